@@ -1,0 +1,23 @@
+from django.db import models
+
+
+class ApiScope(models.TextChoices):
+    TENANTS_READ = "tenants:read", "Read tenants"
+    TENANTS_ADMIN = "tenants:admin", "Administer tenants and their API keys"
+    AUDIT_READ = "audit:read", "Read the audit trail"
+    MEMBERS_READ = "members:read", "Read members"
+    MEMBERS_WRITE = "members:write", "Create and change members"
+    BETS_READ = "bets:read", "Read bets and ledgers"
+    BETS_WRITE = "bets:write", "Post bets"
+    BETS_SETTLE = "bets:settle", "Settle bets"
+    GAMES_WRITE = "games:write", "Post games and scores"
+
+
+class StaffRole(models.TextChoices):
+    """Staff roles. `superuser` is Django's flag; the other roles are groups with permissions."""
+
+    SUPERUSER = "superuser", "Superuser"
+    OPS = "ops", "Ops"
+    SUPPORT = "support", "Support"
+    COMPLIANCE_OFFICER = "compliance_officer", "Compliance officer"
+    SECURITY_ANALYST = "security_analyst", "Security analyst"

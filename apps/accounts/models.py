@@ -1,0 +1,83 @@
+"""Staff users, Discord members of tenants, and API keys."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from apps.tenants.models import Tenant, snowflake_validator
+
+
+class User(AbstractUser):
+    """A staff user of the portal (admin and compliance portal). Members are not users."""
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+
+
+class Member(models.Model):
+    """A Discord user inside one tenant."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="members")
+    discord_user_id = models.CharField(max_length=20, validators=[snowflake_validator])
+    username = models.CharField(max_length=100)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["username"]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "discord_user_id"], name="member_unique_per_tenant"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} ({self.discord_user_id})"
+
+
+class ApiKeyQuerySet(models.QuerySet):
+    def usable(self, *, now=None) -> "ApiKeyQuerySet":
+        """Not revoked and not expired (tenant status is checked separately)."""
+        now = now or timezone.now()
+        return self.filter(revoked_at__isnull=True).filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+
+
+class ApiKey(models.Model):
+    """A secret for integrations. Only its SHA-256 and a short public prefix are stored."""
+
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16, unique=True, help_text="Public part, shown in lists and logs.")
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    tenant = models.ForeignKey(
+        Tenant, null=True, blank=True, on_delete=models.PROTECT, related_name="api_keys",
+        help_text="Empty for a platform-wide key.",
+    )
+    scopes = models.JSONField(default=list)
+    created_by = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=200, blank=True)
+
+    objects = ApiKeyQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["tenant", "-created_at"], name="apikey_tenant_created")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_platform_wide(self) -> bool:
+        return self.tenant_id is None
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def is_expired(self, *, now=None) -> bool:
+        return self.expires_at is not None and self.expires_at <= (now or timezone.now())
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in self.scopes

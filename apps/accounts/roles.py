@@ -1,0 +1,62 @@
+"""Staff roles as groups with permissions, kept in code and synced into the database after migrate.
+
+One table here instead of hand-edited groups: a role means the same on every deployment, and a
+change to a role is reviewed like any other code. Later apps add their permissions to the roles here.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+from apps.accounts.choices import StaffRole
+
+ROLE_GROUP_NAMES = {
+    StaffRole.OPS: "Ops",
+    StaffRole.SUPPORT: "Support",
+    StaffRole.COMPLIANCE_OFFICER: "Compliance officer",
+    StaffRole.SECURITY_ANALYST: "Security analyst",
+}
+
+_READ_ALL = [
+    "tenants.view_tenant",
+    "accounts.view_member",
+    "accounts.view_apikey",
+    "audit.view_auditevent",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    StaffRole.OPS: [
+        *_READ_ALL,
+        "tenants.add_tenant",
+        "tenants.change_tenant",
+        "accounts.add_member",
+        "accounts.change_member",
+        "accounts.add_apikey",
+        "accounts.change_apikey",
+    ],
+    StaffRole.SUPPORT: [*_READ_ALL, "accounts.change_member"],
+    StaffRole.COMPLIANCE_OFFICER: [*_READ_ALL, "accounts.view_user", "audit.view_auditseal"],
+    StaffRole.SECURITY_ANALYST: [*_READ_ALL, "accounts.view_user", "audit.view_auditseal"],
+}
+
+
+def _permissions(names: list[str]) -> list[Permission]:
+    wanted = {tuple(name.split(".", 1)) for name in names}
+    found = [
+        permission
+        for permission in Permission.objects.select_related("content_type").filter(
+            codename__in={codename for _, codename in wanted}
+        )
+        if (permission.content_type.app_label, permission.codename) in wanted
+    ]
+    missing = wanted - {(p.content_type.app_label, p.codename) for p in found}
+    if missing:
+        raise LookupError(f"Role permissions that do not exist: {sorted('.'.join(m) for m in missing)}")
+    return found
+
+
+@transaction.atomic
+def roles_sync() -> None:
+    """Create the role groups and set exactly their permissions (idempotent)."""
+    for role, group_name in ROLE_GROUP_NAMES.items():
+        group, _ = Group.objects.get_or_create(name=group_name)
+        group.permissions.set(_permissions(ROLE_PERMISSIONS[role]))

@@ -1,0 +1,10 @@
+from celery import shared_task
+from django.db import OperationalError
+
+from apps.audit.services import audit_seal_pending
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def audit_seal_pending_task() -> int:
+    """Seal committed audit events into the chain; safe to run concurrently (the sealer locks)."""
+    return audit_seal_pending()

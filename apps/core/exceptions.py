@@ -1,0 +1,107 @@
+"""One error shape for every API 4xx: `{"code": str, "message": str, "fields": {name: [str]}}`."""
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import set_rollback
+
+from apps.core.errors import ApplicationError
+
+logger = logging.getLogger(__name__)
+
+
+def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"code": code, "message": message, "fields": fields or {}}
+
+
+def _flatten_messages(detail: Any) -> list[str]:
+    if isinstance(detail, dict):
+        return [
+            f"{key}: {message}" for key, value in detail.items() for message in _flatten_messages(value)
+        ]
+    if isinstance(detail, list):
+        return [message for item in detail for message in _flatten_messages(item)]
+    return [str(detail)]
+
+
+def _field_errors(detail: Any) -> tuple[dict[str, Any], list[str]]:
+    """Split DRF's validation detail into per-field messages and the non-field ones."""
+    if not isinstance(detail, dict):
+        return {}, _flatten_messages(detail)
+    fields: dict[str, Any] = {}
+    general: list[str] = []
+    for name, value in detail.items():
+        if name in ("non_field_errors", "__all__"):
+            general.extend(_flatten_messages(value))
+        elif isinstance(value, dict | list) and any(isinstance(item, dict) for item in value):
+            # nested serializers keep their structure so a client can point at the exact item
+            fields[name] = value
+        else:
+            fields[name] = _flatten_messages(value)
+    return fields, general
+
+
+def _validation_response(detail: Any) -> Response:
+    fields, general = _field_errors(detail)
+    if general:
+        message = " ".join(general)
+    else:
+        message = "Some fields are invalid: " + ", ".join(sorted(fields)) + "."
+    return Response(error_body("invalid", message, fields), status=status.HTTP_400_BAD_REQUEST)
+
+
+_DRF_CODES = {
+    exceptions.ParseError: "malformed_request",
+    exceptions.NotAuthenticated: "not_authenticated",
+    exceptions.AuthenticationFailed: "authentication_failed",
+    exceptions.PermissionDenied: "permission_denied",
+    exceptions.NotFound: "not_found",
+    exceptions.MethodNotAllowed: "method_not_allowed",
+    exceptions.NotAcceptable: "not_acceptable",
+    exceptions.UnsupportedMediaType: "unsupported_media_type",
+    exceptions.Throttled: "throttled",
+}
+
+
+def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """DRF's EXCEPTION_HANDLER: every error a view raises becomes the one shape."""
+    if isinstance(exc, ApplicationError):
+        set_rollback()
+        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            error_body("payload_too_large", "The request body is larger than the API accepts."),
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound("Not found.")
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    elif isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(
+            exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+        )
+    if not isinstance(exc, exceptions.APIException):
+        return None  # a real bug: let Django log it and answer 500
+    set_rollback()
+    if isinstance(exc, exceptions.ValidationError):
+        response = _validation_response(exc.detail)
+    else:
+        code = next((code for kind, code in _DRF_CODES.items() if isinstance(exc, kind)), None)
+        code = code or str(getattr(exc, "default_code", "error"))
+        if isinstance(exc, exceptions.ParseError):
+            message = f"The request body could not be parsed: {exc.detail}"
+        else:
+            message = " ".join(_flatten_messages(exc.detail))
+        response = Response(error_body(code, message), status=exc.status_code)
+    if getattr(exc, "auth_header", None):
+        response["WWW-Authenticate"] = exc.auth_header
+    if getattr(exc, "wait", None):
+        response["Retry-After"] = str(int(exc.wait))
+    return response

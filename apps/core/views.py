@@ -1,0 +1,83 @@
+"""Probes, the landing page and the JSON error pages for the API paths."""
+
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views import defaults
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from apps.core.exceptions import error_body
+
+logger = logging.getLogger(__name__)
+
+
+@never_cache
+@require_safe
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness: the process answers. Touches nothing else, so it never flaps with a dependency."""
+    return JsonResponse({"status": "ok"})
+
+
+def _check_database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def _check_cache() -> None:
+    cache.set("readyz:probe", "1", timeout=10)
+    if cache.get("readyz:probe") != "1":
+        raise RuntimeError("cache did not return the value just written")
+
+
+def _check_broker() -> None:
+    if settings.CELERY_TASK_ALWAYS_EAGER and settings.CELERY_BROKER_URL.startswith("memory://"):
+        return  # embedded configuration: tasks run in-process, there is no broker to reach
+    from dbsbm.celery import app
+
+    with app.connection_for_write() as broker:
+        broker.ensure_connection(max_retries=1, timeout=2)
+
+
+READINESS_CHECKS = {"database": _check_database, "cache": _check_cache, "broker": _check_broker}
+
+
+@never_cache
+@require_safe
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness: database, cache and broker reachable; 503 naming what is down."""
+    results: dict[str, str] = {}
+    for name, check in READINESS_CHECKS.items():
+        try:
+            check()
+        except Exception as error:  # noqa: BLE001 - any failure means "not ready"
+            logger.warning("readiness check %s failed: %s", name, type(error).__name__)
+            results[name] = f"down: {type(error).__name__}"
+        else:
+            results[name] = "ok"
+    down = sorted(name for name, result in results.items() if result != "ok")
+    body = {"status": "ok" if not down else "unavailable", "checks": results, "down": down}
+    return JsonResponse(body, status=200 if not down else 503)
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The landing page: where staff, officers and integrations go next."""
+    return render(request, "core/home.html")
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("not_found", "No API resource at this path."), status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        body = error_body("server_error", "Unexpected error; it has been logged.")
+        return JsonResponse(body, status=500)
+    return defaults.server_error(request)

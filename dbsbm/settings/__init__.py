@@ -1,0 +1,1 @@
+"""Settings package: base (shared), local (embedded or full by environment), test, production."""

@@ -1,0 +1,22 @@
+"""Test settings: the full configuration against the local PostgreSQL and Redis.
+
+`make test` exports DATABASE_URL and REDIS_URL (defaults: the services on localhost); this module
+refuses to run without them so that no test silently falls back to SQLite or local memory.
+"""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from dbsbm.settings.base import *  # noqa: F403
+from dbsbm.settings.base import DATABASE_URL, REDIS_URL
+
+if not (DATABASE_URL and REDIS_URL):
+    raise ImproperlyConfigured(
+        "Tests run against the real PostgreSQL and Redis: set DATABASE_URL and REDIS_URL "
+        "(make test sets them to the services on 127.0.0.1)."
+    )
+
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; tests only
+CACHES["default"]["KEY_PREFIX"] = "dbsbm-test"  # noqa: F405
+CELERY_TASK_ALWAYS_EAGER = True
+AXES_ENABLED = True

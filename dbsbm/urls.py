@@ -1,0 +1,26 @@
+"""Root URLs: admin, probes, the versioned API and its schema."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from apps.core import views as core_views
+
+handler404 = "apps.core.views.not_found"
+handler500 = "apps.core.views.server_error"
+
+api_v1_patterns = [
+    path("", include("apps.tenants.api.urls")),
+    path("", include("apps.accounts.api.urls")),
+    path("", include("apps.audit.api.urls")),
+]
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1_patterns, "api"), namespace="v1")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("", core_views.home, name="home"),
+]
