@@ -14,9 +14,7 @@ PRIVILEGE_FIELDS = ("is_active", "is_staff", "is_superuser")
 def _privileges(user: User) -> dict:
     snapshot = {name: getattr(user, name) for name in PRIVILEGE_FIELDS}
     snapshot["groups"] = sorted(user.groups.values_list("name", flat=True)) if user.pk else []
-    snapshot["user_permissions"] = (
-        sorted(user.user_permissions.values_list("codename", flat=True)) if user.pk else []
-    )
+    snapshot["user_permissions"] = sorted(user.user_permissions.values_list("codename", flat=True)) if user.pk else []
     return snapshot
 
 
@@ -87,8 +85,18 @@ class ApiKeyAdmin(admin.ModelAdmin):
     search_fields = ["name", "prefix", "tenant__name", "=tenant__guild_id"]
     list_select_related = ["tenant"]
     autocomplete_fields = ["tenant"]
-    fields = ["name", "tenant", "scopes", "expires_at", "prefix", "created_by", "created_at", "last_used_at",
-              "revoked_at", "revoked_reason"]
+    fields = [
+        "name",
+        "tenant",
+        "scopes",
+        "expires_at",
+        "prefix",
+        "created_by",
+        "created_at",
+        "last_used_at",
+        "revoked_at",
+        "revoked_reason",
+    ]
     readonly_fields = ["prefix", "created_by", "created_at", "last_used_at", "revoked_at", "revoked_reason"]
     actions = ["revoke_selected"]
 
@@ -124,5 +132,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
     @admin.action(description="Revoke selected API keys", permissions=["change"])
     def revoke_selected(self, request, queryset):
         for api_key in queryset:
-            services.api_key_revoke(api_key=api_key, actor=actor_for_request(request), reason=f"revoked in admin by {request.user}")
+            services.api_key_revoke(
+                api_key=api_key, actor=actor_for_request(request), reason=f"revoked in admin by {request.user}"
+            )
         self.message_user(request, f"{queryset.count()} key(s) revoked.", messages.SUCCESS)

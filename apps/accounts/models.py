@@ -48,7 +48,11 @@ class ApiKey(models.Model):
     prefix = models.CharField(max_length=16, unique=True, help_text="Public part, shown in lists and logs.")
     key_hash = models.CharField(max_length=64, unique=True, editable=False)
     tenant = models.ForeignKey(
-        Tenant, null=True, blank=True, on_delete=models.PROTECT, related_name="api_keys",
+        Tenant,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="api_keys",
         help_text="Empty for a platform-wide key.",
     )
     scopes = models.JSONField(default=list)

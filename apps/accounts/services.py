@@ -121,7 +121,10 @@ def member_create(*, actor: Actor, tenant: Tenant, discord_user_id: str, usernam
             f"Discord user {discord_user_id} is already a member of this tenant.", code="member_exists"
         ) from None
     audit_record(
-        actor=actor, action="accounts.member_created", target=member, guild_id=tenant.guild_id,
+        actor=actor,
+        action="accounts.member_created",
+        target=member,
+        guild_id=tenant.guild_id,
         changes=field_changes({}, {"discord_user_id": discord_user_id, "username": username}),
     )
     return member
@@ -144,7 +147,9 @@ def staff_user_create(*, actor: Actor, username: str, email: str, password: str,
     if role in ROLE_GROUP_NAMES:
         user.groups.add(Group.objects.get(name=ROLE_GROUP_NAMES[role]))
     audit_record(
-        actor=actor, action="accounts.staff_user_created", target=user,
+        actor=actor,
+        action="accounts.staff_user_created",
+        target=user,
         changes=field_changes({}, {"username": username, "role": role, "is_staff": True}),
     )
     return user
@@ -158,7 +163,10 @@ def member_rename(*, member: Member, actor: Actor, username: str) -> Member:
     member.username = username
     member.save(update_fields=["username", "updated_at"])
     audit_record(
-        actor=actor, action="accounts.member_renamed", target=member, guild_id=member.tenant.guild_id,
+        actor=actor,
+        action="accounts.member_renamed",
+        target=member,
+        guild_id=member.tenant.guild_id,
         changes=field_changes(before, {"username": username}),
     )
     return member

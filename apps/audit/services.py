@@ -81,9 +81,7 @@ def _seal_batch(*, lookback: timedelta | None) -> int:
         if lookback is not None:
             pending = pending.filter(occurred_at__gte=timezone.now() - lookback)
         seals = []
-        for event_id, content_hash in pending.order_by("pk").values_list("pk", "content_hash")[
-            :SEAL_BATCH_SIZE
-        ]:
+        for event_id, content_hash in pending.order_by("pk").values_list("pk", "content_hash")[:SEAL_BATCH_SIZE]:
             sequence += 1
             chain_hash = seal_chain_hash(
                 sequence=sequence, event_id=event_id, content_hash=content_hash, previous_hash=previous_hash

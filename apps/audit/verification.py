@@ -35,9 +35,7 @@ def audit_verify() -> ChainVerification:
     expected_sequence = 1
     previous_hash = GENESIS_HASH
     while True:
-        seals = list(
-            AuditSeal.objects.filter(sequence__gte=expected_sequence).order_by("sequence")[:VERIFY_CHUNK_SIZE]
-        )
+        seals = list(AuditSeal.objects.filter(sequence__gte=expected_sequence).order_by("sequence")[:VERIFY_CHUNK_SIZE])
         if not seals:
             break
         events = {
@@ -47,7 +45,9 @@ def audit_verify() -> ChainVerification:
         for seal in seals:
             if seal.sequence != expected_sequence:
                 return _broken(
-                    checked, sealed_now, seal.event_id,
+                    checked,
+                    sealed_now,
+                    seal.event_id,
                     f"seal {expected_sequence} is missing before event {seal.event_id} (a seal was deleted)",
                 )
             if seal.previous_hash != previous_hash or seal.chain_hash != seal_chain_hash(
@@ -57,7 +57,9 @@ def audit_verify() -> ChainVerification:
                 previous_hash=previous_hash,
             ):
                 return _broken(
-                    checked, sealed_now, seal.event_id,
+                    checked,
+                    sealed_now,
+                    seal.event_id,
                     f"the chain breaks at event {seal.event_id} (seal {seal.sequence} was altered or reordered)",
                 )
             event = events.get(seal.event_id)
@@ -66,7 +68,9 @@ def audit_verify() -> ChainVerification:
             recomputed = event_content_hash(event)
             if recomputed != seal.content_hash or event["content_hash"] != seal.content_hash:
                 return _broken(
-                    checked, sealed_now, seal.event_id,
+                    checked,
+                    sealed_now,
+                    seal.event_id,
                     f"event {seal.event_id} was altered or reordered (its content no longer matches its seal)",
                 )
             previous_hash = seal.chain_hash

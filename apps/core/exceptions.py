@@ -22,9 +22,7 @@ def error_body(code: str, message: str, fields: dict[str, Any] | None = None) ->
 
 def _flatten_messages(detail: Any) -> list[str]:
     if isinstance(detail, dict):
-        return [
-            f"{key}: {message}" for key, value in detail.items() for message in _flatten_messages(value)
-        ]
+        return [f"{key}: {message}" for key, value in detail.items() for message in _flatten_messages(value)]
     if isinstance(detail, list):
         return [message for item in detail for message in _flatten_messages(item)]
     return [str(detail)]
@@ -49,10 +47,7 @@ def _field_errors(detail: Any) -> tuple[dict[str, Any], list[str]]:
 
 def _validation_response(detail: Any) -> Response:
     fields, general = _field_errors(detail)
-    if general:
-        message = " ".join(general)
-    else:
-        message = "Some fields are invalid: " + ", ".join(sorted(fields)) + "."
+    message = " ".join(general) if general else "Some fields are invalid: " + ", ".join(sorted(fields)) + "."
     return Response(error_body("invalid", message, fields), status=status.HTTP_400_BAD_REQUEST)
 
 
@@ -84,9 +79,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(
-            exc.message_dict if hasattr(exc, "error_dict") else exc.messages
-        )
+        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     if not isinstance(exc, exceptions.APIException):
         return None  # a real bug: let Django log it and answer 500
     set_rollback()

@@ -25,7 +25,10 @@ class StrictInputSerializer(serializers.Serializer):
         unknown = sorted(set(data) - set(self.fields))
         if unknown:
             raise serializers.ValidationError(
-                {name: ["Unknown field; allowed fields are: " + ", ".join(sorted(self.fields)) + "."] for name in unknown}
+                {
+                    name: ["Unknown field; allowed fields are: " + ", ".join(sorted(self.fields)) + "."]
+                    for name in unknown
+                }
             )
         return super().to_internal_value(data)
 

@@ -103,8 +103,12 @@ def tenant_update(*, tenant: Tenant, actor: Actor, reason: str = "", **changes: 
         return tenant
     tenant.save(update_fields=[*changes, "updated_at"])
     audit_record(
-        actor=actor, action="tenants.tenant_updated", target=tenant, guild_id=tenant.guild_id,
-        changes=diff, reason=reason,
+        actor=actor,
+        action="tenants.tenant_updated",
+        target=tenant,
+        guild_id=tenant.guild_id,
+        changes=diff,
+        reason=reason,
     )
     return tenant
 
@@ -114,9 +118,7 @@ def _transition(*, tenant: Tenant, actor: Actor, to: str, allowed_from: set[str]
     if tenant.status == to:
         return tenant  # idempotent: repeating the request changes nothing and records nothing
     if tenant.status not in allowed_from:
-        raise ConflictError(
-            f"A tenant that is {tenant.status} cannot become {to}.", code="invalid_status_transition"
-        )
+        raise ConflictError(f"A tenant that is {tenant.status} cannot become {to}.", code="invalid_status_transition")
     before = _snapshot(tenant)
     now = timezone.now()
     tenant.status = to
@@ -125,8 +127,12 @@ def _transition(*, tenant: Tenant, actor: Actor, to: str, allowed_from: set[str]
         tenant.offboarded_at = now
     tenant.save(update_fields=["status", "suspended_at", "offboarded_at", "updated_at"])
     audit_record(
-        actor=actor, action=action, target=tenant, guild_id=tenant.guild_id,
-        changes=field_changes(before, _snapshot(tenant)), reason=reason,
+        actor=actor,
+        action=action,
+        target=tenant,
+        guild_id=tenant.guild_id,
+        changes=field_changes(before, _snapshot(tenant)),
+        reason=reason,
     )
     return tenant
 
@@ -137,8 +143,12 @@ def tenant_suspend(*, tenant: Tenant, actor: Actor, reason: str) -> Tenant:
     if not reason.strip():
         raise ApplicationError("A reason is required to suspend a tenant.", fields={"reason": ["Required."]})
     return _transition(
-        tenant=tenant, actor=actor, to=TenantStatus.SUSPENDED, allowed_from={TenantStatus.ACTIVE},
-        action="tenants.tenant_suspended", reason=reason,
+        tenant=tenant,
+        actor=actor,
+        to=TenantStatus.SUSPENDED,
+        allowed_from={TenantStatus.ACTIVE},
+        action="tenants.tenant_suspended",
+        reason=reason,
     )
 
 
@@ -146,8 +156,12 @@ def tenant_suspend(*, tenant: Tenant, actor: Actor, reason: str) -> Tenant:
 def tenant_reactivate(*, tenant: Tenant, actor: Actor, reason: str = "") -> Tenant:
     """Lift a suspension."""
     return _transition(
-        tenant=tenant, actor=actor, to=TenantStatus.ACTIVE, allowed_from={TenantStatus.SUSPENDED},
-        action="tenants.tenant_reactivated", reason=reason,
+        tenant=tenant,
+        actor=actor,
+        to=TenantStatus.ACTIVE,
+        allowed_from={TenantStatus.SUSPENDED},
+        action="tenants.tenant_reactivated",
+        reason=reason,
     )
 
 
@@ -157,7 +171,10 @@ def tenant_offboard(*, tenant: Tenant, actor: Actor, reason: str) -> Tenant:
     if not reason.strip():
         raise ApplicationError("A reason is required to offboard a tenant.", fields={"reason": ["Required."]})
     return _transition(
-        tenant=tenant, actor=actor, to=TenantStatus.OFFBOARDED,
+        tenant=tenant,
+        actor=actor,
+        to=TenantStatus.OFFBOARDED,
         allowed_from={TenantStatus.ACTIVE, TenantStatus.SUSPENDED},
-        action="tenants.tenant_offboarded", reason=reason,
+        action="tenants.tenant_offboarded",
+        reason=reason,
     )

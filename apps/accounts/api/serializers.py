@@ -11,8 +11,16 @@ class ApiKeySerializer(serializers.ModelSerializer):
     class Meta:
         model = ApiKey
         fields = [
-            "prefix", "name", "guild_id", "scopes", "created_by", "created_at", "expires_at",
-            "last_used_at", "revoked_at", "revoked_reason",
+            "prefix",
+            "name",
+            "guild_id",
+            "scopes",
+            "created_by",
+            "created_at",
+            "expires_at",
+            "last_used_at",
+            "revoked_at",
+            "revoked_reason",
         ]
         read_only_fields = fields
 

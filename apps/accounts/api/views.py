@@ -4,8 +4,8 @@ from rest_framework import mixins, status
 from rest_framework.response import Response
 
 from apps.accounts import services
-from apps.accounts.models import ApiKey
 from apps.accounts.api.serializers import ApiKeyCreatedSerializer, ApiKeyCreateInput, ApiKeySerializer
+from apps.accounts.models import ApiKey
 from apps.accounts.selectors import api_key_list
 from apps.core.actors import actor_for_request
 from apps.core.schema import ERROR_RESPONSES
@@ -21,7 +21,8 @@ from apps.tenants.viewsets import TenantScopedViewSet
         responses={201: ApiKeyCreatedSerializer, **ERROR_RESPONSES},
     ),
     destroy=extend_schema(
-        summary="Revoke a tenant API key", request=OptionalReasonInput,
+        summary="Revoke a tenant API key",
+        request=OptionalReasonInput,
         responses={204: OpenApiResponse(description="Revoked"), **ERROR_RESPONSES},
     ),
 )

@@ -5,49 +5,69 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='AuditSeal',
+            name="AuditSeal",
             fields=[
-                ('sequence', models.BigIntegerField(primary_key=True, serialize=False)),
-                ('event_id', models.BigIntegerField(unique=True)),
-                ('content_hash', models.CharField(max_length=64)),
-                ('previous_hash', models.CharField(max_length=64)),
-                ('chain_hash', models.CharField(max_length=64)),
-                ('sealed_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ("sequence", models.BigIntegerField(primary_key=True, serialize=False)),
+                ("event_id", models.BigIntegerField(unique=True)),
+                ("content_hash", models.CharField(max_length=64)),
+                ("previous_hash", models.CharField(max_length=64)),
+                ("chain_hash", models.CharField(max_length=64)),
+                ("sealed_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['sequence'],
+                "ordering": ["sequence"],
             },
         ),
         migrations.CreateModel(
-            name='AuditEvent',
+            name="AuditEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('occurred_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('actor_kind', models.CharField(choices=[('user', 'Staff user'), ('api_key', 'API key'), ('system', 'System')], max_length=16)),
-                ('actor_identifier', models.CharField(max_length=64)),
-                ('actor_label', models.CharField(max_length=150)),
-                ('guild_id', models.CharField(blank=True, db_index=True, help_text='Tenant (Discord guild); blank for platform-wide.', max_length=20)),
-                ('action', models.CharField(db_index=True, help_text='app.verb, e.g. tenants.tenant_suspended', max_length=100)),
-                ('target_type', models.CharField(blank=True, max_length=100)),
-                ('target_id', models.CharField(blank=True, max_length=64)),
-                ('target_label', models.CharField(blank=True, max_length=200)),
-                ('changes', models.JSONField(blank=True, default=dict, help_text='{field: {before, after}}')),
-                ('reason', models.TextField(blank=True)),
-                ('request_id', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('content_hash', models.CharField(editable=False, max_length=64)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("occurred_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                (
+                    "actor_kind",
+                    models.CharField(
+                        choices=[("user", "Staff user"), ("api_key", "API key"), ("system", "System")], max_length=16
+                    ),
+                ),
+                ("actor_identifier", models.CharField(max_length=64)),
+                ("actor_label", models.CharField(max_length=150)),
+                (
+                    "guild_id",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        help_text="Tenant (Discord guild); blank for platform-wide.",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        db_index=True, help_text="app.verb, e.g. tenants.tenant_suspended", max_length=100
+                    ),
+                ),
+                ("target_type", models.CharField(blank=True, max_length=100)),
+                ("target_id", models.CharField(blank=True, max_length=64)),
+                ("target_label", models.CharField(blank=True, max_length=200)),
+                ("changes", models.JSONField(blank=True, default=dict, help_text="{field: {before, after}}")),
+                ("reason", models.TextField(blank=True)),
+                ("request_id", models.CharField(blank=True, db_index=True, max_length=64)),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                ("content_hash", models.CharField(editable=False, max_length=64)),
             ],
             options={
-                'ordering': ['-id'],
-                'indexes': [models.Index(fields=['guild_id', '-occurred_at'], name='audit_event_tenant_time'), models.Index(fields=['target_type', 'target_id'], name='audit_event_target'), models.Index(fields=['actor_kind', 'actor_identifier'], name='audit_event_actor')],
+                "ordering": ["-id"],
+                "indexes": [
+                    models.Index(fields=["guild_id", "-occurred_at"], name="audit_event_tenant_time"),
+                    models.Index(fields=["target_type", "target_id"], name="audit_event_target"),
+                    models.Index(fields=["actor_kind", "actor_identifier"], name="audit_event_actor"),
+                ],
             },
         ),
     ]

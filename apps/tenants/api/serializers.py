@@ -25,8 +25,19 @@ class TenantSerializer(serializers.ModelSerializer):
     class Meta:
         model = Tenant
         fields = [
-            "guild_id", "name", "status", "plan_code", "plan", "timezone", "unit_min", "unit_max",
-            "settings", "created_at", "updated_at", "suspended_at", "offboarded_at",
+            "guild_id",
+            "name",
+            "status",
+            "plan_code",
+            "plan",
+            "timezone",
+            "unit_min",
+            "unit_max",
+            "settings",
+            "created_at",
+            "updated_at",
+            "suspended_at",
+            "offboarded_at",
         ]
         read_only_fields = fields
 

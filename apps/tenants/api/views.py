@@ -18,7 +18,9 @@ from apps.tenants.viewsets import TenantScopedViewSet
 PLATFORM_ONLY = {"list", "create", "destroy", "suspend", "reactivate"}
 
 
-@extend_schema_view(list=extend_schema(summary="The plan catalogue", responses={200: PlanSerializer(many=True), **ERROR_RESPONSES}))
+@extend_schema_view(
+    list=extend_schema(summary="The plan catalogue", responses={200: PlanSerializer(many=True), **ERROR_RESPONSES})
+)
 class PlanViewSet(ApiViewSet):
     """Plans with prices and quotas; any valid key may read them."""
 
@@ -31,7 +33,9 @@ class PlanViewSet(ApiViewSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="List tenants (platform key)", responses={200: TenantSerializer(many=True), **ERROR_RESPONSES}),
+    list=extend_schema(
+        summary="List tenants (platform key)", responses={200: TenantSerializer(many=True), **ERROR_RESPONSES}
+    ),
     create=extend_schema(
         summary="Register a guild as a tenant (platform key)",
         request=TenantCreateInput,
@@ -39,18 +43,23 @@ class PlanViewSet(ApiViewSet):
     ),
     retrieve=extend_schema(summary="A tenant", responses={200: TenantSerializer, **ERROR_RESPONSES}),
     partial_update=extend_schema(
-        summary="Change a tenant's settings", request=TenantUpdateInput, responses={200: TenantSerializer, **ERROR_RESPONSES}
+        summary="Change a tenant's settings",
+        request=TenantUpdateInput,
+        responses={200: TenantSerializer, **ERROR_RESPONSES},
     ),
     destroy=extend_schema(
-        summary="Offboard a tenant (soft delete, platform key)", request=ReasonInput,
+        summary="Offboard a tenant (soft delete, platform key)",
+        request=ReasonInput,
         responses={204: OpenApiResponse(description="Offboarded"), **ERROR_RESPONSES},
     ),
     suspend=extend_schema(
-        summary="Suspend a tenant: its keys stop working (platform key)", request=ReasonInput,
+        summary="Suspend a tenant: its keys stop working (platform key)",
+        request=ReasonInput,
         responses={200: TenantSerializer, **ERROR_RESPONSES},
     ),
     reactivate=extend_schema(
-        summary="Lift a suspension (platform key)", request=OptionalReasonInput,
+        summary="Lift a suspension (platform key)",
+        request=OptionalReasonInput,
         responses={200: TenantSerializer, **ERROR_RESPONSES},
     ),
 )

@@ -16,6 +16,4 @@ class Command(BaseCommand):
                 f"{result.first_bad_event_id}: {result.problem}",
                 returncode=1,
             )
-        self.stdout.write(
-            f"Audit chain intact: {result.checked} events checked ({result.sealed_now} sealed just now)."
-        )
+        self.stdout.write(f"Audit chain intact: {result.checked} events checked ({result.sealed_now} sealed just now).")

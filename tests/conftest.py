@@ -1,0 +1,81 @@
+"""Shared fixtures. Tests run against the real PostgreSQL and Redis named by DATABASE_URL/REDIS_URL."""
+
+import os
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+import pytest  # noqa: E402
+from django.contrib.auth.models import Group  # noqa: E402
+from django.core.cache import cache  # noqa: E402
+from rest_framework.test import APIClient  # noqa: E402
+
+from apps.accounts.choices import StaffRole  # noqa: E402
+from apps.accounts.roles import ROLE_GROUP_NAMES  # noqa: E402
+from apps.accounts.services import api_key_create  # noqa: E402
+from apps.core.actors import Actor  # noqa: E402
+from tests.factories import TenantFactory, UserFactory  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Each test starts with an empty Redis cache (its own database index, see make test)."""
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def actor() -> Actor:
+    return Actor.system("test")
+
+
+@pytest.fixture
+def tenant(db):
+    return TenantFactory(guild_id="111111111111111111", name="Home Guild")
+
+
+@pytest.fixture
+def other_tenant(db):
+    return TenantFactory(guild_id="222222222222222222", name="Other Guild")
+
+
+@pytest.fixture
+def make_key(db, actor):
+    """make_key(scopes, tenant=None, **kwargs) -> (ApiKey, secret)."""
+
+    def _make(scopes, tenant=None, **kwargs):
+        return api_key_create(
+            actor=actor, name=kwargs.pop("name", "test key"), scopes=list(scopes), tenant=tenant, **kwargs
+        )
+
+    return _make
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def client_with_key():
+    """client_with_key(secret) -> an APIClient sending `Authorization: Bearer <secret>`."""
+
+    def _client(secret: str | None) -> APIClient:
+        client = APIClient()
+        if secret is not None:
+            client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
+        return client
+
+    return _client
+
+
+@pytest.fixture
+def staff_user(db):
+    """staff_user(role) -> a staff user holding that role (superuser is Django's flag)."""
+
+    def _make(role: str, **kwargs):
+        user = UserFactory(is_superuser=role == StaffRole.SUPERUSER, **kwargs)
+        if role in ROLE_GROUP_NAMES:
+            user.groups.add(Group.objects.get(name=ROLE_GROUP_NAMES[role]))
+        return user
+
+    return _make
