@@ -40,7 +40,7 @@ def _check_broker() -> None:
         return  # embedded configuration: tasks run in-process, there is no broker to reach
     from dbsbm.celery import app
 
-    with app.connection_for_write() as broker:
+    with app.connection_for_write(settings.CELERY_BROKER_URL) as broker:
         broker.ensure_connection(max_retries=1, timeout=2)
 
 

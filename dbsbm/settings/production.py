@@ -28,5 +28,6 @@ SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 CSRF_TRUSTED_ORIGINS = [f"https://{host}" for host in ALLOWED_HOSTS if host and host != "*"]  # noqa: F405
 
+STATIC_ROOT = BASE_DIR / "staticfiles"  # noqa: F405 - filled by collectstatic at build time
 STORAGES["staticfiles"]["BACKEND"] = "whitenoise.storage.CompressedManifestStaticFilesStorage"  # noqa: F405
 WHITENOISE_USE_FINDERS = False
