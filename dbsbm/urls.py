@@ -13,6 +13,7 @@ api_v1_patterns = [
     path("", include("apps.tenants.api.urls")),
     path("", include("apps.accounts.api.urls")),
     path("", include("apps.audit.api.urls")),
+    path("", include("apps.betting.api.urls")),
 ]
 
 urlpatterns = [

@@ -16,6 +16,49 @@ class StrictCharField(serializers.CharField):
         return super().to_internal_value(data)
 
 
+def _json_depth_and_strings(value: Any) -> tuple[int, list[str]]:
+    """How deeply a parsed JSON value nests, and every key and string in it (iterative: no recursion)."""
+    depth, strings, stack = 0, [], [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, str):
+            strings.append(item)
+        elif isinstance(item, dict):
+            depth = max(depth, level)
+            strings.extend(item)
+            stack.extend((child, level + 1) for child in item.values())
+        elif isinstance(item, list):
+            depth = max(depth, level)
+            stack.extend((child, level + 1) for child in item)
+    return depth, strings
+
+
+class JSONObjectField(serializers.DictField):
+    """A JSON object stored as-is in a JSONField: at most `max_depth` levels, no NUL character.
+
+    PostgreSQL's jsonb cannot hold the NUL character (`\\u0000`), and a deeply nested document
+    breaks the recursive code that hashes and stores it; both are refused here as invalid input.
+    """
+
+    default_error_messages = {
+        "null_character": "Must not contain the NUL character (\\u0000).",
+        "too_deep": "Must not nest more than {max_depth} levels deep.",
+    }
+
+    def __init__(self, *, max_depth: int = 32, **kwargs: Any) -> None:
+        self.max_depth = max_depth
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> dict:
+        value = super().to_internal_value(data)
+        depth, strings = _json_depth_and_strings(value)
+        if depth > self.max_depth:
+            self.fail("too_deep", max_depth=self.max_depth)
+        if any("\x00" in text for text in strings):
+            self.fail("null_character")
+        return value
+
+
 class StrictInputSerializer(serializers.Serializer):
     """Base of every API input: a JSON object whose keys are all known fields."""
 
@@ -39,3 +82,14 @@ class ReasonInput(StrictInputSerializer):
 
 class OptionalReasonInput(StrictInputSerializer):
     reason = StrictCharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """An integer, and only a JSON integer (not "110", not true, not 110.0)."""
+
+    default_error_messages = {"not_an_integer": "Must be a whole number (a JSON integer, not a string)."}
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("not_an_integer")
+        return super().to_internal_value(data)

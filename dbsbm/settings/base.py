@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "apps.audit",
     "apps.tenants",
     "apps.accounts",
+    "apps.betting",
 ]
 
 MIDDLEWARE = [
@@ -223,6 +224,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "LegResultEnum": "apps.betting.choices.LegResult",
+        "SettleResultEnum": "apps.betting.choices.SETTLE_RESULT_CHOICES",
+        "SettlementSourceEnum": "apps.betting.choices.SettlementSource",
+    },
 }
 
 # --- logging --------------------------------------------------------------------------------------

@@ -1,0 +1,206 @@
+from decimal import Decimal
+
+from rest_framework import serializers
+
+from apps.betting.choices import SETTLE_RESULT_CHOICES, GameStatus, Market
+from apps.betting.models import Bet, BetLeg, Capper, Game
+from apps.betting.models.bets import MAX_PARLAY_LEGS
+from apps.core.serializers import StrictCharField, StrictInputSerializer, StrictIntegerField
+from apps.tenants.models import SNOWFLAKE_PATTERN
+
+SNOWFLAKE_ERRORS = {"invalid": "Must be a Discord id: a string of up to 20 digits."}
+
+
+class SnowflakeField(serializers.RegexField):
+    def __init__(self, **kwargs):
+        super().__init__(SNOWFLAKE_PATTERN, max_length=20, error_messages=SNOWFLAKE_ERRORS, **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+# ---- cappers and records -------------------------------------------------------------------------
+
+
+class CapperSerializer(serializers.ModelSerializer):
+    discord_user_id = serializers.CharField(source="member.discord_user_id")
+    username = serializers.CharField(source="member.username")
+
+    class Meta:
+        model = Capper
+        fields = ["discord_user_id", "username", "display_name", "avatar_url", "is_active", "created_at"]
+        read_only_fields = fields
+
+
+class CapperCreateInput(StrictInputSerializer):
+    discord_user_id = SnowflakeField()
+    username = StrictCharField(max_length=100)
+    display_name = StrictCharField(max_length=100, required=False, allow_blank=True, default="")
+    avatar_url = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class RecordSerializer(serializers.Serializer):
+    period = serializers.CharField()
+    won = serializers.IntegerField()
+    lost = serializers.IntegerField()
+    push = serializers.IntegerField()
+    void = serializers.IntegerField()
+    staked_units = serializers.DecimalField(max_digits=18, decimal_places=4)
+    net_units = serializers.DecimalField(max_digits=18, decimal_places=4)
+    roi = serializers.DecimalField(max_digits=12, decimal_places=4, allow_null=True, help_text="net / staked")
+
+
+class LeaderboardRowSerializer(RecordSerializer):
+    period = None
+    rank = serializers.IntegerField()
+    discord_user_id = serializers.CharField()
+    display_name = serializers.CharField()
+
+
+class PeriodQuery(serializers.Serializer):
+    period = serializers.CharField(required=False, max_length=16, help_text="YYYY-MM, YYYY or lifetime")
+
+
+# ---- games ---------------------------------------------------------------------------------------
+
+
+class GameSerializer(serializers.ModelSerializer):
+    sport = serializers.CharField(source="league.sport.key", read_only=True)
+    league = serializers.CharField(source="league.key")
+    home_team = serializers.CharField(source="home_team.name")
+    away_team = serializers.CharField(source="away_team.name")
+
+    class Meta:
+        model = Game
+        fields = [
+            "external_id",
+            "sport",
+            "league",
+            "home_team",
+            "away_team",
+            "starts_at",
+            "status",
+            "home_score",
+            "away_score",
+            "finalized_at",
+        ]
+        read_only_fields = fields
+
+
+class GameUpsertInput(StrictInputSerializer):
+    external_id = StrictCharField(max_length=64)
+    sport = StrictCharField(max_length=40)
+    league = StrictCharField(max_length=40)
+    home_team = StrictCharField(max_length=120)
+    away_team = StrictCharField(max_length=120)
+    starts_at = serializers.DateTimeField()
+    status = serializers.ChoiceField(
+        choices=[GameStatus.SCHEDULED, GameStatus.LIVE, GameStatus.POSTPONED], default=GameStatus.SCHEDULED
+    )
+
+
+class GameResultInput(StrictInputSerializer):
+    home_score = StrictIntegerField(min_value=0, max_value=10_000)
+    away_score = StrictIntegerField(min_value=0, max_value=10_000)
+    status = serializers.ChoiceField(choices=[GameStatus.FINAL, GameStatus.CANCELLED], default=GameStatus.FINAL)
+
+
+# ---- bets ----------------------------------------------------------------------------------------
+
+
+class BetLegSerializer(serializers.ModelSerializer):
+    game = serializers.CharField(source="game.external_id", allow_null=True, default=None)
+
+    class Meta:
+        model = BetLeg
+        fields = [
+            "id",
+            "position",
+            "game",
+            "manual_teams",
+            "market",
+            "selection",
+            "line",
+            "odds",
+            "description",
+            "result",
+            "graded_at",
+            "graded_source",
+        ]
+        read_only_fields = fields
+
+
+class BetSerializer(serializers.ModelSerializer):
+    capper = serializers.CharField(source="capper.member.discord_user_id")
+    legs = BetLegSerializer(many=True)
+
+    class Meta:
+        model = Bet
+        fields = [
+            "id",
+            "external_id",
+            "capper",
+            "stake_units",
+            "status",
+            "leg_count",
+            "american_odds",
+            "decimal_odds",
+            "potential_profit",
+            "net_units",
+            "placed_at",
+            "settled_at",
+            "settlement_source",
+            "settled_by",
+            "needs_review",
+            "review_note",
+            "legs",
+        ]
+        read_only_fields = fields
+
+
+class LegInputSerializer(StrictInputSerializer):
+    game = StrictCharField(max_length=64, allow_null=True, required=False, default=None)
+    market = serializers.ChoiceField(choices=Market.choices)
+    selection = StrictCharField(max_length=200)
+    line = serializers.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        min_value=Decimal("-10000"),
+        max_value=Decimal("10000"),
+        required=False,
+        allow_null=True,
+        default=None,
+    )
+    odds = StrictIntegerField(min_value=-1_000_000, max_value=1_000_000, help_text="American odds, |odds| >= 100")
+    description = StrictCharField(max_length=500, required=False, allow_blank=True, default="")
+
+
+class BetPlaceInput(StrictInputSerializer):
+    external_id = serializers.RegexField(
+        r"^[A-Za-z0-9_-]{1,32}$", max_length=32, error_messages={"invalid": "Must be the Discord message id."}
+    )
+    capper = SnowflakeField(help_text="The capper's Discord user id")
+    stake_units = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=Decimal("0.01"))
+    placed_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    legs = LegInputSerializer(many=True, min_length=1, max_length=MAX_PARLAY_LEGS)
+
+
+class LegResultInput(StrictInputSerializer):
+    id = StrictIntegerField(min_value=1, max_value=2**62)
+    result = serializers.ChoiceField(choices=SETTLE_RESULT_CHOICES)
+
+
+class BetSettleInput(StrictInputSerializer):
+    legs = LegResultInput(many=True, required=False, min_length=1, max_length=MAX_PARLAY_LEGS)
+    result = serializers.ChoiceField(choices=SETTLE_RESULT_CHOICES, required=False)
+    reason = StrictCharField(max_length=2000, required=False, allow_blank=True, default="")
+    settled_by = StrictCharField(max_length=150, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        if ("legs" in attrs) == ("result" in attrs):
+            raise serializers.ValidationError(
+                "Send either legs: [{id, result}] or, for a straight bet, result — exactly one of them."
+            )
+        return attrs

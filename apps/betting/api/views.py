@@ -1,0 +1,229 @@
+import zoneinfo
+from datetime import datetime
+
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from apps.betting import selectors, services
+from apps.betting.api.filters import BetFilter, GameFilter
+from apps.betting.api.serializers import (
+    BetPlaceInput,
+    BetSerializer,
+    BetSettleInput,
+    CapperCreateInput,
+    CapperSerializer,
+    GameResultInput,
+    GameSerializer,
+    GameUpsertInput,
+    LeaderboardRowSerializer,
+    RecordSerializer,
+)
+from apps.betting.choices import SettlementSource
+from apps.betting.models import Bet, Capper
+from apps.betting.services.bets import LegInput
+from apps.core.actors import actor_for_request
+from apps.core.exceptions import error_body
+from apps.core.schema import ERROR_RESPONSES
+from apps.core.serializers import ReasonInput
+from apps.core.viewsets import ApiViewSet
+from apps.tenants.viewsets import TenantScopedViewSet
+
+PERIOD = OpenApiParameter("period", str, description="YYYY-MM, YYYY or lifetime (default: the current month)")
+CONFLICT = {409: OpenApiResponse(ERROR_RESPONSES[400].response, description="Conflicts with the current state")}
+
+
+def _current_month(tenant) -> str:
+    return datetime.now(zoneinfo.ZoneInfo(tenant.timezone)).strftime("%Y-%m")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Cappers of the tenant", responses={200: CapperSerializer(many=True), **ERROR_RESPONSES}
+    ),
+    create=extend_schema(
+        summary="Allow a member to post bets",
+        request=CapperCreateInput,
+        responses={201: CapperSerializer, **ERROR_RESPONSES, **CONFLICT},
+    ),
+    ledger=extend_schema(
+        summary="A capper's record for a period, from the ledger",
+        parameters=[PERIOD],
+        responses={200: RecordSerializer, **ERROR_RESPONSES},
+    ),
+)
+class CapperViewSet(mixins.ListModelMixin, TenantScopedViewSet):
+    serializer_class = CapperSerializer
+    queryset = Capper.objects.none()
+    lookup_field = "discord_user_id"
+    lookup_value_regex = "[0-9]+"
+    required_scopes = {"list": "bets:read", "create": "bets:write", "ledger": "bets:read"}
+
+    def tenant_queryset(self):
+        return selectors.capper_list(tenant=self.tenant).order_by("pk")
+
+    def create(self, request, guild_id=None):
+        data = CapperCreateInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        capper = services.capper_create(tenant=self.tenant, actor=actor_for_request(request), **data.validated_data)
+        return Response(CapperSerializer(capper).data, status=status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["get"])
+    def ledger(self, request, guild_id=None, discord_user_id=None):
+        capper = selectors.capper_get(tenant=self.tenant, discord_user_id=discord_user_id)
+        period = request.query_params.get("period") or _current_month(self.tenant)
+        return Response(
+            RecordSerializer(selectors.capper_record(tenant=self.tenant, capper=capper, period_label=period)).data
+        )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="The tenant's leaderboard for a period",
+        parameters=[PERIOD],
+        responses={200: LeaderboardRowSerializer(many=True), **ERROR_RESPONSES},
+    ),
+)
+class LeaderboardViewSet(TenantScopedViewSet):
+    serializer_class = LeaderboardRowSerializer
+    queryset = Capper.objects.none()
+    pagination_class = None
+    required_scopes = {"list": "bets:read"}
+
+    def list(self, request, guild_id=None):
+        period = request.query_params.get("period") or _current_month(self.tenant)
+        rows = selectors.leaderboard(tenant=self.tenant, period_label=period)
+        return Response(LeaderboardRowSerializer(rows, many=True).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Bets of the tenant", responses={200: BetSerializer(many=True), **ERROR_RESPONSES}),
+    retrieve=extend_schema(summary="One bet with its legs", responses={200: BetSerializer, **ERROR_RESPONSES}),
+    create=extend_schema(
+        summary="Post a bet (idempotent by external_id: a repeat returns the first bet with 200)",
+        request=BetPlaceInput,
+        responses={201: BetSerializer, 200: BetSerializer, **ERROR_RESPONSES},
+    ),
+    settle=extend_schema(
+        summary="Settle legs of a bet (409 when the bet is already final)",
+        request=BetSettleInput,
+        responses={200: BetSerializer, **ERROR_RESPONSES, **CONFLICT},
+    ),
+    void=extend_schema(
+        summary="Void a bet (a settled bet's ledger entry is reversed)",
+        request=ReasonInput,
+        responses={200: BetSerializer, **ERROR_RESPONSES, **CONFLICT},
+    ),
+)
+class BetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):
+    serializer_class = BetSerializer
+    queryset = Bet.objects.none()
+    filterset_class = BetFilter
+    lookup_value_regex = "[0-9]+"
+    required_scopes = {
+        "list": "bets:read",
+        "retrieve": "bets:read",
+        "create": "bets:write",
+        "settle": "bets:settle",
+        "void": "bets:settle",
+    }
+
+    def tenant_queryset(self):
+        return selectors.bet_list(tenant=self.tenant)
+
+    def get_object(self):
+        return selectors.bet_get(tenant=self.tenant, bet_id=int(self.kwargs["pk"]))
+
+    def create(self, request, guild_id=None):
+        data = BetPlaceInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        capper = selectors.capper_get(tenant=self.tenant, discord_user_id=values["capper"])
+        bet, created = services.bet_place(
+            tenant=self.tenant,
+            actor=actor_for_request(request),
+            external_id=values["external_id"],
+            capper=capper,
+            stake_units=values["stake_units"],
+            placed_at=values["placed_at"],
+            legs=[LegInput(**leg) for leg in values["legs"]],
+        )
+        bet = selectors.bet_get(tenant=self.tenant, bet_id=bet.pk)
+        return Response(BetSerializer(bet).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @action(detail=True, methods=["post"])
+    def settle(self, request, guild_id=None, pk=None):
+        data = BetSettleInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        bet = self.get_object()
+        if "result" in values:
+            if bet.leg_count != 1:
+                return _parlay_needs_legs()
+            leg_results = {bet.legs.all()[0].pk: values["result"]}
+        else:
+            leg_results = {leg["id"]: leg["result"] for leg in values["legs"]}
+        services.bet_settle(
+            bet=bet,
+            actor=actor_for_request(request),
+            leg_results=leg_results,
+            reason=values["reason"],
+            settled_by=values["settled_by"],
+            source=SettlementSource.API,
+        )
+        return Response(BetSerializer(self.get_object()).data)
+
+    @action(detail=True, methods=["post"])
+    def void(self, request, guild_id=None, pk=None):
+        data = ReasonInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.bet_void(bet=self.get_object(), actor=actor_for_request(request), reason=data.validated_data["reason"])
+        return Response(BetSerializer(self.get_object()).data)
+
+
+def _parlay_needs_legs() -> Response:
+    body = error_body("parlay_needs_legs", "This bet is a parlay: send legs: [{id, result}] for each leg.")
+    return Response(body, status=status.HTTP_400_BAD_REQUEST)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Games (platform data)", responses={200: GameSerializer(many=True), **ERROR_RESPONSES}),
+    retrieve=extend_schema(summary="One game", responses={200: GameSerializer, **ERROR_RESPONSES}),
+    create=extend_schema(
+        summary="Create or update a game by external_id",
+        request=GameUpsertInput,
+        responses={201: GameSerializer, 200: GameSerializer, **ERROR_RESPONSES, **CONFLICT},
+    ),
+    result=extend_schema(
+        summary="Post a final score (or a cancellation); grades the game's pending legs",
+        request=GameResultInput,
+        responses={200: GameSerializer, **ERROR_RESPONSES, **CONFLICT},
+    ),
+)
+class GameViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    serializer_class = GameSerializer
+    filterset_class = GameFilter
+    lookup_field = "external_id"
+    lookup_value_regex = "[^/]+"
+    required_scopes = {"create": "games:write", "result": "games:write"}
+
+    def get_queryset(self):
+        return selectors.game_list()
+
+    def get_object(self):
+        return selectors.game_get(external_id=self.kwargs["external_id"])
+
+    def create(self, request):
+        data = GameUpsertInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        game, created = services.game_upsert(actor=actor_for_request(request), **data.validated_data)
+        game = selectors.game_get(external_id=game.external_id)
+        return Response(GameSerializer(game).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @action(detail=True, methods=["post"])
+    def result(self, request, external_id=None):
+        data = GameResultInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.game_record_result(actor=actor_for_request(request), external_id=external_id, **data.validated_data)
+        return Response(GameSerializer(self.get_object()).data)

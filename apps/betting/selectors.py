@@ -1,0 +1,121 @@
+"""Every read of the betting domain: tenant-scoped, records computed from the ledger."""
+
+from decimal import Decimal
+
+from django.db.models import DecimalField, Q, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+
+from apps.betting.choices import LegResult
+from apps.betting.models import Bet, Capper, Game, LedgerEntry
+from apps.betting.periods import Period, parse_period
+from apps.core.errors import NotFoundError
+from apps.tenants.models import Tenant
+
+ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=18, decimal_places=4))
+RECORD_FIELDS = ("won", "lost", "push", "void", "staked_units", "net_units")
+
+
+def _record_aggregates() -> dict:
+    counts = {
+        result: Coalesce(Sum("record_sign", filter=Q(result=result)), 0)
+        for result in (LegResult.WON, LegResult.LOST, LegResult.PUSH, LegResult.VOID)
+    }
+    return {
+        **counts,
+        "staked_units": Coalesce(Sum("staked_units"), ZERO),
+        "net_units": Coalesce(Sum("units"), ZERO),
+    }
+
+
+def _in_period(entries: QuerySet, period: Period) -> QuerySet:
+    if period.starts_at is not None:
+        entries = entries.filter(placed_at__gte=period.starts_at, placed_at__lt=period.ends_at)
+    return entries
+
+
+def _with_roi(record: dict) -> dict:
+    staked = record["staked_units"]
+    record["roi"] = (record["net_units"] / staked).quantize(Decimal("0.0001")) if staked else None
+    return record
+
+
+def capper_get(*, tenant: Tenant, discord_user_id: str) -> Capper:
+    capper = (
+        Capper.objects.select_related("member").filter(tenant=tenant, member__discord_user_id=discord_user_id).first()
+    )
+    if capper is None:
+        raise NotFoundError(
+            f"No capper with Discord user id {discord_user_id} in this tenant.", code="capper_not_found"
+        )
+    return capper
+
+
+def capper_list(*, tenant: Tenant) -> QuerySet[Capper]:
+    return Capper.objects.filter(tenant=tenant).select_related("member")
+
+
+def capper_record(*, tenant: Tenant, capper: Capper, period_label: str) -> dict:
+    """W/L/P/void, staked and net units and ROI of one capper for a period, summed from the ledger."""
+    period = parse_period(period_label, timezone_name=tenant.timezone)
+    entries = _in_period(LedgerEntry.objects.filter(tenant=tenant, capper=capper), period)
+    record = entries.aggregate(**_record_aggregates())
+    return _with_roi({"period": period.label, **record})
+
+
+def leaderboard(*, tenant: Tenant, period_label: str, limit: int = 50) -> list[dict]:
+    """Cappers of a tenant ranked by net units for a period (ties: higher ROI, then fewer bets)."""
+    period = parse_period(period_label, timezone_name=tenant.timezone)
+    entries = _in_period(LedgerEntry.objects.filter(tenant=tenant), period)
+    rows = list(
+        entries.values("capper_id").annotate(**_record_aggregates()).order_by("-net_units", "capper_id")[:limit]
+    )
+    cappers = Capper.objects.select_related("member").in_bulk([row["capper_id"] for row in rows])
+    ranked = []
+    for rank, row in enumerate(rows, start=1):
+        capper = cappers[row.pop("capper_id")]
+        ranked.append(
+            _with_roi(
+                {
+                    "rank": rank,
+                    "discord_user_id": capper.member.discord_user_id,
+                    "display_name": capper.display_name,
+                    **row,
+                }
+            )
+        )
+    return ranked
+
+
+def bet_list(*, tenant: Tenant) -> QuerySet[Bet]:
+    return (
+        Bet.objects.filter(tenant=tenant)
+        .select_related("capper__member")
+        .prefetch_related("legs__game__league__sport", "legs__game__home_team", "legs__game__away_team")
+    )
+
+
+def bet_get(*, tenant: Tenant, bet_id: int) -> Bet:
+    bet = bet_list(tenant=tenant).filter(pk=bet_id).first()
+    if bet is None:
+        raise NotFoundError(f"No bet {bet_id} in this tenant.", code="bet_not_found")
+    return bet
+
+
+def game_list() -> QuerySet[Game]:
+    return Game.objects.select_related("league__sport", "home_team", "away_team")
+
+
+def game_get(*, external_id: str) -> Game:
+    game = game_list().filter(external_id=external_id).first()
+    if game is None:
+        raise NotFoundError(f"No game with external id {external_id}.", code="game_not_found")
+    return game
+
+
+def pending_past_game_end() -> QuerySet[Bet]:
+    """Open bets with a leg on a game that is already final: what auto-grading has not settled."""
+    return (
+        Bet.objects.filter(status__in=["pending", "live"], legs__game__status="final", legs__result=LegResult.PENDING)
+        .distinct()
+        .select_related("tenant", "capper")
+    )

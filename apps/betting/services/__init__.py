@@ -1,0 +1,18 @@
+"""Every state change of the betting domain (one transaction, invariants, audit event, signal)."""
+
+from apps.betting.services.auto_grading import game_grade
+from apps.betting.services.bets import bet_place
+from apps.betting.services.cappers import capper_create
+from apps.betting.services.games import game_record_result, game_upsert
+from apps.betting.services.settlement import bet_correct, bet_settle, bet_void
+
+__all__ = [
+    "bet_correct",
+    "bet_place",
+    "bet_settle",
+    "bet_void",
+    "capper_create",
+    "game_grade",
+    "game_record_result",
+    "game_upsert",
+]

@@ -1,0 +1,157 @@
+"""Auto-grading a final game: set-based, so a game with 10,000 pending legs settles in one pass.
+
+Concurrency: the game row is locked first (two graders of one game queue there and the second finds
+nothing pending), then the affected bets in id order (an API settle of the same bet either finished
+before, and the grader skips the bet, or waits for the grader and then gets 409).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from apps.audit.services import audit_record
+from apps.betting.choices import OPEN_BET_STATUSES, BetStatus, GameStatus, LegResult, Market, SettlementSource
+from apps.betting.grading import grade_leg
+from apps.betting.models import Bet, BetLeg, Game, LedgerEntry
+from apps.betting.odds import combined_result, net_units
+from apps.betting.services.ledger import settle_entry
+from apps.betting.signals import bet_settled
+from apps.core.actors import Actor
+
+BULK_BATCH = 2000
+
+
+@dataclass(frozen=True)
+class GradingOutcome:
+    legs_graded: int
+    bets_settled: int
+    bets_flagged: int
+
+
+def _leg_results(game: Game, legs: list[dict]) -> dict[int, str]:
+    results = {}
+    for leg in legs:
+        if game.status == GameStatus.CANCELLED:
+            results[leg["id"]] = LegResult.VOID
+            continue
+        result = grade_leg(
+            market=leg["market"],
+            selection=leg["selection"],
+            line=leg["line"],
+            home_score=game.home_score,
+            away_score=game.away_score,
+        )
+        if result is not None:
+            results[leg["id"]] = result
+    return results
+
+
+def _flag_contradicted_manual_settlements(game: Game, now) -> int:
+    """Manual grades on this game that the final score contradicts: flag the bet, never change it."""
+    if game.status != GameStatus.FINAL:
+        return 0
+    manual = BetLeg.objects.filter(game=game, graded_source__in=[SettlementSource.API, SettlementSource.STAFF])
+    flagged = {}
+    for leg in (
+        manual.exclude(market=Market.PROP)
+        .exclude(result=LegResult.VOID)
+        .values("bet_id", "id", "market", "selection", "line", "result")
+    ):
+        expected = grade_leg(
+            market=leg["market"],
+            selection=leg["selection"],
+            line=leg["line"],
+            home_score=game.home_score,
+            away_score=game.away_score,
+        )
+        if expected is not None and expected != leg["result"]:
+            flagged[leg["bet_id"]] = (
+                f"Leg {leg['id']} was settled {leg['result']} by hand, but the final score "
+                f"{game.home_score}-{game.away_score} of game {game.external_id} grades it {expected}."
+            )
+    for bet_id, note in flagged.items():
+        Bet.objects.filter(pk=bet_id, needs_review=False).update(needs_review=True, review_note=note, updated_at=now)
+    return len(flagged)
+
+
+@transaction.atomic
+def game_grade(*, game_id: int, actor: Actor) -> GradingOutcome:
+    """Grade every pending gradeable leg of a final (or cancelled) game and settle bets left with none pending."""
+    game = Game.objects.select_for_update().get(pk=game_id)
+    if game.status not in (GameStatus.FINAL, GameStatus.CANCELLED):
+        return GradingOutcome(0, 0, 0)
+    now = timezone.now()
+    pending = list(
+        BetLeg.objects.filter(game=game, result=LegResult.PENDING).values("id", "bet_id", "market", "selection", "line")
+    )
+    bet_ids = sorted({leg["bet_id"] for leg in pending})
+    open_bet_ids = set(
+        Bet.objects.select_for_update()
+        .filter(pk__in=bet_ids, status__in=OPEN_BET_STATUSES)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    results = _leg_results(game, [leg for leg in pending if leg["bet_id"] in open_bet_ids])
+    by_result: dict[str, list[int]] = defaultdict(list)
+    for leg_id, result in results.items():
+        by_result[result].append(leg_id)
+    for result, leg_ids in by_result.items():  # a handful of UPDATEs, one per result
+        BetLeg.objects.filter(pk__in=leg_ids).update(result=result, graded_at=now, graded_source=SettlementSource.AUTO)
+    settled = _settle_complete_bets(bet_ids={leg["bet_id"] for leg in pending if leg["id"] in results}, now=now)
+    flagged = _flag_contradicted_manual_settlements(game, now)
+    if results or flagged:
+        audit_record(
+            actor=actor,
+            action="betting.game_graded",
+            target=game,
+            changes={
+                "legs_graded": {"before": 0, "after": len(results)},
+                "settled_bet_ids": {"before": [], "after": settled},
+            },
+        )
+    for bet_id in settled:
+        transaction.on_commit(lambda bet_id=bet_id: bet_settled.send(sender=Bet, bet_id=bet_id, tenant_id=None))
+    return GradingOutcome(legs_graded=len(results), bets_settled=len(settled), bets_flagged=flagged)
+
+
+def _settle_complete_bets(*, bet_ids: set[int], now) -> list[int]:
+    """Settle the bets (already locked) that have no pending leg left; returns their ids."""
+    if not bet_ids:
+        return []
+    legs_by_bet: dict[int, list[tuple[int, str]]] = defaultdict(list)
+    for bet_id, odds, result in BetLeg.objects.filter(bet_id__in=bet_ids).values_list("bet_id", "odds", "result"):
+        legs_by_bet[bet_id].append((odds, result))
+    complete = {bet_id for bet_id, legs in legs_by_bet.items() if all(r != LegResult.PENDING for _, r in legs)}
+    if not complete:
+        return []
+    last_sequence = dict(
+        LedgerEntry.objects.filter(bet_id__in=complete)
+        .values("bet_id")
+        .annotate(last=Max("sequence"))
+        .values_list("bet_id", "last")
+    )
+    bets = list(Bet.objects.filter(pk__in=complete).only("id", "tenant_id", "capper_id", "stake_units", "placed_at"))
+    entries = []
+    for bet in bets:
+        legs = legs_by_bet[bet.pk]
+        bet.status = BetStatus(combined_result(result for _, result in legs))
+        bet.net_units = net_units(bet.stake_units, legs)
+        bet.settled_at, bet.settlement_source, bet.settled_by, bet.updated_at = (
+            now,
+            SettlementSource.AUTO,
+            "auto-grading",
+            now,
+        )
+        entries.append(
+            settle_entry(bet=bet, result=bet.status, units=bet.net_units, sequence=last_sequence.get(bet.pk, 0) + 1)
+        )
+    Bet.objects.bulk_update(
+        bets,
+        ["status", "net_units", "settled_at", "settlement_source", "settled_by", "updated_at"],
+        batch_size=BULK_BATCH,
+    )
+    LedgerEntry.objects.bulk_create(entries, batch_size=BULK_BATCH)
+    return sorted(bet.pk for bet in bets)

@@ -1,0 +1,190 @@
+"""Placing a bet: validation of the legs, computed odds, idempotency by the Discord message id."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from apps.audit.services import audit_record, field_changes
+from apps.betting.choices import BetStatus, GameStatus, LegResult, Market, Selection
+from apps.betting.models import Bet, BetLeg, Capper, Game
+from apps.betting.models.bets import MAX_PARLAY_LEGS
+from apps.betting.odds import InvalidOdds, american_to_decimal, decimal_to_american, net_units, parlay_decimal
+from apps.betting.signals import bet_placed
+from apps.core.actors import Actor
+from apps.core.errors import ApplicationError, PermissionDeniedError
+from apps.tenants.models import Tenant
+
+SELECTIONS_BY_MARKET = {
+    Market.MONEYLINE: {Selection.HOME, Selection.AWAY},
+    Market.SPREAD: {Selection.HOME, Selection.AWAY},
+    Market.TOTAL: {Selection.OVER, Selection.UNDER},
+}
+
+
+@dataclass(frozen=True)
+class LegInput:
+    """One leg as the bot posts it: `game` is the provider's external id, or None for a manual leg."""
+
+    market: str
+    selection: str
+    odds: int
+    game: str | None = None
+    line: Decimal | None = None
+    description: str = ""
+
+
+class BetRejected(ApplicationError):
+    code = "bet_rejected"
+
+
+def _leg_errors(position: int, leg: LegInput, game: Game | None, placed_at: datetime) -> list[str]:
+    errors = []
+    try:
+        american_to_decimal(leg.odds)
+    except InvalidOdds:
+        errors.append(f"odds {leg.odds} are not valid American odds: use +100 or more, or -100 or less")
+    allowed = SELECTIONS_BY_MARKET.get(leg.market)
+    if allowed is not None and leg.selection not in allowed:
+        errors.append(f"selection for a {leg.market} must be one of {', '.join(sorted(allowed))}")
+    if leg.market in (Market.SPREAD, Market.TOTAL) and leg.line is None:
+        errors.append(f"a {leg.market} needs a line")
+    if leg.market == Market.MONEYLINE and leg.line is not None:
+        errors.append("a moneyline has no line")
+    if leg.market == Market.TOTAL and leg.line is not None and leg.line <= 0:
+        errors.append("a total's line must be positive")
+    if leg.game is not None and game is None:
+        errors.append(f"unknown game {leg.game!r}: post it to /api/v1/games/ first, or send game null for a manual leg")
+    if leg.game is None and not leg.description.strip():
+        errors.append("a leg on no listed game needs a description naming the teams")
+    if game is not None and game.status == GameStatus.CANCELLED:
+        errors.append(f"game {leg.game} was cancelled")
+    if game is not None and game.status == GameStatus.FINAL and placed_at >= game.starts_at:
+        errors.append(f"game {leg.game} is already final")
+    return [f"leg {position}: {message}" for message in errors]
+
+
+def _validate(
+    *, tenant: Tenant, stake_units: Decimal, placed_at: datetime, legs: list[LegInput], games: dict[str, Game]
+) -> None:
+    fields: dict[str, list[str]] = {}
+    if not tenant.unit_min <= stake_units <= tenant.unit_max:
+        fields["stake_units"] = [f"Must be between {tenant.unit_min} and {tenant.unit_max} units for this tenant."]
+    if placed_at > timezone.now():
+        fields["placed_at"] = ["Must not be in the future (it is the Discord message time)."]
+    if not 1 <= len(legs) <= MAX_PARLAY_LEGS:
+        fields["legs"] = [f"A bet has 1 leg, or 2 to {MAX_PARLAY_LEGS} for a parlay."]
+    game_ids = [leg.game for leg in legs if leg.game is not None]
+    if len(game_ids) != len(set(game_ids)):
+        fields.setdefault("legs", []).append("A parlay's legs must be on distinct games.")
+    leg_errors = [
+        error
+        for position, leg in enumerate(legs, start=1)
+        for error in _leg_errors(position, leg, games.get(leg.game or ""), placed_at)
+    ]
+    if leg_errors:
+        fields.setdefault("legs", []).extend(leg_errors)
+    if fields:
+        messages = [message for values in fields.values() for message in values]
+        raise BetRejected("The bet was not placed: " + "; ".join(messages), fields=fields)
+
+
+def _check_quota(tenant: Tenant) -> None:
+    quota = tenant.plan.active_pending_bets
+    if quota is None:
+        return
+    open_bets = Bet.objects.filter(tenant=tenant, status__in=[BetStatus.PENDING, BetStatus.LIVE]).count()
+    if open_bets >= quota:
+        raise PermissionDeniedError(
+            f"The {tenant.plan.name} plan allows {quota} open bets; settle some or upgrade the plan.",
+            code="plan_quota_exceeded",
+        )
+
+
+def bet_place(
+    *,
+    tenant: Tenant,
+    actor: Actor,
+    external_id: str,
+    capper: Capper,
+    stake_units: Decimal,
+    legs: list[LegInput],
+    placed_at: datetime | None = None,
+) -> tuple[Bet, bool]:
+    """Record a capper's bet; a repeat of the same Discord message returns the first bet (created=False)."""
+    existing = Bet.objects.filter(tenant=tenant, external_id=external_id).first()
+    if existing is not None:
+        return existing, False
+    try:
+        return _bet_create(
+            tenant=tenant,
+            actor=actor,
+            external_id=external_id,
+            capper=capper,
+            stake_units=stake_units,
+            legs=legs,
+            placed_at=placed_at or timezone.now(),
+        ), True
+    except IntegrityError:
+        # the same message posted twice at once: the other request created it
+        existing = Bet.objects.filter(tenant=tenant, external_id=external_id).first()
+        if existing is None:
+            raise
+        return existing, False
+
+
+@transaction.atomic
+def _bet_create(
+    *,
+    tenant: Tenant,
+    actor: Actor,
+    external_id: str,
+    capper: Capper,
+    stake_units: Decimal,
+    legs: list[LegInput],
+    placed_at: datetime,
+) -> Bet:
+    if capper.tenant_id != tenant.pk or not capper.is_active:
+        raise BetRejected("This capper may not post bets in this tenant.", fields={"capper": ["Not an active capper."]})
+    game_ids = {leg.game for leg in legs if leg.game is not None}
+    games = {game.external_id: game for game in Game.objects.filter(external_id__in=game_ids)}
+    _validate(tenant=tenant, stake_units=stake_units, placed_at=placed_at, legs=legs, games=games)
+    _check_quota(tenant)
+    decimal_odds = parlay_decimal(leg.odds for leg in legs)
+    american_odds = legs[0].odds if len(legs) == 1 else decimal_to_american(decimal_odds)
+    bet = Bet.objects.create(
+        tenant=tenant,
+        capper=capper,
+        external_id=external_id,
+        stake_units=stake_units,
+        leg_count=len(legs),
+        american_odds=american_odds,
+        decimal_odds=decimal_odds.quantize(Decimal("0.000001")),
+        potential_profit=net_units(stake_units, [(leg.odds, LegResult.WON) for leg in legs]),
+        placed_at=placed_at,
+    )
+    BetLeg.objects.bulk_create(
+        BetLeg(
+            bet=bet,
+            position=position,
+            game=games.get(leg.game) if leg.game else None,
+            manual_teams=leg.description[:200] if leg.game is None else "",
+            market=leg.market,
+            selection=leg.selection,
+            line=leg.line,
+            odds=leg.odds,
+            description=leg.description,
+        )
+        for position, leg in enumerate(legs, start=1)
+    )
+    audit_record(
+        actor=actor,
+        action="betting.bet_placed",
+        target=bet,
+        guild_id=tenant.guild_id,
+        changes=field_changes({}, {"stake_units": stake_units, "legs": len(legs), "american_odds": american_odds}),
+    )
+    transaction.on_commit(lambda: bet_placed.send(sender=Bet, bet_id=bet.pk, tenant_id=tenant.pk))
+    return bet

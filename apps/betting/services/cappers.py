@@ -1,0 +1,34 @@
+from django.db import IntegrityError, transaction
+
+from apps.accounts.models import Member
+from apps.accounts.services import member_create
+from apps.audit.services import audit_record, field_changes
+from apps.betting.models import Capper
+from apps.core.actors import Actor
+from apps.core.errors import ConflictError
+from apps.tenants.models import Tenant
+
+
+@transaction.atomic
+def capper_create(
+    *, tenant: Tenant, actor: Actor, discord_user_id: str, username: str, display_name: str = "", avatar_url: str = ""
+) -> Capper:
+    """Allow a member to post bets; the member is registered first if the tenant does not know them."""
+    member = Member.objects.filter(tenant=tenant, discord_user_id=discord_user_id).first()
+    if member is None:
+        member = member_create(actor=actor, tenant=tenant, discord_user_id=discord_user_id, username=username)
+    try:
+        with transaction.atomic():
+            capper = Capper.objects.create(
+                tenant=tenant, member=member, display_name=display_name or username, avatar_url=avatar_url
+            )
+    except IntegrityError:
+        raise ConflictError(f"Discord user {discord_user_id} is already a capper here.", code="capper_exists") from None
+    audit_record(
+        actor=actor,
+        action="betting.capper_created",
+        target=capper,
+        guild_id=tenant.guild_id,
+        changes=field_changes({}, {"discord_user_id": discord_user_id, "display_name": capper.display_name}),
+    )
+    return capper

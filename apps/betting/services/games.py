@@ -1,0 +1,98 @@
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.audit.services import audit_record, field_changes
+from apps.betting.choices import GameStatus
+from apps.betting.models import Game, League, Sport, Team
+from apps.betting.signals import game_finalized
+from apps.core.actors import Actor
+from apps.core.errors import ApplicationError, ConflictError, NotFoundError
+
+TRACKED_FIELDS = ("league_id", "home_team_id", "away_team_id", "starts_at", "status", "home_score", "away_score")
+
+
+def _snapshot(game: Game) -> dict:
+    return {name: getattr(game, name) for name in TRACKED_FIELDS}
+
+
+def _team(league: League, name: str) -> Team:
+    team, _ = Team.objects.get_or_create(league=league, name=name.strip())
+    return team
+
+
+@transaction.atomic
+def game_upsert(
+    *,
+    actor: Actor,
+    external_id: str,
+    sport: str,
+    league: str,
+    home_team: str,
+    away_team: str,
+    starts_at: datetime,
+    status: str = GameStatus.SCHEDULED,
+) -> tuple[Game, bool]:
+    """Create or update a fixture by the provider's id; a final game's result goes through game_record_result."""
+    if home_team.strip().lower() == away_team.strip().lower():
+        raise ApplicationError("A game needs two different teams.", fields={"away_team": ["Same as home_team."]})
+    if status == GameStatus.FINAL:
+        raise ApplicationError(
+            "Post the final score to /games/{external_id}/result/ instead.", fields={"status": ["Not allowed here."]}
+        )
+    sport_row, _ = Sport.objects.get_or_create(key=sport.lower(), defaults={"name": sport})
+    league_row, _ = League.objects.get_or_create(key=league.lower(), defaults={"name": league, "sport": sport_row})
+    values = {
+        "league": league_row,
+        "home_team": _team(league_row, home_team),
+        "away_team": _team(league_row, away_team),
+        "starts_at": starts_at,
+        "status": status,
+    }
+    game = Game.objects.select_for_update().filter(external_id=external_id).first()
+    if game is None:
+        game = Game.objects.create(external_id=external_id, **values)
+        audit_record(
+            actor=actor, action="betting.game_created", target=game, changes=field_changes({}, _snapshot(game))
+        )
+        return game, True
+    if game.status == GameStatus.FINAL:
+        raise ConflictError(f"Game {external_id} is final and can no longer change.", code="game_final")
+    before = _snapshot(game)
+    for name, value in values.items():
+        setattr(game, name, value)
+    changes = field_changes(before, _snapshot(game))
+    if changes:
+        game.save()
+        audit_record(actor=actor, action="betting.game_updated", target=game, changes=changes)
+    return game, False
+
+
+@transaction.atomic
+def game_record_result(*, actor: Actor, external_id: str, home_score: int, away_score: int, status: str) -> Game:
+    """Record a final score (or a cancellation); grading of its pending legs is enqueued after commit.
+
+    Repeating the same final score is a no-op; a different score for a final game is a 409: score
+    corrections are a staff repair, not something a feed may do silently.
+    """
+    game = Game.objects.select_for_update().filter(external_id=external_id).first()
+    if game is None:
+        raise NotFoundError(f"No game with external id {external_id}.", code="game_not_found")
+    if status not in (GameStatus.FINAL, GameStatus.CANCELLED):
+        raise ApplicationError("status must be final or cancelled.", fields={"status": ["Must be final or cancelled."]})
+    if game.status == GameStatus.FINAL:
+        if (game.home_score, game.away_score) == (home_score, away_score) and status == GameStatus.FINAL:
+            return game
+        raise ConflictError(f"Game {external_id} already has a final score.", code="game_final")
+    before = _snapshot(game)
+    game.status = status
+    game.home_score, game.away_score = home_score, away_score
+    game.finalized_at = timezone.now()
+    game.save()
+    audit_record(
+        actor=actor, action="betting.game_finalized", target=game, changes=field_changes(before, _snapshot(game))
+    )
+    # the betting app's own receiver enqueues the grading of the game's pending legs
+    transaction.on_commit(lambda: game_finalized.send(sender=Game, game_id=game.pk))
+    return game

@@ -1,0 +1,171 @@
+"""Settling, voiding and correcting bets. Each locks the bet row first: concurrent calls queue there,
+and the second finds the bet final (409, or a no-op for the idempotent paths)."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.audit.services import audit_record, field_changes
+from apps.betting.choices import (
+    FINAL_BET_STATUSES,
+    GRADED_LEG_RESULTS,
+    BetStatus,
+    LegResult,
+    SettlementSource,
+)
+from apps.betting.models import Bet, BetLeg
+from apps.betting.odds import combined_result, net_units
+from apps.betting.services.ledger import reverse_current, settle_entry
+from apps.betting.signals import bet_settled, bet_voided
+from apps.core.actors import Actor
+from apps.core.errors import ApplicationError, ConflictError
+
+
+def _locked(bet: Bet) -> Bet:
+    return Bet.objects.select_for_update(of=("self",)).select_related("tenant").get(pk=bet.pk)
+
+
+def _require_reason(reason: str, what: str) -> None:
+    if not reason.strip():
+        raise ApplicationError(
+            f"A reason is required to {what}.", code="reason_required", fields={"reason": ["Required."]}
+        )
+
+
+def _apply_results(legs: list[BetLeg], leg_results: dict[int, str], source: str, *, regrade: bool) -> list[BetLeg]:
+    by_id = {leg.pk: leg for leg in legs}
+    unknown = sorted(set(leg_results) - set(by_id))
+    if unknown:
+        raise ApplicationError(
+            f"Legs {unknown} are not legs of this bet.",
+            code="unknown_leg",
+            fields={"legs": [f"Unknown leg ids {unknown}."]},
+        )
+    invalid = {leg_id: result for leg_id, result in leg_results.items() if result not in GRADED_LEG_RESULTS}
+    if invalid:
+        raise ApplicationError(
+            "A leg result must be one of won, lost, push, void.",
+            code="invalid_result",
+            fields={"legs": [f"Leg {leg_id}: {result!r} is not a result." for leg_id, result in invalid.items()]},
+        )
+    now = timezone.now()
+    changed = []
+    for leg_id, result in leg_results.items():
+        leg = by_id[leg_id]
+        if leg.result == result:
+            continue
+        if leg.result != LegResult.PENDING and not regrade:
+            raise ConflictError(
+                f"Leg {leg_id} is already graded {leg.result}; a staff correction can change it.", code="leg_graded"
+            )
+        leg.result, leg.graded_at, leg.graded_source = result, now, source
+        changed.append(leg)
+    BetLeg.objects.bulk_update(changed, ["result", "graded_at", "graded_source"])
+    return legs
+
+
+def _finalize(*, bet: Bet, legs: list[BetLeg], actor: Actor, source: str, settled_by: str, reason: str) -> Bet:
+    """Write the bet's result and its ledger entry; the caller has checked every leg is graded."""
+    pairs = [(leg.odds, leg.result) for leg in legs]
+    bet.status = BetStatus(combined_result(result for _, result in pairs))
+    bet.net_units = net_units(bet.stake_units, pairs)
+    bet.settled_at = timezone.now()
+    bet.settlement_source, bet.settled_by = source, settled_by[:150]
+    bet.save(update_fields=["status", "net_units", "settled_at", "settlement_source", "settled_by", "updated_at"])
+    settle_entry(bet=bet, result=bet.status, units=bet.net_units, reason=reason)
+    return bet
+
+
+@transaction.atomic
+def bet_settle(
+    *,
+    bet: Bet,
+    actor: Actor,
+    leg_results: dict[int, str],
+    reason: str = "",
+    settled_by: str = "",
+    source: str = SettlementSource.API,
+) -> Bet:
+    """Grade the given legs; when no leg is left pending, settle the bet and append its ledger entry."""
+    if source == SettlementSource.STAFF:
+        _require_reason(reason, "settle a bet by hand")
+    bet = _locked(bet)
+    if bet.status in FINAL_BET_STATUSES:
+        raise ConflictError(f"Bet {bet.external_id} is already {bet.status}.", code="bet_already_settled")
+    legs = _apply_results(list(bet.legs.order_by("position")), leg_results, source, regrade=False)
+    settled = all(leg.result != LegResult.PENDING for leg in legs)
+    if settled:
+        _finalize(bet=bet, legs=legs, actor=actor, source=source, settled_by=settled_by, reason=reason)
+    audit_record(
+        actor=actor,
+        action="betting.bet_settled" if settled else "betting.legs_graded",
+        target=bet,
+        guild_id=bet.tenant.guild_id,
+        changes={
+            "leg_results": {"before": None, "after": {str(k): v for k, v in leg_results.items()}},
+            "status": {"before": BetStatus.PENDING, "after": bet.status},
+        },
+        reason=reason,
+    )
+    if settled:
+        transaction.on_commit(lambda: bet_settled.send(sender=Bet, bet_id=bet.pk, tenant_id=bet.tenant_id))
+    return bet
+
+
+@transaction.atomic
+def bet_void(*, bet: Bet, actor: Actor, reason: str, source: str = SettlementSource.API) -> Bet:
+    """Void a bet; a settled bet's ledger entry is reversed first. Voiding twice is a no-op."""
+    _require_reason(reason, "void a bet")
+    bet = _locked(bet)
+    if bet.status == BetStatus.VOID:
+        return bet
+    if bet.status == BetStatus.CANCELLED:
+        raise ConflictError(f"Bet {bet.external_id} was cancelled.", code="bet_cancelled")
+    before = {"status": bet.status, "net_units": bet.net_units}
+    reverse_current(bet=bet, reason=reason)
+    bet.status, bet.net_units, bet.settled_at = BetStatus.VOID, 0, timezone.now()
+    bet.settlement_source = source
+    bet.save(update_fields=["status", "net_units", "settled_at", "settlement_source", "updated_at"])
+    settle_entry(bet=bet, result=LegResult.VOID, units=bet.net_units, reason=reason)
+    audit_record(
+        actor=actor,
+        action="betting.bet_voided",
+        target=bet,
+        guild_id=bet.tenant.guild_id,
+        changes=field_changes(before, {"status": bet.status, "net_units": bet.net_units}),
+        reason=reason,
+    )
+    transaction.on_commit(lambda: bet_voided.send(sender=Bet, bet_id=bet.pk, tenant_id=bet.tenant_id))
+    return bet
+
+
+@transaction.atomic
+def bet_correct(*, bet: Bet, actor: Actor, leg_results: dict[int, str], reason: str) -> Bet:
+    """Staff repair of a settled bet: new leg results, a reversing ledger entry, then the new settlement."""
+    _require_reason(reason, "correct a settled bet")
+    bet = _locked(bet)
+    if bet.status not in FINAL_BET_STATUSES or bet.status == BetStatus.CANCELLED:
+        raise ConflictError("Only a settled or voided bet can be corrected; settle it instead.", code="bet_not_settled")
+    legs = list(bet.legs.order_by("position"))
+    before = {"status": bet.status, "net_units": bet.net_units, "legs": {str(leg.pk): leg.result for leg in legs}}
+    legs = _apply_results(legs, leg_results, SettlementSource.STAFF, regrade=True)
+    if any(leg.result == LegResult.PENDING for leg in legs):
+        raise ApplicationError(
+            "A correction must leave every leg graded.", code="legs_pending", fields={"legs": ["Grade every leg."]}
+        )
+    reverse_current(bet=bet, reason=reason)
+    bet.needs_review, bet.review_note = False, ""
+    bet.save(update_fields=["needs_review", "review_note"])
+    _finalize(bet=bet, legs=legs, actor=actor, source=SettlementSource.STAFF, settled_by=actor.label, reason=reason)
+    audit_record(
+        actor=actor,
+        action="betting.bet_corrected",
+        target=bet,
+        guild_id=bet.tenant.guild_id,
+        changes=field_changes(
+            before,
+            {"status": bet.status, "net_units": bet.net_units, "legs": {str(leg.pk): leg.result for leg in legs}},
+        ),
+        reason=reason,
+    )
+    transaction.on_commit(lambda: bet_settled.send(sender=Bet, bet_id=bet.pk, tenant_id=bet.tenant_id))
+    return bet

@@ -1,0 +1,8 @@
+"""Domain signals of the betting app, sent after commit. Receivers enqueue tasks; they never write here."""
+
+from django.dispatch import Signal
+
+bet_placed = Signal()  # bet_id, tenant_id
+bet_settled = Signal()  # bet_id, tenant_id
+bet_voided = Signal()  # bet_id, tenant_id
+game_finalized = Signal()  # game_id
