@@ -1,8 +1,10 @@
 """Canonical content and hashes of audit events and seals (pure functions, no ORM)."""
 
 import hashlib
+import ipaddress
 import json
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
@@ -33,6 +35,41 @@ def json_safe(value: Any) -> Any:
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
 
+def canonical_ip_address(value: str | None) -> str | None:
+    """One spelling per address, None for anything that is not one.
+
+    PostgreSQL's inet column gives back its own spelling (`2001:DB8::0001` comes back as
+    `2001:db8::1`, `::102:304` as `::1.2.3.4`), so the hash must not depend on the spelling.
+    """
+    if not value:
+        return None
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address):
+        address = ipaddress.IPv6Address(int(address))  # drops a zone id, which inet cannot store
+        if address.ipv4_mapped:
+            return f"::ffff:{address.ipv4_mapped}"  # the same spelling on every Python version
+    return str(address)
+
+
+def _as_jsonb_returns(value: Any) -> Any:
+    """A JSON value as PostgreSQL's jsonb gives it back: numbers are stored as numeric, so a float
+    written `1e+20` comes back as the integer 100000000000000000000 and `-0.0` as `0.0`. Floats
+    written without an exponent come back unchanged, so their hashes are unaffected.
+    """
+    if isinstance(value, float):
+        if value == 0:
+            return 0.0
+        return int(Decimal(repr(value))) if value.is_integer() and "e" in repr(value) else value
+    if isinstance(value, dict):
+        return {key: _as_jsonb_returns(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_as_jsonb_returns(item) for item in value]
+    return value
+
+
 def _timestamp(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -41,7 +78,8 @@ def event_content_hash(content: dict[str, Any]) -> str:
     """SHA-256 over the event's canonical JSON (sorted keys, no whitespace, UTC microseconds)."""
     canonical = {name: content.get(name) for name in HASHED_FIELDS}
     canonical["occurred_at"] = _timestamp(canonical["occurred_at"])
-    canonical["ip_address"] = canonical["ip_address"] or None
+    canonical["ip_address"] = canonical_ip_address(canonical["ip_address"])
+    canonical["changes"] = _as_jsonb_returns(canonical["changes"])
     encoded = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(encoded.encode()).hexdigest()
 

@@ -7,7 +7,7 @@ from django.db import connection, models, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from apps.audit.hashing import GENESIS_HASH, event_content_hash, json_safe, seal_chain_hash
+from apps.audit.hashing import GENESIS_HASH, canonical_ip_address, event_content_hash, json_safe, seal_chain_hash
 from apps.audit.models import AuditEvent, AuditSeal
 from apps.core.actors import Actor
 
@@ -56,7 +56,8 @@ def audit_record(
         changes=json_safe(changes or {}),
         reason=reason,
         request_id=actor.request_id[:64],
-        ip_address=actor.ip_address,
+        # a forged X-Forwarded-For must not fail the change being recorded
+        ip_address=canonical_ip_address(actor.ip_address),
     )
     event.content_hash = event_content_hash(vars(event))
     event.save(force_insert=True)
