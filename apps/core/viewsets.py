@@ -8,14 +8,11 @@ a missing scope → 403. Tenant resolution is a hook that `TenantScopedViewSet` 
 from rest_framework import viewsets
 from rest_framework.request import Request
 
-from apps.core.parsers import JSONParser
-
 
 class ApiViewSet(viewsets.GenericViewSet):
     """`required_scopes` maps an action name to the scope it needs."""
 
     required_scopes: dict[str, str] = {}
-    parser_classes = [JSONParser]
 
     def check_permissions(self, request: Request) -> None:
         if request.auth is None:

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from apps.core.serializers import StrictCharField, StrictInputSerializer
+from apps.core.serializers import JSONObjectField, StrictCharField, StrictInputSerializer
 from apps.tenants.choices import PlanCode
 from apps.tenants.models import SNOWFLAKE_PATTERN, Tenant
 
@@ -48,7 +48,7 @@ class TenantUpdateInput(StrictInputSerializer):
     timezone = StrictCharField(max_length=64, required=False)
     unit_min = serializers.DecimalField(**UNIT_FIELD, required=False)
     unit_max = serializers.DecimalField(**UNIT_FIELD, required=False)
-    settings = serializers.DictField(required=False)
+    settings = JSONObjectField(required=False)
     reason = StrictCharField(max_length=2000, required=False, allow_blank=True)
 
 
@@ -61,7 +61,7 @@ class TenantCreateInput(StrictInputSerializer):
     timezone = StrictCharField(max_length=64, default="UTC")
     unit_min = serializers.DecimalField(**UNIT_FIELD, default=Decimal("0.10"))
     unit_max = serializers.DecimalField(**UNIT_FIELD, default=Decimal("10.00"))
-    settings = serializers.DictField(required=False, default=dict)
+    settings = JSONObjectField(required=False, default=dict)
 
     def validate_guild_id(self, value):
         if not isinstance(self.initial_data.get("guild_id"), str):

@@ -4,6 +4,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.actors import actor_for_request
+from apps.core.errors import PermissionDeniedError
 from apps.core.permissions import HasRequiredScope, IsPlatformKey
 from apps.core.schema import ERROR_RESPONSES
 from apps.core.serializers import OptionalReasonInput, ReasonInput
@@ -106,6 +107,9 @@ class TenantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         data.is_valid(raise_exception=True)
         changes = dict(data.validated_data)
         reason = changes.pop("reason", "")
+        if "plan_code" in changes and request.auth.tenant_id is not None:
+            # the plan is billing: a tenant's own key may tune its settings, not upgrade itself
+            raise PermissionDeniedError("Only a platform key can change a tenant's plan.", code="plan_change_forbidden")
         tenant = services.tenant_update(tenant=self.tenant, actor=actor_for_request(request), reason=reason, **changes)
         return Response(TenantSerializer(tenant).data)
 

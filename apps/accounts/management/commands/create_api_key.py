@@ -23,7 +23,7 @@ class Command(BaseCommand):
     def handle(self, *args, name, tenant, scopes, expires_days, **options):
         try:
             tenant_obj = tenant_get(guild_id=tenant) if tenant else None
-            expires_at = timezone.now() + timedelta(days=expires_days) if expires_days else None
+            expires_at = timezone.now() + timedelta(days=expires_days) if expires_days is not None else None
             api_key, secret = api_key_create(
                 actor=Actor.system("manage.py create_api_key"),
                 name=name,

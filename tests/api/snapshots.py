@@ -1,0 +1,48 @@
+"""Database snapshots for API tests: prove a denied call changed nothing, and what an allowed one did."""
+
+from typing import Any
+
+from apps.accounts.models import ApiKey, Member
+from apps.audit.models import AuditEvent, AuditSeal
+from apps.tenants.models import Tenant
+
+# last_used_at is usage telemetry the authentication layer refreshes on every authenticated call,
+# allowed or not; it is not a state change anyone made, so it is left out of the snapshot.
+_MODELS = {
+    "tenant": (Tenant, ()),
+    "api_key": (ApiKey, ("last_used_at",)),
+    "audit_event": (AuditEvent, ()),
+    "audit_seal": (AuditSeal, ()),
+    "member": (Member, ()),
+}
+
+Snapshot = dict[str, dict[Any, dict[str, Any]]]
+
+
+def take_snapshot() -> Snapshot:
+    """Every row of the models an API call could touch, as {model: {pk: {field: value}}}."""
+    snapshot: Snapshot = {}
+    for label, (model, ignored) in _MODELS.items():
+        fields = [field.attname for field in model._meta.concrete_fields if field.attname not in ignored]
+        pk_name = model._meta.pk.attname
+        snapshot[label] = {row[pk_name]: row for row in model.objects.values(*fields)}
+    return snapshot
+
+
+def snapshot_diff(before: Snapshot, after: Snapshot) -> dict[str, dict[str, Any]]:
+    """What changed, per model: {"added": {pk: row}, "removed": {pk: row}, "changed": {pk: {field: (old, new)}}}."""
+    diff: dict[str, dict[str, Any]] = {}
+    for label in before:
+        old_rows, new_rows = before[label], after[label]
+        added = {pk: row for pk, row in new_rows.items() if pk not in old_rows}
+        removed = {pk: row for pk, row in old_rows.items() if pk not in new_rows}
+        changed = {}
+        for pk in old_rows.keys() & new_rows.keys():
+            fields = {
+                name: (value, new_rows[pk][name]) for name, value in old_rows[pk].items() if new_rows[pk][name] != value
+            }
+            if fields:
+                changed[pk] = fields
+        if added or removed or changed:
+            diff[label] = {"added": added, "removed": removed, "changed": changed}
+    return diff

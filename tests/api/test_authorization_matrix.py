@@ -1,0 +1,533 @@
+"""Who may call what: every endpoint × method of the API against every kind of credential.
+
+The path is always the home tenant's. A denied call must answer the right status and code in the
+error shape and leave the database exactly as it was; an allowed call must do exactly its job.
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from apps.accounts.choices import ApiScope
+from apps.accounts.models import ApiKey
+from apps.accounts.services import api_key_revoke
+from apps.audit.models import AuditEvent
+from apps.tenants.choices import TenantStatus
+from apps.tenants.models import Tenant
+from apps.tenants.services import tenant_offboard, tenant_suspend
+from tests.api.snapshots import snapshot_diff, take_snapshot
+from tests.factories import MemberFactory, TenantFactory
+
+pytestmark = pytest.mark.django_db
+
+ALL_SCOPES = tuple(ApiScope.values)
+NEW_GUILD_ID = "333333333333333333"
+SUSPENDED_GUILD_ID = "444444444444444444"
+UNKNOWN_SECRET = "dbsbm_0123abcd_" + "x" * 43
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str  # formatted with guild_id, prefix (a key of the home tenant) and event_id
+    scope: str | None
+    success: int
+    body: dict[str, Any] | None = None
+    home_suspended: bool = False  # the home tenant is suspended before the call
+
+
+ENDPOINTS = {
+    "plans_list": Endpoint("GET", "/api/v1/plans/", None, 200),
+    "tenants_list": Endpoint("GET", "/api/v1/tenants/", "tenants:read", 200),
+    "tenants_create": Endpoint(
+        "POST", "/api/v1/tenants/", "tenants:admin", 201, {"guild_id": NEW_GUILD_ID, "name": "New Guild"}
+    ),
+    "tenant_retrieve": Endpoint("GET", "/api/v1/tenants/{guild_id}/", "tenants:read", 200),
+    "tenant_update": Endpoint("PATCH", "/api/v1/tenants/{guild_id}/", "tenants:admin", 200, {"name": "Renamed"}),
+    "tenant_offboard": Endpoint(
+        "DELETE", "/api/v1/tenants/{guild_id}/", "tenants:admin", 204, {"reason": "contract ended"}
+    ),
+    "tenant_suspend": Endpoint(
+        "POST", "/api/v1/tenants/{guild_id}/suspend/", "tenants:admin", 200, {"reason": "unpaid invoice"}
+    ),
+    "tenant_reactivate": Endpoint(
+        "POST", "/api/v1/tenants/{guild_id}/reactivate/", "tenants:admin", 200, {"reason": "paid"}, home_suspended=True
+    ),
+    "api_keys_list": Endpoint("GET", "/api/v1/tenants/{guild_id}/api-keys/", "tenants:admin", 200),
+    "api_keys_create": Endpoint(
+        "POST",
+        "/api/v1/tenants/{guild_id}/api-keys/",
+        "tenants:admin",
+        201,
+        {"name": "minted", "scopes": ["tenants:read"]},
+    ),
+    "api_key_revoke": Endpoint(
+        "DELETE", "/api/v1/tenants/{guild_id}/api-keys/{prefix}/", "tenants:admin", 204, {"reason": "rotated"}
+    ),
+    "audit_list": Endpoint("GET", "/api/v1/audit-events/", "audit:read", 200),
+    "audit_retrieve": Endpoint("GET", "/api/v1/audit-events/{event_id}/", "audit:read", 200),
+    "tenant_audit_list": Endpoint("GET", "/api/v1/tenants/{guild_id}/audit-events/", "audit:read", 200),
+    "tenant_audit_retrieve": Endpoint("GET", "/api/v1/tenants/{guild_id}/audit-events/{event_id}/", "audit:read", 200),
+}
+
+CREDENTIALS = (
+    "none",
+    "malformed",
+    "unknown",
+    "revoked",
+    "expired",
+    "platform",
+    "platform_without_scope",
+    "own",
+    "own_without_scope",
+    "other_tenant",
+    "suspended_tenant",
+)
+
+# OK: the endpoint's success status; U: 401; F: 403 permission_denied; S: 403 tenant_suspended;
+# N: 404 tenant_not_found (another tenant's path looks like a guild that does not exist).
+OK, U, F, S, N = "ok", "401", "403", "403-suspended", "404"
+
+# fmt: off
+MATRIX = {
+    #                        none malformed unknown revoked expired platform p-no-scope own  own-no-scope other susp.
+    "plans_list":            (U,  U,        U,      U,      U,      OK,      OK,        OK,  OK,          OK,   S),
+    "tenants_list":          (U,  U,        U,      U,      U,      OK,      F,         F,   F,           F,    S),
+    "tenants_create":        (U,  U,        U,      U,      U,      OK,      F,         F,   F,           F,    S),
+    "tenant_retrieve":       (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
+    "tenant_update":         (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
+    "tenant_offboard":       (U,  U,        U,      U,      U,      OK,      F,         F,   F,           N,    S),
+    "tenant_suspend":        (U,  U,        U,      U,      U,      OK,      F,         F,   F,           N,    S),
+    # the home tenant is suspended here, so its own keys are blocked before any other check
+    "tenant_reactivate":     (U,  U,        U,      U,      U,      OK,      F,         S,   S,           N,    S),
+    "api_keys_list":         (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
+    "api_keys_create":       (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
+    "api_key_revoke":        (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
+    "audit_list":            (U,  U,        U,      U,      U,      OK,      F,         F,   F,           F,    S),
+    "audit_retrieve":        (U,  U,        U,      U,      U,      OK,      F,         F,   F,           F,    S),
+    "tenant_audit_list":     (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
+    "tenant_audit_retrieve": (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
+}
+# fmt: on
+
+CASES = [
+    pytest.param(endpoint, credential, outcome, id=f"{endpoint}-{credential}")
+    for endpoint, row in MATRIX.items()
+    for credential, outcome in zip(CREDENTIALS, row, strict=True)
+]
+
+
+def test_the_matrix_covers_every_endpoint_and_credential():
+    assert set(MATRIX) == set(ENDPOINTS)
+    assert all(len(row) == len(CREDENTIALS) for row in MATRIX.values())
+
+
+@pytest.fixture
+def world(actor, tenant, other_tenant, make_key):
+    """The home tenant with a member, a key to revoke and an audit event; another and a suspended tenant."""
+    suspended = TenantFactory(guild_id=SUSPENDED_GUILD_ID, name="Suspended Guild")
+    tenant_suspend(tenant=suspended, actor=actor, reason="test setup")
+    MemberFactory(tenant=tenant)
+    MemberFactory(tenant=other_tenant)
+    victim, _ = make_key(["bets:read"], tenant=tenant, name="victim")
+    home_event = AuditEvent.objects.get(action="accounts.api_key_created", target_id=str(victim.pk))
+    return SimpleNamespace(
+        tenant=tenant, other_tenant=other_tenant, suspended=suspended, victim=victim, home_event=home_event
+    )
+
+
+def _authorize(credential: str, *, scope: str | None, world, make_key) -> tuple[str | None, ApiKey | None]:
+    """The Authorization header of a credential (None: send none) and the key behind it."""
+    without_scope = [name for name in ALL_SCOPES if name != scope]
+    if credential == "none":
+        return None, None
+    if credential == "malformed":
+        return "Token something", None
+    if credential == "unknown":
+        return f"Bearer {UNKNOWN_SECRET}", None
+    if credential == "platform_without_scope":
+        api_key, secret = make_key(without_scope, name=credential)
+    elif credential == "own_without_scope":
+        api_key, secret = make_key(without_scope, tenant=world.tenant, name=credential)
+    else:
+        tenant = {"own": world.tenant, "other_tenant": world.other_tenant, "suspended_tenant": world.suspended}
+        api_key, secret = make_key(ALL_SCOPES, tenant=tenant.get(credential), name=credential)
+    if credential == "revoked":
+        api_key_revoke(api_key=api_key, actor=world.actor, reason="test")
+    if credential == "expired":
+        ApiKey.objects.filter(pk=api_key.pk).update(expires_at=timezone.now() - timedelta(seconds=1))
+    return f"Bearer {secret}", api_key
+
+
+def _call(api_client, endpoint: Endpoint, world, authorization: str | None):
+    path = endpoint.path.format(
+        guild_id=world.tenant.guild_id, prefix=world.victim.prefix, event_id=world.home_event.pk
+    )
+    headers = {"HTTP_AUTHORIZATION": authorization} if authorization else {}
+    if endpoint.body is None:
+        return api_client.generic(endpoint.method, path, **headers)
+    return api_client.generic(
+        endpoint.method, path, json.dumps(endpoint.body), content_type="application/json", **headers
+    )
+
+
+def _expected(outcome: str, credential: str, endpoint: Endpoint) -> tuple[int, str | None]:
+    if outcome == OK:
+        return endpoint.success, None
+    if outcome == U:
+        return 401, "not_authenticated" if credential == "none" else "authentication_failed"
+    if outcome == S:
+        return 403, "tenant_suspended"
+    if outcome == F:
+        return 403, "permission_denied"
+    return 404, "tenant_not_found"
+
+
+@pytest.mark.parametrize(("endpoint_name", "credential", "outcome"), CASES)
+def test_authorization_matrix(api_client, make_key, actor, world, endpoint_name, credential, outcome):
+    endpoint = ENDPOINTS[endpoint_name]
+    world.actor = actor
+    if endpoint.home_suspended:
+        tenant_suspend(tenant=world.tenant, actor=actor, reason="test setup")
+    authorization, api_key = _authorize(credential, scope=endpoint.scope, world=world, make_key=make_key)
+    before = take_snapshot()
+
+    response = _call(api_client, endpoint, world, authorization)
+
+    status, code = _expected(outcome, credential, endpoint)
+    assert response.status_code == status, response.content
+    diff = snapshot_diff(before, take_snapshot())
+    if code is not None:
+        body = response.json()
+        assert set(body) == {"code", "message", "fields"}
+        assert body["code"] == code
+        assert body["fields"] == {}
+        assert body["message"]
+        assert diff == {}, "a denied call changed the database"
+        if status == 401:
+            assert response["WWW-Authenticate"] == 'Bearer realm="api"'
+        return
+    EFFECTS[endpoint_name](world=world, response=response, diff=diff, api_key=api_key)
+
+
+# --- the exact effect of each allowed call -----------------------------------------------------------
+
+
+def _assert_one_event(diff, *, action: str, api_key: ApiKey, response, guild_id: str, reason: str = "") -> dict:
+    (event,) = diff["audit_event"]["added"].values()
+    assert diff["audit_event"]["changed"] == {} and diff["audit_event"]["removed"] == {}
+    assert event["action"] == action
+    assert (event["actor_kind"], event["actor_identifier"], event["actor_label"]) == (
+        "api_key",
+        str(api_key.pk),
+        api_key.prefix,
+    )
+    assert event["guild_id"] == guild_id
+    assert event["reason"] == reason
+    assert event["request_id"] == response["X-Request-ID"]
+    assert event["ip_address"] == "127.0.0.1"
+    return event
+
+
+def _plans_list(*, response, diff, **_):
+    assert [plan["code"] for plan in response.json()] == ["free", "premium", "platinum", "enterprise"]
+    assert diff == {}
+
+
+def _tenants_list(*, world, response, diff, **_):
+    guild_ids = [row["guild_id"] for row in response.json()["results"]]
+    assert sorted(guild_ids) == sorted([world.tenant.guild_id, world.other_tenant.guild_id, SUSPENDED_GUILD_ID])
+    assert diff == {}
+
+
+def _tenants_create(*, response, diff, api_key, **_):
+    assert response.json()["guild_id"] == NEW_GUILD_ID
+    assert set(diff) == {"tenant", "audit_event"}
+    (row,) = diff["tenant"]["added"].values()
+    assert (row["guild_id"], row["name"], row["status"]) == (NEW_GUILD_ID, "New Guild", TenantStatus.ACTIVE)
+    assert diff["tenant"]["changed"] == {}
+    event = _assert_one_event(
+        diff, action="tenants.tenant_created", api_key=api_key, response=response, guild_id=NEW_GUILD_ID
+    )
+    assert event["target_id"] == str(Tenant.objects.get(guild_id=NEW_GUILD_ID).pk)
+
+
+def _tenant_retrieve(*, world, response, diff, **_):
+    assert response.json()["guild_id"] == world.tenant.guild_id
+    assert diff == {}
+
+
+def _assert_tenant_changed(world, diff, fields: dict[str, Any]) -> None:
+    assert set(diff) == {"tenant", "audit_event"}
+    assert diff["tenant"]["added"] == {} and diff["tenant"]["removed"] == {}
+    changes = diff["tenant"]["changed"]
+    assert set(changes) == {world.tenant.pk}
+    assert set(changes[world.tenant.pk]) == {*fields, "updated_at"}
+    for name, expected in fields.items():
+        new_value = changes[world.tenant.pk][name][1]
+        assert new_value == expected if not callable(expected) else expected(new_value), name
+
+
+def _tenant_update(*, world, response, diff, api_key, **_):
+    assert response.json()["name"] == "Renamed"
+    _assert_tenant_changed(world, diff, {"name": "Renamed"})
+    event = _assert_one_event(
+        diff, action="tenants.tenant_updated", api_key=api_key, response=response, guild_id=world.tenant.guild_id
+    )
+    assert event["changes"] == {"name": {"before": "Home Guild", "after": "Renamed"}}
+
+
+def _is_set(value) -> bool:
+    return value is not None
+
+
+def _tenant_offboard(*, world, response, diff, api_key, **_):
+    assert response.content == b""
+    _assert_tenant_changed(world, diff, {"status": TenantStatus.OFFBOARDED, "offboarded_at": _is_set})
+    _assert_one_event(
+        diff,
+        action="tenants.tenant_offboarded",
+        api_key=api_key,
+        response=response,
+        guild_id=world.tenant.guild_id,
+        reason="contract ended",
+    )
+
+
+def _tenant_suspend(*, world, response, diff, api_key, **_):
+    assert response.json()["status"] == TenantStatus.SUSPENDED
+    _assert_tenant_changed(world, diff, {"status": TenantStatus.SUSPENDED, "suspended_at": _is_set})
+    _assert_one_event(
+        diff,
+        action="tenants.tenant_suspended",
+        api_key=api_key,
+        response=response,
+        guild_id=world.tenant.guild_id,
+        reason="unpaid invoice",
+    )
+
+
+def _tenant_reactivate(*, world, response, diff, api_key, **_):
+    assert response.json()["status"] == TenantStatus.ACTIVE
+    _assert_tenant_changed(world, diff, {"status": TenantStatus.ACTIVE, "suspended_at": None})
+    _assert_one_event(
+        diff,
+        action="tenants.tenant_reactivated",
+        api_key=api_key,
+        response=response,
+        guild_id=world.tenant.guild_id,
+        reason="paid",
+    )
+
+
+def _api_keys_list(*, world, response, diff, **_):
+    rows = response.json()["results"]
+    assert sorted(row["prefix"] for row in rows) == sorted(
+        ApiKey.objects.filter(tenant=world.tenant).values_list("prefix", flat=True)
+    )
+    assert all("key" not in row and "key_hash" not in row for row in rows)
+    assert diff == {}
+
+
+def _api_keys_create(*, world, response, diff, api_key, **_):
+    body = response.json()
+    assert set(diff) == {"api_key", "audit_event"}
+    (row,) = diff["api_key"]["added"].values()
+    assert diff["api_key"]["changed"] == {}
+    assert (row["name"], row["tenant_id"], row["scopes"], row["prefix"]) == (
+        "minted",
+        world.tenant.pk,
+        ["tenants:read"],
+        body["prefix"],
+    )
+    assert body["key"].startswith(body["prefix"] + "_")
+    event = _assert_one_event(
+        diff, action="accounts.api_key_created", api_key=api_key, response=response, guild_id=world.tenant.guild_id
+    )
+    assert event["target_id"] == str(row["id"])
+
+
+def _api_key_revoke(*, world, response, diff, api_key, **_):
+    assert response.content == b""
+    assert set(diff) == {"api_key", "audit_event"}
+    assert diff["api_key"]["added"] == {}
+    changes = diff["api_key"]["changed"]
+    assert set(changes) == {world.victim.pk}
+    assert set(changes[world.victim.pk]) == {"revoked_at", "revoked_reason"}
+    assert changes[world.victim.pk]["revoked_at"][1] is not None
+    assert changes[world.victim.pk]["revoked_reason"][1] == "rotated"
+    event = _assert_one_event(
+        diff,
+        action="accounts.api_key_revoked",
+        api_key=api_key,
+        response=response,
+        guild_id=world.tenant.guild_id,
+        reason="rotated",
+    )
+    assert event["target_id"] == str(world.victim.pk)
+
+
+def _audit_list(*, response, diff, **_):
+    ids = [row["id"] for row in response.json()["results"]]
+    assert ids == list(AuditEvent.objects.order_by("-id").values_list("id", flat=True))
+    assert diff == {}
+
+
+def _audit_retrieve(*, world, response, diff, **_):
+    body = response.json()
+    assert (body["id"], body["action"]) == (world.home_event.pk, "accounts.api_key_created")
+    assert diff == {}
+
+
+def _tenant_audit_list(*, world, response, diff, **_):
+    ids = [row["id"] for row in response.json()["results"]]
+    expected = AuditEvent.objects.filter(guild_id=world.tenant.guild_id).order_by("-id").values_list("id", flat=True)
+    assert ids == list(expected)
+    assert AuditEvent.objects.exclude(guild_id=world.tenant.guild_id).exists()  # others' events exist, unseen
+    assert diff == {}
+
+
+EFFECTS = {
+    "plans_list": _plans_list,
+    "tenants_list": _tenants_list,
+    "tenants_create": _tenants_create,
+    "tenant_retrieve": _tenant_retrieve,
+    "tenant_update": _tenant_update,
+    "tenant_offboard": _tenant_offboard,
+    "tenant_suspend": _tenant_suspend,
+    "tenant_reactivate": _tenant_reactivate,
+    "api_keys_list": _api_keys_list,
+    "api_keys_create": _api_keys_create,
+    "api_key_revoke": _api_key_revoke,
+    "audit_list": _audit_list,
+    "audit_retrieve": _audit_retrieve,
+    "tenant_audit_list": _tenant_audit_list,
+    "tenant_audit_retrieve": _audit_retrieve,
+}
+
+
+# --- paths a key may not see ----------------------------------------------------------------------
+
+TENANT_PATH_ENDPOINTS = [name for name, endpoint in ENDPOINTS.items() if "{guild_id}" in endpoint.path]
+
+
+@pytest.mark.parametrize("endpoint_name", TENANT_PATH_ENDPOINTS)
+@pytest.mark.parametrize("guild", ["unknown", "offboarded"])
+def test_a_guild_that_is_not_a_live_tenant_is_not_found(api_client, make_key, actor, world, endpoint_name, guild):
+    endpoint = ENDPOINTS[endpoint_name]
+    if guild == "offboarded":
+        tenant_offboard(tenant=world.tenant, actor=actor, reason="test setup")
+    else:
+        world.tenant = SimpleNamespace(guild_id="999999999999999999")
+    _, secret = make_key(ALL_SCOPES, name="platform")
+    before = take_snapshot()
+
+    response = _call(api_client, endpoint, world, f"Bearer {secret}")
+
+    assert response.status_code == 404
+    assert response.json() == {
+        "code": "tenant_not_found",
+        "message": f"No tenant with guild id {world.tenant.guild_id}.",
+        "fields": {},
+    }
+    assert snapshot_diff(before, take_snapshot()) == {}
+
+
+@pytest.mark.parametrize("endpoint_name", TENANT_PATH_ENDPOINTS)
+def test_another_tenants_path_is_not_found_before_a_missing_scope_is_reported(
+    api_client, make_key, world, endpoint_name
+):
+    endpoint = ENDPOINTS[endpoint_name]
+    _, secret = make_key(["bets:read"], tenant=world.other_tenant)
+    before = take_snapshot()
+
+    response = _call(api_client, endpoint, world, f"Bearer {secret}")
+
+    assert (response.status_code, response.json()["code"]) == (404, "tenant_not_found")
+    assert snapshot_diff(before, take_snapshot()) == {}
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("DELETE", "/api/v1/tenants/{guild_id}/api-keys/{other_prefix}/"),
+        ("GET", "/api/v1/tenants/{guild_id}/audit-events/{other_event_id}/"),
+    ],
+)
+def test_a_tenant_key_cannot_reach_another_tenants_rows_through_its_own_path(api_client, make_key, world, method, path):
+    other_key, _ = make_key(["bets:read"], tenant=world.other_tenant)
+    other_event = AuditEvent.objects.get(target_id=str(other_key.pk), action="accounts.api_key_created")
+    _, secret = make_key(ALL_SCOPES, tenant=world.tenant)
+    before = take_snapshot()
+
+    response = api_client.generic(
+        method,
+        path.format(guild_id=world.tenant.guild_id, other_prefix=other_key.prefix, other_event_id=other_event.pk),
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+    )
+
+    assert (response.status_code, response.json()["code"]) == (404, "not_found")
+    assert snapshot_diff(before, take_snapshot()) == {}
+
+
+@pytest.mark.parametrize(
+    ("held", "requested"),
+    [
+        (["tenants:admin"], ["tenants:admin", "bets:read"]),
+        (["tenants:admin", "bets:read"], ["bets:write"]),
+        (["tenants:admin", "bets:read"], ["audit:read", "bets:read"]),
+    ],
+)
+def test_a_tenant_key_cannot_mint_scopes_it_does_not_hold(api_client, make_key, world, held, requested):
+    _, secret = make_key(held, tenant=world.tenant)
+    before = take_snapshot()
+
+    response = api_client.post(
+        f"/api/v1/tenants/{world.tenant.guild_id}/api-keys/",
+        {"name": "escalated", "scopes": requested},
+        format="json",
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+    )
+
+    assert response.status_code == 403
+    beyond = sorted(set(requested) - set(held))
+    assert response.json() == {
+        "code": "scope_escalation",
+        "message": f"This key cannot grant scopes it does not hold: {', '.join(beyond)}.",
+        "fields": {},
+    }
+    assert snapshot_diff(before, take_snapshot()) == {}
+
+
+def test_a_tenant_key_may_mint_a_subset_of_its_scopes(api_client, make_key, world):
+    _, secret = make_key(["tenants:admin", "bets:read", "bets:write"], tenant=world.tenant)
+
+    response = api_client.post(
+        f"/api/v1/tenants/{world.tenant.guild_id}/api-keys/",
+        {"name": "reader", "scopes": ["bets:read"]},
+        format="json",
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+    )
+
+    assert response.status_code == 201
+    minted = ApiKey.objects.get(prefix=response.json()["prefix"])
+    assert (minted.tenant_id, minted.scopes) == (world.tenant.pk, ["bets:read"])
+
+
+def test_a_platform_key_may_mint_any_scope_for_a_tenant(api_client, make_key, world):
+    _, secret = make_key(["tenants:admin"])
+
+    response = api_client.post(
+        f"/api/v1/tenants/{world.tenant.guild_id}/api-keys/",
+        {"name": "full", "scopes": list(ALL_SCOPES)},
+        format="json",
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+    )
+
+    assert response.status_code == 201
+    assert ApiKey.objects.get(prefix=response.json()["prefix"]).scopes == sorted(ALL_SCOPES)
