@@ -21,6 +21,14 @@ _READ_ALL = [
     "accounts.view_member",
     "accounts.view_apikey",
     "audit.view_auditevent",
+    "betting.view_sport",
+    "betting.view_league",
+    "betting.view_team",
+    "betting.view_game",
+    "betting.view_capper",
+    "betting.view_bet",
+    "betting.view_betleg",
+    "betting.view_ledgerentry",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -32,8 +40,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "accounts.change_member",
         "accounts.add_apikey",
         "accounts.change_apikey",
+        # staff repairs of the ledger: settle, void, correct (through the admin's actions)
+        "betting.change_bet",
+        "betting.change_game",
+        "betting.change_capper",
     ],
-    StaffRole.SUPPORT: [*_READ_ALL, "accounts.change_member"],
+    StaffRole.SUPPORT: [*_READ_ALL, "accounts.change_member", "betting.change_capper"],
     StaffRole.COMPLIANCE_OFFICER: [*_READ_ALL, "accounts.view_user", "audit.view_auditseal"],
     StaffRole.SECURITY_ANALYST: [*_READ_ALL, "accounts.view_user", "audit.view_auditseal"],
 }
