@@ -13,13 +13,18 @@ from apps.accounts.choices import StaffRole  # noqa: E402
 from apps.accounts.roles import ROLE_GROUP_NAMES  # noqa: E402
 from apps.accounts.services import api_key_create  # noqa: E402
 from apps.core.actors import Actor  # noqa: E402
+from apps.core.cache import breaker  # noqa: E402
+from apps.core.cache.stats import stats as cache_stats  # noqa: E402
 from tests.factories import TenantFactory, UserFactory  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    """Each test starts with an empty Redis cache (its own database index, see make test)."""
+    """Each test starts with an empty Redis cache (its own database index, see make test), a closed
+    circuit breaker and zeroed cache statistics."""
     cache.clear()
+    breaker.reset()
+    cache_stats.reset()
     yield
 
 

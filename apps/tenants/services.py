@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from apps.audit.services import audit_record, field_changes
 from apps.core.actors import Actor
+from apps.core.cache import cache_bump
 from apps.core.errors import ApplicationError, ConflictError
 from apps.tenants.choices import PlanCode, TenantStatus
 from apps.tenants.models import Tenant
@@ -71,6 +72,7 @@ def tenant_create(
             tenant = Tenant.objects.create(guild_id=guild_id, **values)
     except IntegrityError:  # a concurrent create of the same guild won the race
         raise ConflictError(f"Guild {guild_id} is already a tenant.", code="tenant_exists") from None
+    cache_bump("tenant")
     audit_record(
         actor=actor,
         action="tenants.tenant_created",
@@ -102,6 +104,7 @@ def tenant_update(*, tenant: Tenant, actor: Actor, reason: str = "", **changes: 
     if not diff:
         return tenant
     tenant.save(update_fields=[*changes, "updated_at"])
+    cache_bump("tenant")
     audit_record(
         actor=actor,
         action="tenants.tenant_updated",
@@ -126,6 +129,7 @@ def _transition(*, tenant: Tenant, actor: Actor, to: str, allowed_from: set[str]
     if to == TenantStatus.OFFBOARDED:
         tenant.offboarded_at = now
     tenant.save(update_fields=["status", "suspended_at", "offboarded_at", "updated_at"])
+    cache_bump("tenant")
     audit_record(
         actor=actor,
         action=action,

@@ -1,0 +1,199 @@
+"""The cache manager: namespaced, versioned, stampede-protected reads behind a circuit breaker.
+
+    cache_get_or_set("leaderboard", f"{period}", compute, tenant_id=tenant.pk)
+    cache_bump("leaderboard", tenant_id=tenant.pk)     # in a service, after commit
+
+Invalidation is by version bump, never by deleting keys: each namespace has a global version and a
+version per tenant. A cached value carries the versions it was computed under and is a miss as soon
+as either moved. Versions travel *inside* the value, not in its key, so a read is a single MGET of
+(namespace version, tenant version, value) — one round trip — and the value of an old version is
+simply overwritten by the next computation (bounded memory, nothing to scan).
+
+Each value also carries a "fresh until" time: past it (but within the grace period) one process
+takes a short lock and recomputes while the others keep serving the stale value; a cold key makes
+the others wait briefly for the one computing it. When Redis fails, the breaker opens and reads go
+straight to `compute` without paying a Redis timeout per request.
+"""
+
+import contextlib
+import logging
+import random
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.db import transaction
+
+from apps.core.cache import codec
+from apps.core.cache.breaker import CircuitBreaker
+from apps.core.cache.stats import stats
+from apps.core.cache.store import CACHE_ERRORS, default_store
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+breaker = CircuitBreaker(
+    failure_threshold=settings.CACHE_BREAKER_FAILURE_THRESHOLD, reset_seconds=settings.CACHE_BREAKER_RESET_SECONDS
+)
+
+
+class CacheUnavailable(Exception):
+    """Redis did not answer (after one jittered retry) or the breaker is open."""
+
+
+def _scope(tenant_id: int | None) -> str:
+    return f"t{tenant_id}" if tenant_id is not None else "g"
+
+
+def _names(namespace: str, key: str, tenant_id: int | None) -> tuple[str, str, str]:
+    if namespace not in settings.CACHE_TTLS:
+        raise KeyError(f"unknown cache namespace {namespace!r}; add it to CACHE_TTLS")
+    return f"v:{namespace}", f"v:{namespace}:{_scope(tenant_id)}", f"c:{namespace}:{_scope(tenant_id)}:{key}"
+
+
+def _call(operation: Callable[[], T], namespace: str) -> T:
+    """Run one Redis operation through the breaker, retrying a transient error once with jitter."""
+    if not breaker.allow():
+        stats.record(namespace, "bypass")
+        raise CacheUnavailable("circuit open")
+    for attempt in (1, 2):
+        try:
+            result = operation()
+        except CACHE_ERRORS as error:
+            if attempt == 1:
+                time.sleep((settings.CACHE_RETRY_BASE_MS + random.uniform(0, settings.CACHE_RETRY_JITTER_MS)) / 1000)  # noqa: S311
+                continue
+            breaker.record_failure()
+            stats.record(namespace, "error")
+            logger.warning("cache %s unavailable: %s (breaker %s)", namespace, type(error).__name__, breaker.state)
+            raise CacheUnavailable(str(error)) from error
+        breaker.record_success()
+        return result
+    raise AssertionError("unreachable")
+
+
+def _version(global_version: Any, tenant_version: Any) -> str:
+    return f"{global_version or 0}.{tenant_version or 0}"
+
+
+def _store_value(namespace: str, value_name: str, version: str, data: Any) -> None:
+    ttl = settings.CACHE_TTLS[namespace]
+    entry = codec.encode({"v": version, "f": time.time() + ttl, "d": data})
+    store = default_store()
+    _call(lambda: store.set(value_name, entry, ttl + settings.CACHE_STALE_GRACE_SECONDS), namespace)
+
+
+def _compute_and_store(namespace: str, value_name: str, version: str, compute: Callable[[], T]) -> T:
+    data = compute()
+    with contextlib.suppress(CacheUnavailable):
+        _store_value(namespace, value_name, version, data)
+    return data
+
+
+def cache_get_or_set(namespace: str, key: str, compute: Callable[[], T], *, tenant_id: int | None = None) -> T:
+    """The cached value of `compute()` for this namespace, key and tenant; `compute` on any cache trouble."""
+    started = time.perf_counter()
+    global_name, tenant_name, value_name = _names(namespace, key, tenant_id)
+    store = default_store()
+    try:
+        global_version, tenant_version, raw = _call(
+            lambda: store.mget([global_name, tenant_name, value_name]), namespace
+        )
+    except CacheUnavailable:
+        return compute()
+    version = _version(global_version, tenant_version)
+    entry = codec.decode(raw) if raw is not None else None
+    if entry is not None and entry["v"] == version:
+        if time.time() < entry["f"]:
+            stats.record(namespace, "hit", time.perf_counter() - started)
+            return entry["d"]
+        return _refresh_stale(namespace, value_name, version, entry["d"], compute)
+    stats.record(namespace, "miss", time.perf_counter() - started)
+    return _fill_cold(namespace, value_name, version, compute)
+
+
+def _try_lock(namespace: str, value_name: str) -> bool:
+    store = default_store()
+    try:
+        return _call(lambda: store.add(f"lock:{value_name}", "1", settings.CACHE_RECOMPUTE_LOCK_SECONDS), namespace)
+    except CacheUnavailable:
+        return True  # cannot coordinate: compute, as if no cache were there
+
+
+def _unlock(namespace: str, value_name: str) -> None:
+    store = default_store()
+    with contextlib.suppress(CacheUnavailable):
+        _call(lambda: store.delete(f"lock:{value_name}"), namespace)
+
+
+def _refresh_stale(namespace: str, value_name: str, version: str, stale: T, compute: Callable[[], T]) -> T:
+    if not _try_lock(namespace, value_name):
+        stats.record(namespace, "stale")
+        return stale  # someone else is recomputing; the stale value is good enough meanwhile
+    stats.record(namespace, "refresh")
+    try:
+        return _compute_and_store(namespace, value_name, version, compute)
+    finally:
+        _unlock(namespace, value_name)
+
+
+def _fill_cold(namespace: str, value_name: str, version: str, compute: Callable[[], T]) -> T:
+    if _try_lock(namespace, value_name):
+        try:
+            return _compute_and_store(namespace, value_name, version, compute)
+        finally:
+            _unlock(namespace, value_name)
+    deadline = time.monotonic() + settings.CACHE_STAMPEDE_WAIT_MS / 1000
+    store = default_store()
+    while time.monotonic() < deadline:
+        time.sleep(0.02)
+        try:
+            (raw,) = _call(lambda: store.mget([value_name]), namespace)
+        except CacheUnavailable:
+            break
+        if raw is not None and (entry := codec.decode(raw))["v"] == version:
+            stats.record(namespace, "waited")
+            return entry["d"]
+    return compute()  # the other process is slow: do not keep the request waiting any longer
+
+
+def cache_bump(*namespaces: str, tenant_id: int | None = None) -> None:
+    """Invalidate namespaces (for one tenant, or for everyone) by moving their versions.
+
+    Bumped twice: at once, so that reads later in the same transaction do not see the old value, and
+    again after commit, because a concurrent reader may have cached the pre-commit state under the
+    first new version in between. A failure to reach Redis is logged; values then expire by TTL.
+    """
+    for namespace in namespaces:
+        _names(namespace, "", tenant_id)  # fail fast on a namespace that does not exist
+    _bump_now(namespaces, tenant_id)
+    if transaction.get_connection().in_atomic_block:
+        transaction.on_commit(lambda: _bump_now(namespaces, tenant_id))
+
+
+def _bump_now(namespaces: tuple[str, ...], tenant_id: int | None) -> None:
+    store = default_store()
+    now_ms = int(time.time() * 1000)
+    for namespace in namespaces:
+        version_name = f"v:{namespace}:{_scope(tenant_id)}" if tenant_id is not None else f"v:{namespace}"
+        try:
+            _call(lambda name=version_name: store.bump(name, f"m:{name}", now_ms), namespace)
+        except CacheUnavailable:
+            logger.warning("cache bump of %s lost: Redis unavailable; values expire by TTL", version_name)
+
+
+def cache_versions(namespaces: list[str], *, tenant_id: int | None = None) -> tuple[str, int] | None:
+    """(combined version, last-modified ms) of namespaces, for ETags; None when the cache is unavailable."""
+    names = []
+    for namespace in namespaces:
+        global_name, tenant_name, _ = _names(namespace, "", tenant_id)
+        names += [global_name, tenant_name, f"m:{global_name}", f"m:{tenant_name}"]
+    store = default_store()
+    try:
+        values = _call(lambda: store.mget(names), namespaces[0])
+    except CacheUnavailable:
+        return None
+    versions = ";".join(_version(values[i], values[i + 1]) for i in range(0, len(values), 4))
+    modified = max([int(value) for value in values[2::4] + values[3::4] if value is not None], default=0)
+    return versions, modified

@@ -1,0 +1,111 @@
+"""Where cached bytes live: raw redis-py in the full configuration, Django's cache otherwise.
+
+The hot path is one MGET (namespace version, tenant version, value) on the pooled redis-py client
+that django-redis already holds, without django-redis' serializer in between: the values are our
+own JSON (codec.py). The embedded configuration (no Redis) uses the Django cache API instead.
+"""
+
+from collections.abc import Sequence
+
+from django.core.cache import cache, caches
+from django_redis.cache import RedisCache
+from django_redis.exceptions import ConnectionInterrupted
+from redis.exceptions import RedisError
+
+# What counts as "Redis is unreachable or misbehaving" (the breaker counts these).
+CACHE_ERRORS = (RedisError, ConnectionInterrupted, OSError)
+
+
+class RedisStore:
+    def __init__(self, client, prefix: str):
+        self.client = client
+        self.prefix = prefix
+
+    def key(self, name: str) -> str:
+        return f"{self.prefix}:{name}"
+
+    def mget(self, names: Sequence[str]) -> list:
+        return [
+            value.decode() if isinstance(value, bytes) else value
+            for value in self.client.mget([self.key(n) for n in names])
+        ]
+
+    def set(self, name: str, value: str, ttl: int) -> None:
+        self.client.set(self.key(name), value, ex=ttl)
+
+    def add(self, name: str, value: str, ttl: int) -> bool:
+        return bool(self.client.set(self.key(name), value, ex=ttl, nx=True))
+
+    def delete(self, name: str) -> None:
+        self.client.delete(self.key(name))
+
+    def bump(self, version_name: str, modified_name: str, now_ms: int) -> int:
+        pipeline = self.client.pipeline(transaction=True)
+        pipeline.incr(self.key(version_name))
+        pipeline.set(self.key(modified_name), now_ms)
+        version, _ = pipeline.execute()
+        return int(version)
+
+    def add_counters(self, name: str, counters: dict[str, int]) -> None:
+        pipeline = self.client.pipeline(transaction=False)
+        for field, amount in counters.items():
+            pipeline.hincrby(self.key(name), field, amount)
+        pipeline.execute()
+
+    def read_counters(self, name: str) -> dict[str, int]:
+        return {field.decode(): int(value) for field, value in self.client.hgetall(self.key(name)).items()}
+
+    def ping(self) -> None:
+        self.client.ping()
+
+
+class DjangoCacheStore:
+    """The embedded configuration: one process, local memory; same interface."""
+
+    def mget(self, names: Sequence[str]) -> list:
+        found = cache.get_many(list(names))
+        return [found.get(name) for name in names]
+
+    def set(self, name: str, value: str, ttl: int) -> None:
+        cache.set(name, value, ttl)
+
+    def add(self, name: str, value: str, ttl: int) -> bool:
+        return cache.add(name, value, ttl)
+
+    def delete(self, name: str) -> None:
+        cache.delete(name)
+
+    def bump(self, version_name: str, modified_name: str, now_ms: int) -> int:
+        cache.add(version_name, 0, None)
+        version = cache.incr(version_name)
+        cache.set(modified_name, now_ms, None)
+        return version
+
+    def add_counters(self, name: str, counters: dict[str, int]) -> None:
+        stored = cache.get(name) or {}
+        for field, amount in counters.items():
+            stored[field] = stored.get(field, 0) + amount
+        cache.set(name, stored, None)
+
+    def read_counters(self, name: str) -> dict[str, int]:
+        return dict(cache.get(name) or {})
+
+    def ping(self) -> None:
+        cache.get("ping")
+
+
+_stores: dict[int, RedisStore | DjangoCacheStore] = {}
+
+
+def default_store() -> RedisStore | DjangoCacheStore:
+    """The store of the configured default cache (one per cache backend instance)."""
+    backend = caches["default"]
+    store = _stores.get(id(backend))
+    if store is None:
+        if isinstance(backend, RedisCache):
+            store = RedisStore(backend.client.get_client(write=True), prefix=f"{backend.key_prefix}:cm")
+        else:
+            store = DjangoCacheStore()
+        _stores.clear()  # settings changed (tests): forget stores of replaced backends
+        _stores[id(backend)] = store
+    return store

@@ -1,0 +1,28 @@
+"""The cache manager (apps/core/cache): namespaces and their TTLs, stampede and breaker tuning."""
+
+from dbsbm.settings.environment import env_int
+
+# Seconds a value is fresh, per namespace. After that it is served stale while one process
+# recomputes it, for up to CACHE_STALE_GRACE_SECONDS more; then it is gone.
+CACHE_TTLS = {
+    "tenant": 300,
+    "game": 60,
+    "capper_ledger": 300,
+    "leaderboard": 120,
+    "bet_count": 60,
+    "bet": 60,
+    "api": 60,
+}
+CACHE_STALE_GRACE_SECONDS = env_int("CACHE_STALE_GRACE_SECONDS", 60)
+# A cold key: other processes wait this long for the one recomputing it before computing too.
+CACHE_STAMPEDE_WAIT_MS = env_int("CACHE_STAMPEDE_WAIT_MS", 200)
+CACHE_RECOMPUTE_LOCK_SECONDS = 10
+
+# Circuit breaker around Redis: open after N consecutive failures, probe again after the cool-off.
+CACHE_BREAKER_FAILURE_THRESHOLD = env_int("CACHE_BREAKER_FAILURE_THRESHOLD", 5)
+CACHE_BREAKER_RESET_SECONDS = env_int("CACHE_BREAKER_RESET_SECONDS", 10)
+# One retry, after a jittered pause, for a transient Redis error before it counts as a failure.
+CACHE_RETRY_BASE_MS = 5
+CACHE_RETRY_JITTER_MS = 10
+# Per-namespace statistics are flushed from each process to Redis at most this often.
+CACHE_STATS_FLUSH_SECONDS = 5

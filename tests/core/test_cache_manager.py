@@ -1,0 +1,180 @@
+"""The cache manager against the real Redis, and against a Redis that is really unreachable."""
+
+import threading
+import time
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from django.test import override_settings
+from django_redis import get_redis_connection
+
+from apps.core.cache import breaker, cache_bump, cache_get_or_set, cache_versions, codec, namespace_statistics
+from apps.core.cache.breaker import CLOSED, HALF_OPEN, OPEN
+
+UNREACHABLE_REDIS = {
+    "default": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1: a real refused connection
+        "KEY_PREFIX": "dbsbm-test",
+        "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 0.25, "SOCKET_TIMEOUT": 0.25},
+    }
+}
+
+
+class Counter:
+    """A compute function that counts its calls and returns a value worth caching."""
+
+    def __init__(self, delay: float = 0.0) -> None:
+        self.calls = 0
+        self.delay = delay
+        self._lock = threading.Lock()
+
+    def __call__(self) -> dict:
+        with self._lock:
+            self.calls += 1
+            call = self.calls
+        time.sleep(self.delay)
+        return {"call": call, "units": Decimal("1.2500"), "at": datetime(2026, 11, 30, 12, tzinfo=UTC)}
+
+
+def test_a_second_read_is_a_hit_with_the_same_types():
+    compute = Counter()
+    first = cache_get_or_set("leaderboard", "2026-11", compute, tenant_id=1)
+    second = cache_get_or_set("leaderboard", "2026-11", compute, tenant_id=1)
+    assert compute.calls == 1
+    assert second == first
+    assert isinstance(second["units"], Decimal) and isinstance(second["at"], datetime)
+
+
+def test_a_tenant_bump_invalidates_that_tenant_only():
+    compute = Counter()
+    for tenant_id in (1, 2):
+        cache_get_or_set("leaderboard", "2026-11", compute, tenant_id=tenant_id)
+    cache_bump("leaderboard", tenant_id=1)
+    assert cache_get_or_set("leaderboard", "2026-11", compute, tenant_id=1)["call"] == 3
+    assert cache_get_or_set("leaderboard", "2026-11", compute, tenant_id=2)["call"] == 2
+    assert compute.calls == 3
+
+
+def test_a_global_bump_invalidates_every_tenant():
+    compute = Counter()
+    for tenant_id in (1, 2):
+        cache_get_or_set("game", "today", compute, tenant_id=tenant_id)
+    cache_bump("game")
+    for tenant_id in (1, 2):
+        cache_get_or_set("game", "today", compute, tenant_id=tenant_id)
+    assert compute.calls == 4
+
+
+def test_values_are_stored_as_json_never_pickle():
+    cache_get_or_set("leaderboard", "2026-11", Counter(), tenant_id=7)
+    client = get_redis_connection("default")
+    (key,) = [key for key in client.keys("*") if key.endswith(b"c:leaderboard:t7:2026-11")]
+    raw = client.get(key)
+    assert raw.startswith(b'{"v":')
+    assert codec.decode(raw.decode())["d"]["units"] == Decimal("1.2500")
+
+
+def test_the_codec_refuses_what_is_not_json():
+    with pytest.raises(TypeError):
+        codec.encode({"value": object()})
+
+
+def test_unknown_namespaces_are_refused():
+    with pytest.raises(KeyError):
+        cache_get_or_set("nonsense", "key", Counter())
+
+
+def test_a_cold_key_is_computed_once_while_concurrent_readers_wait():
+    compute = Counter(delay=0.1)
+    results = []
+
+    def read():
+        results.append(cache_get_or_set("leaderboard", "cold", compute, tenant_id=3)["call"])
+
+    threads = [threading.Thread(target=read) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert compute.calls == 1
+    assert results == [1] * 8
+
+
+def test_an_expired_key_is_recomputed_by_one_reader_while_the_others_get_the_stale_value(settings):
+    settings.CACHE_TTLS = {**settings.CACHE_TTLS, "leaderboard": 1}
+    compute = Counter(delay=0.3)
+    cache_get_or_set("leaderboard", "hot", compute, tenant_id=4)
+    time.sleep(1.1)
+    results = []
+
+    def read():
+        results.append(cache_get_or_set("leaderboard", "hot", compute, tenant_id=4)["call"])
+
+    threads = [threading.Thread(target=read) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert compute.calls == 2
+    assert sorted(results) == [1] * 5 + [2]  # five served stale at once, one recomputed
+
+
+def test_cache_versions_move_with_bumps_and_report_the_modification_time():
+    before = cache_versions(["bet"], tenant_id=9)
+    cache_bump("bet", tenant_id=9)
+    after = cache_versions(["bet"], tenant_id=9)
+    assert before[0] != after[0]
+    assert after[1] >= int(time.time() * 1000) - 5000
+
+
+def test_statistics_count_hits_and_misses_per_namespace():
+    compute = Counter()
+    for _ in range(3):
+        cache_get_or_set("capper_ledger", "1:2026-11", compute, tenant_id=5)
+    row = next(row for row in namespace_statistics() if row["namespace"] == "capper_ledger")
+    assert (row["hit"], row["miss"]) == (2, 1)
+    assert row["hit_ratio"] == pytest.approx(0.6667, abs=1e-4)
+
+
+def test_an_unreachable_redis_opens_the_breaker_and_reads_go_to_the_source():
+    compute = Counter()
+    with override_settings(CACHES=UNREACHABLE_REDIS):
+        for _ in range(breaker.failure_threshold):
+            assert cache_get_or_set("leaderboard", "2026-11", compute, tenant_id=1)["call"] == compute.calls
+        assert breaker.state == OPEN
+        started = time.perf_counter()
+        for _ in range(50):
+            cache_get_or_set("leaderboard", "2026-11", compute, tenant_id=1)
+        elapsed = time.perf_counter() - started
+    assert compute.calls == breaker.failure_threshold + 50
+    # while open no connection is attempted: 50 reads cost far less than one connect timeout each
+    assert elapsed < 50 * 0.25 / 10
+    row = next(row for row in namespace_statistics() if row["namespace"] == "leaderboard")
+    assert row["bypass"] == 50
+
+
+def test_the_breaker_probes_after_the_cool_off_and_closes_when_redis_is_back(monkeypatch):
+    monkeypatch.setattr(breaker, "reset_seconds", 0.2)
+    compute = Counter()
+    with override_settings(CACHES=UNREACHABLE_REDIS):
+        for _ in range(breaker.failure_threshold):
+            cache_get_or_set("leaderboard", "back", compute, tenant_id=1)
+    assert breaker.state == OPEN
+    time.sleep(0.25)
+    assert breaker.state == HALF_OPEN
+    cache_get_or_set("leaderboard", "back", compute, tenant_id=1)  # the probe reaches the real Redis
+    assert breaker.state == CLOSED
+    cache_get_or_set("leaderboard", "back", compute, tenant_id=1)
+    assert compute.calls == breaker.failure_threshold + 1  # the probe cached it; the last read hit
+
+
+def test_a_failed_probe_opens_the_breaker_again(monkeypatch):
+    monkeypatch.setattr(breaker, "reset_seconds", 0.2)
+    with override_settings(CACHES=UNREACHABLE_REDIS):
+        for _ in range(breaker.failure_threshold):
+            cache_get_or_set("leaderboard", "still-down", Counter(), tenant_id=1)
+        time.sleep(0.25)
+        cache_get_or_set("leaderboard", "still-down", Counter(), tenant_id=1)
+        assert breaker.state == OPEN
