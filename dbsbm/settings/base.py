@@ -111,9 +111,16 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "dbsbm"),
             "OPTIONS": {
-                "SOCKET_CONNECT_TIMEOUT": 1,
-                "SOCKET_TIMEOUT": 1,
-                "CONNECTION_POOL_KWARGS": {"max_connections": 50, "health_check_interval": 30},
+                # short timeouts: the circuit breaker (apps/core/cache) opens instead of stalling requests
+                "SOCKET_CONNECT_TIMEOUT": env_int("REDIS_SOCKET_CONNECT_TIMEOUT_MS", 250) / 1000,
+                "SOCKET_TIMEOUT": env_int("REDIS_SOCKET_TIMEOUT_MS", 250) / 1000,
+                "CONNECTION_POOL_KWARGS": {
+                    "max_connections": env_int("REDIS_POOL_MAX_CONNECTIONS", 50),
+                    "health_check_interval": 30,
+                    "retry_on_timeout": False,  # the cache manager retries once, with jitter
+                },
+                # JSON, never pickle: nothing a client sent is ever unpickled
+                "SERIALIZER": "django_redis.serializers.json.JSONSerializer",
             },
         }
     }
@@ -248,3 +255,5 @@ LOGGING = {
 API_KEY_LAST_USED_RESOLUTION_SECONDS = 60
 # Audit events are sealed into the hash chain by this periodic job (seconds between runs).
 AUDIT_SEAL_INTERVAL_SECONDS = env_int("AUDIT_SEAL_INTERVAL_SECONDS", 10)
+
+from dbsbm.settings.components.cache import *  # noqa: E402, F403
