@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.core import views as core_views
+from apps.core.cache_views import MetricsView, cache_stats_admin_view
 
 handler404 = "apps.core.views.not_found"
 handler500 = "apps.core.views.server_error"
@@ -14,11 +15,13 @@ api_v1_patterns = [
     path("", include("apps.accounts.api.urls")),
     path("", include("apps.audit.api.urls")),
     path("", include("apps.betting.api.urls")),
+    path("metrics/", MetricsView.as_view(), name="metrics"),
 ]
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
+    path("admin/cache/", admin.site.admin_view(cache_stats_admin_view), name="admin-cache-stats"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1_patterns, "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -11,6 +11,7 @@ class ApiScope(models.TextChoices):
     BETS_WRITE = "bets:write", "Post bets"
     BETS_SETTLE = "bets:settle", "Settle bets"
     GAMES_WRITE = "games:write", "Post games and scores"
+    METRICS_READ = "metrics:read", "Read platform metrics (monitoring)"
 
 
 class StaffRole(models.TextChoices):

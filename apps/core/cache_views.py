@@ -1,0 +1,68 @@
+"""The cache's statistics: an admin page for staff and a Prometheus endpoint for monitoring."""
+
+from django.contrib import admin
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework.renderers import BaseRenderer
+from rest_framework.views import APIView
+
+from apps.core.cache import breaker, namespace_statistics
+from apps.core.permissions import HasRequiredScope, IsPlatformKey
+
+METRIC_FIELDS = ("hit", "miss", "stale", "refresh", "waited", "error", "bypass")
+BREAKER_STATES = {"closed": 0, "half_open": 1, "open": 2}
+
+
+def cache_stats_admin_view(request: HttpRequest) -> TemplateResponse:
+    """Admin page: per-namespace counters across processes, and this process's breaker."""
+    context = {
+        **admin.site.each_context(request),
+        "title": "Cache statistics",
+        "rows": namespace_statistics(),
+        "breaker_state": breaker.state,
+        "breaker_opened": breaker.times_opened,
+    }
+    return TemplateResponse(request, "admin/core/cache_stats.html", context)
+
+
+class PrometheusRenderer(BaseRenderer):
+    media_type = "text/plain"
+    format = "prometheus"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data.encode() if isinstance(data, str) else str(data).encode()
+
+
+def prometheus_text() -> str:
+    lines = [
+        "# HELP dbsbm_cache_operations_total Cache lookups by namespace and outcome.",
+        "# TYPE dbsbm_cache_operations_total counter",
+    ]
+    for row in namespace_statistics():
+        for field in METRIC_FIELDS:
+            lines.append(
+                f'dbsbm_cache_operations_total{{namespace="{row["namespace"]}",outcome="{field}"}} {row[field]}'
+            )
+    lines += [
+        "# HELP dbsbm_cache_breaker_state Redis circuit breaker of this process: 0 closed, 1 half-open, 2 open.",
+        "# TYPE dbsbm_cache_breaker_state gauge",
+        f"dbsbm_cache_breaker_state {BREAKER_STATES[breaker.state]}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+class MetricsView(APIView):
+    """Prometheus text exposition of the cache statistics (platform key with `metrics:read`)."""
+
+    permission_classes = [HasRequiredScope, IsPlatformKey]
+    renderer_classes = [PrometheusRenderer]
+    required_scopes = {"get": "metrics:read"}
+
+    @extend_schema(
+        summary="Cache metrics in the Prometheus text format", responses={(200, "text/plain"): OpenApiTypes.STR}
+    )
+    def get(self, request) -> HttpResponse:
+        return HttpResponse(prometheus_text(), content_type="text/plain; version=0.0.4; charset=utf-8")
