@@ -1,12 +1,18 @@
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
 
 from apps.accounts import services
 from apps.accounts.choices import ApiScope
 from apps.accounts.models import ApiKey, Member, User
 from apps.audit.services import audit_record, field_changes
 from apps.core.actors import actor_for_request
+from apps.core.admin_tools import ServiceAdminMixin
+from apps.tenants.models import Tenant
 
 PRIVILEGE_FIELDS = ("is_active", "is_staff", "is_superuser")
 
@@ -42,11 +48,36 @@ class UserAdmin(DjangoUserAdmin):
                 changes=changes,
             )
 
+    def user_change_password(self, request, id, form_url=""):
+        """Django's password page, plus an audit event (never the password) when a password is set or unset."""
+        with transaction.atomic():
+            before = User.objects.filter(pk=unquote(id)).first()
+            response = super().user_change_password(request, id, form_url)
+            # a saved change redirects to the user's page; a refused one re-renders or redirects back here
+            saved = request.method == "POST" and response.status_code == 302
+            if saved and response["Location"] != request.get_full_path():
+                user = User.objects.get(pk=before.pk)
+                audit_record(
+                    actor=actor_for_request(request),
+                    action="accounts.staff_password_changed",
+                    target=user,
+                    changes=field_changes(
+                        {"has_usable_password": before.has_usable_password()},
+                        {"has_usable_password": user.has_usable_password()},
+                    ),
+                )
+        return response
+
+
+def _live_tenants():
+    # keys and members are only ever added to a tenant that still exists for the platform
+    return Tenant.objects.live()
+
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
+class MemberAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["username", "discord_user_id", "tenant", "created_at"]
-    list_filter = ["tenant__status"]
+    list_filter = ["tenant__status", "created_at"]
     search_fields = ["username", "=discord_user_id", "tenant__name", "=tenant__guild_id"]
     list_select_related = ["tenant"]
     autocomplete_fields = ["tenant"]
@@ -54,6 +85,11 @@ class MemberAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [*self.readonly_fields, "tenant", "discord_user_id"] if obj else self.readonly_fields
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "tenant":
+            kwargs["queryset"] = _live_tenants()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         actor = actor_for_request(request)
@@ -66,6 +102,24 @@ class MemberAdmin(admin.ModelAdmin):
             obj.pk = saved.pk
 
 
+class ApiKeyStateFilter(admin.SimpleListFilter):
+    title = "state"
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return [("usable", "Usable"), ("revoked", "Revoked"), ("expired", "Expired")]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        if self.value() == "usable":
+            return queryset.usable(now=now)
+        if self.value() == "revoked":
+            return queryset.filter(revoked_at__isnull=False)
+        if self.value() == "expired":
+            return queryset.filter(revoked_at__isnull=True).filter(Q(expires_at__lte=now))
+        return queryset
+
+
 class ApiKeyAdminForm(forms.ModelForm):
     scopes = forms.MultipleChoiceField(choices=ApiScope.choices, widget=forms.CheckboxSelectMultiple)
 
@@ -73,15 +127,25 @@ class ApiKeyAdminForm(forms.ModelForm):
         model = ApiKey
         fields = ["name", "tenant", "scopes", "expires_at"]
 
+    def clean_expires_at(self):
+        expires_at = self.cleaned_data.get("expires_at")
+        if expires_at is not None and expires_at <= timezone.now():
+            raise forms.ValidationError("The expiry must be in the future.")
+        return expires_at
+
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
-    """Keys are created through the service (secret shown once, here) and revoked by an action."""
+class ApiKeyAdmin(ServiceAdminMixin, admin.ModelAdmin):
+    """Keys are created through the service (secret shown once, here) and revoked by an action.
+
+    A key's grant never changes after creation (revoke it and create another), so an existing
+    key's page is read-only; "change" permission means the right to revoke.
+    """
 
     form = ApiKeyAdminForm
 
     list_display = ["name", "prefix", "tenant", "scope_list", "expires_at", "last_used_at", "revoked_at"]
-    list_filter = ["revoked_at", ("tenant", admin.EmptyFieldListFilter)]
+    list_filter = [ApiKeyStateFilter, ("tenant", admin.EmptyFieldListFilter), "created_at"]
     search_fields = ["name", "prefix", "tenant__name", "=tenant__guild_id"]
     list_select_related = ["tenant"]
     autocomplete_fields = ["tenant"]
@@ -104,17 +168,18 @@ class ApiKeyAdmin(admin.ModelAdmin):
     def scope_list(self, api_key: ApiKey) -> str:
         return ", ".join(api_key.scopes)
 
-    def get_readonly_fields(self, request, obj=None):
-        if obj is not None:  # a key's grant never changes after creation: revoke and create anew
-            return [*self.readonly_fields, "name", "tenant", "scopes", "expires_at"]
-        return self.readonly_fields
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "tenant":
+            kwargs["queryset"] = _live_tenants()
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return obj is None and super().has_change_permission(request)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
     def save_model(self, request, obj, form, change):
-        if change:
-            return
         api_key, secret = services.api_key_create(
             actor=actor_for_request(request),
             name=form.cleaned_data["name"],
@@ -122,7 +187,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
             tenant=form.cleaned_data.get("tenant"),
             expires_at=form.cleaned_data.get("expires_at"),
         )
-        obj.pk = api_key.pk
+        obj.pk, obj.prefix = api_key.pk, api_key.prefix
         self.message_user(
             request,
             f"API key {api_key.prefix} created. Copy it now, it will not be shown again: {secret}",
@@ -131,8 +196,10 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke selected API keys", permissions=["change"])
     def revoke_selected(self, request, queryset):
-        for api_key in queryset:
+        revoked = 0
+        for api_key in queryset.filter(revoked_at__isnull=True).select_related("tenant"):
             services.api_key_revoke(
                 api_key=api_key, actor=actor_for_request(request), reason=f"revoked in admin by {request.user}"
             )
-        self.message_user(request, f"{queryset.count()} key(s) revoked.", messages.SUCCESS)
+            revoked += 1
+        self.message_user(request, f"{revoked} key(s) revoked.", messages.SUCCESS)

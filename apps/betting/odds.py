@@ -6,6 +6,7 @@ Decimal odds include the stake: +150 -> 2.5, -120 -> 1.8333…
 
 from collections.abc import Iterable
 from decimal import ROUND_HALF_EVEN, Decimal, localcontext
+from fractions import Fraction
 
 from apps.betting.choices import LegResult
 
@@ -53,7 +54,7 @@ def implied_probability(odds: int) -> Decimal:
 
 def profit_if_won(stake: Decimal, odds: int) -> Decimal:
     """Win pays stake × odds/100 for positive odds and stake × 100/|odds| for negative."""
-    return _units(stake * (american_to_decimal(odds) - ONE))
+    return _exact_units(Fraction(stake) * (_exact_decimal(odds) - 1))
 
 
 def parlay_decimal(leg_odds: Iterable[int]) -> Decimal:
@@ -82,11 +83,6 @@ def combined_result(leg_results: Iterable[str]) -> str:
     return LegResult.WON
 
 
-def settled_decimal_odds(legs: Iterable[tuple[int, str]]) -> Decimal:
-    """The decimal odds that pay out: only the won legs count (push and void legs drop out)."""
-    return parlay_decimal(odds for odds, result in legs if result == LegResult.WON)
-
-
 def net_units(stake: Decimal, legs: Iterable[tuple[int, str]]) -> Decimal:
     """Profit (+), loss (−stake) or 0 of a bet whose legs are all graded: (odds, result) pairs."""
     legs = list(legs)
@@ -97,8 +93,24 @@ def net_units(stake: Decimal, legs: Iterable[tuple[int, str]]) -> Decimal:
         return _units(Decimal(0))
     if result == LegResult.PENDING:
         raise ValueError("a bet with pending legs has no net result yet")
-    return _units(stake * (settled_decimal_odds(legs) - ONE))
+    product = Fraction(1)
+    for odds, leg_result in legs:
+        if leg_result == LegResult.WON:
+            product *= _exact_decimal(odds)
+    return _exact_units(Fraction(stake) * (product - 1))
 
 
 def _units(value: Decimal) -> Decimal:
     return value.quantize(UNIT_QUANTUM, rounding=ROUND_HALF_EVEN)
+
+
+def _exact_decimal(odds: int) -> Fraction:
+    # Profit is computed on exact fractions and rounded once: 100/|odds| rounded to 28 digits first
+    # can tip an exact half (e.g. 0.03 units at -60000 wins 0.00005) to the wrong side.
+    validate_american(odds)
+    return 1 + (Fraction(odds, 100) if odds > 0 else Fraction(100, -odds))
+
+
+def _exact_units(value: Fraction) -> Decimal:
+    """An exact value rounded half to even to the ledger's precision (round() on a Fraction is exact)."""
+    return Decimal(f"{round(value / Fraction(UNIT_QUANTUM))}E-4")  # a string is converted exactly

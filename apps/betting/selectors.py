@@ -2,11 +2,12 @@
 
 from decimal import Decimal
 
-from django.db.models import DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import Case, DecimalField, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from apps.betting.choices import LegResult
-from apps.betting.models import Bet, Capper, Game, LedgerEntry
+from apps.betting.choices import GameStatus, LegResult, Market, SettlementSource
+from apps.betting.grading import grade_leg
+from apps.betting.models import Bet, BetLeg, Capper, Game, LedgerEntry
 from apps.betting.periods import Period, parse_period
 from apps.core.errors import NotFoundError
 from apps.tenants.models import Tenant
@@ -67,11 +68,21 @@ def leaderboard(*, tenant: Tenant, period_label: str, limit: int = 50) -> list[d
     period = parse_period(period_label, timezone_name=tenant.timezone)
     entries = _in_period(LedgerEntry.objects.filter(tenant=tenant), period)
     rows = list(
-        entries.values("capper_id").annotate(**_record_aggregates()).order_by("-net_units", "capper_id")[:limit]
+        entries.values("capper_id")
+        .annotate(**_record_aggregates())
+        .annotate(
+            roi_order=Case(
+                When(staked_units__gt=0, then=F("net_units") / F("staked_units")),
+                output_field=DecimalField(max_digits=30, decimal_places=10),
+            ),
+            bet_count=F("won") + F("lost") + F("push") + F("void"),
+        )
+        .order_by("-net_units", F("roi_order").desc(nulls_last=True), "bet_count", "capper_id")[:limit]
     )
     cappers = Capper.objects.select_related("member").in_bulk([row["capper_id"] for row in rows])
     ranked = []
     for rank, row in enumerate(rows, start=1):
+        del row["roi_order"], row["bet_count"]
         capper = cappers[row.pop("capper_id")]
         ranked.append(
             _with_roi(
@@ -87,11 +98,7 @@ def leaderboard(*, tenant: Tenant, period_label: str, limit: int = 50) -> list[d
 
 
 def bet_list(*, tenant: Tenant) -> QuerySet[Bet]:
-    return (
-        Bet.objects.filter(tenant=tenant)
-        .select_related("capper__member")
-        .prefetch_related("legs__game__league__sport", "legs__game__home_team", "legs__game__away_team")
-    )
+    return Bet.objects.filter(tenant=tenant).select_related("capper__member").prefetch_related("legs__game")
 
 
 def bet_get(*, tenant: Tenant, bet_id: int) -> Bet:
@@ -119,3 +126,37 @@ def pending_past_game_end() -> QuerySet[Bet]:
         .distinct()
         .select_related("tenant", "capper")
     )
+
+
+HAND_GRADED_LEG_FIELDS = (
+    "id", "bet_id", "result", "graded_at", "graded_source", "market", "selection", "line",
+    "bet__capper_id", "bet__status", "bet__settled_by", "bet__settlement_source", "bet__settled_at",
+    "bet__capper__member__discord_user_id", "bet__capper__member__username",
+    "game_id", "game__external_id", "game__status", "game__starts_at", "game__finalized_at",
+    "game__home_score", "game__away_score",
+)  # fmt: skip
+
+
+def hand_graded_legs(*, bets: QuerySet[Bet]) -> list[dict]:
+    """Legs of these bets graded by hand (API or staff) on a listed game, each with `score_result`:
+    what the game's final score grades it (None while there is no final score, and for props)."""
+    rows = list(
+        BetLeg.objects.filter(
+            bet__in=bets.order_by().values("id"),
+            graded_source__in=[SettlementSource.API, SettlementSource.STAFF],
+            game__isnull=False,
+        )
+        .values(*HAND_GRADED_LEG_FIELDS)
+        .order_by("bet_id", "id")
+    )
+    for row in rows:
+        row["score_result"] = None
+        if row["game__status"] == GameStatus.FINAL and row["market"] != Market.PROP:
+            row["score_result"] = grade_leg(
+                market=row["market"],
+                selection=row["selection"],
+                line=row["line"],
+                home_score=row["game__home_score"],
+                away_score=row["game__away_score"],
+            )
+    return rows

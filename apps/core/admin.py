@@ -1,22 +1,89 @@
-"""Admin building blocks shared by every app (this app registers no models)."""
+"""Admin building blocks shared by every app, and fixes to third-party admins."""
 
-from django.contrib import messages
-from django.http import HttpResponseRedirect
+from django.contrib import admin
+from django_celery_beat import admin as beat_admin
+from django_celery_beat.models import ClockedSchedule, CrontabSchedule, IntervalSchedule, SolarSchedule
 
-from apps.core.errors import ApplicationError
+from apps.core.models import LeakSuspect, MemorySnapshot, SlowQuery
 
 
-class ServiceAdminMixin:
-    """For admins whose saves call a service: a refused save becomes a message, not a 500.
+class PeriodicTaskInline(beat_admin.PeriodicTaskInline):
+    """django-celery-beat's inline loads each task's schedule again to print it: one query per task."""
 
-    The forms check what they can up front; this catches what only the service can know at save
-    time (a concurrent create of the same row, a tenant offboarded meanwhile). The admin's change
-    view runs in one transaction, so everything the refused save did is rolled back first.
-    """
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("interval", "crontab", "solar", "clocked")
 
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        try:
-            return super().changeform_view(request, object_id, form_url, extra_context)
-        except ApplicationError as error:
-            self.message_user(request, error.message, messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+
+def _with_fixed_inline(admin_class: type[admin.ModelAdmin]) -> type[admin.ModelAdmin]:
+    return type(admin_class.__name__, (admin_class,), {"inlines": [PeriodicTaskInline]})
+
+
+# The schedule pages list the periodic tasks that use the schedule (the beat jobs of every app share
+# a few schedules): re-register django-celery-beat's schedule admins with the inline fixed above.
+for _model in (IntervalSchedule, CrontabSchedule, SolarSchedule, ClockedSchedule):
+    _admin_class = type(admin.site.get_model_admin(_model))
+    admin.site.unregister(_model)
+    admin.site.register(_model, _with_fixed_inline(_admin_class))
+
+
+class MonitoringAdmin(admin.ModelAdmin):
+    """Monitoring rows are written by the monitors only: browsable, never edited here."""
+
+    show_facets = admin.ShowFacets.NEVER
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(SlowQuery)
+class SlowQueryAdmin(MonitoringAdmin):
+    list_display = ["normalized_sql_short", "count", "total_ms", "mean", "max_ms", "last_source", "last_seen_at"]
+    ordering = ["-total_ms"]
+    search_fields = ["normalized_sql", "last_source"]
+    list_filter = ["database"]
+    date_hierarchy = "last_seen_at"
+
+    @admin.display(description="statement")
+    def normalized_sql_short(self, obj: SlowQuery) -> str:
+        return obj.normalized_sql[:120]
+
+    @admin.display(description="mean ms")
+    def mean(self, obj: SlowQuery) -> str:
+        return f"{obj.mean_ms:.1f}"
+
+
+def _mebibytes(value: int | None) -> str:
+    return "—" if value is None else f"{value / (1024 * 1024):.1f} MiB"
+
+
+@admin.register(MemorySnapshot)
+class MemorySnapshotAdmin(MonitoringAdmin):
+    list_display = ["created_at", "process", "process_kind", "rss", "level", "rss_after_cleanup"]
+    list_filter = ["level", "process_kind"]
+    search_fields = ["process"]
+    date_hierarchy = "created_at"
+
+    @admin.display(description="RSS", ordering="rss_bytes")
+    def rss(self, obj: MemorySnapshot) -> str:
+        return _mebibytes(obj.rss_bytes)
+
+    @admin.display(description="RSS after cleanup")
+    def rss_after_cleanup(self, obj: MemorySnapshot) -> str:
+        return _mebibytes(obj.rss_after_cleanup_bytes)
+
+
+@admin.register(LeakSuspect)
+class LeakSuspectAdmin(MonitoringAdmin):
+    list_display = ["process", "process_kind", "growth", "snapshot_count", "detected_at", "last_snapshot_at"]
+    list_filter = ["process_kind"]
+    search_fields = ["process"]
+
+    @admin.display(description="growth")
+    def growth(self, obj: LeakSuspect) -> str:
+        return _mebibytes(obj.growth_bytes)

@@ -8,4 +8,4 @@ class CoreConfig(AppConfig):
     label = "core"
 
     def ready(self) -> None:
-        from apps.core import receivers  # noqa: F401 - connects the schedule sync after migrate
+        from apps.core import receivers  # noqa: F401 - connects the schedule sync and task monitoring

@@ -5,11 +5,12 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework.renderers import BaseRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.views import APIView
 
 from apps.core.cache import breaker, namespace_statistics
 from apps.core.permissions import HasRequiredScope, IsPlatformKey
+from apps.core.schema import ERROR_RESPONSES
 
 METRIC_FIELDS = ("hit", "miss", "stale", "refresh", "waited", "error", "bypass")
 BREAKER_STATES = {"closed": 0, "half_open": 1, "open": 2}
@@ -58,11 +59,13 @@ class MetricsView(APIView):
     """Prometheus text exposition of the cache statistics (platform key with `metrics:read`)."""
 
     permission_classes = [HasRequiredScope, IsPlatformKey]
-    renderer_classes = [PrometheusRenderer]
+    # JSON first so that refusals keep the API's error shape; the metrics themselves are always text
+    renderer_classes = [JSONRenderer, PrometheusRenderer]
     required_scopes = {"get": "metrics:read"}
 
     @extend_schema(
-        summary="Cache metrics in the Prometheus text format", responses={(200, "text/plain"): OpenApiTypes.STR}
+        summary="Cache metrics in the Prometheus text format",
+        responses={(200, "text/plain"): OpenApiTypes.STR, **ERROR_RESPONSES},
     )
     def get(self, request) -> HttpResponse:
         return HttpResponse(prometheus_text(), content_type="text/plain; version=0.0.4; charset=utf-8")

@@ -1,10 +1,15 @@
-"""After migrate: the periodic jobs declared in code are synced into beat's tables."""
+"""Core's receivers: the beat schedule sync after migrate, and query and memory monitoring of tasks."""
 
+from celery.signals import task_postrun, task_prerun
 from django.apps import apps
+from django.conf import settings
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 
 from apps.core.beat import schedules_sync
+from apps.core.choices import ProcessKind
+from apps.core.memory import memory_maybe_snapshot
+from apps.core.query_monitoring import QueryMonitor, query_monitor_active, slow_queries_flush
 
 
 @receiver(post_migrate, dispatch_uid="core.schedules_sync")
@@ -12,3 +17,28 @@ def sync_schedules_after_migrate(sender, app_config=None, **kwargs) -> None:
     if app_config is None or app_config is not list(apps.get_app_configs())[-1]:
         return
     schedules_sync()
+
+
+# The task's monitor by task id, from prerun to postrun (a worker thread runs one task at a time).
+_task_monitors: dict[str, QueryMonitor] = {}
+
+
+@task_prerun.connect(dispatch_uid="core.query_monitor_start")
+def query_monitor_start(task_id=None, task=None, **kwargs) -> None:
+    # An eager task inside a request is already counted by the request's monitor.
+    if not settings.QUERY_MONITORING_ENABLED or query_monitor_active() or task_id is None:
+        return
+    monitor = QueryMonitor()
+    monitor.__enter__()
+    _task_monitors[task_id] = monitor
+
+
+@task_postrun.connect(dispatch_uid="core.query_monitor_finish")
+def query_monitor_finish(task_id=None, task=None, **kwargs) -> None:
+    monitor = _task_monitors.pop(task_id, None)
+    if monitor is not None:
+        monitor.__exit__(None, None, None)
+        slow_queries_flush(recorder=monitor.recorder, source=f"task {getattr(task, 'name', '?')}")
+    request = getattr(task, "request", None)
+    if request is not None and not request.is_eager:  # an eager task ran in a web process
+        memory_maybe_snapshot(kind=ProcessKind.WORKER)

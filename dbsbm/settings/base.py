@@ -47,6 +47,9 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "apps.core.middleware.RequestIdMiddleware",
+    # memory first: its snapshot writes happen outside the query monitor's count
+    "apps.core.middleware.MemoryMonitorMiddleware",
+    "apps.core.middleware.QueryMonitorMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -214,6 +217,10 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "apps.core.exceptions.api_exception_handler",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "apps.core.throttling.ApiKeyRateThrottle",
+        "apps.core.throttling.AnonymousRateThrottle",
+    ],
     "UNAUTHENTICATED_USER": None,
 }
 
@@ -231,6 +238,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "apps.core.schema.add_rate_limit_headers",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "LegResultEnum": "apps.betting.choices.LegResult",
         "SettleResultEnum": "apps.betting.choices.SETTLE_RESULT_CHOICES",
@@ -257,3 +268,4 @@ API_KEY_LAST_USED_RESOLUTION_SECONDS = 60
 AUDIT_SEAL_INTERVAL_SECONDS = env_int("AUDIT_SEAL_INTERVAL_SECONDS", 10)
 
 from dbsbm.settings.components.cache import *  # noqa: E402, F403
+from dbsbm.settings.components.performance import *  # noqa: E402, F403

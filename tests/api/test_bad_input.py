@@ -483,3 +483,16 @@ def test_a_forged_forwarded_for_header_does_not_break_a_write(client, tenant, fo
     tenant.refresh_from_db()
     assert tenant.name == "Renamed"
     assert AuditEvent.objects.filter(action="tenants.tenant_updated", guild_id=tenant.guild_id).count() == 1
+
+
+def test_a_lone_surrogate_in_the_body_is_a_400_and_writes_nothing(make_key, client_with_key):
+    from apps.tenants.models import Tenant
+
+    _, secret = make_key(["tenants:admin"])
+    body = '{"guild_id": "123456789012345678", "name": "bad \\ud800 name"}'
+
+    response = client_with_key(secret).post("/api/v1/tenants/", body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["code"] == "malformed_request"
+    assert not Tenant.objects.exists()

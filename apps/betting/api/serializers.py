@@ -21,6 +21,23 @@ class SnowflakeField(serializers.RegexField):
         return super().to_internal_value(data)
 
 
+class MessageIdField(serializers.RegexField):
+    """The Discord message id, as a string only (a JSON number would be coerced to text otherwise)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            r"^[A-Za-z0-9_-]{1,32}$",
+            max_length=32,
+            error_messages={"invalid": "Must be the Discord message id."},
+            **kwargs,
+        )
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 # ---- cappers and records -------------------------------------------------------------------------
 
 
@@ -178,9 +195,7 @@ class LegInputSerializer(StrictInputSerializer):
 
 
 class BetPlaceInput(StrictInputSerializer):
-    external_id = serializers.RegexField(
-        r"^[A-Za-z0-9_-]{1,32}$", max_length=32, error_messages={"invalid": "Must be the Discord message id."}
-    )
+    external_id = MessageIdField(help_text="The Discord message id (a string)")
     capper = SnowflakeField(help_text="The capper's Discord user id")
     stake_units = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=Decimal("0.01"))
     placed_at = serializers.DateTimeField(required=False, allow_null=True, default=None)

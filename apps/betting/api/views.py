@@ -20,6 +20,7 @@ from apps.betting.api.serializers import (
     LeaderboardRowSerializer,
     RecordSerializer,
 )
+from apps.betting.api.throttles import BetPlacementThrottle
 from apps.betting.choices import SettlementSource
 from apps.betting.models import Bet, Capper
 from apps.betting.services.bets import LegInput
@@ -128,6 +129,7 @@ class BetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedV
         "settle": "bets:settle",
         "void": "bets:settle",
     }
+    action_throttle_classes = {"create": [BetPlacementThrottle]}
 
     def tenant_queryset(self):
         return selectors.bet_list(tenant=self.tenant)

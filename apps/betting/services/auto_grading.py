@@ -8,7 +8,7 @@ before, and the grader skips the bet, or waits for the grader and then gets 409)
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -94,13 +94,21 @@ def game_grade(*, game_id: int, actor: Actor) -> GradingOutcome:
         .order_by("pk")
         .values_list("pk", flat=True)
     )
-    results = _leg_results(game, [leg for leg in pending if leg["bet_id"] in open_bet_ids])
+    # Read the legs again now that their bets are locked: a settlement this grader queued behind may
+    # have graded one by hand, and that grade must stand (and be flagged below if the score disagrees).
+    pending = list(
+        BetLeg.objects.filter(game=game, result=LegResult.PENDING, bet_id__in=open_bet_ids).values(
+            "id", "bet_id", "market", "selection", "line"
+        )
+    )
+    results = _leg_results(game, pending)
     by_result: dict[str, list[int]] = defaultdict(list)
     for leg_id, result in results.items():
         by_result[result].append(leg_id)
     for result, leg_ids in by_result.items():  # a handful of UPDATEs, one per result
         BetLeg.objects.filter(pk__in=leg_ids).update(result=result, graded_at=now, graded_source=SettlementSource.AUTO)
-    settled = _settle_complete_bets(bet_ids={leg["bet_id"] for leg in pending if leg["id"] in results}, now=now)
+    settled_tenants = _settle_complete_bets(bet_ids={leg["bet_id"] for leg in pending if leg["id"] in results}, now=now)
+    settled = sorted(settled_tenants)
     flagged = _flag_contradicted_manual_settlements(game, now)
     if results or flagged:
         audit_record(
@@ -113,22 +121,25 @@ def game_grade(*, game_id: int, actor: Actor) -> GradingOutcome:
             },
         )
     for bet_id in settled:
-        transaction.on_commit(lambda bet_id=bet_id: bet_settled.send(sender=Bet, bet_id=bet_id, tenant_id=None))
+        transaction.on_commit(
+            lambda bet_id=bet_id: bet_settled.send(sender=Bet, bet_id=bet_id, tenant_id=settled_tenants[bet_id])
+        )
     return GradingOutcome(legs_graded=len(results), bets_settled=len(settled), bets_flagged=flagged)
 
 
-def _settle_complete_bets(*, bet_ids: set[int], now) -> list[int]:
-    """Settle the bets (already locked) that have no pending leg left; returns their ids."""
+def _settle_complete_bets(*, bet_ids: set[int], now) -> dict[int, int]:
+    """Settle the bets (already locked) that have no pending leg left; returns {bet id: tenant id}."""
     if not bet_ids:
-        return []
+        return {}
     legs_by_bet: dict[int, list[tuple[int, str]]] = defaultdict(list)
     for bet_id, odds, result in BetLeg.objects.filter(bet_id__in=bet_ids).values_list("bet_id", "odds", "result"):
         legs_by_bet[bet_id].append((odds, result))
     complete = {bet_id for bet_id, legs in legs_by_bet.items() if all(r != LegResult.PENDING for _, r in legs)}
     if not complete:
-        return []
+        return {}
     last_sequence = dict(
         LedgerEntry.objects.filter(bet_id__in=complete)
+        .order_by()  # Meta.ordering ("bet", …) would join betting_bet: 0.4 s instead of 0.03 s for 1,500 bets
         .values("bet_id")
         .annotate(last=Max("sequence"))
         .values_list("bet_id", "last")
@@ -148,10 +159,27 @@ def _settle_complete_bets(*, bet_ids: set[int], now) -> list[int]:
         entries.append(
             settle_entry(bet=bet, result=bet.status, units=bet.net_units, sequence=last_sequence.get(bet.pk, 0) + 1)
         )
-    Bet.objects.bulk_update(
-        bets,
-        ["status", "net_units", "settled_at", "settlement_source", "settled_by", "updated_at"],
-        batch_size=BULK_BATCH,
-    )
+    _write_settlements(bets, now)
     LedgerEntry.objects.bulk_create(entries, batch_size=BULK_BATCH)
-    return sorted(bet.pk for bet in bets)
+    return {bet.pk: bet.tenant_id for bet in bets}
+
+
+def _write_settlements(bets: list[Bet], now) -> None:
+    """One `UPDATE … FROM (VALUES …)` per batch.
+
+    Not `bulk_update`: it builds a `CASE WHEN id = … THEN …` chain per column, which costs Python time
+    per row and database time per row × batch (10,000 legs took seconds). PostgreSQL and SQLite (3.33+)
+    both name a VALUES list's columns column1, column2, ….
+    """
+    table = connection.ops.quote_name(Bet._meta.db_table)
+    for start in range(0, len(bets), BULK_BATCH):
+        batch = bets[start : start + BULK_BATCH]
+        values = ", ".join(["(%s, %s, %s)"] * len(batch))
+        rows = [value for bet in batch for value in (bet.pk, bet.status.value, bet.net_units)]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET status = v.column2, net_units = v.column3, settled_at = %s, "  # noqa: S608 - placeholders only
+                f"settlement_source = %s, settled_by = %s, updated_at = %s "
+                f"FROM (VALUES {values}) AS v WHERE {table}.id = v.column1",
+                [now, SettlementSource.AUTO.value, "auto-grading", now, *rows],
+            )

@@ -36,6 +36,11 @@ class LegInput:
     description: str = ""
 
 
+# Bet.american_odds is a 32-bit integer and Bet.decimal_odds keeps 12 integer digits: a parlay of long
+# shots past this (four legs at +1,000,000) would overflow those columns, a 500 instead of a refusal.
+MAX_COMBINED_DECIMAL_ODDS = Decimal(10_000_000)
+
+
 class BetRejected(ApplicationError):
     code = "bet_rejected"
 
@@ -86,6 +91,11 @@ def _validate(
     ]
     if leg_errors:
         fields.setdefault("legs", []).extend(leg_errors)
+    elif legs and parlay_decimal(leg.odds for leg in legs) > MAX_COMBINED_DECIMAL_ODDS:
+        fields.setdefault("legs", []).append(
+            f"The combined odds are above {MAX_COMBINED_DECIMAL_ODDS:,} in decimal (+999,999,900): "
+            "use fewer legs or shorter odds."
+        )
     if fields:
         messages = [message for values in fields.values() for message in values]
         raise BetRejected("The bet was not placed: " + "; ".join(messages), fields=fields)

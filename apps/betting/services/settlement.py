@@ -91,6 +91,7 @@ def bet_settle(
     bet = _locked(bet)
     if bet.status in FINAL_BET_STATUSES:
         raise ConflictError(f"Bet {bet.external_id} is already {bet.status}.", code="bet_already_settled")
+    status_before = bet.status
     legs = _apply_results(list(bet.legs.order_by("position")), leg_results, source, regrade=False)
     settled = all(leg.result != LegResult.PENDING for leg in legs)
     if settled:
@@ -102,7 +103,7 @@ def bet_settle(
         guild_id=bet.tenant.guild_id,
         changes={
             "leg_results": {"before": None, "after": {str(k): v for k, v in leg_results.items()}},
-            "status": {"before": BetStatus.PENDING, "after": bet.status},
+            "status": {"before": status_before, "after": bet.status},
         },
         reason=reason,
     )

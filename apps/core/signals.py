@@ -1,0 +1,19 @@
+"""Platform signals of core. Receivers in other apps (security, monitoring) turn them into events.
+
+They are sent synchronously from the request or task that noticed the condition: receivers must be
+cheap and must not raise (enqueue a task, write one row).
+"""
+
+from django.dispatch import Signal
+
+# A rate limit could not be checked (the cache failed) and the request was let through.
+# scope: str, identity: str (key id, "tenant:capper" or client address), error: str (exception type)
+throttle_failed_open = Signal()
+
+# A process's resident memory rose to a new level (low, medium, high, critical).
+# level: str, previous_level: str, rss_bytes: int, process: str, snapshot_id: int
+memory_threshold_crossed = Signal()
+
+# A process's memory grew at every one of the last N snapshots.
+# leak_suspect_id: int, process: str, growth_bytes: int
+memory_leak_suspected = Signal()
