@@ -2,13 +2,14 @@
 
 from decimal import Decimal
 
-from django.db.models import Case, DecimalField, F, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
-from apps.betting.choices import GameStatus, LegResult, Market, SettlementSource
+from apps.betting.choices import BetStatus, GameStatus, LegResult, Market, SettlementSource
 from apps.betting.grading import grade_leg
 from apps.betting.models import Bet, BetLeg, Capper, Game, LedgerEntry
 from apps.betting.periods import Period, parse_period
+from apps.core.cache import cache_get_or_set
 from apps.core.errors import NotFoundError
 from apps.tenants.models import Tenant
 
@@ -56,16 +57,40 @@ def capper_list(*, tenant: Tenant) -> QuerySet[Capper]:
 
 
 def capper_record(*, tenant: Tenant, capper: Capper, period_label: str) -> dict:
-    """W/L/P/void, staked and net units and ROI of one capper for a period, summed from the ledger."""
+    """W/L/P/void, staked and net units and ROI of one capper for a period, summed from the ledger.
+
+    Cached per tenant; every settlement bumps the tenant's `capper_ledger` version.
+    """
     period = parse_period(period_label, timezone_name=tenant.timezone)
+    return cache_get_or_set(
+        "capper_ledger",
+        f"{capper.pk}:{period.label}:{tenant.timezone}",
+        lambda: _capper_record(tenant=tenant, capper=capper, period=period),
+        tenant_id=tenant.pk,
+    )
+
+
+def _capper_record(*, tenant: Tenant, capper: Capper, period: Period) -> dict:
     entries = _in_period(LedgerEntry.objects.filter(tenant=tenant, capper=capper), period)
     record = entries.aggregate(**_record_aggregates())
     return _with_roi({"period": period.label, **record})
 
 
 def leaderboard(*, tenant: Tenant, period_label: str, limit: int = 50) -> list[dict]:
-    """Cappers of a tenant ranked by net units for a period (ties: higher ROI, then fewer bets)."""
+    """Cappers of a tenant ranked by net units for a period (ties: higher ROI, then fewer bets).
+
+    Cached per tenant; every settlement bumps the tenant's `leaderboard` version.
+    """
     period = parse_period(period_label, timezone_name=tenant.timezone)
+    return cache_get_or_set(
+        "leaderboard",
+        f"{period.label}:{limit}:{tenant.timezone}",
+        lambda: _leaderboard(tenant=tenant, period=period, limit=limit),
+        tenant_id=tenant.pk,
+    )
+
+
+def _leaderboard(*, tenant: Tenant, period: Period, limit: int) -> list[dict]:
     entries = _in_period(LedgerEntry.objects.filter(tenant=tenant), period)
     rows = list(
         entries.values("capper_id")
@@ -101,6 +126,16 @@ def bet_list(*, tenant: Tenant) -> QuerySet[Bet]:
     return Bet.objects.filter(tenant=tenant).select_related("capper__member").prefetch_related("legs__game")
 
 
+def bet_status_counts(*, tenant: Tenant) -> dict[str, int]:
+    """How many of the tenant's bets are in each status (cached; placements and settlements bump it)."""
+
+    def count() -> dict[str, int]:
+        counts = dict(Bet.objects.filter(tenant=tenant).values_list("status").annotate(total=Count("pk")).order_by())
+        return {status: counts.get(status, 0) for status in BetStatus.values}
+
+    return cache_get_or_set("bet_count", "by_status", count, tenant_id=tenant.pk)
+
+
 def bet_get(*, tenant: Tenant, bet_id: int) -> Bet:
     bet = bet_list(tenant=tenant).filter(pk=bet_id).first()
     if bet is None:
@@ -122,7 +157,11 @@ def game_get(*, external_id: str) -> Game:
 def pending_past_game_end() -> QuerySet[Bet]:
     """Open bets with a leg on a game that is already final: what auto-grading has not settled."""
     return (
-        Bet.objects.filter(status__in=["pending", "live"], legs__game__status="final", legs__result=LegResult.PENDING)
+        Bet.objects.filter(
+            status__in=[BetStatus.PENDING, BetStatus.LIVE],
+            legs__game__status=GameStatus.FINAL,
+            legs__result=LegResult.PENDING,
+        )
         .distinct()
         .select_related("tenant", "capper")
     )

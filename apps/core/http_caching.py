@@ -15,7 +15,7 @@ from rest_framework import status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from apps.core.cache import cache_get_or_set, cache_versions
+from apps.core.cache import cache_get_or_set, cache_is_dirty, cache_versions
 from apps.core.exceptions import error_body
 
 CACHE_CONTROL = "private, no-cache"  # clients may keep it, but must revalidate every time
@@ -67,6 +67,8 @@ def versioned_read(
     request: Request, *, namespaces: list[str], tenant_id: int | None, render: Callable[[], Response]
 ) -> Response:
     """Answer a read from its cache versions: 304, a cached body, or `render()` (then cached)."""
+    if cache_is_dirty(namespaces, tenant_id=tenant_id):
+        return render()  # this transaction changed the data: nothing of it may be cached yet
     versions = cache_versions(namespaces, tenant_id=tenant_id)
     if versions is None:  # the cache is unavailable: answer from the database, uncached
         return render()

@@ -17,6 +17,7 @@ from apps.betting.choices import OPEN_BET_STATUSES, BetStatus, GameStatus, LegRe
 from apps.betting.grading import grade_leg
 from apps.betting.models import Bet, BetLeg, Game, LedgerEntry
 from apps.betting.odds import combined_result, net_units
+from apps.betting.services import invalidation
 from apps.betting.services.ledger import settle_entry
 from apps.betting.signals import bet_settled
 from apps.core.actors import Actor
@@ -49,10 +50,10 @@ def _leg_results(game: Game, legs: list[dict]) -> dict[int, str]:
     return results
 
 
-def _flag_contradicted_manual_settlements(game: Game, now) -> int:
+def _flag_contradicted_manual_settlements(game: Game, now) -> set[int]:
     """Manual grades on this game that the final score contradicts: flag the bet, never change it."""
     if game.status != GameStatus.FINAL:
-        return 0
+        return set()
     manual = BetLeg.objects.filter(game=game, graded_source__in=[SettlementSource.API, SettlementSource.STAFF])
     flagged = {}
     for leg in (
@@ -74,7 +75,7 @@ def _flag_contradicted_manual_settlements(game: Game, now) -> int:
             )
     for bet_id, note in flagged.items():
         Bet.objects.filter(pk=bet_id, needs_review=False).update(needs_review=True, review_note=note, updated_at=now)
-    return len(flagged)
+    return set(flagged)
 
 
 @transaction.atomic
@@ -109,7 +110,11 @@ def game_grade(*, game_id: int, actor: Actor) -> GradingOutcome:
         BetLeg.objects.filter(pk__in=leg_ids).update(result=result, graded_at=now, graded_source=SettlementSource.AUTO)
     settled_tenants = _settle_complete_bets(bet_ids={leg["bet_id"] for leg in pending if leg["id"] in results}, now=now)
     settled = sorted(settled_tenants)
+    partly_graded = {leg["bet_id"] for leg in pending if leg["id"] in results} - set(settled)
+    if partly_graded:  # parlays with legs still open: their legs changed, so must their ETags
+        Bet.objects.filter(pk__in=partly_graded).update(updated_at=now)
     flagged = _flag_contradicted_manual_settlements(game, now)
+    _invalidate(settled_tenants=set(settled_tenants.values()), changed_bet_ids=partly_graded | flagged)
     if results or flagged:
         audit_record(
             actor=actor,
@@ -124,7 +129,14 @@ def game_grade(*, game_id: int, actor: Actor) -> GradingOutcome:
         transaction.on_commit(
             lambda bet_id=bet_id: bet_settled.send(sender=Bet, bet_id=bet_id, tenant_id=settled_tenants[bet_id])
         )
-    return GradingOutcome(legs_graded=len(results), bets_settled=len(settled), bets_flagged=flagged)
+    return GradingOutcome(legs_graded=len(results), bets_settled=len(settled), bets_flagged=len(flagged))
+
+
+def _invalidate(*, settled_tenants: set[int], changed_bet_ids: set[int]) -> None:
+    invalidation.bets_settled(tenant_ids=settled_tenants)
+    changed_tenants = set(Bet.objects.filter(pk__in=changed_bet_ids).values_list("tenant_id", flat=True).distinct())
+    for tenant_id in sorted(changed_tenants - settled_tenants):
+        invalidation.bets_changed(tenant_id=tenant_id)
 
 
 def _settle_complete_bets(*, bet_ids: set[int], now) -> dict[int, int]:

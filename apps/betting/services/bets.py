@@ -12,6 +12,7 @@ from apps.betting.choices import BetStatus, GameStatus, LegResult, Market, Selec
 from apps.betting.models import Bet, BetLeg, Capper, Game
 from apps.betting.models.bets import MAX_PARLAY_LEGS
 from apps.betting.odds import InvalidOdds, american_to_decimal, decimal_to_american, net_units, parlay_decimal
+from apps.betting.services import invalidation
 from apps.betting.signals import bet_placed
 from apps.core.actors import Actor
 from apps.core.errors import ApplicationError, PermissionDeniedError
@@ -196,5 +197,6 @@ def _bet_create(
         guild_id=tenant.guild_id,
         changes=field_changes({}, {"stake_units": stake_units, "legs": len(legs), "american_odds": american_odds}),
     )
+    invalidation.bets_placed(tenant_id=tenant.pk)
     transaction.on_commit(lambda: bet_placed.send(sender=Bet, bet_id=bet.pk, tenant_id=tenant.pk))
     return bet

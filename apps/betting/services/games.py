@@ -6,6 +6,7 @@ from django.utils import timezone
 from apps.audit.services import audit_record, field_changes
 from apps.betting.choices import GameStatus
 from apps.betting.models import Game, League, Sport, Team
+from apps.betting.services import invalidation
 from apps.betting.signals import game_finalized
 from apps.core.actors import Actor
 from apps.core.errors import ApplicationError, ConflictError, NotFoundError
@@ -53,6 +54,7 @@ def game_upsert(
     game = Game.objects.select_for_update().filter(external_id=external_id).first()
     if game is None:
         game = Game.objects.create(external_id=external_id, **values)
+        invalidation.games_changed()
         audit_record(
             actor=actor, action="betting.game_created", target=game, changes=field_changes({}, _snapshot(game))
         )
@@ -65,6 +67,7 @@ def game_upsert(
     changes = field_changes(before, _snapshot(game))
     if changes:
         game.save()
+        invalidation.games_changed()
         audit_record(actor=actor, action="betting.game_updated", target=game, changes=changes)
     return game, False
 
@@ -90,6 +93,7 @@ def game_record_result(*, actor: Actor, external_id: str, home_score: int, away_
     game.home_score, game.away_score = home_score, away_score
     game.finalized_at = timezone.now()
     game.save()
+    invalidation.games_changed()
     audit_record(
         actor=actor, action="betting.game_finalized", target=game, changes=field_changes(before, _snapshot(game))
     )

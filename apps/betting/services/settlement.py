@@ -14,6 +14,7 @@ from apps.betting.choices import (
 )
 from apps.betting.models import Bet, BetLeg
 from apps.betting.odds import combined_result, net_units
+from apps.betting.services import invalidation
 from apps.betting.services.ledger import reverse_current, settle_entry
 from apps.betting.signals import bet_settled, bet_voided
 from apps.core.actors import Actor
@@ -72,6 +73,7 @@ def _finalize(*, bet: Bet, legs: list[BetLeg], actor: Actor, source: str, settle
     bet.settlement_source, bet.settled_by = source, settled_by[:150]
     bet.save(update_fields=["status", "net_units", "settled_at", "settlement_source", "settled_by", "updated_at"])
     settle_entry(bet=bet, result=bet.status, units=bet.net_units, reason=reason)
+    invalidation.bets_settled(tenant_ids=[bet.tenant_id])
     return bet
 
 
@@ -96,6 +98,9 @@ def bet_settle(
     settled = all(leg.result != LegResult.PENDING for leg in legs)
     if settled:
         _finalize(bet=bet, legs=legs, actor=actor, source=source, settled_by=settled_by, reason=reason)
+    else:
+        bet.save(update_fields=["updated_at"])  # its legs changed: its ETag must change too
+        invalidation.bets_changed(tenant_id=bet.tenant_id)
     audit_record(
         actor=actor,
         action="betting.bet_settled" if settled else "betting.legs_graded",
@@ -127,6 +132,7 @@ def bet_void(*, bet: Bet, actor: Actor, reason: str, source: str = SettlementSou
     bet.settlement_source = source
     bet.save(update_fields=["status", "net_units", "settled_at", "settlement_source", "updated_at"])
     settle_entry(bet=bet, result=LegResult.VOID, units=bet.net_units, reason=reason)
+    invalidation.bets_settled(tenant_ids=[bet.tenant_id])
     audit_record(
         actor=actor,
         action="betting.bet_voided",

@@ -91,8 +91,34 @@ def _compute_and_store(namespace: str, value_name: str, version: str, compute: C
     return data
 
 
+def _dirty() -> set | None:
+    """Namespaces this transaction has bumped (None outside a transaction).
+
+    A value computed inside a transaction after it bumped a namespace may include uncommitted rows;
+    it must not be stored, or a rollback would leave it cached under the new version. The set belongs
+    to the outermost atomic block and is forgotten with it.
+    """
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
+        return None
+    outermost = connection.atomic_blocks[0]
+    marker = getattr(connection, "_dbsbm_cache_dirty", None)
+    if marker is None or marker[0] is not outermost:
+        marker = (outermost, set())
+        connection._dbsbm_cache_dirty = marker
+    return marker[1]
+
+
+def cache_is_dirty(namespaces: list[str], *, tenant_id: int | None = None) -> bool:
+    """Has the current transaction bumped any of these namespaces (for this tenant or globally)?"""
+    dirty = _dirty()
+    return bool(dirty) and any((ns, tenant_id) in dirty or (ns, None) in dirty for ns in namespaces)
+
+
 def cache_get_or_set(namespace: str, key: str, compute: Callable[[], T], *, tenant_id: int | None = None) -> T:
     """The cached value of `compute()` for this namespace, key and tenant; `compute` on any cache trouble."""
+    if cache_is_dirty([namespace], tenant_id=tenant_id):
+        return compute()
     started = time.perf_counter()
     global_name, tenant_name, value_name = _names(namespace, key, tenant_id)
     store = default_store()
@@ -161,14 +187,17 @@ def _fill_cold(namespace: str, value_name: str, version: str, compute: Callable[
 def cache_bump(*namespaces: str, tenant_id: int | None = None) -> None:
     """Invalidate namespaces (for one tenant, or for everyone) by moving their versions.
 
-    Bumped twice: at once, so that reads later in the same transaction do not see the old value, and
-    again after commit, because a concurrent reader may have cached the pre-commit state under the
-    first new version in between. A failure to reach Redis is logged; values then expire by TTL.
+    Bumped twice: at once, so that other processes stop serving the old value as early as possible,
+    and again after commit, because a concurrent reader may have cached the pre-commit state under
+    the first new version in between. Until the transaction ends, its own reads of these namespaces
+    bypass the cache (see `_dirty`). A failure to reach Redis is logged; values then expire by TTL.
     """
     for namespace in namespaces:
         _names(namespace, "", tenant_id)  # fail fast on a namespace that does not exist
     _bump_now(namespaces, tenant_id)
-    if transaction.get_connection().in_atomic_block:
+    dirty = _dirty()
+    if dirty is not None:
+        dirty.update((namespace, tenant_id) for namespace in namespaces)
         transaction.on_commit(lambda: _bump_now(namespaces, tenant_id))
 
 
