@@ -1,5 +1,6 @@
 """Every read of the betting domain: tenant-scoped, records computed from the ledger."""
 
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, Value, When
@@ -136,6 +137,14 @@ def bet_status_counts(*, tenant: Tenant) -> dict[str, int]:
     return cache_get_or_set("bet_count", "by_status", count, tenant_id=tenant.pk)
 
 
+def bet_version(*, tenant: Tenant, bet_id: int) -> tuple[int, str]:
+    """(id, last change) of one bet, from its row alone: what its ETag is made of."""
+    row = Bet.objects.filter(tenant=tenant, pk=bet_id).values_list("pk", "updated_at").first()
+    if row is None:
+        raise NotFoundError(f"No bet {bet_id} in this tenant.", code="bet_not_found")
+    return row[0], row[1].isoformat()
+
+
 def bet_get(*, tenant: Tenant, bet_id: int) -> Bet:
     bet = bet_list(tenant=tenant).filter(pk=bet_id).first()
     if bet is None:
@@ -145,6 +154,31 @@ def bet_get(*, tenant: Tenant, bet_id: int) -> Bet:
 
 def game_list() -> QuerySet[Game]:
     return Game.objects.select_related("league__sport", "home_team", "away_team")
+
+
+def games_on(*, day: date) -> list[dict]:
+    """The games starting on a UTC day, as plain rows (cached; every game write bumps `game`)."""
+
+    def rows() -> list[dict]:
+        start = datetime.combine(day, time.min, tzinfo=UTC)
+        games = game_list().filter(starts_at__gte=start, starts_at__lt=start + timedelta(days=1)).order_by("starts_at")
+        return [
+            {
+                "external_id": game.external_id,
+                "sport": game.league.sport.key,
+                "league": game.league.key,
+                "home_team": game.home_team.name,
+                "away_team": game.away_team.name,
+                "starts_at": game.starts_at,
+                "status": game.status,
+                "home_score": game.home_score,
+                "away_score": game.away_score,
+                "finalized_at": game.finalized_at,
+            }
+            for game in games
+        ]
+
+    return cache_get_or_set("game", f"day:{day.isoformat()}", rows)
 
 
 def game_get(*, external_id: str) -> Game:

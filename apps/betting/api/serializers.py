@@ -106,6 +106,21 @@ class GameSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class GameRowSerializer(serializers.Serializer):
+    """A game as the cached selectors return it (plain rows, same shape as GameSerializer)."""
+
+    external_id = serializers.CharField()
+    sport = serializers.CharField()
+    league = serializers.CharField()
+    home_team = serializers.CharField()
+    away_team = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    status = serializers.CharField()
+    home_score = serializers.IntegerField(allow_null=True)
+    away_score = serializers.IntegerField(allow_null=True)
+    finalized_at = serializers.DateTimeField(allow_null=True)
+
+
 class GameUpsertInput(StrictInputSerializer):
     external_id = StrictCharField(max_length=64)
     sport = StrictCharField(max_length=40)
@@ -175,6 +190,16 @@ class BetSerializer(serializers.ModelSerializer):
             "legs",
         ]
         read_only_fields = fields
+
+
+class BetCountsSerializer(serializers.Serializer):
+    pending = serializers.IntegerField()
+    live = serializers.IntegerField()
+    won = serializers.IntegerField()
+    lost = serializers.IntegerField()
+    push = serializers.IntegerField()
+    void = serializers.IntegerField()
+    cancelled = serializers.IntegerField()
 
 
 class LegInputSerializer(StrictInputSerializer):

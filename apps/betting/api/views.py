@@ -1,5 +1,5 @@
 import zoneinfo
-from datetime import datetime
+from datetime import UTC, datetime
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
@@ -9,12 +9,14 @@ from rest_framework.response import Response
 from apps.betting import selectors, services
 from apps.betting.api.filters import BetFilter, GameFilter
 from apps.betting.api.serializers import (
+    BetCountsSerializer,
     BetPlaceInput,
     BetSerializer,
     BetSettleInput,
     CapperCreateInput,
     CapperSerializer,
     GameResultInput,
+    GameRowSerializer,
     GameSerializer,
     GameUpsertInput,
     LeaderboardRowSerializer,
@@ -26,12 +28,17 @@ from apps.betting.models import Bet, Capper
 from apps.betting.services.bets import LegInput
 from apps.core.actors import actor_for_request
 from apps.core.exceptions import error_body
+from apps.core.http_caching import caching_headers, check_if_match, etag_for, not_modified, versioned_read
 from apps.core.schema import ERROR_RESPONSES
 from apps.core.serializers import ReasonInput
 from apps.core.viewsets import ApiViewSet
 from apps.tenants.viewsets import TenantScopedViewSet
 
 PERIOD = OpenApiParameter("period", str, description="YYYY-MM, YYYY or lifetime (default: the current month)")
+NOT_MODIFIED = {304: OpenApiResponse(description="Not modified since the ETag in If-None-Match")}
+PRECONDITION_FAILED = {
+    412: OpenApiResponse(ERROR_RESPONSES[400].response, description="If-Match does not match the bet's current ETag")
+}
 CONFLICT = {409: OpenApiResponse(ERROR_RESPONSES[400].response, description="Conflicts with the current state")}
 
 
@@ -74,9 +81,12 @@ class CapperViewSet(mixins.ListModelMixin, TenantScopedViewSet):
     def ledger(self, request, guild_id=None, discord_user_id=None):
         capper = selectors.capper_get(tenant=self.tenant, discord_user_id=discord_user_id)
         period = request.query_params.get("period") or _current_month(self.tenant)
-        return Response(
-            RecordSerializer(selectors.capper_record(tenant=self.tenant, capper=capper, period_label=period)).data
-        )
+
+        def render() -> Response:
+            record = selectors.capper_record(tenant=self.tenant, capper=capper, period_label=period)
+            return Response(RecordSerializer(record).data)
+
+        return versioned_read(request, namespaces=["capper_ledger"], tenant_id=self.tenant.pk, render=render)
 
 
 @extend_schema_view(
@@ -94,13 +104,27 @@ class LeaderboardViewSet(TenantScopedViewSet):
 
     def list(self, request, guild_id=None):
         period = request.query_params.get("period") or _current_month(self.tenant)
-        rows = selectors.leaderboard(tenant=self.tenant, period_label=period)
-        return Response(LeaderboardRowSerializer(rows, many=True).data)
+
+        def render() -> Response:
+            rows = selectors.leaderboard(tenant=self.tenant, period_label=period)
+            return Response(LeaderboardRowSerializer(rows, many=True).data)
+
+        return versioned_read(request, namespaces=["leaderboard"], tenant_id=self.tenant.pk, render=render)
 
 
 @extend_schema_view(
-    list=extend_schema(summary="Bets of the tenant", responses={200: BetSerializer(many=True), **ERROR_RESPONSES}),
-    retrieve=extend_schema(summary="One bet with its legs", responses={200: BetSerializer, **ERROR_RESPONSES}),
+    list=extend_schema(
+        summary="Bets of the tenant (ETag: send If-None-Match for a 304)",
+        responses={200: BetSerializer(many=True), **NOT_MODIFIED, **ERROR_RESPONSES},
+    ),
+    retrieve=extend_schema(
+        summary="One bet with its legs (ETag: send If-None-Match for a 304, If-Match on settle/void)",
+        responses={200: BetSerializer, **NOT_MODIFIED, **ERROR_RESPONSES},
+    ),
+    counts=extend_schema(
+        summary="How many bets are in each status",
+        responses={200: BetCountsSerializer, **NOT_MODIFIED, **ERROR_RESPONSES},
+    ),
     create=extend_schema(
         summary="Post a bet (idempotent by external_id: a repeat returns the first bet with 200)",
         request=BetPlaceInput,
@@ -109,12 +133,12 @@ class LeaderboardViewSet(TenantScopedViewSet):
     settle=extend_schema(
         summary="Settle legs of a bet (409 when the bet is already final)",
         request=BetSettleInput,
-        responses={200: BetSerializer, **ERROR_RESPONSES, **CONFLICT},
+        responses={200: BetSerializer, **ERROR_RESPONSES, **CONFLICT, **PRECONDITION_FAILED},
     ),
     void=extend_schema(
         summary="Void a bet (a settled bet's ledger entry is reversed)",
         request=ReasonInput,
-        responses={200: BetSerializer, **ERROR_RESPONSES, **CONFLICT},
+        responses={200: BetSerializer, **ERROR_RESPONSES, **CONFLICT, **PRECONDITION_FAILED},
     ),
 )
 class BetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedViewSet):
@@ -125,6 +149,7 @@ class BetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedV
     required_scopes = {
         "list": "bets:read",
         "retrieve": "bets:read",
+        "counts": "bets:read",
         "create": "bets:write",
         "settle": "bets:settle",
         "void": "bets:settle",
@@ -136,6 +161,26 @@ class BetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedV
 
     def get_object(self):
         return selectors.bet_get(tenant=self.tenant, bet_id=int(self.kwargs["pk"]))
+
+    def _current_etag(self) -> str:
+        return etag_for("bet", *selectors.bet_version(tenant=self.tenant, bet_id=int(self.kwargs["pk"])))
+
+    def list(self, request, *args, **kwargs):
+        render = lambda: super(BetViewSet, self).list(request, *args, **kwargs)  # noqa: E731
+        return versioned_read(request, namespaces=["bet"], tenant_id=self.tenant.pk, render=render)
+
+    def retrieve(self, request, *args, **kwargs):
+        etag = self._current_etag()  # one indexed row read: a 304 costs no more than that
+        if request.headers.get("If-None-Match") == etag:
+            return not_modified(etag)
+        return caching_headers(Response(BetSerializer(self.get_object()).data), etag)
+
+    @action(detail=False, methods=["get"])
+    def counts(self, request, guild_id=None):
+        def render() -> Response:
+            return Response(BetCountsSerializer(selectors.bet_status_counts(tenant=self.tenant)).data)
+
+        return versioned_read(request, namespaces=["bet_count"], tenant_id=self.tenant.pk, render=render)
 
     def create(self, request, guild_id=None):
         data = BetPlaceInput(data=request.data)
@@ -159,6 +204,8 @@ class BetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedV
         data = BetSettleInput(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
+        if stale := check_if_match(request, self._current_etag()):
+            return stale
         bet = self.get_object()
         if "result" in values:
             if bet.leg_count != 1:
@@ -174,14 +221,16 @@ class BetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedV
             settled_by=values["settled_by"],
             source=SettlementSource.API,
         )
-        return Response(BetSerializer(self.get_object()).data)
+        return caching_headers(Response(BetSerializer(self.get_object()).data), self._current_etag())
 
     @action(detail=True, methods=["post"])
     def void(self, request, guild_id=None, pk=None):
         data = ReasonInput(data=request.data)
         data.is_valid(raise_exception=True)
+        if stale := check_if_match(request, self._current_etag()):
+            return stale
         services.bet_void(bet=self.get_object(), actor=actor_for_request(request), reason=data.validated_data["reason"])
-        return Response(BetSerializer(self.get_object()).data)
+        return caching_headers(Response(BetSerializer(self.get_object()).data), self._current_etag())
 
 
 def _parlay_needs_legs() -> Response:
@@ -192,6 +241,10 @@ def _parlay_needs_legs() -> Response:
 @extend_schema_view(
     list=extend_schema(summary="Games (platform data)", responses={200: GameSerializer(many=True), **ERROR_RESPONSES}),
     retrieve=extend_schema(summary="One game", responses={200: GameSerializer, **ERROR_RESPONSES}),
+    today=extend_schema(
+        summary="Today's games (UTC), cached",
+        responses={200: GameRowSerializer(many=True), **NOT_MODIFIED, **ERROR_RESPONSES},
+    ),
     create=extend_schema(
         summary="Create or update a game by external_id",
         request=GameUpsertInput,
@@ -212,6 +265,16 @@ class GameViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
 
     def get_queryset(self):
         return selectors.game_list()
+
+    def list(self, request, *args, **kwargs):
+        render = lambda: super(GameViewSet, self).list(request, *args, **kwargs)  # noqa: E731
+        return versioned_read(request, namespaces=["game"], tenant_id=None, render=render)
+
+    @action(detail=False, methods=["get"])
+    def today(self, request):
+        games = selectors.games_on(day=datetime.now(UTC).date())
+        render = lambda: Response(GameRowSerializer(games, many=True).data)  # noqa: E731
+        return versioned_read(request, namespaces=["game"], tenant_id=None, render=render)
 
     def get_object(self):
         return selectors.game_get(external_id=self.kwargs["external_id"])
