@@ -15,6 +15,7 @@ from apps.accounts.services import api_key_create  # noqa: E402
 from apps.core.actors import Actor  # noqa: E402
 from apps.core.cache import breaker  # noqa: E402
 from apps.core.cache.stats import stats as cache_stats  # noqa: E402
+from apps.core.ratelimit import reset_failure_reports  # noqa: E402
 from tests.factories import TenantFactory, UserFactory  # noqa: E402
 
 
@@ -25,6 +26,7 @@ def _clear_cache():
     cache.clear()
     breaker.reset()
     cache_stats.reset()
+    reset_failure_reports()
     yield
 
 

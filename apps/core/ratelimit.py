@@ -4,9 +4,10 @@ One counter per (scope, identity, window): the first hit of a window creates it 
 only succeeds for one caller), every hit `incr`s it atomically, and it expires with its window. No
 read-modify-write of a history list, so concurrent requests in many processes count exactly.
 
-When the cache fails, the limit fails open: the request proceeds, the failure is logged (at most
-once a minute per process, so an outage does not flood the log) and `throttle_failed_open` is sent
-for the security app to record.
+When the cache fails, the limit fails open: the request proceeds, and the failure is logged and
+`throttle_failed_open` is sent for the security app to record — at most once a minute per process
+and scope, so an outage under load does not turn into a flood of log lines and security events.
+Counters go through the cache manager's circuit breaker: while it is open no Redis timeout is paid.
 """
 
 import logging
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.cache import caches
 
+from apps.core.cache import CacheUnavailable, breaker
 from apps.core.signals import throttle_failed_open
 
 logger = logging.getLogger(__name__)
@@ -24,8 +26,13 @@ logger = logging.getLogger(__name__)
 # The clock of every window computation; tests replace it to step through windows.
 clock = time.time
 
-_FAILURE_LOG_INTERVAL_SECONDS = 60.0
-_last_failure_logged_at = -math.inf
+_FAILURE_REPORT_INTERVAL_SECONDS = 60.0
+_last_reported_at: dict[str, float] = {}
+
+
+def reset_failure_reports() -> None:
+    """Forget when failures were last reported (tests start each case afresh)."""
+    _last_reported_at.clear()
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +72,17 @@ def ratelimit_hit(*, scope: str, identity: str, limit: int, window_seconds: int)
     window = int(now // window_seconds)
     reset_seconds = max(1, math.ceil((window + 1) * window_seconds - now))
     key = f"ratelimit:{scope}:{identity}:{window}"
+    failed_open = RateLimitResult(scope, limit, limit, reset_seconds, is_allowed=True, failed_open=True)
+    if not breaker.allow():
+        _report_failure(scope=scope, identity=identity, error=CacheUnavailable("circuit open"))
+        return failed_open
     try:
         count = _counter_increment(caches[settings.RATELIMIT_CACHE_ALIAS], key, timeout=window_seconds + 1)
     except Exception as error:  # noqa: BLE001 - whatever the cache raises, the request must not fail
+        breaker.record_failure()
         _report_failure(scope=scope, identity=identity, error=error)
-        return RateLimitResult(scope, limit, limit, reset_seconds, is_allowed=True, failed_open=True)
+        return failed_open
+    breaker.record_success()
     return RateLimitResult(
         scope=scope,
         limit=limit,
@@ -80,11 +93,11 @@ def ratelimit_hit(*, scope: str, identity: str, limit: int, window_seconds: int)
 
 
 def _report_failure(*, scope: str, identity: str, error: Exception) -> None:
-    global _last_failure_logged_at
     now = time.monotonic()
-    if now - _last_failure_logged_at >= _FAILURE_LOG_INTERVAL_SECONDS:
-        _last_failure_logged_at = now
-        logger.warning("rate limit %s not checked, failing open: %s", scope, type(error).__name__)
+    if now - _last_reported_at.get(scope, -math.inf) < _FAILURE_REPORT_INTERVAL_SECONDS:
+        return
+    _last_reported_at[scope] = now
+    logger.warning("rate limit %s not checked, failing open: %s", scope, type(error).__name__)
     throttle_failed_open.send(sender=RateLimitResult, scope=scope, identity=identity, error=type(error).__name__)
 
 

@@ -284,3 +284,31 @@ def test_a_request_without_a_key_is_refused_not_failed_when_the_cache_is_down(ap
 
     assert response.status_code == 401
     assert [(sent["scope"], sent["identity"]) for sent in failed_open] == [("anonymous", "127.0.0.1")]
+
+
+def test_an_outage_is_reported_once_per_scope_not_once_per_request(
+    tenant, make_key, client_with_key, cache_down, failed_open
+):
+    _, secret = make_key(ApiScope.values, tenant=tenant)
+    client = client_with_key(secret)
+
+    statuses = [client.get(PLANS).status_code for _ in range(10)]
+
+    assert statuses == [200] * 10
+    assert [sent["scope"] for sent in failed_open] == ["api_key"]
+
+
+def test_while_the_breaker_is_open_no_redis_connection_is_attempted(
+    tenant, make_key, client_with_key, cache_down, failed_open
+):
+    from apps.core.cache import breaker
+
+    _, secret = make_key(ApiScope.values, tenant=tenant)
+    client = client_with_key(secret)
+    for _ in range(breaker.failure_threshold):
+        client.get(PLANS)
+    assert breaker.state == "open"
+    opened = breaker.times_opened
+
+    assert [client.get(PLANS).status_code for _ in range(20)] == [200] * 20
+    assert breaker.times_opened == opened  # no new failures: nothing reached for Redis
