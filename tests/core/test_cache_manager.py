@@ -178,3 +178,12 @@ def test_a_failed_probe_opens_the_breaker_again(monkeypatch):
         time.sleep(0.25)
         cache_get_or_set("leaderboard", "still-down", Counter(), tenant_id=1)
         assert breaker.state == OPEN
+
+
+def test_with_the_cache_disabled_every_read_computes(settings):
+    settings.CACHE_ENABLED = False
+    compute = Counter()
+    for _ in range(3):
+        cache_get_or_set("leaderboard", "off", compute, tenant_id=1)
+    assert compute.calls == 3
+    assert cache_versions(["bet"], tenant_id=1) is None

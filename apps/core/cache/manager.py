@@ -117,7 +117,7 @@ def cache_is_dirty(namespaces: list[str], *, tenant_id: int | None = None) -> bo
 
 def cache_get_or_set(namespace: str, key: str, compute: Callable[[], T], *, tenant_id: int | None = None) -> T:
     """The cached value of `compute()` for this namespace, key and tenant; `compute` on any cache trouble."""
-    if cache_is_dirty([namespace], tenant_id=tenant_id):
+    if not settings.CACHE_ENABLED or cache_is_dirty([namespace], tenant_id=tenant_id):
         return compute()
     started = time.perf_counter()
     global_name, tenant_name, value_name = _names(namespace, key, tenant_id)
@@ -214,6 +214,8 @@ def _bump_now(namespaces: tuple[str, ...], tenant_id: int | None) -> None:
 
 def cache_versions(namespaces: list[str], *, tenant_id: int | None = None) -> tuple[str, int] | None:
     """(combined version, last-modified ms) of namespaces, for ETags; None when the cache is unavailable."""
+    if not settings.CACHE_ENABLED:
+        return None
     names = []
     for namespace in namespaces:
         global_name, tenant_name, _ = _names(namespace, "", tenant_id)

@@ -1,6 +1,9 @@
 """The cache manager (apps/core/cache): namespaces and their TTLs, stampede and breaker tuning."""
 
-from dbsbm.settings.environment import env_int
+from dbsbm.settings.environment import env_bool, env_int
+
+# Off only to measure the database alone (make bench): every read computes, no ETags are made.
+CACHE_ENABLED = env_bool("DBSBM_CACHE_ENABLED", default=True)
 
 # Seconds a value is fresh, per namespace. After that it is served stale while one process
 # recomputes it, for up to CACHE_STALE_GRACE_SECONDS more; then it is gone.
