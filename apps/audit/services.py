@@ -29,7 +29,7 @@ def field_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, di
     return changed
 
 
-def audit_record(
+def audit_event(
     *,
     actor: Actor,
     action: str,
@@ -38,9 +38,7 @@ def audit_record(
     changes: dict[str, Any] | None = None,
     reason: str = "",
 ) -> AuditEvent:
-    """Append one event; must run inside the transaction of the change it records."""
-    if not connection.in_atomic_block:
-        raise RuntimeError("audit_record must be called inside the service's transaction.atomic()")
+    """An unsaved event with its content hash (for `audit_record_many`)."""
     if "." not in action:
         raise ValueError(f"audit action {action!r} must look like 'app.verb'")
     event = AuditEvent(
@@ -60,8 +58,34 @@ def audit_record(
         ip_address=canonical_ip_address(actor.ip_address),
     )
     event.content_hash = event_content_hash(vars(event))
+    return event
+
+
+def _require_transaction() -> None:
+    if not connection.in_atomic_block:
+        raise RuntimeError("audit_record must be called inside the service's transaction.atomic()")
+
+
+def audit_record(
+    *,
+    actor: Actor,
+    action: str,
+    target: models.Model | None = None,
+    guild_id: str = "",
+    changes: dict[str, Any] | None = None,
+    reason: str = "",
+) -> AuditEvent:
+    """Append one event; must run inside the transaction of the change it records."""
+    _require_transaction()
+    event = audit_event(actor=actor, action=action, target=target, guild_id=guild_id, changes=changes, reason=reason)
     event.save(force_insert=True)
     return event
+
+
+def audit_record_many(events: list[AuditEvent]) -> list[AuditEvent]:
+    """Append many events in one INSERT (bulk writes); same transaction rule as `audit_record`."""
+    _require_transaction()
+    return AuditEvent.objects.bulk_create(events, batch_size=1000)
 
 
 def _lock_sealer() -> None:

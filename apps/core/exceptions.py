@@ -12,6 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import set_rollback
 
 from apps.core.errors import ApplicationError
+from apps.core.signals import api_request_refused
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ def _flatten_messages(detail: Any) -> list[str]:
     return [str(detail)]
 
 
-def _field_errors(detail: Any) -> tuple[dict[str, Any], list[str]]:
+def split_field_errors(detail: Any) -> tuple[dict[str, Any], list[str]]:
     """Split DRF's validation detail into per-field messages and the non-field ones."""
     if not isinstance(detail, dict):
         return {}, _flatten_messages(detail)
@@ -46,7 +47,7 @@ def _field_errors(detail: Any) -> tuple[dict[str, Any], list[str]]:
 
 
 def _validation_response(detail: Any) -> Response:
-    fields, general = _field_errors(detail)
+    fields, general = split_field_errors(detail)
     message = " ".join(general) if general else "Some fields are invalid: " + ", ".join(sorted(fields)) + "."
     return Response(error_body("invalid", message, fields), status=status.HTTP_400_BAD_REQUEST)
 
@@ -64,10 +65,22 @@ _DRF_CODES = {
 }
 
 
+_REPORTED_STATUSES = {401, 403, 429}
+
+
+def _report_refusal(context: dict[str, Any], status_code: int, code: str) -> None:
+    """Tell the security app (through a core signal: core imports no app) about a refused request."""
+    request = context.get("request")
+    if status_code in _REPORTED_STATUSES and request is not None:
+        http_request = getattr(request, "_request", request)
+        api_request_refused.send(sender=api_exception_handler, request=http_request, status_code=status_code, code=code)
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's EXCEPTION_HANDLER: every error a view raises becomes the one shape."""
     if isinstance(exc, ApplicationError):
         set_rollback()
+        _report_refusal(context, exc.status_code, exc.code)
         return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
     if isinstance(exc, RequestDataTooBig):
         return Response(
@@ -93,6 +106,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         else:
             message = " ".join(_flatten_messages(exc.detail))
         response = Response(error_body(code, message), status=exc.status_code)
+    _report_refusal(context, response.status_code, response.data["code"])
     if getattr(exc, "auth_header", None):
         response["WWW-Authenticate"] = exc.auth_header
     if getattr(exc, "wait", None):

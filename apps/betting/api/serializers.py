@@ -227,6 +227,29 @@ class BetPlaceInput(StrictInputSerializer):
     legs = LegInputSerializer(many=True, min_length=1, max_length=MAX_PARLAY_LEGS)
 
 
+class BetBulkInput(StrictInputSerializer):
+    bets = serializers.ListField(
+        child=serializers.DictField(), min_length=1, max_length=500, help_text="Each item is a bet as for POST bets/"
+    )
+
+
+class BetOutcomeSerializer(serializers.Serializer):
+    index = serializers.IntegerField(help_text="Position in the request's bets")
+    external_id = serializers.CharField(allow_blank=True)
+    status = serializers.ChoiceField(choices=["created", "existing", "rejected"])
+    id = serializers.IntegerField(source="bet_id", allow_null=True)
+    code = serializers.CharField(allow_blank=True)
+    message = serializers.CharField(allow_blank=True)
+    fields = serializers.DictField()
+
+
+class BetBulkResultSerializer(serializers.Serializer):
+    created = serializers.IntegerField()
+    existing = serializers.IntegerField()
+    rejected = serializers.IntegerField()
+    results = BetOutcomeSerializer(many=True)
+
+
 class LegResultInput(StrictInputSerializer):
     id = StrictIntegerField(min_value=1, max_value=2**62)
     result = serializers.ChoiceField(choices=SETTLE_RESULT_CHOICES)

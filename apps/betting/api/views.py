@@ -7,8 +7,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.betting import selectors, services
+from apps.betting.api.bulk import BULK_STATUSES, bulk_placement
 from apps.betting.api.filters import BetFilter, GameFilter
 from apps.betting.api.serializers import (
+    BetBulkInput,
+    BetBulkResultSerializer,
     BetCountsSerializer,
     BetPlaceInput,
     BetSerializer,
@@ -121,6 +124,11 @@ class LeaderboardViewSet(TenantScopedViewSet):
         summary="One bet with its legs (ETag: send If-None-Match for a 304, If-Match on settle/void)",
         responses={200: BetSerializer, **NOT_MODIFIED, **ERROR_RESPONSES},
     ),
+    bulk=extend_schema(
+        summary="Post up to 500 bets at once; each is created, existing (a repeated message) or rejected on its own",
+        request=BetBulkInput,
+        responses={200: BetBulkResultSerializer, **ERROR_RESPONSES},
+    ),
     counts=extend_schema(
         summary="How many bets are in each status",
         responses={200: BetCountsSerializer, **NOT_MODIFIED, **ERROR_RESPONSES},
@@ -150,6 +158,7 @@ class BetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedV
         "list": "bets:read",
         "retrieve": "bets:read",
         "counts": "bets:read",
+        "bulk": "bets:write",
         "create": "bets:write",
         "settle": "bets:settle",
         "void": "bets:settle",
@@ -174,6 +183,16 @@ class BetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedV
         if request.headers.get("If-None-Match") == etag:
             return not_modified(etag)
         return caching_headers(Response(BetSerializer(self.get_object()).data), etag)
+
+    @action(detail=False, methods=["post"])
+    def bulk(self, request, guild_id=None):
+        data = BetBulkInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        outcomes = bulk_placement(
+            tenant=self.tenant, actor=actor_for_request(request), items=data.validated_data["bets"]
+        )
+        summary = {status: sum(outcome.status == status for outcome in outcomes) for status in BULK_STATUSES}
+        return Response(BetBulkResultSerializer({**summary, "results": outcomes}).data)
 
     @action(detail=False, methods=["get"])
     def counts(self, request, guild_id=None):
