@@ -13,13 +13,15 @@ TEST_DATABASE_URL := $${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/dbsbm}
 TEST_REDIS_URL := $${REDIS_URL:-redis://127.0.0.1:6379/15}
 TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_SETTINGS_MODULE=dbsbm.settings.test
 
-.PHONY: help run serve up setup test lint format check-schema clean
+.PHONY: help run serve up setup test lint format check-schema clean bench-ledger bench-fraud
 
 help:
 	@echo "make run   - set up (virtualenv, install, migrate, demo data, staff login) and serve on http://$(HOST):$(PORT)"
 	@echo "make test  - set up and run the linters and the whole test suite (PostgreSQL + Redis on localhost)"
 	@echo "make up    - full stack from the Procfile (web, worker, beat); needs DATABASE_URL and REDIS_URL"
 	@echo "make lint  - ruff, import contracts, migrations and schema checks only"
+	@echo "make bench-fraud  - fraud detectors on planted scenarios: confusion matrix, precision/recall, time per detector"
+	@echo "make bench-ledger - ledger/leaderboard/grading/ingest benchmark on PostgreSQL (BENCH_BETS=1000000)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +51,7 @@ run: setup
 
 up: $(VENV)/.dev-installed
 	@test -n "$$DATABASE_URL" -a -n "$$REDIS_URL" || { echo "make up needs DATABASE_URL and REDIS_URL (PostgreSQL and Redis)"; exit 2; }
+	$(BIN)/python scripts/ensure_database.py
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py ensure_staff_login
 	$(BIN)/honcho start
@@ -57,6 +60,7 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(TEST_ENV) $(BIN)/python scripts/ensure_database.py
 	$(TEST_ENV) $(BIN)/python manage.py check
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
@@ -67,6 +71,17 @@ format: $(VENV)/.dev-installed
 
 test: lint
 	$(TEST_ENV) $(BIN)/pytest
+
+# Not part of `make test`: seeds its own database (BENCH_DATABASE, default dbsbm_bench) with BENCH_BETS
+# demo bets once (a few minutes for 1,000,000), then measures; BENCH_BETS=100000 for a quick run.
+BENCH_BETS ?= 1000000
+bench-ledger: $(VENV)/.runtime-installed
+	BENCH_BETS=$(BENCH_BETS) $(BIN)/python bench/ledger.py
+
+# Not part of `make test`: re-creates its own database (BENCH_FRAUD_DATABASE, default dbsbm_bench_fraud),
+# seeds BENCH_FRAUD_BETS demo bets with the planted fraud scenarios, and scores the detectors on them.
+bench-fraud: $(VENV)/.runtime-installed
+	$(BIN)/python bench/fraud.py
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -1,3 +1,5 @@
 """Websocket URL patterns of all apps; each app with live pages adds its routing here."""
 
-websocket_urlpatterns: list = []
+from apps.security.routing import websocket_urlpatterns as security_websocket_urlpatterns
+
+websocket_urlpatterns: list = [*security_websocket_urlpatterns]

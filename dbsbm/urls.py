@@ -15,6 +15,8 @@ api_v1_patterns = [
     path("", include("apps.accounts.api.urls")),
     path("", include("apps.audit.api.urls")),
     path("", include("apps.betting.api.urls")),
+    path("", include("apps.security.api.urls")),
+    path("", include("apps.fraud.api.urls")),
     path("metrics/", MetricsView.as_view(), name="metrics"),
 ]
 

@@ -9,6 +9,7 @@ from django.utils import timezone
 from apps.accounts import services
 from apps.accounts.choices import ApiScope
 from apps.accounts.models import ApiKey, Member, User
+from apps.accounts.signals import personal_data_viewed
 from apps.audit.services import audit_record, field_changes
 from apps.core.actors import actor_for_request
 from apps.core.admin_tools import ServiceAdminMixin
@@ -90,6 +91,21 @@ class MemberAdmin(ServiceAdminMixin, admin.ModelAdmin):
         if db_field.name == "tenant":
             kwargs["queryset"] = _live_tenants()
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        response = super().change_view(request, object_id, form_url, extra_context)
+        member = getattr(response, "context_data", {}).get("original") if request.method == "GET" else None
+        if member is not None and response.status_code == 200:
+            # a member's page shows a Discord identity: staff access to personal data is a security event
+            personal_data_viewed.send(
+                sender=Member,
+                actor=actor_for_request(request),
+                subject_type="accounts.member",
+                subject_id=str(member.pk),
+                guild_id=member.tenant.guild_id,
+                fields=["username", "discord_user_id"],
+            )
+        return response
 
     def save_model(self, request, obj, form, change):
         actor = actor_for_request(request)

@@ -12,6 +12,8 @@ class ApiScope(models.TextChoices):
     BETS_SETTLE = "bets:settle", "Settle bets"
     GAMES_WRITE = "games:write", "Post games and scores"
     METRICS_READ = "metrics:read", "Read platform metrics (monitoring)"
+    SECURITY_READ = "security:read", "Read security events, alerts and fraud cases"
+    SECURITY_WRITE = "security:write", "Triage security alerts and fraud cases"
 
 
 class StaffRole(models.TextChoices):

@@ -31,6 +31,25 @@ _READ_ALL = [
     "betting.view_ledgerentry",
 ]
 
+# betting-integrity cases (apps/fraud): analysts triage them, compliance officers read them
+_FRAUD_VIEW = [
+    "fraud.view_fraudcase",
+    "fraud.view_fraudcasemember",
+    "fraud.view_fraudcaseevent",
+    "fraud.view_fraudlabel",
+]
+
+# security monitoring (apps/security): analysts triage alerts, compliance officers read; viewing
+# security events is also what admits a user to the live stream at /ws/security/events/
+_SECURITY_VIEW = [
+    "security.view_securityevent",
+    "security.view_detectionrule",
+    "security.view_detectionruleversion",
+    "security.view_alert",
+    "security.view_alertactivity",
+    "security.view_baseline",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     StaffRole.OPS: [
         *_READ_ALL,
@@ -46,8 +65,22 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "betting.change_capper",
     ],
     StaffRole.SUPPORT: [*_READ_ALL, "accounts.change_member", "betting.change_capper"],
-    StaffRole.COMPLIANCE_OFFICER: [*_READ_ALL, "accounts.view_user", "audit.view_auditseal"],
-    StaffRole.SECURITY_ANALYST: [*_READ_ALL, "accounts.view_user", "audit.view_auditseal"],
+    StaffRole.COMPLIANCE_OFFICER: [
+        *_READ_ALL,
+        "accounts.view_user",
+        "audit.view_auditseal",
+        *_FRAUD_VIEW,
+        *_SECURITY_VIEW,
+    ],
+    StaffRole.SECURITY_ANALYST: [
+        *_READ_ALL,
+        "accounts.view_user",
+        "audit.view_auditseal",
+        *_FRAUD_VIEW,
+        "fraud.change_fraudcase",  # triage: status, assignee, notes (through the fraud service)
+        *_SECURITY_VIEW,
+        "security.change_alert",  # triage: status, assignee, notes (through the security service)
+    ],
 }
 
 

@@ -3,6 +3,6 @@
 from django.dispatch import Signal
 
 bet_placed = Signal()  # bet_id, tenant_id
-bet_settled = Signal()  # bet_id, tenant_id
+bet_settled = Signal()  # bet_id, tenant_id, source (SettlementSource: auto, api or staff)
 bet_voided = Signal()  # bet_id, tenant_id
 game_finalized = Signal()  # game_id

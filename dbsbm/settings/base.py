@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "channels",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     # in dependency order (DESIGN.md): the audit trail sits right above core so that every app,
     # tenants and accounts included, records its changes in its own transaction.
     "apps.core",
@@ -41,6 +43,8 @@ INSTALLED_APPS = [
     "apps.tenants",
     "apps.accounts",
     "apps.betting",
+    "apps.security",
+    "apps.fraud",
 ]
 
 MIDDLEWARE = [
@@ -54,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "apps.security.middleware.SecurityContextMiddleware",  # the request behind model-signal events
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # django-axes must come last (TOOLCHAIN.md).
@@ -246,6 +251,8 @@ SPECTACULAR_SETTINGS = {
         "LegResultEnum": "apps.betting.choices.LegResult",
         "SettleResultEnum": "apps.betting.choices.SETTLE_RESULT_CHOICES",
         "SettlementSourceEnum": "apps.betting.choices.SettlementSource",
+        "AlertStatusEnum": "apps.security.choices.AlertStatus",
+        "CaseStatusEnum": "apps.fraud.choices.CaseStatus",
     },
 }
 
@@ -268,4 +275,6 @@ API_KEY_LAST_USED_RESOLUTION_SECONDS = 60
 AUDIT_SEAL_INTERVAL_SECONDS = env_int("AUDIT_SEAL_INTERVAL_SECONDS", 10)
 
 from dbsbm.settings.components.cache import *  # noqa: E402, F403
+from dbsbm.settings.components.fraud import *  # noqa: E402, F403
 from dbsbm.settings.components.performance import *  # noqa: E402, F403
+from dbsbm.settings.components.security import *  # noqa: E402, F403

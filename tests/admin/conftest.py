@@ -16,16 +16,24 @@ from django_celery_beat.models import (
     PeriodicTask,
     SolarSchedule,
 )
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts.choices import StaffRole
 from apps.accounts.services import api_key_create, member_create
 from apps.audit.services import audit_seal_pending
 from apps.betting.choices import LegResult, Market, Selection
+from apps.betting.models import Capper
 from apps.betting.services import bet_place, bet_settle, capper_create, game_upsert
 from apps.betting.services.bets import LegInput
 from apps.core.actors import Actor
 from apps.core.choices import ProcessKind
 from apps.core.models import LeakSuspect, MemorySnapshot, SlowQuery
+from apps.fraud.choices import CaseStatus, FraudKind
+from apps.fraud.detectors import Finding
+from apps.fraud.services import fraud_case_record, fraud_case_triage
+from apps.security.models import Baseline, DetectionRule
+from apps.security.services import security_event_record
+from apps.security.services.alerts import alert_raise
 from apps.tenants.services import tenant_create
 from tests.factories import UserFactory
 
@@ -87,6 +95,8 @@ def _seed(*, actor: Actor) -> None:
     _beat_rows()
     _axes_rows()
     _monitoring_rows()
+    _security_rows(actor=actor)
+    _fraud_rows(actor=actor)
 
 
 def _betting_rows(*, actor: Actor, tenant, member, number: int) -> None:
@@ -166,3 +176,41 @@ def _monitoring_rows() -> None:
             first_snapshot_at=now - timedelta(minutes=5),
             last_snapshot_at=now,
         )
+
+
+def _security_rows(*, actor: Actor) -> None:
+    """Security events, an alert per event (each with its evidence and history), baselines, MFA devices."""
+    rule = DetectionRule.objects.get(slug="brute-force-per-user")
+    now = timezone.now()
+    for number in range(ROWS):
+        event = security_event_record(
+            event_type="login_failed",
+            actor=Actor(kind="system", identifier="anonymous", label=f"user{number:02}", ip_address=f"10.1.0.{number}"),
+            details={"username": f"user{number:02}"},
+        )
+        alert_raise(rule=rule, group_key=f"user{number:02}", events=[event], details={"measure": 1})
+        user = UserFactory(username=f"mfa{number:02}")
+        TOTPDevice.objects.create(user=user, name=f"phone {number:02}")
+        Baseline.objects.create(
+            subject_kind="staff_user",
+            subject_id=str(user.pk),
+            subject_label=user.username,
+            window_start=now - timedelta(days=30),
+            window_end=now,
+            sample_size=20,
+            profile={"hour_counts": [0] * 24},
+            computed_at=now,
+        )
+
+
+def _fraud_rows(*, actor: Actor) -> None:
+    """A case per pair of neighbouring cappers (two members, history, and a verdict on every third)."""
+    cappers = list(Capper.objects.order_by("pk").values_list("pk", flat=True))
+    for number in range(ROWS):
+        members = (cappers[number], cappers[(number + 1) % len(cappers)])
+        case, _ = fraud_case_record(
+            finding=Finding(FraudKind.COPY_RING, members, 0.7, f"Copied {number} times.", {"meetings": number}),
+            actor=actor,
+        )
+        if number % 3 == 0:
+            fraud_case_triage(case=case, actor=actor, status=CaseStatus.CONFIRMED, note="seen")

@@ -592,13 +592,13 @@ def test_each_write_records_an_audit_event_and_sends_its_signal_after_commit(
         lambda: bet_settle(bet=manual_bet, actor=actor, leg_results={leg_ids(manual_bet)[0]: "won"})
     )
     assert actions == ["betting.bet_settled"]
-    assert sent == [("bet_settled", {"bet_id": manual_bet.pk, "tenant_id": tenant.pk})]
+    assert sent == [("bet_settled", {"bet_id": manual_bet.pk, "tenant_id": tenant.pk, "source": "api"})]
 
     _, actions, sent = write(
         lambda: bet_correct(bet=manual_bet, actor=STAFF, leg_results={leg_ids(manual_bet)[0]: "lost"}, reason="oops")
     )
     assert actions == ["betting.bet_corrected"]
-    assert sent == [("bet_settled", {"bet_id": manual_bet.pk, "tenant_id": tenant.pk})]
+    assert sent == [("bet_settled", {"bet_id": manual_bet.pk, "tenant_id": tenant.pk, "source": "staff"})]
 
     _, actions, sent = write(lambda: bet_void(bet=voided, actor=actor, reason="dup"))
     assert actions == ["betting.bet_voided"]
@@ -611,8 +611,8 @@ def test_each_write_records_an_audit_event_and_sends_its_signal_after_commit(
     assert actions == ["betting.game_finalized", "betting.game_graded"]
     assert sent[0] == ("game_finalized", {"game_id": game.pk})
     assert sorted(sent[1:], key=lambda call: call[1]["bet_id"]) == [
-        ("bet_settled", {"bet_id": straight.pk, "tenant_id": tenant.pk}),
-        ("bet_settled", {"bet_id": parlay.pk, "tenant_id": tenant.pk}),
+        ("bet_settled", {"bet_id": straight.pk, "tenant_id": tenant.pk, "source": "auto"}),
+        ("bet_settled", {"bet_id": parlay.pk, "tenant_id": tenant.pk, "source": "auto"}),
     ]
     assert Bet.objects.get(pk=straight.pk).status == "won"
 
@@ -644,6 +644,6 @@ def test_auto_grading_sends_one_signal_per_settled_bet_with_its_tenant(
 
     assert (outcome.legs_graded, outcome.bets_settled) == (3, 3)
     assert sorted(received, key=lambda call: call[1]["bet_id"]) == [
-        ("bet_settled", {"bet_id": bet.pk, "tenant_id": tenant.pk}) for bet in bets
+        ("bet_settled", {"bet_id": bet.pk, "tenant_id": tenant.pk, "source": "auto"}) for bet in bets
     ]
     assert list(LedgerEntry.objects.filter(kind=LedgerKind.SETTLE).values_list("result", flat=True)) == ["lost"] * 3

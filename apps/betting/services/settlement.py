@@ -113,7 +113,9 @@ def bet_settle(
         reason=reason,
     )
     if settled:
-        transaction.on_commit(lambda: bet_settled.send(sender=Bet, bet_id=bet.pk, tenant_id=bet.tenant_id))
+        transaction.on_commit(
+            lambda: bet_settled.send(sender=Bet, bet_id=bet.pk, tenant_id=bet.tenant_id, source=bet.settlement_source)
+        )
     return bet
 
 
@@ -174,5 +176,7 @@ def bet_correct(*, bet: Bet, actor: Actor, leg_results: dict[int, str], reason: 
         ),
         reason=reason,
     )
-    transaction.on_commit(lambda: bet_settled.send(sender=Bet, bet_id=bet.pk, tenant_id=bet.tenant_id))
+    transaction.on_commit(
+        lambda: bet_settled.send(sender=Bet, bet_id=bet.pk, tenant_id=bet.tenant_id, source=bet.settlement_source)
+    )
     return bet

@@ -1,0 +1,248 @@
+"""Writing the demo world: bulk inserts (COPY on PostgreSQL), then auto-grading of the finished games.
+
+Everything but the grading is one transaction, so a demo set is there completely or not at all; its
+one audit event (system actor) records what was created. Grading goes through `game_grade`, one game
+per transaction, exactly as when a final score arrives: it writes the legs' results, settles the bets
+and appends their ledger entries (and records its own audit event per game, never one per bet).
+"""
+
+import random
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.core.management.color import no_style
+from django.db import connection, models, transaction
+
+from apps.accounts.models import Member
+from apps.audit.services import audit_record
+from apps.betting.choices import GameStatus, LegResult, Market
+from apps.betting.demo.bets import BET_COLUMNS, LEG_COLUMNS, generate_bets
+from apps.betting.demo.world import DEMO_GAME_PREFIX, World, build_world, demo_guild_ids
+from apps.betting.models import Bet, BetLeg, Capper, Game, League, LedgerEntry, Sport, Team
+from apps.betting.services import game_grade
+from apps.core.actors import Actor
+from apps.tenants.models import Tenant
+
+BATCH_SIZE = 20_000
+FINAL_STATUSES = (GameStatus.FINAL, GameStatus.CANCELLED)
+
+# progress(total=..., desc=...) -> an object with update(n) and close() (tqdm, or a silent stand-in)
+Progress = Callable[..., object]
+
+
+@dataclass(frozen=True)
+class SeedResult:
+    tenants: int
+    members: int
+    cappers: int
+    games: int
+    bets: int
+    legs: int
+    graded_games: int
+    settled_bets: int
+
+
+def demo_present(*, tenant_count: int) -> bool:
+    """Whether a demo set was already loaded (its guilds or its games exist)."""
+    return (
+        Tenant.objects.filter(guild_id__in=demo_guild_ids(max(tenant_count, 1))).exists()
+        or Game.objects.filter(external_id__startswith=DEMO_GAME_PREFIX).exists()
+    )
+
+
+def demo_ungraded_game_ids() -> list[int]:
+    """Finished demo games that still have gradeable pending legs (a seeding interrupted while grading)."""
+    return sorted(
+        BetLeg.objects.filter(
+            result=LegResult.PENDING, game__external_id__startswith=DEMO_GAME_PREFIX, game__status__in=FINAL_STATUSES
+        )
+        .exclude(market=Market.PROP)
+        .order_by()  # without the model's ordering, DISTINCT is over game ids alone
+        .values_list("game_id", flat=True)
+        .distinct()
+    )
+
+
+def seed_demo(*, tenant_count: int, bet_count: int, seed: int, actor: Actor, progress: Progress) -> SeedResult:
+    """Create a demo set for `seed` (same seed, same data) and settle what auto-grading can settle."""
+    rng = random.Random(seed)  # noqa: S311 - demo data must be reproducible, not secret
+    anchor = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    world = build_world(rng=rng, tenant_count=tenant_count, bet_count=bet_count, anchor=anchor)
+    with transaction.atomic():
+        members, cappers = _insert_tenants(world)
+        _insert_sports(world)
+        legs, graded_game_ids = _insert_bets(world, rng, bet_count, progress)
+        audit_record(
+            actor=actor,
+            action="betting.demo_seeded",
+            changes={
+                name: {"before": 0, "after": value}
+                for name, value in (
+                    ("tenants", len(world.tenants)),
+                    ("members", members),
+                    ("cappers", cappers),
+                    ("games", len(world.games)),
+                    ("bets", bet_count),
+                    ("legs", legs),
+                )
+            },
+            reason=f"manage.py seed_demo --tenants {tenant_count} --bets {bet_count} --seed {seed}",
+        )
+    _analyze(Tenant, Member, Capper, Game, Bet, BetLeg)
+    settled = grade_games(game_ids=sorted(graded_game_ids), actor=actor, progress=progress)
+    _analyze(Bet, BetLeg, LedgerEntry)
+    return SeedResult(
+        tenants=len(world.tenants),
+        members=members,
+        cappers=cappers,
+        games=len(world.games),
+        bets=bet_count,
+        legs=legs,
+        graded_games=len(graded_game_ids),
+        settled_bets=settled,
+    )
+
+
+def grade_games(*, game_ids: list[int], actor: Actor, progress: Progress) -> int:
+    """Auto-grade finished games one by one (the service's own transaction each); returns bets settled."""
+    bar = progress(total=len(game_ids), desc="auto-grading games", unit="game")
+    settled = 0
+    for game_id in game_ids:
+        settled += game_grade(game_id=game_id, actor=actor).bets_settled
+        bar.update(1)
+    bar.close()
+    return settled
+
+
+def _insert_tenants(world: World) -> tuple[int, int]:
+    tenants = Tenant.objects.bulk_create(
+        Tenant(
+            guild_id=plan.guild_id,
+            name=plan.name,
+            plan_code=plan.plan_code,
+            timezone=plan.timezone,
+            unit_min=plan.unit_min,
+            unit_max=plan.unit_max,
+            settings={"demo": True},
+        )
+        for plan in world.tenants
+    )
+    members = []
+    for plan, tenant in zip(world.tenants, tenants, strict=True):
+        plan.id = tenant.pk
+        members.extend(
+            Member(tenant=tenant, discord_user_id=c.discord_user_id, username=c.username) for c in plan.cappers
+        )
+        members.extend(Member(tenant=tenant, discord_user_id=user_id, username=name) for user_id, name in plan.lurkers)
+    member_ids = {(m.tenant_id, m.discord_user_id): m.pk for m in Member.objects.bulk_create(members, batch_size=1000)}
+    cappers = []
+    for plan in world.tenants:
+        for capper in plan.cappers:
+            capper.member_id = member_ids[(plan.id, capper.discord_user_id)]
+            cappers.append(
+                Capper(
+                    tenant_id=plan.id,
+                    member_id=capper.member_id,
+                    display_name=capper.display_name,
+                    avatar_url=capper.avatar_url,
+                )
+            )
+    for plan, row in zip(
+        (c for t in world.tenants for c in t.cappers), Capper.objects.bulk_create(cappers), strict=True
+    ):
+        plan.id = row.pk
+    return len(members), len(cappers)
+
+
+def _insert_sports(world: World) -> None:
+    leagues = {}
+    for team in world.teams:
+        spec = team.league
+        if spec.key not in leagues:
+            sport, _ = Sport.objects.get_or_create(key=spec.sport_key, defaults={"name": spec.sport_name})
+            leagues[spec.key], _ = League.objects.get_or_create(
+                key=spec.key, defaults={"name": spec.name, "sport": sport}
+            )
+    existing = {(team.league_id, team.name): team.pk for team in Team.objects.filter(league__in=leagues.values())}
+    missing = [
+        Team(league=leagues[team.league.key], name=team.name, abbreviation=_abbreviation(team.name))
+        for team in world.teams
+        if (leagues[team.league.key].pk, team.name) not in existing
+    ]
+    existing.update({(team.league_id, team.name): team.pk for team in Team.objects.bulk_create(missing)})
+    for team in world.teams:
+        team.id = existing[(leagues[team.league.key].pk, team.name)]
+    rows = Game.objects.bulk_create(
+        (
+            Game(
+                external_id=game.external_id,
+                league=leagues[game.league.key],
+                home_team_id=game.home.id,
+                away_team_id=game.away.id,
+                starts_at=game.starts_at,
+                status=game.status,
+                home_score=game.home_score,
+                away_score=game.away_score,
+                finalized_at=game.starts_at + timedelta(hours=3) if game.status in FINAL_STATUSES else None,
+            )
+            for game in world.games
+        ),
+        batch_size=1000,
+    )
+    for game, row in zip(world.games, rows, strict=True):
+        game.id = row.pk
+
+
+def _analyze(*tables: type[models.Model]) -> None:
+    """Fresh planner statistics after a bulk load (autovacuum may be off, or not have run yet)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t._meta.db_table) for t in tables))
+
+
+def _abbreviation(name: str) -> str:
+    words = name.replace("&", " ").split()
+    return ("".join(word[0] for word in words) if len(words) > 1 else name[:3]).upper()[:10]
+
+
+def _insert_bets(world: World, rng: random.Random, bet_count: int, progress: Progress) -> tuple[int, set[int]]:
+    """Bets and legs with ids taken from the tables' current maximum, under a table lock on PostgreSQL."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {Bet._meta.db_table}, {BetLeg._meta.db_table} IN EXCLUSIVE MODE")
+    first_bet_id = (Bet.objects.aggregate(last=models.Max("id"))["last"] or 0) + 1
+    first_leg_id = (BetLeg.objects.aggregate(last=models.Max("id"))["last"] or 0) + 1
+    bar = progress(total=bet_count, desc="placing bets", unit="bet")
+    legs, graded_game_ids = 0, set()
+    for batch in generate_bets(
+        world=world,
+        rng=rng,
+        bet_count=bet_count,
+        first_bet_id=first_bet_id,
+        first_leg_id=first_leg_id,
+        batch_size=BATCH_SIZE,
+    ):
+        write_rows(Bet, BET_COLUMNS, batch.bets)
+        write_rows(BetLeg, LEG_COLUMNS, batch.legs)
+        legs += len(batch.legs)
+        graded_game_ids |= batch.graded_game_ids
+        bar.update(len(batch.bets))
+    bar.close()
+    with connection.cursor() as cursor:  # explicit ids: move the id sequences past them
+        for statement in connection.ops.sequence_reset_sql(no_style(), [Bet, BetLeg]):
+            cursor.execute(statement)
+    return legs, graded_game_ids
+
+
+def write_rows(model: type[models.Model], columns: Iterable[str], rows: list[tuple]) -> None:
+    """Insert rows given in `columns` order: COPY on PostgreSQL, bulk_create elsewhere."""
+    if connection.vendor != "postgresql":
+        columns = tuple(columns)
+        model.objects.bulk_create((model(**dict(zip(columns, row, strict=True))) for row in rows), batch_size=500)
+        return
+    quote = connection.ops.quote_name
+    statement = f"COPY {quote(model._meta.db_table)} ({', '.join(quote(column) for column in columns)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)

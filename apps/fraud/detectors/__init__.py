@@ -1,0 +1,29 @@
+"""The detectors, one module per kind; each is `detect(bets) -> list[Finding]`.
+
+`DETECTORS` is the order a scan runs them in: the outlier forest last, so that it can leave out the
+cappers the specific detectors already explain.
+"""
+
+from apps.fraud.choices import FraudKind
+from apps.fraud.detectors import (
+    bot_activity,
+    copy_rings,
+    improbable_record,
+    late_posting,
+    opposite_side_rings,
+    outliers,
+    settlement_abuse,
+)
+from apps.fraud.detectors.base import Finding
+
+DETECTORS = {
+    FraudKind.LATE_POSTING: late_posting.detect,
+    FraudKind.SETTLEMENT_ABUSE: settlement_abuse.detect,
+    FraudKind.OPPOSITE_SIDE_RING: opposite_side_rings.detect,
+    FraudKind.COPY_RING: copy_rings.detect,
+    FraudKind.BOT_ACTIVITY: bot_activity.detect,
+    FraudKind.IMPROBABLE_RECORD: improbable_record.detect,
+    FraudKind.OUTLIER: outliers.detect,
+}
+
+__all__ = ["DETECTORS", "Finding"]

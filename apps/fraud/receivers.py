@@ -1,0 +1,21 @@
+"""Reactions to the betting app's signals: thin, they enqueue the cheap checks (never run them in the request)."""
+
+from django.dispatch import receiver
+
+from apps.betting.choices import SettlementSource
+from apps.betting.signals import bet_placed, bet_settled
+from apps.fraud.tasks import fraud_bet_check_task
+
+
+@receiver(bet_placed, dispatch_uid="fraud.check_placed_bet")
+def check_placed_bet(sender, bet_id: int, **kwargs) -> None:
+    fraud_bet_check_task.delay(bet_id, "placed")
+
+
+@receiver(bet_settled, dispatch_uid="fraud.check_settled_bet")
+def check_settled_bet(sender, bet_id: int, source: str = "", **kwargs) -> None:
+    # Only a settlement by a person can contradict the score; auto-grading settles thousands of bets
+    # per game from the score itself, and a task each would cost seconds of Redis pushes per game.
+    if source == SettlementSource.AUTO:
+        return
+    fraud_bet_check_task.delay(bet_id, "settled")

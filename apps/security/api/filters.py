@@ -1,0 +1,35 @@
+import ipaddress
+
+import django_filters
+from rest_framework.exceptions import ValidationError
+
+from apps.security.choices import AlertStatus, SecurityEventType, Severity
+from apps.security.models import Alert, SecurityEvent
+
+
+class AlertFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=AlertStatus.choices)
+    severity = django_filters.ChoiceFilter(choices=Severity.choices)
+    rule = django_filters.CharFilter(field_name="rule__slug", max_length=80)
+
+    class Meta:
+        model = Alert
+        fields = []
+
+
+class SecurityEventFilter(django_filters.FilterSet):
+    type = django_filters.ChoiceFilter(field_name="event_type", choices=SecurityEventType.choices)
+    since = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    actor = django_filters.CharFilter(field_name="actor_label", max_length=150)
+    ip = django_filters.CharFilter(method="filter_ip", max_length=45)
+
+    class Meta:
+        model = SecurityEvent
+        fields = []
+
+    def filter_ip(self, queryset, name, value):
+        try:
+            address = str(ipaddress.ip_address(value))
+        except ValueError:
+            raise ValidationError({"ip": ["Enter an IPv4 or IPv6 address."]}) from None
+        return queryset.filter(ip_address=address)

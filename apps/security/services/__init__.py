@@ -1,0 +1,7 @@
+"""Every state change of the security app."""
+
+from apps.security.services.alerts import alert_raise, alert_triage
+from apps.security.services.events import personal_data_accessed, security_event_record
+from apps.security.services.rules import detection_rule_save
+
+__all__ = ["alert_raise", "alert_triage", "detection_rule_save", "personal_data_accessed", "security_event_record"]
