@@ -13,7 +13,7 @@ TEST_DATABASE_URL := $${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/dbsbm}
 TEST_REDIS_URL := $${REDIS_URL:-redis://127.0.0.1:6379/15}
 TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_SETTINGS_MODULE=dbsbm.settings.test
 
-.PHONY: help run serve up setup test lint format check-schema clean bench-ledger bench-fraud
+.PHONY: help run serve up setup test lint format check-schema clean bench bench-ledger bench-fraud bench-placement
 
 help:
 	@echo "make run   - set up (virtualenv, install, migrate, demo data, staff login) and serve on http://$(HOST):$(PORT)"
@@ -22,6 +22,7 @@ help:
 	@echo "make lint  - ruff, import contracts, migrations and schema checks only"
 	@echo "make bench-fraud  - fraud detectors on planted scenarios: confusion matrix, precision/recall, time per detector"
 	@echo "make bench-ledger - ledger/leaderboard/grading/ingest benchmark on PostgreSQL (BENCH_BETS=1000000)"
+	@echo "make bench - performance platform (cache, ETags, Redis outage, memory) under wrk; writes bench/results.md"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -78,10 +79,22 @@ BENCH_BETS ?= 1000000
 bench-ledger: $(VENV)/.runtime-installed
 	BENCH_BETS=$(BENCH_BETS) $(BIN)/python bench/ledger.py
 
+# Not part of `make test`: the performance platform's figures (issue 4) against uvicorn (2 workers) on the
+# bench-ledger database (seeded once, reused), with its own redis-server on a free port, load from wrk
+# (installed from Debian when missing); about 15 minutes, most of it the 100,000-request memory run
+# (BENCH_MEMORY_REQUESTS). Prints the raw numbers, ratios and PASS/MISS and writes bench/results.md.
+bench: $(VENV)/.runtime-installed
+	@command -v wrk >/dev/null || apt-get install -y wrk
+	BENCH_BETS=$(BENCH_BETS) $(BIN)/python -m bench.performance
+
 # Not part of `make test`: re-creates its own database (BENCH_FRAUD_DATABASE, default dbsbm_bench_fraud),
 # seeds BENCH_FRAUD_BETS demo bets with the planted fraud scenarios, and scores the detectors on them.
 bench-fraud: $(VENV)/.runtime-installed
 	$(BIN)/python bench/fraud.py
+
+# What the fraud checks add to a placement (run bench-fraud first: it seeds the database used here).
+bench-placement: $(VENV)/.runtime-installed
+	$(BIN)/python bench/placement_overhead.py
 
 clean:
 	rm -rf $(VENV) var staticfiles

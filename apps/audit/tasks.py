@@ -4,7 +4,7 @@ from django.db import OperationalError
 from apps.audit.services import audit_seal_pending
 
 
-@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3, ignore_result=False)
 def audit_seal_pending_task() -> int:
     """Seal committed audit events into the chain; safe to run concurrently (the sealer locks)."""
     return audit_seal_pending()

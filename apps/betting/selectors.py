@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, Count, DecimalField, F, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 
 from apps.betting.choices import BetStatus, GameStatus, LegResult, Market, SettlementSource
@@ -186,6 +186,18 @@ def game_get(*, external_id: str) -> Game:
     if game is None:
         raise NotFoundError(f"No game with external id {external_id}.", code="game_not_found")
     return game
+
+
+def games_with_pending_legs() -> list[int]:
+    """Ids of games grading has yet to finish: final with pending gradeable legs (props are graded by
+    people), or cancelled with any pending leg."""
+    pending = BetLeg.objects.filter(game=OuterRef("pk"), result=LegResult.PENDING)
+    return list(
+        Game.objects.alias(has_pending=Exists(pending), has_gradeable=Exists(pending.exclude(market=Market.PROP)))
+        .filter(Q(status=GameStatus.CANCELLED, has_pending=True) | Q(status=GameStatus.FINAL, has_gradeable=True))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def pending_past_game_end() -> QuerySet[Bet]:

@@ -4,12 +4,13 @@ from django.dispatch import receiver
 
 from apps.betting.choices import SettlementSource
 from apps.betting.signals import bet_placed, bet_settled
+from apps.core.enqueue import enqueue
 from apps.fraud.tasks import fraud_bet_check_task
 
 
 @receiver(bet_placed, dispatch_uid="fraud.check_placed_bet")
 def check_placed_bet(sender, bet_id: int, **kwargs) -> None:
-    fraud_bet_check_task.delay(bet_id, "placed")
+    enqueue(fraud_bet_check_task, bet_id, "placed")
 
 
 @receiver(bet_settled, dispatch_uid="fraud.check_settled_bet")
@@ -18,4 +19,4 @@ def check_settled_bet(sender, bet_id: int, source: str = "", **kwargs) -> None:
     # per game from the score itself, and a task each would cost seconds of Redis pushes per game.
     if source == SettlementSource.AUTO:
         return
-    fraud_bet_check_task.delay(bet_id, "settled")
+    enqueue(fraud_bet_check_task, bet_id, "settled")

@@ -158,6 +158,16 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Tasks are fire-and-forget unless they say otherwise (ignore_result=False): no result-backend
+# round trip, and no request waits on a result backend that is down.
+CELERY_TASK_IGNORE_RESULT = True
+# Publishing from a request never blocks for long: one attempt, short socket timeouts
+# (apps/core/enqueue.py logs a refused publish; each app's periodic job catches up).
+CELERY_TASK_PUBLISH_RETRY = False
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 2, "socket_connect_timeout": 1}
+CELERY_REDIS_SOCKET_TIMEOUT = 2
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
 
 # --- auth and sessions --------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -63,6 +63,9 @@ class Bet(models.Model):
         ]
         indexes = [
             models.Index(fields=["tenant", "-placed_at"], name="bet_tenant_placed"),
+            # the API's bet list: a tenant's bets newest first by id (cursor pagination); without it the
+            # planner walks the primary key backwards past every other tenant's newer bets (make bench)
+            models.Index(fields=["tenant", "-id"], name="bet_tenant_id"),
             models.Index(fields=["tenant", "status", "-placed_at"], name="bet_tenant_status_placed"),
             models.Index(fields=["capper", "-placed_at"], name="bet_capper_placed"),
             models.Index(fields=["needs_review"], condition=Q(needs_review=True), name="bet_needs_review"),

@@ -1,7 +1,8 @@
 """The detectors, one module per kind; each is `detect(bets) -> list[Finding]`.
 
 `DETECTORS` is the order a scan runs them in: the outlier forest last, so that it can leave out the
-cappers the specific detectors already explain.
+cappers the specific detectors already explain. The detectors in `USES_SCAN_DATA` also take
+`data=ScanData(bets)`: a scan loads the rows they share (settled bets, legs on games) once for all.
 """
 
 from apps.fraud.choices import FraudKind
@@ -14,7 +15,7 @@ from apps.fraud.detectors import (
     outliers,
     settlement_abuse,
 )
-from apps.fraud.detectors.base import Finding
+from apps.fraud.detectors.base import Finding, ScanData
 
 DETECTORS = {
     FraudKind.LATE_POSTING: late_posting.detect,
@@ -26,4 +27,8 @@ DETECTORS = {
     FraudKind.OUTLIER: outliers.detect,
 }
 
-__all__ = ["DETECTORS", "Finding"]
+USES_SCAN_DATA = frozenset(
+    {FraudKind.LATE_POSTING, FraudKind.OPPOSITE_SIDE_RING, FraudKind.COPY_RING, FraudKind.IMPROBABLE_RECORD}
+)
+
+__all__ = ["DETECTORS", "USES_SCAN_DATA", "Finding", "ScanData"]

@@ -3,17 +3,25 @@
 A detector is pure-ish: a queryset of bets in, findings out. It reads only the columns it needs
 (`values_list`, vectorized with numpy where it counts), writes nothing, and explains each finding
 with the bets, games and numbers behind it; the scan (apps/fraud/services/scan.py) turns findings
-into cases.
+into cases. What several detectors read (the settled bets, the legs on games) is loaded once per scan
+in a `ScanData` that the scan hands to every detector; a detector called alone makes its own.
+
+Timestamps are read as whole microseconds since the epoch (`EpochMicroseconds`, exact) rather than
+as datetimes: decoding a million timestamptz values into datetimes costs seconds, and
+`microseconds / 1e6` is exactly what `datetime.timestamp()` and `timedelta.total_seconds()` return.
 """
 
 import math
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Min, QuerySet
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
+from django.db.models import BigIntegerField, Func, Min, QuerySet
 from scipy.stats import norm
 
 from apps.betting.choices import BetStatus
@@ -80,6 +88,19 @@ def score_from_p_value(p_value: float, alpha: float) -> float:
     return round(min(1.0, max(0.0, 0.5 + orders_below / 20)), 4)
 
 
+class EpochMicroseconds(Func):
+    """A timestamp as whole microseconds since 1970-01-01 UTC (PostgreSQL's exact numeric epoch, as bigint)."""
+
+    template = "(EXTRACT(EPOCH FROM %(expressions)s) * 1000000)::bigint"
+    output_field = BigIntegerField()
+
+
+def seconds_from_microseconds(microseconds: np.ndarray) -> np.ndarray:
+    """Exactly `datetime.timestamp()` / `timedelta.total_seconds()`: int64 → float64 is exact below 2**53
+    microseconds (year 2255), and the division is correctly rounded like Python's int / int."""
+    return microseconds.astype(np.float64) / 1e6
+
+
 def iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
@@ -98,13 +119,30 @@ class SettledBets:
 
 
 def settled_bets(bets: QuerySet[Bet]) -> SettledBets:
-    """Won and lost bets (pushes and voids say nothing about picking) with their price and timing."""
-    rows = list(
+    """Won and lost bets (pushes and voids say nothing about picking) with their price and timing.
+
+    The grouped query is wrapped unchanged and only its two timestamps are converted outside it (to epoch
+    microseconds): the aggregate's plan, and so the order of the rows, stays what it always was.
+    """
+    grouped = (
         bets.filter(status__in=[BetStatus.WON, BetStatus.LOST], legs__game__isnull=False)
         .values_list("id", "capper_id", "status", "decimal_odds", "settlement_source", "placed_at")
         .annotate(first_start=Min("legs__game__starts_at"))
         .order_by()
     )
+    try:
+        sql, params = grouped.query.sql_with_params()
+    except EmptyResultSet:
+        return _as_settled([])
+    epoch = "(EXTRACT(EPOCH FROM settled.{}) * 1000000)::bigint"
+    # only constants around the ORM's own SQL; the values stay bound parameters
+    query = (
+        "SELECT settled.id, settled.capper_id, settled.status, settled.decimal_odds, settled.settlement_source, "  # noqa: S608
+        f"{epoch.format('placed_at')}, {epoch.format('first_start')} FROM ({sql}) AS settled"
+    )
+    with connections[grouped.db].cursor() as cursor:
+        cursor.execute(query, params)
+        rows = cursor.fetchall()
     return _as_settled(rows)
 
 
@@ -112,7 +150,8 @@ def _as_settled(rows: list[tuple]) -> SettledBets:
     if not rows:
         return SettledBets(*(np.zeros(0, dtype=kind) for kind in (int, int, bool, float, bool, bool, float)))
     bet_ids, capper_ids, statuses, odds, sources, placed, starts = zip(*rows, strict=True)
-    minutes = np.array([(p - s).total_seconds() / 60 for p, s in zip(placed, starts, strict=True)])
+    late_us = np.array(placed, dtype=np.int64) - np.array(starts, dtype=np.int64)
+    minutes = seconds_from_microseconds(late_us) / 60
     return SettledBets(
         bet_ids=np.array(bet_ids),
         capper_ids=np.array(capper_ids),
@@ -124,12 +163,54 @@ def _as_settled(rows: list[tuple]) -> SettledBets:
     )
 
 
-def leg_rows(bets: QuerySet[Bet]) -> list[tuple]:
-    """(bet id, capper id, tenant id, placed_at, game id, market, selection, line) of every leg on a game."""
-    return list(
+@dataclass
+class Legs:
+    """Every leg on a game of the bets, as arrays in the order the database returned them: one row per leg."""
+
+    bet_ids: np.ndarray
+    capper_ids: np.ndarray
+    tenant_ids: np.ndarray
+    moments: np.ndarray  # placed_at of the bet, seconds since the epoch (float, as datetime.timestamp())
+    game_ids: np.ndarray
+    markets: np.ndarray  # str
+    selections: np.ndarray  # str
+
+
+def leg_arrays(bets: QuerySet[Bet]) -> Legs:
+    """(bet, capper, tenant, placed_at, game, market, selection) of every leg on a game."""
+    rows = list(
         BetLeg.objects.filter(bet__in=bets.order_by().values("id"), game__isnull=False)
-        .values_list(
-            "bet_id", "bet__capper_id", "bet__tenant_id", "bet__placed_at", "game_id", "market", "selection", "line"
-        )
+        .annotate(placed_us=EpochMicroseconds("bet__placed_at"))
+        .values_list("bet_id", "bet__capper_id", "bet__tenant_id", "placed_us", "game_id", "market", "selection")
         .order_by()
     )
+    if not rows:
+        return Legs(*(np.zeros(0, dtype=kind) for kind in (int, int, int, float, int, str, str)))
+    bet_ids, capper_ids, tenant_ids, placed, game_ids, markets, selections = zip(*rows, strict=True)
+    return Legs(
+        bet_ids=np.array(bet_ids, dtype=np.int64),
+        capper_ids=np.array(capper_ids, dtype=np.int64),
+        tenant_ids=np.array(tenant_ids, dtype=np.int64),
+        moments=seconds_from_microseconds(np.array(placed, dtype=np.int64)),
+        game_ids=np.array(game_ids, dtype=np.int64),
+        markets=np.array(markets, dtype=str),
+        selections=np.array(selections, dtype=str),
+    )
+
+
+class ScanData:
+    """The rows several detectors read, loaded on first use and then shared: one per scan.
+
+    Late posting and improbable records both read `settled`; the two ring detectors both read `legs`.
+    """
+
+    def __init__(self, bets: QuerySet[Bet]):
+        self.bets = bets
+
+    @cached_property
+    def settled(self) -> SettledBets:
+        return settled_bets(self.bets)
+
+    @cached_property
+    def legs(self) -> Legs:
+        return leg_arrays(self.bets)

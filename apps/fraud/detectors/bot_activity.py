@@ -7,7 +7,6 @@ tenth so that one pause does not hide it); a script runs all day and night; and 
 bets within a few seconds again and again. Each signal stands on its own; the evidence has all three.
 """
 
-from collections import defaultdict
 from datetime import UTC, datetime
 
 import numpy as np
@@ -15,19 +14,25 @@ from django.db.models import QuerySet
 
 from apps.betting.models import Bet
 from apps.fraud.choices import FraudKind
-from apps.fraud.detectors.base import Finding, threshold
+from apps.fraud.detectors.base import EpochMicroseconds, Finding, seconds_from_microseconds, threshold
 
 DAY = 86_400.0
 
 
 def detect(bets: QuerySet[Bet]) -> list[Finding]:
     """Cappers whose posting times look machine-made (regular, restless or superhumanly fast)."""
-    times: dict[int, list[float]] = defaultdict(list)
-    for capper_id, placed_at in bets.order_by().values_list("capper_id", "placed_at"):
-        times[capper_id].append(placed_at.timestamp())
+    rows = list(
+        bets.order_by().annotate(placed_us=EpochMicroseconds("placed_at")).values_list("capper_id", "placed_us")
+    )
+    if not rows:
+        return []
+    capper_ids, placed = (np.array(column, dtype=np.int64) for column in zip(*rows, strict=True))
+    moments = seconds_from_microseconds(placed)  # placed_at.timestamp()
+    order = np.lexsort((moments, capper_ids))
+    cappers, starts = np.unique(capper_ids[order], return_index=True)
     findings = []
-    for capper_id in sorted(times):
-        finding = _capper_finding(capper_id, np.sort(np.array(times[capper_id])))
+    for capper_id, own in zip(cappers.tolist(), np.split(moments[order], starts[1:]), strict=True):
+        finding = _capper_finding(capper_id, own)
         if finding is not None:
             findings.append(finding)
     return findings

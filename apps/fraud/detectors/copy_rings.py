@@ -9,15 +9,15 @@ from django.db.models import QuerySet
 
 from apps.betting.models import Bet
 from apps.fraud.choices import FraudKind
-from apps.fraud.detectors.base import Finding, threshold
+from apps.fraud.detectors.base import Finding, ScanData, threshold
 from apps.fraud.detectors.pairs import find_rings, same_side
 
 
-def detect(bets: QuerySet[Bet]) -> list[Finding]:
+def detect(bets: QuerySet[Bet], *, data: ScanData | None = None) -> list[Finding]:
     """Groups of cappers posting the same picks on the same games within seconds, repeatedly."""
     findings = []
     for ring in find_rings(
-        bets,
+        (data or ScanData(bets)).legs,
         window=threshold("copy_window_seconds"),
         relation=same_side,
         min_games=threshold("ring_min_games"),

@@ -20,17 +20,17 @@ from apps.fraud.choices import FraudKind
 from apps.fraud.detectors.base import (
     EVIDENCE_LIMIT,
     Finding,
+    ScanData,
     SettledBets,
     poisson_binomial_tail,
     score_from_p_value,
-    settled_bets,
     threshold,
 )
 
 
-def detect(bets: QuerySet[Bet]) -> list[Finding]:
+def detect(bets: QuerySet[Bet], *, data: ScanData | None = None) -> list[Finding]:
     """Cappers whose pre-game, score-graded record is beyond what the odds allow (multiple-testing aware)."""
-    return findings_from(settled_bets(bets))
+    return findings_from((data or ScanData(bets)).settled)
 
 
 def findings_from(data: SettledBets) -> list[Finding]:

@@ -17,21 +17,21 @@ from apps.fraud.choices import FraudKind
 from apps.fraud.detectors.base import (
     EVIDENCE_LIMIT,
     Finding,
+    ScanData,
     SettledBets,
     poisson_binomial_tail,
     score_from_p_value,
-    settled_bets,
     threshold,
 )
 
 
-def detect(bets: QuerySet[Bet], *, family_size: int | None = None) -> list[Finding]:
+def detect(bets: QuerySet[Bet], *, family_size: int | None = None, data: ScanData | None = None) -> list[Finding]:
     """Cappers whose bets posted after kick-off win improbably often, beyond their own pre-game record.
 
     The threshold is corrected for the cappers tested here, or for `family_size` when a check of one
     capper must be as strict as a scan of all of them.
     """
-    return findings_from(settled_bets(bets), family_size=family_size)
+    return findings_from((data or ScanData(bets)).settled, family_size=family_size)
 
 
 def findings_from(data: SettledBets, *, family_size: int | None = None) -> list[Finding]:

@@ -5,15 +5,15 @@ from django.db.models import QuerySet
 
 from apps.betting.models import Bet
 from apps.fraud.choices import FraudKind
-from apps.fraud.detectors.base import Finding, threshold
+from apps.fraud.detectors.base import Finding, ScanData, threshold
 from apps.fraud.detectors.pairs import find_rings, opposite_sides
 
 
-def detect(bets: QuerySet[Bet]) -> list[Finding]:
+def detect(bets: QuerySet[Bet], *, data: ScanData | None = None) -> list[Finding]:
     """Groups of cappers (any tenants) on opposite sides of the same games within minutes, repeatedly."""
     findings = []
     for ring in find_rings(
-        bets,
+        (data or ScanData(bets)).legs,
         window=threshold("opposite_window_seconds"),
         relation=opposite_sides,
         min_games=threshold("ring_min_games"),

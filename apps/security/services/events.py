@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.core.actors import Actor
+from apps.core.enqueue import enqueue
 from apps.security import tasks
 from apps.security.choices import BASE_RISK_SCORES, ActorKind, SecurityEventType
 from apps.security.models import SecurityEvent
@@ -100,10 +101,7 @@ def security_event_record(
 
 def _published(event: SecurityEvent) -> None:
     stream_send(kind="event", payload=event_payload(event))
-    try:
-        tasks.security_event_evaluate_task.delay(event.pk)
-    except Exception as error:  # noqa: BLE001 - the periodic correlation job will still see it
-        logger.warning("security event %s not queued for evaluation: %s", event.pk, type(error).__name__)
+    enqueue(tasks.security_event_evaluate_task, event.pk)  # if not, the periodic correlation job sees it
 
 
 def personal_data_accessed(
