@@ -371,8 +371,8 @@ def bench_micro() -> dict:
     from django.conf import settings
 
     from apps.betting import selectors
-    from apps.core.cache import cache_get_or_set, codec
-    from apps.core.cache.manager import _names
+    from apps.core.cache import cache_get_or_set
+    from apps.core.cache.manager import _decode_entry, _names
     from apps.core.cache.store import default_store
     from apps.tenants.models import Tenant
     from apps.tenants.selectors import _row
@@ -411,7 +411,7 @@ def bench_micro() -> dict:
             raw_client.get(full_key)
 
         def get_and_parse(full_key=full_key):
-            codec.decode(raw_client.get(full_key).decode())
+            _decode_entry(raw_client.get(full_key).decode())
 
         timings = {}
         for name, call in (("hit", hit), ("get", get), ("get_json", get_and_parse)):

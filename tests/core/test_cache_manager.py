@@ -187,3 +187,14 @@ def test_with_the_cache_disabled_every_read_computes(settings):
         cache_get_or_set("leaderboard", "off", compute, tenant_id=1)
     assert compute.calls == 3
     assert cache_versions(["bet"], tenant_id=1) is None
+
+
+def test_text_values_are_framed_not_json_encoded_and_come_back_unchanged():
+    body = '{"results": ["a\\u00e9\\n", 1]}' * 100
+    compute = Counter()
+    cache_get_or_set("api", "body:1", lambda: (compute(), body)[1], tenant_id=1)
+    assert cache_get_or_set("api", "body:1", lambda: (compute(), body)[1], tenant_id=1) == body
+    assert compute.calls == 1
+    client = get_redis_connection("default")
+    (key,) = [key for key in client.keys("*") if key.endswith(b"c:api:t1:body:1")]
+    assert client.get(key).endswith(body.encode())

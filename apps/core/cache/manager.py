@@ -77,9 +77,28 @@ def _version(global_version: Any, tenant_version: Any) -> str:
     return f"{global_version or 0}.{tenant_version or 0}"
 
 
+# Text values (rendered API bodies) are framed rather than JSON-encoded: a hit then costs a split, not
+# a parse of tens of kilobytes of escaped JSON. Everything else is tagged JSON (codec.py).
+_TEXT_MARK = "\x1e"
+_TEXT_SEPARATOR = "\x1f"
+
+
+def _encode_entry(version: str, fresh_until: float, data: Any) -> str:
+    if isinstance(data, str):
+        return f"{_TEXT_MARK}{version}{_TEXT_SEPARATOR}{fresh_until!r}{_TEXT_SEPARATOR}{data}"
+    return codec.encode({"v": version, "f": fresh_until, "d": data})
+
+
+def _decode_entry(raw: str) -> dict:
+    if raw.startswith(_TEXT_MARK):
+        version, fresh_until, data = raw[1:].split(_TEXT_SEPARATOR, 2)
+        return {"v": version, "f": float(fresh_until), "d": data}
+    return codec.decode(raw)
+
+
 def _store_value(namespace: str, value_name: str, version: str, data: Any) -> None:
     ttl = settings.CACHE_TTLS[namespace]
-    entry = codec.encode({"v": version, "f": time.time() + ttl, "d": data})
+    entry = _encode_entry(version, time.time() + ttl, data)
     store = default_store()
     _call(lambda: store.set(value_name, entry, ttl + settings.CACHE_STALE_GRACE_SECONDS), namespace)
 
@@ -129,7 +148,7 @@ def cache_get_or_set(namespace: str, key: str, compute: Callable[[], T], *, tena
     except CacheUnavailable:
         return compute()
     version = _version(global_version, tenant_version)
-    entry = codec.decode(raw) if raw is not None else None
+    entry = _decode_entry(raw) if raw is not None else None
     if entry is not None and entry["v"] == version:
         if time.time() < entry["f"]:
             stats.record(namespace, "hit", time.perf_counter() - started)
@@ -178,7 +197,7 @@ def _fill_cold(namespace: str, value_name: str, version: str, compute: Callable[
             (raw,) = _call(lambda: store.mget([value_name]), namespace)
         except CacheUnavailable:
             break
-        if raw is not None and (entry := codec.decode(raw))["v"] == version:
+        if raw is not None and (entry := _decode_entry(raw))["v"] == version:
             stats.record(namespace, "waited")
             return entry["d"]
     return compute()  # the other process is slow: do not keep the request waiting any longer
