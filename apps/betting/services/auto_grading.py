@@ -7,18 +7,25 @@ before, and the grader skips the bet, or waits for the grader and then gets 409)
 
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from apps.audit.services import audit_record
-from apps.betting.choices import OPEN_BET_STATUSES, BetStatus, GameStatus, LegResult, Market, SettlementSource
+from apps.betting.choices import (
+    OPEN_BET_STATUSES,
+    BetStatus,
+    GameStatus,
+    LedgerKind,
+    LegResult,
+    Market,
+    SettlementSource,
+)
 from apps.betting.grading import grade_leg
 from apps.betting.models import Bet, BetLeg, Game, LedgerEntry
 from apps.betting.odds import combined_result, net_units
 from apps.betting.services import invalidation
-from apps.betting.services.ledger import settle_entry
 from apps.betting.signals import bet_settled
 from apps.core.actors import Actor
 
@@ -151,45 +158,54 @@ def _settle_complete_bets(*, bet_ids: set[int], now) -> dict[int, int]:
     complete = {bet_id for bet_id, legs in legs_by_bet.items() if all(r != LegResult.PENDING for _, r in legs)}
     if not complete:
         return {}
-    last_sequence = dict(
-        LedgerEntry.objects.filter(bet_id__in=complete)
-        .order_by()  # Meta.ordering ("bet", …) would join betting_bet: 0.4 s instead of 0.03 s for 1,500 bets
-        .values("bet_id")
-        .annotate(last=Max("sequence"))
-        .values_list("bet_id", "last")
-    )
-    bets = list(Bet.objects.filter(pk__in=complete).only("id", "tenant_id", "capper_id", "stake_units", "placed_at"))
-    entries = []
-    for bet in bets:
-        legs = legs_by_bet[bet.pk]
-        bet.status = BetStatus(combined_result(result for _, result in legs))
-        bet.net_units = net_units(bet.stake_units, legs)
-        bet.settled_at, bet.settlement_source, bet.settled_by, bet.updated_at = (
-            now,
-            SettlementSource.AUTO,
-            "auto-grading",
-            now,
+    rows = list(Bet.objects.filter(pk__in=complete).values_list("pk", "tenant_id", "stake_units"))
+    settlements = []
+    for bet_id, _, stake in rows:
+        legs = legs_by_bet[bet_id]
+        settlements.append(
+            (bet_id, BetStatus(combined_result(result for _, result in legs)).value, net_units(stake, legs))
         )
-        entries.append(
-            settle_entry(bet=bet, result=bet.status, units=bet.net_units, sequence=last_sequence.get(bet.pk, 0) + 1)
-        )
-    _write_settlements(bets, now)
-    LedgerEntry.objects.bulk_create(entries, batch_size=BULK_BATCH)
-    return {bet.pk: bet.tenant_id for bet in bets}
+    _write_settlements(settlements, now)
+    _append_ledger_entries([bet_id for bet_id, _, _ in settlements], now)
+    return {bet_id: tenant_id for bet_id, tenant_id, _ in rows}
 
 
-def _write_settlements(bets: list[Bet], now) -> None:
-    """One `UPDATE … FROM (VALUES …)` per batch.
+def _append_ledger_entries(bet_ids: list[int], now) -> None:
+    """The settle entry of each just-settled bet, written by the database from the bet rows.
+
+    One INSERT … SELECT per batch instead of a model instance per entry (10,000 of them cost about half
+    a second of Python). Same columns as `ledger.settle_entry`: net units, the stake (0 for a void) and
+    the bet's placement time; the sequence continues the bet's own (1 for a bet never settled before).
+    """
+    ledger = connection.ops.quote_name(LedgerEntry._meta.db_table)
+    bets = connection.ops.quote_name(Bet._meta.db_table)
+    for start in range(0, len(bet_ids), BULK_BATCH):
+        batch = bet_ids[start : start + BULK_BATCH]
+        placeholders = ", ".join(["%s"] * len(batch))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {ledger} (tenant_id, capper_id, bet_id, sequence, kind, result, record_sign, units, "  # noqa: S608 - placeholders only
+                f"staked_units, placed_at, created_at, reason) "
+                f"SELECT b.tenant_id, b.capper_id, b.id, "
+                f"COALESCE((SELECT MAX(l.sequence) FROM {ledger} l WHERE l.bet_id = b.id), 0) + 1, "
+                f"%s, b.status, 1, b.net_units, CASE WHEN b.status = %s THEN 0 ELSE b.stake_units END, "
+                f"b.placed_at, %s, '' FROM {bets} b WHERE b.id IN ({placeholders})",
+                [LedgerKind.SETTLE.value, BetStatus.VOID.value, now, *batch],
+            )
+
+
+def _write_settlements(settlements: list[tuple[int, str, Decimal]], now) -> None:
+    """One `UPDATE … FROM (VALUES …)` per batch of (bet id, status, net units).
 
     Not `bulk_update`: it builds a `CASE WHEN id = … THEN …` chain per column, which costs Python time
     per row and database time per row × batch (10,000 legs took seconds). PostgreSQL and SQLite (3.33+)
     both name a VALUES list's columns column1, column2, ….
     """
     table = connection.ops.quote_name(Bet._meta.db_table)
-    for start in range(0, len(bets), BULK_BATCH):
-        batch = bets[start : start + BULK_BATCH]
+    for start in range(0, len(settlements), BULK_BATCH):
+        batch = settlements[start : start + BULK_BATCH]
         values = ", ".join(["(%s, %s, %s)"] * len(batch))
-        rows = [value for bet in batch for value in (bet.pk, bet.status.value, bet.net_units)]
+        rows = [value for settlement in batch for value in settlement]
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {table} SET status = v.column2, net_units = v.column3, settled_at = %s, "  # noqa: S608 - placeholders only
