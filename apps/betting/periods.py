@@ -18,6 +18,11 @@ class Period:
     ends_at: datetime | None
 
 
+def current_month_label(*, timezone_name: str) -> str:
+    """The label of the month it is now in the given time zone (the default period of reads)."""
+    return datetime.now(zoneinfo.ZoneInfo(timezone_name)).strftime("%Y-%m")
+
+
 def parse_period(label: str, *, timezone_name: str) -> Period:
     """The half-open [start, end) range of a period label; a 400 that says the format otherwise."""
     zone = zoneinfo.ZoneInfo(timezone_name)

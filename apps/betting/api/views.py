@@ -1,4 +1,3 @@
-import zoneinfo
 from datetime import UTC, datetime
 
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -28,6 +27,7 @@ from apps.betting.api.serializers import (
 from apps.betting.api.throttles import BetPlacementThrottle
 from apps.betting.choices import SettlementSource
 from apps.betting.models import Bet, Capper
+from apps.betting.periods import current_month_label
 from apps.betting.services.bets import LegInput
 from apps.core.actors import actor_for_request
 from apps.core.exceptions import error_body
@@ -43,10 +43,6 @@ PRECONDITION_FAILED = {
     412: OpenApiResponse(ERROR_RESPONSES[400].response, description="If-Match does not match the bet's current ETag")
 }
 CONFLICT = {409: OpenApiResponse(ERROR_RESPONSES[400].response, description="Conflicts with the current state")}
-
-
-def _current_month(tenant) -> str:
-    return datetime.now(zoneinfo.ZoneInfo(tenant.timezone)).strftime("%Y-%m")
 
 
 @extend_schema_view(
@@ -83,7 +79,7 @@ class CapperViewSet(mixins.ListModelMixin, TenantScopedViewSet):
     @action(detail=True, methods=["get"])
     def ledger(self, request, guild_id=None, discord_user_id=None):
         capper = selectors.capper_get(tenant=self.tenant, discord_user_id=discord_user_id)
-        period = request.query_params.get("period") or _current_month(self.tenant)
+        period = request.query_params.get("period") or current_month_label(timezone_name=self.tenant.timezone)
 
         def render() -> Response:
             record = selectors.capper_record(tenant=self.tenant, capper=capper, period_label=period)
@@ -106,7 +102,7 @@ class LeaderboardViewSet(TenantScopedViewSet):
     required_scopes = {"list": "bets:read"}
 
     def list(self, request, guild_id=None):
-        period = request.query_params.get("period") or _current_month(self.tenant)
+        period = request.query_params.get("period") or current_month_label(timezone_name=self.tenant.timezone)
 
         def render() -> Response:
             rows = selectors.leaderboard(tenant=self.tenant, period_label=period)

@@ -114,6 +114,49 @@ def _check_quota(tenant: Tenant) -> None:
         )
 
 
+def new_bet(
+    *, tenant: Tenant, capper: Capper, external_id: str, stake_units: Decimal, legs: list[LegInput], placed_at: datetime
+) -> Bet:
+    """The unsaved row of a validated bet, with its computed odds and potential profit."""
+    decimal_odds = parlay_decimal(leg.odds for leg in legs)
+    return Bet(
+        tenant=tenant,
+        capper=capper,
+        external_id=external_id,
+        stake_units=stake_units,
+        leg_count=len(legs),
+        american_odds=legs[0].odds if len(legs) == 1 else decimal_to_american(decimal_odds),
+        decimal_odds=decimal_odds.quantize(Decimal("0.000001")),
+        potential_profit=net_units(stake_units, [(leg.odds, LegResult.WON) for leg in legs]),
+        placed_at=placed_at,
+    )
+
+
+def new_legs(*, bet: Bet, legs: list[LegInput], games: dict[str, Game]) -> list[BetLeg]:
+    """The unsaved leg rows of a saved bet, numbered from 1."""
+    return [
+        BetLeg(
+            bet=bet,
+            position=position,
+            game=games.get(leg.game) if leg.game else None,
+            manual_teams=leg.description[:200] if leg.game is None else "",
+            market=leg.market,
+            selection=leg.selection,
+            line=leg.line,
+            odds=leg.odds,
+            description=leg.description,
+        )
+        for position, leg in enumerate(legs, start=1)
+    ]
+
+
+def placement_changes(bet: Bet) -> dict:
+    """What the audit event of a placement records."""
+    return field_changes(
+        {}, {"stake_units": bet.stake_units, "legs": bet.leg_count, "american_odds": bet.american_odds}
+    )
+
+
 def bet_place(
     *,
     tenant: Tenant,
@@ -163,39 +206,16 @@ def _bet_create(
     games = {game.external_id: game for game in Game.objects.filter(external_id__in=game_ids)}
     _validate(tenant=tenant, stake_units=stake_units, placed_at=placed_at, legs=legs, games=games)
     _check_quota(tenant)
-    decimal_odds = parlay_decimal(leg.odds for leg in legs)
-    american_odds = legs[0].odds if len(legs) == 1 else decimal_to_american(decimal_odds)
-    bet = Bet.objects.create(
-        tenant=tenant,
-        capper=capper,
-        external_id=external_id,
-        stake_units=stake_units,
-        leg_count=len(legs),
-        american_odds=american_odds,
-        decimal_odds=decimal_odds.quantize(Decimal("0.000001")),
-        potential_profit=net_units(stake_units, [(leg.odds, LegResult.WON) for leg in legs]),
-        placed_at=placed_at,
-    )
-    BetLeg.objects.bulk_create(
-        BetLeg(
-            bet=bet,
-            position=position,
-            game=games.get(leg.game) if leg.game else None,
-            manual_teams=leg.description[:200] if leg.game is None else "",
-            market=leg.market,
-            selection=leg.selection,
-            line=leg.line,
-            odds=leg.odds,
-            description=leg.description,
-        )
-        for position, leg in enumerate(legs, start=1)
-    )
+    bet = new_bet(tenant=tenant, capper=capper, external_id=external_id, stake_units=stake_units, legs=legs,
+                  placed_at=placed_at)  # fmt: skip
+    bet.save(force_insert=True)
+    BetLeg.objects.bulk_create(new_legs(bet=bet, legs=legs, games=games))
     audit_record(
         actor=actor,
         action="betting.bet_placed",
         target=bet,
         guild_id=tenant.guild_id,
-        changes=field_changes({}, {"stake_units": stake_units, "legs": len(legs), "american_odds": american_odds}),
+        changes=placement_changes(bet),
     )
     invalidation.bets_placed(tenant_id=tenant.pk)
     transaction.on_commit(lambda: bet_placed.send(sender=Bet, bet_id=bet.pk, tenant_id=tenant.pk))

@@ -14,12 +14,19 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from apps.audit.services import audit_event, audit_record_many, field_changes
-from apps.betting.choices import BetStatus, LegResult
+from apps.audit.services import audit_event, audit_record_many
+from apps.betting.choices import BetStatus
 from apps.betting.models import Bet, BetLeg, Capper, Game
-from apps.betting.odds import decimal_to_american, net_units, parlay_decimal
 from apps.betting.services import invalidation
-from apps.betting.services.bets import BetRejected, LegInput, _validate, bet_place
+from apps.betting.services.bets import (
+    BetRejected,
+    LegInput,
+    _validate,
+    bet_place,
+    new_bet,
+    new_legs,
+    placement_changes,
+)
 from apps.betting.signals import bet_placed
 from apps.core.actors import Actor
 from apps.core.errors import ApplicationError
@@ -141,27 +148,14 @@ def _place_many(*, tenant: Tenant, actor: Actor, bets: list[BetInput]) -> list[B
         outcome = BetOutcome(index, bet.external_id, "created")
         outcomes.append(outcome)
         seen[bet.external_id] = outcome
-        new_bets.append((outcome, _new_bet(tenant, capper, bet, placed_at), bet))
+        row = new_bet(tenant=tenant, capper=capper, external_id=bet.external_id, stake_units=bet.stake_units,
+                      legs=bet.legs, placed_at=placed_at)  # fmt: skip
+        new_bets.append((outcome, row, bet))
     _insert(tenant=tenant, actor=actor, new_bets=new_bets, games=games)
     for outcome in outcomes:
         if outcome.status == "existing" and outcome.bet_id is None:
             outcome.bet_id = seen[outcome.external_id].bet_id
     return outcomes
-
-
-def _new_bet(tenant: Tenant, capper: Capper, bet: BetInput, placed_at: datetime) -> Bet:
-    decimal_odds = parlay_decimal(leg.odds for leg in bet.legs)
-    return Bet(
-        tenant=tenant,
-        capper=capper,
-        external_id=bet.external_id,
-        stake_units=bet.stake_units,
-        leg_count=len(bet.legs),
-        american_odds=bet.legs[0].odds if len(bet.legs) == 1 else decimal_to_american(decimal_odds),
-        decimal_odds=decimal_odds.quantize(Decimal("0.000001")),
-        potential_profit=net_units(bet.stake_units, [(leg.odds, LegResult.WON) for leg in bet.legs]),
-        placed_at=placed_at,
-    )
 
 
 def _insert(*, tenant: Tenant, actor: Actor, new_bets: list, games: dict[str, Game]) -> None:
@@ -171,29 +165,14 @@ def _insert(*, tenant: Tenant, actor: Actor, new_bets: list, games: dict[str, Ga
     legs, events = [], []
     for (outcome, _, source), bet in zip(new_bets, created, strict=True):
         outcome.bet_id = bet.pk
-        legs += [
-            BetLeg(
-                bet=bet,
-                position=position,
-                game=games.get(leg.game) if leg.game else None,
-                manual_teams=leg.description[:200] if leg.game is None else "",
-                market=leg.market,
-                selection=leg.selection,
-                line=leg.line,
-                odds=leg.odds,
-                description=leg.description,
-            )
-            for position, leg in enumerate(source.legs, start=1)
-        ]
+        legs += new_legs(bet=bet, legs=source.legs, games=games)
         events.append(
             audit_event(
                 actor=actor,
                 action="betting.bet_placed",
                 target=bet,
                 guild_id=tenant.guild_id,
-                changes=field_changes(
-                    {}, {"stake_units": bet.stake_units, "legs": bet.leg_count, "american_odds": bet.american_odds}
-                ),
+                changes=placement_changes(bet),
             )
         )
     BetLeg.objects.bulk_create(legs, batch_size=2000)

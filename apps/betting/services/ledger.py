@@ -13,16 +13,14 @@ def _next_sequence(bet: Bet) -> int:
     return (last or 0) + 1
 
 
-def settle_entry(
-    *, bet: Bet, result: str, units: Decimal, reason: str = "", sequence: int | None = None
-) -> LedgerEntry:
-    """The entry a settlement appends (unsaved when `sequence` is given: bulk grading saves in bulk)."""
+def settle_entry(*, bet: Bet, result: str, units: Decimal, reason: str = "") -> LedgerEntry:
+    """Append the entry of a settlement (auto-grading writes its own in bulk: auto_grading.py)."""
     staked = ZERO if result == LegResult.VOID else bet.stake_units
-    entry = LedgerEntry(
+    return LedgerEntry.objects.create(
         tenant_id=bet.tenant_id,
         capper_id=bet.capper_id,
         bet=bet,
-        sequence=sequence or _next_sequence(bet),
+        sequence=_next_sequence(bet),
         kind=LedgerKind.SETTLE,
         result=result,
         record_sign=1,
@@ -31,9 +29,6 @@ def settle_entry(
         placed_at=bet.placed_at,
         reason=reason[:500],
     )
-    if sequence is None:
-        entry.save(force_insert=True)
-    return entry
 
 
 def reverse_current(*, bet: Bet, reason: str) -> LedgerEntry | None:
