@@ -39,12 +39,15 @@ INSTALLED_APPS = [
     # in dependency order (DESIGN.md): the audit trail sits right above core so that every app,
     # tenants and accounts included, records its changes in its own transaction.
     "apps.core",
+    "apps.keyring",
     "apps.audit",
     "apps.tenants",
     "apps.accounts",
     "apps.betting",
     "apps.security",
     "apps.fraud",
+    "apps.privacy",
+    "apps.compliance",
 ]
 
 MIDDLEWARE = [

@@ -15,7 +15,17 @@ from dbsbm.settings.base import BASE_DIR
 APPS_DIR = Path(BASE_DIR) / "apps"
 # What one app may import from another. viewsets: the tenant-scoped API base (tenants) is meant
 # to be shared; querysets come with models.
-PUBLIC_MODULES = {"models", "services", "selectors", "choices", "signals", "querysets", "viewsets", "plans"}
+PUBLIC_MODULES = {
+    "models",
+    "services",
+    "selectors",
+    "choices",
+    "signals",
+    "querysets",
+    "viewsets",
+    "plans",
+    "fields",  # encrypted model fields (keyring) are meant to be used by every app
+}
 NEVER_ACROSS = {"api", "admin", "consumers"}
 
 
