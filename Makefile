@@ -13,7 +13,7 @@ TEST_DATABASE_URL := $${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/dbsbm}
 TEST_REDIS_URL := $${REDIS_URL:-redis://127.0.0.1:6379/15}
 TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_SETTINGS_MODULE=dbsbm.settings.test
 
-.PHONY: help run serve up setup test lint format check-schema clean bench bench-ledger bench-fraud bench-placement
+.PHONY: help run serve up setup test lint format check-schema clean bench bench-ledger bench-fraud bench-placement vendor-static browser
 
 help:
 	@echo "make run   - set up (virtualenv, install, migrate, demo data, staff login) and serve on http://$(HOST):$(PORT)"
@@ -38,7 +38,7 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt $(VENV)/.runtime-i
 	$(BIN)/python -c "import pytest, pytest_django, factory, hypothesis"
 	touch $@
 
-setup: $(VENV)/.runtime-installed
+setup: $(VENV)/.runtime-installed vendor-static
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py ensure_staff_login
@@ -57,7 +57,15 @@ up: $(VENV)/.dev-installed
 	$(BIN)/python manage.py ensure_staff_login
 	$(BIN)/honcho start
 
-lint: $(VENV)/.dev-installed
+# plotly.js from the installed plotly package into static/vendor/ (the portal's charts; no CDN)
+vendor-static: $(VENV)/.runtime-installed
+	$(BIN)/python scripts/vendor_plotly.py
+
+# Debian's chromium for the browser tests (pytest -m e2e); never `playwright install`
+browser:
+	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
+
+lint: $(VENV)/.dev-installed vendor-static
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
@@ -70,8 +78,10 @@ format: $(VENV)/.dev-installed
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: lint
-	$(TEST_ENV) $(BIN)/pytest
+# the browser tests run in their own pytest process (TOOLCHAIN.md: sync Playwright leaves an event loop behind)
+test: lint browser
+	$(TEST_ENV) $(BIN)/pytest -m "not e2e"
+	$(TEST_ENV) $(BIN)/pytest -m e2e
 
 # Not part of `make test`: seeds its own database (BENCH_DATABASE, default dbsbm_bench) with BENCH_BETS
 # demo bets once (a few minutes for 1,000,000), then measures; BENCH_BETS=100000 for a quick run.

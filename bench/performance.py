@@ -53,6 +53,12 @@ WORKERS = int(os.environ.get("BENCH_WEB_WORKERS", "2"))
 MICRO_RUNS = int(os.environ.get("BENCH_MICRO_RUNS", "5000"))
 MEMORY_REQUESTS = int(os.environ.get("BENCH_MEMORY_REQUESTS", "100000"))
 MEMORY_MAX_SECONDS = float(os.environ.get("BENCH_MEMORY_MAX_SECONDS", "1500"))
+# BENCH_ONLY=http,micro runs only those parts (http: figures 1-2, micro: 3, leaderboard: 5, fault: 4,
+# memory: 6) and prints their figures without writing bench/results.md, which only a full run writes.
+SECTIONS = ("http", "micro", "leaderboard", "fault", "memory")
+ONLY = {name.strip() for name in os.environ.get("BENCH_ONLY", "").split(",") if name.strip()}
+if ONLY - set(SECTIONS):
+    raise SystemExit(f"BENCH_ONLY: unknown parts {sorted(ONLY - set(SECTIONS))}; choose from {', '.join(SECTIONS)}")
 FAULT_KILL_AT, FAULT_RESTART_AT, FAULT_END = 10.0, 25.0, 40.0
 BREAKER_SETTLE_SECONDS = 1.0  # after the kill, before "the breaker is open" is counted
 RESULTS = BASE_DIR / "bench" / "results.md"
@@ -372,7 +378,7 @@ def bench_micro() -> dict:
 
     from apps.betting import selectors
     from apps.core.cache import cache_get_or_set
-    from apps.core.cache.manager import _decode_entry, _names
+    from apps.core.cache.manager import _names, _parse_entry
     from apps.core.cache.store import default_store
     from apps.tenants.models import Tenant
     from apps.tenants.selectors import _row
@@ -411,7 +417,8 @@ def bench_micro() -> dict:
             raw_client.get(full_key)
 
         def get_and_parse(full_key=full_key):
-            _decode_entry(raw_client.get(full_key).decode())
+            entry = raw_client.get(full_key)
+            _parse_entry(entry, entry[1 : entry.index(b"\x1f")].decode())  # the value, as a hit decodes it
 
         timings = {}
         for name, call in (("hit", hit), ("get", get), ("get_json", get_and_parse)):
@@ -633,21 +640,28 @@ def main() -> None:
         print(f"servers: cache on :{cached.port} workers {cached.workers()}, "
               f"cache off :{uncached.port} workers {uncached.workers()}; redis :{redis_server.port}")  # fmt: skip
 
-        print("\n[1, 2] bet list: cached 200 vs uncached 200 vs 304 (wrk)")
-        report["http"] = bench_http(cached, uncached, secret)
-        print("\n[3] cache hit vs raw redis-py GET (in process)")
-        report["micro"] = bench_micro()
-        print("\n[5] leaderboard, uncached")
-        report["leaderboard"] = bench_leaderboard(ledger, uncached, secret)
-        print("\n[4] Redis killed during a load run (bench/loadgen.py)")
-        report["fault"] = bench_fault(cached, uncached, redis_server, secret)
+        if wanted("http"):
+            print("\n[1, 2] bet list: cached 200 vs uncached 200 vs 304 (wrk)")
+            report["http"] = bench_http(cached, uncached, secret)
+        if wanted("micro"):
+            print("\n[3] cache hit vs raw redis-py GET (in process)")
+            if not wanted("http"):  # the bet list page body the servers cache
+                http_get(cached.base + f"/api/v1/tenants/{GUILD}/bets/", secret)
+            report["micro"] = bench_micro()
+        if wanted("leaderboard"):
+            print("\n[5] leaderboard, uncached")
+            report["leaderboard"] = bench_leaderboard(ledger, uncached, secret)
+        if wanted("fault"):
+            print("\n[4] Redis killed during a load run (bench/loadgen.py)")
+            report["fault"] = bench_fault(cached, uncached, redis_server, secret)
         for server in servers:
             server.stop()
         servers.clear()
-        print(f"\n[6] worker memory over {MEMORY_REQUESTS:,} requests per worker (wrk, mixed reads)")
-        memory_server = WebServer("memory", server_env(redis_server.url, cache_enabled=True))
-        servers.append(memory_server)
-        report["memory"] = bench_memory(memory_server, secret)
+        if wanted("memory"):
+            print(f"\n[6] worker memory over {MEMORY_REQUESTS:,} requests per worker (wrk, mixed reads)")
+            memory_server = WebServer("memory", server_env(redis_server.url, cache_enabled=True))
+            servers.append(memory_server)
+            report["memory"] = bench_memory(memory_server, secret)
     finally:
         for server in servers:
             server.stop()
@@ -655,13 +669,39 @@ def main() -> None:
     report["load_after"] = loadavg()
     report["finished"] = datetime.now(UTC)
     rows = figures(report)
+    if ONLY:
+        print(f"\nBENCH_ONLY={','.join(sorted(ONLY))}: bench/results.md left as it is\n")
+        for row in rows:
+            print(f"{'PASS' if row['ok'] else 'MISS'}  {row['figure']}: {row['measured']}  {row['ratio']} "
+                  f"(target {row['target']})")  # fmt: skip
+        shutil.rmtree(WORK, ignore_errors=True)
+        return
     text = render(report, rows)
     RESULTS.write_text(text)
     print("\n" + text)
     shutil.rmtree(WORK, ignore_errors=True)
 
 
+def wanted(section: str) -> bool:
+    return not ONLY or section in ONLY
+
+
 def figures(report: dict) -> list[dict]:
+    rows = []
+    if "http" in report:
+        rows += _http_figures(report)
+    if "micro" in report:
+        rows += _micro_figures(report)
+    if "fault" in report:
+        rows += _fault_figures(report)
+    if "leaderboard" in report:
+        rows += _leaderboard_figures(report)
+    if "memory" in report:
+        rows += _memory_figures(report)
+    return rows
+
+
+def _http_figures(report: dict) -> list[dict]:
     runs = report["http"]["runs"]
     median = lambda name, field: statistics.median(run[field] for run in runs[name])  # noqa: E731
     rows = []
@@ -686,6 +726,11 @@ def figures(report: dict) -> list[dict]:
                     f"{(cpu_200 + db_200) / (cpu_304 + db_304):.1f}×",
         "ratio": f"{ratio:.1f}× cheaper", "target": "≥ 10× cheaper", "ok": ratio >= 10,
     })  # fmt: skip
+    return rows
+
+
+def _micro_figures(report: dict) -> list[dict]:
+    rows = []
     for case in report["micro"]["cases"]:
         ratio = case["hit"]["best"] / case["get"]["best"]
         rows.append({
@@ -696,6 +741,11 @@ def figures(report: dict) -> list[dict]:
                         "that)",
             "ratio": f"{ratio:.2f}×", "target": "≤ 1.5×", "ok": ratio <= 1.5,
         })  # fmt: skip
+    return rows
+
+
+def _fault_figures(report: dict) -> list[dict]:
+    rows = []
     fault = report["fault"]
     open_phase, base = fault["phases"]["breaker open (Redis down)"], fault["baseline"]
     errors = fault["phases"]["whole run"]["errors"]
@@ -711,6 +761,11 @@ def figures(report: dict) -> list[dict]:
         "measured": f"{open_phase['p95']:.1f} vs {base['p95']:.1f} ms",
         "ratio": f"{ratio:.2f}×", "target": "≤ 2×", "ok": ratio <= 2,
     })  # fmt: skip
+    return rows
+
+
+def _leaderboard_figures(report: dict) -> list[dict]:
+    rows = []
     board = report["leaderboard"]["selector"]
     rows.append({
         "figure": "leaderboard p95, uncached, 1M bets (selector, bench/ledger.py)",
@@ -718,6 +773,11 @@ def figures(report: dict) -> list[dict]:
                     f"{board['explain_p95']:.1f} ms; {ledger_runs()} runs)",
         "ratio": "", "target": "< 50 ms", "ok": board["p95"] < 50,
     })  # fmt: skip
+    return rows
+
+
+def _memory_figures(report: dict) -> list[dict]:
+    rows = []
     memory = report["memory"]
     for worker in memory["workers"]:
         rows.append({

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.core import views as core_views
 from apps.core.cache_views import MetricsView, cache_stats_admin_view
+from apps.privacy.admin.data_map import data_map_view
 
 handler404 = "apps.core.views.not_found"
 handler500 = "apps.core.views.server_error"
@@ -17,6 +18,8 @@ api_v1_patterns = [
     path("", include("apps.betting.api.urls")),
     path("", include("apps.security.api.urls")),
     path("", include("apps.fraud.api.urls")),
+    path("", include("apps.privacy.api.urls")),
+    path("", include("apps.compliance.api.urls")),
     path("metrics/", MetricsView.as_view(), name="metrics"),
 ]
 
@@ -24,9 +27,11 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("admin/cache/", admin.site.admin_view(cache_stats_admin_view), name="admin-cache-stats"),
+    path("admin/privacy/data-map/", admin.site.admin_view(data_map_view), name="admin-privacy-data-map"),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1_patterns, "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("portal/", include("apps.compliance.portal.urls")),
     path("", core_views.home, name="home"),
 ]

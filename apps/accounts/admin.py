@@ -13,6 +13,7 @@ from apps.accounts.signals import personal_data_viewed
 from apps.audit.services import audit_record, field_changes
 from apps.core.actors import actor_for_request
 from apps.core.admin_tools import ServiceAdminMixin
+from apps.keyring.fields import is_sealed
 from apps.tenants.models import Tenant
 
 PRIVILEGE_FIELDS = ("is_active", "is_staff", "is_superuser")
@@ -77,7 +78,7 @@ def _live_tenants():
 
 @admin.register(Member)
 class MemberAdmin(ServiceAdminMixin, admin.ModelAdmin):
-    list_display = ["username", "discord_user_id", "tenant", "created_at"]
+    list_display = ["username", "display_name", "discord_user_id", "tenant", "country", "created_at"]
     list_filter = ["tenant__status", "created_at"]
     search_fields = ["username", "=discord_user_id", "tenant__name", "=tenant__guild_id"]
     list_select_related = ["tenant"]
@@ -85,7 +86,11 @@ class MemberAdmin(ServiceAdminMixin, admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
 
     def get_readonly_fields(self, request, obj=None):
-        return [*self.readonly_fields, "tenant", "discord_user_id"] if obj else self.readonly_fields
+        if not obj:
+            return self.readonly_fields
+        # a sealed note (this process lacks the restricted private key) must not be saved back as its marker
+        sealed = ["notes"] if is_sealed(obj.notes) else []
+        return [*self.readonly_fields, "tenant", "discord_user_id", *sealed]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "tenant":
@@ -103,17 +108,22 @@ class MemberAdmin(ServiceAdminMixin, admin.ModelAdmin):
                 subject_type="accounts.member",
                 subject_id=str(member.pk),
                 guild_id=member.tenant.guild_id,
-                fields=["username", "discord_user_id"],
+                fields=["username", "discord_user_id", "display_name", "email", "date_of_birth", "country", "notes"],
             )
         return response
 
     def save_model(self, request, obj, form, change):
         actor = actor_for_request(request)
-        if change:
+        profile = {
+            name: form.cleaned_data[name] for name in services.MEMBER_PROFILE_FIELDS if name in form.cleaned_data
+        }
+        if change and set(form.changed_data) <= {"username"}:
             services.member_rename(member=obj, actor=actor, username=form.cleaned_data["username"])
+        elif change:
+            services.member_update(member=obj, actor=actor, **profile)
         else:
             saved = services.member_create(
-                actor=actor, tenant=obj.tenant, discord_user_id=obj.discord_user_id, username=obj.username
+                actor=actor, tenant=obj.tenant, discord_user_id=obj.discord_user_id, **profile
             )
             obj.pk = saved.pk
 

@@ -14,6 +14,9 @@ class ApiScope(models.TextChoices):
     METRICS_READ = "metrics:read", "Read platform metrics (monitoring)"
     SECURITY_READ = "security:read", "Read security events, alerts and fraud cases"
     SECURITY_WRITE = "security:write", "Triage security alerts and fraud cases"
+    PRIVACY_READ = "privacy:read", "Read data-subject requests and download their exports"
+    PRIVACY_WRITE = "privacy:write", "File and process data-subject requests"
+    COMPLIANCE_READ = "compliance:read", "Read compliance frameworks, requirement statuses and check runs"
 
 
 class StaffRole(models.TextChoices):

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.keyring.fields import BlindIndexField, EncryptedDateField, EncryptedTextField, HybridEncryptedTextField
 from apps.tenants.models import Tenant, snowflake_validator
 
 
@@ -16,11 +17,24 @@ class User(AbstractUser):
 
 
 class Member(models.Model):
-    """A Discord user inside one tenant."""
+    """A Discord user inside one tenant, with the personal details the tenant keeps about them.
+
+    `username` is the public Discord handle and stays in clear; email, date of birth and notes are
+    encrypted at rest (apps/keyring), email with a blind index for exact-match lookup. Notes are
+    free text staff write about a person (the riskiest field: anything can end up there), so they are
+    highly restricted: sealed with the restricted public key and readable only where the private
+    key is configured. See apps/accounts/personal_data.py for the classification.
+    """
 
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="members")
     discord_user_id = models.CharField(max_length=20, validators=[snowflake_validator])
     username = models.CharField(max_length=100)
+    display_name = models.CharField(max_length=100, blank=True, default="")
+    email = EncryptedTextField(blank=True, default="")
+    email_index = BlindIndexField(source="email", purpose="accounts.member.email", normalizer="email")
+    date_of_birth = EncryptedDateField(null=True, blank=True)
+    country = models.CharField(max_length=2, blank=True, default="", help_text="ISO 3166-1 alpha-2 code.")
+    notes = HybridEncryptedTextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

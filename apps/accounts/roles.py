@@ -50,6 +50,29 @@ _SECURITY_VIEW = [
     "security.view_baseline",
 ]
 
+# compliance reports, alerts and workflows (apps/compliance): officers define reports and alert rules,
+# run and download reports, handle alerts and decide access reviews (all through services)
+_COMPLIANCE_AUTOMATION = [
+    "compliance.view_reportdefinition",
+    "compliance.add_reportdefinition",
+    "compliance.change_reportdefinition",
+    "compliance.view_reportrun",
+    "compliance.add_reportrun",
+    "compliance.view_reportfile",
+    "compliance.view_alertrule",
+    "compliance.add_alertrule",
+    "compliance.change_alertrule",
+    "compliance.view_compliancealert",
+    "compliance.change_compliancealert",
+    "compliance.view_workflowdefinition",
+    "compliance.view_workflowinstance",
+    "compliance.view_workflowstep",
+    "compliance.change_workflowstep",
+    "compliance.view_accessreview",
+    "compliance.view_accessreviewitem",
+    "compliance.change_accessreviewitem",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     StaffRole.OPS: [
         *_READ_ALL,
@@ -71,6 +94,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "audit.view_auditseal",
         *_FRAUD_VIEW,
         *_SECURITY_VIEW,
+        # classification and pseudonyms (apps/privacy): findings triage, the data map, the vault
+        "privacy.view_piifinding",
+        "privacy.change_piifinding",
+        "privacy.view_pseudonym",
+        "privacy.reidentify_pseudonym",
+        *_COMPLIANCE_AUTOMATION,
     ],
     StaffRole.SECURITY_ANALYST: [
         *_READ_ALL,

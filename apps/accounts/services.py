@@ -1,6 +1,7 @@
 """State changes of accounts: API keys, members, staff roles."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -10,11 +11,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from apps.accounts.choices import ApiScope, StaffRole
+from apps.accounts.countries import ISO_3166_ALPHA2
 from apps.accounts.keys import generate_key
 from apps.accounts.models import ApiKey, Member, User
 from apps.accounts.roles import ROLE_GROUP_NAMES
 from apps.audit.services import audit_record, field_changes
 from apps.core.actors import Actor
+from apps.core.cache import cache_bump
 from apps.core.errors import ApplicationError, ConflictError
 from apps.tenants.models import Tenant
 
@@ -76,6 +79,7 @@ def api_key_create(
         guild_id=tenant.guild_id if tenant else "",
         changes=field_changes({}, {"name": api_key.name, "scopes": scopes, "expires_at": expires_at}),
     )
+    cache_bump("api_key")  # keys are resolved through the cache (authentication.py)
     return api_key, secret
 
 
@@ -88,6 +92,7 @@ def api_key_revoke(*, api_key: ApiKey, actor: Actor, reason: str = "") -> ApiKey
     api_key.revoked_at = timezone.now()
     api_key.revoked_reason = reason[:200]
     api_key.save(update_fields=["revoked_at", "revoked_reason"])
+    cache_bump("api_key")  # the cached key is stale at once: the next request is refused
     audit_record(
         actor=actor,
         action="accounts.api_key_revoked",
@@ -98,34 +103,140 @@ def api_key_revoke(*, api_key: ApiKey, actor: Actor, reason: str = "") -> ApiKey
     return api_key
 
 
+# When this process last recorded each key's use: keys are read from the cache (authentication.py),
+# whose copy of last_used_at is as old as the entry, so the window is also kept here.
+_touched_at: dict[int, datetime] = {}
+_TOUCHED_MAX = 10_000  # keys remembered per process before the memory is dropped (then: one UPDATE each)
+
+
+def _last_use(api_key: ApiKey) -> datetime | None:
+    known = [moment for moment in (api_key.last_used_at, _touched_at.get(api_key.pk)) if moment is not None]
+    return max(known, default=None)
+
+
+def api_key_touch_due(*, api_key: ApiKey) -> bool:
+    """Would `api_key_touch` write now? (No side effect.)"""
+    last = _last_use(api_key)
+    window = timedelta(seconds=settings.API_KEY_LAST_USED_RESOLUTION_SECONDS)
+    return last is None or last < timezone.now() - window
+
+
 def api_key_touch(*, api_key: ApiKey) -> None:
     """Record use of a key, at most once per resolution window (a conditional UPDATE, no read).
 
     Not audited: usage is telemetry, not a state change anyone made.
     """
+    if not api_key_touch_due(api_key=api_key):
+        return
     now = timezone.now()
     cutoff = now - timedelta(seconds=settings.API_KEY_LAST_USED_RESOLUTION_SECONDS)
-    if api_key.last_used_at is None or api_key.last_used_at < cutoff:
-        ApiKey.objects.filter(pk=api_key.pk).exclude(last_used_at__gte=cutoff).update(last_used_at=now)
-        api_key.last_used_at = now
+    ApiKey.objects.filter(pk=api_key.pk).exclude(last_used_at__gte=cutoff).update(last_used_at=now)
+    api_key.last_used_at = now
+    if len(_touched_at) >= _TOUCHED_MAX:
+        _touched_at.clear()
+    _touched_at[api_key.pk] = now
+
+
+# Fields whose values never go into the audit trail (only that they changed): they are encrypted
+# at rest, and an audit row in clear would undo that.
+MEMBER_PERSONAL_FIELDS = ("email", "date_of_birth", "notes")
+MEMBER_PROFILE_FIELDS = ("username", "display_name", "email", "date_of_birth", "country", "notes")
+_UNSET = object()
+
+
+def _member_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    changes = field_changes(
+        {name: value for name, value in before.items() if name not in MEMBER_PERSONAL_FIELDS},
+        {name: value for name, value in after.items() if name not in MEMBER_PERSONAL_FIELDS},
+    )
+    for name in MEMBER_PERSONAL_FIELDS:
+        if name in after and before.get(name, _UNSET) != after[name]:
+            changes[name] = {"before": "[redacted]", "after": "[redacted]"}
+    return changes
+
+
+
+def _validate_profile(values: dict[str, Any]) -> None:
+    country = values.get("country")
+    if country and country not in ISO_3166_ALPHA2:
+        raise ApplicationError(
+            f"{country!r} is not an ISO 3166-1 alpha-2 country code (e.g. GB, US, DE).",
+            fields={"country": ["Not an ISO 3166-1 alpha-2 code."]},
+        )
+    born = values.get("date_of_birth")
+    if born is not None and not (date(1900, 1, 1) <= born <= timezone.localdate()):
+        raise ApplicationError(
+            "The date of birth must be between 1900-01-01 and today.",
+            fields={"date_of_birth": ["Must be between 1900-01-01 and today."]},
+        )
 
 
 @transaction.atomic
-def member_create(*, actor: Actor, tenant: Tenant, discord_user_id: str, username: str) -> Member:
+def member_create(
+    *,
+    actor: Actor,
+    tenant: Tenant,
+    discord_user_id: str,
+    username: str,
+    display_name: str = "",
+    email: str = "",
+    date_of_birth: date | None = None,
+    country: str = "",
+    notes: str = "",
+) -> Member:
     """Register a Discord user of a tenant; a Discord user is a member of a tenant once."""
+    profile = {
+        "display_name": display_name,
+        "email": email,
+        "date_of_birth": date_of_birth,
+        "country": country,
+        "notes": notes,
+    }
+    _validate_profile(profile)
     try:
         with transaction.atomic():
-            member = Member.objects.create(tenant=tenant, discord_user_id=discord_user_id, username=username)
+            member = Member.objects.create(
+                tenant=tenant, discord_user_id=discord_user_id, username=username, **profile
+            )
     except IntegrityError:
         raise ConflictError(
             f"Discord user {discord_user_id} is already a member of this tenant.", code="member_exists"
         ) from None
+    given = {name: value for name, value in profile.items() if value not in ("", None)}
     audit_record(
         actor=actor,
         action="accounts.member_created",
         target=member,
         guild_id=tenant.guild_id,
-        changes=field_changes({}, {"discord_user_id": discord_user_id, "username": username}),
+        changes=_member_changes({}, {"discord_user_id": discord_user_id, "username": username, **given}),
+    )
+    return member
+
+
+@transaction.atomic
+def member_update(*, member: Member, actor: Actor, **values: Any) -> Member:
+    """Change a member's profile (only the given fields); personal values are not written to the audit trail."""
+    unknown = sorted(set(values) - set(MEMBER_PROFILE_FIELDS))
+    if unknown:
+        raise ApplicationError(f"Unknown member fields: {', '.join(unknown)}.")
+    _validate_profile(values)
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    before = {name: getattr(member, name) for name in values}
+    changed = [name for name, value in values.items() if before[name] != value]
+    if not changed:
+        return member
+    for name in changed:
+        setattr(member, name, values[name])
+    update_fields = [*changed, "updated_at"]
+    if "email" in changed:
+        update_fields.append("email_index")
+    member.save(update_fields=update_fields)
+    audit_record(
+        actor=actor,
+        action="accounts.member_updated",
+        target=member,
+        guild_id=member.tenant.guild_id,
+        changes=_member_changes(before, {name: values[name] for name in changed}),
     )
     return member
 

@@ -12,7 +12,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
-from apps.audit.models import AuditEvent, AuditSeal
+from apps.audit.models import AuditArchiveCheckpoint, AuditEvent, AuditSeal
 from apps.audit.verification import audit_verify
 
 logger = logging.getLogger(__name__)
@@ -192,3 +192,12 @@ class AuditSealAdmin(ReadOnlyAdmin):
     def event_link(self, seal: AuditSeal) -> str:
         url = reverse("admin:audit_auditevent_change", args=[seal.event_id])
         return format_html('<a href="{}">{}</a>', url, seal.event_id)
+
+
+@admin.register(AuditArchiveCheckpoint)
+class AuditArchiveCheckpointAdmin(ReadOnlyAdmin):
+    """Where archived stretches of the chain end (written by retention only)."""
+
+    list_display = ["last_sequence", "first_sequence", "event_count", "occurred_before", "created_at", "archive_path"]
+    search_fields = ["=chain_hash", "=archive_sha256"]
+    list_filter = ["created_at"]

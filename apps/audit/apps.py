@@ -6,3 +6,6 @@ class AuditConfig(AppConfig):
 
     name = "apps.audit"
     label = "audit"
+
+    def ready(self) -> None:
+        from apps.audit import receivers  # noqa: F401 - key ring changes go into the trail

@@ -26,6 +26,8 @@ superuser can still bypass it, and that is what the hash chain detects.
 from django.db import models
 from django.utils import timezone
 
+from apps.keyring.fields import EncryptedIPAddressField
+
 
 class ActorKind(models.TextChoices):
     USER = "user", "Staff user"
@@ -50,7 +52,9 @@ class AuditEvent(models.Model):
     changes = models.JSONField(default=dict, blank=True, help_text="{field: {before, after}}")
     reason = models.TextField(blank=True)
     request_id = models.CharField(max_length=64, blank=True, db_index=True)
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # personal data: encrypted at rest (apps/keyring); the content hash covers the plaintext, so key
+    # rotation (the only UPDATE the trigger lets through, and only of this column) keeps the chain valid
+    ip_address = EncryptedIPAddressField(null=True, blank=True)
     content_hash = models.CharField(max_length=64, editable=False)
 
     class Meta:
@@ -80,3 +84,38 @@ class AuditSeal(models.Model):
 
     def __str__(self) -> str:
         return f"seal {self.sequence} of event {self.event_id}"
+
+
+class AuditArchiveCheckpoint(models.Model):
+    """Where an archived stretch of the chain ends; the chain left in the tables continues from here.
+
+    Retention archives the oldest sealed events (a contiguous run of seal sequences) to a
+    `.jsonl.gz` file and deletes them with their seals. The checkpoint keeps the chain hash of the
+    last archived seal, so verification starts at `last_sequence + 1` from `chain_hash`; the file
+    itself verifies from `previous_hash` to `chain_hash` (its SHA-256 is `archive_sha256`).
+    Checkpoints chain too: each one starts where the last ended. Append-only, with no retention
+    bypass (trigger, migration 0004).
+    """
+
+    first_sequence = models.BigIntegerField()
+    last_sequence = models.BigIntegerField(unique=True)
+    last_event_id = models.BigIntegerField()
+    previous_hash = models.CharField(max_length=64, help_text="Chain hash before first_sequence.")
+    chain_hash = models.CharField(max_length=64, help_text="Chain hash of the last archived seal.")
+    event_count = models.PositiveIntegerField()
+    occurred_before = models.DateTimeField(help_text="The retention cutoff: every archived event is older.")
+    archive_path = models.CharField(max_length=500)
+    archive_sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["last_sequence"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(last_sequence__gte=models.F("first_sequence")),
+                name="audit_checkpoint_sequence_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"archive of seals {self.first_sequence}-{self.last_sequence}"

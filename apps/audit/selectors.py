@@ -1,11 +1,48 @@
 """Reading the audit trail."""
 
-from django.db.models import QuerySet
+from collections.abc import Iterable
+from datetime import datetime
 
-from apps.audit.models import AuditEvent
+from django.db.models import Min, Q, QuerySet
+
+from apps.audit.models import AuditArchiveCheckpoint, AuditEvent, AuditSeal
 
 
 def audit_event_list(*, guild_id: str | None = None) -> QuerySet[AuditEvent]:
     """Events, newest first; one tenant's when `guild_id` is given, else the whole platform's."""
     events = AuditEvent.objects.all()
     return events if guild_id is None else events.filter(guild_id=guild_id)
+
+
+def audit_held_events_q(*, held_guild_ids: Iterable[str] = (), held_targets: Iterable[tuple[str, str]] = ()) -> Q:
+    """Events under a legal hold: of a held tenant (guild id), or about a held target (type, id)."""
+    held = Q(pk__in=[])
+    guild_ids = sorted(set(held_guild_ids))
+    if guild_ids:
+        held |= Q(guild_id__in=guild_ids)
+    for target_type, target_id in sorted(set(held_targets)):
+        held |= Q(target_type=target_type, target_id=str(target_id))
+    return held
+
+
+def audit_archive_boundary(*, before: datetime, held: Q) -> int | None:
+    """The sequence of the first seal that must stay (its event is not older than `before`, or is held).
+
+    Archiving takes a contiguous run of the chain from its start, so it stops right before it; None
+    when every sealed event may go.
+    """
+    kept_events = AuditEvent.objects.filter(Q(occurred_at__gte=before) | held).values("pk")
+    return AuditSeal.objects.filter(event_id__in=kept_events).aggregate(first=Min("sequence"))["first"]
+
+
+def audit_archive_preview(*, before: datetime, held: Q) -> dict[str, int]:
+    """Counts for a retention dry run: events older than `before`, how many of them are held, and
+    how many an archive would take now (the sealed run of the chain before the first kept event)."""
+    older = AuditEvent.objects.filter(occurred_at__lt=before)
+    boundary = audit_archive_boundary(before=before, held=held)
+    archived_head = AuditArchiveCheckpoint.objects.order_by("-last_sequence").values_list("last_sequence", flat=True)
+    start = archived_head.first() or 0
+    archivable = AuditSeal.objects.filter(sequence__gt=start)
+    if boundary is not None:
+        archivable = archivable.filter(sequence__lt=boundary)
+    return {"matched": older.count(), "held": older.filter(held).count(), "acted": archivable.count()}

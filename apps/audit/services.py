@@ -1,15 +1,21 @@
 """Writing the audit trail: recording events (any app, in its own transaction) and sealing them."""
 
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from django.db import connection, models, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
+from apps.audit.chain import link_problem
 from apps.audit.hashing import GENESIS_HASH, canonical_ip_address, event_content_hash, json_safe, seal_chain_hash
-from apps.audit.models import AuditEvent, AuditSeal
+from apps.audit.models import AuditArchiveCheckpoint, AuditEvent, AuditSeal
+from apps.audit.selectors import audit_archive_boundary, audit_held_events_q
 from apps.core.actors import Actor
+from apps.core.archives import ArchiveFile, JsonLinesArchive
+from apps.core.errors import ApplicationError
 
 # Events are sealed in event-id order in batches of this size, one transaction per batch.
 SEAL_BATCH_SIZE = 2000
@@ -96,12 +102,21 @@ def _lock_sealer() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_SEAL_LOCK_KEY])
 
 
+def _chain_head() -> tuple[int, str]:
+    """The last seal's sequence and chain hash; after archiving took every seal, the last checkpoint's."""
+    head = AuditSeal.objects.order_by("-sequence").only("sequence", "chain_hash").first()
+    if head is not None:
+        return head.sequence, head.chain_hash
+    checkpoint = AuditArchiveCheckpoint.objects.order_by("-last_sequence").first()
+    if checkpoint is not None:
+        return checkpoint.last_sequence, checkpoint.chain_hash
+    return 0, GENESIS_HASH
+
+
 def _seal_batch(*, lookback: timedelta | None) -> int:
     with transaction.atomic():
         _lock_sealer()
-        head = AuditSeal.objects.order_by("-sequence").only("sequence", "chain_hash").first()
-        sequence = head.sequence if head else 0
-        previous_hash = head.chain_hash if head else GENESIS_HASH
+        sequence, previous_hash = _chain_head()
         pending = AuditEvent.objects.filter(~Exists(AuditSeal.objects.filter(event_id=OuterRef("pk"))))
         if lookback is not None:
             pending = pending.filter(occurred_at__gte=timezone.now() - lookback)
@@ -134,3 +149,151 @@ def audit_seal_pending(*, full_scan: bool = False) -> int:
         sealed_total += sealed
         if sealed < SEAL_BATCH_SIZE:
             return sealed_total
+
+
+# --- the audit trail's own retention: archive the oldest stretch of the chain, then delete it ------
+
+# Events archived per file, transaction and checkpoint.
+ARCHIVE_BATCH_SIZE = 10_000
+ARCHIVE_EVENT_FIELDS = [field.attname for field in AuditEvent._meta.concrete_fields]
+ARCHIVE_SEAL_FIELDS = ["sequence", "event_id", "content_hash", "previous_hash", "chain_hash", "sealed_at"]
+
+
+class AuditChainBroken(ApplicationError):
+    """The stretch to archive does not verify: archiving it would hide the tampering, so nothing is done."""
+
+    status_code = 409
+    code = "audit_chain_broken"
+
+
+def _archived_head() -> tuple[int, str]:
+    checkpoint = AuditArchiveCheckpoint.objects.order_by("-last_sequence").first()
+    return (checkpoint.last_sequence, checkpoint.chain_hash) if checkpoint else (0, GENESIS_HASH)
+
+
+def _archive_row(seal: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
+    # full microseconds (DjangoJSONEncoder keeps only milliseconds): the content hash needs them
+    return {
+        "seal": {**seal, "sealed_at": seal["sealed_at"].isoformat()},
+        "event": {**event, "occurred_at": event["occurred_at"].isoformat()},
+    }
+
+
+def _delete_archived(*, first_sequence: int, last_sequence: int, event_ids: list[int]) -> None:
+    # the append-only trigger lets DELETE through only with this set, and only in this transaction;
+    # it is switched off again at once so that an enclosing transaction does not keep it
+    retention = connection.vendor == "postgresql"
+    if retention:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL dbsbm.audit_retention = 'on'")
+    AuditSeal.objects.filter(sequence__gte=first_sequence, sequence__lte=last_sequence).delete()
+    AuditEvent.objects.filter(pk__in=event_ids).delete()
+    if retention:
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL dbsbm.audit_retention = 'off'")
+
+
+def _archive_batch(
+    *, before: datetime, held: models.Q, directory: Path, file_prefix: str, actor: Actor, batch_size: int
+) -> tuple[AuditArchiveCheckpoint, ArchiveFile] | None:
+    with transaction.atomic():
+        _lock_sealer()  # the sealer reads the chain head; nothing seals while the tail moves
+        start_sequence, start_hash = _archived_head()
+        boundary = audit_archive_boundary(before=before, held=held)
+        seals = AuditSeal.objects.filter(sequence__gt=start_sequence)
+        if boundary is not None:
+            seals = seals.filter(sequence__lt=boundary)
+        seals = list(seals.order_by("sequence").values(*ARCHIVE_SEAL_FIELDS)[:batch_size])
+        if not seals:
+            return None
+        event_ids = [seal["event_id"] for seal in seals]
+        events = {row["id"]: row for row in AuditEvent.objects.filter(pk__in=event_ids).values(*ARCHIVE_EVENT_FIELDS)}
+        expected_sequence, previous_hash = start_sequence + 1, start_hash
+        for seal in seals:
+            problem = link_problem(
+                expected_sequence=expected_sequence,
+                previous_hash=previous_hash,
+                seal=seal,
+                event=events.get(seal["event_id"]),
+            )
+            if problem:
+                raise AuditChainBroken(
+                    f"Nothing archived: the audit chain is broken ({problem}). Run `manage.py audit_verify`."
+                )
+            expected_sequence, previous_hash = expected_sequence + 1, seal["chain_hash"]
+        first, last = seals[0], seals[-1]
+        name = f"{file_prefix}-{first['sequence']:012d}-{last['sequence']:012d}.jsonl.gz"
+        with JsonLinesArchive(directory, name) as archive:
+            for seal in seals:
+                archive.write(_archive_row(seal, events[seal["event_id"]]))
+            written = archive.close()
+        _delete_archived(first_sequence=first["sequence"], last_sequence=last["sequence"], event_ids=event_ids)
+        checkpoint = AuditArchiveCheckpoint.objects.create(
+            first_sequence=first["sequence"],
+            last_sequence=last["sequence"],
+            last_event_id=last["event_id"],
+            previous_hash=start_hash,
+            chain_hash=last["chain_hash"],
+            event_count=len(seals),
+            occurred_before=before,
+            archive_path=str(archive.path.resolve()),
+            archive_sha256=written.sha256,
+        )
+        audit_record(
+            actor=actor,
+            action="audit.events_archived",
+            target=checkpoint,
+            changes=field_changes(
+                {},
+                {
+                    "sequences": f"{first['sequence']}-{last['sequence']}",
+                    "events": len(seals),
+                    "archive": name,
+                    "archive_sha256": written.sha256,
+                },
+            ),
+            reason=f"retention: events that occurred before {before.isoformat()}",
+        )
+        return checkpoint, written
+
+
+def audit_archive_before(
+    *,
+    before: datetime,
+    directory: Path,
+    actor: Actor,
+    held_guild_ids: Iterable[str] = (),
+    held_targets: Iterable[tuple[str, str]] = (),
+    file_prefix: str = "audit-events",
+    batch_size: int = ARCHIVE_BATCH_SIZE,
+) -> list[tuple[AuditArchiveCheckpoint, ArchiveFile]]:
+    """Archive the oldest events that occurred before `before` to `.jsonl.gz` files, then delete them.
+
+    Takes a contiguous run of the chain from its start and stops at the first event that is newer or
+    held (a held tenant's guild id, or a held target), so the chain left in the tables continues from
+    the new checkpoint. One file, checkpoint and transaction per batch; a broken stretch raises
+    `AuditChainBroken` and nothing of it is archived.
+    """
+    audit_seal_pending(full_scan=True)
+    held = audit_held_events_q(held_guild_ids=held_guild_ids, held_targets=held_targets)
+    archived = []
+    while True:
+        result = _archive_batch(
+            before=before, held=held, directory=directory, file_prefix=file_prefix, actor=actor, batch_size=batch_size
+        )
+        if result is None:
+            return archived
+        archived.append(result)
+        if result[0].event_count < batch_size:
+            return archived
+
+
+def audit_chain_verify():
+    """Seal what is pending, then verify the whole chain (for other apps: verification is not a public module).
+
+    Returns `apps.audit.verification.ChainVerification`. Imported here, not at the top: the
+    verification module imports this one.
+    """
+    from apps.audit.verification import audit_verify
+
+    return audit_verify()

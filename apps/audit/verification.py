@@ -1,10 +1,20 @@
-"""Verifying the audit chain: every seal links to the last, and every event still hashes the same."""
+"""Verifying the audit chain: every seal links to the last, and every event still hashes the same.
 
-from dataclasses import dataclass
+After retention archived the oldest events, the chain in the tables starts right after the last
+`AuditArchiveCheckpoint` (from its chain hash); the checkpoints must chain one after the other from
+the genesis hash. Each archive file verifies on its own too: its SHA-256 is the checkpoint's, and its
+rows chain from the checkpoint's `previous_hash` to its `chain_hash` (`audit_archives_verify`).
+"""
 
-from apps.audit.hashing import GENESIS_HASH, event_content_hash, seal_chain_hash
-from apps.audit.models import AuditEvent, AuditSeal
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from apps.audit.chain import link_problem
+from apps.audit.hashing import GENESIS_HASH
+from apps.audit.models import AuditArchiveCheckpoint, AuditEvent, AuditSeal
 from apps.audit.services import audit_seal_pending
+from apps.core.archives import file_sha256, read_rows
 
 VERIFY_CHUNK_SIZE = 5000
 _EVENT_FIELDS = [field.attname for field in AuditEvent._meta.concrete_fields]
@@ -18,6 +28,8 @@ class ChainVerification:
     sealed_now: int
     first_bad_event_id: int | None = None
     problem: str = ""
+    archived: int = 0  # events before the last checkpoint (in archive files, not in the tables)
+    starts_after_sequence: int = 0
 
     @property
     def is_intact(self) -> bool:
@@ -28,52 +40,113 @@ def _broken(checked: int, sealed_now: int, event_id: int | None, problem: str) -
     return ChainVerification(checked, sealed_now, first_bad_event_id=event_id, problem=problem)
 
 
+def _checkpoint_problem(checkpoints: list[AuditArchiveCheckpoint]) -> str:
+    """Checkpoints must follow each other: each starts after the last one's sequence, from its hash."""
+    last_sequence, last_hash = 0, GENESIS_HASH
+    for checkpoint in checkpoints:
+        if checkpoint.first_sequence != last_sequence + 1 or checkpoint.previous_hash != last_hash:
+            return (
+                f"archive checkpoint {checkpoint.pk} (seals {checkpoint.first_sequence}-{checkpoint.last_sequence}) "
+                "does not continue the previous one (a checkpoint was altered or deleted)"
+            )
+        last_sequence, last_hash = checkpoint.last_sequence, checkpoint.chain_hash
+    return ""
+
+
 def audit_verify() -> ChainVerification:
-    """Seal what is pending, then walk the whole chain in sequence order (streamed in chunks)."""
+    """Seal what is pending, then walk the chain in sequence order from the last archive checkpoint."""
     sealed_now = audit_seal_pending(full_scan=True)
+    checkpoints = list(AuditArchiveCheckpoint.objects.order_by("last_sequence"))
+    problem = _checkpoint_problem(checkpoints)
+    if problem:
+        return _broken(0, sealed_now, checkpoints[-1].last_event_id, problem)
+    start = checkpoints[-1] if checkpoints else None
+    archived = sum(checkpoint.event_count for checkpoint in checkpoints)
     checked = 0
-    expected_sequence = 1
-    previous_hash = GENESIS_HASH
+    expected_sequence = start.last_sequence + 1 if start else 1
+    previous_hash = start.chain_hash if start else GENESIS_HASH
     while True:
-        seals = list(AuditSeal.objects.filter(sequence__gte=expected_sequence).order_by("sequence")[:VERIFY_CHUNK_SIZE])
+        seals = list(
+            AuditSeal.objects.filter(sequence__gte=expected_sequence)
+            .order_by("sequence")
+            .values("sequence", "event_id", "content_hash", "previous_hash", "chain_hash")[:VERIFY_CHUNK_SIZE]
+        )
         if not seals:
             break
         events = {
             row["id"]: row
-            for row in AuditEvent.objects.filter(pk__in=[seal.event_id for seal in seals]).values(*_EVENT_FIELDS)
+            for row in AuditEvent.objects.filter(pk__in=[seal["event_id"] for seal in seals]).values(*_EVENT_FIELDS)
         }
         for seal in seals:
-            if seal.sequence != expected_sequence:
-                return _broken(
-                    checked,
-                    sealed_now,
-                    seal.event_id,
-                    f"seal {expected_sequence} is missing before event {seal.event_id} (a seal was deleted)",
-                )
-            if seal.previous_hash != previous_hash or seal.chain_hash != seal_chain_hash(
-                sequence=seal.sequence,
-                event_id=seal.event_id,
-                content_hash=seal.content_hash,
+            problem = link_problem(
+                expected_sequence=expected_sequence,
                 previous_hash=previous_hash,
-            ):
-                return _broken(
-                    checked,
-                    sealed_now,
-                    seal.event_id,
-                    f"the chain breaks at event {seal.event_id} (seal {seal.sequence} was altered or reordered)",
-                )
-            event = events.get(seal.event_id)
-            if event is None:
-                return _broken(checked, sealed_now, seal.event_id, f"event {seal.event_id} was deleted")
-            recomputed = event_content_hash(event)
-            if recomputed != seal.content_hash or event["content_hash"] != seal.content_hash:
-                return _broken(
-                    checked,
-                    sealed_now,
-                    seal.event_id,
-                    f"event {seal.event_id} was altered or reordered (its content no longer matches its seal)",
-                )
-            previous_hash = seal.chain_hash
+                seal=seal,
+                event=events.get(seal["event_id"]),
+            )
+            if problem:
+                return _broken(checked, sealed_now, seal["event_id"], problem)
+            previous_hash = seal["chain_hash"]
             expected_sequence += 1
             checked += 1
-    return ChainVerification(checked, sealed_now)
+    return ChainVerification(
+        checked, sealed_now, archived=archived, starts_after_sequence=start.last_sequence if start else 0
+    )
+
+
+@dataclass
+class ArchiveVerification:
+    """The outcome of checking archive files against their checkpoints."""
+
+    files_checked: int = 0
+    events_checked: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def is_intact(self) -> bool:
+        return not self.problems
+
+
+def _archived_event(row: dict) -> dict:
+    return {**row, "occurred_at": datetime.fromisoformat(row["occurred_at"])}
+
+
+def audit_archive_file_problem(checkpoint: AuditArchiveCheckpoint, path: Path | None = None) -> tuple[int, str]:
+    """Check one archive file: its SHA-256 is the checkpoint's and its rows chain from the checkpoint's
+    `previous_hash` to its `chain_hash`. Returns (events checked, problem or "")."""
+    path = Path(path or checkpoint.archive_path)
+    label = f"archive {path.name} (checkpoint {checkpoint.pk})"
+    if not path.is_file():
+        return 0, f"{label}: the file is missing"
+    if file_sha256(path) != checkpoint.archive_sha256:
+        return 0, f"{label}: its SHA-256 differs from the checkpoint's (the file was altered)"
+    expected_sequence, previous_hash, checked = checkpoint.first_sequence, checkpoint.previous_hash, 0
+    try:
+        for row in read_rows(path):
+            problem = link_problem(
+                expected_sequence=expected_sequence,
+                previous_hash=previous_hash,
+                seal=row["seal"],
+                event=_archived_event(row["event"]),
+            )
+            if problem:
+                return checked, f"{label}: {problem}"
+            expected_sequence, previous_hash, checked = expected_sequence + 1, row["seal"]["chain_hash"], checked + 1
+    except (OSError, EOFError, ValueError, KeyError) as error:
+        return checked, f"{label}: unreadable ({error.__class__.__name__})"
+    if checked != checkpoint.event_count or previous_hash != checkpoint.chain_hash:
+        return checked, f"{label}: it does not end at the checkpoint (sequence {checkpoint.last_sequence})"
+    return checked, ""
+
+
+def audit_archives_verify() -> ArchiveVerification:
+    """Check every checkpoint's archive file (see `audit_archive_file_problem`)."""
+    result = ArchiveVerification()
+    for checkpoint in AuditArchiveCheckpoint.objects.order_by("last_sequence"):
+        checked, problem = audit_archive_file_problem(checkpoint)
+        result.events_checked += checked
+        if problem:
+            result.problems.append(problem)
+        else:
+            result.files_checked += 1
+    return result

@@ -143,6 +143,13 @@ def process_label() -> str:
 # ---- snapshots ---------------------------------------------------------------------------------
 
 
+def memory_snapshot_due() -> bool:
+    """Would `memory_maybe_snapshot` take a snapshot now? (No side effect; for code that must not write.)"""
+    if not settings.MEMORY_MONITORING_ENABLED:
+        return False
+    return time.monotonic() - _process_state().last_snapshot_at >= settings.MEMORY_SNAPSHOT_INTERVAL_SECONDS
+
+
 def memory_maybe_snapshot(*, kind: str) -> MemorySnapshot | None:
     """Snapshot this process if the interval has passed; never raises (monitoring must not break work)."""
     if not settings.MEMORY_MONITORING_ENABLED:

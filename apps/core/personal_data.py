@@ -45,6 +45,14 @@ class DataCategory(models.TextChoices):
     CONSENT = "consent", "Consent and preferences"
 
 
+class ErasureAction(models.TextChoices):
+    """What erasing a person does to one field (optional per field; blank: the erasure service decides)."""
+
+    ERASE = "erase", "Erase (blank or null)"
+    PSEUDONYMIZE = "pseudonymize", "Replace with a pseudonym"
+    KEEP = "keep", "Keep (legal obligation or append-only record; never rewritten)"
+
+
 # classes whose fields must be encrypted at rest (checked by tests and by a compliance check)
 ENCRYPTED_CLASSES = frozenset({DataClass.RESTRICTED, DataClass.HIGHLY_RESTRICTED})
 
@@ -58,6 +66,7 @@ class PersonalField:
     data_class: DataClass
     category: DataCategory
     purpose: str = ""
+    erase: str = ""  # an ErasureAction, or blank
 
 
 @dataclass
@@ -92,13 +101,14 @@ def declare_personal_data(
     *,
     subject: str | SubjectFilter,
     kind: str,
-    fields: dict[str, tuple[DataClass, DataCategory] | tuple[DataClass, DataCategory, str]],
+    fields: dict[
+        str,
+        tuple[DataClass, DataCategory] | tuple[DataClass, DataCategory, str] | tuple[DataClass, DataCategory, str, str],
+    ],
     not_personal: Iterable[str] = (),
 ) -> PersonalModel:
-    declared = {
-        name: PersonalField(model_label, name, spec[0], spec[1], spec[2] if len(spec) > 2 else "")
-        for name, spec in fields.items()
-    }
+    """Register a model's personal fields: ``(class, category[, purpose[, erasure action]])`` each."""
+    declared = {name: PersonalField(model_label, name, *spec) for name, spec in fields.items()}
     entry = PersonalModel(model_label, kind, subject, declared, frozenset(not_personal))
     _REGISTRY[model_label] = entry
     return entry

@@ -14,6 +14,8 @@ from rest_framework.throttling import BaseThrottle
 from apps.core.ratelimit import RateLimitResult, ratelimit_hit
 
 RESULTS_ATTRIBUTE = "ratelimit_results"
+# {(scope, identity): RateLimitResult} a request was already counted for before the view ran
+PRECOUNTED_ATTRIBUTE = "ratelimit_precounted"
 
 
 def client_address(request) -> str:
@@ -56,8 +58,14 @@ class CounterThrottle(BaseThrottle):
         if policy is None:
             return True
         identity, limit, window_seconds = policy
-        self.result = ratelimit_hit(scope=self.scope, identity=identity, limit=limit, window_seconds=window_seconds)
         http_request = request._request if hasattr(request, "_request") else request
+        precounted = getattr(http_request, PRECOUNTED_ATTRIBUTE, {})
+        if (self.scope, identity) in precounted:  # counted by the conditional GET fast path: not twice
+            self.result = precounted.pop((self.scope, identity))
+        else:
+            self.result = ratelimit_hit(
+                scope=self.scope, identity=identity, limit=limit, window_seconds=window_seconds
+            )
         setattr(http_request, RESULTS_ATTRIBUTE, [*recorded_results(request), self.result])
         return self.result.is_allowed
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class KeyringConfig(AppConfig):
@@ -13,3 +14,8 @@ class KeyringConfig(AppConfig):
     name = "apps.keyring"
     label = "keyring"
     verbose_name = "Encryption keys"
+
+    def ready(self) -> None:
+        from apps.keyring.receivers import data_key_seed
+
+        post_migrate.connect(data_key_seed, sender=self, dispatch_uid="keyring.data_key_seed")

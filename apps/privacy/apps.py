@@ -7,3 +7,6 @@ class PrivacyConfig(AppConfig):
     name = "apps.privacy"
     label = "privacy"
     verbose_name = "Data protection and privacy"
+
+    def ready(self) -> None:
+        from apps.privacy import receivers  # noqa: F401 - default consent types after migrate

@@ -11,6 +11,7 @@ from django.utils.html import format_html, format_html_join
 from apps.core.actors import actor_for_request
 from apps.core.admin_tools import ServiceAdminMixin
 from apps.core.errors import ApplicationError
+from apps.keyring.fields import blind_index_for
 from apps.security.choices import AlertStatus
 from apps.security.models import Alert, AlertActivity, Baseline, DetectionRule, DetectionRuleVersion, SecurityEvent
 from apps.security.services import alert_triage, detection_rule_save
@@ -38,7 +39,7 @@ def _pretty(value) -> str:
 class SecurityEventAdmin(ReadOnlyAdmin):
     list_display = ["occurred_at", "event_type", "actor_kind", "actor_label", "ip_address", "guild_id", "risk_score"]
     list_filter = ["event_type", "actor_kind", "occurred_at"]
-    search_fields = ["actor_label", "=actor_identifier", "=ip_address", "=guild_id", "=request_id"]
+    search_fields = ["actor_label", "=actor_identifier", "=guild_id", "=request_id"]
     search_help_text = "Part of an actor's name, or an exact actor id, IP address, guild id or request id."
     date_hierarchy = "occurred_at"
     fields = [
@@ -55,6 +56,14 @@ class SecurityEventAdmin(ReadOnlyAdmin):
         "details_pretty",
     ]
     readonly_fields = ["details_pretty"]
+
+    def get_search_results(self, request, queryset, search_term):
+        # the address is encrypted at rest: an exact address is found through its blind index
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        index = blind_index_for(SecurityEvent, "ip_address_index", search_term.strip())
+        if index:
+            results = results | queryset.filter(ip_address_index=index)
+        return results, may_have_duplicates
 
     @admin.display(description="details")
     def details_pretty(self, event: SecurityEvent) -> str:

@@ -47,10 +47,15 @@ INSTALLED_APPS = [
     "apps.security",
     "apps.fraud",
     "apps.privacy",
+    # the staff portal at /portal/ (no models); listed before its parent app because the accounts
+    # app syncs the role groups on the post_migrate of the last app, which must be one with models
+    "apps.compliance.portal",
     "apps.compliance",
 ]
 
 MIDDLEWARE = [
+    # first: answers 304s of versioned API reads before anything else runs (it adds what the others would)
+    "apps.core.middleware.ConditionalGetMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "apps.core.middleware.RequestIdMiddleware",
@@ -61,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the portal's second factor
     "apps.security.middleware.SecurityContextMiddleware",  # the request behind model-signal events
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -214,6 +220,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Uploaded and generated files (report outputs, evidence); never served directly: views check access.
+MEDIA_ROOT = Path(env_str("DBSBM_MEDIA_ROOT", str(DATA_DIR / "media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -288,6 +296,12 @@ API_KEY_LAST_USED_RESOLUTION_SECONDS = 60
 AUDIT_SEAL_INTERVAL_SECONDS = env_int("AUDIT_SEAL_INTERVAL_SECONDS", 10)
 
 from dbsbm.settings.components.cache import *  # noqa: E402, F403
+from dbsbm.settings.components.compliance import *  # noqa: E402, F403
+from dbsbm.settings.components.compliance_automation import *  # noqa: E402, F403
 from dbsbm.settings.components.fraud import *  # noqa: E402, F403
+from dbsbm.settings.components.keyring import *  # noqa: E402, F403
 from dbsbm.settings.components.performance import *  # noqa: E402, F403
+from dbsbm.settings.components.portal import *  # noqa: E402, F403
+from dbsbm.settings.components.privacy_requests import *  # noqa: E402, F403
+from dbsbm.settings.components.retention import *  # noqa: E402, F403
 from dbsbm.settings.components.security import *  # noqa: E402, F403

@@ -8,6 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from dbsbm.settings.base import *  # noqa: F403
 from dbsbm.settings.base import DATABASE_URL, REDIS_URL
+from dbsbm.settings.environment import env_str
 
 if not (DATABASE_URL and REDIS_URL):
     raise ImproperlyConfigured(
@@ -29,3 +30,6 @@ SLOW_QUERY_THRESHOLD_MS = 60_000
 # tests/core/test_ratelimit.py sets the limits it checks.
 RATELIMIT_PLATFORM_KEY_PER_MINUTE = 100_000
 RATELIMIT_ANONYMOUS_PER_MINUTE = 100_000
+
+# A fixed, public master key: test data is not secret, and subprocesses (rotate_keys) must share it.
+DBSBM_MASTER_KEY = env_str("DBSBM_MASTER_KEY", "ZGJzYm0tdGVzdC1tYXN0ZXIta2V5LW5vdC1zZWNyZXQ=")

@@ -31,10 +31,14 @@ from apps.core.models import LeakSuspect, MemorySnapshot, SlowQuery
 from apps.fraud.choices import CaseStatus, FraudKind
 from apps.fraud.detectors import Finding
 from apps.fraud.services import fraud_case_record, fraud_case_triage
+from apps.privacy.choices import PiiKind
+from apps.privacy.models import PiiFinding
+from apps.privacy.services import pseudonymize
 from apps.security.models import Baseline, DetectionRule
 from apps.security.services import security_event_record
 from apps.security.services.alerts import alert_raise
 from apps.tenants.services import tenant_create
+from tests.compliance.admin_rows_checks import compliance_check_rows
 from tests.factories import UserFactory
 
 ROWS = 30  # more rows than any query budget of the smoke tests: one query per row cannot hide
@@ -97,6 +101,8 @@ def _seed(*, actor: Actor) -> None:
     _monitoring_rows()
     _security_rows(actor=actor)
     _fraud_rows(actor=actor)
+    compliance_check_rows(actor=actor, rows=ROWS)
+    _privacy_classification_rows()
 
 
 def _betting_rows(*, actor: Actor, tenant, member, number: int) -> None:
@@ -214,3 +220,23 @@ def _fraud_rows(*, actor: Actor) -> None:
         )
         if number % 3 == 0:
             fraud_case_triage(case=case, actor=actor, status=CaseStatus.CONFIRMED, note="seen")
+
+
+def _privacy_classification_rows() -> None:
+    """PII findings (as the scanner writes them) and pseudonyms in the vault."""
+    now = timezone.now()
+    PiiFinding.objects.bulk_create(
+        PiiFinding(
+            model_label="betting.BetLeg",
+            object_id=str(number + 1),
+            field_name="description",
+            guild_id=str(500000000000000000 + number),
+            kind=PiiKind.EMAIL,
+            masked_excerpt="j***@e***.com",
+            value_hash=f"{number:064x}",
+            found_at=now,
+        )
+        for number in range(ROWS)
+    )
+    for number in range(ROWS):
+        pseudonymize(str(600000000000000000 + number), purpose="admin-seed")

@@ -2,6 +2,7 @@
 
 import threading
 import time
+import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -72,8 +73,51 @@ def test_values_are_stored_as_json_never_pickle():
     client = get_redis_connection("default")
     (key,) = [key for key in client.keys("*") if key.endswith(b"c:leaderboard:t7:2026-11")]
     raw = client.get(key)
-    assert raw.startswith(b'{"v":')
-    assert codec.decode(raw.decode())["d"]["units"] == Decimal("1.2500")
+    body = raw.split(b"\x1f", 2)[2]
+    assert body.startswith(b'T[{"o":')  # JSON: the plan, then the data
+    assert codec.loads(body)["units"] == Decimal("1.2500")
+
+
+def test_the_codec_round_trips_what_the_selectors_cache():
+    rows = [
+        {"rank": rank, "name": f"capper {rank}", "net_units": Decimal(f"{rank}.5000"), "roi": None}
+        for rank in range(1, 4)
+    ]
+    rows[1]["roi"] = Decimal("-0.1250")  # a plan that differs between rows
+    value = {
+        "rows": rows,
+        "at": datetime(2026, 11, 30, 12, 30, 1, 123456, tzinfo=UTC),
+        "day": datetime(2026, 11, 30, tzinfo=UTC).date(),
+        "ids": (uuid.UUID(int=5), uuid.UUID(int=6)),
+        "nested": [[Decimal("1.1")], [], [{"x": Decimal("2")}]],
+        "plain": {"a": [1, 2.5, "three", None, True]},
+        7: "int keys become strings, as JSON has it",
+        "__decimal": "1.0",  # looks like a tag of the old format: stays a string
+    }
+    decoded = codec.loads(codec.dumps(value))
+    assert decoded["rows"] == rows and isinstance(decoded["rows"][1]["roi"], Decimal)
+    assert decoded["at"] == value["at"] and decoded["day"] == value["day"]
+    assert decoded["ids"] == [uuid.UUID(int=5), uuid.UUID(int=6)]
+    assert decoded["nested"] == [[Decimal("1.1")], [], [{"x": Decimal("2")}]]
+    assert decoded["plain"] == value["plain"] and decoded["7"] == value[7] and decoded["__decimal"] == "1.0"
+    assert codec.dumps({"a": [1, "b"]}).startswith(b"J")  # nothing to convert: no plan, no walk
+
+
+def test_bytes_and_text_values_come_back_as_they_were_stored():
+    body = b'{"results": [1, 2, 3]}' * 100
+    assert cache_get_or_set("api", "bytes", lambda: body, tenant_id=1) == body
+    assert cache_get_or_set("api", "bytes", lambda: b"recomputed", tenant_id=1) == body
+    assert cache_get_or_set("api", "text", lambda: "h\u00e9llo", tenant_id=1) == "h\u00e9llo"
+    assert cache_get_or_set("api", "text", lambda: "recomputed", tenant_id=1) == "h\u00e9llo"
+
+
+def test_an_entry_of_another_format_is_a_miss_and_gets_replaced():
+    cache_get_or_set("leaderboard", "old", lambda: {"n": 1}, tenant_id=9)
+    client = get_redis_connection("default")
+    (key,) = [key for key in client.keys("*") if key.endswith(b"c:leaderboard:t9:old")]
+    client.set(key, b'{"v":"0.0","f":9999999999,"d":{"n":0}}')  # the format before this one
+    assert cache_get_or_set("leaderboard", "old", lambda: {"n": 2}, tenant_id=9) == {"n": 2}
+    assert cache_get_or_set("leaderboard", "old", lambda: {"n": 3}, tenant_id=9) == {"n": 2}
 
 
 def test_the_codec_refuses_what_is_not_json():

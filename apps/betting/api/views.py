@@ -100,6 +100,7 @@ class LeaderboardViewSet(TenantScopedViewSet):
     queryset = Capper.objects.none()
     pagination_class = None
     required_scopes = {"list": "bets:read"}
+    conditional_reads = {"list": ["leaderboard"]}  # 304s answered early (apps.core.middleware)
 
     def list(self, request, guild_id=None):
         period = request.query_params.get("period") or current_month_label(timezone_name=self.tenant.timezone)
@@ -160,6 +161,7 @@ class BetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedV
         "void": "bets:settle",
     }
     action_throttle_classes = {"create": [BetPlacementThrottle]}
+    conditional_reads = {"list": ["bet"], "counts": ["bet_count"]}  # 304s answered early (apps.core.middleware)
 
     def tenant_queryset(self):
         return selectors.bet_list(tenant=self.tenant)

@@ -1,8 +1,10 @@
 """The cache manager (see manager.py for the design)."""
 
 from apps.core.cache.manager import (
+    CacheMiss,
     CacheUnavailable,
     breaker,
+    cache_only,
     cache_bump,
     cache_get_or_set,
     cache_is_dirty,
@@ -11,8 +13,10 @@ from apps.core.cache.manager import (
 from apps.core.cache.stats import namespace_statistics
 
 __all__ = [
+    "CacheMiss",
     "CacheUnavailable",
     "breaker",
+    "cache_only",
     "cache_bump",
     "cache_get_or_set",
     "cache_is_dirty",

@@ -40,6 +40,8 @@ class CircuitBreaker:
 
     def allow(self) -> bool:
         """May this call go to Redis? In half-open state only one caller probes at a time."""
+        if self._opened_at is None:
+            return True  # closed: the common case needs no lock (one attribute read)
         with self._lock:
             state = self._state_locked()
             if state == CLOSED:
@@ -50,6 +52,8 @@ class CircuitBreaker:
             return False
 
     def record_success(self) -> None:
+        if self._opened_at is None and not self._failures and not self._probing:
+            return  # already closed and clean: nothing to reset
         with self._lock:
             self._failures = 0
             self._opened_at = None

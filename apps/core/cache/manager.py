@@ -19,7 +19,8 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from django.conf import settings
@@ -40,6 +41,25 @@ breaker = CircuitBreaker(
 
 class CacheUnavailable(Exception):
     """Redis did not answer (after one jittered retry) or the breaker is open."""
+
+
+class CacheMiss(Exception):
+    """Inside `cache_only()`: the value is not cached and fresh, and computing it is not allowed here."""
+
+
+_cache_only: ContextVar[bool] = ContextVar("cache_only", default=False)
+
+
+@contextlib.contextmanager
+def cache_only() -> Iterator[None]:
+    """Within this block cache_get_or_set never computes (no query, no lock): it returns a fresh hit or
+    raises CacheMiss. For code running on the event loop that must not touch the database (the
+    conditional GET fast path, apps/core/middleware.py)."""
+    token = _cache_only.set(True)
+    try:
+        yield
+    finally:
+        _cache_only.reset(token)
 
 
 def _scope(tenant_id: int | None) -> str:
@@ -74,26 +94,52 @@ def _call(operation: Callable[[], T], namespace: str) -> T:
 
 
 def _version(global_version: Any, tenant_version: Any) -> str:
-    return f"{global_version or 0}.{tenant_version or 0}"
+    """"<global>.<tenant>" from the stored counters (bytes from Redis, ints from the local cache)."""
+    if type(global_version) is bytes and type(tenant_version) is bytes:
+        return f"{global_version.decode()}.{tenant_version.decode()}"
+    return f"{_text(global_version) or 0}.{_text(tenant_version) or 0}"
 
 
-# Text values (rendered API bodies) are framed rather than JSON-encoded: a hit then costs a split, not
-# a parse of tens of kilobytes of escaped JSON. Everything else is tagged JSON (codec.py).
-_TEXT_MARK = "\x1e"
-_TEXT_SEPARATOR = "\x1f"
+def _text(value: Any) -> Any:
+    return value.decode() if isinstance(value, bytes) else value
 
 
-def _encode_entry(version: str, fresh_until: float, data: Any) -> str:
-    if isinstance(data, str):
-        return f"{_TEXT_MARK}{version}{_TEXT_SEPARATOR}{fresh_until!r}{_TEXT_SEPARATOR}{data}"
-    return codec.encode({"v": version, "f": fresh_until, "d": data})
+# An entry is bytes: MARK version SEP fresh-until-ms SEP body, the body being the codec's output
+# (b"J..." or b"T...", see codec.py), b"B" + bytes or b"S" + UTF-8 text. Rendered API bodies are bytes
+# and come back as a slice, not a parse of tens of kilobytes of JSON. Anything else (an entry of an
+# older format, garbage) is a miss and gets overwritten.
+_MARK = b"\x1d"
+_SEPARATOR = b"\x1f"
 
 
-def _decode_entry(raw: str) -> dict:
-    if raw.startswith(_TEXT_MARK):
-        version, fresh_until, data = raw[1:].split(_TEXT_SEPARATOR, 2)
-        return {"v": version, "f": float(fresh_until), "d": data}
-    return codec.decode(raw)
+def _encode_entry(version: str, fresh_until: float, data: Any) -> bytes:
+    if isinstance(data, bytes):
+        body = b"B" + data
+    elif isinstance(data, str):
+        body = b"S" + data.encode()
+    else:
+        body = codec.dumps(data)
+    return b"".join((_MARK, version.encode(), _SEPARATOR, str(int(fresh_until * 1000)).encode(), _SEPARATOR, body))
+
+
+def _parse_entry(raw: Any, version: str) -> tuple[float, Any] | None:
+    """(fresh until, value) of a stored entry of this version; None when it is absent, older or foreign."""
+    if not isinstance(raw, bytes) or not raw.startswith(_MARK + version.encode() + _SEPARATOR):
+        return None
+    start = len(version) + 2
+    end = raw.find(_SEPARATOR, start)
+    if end < 0:
+        return None
+    try:
+        fresh_until = int(raw[start:end]) / 1000
+        kind = raw[end + 1]
+        if kind == 0x42:  # "B"
+            return fresh_until, raw[end + 2 :]
+        if kind == 0x53:  # "S"
+            return fresh_until, str(memoryview(raw)[end + 2 :], "utf-8")
+        return fresh_until, codec.loads(memoryview(raw)[end + 1 :])
+    except ValueError:
+        return None
 
 
 def _store_value(namespace: str, value_name: str, version: str, data: Any) -> None:
@@ -137,7 +183,7 @@ def cache_is_dirty(namespaces: list[str], *, tenant_id: int | None = None) -> bo
 def cache_get_or_set(namespace: str, key: str, compute: Callable[[], T], *, tenant_id: int | None = None) -> T:
     """The cached value of `compute()` for this namespace, key and tenant; `compute` on any cache trouble."""
     if not settings.CACHE_ENABLED or cache_is_dirty([namespace], tenant_id=tenant_id):
-        return compute()
+        return _compute(compute)
     started = time.perf_counter()
     global_name, tenant_name, value_name = _names(namespace, key, tenant_id)
     store = default_store()
@@ -146,16 +192,27 @@ def cache_get_or_set(namespace: str, key: str, compute: Callable[[], T], *, tena
             lambda: store.mget([global_name, tenant_name, value_name]), namespace
         )
     except CacheUnavailable:
-        return compute()
+        return _compute(compute)
     version = _version(global_version, tenant_version)
-    entry = _decode_entry(raw) if raw is not None else None
-    if entry is not None and entry["v"] == version:
-        if time.time() < entry["f"]:
+    entry = _parse_entry(raw, version)
+    if entry is not None:
+        fresh_until, data = entry
+        if time.time() < fresh_until:
             stats.record(namespace, "hit", time.perf_counter() - started)
-            return entry["d"]
-        return _refresh_stale(namespace, value_name, version, entry["d"], compute)
+            return data
+        if _cache_only.get():
+            raise CacheMiss(value_name)
+        return _refresh_stale(namespace, value_name, version, data, compute)
+    if _cache_only.get():
+        raise CacheMiss(value_name)
     stats.record(namespace, "miss", time.perf_counter() - started)
     return _fill_cold(namespace, value_name, version, compute)
+
+
+def _compute(compute: Callable[[], T]) -> T:
+    if _cache_only.get():
+        raise CacheMiss("the cache cannot answer")
+    return compute()
 
 
 def _try_lock(namespace: str, value_name: str) -> bool:
@@ -197,9 +254,9 @@ def _fill_cold(namespace: str, value_name: str, version: str, compute: Callable[
             (raw,) = _call(lambda: store.mget([value_name]), namespace)
         except CacheUnavailable:
             break
-        if raw is not None and (entry := _decode_entry(raw))["v"] == version:
+        if raw is not None and (entry := _parse_entry(raw, version)) is not None:
             stats.record(namespace, "waited")
-            return entry["d"]
+            return entry[1]
     return compute()  # the other process is slow: do not keep the request waiting any longer
 
 

@@ -2,12 +2,15 @@
 
 The hot path is one MGET (namespace version, tenant version, value) on the pooled redis-py client
 that django-redis already holds, without django-redis' serializer in between: the values are our
-own JSON (codec.py). The embedded configuration (no Redis) uses the Django cache API instead.
+own entries (manager.py, codec.py), kept as bytes. The embedded configuration (no Redis) uses the Django cache API instead.
 """
 
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.core.cache import cache, caches
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django_redis.cache import RedisCache
 from django_redis.exceptions import ConnectionInterrupted
 from redis.exceptions import RedisError
@@ -25,10 +28,8 @@ class RedisStore:
         return f"{self.prefix}:{name}"
 
     def mget(self, names: Sequence[str]) -> list:
-        return [
-            value.decode() if isinstance(value, bytes) else value
-            for value in self.client.mget([self.key(n) for n in names])
-        ]
+        """The raw values (bytes, None when missing): decoding is the caller's business."""
+        return self.client.mget([self.key(n) for n in names])
 
     def set(self, name: str, value: str, ttl: int) -> None:
         self.client.set(self.key(name), value, ex=ttl)
@@ -94,18 +95,31 @@ class DjangoCacheStore:
         cache.get("ping")
 
 
-_stores: dict[int, RedisStore | DjangoCacheStore] = {}
+_current: tuple[object, RedisStore | DjangoCacheStore] | None = None
 
 
 def default_store() -> RedisStore | DjangoCacheStore:
-    """The store of the configured default cache (one per cache backend instance)."""
+    """The store of the configured default cache, built once per CACHES setting.
+
+    Not looked up through `caches["default"]` on every call: that is a backend per thread (and under
+    ASGI a thread per request), while the redis-py client it holds is thread-safe and its pool shared.
+    """
+    global _current
+    config = settings.CACHES
+    current = _current
+    if current is not None and current[0] is config:
+        return current[1]
     backend = caches["default"]
-    store = _stores.get(id(backend))
-    if store is None:
-        if isinstance(backend, RedisCache):
-            store = RedisStore(backend.client.get_client(write=True), prefix=f"{backend.key_prefix}:cm")
-        else:
-            store = DjangoCacheStore()
-        _stores.clear()  # settings changed (tests): forget stores of replaced backends
-        _stores[id(backend)] = store
+    if isinstance(backend, RedisCache):
+        store = RedisStore(backend.client.get_client(write=True), prefix=f"{backend.key_prefix}:cm")
+    else:
+        store = DjangoCacheStore()
+    _current = (config, store)
     return store
+
+
+@receiver(setting_changed)
+def _forget_store(*, setting: str, **kwargs) -> None:
+    global _current
+    if setting == "CACHES":
+        _current = None

@@ -3,6 +3,7 @@ import ipaddress
 import django_filters
 from rest_framework.exceptions import ValidationError
 
+from apps.keyring.fields import blind_index_for
 from apps.security.choices import AlertStatus, SecurityEventType, Severity
 from apps.security.models import Alert, SecurityEvent
 
@@ -32,4 +33,5 @@ class SecurityEventFilter(django_filters.FilterSet):
             address = str(ipaddress.ip_address(value))
         except ValueError:
             raise ValidationError({"ip": ["Enter an IPv4 or IPv6 address."]}) from None
-        return queryset.filter(ip_address=address)
+        # the address is encrypted at rest: exact matches go through its blind index
+        return queryset.filter(ip_address_index=blind_index_for(SecurityEvent, "ip_address_index", address))

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from apps.keyring.fields import blind_index_for
 from apps.security.choices import RuleKind
 from apps.security.detection.matching import (
     event_matches,
@@ -35,6 +36,8 @@ def _candidates(rule: DetectionRule, *, start: datetime, end: datetime, key: str
     path = rule.definition.get("group_by", "global")
     if key is not None and path.startswith("details."):
         events = events.filter(**{f"details__{path.removeprefix('details.')}": key})
+    elif key is not None and path == "ip_address":  # encrypted at rest: match through the blind index
+        events = events.filter(ip_address_index=blind_index_for(SecurityEvent, "ip_address_index", key))
     elif key is not None and path not in ("global", "ip_prefix"):
         events = events.filter(**{path: key})
     rows = list(events.order_by("occurred_at", "id"))

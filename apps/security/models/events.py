@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.keyring.fields import BlindIndexField, EncryptedIPAddressField
 from apps.security.choices import ActorKind, SecurityEventType
 
 
@@ -20,7 +21,9 @@ class SecurityEvent(models.Model):
     actor_identifier = models.CharField(max_length=64, blank=True)
     actor_label = models.CharField(max_length=150, blank=True)
     guild_id = models.CharField(max_length=20, blank=True, help_text="Tenant (Discord guild); blank for platform-wide.")
-    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # personal data: encrypted at rest; filtering and grouping by address go through the blind index
+    ip_address = EncryptedIPAddressField(null=True, blank=True)
+    ip_address_index = BlindIndexField(source="ip_address", purpose="ip_address", normalizer="ip", db_index=False)
     user_agent = models.CharField(max_length=400, blank=True)
     request_id = models.CharField(max_length=64, blank=True)
     details = models.JSONField(default=dict, blank=True)
@@ -37,7 +40,7 @@ class SecurityEvent(models.Model):
         indexes = [
             models.Index(fields=["event_type", "-occurred_at"], name="security_event_type_time"),
             models.Index(fields=["actor_kind", "actor_identifier", "-occurred_at"], name="security_event_actor_time"),
-            models.Index(fields=["ip_address", "-occurred_at"], name="security_event_ip_time"),
+            models.Index(fields=["ip_address_index", "-occurred_at"], name="security_event_ip_time"),
         ]
 
     def __str__(self) -> str:

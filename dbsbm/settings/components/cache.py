@@ -15,6 +15,7 @@ CACHE_TTLS = {
     "bet_count": 60,
     "bet": 60,
     "api": 60,
+    "api_key": 60,  # resolved API keys (accounts.authentication); key writes bump it
 }
 CACHE_STALE_GRACE_SECONDS = env_int("CACHE_STALE_GRACE_SECONDS", 60)
 # A cold key: other processes wait this long for the one recomputing it before computing too.

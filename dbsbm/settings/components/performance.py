@@ -23,6 +23,10 @@ RATELIMIT_BET_PLACEMENT_WINDOW_SECONDS = env_int("RATELIMIT_BET_PLACEMENT_WINDOW
 # left-most, client-written entry, or one header would dodge the per-address limit.
 RATELIMIT_TRUSTED_PROXY_COUNT = env_int("RATELIMIT_TRUSTED_PROXY_COUNT", 0)
 
+# Conditional GETs of versioned API reads answered 304 first in the middleware stack
+# (apps.core.middleware.ConditionalGetMiddleware); off: every request takes the full stack.
+CONDITIONAL_GET_FAST_PATH = env_bool("CONDITIONAL_GET_FAST_PATH", default=True)
+
 # --- query monitoring (apps.core.query_monitoring) ---------------------------------------------
 QUERY_MONITORING_ENABLED = env_bool("QUERY_MONITORING_ENABLED", default=True)
 # `X-DB-Queries: <count>; time-ms=<total>` on every response (handy in development and benchmarks).

@@ -1,14 +1,21 @@
-"""python manage.py audit_verify: seal pending events, then check the whole chain."""
+"""python manage.py audit_verify [--archives]: seal pending events, then check the chain (and archive files)."""
 
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.audit.verification import audit_verify
+from apps.audit.verification import audit_archives_verify, audit_verify
 
 
 class Command(BaseCommand):
     help = "Verify the audit chain. Exit 0 with the number of events checked, or 1 naming the first bad event."
 
-    def handle(self, *args, **options):
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--archives",
+            action="store_true",
+            help="Also re-hash every archive file of archived events and check it chains into its checkpoint.",
+        )
+
+    def handle(self, *args, archives=False, **options):
         result = audit_verify()
         if not result.is_intact:
             raise CommandError(
@@ -17,3 +24,15 @@ class Command(BaseCommand):
                 returncode=1,
             )
         self.stdout.write(f"Audit chain intact: {result.checked} events checked ({result.sealed_now} sealed just now).")
+        if result.starts_after_sequence:
+            self.stdout.write(
+                f"The chain continues from the archive checkpoint at seal {result.starts_after_sequence} "
+                f"({result.archived} events archived)."
+            )
+        if archives:
+            files = audit_archives_verify()
+            if not files.is_intact:
+                raise CommandError("Audit archives BROKEN: " + "; ".join(files.problems), returncode=1)
+            self.stdout.write(
+                f"Audit archives intact: {files.files_checked} files, {files.events_checked} events checked."
+            )

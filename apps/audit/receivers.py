@@ -1,0 +1,35 @@
+"""Changes of the key ring (a lower layer, which cannot import the audit trail) recorded in it."""
+
+from django.db import transaction
+from django.dispatch import receiver
+
+from apps.audit.services import audit_record
+from apps.keyring.models import DataKey
+from apps.keyring.signals import data_key_created, keys_rotated
+
+
+@receiver(data_key_created, dispatch_uid="audit.data_key_created")
+def record_data_key_created(sender, version, previous_version, actor, **kwargs) -> None:
+    # sent inside the creating transaction: the audit row commits (or not) with the key
+    audit_record(
+        actor=actor,
+        action="keyring.data_key_created",
+        target=DataKey.objects.get(version=version),
+        changes={"active_version": {"before": previous_version, "after": version}},
+    )
+
+
+@receiver(keys_rotated, dispatch_uid="audit.keys_rotated")
+def record_keys_rotated(sender, active_version, reencrypted, failed, retired_versions, actor, **kwargs) -> None:
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="keyring.keys_rotated",
+            changes={
+                "active_version": {"before": None, "after": active_version},
+                "reencrypted_rows": {"before": None, "after": reencrypted},
+                "retired_versions": {"before": None, "after": retired_versions},
+                "failed_rows": {"before": None, "after": len(failed)},
+            },
+            reason="; ".join(failed)[:2000],
+        )

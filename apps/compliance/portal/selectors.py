@@ -1,0 +1,89 @@
+"""Reads the portal's dashboard needs beyond the compliance selectors: audit activity per hour, the
+data-protection status (key ring, retention, data-subject request SLA). Each costs a fixed number of queries."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db.models import Count, F, Q
+from django.db.models.functions import TruncHour
+from django.utils import timezone
+
+from apps.audit.selectors import audit_event_list
+from apps.keyring.selectors import KeyRingStatus, key_ring_status
+from apps.privacy.choices import RequestStatus, RetentionRunStatus
+from apps.privacy.models import RetentionRun
+from apps.privacy.selectors.requests import open_requests, request_list
+
+SLA_LOOKBACK_DAYS = 90
+DUE_SOON_DAYS = 7
+CLOSED = (RequestStatus.COMPLETED, RequestStatus.REJECTED)
+
+
+def audit_activity(*, hours: int, now=None) -> tuple[list, list[int]]:
+    """The start of each of the last `hours` hours (the current one last) and its audit event count."""
+    now = (now or timezone.now()).replace(minute=0, second=0, microsecond=0)
+    since = now - timedelta(hours=hours - 1)
+    counts = dict(
+        audit_event_list()
+        .filter(occurred_at__gte=since)
+        .annotate(hour=TruncHour("occurred_at"))
+        .order_by()
+        .values("hour")
+        .annotate(count=Count("id"))
+        .values_list("hour", "count")
+    )
+    slots = [since + timedelta(hours=index) for index in range(hours)]
+    return slots, [counts.get(slot, 0) for slot in slots]
+
+
+@dataclass(frozen=True)
+class DsrSla:
+    open: int
+    overdue: int
+    due_soon: int
+    closed_recently: int
+    closed_within_sla: int
+
+    @property
+    def within_sla_rate(self) -> float | None:
+        return 100 * self.closed_within_sla / self.closed_recently if self.closed_recently else None
+
+
+def dsr_sla(*, now=None) -> DsrSla:
+    """Open, overdue and soon-due requests; of those closed in the last 90 days, how many were on time.
+    Two queries."""
+    now = now or timezone.now()
+    open_counts = open_requests().aggregate(
+        open=Count("id"),
+        overdue=Count("id", filter=Q(due_at__lt=now)),
+        due_soon=Count("id", filter=Q(due_at__gte=now, due_at__lt=now + timedelta(days=DUE_SOON_DAYS))),
+    )
+    closed = (
+        request_list(status=None)
+        .filter(status__in=CLOSED, completed_at__gte=now - timedelta(days=SLA_LOOKBACK_DAYS))
+        .aggregate(closed=Count("id"), on_time=Count("id", filter=Q(completed_at__lte=F("due_at"))))
+    )
+    return DsrSla(
+        open=open_counts["open"],
+        overdue=open_counts["overdue"],
+        due_soon=open_counts["due_soon"],
+        closed_recently=closed["closed"],
+        closed_within_sla=closed["on_time"],
+    )
+
+
+def retention_last_run() -> RetentionRun | None:
+    """The latest real (not dry) retention run, whatever its outcome."""
+    return RetentionRun.objects.filter(dry_run=False).order_by("-started_at", "-id").first()
+
+
+def retention_last_success() -> RetentionRun | None:
+    return (
+        RetentionRun.objects.filter(dry_run=False, status=RetentionRunStatus.SUCCEEDED)
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+
+
+def key_ring() -> KeyRingStatus:
+    return key_ring_status()

@@ -1,0 +1,80 @@
+"""Reactions of the compliance app: catalogue sync after migrate, evidence from other apps' activity.
+
+Detector runs: the security and fraud apps record no run rows and send no signal when a scheduled
+detector finishes, so their Celery tasks' `task_postrun` is the hook (it fires in a worker and for eager
+tasks alike); the task's return value is its number of findings or alerts.
+"""
+
+import logging
+
+from celery.signals import task_postrun
+from django.db.models.signals import post_migrate
+from django.dispatch import receiver
+
+from apps.compliance.choices import EvidenceKind
+
+logger = logging.getLogger(__name__)
+
+DETECTOR_TASKS = {
+    "apps.fraud.tasks.fraud_scan_task": "fraud scan (every integrity detector)",
+    "apps.security.tasks.security_correlate_task": "security correlation (every detection rule)",
+    "apps.security.tasks.security_baselines_task": "security behavioural baselines",
+}
+
+
+@receiver(post_migrate, dispatch_uid="compliance.catalogues_load")
+def catalogues_load_after_migrate(sender, **kwargs) -> None:
+    if getattr(sender, "label", None) != "compliance":
+        return
+    from apps.compliance.services.catalogues import catalogues_load  # the app registry is ready here
+
+    catalogues_load(actor=None)
+
+
+@task_postrun.connect(dispatch_uid="compliance.detector_run_evidence")
+def detector_run_evidence(sender=None, task_id=None, task=None, retval=None, state=None, **kwargs) -> None:
+    name = getattr(task, "name", "")
+    if name not in DETECTOR_TASKS:
+        return
+    from apps.compliance.services.evidence import evidence_record
+
+    try:
+        evidence_record(
+            kind=EvidenceKind.DETECTOR_RUN,
+            source=name,
+            summary=f"{DETECTOR_TASKS[name]}: {state}, result {retval if isinstance(retval, int) else '-'}",
+            data={
+                "task": name,
+                "task_id": task_id,
+                "state": state,
+                "result": retval if isinstance(retval, int) else None,
+            },
+        )
+    except Exception:  # evidence must never fail the detector's task
+        logger.exception("could not record detector run evidence for %s", name)
+
+
+def _connect_keyring() -> None:
+    try:
+        from apps.keyring.signals import keys_rotated
+    except ImportError:  # the keyring app has no rotation signal (yet): nothing to listen to
+        return
+
+    @receiver(keys_rotated, dispatch_uid="compliance.key_rotation_evidence", weak=False)
+    def key_rotation_evidence(sender=None, **kwargs) -> None:
+        from apps.compliance.services.evidence import evidence_record
+        from apps.compliance.services.runs import evidence_digest
+
+        data = {key: value for key, value in kwargs.items() if key != "signal"}
+        try:
+            evidence_record(
+                kind=EvidenceKind.KEY_ROTATION,
+                source="keyring",
+                summary=f"data key rotation {evidence_digest(data)[:12]}",
+                data=data,
+            )
+        except Exception:
+            logger.exception("could not record key rotation evidence")
+
+
+_connect_keyring()

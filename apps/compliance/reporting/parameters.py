@@ -1,0 +1,143 @@
+"""Validation of a report definition's inputs: parameters per kind, the cron schedule, recipients.
+
+Each kind accepts a fixed set of parameters with types and bounds; anything else is refused with a
+message naming the parameter, so a typo never silently falls back to a default.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from croniter import croniter
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from apps.compliance.choices_reports import ReportKind
+from apps.core.errors import ApplicationError
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    kind: type  # int, str, bool or date (an ISO date string)
+    default: Any = None
+    minimum: int | None = None
+    maximum: int | None = None
+    help: str = ""
+
+
+PARAMETERS: dict[str, list[Parameter]] = {
+    ReportKind.FRAMEWORK_STATUS: [
+        Parameter("include_passing", bool, False, help="List passing checks as well as failing ones."),
+    ],
+    ReportKind.GDPR_ARTICLE_30: [
+        Parameter("controller", str, "DBSBM platform operator", help="Name of the controller (Art. 30(1)(a))."),
+        Parameter("contact", str, "", help="Contact of the controller or its DPO."),
+    ],
+    ReportKind.AUDIT_TRAIL_EXTRACT: [
+        Parameter("days", int, 30, 1, 366, "Events of the last N days (ignored when start and end are given)."),
+        Parameter("start", date, None, help="First day (YYYY-MM-DD, UTC), with end."),
+        Parameter("end", date, None, help="Last day (YYYY-MM-DD, UTC), with start."),
+        Parameter("action_prefix", str, "", help="Only actions starting with this, e.g. 'accounts.'."),
+        Parameter("guild_id", str, "", help="Only one tenant's events."),
+    ],
+    ReportKind.DSR_STATISTICS: [
+        Parameter("days", int, 90, 1, 3660, "Requests received in the last N days."),
+    ],
+    ReportKind.BETTING_INTEGRITY: [
+        Parameter("days", int, 30, 1, 3660, "Cases and corrections of the last N days."),
+        Parameter("pending_hours", int, 48, 1, 24 * 60, "A bet is overdue this many hours after its game's end."),
+    ],
+}
+
+
+def _refuse(message: str, field: str = "parameters") -> ApplicationError:
+    return ApplicationError(message, code="invalid_report_definition", fields={field: [message]})
+
+
+def _coerce(parameter: Parameter, value: Any) -> Any:
+    name = parameter.name
+    if parameter.kind is bool:
+        if not isinstance(value, bool):
+            raise _refuse(f"Parameter {name!r} must be true or false.")
+        return value
+    if parameter.kind is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise _refuse(f"Parameter {name!r} must be a whole number.")
+        if parameter.minimum is not None and value < parameter.minimum:
+            raise _refuse(f"Parameter {name!r} must be at least {parameter.minimum}.")
+        if parameter.maximum is not None and value > parameter.maximum:
+            raise _refuse(f"Parameter {name!r} must be at most {parameter.maximum}.")
+        return value
+    if parameter.kind is date:
+        if not isinstance(value, str):
+            raise _refuse(f"Parameter {name!r} must be a date written YYYY-MM-DD.")
+        try:
+            return date.fromisoformat(value).isoformat()
+        except ValueError:
+            raise _refuse(f"Parameter {name!r} must be a date written YYYY-MM-DD, not {value!r}.") from None
+    if not isinstance(value, str) or len(value) > 200:
+        raise _refuse(f"Parameter {name!r} must be text of at most 200 characters.")
+    return value.strip()
+
+
+def parameters_validate(*, kind: str, parameters: Any) -> dict[str, Any]:
+    """The kind's parameters with defaults filled in; refuses unknown names and bad values."""
+    if kind not in PARAMETERS:
+        raise _refuse(f"Unknown report kind {kind!r}; choose one of {', '.join(ReportKind.values)}.", "kind")
+    if parameters is None:
+        parameters = {}
+    if not isinstance(parameters, dict):
+        raise _refuse("Parameters must be a JSON object.")
+    known = {parameter.name: parameter for parameter in PARAMETERS[kind]}
+    unknown = sorted(set(parameters) - set(known))
+    if unknown:
+        allowed = ", ".join(sorted(known)) or "none"
+        raise _refuse(f"Unknown parameter(s) {', '.join(unknown)} for a {kind} report; allowed: {allowed}.")
+    cleaned = {}
+    for name, parameter in known.items():
+        value = parameters.get(name)
+        cleaned[name] = parameter.default if value is None else _coerce(parameter, value)
+    if kind == ReportKind.AUDIT_TRAIL_EXTRACT:
+        if (cleaned["start"] is None) != (cleaned["end"] is None):
+            raise _refuse("Give both start and end, or neither (then the last `days` days are used).")
+        if cleaned["start"] is not None and cleaned["start"] > cleaned["end"]:
+            raise _refuse("The start date must not be after the end date.")
+    return cleaned
+
+
+def cron_validate(cron: str) -> str:
+    """A five-field cron expression (minute hour day-of-month month day-of-week), normalized; '' is none."""
+    cron = " ".join((cron or "").split())
+    if cron == "":
+        return ""
+    fields = cron.split(" ")
+    if len(fields) != 5 or not croniter.is_valid(cron):
+        raise _refuse(
+            f"{cron!r} is not a valid cron schedule: give five fields, minute hour day-of-month month "
+            "day-of-week, e.g. '0 6 * * 1' for Mondays at 06:00 UTC.",
+            "cron",
+        )
+    return cron
+
+
+def recipients_validate(recipients: Any) -> list[str]:
+    """Distinct, valid e-mail addresses (in the order given)."""
+    if recipients is None:
+        return []
+    if isinstance(recipients, str):
+        recipients = recipients.replace(";", ",").replace("\n", ",").split(",")
+    if not isinstance(recipients, list | tuple):
+        raise _refuse("Recipients must be a list of e-mail addresses.", "recipients")
+    cleaned: list[str] = []
+    for recipient in recipients:
+        address = recipient.strip() if isinstance(recipient, str) else recipient
+        if address == "":
+            continue
+        try:
+            validate_email(address)
+        except (ValidationError, TypeError):
+            raise _refuse(f"{address!r} is not a valid e-mail address.", "recipients") from None
+        if address.lower() not in {existing.lower() for existing in cleaned}:
+            cleaned.append(address)
+    return cleaned

@@ -1,0 +1,135 @@
+"""Rendering a report's content to PDF (reportlab, pure Python), CSV and JSON bytes.
+
+The JSON is canonical (sorted keys, fixed separators), so the same content gives the same bytes and
+the same SHA-256. The PDF carries the run's identity (definition, version, time) on every page.
+"""
+
+import csv
+import io
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+
+from apps.compliance.reporting.content import ReportContent
+
+# A table this long goes to the CSV and JSON in full; the PDF shows its first rows and says so.
+PDF_MAX_ROWS_PER_TABLE = 2000
+
+
+def plain(value: Any) -> Any:
+    """A JSON- and CSV-friendly value."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def render_json(content: ReportContent, *, header: dict) -> bytes:
+    document = {
+        "report": header,
+        "title": content.title,
+        "facts": [{"label": label, "value": plain(value)} for label, value in content.facts],
+        "tables": [
+            {"title": t.title, "columns": t.columns, "rows": [[plain(v) for v in row] for row in t.rows]}
+            for t in content.tables
+        ],
+        "notes": content.notes,
+    }
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def render_csv(content: ReportContent, *, header: dict) -> bytes:
+    """Every table in one file: a line with the table's title, its header row, its rows, a blank line."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([f"# {content.title}", f"version {header['version']}", header["generated_at"]])
+    for label, value in content.facts:
+        writer.writerow([f"# {label}", plain(value)])
+    for table in content.tables:
+        writer.writerow([])
+        writer.writerow([f"## {table.title}"])
+        writer.writerow(table.columns)
+        writer.writerows([_csv_safe(plain(value)) for value in row] for row in table.rows)
+    return buffer.getvalue().encode()
+
+
+def _csv_safe(value: Any) -> Any:
+    # a cell starting with = + - @ is a formula to a spreadsheet: quote it as text (CSV injection)
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+        return "'" + value
+    return value
+
+
+def _escape(value: Any) -> str:
+    text = plain(value)
+    text = "" if text is None else str(text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")[:500]
+
+
+def _cell(value: Any, style) -> Paragraph:
+    return Paragraph(_escape(value), style)
+
+
+def render_pdf(content: ReportContent, *, header: dict) -> bytes:
+    buffer = io.BytesIO()
+    styles = getSampleStyleSheet()
+    small = styles["BodyText"].clone("small", fontSize=7, leading=8.5)
+    footer = f"{header['definition']} · version {header['version']} · generated {header['generated_at']}"
+
+    def on_page(canvas, document) -> None:
+        canvas.saveState()
+        canvas.setFont("Helvetica", 7)
+        canvas.drawString(12 * mm, 7 * mm, footer[:180])
+        canvas.drawRightString(document.pagesize[0] - 12 * mm, 7 * mm, f"page {document.page}")
+        canvas.restoreState()
+
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=landscape(A4),
+        leftMargin=12 * mm,
+        rightMargin=12 * mm,
+        topMargin=12 * mm,
+        bottomMargin=14 * mm,
+        title=content.title,
+        author="DBSBM compliance",
+        invariant=1,  # no random document id or creation time: the same content gives the same bytes
+    )
+    story = [Paragraph(_escape(content.title), styles["Title"])]
+    for label, value in content.facts:
+        story.append(Paragraph(f"<b>{_escape(label)}</b>: {_escape(value)}", styles["BodyText"]))
+    for table in content.tables:
+        story += [Spacer(1, 4 * mm), Paragraph(_escape(table.title), styles["Heading3"])]
+        if not table.rows:
+            story.append(Paragraph("None.", styles["BodyText"]))
+            continue
+        rows = table.rows[:PDF_MAX_ROWS_PER_TABLE]
+        data = [[_cell(column, small) for column in table.columns]] + [[_cell(v, small) for v in row] for row in rows]
+        pdf_table = LongTable(data, repeatRows=1)
+        pdf_table.setStyle(
+            TableStyle(
+                [
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef7")),
+                    ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ]
+            )
+        )
+        story.append(pdf_table)
+        if len(table.rows) > len(rows):
+            story.append(Paragraph(f"First {len(rows)} of {len(table.rows)} rows; all are in the CSV and JSON.", small))
+    for note in content.notes:
+        story += [Spacer(1, 3 * mm), Paragraph(_escape(note), styles["Italic"])]
+    document.build(story, onFirstPage=on_page, onLaterPages=on_page)
+    return buffer.getvalue()

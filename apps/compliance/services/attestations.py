@@ -1,0 +1,77 @@
+"""Manual attestations: a person states a requirement is met, with an evidence file hashed on upload."""
+
+import hashlib
+from datetime import datetime
+
+from django.core.files.base import File
+from django.db import transaction
+from django.utils import timezone
+
+from apps.audit.services import audit_record
+from apps.compliance.models import ManualAttestation, Requirement
+from apps.core.actors import Actor
+from apps.core.errors import ApplicationError
+
+
+def file_sha256(upload: File) -> str:
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
+@transaction.atomic
+def attestation_create(
+    *,
+    requirement: Requirement,
+    statement: str,
+    owner,
+    expires_at: datetime,
+    actor: Actor,
+    evidence_file: File | None = None,
+) -> ManualAttestation:
+    """Record an attestation valid until `expires_at` (in the future); the file's SHA-256 is stored with it."""
+    if not statement.strip():
+        raise ApplicationError("An attestation needs a statement.", fields={"statement": ["Required."]})
+    if expires_at <= timezone.now():
+        raise ApplicationError("The expiry must be in the future.", fields={"expires_at": ["Must be in the future."]})
+    attestation = ManualAttestation(requirement=requirement, statement=statement, owner=owner, expires_at=expires_at)
+    return attestation_save(attestation=attestation, actor=actor, evidence_file=evidence_file)
+
+
+@transaction.atomic
+def attestation_save(
+    *, attestation: ManualAttestation, actor: Actor, evidence_file: File | None = None
+) -> ManualAttestation:
+    """Store a new or edited attestation, hashing its evidence file; audited."""
+    if evidence_file is not None:
+        attestation.evidence_file = evidence_file
+    if attestation.evidence_file:
+        attestation.evidence_sha256 = file_sha256(attestation.evidence_file)
+    else:
+        attestation.evidence_sha256 = ""
+    created = attestation.pk is None
+    attestation.save()
+    audit_record(
+        actor=actor,
+        action="compliance.attestation_created" if created else "compliance.attestation_changed",
+        target=attestation,
+        changes={
+            "requirement": {"before": None, "after": str(attestation.requirement)},
+            "expires_at": {"before": None, "after": attestation.expires_at.isoformat()},
+            "evidence_sha256": {"before": None, "after": attestation.evidence_sha256},
+        },
+    )
+    return attestation
+
+
+@transaction.atomic
+def attestation_revoke(*, attestation: ManualAttestation, actor: Actor, reason: str) -> ManualAttestation:
+    attestation = ManualAttestation.objects.select_for_update().get(pk=attestation.pk)
+    if attestation.revoked_at is None:
+        attestation.revoked_at = timezone.now()
+        attestation.save(update_fields=["revoked_at"])
+        audit_record(actor=actor, action="compliance.attestation_revoked", target=attestation, reason=reason)
+    return attestation

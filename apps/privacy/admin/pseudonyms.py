@@ -1,0 +1,102 @@
+"""The pseudonym vault in the admin: tokens only; re-identify (permission, reason, audit) or forget.
+
+The value is never a field of these pages: it is shown once, on the response page of the
+re-identification action, and never put into a message (messages may live in a cookie).
+"""
+
+from django.contrib import admin, messages
+from django.template.response import TemplateResponse
+
+from apps.core.actors import actor_for_request
+from apps.core.errors import ApplicationError
+from apps.privacy.admin.reasons import MAX_ROWS_PER_ACTION, action_page, reason_form
+from apps.privacy.models import Pseudonym
+from apps.privacy.services import forget, reidentify
+
+REIDENTIFIED_TEMPLATE = "admin/privacy/pseudonym/reidentified.html"
+
+
+@admin.register(Pseudonym)
+class PseudonymAdmin(admin.ModelAdmin):
+    list_display = ["token", "purpose", "created_at", "reidentified_count", "last_reidentified_at"]
+    list_filter = ["purpose"]
+    search_fields = ["=token"]
+    ordering = ["-id"]
+    fields = ["token", "purpose", "created_at", "reidentified_count", "last_reidentified_at"]
+    readonly_fields = fields
+    actions = ["reidentify_selected", "forget_selected"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # tokens are made by pseudonymize()
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # forgetting goes through the service (audited): see the action
+
+    def has_reidentify_permission(self, request) -> bool:
+        return request.user.has_perm("privacy.reidentify_pseudonym")
+
+    def has_forget_permission(self, request) -> bool:
+        return request.user.has_perm("privacy.delete_pseudonym")
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
+
+    @admin.action(description="Re-identify selected pseudonyms (audited, with a reason)", permissions=["reidentify"])
+    def reidentify_selected(self, request, queryset):
+        pseudonyms = list(queryset[:MAX_ROWS_PER_ACTION])
+        form = reason_form(request)
+        if not (form.is_bound and form.is_valid()):
+            return action_page(
+                self,
+                request,
+                action="reidentify_selected",
+                title="Re-identify pseudonyms",
+                intro="Each re-identification is recorded in the audit trail with your name and reason.",
+                rows=[(pseudonym.pk, pseudonym.token, pseudonym.purpose) for pseudonym in pseudonyms],
+                form=form,
+            )
+        actor, reason = actor_for_request(request), form.cleaned_data["reason"]
+        revealed = []
+        for pseudonym in pseudonyms:
+            try:
+                value = reidentify(pseudonym.token, actor=actor, user=request.user, reason=reason)
+            except ApplicationError as error:
+                self.message_user(request, f"{pseudonym.token}: {error.message}", messages.ERROR)
+                continue
+            revealed.append((pseudonym.token, pseudonym.purpose, value))
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Re-identified pseudonyms",
+            "revealed": revealed,
+            "changelist_url": request.get_full_path(),
+        }
+        response = TemplateResponse(request, REIDENTIFIED_TEMPLATE, context)
+        response["Cache-Control"] = "no-store"
+        return response
+
+    @admin.action(description="Forget selected pseudonyms (erase the vault entries)", permissions=["forget"])
+    def forget_selected(self, request, queryset):
+        pseudonyms = list(queryset[:MAX_ROWS_PER_ACTION])
+        form = reason_form(request)
+        if not (form.is_bound and form.is_valid()):
+            return action_page(
+                self,
+                request,
+                action="forget_selected",
+                title="Forget pseudonyms",
+                intro="The values behind these tokens are erased; nobody can re-identify them afterwards.",
+                rows=[(pseudonym.pk, pseudonym.token, pseudonym.purpose) for pseudonym in pseudonyms],
+                form=form,
+            )
+        actor = actor_for_request(request)
+        count = sum(
+            forget(pseudonym.token, actor=actor, reason=form.cleaned_data["reason"]) for pseudonym in pseudonyms
+        )
+        self.message_user(request, f"{count} pseudonym(s) forgotten.", messages.SUCCESS)
+        return None

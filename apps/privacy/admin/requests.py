@@ -1,0 +1,270 @@
+"""Data-subject requests, exports, deletion certificates and privacy alerts in the admin.
+
+Everything is read-only; changes go through the services (audited): the changelist's actions start
+and record identity verification, assign, complete (which runs the export, erasure or
+rectification) and reject with a reason.
+"""
+
+import json
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.html import format_html
+
+from apps.core.actors import actor_for_request
+from apps.core.errors import ApplicationError
+from apps.privacy.choices import OPEN_REQUEST_STATUSES, RequestStatus, VerificationMethod
+from apps.privacy.models import (
+    DataExport,
+    DataSubjectRequest,
+    DataSubjectRequestEvent,
+    DeletionCertificate,
+    PrivacyAlert,
+)
+from apps.privacy.services.erasure import certificate_verify
+from apps.privacy.services.requests import (
+    request_assign,
+    request_complete,
+    request_reject,
+    request_start_verification,
+    request_verify_identity,
+)
+
+ACTION_TEMPLATE = "admin/privacy/request_action.html"
+MAX_ROWS_PER_ACTION = 50
+
+
+class VerifyForm(forms.Form):
+    method = forms.ChoiceField(choices=VerificationMethod.choices, help_text="How you confirmed who is asking.")
+    note = forms.CharField(max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 80}))
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(
+        max_length=2000, widget=forms.Textarea(attrs={"rows": 3, "cols": 80}), help_text="Kept in the audit trail."
+    )
+
+
+class CompleteForm(forms.Form):
+    resolution = forms.CharField(
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
+        help_text="What was done (kept with the request and in the audit trail).",
+    )
+
+
+def _readonly(model_admin) -> list[str]:
+    return [field.name for field in model_admin.model._meta.fields]
+
+
+class RequestEventInline(admin.TabularInline):
+    model = DataSubjectRequestEvent
+    extra = 0
+    can_delete = False
+    fields = ["created_at", "action", "actor_label", "from_status", "to_status", "note"]
+    readonly_fields = fields
+    verbose_name_plural = "history"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(DataSubjectRequest)
+class DataSubjectRequestAdmin(admin.ModelAdmin):
+    list_display = ["id", "kind", "status", "guild", "member_id", "due_at", "overdue", "assignee", "verified_at"]
+    list_filter = ["status", "kind"]
+    list_select_related = ["tenant", "assignee"]
+    search_fields = ["=id", "tenant__guild_id"]
+    date_hierarchy = "received_at"
+    ordering = ["-id"]
+    inlines = [RequestEventInline]
+    actions = ["start_verification", "verify_identity", "assign_to_me", "complete", "reject"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return _readonly(self)
+
+    def has_add_permission(self, request) -> bool:
+        return False  # requests arrive through the API (POST /api/v1/privacy/requests/)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # closed by completing or rejecting, never deleted
+
+    @admin.display(description="guild", ordering="tenant__guild_id")
+    def guild(self, dsr: DataSubjectRequest) -> str:
+        return dsr.tenant.guild_id
+
+    @admin.display(description="overdue", boolean=True)
+    def overdue(self, dsr: DataSubjectRequest) -> bool:
+        return dsr.is_open and dsr.due_at < timezone.now()
+
+    def _page(self, request, *, action, title, intro, requests, form):
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": title,
+            "intro": intro,
+            "action": action,
+            "rows": [(dsr.pk, str(dsr), f"{dsr.get_status_display()}, due {dsr.due_at:%Y-%m-%d}") for dsr in requests],
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "changelist_url": request.get_full_path(),
+        }
+        return TemplateResponse(request, ACTION_TEMPLATE, context)
+
+    def _each(self, request, requests, call, done_message: str) -> None:
+        done = 0
+        for dsr in requests:
+            try:
+                call(dsr)
+                done += 1
+            except ApplicationError as error:
+                self.message_user(request, f"{dsr}: {error.message}", messages.ERROR)
+        if done:
+            self.message_user(request, f"{done} request(s) {done_message}.", messages.SUCCESS)
+
+    def _open(self, queryset):
+        return list(queryset.filter(status__in=OPEN_REQUEST_STATUSES).select_related("tenant")[:MAX_ROWS_PER_ACTION])
+
+    @admin.action(description="Start identity verification", permissions=["change"])
+    def start_verification(self, request, queryset):
+        actor = actor_for_request(request)
+        self._each(
+            request,
+            self._open(queryset),
+            lambda dsr: request_start_verification(request=dsr, actor=actor),
+            "awaiting identity verification",
+        )
+
+    @admin.action(description="Record identity verification…", permissions=["change"])
+    def verify_identity(self, request, queryset):
+        requests = self._open(queryset)
+        form = VerifyForm(request.POST if "apply" in request.POST else None)
+        if not (form.is_bound and form.is_valid()):
+            return self._page(
+                request,
+                action="verify_identity",
+                title="Record identity verification",
+                intro="You confirm that the requester is the person these requests are about. Your name is recorded.",
+                requests=requests,
+                form=form,
+            )
+        actor = actor_for_request(request)
+        self._each(
+            request,
+            requests,
+            lambda dsr: request_verify_identity(request=dsr, actor=actor, **form.cleaned_data),
+            "verified and in progress",
+        )
+        return None
+
+    @admin.action(description="Assign selected requests to me", permissions=["change"])
+    def assign_to_me(self, request, queryset):
+        actor = actor_for_request(request)
+        username = request.user.get_username()
+        self._each(
+            request,
+            self._open(queryset),
+            lambda dsr: request_assign(request=dsr, actor=actor, assignee=username),
+            f"assigned to {username}",
+        )
+
+    @admin.action(description="Complete (export, erase or rectify)…", permissions=["change"])
+    def complete(self, request, queryset):
+        requests = list(queryset.filter(status=RequestStatus.IN_PROGRESS).select_related("tenant"))
+        requests = requests[:MAX_ROWS_PER_ACTION]
+        if not requests:
+            self.message_user(
+                request, "Only requests in progress (identity verified) can be completed.", messages.ERROR
+            )
+            return None
+        form = CompleteForm(request.POST if "apply" in request.POST else None)
+        if not (form.is_bound and form.is_valid()):
+            return self._page(
+                request,
+                action="complete",
+                title="Complete requests",
+                intro="Completing does the work: access and portability write an export, erasure anonymizes the "
+                "member everywhere (it cannot be undone), rectification applies the requested corrections.",
+                requests=requests,
+                form=form,
+            )
+        actor = actor_for_request(request)
+        self._each(
+            request,
+            requests,
+            lambda dsr: request_complete(request=dsr, actor=actor, **form.cleaned_data),
+            "completed",
+        )
+        return None
+
+    @admin.action(description="Reject with a reason…", permissions=["change"])
+    def reject(self, request, queryset):
+        requests = self._open(queryset)
+        form = RejectForm(request.POST if "apply" in request.POST else None)
+        if not (form.is_bound and form.is_valid()):
+            return self._page(
+                request, action="reject", title="Reject requests", intro="The reason is kept with each request.",
+                requests=requests, form=form,
+            )  # fmt: skip
+        actor = actor_for_request(request)
+        self._each(
+            request,
+            requests,
+            lambda dsr: request_reject(request=dsr, actor=actor, **form.cleaned_data),
+            "rejected",
+        )
+        return None
+
+
+class _ReadOnlyAdmin(admin.ModelAdmin):
+    def get_readonly_fields(self, request, obj=None):
+        return _readonly(self)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(DataExport)
+class DataExportAdmin(_ReadOnlyAdmin):
+    list_display = ["id", "request", "size_bytes", "sha256", "created_by", "created_at", "downloaded_count"]
+    list_select_related = ["request"]
+    ordering = ["-id"]
+
+
+@admin.register(DeletionCertificate)
+class DeletionCertificateAdmin(_ReadOnlyAdmin):
+    list_display = ["id", "request", "member_pseudonym", "erased_at", "erased_by", "hash_verifies"]
+    list_select_related = ["request"]
+    search_fields = ["member_pseudonym"]
+    ordering = ["-id"]
+    exclude = ["content", "erased", "retained"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*(name for name in _readonly(self) if name not in self.exclude), "content_pretty", "hash_verifies"]
+
+    @admin.display(description="SHA-256 verifies", boolean=True)
+    def hash_verifies(self, certificate: DeletionCertificate) -> bool:
+        return certificate_verify(certificate)
+
+    @admin.display(description="certificate")
+    def content_pretty(self, certificate: DeletionCertificate):
+        return format_html(
+            "<pre style='white-space: pre-wrap'>{}</pre>", json.dumps(certificate.content, indent=2, sort_keys=True)
+        )
+
+
+@admin.register(PrivacyAlert)
+class PrivacyAlertAdmin(_ReadOnlyAdmin):
+    list_display = ["id", "kind", "message", "due_at", "raised_at", "last_seen_at", "seen_count", "resolved_at"]
+    list_filter = ["kind", ("resolved_at", admin.EmptyFieldListFilter)]
+    ordering = ["-raised_at", "-id"]

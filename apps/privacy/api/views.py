@@ -1,0 +1,221 @@
+"""The privacy API: data-subject requests (platform keys) and members' consents (tenant-scoped)."""
+
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from apps.core.actors import actor_for_request
+from apps.core.errors import NotFoundError
+from apps.core.permissions import HasRequiredScope, IsPlatformKey
+from apps.core.schema import ERROR_RESPONSES, ErrorSerializer
+from apps.core.viewsets import ApiViewSet
+from apps.privacy.api.filters import DataSubjectRequestFilter
+from apps.privacy.api.serializers import (
+    ACTIONS,
+    ConsentInput,
+    ConsentRecordSerializer,
+    DataSubjectRequestSerializer,
+    MemberConsentsSerializer,
+    RequestAssignInput,
+    RequestCompleteInput,
+    RequestCreateInput,
+    RequestNoteInput,
+    RequestRejectInput,
+    RequestVerifyInput,
+)
+from apps.privacy.models import ConsentRecord
+from apps.privacy.selectors import consent as consent_selectors
+from apps.privacy.selectors import requests as request_selectors
+from apps.privacy.services import consent as consent_services
+from apps.privacy.services import exports as export_services
+from apps.privacy.services import requests as request_services
+from apps.tenants.selectors import tenant_get
+from apps.tenants.viewsets import TenantScopedViewSet
+
+WRITE_RESPONSES = {
+    200: DataSubjectRequestSerializer,
+    409: OpenApiResponse(ErrorSerializer, description="Not possible in the request's state (or a legal hold)"),
+    **ERROR_RESPONSES,
+}
+
+
+def _write(summary: str, request_serializer):
+    return extend_schema(summary=summary, request=request_serializer, responses=WRITE_RESPONSES)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Data-subject requests, newest first",
+        responses={200: DataSubjectRequestSerializer(many=True), **ERROR_RESPONSES},
+    ),
+    retrieve=extend_schema(
+        summary="One data-subject request", responses={200: DataSubjectRequestSerializer, **ERROR_RESPONSES}
+    ),
+    create=extend_schema(
+        summary="File a data-subject request (access, portability, erasure, rectification); due in 30 days",
+        request=RequestCreateInput,
+        responses={201: DataSubjectRequestSerializer, **ERROR_RESPONSES},
+    ),
+    start_verification=_write("Start verifying the requester's identity", RequestNoteInput),
+    verify=_write(
+        "Record how the requester's identity was verified; the request is then in progress", RequestVerifyInput
+    ),  # fmt: skip
+    assign=_write("Assign the request to a staff user (null unassigns)", RequestAssignInput),
+    complete=_write(
+        "Process and complete the request (export, erasure or rectification); needs a verified identity",
+        RequestCompleteInput,
+    ),
+    reject=_write("Reject the request with a reason", RequestRejectInput),
+    export=extend_schema(
+        summary="Download the export (zip) of an access or portability request: only the key that filed it",
+        responses={
+            (200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY, description="The zip; see X-Content-SHA256"),
+            409: OpenApiResponse(ErrorSerializer, description="The stored file no longer matches its SHA-256"),
+            **ERROR_RESPONSES,
+        },
+    ),
+)
+class DataSubjectRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    """Data-subject requests of every tenant: platform keys with `privacy:read`, `privacy:write` to act."""
+
+    serializer_class = DataSubjectRequestSerializer
+    filterset_class = DataSubjectRequestFilter
+    permission_classes = [HasRequiredScope, IsPlatformKey]
+    required_scopes = {
+        "list": "privacy:read",
+        "retrieve": "privacy:read",
+        "export": "privacy:read",
+        "create": "privacy:write",
+        "start_verification": "privacy:write",
+        "verify": "privacy:write",
+        "assign": "privacy:write",
+        "complete": "privacy:write",
+        "reject": "privacy:write",
+    }
+    lookup_value_regex = "[0-9]{1,18}"
+
+    def get_queryset(self):
+        return request_selectors.request_list()
+
+    def get_object(self):
+        return request_selectors.request_get(request_id=int(self.kwargs["pk"]))
+
+    def _respond(self, dsr, status_code=status.HTTP_200_OK) -> Response:
+        fresh = request_selectors.request_get(request_id=dsr.pk)
+        return Response(DataSubjectRequestSerializer(fresh).data, status=status_code)
+
+    def _input(self, serializer_class):
+        data = serializer_class(data=self.request.data)
+        data.is_valid(raise_exception=True)
+        return data.validated_data
+
+    def create(self, request):
+        data = self._input(RequestCreateInput)
+        tenant = tenant_get(guild_id=data["guild_id"])
+        member = request_selectors.member_for_request(tenant=tenant, discord_user_id=data["discord_user_id"])
+        dsr = request_services.request_receive(
+            actor=actor_for_request(request),
+            member=member,
+            kind=data["kind"],
+            details=data["details"],
+            requested_by_key=request.auth,
+        )
+        return self._respond(dsr, status.HTTP_201_CREATED)
+
+    @action(detail=True, methods=["post"], url_path="start-verification")
+    def start_verification(self, request, pk=None):
+        data = self._input(RequestNoteInput)
+        dsr = request_services.request_start_verification(
+            request=self.get_object(), actor=actor_for_request(request), **data
+        )
+        return self._respond(dsr)
+
+    @action(detail=True, methods=["post"])
+    def verify(self, request, pk=None):
+        data = self._input(RequestVerifyInput)
+        dsr = request_services.request_verify_identity(
+            request=self.get_object(), actor=actor_for_request(request), **data
+        )
+        return self._respond(dsr)
+
+    @action(detail=True, methods=["post"])
+    def assign(self, request, pk=None):
+        data = self._input(RequestAssignInput)
+        dsr = request_services.request_assign(request=self.get_object(), actor=actor_for_request(request), **data)
+        return self._respond(dsr)
+
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        data = self._input(RequestCompleteInput)
+        dsr = request_services.request_complete(request=self.get_object(), actor=actor_for_request(request), **data)
+        return self._respond(dsr)
+
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        data = self._input(RequestRejectInput)
+        dsr = request_services.request_reject(request=self.get_object(), actor=actor_for_request(request), **data)
+        return self._respond(dsr)
+
+    @action(detail=True, methods=["get"], url_path="export", url_name="export")
+    def export(self, request, pk=None):
+        dsr = self.get_object()
+        export = request_selectors.latest_export(request=dsr)
+        # only the key that filed the request gets the person's data; others learn nothing more than a 404
+        if export is None or dsr.requested_by_key_id != request.auth.pk:
+            raise NotFoundError(f"No export of request {dsr.pk} for this key.", code="export_not_found")
+        content = export_services.export_download(export=export, actor=actor_for_request(request))
+        response = HttpResponse(content, content_type="application/zip")
+        response["Content-Disposition"] = f'attachment; filename="data-subject-request-{dsr.pk}.zip"'
+        response["X-Content-SHA256"] = export.sha256
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="A member's consents: the current state per consent type and the full history",
+        responses={200: MemberConsentsSerializer, **ERROR_RESPONSES},
+    ),
+    create=extend_schema(
+        summary="Grant or withdraw a member's consent (append-only history; a repeat changes nothing)",
+        request=ConsentInput,
+        responses={201: ConsentRecordSerializer, 200: ConsentRecordSerializer, **ERROR_RESPONSES},
+    ),
+)
+class MemberConsentViewSet(TenantScopedViewSet):
+    """Consents of one member of a tenant: `members:read` to read, `members:write` to grant or withdraw."""
+
+    serializer_class = ConsentRecordSerializer
+    required_scopes = {"list": "members:read", "create": "members:write"}
+    queryset = ConsentRecord.objects.none()
+
+    def _member(self):
+        return request_selectors.member_for_request(tenant=self.tenant, discord_user_id=self.kwargs["discord_user_id"])
+
+    def tenant_queryset(self):
+        return consent_selectors.consent_history(member=self._member())
+
+    def list(self, request, guild_id=None, discord_user_id=None):
+        member = self._member()
+        body = {
+            "current": consent_selectors.consent_current(member=member),
+            "history": consent_selectors.consent_history(member=member),
+        }
+        return Response(MemberConsentsSerializer(body).data)
+
+    def create(self, request, guild_id=None, discord_user_id=None):
+        data = ConsentInput(data=request.data)
+        data.is_valid(raise_exception=True)
+        record, created = consent_services.consent_record(
+            member=self._member(),
+            actor=actor_for_request(request),
+            code=data.validated_data["consent_type"],
+            action=ACTIONS[data.validated_data["action"]],
+            source=data.validated_data["source"],
+        )
+        return Response(
+            ConsentRecordSerializer(record).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        )

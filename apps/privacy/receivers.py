@@ -1,0 +1,40 @@
+"""Receivers of the privacy app: default consent types after every migrate (idempotent, no data migration);
+the PII scan of incoming free text (bets and legs) after the betting app's signals."""
+
+from django.db.models.signals import post_migrate
+from django.dispatch import receiver
+
+from apps.betting.choices import SettlementSource
+from apps.betting.signals import bet_placed, bet_settled
+from apps.core.enqueue import enqueue
+from apps.privacy.services.consent import consent_types_ensure_defaults
+from apps.privacy.services.retention import retention_policies_ensure_defaults
+from apps.privacy.tasks import pii_scan_bet_task
+
+
+@receiver(post_migrate, dispatch_uid="privacy.default_consent_types")
+def create_default_consent_types(sender, app_config=None, **kwargs) -> None:
+    if app_config is None or app_config.label != "privacy":
+        return
+    consent_types_ensure_defaults()
+
+
+@receiver(post_migrate, dispatch_uid="privacy.default_retention_policies")
+def create_default_retention_policies(sender, app_config=None, **kwargs) -> None:
+    """A policy for every retention data kind that has none (existing policies are left as they are)."""
+    if app_config is None or app_config.label != "privacy":
+        return
+    retention_policies_ensure_defaults()
+
+
+@receiver(bet_placed, dispatch_uid="privacy.scan_placed_bet")
+def scan_placed_bet(sender, bet_id: int, **kwargs) -> None:
+    enqueue(pii_scan_bet_task, bet_id)
+
+
+@receiver(bet_settled, dispatch_uid="privacy.scan_settled_bet")
+def scan_settled_bet(sender, bet_id: int, source: str = "", **kwargs) -> None:
+    # staff settlements and corrections may add a review note; auto-grading writes no free text
+    if source == SettlementSource.AUTO:
+        return
+    enqueue(pii_scan_bet_task, bet_id)

@@ -1,0 +1,38 @@
+"""Reads of retention: policies, holds, runs, and what compliance checks ask about them."""
+
+from django.db.models import QuerySet
+
+from apps.privacy.choices import RetentionRunStatus
+from apps.privacy.models import LegalHold, RetentionPolicy, RetentionRun
+from apps.privacy.retention.kinds import RetentionKind, retention_kinds
+
+
+def kinds_without_policy(*, enabled_only: bool = True) -> list[RetentionKind]:
+    """Data kinds with no retention policy (or, by default, none that is enabled): a compliance gap."""
+    policies = RetentionPolicy.objects.all()
+    if enabled_only:
+        policies = policies.filter(enabled=True)
+    covered = set(policies.values_list("kind", flat=True))
+    return [kind for kind in retention_kinds() if kind.key not in covered]
+
+
+def last_successful_run() -> RetentionRun | None:
+    """The latest real (not dry) run that finished without an error."""
+    return (
+        RetentionRun.objects.filter(dry_run=False, status=RetentionRunStatus.SUCCEEDED)
+        .order_by("-finished_at", "-id")
+        .first()
+    )
+
+
+def retention_policy_list() -> QuerySet[RetentionPolicy]:
+    return RetentionPolicy.objects.order_by("kind")
+
+
+def legal_hold_list(*, active_only: bool = False) -> QuerySet[LegalHold]:
+    holds = LegalHold.objects.select_related("tenant", "member__tenant")
+    return holds.filter(released_at__isnull=True) if active_only else holds
+
+
+def retention_run_list() -> QuerySet[RetentionRun]:
+    return RetentionRun.objects.order_by("-started_at", "-id")

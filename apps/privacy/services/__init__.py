@@ -1,0 +1,31 @@
+"""Every state change of the privacy app, one module per part of the app.
+
+Helpers adding services to this app: put them in your own module of this package and re-export
+the public ones below (other apps may import ``apps.privacy.services`` only).
+"""
+
+from apps.privacy.kanonymity import anonymized_export, enforce_k, k_anonymity
+from apps.privacy.services.findings import (
+    pii_finding_dismiss,
+    pii_finding_redact,
+    pii_scan_bet,
+    pii_scan_models,
+    pii_scan_queryset,
+    scanned_fields,
+)
+from apps.privacy.services.pseudonyms import forget, pseudonymize, reidentify
+
+__all__ = [
+    "anonymized_export",
+    "enforce_k",
+    "forget",
+    "k_anonymity",
+    "pii_finding_dismiss",
+    "pii_finding_redact",
+    "pii_scan_bet",
+    "pii_scan_models",
+    "pii_scan_queryset",
+    "pseudonymize",
+    "reidentify",
+    "scanned_fields",
+]

@@ -1,0 +1,64 @@
+"""Rectification: a data-subject request's field changes, applied through the accounts' members service.
+
+The privacy app never writes a member's fields itself: validation, encryption and the audit event of
+the change are the members service's. What may be rectified is what the person can tell us about
+themselves (not ids, not the tenant).
+"""
+
+import datetime
+from typing import Any
+
+from apps.accounts import services as account_services
+from apps.accounts.models import Member
+from apps.core.actors import Actor
+from apps.core.errors import ApplicationError
+
+RECTIFIABLE_FIELDS = ("username", "display_name", "email", "date_of_birth", "country", "notes")
+_MAX_LENGTH = 2000
+
+
+def rectifiable_fields() -> list[str]:
+    """The fields of RECTIFIABLE_FIELDS the Member model has."""
+    names = {field.name for field in Member._meta.concrete_fields}
+    return [name for name in RECTIFIABLE_FIELDS if name in names]
+
+
+def rectification_validate(*, member: Member, changes: Any) -> dict[str, Any]:
+    """`changes` must be an object of known fields and string (or null) values; dates as YYYY-MM-DD."""
+    allowed = rectifiable_fields()
+    if not isinstance(changes, dict) or not changes:
+        raise ApplicationError(
+            "A rectification needs details.changes: an object of the fields to correct and their values.",
+            fields={"details": [f"Give changes for some of: {', '.join(allowed)}."]},
+        )
+    errors = {}
+    for name, value in changes.items():
+        if name not in allowed:
+            errors[name] = [f"Not rectifiable; choose from {', '.join(allowed)}."]
+        elif value is not None and not isinstance(value, str):
+            errors[name] = ["Must be a string or null."]
+        elif isinstance(value, str) and len(value) > _MAX_LENGTH:
+            errors[name] = [f"At most {_MAX_LENGTH} characters."]
+        elif name == "date_of_birth" and value:
+            try:
+                datetime.date.fromisoformat(value)
+            except ValueError:
+                errors[name] = ["Must be a date as YYYY-MM-DD."]
+        elif name == "username" and not (value or "").strip():
+            errors[name] = ["A member always has a username."]
+    if errors:
+        raise ApplicationError("Some requested corrections are invalid.", fields={"details": [{"changes": errors}]})
+    return changes
+
+
+def member_rectify(*, member: Member, actor: Actor, changes: dict[str, Any]) -> list[str]:
+    """Apply the corrections through the members service (which audits them); returns the fields changed."""
+    rectification_validate(member=member, changes=changes)
+    values = {}
+    for name, value in changes.items():
+        if name == "date_of_birth":
+            values[name] = datetime.date.fromisoformat(value) if value else None
+        else:
+            values[name] = value or ""  # text fields hold "" for no value
+    account_services.member_update(member=member, actor=actor, **values)
+    return sorted(values)

@@ -1,0 +1,14 @@
+"""The staff portal at /portal/ (apps/compliance/portal): login with a second factor, live dashboard."""
+
+from dbsbm.settings.environment import env_int
+
+# The Channels group every open dashboard joins (/ws/portal/dashboard/).
+PORTAL_DASHBOARD_GROUP = "portal.dashboard"
+# How long the password step of a login stays valid while the user types the TOTP token.
+PORTAL_LOGIN_PENDING_SECONDS = env_int("PORTAL_LOGIN_PENDING_SECONDS", 300)
+# Rows a list page of the portal shows (the lists are paginated; the query count does not grow).
+PORTAL_PAGE_SIZE = env_int("PORTAL_PAGE_SIZE", 50)
+# The audit-activity widget: hours shown in its chart.
+PORTAL_AUDIT_ACTIVITY_HOURS = env_int("PORTAL_AUDIT_ACTIVITY_HOURS", 24)
+# Issuer shown by authenticator apps for the portal's TOTP devices.
+OTP_TOTP_ISSUER = "DBSBM Portal"

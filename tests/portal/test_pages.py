@@ -1,0 +1,180 @@
+"""Every portal page renders for the roles that may open it, refuses the others, and triage goes
+through the owning app's service (audited)."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.test import Client
+from django.urls import reverse
+
+from apps.accounts.choices import StaffRole
+from apps.audit.models import AuditEvent
+from apps.compliance.models import CheckRun
+from apps.compliance.portal.widgets import WIDGETS
+from apps.fraud.choices import CaseStatus
+from apps.security.choices import AlertStatus
+from tests.portal import data
+from tests.portal.conftest import verified_client
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def rows(superuser_no_mfa):
+    """One of everything the portal lists, with a failed MFA check run (a superuser without a device)."""
+    run = data.run_mfa_check()
+    return {
+        "run": run,
+        "alert": data.security_alerts(1)[0],
+        "case": data.fraud_cases(1)[0],
+        "dsr": data.data_subject_requests(1)[0],
+        "compliance_alert": data.compliance_alerts(1)[0],
+    }
+
+
+@pytest.fixture
+def superuser_no_mfa(staff_user):
+    return staff_user(StaffRole.SUPERUSER, username="root-without-mfa")
+
+
+def _pages(rows) -> list[str]:
+    framework, ref = rows["run"].requirements[0].split(":", 1)
+    return [
+        reverse("portal:dashboard"),
+        *[reverse("portal:widget", kwargs={"name": name}) for name in WIDGETS],
+        reverse("portal:frameworks"),
+        reverse("portal:framework", kwargs={"framework_id": framework}),
+        reverse("portal:requirement", kwargs={"framework_id": framework, "ref": ref}),
+        reverse("portal:check_run", kwargs={"run_id": rows["run"].pk}),
+        reverse("portal:check_run", kwargs={"run_id": rows["run"].pk}) + "?verify=1",
+        reverse("portal:reports"),
+        reverse("portal:alerts"),
+        reverse("portal:alerts") + "?all=1",
+        reverse("portal:workflows"),
+        reverse("portal:security_alerts"),
+        reverse("portal:security_alerts") + "?status=new",
+        reverse("portal:security_alert", kwargs={"alert_id": rows["alert"].pk}),
+        reverse("portal:fraud_cases"),
+        reverse("portal:fraud_case", kwargs={"case_id": rows["case"].pk}),
+        reverse("portal:dsrs"),
+        reverse("portal:dsr", kwargs={"request_id": rows["dsr"].pk}),
+    ]
+
+
+def test_every_page_renders_for_a_compliance_officer(officer_client, rows):
+    for path in _pages(rows):
+        response = officer_client.get(path)
+        assert response.status_code == 200, path
+
+
+def test_a_security_analyst_sees_only_the_pages_of_the_role(analyst_client, rows):
+    nav = analyst_client.get(reverse("portal:dashboard")).content.decode()
+    assert "Security alerts" in nav and "Fraud cases" in nav and "Frameworks" not in nav
+
+    assert analyst_client.get(reverse("portal:security_alerts")).status_code == 200
+    assert analyst_client.get(reverse("portal:frameworks")).status_code == 403
+    assert analyst_client.get(reverse("portal:dsrs")).status_code == 403
+
+
+def test_the_dashboard_shows_the_failing_check_and_the_evidence_verifies(officer_client, rows):
+    run = rows["run"]
+    dashboard = officer_client.get(reverse("portal:dashboard")).content.decode()
+    assert f'data-check="{run.check_id}"' in dashboard
+
+    evidence = officer_client.get(reverse("portal:check_run", kwargs={"run_id": run.pk}) + "?verify=1")
+    body = evidence.content.decode()
+    assert run.evidence_sha256 in body
+    assert "root-without-mfa" in body  # the evidence names the account
+    assert "matches its SHA-256" in body
+
+
+def test_tampered_evidence_does_not_verify(officer_client, rows):
+    CheckRun.objects.filter(pk=rows["run"].pk).update(evidence={"privileged_users": 0})
+
+    response = officer_client.get(reverse("portal:check_run", kwargs={"run_id": rows["run"].pk}) + "?verify=1")
+
+    assert b"does NOT match" in response.content
+
+
+def test_an_analyst_triages_a_security_alert_through_the_service(analyst, analyst_client, rows):
+    alert = rows["alert"]
+    url = reverse("portal:security_alert_triage", kwargs={"alert_id": alert.pk})
+
+    response = analyst_client.post(url, {"status": AlertStatus.ACKNOWLEDGED, "assign": "me", "note": "looking"})
+
+    assert response.status_code == 302
+    alert.refresh_from_db()
+    assert (alert.status, alert.assignee) == (AlertStatus.ACKNOWLEDGED, analyst)
+    assert AuditEvent.objects.filter(action="security.alert_triaged", actor_label="analyst").exists()
+    refused = analyst_client.post(url, {"status": AlertStatus.NEW}, follow=True)  # not a legal transition
+    assert b"cannot become new" in refused.content
+
+
+def test_a_compliance_officer_reads_alerts_but_may_not_triage(officer_client, rows):
+    alert = rows["alert"]
+
+    response = officer_client.post(
+        reverse("portal:security_alert_triage", kwargs={"alert_id": alert.pk}), {"status": "resolved"}, follow=True
+    )
+
+    assert b"may read alerts but not triage" in response.content
+    alert.refresh_from_db()
+    assert alert.status == AlertStatus.NEW
+
+
+def test_an_analyst_triages_a_fraud_case(analyst_client, rows):
+    case = rows["case"]
+
+    analyst_client.post(
+        reverse("portal:fraud_case_triage", kwargs={"case_id": case.pk}),
+        {"status": CaseStatus.INVESTIGATING, "note": "checking the timestamps"},
+    )
+
+    case.refresh_from_db()
+    assert case.status == CaseStatus.INVESTIGATING
+    assert AuditEvent.objects.filter(action="fraud.case_triaged", target_id=str(case.pk)).exists()
+
+
+def test_acknowledging_a_compliance_alert(officer, officer_client, rows):
+    officer.user_permissions.add(Permission.objects.get(codename="change_compliancealert"))
+    alert = rows["compliance_alert"]
+
+    response = officer_client.post(reverse("portal:alert_acknowledge", kwargs={"alert_id": alert.pk}))
+
+    assert response.status_code == 302
+    alert.refresh_from_db()
+    assert (alert.status, alert.acknowledged_by) == ("acknowledged", officer)
+
+
+def test_unknown_rows_are_404(officer_client, db):
+    for path in [
+        reverse("portal:widget", kwargs={"name": "nope"}),
+        reverse("portal:framework", kwargs={"framework_id": "nope"}),
+        reverse("portal:requirement", kwargs={"framework_id": "gdpr", "ref": "nope"}),
+        reverse("portal:check_run", kwargs={"run_id": 999999}),
+        reverse("portal:security_alert", kwargs={"alert_id": 999999}),
+        reverse("portal:fraud_case", kwargs={"case_id": 999999}),
+        reverse("portal:dsr", kwargs={"request_id": 999999}),
+    ]:
+        assert officer_client.get(path).status_code == 404, path
+
+
+def test_staff_without_a_portal_role_are_refused(staff_user):
+    ops = staff_user(StaffRole.OPS, username="ops-person")
+    client = Client()
+    client.force_login(ops)
+
+    assert client.get(reverse("portal:dashboard")).status_code == 403
+
+
+def test_writes_need_post(officer_client, rows):
+    url = reverse("portal:security_alert_triage", kwargs={"alert_id": rows["alert"].pk})
+    assert officer_client.get(url).status_code == 405
+
+
+def test_superusers_see_every_page_in_the_navigation(portal_user):
+    client = verified_client(portal_user(StaffRole.SUPERUSER, username="root-with-mfa"))
+
+    nav = client.get(reverse("portal:dashboard")).content.decode()
+
+    for title in ("Frameworks", "Reports", "Compliance alerts", "Workflow inbox", "Security alerts", "Data-subject"):
+        assert title in nav

@@ -1,0 +1,58 @@
+"""Portal pages answer in a fixed number of queries, however many rows they list."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tests.portal import data
+
+pytestmark = pytest.mark.django_db
+
+LISTS = {
+    "portal:security_alerts": data.security_alerts,
+    "portal:fraud_cases": data.fraud_cases,
+    "portal:dsrs": data.data_subject_requests,
+    "portal:alerts": data.compliance_alerts,
+}
+# session, user, groups (roles), OTP device, then the page itself (count + page + prefetches)
+LIST_BUDGET = 12
+DASHBOARD_BUDGET = 45  # six widgets; the framework scores cost a fixed number per shipped framework
+
+
+def _queries(client, path: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200, path
+    return len(queries)
+
+
+@pytest.mark.parametrize("url_name", sorted(LISTS))
+def test_a_list_page_costs_the_same_for_few_and_many_rows(officer_client, url_name):
+    make = LISTS[url_name]
+    path = reverse(url_name)
+    make(2, start=0)
+    few = _queries(officer_client, path)
+    make(12, start=100)
+
+    many = _queries(officer_client, path)
+
+    assert many == few
+    assert many <= LIST_BUDGET
+
+
+def test_the_dashboard_costs_the_same_for_few_and_many_rows(officer_client):
+    path = reverse("portal:dashboard")
+    data.security_alerts(1)
+    data.compliance_alerts(1)
+    data.data_subject_requests(1)
+    data.run_mfa_check()
+    few = _queries(officer_client, path)
+    data.compliance_alerts(10, start=100)
+    data.data_subject_requests(10, start=100)
+    data.run_mfa_check()
+
+    many = _queries(officer_client, path)
+
+    assert many == few
+    assert many <= DASHBOARD_BUDGET

@@ -1,0 +1,123 @@
+"""Fixtures of the data-subject request tests (imported by tests/privacy/test_requests_*.py, test_consent.py).
+
+`person` is a member with data in every model the classification registry can find a member's rows in:
+a full profile, a capper with two settled bets (ledger) and a pending one, a PII finding, a fraud case
+with history and a verdict, a behavioural baseline, a pseudonym, consents and a data-subject request.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from apps.accounts.models import ApiKey, Member
+from apps.accounts.services import member_create
+from apps.betting.choices import LegResult, Market, Selection
+from apps.betting.models import Bet, Capper
+from apps.betting.services import bet_place, bet_settle, capper_create, game_upsert
+from apps.betting.services.bets import LegInput
+from apps.core.actors import Actor
+from apps.fraud.choices import CaseStatus, FraudKind
+from apps.fraud.detectors import Finding
+from apps.fraud.services import fraud_case_record, fraud_case_triage
+from apps.privacy.choices import ConsentAction
+from apps.privacy.services.consent import consent_record
+from apps.privacy.services.findings import pii_scan_bet
+from apps.privacy.services.pseudonyms import pseudonymize
+from apps.security.models import Baseline
+
+PERSON_ID = "712345678901234567"
+PROFILE = {
+    "display_name": "Jane Q. Bettor",
+    "email": "jane.bettor@example.org",
+    "date_of_birth": date(1990, 4, 17),
+    "country": "GB",
+    "notes": "Asked for lower limits after a bad month.",
+}
+
+
+@dataclass
+class Person:
+    member: Member
+    capper: Capper
+    bets: list[Bet]
+    other_capper: Capper
+
+
+@pytest.fixture
+def export_dir(settings, tmp_path):
+    settings.PRIVACY_EXPORT_DIR = str(tmp_path / "exports")
+    return tmp_path / "exports"
+
+
+@pytest.fixture
+def privacy_key(make_key) -> tuple[ApiKey, str]:
+    return make_key(["privacy:read", "privacy:write"])
+
+
+@pytest.fixture
+def privacy_client(privacy_key, client_with_key):
+    return client_with_key(privacy_key[1])
+
+
+def _settled_bet(*, tenant, capper, actor, game, number: int, won: bool, description: str = "") -> Bet:
+    bet, _ = bet_place(
+        tenant=tenant,
+        actor=actor,
+        external_id=f"msg-{capper.pk}-{number}",
+        capper=capper,
+        stake_units=Decimal("2.00"),
+        legs=[
+            LegInput(
+                market=Market.MONEYLINE, selection=Selection.HOME, odds=-110, game=game.external_id,
+                description=description,
+            )
+        ],
+    )  # fmt: skip
+    if won is not None:
+        result = LegResult.WON if won else LegResult.LOST
+        bet_settle(bet=bet, actor=actor, leg_results={leg.pk: result for leg in bet.legs.all()})
+    return bet
+
+
+@pytest.fixture
+def person(tenant, actor, export_dir) -> Person:
+    member = member_create(actor=actor, tenant=tenant, discord_user_id=PERSON_ID, username="janeb", **PROFILE)
+    capper = capper_create(tenant=tenant, actor=actor, discord_user_id=PERSON_ID, username="janeb",
+                           display_name="Jane the Capper", avatar_url="https://cdn.example.org/jane.png")  # fmt: skip
+    other = capper_create(tenant=tenant, actor=actor, discord_user_id="712345678900000001", username="other")
+    games = [
+        game_upsert(
+            actor=actor, external_id=f"dsr-game-{number}", sport="basketball", league="nba",
+            home_team=f"Home {number}", away_team=f"Away {number}", starts_at=timezone.now() + timedelta(hours=2),
+        )[0]
+        for number in range(3)
+    ]  # fmt: skip
+    bets = [
+        _settled_bet(tenant=tenant, capper=capper, actor=actor, game=games[0], number=1, won=True,
+                     description="tail me, questions to jane.bettor@example.org"),
+        _settled_bet(tenant=tenant, capper=capper, actor=actor, game=games[1], number=2, won=False),
+        _settled_bet(tenant=tenant, capper=capper, actor=actor, game=games[2], number=3, won=None),
+    ]  # fmt: skip
+    _settled_bet(tenant=tenant, capper=other, actor=actor, game=games[0], number=4, won=False)
+    pii_scan_bet(bet_id=bets[0].pk, actor=actor)
+    case, _ = fraud_case_record(
+        finding=Finding(FraudKind.COPY_RING, (capper.pk, other.pk), 0.8, "Copied 5 times.", {"meetings": 5}),
+        actor=actor,
+    )
+    fraud_case_triage(case=case, actor=actor, status=CaseStatus.CONFIRMED, note="clear pattern")
+    Baseline.objects.create(
+        subject_kind="capper", subject_id=str(capper.pk), subject_label=capper.display_name, guild_id=tenant.guild_id,
+        window_start=timezone.now() - timedelta(days=30), window_end=timezone.now(), sample_size=3,
+        profile={"hour_counts": [1] * 24}, computed_at=timezone.now(),
+    )  # fmt: skip
+    pseudonymize(PERSON_ID, purpose="analytics-export")
+    consent_record(member=member, actor=actor, code="data_processing", action=ConsentAction.GRANTED)
+    consent_record(member=member, actor=actor, code="marketing", action=ConsentAction.GRANTED)
+    consent_record(member=member, actor=actor, code="marketing", action=ConsentAction.WITHDRAWN)
+    return Person(member=Member.objects.get(pk=member.pk), capper=capper, bets=bets, other_capper=other)
+
+
+SYSTEM = Actor.system("privacy test")

@@ -1,0 +1,196 @@
+"""Retention runs: a dry run counts and writes nothing; a real run acts per policy, archives with a manifest,
+and never touches pending bets."""
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.core.management import CommandError, call_command
+
+from apps.accounts.models import Member
+from apps.audit.models import AuditEvent
+from apps.betting.choices import BetStatus
+from apps.betting.models import Bet, Capper, LedgerEntry
+from apps.core.archives import archive_manifest_verify, read_rows
+from apps.core.errors import ApplicationError
+from apps.core.models import MemorySnapshot, SlowQuery
+from apps.fraud.models import FraudCase, FraudCaseEvent, FraudCaseMember
+from apps.privacy.choices import RetentionAction, RetentionRunStatus
+from apps.privacy.models import RetentionPolicy, RetentionRun
+from apps.privacy.selectors.retention import last_successful_run
+from apps.privacy.services.retention import retention_run
+from apps.security.models import SecurityEvent
+from tests.privacy.retention_fixtures import two_offboarded_guilds, use_archive_dir
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def archive_dir(settings, tmp_path):
+    return use_archive_dir(settings, tmp_path)
+
+
+@pytest.fixture
+def two_guilds(db, actor, archive_dir):
+    return two_offboarded_guilds(actor=actor)
+
+
+KIND_KEYS = [
+    "audit_events",
+    "data_subject_exports",
+    "fraud_cases_closed",
+    "memory_snapshots",
+    "offboarded_members",
+    "offboarded_settled_bets",
+    "security_events",
+    "slow_queries",
+]
+
+
+def _row_counts() -> dict[str, int]:
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models()}
+
+
+def _identities() -> list[tuple]:
+    return sorted(Member.objects.values_list("pk", "username")) + sorted(
+        Bet.objects.values_list("pk", "settled_by", "review_note")
+    )
+
+
+def test_a_dry_run_counts_per_kind_and_writes_nothing_but_its_run_row(two_guilds, actor, archive_dir):
+    before, identities = _row_counts(), _identities()
+
+    run = retention_run(actor=actor, dry_run=True)
+
+    after = _row_counts()
+    assert after.pop("privacy.RetentionRun") == before.pop("privacy.RetentionRun") + 1
+    assert after == before
+    assert _identities() == identities
+    assert not archive_dir.exists()
+    assert (run.dry_run, run.status, run.archive_path) == (True, RetentionRunStatus.SUCCEEDED, "")
+    counts = {key: (value["matched"], value["held"], value["acted"]) for key, value in run.counts.items()}
+    assert counts == {
+        "audit_events": (0, 0, 0),
+        "data_subject_exports": (0, 0, 0),
+        "fraud_cases_closed": (2, 0, 2),
+        "memory_snapshots": (2, 0, 2),
+        "offboarded_members": (4, 0, 4),
+        "offboarded_settled_bets": (4, 0, 4),  # the two pending bets are not even matched
+        "security_events": (6, 0, 6),
+        "slow_queries": (2, 0, 2),
+    }
+
+
+def test_a_real_run_acts_on_every_kind_and_never_touches_pending_bets(two_guilds, actor, archive_dir):
+    first, second = two_guilds
+    ledger_before = list(LedgerEntry.objects.order_by("pk").values_list("pk", "units"))
+
+    run = retention_run(actor=actor)
+
+    assert (run.dry_run, run.status, run.error) == (False, RetentionRunStatus.SUCCEEDED, "")
+    assert {key: value["acted"] for key, value in run.counts.items()} == {
+        "audit_events": 0,
+        "data_subject_exports": 0,
+        "fraud_cases_closed": 2,
+        "memory_snapshots": 2,
+        "offboarded_members": 4,
+        "offboarded_settled_bets": 4,
+        "security_events": 6,
+        "slow_queries": 2,
+    }
+    assert (SecurityEvent.objects.count(), SlowQuery.objects.count(), MemorySnapshot.objects.count()) == (0, 0, 0)
+    assert (FraudCase.objects.count(), FraudCaseMember.objects.count(), FraudCaseEvent.objects.count()) == (0, 0, 0)
+    # members and bets keep their rows and numbers, and lose the identity
+    assert all(username.startswith("anon-") for username in Member.objects.values_list("username", flat=True))
+    assert set(Capper.objects.values_list("avatar_url", flat=True)) == {""}
+    assert all(name.startswith("anon-") for name in Capper.objects.values_list("display_name", flat=True))
+    settled = Bet.objects.exclude(status=BetStatus.PENDING)
+    assert set(settled.values_list("settled_by", "review_note")) == {("", "")}
+    pending = Bet.objects.filter(pk__in=[first.pending_bet.pk, second.pending_bet.pk])
+    assert list(pending.order_by("pk").values_list("status", flat=True)) == [BetStatus.PENDING, BetStatus.PENDING]
+    assert list(LedgerEntry.objects.order_by("pk").values_list("pk", "units")) == ledger_before
+    assert last_successful_run() == run
+    assert AuditEvent.objects.filter(action="privacy.retention_run", target_id=str(run.pk)).count() == 1
+
+
+def test_a_second_run_finds_nothing_left_to_do(two_guilds, actor):
+    retention_run(actor=actor)
+
+    again = retention_run(actor=actor, dry_run=True)
+
+    assert again.total("matched") == 0
+
+
+def test_archives_are_jsonl_gz_with_a_manifest_whose_sha256_verifies(two_guilds, actor, archive_dir):
+    RetentionPolicy.objects.filter(kind="security_events").update(action=RetentionAction.ARCHIVE_THEN_DELETE)
+    cases = sorted(FraudCase.objects.values_list("pk", flat=True))
+
+    run = retention_run(actor=actor, kinds=["security_events", "fraud_cases_closed"])
+
+    manifest = Path(run.archive_path)
+    assert manifest.parent == archive_dir / f"run-{run.pk:06d}"
+    result = archive_manifest_verify(manifest, expected_sha256=run.manifest_sha256)
+    assert (result.is_intact, result.files_checked, result.rows_checked) == (True, 2, 8)
+    rows = list(read_rows(manifest.parent / "fraud_cases_closed.jsonl.gz"))
+    assert [row["row"]["id"] for row in rows] == cases
+    assert all(len(row["related"]["members"]) == 2 and row["related"]["history"] for row in rows)
+    events = list(read_rows(manifest.parent / "security_events.jsonl.gz"))
+    assert sorted(row["row"]["ip_address"] for row in events)[0] == "10.9.0.0"
+
+
+def test_a_changed_archive_file_fails_verification(two_guilds, actor):
+    run = retention_run(actor=actor, kinds=["fraud_cases_closed"])
+    archive = Path(run.archive_path).parent / "fraud_cases_closed.jsonl.gz"
+    archive.write_bytes(archive.read_bytes()[:-3] + b"xyz")
+
+    result = archive_manifest_verify(Path(run.archive_path), expected_sha256=run.manifest_sha256)
+
+    assert result.problems == ["fraud_cases_closed.jsonl.gz: SHA-256 differs from the manifest (the file was altered)"]
+
+
+def test_a_disabled_policy_is_skipped(two_guilds, actor):
+    RetentionPolicy.objects.filter(kind="slow_queries").update(enabled=False)
+
+    run = retention_run(actor=actor, kinds=["slow_queries"])
+
+    assert run.counts == {"slow_queries": {"skipped": "policy disabled"}}
+    assert SlowQuery.objects.count() == 2
+
+
+def test_an_unknown_kind_is_refused_and_nothing_is_written(db, actor):
+    before = RetentionRun.objects.count()
+
+    with pytest.raises(ApplicationError) as error:
+        retention_run(actor=actor, kinds=["bets_of_everyone"])
+
+    assert (error.value.status_code, error.value.code) == (400, "unknown_kind")
+    assert "bets_of_everyone" in error.value.message
+    assert RetentionRun.objects.count() == before
+
+
+def test_the_command_prints_counts_per_kind_in_a_dry_run(two_guilds):
+    stdout = StringIO()
+
+    call_command("retention_run", "--dry-run", "--kind", "security_events", "--kind", "slow_queries", stdout=stdout)
+
+    lines = stdout.getvalue().splitlines()
+    assert lines[0].endswith("(dry run: nothing changed): succeeded")
+    assert lines[2].split() == ["security_events", "delete", "6", "0", "6"]
+    assert lines[3].split() == ["slow_queries", "delete", "2", "0", "2"]
+    assert SecurityEvent.objects.count() == 6
+
+
+def test_the_command_refuses_an_unknown_kind():
+    with pytest.raises(CommandError, match="Unknown data kind"):
+        call_command("retention_run", "--kind", "nope")
+
+
+def test_the_beat_job_is_declared():
+    from apps.privacy.schedules import SCHEDULES
+
+    assert {"apps.privacy.tasks.retention_run_task"} <= {entry["task"] for entry in SCHEDULES}
+
+
+def test_every_kind_has_a_default_policy(db):
+    assert sorted(RetentionPolicy.objects.values_list("kind", flat=True)) == KIND_KEYS
