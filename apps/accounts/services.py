@@ -155,7 +155,6 @@ def _member_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, 
     return changes
 
 
-
 def _validate_profile(values: dict[str, Any]) -> None:
     country = values.get("country")
     if country and country not in ISO_3166_ALPHA2:
@@ -195,9 +194,7 @@ def member_create(
     _validate_profile(profile)
     try:
         with transaction.atomic():
-            member = Member.objects.create(
-                tenant=tenant, discord_user_id=discord_user_id, username=username, **profile
-            )
+            member = Member.objects.create(tenant=tenant, discord_user_id=discord_user_id, username=username, **profile)
     except IntegrityError:
         raise ConflictError(
             f"Discord user {discord_user_id} is already a member of this tenant.", code="member_exists"

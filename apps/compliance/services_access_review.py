@@ -129,7 +129,7 @@ def access_review_decide(
     *, item: AccessReviewItem, user, decision: str, actor: Actor, note: str = ""
 ) -> AccessReviewItem:
     """Certify or revoke one account's access; refuses self-review, other reviewers' items and re-decisions."""
-    item = AccessReviewItem.objects.select_for_update().select_related("review", "user").get(pk=item.pk)
+    item = AccessReviewItem.objects.select_for_update(of=("self",)).select_related("review", "user").get(pk=item.pk)
     if decision not in (AccessDecision.CERTIFIED, AccessDecision.REVOKED):
         raise ApplicationError("Decide certified or revoked.", fields={"decision": ["certified or revoked"]})
     if item.user_id is not None and item.user_id == user.pk:

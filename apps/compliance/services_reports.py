@@ -141,7 +141,9 @@ def report_definition_update(
     is_enabled=_UNCHANGED,
 ) -> ReportDefinition:
     """Change a definition and its beat schedule together; invalid input changes nothing."""
-    definition = ReportDefinition.objects.select_for_update(of=("self",)).select_related("periodic_task").get(pk=definition.pk)
+    definition = (
+        ReportDefinition.objects.select_for_update(of=("self",)).select_related("periodic_task").get(pk=definition.pk)
+    )
     before = _snapshot(definition)
     changes = {
         key: value
@@ -189,7 +191,9 @@ def report_definition_update(
 @transaction.atomic
 def report_definition_delete(*, definition: ReportDefinition, actor: Actor) -> None:
     """Delete a definition that never ran, with its beat row; one with runs is kept (disable it instead)."""
-    definition = ReportDefinition.objects.select_for_update(of=("self",)).select_related("periodic_task").get(pk=definition.pk)
+    definition = (
+        ReportDefinition.objects.select_for_update(of=("self",)).select_related("periodic_task").get(pk=definition.pk)
+    )
     if definition.runs.exists():
         raise ConflictError(
             f"{definition.name!r} has runs, which are kept as records: disable the definition instead.",

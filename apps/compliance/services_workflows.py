@@ -176,7 +176,7 @@ def workflow_start(
 def _current_step(step: WorkflowStep) -> WorkflowStep:
     """Lock the step's workflow and the step; refuse if the step is not the workflow's current one."""
     instance = WorkflowInstance.objects.select_for_update().get(pk=step.instance_id)
-    step = WorkflowStep.objects.select_for_update().select_related("instance").get(pk=step.pk)
+    step = WorkflowStep.objects.select_for_update(of=("self",)).select_related("instance").get(pk=step.pk)
     if instance.status != WorkflowStatus.IN_PROGRESS:
         raise ConflictError(f"The workflow is {instance.status}.", code="workflow_finished")
     current = instance.steps.exclude(status=StepStatus.COMPLETED).order_by("order").first()

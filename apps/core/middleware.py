@@ -190,7 +190,8 @@ def _prepare_view(cls, match, request):
     drf_request._authenticator = authenticator
     drf_request.user, drf_request.auth = accepted
     drf_request.accepted_renderer, drf_request.accepted_media_type = view.perform_content_negotiation(drf_request)
-    drf_request.version, drf_request.versioning_scheme = view.determine_version(drf_request, *match.args, **match.kwargs)
+    version = view.determine_version(drf_request, *match.args, **match.kwargs)
+    drf_request.version, drf_request.versioning_scheme = version
     view.check_permissions(drf_request)  # 404 for a tenant the key may not see, 403 for a missing scope
     throttles = view.get_throttles()
     if not all(isinstance(throttle, CounterThrottle) for throttle in throttles):

@@ -63,9 +63,7 @@ class CounterThrottle(BaseThrottle):
         if (self.scope, identity) in precounted:  # counted by the conditional GET fast path: not twice
             self.result = precounted.pop((self.scope, identity))
         else:
-            self.result = ratelimit_hit(
-                scope=self.scope, identity=identity, limit=limit, window_seconds=window_seconds
-            )
+            self.result = ratelimit_hit(scope=self.scope, identity=identity, limit=limit, window_seconds=window_seconds)
         setattr(http_request, RESULTS_ATTRIBUTE, [*recorded_results(request), self.result])
         return self.result.is_allowed
 

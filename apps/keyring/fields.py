@@ -128,6 +128,13 @@ class EncryptedFieldMixin:
     def decrypt_text(self, text: str) -> Any:
         return key_ring.decrypt(text, self.encryption_context)
 
+    def pre_save(self, model_instance, add):
+        # the stored form as loaded: an unread highly restricted value is not opened just to be saved,
+        # and an undecryptable one is written back unchanged instead of raising
+        if self.attname in model_instance.__dict__:
+            return model_instance.__dict__[self.attname]
+        return super().pre_save(model_instance, add)
+
     def get_prep_value(self, value: Any) -> Any:
         if isinstance(value, Undecryptable | SealedValue):
             return value.ciphertext  # never overwrite what could not be read

@@ -38,8 +38,11 @@ from apps.security.models import Baseline, DetectionRule
 from apps.security.services import security_event_record
 from apps.security.services.alerts import alert_raise
 from apps.tenants.services import tenant_create
+from tests.compliance.admin_rows_automation import compliance_automation_rows
 from tests.compliance.admin_rows_checks import compliance_check_rows
 from tests.factories import UserFactory
+from tests.privacy.admin_rows_requests import privacy_request_admin_rows
+from tests.privacy.admin_rows_retention import retention_admin_rows
 
 ROWS = 30  # more rows than any query budget of the smoke tests: one query per row cannot hide
 
@@ -102,7 +105,10 @@ def _seed(*, actor: Actor) -> None:
     _security_rows(actor=actor)
     _fraud_rows(actor=actor)
     compliance_check_rows(actor=actor, rows=ROWS)
+    compliance_automation_rows(actor=actor, rows=ROWS)
     _privacy_classification_rows()
+    privacy_request_admin_rows(actor=actor, rows=ROWS)
+    retention_admin_rows(actor=actor, rows=ROWS)  # last: it archives the oldest audit events
 
 
 def _betting_rows(*, actor: Actor, tenant, member, number: int) -> None:

@@ -36,7 +36,10 @@ def compliance_check_rows(*, actor: Actor, rows: int) -> None:
         check_run_execute(check=check, trigger="manual")
         CheckSetting.objects.get_or_create(check_id=f"{check.id}.seed{number:02}")
         evidence_record(
-            kind=EvidenceKind.DETECTOR_RUN, source="apps.fraud.tasks.fraud_scan_task", summary=f"seed {number}", data={"n": number}
+            kind=EvidenceKind.DETECTOR_RUN,
+            source="apps.fraud.tasks.fraud_scan_task",
+            summary=f"seed {number}",
+            data={"n": number},
         )
     score_snapshots_take()
     owner = UserFactory(username="attesting-officer")

@@ -170,7 +170,9 @@ def test_a_requirement_rule_raises_for_failing_evidence_of_its_requirement(
 def test_score_rules_raise_below_the_threshold_and_clear_above(actor, requirement):
     rule = _rule(actor, name="GDPR below 80", condition=AlertCondition.FRAMEWORK_SCORE_BELOW, score_threshold=80)
 
-    raised = alerts_evaluate_scores(scores=[{"id": "testfw", "score": 62.5}, {"id": "other", "score": None}], actor=actor)
+    raised = alerts_evaluate_scores(
+        scores=[{"id": "testfw", "score": 62.5}, {"id": "other", "score": None}], actor=actor
+    )
 
     assert [(alert.subject, alert.details["score"]) for alert in raised] == [("framework:testfw", 62.5)]
     assert raised[0].summary == "testfw scores 62.5, below 80."

@@ -45,7 +45,10 @@ def test_a_scheduled_definition_gets_its_beat_row_calling_run_report(actor):
     assert _crontab(task) == ("0", "6", "*", "*", "1")
     assert str(task.crontab.timezone) == "UTC"
     assert definition.parameters == {"days": 7, "pending_hours": 48}
-    assert AuditEvent.objects.filter(action="compliance.report_definition_created", target_id=str(definition.pk)).count() == 1
+    assert (
+        AuditEvent.objects.filter(action="compliance.report_definition_created", target_id=str(definition.pk)).count()
+        == 1
+    )
 
 
 def test_beat_database_scheduler_sees_the_definition_schedule(actor):

@@ -80,7 +80,9 @@ def test_a_run_stores_pdf_csv_and_json_with_their_sha256_and_is_versioned(actor,
 
 
 def test_the_gdpr_record_lists_every_declared_personal_field(actor, media_root):  # noqa: F811
-    run = report_run(definition=_definition(actor, ReportKind.GDPR_ARTICLE_30, {"controller": "DBSBM Ltd"}), actor=actor)
+    run = report_run(
+        definition=_definition(actor, ReportKind.GDPR_ARTICLE_30, {"controller": "DBSBM Ltd"}), actor=actor
+    )
 
     table = _json(run)["tables"][0]
     declared = {(field.model_label, field.name) for field in personal_fields()}
@@ -93,7 +95,9 @@ def test_the_gdpr_record_lists_every_declared_personal_field(actor, media_root):
 def test_the_audit_extract_holds_the_events_of_its_range_and_prefix(actor, media_root):  # noqa: F811
     _definition(actor, ReportKind.GDPR_ARTICLE_30, name="makes one event")
     definition = _definition(actor, ReportKind.AUDIT_TRAIL_EXTRACT, {"days": 1, "action_prefix": "compliance."})
-    expected = list(AuditEvent.objects.filter(action__startswith="compliance.").order_by("id").values_list("id", flat=True))
+    expected = list(
+        AuditEvent.objects.filter(action__startswith="compliance.").order_by("id").values_list("id", flat=True)
+    )
 
     run = report_run(definition=definition, actor=actor)
 
@@ -125,7 +129,9 @@ def test_request_statistics_count_by_kind_and_status_with_median_and_overdue(act
     done, overdue, fresh = (request_receive(actor=actor, member=member, kind="access") for member in members)
     request_verify_identity(request=done, actor=actor, method=VerificationMethod.DISCORD_DM)
     # the clock: one request completed two days after it came in, one received 40 days ago
-    DataSubjectRequest.objects.filter(pk=done.pk).update(status="completed", completed_at=done.received_at + timedelta(days=2))
+    DataSubjectRequest.objects.filter(pk=done.pk).update(
+        status="completed", completed_at=done.received_at + timedelta(days=2)
+    )
     long_ago = timezone.now() - timedelta(days=40)
     DataSubjectRequest.objects.filter(pk=overdue.pk).update(received_at=long_ago, due_at=long_ago + timedelta(days=30))
 
@@ -153,7 +159,12 @@ def test_the_integrity_summary_counts_cases_corrections_and_overdue_pending_bets
     )
     corrected = _bet(actor, tenant, capper, game, 1)
     bet_settle(bet=corrected, actor=actor, leg_results={leg.pk: LegResult.WON for leg in corrected.legs.all()})
-    bet_correct(bet=corrected, actor=actor, leg_results={leg.pk: LegResult.LOST for leg in corrected.legs.all()}, reason="wrong side")
+    bet_correct(
+        bet=corrected,
+        actor=actor,
+        leg_results={leg.pk: LegResult.LOST for leg in corrected.legs.all()},
+        reason="wrong side",
+    )
     pending = _bet(actor, tenant, capper, game, 2, market=Market.PROP, selection="over 20.5 points")
     game_record_result(actor=actor, external_id="g-1", home_score=100, away_score=90, status=GameStatus.FINAL)
     Game.objects.filter(pk=game.pk).update(finalized_at=timezone.now() - timedelta(hours=3))  # the clock
@@ -163,7 +174,11 @@ def test_the_integrity_summary_counts_cases_corrections_and_overdue_pending_bets
     run = report_run(definition=definition, actor=actor)
 
     facts = _facts(run)
-    assert (facts["Fraud cases detected"], facts["Settlement corrections"], facts["Bets pending 2 h past game end"]) == (1, 1, 1)
+    assert (
+        facts["Fraud cases detected"],
+        facts["Settlement corrections"],
+        facts["Bets pending 2 h past game end"],
+    ) == (1, 1, 1)
     tables = {table["title"]: table["rows"] for table in _json(run)["tables"]}
     assert tables["Fraud cases by detector and status"] == [["bot_activity", "new", 1]]
     assert [row[0] for row in tables["Settlement corrections"]] == [corrected.pk]
@@ -215,7 +230,9 @@ def test_emailing_needs_recipients(actor, media_root):  # noqa: F811
 def test_the_beat_task_runs_the_definition_and_skips_a_disabled_one(actor, media_root):  # noqa: F811
     definition = _definition(actor, ReportKind.GDPR_ARTICLE_30)
 
-    run_id = run_report.delay(definition.pk).get()  # eager in tests; tests/compliance/test_reports_worker.py: a real worker
+    run_id = run_report.delay(
+        definition.pk
+    ).get()  # eager in tests; tests/compliance/test_reports_worker.py: a real worker
 
     assert ReportRun.objects.get(pk=run_id).definition == definition
     definition.is_enabled = False

@@ -2,7 +2,6 @@
 through the owning app's service (audited)."""
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.test import Client
 from django.urls import reverse
 
@@ -135,7 +134,6 @@ def test_an_analyst_triages_a_fraud_case(analyst_client, rows):
 
 
 def test_acknowledging_a_compliance_alert(officer, officer_client, rows):
-    officer.user_permissions.add(Permission.objects.get(codename="change_compliancealert"))
     alert = rows["compliance_alert"]
 
     response = officer_client.post(reverse("portal:alert_acknowledge", kwargs={"alert_id": alert.pk}))

@@ -1,6 +1,6 @@
-"""Fixtures of the data-subject request tests (imported by tests/privacy/test_requests_*.py, test_consent.py).
+"""Builders of the data-subject request tests (tests/privacy/test_requests_*.py wrap them in fixtures).
 
-`person` is a member with data in every model the classification registry can find a member's rows in:
+`build_person` makes a member with data in every model the classification registry can find a member's rows in:
 a full profile, a capper with two settled bets (ledger) and a pending one, a PII finding, a fraud case
 with history and a verdict, a behavioural baseline, a pseudonym, consents and a data-subject request.
 """
@@ -8,17 +8,16 @@ with history and a verdict, a behavioural baseline, a pseudonym, consents and a 
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
 
-import pytest
 from django.utils import timezone
 
-from apps.accounts.models import ApiKey, Member
+from apps.accounts.models import Member
 from apps.accounts.services import member_create
 from apps.betting.choices import LegResult, Market, Selection
 from apps.betting.models import Bet, Capper
 from apps.betting.services import bet_place, bet_settle, capper_create, game_upsert
 from apps.betting.services.bets import LegInput
-from apps.core.actors import Actor
 from apps.fraud.choices import CaseStatus, FraudKind
 from apps.fraud.detectors import Finding
 from apps.fraud.services import fraud_case_record, fraud_case_triage
@@ -46,20 +45,13 @@ class Person:
     other_capper: Capper
 
 
-@pytest.fixture
-def export_dir(settings, tmp_path):
+PRIVACY_SCOPES = ["privacy:read", "privacy:write"]
+
+
+def use_export_dir(settings, tmp_path) -> Path:
+    """Exports of this test go to its own temporary directory."""
     settings.PRIVACY_EXPORT_DIR = str(tmp_path / "exports")
     return tmp_path / "exports"
-
-
-@pytest.fixture
-def privacy_key(make_key) -> tuple[ApiKey, str]:
-    return make_key(["privacy:read", "privacy:write"])
-
-
-@pytest.fixture
-def privacy_client(privacy_key, client_with_key):
-    return client_with_key(privacy_key[1])
 
 
 def _settled_bet(*, tenant, capper, actor, game, number: int, won: bool, description: str = "") -> Bet:
@@ -82,8 +74,7 @@ def _settled_bet(*, tenant, capper, actor, game, number: int, won: bool, descrip
     return bet
 
 
-@pytest.fixture
-def person(tenant, actor, export_dir) -> Person:
+def build_person(*, tenant, actor) -> Person:
     member = member_create(actor=actor, tenant=tenant, discord_user_id=PERSON_ID, username="janeb", **PROFILE)
     capper = capper_create(tenant=tenant, actor=actor, discord_user_id=PERSON_ID, username="janeb",
                            display_name="Jane the Capper", avatar_url="https://cdn.example.org/jane.png")  # fmt: skip
@@ -118,6 +109,3 @@ def person(tenant, actor, export_dir) -> Person:
     consent_record(member=member, actor=actor, code="marketing", action=ConsentAction.GRANTED)
     consent_record(member=member, actor=actor, code="marketing", action=ConsentAction.WITHDRAWN)
     return Person(member=Member.objects.get(pk=member.pk), capper=capper, bets=bets, other_capper=other)
-
-
-SYSTEM = Actor.system("privacy test")

@@ -153,7 +153,7 @@ def test_age_band_refuses_a_negative_age():
 
 
 @settings(max_examples=200)
-@given(value=st.integers(-10**6, 10**6), bound=st.integers(0, 1000), seed=st.one_of(st.none(), st.text(max_size=8)))
+@given(value=st.integers(-(10**6), 10**6), bound=st.integers(0, 1000), seed=st.one_of(st.none(), st.text(max_size=8)))
 def test_perturb_integer_stays_within_bound(value, bound, seed):
     noisy = perturb(value, bound=bound, seed=seed)
     assert isinstance(noisy, int)

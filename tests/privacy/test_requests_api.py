@@ -10,9 +10,25 @@ from apps.privacy.choices import RequestStatus
 from apps.privacy.models import DataSubjectRequest, DataSubjectRequestEvent
 from apps.privacy.signals import data_subject_request_changed
 from tests.factories import MemberFactory, UserFactory
-from tests.privacy.dsr_fixtures import export_dir, privacy_client, privacy_key  # noqa: F401 - fixtures
+from tests.privacy.dsr_fixtures import PRIVACY_SCOPES, use_export_dir
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def export_dir(settings, tmp_path):
+    return use_export_dir(settings, tmp_path)
+
+
+@pytest.fixture
+def privacy_key(make_key):
+    return make_key(PRIVACY_SCOPES)
+
+
+@pytest.fixture
+def privacy_client(privacy_key, client_with_key):
+    return client_with_key(privacy_key[1])
+
 
 URL = "/api/v1/privacy/requests/"
 MEMBER_ID = "712345678900000099"

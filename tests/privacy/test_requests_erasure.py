@@ -11,23 +11,37 @@ from apps.audit.models import AuditEvent
 from apps.audit.verification import audit_verify
 from apps.betting.models import Bet, BetLeg, Capper, LedgerEntry
 from apps.betting.selectors import capper_record, leaderboard
+from apps.core.personal_data import personal_models
 from apps.privacy.choices import RequestStatus
 from apps.privacy.models import DataExport, DataSubjectRequest, DeletionCertificate, Pseudonym
-from apps.core.personal_data import personal_models
 from apps.privacy.services.erasure import APPEND_ONLY_MODELS, certificate_hash, certificate_verify
 from apps.privacy.services.exports import export_storage
 from apps.privacy.services.retention import legal_hold_place, legal_hold_release
 from apps.security.models import Baseline
-from tests.privacy.dsr_fixtures import (  # noqa: F401 - fixtures
-    PERSON_ID,
-    PROFILE,
-    export_dir,
-    person,
-    privacy_client,
-    privacy_key,
-)
+from tests.privacy.dsr_fixtures import PERSON_ID, PRIVACY_SCOPES, PROFILE, build_person, use_export_dir
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def export_dir(settings, tmp_path):
+    return use_export_dir(settings, tmp_path)
+
+
+@pytest.fixture
+def privacy_key(make_key):
+    return make_key(PRIVACY_SCOPES)
+
+
+@pytest.fixture
+def privacy_client(privacy_key, client_with_key):
+    return client_with_key(privacy_key[1])
+
+
+@pytest.fixture
+def person(tenant, actor, export_dir):
+    return build_person(tenant=tenant, actor=actor)
+
 
 URL = "/api/v1/privacy/requests/"
 
@@ -70,9 +84,8 @@ def test_erasure_keeps_the_numbers_and_removes_the_identity(person, privacy_clie
     suffix = token.removeprefix("psn_")
     assert member.username == f"erased-{suffix}"
     assert member.discord_user_id == f"e{suffix}"[:20]
-    assert (member.display_name, member.email, member.email_index, member.date_of_birth, member.country, member.notes) == (
-        token, "", None, None, "", ""
-    )  # fmt: skip
+    profile = (member.display_name, member.email, member.email_index, member.date_of_birth, member.country)
+    assert (*profile, member.notes) == (token, "", None, None, "", "")
     capper = Capper.objects.get(pk=person.capper.pk)
     assert (capper.display_name, capper.avatar_url) == (token, "")
     assert set(BetLeg.objects.filter(bet__capper=capper).values_list("description", flat=True)) == {""}

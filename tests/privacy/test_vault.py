@@ -104,7 +104,10 @@ def test_reidentification_needs_a_reason(officer, actor):
 def test_unknown_token_is_a_404_and_audited(officer, actor):
     with pytest.raises(NotFoundError):
         reidentify("psn_nope", actor=actor, user=officer, reason="DSR 7")
-    assert _events("privacy.reidentification_refused")[0].changes == {"token": "psn_nope", "code": "pseudonym_not_found"}
+    assert _events("privacy.reidentification_refused")[0].changes == {
+        "token": "psn_nope",
+        "code": "pseudonym_not_found",
+    }
 
 
 def test_forget_by_token(officer, actor):

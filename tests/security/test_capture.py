@@ -247,7 +247,7 @@ def test_viewing_a_member_in_the_admin_is_personal_data_access(staff_user, tenan
         "subject_type": "accounts.member",
         "subject_id": str(member.pk),
         "purpose": "admin view",
-        "fields": ["username", "discord_user_id"],
+        "fields": ["username", "discord_user_id", "display_name", "email", "date_of_birth", "country", "notes"],
     }
 
 

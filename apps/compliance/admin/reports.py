@@ -97,6 +97,9 @@ class ReportFileInline(admin.TabularInline):
     fields = ["format", "file", "sha256", "size_bytes", "created_at"]
     readonly_fields = fields
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("run__definition")
+
     def has_add_permission(self, request, obj=None) -> bool:
         return False
 

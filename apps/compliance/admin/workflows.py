@@ -44,7 +44,7 @@ class WorkflowStepInline(admin.TabularInline):
     readonly_fields = fields
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("assignee", "completed_by")
+        return super().get_queryset(request).select_related("instance", "assignee", "completed_by")
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -78,7 +78,7 @@ class AccessReviewItemInline(admin.TabularInline):
     readonly_fields = fields
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("reviewer", "decided_by")
+        return super().get_queryset(request).select_related("review", "reviewer", "decided_by")
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False

@@ -70,7 +70,7 @@ def audit_activity_figure(hours: Sequence[str], counts: Sequence[int]) -> dict:
         "layout": _layout(
             height=180,
             xaxis={"type": "category", "tickangle": 0, "nticks": 8, "fixedrange": True},
-            yaxis={"rangemode": "tozero", "fixedrange": True},
+            yaxis={"rangemode": "tozero", "fixedrange": True, "automargin": True},
         ),
     }
 
@@ -89,5 +89,7 @@ def score_trend_figure(days: Sequence[str], scores: Sequence[float | None]) -> d
                 "hovertemplate": "%{x}: %{y:.0f}%<extra></extra>",
             }
         ],
-        "layout": _layout(height=200, yaxis={"range": [0, 100], "ticksuffix": "%", "fixedrange": True}),
+        "layout": _layout(
+            height=200, yaxis={"range": [0, 100], "ticksuffix": "%", "fixedrange": True, "automargin": True}
+        ),
     }

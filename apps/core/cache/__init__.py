@@ -4,10 +4,10 @@ from apps.core.cache.manager import (
     CacheMiss,
     CacheUnavailable,
     breaker,
-    cache_only,
     cache_bump,
     cache_get_or_set,
     cache_is_dirty,
+    cache_only,
     cache_versions,
 )
 from apps.core.cache.stats import namespace_statistics

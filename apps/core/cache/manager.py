@@ -94,7 +94,7 @@ def _call(operation: Callable[[], T], namespace: str) -> T:
 
 
 def _version(global_version: Any, tenant_version: Any) -> str:
-    """"<global>.<tenant>" from the stored counters (bytes from Redis, ints from the local cache)."""
+    """ "<global>.<tenant>" from the stored counters (bytes from Redis, ints from the local cache)."""
     if type(global_version) is bytes and type(tenant_version) is bytes:
         return f"{global_version.decode()}.{tenant_version.decode()}"
     return f"{_text(global_version) or 0}.{_text(tenant_version) or 0}"

@@ -2,7 +2,8 @@
 
 The hot path is one MGET (namespace version, tenant version, value) on the pooled redis-py client
 that django-redis already holds, without django-redis' serializer in between: the values are our
-own entries (manager.py, codec.py), kept as bytes. The embedded configuration (no Redis) uses the Django cache API instead.
+own entries (manager.py, codec.py), kept as bytes. The embedded configuration (no Redis) uses the
+Django cache API instead.
 """
 
 from collections.abc import Sequence

@@ -14,12 +14,22 @@ from apps.privacy.services.findings import (
     scanned_fields,
 )
 from apps.privacy.services.pseudonyms import forget, pseudonymize, reidentify
+from apps.privacy.services.retention import (
+    legal_hold_place,
+    legal_hold_release,
+    retention_policies_ensure_defaults,
+    retention_policy_create,
+    retention_policy_update,
+    retention_run,
+)
 
 __all__ = [
     "anonymized_export",
     "enforce_k",
     "forget",
     "k_anonymity",
+    "legal_hold_place",
+    "legal_hold_release",
     "pii_finding_dismiss",
     "pii_finding_redact",
     "pii_scan_bet",
@@ -27,5 +37,9 @@ __all__ = [
     "pii_scan_queryset",
     "pseudonymize",
     "reidentify",
+    "retention_policies_ensure_defaults",
+    "retention_policy_create",
+    "retention_policy_update",
+    "retention_run",
     "scanned_fields",
 ]

@@ -1,0 +1,190 @@
+"""The workflow engine: definitions validated, steps in order with due times, claim / complete / fail
+by the right people, escalation of overdue steps by beat (e-mailed), and the DSR workflow started by
+the privacy app's signal."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from apps.accounts.choices import StaffRole
+from apps.accounts.services import member_create
+from apps.audit.models import AuditEvent
+from apps.compliance.choices_workflows import DSR_WORKFLOW_CODE, StepStatus, WorkflowStatus
+from apps.compliance.models import WorkflowDefinition, WorkflowInstance, WorkflowStep
+from apps.compliance.selectors_workflows import workflow_inbox
+from apps.compliance.services_workflows import (
+    workflow_definition_save,
+    workflow_start,
+    workflow_step_claim,
+    workflow_step_complete,
+    workflow_step_fail,
+    workflow_steps_escalate_overdue,
+)
+from apps.core.errors import ApplicationError, ConflictError, PermissionDeniedError
+from apps.privacy.services.requests import request_receive
+from tests.compliance.automation_fixtures import officer, second_officer, smtp_server  # noqa: F401
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def review_flow(actor):
+    steps = [
+        {"name": "Collect", "assignee_role": StaffRole.COMPLIANCE_OFFICER, "due_hours": 24},
+        {"name": "Approve", "assignee_role": StaffRole.SECURITY_ANALYST, "due_hours": 48},
+    ]
+    return workflow_definition_save(
+        definition=WorkflowDefinition(code="vendor", name="Vendor review", steps=steps), actor=actor
+    )
+
+
+def _steps(instance) -> list[tuple]:
+    return list(instance.steps.order_by("order").values_list("name", "status", "assignee__username"))
+
+
+def test_default_workflows_exist_after_migrate():
+    dsr = WorkflowDefinition.objects.get(code=DSR_WORKFLOW_CODE)
+
+    assert [step["name"] for step in dsr.steps] == ["Verify identity", "Gather data", "Review", "Respond"]
+    assert WorkflowDefinition.objects.filter(code="access_review").exists()
+
+
+def test_starting_copies_the_steps_and_only_the_first_is_due(actor, review_flow):
+    now = timezone.now()
+
+    instance, created = workflow_start(code="vendor", actor=actor, title="Acme", subject_ref="vendor:acme", now=now)
+
+    first, second = instance.steps.order_by("order")
+    assert created and instance.status == WorkflowStatus.IN_PROGRESS
+    assert (first.name, first.started_at, first.due_at) == ("Collect", now, now + timedelta(hours=24))
+    assert (second.name, second.started_at, second.due_at) == ("Approve", None, None)
+    again, created_again = workflow_start(code="vendor", actor=actor, title="Acme", subject_ref="vendor:acme")
+    assert (again, created_again) == (instance, False)
+    assert AuditEvent.objects.filter(action="compliance.workflow_started").count() == 1
+
+
+def test_steps_are_claimed_and_completed_in_order_by_their_role(actor, review_flow, officer, staff_user):  # noqa: F811
+    analyst = staff_user(StaffRole.SECURITY_ANALYST, username="analyst")
+    instance, _ = workflow_start(code="vendor", actor=actor, title="Acme", subject_ref="vendor:acme")
+    first, second = instance.steps.order_by("order")
+
+    with pytest.raises(ConflictError, match="'Approve' is not the current step"):
+        workflow_step_claim(step=second, user=analyst, actor=actor)
+    with pytest.raises(PermissionDeniedError, match="needs the compliance_officer role"):
+        workflow_step_claim(step=first, user=analyst, actor=actor)
+    workflow_step_claim(step=first, user=officer, actor=actor)
+    with pytest.raises(ConflictError, match="Someone else has claimed"):
+        workflow_step_claim(step=first, user=staff_user(StaffRole.COMPLIANCE_OFFICER, username="o3"), actor=actor)
+    before = timezone.now()
+    workflow_step_complete(step=first, user=officer, actor=actor, notes="documents in")
+    second.refresh_from_db()
+    assert second.started_at >= before and second.due_at == second.started_at + timedelta(hours=48)
+    workflow_step_complete(step=second, user=analyst, actor=actor)
+
+    instance.refresh_from_db()
+    assert instance.status == WorkflowStatus.COMPLETED and instance.finished_at is not None
+    assert _steps(instance) == [("Collect", "completed", "officer"), ("Approve", "completed", "analyst")]
+    actions = list(
+        AuditEvent.objects.filter(action__startswith="compliance.workflow")
+        .order_by("id")
+        .values_list("action", flat=True)
+    )
+    assert actions == [
+        "compliance.workflow_definition_created",
+        "compliance.workflow_started",
+        "compliance.workflow_step_claimed",
+        "compliance.workflow_step_completed",
+        "compliance.workflow_step_completed",
+        "compliance.workflow_completed",
+    ]
+
+
+def test_failing_a_step_fails_the_workflow_and_needs_a_reason(actor, review_flow, officer):  # noqa: F811
+    instance, _ = workflow_start(code="vendor", actor=actor, title="Acme", subject_ref="vendor:acme")
+    first = instance.steps.get(order=1)
+
+    with pytest.raises(ApplicationError, match="Say why the step failed"):
+        workflow_step_fail(step=first, user=officer, actor=actor, notes=" ")
+    workflow_step_fail(step=first, user=officer, actor=actor, notes="vendor refused the audit")
+
+    instance.refresh_from_db()
+    assert instance.status == WorkflowStatus.FAILED
+    with pytest.raises(ConflictError, match="The workflow is failed"):
+        workflow_step_complete(step=instance.steps.get(order=2), user=officer, actor=actor)
+
+
+def test_overdue_steps_escalate_once_and_their_people_are_emailed(
+    actor,
+    review_flow,
+    officer,  # noqa: F811
+    second_officer,  # noqa: F811
+    smtp_server,  # noqa: F811
+    django_capture_on_commit_callbacks,
+):
+    instance, _ = workflow_start(code="vendor", actor=actor, title="Acme", subject_ref="vendor:acme")
+    step = instance.steps.get(order=1)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert workflow_steps_escalate_overdue(actor=actor, now=step.due_at - timedelta(seconds=1)) == 0
+        assert workflow_steps_escalate_overdue(actor=actor, now=step.due_at + timedelta(seconds=1)) == 1
+        assert workflow_steps_escalate_overdue(actor=actor, now=step.due_at + timedelta(hours=1)) == 0
+
+    step.refresh_from_db()
+    assert step.status == StepStatus.ESCALATED and step.escalated_at == step.due_at + timedelta(seconds=1)
+    assert [sorted(mail.recipients) for mail in smtp_server.mails] == [["officer2@dbsbm.test", "officer@dbsbm.test"]]
+    assert smtp_server.mails[0].message["Subject"] == "[DBSBM compliance] Overdue: Collect (Acme)"
+    workflow_step_complete(step=step, user=officer, actor=actor)  # an escalated step can still be done
+    assert instance.steps.get(order=2).started_at is not None
+
+
+def test_the_inbox_shows_current_steps_of_my_roles_or_mine(actor, review_flow, officer, staff_user):  # noqa: F811
+    analyst = staff_user(StaffRole.SECURITY_ANALYST, username="analyst")
+    acme, _ = workflow_start(code="vendor", actor=actor, title="Acme", subject_ref="vendor:acme")
+    beta, _ = workflow_start(code="vendor", actor=actor, title="Beta", subject_ref="vendor:beta")
+    workflow_step_complete(step=beta.steps.get(order=1), user=officer, actor=actor)
+
+    assert [(step.instance.title, step.name) for step in workflow_inbox(officer)] == [("Acme", "Collect")]
+    assert [(step.instance.title, step.name) for step in workflow_inbox(analyst)] == [("Beta", "Approve")]
+    workflow_step_claim(step=acme.steps.get(order=1), user=officer, actor=actor)
+    other = staff_user(StaffRole.COMPLIANCE_OFFICER, username="o3")
+    assert workflow_inbox(other) == []
+
+
+@pytest.mark.parametrize(
+    ("steps", "message"),
+    [
+        ([], "Give the steps as a list of 1 to 20"),
+        ([{"name": "", "assignee_role": "", "due_hours": 1}], "Step 1: give a name"),
+        ([{"name": "x", "assignee_role": "boss", "due_hours": 1}], "Step 1: unknown role 'boss'"),
+        ([{"name": "x", "assignee_role": "", "due_hours": 0}], "Step 1: due_hours must be a whole number"),
+        ([{"name": "x", "due_hours": 1, "owner": "me"}], "only name, assignee_role and due_hours"),
+    ],
+)
+def test_bad_definitions_are_refused(actor, steps, message):
+    with pytest.raises(ApplicationError, match=message):
+        workflow_definition_save(definition=WorkflowDefinition(code="bad", name="Bad", steps=steps), actor=actor)
+
+    assert not WorkflowDefinition.objects.filter(code="bad").exists()
+
+
+def test_a_new_data_subject_request_starts_its_dsr_workflow_once(actor, tenant, django_capture_on_commit_callbacks):
+    member = member_create(actor=actor, tenant=tenant, discord_user_id="720000000000000001", username="asker")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        request = request_receive(actor=actor, member=member, kind="erasure")
+
+    instance = WorkflowInstance.objects.get()
+    assert (instance.definition.code, instance.subject_ref, instance.title) == (
+        DSR_WORKFLOW_CODE,
+        f"privacy.datasubjectrequest:{request.pk}",
+        f"Erasure (right to be forgotten) request #{request.pk}",
+    )
+    assert (instance.subject_type.model, instance.subject_id) == ("datasubjectrequest", str(request.pk))
+    assert [step.name for step in instance.steps.order_by("order")] == [
+        "Verify identity",
+        "Gather data",
+        "Review",
+        "Respond",
+    ]
+    assert WorkflowStep.objects.filter(instance=instance, due_at__isnull=False).count() == 1
