@@ -99,6 +99,19 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "privacy.change_piifinding",
         "privacy.view_pseudonym",
         "privacy.reidentify_pseudonym",
+        # consent, data-subject requests and PIAs (apps/privacy): officers process requests (admin
+        # actions call the services), publish consent texts and write and review assessments
+        "privacy.view_consenttype",
+        "privacy.add_consenttype",
+        "privacy.view_consentrecord",
+        "privacy.view_datasubjectrequest",
+        "privacy.change_datasubjectrequest",
+        "privacy.view_dataexport",
+        "privacy.view_deletioncertificate",
+        "privacy.view_privacyalert",
+        "privacy.view_privacyimpactassessment",
+        "privacy.add_privacyimpactassessment",
+        "privacy.change_privacyimpactassessment",
         *_COMPLIANCE_AUTOMATION,
     ],
     StaffRole.SECURITY_ANALYST: [

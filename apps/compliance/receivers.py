@@ -57,23 +57,33 @@ def detector_run_evidence(sender=None, task_id=None, task=None, retval=None, sta
 def _connect_keyring() -> None:
     try:
         from apps.keyring.signals import keys_rotated
-    except ImportError:  # the keyring app has no rotation signal (yet): nothing to listen to
+    except ImportError:  # a keyring without the rotation signal: nothing to listen to
         return
 
     @receiver(keys_rotated, dispatch_uid="compliance.key_rotation_evidence", weak=False)
-    def key_rotation_evidence(sender=None, **kwargs) -> None:
+    def key_rotation_evidence(
+        sender=None, active_version=None, reencrypted=0, failed=(), retired_versions=(), **kwargs
+    ):
         from apps.compliance.services.evidence import evidence_record
-        from apps.compliance.services.runs import evidence_digest
 
-        data = {key: value for key, value in kwargs.items() if key != "signal"}
+        actor = kwargs.get("actor")
+        data = {
+            "active_version": active_version,
+            "reencrypted_values": reencrypted,
+            "failed_count": len(failed),
+            "failed": list(failed)[:20],
+            "retired_versions": list(retired_versions),
+            "actor": getattr(actor, "label", None),
+        }
         try:
             evidence_record(
                 kind=EvidenceKind.KEY_ROTATION,
                 source="keyring",
-                summary=f"data key rotation {evidence_digest(data)[:12]}",
+                summary=f"key rotation: v{active_version} active, {reencrypted} values re-encrypted, "
+                f"{len(failed)} failed, retired {list(retired_versions)}",
                 data=data,
             )
-        except Exception:
+        except Exception:  # evidence must never fail the rotation
             logger.exception("could not record key rotation evidence")
 
 

@@ -103,22 +103,26 @@ def _run_row(run: CheckRun) -> dict:
     }
 
 
-def requirement_statuses(*, framework_id: str, runs: list[CheckRun] | None = None) -> list[RequirementState]:
-    """Every requirement of a framework in catalogue order, with its status and latest check results."""
-    runs = latest_check_runs() if runs is None else runs
-    by_key = _runs_by_requirement(runs)
-    requirements = list(
-        Requirement.objects.filter(framework_id=framework_id)
-        .select_related("parent")
-        .only("id", "ref", "title", "is_group", "parent__ref", "position")
-        .order_by("position", "ref")
+def _requirement_rows(framework_ids: list[str] | None) -> dict[str, list[Requirement]]:
+    rows = Requirement.objects.select_related("parent").only(
+        "id", "framework_id", "ref", "title", "is_group", "parent__ref", "position"
     )
-    attestations = dict(
-        valid_attestations()
-        .filter(requirement__framework_id=framework_id)
-        .order_by("requirement_id", "expires_at")
-        .values_list("requirement_id", "pk")
-    )
+    if framework_ids is not None:
+        rows = rows.filter(framework_id__in=framework_ids)
+    by_framework: dict[str, list[Requirement]] = defaultdict(list)
+    for row in rows.order_by("framework_id", "position", "ref"):
+        by_framework[row.framework_id].append(row)
+    return by_framework
+
+
+def _attestation_ids(framework_ids: list[str] | None) -> dict[int, int]:
+    attestations = valid_attestations()
+    if framework_ids is not None:
+        attestations = attestations.filter(requirement__framework_id__in=framework_ids)
+    return dict(attestations.order_by("requirement_id", "expires_at").values_list("requirement_id", "pk"))
+
+
+def _states(framework_id: str, requirements, by_key, attestations) -> list[RequirementState]:
     states = []
     for requirement in requirements:
         own_runs = by_key.get(f"{framework_id}:{requirement.ref}", [])
@@ -136,6 +140,13 @@ def requirement_statuses(*, framework_id: str, runs: list[CheckRun] | None = Non
             )
         )
     return states
+
+
+def requirement_statuses(*, framework_id: str, runs: list[CheckRun] | None = None) -> list[RequirementState]:
+    """Every requirement of a framework in catalogue order, with its status and latest check results."""
+    runs = latest_check_runs() if runs is None else runs
+    requirements = _requirement_rows([framework_id]).get(framework_id, [])
+    return _states(framework_id, requirements, _runs_by_requirement(runs), _attestation_ids([framework_id]))
 
 
 def score_of(states: list[RequirementState]) -> dict:
@@ -162,19 +173,21 @@ def score_of(states: list[RequirementState]) -> dict:
 
 
 def framework_scores(*, framework_id: str | None = None) -> list[dict]:
-    """[{id, name, version, source, score, passing, failing, error, attested, manual, requirement_count, coverage}]."""
-    runs = latest_check_runs()
-    frameworks = Framework.objects.order_by("id")
-    if framework_id is not None:
-        frameworks = frameworks.filter(pk=framework_id)
-    rows = []
-    for framework in frameworks:
-        states = requirement_statuses(framework_id=framework.pk, runs=runs)
-        rows.append(
-            {"id": framework.pk, "name": framework.name, "version": framework.version, "source": framework.source}
-            | score_of(states)
-        )
-    return rows
+    """[{id, name, version, source, score, passing, failing, error, attested, manual, requirement_count, coverage}].
+
+    A fixed number of queries whatever the number of frameworks (the API list and the dashboard use it).
+    """
+    frameworks = list(
+        Framework.objects.order_by("id") if framework_id is None else Framework.objects.filter(pk=framework_id)
+    )
+    ids = None if framework_id is None else [framework_id]
+    by_key = _runs_by_requirement(latest_check_runs())
+    requirements, attestations = _requirement_rows(ids), _attestation_ids(ids)
+    return [
+        {"id": framework.pk, "name": framework.name, "version": framework.version, "source": framework.source}
+        | score_of(_states(framework.pk, requirements.get(framework.pk, []), by_key, attestations))
+        for framework in frameworks
+    ]
 
 
 def framework_list() -> QuerySet[Framework]:

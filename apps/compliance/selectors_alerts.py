@@ -45,4 +45,4 @@ def alert_counts() -> dict[str, int]:
 
 
 def alert_rule_list() -> QuerySet[AlertRule]:
-    return AlertRule.objects.select_related("framework", "requirement").order_by("name")
+    return AlertRule.objects.select_related("framework").order_by("name")

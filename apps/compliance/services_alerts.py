@@ -22,7 +22,7 @@ from apps.compliance.choices_alerts import (
     AlertPriority,
     AlertStatus,
 )
-from apps.compliance.models import AlertRule, ComplianceAlert
+from apps.compliance.models import AlertRule, ComplianceAlert, Requirement
 from apps.compliance.reporting.parameters import recipients_validate
 from apps.compliance.signals import compliance_alert_changed
 from apps.compliance.tasks_notifications import alert_notify_task
@@ -37,7 +37,7 @@ _RULE_FIELDS = [
     "minimum_severity",
     "framework_id",
     "score_threshold",
-    "requirement_id",
+    "requirement_key",
     "priority",
     "recipients",
     "recipient_role",
@@ -69,8 +69,14 @@ def alert_rule_validate(rule: AlertRule) -> None:
         rule.score_threshold is None or not 0 <= rule.score_threshold <= 100
     ):
         raise _refuse("score_threshold", "A score rule needs a threshold between 0 and 100.")
-    if rule.condition == AlertCondition.REQUIREMENT_FAILING and rule.requirement_id is None:
-        raise _refuse("requirement", "A requirement rule needs the requirement it watches.")
+    rule.requirement_key = (rule.requirement_key or "").strip()
+    if rule.condition == AlertCondition.REQUIREMENT_FAILING:
+        framework_id, _, ref = rule.requirement_key.partition(":")
+        if not Requirement.objects.filter(framework_id=framework_id, ref=ref).exists():
+            raise _refuse(
+                "requirement_key",
+                f"A requirement rule needs an existing requirement as 'framework:ref', not {rule.requirement_key!r}.",
+            )
     if rule.recipient_role and rule.recipient_role not in StaffRole.values:
         raise _refuse(
             "recipient_role", f"Unknown role {rule.recipient_role!r}; choose one of {', '.join(StaffRole.values)}."
@@ -252,7 +258,7 @@ def alerts_evaluate_check_run(*, check_run, actor: Actor) -> list[ComplianceAler
         "status": check_run.status,
         "evidence_sha256": check_run.evidence_sha256,
     }
-    rules = AlertRule.objects.filter(is_enabled=True).select_related("requirement")
+    rules = AlertRule.objects.filter(is_enabled=True)
     for rule in rules.filter(condition=AlertCondition.CHECK_FAILED):
         if not _check_rule_matches(rule, check_run.check_id, check_run.severity):
             continue
@@ -264,7 +270,7 @@ def alerts_evaluate_check_run(*, check_run, actor: Actor) -> list[ComplianceAler
     if failed:
         requirements = set(check_run.requirements or [])
         for rule in rules.filter(condition=AlertCondition.REQUIREMENT_FAILING):
-            key = rule.requirement.key
+            key = rule.requirement_key
             if key in requirements:
                 summary = f"Requirement {key} has failing evidence: check {check_run.check_id}."
                 raised.append(

@@ -1,15 +1,18 @@
 """Receivers of the privacy app: default consent types after every migrate (idempotent, no data migration);
-the PII scan of incoming free text (bets and legs) after the betting app's signals."""
+the PII scan of incoming free text: bets and legs after the betting app's signals, members' notes after
+a save that wrote them (accounts sends no domain signal for members)."""
 
-from django.db.models.signals import post_migrate
+from django.db import transaction
+from django.db.models.signals import post_migrate, post_save
 from django.dispatch import receiver
 
+from apps.accounts.models import Member
 from apps.betting.choices import SettlementSource
 from apps.betting.signals import bet_placed, bet_settled
 from apps.core.enqueue import enqueue
 from apps.privacy.services.consent import consent_types_ensure_defaults
 from apps.privacy.services.retention import retention_policies_ensure_defaults
-from apps.privacy.tasks import pii_scan_bet_task
+from apps.privacy.tasks import pii_scan_bet_task, pii_scan_member_task
 
 
 @receiver(post_migrate, dispatch_uid="privacy.default_consent_types")
@@ -38,3 +41,13 @@ def scan_settled_bet(sender, bet_id: int, source: str = "", **kwargs) -> None:
     if source == SettlementSource.AUTO:
         return
     enqueue(pii_scan_bet_task, bet_id)
+
+
+@receiver(post_save, sender=Member, dispatch_uid="privacy.scan_member_notes")
+def scan_member_notes(sender, instance: Member, created: bool, update_fields=None, **kwargs) -> None:
+    if update_fields is not None and "notes" not in update_fields:
+        return  # a save that did not write the notes
+    if not instance.__dict__.get("notes"):
+        return  # no notes (or not loaded): nothing to read
+    member_id = instance.pk
+    transaction.on_commit(lambda: enqueue(pii_scan_member_task, member_id))

@@ -7,6 +7,7 @@ The configuration is chosen by the environment only (see DESIGN.md):
   pool, Redis for the cache, the channel layer, the Celery broker and results.
 """
 
+import ssl
 from pathlib import Path
 
 import dj_database_url
@@ -150,6 +151,17 @@ if REDIS_URL:
     CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
     CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", REDIS_URL)
     CELERY_TASK_ALWAYS_EAGER = False
+    # rediss:// = Redis over TLS, the server certificate verified (against REDIS_TLS_CA_FILE if set)
+    _redis_tls = {"ssl_cert_reqs": "required"} | (
+        {"ssl_ca_certs": env_str("REDIS_TLS_CA_FILE")} if env_str("REDIS_TLS_CA_FILE") else {}
+    )
+    if REDIS_URL.startswith("rediss://"):
+        CACHES["default"]["OPTIONS"]["CONNECTION_POOL_KWARGS"].update(_redis_tls)
+        CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [{"address": REDIS_URL, **_redis_tls}]
+    if CELERY_BROKER_URL.startswith("rediss://"):
+        CELERY_BROKER_USE_SSL = {**_redis_tls, "ssl_cert_reqs": ssl.CERT_REQUIRED}
+    if CELERY_RESULT_BACKEND.startswith("rediss://"):
+        CELERY_REDIS_BACKEND_USE_SSL = {**_redis_tls, "ssl_cert_reqs": ssl.CERT_REQUIRED}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
@@ -274,6 +286,7 @@ SPECTACULAR_SETTINGS = {
         "SettlementSourceEnum": "apps.betting.choices.SettlementSource",
         "AlertStatusEnum": "apps.security.choices.AlertStatus",
         "CaseStatusEnum": "apps.fraud.choices.CaseStatus",
+        "DataSubjectRequestKindEnum": "apps.privacy.choices.RequestKind",
     },
 }
 

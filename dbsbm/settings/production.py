@@ -16,6 +16,19 @@ if not env_str("DJANGO_ALLOWED_HOSTS"):
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must name the hosts this portal answers.")
 if not (DATABASE_URL and REDIS_URL):
     raise ImproperlyConfigured("Production needs DATABASE_URL (PostgreSQL) and REDIS_URL.")
+# Encryption at rest (apps/keyring): never a generated development key in production.
+if not (env_str("DBSBM_MASTER_KEY") or env_str("DBSBM_MASTER_KEY_FILE")):
+    raise ImproperlyConfigured(
+        "Production needs the encryption master key: set DBSBM_MASTER_KEY (url-safe base64 of 32 random bytes, "
+        "from `python manage.py keyring_generate_master_key`) or DBSBM_MASTER_KEY_FILE (a file holding it)."
+    )
+if not env_str("DBSBM_RESTRICTED_PUBLIC_KEY_FILE"):
+    raise ImproperlyConfigured(
+        "Production needs DBSBM_RESTRICTED_PUBLIC_KEY_FILE: the RSA public key (PEM) that seals highly restricted "
+        "fields. Give DBSBM_RESTRICTED_PRIVATE_KEY_FILE only to the processes that must read them."
+    )
+DBSBM_MASTER_KEY_CREATE_FOR_DEVELOPMENT = False
+DBSBM_RESTRICTED_KEYPAIR_CREATE_FOR_DEVELOPMENT = False
 
 # HTTPS everywhere; the proxy in front terminates TLS and says so in X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

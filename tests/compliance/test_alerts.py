@@ -160,7 +160,7 @@ def test_a_passing_run_resolves_the_alert_and_an_error_run_does_not(actor, chang
 def test_a_requirement_rule_raises_for_failing_evidence_of_its_requirement(
     actor, requirement, django_capture_on_commit_callbacks
 ):
-    _rule(actor, name="AC-1 failing", condition=AlertCondition.REQUIREMENT_FAILING, requirement=requirement)
+    _rule(actor, name="AC-1 failing", condition=AlertCondition.REQUIREMENT_FAILING, requirement_key=requirement.key)
 
     _run(django_capture_on_commit_callbacks, "fail", severity=Severity.LOW)
 
@@ -247,7 +247,12 @@ def test_open_alerts_lists_escalated_then_by_priority(actor, django_capture_on_c
             "score_threshold",
             "threshold between 0 and 100",
         ),
-        ({"condition": AlertCondition.REQUIREMENT_FAILING}, "requirement", "needs the requirement it watches"),
+        ({"condition": AlertCondition.REQUIREMENT_FAILING}, "requirement_key", "needs an existing requirement"),
+        (
+            {"condition": AlertCondition.REQUIREMENT_FAILING, "requirement_key": "gdpr:nope"},
+            "requirement_key",
+            "not 'gdpr:nope'",
+        ),
         ({"acknowledgment_minutes": 0}, "acknowledgment_minutes", "at least one minute"),
         ({"minimum_severity": "urgent"}, "minimum_severity", "Choose a severity"),
     ],

@@ -105,3 +105,20 @@ def test_refusals_a_key_without_the_scope_or_a_tenant_key(
     _, secret = make_key(scopes, tenant=tenant if tenant_key else None)
     assert client_with_key(secret).get(FRAMEWORKS).status_code == status
     assert client_with_key(None).get(FRAMEWORKS).status_code == 401
+
+
+def test_frameworks_list_costs_the_same_for_few_and_many_frameworks(compliance_client, actor):
+    from apps.compliance.services.catalogues import Catalogue, CatalogueNode, catalogue_sync
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert compliance_client.get(FRAMEWORKS).status_code == 200
+        return len(captured)
+
+    run("privacy.requests_overdue")
+    queries()
+    few = queries()
+    for number in range(5):
+        nodes = [CatalogueNode("G", "Group", children=[CatalogueNode("G.1", "One")])]
+        catalogue_sync(catalogue=Catalogue(f"extra-{number}", "Extra", "1", "catalogue", nodes), actor=actor)
+    assert queries() == few <= 8

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from apps.accounts.choices import StaffRole
 from apps.audit.models import AuditEvent
-from apps.compliance.models import CheckRun
+from apps.compliance.models import CheckRun, WorkflowStep
 from apps.compliance.portal.widgets import WIDGETS
 from apps.fraud.choices import CaseStatus
 from apps.security.choices import AlertStatus
@@ -68,6 +68,7 @@ def test_every_page_renders_for_a_compliance_officer(officer_client, rows):
 def test_a_security_analyst_sees_only_the_pages_of_the_role(analyst_client, rows):
     nav = analyst_client.get(reverse("portal:dashboard")).content.decode()
     assert "Security alerts" in nav and "Fraud cases" in nav and "Frameworks" not in nav
+    assert "/portal/frameworks/" not in nav and "/portal/check-runs/" not in nav  # no links to officer pages
 
     assert analyst_client.get(reverse("portal:security_alerts")).status_code == 200
     assert analyst_client.get(reverse("portal:frameworks")).status_code == 403
@@ -176,3 +177,27 @@ def test_superusers_see_every_page_in_the_navigation(portal_user):
 
     for title in ("Frameworks", "Reports", "Compliance alerts", "Workflow inbox", "Security alerts", "Data-subject"):
         assert title in nav
+
+
+def test_the_workflow_inbox_claims_and_completes_a_step(
+    officer, officer_client, analyst_client, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        data.data_subject_requests(1)  # starts the data-subject request workflow (first step: officers)
+    inbox = officer_client.get(reverse("portal:workflows")).content.decode()
+    assert "Verify identity" in inbox
+    assert "Verify identity" not in analyst_client.get(reverse("portal:workflows")).content.decode()
+    step = WorkflowStep.objects.get(name="Verify identity")
+
+    officer_client.post(reverse("portal:workflow_step_action", kwargs={"step_id": step.pk, "action": "claim"}))
+    refused = officer_client.post(
+        reverse("portal:workflow_step_action", kwargs={"step_id": step.pk, "action": "fail"}), follow=True
+    )
+    officer_client.post(
+        reverse("portal:workflow_step_action", kwargs={"step_id": step.pk, "action": "complete"}), {"notes": "ok"}
+    )
+
+    assert b"Say why the step failed" in refused.content
+    step.refresh_from_db()
+    assert (step.status, step.assignee, step.completed_by) == ("completed", officer, officer)
+    assert "Gather data" in officer_client.get(reverse("portal:workflows")).content.decode()

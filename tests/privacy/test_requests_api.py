@@ -3,11 +3,16 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.audit.models import AuditEvent
-from apps.privacy.choices import RequestStatus
+from apps.core.actors import Actor
+from apps.privacy.choices import ConsentAction, RequestKind, RequestStatus
 from apps.privacy.models import DataSubjectRequest, DataSubjectRequestEvent
+from apps.privacy.services.consent import consent_record
+from apps.privacy.services.requests import request_receive, request_reject
 from apps.privacy.signals import data_subject_request_changed
 from tests.factories import MemberFactory, UserFactory
 from tests.privacy.dsr_fixtures import PRIVACY_SCOPES, use_export_dir
@@ -32,6 +37,7 @@ def privacy_client(privacy_key, client_with_key):
 
 URL = "/api/v1/privacy/requests/"
 MEMBER_ID = "712345678900000099"
+ACTOR = Actor.system("api test")
 
 
 @pytest.fixture
@@ -272,3 +278,31 @@ def test_overdue_requests_are_flagged(privacy_client, received):
     )
 
     assert privacy_client.get(f"{URL}{dsr['id']}/").json()["is_overdue"] is True
+
+
+def _query_count(client, path: str) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200, response.content
+    return len(queries)
+
+
+@pytest.mark.parametrize("path", [URL, f"/api/v1/tenants/111111111111111111/members/{MEMBER_ID}/consents/"])
+def test_a_list_costs_the_same_for_few_and_many_rows(member, tenant, make_key, client_with_key, path):
+    client = client_with_key(make_key(["privacy:read", "members:read"])[1])
+
+    def grow(rows: int) -> None:
+        for _ in range(rows):
+            other = MemberFactory(tenant=tenant)
+            request_receive(actor=ACTOR, member=other, kind=RequestKind.ERASURE)
+            dsr = request_receive(actor=ACTOR, member=member, kind=RequestKind.ACCESS)
+            request_reject(request=dsr, actor=ACTOR, reason="seen")
+            consent_record(member=member, actor=ACTOR, code="marketing", action=ConsentAction.GRANTED)
+            consent_record(member=member, actor=ACTOR, code="marketing", action=ConsentAction.WITHDRAWN)
+
+    _query_count(client, path)
+    grow(2)
+    few = _query_count(client, path)
+    grow(20)
+
+    assert _query_count(client, path) == few <= 6

@@ -20,7 +20,9 @@ from apps.privacy.choices import RetentionAction, RetentionRunStatus
 from apps.privacy.models import RetentionPolicy, RetentionRun
 from apps.privacy.selectors.retention import last_successful_run
 from apps.privacy.services.retention import retention_run
-from apps.security.models import SecurityEvent
+from apps.security.choices import AlertStatus
+from apps.security.models import Alert, DetectionRule, SecurityEvent
+from apps.security.services.alerts import alert_raise
 from tests.privacy.retention_fixtures import two_offboarded_guilds, use_archive_dir
 
 pytestmark = pytest.mark.django_db
@@ -194,3 +196,20 @@ def test_the_beat_job_is_declared():
 
 def test_every_kind_has_a_default_policy(db):
     assert sorted(RetentionPolicy.objects.values_list("kind", flat=True)) == KIND_KEYS
+
+
+def test_security_events_behind_an_open_alert_are_kept(two_guilds, actor):
+    first, _ = two_guilds
+    evidence = first.security_events[0]
+    rule = DetectionRule.objects.get(slug="brute-force-per-user")
+    alert, _ = alert_raise(rule=rule, group_key="someone0", events=[evidence], details={"measure": 1})
+
+    run = retention_run(actor=actor, kinds=["security_events"])
+
+    assert (run.counts["security_events"]["matched"], list(SecurityEvent.objects.values_list("pk", flat=True))) == (
+        5,
+        [evidence.pk],
+    )
+    Alert.objects.filter(pk=alert.pk).update(status=AlertStatus.RESOLVED)
+    retention_run(actor=actor, kinds=["security_events"])
+    assert SecurityEvent.objects.count() == 0

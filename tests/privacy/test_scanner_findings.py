@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.choices import StaffRole
+from apps.accounts.services import member_create, member_update
 from apps.audit.models import AuditEvent
 from apps.betting.choices import LegResult, Market, Selection
 from apps.betting.models import Bet, BetLeg, LedgerEntry
@@ -211,3 +212,19 @@ def test_admin_actions_redact_and_dismiss(place, staff_user):
     assert done.status_code == 302
     assert dict(PiiFinding.objects.values_list("kind", "status")) == {"email": "redacted", "phone": "dismissed"}
     assert EMAIL not in BetLeg.objects.get(bet=bet).description
+
+
+def test_member_notes_are_scanned_where_the_restricted_key_is(tenant, actor, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        member = member_create(
+            actor=actor, tenant=tenant, discord_user_id="800000000000000009", username="noted", notes=f"mail {EMAIL}"
+        )
+    [finding] = PiiFinding.objects.filter(model_label="accounts.Member")
+    assert (finding.object_id, finding.field_name, finding.kind) == (str(member.pk), "notes", PiiKind.EMAIL)
+    with django_capture_on_commit_callbacks(execute=True):
+        member_update(member=member, actor=actor, display_name="Noted")  # notes untouched: no scan queued
+        member_update(member=member, actor=actor, notes=f"mail {EMAIL}, card 4111 1111 1111 1111")
+    assert sorted(PiiFinding.objects.filter(model_label="accounts.Member").values_list("kind", flat=True)) == [
+        "card",
+        "email",
+    ]

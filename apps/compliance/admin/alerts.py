@@ -22,7 +22,7 @@ class AlertRuleForm(forms.ModelForm):
             "minimum_severity",
             "framework",
             "score_threshold",
-            "requirement",
+            "requirement_key",
             "priority",
             "recipients",
             "recipient_role",
@@ -57,8 +57,7 @@ class AlertRuleAdmin(ServiceAdminMixin, admin.ModelAdmin):
         "is_enabled",
     ]
     list_filter = ["condition", "priority", "is_enabled"]
-    list_select_related = ["framework", "requirement"]
-    raw_id_fields = ["requirement"]
+    list_select_related = ["framework"]
     search_fields = ["name", "check_id"]
 
     def has_delete_permission(self, request, obj=None) -> bool:

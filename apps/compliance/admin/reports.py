@@ -22,6 +22,9 @@ from apps.core.enqueue import enqueue
 from apps.core.errors import ApplicationError
 
 
+DEFINITION_FIELDS = ["name", "kind", "framework", "parameters", "cron", "recipients", "is_enabled"]
+
+
 class ReportDefinitionForm(forms.ModelForm):
     recipients = forms.CharField(
         required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="E-mail addresses, comma-separated."
@@ -29,7 +32,7 @@ class ReportDefinitionForm(forms.ModelForm):
 
     class Meta:
         model = ReportDefinition
-        fields = ["name", "kind", "framework", "parameters", "cron", "recipients", "is_enabled"]
+        fields = DEFINITION_FIELDS
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -73,7 +76,7 @@ class ReportDefinitionAdmin(ServiceAdminMixin, admin.ModelAdmin):
         return super().has_delete_permission(request, obj) and (obj is None or not obj.runs.exists())
 
     def save_model(self, request, obj, form, change):
-        data = {name: form.cleaned_data[name] for name in form.Meta.fields}
+        data = {name: form.cleaned_data[name] for name in DEFINITION_FIELDS}
         actor = actor_for_request(request)
         if change:
             saved = report_definition_update(definition=ReportDefinition.objects.get(pk=obj.pk), actor=actor, **data)

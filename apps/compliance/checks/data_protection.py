@@ -6,7 +6,6 @@ the function, so a missing module makes that check report "error" naming it inst
 registry.
 """
 
-import dataclasses
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -20,21 +19,6 @@ EVIDENCE_ID_LIMIT = 200
 
 def _missing(what: str, error: Exception) -> CheckResult:
     return CheckResult.error(f"{what} is not available yet ({error})", missing=what, exception=type(error).__name__)
-
-
-def _plain(value):
-    """JSON-safe evidence from whatever a selector returns (dataclasses, datetimes, querysets)."""
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return _plain(dataclasses.asdict(value))
-    if isinstance(value, dict):
-        return {str(key): _plain(item) for key, item in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [_plain(item) for item in value]
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    return str(value)
 
 
 @register_check(
@@ -54,55 +38,35 @@ def _plain(value):
 )
 def key_rotation(now: datetime) -> CheckResult:
     try:
-        from apps.keyring.choices import DataKeyStatus
-        from apps.keyring.models import DataKey
-    except ImportError as error:
-        return _missing("apps.keyring.models", error)
-    rotation_days = getattr(settings, "DBSBM_KEY_ROTATION_DAYS", 90)
-    keys = list(DataKey.objects.order_by("version").values("version", "status", "created_at", "activated_at"))
-    active = [key for key in keys if key["status"] == DataKeyStatus.ACTIVE]
-    evidence = {
-        "rotation_days": rotation_days,
-        "keys": [{"version": k["version"], "status": k["status"]} for k in keys],
-    }
-    problems = []
-    if active:
-        started = active[0]["activated_at"] or active[0]["created_at"]
-        age_days = round((now - started).total_seconds() / 86400, 2)
-        evidence["active_version"] = active[0]["version"]
-        evidence["active_age_days"] = age_days
-        if age_days > rotation_days:
-            problems.append(f"active key v{active[0]['version']} is {age_days:.0f} days old")
-    else:
-        evidence["active_version"] = None
-    try:
         from apps.keyring.selectors import key_ring_status
     except ImportError as error:
-        evidence["row_counts"] = None
-        return CheckResult.error(f"apps.keyring.selectors.key_ring_status is not available yet ({error})", **evidence)
-    status = _plain(key_ring_status())
-    evidence["key_ring_status"] = status
-    retired_rows = _rows_on_retired_keys(status, {k["version"] for k in keys if k["status"] == DataKeyStatus.RETIRED})
-    evidence["rows_on_retired_keys"] = retired_rows
-    if retired_rows:
-        problems.append(f"{retired_rows} rows still encrypted with retired keys")
+        return _missing("apps.keyring.selectors.key_ring_status", error)
+    status = key_ring_status()
+    evidence = {
+        "active_version": status.active_version,
+        "active_key_age_days": status.active_key_age_days,
+        "rotation_period_days": status.rotation_period_days,
+        "key_statuses": {str(version): state for version, state in status.statuses.items()},
+        "rows_per_version": {str(version): count for version, count in status.rows_per_version.items()},
+        "rows_on_retired_keys": status.rows_on_retired_keys,
+        "unversioned_values": status.unversioned_values,
+    }
+    problems = []
+    if status.active_version is not None and status.active_key_age_days > status.rotation_period_days:
+        problems.append(f"active key v{status.active_version} is {status.active_key_age_days:.0f} days old")
+    if status.rows_on_retired_keys:
+        problems.append(f"{status.rows_on_retired_keys} values still encrypted with retired keys")
+    if status.unversioned_values:
+        problems.append(f"{status.unversioned_values} values in encrypted fields are not encrypted")
     if problems:
         return CheckResult.failed("; ".join(problems), **evidence)
-    if not active:
+    if status.active_version is None:
         return CheckResult.not_applicable("no data key exists yet (nothing is encrypted)", **evidence)
-    return CheckResult.passed(f"active key v{evidence['active_version']} is within {rotation_days} days", **evidence)
-
-
-def _rows_on_retired_keys(status, retired_versions: set[int]) -> int:
-    """Rows per key version from the keyring's status ({"rows_by_version": {v: n}} or per-key rows)."""
-    if not isinstance(status, dict):
-        return 0
-    if isinstance(status.get("rows_on_retired_keys"), int):
-        return status["rows_on_retired_keys"]
-    by_version = status.get("rows_by_version") or {}
-    if isinstance(by_version, dict):
-        return sum(int(count) for version, count in by_version.items() if int(version) in retired_versions)
-    return 0
+    return CheckResult.passed(
+        f"active key v{status.active_version} is {status.active_key_age_days:.0f} of "
+        f"{status.rotation_period_days} days old; no value on a retired key",
+        **evidence,
+    )
 
 
 @register_check(
@@ -161,11 +125,11 @@ def personal_fields_protected(now: datetime) -> CheckResult:
 )
 def retention(now: datetime) -> CheckResult:
     try:
-        from apps.privacy.selectors import kinds_without_policy, last_successful_run
+        from apps.privacy.selectors.retention import kinds_without_policy, last_successful_run
     except ImportError as error:
-        return _missing("apps.privacy.selectors (kinds_without_policy, last_successful_run)", error)
+        return _missing("apps.privacy.selectors.retention (kinds_without_policy, last_successful_run)", error)
     max_age = settings.COMPLIANCE_RETENTION_RUN_MAX_AGE_HOURS
-    missing = sorted(kinds_without_policy())
+    missing = sorted(getattr(kind, "key", str(kind)) for kind in kinds_without_policy())
     last_run = last_successful_run()
     finished = getattr(last_run, "finished_at", None) or getattr(last_run, "completed_at", None)
     if finished is None and isinstance(last_run, datetime):
@@ -197,9 +161,9 @@ def requests_overdue(now: datetime) -> CheckResult:
     except ImportError as error:
         return _missing("apps.privacy.models.DataSubjectRequest", error)
     try:
-        from apps.privacy.selectors import overdue_requests
+        from apps.privacy.selectors.requests import overdue_requests
 
-        overdue = overdue_requests()
+        overdue = overdue_requests(now=now)
     except ImportError:
         overdue = DataSubjectRequest.objects.filter(status__in=list(OPEN_REQUEST_STATUSES), due_at__lt=now)
     rows = list(overdue.order_by("due_at").values("pk", "kind", "status", "due_at")[: EVIDENCE_ID_LIMIT + 1])

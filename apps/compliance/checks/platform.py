@@ -20,6 +20,8 @@ PLACEHOLDER_VARIABLES = {
     "DJANGO_SECRET_KEY": lambda: secrets.token_urlsafe(64),
     "DJANGO_ALLOWED_HOSTS": lambda: "compliance-check.invalid",
     "DBSBM_MASTER_KEY": lambda: base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
+    # the path this process uses (its own configuration's key file); production only requires it be named
+    "DBSBM_RESTRICTED_PUBLIC_KEY_FILE": lambda: str(getattr(settings, "DBSBM_RESTRICTED_PUBLIC_KEY_FILE", "")),
 }
 
 

@@ -25,8 +25,9 @@ class AlertRule(models.Model):
         "compliance.Framework", null=True, blank=True, on_delete=models.CASCADE, related_name="alert_rules"
     )
     score_threshold = models.FloatField(null=True, blank=True, help_text="framework_score_below: 0-100.")
-    requirement = models.ForeignKey(
-        "compliance.Requirement", null=True, blank=True, on_delete=models.CASCADE, related_name="alert_rules"
+    # a key, not a foreign key: catalogues are re-synced from files, and a rule must not block that
+    requirement_key = models.CharField(
+        max_length=140, blank=True, help_text='requirement_failing: the requirement, as "framework:ref".'
     )
     priority = models.CharField(max_length=10, choices=AlertPriority.choices, default=AlertPriority.MEDIUM)
     recipients = models.JSONField(default=list, blank=True, help_text="E-mail addresses told when an alert opens.")
@@ -52,7 +53,7 @@ class AlertRule(models.Model):
                 name="compliance_rule_score_threshold",
             ),
             models.CheckConstraint(
-                condition=~Q(condition=AlertCondition.REQUIREMENT_FAILING) | Q(requirement__isnull=False),
+                condition=~Q(condition=AlertCondition.REQUIREMENT_FAILING) | ~Q(requirement_key=""),
                 name="compliance_rule_requirement_named",
             ),
             models.CheckConstraint(condition=Q(acknowledgment_minutes__gte=1), name="compliance_rule_ack_window"),

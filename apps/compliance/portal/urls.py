@@ -26,6 +26,11 @@ urlpatterns = [
     path("alerts/", views_compliance.alerts, name="alerts"),
     path("alerts/<int:alert_id>/acknowledge/", views_compliance.alert_acknowledge, name="alert_acknowledge"),
     path("workflows/", views_compliance.workflows, name="workflows"),
+    path(
+        "workflows/steps/<int:step_id>/<slug:action>/",
+        views_compliance.workflow_step_action,
+        name="workflow_step_action",
+    ),
     path("security/alerts/", views_triage.security_alerts, name="security_alerts"),
     path("security/alerts/<int:alert_id>/", views_triage.security_alert_detail, name="security_alert"),
     path("security/alerts/<int:alert_id>/triage/", views_triage.security_alert_triage, name="security_alert_triage"),

@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from apps.compliance.models import CheckRun, Framework
+from apps.compliance.models import CheckRun, Framework, WorkflowStep
 from apps.compliance.portal import charts
 from apps.compliance.portal.access import ANALYST, OFFICER, portal_view
 from apps.compliance.portal.shell import paginate, render_portal
@@ -25,6 +25,7 @@ from apps.compliance.selectors_alerts import alert_get, alert_list, open_alerts
 from apps.compliance.selectors_workflows import workflow_inbox
 from apps.compliance.services.runs import evidence_digest
 from apps.compliance.services_alerts import alert_acknowledge as alert_acknowledge_service
+from apps.compliance.services_workflows import workflow_step_claim, workflow_step_complete, workflow_step_fail
 from apps.core.actors import actor_for_request
 from apps.core.errors import ApplicationError
 
@@ -128,3 +129,27 @@ def alert_acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
 @portal_view(OFFICER, ANALYST)
 def workflows(request: HttpRequest) -> HttpResponse:
     return render_portal(request, "portal/compliance/workflows.html", {"steps": workflow_inbox(request.user)})
+
+
+STEP_ACTIONS = {
+    "claim": lambda step, user, actor, notes: workflow_step_claim(step=step, user=user, actor=actor),
+    "complete": lambda step, user, actor, notes: workflow_step_complete(step=step, user=user, actor=actor, notes=notes),
+    "fail": lambda step, user, actor, notes: workflow_step_fail(step=step, user=user, actor=actor, notes=notes),
+}
+
+
+@require_POST
+@portal_view(OFFICER, ANALYST)
+def workflow_step_action(request: HttpRequest, step_id: int, action: str) -> HttpResponse:
+    """Claim, complete or fail a step of the inbox (the workflow service checks role and turn)."""
+    step = WorkflowStep.objects.filter(pk=step_id).first()
+    if step is None or action not in STEP_ACTIONS:
+        raise Http404("No such step or action.")
+    notes = request.POST.get("notes", "").strip()[:2000]
+    try:
+        STEP_ACTIONS[action](step, request.user, actor_for_request(request), notes)
+    except ApplicationError as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, f"{step.name}: {action}ed." if action != "fail" else f"{step.name}: failed.")
+    return redirect("portal:workflows")

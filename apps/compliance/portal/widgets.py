@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from apps.compliance.portal import charts
+from apps.compliance.portal.access import OFFICER, SUPERUSER, user_roles
 from apps.compliance.portal.selectors import audit_activity, dsr_sla, key_ring, retention_last_run
 from apps.compliance.selectors import failing_checks, framework_scores
 from apps.compliance.selectors_alerts import open_alerts
@@ -89,6 +90,8 @@ WIDGETS: dict[str, Widget] = {
 
 
 def render_widget(name: str, request=None) -> str:
+    """One widget's HTML; links into officer-only pages are shown to officers (and superusers) only."""
     widget = WIDGETS[name]
-    context = {"widget": widget, **widget.build()}
+    roles = user_roles(request.user) if request is not None else frozenset()
+    context = {"widget": widget, "drill_down": bool(roles & {OFFICER, SUPERUSER}), **widget.build()}
     return render_to_string(widget.template, context, request=request)

@@ -19,6 +19,7 @@ from django.db.models import Q
 from apps.betting.choices import FINAL_BET_STATUSES
 from apps.fraud.choices import VERDICT_STATUSES
 from apps.privacy.choices import RetentionAction
+from apps.security.choices import AlertStatus
 from apps.tenants.choices import TenantStatus
 
 ANONYMIZED_PREFIX = "anon-"
@@ -107,7 +108,11 @@ register_kind(
         actions=(RetentionAction.DELETE, RetentionAction.ANONYMIZE, RetentionAction.ARCHIVE_THEN_DELETE),
         default_action=RetentionAction.DELETE,
         default_period_days=365,
-        description="Logins, refusals and other security events (with IP addresses and user agents).",
+        description=(
+            "Logins, refusals and other security events (with IP addresses and user agents); events that are "
+            "evidence of an alert still open are kept until it is resolved or dismissed."
+        ),
+        scope=lambda: ~Q(alerts__status__in=[AlertStatus.NEW, AlertStatus.ACKNOWLEDGED]),
         guild_field="guild_id",
         anonymize_fields=("ip_address", "user_agent", "actor_label"),
         still_identifying=lambda: ~Q(ip_address__isnull=True, user_agent=""),

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from django.db import models, transaction
 from django.utils import timezone
 
+from apps.accounts.models import Member
 from apps.audit.services import audit_record
 from apps.betting.models import Bet, BetLeg
 from apps.betting.services.invalidation import bets_changed
@@ -131,6 +132,11 @@ def pii_scan_bet(*, bet_id: int, actor: Actor | None = None) -> int:
     """Scan one bet's free text and its legs'; returns the new findings (safe to run twice)."""
     created = pii_scan_queryset(queryset=Bet.objects.filter(pk=bet_id), actor=actor)
     return created + pii_scan_queryset(queryset=BetLeg.objects.filter(bet_id=bet_id), actor=actor)
+
+
+def pii_scan_member(*, member_id: int, actor: Actor | None = None) -> int:
+    """Scan one member's free text (the notes, where this process holds the restricted key); new findings."""
+    return pii_scan_queryset(queryset=Member.objects.filter(pk=member_id), actor=actor)
 
 
 def _locked_open(finding: PiiFinding) -> PiiFinding:
