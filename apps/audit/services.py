@@ -1,4 +1,5 @@
-"""Writing the audit trail: recording events (any app, in its own transaction) and sealing them."""
+"""Writing the audit trail: recording events (any app, in its own transaction), sealing them, and archiving
+the oldest stretch of the chain for retention (the chain stays verifiable from an archive checkpoint)."""
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta

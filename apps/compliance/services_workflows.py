@@ -298,3 +298,31 @@ def workflow_step_complete_on_behalf(
     return _finish_step(
         step, user=completed_by, actor=actor, status=StepStatus.COMPLETED, notes=notes, now=timezone.now()
     )
+
+
+def dsr_workflow_sync(*, request, actor: Actor) -> str:
+    """Move a data-subject request's workflow along with the request itself: a verified identity
+    completes "Verify identity", a completed request completes the open steps, a rejected one fails
+    the current step. People still work the middle steps in the inbox. Returns the workflow status."""
+    instance = WorkflowInstance.objects.filter(
+        definition__code=DSR_WORKFLOW_CODE, subject_ref=subject_reference(request)
+    ).first()
+    if instance is None or instance.status != WorkflowStatus.IN_PROGRESS:
+        return instance.status if instance is not None else ""
+    status = getattr(request, "status", "")
+    while instance.status == WorkflowStatus.IN_PROGRESS:
+        step = instance.steps.exclude(status=StepStatus.COMPLETED).order_by("order").first()
+        if status == "rejected":
+            _fail_on_behalf(step=step, actor=actor, notes=f"Request rejected: {request.resolution}"[:2000])
+        elif status == "completed" or (step.order == 1 and request.verified_at is not None):
+            workflow_step_complete_on_behalf(step=step, completed_by=None, actor=actor, notes=f"request {status}")
+        else:
+            break
+        instance.refresh_from_db()
+    return instance.status
+
+
+@transaction.atomic
+def _fail_on_behalf(*, step: WorkflowStep, actor: Actor, notes: str) -> WorkflowStep:
+    step = _current_step(step)
+    return _finish_step(step, user=None, actor=actor, status=StepStatus.FAILED, notes=notes, now=timezone.now())

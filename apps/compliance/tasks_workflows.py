@@ -7,7 +7,7 @@ from django.db import OperationalError
 
 from apps.compliance.choices_workflows import DSR_WORKFLOW_CODE
 from apps.compliance.services_access_review import access_review_start
-from apps.compliance.services_workflows import workflow_start, workflow_steps_escalate_overdue
+from apps.compliance.services_workflows import dsr_workflow_sync, workflow_start, workflow_steps_escalate_overdue
 from apps.core.actors import Actor
 from apps.core.errors import ApplicationError
 from apps.privacy.models import DataSubjectRequest
@@ -28,6 +28,15 @@ def dsr_workflow_start_task(request_id: int) -> int | None:
         subject=request,
     )
     return instance.pk
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def dsr_workflow_sync_task(request_id: int) -> str | None:
+    """Follow a request's progress in its workflow (verified, completed, rejected); safe to run twice."""
+    request = DataSubjectRequest.objects.filter(pk=request_id).first()
+    if request is None:
+        return None
+    return dsr_workflow_sync(request=request, actor=Actor.system("dsr workflow"))
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)

@@ -26,16 +26,23 @@ def new_data_key() -> bytes:
     return AESGCM.generate_key(bit_length=DATA_KEY_BYTES * 8)
 
 
-def seal(key: bytes, plaintext: bytes, associated_data: bytes) -> bytes:
+def cipher(key: bytes) -> AESGCM:
+    """The AES-GCM object of a key (its key schedule is the costly part: callers keep it)."""
+    return AESGCM(key)
+
+
+def seal(key: bytes | AESGCM, plaintext: bytes, associated_data: bytes) -> bytes:
     nonce = os.urandom(NONCE_BYTES)
-    return nonce + AESGCM(key).encrypt(nonce, plaintext, associated_data)
+    aead = key if isinstance(key, AESGCM) else AESGCM(key)
+    return nonce + aead.encrypt(nonce, plaintext, associated_data)
 
 
-def open_sealed(key: bytes, sealed: bytes, associated_data: bytes) -> bytes:
+def open_sealed(key: bytes | AESGCM, sealed: bytes, associated_data: bytes) -> bytes:
     """Raises InvalidTag when the key is wrong or the bytes were altered."""
     if len(sealed) < NONCE_BYTES + 16:
         raise CiphertextFormatError("too short to be a sealed value")
-    return AESGCM(key).decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], associated_data)
+    aead = key if isinstance(key, AESGCM) else AESGCM(key)
+    return aead.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], associated_data)
 
 
 def encode_versioned(version: int, sealed: bytes) -> str:
@@ -47,7 +54,7 @@ def split_versioned(text: str) -> tuple[int, bytes]:
     if match is None:
         raise CiphertextFormatError("no key version prefix (is this plaintext in an encrypted column?)")
     try:
-        return int(match.group(1)), base64.b64decode(text[match.end() :], validate=True)
+        return int(match.group(1)), binascii.a2b_base64(text[match.end() :], strict_mode=True)
     except (binascii.Error, ValueError):
         raise CiphertextFormatError("the ciphertext is not valid base64") from None
 
@@ -62,4 +69,4 @@ def blind_index(key: bytes, purpose: str, normalized: str) -> str:
     return hmac.new(key, f"{purpose}\x00{normalized}".encode(), hashlib.sha256).hexdigest()
 
 
-__all__ = ["InvalidTag"]
+__all__ = ["AESGCM", "InvalidTag"]

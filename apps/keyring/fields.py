@@ -24,6 +24,7 @@ from django.apps import apps
 from django.core.exceptions import FieldError, ValidationError
 from django.db import models
 from django.db.models.query_utils import DeferredAttribute
+from django.utils.functional import cached_property
 
 from apps.keyring import crypto
 from apps.keyring.errors import (
@@ -100,8 +101,9 @@ class EncryptedFieldMixin:
     def get_internal_type(self) -> str:
         return "TextField"
 
-    @property
+    @cached_property
     def encryption_context(self) -> bytes:
+        """Associated data of every value: a ciphertext moved to another column does not decrypt."""
         return f"{self.model._meta.label}.{self.name}".encode()
 
     def get_lookup(self, lookup_name: str):

@@ -58,7 +58,7 @@ class KeyRing:
     def clear(self) -> None:
         """Forget every cached key (after a rotation in this process, a flush, or a master key change)."""
         with self._lock:
-            self._keys: dict[int, bytes] = {}
+            self._keys: dict[int, crypto.AESGCM] = {}
             self._active: int | None = None
             self._loaded_at = 0.0
 
@@ -68,7 +68,7 @@ class KeyRing:
         for version, wrapped, fingerprint, status in DataKey.objects.values_list(
             "version", "wrapped_key", "master_key_fingerprint", "status"
         ):
-            keys[version] = _unwrap(master, version, wrapped, fingerprint)
+            keys[version] = crypto.cipher(_unwrap(master, version, wrapped, fingerprint))
             if status == DataKeyStatus.ACTIVE:
                 active = version
         with self._lock:
@@ -84,7 +84,7 @@ class KeyRing:
             )
         return self._active
 
-    def _key(self, version: int, *, reload: bool) -> bytes:
+    def _key(self, version: int, *, reload: bool) -> crypto.AESGCM:
         if reload or version not in self._keys:
             self._load()
         key = self._keys.get(version)

@@ -35,9 +35,14 @@ def _lock_key_creation() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CREATE_LOCK_KEY])
 
 
-def data_key_create(*, actor: Actor, send_signal: bool = True) -> DataKey:
-    """Create the next data key version and make it the active one; the previous one starts retiring."""
-    with transaction.atomic():
+def data_key_create(*, actor: Actor, send_signal: bool = True, durable: bool = True) -> DataKey:
+    """Create the next data key version and make it the active one; the previous one starts retiring.
+
+    Durable (its own transaction, never nested) by default: a key created inside a transaction that
+    later rolls back could still sit in a process's key ring cache and encrypt values no one can read.
+    Only migrations (one process, which stops if the migration fails) pass durable=False.
+    """
+    with transaction.atomic(durable=durable):
         _lock_key_creation()
         previous = DataKey.objects.select_for_update().filter(status=DataKeyStatus.ACTIVE).first()
         version = (DataKey.objects.aggregate(highest=Max("version"))["highest"] or 0) + 1
@@ -66,10 +71,10 @@ def data_key_create(*, actor: Actor, send_signal: bool = True) -> DataKey:
     return data_key
 
 
-def data_key_ensure(*, actor: Actor, send_signal: bool = True) -> DataKey:
+def data_key_ensure(*, actor: Actor, send_signal: bool = True, durable: bool = True) -> DataKey:
     """The active data key, created (v1) when there is none yet."""
     active = DataKey.objects.filter(status=DataKeyStatus.ACTIVE).first()
-    return active or data_key_create(actor=actor, send_signal=send_signal)
+    return active or data_key_create(actor=actor, send_signal=send_signal, durable=durable)
 
 
 def rotation_is_due(*, now=None) -> bool:
@@ -240,7 +245,7 @@ def plaintext_column_encrypt(*, model: type[models.Model], field_name: str, batc
         if not rows:
             return done
         if done == 0:
-            data_key_ensure(actor=Actor.system("migration"), send_signal=False)
+            data_key_ensure(actor=Actor.system("migration"), send_signal=False, durable=False)
         after_pk = rows[-1][0]
         with transaction.atomic(), connection.cursor() as cursor:
             if connection.vendor == "postgresql":

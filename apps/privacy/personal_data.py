@@ -113,3 +113,22 @@ declare_personal_data(
         "updated_at",
     ],
 )
+
+
+# --- retention: legal holds ---------------------------------------------------------------------
+# (declared by the classification part so the registry test holds; the retention part may refine it)
+# A hold on a member is itself a record about that person (why their data is kept): kept on erasure,
+# since a hold is exactly what blocks erasure while it is active.
+
+declare_personal_data(
+    "privacy.LegalHold",
+    subject="member",
+    kind="legal_holds",
+    fields={
+        "reason": (DataClass.CONFIDENTIAL, DataCategory.FREE_TEXT, "why the data must be kept", ErasureAction.KEEP),
+        "release_reason": (DataClass.CONFIDENTIAL, DataCategory.FREE_TEXT, "why the hold ended", ErasureAction.KEEP),
+        "placed_by": (DataClass.INTERNAL, DataCategory.IDENTIFIER, "the staff user who placed it"),
+        "released_by": (DataClass.INTERNAL, DataCategory.IDENTIFIER, "the staff user who released it"),
+    },
+    not_personal=["id", "tenant", "member", "placed_at", "released_at"],
+)

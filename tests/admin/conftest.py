@@ -93,7 +93,12 @@ def _seed(*, actor: Actor) -> None:
         # through the services where there is one, so the audit trail fills up as well
         tenant = tenant_create(actor=actor, guild_id=str(500000000000000000 + number), name=f"Guild {number:02}")
         member = member_create(
-            actor=actor, tenant=tenant, discord_user_id=str(600000000000000000 + number), username=f"member{number:02}"
+            actor=actor,
+            tenant=tenant,
+            discord_user_id=str(600000000000000000 + number),
+            username=f"member{number:02}",
+            email=f"member{number:02}@example.org",  # encrypted fields: the member pages decrypt them
+            notes=f"note {number}",
         )
         api_key_create(actor=actor, name=f"key {number:02}", scopes=["tenants:read"], tenant=tenant)
         UserFactory(username=f"staffer{number:02}").groups.add(groups[number % len(groups)])

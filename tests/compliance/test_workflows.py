@@ -22,7 +22,8 @@ from apps.compliance.services_workflows import (
     workflow_steps_escalate_overdue,
 )
 from apps.core.errors import ApplicationError, ConflictError, PermissionDeniedError
-from apps.privacy.services.requests import request_receive
+from apps.privacy.choices import VerificationMethod
+from apps.privacy.services.requests import request_receive, request_reject, request_verify_identity
 from tests.compliance.automation_fixtures import officer, second_officer, smtp_server  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -188,3 +189,23 @@ def test_a_new_data_subject_request_starts_its_dsr_workflow_once(actor, tenant, 
         "Respond",
     ]
     assert WorkflowStep.objects.filter(instance=instance, due_at__isnull=False).count() == 1
+
+
+def test_the_dsr_workflow_follows_the_request(actor, tenant, django_capture_on_commit_callbacks):
+    members = [
+        member_create(actor=actor, tenant=tenant, discord_user_id=str(720000000000000010 + n), username=f"a{n}")
+        for n in range(2)
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        verified = request_receive(actor=actor, member=members[0], kind="access")
+        rejected = request_receive(actor=actor, member=members[1], kind="access")
+    with django_capture_on_commit_callbacks(execute=True):
+        request_verify_identity(request=verified, actor=actor, method=VerificationMethod.DISCORD_DM)
+        request_reject(request=rejected, actor=actor, reason="could not verify who asked")
+
+    flow = WorkflowInstance.objects.get(subject_id=str(verified.pk))
+    assert _steps(flow)[:2] == [("Verify identity", "completed", None), ("Gather data", "pending", None)]
+    assert flow.steps.get(order=2).due_at is not None
+    refused = WorkflowInstance.objects.get(subject_id=str(rejected.pk))
+    assert refused.status == WorkflowStatus.FAILED
+    assert refused.steps.get(order=1).outcome_notes == "Request rejected: could not verify who asked"

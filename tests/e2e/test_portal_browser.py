@@ -116,7 +116,12 @@ def test_officer_signs_in_watches_a_check_fail_live_and_follows_the_evidence(pag
     assert hashlib.sha256(open(download.path(), "rb").read()).hexdigest() == csv.sha256  # noqa: PTH123, SIM115
     page.screenshot(path=screenshots / "reports.png", full_page=True)
 
-    for link, name in [("Compliance alerts", "alerts"), ("Data-subject requests", "dsrs"), ("Security alerts", None)]:
+    page.get_by_role("link", name="Compliance alerts").click()
+    page.screenshot(path=screenshots / "alerts.png", full_page=True)
+    page.get_by_role("button", name=re.compile(r"^Acknowledge")).first.click()
+    expect(page.get_by_role("status").filter(has_text="acknowledged")).to_be_visible()
+
+    for link, name in [("Data-subject requests", "dsrs"), ("Security alerts", None)]:
         page.get_by_role("link", name=link).click()
         expect(page.get_by_role("heading", level=1)).to_have_text(link)
         if name:

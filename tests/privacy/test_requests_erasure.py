@@ -147,6 +147,9 @@ def test_the_audit_trail_keeps_a_pseudonym_and_its_chain_still_verifies(person, 
     assert "janeb" not in erased.target_label
     assert AuditEvent.objects.count() > events_before  # appended, never rewritten
     assert audit_verify().is_intact
+    # the known limit (README): events written before the erasure keep the identity they recorded
+    created = AuditEvent.objects.get(action="accounts.member_created", target_id=str(person.member.pk))
+    assert PERSON_ID in created.target_label
 
 
 def test_earlier_export_files_are_deleted_by_the_erasure(

@@ -228,3 +228,15 @@ def test_member_notes_are_scanned_where_the_restricted_key_is(tenant, actor, dja
         "card",
         "email",
     ]
+
+
+def test_member_notes_are_redacted_through_the_accounts_service(tenant, actor):
+    member = member_create(
+        actor=actor, tenant=tenant, discord_user_id="800000000000000010", username="noted", notes=f"mail {EMAIL} today"
+    )
+    assert pii_scan_queryset(queryset=type(member).objects.filter(pk=member.pk)) == 1
+    pii_finding_redact(finding=PiiFinding.objects.get(model_label="accounts.Member"), actor=actor)
+    member.refresh_from_db()
+    assert member.notes == "mail [redacted email] today"
+    assert AuditEvent.objects.filter(action="accounts.member_updated", target_id=str(member.pk)).exists()
+    assert AuditEvent.objects.filter(action="privacy.pii_redacted", target_id=str(member.pk)).exists()

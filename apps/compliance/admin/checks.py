@@ -2,20 +2,40 @@
 
 import json
 
+from django import forms
 from django.contrib import admin
 from django.utils.html import format_html
 
 from apps.compliance.admin.catalogue import ReadOnlyAdmin
+from apps.compliance.checks.registry import checks_for
 from apps.compliance.models import CheckRun, CheckSetting, EvidenceItem, ManualAttestation, ScoreSnapshot
 from apps.compliance.services.attestations import attestation_save
+from apps.compliance.services.settings import check_setting_save
 from apps.core.actors import actor_for_request
+
+
+class CheckSettingForm(forms.ModelForm):
+    class Meta:
+        model = CheckSetting
+        fields = ["check_id", "is_enabled", "auto_remediation_enabled", "frequency_minutes"]
+
+    def clean(self):
+        data = super().clean()
+        found = checks_for(check_id=data.get("check_id") or "")
+        if data.get("auto_remediation_enabled") and not (found and found[0].remediation):
+            raise forms.ValidationError({"auto_remediation_enabled": "This check offers no auto-remediation."})
+        return data
 
 
 @admin.register(CheckSetting)
 class CheckSettingAdmin(admin.ModelAdmin):
+    form = CheckSettingForm
     list_display = ["check_id", "is_enabled", "auto_remediation_enabled", "frequency_minutes", "updated_at"]
     list_filter = ["is_enabled", "auto_remediation_enabled"]
     search_fields = ["check_id"]
+
+    def save_model(self, request, obj, form, change):
+        check_setting_save(setting=obj, actor=actor_for_request(request))  # audited
 
 
 @admin.register(CheckRun)

@@ -21,7 +21,6 @@ from apps.core.admin_tools import ServiceAdminMixin
 from apps.core.enqueue import enqueue
 from apps.core.errors import ApplicationError
 
-
 DEFINITION_FIELDS = ["name", "kind", "framework", "parameters", "cron", "recipients", "is_enabled"]
 
 

@@ -4,8 +4,8 @@ Wired in dbsbm/urls.py (like the cache statistics page) and linked from the priv
 Staff who may view PII findings may view the map (it shows metadata, never values).
 """
 
-from django.core.exceptions import PermissionDenied
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 
 from apps.core.personal_data import DataClass

@@ -10,6 +10,7 @@ from django.db import models, transaction
 from django.utils import timezone
 
 from apps.accounts.models import Member
+from apps.accounts.services import MEMBER_PROFILE_FIELDS, member_update
 from apps.audit.services import audit_record
 from apps.betting.models import Bet, BetLeg
 from apps.betting.services.invalidation import bets_changed
@@ -150,9 +151,11 @@ def _locked_open(finding: PiiFinding) -> PiiFinding:
 def pii_finding_redact(*, finding: PiiFinding, actor: Actor) -> PiiFinding:
     """Replace the found value in its row's field with ``[redacted <kind>]`` and close the finding.
 
-    No owning app has a service that edits free text after the fact (bets and their legs are
-    immutable to their authors), so the row is updated directly, under a row lock, with this audit
-    record naming the row and field (never the value) and the owner's cache versions bumped.
+    A member's profile is rewritten through the accounts service (``member_update``: its own audit
+    event and validation). Other owners have no service that edits free text after the fact (bets
+    and their legs are immutable to their authors), so their row is updated directly, under a row
+    lock, with this audit record naming the row and field (never the value) and the owner's cache
+    versions bumped. Fields declared KEEP (append-only records: the ledger, the audit trail) are refused.
     """
     finding = _locked_open(finding)
     model = _model(finding.model_label)
@@ -182,9 +185,13 @@ def pii_finding_redact(*, finding: PiiFinding, actor: Actor) -> PiiFinding:
         if found.kind == finding.kind and _value_hash(found.kind, text[found.start : found.end]) == finding.value_hash
     ]
     if matches:
-        setattr(row, finding.field_name, scanner.redact(text, findings=matches))
-        # save() runs the field's own preparation (an encrypted field re-encrypts)
-        row.save(update_fields=[finding.field_name])
+        redacted = scanner.redact(text, findings=matches)
+        if model is Member and finding.field_name in MEMBER_PROFILE_FIELDS:
+            row = member_update(member=row, actor=actor, **{finding.field_name: redacted})
+        else:
+            setattr(row, finding.field_name, redacted)
+            # save() runs the field's own preparation (an encrypted field re-encrypts)
+            row.save(update_fields=[finding.field_name])
     _close(finding, status=FindingStatus.REDACTED, actor=actor)
     audit_record(
         actor=actor,
