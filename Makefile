@@ -13,7 +13,7 @@ TEST_DATABASE_URL := $${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/dbsbm}
 TEST_REDIS_URL := $${REDIS_URL:-redis://127.0.0.1:6379/15}
 TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_SETTINGS_MODULE=dbsbm.settings.test
 
-.PHONY: help run serve up setup test lint format check-schema clean bench bench-ledger bench-fraud bench-placement vendor-static browser
+.PHONY: help run serve up setup test lint format check-schema clean bench bench-ledger bench-fraud bench-placement bench-privacy vendor-static browser
 
 help:
 	@echo "make run   - set up (virtualenv, install, migrate, demo data, staff login) and serve on http://$(HOST):$(PORT)"
@@ -23,6 +23,7 @@ help:
 	@echo "make bench-fraud  - fraud detectors on planted scenarios: confusion matrix, precision/recall, time per detector"
 	@echo "make bench-ledger - ledger/leaderboard/grading/ingest benchmark on PostgreSQL (BENCH_BETS=1000000)"
 	@echo "make bench - performance platform (cache, ETags, Redis outage, memory) under wrk; writes bench/results.md"
+	@echo "make bench-privacy - encryption at rest: list p95 with/without decryption, rotation of 100,000 rows"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -96,6 +97,13 @@ bench-ledger: $(VENV)/.runtime-installed
 bench: $(VENV)/.runtime-installed
 	@command -v wrk >/dev/null || apt-get install -y wrk
 	BENCH_BETS=$(BENCH_BETS) $(BIN)/python -m bench.performance
+	$(BIN)/python bench/privacy.py
+
+# Not part of `make test`: encryption at rest (issue 6) on its own re-created database
+# (BENCH_PRIVACY_DATABASE, default dbsbm_bench_privacy): bet and member list p95 with encryption against a
+# plaintext baseline in the same run, and rotate_keys over 100,000 rows; writes bench/results-privacy.md.
+bench-privacy: $(VENV)/.runtime-installed
+	$(BIN)/python bench/privacy.py
 
 # Not part of `make test`: re-creates its own database (BENCH_FRAUD_DATABASE, default dbsbm_bench_fraud),
 # seeds BENCH_FRAUD_BETS demo bets with the planted fraud scenarios, and scores the detectors on them.

@@ -16,6 +16,7 @@ from apps.core.actors import Actor  # noqa: E402
 from apps.core.cache import breaker  # noqa: E402
 from apps.core.cache.stats import stats as cache_stats  # noqa: E402
 from apps.core.ratelimit import reset_failure_reports  # noqa: E402
+from apps.keyring.ring import key_ring  # noqa: E402
 from tests.factories import TenantFactory, UserFactory  # noqa: E402
 
 
@@ -28,6 +29,15 @@ def _clear_cache():
     cache_stats.reset()
     reset_failure_reports()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _forget_rolled_back_data_keys():
+    """A test that created data keys (rotation) rolls them back; its process must not keep using them.
+    Every fresh test database has exactly data key v1 (seeded by post_migrate)."""
+    yield
+    if key_ring.cached_active_version not in (None, 1):
+        key_ring.clear()
 
 
 @pytest.fixture

@@ -62,6 +62,11 @@ class KeyRing:
             self._active: int | None = None
             self._loaded_at = 0.0
 
+    @property
+    def cached_active_version(self) -> int | None:
+        """The active version this process believes in (None before the first load)."""
+        return self._active
+
     def _load(self) -> None:
         master = master_key()
         keys, active = {}, None

@@ -33,3 +33,6 @@ RATELIMIT_ANONYMOUS_PER_MINUTE = 100_000
 
 # A fixed, public master key: test data is not secret, and subprocesses (rotate_keys) must share it.
 DBSBM_MASTER_KEY = env_str("DBSBM_MASTER_KEY", "ZGJzYm0tdGVzdC1tYXN0ZXIta2V5LW5vdC1zZWNyZXQ=")
+# No periodic re-read of the active key mid-suite (an extra query inside some query budget); tests that
+# create keys clear the ring (tests/conftest.py), and a flush re-seeds and clears it.
+DBSBM_KEY_RING_CACHE_SECONDS = 86_400

@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from apps.compliance.checks.registry import checks_for
@@ -51,6 +50,5 @@ def compliance_check_rows(*, actor: Actor, rows: int) -> None:
             owner=owner,
             expires_at=timezone.now() + timedelta(days=90),
             actor=actor,
-            evidence_file=ContentFile(b"signed review minutes", name=f"review-{number}.txt"),
         )
     assert Framework.objects.count() >= rows

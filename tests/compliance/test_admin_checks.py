@@ -40,7 +40,8 @@ def test_enabling_remediation_is_audited_and_refused_for_a_check_without_one(adm
     assert event.changes["auto_remediation_enabled"] == {"before": None, "after": True}
 
 
-def test_an_attestation_uploaded_in_the_admin_is_hashed_owned_and_audited(admin_client):
+def test_an_attestation_uploaded_in_the_admin_is_hashed_owned_and_audited(admin_client, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     requirement = Requirement.objects.get(framework_id="gdpr", ref="Art.33")
     upload = SimpleUploadedFile("drill.txt", b"breach notification drill, 2026-11")
 
@@ -60,4 +61,4 @@ def test_an_attestation_uploaded_in_the_admin_is_hashed_owned_and_audited(admin_
     assert attestation.evidence_sha256 == hashlib.sha256(b"breach notification drill, 2026-11").hexdigest()
     assert attestation.owner.username == "root"
     assert AuditEvent.objects.filter(action="compliance.attestation_created", target_id=str(attestation.pk)).exists()
-    attestation.evidence_file.delete(save=False)
+    assert (tmp_path / attestation.evidence_file.name).read_bytes() == b"breach notification drill, 2026-11"

@@ -252,3 +252,16 @@ def test_detector_runs_become_evidence_linked_to_their_requirements():
     assert (item.data["state"], item.data["result"]) == ("SUCCESS", 0)
     assert "betting_integrity:BI-3.1" in {str(requirement) for requirement in item.requirements.all()}
     assert run("monitoring.detectors_running").evidence["detectors"][0]["last_evidence_id"] == item.pk
+
+
+def test_a_disabled_append_only_trigger_fails_the_check_naming_the_table():
+    assert run("integrity.append_only_triggers").status == "pass"
+    with connection.cursor() as cursor:  # rolled back with the test's transaction
+        cursor.execute("ALTER TABLE betting_ledgerentry DISABLE TRIGGER USER")
+
+    failed = run("integrity.append_only_triggers")
+
+    assert (failed.status, failed.evidence["unprotected_tables"]) == ("fail", ["betting_ledgerentry"])
+    assert {"table": "betting_ledgerentry", "trigger": "betting_ledgerentry_append_only", "enabled": False} in (
+        failed.evidence["triggers"]
+    )

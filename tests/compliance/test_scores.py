@@ -53,7 +53,10 @@ def test_statuses_follow_the_latest_runs_and_the_score_counts_only_assessed_requ
     assert _states("ccpa")["1798.100(e)"].status == "failing"
 
 
-def test_a_valid_attestation_makes_a_manual_requirement_attested_until_it_expires_or_is_revoked(actor):
+def test_a_valid_attestation_makes_a_manual_requirement_attested_until_it_expires_or_is_revoked(
+    actor, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path  # the upload is written to disk
     requirement = Requirement.objects.get(framework_id="ccpa", ref="1798.150")
     owner = UserFactory(username="officer")
     attestation = attestation_create(

@@ -25,6 +25,7 @@ from apps.privacy.choices import ConsentAction
 from apps.privacy.services.consent import consent_record
 from apps.privacy.services.findings import pii_scan_bet
 from apps.privacy.services.pseudonyms import pseudonymize
+from apps.privacy.services.retention import legal_hold_place, legal_hold_release
 from apps.security.models import Baseline
 
 PERSON_ID = "712345678901234567"
@@ -105,6 +106,9 @@ def build_person(*, tenant, actor) -> Person:
         profile={"hour_counts": [1] * 24}, computed_at=timezone.now(),
     )  # fmt: skip
     pseudonymize(PERSON_ID, purpose="analytics-export")
+    # a hold that was placed and released: a row about the member that no longer blocks an erasure
+    hold = legal_hold_place(actor=actor, member=member, reason="chargeback dispute")
+    legal_hold_release(hold=hold, actor=actor, reason="dispute settled")
     consent_record(member=member, actor=actor, code="data_processing", action=ConsentAction.GRANTED)
     consent_record(member=member, actor=actor, code="marketing", action=ConsentAction.GRANTED)
     consent_record(member=member, actor=actor, code="marketing", action=ConsentAction.WITHDRAWN)

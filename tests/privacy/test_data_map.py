@@ -34,6 +34,13 @@ def test_the_map_lists_every_declared_field_once():
     assert (display.data_class, display.is_encrypted, display.must_be_encrypted) == ("public", False, False)
 
 
+def test_the_map_shows_the_retention_policies_over_each_model():
+    rows = {(row.model_label, row.field_name): row for row in data_map()}
+    assert rows[("security.SecurityEvent", "ip_address")].retention.startswith("security_events: ")
+    assert rows[("betting.Capper", "display_name")].retention == ""  # no retention kind names cappers
+    assert rows[("security.SecurityEvent", "ip_address")].kind == "security_events"
+
+
 def test_the_map_narrows_to_one_class():
     rows = data_map(data_class="restricted")
     assert rows and {row.data_class for row in rows} == {"restricted"}

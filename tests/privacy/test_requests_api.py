@@ -182,15 +182,18 @@ def test_processing_is_refused_before_the_identity_is_verified(privacy_client, r
     assert DataSubjectRequest.objects.get(pk=dsr["id"]).status == RequestStatus.RECEIVED
 
 
-def test_the_workflow_verify_assign_complete_records_who_did_what(privacy_client, received, privacy_key, export_dir):
+def test_the_workflow_verify_assign_complete_records_who_did_what(
+    privacy_client, received, privacy_key, export_dir, signals, django_capture_on_commit_callbacks
+):
     dsr = received("access")
     UserFactory(username="dpo")
     base = f"{URL}{dsr['id']}"
 
-    started = privacy_client.post(f"{base}/start-verification/", {"note": "DM sent"}, format="json")
-    verified = privacy_client.post(f"{base}/verify/", {"method": "discord_dm", "note": "answered"}, format="json")
-    assigned = privacy_client.post(f"{base}/assign/", {"assignee": "dpo"}, format="json")
-    completed = privacy_client.post(f"{base}/complete/", {"resolution": "sent"}, format="json")
+    with django_capture_on_commit_callbacks(execute=True):
+        started = privacy_client.post(f"{base}/start-verification/", {"note": "DM sent"}, format="json")
+        verified = privacy_client.post(f"{base}/verify/", {"method": "discord_dm", "note": "answered"}, format="json")
+        assigned = privacy_client.post(f"{base}/assign/", {"assignee": "dpo"}, format="json")
+        completed = privacy_client.post(f"{base}/complete/", {"resolution": "sent"}, format="json")
 
     assert started.json()["status"] == "identity_verification"
     assert verified.json()["status"] == "in_progress"
@@ -200,6 +203,12 @@ def test_the_workflow_verify_assign_complete_records_who_did_what(privacy_client
     body = completed.json()
     assert completed.status_code == 200 and body["status"] == "completed" and body["resolution"] == "sent"
     assert body["export"]["download_url"] == f"{base}/export/"
+    assert [(sent["change"], sent["status"]) for sent in signals] == [
+        ("status_changed", "identity_verification"),
+        ("verified", "in_progress"),
+        ("assigned", "in_progress"),
+        ("status_changed", "completed"),
+    ]
     history = DataSubjectRequestEvent.objects.filter(request_id=dsr["id"]).order_by("id")
     assert list(history.values_list("action", "to_status")) == [
         ("received", "received"),

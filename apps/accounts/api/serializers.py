@@ -135,6 +135,5 @@ class MemberUpdateInput(MemberProfileInput):
         return attrs
 
 
-
 class MemberEmailQuery(StrictInputSerializer):
     email = StrictEmailField(max_length=254)

@@ -69,8 +69,10 @@ class TenantApiKeyViewSet(mixins.ListModelMixin, TenantScopedViewSet):
 
 
 _EMAIL_PARAMETER = OpenApiParameter(
-    "email", str, description="Exact email (case-insensitive), matched through its blind index; the email is "
-    "stored encrypted and cannot be searched by part."
+    "email",
+    str,
+    description="Exact email (case-insensitive), matched through its blind index; the email is "
+    "stored encrypted and cannot be searched by part.",
 )
 
 

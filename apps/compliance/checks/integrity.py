@@ -4,6 +4,7 @@ after their game, hand settlements that contradict final scores, and stakes outs
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import F, Q
 
 from apps.audit.models import AuditEvent
@@ -176,3 +177,34 @@ def stake_limits(now: datetime) -> CheckResult:
             **evidence,
         )
     return CheckResult.passed("no stake outside its guild's limits; placement is rate-limited", **evidence)
+
+
+# tables whose append-only rule is a PostgreSQL trigger (audit trail, units ledger)
+APPEND_ONLY_TABLES = ["audit_auditevent", "audit_auditseal", "betting_ledgerentry"]
+
+
+@register_check(
+    id="integrity.append_only_triggers",
+    title="The audit trail and the units ledger are append-only in the database",
+    severity=Severity.CRITICAL,
+    frequency_minutes=60,
+    requirements=["betting_integrity:BI-1.1", "pci_dss:10.3.4", "sox_itgc:OP-02", "hipaa:164.312(c)(1)", "soc2:PI1.4"],
+)
+def append_only_triggers(now: datetime) -> CheckResult:
+    if connection.vendor != "postgresql":
+        return CheckResult.not_applicable(f"append-only triggers exist on PostgreSQL only ({connection.vendor})")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, t.tgname, t.tgenabled FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE NOT t.tgisinternal AND c.relname = ANY(%s) ORDER BY 1, 2",
+            [APPEND_ONLY_TABLES],
+        )
+        rows = cursor.fetchall()
+    # tgenabled: O = enabled (origin), A = always, R = replica only, D = disabled
+    triggers = [{"table": table, "trigger": name, "enabled": state in ("O", "A")} for table, name, state in rows]
+    protected = {row["table"] for row in triggers if row["enabled"]}
+    unprotected = sorted(set(APPEND_ONLY_TABLES) - protected)
+    evidence = {"triggers": triggers, "unprotected_tables": unprotected}
+    if unprotected:
+        return CheckResult.failed(f"no enabled append-only trigger on {', '.join(unprotected)}", **evidence)
+    return CheckResult.passed(f"{len(APPEND_ONLY_TABLES)} tables protected by enabled append-only triggers", **evidence)

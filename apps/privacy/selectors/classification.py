@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from apps.core.personal_data import ENCRYPTED_CLASSES, DataClass, personal_models
 from apps.keyring.fields import is_encrypted_field
 from apps.privacy.models import RetentionPolicy
+from apps.privacy.retention.kinds import retention_kinds
 
 _CLASS_ORDER = {value: index for index, value in enumerate(DataClass.values)}
 
@@ -32,8 +33,16 @@ class DataMapRow:
 
 
 def data_map(*, data_class: str | None = None) -> list[DataMapRow]:
-    """Every declared personal field, by model then sensitivity (highest first); one query (policies)."""
-    policies = {policy.kind: policy for policy in RetentionPolicy.objects.all()}
+    """Every declared personal field, by model then sensitivity (highest first); one query (policies).
+
+    ``retention`` names the enabled retention policies over the field's model (a retention kind
+    names its model), e.g. "security_events: delete after 365 days"; blank when none covers it.
+    """
+    policies = {policy.kind: policy for policy in RetentionPolicy.objects.filter(enabled=True)}
+    retention_by_model: dict[str, list[str]] = {}
+    for kind in retention_kinds():
+        if kind.key in policies:
+            retention_by_model.setdefault(kind.model_label, []).append(str(policies[kind.key]))
     rows = []
     for entry in personal_models():
         model = entry.model
@@ -41,7 +50,6 @@ def data_map(*, data_class: str | None = None) -> list[DataMapRow]:
             if data_class is not None and item.data_class != data_class:
                 continue
             field = model._meta.get_field(item.name)
-            policy = policies.get(entry.kind)
             rows.append(
                 DataMapRow(
                     model_label=entry.model_label,
@@ -56,7 +64,7 @@ def data_map(*, data_class: str | None = None) -> list[DataMapRow]:
                     is_encrypted=is_encrypted_field(field),
                     must_be_encrypted=item.data_class in ENCRYPTED_CLASSES,
                     kind=entry.kind,
-                    retention=str(policy) if policy is not None and policy.enabled else "",
+                    retention="; ".join(retention_by_model.get(entry.model_label, [])),
                     erase=item.erase,
                 )
             )

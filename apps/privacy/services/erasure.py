@@ -61,6 +61,8 @@ KEPT_BY_DEFAULT = {
     ("fraud.FraudCaseEvent", "actor_label"): "kept: names the analyst, not the member",
     ("fraud.FraudLabel", "labelled_by"): "kept: names the analyst, not the member",
     ("privacy.PiiFinding", "resolved_by"): "kept: names the staff user, not the member",
+    ("privacy.LegalHold", "placed_by"): "kept: names the staff user, not the member",
+    ("privacy.LegalHold", "released_by"): "kept: names the staff user, not the member",
     ("security.Baseline", "subject_id"): "kept: the capper's row id (the capper row is anonymized)",
     ("fraud.FraudCase", "member_key"): "kept: the cappers' row ids (the capper rows are anonymized)",
 }

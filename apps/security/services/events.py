@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from apps.core.actors import Actor
 from apps.core.enqueue import enqueue
+from apps.keyring.fields import blind_index_for
 from apps.security import tasks
 from apps.security.choices import BASE_RISK_SCORES, ActorKind, SecurityEventType
 from apps.security.models import SecurityEvent
@@ -54,7 +55,9 @@ def _actor_kind(actor: Actor) -> str:
 def _over_cap(event_type: str, ip_address: str | None, at: datetime) -> bool:
     if event_type not in _CAPPED_TYPES or not ip_address:
         return False
-    key = f"security:event-cap:{event_type}:{ip_address}:{int(at.timestamp() // 60)}"
+    # the address is personal data: the cache key carries its blind index, not the address
+    address_index = blind_index_for(SecurityEvent, "ip_address_index", ip_address)
+    key = f"security:event-cap:{event_type}:{address_index}:{int(at.timestamp() // 60)}"
     try:
         if cache.add(key, 1, timeout=120):
             return False
