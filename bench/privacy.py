@@ -272,7 +272,8 @@ def main() -> int:
             "",
             f"Run {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {machine}; PostgreSQL at {SERVER_URL}; "
             f"{REQUESTS} requests per list and mode, alternating. Django test client in-process (full middleware, "
-            "API key auth, serializers), responses uncached.",
+            f"API key auth, serializers), responses uncached. Load average at the end: {os.getloadavg()[0]:.1f} "
+            "(other processes share the machine: p95 is noisy, p50 shows the steady cost).",
             "",
             "Baseline: a second tenant with the same rows whose encrypted columns hold the values in clear, read "
             "with decryption switched off (same views and queries). The descriptor and the text-to-date parsing "

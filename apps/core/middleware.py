@@ -6,6 +6,7 @@ The request id is taken from X-Request-ID when a trusted proxy set a sane one, e
 import io
 import re
 import uuid
+from collections import OrderedDict
 
 from asgiref.sync import markcoroutinefunction
 from django.conf import settings
@@ -14,7 +15,7 @@ from django.http import HttpResponseBase
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.common import CommonMiddleware
 from django.middleware.security import SecurityMiddleware
-from django.urls import resolve, set_script_prefix
+from django.urls import get_resolver, resolve, set_script_prefix
 from rest_framework.settings import api_settings
 
 from apps.core.cache import cache_only
@@ -137,7 +138,7 @@ class ConditionalGetMiddleware:
             return None
         try:
             request.get_host()  # a disallowed host: the full stack answers 400
-            match = resolve(request.path_info)
+            match = _resolve(request.path_info)
         except Exception:  # noqa: BLE001 - whatever it is, the full stack reports it
             return None
         cls, actions = getattr(match.func, "cls", None), getattr(match.func, "actions", None)
@@ -173,6 +174,23 @@ class ConditionalGetMiddleware:
             response[QUERY_HEADER] = "0; time-ms=0.0"  # QueryMonitor.header_value of a request without queries
         response["X-Request-ID"] = request_id_for(request)
         return self.security.process_response(request, response)
+
+
+_RESOLVED: OrderedDict = OrderedDict()
+_RESOLVED_MAX = 4096
+
+
+def _resolve(path: str):
+    """django.urls.resolve, remembered for the most recent paths (walking the API's routes costs more
+    than the rest of a 304). Keyed by the resolver too, so a changed urlconf is a new key."""
+    key = (get_resolver(), path)
+    match = _RESOLVED.get(key)
+    if match is None:
+        match = resolve(path)
+        _RESOLVED[key] = match
+        if len(_RESOLVED) > _RESOLVED_MAX:
+            _RESOLVED.popitem(last=False)
+    return match
 
 
 def _prepare_view(cls, match, request):
@@ -217,6 +235,8 @@ def _count(view, drf_request, request) -> bool:
     if not allowed:
         setattr(request, PRECOUNTED_ATTRIBUTE, counted)
         setattr(request, RESULTS_ATTRIBUTE, [])
+        if hasattr(request, "scope"):  # ConditionalGetASGI: Django builds a new request from this scope
+            request.scope[PRECOUNTED_ATTRIBUTE] = counted
     return allowed
 
 

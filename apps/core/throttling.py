@@ -59,7 +59,9 @@ class CounterThrottle(BaseThrottle):
             return True
         identity, limit, window_seconds = policy
         http_request = request._request if hasattr(request, "_request") else request
-        precounted = getattr(http_request, PRECOUNTED_ATTRIBUTE, {})
+        precounted = getattr(http_request, PRECOUNTED_ATTRIBUTE, None)
+        if precounted is None:  # counted before Django made the request (apps.core.middleware)
+            precounted = getattr(http_request, "scope", {}).get(PRECOUNTED_ATTRIBUTE, {})
         if (self.scope, identity) in precounted:  # counted by the conditional GET fast path: not twice
             self.result = precounted.pop((self.scope, identity))
         else:

@@ -163,8 +163,18 @@ def age(*, today=None, quasi_identifier: bool = True) -> Column:
 
 
 def perturbed(*, bound, seed: object = None) -> Column:
-    """Numeric noise within ``±bound`` (see ``anonymization.perturb``); deterministic with a seed."""
-    return Column(lambda value: value if value is None else anonymization.perturb(value, bound=bound, seed=seed))
+    """Numeric noise within ``±bound`` (see ``anonymization.perturb``).
+
+    With a ``seed`` the noise of each value is derived from the seed and the value, so re-running the
+    export repeats it (it cannot be averaged away) while different values still get different noise.
+    """
+
+    def noisy(value):
+        if value is None:
+            return None
+        return anonymization.perturb(value, bound=bound, seed=None if seed is None else f"{seed}\x00{value}")
+
+    return Column(noisy)
 
 
 def generalized(*ladder: Generalizer) -> Column:

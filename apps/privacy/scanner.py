@@ -188,6 +188,22 @@ _DETECTORS = [
 ]
 
 
+def _confirmed(value: str, check) -> str:
+    """The candidate, or its longest prefix of whole digit groups that passes the check ("" if none).
+
+    A pattern is greedy: "+44 20 7946 0958 -110" takes the odds along and then fails the check,
+    while "+44 20 7946 0958" alone passes.
+    """
+    if check is None or check(value):
+        return value
+    # cut only between words (at a space), never inside a token such as a date or a score
+    for boundary in reversed([found.start() for found in re.finditer(r" [ .\-/]*(?=\(?\d)", value)]):
+        prefix = value[:boundary]
+        if check(prefix):
+            return prefix
+    return ""
+
+
 def scan_text(text: str | None) -> list[Finding]:
     """The personal data found in ``text``, in order of position, without overlaps."""
     if not text:
@@ -195,10 +211,9 @@ def scan_text(text: str | None) -> list[Finding]:
     candidates = [(0, start, end, PiiKind.IBAN) for start, end in _ibans(text)]
     for priority, (kind, pattern, check) in enumerate(_DETECTORS, start=1):
         for match in pattern.finditer(text):
-            value = match.group(0).rstrip(" .-")
-            if not value or (check is not None and not check(value)):
-                continue
-            candidates.append((priority, match.start(), match.start() + len(value), kind))
+            value = _confirmed(match.group(0).rstrip(" .-"), check)
+            if value:
+                candidates.append((priority, match.start(), match.start() + len(value), kind))
     taken: list[tuple[int, int]] = []
     findings = []
     for _, start, end, kind in sorted(candidates):

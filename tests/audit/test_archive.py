@@ -16,6 +16,7 @@ from apps.audit.hashing import event_content_hash
 from apps.audit.models import AuditArchiveCheckpoint, AuditEvent, AuditSeal
 from apps.audit.services import AuditChainBroken, audit_archive_before, audit_event, audit_seal_pending
 from apps.audit.verification import audit_archive_file_problem, audit_archives_verify, audit_verify
+from apps.core.actors import Actor
 from apps.core.archives import file_sha256, read_rows
 from tests.audit.tampering import as_superuser, delete_seal, edit_event
 
@@ -30,8 +31,9 @@ def _old_events(actor, count: int, *, guild_ids: dict[int, str] | None = None) -
     events = []
     with transaction.atomic():
         for index in range(count):
+            author = Actor(kind="user", identifier="7", label="ana", ip_address=f"2001:db8::{index + 1}")
             event = audit_event(
-                actor=actor, action="tests.old_thing", reason=f"old {index}", guild_id=(guild_ids or {}).get(index, "")
+                actor=author, action="tests.old_thing", reason=f"old {index}", guild_id=(guild_ids or {}).get(index, "")
             )
             event.occurred_at = start + timedelta(seconds=index)
             event.content_hash = event_content_hash(vars(event))
@@ -92,6 +94,7 @@ def test_the_archive_file_chains_from_genesis_into_the_checkpoint(actor, tmp_pat
     assert [row["event"]["id"] for row in rows] == [event.pk for event in old]
     assert [row["seal"]["sequence"] for row in rows] == [1, 2, 3]
     assert rows[-1]["seal"]["chain_hash"] == checkpoint.chain_hash
+    assert [row["event"]["ip_address"] for row in rows] == ["2001:db8::1", "2001:db8::2", "2001:db8::3"]
     assert audit_archive_file_problem(checkpoint) == (3, "")
 
 

@@ -19,8 +19,11 @@ from apps.betting.choices import GameStatus, LegResult, Market, Selection
 from apps.betting.models import Game
 from apps.betting.services import bet_correct, bet_place, bet_settle, capper_create, game_record_result, game_upsert
 from apps.betting.services.bets import LegInput
+from apps.compliance.checks.registry import CHECKS, CheckDefinition, CheckResult
 from apps.compliance.choices_reports import ReportKind, ReportRunStatus
-from apps.compliance.models import ReportRun
+from apps.compliance.models import Framework, ReportRun
+from apps.compliance.selectors import framework_scores
+from apps.compliance.services.runs import check_run_execute
 from apps.compliance.services_reports import report_definition_create, report_run, report_run_email
 from apps.compliance.tasks_reports import run_report
 from apps.core.personal_data import personal_fields
@@ -284,3 +287,33 @@ def test_a_missing_file_is_a_404(officer, portal_client):  # noqa: F811
     url = reverse("portal:report_file_download", kwargs={"file_id": 999999})
 
     assert portal_client(officer).get(url).status_code == 404
+
+
+def test_framework_status_reports_the_framework_scores_and_its_failing_checks(actor, media_root, monkeypatch):  # noqa: F811
+    framework = Framework.objects.order_by("id").first()
+    requirement = framework.requirements.filter(is_group=False).order_by("position").first()
+    failing = CheckDefinition(
+        id="test.failing",
+        title="always fails",
+        severity="high",
+        frequency_minutes=60,
+        requirements=(requirement.key,),
+        version="1",
+        function=lambda now: CheckResult("fail", "broken on purpose", {"why": "test"}),
+    )
+    monkeypatch.setitem(CHECKS, failing.id, failing)  # registered for this test only
+    failed_run = check_run_execute(check=failing, trigger="manual")
+
+    run = report_run(definition=_definition(actor, ReportKind.FRAMEWORK_STATUS, {}, name="all"), actor=actor)
+    scoped_definition = report_definition_create(
+        actor=actor, name="one", kind=ReportKind.FRAMEWORK_STATUS, framework=framework
+    )
+    scoped = report_run(definition=scoped_definition, actor=actor)
+
+    tables = {table["title"]: table for table in _json(scoped)["tables"]}
+    expected = framework_scores(framework_id=framework.pk)[0]
+    assert [row[0] for row in tables["Scores"]["rows"]] == [framework.pk]
+    assert tables["Scores"]["rows"][0][3] == expected["score"]
+    failing_rows = tables["Failing checks"]["rows"]
+    assert [(row[0], row[5]) for row in failing_rows] == [("test.failing", failed_run.evidence_sha256)]
+    assert _facts(run)["Frameworks"] == Framework.objects.count()

@@ -7,9 +7,11 @@ next request. Transactional: the cache stores nothing computed inside a transact
 and the keys and tenants here are created by services that bump.
 """
 
+import asyncio
 from datetime import timedelta
 
 import pytest
+from django.core.asgi import get_asgi_application
 from django.core.cache import caches
 from django.utils import timezone
 
@@ -18,6 +20,7 @@ from apps.accounts.services import api_key_revoke
 from apps.betting.api.views import BetViewSet
 from apps.core import ratelimit
 from apps.core.cache import cache_bump
+from apps.core.middleware import ConditionalGetASGI
 from apps.tenants.services import tenant_reactivate, tenant_suspend
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -136,3 +139,71 @@ def test_a_rate_limited_conditional_get_is_counted_once(reader, settings, monkey
     assert [answer["RateLimit-Remaining"] for answer in answers] == ["1", "0", "0"]
     assert answers[2]["Retry-After"]
     assert cache.get(counter) == limit + 1  # three requests, three counts: the refused one not twice
+
+
+def _asgi_get(application, path: str, headers: dict[str, str]) -> tuple[int, dict[str, str], bytes]:
+    """One GET through an ASGI application, in process."""
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
+        "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
+        "headers": [(b"host", b"testserver"), *((k.lower().encode(), v.encode()) for k, v in headers.items())],
+        "client": ("127.0.0.1", 50000), "server": ("testserver", 80),
+    }  # fmt: skip
+    sent: list[dict] = []
+
+    async def run() -> None:
+        done = asyncio.Event()
+        received: list[int] = []
+
+        async def receive() -> dict:
+            if not received:
+                received.append(1)
+                return {"type": "http.request", "body": b"", "more_body": False}
+            await done.wait()
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict) -> None:
+            sent.append(message)
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                done.set()
+
+        await application(scope, receive, send)
+
+    asyncio.run(run())
+    start = sent[0]
+    body = b"".join(message.get("body", b"") for message in sent[1:])
+    return start["status"], {k.decode(): v.decode() for k, v in start["headers"]}, body
+
+
+def test_the_asgi_entry_answers_the_same_304_before_django(reader, view_must_not_run):
+    _, client, etag = reader
+    secret = client._credentials["HTTP_AUTHORIZATION"].split()[1]
+    through_middleware = client.get(BETS, HTTP_IF_NONE_MATCH=etag)
+    view_must_not_run()
+    application = ConditionalGetASGI(get_asgi_application())
+
+    status, headers, body = _asgi_get(application, BETS, {"Authorization": f"Bearer {secret}", "If-None-Match": etag})
+
+    assert status == 304 and body == b""
+    compared = {k: v for k, v in through_middleware.headers.items() if k not in NOT_COMPARED}
+    assert {k: v for k, v in headers.items() if k not in NOT_COMPARED} == compared
+    assert int(headers["RateLimit-Remaining"]) == int(through_middleware["RateLimit-Remaining"]) - 1
+
+
+def test_a_rate_limited_conditional_get_through_the_asgi_entry_is_counted_once(reader, settings, monkeypatch):
+    api_key, client, etag = reader
+    secret = client._credentials["HTTP_AUTHORIZATION"].split()[1]
+    now = ratelimit.clock()
+    monkeypatch.setattr(ratelimit, "clock", lambda: now)
+    counter = f"ratelimit:api_key:{api_key.pk}:{int(now // 60)}"
+    cache = caches[settings.RATELIMIT_CACHE_ALIAS]
+    api_key.tenant.refresh_from_db()
+    limit = api_key.tenant.plan.api_calls_per_minute
+    cache.set(counter, limit - 1, timeout=120)
+    application = ConditionalGetASGI(get_asgi_application())
+    headers = {"Authorization": f"Bearer {secret}", "If-None-Match": etag}
+
+    statuses = [_asgi_get(application, BETS, headers)[0] for _ in range(2)]
+
+    assert statuses == [304, 429]
+    assert cache.get(counter) == limit + 1

@@ -74,6 +74,9 @@ PRODUCTION = {
     "DJANGO_ALLOWED_HOSTS": "portal.example.com",
     "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/dbsbm",
     "REDIS_URL": "redis://127.0.0.1:6379/15",
+    # encryption at rest (apps/keyring): production refuses to start without them (tests/keyring/test_settings.py)
+    "DBSBM_MASTER_KEY": "ZGJzYm0tdGVzdC1tYXN0ZXIta2V5LW5vdC1zZWNyZXQ=",
+    "DBSBM_RESTRICTED_PUBLIC_KEY_FILE": "/run/secrets/restricted_public.pem",
 }
 
 

@@ -288,3 +288,12 @@ def test_age_column_coarsens_to_minor_and_adult():
     rows = [{"age": age} for age in (16, 17, 30, 45, 70, 52)]
     result = anonymized_export(rows, {"age": kanonymity.age()}, k=2)
     assert sorted(row["age"] for row in result.rows) == ["adult", "adult", "adult", "adult", "minor", "minor"]
+
+
+def test_seeded_perturbed_column_repeats_per_value_and_varies_between_values():
+    column = kanonymity.perturbed(bound=50, seed="export-7")
+    values = list(range(1000, 1020))
+    first = [column.transform(value) for value in values]
+    assert first == [column.transform(value) for value in values]
+    assert len({noisy - value for noisy, value in zip(first, values, strict=True)}) > 1
+    assert all(abs(noisy - value) <= 50 for noisy, value in zip(first, values, strict=True))

@@ -6,6 +6,8 @@ longer has, so loading a file twice changes nothing and a newer version updates 
 (requirement ids, and so attestations and evidence links, survive).
 """
 
+import copy
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -81,7 +83,7 @@ def catalogue_from_yaml(path: Path) -> Catalogue:
     """Parse one catalogue file (see apps/compliance/catalogues/*.yaml for the shape)."""
     raw = path.read_bytes()
     try:
-        data = yaml.safe_load(raw)
+        data = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
     except yaml.YAMLError as error:
         raise CatalogueError(f"{path.name}: not valid YAML ({error}).") from error
     if not isinstance(data, dict) or not all(data.get(key) for key in ("id", "name", "version", "requirements")):
@@ -160,8 +162,8 @@ def catalogue_sync(*, catalogue: Catalogue, actor: Actor | None) -> SyncResult:
         if requirement.parent_id != parent_id:
             requirement.parent_id = parent_id
             relinked.append(requirement)
-    fields = ["title", "description", "position", "is_group", "parent"]
-    Requirement.objects.bulk_update({id(row): row for row in [*changed, *relinked]}.values(), fields, batch_size=500)
+    Requirement.objects.bulk_update(changed, ["title", "description", "position", "is_group"], batch_size=500)
+    Requirement.objects.bulk_update(relinked, ["parent"], batch_size=500)
     result.created = len(new_rows)
     result.updated = len({row.pk for row in changed} | {row.pk for row in relinked if row not in new_rows})
     gone = [requirement.pk for ref, requirement in existing.items() if ref not in saved]
@@ -214,8 +216,15 @@ def catalogue_mappings_sync(*, catalogues: list[Catalogue]) -> int:
     return len(wanted)
 
 
+@functools.lru_cache(maxsize=64)
+def _parsed(path: Path, modified_ns: int) -> Catalogue:
+    return catalogue_from_yaml(path)
+
+
 def shipped_catalogues() -> list[Catalogue]:
-    return [catalogue_from_yaml(path) for path in sorted(CATALOGUE_DIR.glob("*.yaml"))]
+    """The shipped catalogue files, parsed once per process and file version (the sync runs after every
+    migrate and every test-database flush). Callers get copies: they may change them."""
+    return [copy.deepcopy(_parsed(path, path.stat().st_mtime_ns)) for path in sorted(CATALOGUE_DIR.glob("*.yaml"))]
 
 
 def catalogues_load(*, actor: Actor | None) -> list[SyncResult]:
