@@ -209,3 +209,14 @@ def test_the_dsr_workflow_follows_the_request(actor, tenant, django_capture_on_c
     refused = WorkflowInstance.objects.get(subject_id=str(rejected.pk))
     assert refused.status == WorkflowStatus.FAILED
     assert refused.steps.get(order=1).outcome_notes == "Request rejected: could not verify who asked"
+
+
+def test_every_automation_beat_job_is_declared_and_names_a_registered_task():
+    from apps.compliance.schedules_automation import AUTOMATION_SCHEDULES
+    from apps.core.beat import declared_schedules
+    from dbsbm.celery import app as celery_app
+
+    declared = {entry["task"] for entry in declared_schedules()}
+    tasks = {entry["task"] for entry in AUTOMATION_SCHEDULES} | {"apps.compliance.tasks_reports.run_report"}
+    assert {entry["task"] for entry in AUTOMATION_SCHEDULES} <= declared
+    assert tasks <= set(celery_app.tasks)
