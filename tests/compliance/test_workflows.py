@@ -12,6 +12,7 @@ from apps.accounts.services import member_create
 from apps.audit.models import AuditEvent
 from apps.compliance.choices_workflows import DSR_WORKFLOW_CODE, StepStatus, WorkflowStatus
 from apps.compliance.models import WorkflowDefinition, WorkflowInstance, WorkflowStep
+from apps.compliance.schedules_automation import AUTOMATION_SCHEDULES
 from apps.compliance.selectors_workflows import workflow_inbox
 from apps.compliance.services_workflows import (
     workflow_definition_save,
@@ -21,9 +22,11 @@ from apps.compliance.services_workflows import (
     workflow_step_fail,
     workflow_steps_escalate_overdue,
 )
+from apps.core.beat import declared_schedules
 from apps.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from apps.privacy.choices import VerificationMethod
 from apps.privacy.services.requests import request_receive, request_reject, request_verify_identity
+from dbsbm.celery import app as celery_app
 from tests.compliance.automation_fixtures import officer, second_officer, smtp_server  # noqa: F401
 
 pytestmark = pytest.mark.django_db
@@ -212,10 +215,6 @@ def test_the_dsr_workflow_follows_the_request(actor, tenant, django_capture_on_c
 
 
 def test_every_automation_beat_job_is_declared_and_names_a_registered_task():
-    from apps.compliance.schedules_automation import AUTOMATION_SCHEDULES
-    from apps.core.beat import declared_schedules
-    from dbsbm.celery import app as celery_app
-
     declared = {entry["task"] for entry in declared_schedules()}
     tasks = {entry["task"] for entry in AUTOMATION_SCHEDULES} | {"apps.compliance.tasks_reports.run_report"}
     assert {entry["task"] for entry in AUTOMATION_SCHEDULES} <= declared
