@@ -9,10 +9,8 @@ class ComplianceConfig(AppConfig):
     verbose_name = "Compliance"
 
     def ready(self) -> None:
-        # reports, alerts, workflows: their receivers, and their task modules (workers register the tasks)
-        from apps.compliance import (  # noqa: F401
-            receivers,  # noqa: F401 - catalogue sync, evidence from other apps
-            receivers_automation,
-            tasks_notifications,
-            tasks_reports,
+        from apps.compliance import (  # noqa: F401 - receivers; workers register the tasks
+            notifications,
+            receivers,
+            tasks,
         )

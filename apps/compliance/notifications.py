@@ -8,10 +8,11 @@ forever: the portal shows the alert or step regardless.
 import logging
 import smtplib
 
+from celery import shared_task
 from django.conf import settings
 from django.core.mail import send_mail
 
-from apps.compliance.choices_alerts import AlertStatus
+from apps.compliance.choices import AlertStatus
 from apps.compliance.models import ComplianceAlert, WorkflowStep
 from apps.compliance.people import role_emails
 
@@ -63,3 +64,15 @@ def workflow_step_notice_send(*, step_id: int) -> int:
         "and has been escalated. Open the workflow inbox in the portal to complete it.\n"
     )
     return _send(subject, body, sorted(set(recipients)))
+
+
+@shared_task(acks_late=True, max_retries=0)
+def alert_notify_task(alert_id: int, kind: str) -> int:
+    """E-mail the recipients of a raised or escalated alert; returns the number of messages sent."""
+    return alert_notice_send(alert_id=alert_id, kind=kind)
+
+
+@shared_task(acks_late=True, max_retries=0)
+def workflow_step_notify_task(step_id: int) -> int:
+    """E-mail the people of an escalated workflow step."""
+    return workflow_step_notice_send(step_id=step_id)

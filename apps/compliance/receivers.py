@@ -1,4 +1,5 @@
-"""Reactions of the compliance app: catalogue sync after migrate, evidence from other apps' activity.
+"""Reactions of the compliance app: catalogue sync after migrate, evidence from other apps' activity,
+alert evaluation after check runs, workflows started and moved by data-subject requests.
 
 Detector runs: the security and fraud apps record no run rows and send no signal when a scheduled
 detector finishes, so their Celery tasks' `task_postrun` is the hook (it fires in a worker and for eager
@@ -8,10 +9,16 @@ tasks alike); the task's return value is its number of findings or alerts.
 import logging
 
 from celery.signals import task_postrun
+from django.apps import apps
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 
 from apps.compliance.choices import EvidenceKind
+from apps.compliance.services.workflows import workflow_definitions_ensure
+from apps.compliance.signals import check_run_recorded
+from apps.compliance.tasks import alerts_evaluate_check_run_task, dsr_workflow_start_task, dsr_workflow_sync_task
+from apps.core.enqueue import enqueue
+from apps.privacy.signals import data_subject_request_changed
 
 logger = logging.getLogger(__name__)
 
@@ -88,3 +95,28 @@ def _connect_keyring() -> None:
 
 
 _connect_keyring()
+
+
+# the RequestEventAction of a request just received (apps/privacy/choices.py)
+_REQUEST_RECEIVED = "received"
+_REQUEST_PROGRESS = frozenset({"verified", "status_changed"})
+
+
+@receiver(check_run_recorded, dispatch_uid="compliance.alerts_on_check_run")
+def evaluate_alerts_on_check_run(sender, check_run_id: int, **kwargs) -> None:
+    enqueue(alerts_evaluate_check_run_task, check_run_id)
+
+
+@receiver(data_subject_request_changed, dispatch_uid="compliance.dsr_workflow_on_request")
+def follow_dsr_in_workflow(sender, request_id: int, change: str = "", **kwargs) -> None:
+    if change == _REQUEST_RECEIVED:
+        enqueue(dsr_workflow_start_task, request_id)
+    elif change in _REQUEST_PROGRESS:
+        enqueue(dsr_workflow_sync_task, request_id)
+
+
+@receiver(post_migrate, dispatch_uid="compliance.workflow_definitions_ensure")
+def ensure_workflow_definitions(sender, app_config=None, **kwargs) -> None:
+    if app_config is None or app_config is not list(apps.get_app_configs())[-1]:
+        return
+    workflow_definitions_ensure()

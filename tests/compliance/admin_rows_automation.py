@@ -2,13 +2,12 @@
 
 from django.utils import timezone
 
-from apps.compliance.choices_alerts import AlertCondition
-from apps.compliance.choices_reports import ReportFormat, ReportKind, ReportRunStatus
+from apps.compliance.choices import AlertCondition, ReportFormat, ReportKind, ReportRunStatus
 from apps.compliance.models import AlertRule, Framework, ReportFile, ReportRun, WorkflowDefinition
-from apps.compliance.services_access_review import access_review_start
-from apps.compliance.services_alerts import alert_raise, alert_rule_save
-from apps.compliance.services_reports import report_definition_create
-from apps.compliance.services_workflows import workflow_definition_save, workflow_start
+from apps.compliance.services.access_review import access_review_start
+from apps.compliance.services.alerts import alert_raise, alert_rule_save
+from apps.compliance.services.reports import report_definition_create
+from apps.compliance.services.workflows import workflow_definition_save, workflow_start
 from apps.core.actors import Actor
 from tests.factories import UserFactory
 

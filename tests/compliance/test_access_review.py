@@ -8,10 +8,10 @@ from django.contrib.auth.models import Group
 
 from apps.accounts.choices import StaffRole
 from apps.audit.models import AuditEvent
-from apps.compliance.choices_workflows import AccessDecision, AccessReviewStatus, StepStatus, WorkflowStatus
+from apps.compliance.choices import AccessDecision, AccessReviewStatus, StepStatus, WorkflowStatus
 from apps.compliance.models import AccessReview, AccessReviewItem
-from apps.compliance.services_access_review import access_review_decide, access_review_start
-from apps.compliance.tasks_workflows import access_review_start_task
+from apps.compliance.services.access_review import access_review_decide, access_review_start
+from apps.compliance.tasks import access_review_start_task
 from apps.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from tests.compliance.automation_fixtures import officer, second_officer  # noqa: F401
 from tests.factories import UserFactory

@@ -9,18 +9,17 @@ from django.utils import timezone
 from apps.accounts.choices import StaffRole
 from apps.audit.models import AuditEvent
 from apps.compliance.checks.registry import CheckDefinition, CheckResult
-from apps.compliance.choices import Severity
-from apps.compliance.choices_alerts import AlertCondition, AlertPriority, AlertStatus
+from apps.compliance.choices import AlertCondition, AlertPriority, AlertStatus, Severity
 from apps.compliance.models import AlertRule, ComplianceAlert, Framework, Requirement
-from apps.compliance.selectors_alerts import alert_counts, open_alerts
-from apps.compliance.services.runs import check_run_execute
-from apps.compliance.services_alerts import (
+from apps.compliance.selectors.alerts import alert_counts, open_alerts
+from apps.compliance.services.alerts import (
     alert_acknowledge,
     alert_resolve,
     alert_rule_save,
     alerts_escalate_overdue,
     alerts_evaluate_scores,
 )
+from apps.compliance.services.runs import check_run_execute
 from apps.compliance.signals import compliance_alert_changed
 from apps.core.errors import ApplicationError, ConflictError
 from tests.compliance.automation_fixtures import officer, smtp_server  # noqa: F401

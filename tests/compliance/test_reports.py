@@ -7,9 +7,9 @@ from django_celery_beat.models import CrontabSchedule, PeriodicTask
 from django_celery_beat.schedulers import DatabaseScheduler
 
 from apps.audit.models import AuditEvent
-from apps.compliance.choices_reports import ReportKind
+from apps.compliance.choices import ReportKind
 from apps.compliance.models import ReportDefinition
-from apps.compliance.services_reports import (
+from apps.compliance.services.reports import (
     RUN_REPORT_TASK,
     report_definition_create,
     report_definition_delete,

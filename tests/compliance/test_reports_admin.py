@@ -6,10 +6,10 @@ from django_celery_beat.models import PeriodicTask
 
 from apps.accounts.choices import StaffRole
 from apps.audit.models import AuditEvent
-from apps.compliance.choices_alerts import AlertStatus
+from apps.compliance.choices import AlertStatus
 from apps.compliance.models import AlertRule, ComplianceAlert, ReportDefinition
-from apps.compliance.services_access_review import access_review_start
-from apps.compliance.services_alerts import alert_raise, alert_rule_save
+from apps.compliance.services.access_review import access_review_start
+from apps.compliance.services.alerts import alert_raise, alert_rule_save
 from tests.admin.helpers import action_data, admin_url
 
 pytestmark = pytest.mark.django_db

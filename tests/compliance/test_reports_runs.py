@@ -20,12 +20,12 @@ from apps.betting.models import Game
 from apps.betting.services import bet_correct, bet_place, bet_settle, capper_create, game_record_result, game_upsert
 from apps.betting.services.bets import LegInput
 from apps.compliance.checks.registry import CHECKS, CheckDefinition, CheckResult
-from apps.compliance.choices_reports import ReportKind, ReportRunStatus
+from apps.compliance.choices import ReportKind, ReportRunStatus
 from apps.compliance.models import Framework, ReportRun
 from apps.compliance.selectors import framework_scores
+from apps.compliance.services.reports import report_definition_create, report_run, report_run_email
 from apps.compliance.services.runs import check_run_execute
-from apps.compliance.services_reports import report_definition_create, report_run, report_run_email
-from apps.compliance.tasks_reports import run_report
+from apps.compliance.tasks import run_report
 from apps.core.personal_data import personal_fields
 from apps.fraud.choices import FraudKind
 from apps.fraud.detectors import Finding

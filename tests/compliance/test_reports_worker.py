@@ -3,10 +3,10 @@
 import pytest
 from celery.contrib.testing.worker import start_worker
 
-from apps.compliance.choices_reports import ReportKind, ReportRunStatus
+from apps.compliance.choices import ReportKind, ReportRunStatus
 from apps.compliance.models import ReportRun
-from apps.compliance.services_reports import report_definition_create
-from apps.compliance.tasks_reports import run_report
+from apps.compliance.services.reports import report_definition_create
+from apps.compliance.tasks import run_report
 from dbsbm.celery import app as celery_app
 from tests.compliance.automation_fixtures import media_root, smtp_server  # noqa: F401
 

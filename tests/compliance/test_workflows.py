@@ -10,11 +10,11 @@ from django.utils import timezone
 from apps.accounts.choices import StaffRole
 from apps.accounts.services import member_create
 from apps.audit.models import AuditEvent
-from apps.compliance.choices_workflows import DSR_WORKFLOW_CODE, StepStatus, WorkflowStatus
+from apps.compliance.choices import DSR_WORKFLOW_CODE, StepStatus, WorkflowStatus
 from apps.compliance.models import WorkflowDefinition, WorkflowInstance, WorkflowStep
-from apps.compliance.schedules_automation import AUTOMATION_SCHEDULES
-from apps.compliance.selectors_workflows import workflow_inbox
-from apps.compliance.services_workflows import (
+from apps.compliance.schedules import AUTOMATION_SCHEDULES
+from apps.compliance.selectors.workflows import workflow_inbox
+from apps.compliance.services.workflows import (
     workflow_definition_save,
     workflow_start,
     workflow_step_claim,
@@ -216,6 +216,6 @@ def test_the_dsr_workflow_follows_the_request(actor, tenant, django_capture_on_c
 
 def test_every_automation_beat_job_is_declared_and_names_a_registered_task():
     declared = {entry["task"] for entry in declared_schedules()}
-    tasks = {entry["task"] for entry in AUTOMATION_SCHEDULES} | {"apps.compliance.tasks_reports.run_report"}
+    tasks = {entry["task"] for entry in AUTOMATION_SCHEDULES} | {"apps.compliance.tasks.run_report"}
     assert {entry["task"] for entry in AUTOMATION_SCHEDULES} <= declared
     assert tasks <= set(celery_app.tasks)

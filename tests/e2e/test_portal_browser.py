@@ -15,7 +15,7 @@ from playwright.sync_api import expect
 from apps.accounts.choices import StaffRole
 from apps.accounts.roles import ROLE_GROUP_NAMES
 from apps.compliance.models import Framework
-from apps.compliance.services_reports import report_definition_create, report_run
+from apps.compliance.services.reports import report_definition_create, report_run
 from tests.factories import UserFactory
 from tests.portal import data
 from tests.portal.conftest import PASSWORD, token_for

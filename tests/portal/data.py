@@ -3,8 +3,8 @@
 from apps.accounts.services import member_create
 from apps.betting.services import capper_create
 from apps.compliance.models import AlertRule
+from apps.compliance.services.alerts import alert_raise as compliance_alert_raise
 from apps.compliance.services.runs import checks_run
-from apps.compliance.services_alerts import alert_raise as compliance_alert_raise
 from apps.core.actors import Actor
 from apps.fraud.choices import FraudKind
 from apps.fraud.detectors import Finding

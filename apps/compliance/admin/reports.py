@@ -10,12 +10,12 @@ from django.utils.html import format_html
 from apps.compliance.admin.catalogue import ReadOnlyAdmin
 from apps.compliance.models import ReportDefinition, ReportFile, ReportRun
 from apps.compliance.reporting.parameters import cron_validate, parameters_validate, recipients_validate
-from apps.compliance.services_reports import (
+from apps.compliance.services.reports import (
     report_definition_create,
     report_definition_delete,
     report_definition_update,
 )
-from apps.compliance.tasks_reports import run_report
+from apps.compliance.tasks import run_report
 from apps.core.actors import actor_for_request
 from apps.core.admin_tools import ServiceAdminMixin
 from apps.core.enqueue import enqueue

@@ -5,10 +5,10 @@ review decisions, which are actions calling the service (self-review refused).""
 from django.contrib import admin, messages
 
 from apps.compliance.admin.catalogue import ReadOnlyAdmin
-from apps.compliance.choices_workflows import AccessDecision
+from apps.compliance.choices import AccessDecision
 from apps.compliance.models import AccessReview, AccessReviewItem, WorkflowDefinition, WorkflowInstance, WorkflowStep
-from apps.compliance.services_access_review import access_review_decide
-from apps.compliance.services_workflows import workflow_definition_save
+from apps.compliance.services.access_review import access_review_decide
+from apps.compliance.services.workflows import workflow_definition_save
 from apps.core.actors import actor_for_request
 from apps.core.admin_tools import ServiceAdminMixin
 from apps.core.errors import ApplicationError

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from apps.compliance.choices_workflows import AccessDecision, AccessReviewStatus
+from apps.compliance.choices import AccessDecision, AccessReviewStatus
 from apps.compliance.models.workflows import WorkflowInstance
 
 

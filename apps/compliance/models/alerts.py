@@ -10,8 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from apps.compliance.choices import Severity
-from apps.compliance.choices_alerts import ACTIVE_ALERT_STATUSES, AlertCondition, AlertPriority, AlertStatus
+from apps.compliance.choices import ACTIVE_ALERT_STATUSES, AlertCondition, AlertPriority, AlertStatus, Severity
 
 
 class AlertRule(models.Model):

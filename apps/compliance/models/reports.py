@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django_celery_beat.models import PeriodicTask
 
-from apps.compliance.choices_reports import ReportFormat, ReportKind, ReportRunStatus
+from apps.compliance.choices import ReportFormat, ReportKind, ReportRunStatus
 
 
 class ReportDefinition(models.Model):

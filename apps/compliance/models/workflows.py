@@ -12,7 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import Q
 
-from apps.compliance.choices_workflows import StepStatus, WorkflowStatus
+from apps.compliance.choices import StepStatus, WorkflowStatus
 
 
 class WorkflowDefinition(models.Model):

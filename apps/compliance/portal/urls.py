@@ -22,7 +22,7 @@ urlpatterns = [
     ),
     path("check-runs/<int:run_id>/", views_compliance.check_run_detail, name="check_run"),
     path("reports/", views_reports.reports, name="reports"),
-    path("reports/", include("apps.compliance.urls_reports")),  # downloads, run now (the reports part)
+    path("reports/", include("apps.compliance.reporting.urls")),  # downloads, run now (the reports part)
     path("alerts/", views_compliance.alerts, name="alerts"),
     path("alerts/<int:alert_id>/acknowledge/", views_compliance.alert_acknowledge, name="alert_acknowledge"),
     path("workflows/", views_compliance.workflows, name="workflows"),

@@ -21,11 +21,11 @@ from apps.compliance.selectors import (
 from apps.compliance.selectors import (
     requirement_detail as requirement_detail_read,
 )
-from apps.compliance.selectors_alerts import alert_get, alert_list, open_alerts
-from apps.compliance.selectors_workflows import workflow_inbox
+from apps.compliance.selectors.alerts import alert_get, alert_list, open_alerts
+from apps.compliance.selectors.workflows import workflow_inbox
+from apps.compliance.services.alerts import alert_acknowledge as alert_acknowledge_service
 from apps.compliance.services.runs import evidence_digest
-from apps.compliance.services_alerts import alert_acknowledge as alert_acknowledge_service
-from apps.compliance.services_workflows import workflow_step_claim, workflow_step_complete, workflow_step_fail
+from apps.compliance.services.workflows import workflow_step_claim, workflow_step_complete, workflow_step_fail
 from apps.core.actors import actor_for_request
 from apps.core.errors import ApplicationError
 

@@ -1,5 +1,5 @@
 """The report library: every version of every report with its files; downloads are the reports part's
-views (apps/compliance/views_reports.py, mounted under /portal/reports/)."""
+views (apps/compliance/reporting/views.py, mounted under /portal/reports/)."""
 
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
@@ -7,7 +7,7 @@ from django.views.decorators.http import require_safe
 
 from apps.compliance.portal.access import OFFICER, portal_view
 from apps.compliance.portal.shell import paginate, render_portal
-from apps.compliance.selectors_reports import report_library, report_run_list
+from apps.compliance.selectors.reports import report_library, report_run_list
 
 
 @never_cache

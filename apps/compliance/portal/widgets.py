@@ -17,7 +17,7 @@ from apps.compliance.portal import charts
 from apps.compliance.portal.access import OFFICER, SUPERUSER, user_roles
 from apps.compliance.portal.selectors import audit_activity, dsr_sla, key_ring, retention_last_run
 from apps.compliance.selectors import failing_checks, framework_scores
-from apps.compliance.selectors_alerts import open_alerts
+from apps.compliance.selectors.alerts import open_alerts
 
 FAILING_LIMIT = 10
 ALERTS_LIMIT = 8

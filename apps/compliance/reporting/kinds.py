@@ -17,7 +17,7 @@ from django.utils import timezone
 from apps.audit.models import AuditEvent
 from apps.betting.choices import GameStatus, LedgerKind, LegResult
 from apps.betting.models import BetLeg, LedgerEntry
-from apps.compliance.choices_reports import ReportKind
+from apps.compliance.choices import ReportKind
 from apps.compliance.reporting.content import ReportContent, Table
 from apps.compliance.selectors import failing_checks, framework_scores
 from apps.core.errors import ApplicationError

@@ -12,7 +12,7 @@ from croniter import croniter
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
-from apps.compliance.choices_reports import ReportKind
+from apps.compliance.choices import ReportKind
 from apps.core.errors import ApplicationError
 
 

@@ -1,4 +1,4 @@
-"""Report downloads and on-demand runs for the portal (mounted under /portal/reports/ by urls_reports).
+"""Report downloads and on-demand runs for the portal (mounted under /portal/reports/ by reporting/urls.py).
 
 Only portal users with a verified second factor and the compliance officer role (or superusers)
 get here (`portal_view`); downloading also needs the `compliance.view_reportfile` permission, so a
@@ -14,11 +14,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from apps.audit.services import audit_record
-from apps.compliance.choices_reports import CONTENT_TYPES
+from apps.compliance.choices import CONTENT_TYPES
 from apps.compliance.models import ReportDefinition
 from apps.compliance.portal.access import OFFICER, portal_view
-from apps.compliance.selectors_reports import report_file_get
-from apps.compliance.tasks_reports import run_report
+from apps.compliance.selectors.reports import report_file_get
+from apps.compliance.tasks import run_report
 from apps.core.actors import actor_for_request
 from apps.core.enqueue import enqueue
 from apps.core.errors import NotFoundError

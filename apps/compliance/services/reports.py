@@ -24,7 +24,7 @@ from django.utils.text import slugify
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from apps.audit.services import audit_record, field_changes
-from apps.compliance.choices_reports import CONTENT_TYPES, ReportFormat, ReportRunStatus
+from apps.compliance.choices import CONTENT_TYPES, ReportFormat, ReportRunStatus
 from apps.compliance.models import Framework, ReportDefinition, ReportFile, ReportRun
 from apps.compliance.reporting.kinds import report_content_build
 from apps.compliance.reporting.parameters import cron_validate, parameters_validate, recipients_validate
@@ -34,7 +34,7 @@ from apps.core.errors import ApplicationError, ConflictError
 
 logger = logging.getLogger(__name__)
 
-RUN_REPORT_TASK = "apps.compliance.tasks_reports.run_report"
+RUN_REPORT_TASK = "apps.compliance.tasks.run_report"
 _AUDITED_FIELDS = ["name", "kind", "framework_id", "parameters", "cron", "recipients", "is_enabled"]
 
 

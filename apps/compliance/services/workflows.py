@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from apps.accounts.choices import StaffRole
 from apps.audit.services import audit_record, field_changes
-from apps.compliance.choices_workflows import (
+from apps.compliance.choices import (
     ACCESS_REVIEW_WORKFLOW_CODE,
     DSR_WORKFLOW_CODE,
     OPEN_STEP_STATUSES,
@@ -22,9 +22,9 @@ from apps.compliance.choices_workflows import (
     WorkflowStatus,
 )
 from apps.compliance.models import WorkflowDefinition, WorkflowInstance, WorkflowStep
+from apps.compliance.notifications import workflow_step_notify_task
 from apps.compliance.people import user_holds_role
 from apps.compliance.signals import workflow_step_changed
-from apps.compliance.tasks_notifications import workflow_step_notify_task
 from apps.core.actors import Actor
 from apps.core.enqueue import enqueue
 from apps.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError

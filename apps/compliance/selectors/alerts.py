@@ -2,7 +2,7 @@
 
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
-from apps.compliance.choices_alerts import ACTIVE_ALERT_STATUSES, AlertPriority, AlertStatus
+from apps.compliance.choices import ACTIVE_ALERT_STATUSES, AlertPriority, AlertStatus
 from apps.compliance.models import AlertRule, ComplianceAlert
 
 _PRIORITY_ORDER = Case(

@@ -2,7 +2,7 @@
 
 from django.db.models import Q, QuerySet
 
-from apps.compliance.choices_workflows import OPEN_STEP_STATUSES, AccessDecision, StepStatus, WorkflowStatus
+from apps.compliance.choices import OPEN_STEP_STATUSES, AccessDecision, StepStatus, WorkflowStatus
 from apps.compliance.models import AccessReview, AccessReviewItem, WorkflowInstance, WorkflowStep
 from apps.compliance.people import user_holds_role
 

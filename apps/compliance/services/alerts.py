@@ -14,18 +14,19 @@ from django.utils import timezone
 
 from apps.accounts.choices import StaffRole
 from apps.audit.services import audit_record, field_changes
-from apps.compliance.choices import CheckStatus, Severity
-from apps.compliance.choices_alerts import (
+from apps.compliance.choices import (
     ACTIVE_ALERT_STATUSES,
     SEVERITY_RANK,
     AlertCondition,
     AlertPriority,
     AlertStatus,
+    CheckStatus,
+    Severity,
 )
 from apps.compliance.models import AlertRule, ComplianceAlert, Requirement
+from apps.compliance.notifications import alert_notify_task
 from apps.compliance.reporting.parameters import recipients_validate
 from apps.compliance.signals import compliance_alert_changed
-from apps.compliance.tasks_notifications import alert_notify_task
 from apps.core.actors import Actor
 from apps.core.enqueue import enqueue
 from apps.core.errors import ApplicationError, ConflictError, PermissionDeniedError

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from apps.accounts.choices import StaffRole
 from apps.audit.services import audit_record, field_changes
-from apps.compliance.choices_workflows import (
+from apps.compliance.choices import (
     ACCESS_REVIEW_WORKFLOW_CODE,
     AccessDecision,
     AccessReviewStatus,
@@ -26,7 +26,7 @@ from apps.compliance.choices_workflows import (
 )
 from apps.compliance.models import AccessReview, AccessReviewItem, WorkflowStep
 from apps.compliance.people import role_members
-from apps.compliance.services_workflows import workflow_start, workflow_step_complete_on_behalf
+from apps.compliance.services.workflows import workflow_start, workflow_step_complete_on_behalf
 from apps.core.actors import Actor
 from apps.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 
