@@ -18,5 +18,7 @@ class ServiceAdminMixin:
         try:
             return super().changeform_view(request, object_id, form_url, extra_context)
         except ApplicationError as error:
+            if request.method != "POST":
+                raise  # nothing to retry: the page itself cannot be shown (apps/core/error_pages.py)
             self.message_user(request, error.message, messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
