@@ -4,7 +4,7 @@ from django import forms
 from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 
-ACTION_TEMPLATE = "admin/privacy/action_with_reason.html"
+ACTION_TEMPLATE = "admin/privacy/action_form.html"
 MAX_ROWS_PER_ACTION = 100
 
 

@@ -33,7 +33,7 @@ from apps.privacy.services.requests import (
     request_verify_identity,
 )
 
-ACTION_TEMPLATE = "admin/privacy/request_action.html"
+ACTION_TEMPLATE = "admin/privacy/action_form.html"
 MAX_ROWS_PER_ACTION = 50
 
 
