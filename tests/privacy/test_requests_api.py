@@ -15,24 +15,8 @@ from apps.privacy.services.consent import consent_record
 from apps.privacy.services.requests import request_receive, request_reject
 from apps.privacy.signals import data_subject_request_changed
 from tests.factories import MemberFactory, UserFactory
-from tests.privacy.dsr_fixtures import PRIVACY_SCOPES, use_export_dir
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def export_dir(settings, tmp_path):
-    return use_export_dir(settings, tmp_path)
-
-
-@pytest.fixture
-def privacy_key(make_key):
-    return make_key(PRIVACY_SCOPES)
-
-
-@pytest.fixture
-def privacy_client(privacy_key, client_with_key):
-    return client_with_key(privacy_key[1])
 
 
 URL = "/api/v1/privacy/requests/"

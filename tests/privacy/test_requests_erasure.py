@@ -18,29 +18,9 @@ from apps.privacy.services.erasure import APPEND_ONLY_MODELS, certificate_hash, 
 from apps.privacy.services.exports import export_storage
 from apps.privacy.services.retention import legal_hold_place, legal_hold_release
 from apps.security.models import Baseline
-from tests.privacy.dsr_fixtures import PERSON_ID, PRIVACY_SCOPES, PROFILE, build_person, use_export_dir
+from tests.privacy.dsr_fixtures import PERSON_ID, PROFILE
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def export_dir(settings, tmp_path):
-    return use_export_dir(settings, tmp_path)
-
-
-@pytest.fixture
-def privacy_key(make_key):
-    return make_key(PRIVACY_SCOPES)
-
-
-@pytest.fixture
-def privacy_client(privacy_key, client_with_key):
-    return client_with_key(privacy_key[1])
-
-
-@pytest.fixture
-def person(tenant, actor, export_dir):
-    return build_person(tenant=tenant, actor=actor)
 
 
 URL = "/api/v1/privacy/requests/"

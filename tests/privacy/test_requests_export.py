@@ -13,29 +13,9 @@ from apps.audit.models import AuditEvent
 from apps.core.personal_data import personal_models
 from apps.privacy.models import DataExport, DataSubjectRequest
 from apps.privacy.services.exports import export_columns, export_storage
-from tests.privacy.dsr_fixtures import PERSON_ID, PRIVACY_SCOPES, PROFILE, build_person, use_export_dir
+from tests.privacy.dsr_fixtures import PERSON_ID, PROFILE
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def export_dir(settings, tmp_path):
-    return use_export_dir(settings, tmp_path)
-
-
-@pytest.fixture
-def privacy_key(make_key):
-    return make_key(PRIVACY_SCOPES)
-
-
-@pytest.fixture
-def privacy_client(privacy_key, client_with_key):
-    return client_with_key(privacy_key[1])
-
-
-@pytest.fixture
-def person(tenant, actor, export_dir):
-    return build_person(tenant=tenant, actor=actor)
 
 
 URL = "/api/v1/privacy/requests/"
