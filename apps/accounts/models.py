@@ -47,6 +47,11 @@ class Member(models.Model):
     def __str__(self) -> str:
         return f"{self.username} ({self.discord_user_id})"
 
+    @property
+    def audit_label(self) -> str:
+        """The audit trail's name for a member: a pseudonym, never the Discord identity (apps/audit/services.py)."""
+        return f"member {self.pk}"
+
 
 class ApiKeyQuerySet(models.QuerySet):
     def usable(self, *, now=None) -> "ApiKeyQuerySet":

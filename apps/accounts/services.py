@@ -137,9 +137,10 @@ def api_key_touch(*, api_key: ApiKey) -> None:
     _touched_at[api_key.pk] = now
 
 
-# Fields whose values never go into the audit trail (only that they changed): they are encrypted
-# at rest, and an audit row in clear would undo that.
-MEMBER_PERSONAL_FIELDS = ("email", "date_of_birth", "notes")
+# Fields whose values never go into the audit trail (only that they changed): the trail is append-only
+# and hash-chained, so an identity written into it could never be erased, and an encrypted value
+# written in clear would undo the encryption.
+MEMBER_PERSONAL_FIELDS = ("discord_user_id", "username", "display_name", "email", "date_of_birth", "notes")
 MEMBER_PROFILE_FIELDS = ("username", "display_name", "email", "date_of_birth", "country", "notes")
 _UNSET = object()
 
@@ -275,6 +276,6 @@ def member_rename(*, member: Member, actor: Actor, username: str) -> Member:
         action="accounts.member_renamed",
         target=member,
         guild_id=member.tenant.guild_id,
-        changes=field_changes(before, {"username": username}),
+        changes=_member_changes(before, {"username": username}),
     )
     return member

@@ -57,7 +57,7 @@ def audit_event(
         action=action,
         target_type=target._meta.label_lower if target is not None else "",
         target_id=str(target.pk) if target is not None else "",
-        target_label=str(target)[:200] if target is not None else "",
+        target_label=_target_label(target),
         changes=json_safe(changes or {}),
         reason=reason,
         request_id=actor.request_id[:64],
@@ -66,6 +66,16 @@ def audit_event(
     )
     event.content_hash = event_content_hash(vars(event))
     return event
+
+
+def _target_label(target: models.Model | None) -> str:
+    """What the trail calls the target. A model about a person (a member, a capper) names itself by
+    its row id only (``audit_label``): the trail is append-only and hash-chained, so an identity written
+    into it could never be erased; the row id is a pseudonym that erasure turns into a dead end."""
+    if target is None:
+        return ""
+    label = getattr(target, "audit_label", None)
+    return (label if label is not None else str(target))[:200]
 
 
 def _require_transaction() -> None:

@@ -28,6 +28,11 @@ class Capper(models.Model):
     def __str__(self) -> str:
         return self.display_name
 
+    @property
+    def audit_label(self) -> str:
+        """The audit trail's name for a capper: a pseudonym, never the display name (apps/audit/services.py)."""
+        return f"capper {self.pk}"
+
 
 class Bet(models.Model):
     """A capper's bet in units. Combined odds and potential profit are computed at placement."""

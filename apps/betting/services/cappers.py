@@ -29,6 +29,6 @@ def capper_create(
         action="betting.capper_created",
         target=capper,
         guild_id=tenant.guild_id,
-        changes=field_changes({}, {"discord_user_id": discord_user_id, "display_name": capper.display_name}),
+        changes=field_changes({}, {"member_id": member.pk}),  # no identity in the append-only trail
     )
     return capper

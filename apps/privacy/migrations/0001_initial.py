@@ -4,51 +4,96 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='PiiFinding',
+            name="PiiFinding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('model_label', models.CharField(help_text='app_label.ModelName of the scanned row.', max_length=100)),
-                ('object_id', models.CharField(max_length=64)),
-                ('field_name', models.CharField(max_length=64)),
-                ('guild_id', models.CharField(blank=True, help_text='Tenant of the row, when it has one.', max_length=20)),
-                ('kind', models.CharField(choices=[('email', 'Email address'), ('phone', 'Phone number'), ('card', 'Payment card number'), ('iban', 'IBAN'), ('ipv4', 'IPv4 address'), ('ipv6', 'IPv6 address')], max_length=8)),
-                ('masked_excerpt', models.CharField(max_length=200)),
-                ('value_hash', models.CharField(help_text='Keyed hash of the matched value (not reversible).', max_length=64)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('redacted', 'Redacted'), ('dismissed', 'Dismissed')], default='open', max_length=12)),
-                ('found_at', models.DateTimeField()),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('resolved_by', models.CharField(blank=True, max_length=150)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("model_label", models.CharField(help_text="app_label.ModelName of the scanned row.", max_length=100)),
+                ("object_id", models.CharField(max_length=64)),
+                ("field_name", models.CharField(max_length=64)),
+                (
+                    "guild_id",
+                    models.CharField(blank=True, help_text="Tenant of the row, when it has one.", max_length=20),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("email", "Email address"),
+                            ("phone", "Phone number"),
+                            ("card", "Payment card number"),
+                            ("iban", "IBAN"),
+                            ("ipv4", "IPv4 address"),
+                            ("ipv6", "IPv6 address"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("masked_excerpt", models.CharField(max_length=200)),
+                (
+                    "value_hash",
+                    models.CharField(help_text="Keyed hash of the matched value (not reversible).", max_length=64),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("redacted", "Redacted"), ("dismissed", "Dismissed")],
+                        default="open",
+                        max_length=12,
+                    ),
+                ),
+                ("found_at", models.DateTimeField()),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                ("resolved_by", models.CharField(blank=True, max_length=150)),
             ],
             options={
-                'ordering': ['-id'],
-                'indexes': [models.Index(fields=['status', '-id'], name='privacy_finding_status'), models.Index(fields=['model_label', 'object_id'], name='privacy_finding_row')],
-                'constraints': [models.UniqueConstraint(fields=('model_label', 'object_id', 'field_name', 'value_hash'), name='privacy_finding_unique_value'), models.CheckConstraint(condition=models.Q(('kind__in', ['email', 'phone', 'card', 'iban', 'ipv4', 'ipv6'])), name='privacy_finding_kind_valid'), models.CheckConstraint(condition=models.Q(('status__in', ['open', 'redacted', 'dismissed'])), name='privacy_finding_status_valid')],
+                "ordering": ["-id"],
+                "indexes": [
+                    models.Index(fields=["status", "-id"], name="privacy_finding_status"),
+                    models.Index(fields=["model_label", "object_id"], name="privacy_finding_row"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("model_label", "object_id", "field_name", "value_hash"),
+                        name="privacy_finding_unique_value",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("kind__in", ["email", "phone", "card", "iban", "ipv4", "ipv6"])),
+                        name="privacy_finding_kind_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["open", "redacted", "dismissed"])),
+                        name="privacy_finding_status_valid",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Pseudonym',
+            name="Pseudonym",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(max_length=40, unique=True)),
-                ('purpose', models.CharField(max_length=64)),
-                ('value', models.TextField()),
-                ('value_index', models.CharField(help_text='Keyed hash of purpose and value (blind index).', max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('reidentified_count', models.PositiveIntegerField(default=0)),
-                ('last_reidentified_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("token", models.CharField(max_length=40, unique=True)),
+                ("purpose", models.CharField(max_length=64)),
+                ("value", models.TextField()),
+                (
+                    "value_index",
+                    models.CharField(help_text="Keyed hash of purpose and value (blind index).", max_length=64),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("reidentified_count", models.PositiveIntegerField(default=0)),
+                ("last_reidentified_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-id'],
-                'permissions': [('reidentify_pseudonym', 'Can re-identify a pseudonym (audited)')],
-                'constraints': [models.UniqueConstraint(fields=('purpose', 'value_index'), name='privacy_pseudonym_one_per_value')],
+                "ordering": ["-id"],
+                "permissions": [("reidentify_pseudonym", "Can re-identify a pseudonym (audited)")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("purpose", "value_index"), name="privacy_pseudonym_one_per_value")
+                ],
             },
         ),
     ]

@@ -6,231 +6,542 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('privacy', '0001_initial'),
-        ('tenants', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("privacy", "0001_initial"),
+        ("tenants", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ConsentType',
+            name="ConsentType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField()),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('title', models.CharField(max_length=150)),
-                ('text', models.TextField(help_text='The wording the member agrees to.')),
-                ('is_required', models.BooleanField(default=False, help_text='Needed to use the service at all.')),
-                ('is_active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("code", models.SlugField()),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("title", models.CharField(max_length=150)),
+                ("text", models.TextField(help_text="The wording the member agrees to.")),
+                ("is_required", models.BooleanField(default=False, help_text="Needed to use the service at all.")),
+                ("is_active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['code', '-version'],
-                'constraints': [models.UniqueConstraint(fields=('code', 'version'), name='privacy_consent_type_version_unique'), models.UniqueConstraint(condition=models.Q(('is_active', True)), fields=('code',), name='privacy_consent_type_one_active_version'), models.CheckConstraint(condition=models.Q(('version__gte', 1)), name='privacy_consent_type_version_positive')],
+                "ordering": ["code", "-version"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("code", "version"), name="privacy_consent_type_version_unique"),
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_active", True)),
+                        fields=("code",),
+                        name="privacy_consent_type_one_active_version",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("version__gte", 1)), name="privacy_consent_type_version_positive"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='DataSubjectRequest',
+            name="DataSubjectRequest",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('access', 'Access (a copy of the data)'), ('portability', 'Portability (machine-readable export)'), ('erasure', 'Erasure (right to be forgotten)'), ('rectification', 'Rectification')], max_length=16)),
-                ('status', models.CharField(choices=[('received', 'Received'), ('identity_verification', 'Identity verification'), ('in_progress', 'In progress'), ('completed', 'Completed'), ('rejected', 'Rejected')], default='received', max_length=24)),
-                ('details', models.JSONField(blank=True, default=dict, help_text='What the person asked for (rectification: the field changes).')),
-                ('received_at', models.DateTimeField()),
-                ('due_at', models.DateTimeField()),
-                ('requested_by', models.CharField(help_text='The API key prefix or staff user that filed it.', max_length=150)),
-                ('verification_method', models.CharField(blank=True, choices=[('discord_dm', 'Confirmed through a Discord direct message'), ('discord_oauth', 'Discord OAuth sign-in'), ('email_confirmation', 'Email confirmation link'), ('id_document', 'Identity document checked'), ('in_person', 'In person')], max_length=24)),
-                ('verification_note', models.CharField(blank=True, max_length=500)),
-                ('verified_by', models.CharField(blank=True, max_length=150)),
-                ('verified_at', models.DateTimeField(blank=True, null=True)),
-                ('resolution', models.TextField(blank=True, help_text='Why it was rejected, or what was done.')),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('assignee', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='privacy_requests', to=settings.AUTH_USER_MODEL)),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='data_subject_requests', to='accounts.member')),
-                ('requested_by_key', models.ForeignKey(blank=True, help_text='The key that filed it: only this key may download the export.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='accounts.apikey')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='data_subject_requests', to='tenants.tenant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("access", "Access (a copy of the data)"),
+                            ("portability", "Portability (machine-readable export)"),
+                            ("erasure", "Erasure (right to be forgotten)"),
+                            ("rectification", "Rectification"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("received", "Received"),
+                            ("identity_verification", "Identity verification"),
+                            ("in_progress", "In progress"),
+                            ("completed", "Completed"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="received",
+                        max_length=24,
+                    ),
+                ),
+                (
+                    "details",
+                    models.JSONField(
+                        blank=True,
+                        default=dict,
+                        help_text="What the person asked for (rectification: the field changes).",
+                    ),
+                ),
+                ("received_at", models.DateTimeField()),
+                ("due_at", models.DateTimeField()),
+                (
+                    "requested_by",
+                    models.CharField(help_text="The API key prefix or staff user that filed it.", max_length=150),
+                ),
+                (
+                    "verification_method",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("discord_dm", "Confirmed through a Discord direct message"),
+                            ("discord_oauth", "Discord OAuth sign-in"),
+                            ("email_confirmation", "Email confirmation link"),
+                            ("id_document", "Identity document checked"),
+                            ("in_person", "In person"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("verification_note", models.CharField(blank=True, max_length=500)),
+                ("verified_by", models.CharField(blank=True, max_length=150)),
+                ("verified_at", models.DateTimeField(blank=True, null=True)),
+                ("resolution", models.TextField(blank=True, help_text="Why it was rejected, or what was done.")),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "assignee",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="privacy_requests",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="data_subject_requests",
+                        to="accounts.member",
+                    ),
+                ),
+                (
+                    "requested_by_key",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The key that filed it: only this key may download the export.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="accounts.apikey",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="data_subject_requests",
+                        to="tenants.tenant",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-id'],
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='DataExport',
+            name="DataExport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file_name', models.CharField(help_text='Path inside the export storage.', max_length=255)),
-                ('sha256', models.CharField(max_length=64)),
-                ('size_bytes', models.PositiveBigIntegerField()),
-                ('manifest', models.JSONField(default=dict, help_text='Files of the zip with their SHA-256 and row counts.')),
-                ('created_by', models.CharField(max_length=150)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('downloaded_count', models.PositiveIntegerField(default=0)),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='exports', to='privacy.datasubjectrequest')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("file_name", models.CharField(help_text="Path inside the export storage.", max_length=255)),
+                ("sha256", models.CharField(max_length=64)),
+                ("size_bytes", models.PositiveBigIntegerField()),
+                (
+                    "manifest",
+                    models.JSONField(default=dict, help_text="Files of the zip with their SHA-256 and row counts."),
+                ),
+                ("created_by", models.CharField(max_length=150)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("downloaded_count", models.PositiveIntegerField(default=0)),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="exports",
+                        to="privacy.datasubjectrequest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-id'],
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='DataSubjectRequestEvent',
+            name="DataSubjectRequestEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('received', 'Received'), ('status_changed', 'Status changed'), ('verified', 'Identity verified'), ('assigned', 'Assigned'), ('exported', 'Export produced'), ('erased', 'Erased'), ('rectified', 'Rectified')], max_length=16)),
-                ('actor_label', models.CharField(max_length=150)),
-                ('from_status', models.CharField(blank=True, choices=[('received', 'Received'), ('identity_verification', 'Identity verification'), ('in_progress', 'In progress'), ('completed', 'Completed'), ('rejected', 'Rejected')], max_length=24)),
-                ('to_status', models.CharField(blank=True, choices=[('received', 'Received'), ('identity_verification', 'Identity verification'), ('in_progress', 'In progress'), ('completed', 'Completed'), ('rejected', 'Rejected')], max_length=24)),
-                ('note', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('request', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='history', to='privacy.datasubjectrequest')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("received", "Received"),
+                            ("status_changed", "Status changed"),
+                            ("verified", "Identity verified"),
+                            ("assigned", "Assigned"),
+                            ("exported", "Export produced"),
+                            ("erased", "Erased"),
+                            ("rectified", "Rectified"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                ("actor_label", models.CharField(max_length=150)),
+                (
+                    "from_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("received", "Received"),
+                            ("identity_verification", "Identity verification"),
+                            ("in_progress", "In progress"),
+                            ("completed", "Completed"),
+                            ("rejected", "Rejected"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("received", "Received"),
+                            ("identity_verification", "Identity verification"),
+                            ("in_progress", "In progress"),
+                            ("completed", "Completed"),
+                            ("rejected", "Rejected"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "request",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="history",
+                        to="privacy.datasubjectrequest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['request', 'id'],
+                "ordering": ["request", "id"],
             },
         ),
         migrations.CreateModel(
-            name='DeletionCertificate',
+            name="DeletionCertificate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('member_pseudonym', models.CharField(max_length=64)),
-                ('erased', models.JSONField(default=dict, help_text='{model: {fields: {field: action}, rows: n}}')),
-                ('retained', models.JSONField(default=dict, help_text='Personal data kept, and why (append-only records).')),
-                ('erased_at', models.DateTimeField()),
-                ('erased_by', models.CharField(max_length=150)),
-                ('content', models.JSONField(default=dict)),
-                ('content_sha256', models.CharField(max_length=64)),
-                ('request', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='certificate', to='privacy.datasubjectrequest')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("member_pseudonym", models.CharField(max_length=64)),
+                ("erased", models.JSONField(default=dict, help_text="{model: {fields: {field: action}, rows: n}}")),
+                (
+                    "retained",
+                    models.JSONField(default=dict, help_text="Personal data kept, and why (append-only records)."),
+                ),
+                ("erased_at", models.DateTimeField()),
+                ("erased_by", models.CharField(max_length=150)),
+                ("content", models.JSONField(default=dict)),
+                ("content_sha256", models.CharField(max_length=64)),
+                (
+                    "request",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="certificate",
+                        to="privacy.datasubjectrequest",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-id'],
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='PrivacyImpactAssessment',
+            name="PrivacyImpactAssessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('processing', models.TextField(help_text='The processing assessed: what is done with whose data, and why.')),
-                ('questionnaire', models.JSONField(default=dict)),
-                ('score', models.PositiveSmallIntegerField(default=0)),
-                ('level', models.CharField(choices=[('low', 'Low'), ('medium', 'Medium'), ('high', 'High')], default='low', max_length=8)),
-                ('mitigations', models.JSONField(blank=True, default=list, help_text='Suggested by the rules in code.')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('submitted', 'Submitted'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='draft', max_length=12)),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('decision_note', models.TextField(blank=True)),
-                ('next_review_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('author', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='authored_pias', to=settings.AUTH_USER_MODEL)),
-                ('reviewer', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='reviewed_pias', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "processing",
+                    models.TextField(help_text="The processing assessed: what is done with whose data, and why."),
+                ),
+                ("questionnaire", models.JSONField(default=dict)),
+                ("score", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("low", "Low"), ("medium", "Medium"), ("high", "High")], default="low", max_length=8
+                    ),
+                ),
+                (
+                    "mitigations",
+                    models.JSONField(blank=True, default=list, help_text="Suggested by the rules in code."),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("submitted", "Submitted"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="draft",
+                        max_length=12,
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                ("decision_note", models.TextField(blank=True)),
+                ("next_review_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "author",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="authored_pias",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reviewer",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="reviewed_pias",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'privacy impact assessment',
-                'ordering': ['-id'],
+                "verbose_name": "privacy impact assessment",
+                "ordering": ["-id"],
             },
         ),
         migrations.CreateModel(
-            name='PrivacyAlert',
+            name="PrivacyAlert",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('request_due_soon', 'Data-subject request due soon'), ('request_overdue', 'Data-subject request overdue'), ('pia_review_due', 'Privacy impact assessment review due')], max_length=24)),
-                ('message', models.CharField(max_length=300)),
-                ('due_at', models.DateTimeField()),
-                ('raised_at', models.DateTimeField()),
-                ('last_seen_at', models.DateTimeField()),
-                ('seen_count', models.PositiveIntegerField(default=1)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('request', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='alerts', to='privacy.datasubjectrequest')),
-                ('assessment', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='alerts', to='privacy.privacyimpactassessment')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("request_due_soon", "Data-subject request due soon"),
+                            ("request_overdue", "Data-subject request overdue"),
+                            ("pia_review_due", "Privacy impact assessment review due"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("message", models.CharField(max_length=300)),
+                ("due_at", models.DateTimeField()),
+                ("raised_at", models.DateTimeField()),
+                ("last_seen_at", models.DateTimeField()),
+                ("seen_count", models.PositiveIntegerField(default=1)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "request",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="alerts",
+                        to="privacy.datasubjectrequest",
+                    ),
+                ),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="alerts",
+                        to="privacy.privacyimpactassessment",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-raised_at', '-id'],
+                "ordering": ["-raised_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ConsentRecord',
+            name="ConsentRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('granted', 'Granted'), ('withdrawn', 'Withdrawn')], max_length=12)),
-                ('source', models.CharField(choices=[('api', 'API (the bot or an integration)'), ('staff', 'Staff (back office)'), ('import', 'Import')], default='api', max_length=12)),
-                ('recorded_at', models.DateTimeField()),
-                ('recorded_by', models.CharField(help_text='The API key prefix or staff user who recorded it.', max_length=150)),
-                ('member', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='consent_records', to='accounts.member')),
-                ('consent_type', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='records', to='privacy.consenttype')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "action",
+                    models.CharField(choices=[("granted", "Granted"), ("withdrawn", "Withdrawn")], max_length=12),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("api", "API (the bot or an integration)"),
+                            ("staff", "Staff (back office)"),
+                            ("import", "Import"),
+                        ],
+                        default="api",
+                        max_length=12,
+                    ),
+                ),
+                ("recorded_at", models.DateTimeField()),
+                (
+                    "recorded_by",
+                    models.CharField(help_text="The API key prefix or staff user who recorded it.", max_length=150),
+                ),
+                (
+                    "member",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="consent_records",
+                        to="accounts.member",
+                    ),
+                ),
+                (
+                    "consent_type",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="records", to="privacy.consenttype"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-recorded_at', '-id'],
-                'indexes': [models.Index(fields=['member', 'consent_type', '-id'], name='privacy_consent_member_type')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('action__in', ['granted', 'withdrawn'])), name='privacy_consent_action_valid'), models.CheckConstraint(condition=models.Q(('source__in', ['api', 'staff', 'import'])), name='privacy_consent_source_valid')],
+                "ordering": ["-recorded_at", "-id"],
+                "indexes": [models.Index(fields=["member", "consent_type", "-id"], name="privacy_consent_member_type")],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("action__in", ["granted", "withdrawn"])),
+                        name="privacy_consent_action_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("source__in", ["api", "staff", "import"])),
+                        name="privacy_consent_source_valid",
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='datasubjectrequest',
-            index=models.Index(condition=models.Q(('status__in', ['received', 'identity_verification', 'in_progress'])), fields=['due_at'], name='privacy_request_open_due'),
+            model_name="datasubjectrequest",
+            index=models.Index(
+                condition=models.Q(("status__in", ["received", "identity_verification", "in_progress"])),
+                fields=["due_at"],
+                name="privacy_request_open_due",
+            ),
         ),
         migrations.AddIndex(
-            model_name='datasubjectrequest',
-            index=models.Index(fields=['tenant', '-id'], name='privacy_request_tenant'),
+            model_name="datasubjectrequest",
+            index=models.Index(fields=["tenant", "-id"], name="privacy_request_tenant"),
         ),
         migrations.AddIndex(
-            model_name='datasubjectrequest',
-            index=models.Index(fields=['member', '-id'], name='privacy_request_member'),
+            model_name="datasubjectrequest",
+            index=models.Index(fields=["member", "-id"], name="privacy_request_member"),
         ),
         migrations.AddConstraint(
-            model_name='datasubjectrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['access', 'portability', 'erasure', 'rectification'])), name='privacy_request_kind_valid'),
+            model_name="datasubjectrequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["access", "portability", "erasure", "rectification"])),
+                name="privacy_request_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='datasubjectrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['received', 'identity_verification', 'in_progress', 'completed', 'rejected'])), name='privacy_request_status_valid'),
+            model_name="datasubjectrequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["received", "identity_verification", "in_progress", "completed", "rejected"])
+                ),
+                name="privacy_request_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='datasubjectrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('due_at__gt', models.F('received_at'))), name='privacy_request_due_after'),
+            model_name="datasubjectrequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("due_at__gt", models.F("received_at"))), name="privacy_request_due_after"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='datasubjectrequest',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['received', 'identity_verification']), ('status', 'rejected'), ('verified_at__isnull', False), _connector='OR'), name='privacy_request_verified_before_processing'),
+            model_name="datasubjectrequest",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["received", "identity_verification"]),
+                    ("status", "rejected"),
+                    ("verified_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="privacy_request_verified_before_processing",
+            ),
         ),
         migrations.AddIndex(
-            model_name='privacyimpactassessment',
-            index=models.Index(condition=models.Q(('status', 'approved')), fields=['next_review_at'], name='privacy_pia_review_due'),
+            model_name="privacyimpactassessment",
+            index=models.Index(
+                condition=models.Q(("status", "approved")), fields=["next_review_at"], name="privacy_pia_review_due"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='privacyimpactassessment',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'submitted', 'approved', 'rejected'])), name='privacy_pia_status_valid'),
+            model_name="privacyimpactassessment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["draft", "submitted", "approved", "rejected"])),
+                name="privacy_pia_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='privacyimpactassessment',
-            constraint=models.CheckConstraint(condition=models.Q(('level__in', ['low', 'medium', 'high'])), name='privacy_pia_level_valid'),
+            model_name="privacyimpactassessment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("level__in", ["low", "medium", "high"])), name="privacy_pia_level_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='privacyimpactassessment',
-            constraint=models.CheckConstraint(condition=models.Q(('score__lte', 100)), name='privacy_pia_score_range'),
+            model_name="privacyimpactassessment",
+            constraint=models.CheckConstraint(condition=models.Q(("score__lte", 100)), name="privacy_pia_score_range"),
         ),
         migrations.AddConstraint(
-            model_name='privacyimpactassessment',
-            constraint=models.CheckConstraint(condition=models.Q(('reviewer__isnull', True), models.Q(('reviewer', models.F('author')), _negated=True), _connector='OR'), name='privacy_pia_reviewer_not_author'),
+            model_name="privacyimpactassessment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("reviewer__isnull", True),
+                    models.Q(("reviewer", models.F("author")), _negated=True),
+                    _connector="OR",
+                ),
+                name="privacy_pia_reviewer_not_author",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='privacyalert',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['request_due_soon', 'request_overdue', 'pia_review_due'])), name='privacy_alert_kind_valid'),
+            model_name="privacyalert",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["request_due_soon", "request_overdue", "pia_review_due"])),
+                name="privacy_alert_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='privacyalert',
-            constraint=models.CheckConstraint(condition=models.Q(('request__isnull', False), ('assessment__isnull', False), _connector='OR'), name='privacy_alert_has_subject'),
+            model_name="privacyalert",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("request__isnull", False), ("assessment__isnull", False), _connector="OR"),
+                name="privacy_alert_has_subject",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='privacyalert',
-            constraint=models.UniqueConstraint(condition=models.Q(('request__isnull', False), ('resolved_at__isnull', True)), fields=('kind', 'request'), name='privacy_alert_one_open_per_request'),
+            model_name="privacyalert",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("request__isnull", False), ("resolved_at__isnull", True)),
+                fields=("kind", "request"),
+                name="privacy_alert_one_open_per_request",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='privacyalert',
-            constraint=models.UniqueConstraint(condition=models.Q(('assessment__isnull', False), ('resolved_at__isnull', True)), fields=('kind', 'assessment'), name='privacy_alert_one_open_per_assessment'),
+            model_name="privacyalert",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("assessment__isnull", False), ("resolved_at__isnull", True)),
+                fields=("kind", "assessment"),
+                name="privacy_alert_one_open_per_assessment",
+            ),
         ),
     ]

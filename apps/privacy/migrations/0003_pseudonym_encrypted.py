@@ -6,20 +6,25 @@ import apps.keyring.fields
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('privacy', '0002_requests_consent_pia'),
+        ("privacy", "0002_requests_consent_pia"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='pseudonym',
-            name='value',
+            model_name="pseudonym",
+            name="value",
             field=apps.keyring.fields.EncryptedTextField(),
         ),
         migrations.AlterField(
-            model_name='pseudonym',
-            name='value_index',
-            field=apps.keyring.fields.BlindIndexField(db_index=True, help_text='Blind index of the value.', normalizer='exact', purpose='privacy.pseudonym', source='value'),
+            model_name="pseudonym",
+            name="value_index",
+            field=apps.keyring.fields.BlindIndexField(
+                db_index=True,
+                help_text="Blind index of the value.",
+                normalizer="exact",
+                purpose="privacy.pseudonym",
+                source="value",
+            ),
         ),
     ]
