@@ -17,6 +17,7 @@ from apps.betting.choices import LedgerKind, LegResult, Market
 from apps.betting.models import LedgerEntry
 from apps.betting.services import bet_place, capper_create, game_upsert
 from apps.betting.services.bets import LegInput
+from apps.compliance.checks.platform import deploy_check_environment
 from apps.compliance.checks.registry import CHECKS, CheckDefinition, CheckResult, checks_for
 from apps.compliance.models import CheckRun, CheckSetting, EvidenceItem
 from apps.compliance.services.runs import check_run_execute, checks_due, checks_run_due
@@ -265,3 +266,18 @@ def test_a_disabled_append_only_trigger_fails_the_check_naming_the_table():
     assert {"table": "betting_ledgerentry", "trigger": "betting_ledgerentry_append_only", "enabled": False} in (
         failed.evidence["triggers"]
     )
+
+
+def test_the_deploy_check_names_placeholders_when_the_configuration_has_no_services(settings, monkeypatch):
+    """The embedded configuration has no DATABASE_URL/REDIS_URL; `check --deploy` still runs on production."""
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    settings.DATABASE_URL = ""
+    settings.REDIS_URL = ""
+
+    env, supplied = deploy_check_environment()
+
+    assert env["DJANGO_SETTINGS_MODULE"] == "dbsbm.settings.production"
+    assert env["DATABASE_URL"].startswith("postgres://placeholder.invalid")
+    assert env["REDIS_URL"].startswith("redis://placeholder.invalid")
+    assert {"DATABASE_URL", "REDIS_URL"} <= set(supplied)

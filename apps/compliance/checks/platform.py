@@ -29,9 +29,16 @@ def deploy_check_environment() -> tuple[dict[str, str], list[str]]:
     """The environment of the subprocess: this one's, production settings, placeholders for missing secrets."""
     env = dict(os.environ)
     env["DJANGO_SETTINGS_MODULE"] = "dbsbm.settings.production"
-    env.setdefault("DATABASE_URL", getattr(settings, "DATABASE_URL", "") or "")
-    env.setdefault("REDIS_URL", getattr(settings, "REDIS_URL", "") or "")
     supplied = []
+    # the embedded configuration has neither; `check --deploy` only needs them named, it connects to neither
+    for name, placeholder in (
+        ("DATABASE_URL", "postgres://placeholder.invalid:5432/dbsbm"),
+        ("REDIS_URL", "redis://placeholder.invalid:6379/0"),
+    ):
+        if not env.get(name):
+            env[name] = getattr(settings, name, "") or placeholder
+            if env[name] == placeholder:
+                supplied.append(name)
     for name, make in PLACEHOLDER_VARIABLES.items():
         current = env.get(name, "")
         unusable = not current or (
