@@ -55,24 +55,21 @@ def privacy_deadlines_check(*, now=None) -> SlaReport:
     """Raise or refresh the alerts of every request due soon or overdue and every assessment due for review."""
     now = now or timezone.now()
     report = SlaReport()
-    for request in overdue_requests(now=now):
-        days = (now - request.due_at).days
-        opened = _raise(
-            kind=PrivacyAlertKind.REQUEST_OVERDUE,
-            message=f"{request.get_kind_display()} request #{request.pk} is overdue by {days} day(s) "
-            f"({request.get_status_display()}).",
-            due_at=request.due_at,
-            now=now,
-            guild_id=request.tenant.guild_id,
-            request=request,
+    late = [
+        (
+            PrivacyAlertKind.REQUEST_OVERDUE,
+            request,
+            f"is overdue by {(now - request.due_at).days} day(s)",
         )
-        report.raised += opened
-        report.refreshed += not opened
-    for request in requests_due_soon(now=now):
+        for request in overdue_requests(now=now)
+    ] + [
+        (PrivacyAlertKind.REQUEST_DUE_SOON, request, f"is due {request.due_at:%Y-%m-%d %H:%M} UTC")
+        for request in requests_due_soon(now=now)
+    ]
+    for kind, request, when in late:
         opened = _raise(
-            kind=PrivacyAlertKind.REQUEST_DUE_SOON,
-            message=f"{request.get_kind_display()} request #{request.pk} is due {request.due_at:%Y-%m-%d %H:%M} UTC "
-            f"({request.get_status_display()}).",
+            kind=kind,
+            message=f"{request.get_kind_display()} request #{request.pk} {when} ({request.get_status_display()}).",
             due_at=request.due_at,
             now=now,
             guild_id=request.tenant.guild_id,
