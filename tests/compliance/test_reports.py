@@ -1,6 +1,7 @@
 """Report definitions: parameters, cron and recipients validated, and the beat schedule kept in step."""
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 from django_celery_beat.models import CrontabSchedule, PeriodicTask
@@ -52,7 +53,9 @@ def test_a_scheduled_definition_gets_its_beat_row_calling_run_report(actor):
 
 
 def test_beat_database_scheduler_sees_the_definition_schedule(actor):
-    definition = _create(actor)
+    # django-celery-beat only loads crontab rows whose hour lies within two hours of
+    # the current one, so the definition is scheduled for this hour.
+    definition = _create(actor, cron=f"0 {datetime.now(tz=UTC).hour} * * *")
 
     entries = DatabaseScheduler(app=celery_app, lazy=True).all_as_schedule()
 
