@@ -27,6 +27,7 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core.cache.decoded import decoded_copies
 from apps.core.choices import MEMORY_LEVEL_ORDER, MemoryLevel, ProcessKind
 from apps.core.models import LeakSuspect, MemorySnapshot
 from apps.core.signals import memory_leak_suspected, memory_threshold_crossed
@@ -79,7 +80,9 @@ def cleanup_unregister(*, name: str) -> None:
 
 
 def _local_memory_caches_clear() -> None:
-    """Empty the in-process caches (the embedded configuration's locmem cache)."""
+    """Empty the in-process caches (the cache manager's decoded copies, the embedded configuration's
+    locmem cache)."""
+    decoded_copies.clear()
     for alias in settings.CACHES:
         cache = caches[alias]
         if isinstance(cache, LocMemCache):

@@ -9,6 +9,10 @@ as either moved. Versions travel *inside* the value, not in its key, so a read i
 (namespace version, tenant version, value) — one round trip — and the value of an old version is
 simply overwritten by the next computation (bounded memory, nothing to scan).
 
+A JSON value is decoded once per process and stored entry: when the MGET brings back exactly the
+bytes decoded before, their decoded value is reused (decoded.py). Values handed out are read-only
+(frozen.py), because that one decoded value is shared by every caller in the process.
+
 Each value also carries a "fresh until" time: past it (but within the grace period) one process
 takes a short lock and recomputes while the others keep serving the stale value; a cold key makes
 the others wait briefly for the one computing it. When Redis fails, the breaker opens and reads go
@@ -28,6 +32,8 @@ from django.db import transaction
 
 from apps.core.cache import codec
 from apps.core.cache.breaker import CircuitBreaker
+from apps.core.cache.decoded import decoded_copies
+from apps.core.cache.frozen import freeze
 from apps.core.cache.stats import stats
 from apps.core.cache.store import CACHE_ERRORS, default_store
 
@@ -122,8 +128,24 @@ def _encode_entry(version: str, fresh_until: float, data: Any) -> bytes:
     return b"".join((_MARK, version.encode(), _SEPARATOR, str(int(fresh_until * 1000)).encode(), _SEPARATOR, body))
 
 
+def _read_entry(value_name: str, raw: Any, version: str) -> tuple[float, Any] | None:
+    """(fresh until, value) of a stored entry of this version; None when it is absent, older or foreign.
+
+    A JSON value is decoded once per process and stored entry (decoded.py), then shared, read-only.
+    """
+    if type(raw) is not bytes or not raw.startswith(_MARK + version.encode() + _SEPARATOR):
+        return None
+    known = decoded_copies.get(value_name, raw)
+    if known is not None:
+        return known
+    entry = _parse_entry(raw, version)
+    if entry is not None and not isinstance(entry[1], bytes | str):
+        decoded_copies.put(value_name, raw, *entry)
+    return entry
+
+
 def _parse_entry(raw: Any, version: str) -> tuple[float, Any] | None:
-    """(fresh until, value) of a stored entry of this version; None when it is absent, older or foreign."""
+    """(fresh until, value) parsed from a stored entry of this version (JSON values frozen, frozen.py)."""
     if not isinstance(raw, bytes) or not raw.startswith(_MARK + version.encode() + _SEPARATOR):
         return None
     start = len(version) + 2
@@ -137,7 +159,7 @@ def _parse_entry(raw: Any, version: str) -> tuple[float, Any] | None:
             return fresh_until, raw[end + 2 :]
         if kind == 0x53:  # "S"
             return fresh_until, str(memoryview(raw)[end + 2 :], "utf-8")
-        return fresh_until, codec.loads(memoryview(raw)[end + 1 :])
+        return fresh_until, freeze(codec.loads(memoryview(raw)[end + 1 :]))
     except ValueError:
         return None
 
@@ -153,7 +175,7 @@ def _compute_and_store(namespace: str, value_name: str, version: str, compute: C
     data = compute()
     with contextlib.suppress(CacheUnavailable):
         _store_value(namespace, value_name, version, data)
-    return data
+    return freeze(data)
 
 
 def _dirty() -> set | None:
@@ -194,7 +216,7 @@ def cache_get_or_set(namespace: str, key: str, compute: Callable[[], T], *, tena
     except CacheUnavailable:
         return _compute(compute)
     version = _version(global_version, tenant_version)
-    entry = _parse_entry(raw, version)
+    entry = _read_entry(value_name, raw, version)
     if entry is not None:
         fresh_until, data = entry
         if time.time() < fresh_until:
@@ -212,7 +234,7 @@ def cache_get_or_set(namespace: str, key: str, compute: Callable[[], T], *, tena
 def _compute(compute: Callable[[], T]) -> T:
     if _cache_only.get():
         raise CacheMiss("the cache cannot answer")
-    return compute()
+    return freeze(compute())
 
 
 def _try_lock(namespace: str, value_name: str) -> bool:
@@ -254,10 +276,10 @@ def _fill_cold(namespace: str, value_name: str, version: str, compute: Callable[
             (raw,) = _call(lambda: store.mget([value_name]), namespace)
         except CacheUnavailable:
             break
-        if raw is not None and (entry := _parse_entry(raw, version)) is not None:
+        if raw is not None and (entry := _read_entry(value_name, raw, version)) is not None:
             stats.record(namespace, "waited")
             return entry[1]
-    return compute()  # the other process is slow: do not keep the request waiting any longer
+    return freeze(compute())  # the other process is slow: do not keep the request waiting any longer
 
 
 def cache_bump(*namespaces: str, tenant_id: int | None = None) -> None:

@@ -30,3 +30,7 @@ CACHE_RETRY_BASE_MS = 5
 CACHE_RETRY_JITTER_MS = 10
 # Per-namespace statistics are flushed from each process to Redis at most this often.
 CACHE_STATS_FLUSH_SECONDS = 5
+# Decoded copies (apps/core/cache/decoded.py): per process, at most this many values, standing for at
+# most this many bytes of stored entries; oldest dropped first.
+CACHE_DECODED_COPIES_MAX_ENTRIES = env_int("CACHE_DECODED_COPIES_MAX_ENTRIES", 2048)
+CACHE_DECODED_COPIES_MAX_BYTES = env_int("CACHE_DECODED_COPIES_MAX_BYTES", 16 * 1024 * 1024)
