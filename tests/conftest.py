@@ -13,7 +13,7 @@ from apps.accounts.choices import StaffRole  # noqa: E402
 from apps.accounts.roles import ROLE_GROUP_NAMES  # noqa: E402
 from apps.accounts.services import api_key_create  # noqa: E402
 from apps.core.actors import Actor  # noqa: E402
-from apps.core.cache import breaker  # noqa: E402
+from apps.core.cache import breaker, lost_bumps_forget  # noqa: E402
 from apps.core.cache.stats import stats as cache_stats  # noqa: E402
 from apps.core.ratelimit import reset_failure_reports  # noqa: E402
 from apps.keyring.ring import key_ring  # noqa: E402
@@ -23,9 +23,10 @@ from tests.factories import TenantFactory, UserFactory  # noqa: E402
 @pytest.fixture(autouse=True)
 def _clear_cache():
     """Each test starts with an empty Redis cache (its own database index, see make test), a closed
-    circuit breaker and zeroed cache statistics."""
+    circuit breaker, zeroed cache statistics and no lost bumps of an earlier test to replay."""
     cache.clear()
     breaker.reset()
+    lost_bumps_forget()
     cache_stats.reset()
     reset_failure_reports()
     yield

@@ -9,6 +9,7 @@ from apps.core.cache.manager import (
     cache_is_dirty,
     cache_only,
     cache_versions,
+    lost_bumps_forget,
 )
 from apps.core.cache.stats import namespace_statistics
 
@@ -21,5 +22,6 @@ __all__ = [
     "cache_get_or_set",
     "cache_is_dirty",
     "cache_versions",
+    "lost_bumps_forget",
     "namespace_statistics",
 ]

@@ -22,6 +22,7 @@ straight to `compute` without paying a Redis timeout per request.
 import contextlib
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
@@ -215,6 +216,9 @@ def cache_get_or_set(namespace: str, key: str, compute: Callable[[], T], *, tena
         )
     except CacheUnavailable:
         return _compute(compute)
+    if _lost_bumps:  # Redis answers again: first move the versions writes moved while it did not
+        _replay_lost_bumps()
+        return _compute(compute)
     version = _version(global_version, tenant_version)
     entry = _read_entry(value_name, raw, version)
     if entry is not None:
@@ -288,7 +292,8 @@ def cache_bump(*namespaces: str, tenant_id: int | None = None) -> None:
     Bumped twice: at once, so that other processes stop serving the old value as early as possible,
     and again after commit, because a concurrent reader may have cached the pre-commit state under
     the first new version in between. Until the transaction ends, its own reads of these namespaces
-    bypass the cache (see `_dirty`). A failure to reach Redis is logged; values then expire by TTL.
+    bypass the cache (see `_dirty`). A bump that cannot reach Redis is logged and kept, and replayed
+    by this process's next read that reaches Redis.
     """
     for namespace in namespaces:
         _names(namespace, "", tenant_id)  # fail fast on a namespace that does not exist
@@ -299,7 +304,13 @@ def cache_bump(*namespaces: str, tenant_id: int | None = None) -> None:
         transaction.on_commit(lambda: _bump_now(namespaces, tenant_id))
 
 
-def _bump_now(namespaces: tuple[str, ...], tenant_id: int | None) -> None:
+# Bumps that did not reach Redis, as (namespace, tenant id): replayed by this process's next read that
+# reaches Redis, so values cached before the write do not outlive an outage by their TTL.
+_lost_bumps: set[tuple[str, int | None]] = set()
+_lost_bumps_lock = threading.Lock()
+
+
+def _bump_now(namespaces: tuple[str, ...] | list[str], tenant_id: int | None) -> None:
     store = default_store()
     now_ms = int(time.time() * 1000)
     for namespace in namespaces:
@@ -307,7 +318,24 @@ def _bump_now(namespaces: tuple[str, ...], tenant_id: int | None) -> None:
         try:
             _call(lambda name=version_name: store.bump(name, f"m:{name}", now_ms), namespace)
         except CacheUnavailable:
-            logger.warning("cache bump of %s lost: Redis unavailable; values expire by TTL", version_name)
+            with _lost_bumps_lock:
+                _lost_bumps.add((namespace, tenant_id))
+            logger.warning("cache bump of %s failed: Redis unavailable; retried when it answers", version_name)
+
+
+def lost_bumps_forget() -> None:
+    """Drop the bumps waiting for Redis (tests: each starts with an empty cache)."""
+    with _lost_bumps_lock:
+        _lost_bumps.clear()
+
+
+def _replay_lost_bumps() -> None:
+    with _lost_bumps_lock:
+        lost = list(_lost_bumps)
+        _lost_bumps.clear()
+    for namespace, tenant_id in lost:
+        _bump_now([namespace], tenant_id)  # a failure puts it back
+    logger.info("replayed %d cache bump(s) lost while Redis was unavailable", len(lost))
 
 
 def cache_versions(namespaces: list[str], *, tenant_id: int | None = None) -> tuple[str, int] | None:
@@ -320,6 +348,8 @@ def cache_versions(namespaces: list[str], *, tenant_id: int | None = None) -> tu
         names += [global_name, tenant_name, f"m:{global_name}", f"m:{tenant_name}"]
     store = default_store()
     try:
+        if _lost_bumps:
+            _replay_lost_bumps()
         values = _call(lambda: store.mget(names), namespaces[0])
     except CacheUnavailable:
         return None
