@@ -3,6 +3,9 @@
 from django.dispatch import Signal
 
 bet_placed = Signal()  # bet_id, tenant_id
+# bet_ids, tenant_id: the bets one bulk import created, once per import (receivers enqueue one task for
+# them all, not one per bet)
+bets_imported = Signal()
 bet_settled = Signal()  # bet_id, tenant_id, source (SettlementSource: auto, api or staff)
 bet_voided = Signal()  # bet_id, tenant_id
 game_finalized = Signal()  # game_id

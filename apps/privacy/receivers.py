@@ -8,11 +8,11 @@ from django.dispatch import receiver
 
 from apps.accounts.models import Member
 from apps.betting.choices import SettlementSource
-from apps.betting.signals import bet_placed, bet_settled
+from apps.betting.signals import bet_placed, bet_settled, bets_imported
 from apps.core.enqueue import enqueue
 from apps.privacy.services.consent import consent_types_ensure_defaults
 from apps.privacy.services.retention import retention_policies_ensure_defaults
-from apps.privacy.tasks import pii_scan_bet_task, pii_scan_member_task
+from apps.privacy.tasks import pii_scan_bet_task, pii_scan_bets_task, pii_scan_member_task
 
 
 @receiver(post_migrate, dispatch_uid="privacy.default_consent_types")
@@ -33,6 +33,11 @@ def create_default_retention_policies(sender, app_config=None, **kwargs) -> None
 @receiver(bet_placed, dispatch_uid="privacy.scan_placed_bet")
 def scan_placed_bet(sender, bet_id: int, **kwargs) -> None:
     enqueue(pii_scan_bet_task, bet_id)
+
+
+@receiver(bets_imported, dispatch_uid="privacy.scan_imported_bets")
+def scan_imported_bets(sender, bet_ids: list[int], **kwargs) -> None:
+    enqueue(pii_scan_bets_task, bet_ids)
 
 
 @receiver(bet_settled, dispatch_uid="privacy.scan_settled_bet")

@@ -4,7 +4,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from apps.core.actors import Actor
-from apps.privacy.services.findings import pii_scan_bet, pii_scan_member
+from apps.privacy.services.findings import pii_scan_bet, pii_scan_bets, pii_scan_member
 from apps.privacy.services.retention import retention_run
 from apps.privacy.services.sla import privacy_deadlines_check
 
@@ -25,6 +25,12 @@ def retention_run_task() -> int:
 def pii_scan_bet_task(bet_id: int) -> int:
     """Scan one bet's free text (and its legs') for personal data; safe to run twice (findings are deduplicated)."""
     return pii_scan_bet(bet_id=bet_id, actor=Actor.system("privacy scan"))
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def pii_scan_bets_task(bet_ids: list[int]) -> int:
+    """Scan a bulk import's bets (one task for up to 500 bets); safe to run twice."""
+    return pii_scan_bets(bet_ids=bet_ids, actor=Actor.system("privacy scan"))
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)

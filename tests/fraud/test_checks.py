@@ -1,17 +1,22 @@
-"""The cheap checks: receivers of bet_placed / bet_settled enqueue a task (eager in tests) that opens or
+"""The cheap checks: receivers of bet_placed / bet_settled / bets_imported enqueue a task (eager in tests) that opens or
 updates a case; fraud_scan runs every detector and prints a summary."""
 
 from decimal import Decimal
 from io import StringIO
 
 import pytest
+from celery.signals import task_prerun
 from django.core.management import CommandError, call_command
 
 from apps.betting.choices import LegResult, Selection, SettlementSource
+from apps.betting.models import BetLeg
 from apps.betting.services import bet_place, bet_settle
 from apps.betting.services.bets import LegInput
+from apps.betting.services.bulk import BetInput, bet_place_many
 from apps.fraud.choices import FraudKind
 from apps.fraud.models import FraudCase
+from apps.privacy.choices import PiiKind
+from apps.privacy.models import PiiFinding
 from tests.fraud.conftest import NOW
 
 pytestmark = pytest.mark.django_db
@@ -96,3 +101,40 @@ def test_the_scan_task_is_scheduled():
 
     assert {"name": "fraud: scan bets with every detector", "task": "apps.fraud.tasks.fraud_scan_task",
             "every_seconds": 21600} in declared_schedules()  # fmt: skip
+
+
+def test_a_bulk_import_is_checked_and_scanned_by_one_task_each(
+    tenant, actor, make_capper, make_game, make_bet, django_capture_on_commit_callbacks
+):
+    cheat = make_capper("cheat")
+    for _ in range(12):
+        make_bet(cheat, make_game(), won=True, minutes=25)
+    live_game, later_game = make_game(days_ago=1 / 24, home_score=None), make_game(days_ago=-1, home_score=None)
+    bets = [
+        BetInput(external_id=f"bulk-{number}", capper=cheat.member.discord_user_id, stake_units=Decimal(1),
+                 legs=[LegInput(market="moneyline", selection=Selection.HOME, odds=-110, game=game.external_id,
+                                description=f"tip from capper{number}@example.com")])
+        for number, game in enumerate([live_game, later_game, later_game])
+    ]  # fmt: skip
+    tasks_run = []
+
+    def record(sender=None, **kwargs):
+        tasks_run.append(sender.name)
+
+    task_prerun.connect(record, weak=False)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            outcomes = bet_place_many(tenant=tenant, actor=actor, bets=bets)
+    finally:
+        task_prerun.disconnect(record)
+
+    assert [outcome.status for outcome in outcomes] == ["created"] * 3
+    assert sorted(tasks_run) == [
+        "apps.fraud.tasks.fraud_imported_bets_check_task",
+        "apps.privacy.tasks.pii_scan_bets_task",
+    ]
+    case = FraudCase.objects.get()
+    assert (case.kind, list(case.cappers.all())) == (FraudKind.LATE_POSTING, [cheat])
+    legs = BetLeg.objects.filter(bet__external_id__startswith="bulk-").values_list("pk", flat=True)
+    findings = PiiFinding.objects.filter(model_label="betting.BetLeg", field_name="description", kind=PiiKind.EMAIL)
+    assert sorted(int(pk) for pk in findings.values_list("object_id", flat=True)) == sorted(legs)

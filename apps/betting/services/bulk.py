@@ -27,7 +27,7 @@ from apps.betting.services.bets import (
     new_legs,
     placement_changes,
 )
-from apps.betting.signals import bet_placed
+from apps.betting.signals import bets_imported
 from apps.core.actors import Actor
 from apps.core.errors import ApplicationError
 from apps.tenants.models import Tenant
@@ -179,6 +179,4 @@ def _insert(*, tenant: Tenant, actor: Actor, new_bets: list, games: dict[str, Ga
     audit_record_many(events)
     invalidation.bets_placed(tenant_id=tenant.pk)
     bet_ids = [bet.pk for bet in created]
-    transaction.on_commit(
-        lambda: [bet_placed.send(sender=Bet, bet_id=bet_id, tenant_id=tenant.pk) for bet_id in bet_ids]
-    )
+    transaction.on_commit(lambda: bets_imported.send(sender=Bet, bet_ids=bet_ids, tenant_id=tenant.pk))

@@ -4,7 +4,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from apps.betting.choices import SettlementSource
 from apps.betting.models import Bet, Capper
@@ -93,6 +93,23 @@ def fraud_bet_check(*, bet_id: int, event: str, actor: Actor) -> list[Finding]:
         findings = settlement_abuse.detect(own_bets)
     else:
         raise ValueError(f"unknown bet event {event!r}")
+    for finding in findings:
+        fraud_case_record(finding=finding, actor=actor)
+    return findings
+
+
+def fraud_imported_bets_check(*, bet_ids: list[int], actor: Actor) -> list[Finding]:
+    """The placement check of a bulk import's bets: late posting, run once per capper who posted any of
+    them after its game started (not once per bet)."""
+    late_cappers = (
+        Bet.objects.filter(pk__in=bet_ids, legs__game__starts_at__lt=F("placed_at"))
+        .values_list("capper_id", flat=True)
+        .distinct()
+    )
+    findings = []
+    family_size = Capper.objects.filter(is_active=True).count()
+    for capper_id in sorted(late_cappers):
+        findings += late_posting.detect(Bet.objects.filter(capper_id=capper_id), family_size=family_size)
     for finding in findings:
         fraud_case_record(finding=finding, actor=actor)
     return findings

@@ -131,8 +131,13 @@ def _record(findings: list[PiiFinding], *, actor: Actor | None) -> int:
 
 def pii_scan_bet(*, bet_id: int, actor: Actor | None = None) -> int:
     """Scan one bet's free text and its legs'; returns the new findings (safe to run twice)."""
-    created = pii_scan_queryset(queryset=Bet.objects.filter(pk=bet_id), actor=actor)
-    return created + pii_scan_queryset(queryset=BetLeg.objects.filter(bet_id=bet_id), actor=actor)
+    return pii_scan_bets(bet_ids=[bet_id], actor=actor)
+
+
+def pii_scan_bets(*, bet_ids: list[int], actor: Actor | None = None) -> int:
+    """Scan these bets' free text and their legs' (a bulk import's, in two queries); new findings."""
+    created = pii_scan_queryset(queryset=Bet.objects.filter(pk__in=bet_ids), actor=actor)
+    return created + pii_scan_queryset(queryset=BetLeg.objects.filter(bet_id__in=bet_ids), actor=actor)
 
 
 def pii_scan_member(*, member_id: int, actor: Actor | None = None) -> int:
