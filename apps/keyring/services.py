@@ -1,5 +1,6 @@
 """State changes of the key ring: creating data keys, re-encrypting rows, retiring unused keys."""
 
+import base64
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -12,7 +13,7 @@ from django.utils import timezone
 from apps.core.actors import Actor
 from apps.keyring import crypto
 from apps.keyring.choices import DataKeyStatus
-from apps.keyring.errors import DecryptionError
+from apps.keyring.errors import CorruptedCiphertext, DecryptionError
 from apps.keyring.fields import encrypted_fields
 from apps.keyring.master import master_key
 from apps.keyring.models import DataKey
@@ -258,3 +259,28 @@ def plaintext_column_encrypt(*, model: type[models.Model], field_name: str, batc
                     [field.get_prep_value(value), *(index.index_of(value) for index in indexes), row_pk],
                 )
                 done += 1
+
+
+# ---- files: envelope encryption with a key per file ----------------------------------------------------------
+# A file (an export zip) is sealed under a fresh random key; that key is kept, as base64 text, in an
+# EncryptedTextField of the row describing the file. The data key ring thus protects the file through
+# its row: rotation re-encrypts the row's field, never the file, and a data key is retired only once
+# no row's file key uses it.
+
+
+def file_seal(content: bytes, *, context: str) -> tuple[bytes, str]:
+    """(sealed bytes to store, the file key as text for an EncryptedTextField); `context` binds the
+    bytes to what they are (a file moved under another row's name does not open)."""
+    key = crypto.new_data_key()
+    return crypto.seal(key, content, context.encode()), base64.b64encode(key).decode()
+
+
+def file_open(sealed: bytes, *, file_key: str, context: str) -> bytes:
+    """The content of a sealed file; CorruptedCiphertext when it was altered, truncated or moved."""
+    try:
+        return crypto.open_sealed(base64.b64decode(file_key), sealed, context.encode())
+    except (crypto.InvalidTag, crypto.CiphertextFormatError, ValueError):
+        raise CorruptedCiphertext(
+            f"the file of {context} does not authenticate under its key (altered, truncated or moved)",
+            reason="authentication failed",
+        ) from None

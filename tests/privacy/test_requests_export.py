@@ -4,13 +4,16 @@ import csv
 import hashlib
 import io
 import json
+import shutil
 import zipfile
 
 import pytest
+from django.db import connection
 from django.db.models import Q
 
 from apps.audit.models import AuditEvent
 from apps.core.personal_data import personal_models
+from apps.keyring.services import keys_rotate
 from apps.privacy.models import DataExport, DataSubjectRequest
 from apps.privacy.services.exports import export_columns, export_storage
 from tests.privacy.dsr_fixtures import PERSON_ID, PROFILE
@@ -141,3 +144,64 @@ def test_an_erasure_request_has_no_export(person, privacy_client, tenant):
 
     assert response.status_code == 404
     assert DataSubjectRequest.objects.get(pk=created["id"]).exports.count() == 0
+
+
+def test_the_stored_export_file_is_sealed_and_its_key_encrypted_by_the_key_ring(person, privacy_client, tenant):
+    dsr = _completed_export(privacy_client, tenant.guild_id)
+    export = DataExport.objects.get(request_id=dsr["id"])
+    with open(export_storage().path(export.file_name), "rb") as handle:
+        stored = handle.read()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT file_key FROM privacy_dataexport WHERE id = %s", [export.pk])
+        (stored_key,) = cursor.fetchone()
+
+    assert not stored.startswith(b"PK\x03\x04")  # not a zip: nothing readable without the key
+    for value in (PERSON_ID, PROFILE["email"], PROFILE["display_name"], "jane"):
+        assert value.encode() not in stored
+    assert stored_key.startswith("v1:") and export.file_key not in stored_key
+    _, content, _ = _zip(privacy_client, dsr)
+    assert hashlib.sha256(content).hexdigest() == export.sha256
+
+
+def test_key_rotation_moves_the_file_key_and_retires_the_old_key_without_touching_the_file(
+    person, privacy_client, tenant, actor
+):
+    dsr = _completed_export(privacy_client, tenant.guild_id)
+    export = DataExport.objects.get(request_id=dsr["id"])
+    path = export_storage().path(export.file_name)
+    before = hashlib.sha256(open(path, "rb").read()).hexdigest()  # noqa: SIM115
+
+    result = keys_rotate(actor=actor, new_key=True)
+
+    assert 1 in result.retired_versions and not result.failed
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT file_key FROM privacy_dataexport WHERE id = %s", [export.pk])
+        assert cursor.fetchone()[0].startswith(f"v{result.active_version}:")
+    assert hashlib.sha256(open(path, "rb").read()).hexdigest() == before  # noqa: SIM115
+    _, content, _ = _zip(privacy_client, dsr)
+    assert hashlib.sha256(content).hexdigest() == export.sha256
+
+
+def test_a_file_swapped_in_from_another_export_does_not_open(person, privacy_client, tenant):
+    first = DataExport.objects.get(request_id=_completed_export(privacy_client, tenant.guild_id)["id"])
+    second_dsr = _completed_export(privacy_client, tenant.guild_id, kind="portability")
+    second = DataExport.objects.get(request_id=second_dsr["id"])
+    shutil.copyfile(export_storage().path(first.file_name), export_storage().path(second.file_name))
+
+    response = privacy_client.get(second_dsr["export"]["download_url"])
+
+    assert response.status_code == 409 and response.json()["code"] == "export_corrupted"
+    assert DataExport.objects.get(pk=second.pk).downloaded_count == 0
+
+
+def test_an_export_written_before_sealing_still_downloads(person, privacy_client, tenant):
+    dsr = _completed_export(privacy_client, tenant.guild_id)
+    export = DataExport.objects.get(request_id=dsr["id"])
+    _, content, _ = _zip(privacy_client, dsr)
+    with open(export_storage().path(export.file_name), "wb") as handle:
+        handle.write(content)  # what a file of the earlier format holds: the zip in clear
+    DataExport.objects.filter(pk=export.pk).update(file_key="")
+
+    _, again, _ = _zip(privacy_client, dsr)
+
+    assert again == content

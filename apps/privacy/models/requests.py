@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 
 from apps.accounts.models import ApiKey, Member
+from apps.keyring.fields import EncryptedTextField
 from apps.privacy.choices import (
     OPEN_REQUEST_STATUSES,
     RequestEventAction,
@@ -113,8 +114,14 @@ class DataExport(models.Model):
 
     request = models.ForeignKey(DataSubjectRequest, on_delete=models.PROTECT, related_name="exports")
     file_name = models.CharField(max_length=255, help_text="Path inside the export storage.")
-    sha256 = models.CharField(max_length=64)
-    size_bytes = models.PositiveBigIntegerField()
+    file_key = EncryptedTextField(
+        blank=True,
+        default="",
+        help_text="The key the stored file is sealed with (AES-GCM), itself encrypted by the data key ring. "
+        "Empty for a file written before exports were sealed.",
+    )
+    sha256 = models.CharField(max_length=64, help_text="SHA-256 of the zip as the person receives it.")
+    size_bytes = models.PositiveBigIntegerField(help_text="Size of the zip as the person receives it.")
     manifest = models.JSONField(default=dict, help_text="Files of the zip with their SHA-256 and row counts.")
     created_by = models.CharField(max_length=150)
     created_at = models.DateTimeField(auto_now_add=True)

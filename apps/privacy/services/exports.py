@@ -3,8 +3,9 @@
 For every model the registry declares (apps.core.personal_data), the rows about the member and their
 declared personal fields go into `<app_label>.<Model>.json` and `.csv` inside a zip, beside a
 `manifest.json` listing each file with its SHA-256, size and row count. A new app that declares its
-personal data is exported without a change here. The zip is written to the export storage and its
-own SHA-256 kept on the `DataExport` row, which the download checks.
+personal data is exported without a change here. The zip is sealed (AES-GCM under a key of its own,
+kept on the `DataExport` row encrypted by the data key ring, see keyring.services.file_seal) and
+written to the export storage; its SHA-256 is kept on the row, and the download checks both.
 """
 
 import base64
@@ -33,6 +34,7 @@ from apps.audit.services import audit_record
 from apps.core.actors import Actor
 from apps.core.errors import ApplicationError
 from apps.core.personal_data import PersonalModel, personal_models
+from apps.keyring.services import file_open, file_seal
 from apps.privacy.models import DataExport, DataSubjectRequest
 
 EXPORT_FORMAT = "dbsbm-data-subject-export/1"
@@ -149,17 +151,25 @@ def request_export(*, request: DataSubjectRequest, actor: Actor) -> DataExport:
     manifest["request_id"] = request.pk
     content = export_zip(files, manifest)
     digest = hashlib.sha256(content).hexdigest()
-    name = f"requests/{request.pk}/export-{timezone.now():%Y%m%dT%H%M%S}-{secrets.token_hex(4)}.zip"
-    stored = export_storage().save(name, ContentFile(content))
+    name = f"requests/{request.pk}/export-{timezone.now():%Y%m%dT%H%M%S}-{secrets.token_hex(4)}.zip.sealed"
+    sealed, file_key = file_seal(content, context=_file_context(request.pk, digest))
+    stored = export_storage().save(name, ContentFile(sealed))
     return DataExport.objects.create(
         request=request,
         file_name=stored,
+        file_key=file_key,
         sha256=digest,
         size_bytes=len(content),
         # the person's ids stay inside the zip: the database row names the request only
         manifest={key: value for key, value in manifest.items() if key != "subject"},
         created_by=actor.label[:150],
     )
+
+
+def _file_context(request_id: int, sha256: str) -> str:
+    """What a sealed export file is bound to: its request and its content (a file swapped in from
+    another export does not open)."""
+    return f"privacy.DataExport request {request_id} sha256 {sha256}"
 
 
 def export_download(*, export: DataExport, actor: Actor) -> bytes:
@@ -171,6 +181,12 @@ def export_download(*, export: DataExport, actor: Actor) -> bytes:
         raise ApplicationError(
             f"The file of export #{export.pk} is gone; produce a new export.", code="export_missing", status_code=409
         ) from None
+    if export.file_key:
+        try:
+            context = _file_context(export.request_id, export.sha256)
+            content = file_open(content, file_key=export.file_key, context=context)
+        except ApplicationError:  # altered, truncated or moved: the hash check below says what to do
+            content = b""
     if hashlib.sha256(content).hexdigest() != export.sha256:
         raise ApplicationError(
             f"Export #{export.pk} no longer matches its SHA-256; produce a new export.",
