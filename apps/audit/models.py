@@ -26,7 +26,7 @@ superuser can still bypass it, and that is what the hash chain detects.
 from django.db import models
 from django.utils import timezone
 
-from apps.keyring.fields import EncryptedIPAddressField
+from apps.keyring.fields import EncryptedIPAddressField, EncryptedTextField
 
 
 class ActorKind(models.TextChoices):
@@ -106,6 +106,12 @@ class AuditArchiveCheckpoint(models.Model):
     occurred_before = models.DateTimeField(help_text="The retention cutoff: every archived event is older.")
     archive_path = models.CharField(max_length=500)
     archive_sha256 = models.CharField(max_length=64)
+    archive_key = EncryptedTextField(
+        blank=True,
+        default="",
+        help_text="The key the archive file is sealed with (base64), encrypted by the data key ring; "
+        "empty for a file archived before archives were sealed.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

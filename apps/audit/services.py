@@ -1,6 +1,7 @@
 """Writing the audit trail: recording events (any app, in its own transaction), sealing them, and archiving
 the oldest stretch of the chain for retention (the chain stays verifiable from an archive checkpoint)."""
 
+import base64
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -17,6 +18,7 @@ from apps.audit.selectors import audit_archive_boundary, audit_held_events_q
 from apps.core.actors import Actor
 from apps.core.archives import ArchiveFile, JsonLinesArchive
 from apps.core.errors import ApplicationError
+from apps.core.sealed_stream import new_stream_key
 
 # Events are sealed in event-id order in batches of this size, one transaction per batch.
 SEAL_BATCH_SIZE = 2000
@@ -205,7 +207,14 @@ def _delete_archived(*, first_sequence: int, last_sequence: int, event_ids: list
 
 
 def _archive_batch(
-    *, before: datetime, held: models.Q, directory: Path, file_prefix: str, actor: Actor, batch_size: int
+    *,
+    before: datetime,
+    held: models.Q,
+    directory: Path,
+    file_prefix: str,
+    actor: Actor,
+    batch_size: int,
+    key: bytes,
 ) -> tuple[AuditArchiveCheckpoint, ArchiveFile] | None:
     with transaction.atomic():
         _lock_sealer()  # the sealer reads the chain head; nothing seals while the tail moves
@@ -234,7 +243,7 @@ def _archive_batch(
             expected_sequence, previous_hash = expected_sequence + 1, seal["chain_hash"]
         first, last = seals[0], seals[-1]
         name = f"{file_prefix}-{first['sequence']:012d}-{last['sequence']:012d}.jsonl.gz"
-        with JsonLinesArchive(directory, name) as archive:
+        with JsonLinesArchive(directory, name, key=key) as archive:
             for seal in seals:
                 archive.write(_archive_row(seal, events[seal["event_id"]]))
             written = archive.close()
@@ -249,6 +258,7 @@ def _archive_batch(
             occurred_before=before,
             archive_path=str(archive.path.resolve()),
             archive_sha256=written.sha256,
+            archive_key=base64.b64encode(key).decode(),
         )
         audit_record(
             actor=actor,
@@ -259,7 +269,7 @@ def _archive_batch(
                 {
                     "sequences": f"{first['sequence']}-{last['sequence']}",
                     "events": len(seals),
-                    "archive": name,
+                    "archive": written.name,
                     "archive_sha256": written.sha256,
                 },
             ),
@@ -277,8 +287,13 @@ def audit_archive_before(
     held_targets: Iterable[tuple[str, str]] = (),
     file_prefix: str = "audit-events",
     batch_size: int = ARCHIVE_BATCH_SIZE,
+    key: bytes | None = None,
 ) -> list[tuple[AuditArchiveCheckpoint, ArchiveFile]]:
-    """Archive the oldest events that occurred before `before` to `.jsonl.gz` files, then delete them.
+    """Archive the oldest events that occurred before `before` to sealed `.jsonl.gz.sealed` files
+    (apps/core/sealed_stream.py: the events hold client addresses), then delete them.
+
+    The files are sealed with `key` (a fresh one when not given), which each checkpoint keeps
+    encrypted by the data key ring.
 
     Takes a contiguous run of the chain from its start and stops at the first event that is newer or
     held (a held tenant's guild id, or a held target), so the chain left in the tables continues from
@@ -287,10 +302,17 @@ def audit_archive_before(
     """
     audit_seal_pending(full_scan=True)
     held = audit_held_events_q(held_guild_ids=held_guild_ids, held_targets=held_targets)
+    key = key or new_stream_key()
     archived = []
     while True:
         result = _archive_batch(
-            before=before, held=held, directory=directory, file_prefix=file_prefix, actor=actor, batch_size=batch_size
+            before=before,
+            held=held,
+            directory=directory,
+            file_prefix=file_prefix,
+            actor=actor,
+            batch_size=batch_size,
+            key=key,
         )
         if result is None:
             return archived

@@ -6,6 +6,7 @@ the genesis hash. Each archive file verifies on its own too: its SHA-256 is the 
 rows chain from the checkpoint's `previous_hash` to its `chain_hash` (`audit_archives_verify`).
 """
 
+import base64
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -121,8 +122,9 @@ def audit_archive_file_problem(checkpoint: AuditArchiveCheckpoint, path: Path | 
     if file_sha256(path) != checkpoint.archive_sha256:
         return 0, f"{label}: its SHA-256 differs from the checkpoint's (the file was altered)"
     expected_sequence, previous_hash, checked = checkpoint.first_sequence, checkpoint.previous_hash, 0
+    key = base64.b64decode(checkpoint.archive_key) if checkpoint.archive_key else None
     try:
-        for row in read_rows(path):
+        for row in read_rows(path, key=key):
             problem = link_problem(
                 expected_sequence=expected_sequence,
                 previous_hash=previous_hash,

@@ -2,12 +2,19 @@
 
 Used by retention (apps/privacy) and by the audit trail's own retention (apps/audit). A file is
 written with a fixed gzip header (no name, no time) so that the same rows always give the same
-bytes; its SHA-256 is over the compressed bytes as stored. The manifest is plain JSON beside the
-files; `archive_manifest_verify` re-hashes every file and counts its rows again.
+bytes; its SHA-256 is over the bytes as stored. The manifest is plain JSON beside the files (it
+names files, counts and hashes, no row content); `archive_manifest_verify` re-hashes every file and
+counts its rows again.
+
+Given a key, the gzip stream is sealed as it is written (sealed_stream.py) and the file is named
+`.jsonl.gz.sealed`: archived personal data is as unreadable at rest as it was in the database. The
+key is the caller's (one per archive, kept encrypted by the data key ring in the row that records
+the archive); without it the rows cannot be read, and the file's SHA-256 can still be checked.
 """
 
 import gzip
 import hashlib
+import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -15,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
+
+from apps.core.sealed_stream import SealedReader, SealedStreamError, SealedWriter, is_sealed
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = "dbsbm-archive-manifest/1"
@@ -48,17 +57,21 @@ class ArchiveFile:
 
 
 class JsonLinesArchive:
-    """Writes rows to one `.jsonl.gz` file; `close()` returns its `ArchiveFile` (hash of the stored bytes)."""
+    """Writes rows to one `.jsonl.gz` file, or `.jsonl.gz.sealed` with a key; `close()` returns its
+    `ArchiveFile` (hash of the stored bytes)."""
 
-    def __init__(self, directory: Path, name: str) -> None:
+    def __init__(self, directory: Path, name: str, *, key: bytes | None = None) -> None:
         if not name.endswith(".jsonl.gz") or "/" in name:
             raise ValueError(f"archive file name {name!r} must be a plain name ending in .jsonl.gz")
+        if key is not None:
+            name += ".sealed"
         directory.mkdir(parents=True, exist_ok=True)
         self.path = directory / name
         self.name = name
         self.rows = 0
         self._raw = open(self.path, "xb")  # noqa: SIM115 (closed by close()); "x": never overwrite an archive
-        self._gzip = gzip.GzipFile(filename="", mode="wb", fileobj=self._raw, mtime=0)
+        self._sealed = SealedWriter(self._raw, key) if key is not None else None
+        self._gzip = gzip.GzipFile(filename="", mode="wb", fileobj=self._sealed or self._raw, mtime=0)
 
     def write(self, row: dict[str, Any]) -> None:
         self._gzip.write(encode_row(row))
@@ -67,28 +80,42 @@ class JsonLinesArchive:
     def flush(self) -> None:
         """Make what was written so far readable from the file (a crash leaves a valid prefix)."""
         self._gzip.flush()
+        if self._sealed is not None:
+            self._sealed.flush()
         self._raw.flush()
 
     def close(self) -> ArchiveFile:
-        self._gzip.close()
-        self._raw.close()
+        self._close_streams()
         return ArchiveFile(self.name, self.rows, self.path.stat().st_size, file_sha256(self.path))
+
+    def _close_streams(self) -> None:
+        self._gzip.close()
+        if self._sealed is not None:
+            self._sealed.close()
+        self._raw.close()
 
     def __enter__(self) -> "JsonLinesArchive":
         return self
 
     def __exit__(self, *exc_info) -> None:
         if not self._gzip.closed:
-            self._gzip.close()
-            self._raw.close()
+            self._close_streams()
 
 
-def read_rows(path: Path) -> Iterator[dict[str, Any]]:
-    """The rows of one `.jsonl.gz` file, in order."""
-    with gzip.open(path, "rt", encoding="utf-8") as stream:
-        for line in stream:
-            if line.strip():
-                yield json.loads(line)
+def read_rows(path: Path, *, key: bytes | None = None) -> Iterator[dict[str, Any]]:
+    """The rows of one archive file, in order (a sealed one needs its key; SealedStreamError, a
+    ValueError, when it is missing, wrong, or the file was altered)."""
+    sealed = is_sealed(path)
+    if sealed and key is None:
+        raise SealedStreamError(f"{Path(path).name} is sealed: its key is needed to read it")
+    if key is not None and not sealed:  # a clear file where a sealed one was written: swapped
+        raise SealedStreamError(f"{Path(path).name} is not sealed, but its archive was")
+    with open(path, "rb") as raw:
+        source = io.BufferedReader(SealedReader(raw, key), buffer_size=_CHUNK) if sealed else raw
+        with gzip.GzipFile(fileobj=source, mode="rb") as compressed:
+            for line in io.TextIOWrapper(compressed, encoding="utf-8"):
+                if line.strip():
+                    yield json.loads(line)
 
 
 def write_manifest(directory: Path, *, files: list[ArchiveFile], **details: Any) -> tuple[Path, str]:
@@ -114,8 +141,11 @@ class ManifestVerification:
         return not self.problems
 
 
-def archive_manifest_verify(manifest_path: Path, *, expected_sha256: str = "") -> ManifestVerification:
-    """Re-hash every file the manifest names and count its rows again (and the manifest's own hash, if given)."""
+def archive_manifest_verify(
+    manifest_path: Path, *, expected_sha256: str = "", key: bytes | None = None
+) -> ManifestVerification:
+    """Re-hash every file the manifest names and count its rows again (and the manifest's own hash, if
+    given); sealed files are opened with `key`."""
     result = ManifestVerification(manifest_path)
     if not manifest_path.is_file():
         result.problems.append(f"manifest {manifest_path} is missing")
@@ -136,7 +166,7 @@ def archive_manifest_verify(manifest_path: Path, *, expected_sha256: str = "") -
             result.problems.append(f"{entry['name']}: SHA-256 differs from the manifest (the file was altered)")
             continue
         try:
-            rows = sum(1 for _ in read_rows(path))
+            rows = sum(1 for _ in read_rows(path, key=key))
         except (OSError, EOFError, ValueError) as error:
             result.problems.append(f"{entry['name']}: unreadable ({error.__class__.__name__})")
             continue

@@ -124,7 +124,10 @@ def _write_batch(field: models.Field, rows: list[tuple]) -> int:
                 f"WHERE target.{pk} = data.id AND target.{column} = data.old",
                 [value for row in rows for value in row],
             )
-            return cursor.rowcount
+            changed = cursor.rowcount
+            # off again at once: inside a caller's transaction, SET LOCAL would outlive this batch
+            cursor.execute(f"SET LOCAL {ROTATION_SETTING} = 'off'")
+            return changed
         changed = 0
         for row_pk, old, new in rows:
             cursor.execute(f"UPDATE {table} SET {column} = %s WHERE {pk} = %s AND {column} = %s", [new, row_pk, old])  # noqa: S608 - quoted identifiers, values as parameters

@@ -1,6 +1,7 @@
 """The audit trail's own retention: old events go to an archive file, the chain stays verifiable from a
 checkpoint, the file chains into the checkpoint, and tampering on either side is still detected."""
 
+import base64
 import gzip
 import json
 from datetime import timedelta
@@ -17,7 +18,8 @@ from apps.audit.models import AuditArchiveCheckpoint, AuditEvent, AuditSeal
 from apps.audit.services import AuditChainBroken, audit_archive_before, audit_event, audit_seal_pending
 from apps.audit.verification import audit_archive_file_problem, audit_archives_verify, audit_verify
 from apps.core.actors import Actor
-from apps.core.archives import file_sha256, read_rows
+from apps.core.archives import JsonLinesArchive, file_sha256, read_rows
+from apps.keyring.services import keys_rotate
 from tests.audit.tampering import as_superuser, delete_seal, edit_event
 
 pytestmark = pytest.mark.django_db
@@ -40,6 +42,10 @@ def _old_events(actor, count: int, *, guild_ids: dict[int, str] | None = None) -
             event.save(force_insert=True)
             events.append(event)
     return events
+
+
+def _key(checkpoint: AuditArchiveCheckpoint) -> bytes:
+    return base64.b64decode(checkpoint.archive_key)
 
 
 def _archive(actor, tmp_path, **kwargs):
@@ -89,7 +95,7 @@ def test_the_archive_file_chains_from_genesis_into_the_checkpoint(actor, tmp_pat
     old = _old_events(actor, 3)
     checkpoint, written = _archive(actor, tmp_path)[0]
 
-    rows = list(read_rows(Path(checkpoint.archive_path)))
+    rows = list(read_rows(Path(checkpoint.archive_path), key=_key(checkpoint)))
 
     assert [row["event"]["id"] for row in rows] == [event.pk for event in old]
     assert [row["seal"]["sequence"] for row in rows] == [1, 2, 3]
@@ -140,7 +146,7 @@ def test_a_changed_archive_file_is_detected(actor, tmp_path):
     _old_events(actor, 3)
     checkpoint, _ = _archive(actor, tmp_path)[0]
     path = Path(checkpoint.archive_path)
-    rows = list(read_rows(path))
+    rows = list(read_rows(path, key=_key(checkpoint)))
     rows[1]["event"]["reason"] = "nothing happened"
     path.write_bytes(gzip.compress("".join(json.dumps(row) + "\n" for row in rows).encode()))
 
@@ -155,10 +161,13 @@ def test_a_changed_archive_file_is_detected(actor, tmp_path):
 def test_an_altered_row_in_a_file_with_a_matching_hash_is_named(actor, tmp_path):
     _old_events(actor, 3)
     checkpoint, _ = _archive(actor, tmp_path)[0]
-    forged = tmp_path / "forged.jsonl.gz"
-    rows = list(read_rows(Path(checkpoint.archive_path)))
+    rows = list(read_rows(Path(checkpoint.archive_path), key=_key(checkpoint)))
     rows[1]["event"]["reason"] = "nothing happened"
-    forged.write_bytes(gzip.compress("".join(json.dumps(row) + "\n" for row in rows).encode()))
+    with JsonLinesArchive(tmp_path, "forged.jsonl.gz", key=_key(checkpoint)) as forging:  # one who holds the key
+        for row in rows:
+            forging.write(row)
+        forged = forging.close()
+    forged = tmp_path / forged.name
     # as if the checkpoint named the forged file's hash: the rows themselves no longer chain
     checkpoint.archive_sha256 = file_sha256(forged)
 
@@ -248,3 +257,42 @@ def test_the_retention_setting_does_not_leak_past_the_archive(actor, record_even
         _archive(actor, tmp_path)
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
             AuditEvent.objects.filter(pk=recent[0].pk).delete()
+
+
+def test_archive_files_are_sealed_and_their_key_is_encrypted_at_rest(actor, tmp_path):
+    _old_events(actor, 3)
+    checkpoint, written = _archive(actor, tmp_path)[0]
+
+    stored = Path(checkpoint.archive_path).read_bytes()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT archive_key FROM audit_auditarchivecheckpoint WHERE id = %s", [checkpoint.pk])
+        (stored_key,) = cursor.fetchone()
+
+    assert written.name.endswith(".jsonl.gz.sealed") and not stored.startswith(b"\x1f\x8b")
+    assert b"2001:db8" not in stored and b"old 1" not in stored
+    assert stored_key.startswith("v1:") and checkpoint.archive_key not in stored_key
+    with pytest.raises(ValueError, match="its key is needed"):
+        list(read_rows(Path(checkpoint.archive_path)))
+
+
+def test_key_rotation_may_change_a_checkpoints_key_ciphertext_and_nothing_else(actor, tmp_path):
+    _old_events(actor, 2)
+    _archive(actor, tmp_path)
+
+    result = keys_rotate(actor=actor, new_key=True)
+
+    assert 1 in result.retired_versions and not result.failed
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT archive_key FROM audit_auditarchivecheckpoint")
+        assert cursor.fetchone()[0].startswith(f"v{result.active_version}:")
+    assert _call("--archives").splitlines()[-1] == "Audit archives intact: 1 files, 2 events checked."
+    statements = (
+        "UPDATE audit_auditarchivecheckpoint SET event_count = 1",
+        "UPDATE audit_auditarchivecheckpoint SET archive_key = 'v9:AAAA', chain_hash = 'x'",
+    )
+    for statement in statements:
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL dbsbm.key_rotation = 'on'")
+            cursor.execute(statement)
+    with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE audit_auditarchivecheckpoint SET archive_key = ''")  # outside a rotation

@@ -1,5 +1,6 @@
 """Retention of the audit trail and of data-subject exports through `retention_run`."""
 
+import base64
 from datetime import timedelta
 from io import StringIO
 from pathlib import Path
@@ -48,8 +49,9 @@ def test_a_run_archives_old_audit_events_and_audit_verify_still_passes(actor, ar
 
     counts = run.counts["audit_events"]
     assert (counts["matched"], counts["held"], counts["acted"], counts["error"]) == (6, 0, 6, "")
-    assert counts["files"] == ["audit_events-000000000001-000000000006.jsonl.gz"]
-    verified = archive_manifest_verify(Path(run.archive_path), expected_sha256=run.manifest_sha256)
+    assert counts["files"] == ["audit_events-000000000001-000000000006.jsonl.gz.sealed"]
+    key = base64.b64decode(run.archive_key)
+    verified = archive_manifest_verify(Path(run.archive_path), expected_sha256=run.manifest_sha256, key=key)
     assert (verified.is_intact, verified.rows_checked) == (True, 6)
     assert AuditArchiveCheckpoint.objects.get().event_count == 6
     assert not AuditEvent.objects.filter(action="tests.old_thing").exists()

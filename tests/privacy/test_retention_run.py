@@ -1,12 +1,14 @@
 """Retention runs: a dry run counts and writes nothing; a real run acts per policy, archives with a manifest,
 and never touches pending bets."""
 
+import base64
 from io import StringIO
 from pathlib import Path
 
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from apps.accounts.models import Member
 from apps.audit.models import AuditEvent
@@ -124,6 +126,10 @@ def test_a_second_run_finds_nothing_left_to_do(two_guilds, actor):
     assert again.total("matched") == 0
 
 
+def _key(run: RetentionRun) -> bytes:
+    return base64.b64decode(run.archive_key)
+
+
 def test_archives_are_jsonl_gz_with_a_manifest_whose_sha256_verifies(two_guilds, actor, archive_dir):
     RetentionPolicy.objects.filter(kind="security_events").update(action=RetentionAction.ARCHIVE_THEN_DELETE)
     cases = sorted(FraudCase.objects.values_list("pk", flat=True))
@@ -132,23 +138,30 @@ def test_archives_are_jsonl_gz_with_a_manifest_whose_sha256_verifies(two_guilds,
 
     manifest = Path(run.archive_path)
     assert manifest.parent == archive_dir / f"run-{run.pk:06d}"
-    result = archive_manifest_verify(manifest, expected_sha256=run.manifest_sha256)
+    result = archive_manifest_verify(manifest, expected_sha256=run.manifest_sha256, key=_key(run))
     assert (result.is_intact, result.files_checked, result.rows_checked) == (True, 2, 8)
-    rows = list(read_rows(manifest.parent / "fraud_cases_closed.jsonl.gz"))
+    rows = list(read_rows(manifest.parent / "fraud_cases_closed.jsonl.gz.sealed", key=_key(run)))
     assert [row["row"]["id"] for row in rows] == cases
     assert all(len(row["related"]["members"]) == 2 and row["related"]["history"] for row in rows)
-    events = list(read_rows(manifest.parent / "security_events.jsonl.gz"))
+    events = list(read_rows(manifest.parent / "security_events.jsonl.gz.sealed", key=_key(run)))
     assert sorted(row["row"]["ip_address"] for row in events)[0] == "10.9.0.0"
+    # at rest: sealed files, and the run's key encrypted by the data key ring
+    assert b"10.9.0" not in (manifest.parent / "security_events.jsonl.gz.sealed").read_bytes()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT archive_key FROM privacy_retentionrun WHERE id = %s", [run.pk])
+        assert cursor.fetchone()[0].startswith("v1:")
 
 
 def test_a_changed_archive_file_fails_verification(two_guilds, actor):
     run = retention_run(actor=actor, kinds=["fraud_cases_closed"])
-    archive = Path(run.archive_path).parent / "fraud_cases_closed.jsonl.gz"
+    archive = Path(run.archive_path).parent / "fraud_cases_closed.jsonl.gz.sealed"
     archive.write_bytes(archive.read_bytes()[:-3] + b"xyz")
 
-    result = archive_manifest_verify(Path(run.archive_path), expected_sha256=run.manifest_sha256)
+    result = archive_manifest_verify(Path(run.archive_path), expected_sha256=run.manifest_sha256, key=_key(run))
 
-    assert result.problems == ["fraud_cases_closed.jsonl.gz: SHA-256 differs from the manifest (the file was altered)"]
+    assert result.problems == [
+        "fraud_cases_closed.jsonl.gz.sealed: SHA-256 differs from the manifest (the file was altered)"
+    ]
 
 
 def test_a_disabled_policy_is_skipped(two_guilds, actor):

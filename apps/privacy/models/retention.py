@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.accounts.models import Member
+from apps.keyring.fields import EncryptedTextField
 from apps.privacy.choices import RetentionAction, RetentionRunStatus
 from apps.privacy.retention.kinds import MAX_PERIOD_DAYS, policy_errors
 from apps.tenants.models import Tenant
@@ -101,6 +102,11 @@ class RetentionRun(models.Model):
     error = models.TextField(blank=True)
     archive_path = models.CharField(max_length=500, blank=True, help_text="The run's manifest, when it archived.")
     manifest_sha256 = models.CharField(max_length=64, blank=True)
+    archive_key = EncryptedTextField(
+        blank=True,
+        default="",
+        help_text="The key the run's archive files are sealed with (base64), encrypted by the data key ring.",
+    )
 
     class Meta:
         ordering = ["-started_at", "-id"]

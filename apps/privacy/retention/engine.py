@@ -119,10 +119,12 @@ def kind_apply(
     cutoff: datetime,
     holds: ActiveHolds,
     directory: Path,
+    archive_key: bytes,
     actor: Actor,
     batch_size: int,
 ) -> KindOutcome:
-    """Act on every matched, unheld row in batches (one transaction each); returns the counts and files."""
+    """Act on every matched, unheld row in batches (one transaction each); returns the counts and files.
+    Archives are sealed with `archive_key` (apps/core/sealed_stream.py)."""
     outcome = kind_preview(kind=kind, action=action, period_days=period_days, cutoff=cutoff, holds=holds)
     if kind.engine == ENGINE_AUDIT:
         archived = audit_archive_before(
@@ -132,6 +134,7 @@ def kind_apply(
             held_guild_ids=holds.guild_ids,
             held_targets=[("accounts.member", str(member_id)) for member_id in holds.member_ids],
             file_prefix=kind.key,
+            key=archive_key,
         )
         outcome.acted = sum(checkpoint.event_count for checkpoint, _ in archived)
         outcome.files = [written for _, written in archived]
@@ -139,7 +142,7 @@ def kind_apply(
     outcome.acted = 0
     archive = None
     if action == RetentionAction.ARCHIVE_THEN_DELETE:
-        archive = JsonLinesArchive(directory, f"{kind.key}.jsonl.gz")
+        archive = JsonLinesArchive(directory, f"{kind.key}.jsonl.gz", key=archive_key)
     try:
         last_pk = 0
         while True:

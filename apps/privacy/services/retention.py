@@ -2,10 +2,11 @@
 
 Every change of a policy or hold is one transaction with an audit event. A real run acts kind by
 kind in batches (apps/privacy/retention/engine.py), archives into a directory of its own with a
-SHA-256 manifest, and records its counts in a `RetentionRun`; a dry run counts and writes nothing
-but its `RetentionRun` row.
+SHA-256 manifest (the files sealed with a key of the run's, kept encrypted on the run), and records
+its counts in a `RetentionRun`; a dry run counts and writes nothing but its `RetentionRun` row.
 """
 
+import base64
 from datetime import timedelta
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from apps.audit.services import audit_record, field_changes
 from apps.core.actors import Actor
 from apps.core.archives import write_manifest
 from apps.core.errors import ApplicationError
+from apps.core.sealed_stream import new_stream_key
 from apps.privacy.choices import RetentionRunStatus
 from apps.privacy.models import LegalHold, RetentionPolicy, RetentionRun
 from apps.privacy.retention.engine import ActiveHolds, KindOutcome, kind_apply, kind_preview
@@ -203,7 +205,14 @@ def retention_run(
         retention_policies_ensure_defaults()
     policies = {policy.kind: policy for policy in RetentionPolicy.objects.filter(kind__in=selected)}
     now = timezone.now()
-    run = RetentionRun.objects.create(started_at=now, dry_run=dry_run, triggered_by=actor.label[:150])
+    # one key seals every archive file of the run; kept (encrypted) on the run before any file exists
+    archive_key = new_stream_key()
+    run = RetentionRun.objects.create(
+        started_at=now,
+        dry_run=dry_run,
+        triggered_by=actor.label[:150],
+        archive_key="" if dry_run else base64.b64encode(archive_key).decode(),
+    )
     holds = active_holds()
     directory = archive_root() / f"run-{run.pk:06d}"
     counts, files, errors = {}, [], []
@@ -213,7 +222,7 @@ def retention_run(
             counts[key] = {"skipped": "no policy" if policy is None else "policy disabled"}
             continue
         outcome = _run_kind(
-            key=key, policy=policy, now=now, holds=holds, directory=directory, actor=actor,
+            key=key, policy=policy, now=now, holds=holds, directory=directory, archive_key=archive_key, actor=actor,
             dry_run=dry_run, batch_size=batch_size or settings.RETENTION_BATCH_SIZE,
         )  # fmt: skip
         counts[key] = outcome.as_counts()
@@ -243,14 +252,18 @@ def retention_run(
     return run
 
 
-def _run_kind(*, key, policy, now, holds, directory, actor, dry_run: bool, batch_size: int) -> KindOutcome:
+def _run_kind(
+    *, key, policy, now, holds, directory, archive_key: bytes, actor, dry_run: bool, batch_size: int
+) -> KindOutcome:
     kind = retention_kind(key)
     cutoff = now - timedelta(days=policy.period_days)
     arguments = {"kind": kind, "action": policy.action, "period_days": policy.period_days, "cutoff": cutoff}
     if dry_run:
         return kind_preview(**arguments, holds=holds)
     try:
-        return kind_apply(**arguments, holds=holds, directory=directory, actor=actor, batch_size=batch_size)
+        return kind_apply(
+            **arguments, holds=holds, directory=directory, archive_key=archive_key, actor=actor, batch_size=batch_size
+        )
     except ApplicationError as error:
         return KindOutcome(key, policy.action, policy.period_days, cutoff, error=error.message)
     except Exception as error:  # noqa: BLE001 - one kind's fault must not stop the others; it is recorded
