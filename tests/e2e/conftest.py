@@ -28,7 +28,6 @@ CHROMIUM_ARGS = [
     "--disable-quic",
 ]
 REPO = Path(settings.BASE_DIR)
-SCREENSHOTS = REPO / "docs" / "screenshots"
 
 
 @pytest.fixture(scope="session")
@@ -99,6 +98,10 @@ def asgi_server(django_db_setup, django_db_blocker, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def screenshots() -> Path:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    return SCREENSHOTS
+def screenshots(tmp_path_factory) -> Path:
+    """Where the browser test saves its screenshots: a temporary directory, so that `make test` leaves
+    the checkout as it was; `make screenshots` sets DBSBM_SCREENSHOT_DIR to docs/screenshots."""
+    chosen = os.environ.get("DBSBM_SCREENSHOT_DIR")
+    directory = Path(chosen) if chosen else tmp_path_factory.mktemp("screenshots")
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
