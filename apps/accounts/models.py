@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.keyring.fields import BlindIndexField, EncryptedDateField, EncryptedTextField, HybridEncryptedTextField
+from apps.keyring.querysets import BlindIndexedQuerySet
 from apps.tenants.models import Tenant, snowflake_validator
 
 
@@ -37,6 +38,8 @@ class Member(models.Model):
     notes = HybridEncryptedTextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = BlindIndexedQuerySet.as_manager()
 
     class Meta:
         ordering = ["username"]

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import FieldError
+from django.db.models import F
 from django.test import override_settings
 
 from apps.accounts.models import Member
@@ -180,3 +181,22 @@ def test_dates_are_validated():
         member.full_clean(exclude=["tenant", "discord_user_id", "username"])
     assert Member(date_of_birth="1990-02-03").date_of_birth == "1990-02-03"
     assert Member._meta.get_field("date_of_birth").to_python("1990-02-03") == datetime.date(1990, 2, 3)
+
+
+def test_a_queryset_update_of_an_email_moves_its_blind_index(member):
+    Member.objects.filter(pk=member.pk).update(email="New.Address@Example.org")
+
+    found = Member.objects.filter(email_index=blind_index_for(Member, "email_index", "new.address@example.org"))
+    old = Member.objects.filter(email_index=blind_index_for(Member, "email_index", PERSON["email"]))
+    assert list(found) == [member] and not old.exists()
+    assert raw("accounts_member", "email", member.pk).startswith("v1:")
+
+    Member.objects.filter(pk=member.pk).update(email="")
+    assert raw("accounts_member", "email_index", member.pk) is None
+
+
+def test_a_queryset_update_of_an_email_from_an_expression_is_refused(member):
+    with pytest.raises(ValueError, match="has a blind index"):
+        Member.objects.filter(pk=member.pk).update(email=F("username"))
+
+    assert Member.objects.get(pk=member.pk).email == PERSON["email"]

@@ -3,6 +3,7 @@
 from django.db import models
 
 from apps.keyring.fields import BlindIndexField, EncryptedTextField
+from apps.keyring.querysets import BlindIndexedQuerySet
 
 
 class Pseudonym(models.Model):
@@ -21,6 +22,8 @@ class Pseudonym(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     reidentified_count = models.PositiveIntegerField(default=0)
     last_reidentified_at = models.DateTimeField(null=True, blank=True)
+
+    objects = BlindIndexedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-id"]

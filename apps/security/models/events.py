@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from apps.keyring.fields import BlindIndexField, EncryptedIPAddressField
+from apps.keyring.querysets import BlindIndexedQuerySet
 from apps.security.choices import ActorKind, SecurityEventType
 
 
@@ -28,6 +29,8 @@ class SecurityEvent(models.Model):
     request_id = models.CharField(max_length=64, blank=True)
     details = models.JSONField(default=dict, blank=True)
     risk_score = models.PositiveSmallIntegerField(default=0)
+
+    objects = BlindIndexedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-occurred_at", "-id"]
