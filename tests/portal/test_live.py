@@ -77,6 +77,42 @@ async def test_check_runs_alerts_and_requests_refresh_their_widgets(staff_user, 
     await communicator.disconnect()
 
 
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+@pytest.mark.parametrize("change", ["signed out", "deactivated", "lost the role"])
+async def test_an_open_socket_is_closed_once_its_session_or_user_may_no_longer_watch(
+    staff_user, portal_user, settings, change
+):
+    settings.PORTAL_LIVE_RECHECK_SECONDS = 0  # re-check before every notice
+
+    def _session():
+        officer = portal_user(StaffRole.COMPLIANCE_OFFICER, username=f"ws-leaver-{change.split()[0]}")
+        return officer, _cookie(verified_client(officer))
+
+    officer, cookie = await database_sync_to_async(_session)()
+    communicator, connected, _ = await _connect(cookie)
+    assert connected
+    assert await communicator.receive_json_from(timeout=5) == {"type": "hello"}
+    await database_sync_to_async(data.compliance_alerts)(1)
+    assert (await communicator.receive_json_from(timeout=5))["reason"] == "compliance_alert"
+
+    def _change():
+        if change == "signed out":
+            from django.contrib.sessions.models import Session
+
+            Session.objects.filter(session_key=cookie).delete()
+        elif change == "deactivated":
+            type(officer).objects.filter(pk=officer.pk).update(is_active=False)
+        else:
+            officer.groups.clear()
+
+    await database_sync_to_async(_change)()
+    await database_sync_to_async(data.compliance_alerts)(1, start=50)
+
+    assert await communicator.receive_output(timeout=5) == {"type": "websocket.close", "code": 4403}
+    await communicator.disconnect()
+
+
 def test_later_apps_add_pages_to_the_navigation_by_role():
     register_portal_page("Incidents", "Open incidents", "incidents:list", roles=["security_analyst"], order=5)
     try:
