@@ -39,25 +39,35 @@ class KeyRingStatus:
         return sum(count for version, count in self.rows_per_version.items() if version != self.active_version)
 
 
-def _version_counts(field) -> tuple[Counter, int]:
-    quote = connection.ops.quote_name
-    table, column = quote(field.model._meta.db_table), quote(field.column)
+def _version_prefix(column: str) -> str:
     if connection.vendor == "postgresql":
-        prefix = f"substring({column} from '^v([0-9]+):')"
-    else:
-        prefix = f"CASE WHEN {column} LIKE 'v%%:%%' THEN substr({column}, 2, instr({column}, ':') - 2) END"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT {prefix}, COUNT(*) FROM {table} WHERE {column} IS NOT NULL AND {column} <> '' GROUP BY 1"  # noqa: S608 - quoted identifiers, values as parameters
+        return f"substring({column} from '^v([0-9]+):')"
+    return f"CASE WHEN {column} LIKE 'v%%:%%' THEN substr({column}, 2, instr({column}, ':') - 2) END"
+
+
+def _version_counts(fields: list) -> list[tuple[Counter, int]]:
+    """Per field: (values per key version, values without a version prefix); one query for all fields."""
+    quote = connection.ops.quote_name
+    parts = []
+    for index, encrypted in enumerate(fields):
+        table, column = quote(encrypted.model._meta.db_table), quote(encrypted.column)
+        parts.append(
+            f"SELECT {index}, {_version_prefix(column)}, COUNT(*) FROM {table} "  # noqa: S608 - quoted identifiers, no values
+            f"WHERE {column} IS NOT NULL AND {column} <> '' GROUP BY 2"
         )
+    results = [(Counter(), 0) for _ in fields]
+    if not parts:
+        return results
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(parts))
         rows = cursor.fetchall()
-    counts, unversioned = Counter(), 0
-    for version, count in rows:
+    for index, version, count in rows:
+        counts, unversioned = results[index]
         if version is None or not str(version).isdigit():
-            unversioned += count
+            results[index] = (counts, unversioned + count)
         else:
             counts[int(version)] += count
-    return counts, unversioned
+    return results
 
 
 def key_ring_status() -> KeyRingStatus:
@@ -65,9 +75,9 @@ def key_ring_status() -> KeyRingStatus:
     keys = list(DataKey.objects.order_by("version"))
     active = next((key for key in keys if key.status == DataKeyStatus.ACTIVE), None)
     per_version, per_field, unversioned, hybrid = Counter(), {}, 0, 0
-    for encrypted in encrypted_fields():
+    fields = encrypted_fields()
+    for encrypted, (counts, loose) in zip(fields, _version_counts(fields), strict=True):
         label = f"{encrypted.model._meta.label}.{encrypted.name}"
-        counts, loose = _version_counts(encrypted)
         if encrypted.is_hybrid:
             hybrid += loose
             continue

@@ -1,8 +1,8 @@
 """The dashboard's widgets: each one a name, a title, a template and a context builder.
 
 The dashboard renders them all; /portal/widgets/<name>/ renders one (the browser fetches it when the
-websocket says that widget changed). Each builder costs a fixed number of queries (framework scores:
-a fixed number per framework).
+websocket says that widget changed). Each builder costs a fixed number of queries, whatever the number
+of frameworks, rows or encrypted columns (tests/portal/test_query_budgets.py).
 """
 
 from collections.abc import Callable
