@@ -5,7 +5,7 @@ from django.dispatch import receiver
 
 from apps.audit.services import audit_record
 from apps.keyring.models import DataKey
-from apps.keyring.signals import data_key_created, keys_rotated
+from apps.keyring.signals import data_key_created, keys_rotated, master_key_rotated
 
 
 @receiver(data_key_created, dispatch_uid="audit.data_key_created")
@@ -33,3 +33,17 @@ def record_keys_rotated(sender, active_version, reencrypted, failed, retired_ver
             },
             reason="; ".join(failed)[:2000],
         )
+
+
+@receiver(master_key_rotated, dispatch_uid="audit.master_key_rotated")
+def record_master_key_rotated(sender, old_fingerprint, new_fingerprint, data_keys, reindexed, actor, **kwargs) -> None:
+    # sent inside the rotating transaction: the audit row commits (or not) with the rotation
+    audit_record(
+        actor=actor,
+        action="keyring.master_key_rotated",
+        changes={
+            "master_key_fingerprint": {"before": old_fingerprint, "after": new_fingerprint},
+            "data_keys_rewrapped": {"before": None, "after": data_keys},
+            "blind_indexes_recomputed": {"before": None, "after": sum(reindexed.values())},
+        },
+    )

@@ -36,7 +36,7 @@ from apps.keyring.errors import (
     RestrictedKeyUnavailable,
     UnknownKeyVersion,
 )
-from apps.keyring.master import master_key
+from apps.keyring.master import MasterKey, master_key
 from apps.keyring.restricted import hybrid_decrypt, hybrid_encrypt, private_key
 from apps.keyring.ring import key_ring
 
@@ -299,8 +299,9 @@ class BlindIndexField(models.CharField):
         kwargs["db_index"] = self.db_index
         return name, path, args, kwargs
 
-    def index_of(self, value: Any) -> str | None:
-        """The index of a value (None for no value; an invalid value gets no index)."""
+    def index_of(self, value: Any, *, master: MasterKey | None = None) -> str | None:
+        """The index of a value (None for no value; an invalid value gets no index), keyed by the
+        configured master key or by `master` (a master key rotation computes the new indexes)."""
         if value in (None, ""):
             return None
         try:
@@ -310,7 +311,7 @@ class BlindIndexField(models.CharField):
         if normalized in (None, ""):
             return None
         purpose = self.purpose or f"{self.model._meta.label}.{self.source}"
-        return crypto.blind_index(master_key().blind_index_key, purpose, normalized)
+        return crypto.blind_index((master or master_key()).blind_index_key, purpose, normalized)
 
     def pre_save(self, model_instance, add):
         source_value = model_instance.__dict__.get(model_instance._meta.get_field(self.source).attname)

@@ -92,6 +92,15 @@ def _read_configured() -> tuple[bytes, str]:
 def master_key() -> MasterKey:
     """The configured master key (read once per process; `reset_master_key` forgets it)."""
     material, source = _read_configured()
+    return _master_from_material(material, source)
+
+
+def master_key_from_text(text: str, *, source: str) -> MasterKey:
+    """A master key given as text (url-safe base64 of 32 bytes), e.g. the new one of a rotation."""
+    return _master_from_material(_decode(text, source), source)
+
+
+def _master_from_material(material: bytes, source: str) -> MasterKey:
     fingerprint_key = _derive(material, b"fingerprint v1")
     return MasterKey(
         wrapping_key=_derive(material, b"data key wrapping v1"),
