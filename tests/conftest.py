@@ -7,6 +7,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 import pytest  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
 from django.core.cache import cache  # noqa: E402
+from hypothesis import settings as hypothesis_settings  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
 from apps.accounts.choices import StaffRole  # noqa: E402
@@ -18,6 +19,13 @@ from apps.core.cache.stats import stats as cache_stats  # noqa: E402
 from apps.core.ratelimit import reset_failure_reports  # noqa: E402
 from apps.keyring.ring import key_ring  # noqa: E402
 from tests.factories import TenantFactory, UserFactory  # noqa: E402
+
+# Property tests draw the same examples on every run: a counterexample found by chance must not fail CI
+# at random (HYPOTHESIS_PROFILE=explore searches afresh, and what it finds becomes an explicit case).
+# No per-example deadline: a pause of a shared machine is not a bug.
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
+hypothesis_settings.register_profile("explore", deadline=None, max_examples=1000)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ from django.utils.html import format_html_join
 from apps.core.actors import actor_for_request
 from apps.core.admin_tools import ServiceAdminMixin
 from apps.core.errors import ApplicationError
-from apps.privacy.admin.reasons import MAX_ROWS_PER_ACTION, action_page, reason_form
+from apps.privacy.admin.reasons import MAX_ROWS_PER_ACTION, ask_reason
 from apps.privacy.assessments import QUESTIONS
 from apps.privacy.choices import PiaStatus
 from apps.privacy.models import PrivacyImpactAssessment
@@ -119,24 +119,21 @@ class PrivacyImpactAssessmentAdmin(ServiceAdminMixin, admin.ModelAdmin):
         if not assessments:
             self.message_user(request, "Only submitted assessments can be rejected.", messages.ERROR)
             return None
-        form = reason_form(request)
-        if not (form.is_bound and form.is_valid()):
-            return action_page(
-                self,
-                request,
-                action="reject",
-                title="Reject assessments",
-                intro="The author revises a rejected assessment and submits it again.",
-                rows=[(pia.pk, str(pia), f"{pia.level}, score {pia.score}") for pia in assessments],
-                form=form,
-            )
+        answer = ask_reason(
+            self,
+            request,
+            action="reject",
+            title="Reject assessments",
+            intro="The author revises a rejected assessment and submits it again.",
+            rows=[(pia.pk, str(pia), f"{pia.level}, score {pia.score}") for pia in assessments],
+        )
+        if answer.page:
+            return answer.page
         actor = actor_for_request(request)
         self._each(
             request,
             PrivacyImpactAssessment.objects.filter(pk__in=[pia.pk for pia in assessments]),
-            lambda pia: pia_decide(
-                pia=pia, actor=actor, reviewer=request.user, approve=False, note=form.cleaned_data["reason"]
-            ),
+            lambda pia: pia_decide(pia=pia, actor=actor, reviewer=request.user, approve=False, note=answer.reason),
             "rejected",
         )
         return None

@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 
 from apps.core.actors import actor_for_request
 from apps.core.errors import ApplicationError
-from apps.privacy.admin.reasons import MAX_ROWS_PER_ACTION, action_page, reason_form
+from apps.privacy.admin.reasons import MAX_ROWS_PER_ACTION, ask_reason
 from apps.privacy.choices import FindingStatus
 from apps.privacy.models import PiiFinding
 from apps.privacy.services import pii_finding_dismiss, pii_finding_redact
@@ -56,19 +56,18 @@ class PiiFindingAdmin(admin.ModelAdmin):
         if not findings:
             self.message_user(request, "None of the selected findings is open.", messages.ERROR)
             return None
-        form = reason_form(request)
-        if not (form.is_bound and form.is_valid()):
-            return action_page(
-                self,
-                request,
-                action="dismiss_selected",
-                title="Dismiss findings",
-                intro="A dismissed finding stays on record with your reason; the text is left as it is.",
-                rows=[(finding.pk, str(finding), finding.masked_excerpt) for finding in findings],
-                form=form,
-            )
+        answer = ask_reason(
+            self,
+            request,
+            action="dismiss_selected",
+            title="Dismiss findings",
+            intro="A dismissed finding stays on record with your reason; the text is left as it is.",
+            rows=[(finding.pk, str(finding), finding.masked_excerpt) for finding in findings],
+        )
+        if answer.page:
+            return answer.page
         actor = actor_for_request(request)
         for finding in findings:
-            pii_finding_dismiss(finding=finding, actor=actor, reason=form.cleaned_data["reason"])
+            pii_finding_dismiss(finding=finding, actor=actor, reason=answer.reason)
         self.message_user(request, f"{len(findings)} finding(s) dismissed.", messages.SUCCESS)
         return None

@@ -9,7 +9,7 @@ from django.template.response import TemplateResponse
 
 from apps.core.actors import actor_for_request
 from apps.core.errors import ApplicationError
-from apps.privacy.admin.reasons import MAX_ROWS_PER_ACTION, action_page, reason_form
+from apps.privacy.admin.reasons import MAX_ROWS_PER_ACTION, ask_reason
 from apps.privacy.models import Pseudonym
 from apps.privacy.services import forget, reidentify
 
@@ -49,18 +49,17 @@ class PseudonymAdmin(admin.ModelAdmin):
     @admin.action(description="Re-identify selected pseudonyms (audited, with a reason)", permissions=["reidentify"])
     def reidentify_selected(self, request, queryset):
         pseudonyms = list(queryset[:MAX_ROWS_PER_ACTION])
-        form = reason_form(request)
-        if not (form.is_bound and form.is_valid()):
-            return action_page(
-                self,
-                request,
-                action="reidentify_selected",
-                title="Re-identify pseudonyms",
-                intro="Each re-identification is recorded in the audit trail with your name and reason.",
-                rows=[(pseudonym.pk, pseudonym.token, pseudonym.purpose) for pseudonym in pseudonyms],
-                form=form,
-            )
-        actor, reason = actor_for_request(request), form.cleaned_data["reason"]
+        answer = ask_reason(
+            self,
+            request,
+            action="reidentify_selected",
+            title="Re-identify pseudonyms",
+            intro="Each re-identification is recorded in the audit trail with your name and reason.",
+            rows=[(pseudonym.pk, pseudonym.token, pseudonym.purpose) for pseudonym in pseudonyms],
+        )
+        if answer.page:
+            return answer.page
+        actor, reason = actor_for_request(request), answer.reason
         revealed = []
         for pseudonym in pseudonyms:
             try:
@@ -83,20 +82,17 @@ class PseudonymAdmin(admin.ModelAdmin):
     @admin.action(description="Forget selected pseudonyms (erase the vault entries)", permissions=["forget"])
     def forget_selected(self, request, queryset):
         pseudonyms = list(queryset[:MAX_ROWS_PER_ACTION])
-        form = reason_form(request)
-        if not (form.is_bound and form.is_valid()):
-            return action_page(
-                self,
-                request,
-                action="forget_selected",
-                title="Forget pseudonyms",
-                intro="The values behind these tokens are erased; nobody can re-identify them afterwards.",
-                rows=[(pseudonym.pk, pseudonym.token, pseudonym.purpose) for pseudonym in pseudonyms],
-                form=form,
-            )
-        actor = actor_for_request(request)
-        count = sum(
-            forget(pseudonym.token, actor=actor, reason=form.cleaned_data["reason"]) for pseudonym in pseudonyms
+        answer = ask_reason(
+            self,
+            request,
+            action="forget_selected",
+            title="Forget pseudonyms",
+            intro="The values behind these tokens are erased; nobody can re-identify them afterwards.",
+            rows=[(pseudonym.pk, pseudonym.token, pseudonym.purpose) for pseudonym in pseudonyms],
         )
+        if answer.page:
+            return answer.page
+        actor = actor_for_request(request)
+        count = sum(forget(pseudonym.token, actor=actor, reason=answer.reason) for pseudonym in pseudonyms)
         self.message_user(request, f"{count} pseudonym(s) forgotten.", messages.SUCCESS)
         return None

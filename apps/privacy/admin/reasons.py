@@ -1,5 +1,7 @@
 """The intermediate page of the privacy admin's actions: the selected rows and a required reason."""
 
+from dataclasses import dataclass
+
 from django import forms
 from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
@@ -34,3 +36,22 @@ def action_page(model_admin, request, *, action: str, title: str, intro: str, ro
         "changelist_url": request.get_full_path(),
     }
     return TemplateResponse(request, ACTION_TEMPLATE, context)
+
+
+@dataclass(frozen=True)
+class ReasonAnswer:
+    """What `ask_reason` found: the reason posted back, or the page that asks for it."""
+
+    reason: str = ""
+    page: TemplateResponse | None = None
+
+
+def ask_reason(model_admin, request, *, action: str, title: str, intro: str, rows) -> ReasonAnswer:
+    """The reason of an action that needs one: on the action's first POST (or an invalid reason) the
+    intermediate page listing `rows`, (pk, name, detail); once posted back, the reason."""
+    form = reason_form(request)
+    if form.is_bound and form.is_valid():
+        return ReasonAnswer(reason=form.cleaned_data["reason"])
+    return ReasonAnswer(
+        page=action_page(model_admin, request, action=action, title=title, intro=intro, rows=rows, form=form)
+    )

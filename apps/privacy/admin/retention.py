@@ -10,7 +10,7 @@ from django.utils.html import format_html
 from apps.core.actors import actor_for_request
 from apps.core.admin_tools import ServiceAdminMixin
 from apps.core.errors import ApplicationError
-from apps.privacy.admin.reasons import MAX_ROWS_PER_ACTION, action_page, reason_form
+from apps.privacy.admin.reasons import MAX_ROWS_PER_ACTION, ask_reason
 from apps.privacy.models import LegalHold, RetentionPolicy, RetentionRun
 from apps.privacy.retention.kinds import retention_kinds
 from apps.privacy.services.retention import (
@@ -127,20 +127,19 @@ class LegalHoldAdmin(ServiceAdminMixin, admin.ModelAdmin):
         if not holds:
             self.message_user(request, "None of the selected holds is active.", messages.ERROR)
             return None
-        form = reason_form(request)
-        if not (form.is_bound and form.is_valid()):
-            return action_page(
-                self,
-                request,
-                action="release_selected",
-                title="Release legal holds",
-                intro="Retention may act on the data of these tenants and members again from its next run.",
-                rows=[(hold.pk, str(hold), hold.reason) for hold in holds],
-                form=form,
-            )
+        answer = ask_reason(
+            self,
+            request,
+            action="release_selected",
+            title="Release legal holds",
+            intro="Retention may act on the data of these tenants and members again from its next run.",
+            rows=[(hold.pk, str(hold), hold.reason) for hold in holds],
+        )
+        if answer.page:
+            return answer.page
         actor = actor_for_request(request)
         for hold in holds:
-            legal_hold_release(hold=hold, actor=actor, reason=form.cleaned_data["reason"])
+            legal_hold_release(hold=hold, actor=actor, reason=answer.reason)
         self.message_user(request, f"{len(holds)} hold(s) released.", messages.SUCCESS)
         return None
 
