@@ -8,6 +8,7 @@ from apps.core import views as core_views
 from apps.core.cache_views import MetricsView, cache_stats_admin_view
 from apps.privacy.admin.data_map import data_map_view
 
+handler403 = "apps.core.views.permission_denied"
 handler404 = "apps.core.views.not_found"
 handler500 = "apps.core.views.server_error"
 

@@ -21,3 +21,7 @@ memory_leak_suspected = Signal()
 # The API refused a request with 401, 403 or 429 (sent by apps.core.exceptions.api_exception_handler).
 # request: HttpRequest, status_code: int, code: str (the error code of the response)
 api_request_refused = Signal()
+
+# A staff page (admin, portal) refused a signed-in or anonymous user with 403 (sent by
+# apps.core.views.permission_denied). request: HttpRequest, reason: str (the refusal's message)
+page_refused = Signal()

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from apps.core.exceptions import error_body
+from apps.core.signals import page_refused
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +75,16 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse(error_body("not_found", "No API resource at this path."), status=404)
     return defaults.page_not_found(request, exception)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """403 of a page: a page that says why and where to go (templates/403.html), and a `page_refused`
+    signal (the security app records it, as it records the API's refusals)."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(error_body("permission_denied", "You may not do this."), status=403)
+    reason = str(exception or "")[:200]
+    page_refused.send(sender=permission_denied, request=request, reason=reason)
+    return render(request, "403.html", {"exception": reason}, status=403)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

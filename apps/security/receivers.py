@@ -14,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts.signals import api_key_rejected, personal_data_viewed
 from apps.core.actors import Actor, actor_for_request
-from apps.core.signals import api_request_refused, throttle_failed_open
+from apps.core.signals import api_request_refused, page_refused, throttle_failed_open
 from apps.security.choices import SecurityEventType
 from apps.security.middleware import current_request_actor
 from apps.security.services.events import personal_data_accessed, security_event_record
@@ -87,6 +87,15 @@ def locked_out(sender, request, username, ip_address, **kwargs) -> None:
 
 
 # --- the API ----------------------------------------------------------------------------------------
+
+
+@receiver(page_refused, dispatch_uid="security.page_refused")
+def page_refused_recorded(sender, request, reason: str, **kwargs) -> None:
+    _record(
+        event_type=SecurityEventType.PERMISSION_DENIED,
+        actor=actor_for_request(request),
+        details={"method": request.method, "path": request.path[:200], "reason": reason},
+    )
 
 
 @receiver(api_request_refused, dispatch_uid="security.api_request_refused")

@@ -10,7 +10,8 @@ from apps.audit.models import AuditEvent
 from apps.compliance.models import CheckRun, WorkflowStep
 from apps.compliance.portal.widgets import WIDGETS
 from apps.fraud.choices import CaseStatus
-from apps.security.choices import AlertStatus
+from apps.security.choices import AlertStatus, SecurityEventType
+from apps.security.models import SecurityEvent
 from tests.portal import data
 from tests.portal.conftest import verified_client
 
@@ -72,7 +73,15 @@ def test_a_security_analyst_sees_only_the_pages_of_the_role(analyst_client, rows
 
     assert analyst_client.get(reverse("portal:security_alerts")).status_code == 200
     assert analyst_client.get(reverse("portal:frameworks")).status_code == 403
-    assert analyst_client.get(reverse("portal:dsrs")).status_code == 403
+    refused = analyst_client.get(reverse("portal:dsrs"))
+    assert refused.status_code == 403
+    assert "Your role may not open this page." in refused.content.decode()  # a page that says why, and where to go
+    assert reverse("portal:dashboard") in refused.content.decode()
+    refusals = SecurityEvent.objects.filter(event_type=SecurityEventType.PERMISSION_DENIED).order_by("pk")
+    assert [(event.details["path"], event.details["reason"]) for event in refusals] == [
+        (reverse("portal:frameworks"), "Your role may not open this page."),
+        (reverse("portal:dsrs"), "Your role may not open this page."),
+    ]
 
 
 def test_the_dashboard_shows_the_failing_check_and_the_evidence_verifies(officer_client, rows):
