@@ -13,7 +13,7 @@ TEST_DATABASE_URL := $${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/dbsbm}
 TEST_REDIS_URL := $${REDIS_URL:-redis://127.0.0.1:6379/15}
 TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_SETTINGS_MODULE=dbsbm.settings.test
 
-.PHONY: help run serve up setup test lint format check-schema clean bench bench-ledger bench-fraud bench-placement bench-privacy vendor-static browser screenshots
+.PHONY: help run serve up setup test lint format check-schema clean bench bench-ledger bench-fraud bench-placement bench-privacy vendor-static browser
 
 help:
 	@echo "make run   - set up (virtualenv, install, migrate, demo data, staff login) and serve on http://$(HOST):$(PORT)"
@@ -24,7 +24,6 @@ help:
 	@echo "make bench-ledger - ledger/leaderboard/grading/ingest benchmark on PostgreSQL (BENCH_BETS=1000000)"
 	@echo "make bench - performance platform (cache, ETags, Redis outage, memory) under wrk; writes bench/results.md"
 	@echo "make bench-privacy - encryption at rest: list p95 with/without decryption, rotation of 100,000 rows"
-	@echo "make screenshots - the browser test again, writing docs/screenshots/ (shown in the README)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -84,10 +83,6 @@ format: $(VENV)/.dev-installed
 test: lint browser
 	$(TEST_ENV) $(BIN)/pytest -m "not e2e"
 	$(TEST_ENV) $(BIN)/pytest -m e2e
-
-# Not part of `make test`: the browser test again, saving its screenshots to docs/screenshots (the README's).
-screenshots: $(VENV)/.dev-installed vendor-static browser
-	DBSBM_SCREENSHOT_DIR=docs/screenshots $(TEST_ENV) $(BIN)/pytest -m e2e
 
 # Not part of `make test`: seeds its own database (BENCH_DATABASE, default dbsbm_bench) with BENCH_BETS
 # demo bets once (a few minutes for 1,000,000), then measures; BENCH_BETS=100000 for a quick run.

@@ -98,10 +98,9 @@ def asgi_server(django_db_setup, django_db_blocker, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def screenshots(tmp_path_factory) -> Path:
-    """Where the browser test saves its screenshots: a temporary directory, so that `make test` leaves
-    the checkout as it was; `make screenshots` sets DBSBM_SCREENSHOT_DIR to docs/screenshots."""
-    chosen = os.environ.get("DBSBM_SCREENSHOT_DIR")
-    directory = Path(chosen) if chosen else tmp_path_factory.mktemp("screenshots")
+def screenshots() -> Path:
+    """Where the browser test saves its screenshots of the main pages: docs/screenshots/ (shown in the
+    README, refreshed by every `make test`), or DBSBM_SCREENSHOT_DIR to leave the checkout untouched."""
+    directory = Path(os.environ.get("DBSBM_SCREENSHOT_DIR") or REPO / "docs" / "screenshots")
     directory.mkdir(parents=True, exist_ok=True)
     return directory
