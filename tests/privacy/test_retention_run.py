@@ -226,3 +226,14 @@ def test_security_events_behind_an_open_alert_are_kept(two_guilds, actor):
     Alert.objects.filter(pk=alert.pk).update(status=AlertStatus.RESOLVED)
     retention_run(actor=actor, kinds=["security_events"])
     assert SecurityEvent.objects.count() == 0
+
+
+def test_a_run_with_nothing_to_archive_leaves_no_run_directory(db, actor, archive_dir):
+    run = retention_run(actor=actor, kinds=["fraud_cases_closed"])  # no fraud cases at all
+
+    assert (run.status, run.archive_path, run.counts["fraud_cases_closed"]["acted"]) == (
+        RetentionRunStatus.SUCCEEDED,
+        "",
+        0,
+    )
+    assert not (archive_dir / f"run-{run.pk:06d}").exists()

@@ -236,6 +236,8 @@ def retention_run(
             directory, files=files, run_id=run.pk, started_at=now, policies=counts, created_by=actor.label
         )
         run.archive_path, run.manifest_sha256 = str(manifest), digest
+    elif directory.is_dir() and not any(directory.iterdir()):
+        directory.rmdir()  # nothing was archived: no empty run directory is left behind
     run.finished_at = timezone.now()
     run.save(update_fields=["counts", "error", "status", "archive_path", "manifest_sha256", "finished_at"])
     if not dry_run:
