@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.db import connection, transaction
+from django.db import transaction
 
 from apps.core.actors import Actor
 from apps.keyring.errors import KeyringError
@@ -47,29 +47,26 @@ def blind_index_fields() -> list[BlindIndexField]:
 
 
 def _reindex(index: BlindIndexField, new: MasterKey, batch_size: int) -> int:
-    """Recompute one blind index for every row, pk-ordered in batches; returns the rows written."""
+    """Recompute one blind index for every row, pk-ordered in batches (one UPDATE per batch)."""
     model = index.model
     source = model._meta.get_field(index.source)
-    quote = connection.ops.quote_name
-    table, pk, column = quote(model._meta.db_table), quote(model._meta.pk.column), quote(index.column)
     written, after = 0, None
     while True:
         rows = model._base_manager.order_by("pk").values_list("pk", source.attname)
         rows = list((rows.filter(pk__gt=after) if after is not None else rows)[:batch_size])
         if not rows:
             return written
-        with connection.cursor() as cursor:
-            for row_pk, value in rows:
-                if isinstance(value, Undecryptable | SealedValue):  # its new index cannot be computed
-                    raise KeyringError(
-                        f"{model._meta.label}.{index.source} row {row_pk} cannot be read ({value}); "
-                        "nothing was rotated."
-                    )
-                cursor.execute(
-                    f"UPDATE {table} SET {column} = %s WHERE {pk} = %s",  # noqa: S608 - quoted identifiers, values as parameters
-                    [index.index_of(value, master=new), row_pk],
+        changed = []
+        for row_pk, value in rows:
+            if isinstance(value, Undecryptable | SealedValue):  # its new index cannot be computed
+                raise KeyringError(
+                    f"{model._meta.label}.{index.source} row {row_pk} cannot be read ({value}); nothing was rotated."
                 )
-                written += 1
+            row = model(pk=row_pk)
+            setattr(row, index.attname, index.index_of(value, master=new))
+            changed.append(row)
+        model._base_manager.bulk_update(changed, [index.name])
+        written += len(changed)
         after = rows[-1][0]
 
 

@@ -18,6 +18,7 @@ from apps.keyring.fields import encrypted_fields
 from apps.keyring.master import master_key
 from apps.keyring.models import DataKey
 from apps.keyring.ring import key_ring, wrap_data_key
+from apps.keyring.selectors import key_ring_status
 from apps.keyring.signals import data_key_created, keys_rotated
 
 logger = logging.getLogger(__name__)
@@ -167,21 +168,15 @@ def field_reencrypt(
             progress(f"{label}: {result.reencrypted} rows re-encrypted so far (up to row {after_pk})")
 
 
-def rows_on_version(version: int) -> int:
-    """How many stored values across all data-key fields name this key version."""
-    total = 0
-    for encrypted in encrypted_fields(include_hybrid=False):
-        table, _pk, column = _quoted(encrypted)
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT COUNT(*) FROM {table} WHERE {column} LIKE %s", [f"v{version}:%"])  # noqa: S608 - quoted identifiers, values as parameters
-            total += cursor.fetchone()[0]
-    return total
-
-
 def data_keys_retire_unused(*, result: RotationResult) -> None:
-    """Retire every non-active key no row uses any more; keys still in use stay retiring."""
-    for data_key in DataKey.objects.filter(status=DataKeyStatus.RETIRING).order_by("version"):
-        in_use = rows_on_version(data_key.version)
+    """Retire every non-active key no row uses any more; keys still in use stay retiring.
+
+    Values per version are counted once, in one query (only the active key encrypts new values, so a
+    retiring key's count can only fall meanwhile)."""
+    retiring = list(DataKey.objects.filter(status=DataKeyStatus.RETIRING).order_by("version"))
+    values_per_version = key_ring_status().rows_per_version if retiring else {}
+    for data_key in retiring:
+        in_use = values_per_version.get(data_key.version, 0)
         if in_use:
             result.still_in_use[data_key.version] = in_use
             continue
