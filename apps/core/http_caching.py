@@ -95,8 +95,7 @@ def versioned_read(
     if versioned is None:  # the cache is unavailable: answer from the database, uncached
         return render()
     etag, last_modified_ms = versioned
-    if_none_match = request.headers.get("If-None-Match")
-    if if_none_match and _matches(if_none_match, etag):
+    if if_none_match_hits(request, etag):
         return not_modified(etag, last_modified_ms)
 
     renderer = request.accepted_renderer

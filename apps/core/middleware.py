@@ -267,24 +267,10 @@ class ConditionalGetASGI:
             set_script_prefix(get_script_prefix(scope))
             response = self.middleware.not_modified(ASGIRequest(scope, io.BytesIO()))
             if response is not None:
-                await _send_response(response, send)
+                await self.application.send_response(response, send)  # Django's ASGIHandler
                 return
         await self.application(scope, receive, send)
 
 
 async def _declined(request) -> None:
     raise AssertionError("ConditionalGetASGI passes declined requests to Django itself")
-
-
-async def _send_response(response: HttpResponseBase, send) -> None:
-    """As django.core.handlers.asgi.ASGIHandler.send_response, for a response without a streamed body."""
-    headers = [
-        (
-            name.encode("ascii") if isinstance(name, str) else name,
-            value.encode("latin1") if isinstance(value, str) else value,
-        )
-        for name, value in response.items()
-    ]
-    headers += [(b"Set-Cookie", cookie.OutputString().encode("ascii").strip()) for cookie in response.cookies.values()]
-    await send({"type": "http.response.start", "status": response.status_code, "headers": headers})
-    await send({"type": "http.response.body", "body": response.content})

@@ -6,12 +6,12 @@ from its AppConfig.ready() without importing the portal:
     register_portal_page("Incidents", "Open incidents", "incidents:list", roles=["security_analyst"], order=10)
 
 Roles are the values of apps.accounts.choices.StaffRole ("superuser", "compliance_officer",
-"security_analyst", …); a superuser sees every page. Sections are shown in the order of their first
-registration's `section_order` (default: the smallest `order` in the section), pages by `order`, then title.
+"security_analyst", …); a superuser sees every page. Pages are listed by `order`, then title, and a
+section comes where its first page in that listing does.
 """
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 SUPERUSER = "superuser"
 
@@ -23,7 +23,6 @@ class PortalPage:
     url_name: str
     roles: frozenset[str]
     order: int = 100
-    url_kwargs: dict = field(default_factory=dict, compare=False, hash=False)
 
     def visible_to(self, roles: Iterable[str]) -> bool:
         roles = set(roles)
@@ -66,8 +65,3 @@ def portal_navigation(roles: Iterable[str]) -> list[PortalSection]:
         if page.visible_to(roles):
             sections.setdefault(page.section, []).append(page)
     return [PortalSection(title=title, pages=tuple(pages)) for title, pages in sections.items()]
-
-
-def portal_roles() -> frozenset[str]:
-    """Every role that some registered page admits (besides the superuser)."""
-    return frozenset(role for page in _pages.values() for role in page.roles)

@@ -59,11 +59,6 @@ def split_versioned(text: str) -> tuple[int, bytes]:
         raise CiphertextFormatError("the ciphertext is not valid base64") from None
 
 
-def version_of(text: str) -> int | None:
-    match = VERSIONED.match(text or "")
-    return int(match.group(1)) if match else None
-
-
 def blind_index(key: bytes, purpose: str, normalized: str) -> str:
     """Keyed HMAC-SHA256 of a normalized value: equal values match, nothing else is revealed."""
     return hmac.new(key, f"{purpose}\x00{normalized}".encode(), hashlib.sha256).hexdigest()

@@ -122,7 +122,7 @@ def test_an_entry_of_another_format_is_a_miss_and_gets_replaced():
 
 def test_the_codec_refuses_what_is_not_json():
     with pytest.raises(TypeError):
-        codec.encode({"value": object()})
+        codec.dumps({"value": object()})
 
 
 def test_unknown_namespaces_are_refused():

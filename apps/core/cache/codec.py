@@ -112,12 +112,3 @@ def loads(raw: bytes | memoryview) -> Any:
         plan, data = orjson.loads(raw[1:])
         return _apply(plan, data)
     raise ValueError("not a cached JSON value")
-
-
-def encode(value: Any) -> str:
-    """`dumps` as text (for callers that store strings)."""
-    return dumps(value).decode()
-
-
-def decode(text: str | bytes) -> Any:
-    return loads(text.encode() if isinstance(text, str) else text)
