@@ -177,11 +177,6 @@ def perturbed(*, bound, seed: object = None) -> Column:
     return Column(noisy)
 
 
-def generalized(*ladder: Generalizer) -> Column:
-    """A quasi-identifier kept as is at first, with a caller-supplied coarsening ladder."""
-    return Column(None, True, tuple(ladder) or (lambda value: SUPPRESSED,))
-
-
 @dataclass
 class ExportResult:
     rows: list[Row]

@@ -9,13 +9,12 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
-from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
 
 from apps.core.actors import actor_for_request
 from apps.core.errors import ApplicationError
+from apps.privacy.admin.reasons import action_page
 from apps.privacy.choices import OPEN_REQUEST_STATUSES, RequestStatus, VerificationMethod
 from apps.privacy.models import (
     DataExport,
@@ -33,8 +32,8 @@ from apps.privacy.services.requests import (
     request_verify_identity,
 )
 
-ACTION_TEMPLATE = "admin/privacy/action_form.html"
-MAX_ROWS_PER_ACTION = 50
+# This admin's own row cap (the other privacy admins share reasons.MAX_ROWS_PER_ACTION, 100).
+MAX_REQUESTS_PER_ACTION = 50
 
 
 class VerifyForm(forms.Form):
@@ -105,18 +104,8 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
         return dsr.is_open and dsr.due_at < timezone.now()
 
     def _page(self, request, *, action, title, intro, requests, form):
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": title,
-            "intro": intro,
-            "action": action,
-            "rows": [(dsr.pk, str(dsr), f"{dsr.get_status_display()}, due {dsr.due_at:%Y-%m-%d}") for dsr in requests],
-            "form": form,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "changelist_url": request.get_full_path(),
-        }
-        return TemplateResponse(request, ACTION_TEMPLATE, context)
+        rows = [(dsr.pk, str(dsr), f"{dsr.get_status_display()}, due {dsr.due_at:%Y-%m-%d}") for dsr in requests]
+        return action_page(self, request, action=action, title=title, intro=intro, rows=rows, form=form)
 
     def _each(self, request, requests, call, done_message: str) -> None:
         done = 0
@@ -130,7 +119,8 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
             self.message_user(request, f"{done} request(s) {done_message}.", messages.SUCCESS)
 
     def _open(self, queryset):
-        return list(queryset.filter(status__in=OPEN_REQUEST_STATUSES).select_related("tenant")[:MAX_ROWS_PER_ACTION])
+        open_requests = queryset.filter(status__in=OPEN_REQUEST_STATUSES).select_related("tenant")
+        return list(open_requests[:MAX_REQUESTS_PER_ACTION])
 
     @admin.action(description="Start identity verification", permissions=["change"])
     def start_verification(self, request, queryset):
@@ -178,7 +168,7 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
     @admin.action(description="Complete (export, erase or rectify)…", permissions=["change"])
     def complete(self, request, queryset):
         requests = list(queryset.filter(status=RequestStatus.IN_PROGRESS).select_related("tenant"))
-        requests = requests[:MAX_ROWS_PER_ACTION]
+        requests = requests[:MAX_REQUESTS_PER_ACTION]
         if not requests:
             self.message_user(
                 request, "Only requests in progress (identity verified) can be completed.", messages.ERROR

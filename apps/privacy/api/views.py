@@ -200,9 +200,10 @@ class MemberConsentViewSet(TenantScopedViewSet):
 
     def list(self, request, guild_id=None, discord_user_id=None):
         member = self._member()
+        history = list(consent_selectors.consent_history(member=member))
         body = {
-            "current": consent_selectors.consent_current(member=member),
-            "history": consent_selectors.consent_history(member=member),
+            "current": consent_selectors.consent_current(member=member, history=history),
+            "history": history,
         }
         return Response(MemberConsentsSerializer(body).data)
 

@@ -1,5 +1,7 @@
 """Reading consent: a member's history and their current consent per type."""
 
+from collections.abc import Iterable
+
 from django.db.models import QuerySet
 
 from apps.accounts.models import Member
@@ -12,14 +14,17 @@ def consent_history(*, member: Member) -> QuerySet[ConsentRecord]:
     return ConsentRecord.objects.filter(member=member).select_related("consent_type").order_by("-recorded_at", "-id")
 
 
-def consent_current(*, member: Member) -> list[dict]:
+def consent_current(*, member: Member, history: Iterable[ConsentRecord] | None = None) -> list[dict]:
     """Per active consent type: whether the member consents now, to which version, since when.
 
     `granted` is true only when the latest record is a grant; `is_current_version` says whether that
-    grant is of the version in force (a new version needs a new grant).
+    grant is of the version in force (a new version needs a new grant). `history`, when given, is the
+    member's `consent_history` already read (so a caller that shows it too reads it once).
     """
+    if history is None:
+        history = consent_history(member=member)
     latest: dict[str, ConsentRecord] = {}
-    for record in consent_history(member=member):
+    for record in history:
         latest.setdefault(record.consent_type.code, record)
     rows = []
     for consent_type in ConsentType.objects.filter(is_active=True).order_by("code"):

@@ -7,6 +7,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from apps.accounts.models import Member
+from apps.accounts.selectors import member_get
 from apps.core.errors import NotFoundError
 from apps.privacy.choices import OPEN_REQUEST_STATUSES
 from apps.privacy.models import DataExport, DataSubjectRequest
@@ -54,11 +55,12 @@ def requests_due_soon(*, now=None) -> QuerySet[DataSubjectRequest]:
 
 def member_for_request(*, tenant: Tenant, discord_user_id: str) -> Member:
     """The member a request is about; unknown → 404 (an erasure of someone unknown is a 404, not a no-op)."""
-    member = Member.objects.select_related("tenant").filter(tenant=tenant, discord_user_id=discord_user_id).first()
+    member = member_get(tenant=tenant, discord_user_id=discord_user_id)
     if member is None:
         raise NotFoundError(
             f"Guild {tenant.guild_id} has no member with Discord user id {discord_user_id}.", code="member_not_found"
         )
+    member.tenant = tenant  # the caller's tenant is the member's: no join, no extra query
     return member
 
 

@@ -1,9 +1,7 @@
-"""Reads of retention: policies, holds, runs, and what compliance checks ask about them."""
-
-from django.db.models import QuerySet
+"""Reads of retention: which kinds lack a policy, the last successful run (what compliance checks ask)."""
 
 from apps.privacy.choices import RetentionRunStatus
-from apps.privacy.models import LegalHold, RetentionPolicy, RetentionRun
+from apps.privacy.models import RetentionPolicy, RetentionRun
 from apps.privacy.retention.kinds import RetentionKind, retention_kinds
 
 
@@ -23,16 +21,3 @@ def last_successful_run() -> RetentionRun | None:
         .order_by("-finished_at", "-id")
         .first()
     )
-
-
-def retention_policy_list() -> QuerySet[RetentionPolicy]:
-    return RetentionPolicy.objects.order_by("kind")
-
-
-def legal_hold_list(*, active_only: bool = False) -> QuerySet[LegalHold]:
-    holds = LegalHold.objects.select_related("tenant", "member__tenant")
-    return holds.filter(released_at__isnull=True) if active_only else holds
-
-
-def retention_run_list() -> QuerySet[RetentionRun]:
-    return RetentionRun.objects.order_by("-started_at", "-id")

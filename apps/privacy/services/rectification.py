@@ -10,22 +10,16 @@ from typing import Any
 
 from apps.accounts import services as account_services
 from apps.accounts.models import Member
+from apps.accounts.services import MEMBER_PROFILE_FIELDS as RECTIFIABLE_FIELDS
 from apps.core.actors import Actor
 from apps.core.errors import ApplicationError
 
-RECTIFIABLE_FIELDS = ("username", "display_name", "email", "date_of_birth", "country", "notes")
 _MAX_LENGTH = 2000
 
 
-def rectifiable_fields() -> list[str]:
-    """The fields of RECTIFIABLE_FIELDS the Member model has."""
-    names = {field.name for field in Member._meta.concrete_fields}
-    return [name for name in RECTIFIABLE_FIELDS if name in names]
-
-
-def rectification_validate(*, member: Member, changes: Any) -> dict[str, Any]:
+def rectification_validate(*, changes: Any) -> dict[str, Any]:
     """`changes` must be an object of known fields and string (or null) values; dates as YYYY-MM-DD."""
-    allowed = rectifiable_fields()
+    allowed = RECTIFIABLE_FIELDS
     if not isinstance(changes, dict) or not changes:
         raise ApplicationError(
             "A rectification needs details.changes: an object of the fields to correct and their values.",
@@ -53,7 +47,7 @@ def rectification_validate(*, member: Member, changes: Any) -> dict[str, Any]:
 
 def member_rectify(*, member: Member, actor: Actor, changes: dict[str, Any]) -> list[str]:
     """Apply the corrections through the members service (which audits them); returns the fields changed."""
-    rectification_validate(member=member, changes=changes)
+    rectification_validate(changes=changes)
     values = {}
     for name, value in changes.items():
         if name == "date_of_birth":

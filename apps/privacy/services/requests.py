@@ -30,7 +30,7 @@ from apps.privacy.choices import (
 from apps.privacy.models import DataSubjectRequest, DataSubjectRequestEvent
 from apps.privacy.services.erasure import member_erase
 from apps.privacy.services.exports import request_export
-from apps.privacy.services.rectification import RECTIFIABLE_FIELDS, member_rectify, rectification_validate
+from apps.privacy.services.rectification import member_rectify, rectification_validate
 from apps.privacy.signals import data_subject_request_changed
 
 # Which status may follow which, through the services below.
@@ -112,7 +112,7 @@ def request_receive(
         )
     details = dict(details or {})
     if kind == RequestKind.RECTIFICATION:
-        rectification_validate(member=member, changes=details.get("changes"))
+        rectification_validate(changes=details.get("changes"))
     now = timezone.now()
     request = DataSubjectRequest.objects.create(
         tenant=member.tenant,
@@ -271,8 +271,6 @@ def request_reject(*, request: DataSubjectRequest, actor: Actor, reason: str) ->
 
 
 __all__ = [
-    "RECTIFIABLE_FIELDS",
-    "TRANSITIONS",
     "request_assign",
     "request_complete",
     "request_receive",
