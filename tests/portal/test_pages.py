@@ -153,6 +153,17 @@ def test_acknowledging_a_compliance_alert(officer, officer_client, rows):
     assert (alert.status, alert.acknowledged_by) == ("acknowledged", officer)
 
 
+def test_page_links_of_the_compliance_alerts_keep_the_other_query_parameters(officer_client, settings):
+    settings.PORTAL_PAGE_SIZE = 2
+    data.compliance_alerts(5)
+
+    page = officer_client.get(reverse("portal:alerts"), {"all": "1", "page": "2"}).content.decode()
+
+    assert "Page 2 of 3" in page
+    assert 'href="?all=1&amp;page=1">Previous' in page
+    assert 'href="?all=1&amp;page=3">Next' in page
+
+
 def test_unknown_rows_are_404(officer_client, db):
     for path in [
         reverse("portal:widget", kwargs={"name": "nope"}),

@@ -42,11 +42,6 @@ def may_use_portal(user) -> bool:
     return bool(user_roles(user) & PORTAL_ROLES)
 
 
-def requires_second_factor(user) -> bool:
-    """Every portal role signs in with a second factor."""
-    return may_use_portal(user)
-
-
 def session_device_verified(user, session) -> bool:
     """For websocket scopes (no OTPMiddleware there): the session names a confirmed device of this user."""
     persistent_id = session.get(DEVICE_ID_SESSION_KEY) if session is not None else None

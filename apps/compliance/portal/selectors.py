@@ -1,5 +1,5 @@
 """Reads the portal's dashboard needs beyond the compliance selectors: audit activity per hour, the
-data-protection status (key ring, retention, data-subject request SLA). Each costs a fixed number of queries."""
+data-protection status (retention, data-subject request SLA). Each costs a fixed number of queries."""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -9,8 +9,7 @@ from django.db.models.functions import TruncHour
 from django.utils import timezone
 
 from apps.audit.selectors import audit_event_list
-from apps.keyring.selectors import KeyRingStatus, key_ring_status
-from apps.privacy.choices import RequestStatus, RetentionRunStatus
+from apps.privacy.choices import RequestStatus
 from apps.privacy.models import RetentionRun
 from apps.privacy.selectors.requests import open_requests, request_list
 
@@ -75,15 +74,3 @@ def dsr_sla(*, now=None) -> DsrSla:
 def retention_last_run() -> RetentionRun | None:
     """The latest real (not dry) retention run, whatever its outcome."""
     return RetentionRun.objects.filter(dry_run=False).order_by("-started_at", "-id").first()
-
-
-def retention_last_success() -> RetentionRun | None:
-    return (
-        RetentionRun.objects.filter(dry_run=False, status=RetentionRunStatus.SUCCEEDED)
-        .order_by("-finished_at", "-id")
-        .first()
-    )
-
-
-def key_ring() -> KeyRingStatus:
-    return key_ring_status()

@@ -131,10 +131,17 @@ def workflows(request: HttpRequest) -> HttpResponse:
     return render_portal(request, "portal/compliance/workflows.html", {"steps": workflow_inbox(request.user)})
 
 
+# action -> (service call, past tense for the success message)
 STEP_ACTIONS = {
-    "claim": lambda step, user, actor, notes: workflow_step_claim(step=step, user=user, actor=actor),
-    "complete": lambda step, user, actor, notes: workflow_step_complete(step=step, user=user, actor=actor, notes=notes),
-    "fail": lambda step, user, actor, notes: workflow_step_fail(step=step, user=user, actor=actor, notes=notes),
+    "claim": (lambda step, user, actor, notes: workflow_step_claim(step=step, user=user, actor=actor), "claimed"),
+    "complete": (
+        lambda step, user, actor, notes: workflow_step_complete(step=step, user=user, actor=actor, notes=notes),
+        "completed",
+    ),
+    "fail": (
+        lambda step, user, actor, notes: workflow_step_fail(step=step, user=user, actor=actor, notes=notes),
+        "failed",
+    ),
 }
 
 
@@ -146,10 +153,11 @@ def workflow_step_action(request: HttpRequest, step_id: int, action: str) -> Htt
     if step is None or action not in STEP_ACTIONS:
         raise Http404("No such step or action.")
     notes = request.POST.get("notes", "").strip()[:2000]
+    call, past_tense = STEP_ACTIONS[action]
     try:
-        STEP_ACTIONS[action](step, request.user, actor_for_request(request), notes)
+        call(step, request.user, actor_for_request(request), notes)
     except ApplicationError as refused:
         messages.error(request, refused.message)
     else:
-        messages.success(request, f"{step.name}: {action}ed." if action != "fail" else f"{step.name}: failed.")
+        messages.success(request, f"{step.name}: {past_tense}.")
     return redirect("portal:workflows")

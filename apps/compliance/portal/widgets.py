@@ -15,9 +15,10 @@ from django.utils import timezone
 
 from apps.compliance.portal import charts
 from apps.compliance.portal.access import OFFICER, SUPERUSER, user_roles
-from apps.compliance.portal.selectors import audit_activity, dsr_sla, key_ring, retention_last_run
+from apps.compliance.portal.selectors import audit_activity, dsr_sla, retention_last_run
 from apps.compliance.selectors import failing_checks, framework_scores
 from apps.compliance.selectors.alerts import open_alerts
+from apps.keyring.selectors import key_ring_status
 
 FAILING_LIMIT = 10
 ALERTS_LIMIT = 8
@@ -63,7 +64,7 @@ def _protection() -> dict:
     retention = retention_last_run()
     stale_before = timezone.now() - timedelta(hours=RETENTION_STALE_HOURS)
     return {
-        "keyring": key_ring(),
+        "keyring": key_ring_status(),
         "retention": retention,
         "retention_stale": retention is None
         or retention.status != "succeeded"

@@ -10,8 +10,6 @@ PORTAL_LOGIN_PENDING_SECONDS = env_int("PORTAL_LOGIN_PENDING_SECONDS", 300)
 PORTAL_PAGE_SIZE = env_int("PORTAL_PAGE_SIZE", 50)
 # The audit-activity widget: hours shown in its chart.
 PORTAL_AUDIT_ACTIVITY_HOURS = env_int("PORTAL_AUDIT_ACTIVITY_HOURS", 24)
-# Issuer shown by authenticator apps for the portal's TOTP devices.
-OTP_TOTP_ISSUER = "DBSBM Portal"
 # The live dashboard re-checks its socket's session and user before forwarding a change notice, at most
 # this often (a socket outlives sign-out, deactivation or a lost role otherwise).
 PORTAL_LIVE_RECHECK_SECONDS = env_int("PORTAL_LIVE_RECHECK_SECONDS", 30)
