@@ -7,7 +7,6 @@ on every request (password hashers are for low-entropy secrets).
 """
 
 import hashlib
-import hmac
 import secrets
 
 KEY_NAMESPACE = "dbsbm"
@@ -32,7 +31,3 @@ def prefix_of(secret: str) -> str | None:
     if secret[PREFIX_LENGTH] != "_":
         return None
     return secret[:PREFIX_LENGTH]
-
-
-def key_matches(secret: str, stored_hash: str) -> bool:
-    return hmac.compare_digest(hash_key(secret), stored_hash)

@@ -1,22 +1,10 @@
-"""Reading accounts: API keys by secret, keys and members of a tenant."""
+"""Reading accounts: keys and members of a tenant (a key by its secret: accounts.authentication)."""
 
 from django.db.models import QuerySet
 
-from apps.accounts.keys import key_matches, prefix_of
 from apps.accounts.models import ApiKey, Member
 from apps.keyring.fields import blind_index_for
 from apps.tenants.models import Tenant
-
-
-def api_key_for_secret(*, secret: str) -> ApiKey | None:
-    """The key whose secret this is (revoked and expired included: callers say why it fails)."""
-    prefix = prefix_of(secret)
-    if prefix is None:
-        return None
-    api_key = ApiKey.objects.select_related("tenant").filter(prefix=prefix).first()
-    if api_key is None or not key_matches(secret, api_key.key_hash):
-        return None
-    return api_key
 
 
 def api_key_list(*, tenant: Tenant) -> QuerySet[ApiKey]:
