@@ -18,6 +18,7 @@ from apps.compliance.services.workflows import workflow_definitions_ensure
 from apps.compliance.signals import check_run_recorded
 from apps.compliance.tasks import alerts_evaluate_check_run_task, dsr_workflow_start_task, dsr_workflow_sync_task
 from apps.core.enqueue import enqueue
+from apps.keyring.signals import keys_rotated
 from apps.privacy.signals import data_subject_request_changed
 
 logger = logging.getLogger(__name__)
@@ -61,40 +62,29 @@ def detector_run_evidence(sender=None, task_id=None, task=None, retval=None, sta
         logger.exception("could not record detector run evidence for %s", name)
 
 
-def _connect_keyring() -> None:
+@receiver(keys_rotated, dispatch_uid="compliance.key_rotation_evidence")
+def key_rotation_evidence(sender=None, active_version=None, reencrypted=0, failed=(), retired_versions=(), **kwargs):
+    from apps.compliance.services.evidence import evidence_record
+
+    actor = kwargs.get("actor")
+    data = {
+        "active_version": active_version,
+        "reencrypted_values": reencrypted,
+        "failed_count": len(failed),
+        "failed": list(failed)[:20],
+        "retired_versions": list(retired_versions),
+        "actor": getattr(actor, "label", None),
+    }
     try:
-        from apps.keyring.signals import keys_rotated
-    except ImportError:  # a keyring without the rotation signal: nothing to listen to
-        return
-
-    @receiver(keys_rotated, dispatch_uid="compliance.key_rotation_evidence", weak=False)
-    def key_rotation_evidence(
-        sender=None, active_version=None, reencrypted=0, failed=(), retired_versions=(), **kwargs
-    ):
-        from apps.compliance.services.evidence import evidence_record
-
-        actor = kwargs.get("actor")
-        data = {
-            "active_version": active_version,
-            "reencrypted_values": reencrypted,
-            "failed_count": len(failed),
-            "failed": list(failed)[:20],
-            "retired_versions": list(retired_versions),
-            "actor": getattr(actor, "label", None),
-        }
-        try:
-            evidence_record(
-                kind=EvidenceKind.KEY_ROTATION,
-                source="keyring",
-                summary=f"key rotation: v{active_version} active, {reencrypted} values re-encrypted, "
-                f"{len(failed)} failed, retired {list(retired_versions)}",
-                data=data,
-            )
-        except Exception:  # evidence must never fail the rotation
-            logger.exception("could not record key rotation evidence")
-
-
-_connect_keyring()
+        evidence_record(
+            kind=EvidenceKind.KEY_ROTATION,
+            source="keyring",
+            summary=f"key rotation: v{active_version} active, {reencrypted} values re-encrypted, "
+            f"{len(failed)} failed, retired {list(retired_versions)}",
+            data=data,
+        )
+    except Exception:  # evidence must never fail the rotation
+        logger.exception("could not record key rotation evidence")
 
 
 # the RequestEventAction of a request just received (apps/privacy/choices.py)

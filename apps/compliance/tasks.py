@@ -1,4 +1,4 @@
-"""Celery tasks: the checks' every-minute dispatcher and one check on demand, score snapshots, alert
+"""Celery tasks: the checks' every-minute dispatcher, score snapshots, alert
 evaluation and escalation, report runs, data-subject request workflows and the quarterly access review.
 
 The notification tasks live beside the senders in notifications.py (services enqueue them).
@@ -9,19 +9,20 @@ import logging
 from celery import shared_task
 from django.db import OperationalError
 
-from apps.compliance.checks.registry import checks_for
 from apps.compliance.choices import DSR_WORKFLOW_CODE
-from apps.compliance.models import CheckRun, CheckSetting, ReportDefinition
+from apps.compliance.models import CheckRun, ReportDefinition
 from apps.compliance.selectors import framework_scores
 from apps.compliance.services.access_review import access_review_start
 from apps.compliance.services.alerts import alerts_escalate_overdue, alerts_evaluate_check_run, alerts_evaluate_scores
 from apps.compliance.services.reports import report_run
-from apps.compliance.services.runs import check_run_execute, checks_run_due
+from apps.compliance.services.runs import checks_run_due
 from apps.compliance.services.scores import score_snapshots_take
 from apps.compliance.services.workflows import dsr_workflow_sync, workflow_start, workflow_steps_escalate_overdue
 from apps.core.actors import Actor
 from apps.core.errors import ApplicationError
 from apps.privacy.models import DataSubjectRequest
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
@@ -31,16 +32,6 @@ def checks_dispatch_task() -> int:
     if runs:
         score_snapshots_take()
     return len(runs)
-
-
-@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
-def check_run_task(check_id: str) -> int | None:
-    """Run one check now (portal "run now"); returns the CheckRun id, None for an unknown check."""
-    found = checks_for(check_id=check_id)
-    if not found:
-        return None
-    setting = CheckSetting.objects.filter(check_id=check_id).first()
-    return check_run_execute(check=found[0], trigger="manual", setting=setting).pk
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
@@ -71,9 +62,6 @@ def alerts_escalate_task() -> int:
     return alerts_escalate_overdue(actor=Actor.system("compliance escalation"))
 
 
-logger = logging.getLogger(__name__)
-
-
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
 def run_report(definition_id: int) -> int | None:
     """What beat calls on a definition's cron schedule: build, store and e-mail the next version.
@@ -85,9 +73,6 @@ def run_report(definition_id: int) -> int | None:
         logger.info("report definition %s is gone or disabled: nothing to run", definition_id)
         return None
     return report_run(definition=definition, actor=Actor.system("report schedule")).pk
-
-
-logger = logging.getLogger(__name__)
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)

@@ -17,10 +17,14 @@ from apps.core.viewsets import ApiViewSet
 READ = "compliance:read"
 
 
+def _framework_not_found(framework_id: str) -> NotFoundError:
+    return NotFoundError(f"No framework {framework_id!r}; list them at /api/v1/compliance/frameworks/.")
+
+
 def _framework_row(framework_id: str) -> dict:
     rows = selectors.framework_scores(framework_id=framework_id)
     if not rows:
-        raise NotFoundError(f"No framework {framework_id!r}; list them at /api/v1/compliance/frameworks/.")
+        raise _framework_not_found(framework_id)
     return rows[0]
 
 
@@ -54,7 +58,8 @@ class FrameworkViewSet(ApiViewSet):
 
     @action(detail=True, methods=["get"])
     def requirements(self, request, pk=None):
-        _framework_row(pk)
+        if not Framework.objects.filter(pk=pk).exists():
+            raise _framework_not_found(pk)
         states = selectors.requirement_statuses(framework_id=pk)
         return Response(RequirementSerializer(states, many=True).data)
 

@@ -1,10 +1,5 @@
 """Data-protection checks: key rotation, classification and encryption of personal fields, retention,
-and data-subject requests.
-
-The keyring and privacy apps are built alongside this one: each check imports what it needs inside
-the function, so a missing module makes that check report "error" naming it instead of breaking the
-registry.
-"""
+and data-subject requests."""
 
 from datetime import datetime, timedelta
 
@@ -13,12 +8,14 @@ from django.conf import settings
 from apps.compliance.checks.registry import CheckResult, register_check
 from apps.compliance.choices import Severity
 from apps.core.personal_data import ENCRYPTED_CLASSES, personal_models, undeclared_fields
+from apps.keyring.fields import is_encrypted_field
+from apps.keyring.selectors import key_ring_status
+from apps.privacy.choices import OPEN_REQUEST_STATUSES
+from apps.privacy.models import DataSubjectRequest
+from apps.privacy.selectors.requests import overdue_requests
+from apps.privacy.selectors.retention import kinds_without_policy, last_successful_run
 
 EVIDENCE_ID_LIMIT = 200
-
-
-def _missing(what: str, error: Exception) -> CheckResult:
-    return CheckResult.error(f"{what} is not available yet ({error})", missing=what, exception=type(error).__name__)
 
 
 @register_check(
@@ -37,10 +34,6 @@ def _missing(what: str, error: Exception) -> CheckResult:
     ],
 )
 def key_rotation(now: datetime) -> CheckResult:
-    try:
-        from apps.keyring.selectors import key_ring_status
-    except ImportError as error:
-        return _missing("apps.keyring.selectors.key_ring_status", error)
     status = key_ring_status()
     evidence = {
         "active_version": status.active_version,
@@ -87,10 +80,6 @@ def key_rotation(now: datetime) -> CheckResult:
     ],
 )
 def personal_fields_protected(now: datetime) -> CheckResult:
-    try:
-        from apps.keyring.fields import is_encrypted_field
-    except ImportError as error:
-        return _missing("apps.keyring.fields.is_encrypted_field", error)
     unclassified, unencrypted, restricted = [], [], 0
     entries = personal_models()
     for entry in entries:
@@ -124,10 +113,6 @@ def personal_fields_protected(now: datetime) -> CheckResult:
     requirements=["gdpr:Art.5(1)(e)", "ccpa:1798.100(a)(3)", "iso27001:A.8.10", "soc2:C1.2", "pci_dss:3.2.1"],
 )
 def retention(now: datetime) -> CheckResult:
-    try:
-        from apps.privacy.selectors.retention import kinds_without_policy, last_successful_run
-    except ImportError as error:
-        return _missing("apps.privacy.selectors.retention (kinds_without_policy, last_successful_run)", error)
     max_age = settings.COMPLIANCE_RETENTION_RUN_MAX_AGE_HOURS
     missing = sorted(getattr(kind, "key", str(kind)) for kind in kinds_without_policy())
     last_run = last_successful_run()
@@ -155,17 +140,7 @@ def retention(now: datetime) -> CheckResult:
     requirements=["gdpr:Art.12(3)", "gdpr:Art.15", "gdpr:Art.17", "ccpa:1798.130(a)(2)", "ccpa:1798.105"],
 )
 def requests_overdue(now: datetime) -> CheckResult:
-    try:
-        from apps.privacy.choices import OPEN_REQUEST_STATUSES
-        from apps.privacy.models import DataSubjectRequest
-    except ImportError as error:
-        return _missing("apps.privacy.models.DataSubjectRequest", error)
-    try:
-        from apps.privacy.selectors.requests import overdue_requests
-
-        overdue = overdue_requests(now=now)
-    except ImportError:
-        overdue = DataSubjectRequest.objects.filter(status__in=list(OPEN_REQUEST_STATUSES), due_at__lt=now)
+    overdue = overdue_requests(now=now)
     rows = list(overdue.order_by("due_at").values("pk", "kind", "status", "due_at")[: EVIDENCE_ID_LIMIT + 1])
     open_count = DataSubjectRequest.objects.filter(status__in=list(OPEN_REQUEST_STATUSES)).count()
     evidence = {

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
@@ -23,6 +24,7 @@ from apps.compliance.selectors import failing_checks, framework_scores
 from apps.core.errors import ApplicationError
 from apps.core.personal_data import ENCRYPTED_CLASSES, personal_models
 from apps.fraud.models import FraudCase
+from apps.keyring.fields import is_encrypted_field
 from apps.privacy.choices import OPEN_REQUEST_STATUSES, RequestStatus
 from apps.privacy.models import DataSubjectRequest
 
@@ -86,21 +88,16 @@ def framework_status(*, framework, parameters: dict) -> ReportContent:
     return content
 
 
-def _is_encrypted(model, field_name: str) -> bool:
-    try:
-        model_field = model._meta.get_field(field_name)
-    except Exception:  # noqa: BLE001 - a declared field that no longer exists is reported, not fatal
-        return False
-    return bool(getattr(model_field, "is_encrypted", False)) or "Encrypted" in type(model_field).__name__
-
-
 def gdpr_article_30(*, framework, parameters: dict) -> ReportContent:
     content = ReportContent(title="Record of processing activities (GDPR Art. 30)")
     rows, kinds, unencrypted = [], set(), 0
     for entry in personal_models():
         kinds.add(entry.kind)
         for personal in entry.fields.values():
-            encrypted = _is_encrypted(entry.model, personal.name)
+            try:
+                encrypted = is_encrypted_field(entry.model._meta.get_field(personal.name))
+            except FieldDoesNotExist:  # a declared field that no longer exists is reported, not fatal
+                encrypted = False
             must_encrypt = personal.data_class in ENCRYPTED_CLASSES
             unencrypted += int(must_encrypt and not encrypted)
             rows.append(

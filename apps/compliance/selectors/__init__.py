@@ -20,7 +20,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
 from apps.compliance.checks.registry import checks_for
-from apps.compliance.choices import CheckStatus, RequirementStatus
+from apps.compliance.choices import SEVERITY_RANK, CheckStatus, RequirementStatus
 from apps.compliance.models import CheckRun, Framework, ManualAttestation, Requirement, ScoreSnapshot
 
 _RUN_TO_STATUS = {
@@ -54,9 +54,10 @@ def check_run_list(*, check_id: str | None = None, status: str | None = None) ->
 
 def failing_checks() -> list[CheckRun]:
     """The latest run of each check, kept when it failed or errored (worst severity first)."""
-    order = {"critical": 0, "high": 1, "medium": 2, "low": 3}
     runs = [run for run in latest_check_runs() if run.status in (CheckStatus.FAIL, CheckStatus.ERROR)]
-    return sorted(runs, key=lambda run: (run.status != CheckStatus.FAIL, order.get(run.severity, 9), run.check_id))
+    return sorted(
+        runs, key=lambda run: (run.status != CheckStatus.FAIL, -SEVERITY_RANK.get(run.severity, -1), run.check_id)
+    )
 
 
 def valid_attestations(*, now: datetime | None = None) -> QuerySet[ManualAttestation]:

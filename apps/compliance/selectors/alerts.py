@@ -3,7 +3,7 @@
 from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from apps.compliance.choices import ACTIVE_ALERT_STATUSES, AlertPriority, AlertStatus
-from apps.compliance.models import AlertRule, ComplianceAlert
+from apps.compliance.models import ComplianceAlert
 
 _PRIORITY_ORDER = Case(
     *[When(priority=priority, then=Value(rank)) for rank, priority in enumerate(reversed(AlertPriority.values))],
@@ -42,7 +42,3 @@ def alert_counts() -> dict[str, int]:
     for status in ComplianceAlert.objects.filter(status__in=ACTIVE_ALERT_STATUSES).values_list("status", flat=True):
         counts[status] += 1
     return counts
-
-
-def alert_rule_list() -> QuerySet[AlertRule]:
-    return AlertRule.objects.select_related("framework").order_by("name")

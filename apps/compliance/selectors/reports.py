@@ -23,18 +23,6 @@ def report_library() -> QuerySet[ReportDefinition]:
     )
 
 
-def report_runs(*, definition: ReportDefinition) -> QuerySet[ReportRun]:
-    """The versions of one report, newest first, each with its files."""
-    return definition.runs.order_by("-number").prefetch_related("files")
-
-
-def report_run_get(*, run_id: int) -> ReportRun:
-    run = ReportRun.objects.select_related("definition").prefetch_related("files").filter(pk=run_id).first()
-    if run is None:
-        raise NotFoundError(f"No report run {run_id}.", code="report_run_not_found")
-    return run
-
-
 def report_file_get(*, file_id: int) -> ReportFile:
     report_file = ReportFile.objects.select_related("run__definition").filter(pk=file_id).first()
     if report_file is None:

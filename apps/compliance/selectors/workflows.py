@@ -1,9 +1,9 @@
-"""Reads of the workflow engine and the access review for the portal (C3's workflow inbox)."""
+"""Reads of the workflow engine for the portal (C3's workflow inbox)."""
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 
-from apps.compliance.choices import OPEN_STEP_STATUSES, AccessDecision, StepStatus, WorkflowStatus
-from apps.compliance.models import AccessReview, AccessReviewItem, WorkflowInstance, WorkflowStep
+from apps.compliance.choices import OPEN_STEP_STATUSES, StepStatus, WorkflowStatus
+from apps.compliance.models import WorkflowStep
 from apps.compliance.people import user_holds_role
 
 
@@ -30,30 +30,3 @@ def workflow_inbox(user) -> list[WorkflowStep]:
                 continue
         inbox.append(step)
     return sorted(inbox, key=lambda step: (step.status != StepStatus.ESCALATED, step.due_at, step.pk))
-
-
-def workflow_list(*, status: str | None = None) -> QuerySet[WorkflowInstance]:
-    """Workflows, newest first, with their definition and steps (one extra query)."""
-    instances = WorkflowInstance.objects.select_related("definition").prefetch_related("steps__assignee")
-    return instances.filter(status=status) if status else instances
-
-
-def workflow_get(*, instance_id: int) -> WorkflowInstance | None:
-    return workflow_list().filter(pk=instance_id).first()
-
-
-def access_review_current() -> AccessReview | None:
-    """The newest access review."""
-    return AccessReview.objects.select_related("reviewer", "workflow").order_by("-started_at").first()
-
-
-def access_review_items(*, review: AccessReview, reviewer=None) -> QuerySet[AccessReviewItem]:
-    """A review's items by username (only those assigned to `reviewer` when given)."""
-    items = review.items.select_related("user", "reviewer", "decided_by")
-    if reviewer is not None:
-        items = items.filter(reviewer=reviewer)
-    return items.order_by("username")
-
-
-def access_review_pending_count(*, review: AccessReview) -> int:
-    return review.items.filter(decision=AccessDecision.PENDING).count()

@@ -29,7 +29,7 @@ from apps.compliance.reporting.parameters import recipients_validate
 from apps.compliance.signals import compliance_alert_changed
 from apps.core.actors import Actor
 from apps.core.enqueue import enqueue
-from apps.core.errors import ApplicationError, ConflictError, PermissionDeniedError
+from apps.core.errors import ApplicationError, ConflictError
 
 _RULE_FIELDS = [
     "name",
@@ -298,9 +298,3 @@ def alerts_evaluate_scores(*, scores: list[dict], actor: Actor) -> list[Complian
             else:
                 alerts_clear(rule=rule, subject=subject, actor=actor)
     return raised
-
-
-def alert_may_handle(user) -> None:
-    """Refuse users who may not acknowledge or resolve compliance alerts."""
-    if not (user and user.is_active and user.is_staff and user.has_perm("compliance.change_compliancealert")):
-        raise PermissionDeniedError("Your role may not handle compliance alerts.")

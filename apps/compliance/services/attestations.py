@@ -45,13 +45,19 @@ def attestation_create(
 def attestation_save(
     *, attestation: ManualAttestation, actor: Actor, evidence_file: File | None = None
 ) -> ManualAttestation:
-    """Store a new or edited attestation, hashing its evidence file; audited."""
+    """Store a new or edited attestation, hashing a newly uploaded evidence file; audited.
+
+    A file already in storage keeps its stored SHA-256 (it is only read when none is stored)."""
     if evidence_file is not None:
         attestation.evidence_file = evidence_file
-    if attestation.evidence_file:
-        attestation.evidence_sha256 = file_sha256(attestation.evidence_file)
-    else:
+    stored = attestation.evidence_file
+    if not stored:
         attestation.evidence_sha256 = ""
+    elif not stored._committed:  # a new upload (service argument or admin form), not saved to storage yet
+        attestation.evidence_sha256 = file_sha256(stored)
+    elif not attestation.evidence_sha256:
+        with stored.storage.open(stored.name, "rb") as handle:
+            attestation.evidence_sha256 = file_sha256(handle)
     created = attestation.pk is None
     attestation.save()
     audit_record(

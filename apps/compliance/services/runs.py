@@ -17,7 +17,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from apps.compliance.checks.registry import CheckDefinition, CheckResult, checks_for
-from apps.compliance.choices import CheckStatus
+from apps.compliance.choices import BLOCKING_SEVERITIES, CheckStatus
 from apps.compliance.models import CheckRun, CheckSetting
 from apps.compliance.signals import check_run_recorded
 
@@ -107,7 +107,7 @@ class RunBatch:
 
     @property
     def blocking_failures(self) -> list[CheckRun]:
-        return [run for run in self.runs if run.status == CheckStatus.FAIL and run.severity in ("high", "critical")]
+        return [run for run in self.runs if run.status == CheckStatus.FAIL and run.severity in BLOCKING_SEVERITIES]
 
 
 def checks_run(*, framework: str | None = None, check_id: str | None = None, trigger: str = "command") -> RunBatch:
