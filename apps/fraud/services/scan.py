@@ -78,37 +78,33 @@ def fraud_scan(
 def fraud_bet_check(*, bet_id: int, event: str, actor: Actor) -> list[Finding]:
     """The cheap checks after one bet: late posting when it was placed after its game started, settlement
     contradiction when it was settled by hand; each runs over that capper's bets only."""
-    bet = Bet.objects.filter(pk=bet_id).only("id", "capper_id", "placed_at", "settlement_source").first()
-    if bet is None:
-        return []
-    own_bets = Bet.objects.filter(capper_id=bet.capper_id)
     if event == "placed":
-        if not bet.legs.filter(game__starts_at__lt=bet.placed_at).exists():
-            return []
-        # as strict as a scan of every capper: one capper's lucky live streak is no more evidence here
-        findings = late_posting.detect(own_bets, family_size=Capper.objects.filter(is_active=True).count())
-    elif event == "settled":
-        if bet.settlement_source not in (SettlementSource.API, SettlementSource.STAFF):
-            return []
-        findings = settlement_abuse.detect(own_bets)
-    else:
+        return fraud_imported_bets_check(bet_ids=[bet_id], actor=actor)
+    if event != "settled":
         raise ValueError(f"unknown bet event {event!r}")
+    bet = Bet.objects.filter(pk=bet_id).only("id", "capper_id", "settlement_source").first()
+    if bet is None or bet.settlement_source not in (SettlementSource.API, SettlementSource.STAFF):
+        return []
+    findings = settlement_abuse.detect(Bet.objects.filter(capper_id=bet.capper_id))
     for finding in findings:
         fraud_case_record(finding=finding, actor=actor)
     return findings
 
 
 def fraud_imported_bets_check(*, bet_ids: list[int], actor: Actor) -> list[Finding]:
-    """The placement check of a bulk import's bets: late posting, run once per capper who posted any of
-    them after its game started (not once per bet)."""
-    late_cappers = (
+    """Late posting after placements (one bet, or a bulk import's): run once per capper who posted any of
+    these bets after its game started, over that capper's bets. As strict as a scan of every capper (the
+    family size is every active capper): one capper's lucky live streak is no more evidence here."""
+    late_cappers = sorted(
         Bet.objects.filter(pk__in=bet_ids, legs__game__starts_at__lt=F("placed_at"))
         .values_list("capper_id", flat=True)
         .distinct()
     )
-    findings = []
+    if not late_cappers:
+        return []
     family_size = Capper.objects.filter(is_active=True).count()
-    for capper_id in sorted(late_cappers):
+    findings = []
+    for capper_id in late_cappers:
         findings += late_posting.detect(Bet.objects.filter(capper_id=capper_id), family_size=family_size)
     for finding in findings:
         fraud_case_record(finding=finding, actor=actor)
