@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.db.models import Min, Q, QuerySet
 
+from apps.audit.hashing import GENESIS_HASH
 from apps.audit.models import AuditArchiveCheckpoint, AuditEvent, AuditSeal
 
 
@@ -35,13 +36,19 @@ def audit_archive_boundary(*, before: datetime, held: Q) -> int | None:
     return AuditSeal.objects.filter(event_id__in=kept_events).aggregate(first=Min("sequence"))["first"]
 
 
+def audit_archived_head() -> tuple[int, str]:
+    """Where the archived stretch of the chain ends: the last checkpoint's sequence and chain hash,
+    (0, the genesis hash) before anything was archived."""
+    checkpoint = AuditArchiveCheckpoint.objects.order_by("-last_sequence").only("last_sequence", "chain_hash").first()
+    return (checkpoint.last_sequence, checkpoint.chain_hash) if checkpoint else (0, GENESIS_HASH)
+
+
 def audit_archive_preview(*, before: datetime, held: Q) -> dict[str, int]:
     """Counts for a retention dry run: events older than `before`, how many of them are held, and
     how many an archive would take now (the sealed run of the chain before the first kept event)."""
     older = AuditEvent.objects.filter(occurred_at__lt=before)
     boundary = audit_archive_boundary(before=before, held=held)
-    archived_head = AuditArchiveCheckpoint.objects.order_by("-last_sequence").values_list("last_sequence", flat=True)
-    start = archived_head.first() or 0
+    start, _ = audit_archived_head()
     archivable = AuditSeal.objects.filter(sequence__gt=start)
     if boundary is not None:
         archivable = archivable.filter(sequence__lt=boundary)

@@ -12,9 +12,9 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from apps.audit.chain import link_problem
-from apps.audit.hashing import GENESIS_HASH, canonical_ip_address, event_content_hash, json_safe, seal_chain_hash
+from apps.audit.hashing import canonical_ip_address, event_content_hash, json_safe, seal_chain_hash
 from apps.audit.models import AuditArchiveCheckpoint, AuditEvent, AuditSeal
-from apps.audit.selectors import audit_archive_boundary, audit_held_events_q
+from apps.audit.selectors import audit_archive_boundary, audit_archived_head, audit_held_events_q
 from apps.core.actors import Actor
 from apps.core.archives import ArchiveFile, JsonLinesArchive
 from apps.core.errors import ApplicationError
@@ -118,12 +118,7 @@ def _lock_sealer() -> None:
 def _chain_head() -> tuple[int, str]:
     """The last seal's sequence and chain hash; after archiving took every seal, the last checkpoint's."""
     head = AuditSeal.objects.order_by("-sequence").only("sequence", "chain_hash").first()
-    if head is not None:
-        return head.sequence, head.chain_hash
-    checkpoint = AuditArchiveCheckpoint.objects.order_by("-last_sequence").first()
-    if checkpoint is not None:
-        return checkpoint.last_sequence, checkpoint.chain_hash
-    return 0, GENESIS_HASH
+    return (head.sequence, head.chain_hash) if head is not None else audit_archived_head()
 
 
 def _seal_batch(*, lookback: timedelta | None) -> int:
@@ -179,11 +174,6 @@ class AuditChainBroken(ApplicationError):
     code = "audit_chain_broken"
 
 
-def _archived_head() -> tuple[int, str]:
-    checkpoint = AuditArchiveCheckpoint.objects.order_by("-last_sequence").first()
-    return (checkpoint.last_sequence, checkpoint.chain_hash) if checkpoint else (0, GENESIS_HASH)
-
-
 def _archive_row(seal: dict[str, Any], event: dict[str, Any]) -> dict[str, Any]:
     # full microseconds (DjangoJSONEncoder keeps only milliseconds): the content hash needs them
     return {
@@ -218,7 +208,7 @@ def _archive_batch(
 ) -> tuple[AuditArchiveCheckpoint, ArchiveFile] | None:
     with transaction.atomic():
         _lock_sealer()  # the sealer reads the chain head; nothing seals while the tail moves
-        start_sequence, start_hash = _archived_head()
+        start_sequence, start_hash = audit_archived_head()
         boundary = audit_archive_boundary(before=before, held=held)
         seals = AuditSeal.objects.filter(sequence__gt=start_sequence)
         if boundary is not None:
