@@ -1,12 +1,11 @@
 """`Authorization: Bearer <api key>` for the REST API.
 
-Keys are resolved through the cache manager (namespace `api_key`, keyed by the SHA-256 of the secret,
-never the secret): every request needs its key, and the row barely ever changes. What could make a
-cached key wrong is bumped where it happens: revoking a key bumps `api_key` (accounts.services; a new
-key needs no bump, since a secret that matched no key is never cached), a tenant's status change bumps
-`tenant` (tenants.services), and the key's tenant is read through the tenant cache on every request — so
-a revocation or a suspension takes effect with the next request. Expiry is checked against the clock on
-every request.
+Keys are resolved through the cache manager (namespace `api_key`, keyed by the SHA-256 of the
+secret, never the secret): every request needs its key, and the row barely ever changes. What could
+make a cached key wrong is bumped where it happens: creating or revoking a key bumps `api_key`
+(accounts.services), a tenant's status change bumps `tenant` (tenants.services), and the key's
+tenant is read through the tenant cache on every request — so a revocation or a suspension takes
+effect with the next request. Expiry is checked against the clock on every request.
 """
 
 from django.db.models import F

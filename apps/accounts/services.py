@@ -79,7 +79,7 @@ def api_key_create(
         guild_id=tenant.guild_id if tenant else "",
         changes=field_changes({}, {"name": api_key.name, "scopes": scopes, "expires_at": expires_at}),
     )
-    # no cache bump: an unknown secret is never cached (authentication.py), so a new key has no entry
+    cache_bump("api_key")  # keys are resolved through the cache (authentication.py)
     return api_key, secret
 
 
