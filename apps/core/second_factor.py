@@ -19,12 +19,15 @@ from importlib import import_module
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY, get_user_model, login
+from django.contrib.auth.signals import user_login_failed
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp import login as otp_login
 from django_otp.models import Device
+
+from apps.core.actors import Actor, actor_for_request
 
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
 REFUSED = 4403  # close code of a staff socket: this user (or this session, without its second factor) may not watch
@@ -62,6 +65,35 @@ def signin_pending_user(request: HttpRequest, *, surface: str):
         return None, {}
     user = get_user_model().objects.filter(pk=pending["user_id"], is_active=True, is_staff=True).first()
     return user, pending
+
+
+def signin_actor(request: HttpRequest, user) -> Actor:
+    """The actor of a sign-in step: the user who is signing in (the session names nobody yet)."""
+    base = actor_for_request(request)
+    return Actor(
+        kind="user",
+        identifier=str(user.pk),
+        label=user.get_username(),
+        ip_address=base.ip_address,
+        user_agent=base.user_agent,
+        request_id=base.request_id,
+    )
+
+
+def signin_failed(request: HttpRequest, user) -> None:
+    """A wrong code: django-axes counts it (and may lock the username+address out); security records it."""
+    user_login_failed.send(sender=__name__, credentials={"username": user.get_username()}, request=request)
+
+
+def signin_token_error(request: HttpRequest, *, user, device, token: str) -> str:
+    """'' when `token` is the device's current code, else what to tell the user (a wrong code is a failure)."""
+    token = (token or "").strip()
+    if not device.verify_is_allowed()[0]:
+        return "Too many wrong codes: wait a little and try again."
+    if token.isdigit() and device.verify_token(token):
+        return ""
+    signin_failed(request, user)
+    return "That code does not match: type the 6 digits your authenticator app shows now."
 
 
 def signin_finish(request: HttpRequest, *, surface: str, user, device) -> None:
