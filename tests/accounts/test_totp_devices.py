@@ -48,7 +48,7 @@ def _mfa_events(user) -> list[str]:
     return [
         event.details["action"]
         for event in SecurityEvent.objects.filter(event_type="mfa_changed").order_by("pk")
-        if event.details.get("user_id") == user.pk
+        if event.details.get("subject_id") == str(user.pk)
     ]
 
 
@@ -63,7 +63,7 @@ def test_the_admin_delete_page_no_longer_removes_ones_own_device(root):
     bulk = client.post(CHANGELIST, {"action": "delete_selected", ACTION_CHECKBOX_NAME: [device.pk], "post": "yes"})
 
     assert page.status_code == 403
-    assert bulk.status_code == 200 and b"No action selected" in bulk.content
+    assert bulk.status_code == 302  # "No action selected": delete_selected is not offered
     assert TOTPDevice.objects.filter(pk=device.pk, confirmed=True).exists()
     assert not AuditEvent.objects.filter(action="accounts.totp_device_reset").exists()
 
@@ -80,7 +80,8 @@ def test_the_admin_adds_and_edits_no_device(root):
     assert list(TOTPDevice.objects.filter(user=root).values_list("pk", "confirmed")) == [(device.pk, True)]
 
 
-def test_removing_ones_own_device_in_the_admin_asks_for_its_current_code(root):
+def test_removing_ones_own_device_in_the_admin_asks_for_its_current_code(root, settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0  # the right code may follow the wrong one at once
     client = verified_client(root)
     device = TOTPDevice.objects.get(user=root)
     form = {"action": "reset_selected", ACTION_CHECKBOX_NAME: [device.pk]}
@@ -96,7 +97,7 @@ def test_removing_ones_own_device_in_the_admin_asks_for_its_current_code(root):
     assert done.status_code == 302
     assert not TOTPDevice.objects.filter(user=root).exists()
     event = AuditEvent.objects.get(action="accounts.totp_device_reset")
-    assert (event.target_id, event.actor_id, event.reason) == (str(root.pk), str(root.pk), "new phone")
+    assert (event.target_id, event.actor_identifier, event.reason) == (str(root.pk), str(root.pk), "new phone")
 
 
 def test_a_second_superuser_resets_another_users_device_in_the_admin(root, second_root, staff_user):
@@ -114,14 +115,15 @@ def test_a_second_superuser_resets_another_users_device_in_the_admin(root, secon
     assert done.status_code == 302
     assert not TOTPDevice.objects.filter(pk=device.pk).exists()
     event = AuditEvent.objects.get(action="accounts.totp_device_reset")
-    assert (event.target_id, event.actor_id) == (str(officer.pk), str(second_root.pk))
+    assert (event.target_id, event.actor_identifier) == (str(officer.pk), str(second_root.pk))
     assert _mfa_events(officer)[-1] == "deleted"
 
 
 # --- the services -------------------------------------------------------------------------------
 
 
-def test_own_reset_needs_the_current_code_and_a_wrong_one_changes_nothing(root):
+def test_own_reset_needs_the_current_code_and_a_wrong_one_changes_nothing(root, settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0
     device = _device(root)
 
     for token in ("", "abc", _wrong(device)):
