@@ -19,7 +19,6 @@ from apps.core.cache.stats import stats as cache_stats  # noqa: E402
 from apps.core.ratelimit import reset_failure_reports  # noqa: E402
 from apps.keyring.ring import key_ring  # noqa: E402
 from tests.factories import TenantFactory, UserFactory  # noqa: E402
-from tests.second_factor import verified_client  # noqa: E402
 
 # Property tests draw the same examples on every run: a counterexample found by chance must not fail CI
 # at random (HYPOTHESIS_PROFILE=explore searches afresh, and what it finds becomes an explicit case).
@@ -107,9 +106,3 @@ def staff_user(db):
 
     return _make
 
-
-@pytest.fixture
-def verified_login(db):
-    """verified_login(user) -> a Client signed in as that user with a verified second factor (the admin and
-    the portal refuse a password-only session; a confirmed TOTP device is made if the user has none)."""
-    return verified_client

@@ -1,8 +1,7 @@
 """Staff sessions with a verified second factor, as after the TOTP step of /admin/login/ or /portal/login/.
 
 The admin and the portal both refuse a session that passed the password alone, so every test that
-browses them as staff signs in through `verified_client` (tests/conftest.py offers it as the fixture
-`verified_login`).
+browses them as staff signs in through `verified_client` instead of `force_login` alone.
 """
 
 from django.test import Client

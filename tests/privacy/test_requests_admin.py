@@ -17,6 +17,7 @@ from apps.privacy.services.requests import request_receive
 from tests.factories import MemberFactory
 from tests.privacy.dsr_fixtures import use_export_dir
 from tests.privacy.test_pia import LOW
+from tests.second_factor import verified_client
 
 pytestmark = pytest.mark.django_db
 
@@ -31,9 +32,7 @@ def root(staff_user):
 
 @pytest.fixture
 def browser(root) -> Client:
-    client = Client()
-    client.force_login(root)
-    return client
+    return verified_client(root)
 
 
 @pytest.fixture
@@ -90,8 +89,7 @@ def test_a_pia_is_written_in_the_admin_and_its_author_cannot_approve_it(browser,
     changelist = reverse("admin:privacy_privacyimpactassessment_changelist")
     _act(browser, changelist, "submit", [pia.pk])
     refused = _act(browser, changelist, "approve", [pia.pk])
-    other = Client()
-    other.force_login(staff_user(StaffRole.SUPERUSER, username="second"))
+    other = verified_client(staff_user(StaffRole.SUPERUSER, username="second"))
     approved = _act(other, changelist, "approve", [pia.pk])
 
     assert added.status_code == 302 and pia.author == root and (pia.score, pia.level) == (2, "low")
