@@ -105,4 +105,3 @@ def staff_user(db):
         return user
 
     return _make
-

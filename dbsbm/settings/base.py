@@ -67,7 +67,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the portal's second factor
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the admin's and portal's second factor
     "apps.core.error_pages.ApplicationErrorPageMiddleware",  # staff pages: an ApplicationError is a page, not a 500
     "apps.security.middleware.SecurityContextMiddleware",  # the request behind model-signal events
     "django.contrib.messages.middleware.MessageMiddleware",
