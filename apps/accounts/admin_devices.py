@@ -12,7 +12,7 @@ from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from apps.accounts.services import TOTP_RESET_PERMISSION, totp_device_reset
+from apps.accounts.services import totp_device_reset
 from apps.core.actors import actor_for_request
 from apps.core.errors import ApplicationError
 
@@ -57,8 +57,8 @@ class TOTPDeviceAdmin(admin.ModelAdmin):
         return False  # removal is the audited reset action
 
     def has_reset_permission(self, request) -> bool:
-        # the service decides per device: one's own with its code, others' with the permission
-        return request.user.has_perm(TOTP_RESET_PERMISSION) or request.user.has_perm("otp_totp.view_totpdevice")
+        # offered to whoever sees the list; the service decides per device (own: its code; others': the permission)
+        return self.has_view_permission(request)
 
     def get_actions(self, request):
         actions = super().get_actions(request)
