@@ -18,6 +18,7 @@ from apps.betting.choices import LegResult, Market, Selection
 from apps.betting.models import Bet, Capper
 from apps.betting.services import bet_place, bet_settle, capper_create, game_upsert
 from apps.betting.services.bets import LegInput
+from apps.core.actors import Actor
 from apps.fraud.choices import CaseStatus, FraudKind
 from apps.fraud.detectors import Finding
 from apps.fraud.services import fraud_case_record, fraud_case_triage
@@ -47,6 +48,11 @@ class Person:
 
 
 PRIVACY_SCOPES = ["privacy:read", "privacy:write"]
+
+
+def staff_actor(user) -> Actor:
+    """The actor of a staff user acting in the portal or the admin (as actor_for_request makes it)."""
+    return Actor(kind="user", identifier=str(user.pk), label=user.get_username())
 
 
 def use_export_dir(settings, tmp_path) -> Path:
