@@ -1,9 +1,11 @@
 """Fixtures of the data-subject request tests: a platform key with the privacy scopes, exports in a
-temporary folder, and a person with rows in every declared model (tests/privacy/dsr_fixtures.py)."""
+temporary folder, a person with rows in every declared model (tests/privacy/dsr_fixtures.py), and the
+compliance officers who verify and (someone else, four eyes) complete requests."""
 
 import pytest
 
-from tests.privacy.dsr_fixtures import PRIVACY_SCOPES, build_person, use_export_dir
+from apps.accounts.choices import StaffRole
+from tests.privacy.dsr_fixtures import PRIVACY_SCOPES, build_person, staff_actor, use_export_dir
 
 
 @pytest.fixture
@@ -24,3 +26,19 @@ def privacy_client(privacy_key, client_with_key):
 @pytest.fixture
 def person(tenant, actor, export_dir):
     return build_person(tenant=tenant, actor=actor)
+
+
+@pytest.fixture
+def officers(staff_user):
+    """Three compliance officers (ann, ben, cat): who files, who verifies, who completes."""
+    return [staff_user(StaffRole.COMPLIANCE_OFFICER, username=name) for name in ("ann", "ben", "cat")]
+
+
+@pytest.fixture
+def verifier(officers):
+    return staff_actor(officers[0])
+
+
+@pytest.fixture
+def completer(officers):
+    return staff_actor(officers[1])

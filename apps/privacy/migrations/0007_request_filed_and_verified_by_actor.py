@@ -4,20 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('privacy', '0006_retention_run_archive_key'),
+        ("privacy", "0006_retention_run_archive_key"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='datasubjectrequest',
-            name='filed_by_actor',
-            field=models.CharField(blank=True, help_text="Who filed it, as kind:id ('api_key:7', 'user:12'): the four-eyes rule compares identities, not names.", max_length=64),
+            model_name="datasubjectrequest",
+            name="filed_by_actor",
+            field=models.CharField(
+                blank=True,
+                help_text="Who filed it, as kind:id ('api_key:7', 'user:12'): the four-eyes rule compares identities, not names.",
+                max_length=64,
+            ),
         ),
         migrations.AddField(
-            model_name='datasubjectrequest',
-            name='verified_by_actor',
-            field=models.CharField(blank=True, help_text="Who verified the identity, as kind:id ('user:12').", max_length=64),
+            model_name="datasubjectrequest",
+            name="verified_by_actor",
+            field=models.CharField(
+                blank=True, help_text="Who verified the identity, as kind:id ('user:12').", max_length=64
+            ),
         ),
     ]

@@ -3,8 +3,9 @@
 A request names the member it is about (tenant and Discord user); it is received, its requester's
 identity is verified by staff, it is processed and completed or rejected, within a due date (30 days by
 default, `PRIVACY_REQUEST_DUE_DAYS`). Who filed it and who verified it are kept as identities
-(`filed_by_actor`, `verified_by_actor`) beside their names: completion needs a third pair of eyes. Access and portability produce a `DataExport` (a zip file with a
-SHA-256); an erasure produces a `DeletionCertificate` whose SHA-256 covers its content.
+(`filed_by_actor`, `verified_by_actor`) beside their names: someone else completes it (four eyes).
+Access and portability produce a `DataExport` (a zip file with a SHA-256); an erasure produces a
+`DeletionCertificate` whose SHA-256 covers its content.
 
 `__str__` of these models never names the person: they end up in audit events and logs.
 """

@@ -5,6 +5,7 @@ the public ones below (other apps may import ``apps.privacy.services`` only).
 """
 
 from apps.privacy.kanonymity import anonymized_export, enforce_k, k_anonymity
+from apps.privacy.services.exports import export_download
 from apps.privacy.services.findings import (
     pii_finding_dismiss,
     pii_finding_redact,
@@ -15,7 +16,6 @@ from apps.privacy.services.findings import (
     pii_scan_queryset,
     scanned_fields,
 )
-from apps.privacy.services.exports import export_download
 from apps.privacy.services.pseudonyms import forget, pseudonymize, reidentify
 from apps.privacy.services.requests import (
     request_assign,

@@ -6,10 +6,12 @@ constraint). Anyone with the API's privacy scopes may file a request, start the 
 assign it; verifying, completing and rejecting are acts of an active staff person (never an API key
 or a job: the portal asks them for their second factor), and completion needs four eyes: a person
 other than whoever filed the request or verified the requester. The rules live here, so the API,
-the admin, the portal and the workflow inbox all obey them. Completing a request does its work in the same transaction: access and portability
-write an export, erasure anonymizes the member (refused under a legal hold), rectification applies
-the requested changes through the members service. Every change writes a history row and an audit
-event, and after commit sends `data_subject_request_changed`.
+the admin, the portal and the workflow inbox all obey them.
+
+Completing a request does its work in the same transaction: access and portability write an export,
+erasure anonymizes the member (refused under a legal hold), rectification applies the requested
+changes through the members service. Every change writes a history row and an audit event, and
+after commit sends `data_subject_request_changed`.
 """
 
 from datetime import timedelta

@@ -17,9 +17,18 @@ def actor_identity(actor: Actor) -> str:
     return f"{actor.kind}:{actor.identifier}"[:64]
 
 
-def portal_path(request_id: int) -> str:
+def portal_path(request_id: int | str) -> str:
     """Where staff act on a request: its portal page, behind their second factor."""
     return f"/portal/privacy/requests/{request_id}/"
+
+
+def staff_only_error(*, doing: str, request_id: int | str) -> PermissionDeniedError:
+    """The refusal of a staff act to anyone else (the API answers it to every key): where to do it instead."""
+    return PermissionDeniedError(
+        f"{doing} is a staff action: an active staff user does it in the portal, signed in with their second "
+        f"factor ({portal_path(request_id)}). API keys may file requests and read their status.",
+        code="staff_only",
+    )
 
 
 def request_staff_required(*, actor: Actor, doing: str, request_id: int) -> None:
@@ -30,8 +39,4 @@ def request_staff_required(*, actor: Actor, doing: str, request_id: int) -> None
         and get_user_model().objects.filter(pk=int(actor.identifier), is_staff=True, is_active=True).exists()
     )
     if not is_staff:
-        raise PermissionDeniedError(
-            f"{doing} is a staff action: an active staff user does it in the portal, signed in with their second "
-            f"factor ({portal_path(request_id)}). API keys may file requests and read their status.",
-            code="staff_only",
-        )
+        raise staff_only_error(doing=doing, request_id=request_id)
