@@ -3,9 +3,11 @@ temporary folder, a person with rows in every declared model (tests/privacy/dsr_
 compliance officers who verify and (someone else, four eyes) complete requests."""
 
 import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts.choices import StaffRole
-from tests.privacy.dsr_fixtures import PRIVACY_SCOPES, build_person, staff_actor, use_export_dir
+from tests.portal.conftest import verified_client
+from tests.privacy.dsr_fixtures import PRIVACY_SCOPES, Desk, build_person, staff_actor, use_export_dir
 
 
 @pytest.fixture
@@ -42,3 +44,10 @@ def verifier(officers):
 @pytest.fixture
 def completer(officers):
     return staff_actor(officers[1])
+
+
+@pytest.fixture
+def desk(privacy_client, officers, verifier, completer, export_dir):
+    """The key files, ann verifies, ben completes, cat downloads from the portal (second factor verified)."""
+    TOTPDevice.objects.create(user=officers[2], name="portal", confirmed=True)
+    return Desk(client=privacy_client, verifier=verifier, completer=completer, portal=verified_client(officers[2]))
