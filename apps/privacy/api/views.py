@@ -47,11 +47,11 @@ WRITE_RESPONSES = {
 
 
 STAFF_RESPONSES = {
+    **ERROR_RESPONSES,
     403: OpenApiResponse(
         ErrorSerializer,
         description="Always, for every API key (code `staff_only`): a staff person does this in the portal",
     ),
-    **{code: response for code, response in ERROR_RESPONSES.items() if code in (401, 429)},
 }
 
 # What an API key may no longer do (four eyes, a second factor): the staff do it in the portal.
