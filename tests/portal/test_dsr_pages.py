@@ -19,6 +19,7 @@ from apps.core.actors import Actor
 from apps.privacy.choices import RequestKind, RequestStatus
 from apps.privacy.models import DataExport, DataSubjectRequest, DataSubjectRequestEvent, DeletionCertificate
 from apps.privacy.services.requests import request_receive
+from apps.privacy.services.staff import portal_path
 from tests.portal.conftest import verified_client
 
 pytestmark = pytest.mark.django_db
@@ -100,6 +101,7 @@ def test_the_page_shows_the_request_with_csrf_protected_forms_and_no_inline_scri
     assert page.count('name="csrfmiddlewaretoken"') == len(forms)
     assert '<option value="id_document">' in page
     assert all(" src=" in tag for tag in re.findall(r"<script[^>]*>", page))  # scripts come from static files
+    assert portal_path(dsr.pk) == _url("dsr", dsr)  # where the API's refusals send people
 
 
 def test_verify_assign_complete_and_download_end_to_end(
