@@ -141,7 +141,8 @@ def outbox_message_run(*, message_id: int) -> bool:
             row = OutboxMessage.objects.select_for_update().filter(pk=message_id).first()
             if row is None or row.completed_at is not None:
                 return False
-            current_app.tasks[row.task_name](*row.args, **row.kwargs)
+            # apply(): the task's own prerun/postrun signals and eager retries, its exception re-raised
+            current_app.tasks[row.task_name].apply(args=row.args, kwargs=row.kwargs, throw=True)
             now = timezone.now()
             OutboxMessage.objects.filter(pk=message_id).update(
                 completed_at=now, dispatched_at=row.dispatched_at or now, attempts=F("attempts") + 1, last_error=""

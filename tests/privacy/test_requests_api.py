@@ -188,6 +188,7 @@ def test_the_workflow_verify_assign_complete_records_who_did_what(
     assert completed.status_code == 200 and body["status"] == "completed" and body["resolution"] == "sent"
     assert body["export"]["download_url"] == f"{base}/export/"
     assert [(sent["change"], sent["status"]) for sent in signals] == [
+        ("received", "received"),  # sent in the filing's transaction (the task outbox), so seen here too
         ("status_changed", "identity_verification"),
         ("verified", "in_progress"),
         ("assigned", "in_progress"),
