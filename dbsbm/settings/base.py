@@ -183,13 +183,28 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Tasks are fire-and-forget unless they say otherwise (ignore_result=False): no result-backend
 # round trip, and no request waits on a result backend that is down.
 CELERY_TASK_IGNORE_RESULT = True
-# Publishing from a request never blocks for long: one attempt, short socket timeouts
-# (apps/core/enqueue.py logs a refused publish; each app's periodic job catches up).
+# Tasks go through the transactional outbox (apps/core/outbox.py): a publish that fails leaves its row
+# pending, so a publish is one quick attempt. No publish retries; `max_retries: 0` stops kombu from
+# retrying the connection itself (it slept for the whole connection timeout, 2 s per task, against a
+# stopped broker); a short connect timeout bounds an unreachable host. After a failure the outbox's
+# breaker skips publishing for OUTBOX_BROKER_RETRY_SECONDS. A worker's own reconnection loop is not
+# affected (broker_connection_max_retries).
 CELERY_TASK_PUBLISH_RETRY = False
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 2, "socket_connect_timeout": 1}
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_timeout": 2,
+    "socket_connect_timeout": env_int("CELERY_BROKER_CONNECT_TIMEOUT_MS", 500) / 1000,
+    "max_retries": 0,
+}
 CELERY_REDIS_SOCKET_TIMEOUT = 2
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+# the outbox (apps/core/outbox.py): beat drains it every few seconds, after each commit a request
+# publishes its own rows unless the broker breaker is open
+OUTBOX_BROKER_RETRY_SECONDS = env_int("OUTBOX_BROKER_RETRY_SECONDS", 10)
+OUTBOX_DISPATCH_BATCH = 200
+OUTBOX_REDISPATCH_AFTER_SECONDS = 600  # dispatched, never run (a broker that lost it): publish again
+OUTBOX_MAX_ATTEMPTS = 8  # failed runs before a message is given up (kept with its last error)
+OUTBOX_KEEP_DAYS = 7  # completed messages are deleted after this
 
 # --- auth and sessions --------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

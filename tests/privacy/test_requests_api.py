@@ -225,6 +225,7 @@ def test_the_key_files_and_assigns_staff_verify_and_someone_else_completes(
     assert (row.filed_by_actor, row.requested_by) == (f"api_key:{privacy_key[0].pk}", privacy_key[0].prefix)
     assert row.verified_by_actor == verifier.kind + ":" + verifier.identifier
     assert [(sent["change"], sent["status"]) for sent in signals] == [
+        ("received", "received"),  # sent in the filing's transaction (the task outbox), so seen here too
         ("status_changed", "identity_verification"),
         ("verified", "in_progress"),
         ("assigned", "in_progress"),

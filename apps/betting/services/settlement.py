@@ -113,9 +113,7 @@ def bet_settle(
         reason=reason,
     )
     if settled:
-        transaction.on_commit(
-            lambda: bet_settled.send(sender=Bet, bet_id=bet.pk, tenant_id=bet.tenant_id, source=bet.settlement_source)
-        )
+        bet_settled.send(sender=Bet, bet_id=bet.pk, tenant_id=bet.tenant_id, source=bet.settlement_source)
     return bet
 
 
@@ -143,7 +141,7 @@ def bet_void(*, bet: Bet, actor: Actor, reason: str, source: str = SettlementSou
         changes=field_changes(before, {"status": bet.status, "net_units": bet.net_units}),
         reason=reason,
     )
-    transaction.on_commit(lambda: bet_voided.send(sender=Bet, bet_id=bet.pk, tenant_id=bet.tenant_id))
+    bet_voided.send(sender=Bet, bet_id=bet.pk, tenant_id=bet.tenant_id)
     return bet
 
 
@@ -176,7 +174,5 @@ def bet_correct(*, bet: Bet, actor: Actor, leg_results: dict[int, str], reason: 
         ),
         reason=reason,
     )
-    transaction.on_commit(
-        lambda: bet_settled.send(sender=Bet, bet_id=bet.pk, tenant_id=bet.tenant_id, source=bet.settlement_source)
-    )
+    bet_settled.send(sender=Bet, bet_id=bet.pk, tenant_id=bet.tenant_id, source=bet.settlement_source)
     return bet

@@ -202,8 +202,7 @@ def _may_work_on(step: WorkflowStep, user) -> None:
 def _step_audit(step: WorkflowStep, actor: Actor, action: str, before: dict, note: str = "") -> None:
     after = {"status": step.status, "assignee": step.assignee_id}
     audit_record(actor=actor, action=action, target=step, changes=field_changes(before, after), reason=note)
-    payload = {"step_id": step.pk, "instance_id": step.instance_id, "status": step.status}
-    transaction.on_commit(lambda: workflow_step_changed.send(sender=WorkflowStep, **payload))
+    workflow_step_changed.send(sender=WorkflowStep, step_id=step.pk, instance_id=step.instance_id, status=step.status)
 
 
 @transaction.atomic
@@ -306,7 +305,7 @@ def _escalate_step(step_id: int, *, actor: Actor, now) -> bool:
     step.status, step.escalated_at = StepStatus.ESCALATED, now
     step.save(update_fields=["status", "escalated_at"])
     _step_audit(step, actor, "compliance.workflow_step_escalated", before)
-    transaction.on_commit(lambda: enqueue(workflow_step_notify_task, step_id))
+    enqueue(workflow_step_notify_task, step_id)
     return True
 
 

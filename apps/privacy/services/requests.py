@@ -11,7 +11,7 @@ the admin, the portal and the workflow inbox all obey them.
 Completing a request does its work in the same transaction: access and portability write an export,
 erasure anonymizes the member (refused under a legal hold), rectification applies the requested
 changes through the members service. Every change writes a history row and an audit event, and
-after commit sends `data_subject_request_changed`.
+sends `data_subject_request_changed` in its transaction (receivers write the task outbox).
 """
 
 from datetime import timedelta
@@ -74,7 +74,7 @@ def _after_commit(request: DataSubjectRequest, change: str) -> None:
         "due_at": request.due_at,
         "is_overdue": request.is_open and request.due_at < timezone.now(),
     }
-    transaction.on_commit(lambda: data_subject_request_changed.send(sender=DataSubjectRequest, **payload))
+    data_subject_request_changed.send(sender=DataSubjectRequest, **payload)  # in the transaction: the outbox
 
 
 def _history(request: DataSubjectRequest, actor: Actor, action: str, *, note: str = "", to_status: str = "") -> None:
