@@ -26,6 +26,7 @@ superuser can still bypass it, and that is what the hash chain detects.
 from django.db import models
 from django.utils import timezone
 
+from apps.audit.hashing import KEYED_ALGORITHM, LEGACY_ALGORITHM
 from apps.keyring.fields import EncryptedIPAddressField, EncryptedTextField
 
 
@@ -33,6 +34,11 @@ class ActorKind(models.TextChoices):
     USER = "user", "Staff user"
     API_KEY = "api_key", "API key"
     SYSTEM = "system", "System"
+
+
+class SealAlgorithm(models.TextChoices):
+    LEGACY = LEGACY_ALGORITHM, "SHA-256 (unkeyed, sealed before the chain was keyed)"
+    KEYED = KEYED_ALGORITHM, "HMAC-SHA256 (the audit chain's key)"
 
 
 class AuditEvent(models.Model):
@@ -77,6 +83,7 @@ class AuditSeal(models.Model):
     content_hash = models.CharField(max_length=64)
     previous_hash = models.CharField(max_length=64)
     chain_hash = models.CharField(max_length=64)
+    algorithm = models.CharField(max_length=16, choices=SealAlgorithm.choices)
     sealed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

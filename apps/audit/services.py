@@ -2,19 +2,36 @@
 the oldest stretch of the chain for retention (the chain stays verifiable from an archive checkpoint)."""
 
 import base64
+import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from apps.audit.chain import link_problem
+from apps.audit.checkpoints import (
+    Checkpoint,
+    checkpoint_document,
+    checkpoint_name,
+    checkpoint_names,
+    checkpoint_parse,
+    checkpoint_store,
+    public_key_name,
+)
 from apps.audit.hashing import canonical_ip_address, event_content_hash, json_safe, seal_chain_hash
-from apps.audit.models import AuditArchiveCheckpoint, AuditEvent, AuditSeal
-from apps.audit.selectors import audit_archive_boundary, audit_archived_head, audit_held_events_q
+from apps.audit.keys import AuditKeyError, ChainKeys, audit_chain_keys, audit_chain_keys_create
+from apps.audit.models import AuditArchiveCheckpoint, AuditEvent, AuditSeal, SealAlgorithm
+from apps.audit.selectors import (
+    audit_archive_boundary,
+    audit_archived_head,
+    audit_chain_head,
+    audit_held_events_q,
+)
 from apps.core.actors import Actor
 from apps.core.archives import ArchiveFile, JsonLinesArchive
 from apps.core.errors import ApplicationError
@@ -26,6 +43,8 @@ SEAL_BATCH_SIZE = 2000
 # anti-join over the whole table); no transaction stays open this long. `audit_verify` looks at all.
 SEAL_LOOKBACK = timedelta(days=1)
 _SEAL_LOCK_KEY = 0x0DB5B0A0D17  # pg_advisory_xact_lock key of the sealer
+
+logger = logging.getLogger(__name__)
 
 
 def field_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -115,24 +134,39 @@ def _lock_sealer() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_SEAL_LOCK_KEY])
 
 
-def _chain_head() -> tuple[int, str]:
-    """The last seal's sequence and chain hash; after archiving took every seal, the last checkpoint's."""
-    head = AuditSeal.objects.order_by("-sequence").only("sequence", "chain_hash").first()
-    return (head.sequence, head.chain_hash) if head is not None else audit_archived_head()
+def _sealing_keys(*, head_sequence: int) -> ChainKeys:
+    """The chain's keys; the first keyed sealing creates them, recording that every seal up to the
+    head was sealed unkeyed. Never again once anything was keyed: a missing key then means the row
+    was deleted (or the database restored without it), and a fresh key would launder a rewrite."""
+    keys = audit_chain_keys()
+    if keys is not None:
+        return keys
+    store = checkpoint_store()
+    if AuditSeal.objects.filter(algorithm=SealAlgorithm.KEYED).exists() or checkpoint_names(store):
+        raise AuditKeyError(
+            "The audit chain's key (keyring_sealedsecret 'audit-chain') is missing although keyed seals or "
+            f"signed checkpoints ({store}) exist: the database was tampered with or restored without it. "
+            "Nothing was sealed; run `manage.py audit_verify`."
+        )
+    return audit_chain_keys_create(legacy_through=head_sequence)
 
 
 def _seal_batch(*, lookback: timedelta | None) -> int:
     with transaction.atomic():
         _lock_sealer()
-        sequence, previous_hash = _chain_head()
         pending = AuditEvent.objects.filter(~Exists(AuditSeal.objects.filter(event_id=OuterRef("pk"))))
         if lookback is not None:
             pending = pending.filter(occurred_at__gte=timezone.now() - lookback)
+        batch = list(pending.order_by("pk").values_list("pk", "content_hash")[:SEAL_BATCH_SIZE])
+        if not batch:
+            return 0
+        sequence, previous_hash = audit_chain_head()
+        key = _sealing_keys(head_sequence=sequence).seal_key
         seals = []
-        for event_id, content_hash in pending.order_by("pk").values_list("pk", "content_hash")[:SEAL_BATCH_SIZE]:
+        for event_id, content_hash in batch:
             sequence += 1
             chain_hash = seal_chain_hash(
-                sequence=sequence, event_id=event_id, content_hash=content_hash, previous_hash=previous_hash
+                sequence=sequence, event_id=event_id, content_hash=content_hash, previous_hash=previous_hash, key=key
             )
             seals.append(
                 AuditSeal(
@@ -141,6 +175,7 @@ def _seal_batch(*, lookback: timedelta | None) -> int:
                     content_hash=content_hash,
                     previous_hash=previous_hash,
                     chain_hash=chain_hash,
+                    algorithm=SealAlgorithm.KEYED,
                 )
             )
             previous_hash = chain_hash
@@ -159,12 +194,57 @@ def audit_seal_pending(*, full_scan: bool = False) -> int:
             return sealed_total
 
 
+def audit_checkpoint_publish(*, force: bool = False) -> Checkpoint | None:
+    """Publish a signed checkpoint of the chain head when one is due: `AUDIT_CHECKPOINT_EVERY_SEALS`
+    seals or `AUDIT_CHECKPOINT_EVERY_SECONDS` since the last one, or none published yet (`force`: as
+    soon as the head moved). Callers publish only committed seals (the beat task, the commands).
+
+    Never signs a head that contradicts the last checkpoint (a chain shorter than it, or another hash
+    at its sequence): that is tampering for `audit_verify` to report, not something to paper over.
+    """
+    keys = audit_chain_keys()
+    if keys is None:
+        return None  # nothing was sealed since the chain was keyed: there is no key to sign with
+    sequence, chain_hash = audit_chain_head()
+    store = checkpoint_store()
+    names = checkpoint_names(store)
+    now = timezone.now()
+    if names:
+        try:
+            last = checkpoint_parse(names[-1], store.get(names[-1]) or b"", keys)
+        except ValueError as error:
+            logger.error("audit checkpoint not published: the last one does not verify (%s)", error)
+            return None
+        if sequence <= last.sequence:
+            if sequence < last.sequence:
+                logger.error("audit checkpoint not published: the chain ends before checkpoint %s", last.sequence)
+            return None
+        recorded = AuditSeal.objects.filter(sequence=last.sequence).values_list("chain_hash", flat=True).first()
+        if recorded is not None and recorded != last.chain_hash:
+            logger.error("audit checkpoint not published: seal %s differs from its checkpoint", last.sequence)
+            return None
+        elapsed = (now - last.published_at).total_seconds()
+        due = (
+            sequence - last.sequence >= settings.AUDIT_CHECKPOINT_EVERY_SEALS
+            or elapsed >= settings.AUDIT_CHECKPOINT_EVERY_SECONDS
+        )
+        if not (due or force):
+            return None
+    if sequence == 0:
+        return None
+    store.put(public_key_name(keys), keys.public_key_pem)  # once per key; beside the checkpoints
+    name = checkpoint_name(sequence)
+    if not store.put(name, checkpoint_document(keys, sequence=sequence, chain_hash=chain_hash, published_at=now)):
+        return None  # another process published this head first
+    return Checkpoint(sequence, chain_hash, now, name)
+
+
 # --- the audit trail's own retention: archive the oldest stretch of the chain, then delete it ------
 
 # Events archived per file, transaction and checkpoint.
 ARCHIVE_BATCH_SIZE = 10_000
 ARCHIVE_EVENT_FIELDS = [field.attname for field in AuditEvent._meta.concrete_fields]
-ARCHIVE_SEAL_FIELDS = ["sequence", "event_id", "content_hash", "previous_hash", "chain_hash", "sealed_at"]
+ARCHIVE_SEAL_FIELDS = ["sequence", "event_id", "content_hash", "previous_hash", "chain_hash", "algorithm", "sealed_at"]
 
 
 class AuditChainBroken(ApplicationError):
@@ -219,12 +299,14 @@ def _archive_batch(
         event_ids = [seal["event_id"] for seal in seals]
         events = {row["id"]: row for row in AuditEvent.objects.filter(pk__in=event_ids).values(*ARCHIVE_EVENT_FIELDS)}
         expected_sequence, previous_hash = start_sequence + 1, start_hash
+        keys = audit_chain_keys()
         for seal in seals:
             problem = link_problem(
                 expected_sequence=expected_sequence,
                 previous_hash=previous_hash,
                 seal=seal,
                 event=events.get(seal["event_id"]),
+                keys=keys,
             )
             if problem:
                 raise AuditChainBroken(
