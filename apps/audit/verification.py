@@ -16,7 +16,7 @@ from pathlib import Path
 from apps.audit.chain import link_problem
 from apps.audit.checkpoints import Checkpoint, checkpoint_names, checkpoint_parse, checkpoint_store
 from apps.audit.hashing import GENESIS_HASH, LEGACY_ALGORITHM
-from apps.audit.keys import ChainKeys, audit_chain_keys
+from apps.audit.keys import AuditKeyError, ChainKeys, audit_chain_keys
 from apps.audit.models import AuditArchiveCheckpoint, AuditEvent, AuditSeal
 from apps.audit.services import audit_seal_pending
 from apps.core.archives import file_sha256, read_rows
@@ -90,7 +90,10 @@ def _published_problem(checkpoint: Checkpoint) -> str:
 def audit_verify() -> ChainVerification:
     """Seal what is pending, then walk the chain in sequence order from the last archive checkpoint,
     comparing it with every published checkpoint; a chain that ends before the last one was truncated."""
-    sealed_now = audit_seal_pending(full_scan=True)
+    try:
+        sealed_now = audit_seal_pending(full_scan=True)
+    except (AuditKeyError, KeyringError):
+        sealed_now = 0  # the key is gone or unreadable: the checks below say so
     try:
         keys = audit_chain_keys()
     except KeyringError as error:
