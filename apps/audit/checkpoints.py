@@ -14,6 +14,7 @@ requirements (boto3 is not), and a write-once bucket needs Object Lock configure
 
 import base64
 import json
+import logging
 import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,8 +23,13 @@ from pathlib import Path
 from cryptography.exceptions import InvalidSignature
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils import timezone
 
-from apps.audit.keys import ChainKeys
+from apps.audit.keys import ChainKeys, audit_chain_keys
+from apps.audit.models import AuditSeal
+from apps.audit.selectors import audit_chain_head
+
+logger = logging.getLogger(__name__)
 
 FORMAT = "dbsbm-audit-checkpoint/1"
 _PREFIX, _SUFFIX = "checkpoint-", ".json"
@@ -81,7 +87,8 @@ def checkpoint_store() -> DirectoryCheckpointStore:
     if kind == "s3":
         raise ImproperlyConfigured(
             "AUDIT_CHECKPOINT_STORE=s3 is not implemented: no S3 client library is installed. Use the "
-            "directory store (AUDIT_CHECKPOINT_DIR), e.g. on a write-once mount, or sync it to a bucket with Object Lock."
+            "directory store (AUDIT_CHECKPOINT_DIR), e.g. on a write-once mount, or sync it to a bucket "
+            "with Object Lock."
         )
     raise ImproperlyConfigured(f"AUDIT_CHECKPOINT_STORE must be 'directory' or 's3', not {kind!r}.")
 
@@ -148,3 +155,48 @@ def checkpoint_parse(name: str, data: bytes, keys: ChainKeys) -> Checkpoint:
 def checkpoint_names(store: DirectoryCheckpointStore) -> list[str]:
     """The checkpoint files of `store`, in sequence order (their names sort by sequence)."""
     return [name for name in store.names() if name.startswith(_PREFIX) and name.endswith(_SUFFIX)]
+
+
+def audit_checkpoint_publish(*, force: bool = False) -> Checkpoint | None:
+    """Publish a signed checkpoint of the chain head when one is due: `AUDIT_CHECKPOINT_EVERY_SEALS`
+    seals or `AUDIT_CHECKPOINT_EVERY_SECONDS` since the last one, or none published yet (`force`: as
+    soon as the head moved). Callers publish only committed seals (the beat task, the commands).
+
+    Never signs a head that contradicts the last checkpoint (a chain shorter than it, or another hash
+    at its sequence): that is tampering for `audit_verify` to report, not something to paper over.
+    """
+    keys = audit_chain_keys()
+    if keys is None:
+        return None  # nothing was sealed since the chain was keyed: there is no key to sign with
+    sequence, chain_hash = audit_chain_head()
+    store = checkpoint_store()
+    names = checkpoint_names(store)
+    now = timezone.now()
+    if names:
+        try:
+            last = checkpoint_parse(names[-1], store.get(names[-1]) or b"", keys)
+        except ValueError as error:
+            logger.error("audit checkpoint not published: the last one does not verify (%s)", error)
+            return None
+        if sequence <= last.sequence:
+            if sequence < last.sequence:
+                logger.error("audit checkpoint not published: the chain ends before checkpoint %s", last.sequence)
+            return None
+        recorded = AuditSeal.objects.filter(sequence=last.sequence).values_list("chain_hash", flat=True).first()
+        if recorded is not None and recorded != last.chain_hash:
+            logger.error("audit checkpoint not published: seal %s differs from its checkpoint", last.sequence)
+            return None
+        elapsed = (now - last.published_at).total_seconds()
+        due = (
+            sequence - last.sequence >= settings.AUDIT_CHECKPOINT_EVERY_SEALS
+            or elapsed >= settings.AUDIT_CHECKPOINT_EVERY_SECONDS
+        )
+        if not (due or force):
+            return None
+    if sequence == 0:
+        return None
+    store.put(public_key_name(keys), keys.public_key_pem)  # once per key; beside the checkpoints
+    name = checkpoint_name(sequence)
+    if not store.put(name, checkpoint_document(keys, sequence=sequence, chain_hash=chain_hash, published_at=now)):
+        return None  # another process published this head first
+    return Checkpoint(sequence, chain_hash, now, name)

@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from apps.core.errors import ApplicationError
 from apps.keyring.services import sealed_secret_create, sealed_secret_get
 
-SECRET_PURPOSE = "audit-chain"
+SECRET_PURPOSE = "audit-chain"  # noqa: S105 (the name of the secret, not a secret)
 _CONTEXT_PREFIX = "legacy-through="
 
 

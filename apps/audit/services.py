@@ -2,27 +2,17 @@
 the oldest stretch of the chain for retention (the chain stays verifiable from an archive checkpoint)."""
 
 import base64
-import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from apps.audit.chain import link_problem
-from apps.audit.checkpoints import (
-    Checkpoint,
-    checkpoint_document,
-    checkpoint_name,
-    checkpoint_names,
-    checkpoint_parse,
-    checkpoint_store,
-    public_key_name,
-)
+from apps.audit.checkpoints import checkpoint_names, checkpoint_store
 from apps.audit.hashing import canonical_ip_address, event_content_hash, json_safe, seal_chain_hash
 from apps.audit.keys import AuditKeyError, ChainKeys, audit_chain_keys, audit_chain_keys_create
 from apps.audit.models import AuditArchiveCheckpoint, AuditEvent, AuditSeal, SealAlgorithm
@@ -43,8 +33,6 @@ SEAL_BATCH_SIZE = 2000
 # anti-join over the whole table); no transaction stays open this long. `audit_verify` looks at all.
 SEAL_LOOKBACK = timedelta(days=1)
 _SEAL_LOCK_KEY = 0x0DB5B0A0D17  # pg_advisory_xact_lock key of the sealer
-
-logger = logging.getLogger(__name__)
 
 
 def field_changes(before: dict[str, Any], after: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -192,51 +180,6 @@ def audit_seal_pending(*, full_scan: bool = False) -> int:
         sealed_total += sealed
         if sealed < SEAL_BATCH_SIZE:
             return sealed_total
-
-
-def audit_checkpoint_publish(*, force: bool = False) -> Checkpoint | None:
-    """Publish a signed checkpoint of the chain head when one is due: `AUDIT_CHECKPOINT_EVERY_SEALS`
-    seals or `AUDIT_CHECKPOINT_EVERY_SECONDS` since the last one, or none published yet (`force`: as
-    soon as the head moved). Callers publish only committed seals (the beat task, the commands).
-
-    Never signs a head that contradicts the last checkpoint (a chain shorter than it, or another hash
-    at its sequence): that is tampering for `audit_verify` to report, not something to paper over.
-    """
-    keys = audit_chain_keys()
-    if keys is None:
-        return None  # nothing was sealed since the chain was keyed: there is no key to sign with
-    sequence, chain_hash = audit_chain_head()
-    store = checkpoint_store()
-    names = checkpoint_names(store)
-    now = timezone.now()
-    if names:
-        try:
-            last = checkpoint_parse(names[-1], store.get(names[-1]) or b"", keys)
-        except ValueError as error:
-            logger.error("audit checkpoint not published: the last one does not verify (%s)", error)
-            return None
-        if sequence <= last.sequence:
-            if sequence < last.sequence:
-                logger.error("audit checkpoint not published: the chain ends before checkpoint %s", last.sequence)
-            return None
-        recorded = AuditSeal.objects.filter(sequence=last.sequence).values_list("chain_hash", flat=True).first()
-        if recorded is not None and recorded != last.chain_hash:
-            logger.error("audit checkpoint not published: seal %s differs from its checkpoint", last.sequence)
-            return None
-        elapsed = (now - last.published_at).total_seconds()
-        due = (
-            sequence - last.sequence >= settings.AUDIT_CHECKPOINT_EVERY_SEALS
-            or elapsed >= settings.AUDIT_CHECKPOINT_EVERY_SECONDS
-        )
-        if not (due or force):
-            return None
-    if sequence == 0:
-        return None
-    store.put(public_key_name(keys), keys.public_key_pem)  # once per key; beside the checkpoints
-    name = checkpoint_name(sequence)
-    if not store.put(name, checkpoint_document(keys, sequence=sequence, chain_hash=chain_hash, published_at=now)):
-        return None  # another process published this head first
-    return Checkpoint(sequence, chain_hash, now, name)
 
 
 # --- the audit trail's own retention: archive the oldest stretch of the chain, then delete it ------

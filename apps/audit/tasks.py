@@ -1,7 +1,8 @@
 from celery import shared_task
 from django.db import OperationalError
 
-from apps.audit.services import audit_checkpoint_publish, audit_seal_pending
+from apps.audit.checkpoints import audit_checkpoint_publish
+from apps.audit.services import audit_seal_pending
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3, ignore_result=False)

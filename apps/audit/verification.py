@@ -20,7 +20,7 @@ from apps.audit.keys import AuditKeyError, ChainKeys, audit_chain_keys
 from apps.audit.models import AuditArchiveCheckpoint, AuditEvent, AuditSeal
 from apps.audit.services import audit_seal_pending
 from apps.core.archives import file_sha256, read_rows
-from apps.keyring.errors import KeyringError
+from apps.keyring.fields import KeyringError
 
 VERIFY_CHUNK_SIZE = 5000
 _EVENT_FIELDS = [field.attname for field in AuditEvent._meta.concrete_fields]

@@ -1,7 +1,8 @@
 """Master key rotation: re-wrap every data key under a new master key, recompute every blind index.
 
-The master key never encrypts a value itself: it wraps the data keys (keyring.DataKey) and keys the
-blind indexes (HMAC). So a new master key means re-wrapping each data key (and each sealed secret, e.g. the audit chain's key), a handful of rows, and
+The master key never encrypts a value itself: it wraps the data keys (keyring.DataKey) and the sealed
+secrets of other apps (keyring.SealedSecret: the audit chain's key), and keys the blind indexes (HMAC).
+So a new master key means re-wrapping each data key and sealed secret, a handful of rows, and
 recomputing each blind index from its decrypted source (member emails, security-event addresses,
 pseudonym values). Both happen in one transaction: a rotation that fails or is killed changes
 nothing, and the database never holds data keys wrapped by two master keys.

@@ -92,7 +92,8 @@ def rewrite_history(event_id: int, *, reason: str = "nothing happened") -> None:
         if names_algorithm:
             assignments += ", algorithm = %s"
             params.append("sha256")
-        assert as_superuser(f"UPDATE audit_auditseal SET {assignments} WHERE sequence = %s", [*params, seal["sequence"]])
+        statement = f"UPDATE audit_auditseal SET {assignments} WHERE sequence = %s"
+        assert as_superuser(statement, [*params, seal["sequence"]]) == 1
         previous_hash = chain_hash
 
 

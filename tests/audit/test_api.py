@@ -325,9 +325,7 @@ def test_a_tenant_key_sees_no_platform_actor_details(make_key, client_with_key, 
         "anonymous": ("system", "anonymous", "anonymous", "", None),
         "system": ("system", "auto-grading", "auto-grading", "", None),
     }
-    detail = client_with_key(secret).get(
-        f"{_tenant_url(tenant.guild_id)}{AuditEvent.objects.get(reason='staff').pk}/"
-    )
+    detail = client_with_key(secret).get(f"{_tenant_url(tenant.guild_id)}{AuditEvent.objects.get(reason='staff').pk}/")
     assert tuple(detail.json()[name] for name in PLATFORM_ACTOR_FIELDS) == ("user", "", "platform staff", "", None)
 
 

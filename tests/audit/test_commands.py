@@ -109,7 +109,8 @@ def test_audit_verify_process_exits_0_when_intact(record_events):
 
     assert (completed.returncode, completed.stderr) == (0, "")
     assert completed.stdout == (
-        "Audit chain intact: 4 events checked (4 sealed just now).\nPublished checkpoint checkpoint-000000000004.json.\n"
+        "Audit chain intact: 4 events checked (4 sealed just now).\n"
+        "Published checkpoint checkpoint-000000000004.json.\n"
     )
     assert AuditSeal.objects.count() == 4
 

@@ -12,11 +12,11 @@ from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
 
-from apps.audit.checkpoints import checkpoint_names, checkpoint_store
+from apps.audit.checkpoints import audit_checkpoint_publish, checkpoint_names, checkpoint_store
 from apps.audit.hashing import GENESIS_HASH, event_content_hash, seal_chain_hash
 from apps.audit.keys import AuditKeyError, audit_chain_keys
 from apps.audit.models import AuditEvent, AuditSeal, SealAlgorithm
-from apps.audit.services import audit_checkpoint_publish, audit_seal_pending
+from apps.audit.services import audit_seal_pending
 from apps.audit.tasks import audit_seal_pending_task
 from apps.keyring.master import master_key
 from apps.keyring.models import SealedSecret
@@ -133,9 +133,10 @@ def test_an_upgraded_chain_keeps_its_legacy_seals_and_keys_every_later_one(recor
         "seals after them.",
     ]
     assert audit_chain_keys().legacy_through == 4
-    assert list(AuditSeal.objects.order_by("sequence").values_list("algorithm", flat=True)) == ["sha256"] * 4 + [
-        "hmac-sha256"
-    ] * 2
+    assert (
+        list(AuditSeal.objects.order_by("sequence").values_list("algorithm", flat=True))
+        == ["sha256"] * 4 + ["hmac-sha256"] * 2
+    )
 
 
 def test_rewriting_only_the_legacy_stretch_breaks_at_the_first_keyed_seal(record_events):

@@ -10,16 +10,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('audit', '0006_sealed_archives'),
+        ("audit", "0006_sealed_archives"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='auditseal',
-            name='algorithm',
-            field=models.CharField(choices=[('sha256', 'SHA-256 (unkeyed, sealed before the chain was keyed)'), ('hmac-sha256', "HMAC-SHA256 (the audit chain's key)")], default='sha256', max_length=16),
+            model_name="auditseal",
+            name="algorithm",
+            field=models.CharField(
+                choices=[
+                    ("sha256", "SHA-256 (unkeyed, sealed before the chain was keyed)"),
+                    ("hmac-sha256", "HMAC-SHA256 (the audit chain's key)"),
+                ],
+                default="sha256",
+                max_length=16,
+            ),
             preserve_default=False,
         ),
     ]

@@ -5,24 +5,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('keyring', '0001_data_keys'),
+        ("keyring", "0001_data_keys"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SealedSecret',
+            name="SealedSecret",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('purpose', models.CharField(max_length=50, unique=True)),
-                ('context', models.CharField(blank=True, editable=False, max_length=200)),
-                ('wrapped_secret', models.TextField(editable=False, help_text='The secret sealed by the master key (base64).')),
-                ('master_key_fingerprint', models.CharField(editable=False, max_length=16)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("purpose", models.CharField(max_length=50, unique=True)),
+                ("context", models.CharField(blank=True, editable=False, max_length=200)),
+                (
+                    "wrapped_secret",
+                    models.TextField(editable=False, help_text="The secret sealed by the master key (base64)."),
+                ),
+                ("master_key_fingerprint", models.CharField(editable=False, max_length=16)),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
             ],
             options={
-                'ordering': ['purpose'],
+                "ordering": ["purpose"],
             },
         ),
     ]

@@ -3,7 +3,7 @@ checkpoints, and archive files), then publish a checkpoint of the verified head.
 
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.audit.services import audit_checkpoint_publish
+from apps.audit.checkpoints import audit_checkpoint_publish
 from apps.audit.verification import audit_archives_verify, audit_verify
 
 
