@@ -20,7 +20,16 @@ Neither table has foreign keys: the trail must outlive the users, keys and tenan
 and nothing may cascade into it. On PostgreSQL a trigger refuses UPDATE and DELETE on both tables
 (migration 0002) unless the session sets `dbsbm.audit_retention = on`, which only the retention
 path does. That guards against the application and its staff; someone with the database's
-superuser can still bypass it, and that is what the hash chain detects.
+superuser can still bypass it, and that is what the chain detects.
+
+Against that someone the chain is keyed and anchored outside the database (issue #11):
+
+* every seal's chain hash is an HMAC-SHA256 under a key the database does not hold (apps/audit/keys.py:
+  derived from a secret stored only wrapped by the master key), so rewriting an event and recomputing
+  every later link needs DBSBM_MASTER_KEY; seals made before keying ("sha256", up to the sequence bound
+  into the wrapped secret) stay as they were and are anchored by the first keyed seal after them;
+* signed checkpoints of the head (Ed25519, apps/audit/checkpoints.py) are written once to a place
+  outside the database, so a chain cut short, or cut and grown again, disagrees with them.
 """
 
 from django.db import models

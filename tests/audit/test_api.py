@@ -350,3 +350,14 @@ def test_a_tenant_key_cannot_find_platform_actors_by_filtering(make_key, client_
     response = client_with_key(secret).get(_tenant_url(tenant.guild_id), query)
 
     assert _reasons(response) == []
+
+
+def test_a_tenant_key_finds_its_own_keys_events_by_identifier(make_key, client_with_key, record_events, tenant):
+    own_key, secret = make_key([ApiScope.AUDIT_READ], tenant=tenant)
+    own = Actor(kind="api_key", identifier=str(own_key.pk), label=own_key.prefix, request_id="req-own")
+    record_events(1, actor=own, guild_id=tenant.guild_id, reason="own")
+    record_events(1, actor=ALICE, guild_id=tenant.guild_id, reason="staff")
+    client = client_with_key(secret)
+
+    assert _reasons(client.get(_tenant_url(tenant.guild_id), {"actor_identifier": str(own_key.pk)})) == ["own"]
+    assert _reasons(client.get(_tenant_url(tenant.guild_id), {"request_id": "req-own"})) == ["own"]
