@@ -1,4 +1,6 @@
-"""Signed checkpoints of the chain head, published where the database cannot reach them.
+"""Signed checkpoints of the chain head, published where the database cannot reach them: the store,
+the signed document, and publishing (`audit_checkpoint_publish`, called by the sealer's beat task and
+by `audit_verify`).
 
 A checkpoint says "the chain had seal `sequence` with chain hash `chain_hash` at `published_at`",
 signed with the chain's Ed25519 key (apps/audit/keys.py). It is written once and never overwritten:

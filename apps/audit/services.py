@@ -134,7 +134,8 @@ def _sealing_keys(*, head_sequence: int) -> ChainKeys:
         raise AuditKeyError(
             "The audit chain's key (keyring_sealedsecret 'audit-chain') is missing although keyed seals or "
             f"signed checkpoints ({store}) exist: the database was tampered with or restored without it. "
-            "Nothing was sealed; run `manage.py audit_verify`."
+            "Nothing was sealed; run `manage.py audit_verify`. (A new, empty database on purpose: move the "
+            "old checkpoints out of the store first.)"
         )
     return audit_chain_keys_create(legacy_through=head_sequence)
 
