@@ -19,6 +19,40 @@ def expected_algorithm(sequence: int, keys: ChainKeys | None) -> str:
     return KEYED_ALGORITHM
 
 
+def archive_checkpoint_hmac(keys: ChainKeys, checkpoint: dict[str, Any]) -> str:
+    """The keyed seal of an archive checkpoint: what retention claims it archived, and where the chain
+    continues. Without it, someone who can write the database could delete the oldest stretch and
+    insert a checkpoint pretending it was archived (its chain hash is in the table to copy)."""
+    material = "|".join(
+        str(checkpoint[name])
+        for name in (
+            "first_sequence",
+            "last_sequence",
+            "last_event_id",
+            "previous_hash",
+            "chain_hash",
+            "event_count",
+            "archive_sha256",
+        )
+    )
+    return seal_chain_hash(sequence=0, event_id=0, content_hash="archive", previous_hash=material, key=keys.seal_key)
+
+
+def archive_checkpoint_problem(keys: ChainKeys | None, checkpoint: dict[str, Any]) -> str:
+    """Why this archive checkpoint is not one retention wrote ("" when it is): one ending after the
+    unkeyed stretch must carry its keyed seal."""
+    label = (
+        f"archive checkpoint {checkpoint['id']} (seals {checkpoint['first_sequence']}-{checkpoint['last_sequence']})"
+    )
+    if expected_algorithm(checkpoint["last_sequence"], keys) == LEGACY_ALGORITHM:
+        if checkpoint["seal"] and keys is None:
+            return f"{label} is keyed but the audit chain's key is gone (keyring_sealedsecret was deleted)"
+        return ""
+    if not hmac.compare_digest(checkpoint["seal"], archive_checkpoint_hmac(keys, checkpoint)):
+        return f"{label} was not written by retention (its keyed seal does not verify): a stretch was deleted"
+    return ""
+
+
 def link_problem(
     *,
     expected_sequence: int,

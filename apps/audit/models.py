@@ -128,6 +128,13 @@ class AuditArchiveCheckpoint(models.Model):
         help_text="The key the archive file is sealed with (base64), encrypted by the data key ring; "
         "empty for a file archived before archives were sealed.",
     )
+    seal = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        help_text="HMAC-SHA256 of the fields above under the audit chain's key; empty for a checkpoint "
+        "written before the chain was keyed.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

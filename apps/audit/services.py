@@ -11,7 +11,7 @@ from django.db import connection, models, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from apps.audit.chain import link_problem
+from apps.audit.chain import archive_checkpoint_hmac, link_problem
 from apps.audit.checkpoints import checkpoint_names, checkpoint_store
 from apps.audit.hashing import canonical_ip_address, event_content_hash, json_safe, seal_chain_hash
 from apps.audit.keys import AuditKeyError, ChainKeys, audit_chain_keys, audit_chain_keys_create
@@ -264,7 +264,7 @@ def _archive_batch(
                 archive.write(_archive_row(seal, events[seal["event_id"]]))
             written = archive.close()
         _delete_archived(first_sequence=first["sequence"], last_sequence=last["sequence"], event_ids=event_ids)
-        checkpoint = AuditArchiveCheckpoint.objects.create(
+        checkpoint = AuditArchiveCheckpoint(
             first_sequence=first["sequence"],
             last_sequence=last["sequence"],
             last_event_id=last["event_id"],
@@ -276,6 +276,9 @@ def _archive_batch(
             archive_sha256=written.sha256,
             archive_key=base64.b64encode(key).decode(),
         )
+        if keys is not None:
+            checkpoint.seal = archive_checkpoint_hmac(keys, vars(checkpoint))
+        checkpoint.save(force_insert=True)
         audit_record(
             actor=actor,
             action="audit.events_archived",

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from apps.audit.chain import link_problem
+from apps.audit.chain import archive_checkpoint_problem, link_problem
 from apps.audit.checkpoints import Checkpoint, checkpoint_names, checkpoint_parse, checkpoint_store
 from apps.audit.hashing import GENESIS_HASH, LEGACY_ALGORITHM
 from apps.audit.keys import AuditKeyError, ChainKeys, audit_chain_keys
@@ -49,10 +49,14 @@ def _broken(checked: int, sealed_now: int, event_id: int | None, problem: str) -
     return ChainVerification(checked, sealed_now, first_bad_event_id=event_id, problem=problem)
 
 
-def _checkpoint_problem(checkpoints: list[AuditArchiveCheckpoint]) -> str:
-    """Checkpoints must follow each other: each starts after the last one's sequence, from its hash."""
+def _checkpoint_problem(checkpoints: list[AuditArchiveCheckpoint], keys: ChainKeys | None) -> str:
+    """Checkpoints must follow each other: each starts after the last one's sequence, from its hash;
+    and each one past the unkeyed stretch carries its keyed seal."""
     last_sequence, last_hash = 0, GENESIS_HASH
     for checkpoint in checkpoints:
+        problem = archive_checkpoint_problem(keys, vars(checkpoint))
+        if problem:
+            return problem
         if checkpoint.first_sequence != last_sequence + 1 or checkpoint.previous_hash != last_hash:
             return (
                 f"archive checkpoint {checkpoint.pk} (seals {checkpoint.first_sequence}-{checkpoint.last_sequence}) "
@@ -103,7 +107,7 @@ def audit_verify() -> ChainVerification:
         return _broken(0, sealed_now, None, problem)
     expected_hashes = {checkpoint.sequence: checkpoint for checkpoint in published}
     checkpoints = list(AuditArchiveCheckpoint.objects.order_by("last_sequence"))
-    problem = _checkpoint_problem(checkpoints)
+    problem = _checkpoint_problem(checkpoints, keys)
     if problem:
         return _broken(0, sealed_now, checkpoints[-1].last_event_id, problem)
     start = checkpoints[-1] if checkpoints else None

@@ -11,16 +11,17 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from apps.audit.checkpoints import audit_checkpoint_publish, checkpoint_names, checkpoint_store
 from apps.audit.hashing import GENESIS_HASH, event_content_hash, seal_chain_hash
 from apps.audit.keys import AuditKeyError, audit_chain_keys
-from apps.audit.models import AuditEvent, AuditSeal, SealAlgorithm
+from apps.audit.models import AuditArchiveCheckpoint, AuditEvent, AuditSeal, SealAlgorithm
 from apps.audit.services import audit_seal_pending
 from apps.audit.tasks import audit_seal_pending_task
 from apps.keyring.master import master_key
 from apps.keyring.models import SealedSecret
-from tests.audit.tampering import edit_event, edit_seal, rewrite_history, truncate_chain
+from tests.audit.tampering import as_superuser, edit_event, edit_seal, rewrite_history, truncate_chain
 
 pytestmark = pytest.mark.django_db
 
@@ -287,3 +288,26 @@ def test_an_s3_store_is_refused_until_a_client_exists(record_events, settings):
 
     with pytest.raises(ImproperlyConfigured, match="not implemented"):
         checkpoint_store()
+
+
+def test_a_forged_archive_checkpoint_is_detected(record_events):
+    """Deleting the oldest stretch and claiming retention archived it needs the chain's key too."""
+    record_events(6)
+    audit_seal_pending()
+    head = AuditSeal.objects.get(sequence=4)
+    truncate_oldest = list(AuditSeal.objects.filter(sequence__lte=4).values_list("event_id", flat=True))
+    as_superuser("DELETE FROM audit_auditseal WHERE sequence <= 4")
+    as_superuser("DELETE FROM audit_auditevent WHERE id = ANY(%s)", [truncate_oldest])
+    AuditArchiveCheckpoint.objects.create(
+        first_sequence=1,
+        last_sequence=4,
+        last_event_id=head.event_id,
+        previous_hash=GENESIS_HASH,
+        chain_hash=head.chain_hash,
+        event_count=4,
+        occurred_before=timezone.now(),
+        archive_path="/nowhere/audit-events.jsonl.gz.sealed",
+        archive_sha256="0" * 64,
+    )
+
+    assert "was not written by retention (its keyed seal does not verify)" in _verify_fails()
