@@ -323,6 +323,17 @@ LOGGING = {
 API_KEY_LAST_USED_RESOLUTION_SECONDS = 60
 # Audit events are sealed into the hash chain by this periodic job (seconds between runs).
 AUDIT_SEAL_INTERVAL_SECONDS = env_int("AUDIT_SEAL_INTERVAL_SECONDS", 10)
+# Signed checkpoints of the chain head, published outside the database (apps/audit/checkpoints.py) by the
+# sealer once this many seals or seconds have passed since the last one, and by `audit_verify`.
+AUDIT_CHECKPOINT_STORE = env_str("AUDIT_CHECKPOINT_STORE", "directory")  # "directory"; "s3" is not implemented
+AUDIT_CHECKPOINT_DIR = env_str("AUDIT_CHECKPOINT_DIR", str(DATA_DIR / "audit-checkpoints"))
+AUDIT_CHECKPOINT_EVERY_SEALS = env_int("AUDIT_CHECKPOINT_EVERY_SEALS", 1000)
+AUDIT_CHECKPOINT_EVERY_SECONDS = env_int("AUDIT_CHECKPOINT_EVERY_SECONDS", 300)
+# The shape an S3-compatible store will take (a bucket with Object Lock); refused today (no S3 client).
+AUDIT_CHECKPOINT_S3_BUCKET = env_str("AUDIT_CHECKPOINT_S3_BUCKET")
+AUDIT_CHECKPOINT_S3_PREFIX = env_str("AUDIT_CHECKPOINT_S3_PREFIX", "audit-checkpoints/")
+AUDIT_CHECKPOINT_S3_ENDPOINT_URL = env_str("AUDIT_CHECKPOINT_S3_ENDPOINT_URL")
+AUDIT_CHECKPOINT_S3_REGION = env_str("AUDIT_CHECKPOINT_S3_REGION")
 
 from dbsbm.settings.components.cache import *  # noqa: E402, F403
 from dbsbm.settings.components.compliance import *  # noqa: E402, F403
