@@ -224,6 +224,8 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# the one client address (DBSBM_TRUSTED_PROXIES): a lockout follows the address the audit trail records
+AXES_CLIENT_IP_CALLABLE = "apps.core.actors.client_ip"
 
 # --- i18n, static -------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

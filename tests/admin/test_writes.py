@@ -19,6 +19,12 @@ from tests.factories import UserFactory
 REQUEST = {"REMOTE_ADDR": "203.0.113.7", "HTTP_X_REQUEST_ID": "admin-request-0001"}
 
 
+@pytest.fixture(autouse=True)
+def _behind_a_trusted_proxy(settings):
+    """The admin behind one proxy: the request id it sets is believed (without one it is generated)."""
+    settings.DBSBM_TRUSTED_PROXIES = 1
+
+
 def _assert_made_by(event: AuditEvent, user: User) -> None:
     assert (event.actor_kind, event.actor_identifier, event.actor_label) == ("user", str(user.pk), user.username)
     assert (event.ip_address, event.request_id) == ("203.0.113.7", "admin-request-0001")
