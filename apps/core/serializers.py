@@ -1,8 +1,11 @@
 """Strict input serializers: unknown fields and wrongly typed values are refused, not coerced."""
 
+from datetime import UTC
 from typing import Any
 
 from rest_framework import serializers
+
+from apps.core.datetimes import OUT_OF_RANGE_MESSAGE
 
 
 class StrictCharField(serializers.CharField):
@@ -14,6 +17,17 @@ class StrictCharField(serializers.CharField):
         if not isinstance(data, str):
             self.fail("not_a_string")
         return super().to_internal_value(data)
+
+
+class DateTimeField(serializers.DateTimeField):
+    """A date and time as the database stores it: any RFC 3339 offset, normalised to UTC; an instant
+    outside years 1..9999 in UTC is refused (apps.core.datetimes). Every API datetime uses this one."""
+
+    default_error_messages = {"overflow": OUT_OF_RANGE_MESSAGE}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("default_timezone", UTC)
+        super().__init__(**kwargs)
 
 
 def _json_depth_and_strings(value: Any) -> tuple[int, list[str]]:

@@ -6,7 +6,7 @@ from rest_framework import serializers
 from apps.accounts.choices import ApiScope
 from apps.accounts.countries import ISO_3166_ALPHA2
 from apps.accounts.models import ApiKey, Member
-from apps.core.serializers import StrictCharField, StrictInputSerializer
+from apps.core.serializers import DateTimeField, StrictCharField, StrictInputSerializer
 from apps.keyring.fields import is_sealed
 from apps.tenants.models import snowflake_validator
 
@@ -42,7 +42,7 @@ class ApiKeyCreatedSerializer(ApiKeySerializer):
 class ApiKeyCreateInput(StrictInputSerializer):
     name = StrictCharField(max_length=100)
     scopes = serializers.ListField(child=serializers.ChoiceField(choices=ApiScope.choices), min_length=1, max_length=20)
-    expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    expires_at = DateTimeField(required=False, allow_null=True, default=None)
 
 
 class MemberSerializer(serializers.ModelSerializer):

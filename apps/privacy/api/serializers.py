@@ -6,7 +6,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.core.serializers import JSONObjectField, StrictCharField, StrictInputSerializer
+from apps.core.serializers import DateTimeField, JSONObjectField, StrictCharField, StrictInputSerializer
 from apps.privacy.choices import ConsentAction, RequestKind, RequestStatus, VerificationMethod
 from apps.privacy.models import ConsentRecord, DataSubjectRequest
 
@@ -106,7 +106,7 @@ class DataSubjectRequestSerializer(serializers.ModelSerializer):
         return {
             "method": request.verification_method,
             "verified_by": request.verified_by,
-            "verified_at": serializers.DateTimeField().to_representation(request.verified_at),
+            "verified_at": DateTimeField().to_representation(request.verified_at),
         }
 
     @extend_schema_field(
@@ -151,7 +151,7 @@ class DataSubjectRequestSerializer(serializers.ModelSerializer):
             return None
         return {
             "member_pseudonym": certificate.member_pseudonym,
-            "erased_at": serializers.DateTimeField().to_representation(certificate.erased_at),
+            "erased_at": DateTimeField().to_representation(certificate.erased_at),
             "sha256": certificate.content_sha256,
             "erased": certificate.erased,
         }
@@ -192,7 +192,7 @@ class CurrentConsentSerializer(serializers.Serializer):
     granted = serializers.BooleanField()
     granted_version = serializers.IntegerField(allow_null=True)
     is_current_version = serializers.BooleanField()
-    since = serializers.DateTimeField(allow_null=True)
+    since = DateTimeField(allow_null=True)
 
 
 class MemberConsentsSerializer(serializers.Serializer):
