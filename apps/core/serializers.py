@@ -6,6 +6,7 @@ from typing import Any
 from rest_framework import serializers
 
 from apps.core.datetimes import OUT_OF_RANGE_MESSAGE
+from apps.core.discord import DISCORD_ID_MESSAGE, validate_discord_id
 
 
 class StrictCharField(serializers.CharField):
@@ -28,6 +29,23 @@ class DateTimeField(serializers.DateTimeField):
     def __init__(self, **kwargs: Any) -> None:
         kwargs.setdefault("default_timezone", UTC)
         super().__init__(**kwargs)
+
+
+class DiscordIdField(StrictCharField):
+    """A Discord id (guild, user): a string of 17 to 20 digits (apps.core.discord), never a JSON number."""
+
+    default_error_messages = {"not_a_string": DISCORD_ID_MESSAGE}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("min_length", 17)
+        kwargs.setdefault("validators", [validate_discord_id])
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        if isinstance(data, str) and not 17 <= len(data) <= 20:
+            self.fail("not_a_string")  # one message for every wrong id, not DRF's length messages
+        return super().to_internal_value(data)
 
 
 def _json_depth_and_strings(value: Any) -> tuple[int, list[str]]:

@@ -6,9 +6,8 @@ from rest_framework import serializers
 from apps.accounts.choices import ApiScope
 from apps.accounts.countries import ISO_3166_ALPHA2
 from apps.accounts.models import ApiKey, Member
-from apps.core.serializers import DateTimeField, StrictCharField, StrictInputSerializer
+from apps.core.serializers import DateTimeField, DiscordIdField, StrictCharField, StrictInputSerializer
 from apps.keyring.fields import is_sealed
-from apps.tenants.models import snowflake_validator
 
 
 class ApiKeySerializer(serializers.ModelSerializer):
@@ -123,7 +122,7 @@ class MemberProfileInput(StrictInputSerializer):
 
 
 class MemberCreateInput(MemberProfileInput):
-    discord_user_id = StrictCharField(max_length=20, validators=[snowflake_validator])
+    discord_user_id = DiscordIdField()
 
 
 class MemberUpdateInput(MemberProfileInput):

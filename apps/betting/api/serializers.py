@@ -5,20 +5,16 @@ from rest_framework import serializers
 from apps.betting.choices import SETTLE_RESULT_CHOICES, GameStatus, Market
 from apps.betting.models import Bet, BetLeg, Capper, Game
 from apps.betting.models.bets import MAX_PARLAY_LEGS
-from apps.core.serializers import DateTimeField, StrictCharField, StrictInputSerializer, StrictIntegerField
-from apps.tenants.models import SNOWFLAKE_PATTERN
+from apps.core.serializers import (
+    DateTimeField,
+    DiscordIdField,
+    StrictCharField,
+    StrictInputSerializer,
+    StrictIntegerField,
+)
 
-SNOWFLAKE_ERRORS = {"invalid": "Must be a Discord id: a string of up to 20 digits."}
-
-
-class SnowflakeField(serializers.RegexField):
-    def __init__(self, **kwargs):
-        super().__init__(SNOWFLAKE_PATTERN, max_length=20, error_messages=SNOWFLAKE_ERRORS, **kwargs)
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
+# the one Discord id rule (apps.core.discord); the old name stays for the bet inputs that use it
+SnowflakeField = DiscordIdField
 
 
 class MessageIdField(serializers.RegexField):
@@ -52,7 +48,7 @@ class CapperSerializer(serializers.ModelSerializer):
 
 
 class CapperCreateInput(StrictInputSerializer):
-    discord_user_id = SnowflakeField()
+    discord_user_id = DiscordIdField()
     username = StrictCharField(max_length=100)
     display_name = StrictCharField(max_length=100, required=False, allow_blank=True, default="")
     avatar_url = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")

@@ -6,16 +6,20 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.core.serializers import DateTimeField, JSONObjectField, StrictCharField, StrictInputSerializer
+from apps.core.serializers import (
+    DateTimeField,
+    DiscordIdField,
+    JSONObjectField,
+    StrictCharField,
+    StrictInputSerializer,
+)
 from apps.privacy.choices import ConsentAction, RequestKind, RequestStatus, VerificationMethod
 from apps.privacy.models import ConsentRecord, DataSubjectRequest
 
-SNOWFLAKE = RegexValidator(r"^[0-9]{15,20}$", "A Discord id: 15 to 20 digits, as a string.")
-
 
 class RequestCreateInput(StrictInputSerializer):
-    guild_id = StrictCharField(max_length=20, validators=[SNOWFLAKE], help_text="The tenant's Discord guild id.")
-    discord_user_id = StrictCharField(max_length=20, validators=[SNOWFLAKE], help_text="The person's Discord user id.")
+    guild_id = DiscordIdField(help_text="The tenant's Discord guild id.")
+    discord_user_id = DiscordIdField(help_text="The person's Discord user id.")
     kind = serializers.ChoiceField(choices=RequestKind.choices)
     details = JSONObjectField(
         required=False,
