@@ -67,7 +67,7 @@ def test_adding_a_tenant_creates_it_through_the_service_with_an_audit_event(supe
         ),
         ("settings", "[1, 2]", "Must be a JSON object."),
         ("settings", '{"blob": "' + "x" * 17000 + '"}', "Must be at most 16384 bytes of JSON."),
-        ("guild_id", "not-a-guild", "Must be a Discord id: up to 20 digits."),
+        ("guild_id", "not-a-guild", "Must be a Discord id: 17 to 20 digits, as a string."),
         ("unit_min", "0", "Constraint “tenant_unit_min_positive” is violated."),
         ("unit_max", "0.10", "Constraint “tenant_unit_range” is violated."),
     ],

@@ -95,3 +95,13 @@ def test_the_database_refuses_a_short_guild_id():
     # members have no such constraint: erasure replaces their id with a marker that is not a Discord id
     with pytest.raises(IntegrityError), transaction.atomic():
         Tenant.objects.create(guild_id="1234", name="Guild")
+
+
+def test_the_admin_capper_form_refuses_a_short_id():
+    from apps.betting.admin.forms import CapperAddForm
+
+    field = CapperAddForm().fields["discord_user_id"]
+
+    with pytest.raises(ValidationError, match="17 to 20 digits"):
+        field.clean("1234")
+    assert field.clean("12345678901234567") == "12345678901234567"
