@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from apps.accounts import services
+from apps.accounts import admin_devices, services  # noqa: F401 - admin_devices registers the TOTP device admin
 from apps.accounts.choices import ApiScope
 from apps.accounts.models import ApiKey, Member, User
 from apps.accounts.signals import personal_data_viewed

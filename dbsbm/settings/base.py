@@ -22,7 +22,7 @@ DEBUG = env_bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "apps.accounts.admin_config.StaffAdminConfig",  # django.contrib.admin behind the second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -69,7 +69,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the portal's second factor
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the admin's and portal's second factor
     "apps.core.error_pages.ApplicationErrorPageMiddleware",  # staff pages: an ApplicationError is a page, not a 500
     "apps.security.middleware.SecurityContextMiddleware",  # the request behind model-signal events
     "django.contrib.messages.middleware.MessageMiddleware",
