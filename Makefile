@@ -46,7 +46,7 @@ setup: $(VENV)/.runtime-installed vendor-static
 	$(BIN)/python manage.py ensure_staff_login
 
 serve:
-	$(BIN)/uvicorn dbsbm.asgi:application --host $(HOST) --port $(PORT)
+	$(BIN)/uvicorn dbsbm.asgi:application --host $(HOST) --port $(PORT) --no-proxy-headers
 
 run: setup
 	@echo "Serving the DBSBM portal on http://$(HOST):$(PORT)/ (admin: /admin/, API docs: /api/docs/)"

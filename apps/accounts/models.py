@@ -5,9 +5,10 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.core.discord import validate_discord_id
 from apps.keyring.fields import BlindIndexField, EncryptedDateField, EncryptedTextField, HybridEncryptedTextField
 from apps.keyring.querysets import BlindIndexedQuerySet
-from apps.tenants.models import Tenant, snowflake_validator
+from apps.tenants.models import Tenant
 
 
 class User(AbstractUser):
@@ -28,7 +29,8 @@ class Member(models.Model):
     """
 
     tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="members")
-    discord_user_id = models.CharField(max_length=20, validators=[snowflake_validator])
+    # validated on input only: erasure replaces it with a marker that is deliberately not a Discord id
+    discord_user_id = models.CharField(max_length=20, validators=[validate_discord_id])
     username = models.CharField(max_length=100)
     display_name = models.CharField(max_length=100, blank=True, default="")
     email = EncryptedTextField(blank=True, default="")

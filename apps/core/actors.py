@@ -1,7 +1,10 @@
 """Who did something: passed explicitly into every service (no thread-local current user)."""
 
+import ipaddress
 from dataclasses import dataclass
 from typing import Literal
+
+from django.conf import settings
 
 ActorKind = Literal["user", "api_key", "system"]
 
@@ -23,11 +26,34 @@ class Actor:
 
 
 def client_ip(request) -> str | None:
-    """The client address as the proxy in front reports it (first X-Forwarded-For hop)."""
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+    """The client address, the one every record and limit uses: the peer (REMOTE_ADDR), or, behind
+    DBSBM_TRUSTED_PROXIES proxies, the X-Forwarded-For entry the outermost of them appended.
+
+    Each proxy appends the address it saw, so with N proxies the N-th entry from the right is the
+    client's; everything left of it is whatever the client wrote and is never believed. An entry
+    that is not an address (a proxy's "unknown") falls back to the peer. Audit events, security events
+    (their per-address cap, the behavioural baselines), the rate limits and django-axes all call this.
+    """
+    peer = _normalized(request.META.get("REMOTE_ADDR", ""))
+    proxies = settings.DBSBM_TRUSTED_PROXIES
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "") if proxies > 0 else ""
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    if hops:
+        return _normalized(hops[-min(proxies, len(hops))]) or peer
+    return peer
+
+
+def _normalized(value: str) -> str | None:
+    """The address in one spelling ("[2001:db8::1]" and "203.0.113.9:4711" as proxies write them), or None."""
+    value = value.strip()
+    if value.startswith("[") and "]" in value:  # [IPv6] or [IPv6]:port
+        value = value[1 : value.index("]")]
+    elif value.count(":") == 1:  # IPv4:port
+        value = value.split(":", 1)[0]
+    try:
+        return str(ipaddress.ip_address(value))
+    except ValueError:
+        return None
 
 
 def actor_for_request(request) -> Actor:

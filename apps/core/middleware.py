@@ -1,6 +1,7 @@
 """Request id, query monitoring and memory monitoring of every request; the conditional GET fast path.
 
-The request id is taken from X-Request-ID when a trusted proxy set a sane one, else generated.
+The request id is taken from X-Request-ID only behind a trusted proxy (DBSBM_TRUSTED_PROXIES > 0) that
+set a sane one; otherwise it is generated, so a client cannot plant ids in the audit trail.
 """
 
 import io
@@ -77,10 +78,10 @@ class MemoryMonitorMiddleware:
 
 
 def request_id_for(request) -> str:
-    """The request's id: a sane X-Request-ID a proxy set, else a new one (kept on the request)."""
+    """The request's id: a sane X-Request-ID a trusted proxy set, else a new one (kept on the request)."""
     request_id = getattr(request, "request_id", None)
     if request_id is None:
-        incoming = request.META.get("HTTP_X_REQUEST_ID", "")
+        incoming = request.META.get("HTTP_X_REQUEST_ID", "") if settings.DBSBM_TRUSTED_PROXIES > 0 else ""
         request_id = request.request_id = incoming if _REQUEST_ID.match(incoming) else uuid.uuid4().hex
     return request_id
 

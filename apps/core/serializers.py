@@ -1,8 +1,12 @@
 """Strict input serializers: unknown fields and wrongly typed values are refused, not coerced."""
 
+from datetime import UTC
 from typing import Any
 
 from rest_framework import serializers
+
+from apps.core.datetimes import OUT_OF_RANGE_MESSAGE
+from apps.core.discord import DISCORD_ID_MESSAGE, validate_discord_id
 
 
 class StrictCharField(serializers.CharField):
@@ -13,6 +17,34 @@ class StrictCharField(serializers.CharField):
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):
             self.fail("not_a_string")
+        return super().to_internal_value(data)
+
+
+class DateTimeField(serializers.DateTimeField):
+    """A date and time as the database stores it: any RFC 3339 offset, normalised to UTC; an instant
+    outside years 1..9999 in UTC is refused (apps.core.datetimes). Every API datetime uses this one."""
+
+    default_error_messages = {"overflow": OUT_OF_RANGE_MESSAGE}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("default_timezone", UTC)
+        super().__init__(**kwargs)
+
+
+class DiscordIdField(StrictCharField):
+    """A Discord id (guild, user): a string of 17 to 20 digits (apps.core.discord), never a JSON number."""
+
+    default_error_messages = {"not_a_string": DISCORD_ID_MESSAGE}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", 20)
+        kwargs.setdefault("min_length", 17)
+        kwargs.setdefault("validators", [validate_discord_id])
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> str:
+        if isinstance(data, str) and not 17 <= len(data) <= 20:
+            self.fail("not_a_string")  # one message for every wrong id, not DRF's length messages
         return super().to_internal_value(data)
 
 

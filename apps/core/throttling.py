@@ -11,6 +11,7 @@ The credential protocol is the one `apps.core.permissions` documents: `request.a
 from django.conf import settings
 from rest_framework.throttling import BaseThrottle
 
+from apps.core.actors import client_ip
 from apps.core.ratelimit import RateLimitResult, ratelimit_hit
 
 RESULTS_ATTRIBUTE = "ratelimit_results"
@@ -19,18 +20,8 @@ PRECOUNTED_ATTRIBUTE = "ratelimit_precounted"
 
 
 def client_address(request) -> str:
-    """The client address for per-address limits: REMOTE_ADDR, or the entry our own proxies appended.
-
-    Unlike `apps.core.actors.client_ip` (which records what the client claims, for the audit
-    trail), this never trusts the left-most X-Forwarded-For entry, which any client can write.
-    """
-    proxies = settings.RATELIMIT_TRUSTED_PROXY_COUNT
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if proxies > 0 and forwarded:
-        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if hops:
-            return hops[-min(proxies, len(hops))]
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    """The client address for per-address limits (`apps.core.actors.client_ip`), "unknown" without one."""
+    return client_ip(request) or "unknown"
 
 
 def recorded_results(request) -> list[RateLimitResult]:

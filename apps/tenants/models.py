@@ -2,23 +2,23 @@
 
 from decimal import Decimal
 
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 
+from apps.core.discord import DISCORD_ID_PATTERN, validate_discord_id
 from apps.tenants.choices import PlanCode, TenantStatus
 from apps.tenants.plans import Plan, plan_for
 from apps.tenants.querysets import TenantQuerySet
 
-# Discord snowflakes: unsigned 64-bit integers, sent as strings (JSON numbers lose precision).
-SNOWFLAKE_PATTERN = r"^[1-9][0-9]{0,19}$"
-snowflake_validator = RegexValidator(SNOWFLAKE_PATTERN, "Must be a Discord id: up to 20 digits.")
+# The one Discord id rule lives in apps.core.discord; these names stay for the modules that import them.
+SNOWFLAKE_PATTERN = DISCORD_ID_PATTERN
+snowflake_validator = validate_discord_id
 
 
 class Tenant(models.Model):
     """A Discord guild using the platform; offboarding keeps the row (soft delete)."""
 
-    guild_id = models.CharField(max_length=20, unique=True, validators=[snowflake_validator])
+    guild_id = models.CharField(max_length=20, unique=True, validators=[validate_discord_id])
     name = models.CharField(max_length=100)
     status = models.CharField(max_length=16, choices=TenantStatus.choices, default=TenantStatus.ACTIVE)
     plan_code = models.CharField(max_length=16, choices=PlanCode.choices, default=PlanCode.FREE)
@@ -40,7 +40,7 @@ class Tenant(models.Model):
             models.CheckConstraint(condition=Q(unit_max__gte=F("unit_min")), name="tenant_unit_range"),
             models.CheckConstraint(condition=Q(status__in=TenantStatus.values), name="tenant_status_valid"),
             models.CheckConstraint(condition=Q(plan_code__in=PlanCode.values), name="tenant_plan_valid"),
-            models.CheckConstraint(condition=Q(guild_id__regex=SNOWFLAKE_PATTERN), name="tenant_guild_id_snowflake"),
+            models.CheckConstraint(condition=Q(guild_id__regex=DISCORD_ID_PATTERN), name="tenant_guild_id_discord_id"),
         ]
         indexes = [models.Index(fields=["status"], name="tenant_status")]
 

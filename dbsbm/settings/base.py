@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "channels",
     "axes",
+    "csp",  # django-csp: its system checks (the middleware is apps.core.csp)
     "django_otp",
     "django_otp.plugins.otp_totp",
     # in dependency order (DESIGN.md): the audit trail sits right above core so that every app,
@@ -59,6 +60,7 @@ MIDDLEWARE = [
     "apps.core.middleware.ConditionalGetMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "apps.core.csp.HtmlContentSecurityPolicyMiddleware",  # CONTENT_SECURITY_POLICY on every HTML page
     "apps.core.middleware.RequestIdMiddleware",
     # memory first: its snapshot writes happen outside the query monitor's count
     "apps.core.middleware.MemoryMonitorMiddleware",
@@ -239,6 +241,24 @@ AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+
+# Content-Security-Policy of every HTML page (apps.core.csp, django-csp): scripts from this server only,
+# never inline; inline styles allowed (plotly and the admin write style attributes, which run nothing).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# the one client address (DBSBM_TRUSTED_PROXIES): a lockout follows the address the audit trail records
+AXES_CLIENT_IP_CALLABLE = "apps.core.actors.client_ip"
 
 # --- i18n, static -------------------------------------------------------------------------------
 LANGUAGE_CODE = "en-us"

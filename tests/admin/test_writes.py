@@ -19,6 +19,12 @@ from tests.factories import UserFactory
 REQUEST = {"REMOTE_ADDR": "203.0.113.7", "HTTP_X_REQUEST_ID": "admin-request-0001"}
 
 
+@pytest.fixture(autouse=True)
+def _behind_a_trusted_proxy(settings):
+    """The admin behind one proxy: the request id it sets is believed (without one it is generated)."""
+    settings.DBSBM_TRUSTED_PROXIES = 1
+
+
 def _assert_made_by(event: AuditEvent, user: User) -> None:
     assert (event.actor_kind, event.actor_identifier, event.actor_label) == ("user", str(user.pk), user.username)
     assert (event.ip_address, event.request_id) == ("203.0.113.7", "admin-request-0001")
@@ -61,7 +67,7 @@ def test_adding_a_tenant_creates_it_through_the_service_with_an_audit_event(supe
         ),
         ("settings", "[1, 2]", "Must be a JSON object."),
         ("settings", '{"blob": "' + "x" * 17000 + '"}', "Must be at most 16384 bytes of JSON."),
-        ("guild_id", "not-a-guild", "Must be a Discord id: up to 20 digits."),
+        ("guild_id", "not-a-guild", "Must be a Discord id: 17 to 20 digits, as a string."),
         ("unit_min", "0", "Constraint “tenant_unit_min_positive” is violated."),
         ("unit_max", "0.10", "Constraint “tenant_unit_range” is violated."),
     ],

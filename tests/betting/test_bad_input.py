@@ -184,12 +184,20 @@ def test_placed_at_in_the_future_is_refused(ready, betting_client):
     ready()
 
 
-@pytest.mark.parametrize("capper", ["599999999999999999", "1"])
-def test_an_unknown_capper_is_refused(ready, betting_client, capper):
+def test_an_unknown_capper_is_refused(ready, betting_client):
+    capper = "599999999999999999"
     response = betting_client.post(BETS, body(capper=capper), format="json")
 
     payload = assert_error(response, 404, "capper_not_found")
     assert payload["message"] == f"No capper with Discord user id {capper} in this tenant."
+    ready()
+
+
+def test_a_capper_that_is_not_a_discord_id_is_invalid_input(ready, betting_client):
+    response = betting_client.post(BETS, body(capper="1"), format="json")
+
+    payload = assert_error(response, 400, "invalid")
+    assert payload["fields"] == {"capper": ["Must be a Discord id: 17 to 20 digits, as a string."]}
     ready()
 
 

@@ -161,7 +161,7 @@ def test_a_401_carries_the_address_budget(clock, settings, api_client):
 
 def test_the_trusted_proxy_count_picks_the_address_our_proxy_appended(clock, settings, api_client):
     settings.RATELIMIT_ANONYMOUS_PER_MINUTE = 1
-    settings.RATELIMIT_TRUSTED_PROXY_COUNT = 1
+    settings.DBSBM_TRUSTED_PROXIES = 1
 
     first = api_client.get(PLANS, HTTP_X_FORWARDED_FOR="1.1.1.1, 203.0.113.7")
     spoofed = api_client.get(PLANS, HTTP_X_FORWARDED_FOR="2.2.2.2, 203.0.113.7")

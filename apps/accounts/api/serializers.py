@@ -6,9 +6,8 @@ from rest_framework import serializers
 from apps.accounts.choices import ApiScope
 from apps.accounts.countries import ISO_3166_ALPHA2
 from apps.accounts.models import ApiKey, Member
-from apps.core.serializers import StrictCharField, StrictInputSerializer
+from apps.core.serializers import DateTimeField, DiscordIdField, StrictCharField, StrictInputSerializer
 from apps.keyring.fields import is_sealed
-from apps.tenants.models import snowflake_validator
 
 
 class ApiKeySerializer(serializers.ModelSerializer):
@@ -42,7 +41,7 @@ class ApiKeyCreatedSerializer(ApiKeySerializer):
 class ApiKeyCreateInput(StrictInputSerializer):
     name = StrictCharField(max_length=100)
     scopes = serializers.ListField(child=serializers.ChoiceField(choices=ApiScope.choices), min_length=1, max_length=20)
-    expires_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    expires_at = DateTimeField(required=False, allow_null=True, default=None)
 
 
 class MemberSerializer(serializers.ModelSerializer):
@@ -123,7 +122,7 @@ class MemberProfileInput(StrictInputSerializer):
 
 
 class MemberCreateInput(MemberProfileInput):
-    discord_user_id = StrictCharField(max_length=20, validators=[snowflake_validator])
+    discord_user_id = DiscordIdField()
 
 
 class MemberUpdateInput(MemberProfileInput):

@@ -4,6 +4,7 @@ from django import forms
 
 from apps.betting.choices import SETTLE_RESULT_CHOICES, LegResult
 from apps.betting.models import BetLeg, Capper
+from apps.core.discord import validate_discord_id
 
 REASON_MAX_LENGTH = 500  # what a ledger entry keeps
 
@@ -54,7 +55,9 @@ class LegResultsForm(ReasonForm):
 class CapperAddForm(forms.ModelForm):
     """A new capper: the Discord user is registered as a member of the tenant first if needed."""
 
-    discord_user_id = forms.CharField(max_length=20, help_text="The capper's Discord user id.")
+    discord_user_id = forms.CharField(
+        max_length=20, validators=[validate_discord_id], help_text="The capper's Discord user id."
+    )
     username = forms.CharField(max_length=100, help_text="Their Discord username (used for a new member).")
     avatar_url = forms.URLField(max_length=500, required=False, assume_scheme="https")
 

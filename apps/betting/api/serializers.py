@@ -5,20 +5,16 @@ from rest_framework import serializers
 from apps.betting.choices import SETTLE_RESULT_CHOICES, GameStatus, Market
 from apps.betting.models import Bet, BetLeg, Capper, Game
 from apps.betting.models.bets import MAX_PARLAY_LEGS
-from apps.core.serializers import StrictCharField, StrictInputSerializer, StrictIntegerField
-from apps.tenants.models import SNOWFLAKE_PATTERN
+from apps.core.serializers import (
+    DateTimeField,
+    DiscordIdField,
+    StrictCharField,
+    StrictInputSerializer,
+    StrictIntegerField,
+)
 
-SNOWFLAKE_ERRORS = {"invalid": "Must be a Discord id: a string of up to 20 digits."}
-
-
-class SnowflakeField(serializers.RegexField):
-    def __init__(self, **kwargs):
-        super().__init__(SNOWFLAKE_PATTERN, max_length=20, error_messages=SNOWFLAKE_ERRORS, **kwargs)
-
-    def to_internal_value(self, data):
-        if not isinstance(data, str):
-            self.fail("invalid")
-        return super().to_internal_value(data)
+# the one Discord id rule (apps.core.discord); the old name stays for the bet inputs that use it
+SnowflakeField = DiscordIdField
 
 
 class MessageIdField(serializers.RegexField):
@@ -52,7 +48,7 @@ class CapperSerializer(serializers.ModelSerializer):
 
 
 class CapperCreateInput(StrictInputSerializer):
-    discord_user_id = SnowflakeField()
+    discord_user_id = DiscordIdField()
     username = StrictCharField(max_length=100)
     display_name = StrictCharField(max_length=100, required=False, allow_blank=True, default="")
     avatar_url = serializers.URLField(max_length=500, required=False, allow_blank=True, default="")
@@ -114,11 +110,11 @@ class GameRowSerializer(serializers.Serializer):
     league = serializers.CharField()
     home_team = serializers.CharField()
     away_team = serializers.CharField()
-    starts_at = serializers.DateTimeField()
+    starts_at = DateTimeField()
     status = serializers.CharField()
     home_score = serializers.IntegerField(allow_null=True)
     away_score = serializers.IntegerField(allow_null=True)
-    finalized_at = serializers.DateTimeField(allow_null=True)
+    finalized_at = DateTimeField(allow_null=True)
 
 
 class GameUpsertInput(StrictInputSerializer):
@@ -127,7 +123,7 @@ class GameUpsertInput(StrictInputSerializer):
     league = StrictCharField(max_length=40)
     home_team = StrictCharField(max_length=120)
     away_team = StrictCharField(max_length=120)
-    starts_at = serializers.DateTimeField()
+    starts_at = DateTimeField()
     status = serializers.ChoiceField(
         choices=[GameStatus.SCHEDULED, GameStatus.LIVE, GameStatus.POSTPONED], default=GameStatus.SCHEDULED
     )
@@ -223,7 +219,7 @@ class BetPlaceInput(StrictInputSerializer):
     external_id = MessageIdField(help_text="The Discord message id (a string)")
     capper = SnowflakeField(help_text="The capper's Discord user id")
     stake_units = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=Decimal("0.01"))
-    placed_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    placed_at = DateTimeField(required=False, allow_null=True, default=None)
     legs = LegInputSerializer(many=True, min_length=1, max_length=MAX_PARLAY_LEGS)
 
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from apps.audit.services import audit_record, field_changes
@@ -102,10 +102,29 @@ def _validate(
         raise BetRejected("The bet was not placed: " + "; ".join(messages), fields=fields)
 
 
+# pg_advisory_xact_lock(namespace, tenant id): the open-bet count of one tenant, held to commit
+_OPEN_BETS_LOCK_NAMESPACE = 0x0B375  # "open bets"; other advisory locks use single-key forms
+
+
+def open_bets_lock(*, tenant: Tenant) -> None:
+    """Serialise the placements of one tenant whose plan caps open bets, until this transaction ends.
+
+    Without it two placements count the same open bets and both insert, passing the quota. The row of
+    the tenant is not locked (that would queue tenant edits behind placements); SQLite's write
+    transactions are serialised already, so the embedded configuration needs nothing more."""
+    if tenant.plan.active_pending_bets is not None and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            # the two-int form: tenants 2**31 apart share a lock, which only makes them wait
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s::int, %s::int)", [_OPEN_BETS_LOCK_NAMESPACE, tenant.pk % 2**31]
+            )
+
+
 def _check_quota(tenant: Tenant) -> None:
     quota = tenant.plan.active_pending_bets
     if quota is None:
         return
+    open_bets_lock(tenant=tenant)  # the count below sees every placement committed before ours
     open_bets = Bet.objects.filter(tenant=tenant, status__in=[BetStatus.PENDING, BetStatus.LIVE]).count()
     if open_bets >= quota:
         raise PermissionDeniedError(

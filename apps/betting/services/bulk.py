@@ -25,6 +25,7 @@ from apps.betting.services.bets import (
     bet_place,
     new_bet,
     new_legs,
+    open_bets_lock,
     placement_changes,
 )
 from apps.betting.signals import bets_imported
@@ -112,6 +113,7 @@ def _place_many(*, tenant: Tenant, actor: Actor, bets: list[BetInput]) -> list[B
         for game in Game.objects.filter(external_id__in={leg.game for bet in bets for leg in bet.legs if leg.game})
     }
     quota = tenant.plan.active_pending_bets
+    open_bets_lock(tenant=tenant)  # a concurrent placement or import waits: the count stays true to commit
     open_bets = (
         Bet.objects.filter(tenant=tenant, status__in=[BetStatus.PENDING, BetStatus.LIVE]).count()
         if quota is not None

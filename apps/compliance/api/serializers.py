@@ -2,6 +2,7 @@ from rest_framework import serializers
 
 from apps.compliance.choices import CheckStatus, RequirementStatus, Severity
 from apps.compliance.models import CheckRun
+from apps.core.serializers import DateTimeField
 
 # plain strings with their values documented: the enum names "status" and "severity" are taken by other apps
 CHECK_STATUS_HELP = f"One of {', '.join(CheckStatus.values)}"
@@ -32,7 +33,7 @@ class RequirementCheckSerializer(serializers.Serializer):
     severity = serializers.CharField(help_text=SEVERITY_HELP)
     summary = serializers.CharField()
     evidence_sha256 = serializers.CharField()
-    started_at = serializers.DateTimeField()
+    started_at = DateTimeField()
 
 
 class RequirementSerializer(serializers.Serializer):

@@ -4,7 +4,6 @@ The JSON is canonical (sorted keys, fixed separators), so the same content gives
 the same SHA-256. The PDF carries the run's identity (definition, version, time) on every page.
 """
 
-import csv
 import io
 import json
 from datetime import date, datetime
@@ -18,6 +17,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
 
 from apps.compliance.reporting.content import ReportContent
+from apps.core.csv_cells import csv_writer
 
 # A table this long goes to the CSV and JSON in full; the PDF shows its first rows and says so.
 PDF_MAX_ROWS_PER_TABLE = 2000
@@ -53,7 +53,7 @@ def render_json(content: ReportContent, *, header: dict) -> bytes:
 def render_csv(content: ReportContent, *, header: dict) -> bytes:
     """Every table in one file: a line with the table's title, its header row, its rows, a blank line."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_writer(buffer)  # every cell: formulas neutralised
     writer.writerow([f"# {content.title}", f"version {header['version']}", header["generated_at"]])
     for label, value in content.facts:
         writer.writerow([f"# {label}", plain(value)])
@@ -61,15 +61,8 @@ def render_csv(content: ReportContent, *, header: dict) -> bytes:
         writer.writerow([])
         writer.writerow([f"## {table.title}"])
         writer.writerow(table.columns)
-        writer.writerows([_csv_safe(plain(value)) for value in row] for row in table.rows)
+        writer.writerows([plain(value) for value in row] for row in table.rows)
     return buffer.getvalue().encode()
-
-
-def _csv_safe(value: Any) -> Any:
-    # a cell starting with = + - @ is a formula to a spreadsheet: quote it as text (CSV injection)
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
 
 
 def _escape(value: Any) -> str:

@@ -5,17 +5,21 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.core.serializers import JSONObjectField, StrictCharField, StrictInputSerializer
+from apps.core.serializers import (
+    DateTimeField,
+    DiscordIdField,
+    JSONObjectField,
+    StrictCharField,
+    StrictInputSerializer,
+)
 from apps.privacy.choices import ConsentAction, RequestKind, RequestStatus, VerificationMethod
 from apps.privacy.models import ConsentRecord, DataSubjectRequest
 from apps.privacy.services.staff import portal_path
 
-SNOWFLAKE = RegexValidator(r"^[0-9]{15,20}$", "A Discord id: 15 to 20 digits, as a string.")
-
 
 class RequestCreateInput(StrictInputSerializer):
-    guild_id = StrictCharField(max_length=20, validators=[SNOWFLAKE], help_text="The tenant's Discord guild id.")
-    discord_user_id = StrictCharField(max_length=20, validators=[SNOWFLAKE], help_text="The person's Discord user id.")
+    guild_id = DiscordIdField(help_text="The tenant's Discord guild id.")
+    discord_user_id = DiscordIdField(help_text="The person's Discord user id.")
     kind = serializers.ChoiceField(choices=RequestKind.choices)
     details = JSONObjectField(
         required=False,
@@ -106,7 +110,7 @@ class DataSubjectRequestSerializer(serializers.ModelSerializer):
         return {
             "method": request.verification_method,
             "verified_by": request.verified_by,
-            "verified_at": serializers.DateTimeField().to_representation(request.verified_at),
+            "verified_at": DateTimeField().to_representation(request.verified_at),
         }
 
     @extend_schema_field(
@@ -154,7 +158,7 @@ class DataSubjectRequestSerializer(serializers.ModelSerializer):
             return None
         return {
             "member_pseudonym": certificate.member_pseudonym,
-            "erased_at": serializers.DateTimeField().to_representation(certificate.erased_at),
+            "erased_at": DateTimeField().to_representation(certificate.erased_at),
             "sha256": certificate.content_sha256,
             "erased": certificate.erased,
         }
@@ -195,7 +199,7 @@ class CurrentConsentSerializer(serializers.Serializer):
     granted = serializers.BooleanField()
     granted_version = serializers.IntegerField(allow_null=True)
     is_current_version = serializers.BooleanField()
-    since = serializers.DateTimeField(allow_null=True)
+    since = DateTimeField(allow_null=True)
 
 
 class MemberConsentsSerializer(serializers.Serializer):

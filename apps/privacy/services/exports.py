@@ -9,7 +9,6 @@ written to the export storage; its SHA-256 is kept on the row, and the download 
 """
 
 import base64
-import csv
 import hashlib
 import io
 import json
@@ -32,6 +31,7 @@ from django.utils import timezone
 from apps.accounts.models import Member
 from apps.audit.services import audit_record
 from apps.core.actors import Actor
+from apps.core.csv_cells import csv_writer
 from apps.core.errors import ApplicationError
 from apps.core.personal_data import PersonalModel, personal_models
 from apps.keyring.services import file_open, file_seal
@@ -91,7 +91,7 @@ def _value(instance: models.Model, name: str) -> Any:
 
 def _csv_bytes(columns: list[str], rows: list[dict[str, Any]]) -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_writer(buffer)  # a member wrote some of these values: no formulas
     writer.writerow(columns)
     for row in rows:
         writer.writerow(

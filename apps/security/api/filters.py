@@ -3,6 +3,7 @@ import ipaddress
 import django_filters
 from rest_framework.exceptions import ValidationError
 
+from apps.core.filters import DateTimeFilter
 from apps.keyring.fields import blind_index_for
 from apps.security.choices import AlertStatus, SecurityEventType, Severity
 from apps.security.models import Alert, SecurityEvent
@@ -20,7 +21,7 @@ class AlertFilter(django_filters.FilterSet):
 
 class SecurityEventFilter(django_filters.FilterSet):
     type = django_filters.ChoiceFilter(field_name="event_type", choices=SecurityEventType.choices)
-    since = django_filters.IsoDateTimeFilter(field_name="occurred_at", lookup_expr="gte")
+    since = DateTimeFilter(field_name="occurred_at", lookup_expr="gte")
     actor = django_filters.CharFilter(field_name="actor_label", max_length=150)
     ip = django_filters.CharFilter(method="filter_ip", max_length=45)
 

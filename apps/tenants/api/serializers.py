@@ -2,9 +2,9 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from apps.core.serializers import JSONObjectField, StrictCharField, StrictInputSerializer
+from apps.core.serializers import DiscordIdField, JSONObjectField, StrictCharField, StrictInputSerializer
 from apps.tenants.choices import PlanCode
-from apps.tenants.models import SNOWFLAKE_PATTERN, Tenant
+from apps.tenants.models import Tenant
 
 UNIT_FIELD = {"max_digits": 8, "decimal_places": 2, "min_value": Decimal("0.01")}
 
@@ -53,9 +53,7 @@ class TenantUpdateInput(StrictInputSerializer):
 
 
 class TenantCreateInput(StrictInputSerializer):
-    guild_id = serializers.RegexField(
-        SNOWFLAKE_PATTERN, max_length=20, error_messages={"invalid": "Must be a Discord guild id: up to 20 digits."}
-    )
+    guild_id = DiscordIdField()
     name = StrictCharField(max_length=100)
     plan_code = serializers.ChoiceField(choices=PlanCode.choices, default=PlanCode.FREE)
     timezone = StrictCharField(max_length=64, default="UTC")

@@ -4,6 +4,8 @@ Imported by base.py, so every configuration (embedded and full) gets these defau
 be changed through the environment without a release.
 """
 
+from django.core.exceptions import ImproperlyConfigured
+
 from dbsbm.settings.environment import env_bool, env_int
 
 # --- rate limits (apps.core.ratelimit, apps.core.throttling) -----------------------------------
@@ -18,10 +20,13 @@ RATELIMIT_ANONYMOUS_PER_MINUTE = env_int("RATELIMIT_ANONYMOUS_PER_MINUTE", 30)
 # Bet placements per capper of a tenant.
 RATELIMIT_BET_PLACEMENTS_PER_CAPPER = env_int("RATELIMIT_BET_PLACEMENTS_PER_CAPPER", 50)
 RATELIMIT_BET_PLACEMENT_WINDOW_SECONDS = env_int("RATELIMIT_BET_PLACEMENT_WINDOW_SECONDS", 5 * 60)
-# How many proxies in front of the app append to X-Forwarded-For. 0: the client address is
-# REMOTE_ADDR (uvicorn already rewrites it from trusted proxies' headers); never trust the
-# left-most, client-written entry, or one header would dodge the per-address limit.
-RATELIMIT_TRUSTED_PROXY_COUNT = env_int("RATELIMIT_TRUSTED_PROXY_COUNT", 0)
+# How many proxies in front of the app append to X-Forwarded-For (apps.core.actors.client_ip, the one
+# client address of audit and security events, rate limits and django-axes; X-Request-ID is believed
+# only when it is above 0). 0: the client address is REMOTE_ADDR; never trust the left-most,
+# client-written entry. RATELIMIT_TRUSTED_PROXY_COUNT is its deprecated former name, still read.
+DBSBM_TRUSTED_PROXIES = env_int("DBSBM_TRUSTED_PROXIES", env_int("RATELIMIT_TRUSTED_PROXY_COUNT", 0))
+if DBSBM_TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured(f"DBSBM_TRUSTED_PROXIES must be 0 or more, got {DBSBM_TRUSTED_PROXIES}")
 
 # Conditional GETs of versioned API reads answered 304 first in the middleware stack
 # (apps.core.middleware.ConditionalGetMiddleware); off: every request takes the full stack.

@@ -1,0 +1,28 @@
+"""Discord ids: the one rule for guild ids, user ids, cappers, members and data-subject requests.
+
+A Discord id is a snowflake: an unsigned 64-bit integer sent as a decimal string (a JSON number loses
+precision). Its top bits are milliseconds since 2015-01-01, so every id Discord has issued is 17 digits or
+more; the largest 64-bit value has 20. The rule: 17 to 20 ASCII digits, no leading zero, at most
+2**64 - 1. Models validate with `validate_discord_id` and hold `DISCORD_ID_PATTERN` as a database check;
+API inputs use `apps.core.serializers.DiscordIdField`.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+
+DISCORD_ID_PATTERN = r"^[1-9][0-9]{16,19}$"
+DISCORD_ID_MAX = 2**64 - 1
+DISCORD_ID_MESSAGE = "Must be a Discord id: 17 to 20 digits, as a string."
+_DISCORD_ID = re.compile(DISCORD_ID_PATTERN)
+
+
+def is_discord_id(value: object) -> bool:
+    """Whether `value` is a Discord id as a string (see the module docstring)."""
+    return isinstance(value, str) and _DISCORD_ID.fullmatch(value) is not None and int(value) <= DISCORD_ID_MAX
+
+
+def validate_discord_id(value: object) -> None:
+    """Django (and DRF) validator: a ValidationError unless `value` is a Discord id."""
+    if not is_discord_id(value):
+        raise ValidationError(DISCORD_ID_MESSAGE, code="invalid")
