@@ -13,6 +13,13 @@ from apps.tenants.models import snowflake_validator
 
 class ApiKeySerializer(serializers.ModelSerializer):
     guild_id = serializers.CharField(source="tenant.guild_id", read_only=True, allow_null=True, default=None)
+    parent = serializers.CharField(
+        source="parent.prefix",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="Prefix of the key that minted this one (null: created in the admin or by the command).",
+    )
 
     class Meta:
         model = ApiKey
@@ -20,6 +27,7 @@ class ApiKeySerializer(serializers.ModelSerializer):
             "prefix",
             "name",
             "guild_id",
+            "parent",
             "scopes",
             "created_by",
             "created_at",
