@@ -239,7 +239,9 @@ def test_staff_cannot_grant_a_scope_beyond_their_permissions(tenant, staff_user,
     user = staff_user(StaffRole.OPS, username="narrow")
     user.groups.clear()
     user.user_permissions.set(
-        Permission.objects.filter(codename__in=["add_apikey", "change_apikey", "view_apikey", "view_bet", "view_ledgerentry"])
+        Permission.objects.filter(
+            codename__in=["add_apikey", "change_apikey", "view_apikey", "view_bet", "view_ledgerentry"]
+        )
     )
     client.force_login(user)
     before = take_snapshot()

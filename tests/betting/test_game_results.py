@@ -16,9 +16,8 @@ from apps.audit.models import AuditEvent
 from apps.betting.choices import BetStatus, GameStatus
 from apps.betting.models import Bet, Game
 from apps.betting.services import game_record_result
-from apps.betting.services.bets import CLOCK_SKEW_ALLOWANCE, discord_message_time
+from apps.betting.services.bets import CLOCK_SKEW_ALLOWANCE, LegInput, discord_message_time
 from apps.betting.services.bulk import BetInput, bet_place_many
-from apps.betting.services.bets import LegInput
 from tests.api.snapshots import snapshot_diff, take_snapshot
 from tests.betting.conftest import BETTING_SCOPES
 
@@ -119,7 +118,9 @@ def test_a_backdated_bet_on_a_game_that_is_over_is_refused(capper, betting_clien
     before = Bet.objects.count()
 
     response = betting_client.post(
-        BETS, bet_body("backdated", "over-1", placed_at=(game.starts_at - timedelta(hours=1)).isoformat()), format="json"
+        BETS,
+        bet_body("backdated", "over-1", placed_at=(game.starts_at - timedelta(hours=1)).isoformat()),
+        format="json",
     )
 
     assert response.status_code == 400

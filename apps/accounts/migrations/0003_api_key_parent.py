@@ -5,15 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_member_personal_data'),
+        ("accounts", "0002_member_personal_data"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='apikey',
-            name='parent',
-            field=models.ForeignKey(blank=True, help_text='The key that minted this one through the API; revoking it revokes this one too.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='accounts.apikey'),
+            model_name="apikey",
+            name="parent",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="The key that minted this one through the API; revoking it revokes this one too.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="children",
+                to="accounts.apikey",
+            ),
         ),
     ]
