@@ -18,8 +18,8 @@ from apps.accounts.key_policy import TENANT_SCOPES
 from apps.accounts.models import ApiKey
 from apps.accounts.services import api_key_revoke
 from apps.audit.models import AuditEvent
-from apps.betting.models import Game
-from apps.betting.services import game_upsert
+from apps.betting.models import Bet, Game
+from apps.betting.services import capper_create, game_upsert
 from apps.tenants.choices import TenantStatus
 from apps.tenants.models import Tenant
 from apps.tenants.services import tenant_offboard, tenant_suspend
@@ -32,6 +32,13 @@ ALL_SCOPES = tuple(ApiScope.values)  # a platform key's; a tenant key holds at m
 NEW_GUILD_ID = "333333333333333333"
 SUSPENDED_GUILD_ID = "444444444444444444"
 UNKNOWN_SECRET = "dbsbm_0123abcd_" + "x" * 43
+CAPPER_ID = "500000000000000001"
+LIVE_BET = {
+    "external_id": "matrix-bet",
+    "capper": CAPPER_ID,
+    "stake_units": "1.00",
+    "legs": [{"game": "matrix-game", "market": "moneyline", "selection": "home", "odds": -110}],
+}
 
 
 @dataclass(frozen=True)
@@ -94,6 +101,9 @@ ENDPOINTS = {
     "game_result": Endpoint(
         "POST", "/api/v1/games/{game_id}/result/", "games:write", 200, {"home_score": 101, "away_score": 99}
     ),
+    # a live bet on the started game: placed_at is bounded by the receive time, stored beside it
+    "bets_create": Endpoint("POST", "/api/v1/tenants/{guild_id}/bets/", "bets:write", 201, LIVE_BET),
+    "bets_bulk": Endpoint("POST", "/api/v1/tenants/{guild_id}/bets/bulk/", "bets:write", 200, {"bets": [LIVE_BET]}),
 }
 
 CREDENTIALS = (
@@ -135,6 +145,8 @@ MATRIX = {
     "tenant_audit_retrieve": (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
     "games_create":          (U,  U,        U,      U,      U,      OK,      F,         F,   F,           F,    S),
     "game_result":           (U,  U,        U,      U,      U,      OK,      F,         F,   F,           F,    S),
+    "bets_create":           (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
+    "bets_bulk":             (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
 }
 # fmt: on
 
@@ -153,7 +165,7 @@ def test_the_matrix_covers_every_endpoint_and_credential():
 @pytest.fixture
 def world(actor, tenant, other_tenant, make_key):
     """The home tenant with a member, a key to revoke and an audit event; another and a suspended tenant;
-    a game that has started (the platform's, no tenant's)."""
+    a game that has started (the platform's, no tenant's) and a capper of the home tenant."""
     suspended = TenantFactory(guild_id=SUSPENDED_GUILD_ID, name="Suspended Guild")
     tenant_suspend(tenant=suspended, actor=actor, reason="test setup")
     MemberFactory(tenant=tenant)
@@ -164,6 +176,7 @@ def world(actor, tenant, other_tenant, make_key):
         actor=actor, external_id="matrix-game", sport="basketball", league="NBA", home_team="Lakers",
         away_team="Suns", starts_at=timezone.now() - timedelta(hours=3),
     )  # fmt: skip
+    capper_create(tenant=tenant, actor=actor, discord_user_id=CAPPER_ID, username="joe")
     return SimpleNamespace(
         tenant=tenant, other_tenant=other_tenant, suspended=suspended, victim=victim, home_event=home_event, game=game
     )
@@ -451,6 +464,31 @@ def _game_result(*, world, response, diff, api_key, **_):
     assert event["target_id"] == str(world.game.pk)
 
 
+def _assert_live_bet_placed(world, diff, api_key, response) -> None:
+    assert set(diff) == {"bet", "bet_leg", "audit_event"}
+    (bet,) = diff["bet"]["added"].values()
+    assert (bet["tenant_id"], bet["external_id"], bet["status"]) == (world.tenant.pk, "matrix-bet", "pending")
+    assert bet["placed_at"] == bet["received_at"] is not None  # no placed_at sent: the receive time
+    (leg,) = diff["bet_leg"]["added"].values()
+    assert (leg["bet_id"], leg["game_id"], leg["result"]) == (bet["id"], world.game.pk, "pending")
+    event = _assert_one_event(
+        diff, action="betting.bet_placed", api_key=api_key, response=response, guild_id=world.tenant.guild_id
+    )
+    assert event["target_id"] == str(bet["id"])
+
+
+def _bets_create(*, world, response, diff, api_key, **_):
+    assert (response.json()["external_id"], response.json()["status"]) == ("matrix-bet", "pending")
+    _assert_live_bet_placed(world, diff, api_key, response)
+
+
+def _bets_bulk(*, world, response, diff, api_key, **_):
+    body = response.json()
+    assert (body["created"], body["existing"], body["rejected"]) == (1, 0, 0)
+    assert body["results"][0]["id"] == Bet.objects.get(external_id="matrix-bet").pk
+    _assert_live_bet_placed(world, diff, api_key, response)
+
+
 EFFECTS = {
     "plans_list": _plans_list,
     "tenants_list": _tenants_list,
@@ -469,6 +507,8 @@ EFFECTS = {
     "tenant_audit_retrieve": _audit_retrieve,
     "games_create": _games_create,
     "game_result": _game_result,
+    "bets_create": _bets_create,
+    "bets_bulk": _bets_bulk,
 }
 
 
