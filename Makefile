@@ -13,7 +13,7 @@ TEST_DATABASE_URL := $${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/dbsbm}
 TEST_REDIS_URL := $${REDIS_URL:-redis://127.0.0.1:6379/15}
 TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_SETTINGS_MODULE=dbsbm.settings.test
 
-.PHONY: help run serve up setup test lint format check-schema clean bench bench-ledger bench-fraud bench-placement bench-privacy vendor-static browser
+.PHONY: help run serve up setup test lint format check-schema clean bench bench-ledger bench-fraud bench-placement bench-broker-down bench-privacy vendor-static browser
 
 help:
 	@echo "make run   - set up (virtualenv, install, migrate, demo data, staff login) and serve on http://$(HOST):$(PORT)"
@@ -24,6 +24,7 @@ help:
 	@echo "make bench-ledger - ledger/leaderboard/grading/ingest benchmark on PostgreSQL (BENCH_BETS=1000000)"
 	@echo "make bench - performance platform (cache, ETags, Redis outage, memory) under wrk; writes bench/results.md"
 	@echo "make bench-privacy - encryption at rest: list p95 with/without decryption, rotation of 100,000 rows"
+	@echo "make bench-broker-down - request time of a bet placement and a data-subject request with the broker killed"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -113,6 +114,11 @@ bench-fraud: $(VENV)/.runtime-installed
 # What the fraud checks add to a placement (run bench-fraud first: it seeds the database used here).
 bench-placement: $(VENV)/.runtime-installed
 	$(BIN)/python bench/placement_overhead.py
+
+# Not part of `make test`: writes with the Celery broker (a redis-server of its own) killed; re-creates
+# its own database (BENCH_OUTBOX_DATABASE, default dbsbm_bench_outbox).
+bench-broker-down: $(VENV)/.runtime-installed
+	$(BIN)/python bench/broker_down.py
 
 clean:
 	rm -rf $(VENV) var staticfiles

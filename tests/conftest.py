@@ -50,6 +50,16 @@ def _forget_rolled_back_data_keys():
         key_ring.clear()
 
 
+@pytest.fixture(autouse=True)
+def _audit_checkpoint_directory(settings, tmp_path_factory, monkeypatch):
+    """Each test publishes audit checkpoints into a directory of its own (its chain key is its own: the
+    sealed secret rolls back with the test), and so does any manage.py process the test starts."""
+    directory = str(tmp_path_factory.mktemp("audit-checkpoints"))
+    settings.AUDIT_CHECKPOINT_DIR = directory
+    monkeypatch.setenv("AUDIT_CHECKPOINT_DIR", directory)
+    return directory
+
+
 @pytest.fixture
 def actor() -> Actor:
     return Actor.system("test")

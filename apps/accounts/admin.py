@@ -6,7 +6,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from apps.accounts import key_policy, services
+from apps.accounts import (
+    admin_devices,  # noqa: F401 - registers the TOTP device admin
+    key_policy,
+    services,
+)
 from apps.accounts.choices import ApiScope
 from apps.accounts.models import ApiKey, Member, User
 from apps.accounts.signals import personal_data_viewed

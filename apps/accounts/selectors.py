@@ -1,6 +1,9 @@
-"""Reading accounts: keys and members of a tenant (a key by its secret: accounts.authentication)."""
+"""Reading accounts: keys and members of a tenant (a key by its secret: accounts.authentication), staff
+TOTP devices."""
 
+import segno
 from django.db.models import QuerySet
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts.models import ApiKey, Member
 from apps.keyring.fields import blind_index_for
@@ -22,3 +25,16 @@ def member_list(*, tenant: Tenant, email: str | None = None) -> QuerySet[Member]
 
 def member_get(*, tenant: Tenant, discord_user_id: str) -> Member | None:
     return Member.objects.filter(tenant=tenant, discord_user_id=discord_user_id).first()
+
+
+def totp_device_confirmed(*, user) -> TOTPDevice | None:
+    """The user's confirmed TOTP device (the one the sign-in step asks a code from), if any."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("id").first()
+
+
+def totp_provisioning(*, device: TOTPDevice) -> dict:
+    """What the enrolment page shows once: the otpauth URL, its QR code (inline SVG) and the base32 key."""
+    url = device.config_url  # names the issuer of settings.OTP_TOTP_ISSUER
+    qr_svg = segno.make(url, error="m").svg_inline(scale=5, dark="#111", light="#fff", title="TOTP enrolment QR code")
+    secret = url.split("secret=", 1)[1].split("&", 1)[0]
+    return {"url": url, "qr_svg": qr_svg, "secret": secret}

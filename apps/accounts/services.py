@@ -1,4 +1,4 @@
-"""State changes of accounts: API keys, members, staff roles."""
+"""State changes of accounts: API keys, members, staff roles, staff TOTP devices."""
 
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -9,6 +9,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts.choices import ApiScope, StaffRole
 from apps.accounts.countries import ISO_3166_ALPHA2
@@ -19,7 +20,7 @@ from apps.accounts.roles import ROLE_GROUP_NAMES
 from apps.audit.services import audit_record, field_changes
 from apps.core.actors import Actor
 from apps.core.cache import cache_bump
-from apps.core.errors import ApplicationError, ConflictError
+from apps.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from apps.tenants.models import Tenant
 
 
@@ -319,3 +320,93 @@ def member_rename(*, member: Member, actor: Actor, username: str) -> Member:
         changes=_member_changes(before, {"username": username}),
     )
     return member
+
+
+# --- staff TOTP devices (the second factor of /admin/ and /portal/) ----------------------------------
+TOTP_DEVICE_NAME = "authenticator"
+TOTP_RESET_PERMISSION = "otp_totp.delete_totpdevice"
+
+
+def _totp_token_matches(device: TOTPDevice, token: str) -> bool:
+    token = (token or "").strip()
+    return token.isdigit() and device.verify_is_allowed()[0] and device.verify_token(token)
+
+
+def _invalid_token() -> ApplicationError:
+    return ApplicationError(
+        "That code does not match: type the 6 digits your authenticator app shows now.",
+        code="invalid_token",
+        fields={"token": ["Wrong or expired code."]},
+    )
+
+
+def _already_enrolled() -> ApplicationError:
+    return ApplicationError(
+        "This account already has a confirmed authenticator: sign in with it, or have it reset first.",
+        code="already_enrolled",
+    )
+
+
+@transaction.atomic
+def totp_device_enrol_start(*, user: User) -> TOTPDevice:
+    """A fresh unconfirmed device with a new random key, for a user without a confirmed one; earlier
+    unconfirmed ones are dropped, so a secret that was shown once is never valid unless it was confirmed."""
+    User.objects.select_for_update().filter(pk=user.pk).first()  # one enrolment at a time per user
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise _already_enrolled()
+    TOTPDevice.objects.filter(user=user, confirmed=False).delete()
+    return TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
+
+
+def totp_device_enrol_confirm(*, device: TOTPDevice, token: str, actor: Actor) -> TOTPDevice:
+    """Confirm an enrolment with a code from the authenticator. Refused for a wrong code, and for a user
+    who already has a confirmed device (a new one replaces it only after a reset)."""
+    # the code is checked before the transaction: a wrong one must stay counted by the device's throttle
+    if not _totp_token_matches(device, token):
+        raise _invalid_token()
+    with transaction.atomic():
+        User.objects.select_for_update().filter(pk=device.user_id).first()
+        device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        if device.confirmed or TOTPDevice.objects.filter(user_id=device.user_id, confirmed=True).exists():
+            raise _already_enrolled()
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        audit_record(
+            actor=actor,
+            action="accounts.totp_enrolled",
+            target=device.user,
+            changes=field_changes({}, {"device": device.persistent_id}),
+        )
+    return device
+
+
+def totp_device_reset(*, device: TOTPDevice, performed_by: User, actor: Actor, reason: str, token: str = "") -> None:
+    """Remove a staff user's TOTP device, so their next sign-in enrols a new one. The device's owner needs
+    a valid code from it (the current factor); anyone else needs the reset permission, a superuser's
+    device a superuser. Audited with the reason (the security app records the MFA change)."""
+    if not reason.strip():
+        raise ApplicationError("Say why the device is reset.", fields={"reason": ["Required."]})
+    own = device.user_id == performed_by.pk
+    if own and not _totp_token_matches(device, token):  # before the transaction: the throttle keeps counting
+        raise _invalid_token()
+    with transaction.atomic():
+        device = TOTPDevice.objects.select_for_update().select_related("user").filter(pk=device.pk).first()
+        if device is None:
+            raise NotFoundError("This device no longer exists.")
+        owner = device.user
+        if not own and not (
+            performed_by.is_active and performed_by.is_staff and performed_by.has_perm(TOTP_RESET_PERMISSION)
+        ):
+            raise PermissionDeniedError("Only the owner (with a code from it) or staff allowed to reset devices.")
+        if not own and owner.is_superuser and not performed_by.is_superuser:
+            raise PermissionDeniedError("Only a superuser resets a superuser's device.")
+        persistent_id = device.persistent_id
+        TOTPDevice.objects.filter(user=owner, confirmed=False).delete()
+        device.delete()
+        audit_record(
+            actor=actor,
+            action="accounts.totp_device_reset",
+            target=owner,
+            reason=reason.strip(),
+            changes=field_changes({"device": persistent_id}, {"device": None}),
+        )

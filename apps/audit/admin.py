@@ -184,7 +184,7 @@ class AuditEventAdmin(ReadOnlyAdmin):
 
 @admin.register(AuditSeal)
 class AuditSealAdmin(ReadOnlyAdmin):
-    list_display = ["sequence", "event_link", "sealed_at", "chain_hash"]
+    list_display = ["sequence", "event_link", "sealed_at", "algorithm", "chain_hash"]
     search_fields = ["=event_id", "=chain_hash"]
     list_filter = ["sealed_at"]
 

@@ -1,6 +1,7 @@
 """Canonical content and hashes of audit events and seals (pure functions, no ORM)."""
 
 import hashlib
+import hmac
 import ipaddress
 import json
 from datetime import UTC, datetime
@@ -12,6 +13,10 @@ from django.core.serializers.json import DjangoJSONEncoder
 from apps.keyring.fields import Undecryptable
 
 GENESIS_HASH = "0" * 64
+# How a seal's chain hash was made. Seals written before the chain was keyed are plain SHA-256 (anyone
+# can recompute them); every seal since is HMAC-SHA256 under the audit chain's key (apps/audit/keys.py).
+LEGACY_ALGORITHM = "sha256"
+KEYED_ALGORITHM = "hmac-sha256"
 
 # The fields an event's content hash covers, in a fixed order. Adding a field to AuditEvent
 # means adding it here *and* versioning the hash; never silently.
@@ -88,7 +93,16 @@ def event_content_hash(content: dict[str, Any]) -> str:
     return hashlib.sha256(encoded.encode()).hexdigest()
 
 
-def seal_chain_hash(*, sequence: int, event_id: int, content_hash: str, previous_hash: str) -> str:
-    """The link: binds the event's position, identity and content to everything before it."""
-    material = f"{sequence}|{event_id}|{content_hash}|{previous_hash}"
-    return hashlib.sha256(material.encode()).hexdigest()
+def seal_chain_hash(
+    *, sequence: int, event_id: int, content_hash: str, previous_hash: str, key: bytes | None = None
+) -> str:
+    """The link: binds the event's position, identity and content to everything before it.
+
+    Keyed (HMAC-SHA256) when `key` is given, which every seal since the chain was keyed is: without
+    the key nobody can recompute a link, so an edit cannot be hidden by rehashing what follows it.
+    `key=None` is the legacy, unkeyed SHA-256 of the seals written before.
+    """
+    material = f"{sequence}|{event_id}|{content_hash}|{previous_hash}".encode()
+    if key is None:
+        return hashlib.sha256(material).hexdigest()
+    return hmac.new(key, material, hashlib.sha256).hexdigest()

@@ -20,12 +20,22 @@ Neither table has foreign keys: the trail must outlive the users, keys and tenan
 and nothing may cascade into it. On PostgreSQL a trigger refuses UPDATE and DELETE on both tables
 (migration 0002) unless the session sets `dbsbm.audit_retention = on`, which only the retention
 path does. That guards against the application and its staff; someone with the database's
-superuser can still bypass it, and that is what the hash chain detects.
+superuser can still bypass it, and that is what the chain detects.
+
+Against that someone the chain is keyed and anchored outside the database (issue #11):
+
+* every seal's chain hash is an HMAC-SHA256 under a key the database does not hold (apps/audit/keys.py:
+  derived from a secret stored only wrapped by the master key), so rewriting an event and recomputing
+  every later link needs DBSBM_MASTER_KEY; seals made before keying ("sha256", up to the sequence bound
+  into the wrapped secret) stay as they were and are anchored by the first keyed seal after them;
+* signed checkpoints of the head (Ed25519, apps/audit/checkpoints.py) are written once to a place
+  outside the database, so a chain cut short, or cut and grown again, disagrees with them.
 """
 
 from django.db import models
 from django.utils import timezone
 
+from apps.audit.hashing import KEYED_ALGORITHM, LEGACY_ALGORITHM
 from apps.keyring.fields import EncryptedIPAddressField, EncryptedTextField
 
 
@@ -33,6 +43,11 @@ class ActorKind(models.TextChoices):
     USER = "user", "Staff user"
     API_KEY = "api_key", "API key"
     SYSTEM = "system", "System"
+
+
+class SealAlgorithm(models.TextChoices):
+    LEGACY = LEGACY_ALGORITHM, "SHA-256 (unkeyed, sealed before the chain was keyed)"
+    KEYED = KEYED_ALGORITHM, "HMAC-SHA256 (the audit chain's key)"
 
 
 class AuditEvent(models.Model):
@@ -77,6 +92,7 @@ class AuditSeal(models.Model):
     content_hash = models.CharField(max_length=64)
     previous_hash = models.CharField(max_length=64)
     chain_hash = models.CharField(max_length=64)
+    algorithm = models.CharField(max_length=16, choices=SealAlgorithm.choices)
     sealed_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -111,6 +127,13 @@ class AuditArchiveCheckpoint(models.Model):
         default="",
         help_text="The key the archive file is sealed with (base64), encrypted by the data key ring; "
         "empty for a file archived before archives were sealed.",
+    )
+    seal = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        help_text="HMAC-SHA256 of the fields above under the audit chain's key; empty for a checkpoint "
+        "written before the chain was keyed.",
     )
     created_at = models.DateTimeField(default=timezone.now)
 

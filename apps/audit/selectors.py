@@ -43,6 +43,12 @@ def audit_archived_head() -> tuple[int, str]:
     return (checkpoint.last_sequence, checkpoint.chain_hash) if checkpoint else (0, GENESIS_HASH)
 
 
+def audit_chain_head() -> tuple[int, str]:
+    """The last seal's sequence and chain hash; after archiving took every seal, the last checkpoint's."""
+    head = AuditSeal.objects.order_by("-sequence").only("sequence", "chain_hash").first()
+    return (head.sequence, head.chain_hash) if head is not None else audit_archived_head()
+
+
 def audit_archive_preview(*, before: datetime, held: Q) -> dict[str, int]:
     """Counts for a retention dry run: events older than `before`, how many of them are held, and
     how many an archive would take now (the sealed run of the chain before the first kept event)."""

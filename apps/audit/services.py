@@ -11,10 +11,17 @@ from django.db import connection, models, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from apps.audit.chain import link_problem
+from apps.audit.chain import archive_checkpoint_hmac, link_problem
+from apps.audit.checkpoints import checkpoint_names, checkpoint_store
 from apps.audit.hashing import canonical_ip_address, event_content_hash, json_safe, seal_chain_hash
-from apps.audit.models import AuditArchiveCheckpoint, AuditEvent, AuditSeal
-from apps.audit.selectors import audit_archive_boundary, audit_archived_head, audit_held_events_q
+from apps.audit.keys import AuditKeyError, ChainKeys, audit_chain_keys, audit_chain_keys_create
+from apps.audit.models import AuditArchiveCheckpoint, AuditEvent, AuditSeal, SealAlgorithm
+from apps.audit.selectors import (
+    audit_archive_boundary,
+    audit_archived_head,
+    audit_chain_head,
+    audit_held_events_q,
+)
 from apps.core.actors import Actor
 from apps.core.archives import ArchiveFile, JsonLinesArchive
 from apps.core.errors import ApplicationError
@@ -115,24 +122,40 @@ def _lock_sealer() -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_SEAL_LOCK_KEY])
 
 
-def _chain_head() -> tuple[int, str]:
-    """The last seal's sequence and chain hash; after archiving took every seal, the last checkpoint's."""
-    head = AuditSeal.objects.order_by("-sequence").only("sequence", "chain_hash").first()
-    return (head.sequence, head.chain_hash) if head is not None else audit_archived_head()
+def _sealing_keys(*, head_sequence: int) -> ChainKeys:
+    """The chain's keys; the first keyed sealing creates them, recording that every seal up to the
+    head was sealed unkeyed. Never again once anything was keyed: a missing key then means the row
+    was deleted (or the database restored without it), and a fresh key would launder a rewrite."""
+    keys = audit_chain_keys()
+    if keys is not None:
+        return keys
+    store = checkpoint_store()
+    if AuditSeal.objects.filter(algorithm=SealAlgorithm.KEYED).exists() or checkpoint_names(store):
+        raise AuditKeyError(
+            "The audit chain's key (keyring_sealedsecret 'audit-chain') is missing although keyed seals or "
+            f"signed checkpoints ({store}) exist: the database was tampered with or restored without it. "
+            "Nothing was sealed; run `manage.py audit_verify`. (A new, empty database on purpose: move the "
+            "old checkpoints out of the store first.)"
+        )
+    return audit_chain_keys_create(legacy_through=head_sequence)
 
 
 def _seal_batch(*, lookback: timedelta | None) -> int:
     with transaction.atomic():
         _lock_sealer()
-        sequence, previous_hash = _chain_head()
         pending = AuditEvent.objects.filter(~Exists(AuditSeal.objects.filter(event_id=OuterRef("pk"))))
         if lookback is not None:
             pending = pending.filter(occurred_at__gte=timezone.now() - lookback)
+        batch = list(pending.order_by("pk").values_list("pk", "content_hash")[:SEAL_BATCH_SIZE])
+        if not batch:
+            return 0
+        sequence, previous_hash = audit_chain_head()
+        key = _sealing_keys(head_sequence=sequence).seal_key
         seals = []
-        for event_id, content_hash in pending.order_by("pk").values_list("pk", "content_hash")[:SEAL_BATCH_SIZE]:
+        for event_id, content_hash in batch:
             sequence += 1
             chain_hash = seal_chain_hash(
-                sequence=sequence, event_id=event_id, content_hash=content_hash, previous_hash=previous_hash
+                sequence=sequence, event_id=event_id, content_hash=content_hash, previous_hash=previous_hash, key=key
             )
             seals.append(
                 AuditSeal(
@@ -141,6 +164,7 @@ def _seal_batch(*, lookback: timedelta | None) -> int:
                     content_hash=content_hash,
                     previous_hash=previous_hash,
                     chain_hash=chain_hash,
+                    algorithm=SealAlgorithm.KEYED,
                 )
             )
             previous_hash = chain_hash
@@ -164,7 +188,7 @@ def audit_seal_pending(*, full_scan: bool = False) -> int:
 # Events archived per file, transaction and checkpoint.
 ARCHIVE_BATCH_SIZE = 10_000
 ARCHIVE_EVENT_FIELDS = [field.attname for field in AuditEvent._meta.concrete_fields]
-ARCHIVE_SEAL_FIELDS = ["sequence", "event_id", "content_hash", "previous_hash", "chain_hash", "sealed_at"]
+ARCHIVE_SEAL_FIELDS = ["sequence", "event_id", "content_hash", "previous_hash", "chain_hash", "algorithm", "sealed_at"]
 
 
 class AuditChainBroken(ApplicationError):
@@ -219,12 +243,14 @@ def _archive_batch(
         event_ids = [seal["event_id"] for seal in seals]
         events = {row["id"]: row for row in AuditEvent.objects.filter(pk__in=event_ids).values(*ARCHIVE_EVENT_FIELDS)}
         expected_sequence, previous_hash = start_sequence + 1, start_hash
+        keys = audit_chain_keys()
         for seal in seals:
             problem = link_problem(
                 expected_sequence=expected_sequence,
                 previous_hash=previous_hash,
                 seal=seal,
                 event=events.get(seal["event_id"]),
+                keys=keys,
             )
             if problem:
                 raise AuditChainBroken(
@@ -238,7 +264,7 @@ def _archive_batch(
                 archive.write(_archive_row(seal, events[seal["event_id"]]))
             written = archive.close()
         _delete_archived(first_sequence=first["sequence"], last_sequence=last["sequence"], event_ids=event_ids)
-        checkpoint = AuditArchiveCheckpoint.objects.create(
+        checkpoint = AuditArchiveCheckpoint(
             first_sequence=first["sequence"],
             last_sequence=last["sequence"],
             last_event_id=last["event_id"],
@@ -250,6 +276,9 @@ def _archive_batch(
             archive_sha256=written.sha256,
             archive_key=base64.b64encode(key).decode(),
         )
+        if keys is not None:
+            checkpoint.seal = archive_checkpoint_hmac(keys, vars(checkpoint))
+        checkpoint.save(force_insert=True)
         audit_record(
             actor=actor,
             action="audit.events_archived",

@@ -1,4 +1,8 @@
-"""Domain signals of the betting app, sent after commit. Receivers enqueue tasks; they never write here."""
+"""Domain signals of the betting app, sent inside the transaction of the change (apps/core/outbox.py).
+
+Receivers enqueue tasks (an outbox row in that transaction) and defer anything else with on_commit;
+they never write the betting app's tables.
+"""
 
 from django.dispatch import Signal
 

@@ -1,4 +1,5 @@
-"""Signals of the compliance app, sent after the change committed; receivers must be cheap and never raise."""
+"""Signals of the compliance app, sent inside the change's transaction (apps/core/outbox.py); receivers
+must be cheap, enqueue tasks (outbox rows) and defer anything else with on_commit."""
 
 from django.dispatch import Signal
 

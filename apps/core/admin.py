@@ -4,7 +4,7 @@ from django.contrib import admin
 from django_celery_beat import admin as beat_admin
 from django_celery_beat.models import ClockedSchedule, CrontabSchedule, IntervalSchedule, SolarSchedule
 
-from apps.core.models import LeakSuspect, MemorySnapshot, SlowQuery
+from apps.core.models import LeakSuspect, MemorySnapshot, OutboxMessage, SlowQuery
 
 
 class PeriodicTaskInline(beat_admin.PeriodicTaskInline):
@@ -87,3 +87,14 @@ class LeakSuspectAdmin(MonitoringAdmin):
     @admin.display(description="growth")
     def growth(self, obj: LeakSuspect) -> str:
         return _mebibytes(obj.growth_bytes)
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(MonitoringAdmin):
+    """The task outbox (apps/core/outbox.py): what waits for the broker, what failed and why, what ran."""
+
+    list_display = ["id", "task_name", "created_at", "available_at", "attempts", "dispatched_at", "completed_at"]
+    list_filter = ["task_name", ("completed_at", admin.EmptyFieldListFilter)]
+    search_fields = ["task_name", "last_error"]
+    date_hierarchy = "created_at"
+    ordering = ["-id"]

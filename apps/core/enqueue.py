@@ -1,30 +1,25 @@
-"""Enqueueing Celery tasks from a request without ever failing it.
+"""Asking for a Celery task: a row in the transactional outbox, written with the change (apps/core/outbox.py).
 
-Receivers of domain signals run after commit, inside the request that made the change: if the broker
-is unreachable, the change is already committed and the request must still succeed. So a task is
-published once, without Celery's publish retries (which would hold the request for seconds), and a
-broker failure is logged and counted instead of raised. The periodic job of each app (the fraud
-scan, the grading sweep, the rule correlation) catches up on whatever was not enqueued.
+Call `enqueue()` inside the transaction of the change (a service, or a receiver of a domain signal,
+which services send inside their transaction): the task is published only if the change commits, and
+it is not lost if the broker is down then (the outbox's dispatcher publishes it when the broker is
+back). Outside a transaction the row commits at once and is dispatched right away.
 """
 
-import logging
+from functools import partial
 
 from celery import Task
-from kombu.exceptions import OperationalError
-from redis.exceptions import RedisError
+from django.db import transaction
 
-logger = logging.getLogger(__name__)
+from apps.core.models import OutboxMessage
+from apps.core.outbox import outbox_dispatch_after_commit
 
 
-def enqueue(task: Task, *args, **kwargs) -> bool:
-    """Publish `task(*args, **kwargs)`; False (logged) when the broker cannot take it right now."""
-    try:
-        task.apply_async(args=args, kwargs=kwargs, retry=False)
-    except (OperationalError, RedisError, OSError) as error:
-        logger.warning(
-            "task %s not enqueued (broker unavailable: %s); its periodic job will catch up",
-            task.name,
-            type(error).__name__,
-        )
-        return False
-    return True
+def enqueue(task: Task, *args, **kwargs) -> OutboxMessage:
+    """Write `task(*args, **kwargs)` to the outbox in the current transaction; it is dispatched after commit.
+
+    Arguments must be JSON (ids, strings, lists): they are stored, then sent as Celery's JSON.
+    """
+    message = OutboxMessage.objects.create(task_name=task.name, args=list(args), kwargs=kwargs)
+    transaction.on_commit(partial(outbox_dispatch_after_commit, message_ids=[message.pk]))
+    return message

@@ -95,3 +95,35 @@ class LeakSuspect(models.Model):
     @property
     def growth_bytes(self) -> int:
         return self.last_rss_bytes - self.first_rss_bytes
+
+
+class OutboxMessage(models.Model):
+    """A Celery task to run, written in the transaction of the change that asks for it (apps/core/outbox.py).
+
+    pending: not dispatched, not completed (due at `available_at`); dispatched: handed to the broker at
+    `dispatched_at`; completed: the task ran, `completed_at` committed together with the task's own writes.
+    A failed run makes it pending again after a back-off; after OUTBOX_MAX_ATTEMPTS failed runs it stays
+    pending with its `last_error` and is no longer picked (given up, for staff to read).
+    """
+
+    task_name = models.CharField(max_length=200)
+    args = models.JSONField(default=list, blank=True)
+    kwargs = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    available_at = models.DateTimeField(default=timezone.now, help_text="Not dispatched before this moment.")
+    attempts = models.PositiveIntegerField(default=0, help_text="Runs started (failed ones included).")
+    dispatched_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            # the dispatcher's scan: only rows not completed, oldest due first
+            models.Index(fields=["available_at", "id"], condition=Q(completed_at=None), name="outboxmessage_pending"),
+            # the purge of completed rows
+            models.Index(fields=["completed_at"], condition=~Q(completed_at=None), name="outboxmessage_completed"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.task_name}"

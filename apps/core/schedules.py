@@ -2,4 +2,6 @@
 
 SCHEDULES = [
     {"name": "core: warm hot cache keys", "task": "apps.core.tasks.cache_warm_task", "every_seconds": 300},
+    # tasks written while the broker was down, failed runs after their back-off, lost messages
+    {"name": "core: dispatch the task outbox", "task": "apps.core.tasks.outbox_dispatch_task", "every_seconds": 5},
 ]

@@ -1,7 +1,8 @@
 """Master key rotation: re-wrap every data key under a new master key, recompute every blind index.
 
-The master key never encrypts a value itself: it wraps the data keys (keyring.DataKey) and keys the
-blind indexes (HMAC). So a new master key means re-wrapping each data key, a handful of rows, and
+The master key never encrypts a value itself: it wraps the data keys (keyring.DataKey) and the sealed
+secrets of other apps (keyring.SealedSecret: the audit chain's key), and keys the blind indexes (HMAC).
+So a new master key means re-wrapping each data key and sealed secret, a handful of rows, and
 recomputing each blind index from its decrypted source (member emails, security-event addresses,
 pseudonym values). Both happen in one transaction: a rotation that fails or is killed changes
 nothing, and the database never holds data keys wrapped by two master keys.
@@ -23,6 +24,7 @@ from apps.keyring.fields import BlindIndexField, SealedValue, Undecryptable
 from apps.keyring.master import MasterKey, master_key, master_key_from_text
 from apps.keyring.models import DataKey
 from apps.keyring.ring import _unwrap, key_ring, wrap_data_key
+from apps.keyring.sealed_secrets import sealed_secrets_rewrap
 from apps.keyring.signals import master_key_rotated
 
 Progress = Callable[[str], None]
@@ -33,6 +35,7 @@ class MasterRotationResult:
     old_fingerprint: str
     new_fingerprint: str
     data_keys: int = 0
+    sealed_secrets: int = 0
     reindexed: dict[str, int] = field(default_factory=dict)
 
 
@@ -95,6 +98,10 @@ def master_key_rotate(
             result.data_keys += 1
         if progress:
             progress(f"re-wrapped {result.data_keys} data keys under the new master key")
+        # secrets that must outlive the master key (the audit chain's key): same secret, new wrapping
+        result.sealed_secrets = sealed_secrets_rewrap(old=old, new=new)
+        if progress:
+            progress(f"re-wrapped {result.sealed_secrets} sealed secrets under the new master key")
         master_key_rotated.send(
             sender=DataKey,
             old_fingerprint=old.fingerprint,

@@ -39,3 +39,26 @@ class DataKey(models.Model):
     @property
     def age_days(self) -> float:
         return (timezone.now() - (self.activated_at or self.created_at)).total_seconds() / 86400
+
+
+class SealedSecret(models.Model):
+    """A long-lived secret of another app, stored only wrapped by the master key (AES-GCM under a key
+    derived from it): e.g. the audit chain's key (`apps/audit/keys.py`).
+
+    Unlike a data key it never rotates: what it keys (seals, signatures) must stay verifiable for
+    ever, so a master key rotation re-wraps it and the secret itself stays the same. `context` is
+    bound into the wrapping as associated data: whoever can write the row cannot change it without
+    the secret failing to unwrap.
+    """
+
+    purpose = models.CharField(max_length=50, unique=True)
+    context = models.CharField(max_length=200, blank=True, editable=False)
+    wrapped_secret = models.TextField(editable=False, help_text="The secret sealed by the master key (base64).")
+    master_key_fingerprint = models.CharField(max_length=16, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["purpose"]
+
+    def __str__(self) -> str:
+        return f"sealed secret {self.purpose}"

@@ -18,6 +18,7 @@ from apps.keyring.fields import encrypted_fields
 from apps.keyring.master import master_key
 from apps.keyring.models import DataKey
 from apps.keyring.ring import key_ring, wrap_data_key
+from apps.keyring.sealed_secrets import sealed_secret_create, sealed_secret_get  # noqa: F401 (other apps' way in)
 from apps.keyring.selectors import key_ring_status
 from apps.keyring.signals import data_key_created, keys_rotated
 

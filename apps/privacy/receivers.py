@@ -2,7 +2,6 @@
 the PII scan of incoming free text: bets and legs after the betting app's signals, members' notes after
 a save that wrote them (accounts sends no domain signal for members)."""
 
-from django.db import transaction
 from django.db.models.signals import post_migrate, post_save
 from django.dispatch import receiver
 
@@ -54,5 +53,4 @@ def scan_member_notes(sender, instance: Member, created: bool, update_fields=Non
         return  # a save that did not write the notes
     if not instance.__dict__.get("notes"):
         return  # no notes (or not loaded): nothing to read
-    member_id = instance.pk
-    transaction.on_commit(lambda: enqueue(pii_scan_member_task, member_id))
+    enqueue(pii_scan_member_task, instance.pk)  # in the save's transaction (the outbox)

@@ -22,7 +22,7 @@ DEBUG = env_bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "apps.accounts.admin_config.StaffAdminConfig",  # django.contrib.admin behind the second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -67,7 +67,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the portal's second factor
+    "django_otp.middleware.OTPMiddleware",  # request.user.is_verified(): the admin's and portal's second factor
     "apps.core.error_pages.ApplicationErrorPageMiddleware",  # staff pages: an ApplicationError is a page, not a 500
     "apps.security.middleware.SecurityContextMiddleware",  # the request behind model-signal events
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -183,13 +183,28 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Tasks are fire-and-forget unless they say otherwise (ignore_result=False): no result-backend
 # round trip, and no request waits on a result backend that is down.
 CELERY_TASK_IGNORE_RESULT = True
-# Publishing from a request never blocks for long: one attempt, short socket timeouts
-# (apps/core/enqueue.py logs a refused publish; each app's periodic job catches up).
+# Tasks go through the transactional outbox (apps/core/outbox.py): a publish that fails leaves its row
+# pending, so a publish is one quick attempt. No publish retries; `max_retries: 0` stops kombu from
+# retrying the connection itself (it slept for the whole connection timeout, 2 s per task, against a
+# stopped broker); a short connect timeout bounds an unreachable host. After a failure the outbox's
+# breaker skips publishing for OUTBOX_BROKER_RETRY_SECONDS. A worker's own reconnection loop is not
+# affected (broker_connection_max_retries).
 CELERY_TASK_PUBLISH_RETRY = False
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_timeout": 2, "socket_connect_timeout": 1}
+CELERY_BROKER_CONNECTION_TIMEOUT = 1
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_timeout": 2,
+    "socket_connect_timeout": env_int("CELERY_BROKER_CONNECT_TIMEOUT_MS", 500) / 1000,
+    "max_retries": 0,
+}
 CELERY_REDIS_SOCKET_TIMEOUT = 2
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
+# the outbox (apps/core/outbox.py): beat drains it every few seconds, after each commit a request
+# publishes its own rows unless the broker breaker is open
+OUTBOX_BROKER_RETRY_SECONDS = env_int("OUTBOX_BROKER_RETRY_SECONDS", 10)
+OUTBOX_DISPATCH_BATCH = 200
+OUTBOX_REDISPATCH_AFTER_SECONDS = 600  # dispatched, never run (a broker that lost it): publish again
+OUTBOX_MAX_ATTEMPTS = 8  # failed runs before a message is given up (kept with its last error)
+OUTBOX_KEEP_DAYS = 7  # completed messages are deleted after this
 
 # --- auth and sessions --------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -308,6 +323,17 @@ LOGGING = {
 API_KEY_LAST_USED_RESOLUTION_SECONDS = 60
 # Audit events are sealed into the hash chain by this periodic job (seconds between runs).
 AUDIT_SEAL_INTERVAL_SECONDS = env_int("AUDIT_SEAL_INTERVAL_SECONDS", 10)
+# Signed checkpoints of the chain head, published outside the database (apps/audit/checkpoints.py) by the
+# sealer once this many seals or seconds have passed since the last one, and by `audit_verify`.
+AUDIT_CHECKPOINT_STORE = env_str("AUDIT_CHECKPOINT_STORE", "directory")  # "directory"; "s3" is not implemented
+AUDIT_CHECKPOINT_DIR = env_str("AUDIT_CHECKPOINT_DIR", str(DATA_DIR / "audit-checkpoints"))
+AUDIT_CHECKPOINT_EVERY_SEALS = env_int("AUDIT_CHECKPOINT_EVERY_SEALS", 1000)
+AUDIT_CHECKPOINT_EVERY_SECONDS = env_int("AUDIT_CHECKPOINT_EVERY_SECONDS", 300)
+# The shape an S3-compatible store will take (a bucket with Object Lock); refused today (no S3 client).
+AUDIT_CHECKPOINT_S3_BUCKET = env_str("AUDIT_CHECKPOINT_S3_BUCKET")
+AUDIT_CHECKPOINT_S3_PREFIX = env_str("AUDIT_CHECKPOINT_S3_PREFIX", "audit-checkpoints/")
+AUDIT_CHECKPOINT_S3_ENDPOINT_URL = env_str("AUDIT_CHECKPOINT_S3_ENDPOINT_URL")
+AUDIT_CHECKPOINT_S3_REGION = env_str("AUDIT_CHECKPOINT_S3_REGION")
 
 from dbsbm.settings.components.cache import *  # noqa: E402, F403
 from dbsbm.settings.components.compliance import *  # noqa: E402, F403

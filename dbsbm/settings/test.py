@@ -8,7 +8,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from dbsbm.settings.base import *  # noqa: F403
 from dbsbm.settings.base import DATABASE_URL, REDIS_URL
-from dbsbm.settings.environment import env_str
+from dbsbm.settings.environment import env_bool, env_str
 
 if not (DATABASE_URL and REDIS_URL):
     raise ImproperlyConfigured(
@@ -19,7 +19,8 @@ if not (DATABASE_URL and REDIS_URL):
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; tests only
 CACHES["default"]["KEY_PREFIX"] = "dbsbm-test"  # noqa: F405
-CELERY_TASK_ALWAYS_EAGER = True
+# Tasks run in the test process; a real worker subprocess started by a test turns this off for itself.
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 AXES_ENABLED = True
 
 # Monitoring writes at moments of their own (an interval elapsed, a statement was slow under load)

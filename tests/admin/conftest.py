@@ -43,6 +43,7 @@ from tests.compliance.admin_rows_checks import compliance_check_rows
 from tests.factories import UserFactory
 from tests.privacy.admin_rows_requests import privacy_request_admin_rows
 from tests.privacy.admin_rows_retention import retention_admin_rows
+from tests.second_factor import verified_client
 
 ROWS = 30  # more rows than any query budget of the smoke tests: one query per row cannot hide
 
@@ -57,9 +58,7 @@ def staff_client():
     """staff_client(user) -> a Client with that user's session (force_login: django-axes breaks login())."""
 
     def _client(user) -> Client:
-        client = Client()
-        client.force_login(user)
-        return client
+        return verified_client(user)
 
     return _client
 

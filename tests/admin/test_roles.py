@@ -196,16 +196,17 @@ def test_non_staff_and_inactive_users_are_refused_at_the_admin(db, staff_client,
     assert login_client.get(reverse("admin:index")).status_code == 302
 
 
-def test_a_staff_user_logs_in_with_the_right_password(staff_user):
-    user = staff_user(SUPPORT, username="helper")
+def test_the_right_password_alone_leads_to_the_second_factor_not_into_the_admin(staff_user):
+    staff_user(SUPPORT, username="helper")
     client = Client()
 
     response = client.post(LOGIN_URL, {"username": "helper", "password": PASSWORD, "next": "/admin/"})
 
+    # the rest of the sign-in (enrolment, code) is tests/admin/test_second_factor.py
     assert response.status_code == 302
-    assert response["Location"] == "/admin/"
-    assert client.session["_auth_user_id"] == str(user.pk)
-    assert client.get(reverse("admin:index")).status_code == 200
+    assert response["Location"] == reverse("admin:login_enrol")
+    assert "_auth_user_id" not in client.session
+    assert client.get(reverse("admin:index")).status_code == 302
 
 
 def test_repeated_failed_logins_lock_the_account_out(staff_user):

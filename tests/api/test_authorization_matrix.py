@@ -11,15 +11,20 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from apps.accounts.choices import ApiScope
+from apps.accounts.choices import ApiScope, StaffRole
 from apps.accounts.key_policy import TENANT_SCOPES
 from apps.accounts.models import ApiKey
 from apps.accounts.services import api_key_revoke
 from apps.audit.models import AuditEvent
 from apps.betting.models import Bet, Game
 from apps.betting.services import capper_create, game_upsert
+from apps.core.actors import Actor
+from apps.privacy.api.views import DataSubjectRequestViewSet
+from apps.privacy.models import DataExport, DataSubjectRequest, DataSubjectRequestEvent, DeletionCertificate
+from apps.privacy.services.requests import request_complete, request_receive, request_verify_identity
 from apps.tenants.choices import TenantStatus
 from apps.tenants.models import Tenant
 from apps.tenants.services import tenant_offboard, tenant_suspend
@@ -635,3 +640,196 @@ def test_a_platform_key_mints_every_tenant_scope_it_holds_for_a_tenant(api_clien
     assert response.status_code == 201
     minted = ApiKey.objects.get(prefix=response.json()["prefix"])
     assert (minted.scopes, minted.parent_id) == (sorted(TENANT_SCOPES), platform_key.pk)
+
+
+# --- data-subject requests: keys file, read, start verification and assign; the staff actions -------
+# (verify, complete, reject, the export download) answer every key 403 staff_only: staff do them in the
+# portal with a second factor and four eyes (tests/portal/test_dsr_pages.py).
+
+DSR_URL = "/api/v1/privacy/requests/"
+DSR_MEMBER_ID = "712345678900000042"
+DSR_ENDPOINTS = {
+    "dsr_list": Endpoint("GET", DSR_URL, "privacy:read", 200),
+    "dsr_create": Endpoint(
+        "POST",
+        DSR_URL,
+        "privacy:write",
+        201,
+        {"guild_id": "{guild_id}", "discord_user_id": DSR_MEMBER_ID, "kind": "erasure"},
+    ),
+    "dsr_retrieve": Endpoint("GET", DSR_URL + "{dsr_id}/", "privacy:read", 200),
+    "dsr_start_verification": Endpoint(
+        "POST", DSR_URL + "{dsr_id}/start-verification/", "privacy:write", 200, {"note": "DM sent"}
+    ),
+    "dsr_assign": Endpoint("POST", DSR_URL + "{dsr_id}/assign/", "privacy:write", 200, {"assignee": "dpo"}),
+    "dsr_verify": Endpoint("POST", DSR_URL + "{dsr_id}/verify/", "privacy:write", 403, {"method": "discord_dm"}),
+    "dsr_complete": Endpoint("POST", DSR_URL + "{done_id}/complete/", "privacy:write", 403, {"resolution": "x"}),
+    "dsr_reject": Endpoint("POST", DSR_URL + "{dsr_id}/reject/", "privacy:write", 403, {"reason": "no"}),
+    "dsr_export": Endpoint("GET", DSR_URL + "{done_id}/export/", "privacy:read", 403),
+}
+
+P = "403-staff-only"  # every key, whatever its scopes: a staff action of the portal
+
+# fmt: off
+DSR_MATRIX = {
+    #                         none malformed unknown revoked expired platform p-no-scope own  own-no-scope other susp.
+    "dsr_list":               (U,  U,        U,      U,      U,      OK,      F,         F,   F,           F,    S),
+    "dsr_create":             (U,  U,        U,      U,      U,      OK,      F,         F,   F,           F,    S),
+    "dsr_retrieve":           (U,  U,        U,      U,      U,      OK,      F,         F,   F,           F,    S),
+    "dsr_start_verification": (U,  U,        U,      U,      U,      OK,      F,         F,   F,           F,    S),
+    "dsr_assign":             (U,  U,        U,      U,      U,      OK,      F,         F,   F,           F,    S),
+    "dsr_verify":             (U,  U,        U,      U,      U,      P,       P,         P,   P,           P,    S),
+    "dsr_complete":           (U,  U,        U,      U,      U,      P,       P,         P,   P,           P,    S),
+    "dsr_reject":             (U,  U,        U,      U,      U,      P,       P,         P,   P,           P,    S),
+    "dsr_export":             (U,  U,        U,      U,      U,      P,       P,         P,   P,           P,    S),
+}
+# fmt: on
+
+DSR_CASES = [
+    pytest.param(endpoint, credential, outcome, id=f"{endpoint}-{credential}")
+    for endpoint, row in DSR_MATRIX.items()
+    for credential, outcome in zip(CREDENTIALS, row, strict=True)
+]
+
+
+def test_the_data_subject_request_matrix_covers_every_endpoint_and_credential():
+    actions = {"list", "create", "retrieve"} | {
+        action.__name__ for action in DataSubjectRequestViewSet.get_extra_actions()
+    }
+    assert {name.removeprefix("dsr_") for name in DSR_ENDPOINTS} == actions
+    assert set(DSR_MATRIX) == set(DSR_ENDPOINTS)
+
+
+def _dsr_snapshot():
+    """take_snapshot() and the rows of data-subject requests, their history and outputs."""
+    snapshot = take_snapshot()
+    for label, model in (
+        ("data_subject_request", DataSubjectRequest),
+        ("data_subject_request_event", DataSubjectRequestEvent),
+        ("data_export", DataExport),
+        ("deletion_certificate", DeletionCertificate),
+    ):
+        fields = [field.attname for field in model._meta.concrete_fields]
+        snapshot[label] = {row["id"]: row for row in model.objects.values(*fields)}
+    return snapshot
+
+
+@pytest.fixture
+def dsr_world(world, actor, make_key, staff_user, settings, tmp_path):
+    """The home tenant's member, a request the bot's key filed (received), and a completed access request
+    with its export (verified by one officer, completed by another)."""
+    settings.PRIVACY_EXPORT_DIR = str(tmp_path / "exports")
+    member = MemberFactory(tenant=world.tenant, discord_user_id=DSR_MEMBER_ID)
+    bot, _ = make_key(["privacy:read", "privacy:write"], name="bot")
+    filer = Actor(kind="api_key", identifier=str(bot.pk), label=bot.prefix)
+    verifier, completer = (
+        staff_user(StaffRole.COMPLIANCE_OFFICER, username=name) for name in ("dpo", "second-officer")
+    )
+    world.dsr = request_receive(actor=filer, member=member, kind="access")
+    world.done = request_receive(actor=filer, member=member, kind="access")
+    request_verify_identity(
+        request=world.done, actor=Actor(kind="user", identifier=str(verifier.pk), label="dpo"), method="in_person"
+    )
+    request_complete(request=world.done, actor=Actor(kind="user", identifier=str(completer.pk), label="second-officer"))
+    world.actor = actor
+    return world
+
+
+def _dsr_call(api_client, endpoint: Endpoint, world, authorization: str | None):
+    path = endpoint.path.format(dsr_id=world.dsr.pk, done_id=world.done.pk)
+    headers = {"HTTP_AUTHORIZATION": authorization} if authorization else {}
+    if endpoint.body is None:
+        return api_client.generic(endpoint.method, path, **headers)
+    body = {key: value.format(guild_id=world.tenant.guild_id) for key, value in endpoint.body.items()}
+    return api_client.generic(endpoint.method, path, json.dumps(body), content_type="application/json", **headers)
+
+
+@pytest.mark.parametrize(("endpoint_name", "credential", "outcome"), DSR_CASES)
+def test_data_subject_request_authorization_matrix(api_client, make_key, dsr_world, endpoint_name, credential, outcome):
+    endpoint = DSR_ENDPOINTS[endpoint_name]
+    authorization, api_key = _authorize(credential, scope=endpoint.scope, world=dsr_world, make_key=make_key)
+    before = _dsr_snapshot()
+
+    response = _dsr_call(api_client, endpoint, dsr_world, authorization)
+
+    status, code = (403, "staff_only") if outcome == P else _expected(outcome, credential, endpoint)
+    assert response.status_code == status, response.content
+    diff = snapshot_diff(before, _dsr_snapshot())
+    if code is not None:
+        body = response.json()
+        assert set(body) == {"code", "message", "fields"} and body["fields"] == {} and body["message"]
+        assert body["code"] == code
+        if outcome == P:
+            target = dsr_world.done if "{done_id}" in endpoint.path else dsr_world.dsr
+            assert (
+                f"in the portal, signed in with their second factor (/portal/privacy/requests/{target.pk}/)"
+                in (body["message"])
+            )
+        assert diff == {}, "a denied call changed the database"
+        return
+    DSR_EFFECTS[endpoint_name](world=dsr_world, response=response, diff=diff, api_key=api_key)
+
+
+def _dsr_read(*, world, response, diff, **_):
+    body = response.json()
+    ids = [row["id"] for row in body["results"]] if "results" in body else [body["id"]]
+    expected = list(DataSubjectRequest.objects.order_by("-id").values_list("id", flat=True))
+    assert ids == (expected if "results" in body else [world.dsr.pk])
+    assert diff == {}
+
+
+def _assert_dsr_change(
+    diff, *, world, api_key, response, action: str, history: str, changed: dict, reason: str = ""
+) -> None:
+    assert set(diff) == {"data_subject_request", "data_subject_request_event", "audit_event"}
+    rows = diff["data_subject_request"]
+    assert rows["added"] == {} and set(rows["changed"]) == {world.dsr.pk}
+    assert set(rows["changed"][world.dsr.pk]) == {*changed, "updated_at"}
+    for name, value in changed.items():
+        assert rows["changed"][world.dsr.pk][name][1] == value, name
+    (event,) = diff["data_subject_request_event"]["added"].values()
+    assert (event["action"], event["actor_label"]) == (history, api_key.prefix)
+    _assert_one_event(
+        diff, action=action, api_key=api_key, response=response, guild_id=world.tenant.guild_id, reason=reason
+    )
+
+
+def _dsr_create(*, world, response, diff, api_key, **_):
+    assert set(diff) == {"data_subject_request", "data_subject_request_event", "audit_event"}
+    (row,) = diff["data_subject_request"]["added"].values()
+    assert diff["data_subject_request"]["changed"] == {}
+    assert (row["id"], row["kind"], row["status"]) == (response.json()["id"], "erasure", "received")
+    assert (row["filed_by_actor"], row["requested_by"], row["requested_by_key_id"]) == (
+        f"api_key:{api_key.pk}", api_key.prefix, api_key.pk
+    )  # fmt: skip
+    (event,) = diff["data_subject_request_event"]["added"].values()
+    assert event["action"] == "received"
+    _assert_one_event(
+        diff, action="privacy.request_received", api_key=api_key, response=response, guild_id=world.tenant.guild_id
+    )
+
+
+def _dsr_start_verification(*, world, response, diff, api_key, **_):
+    assert response.json()["status"] == "identity_verification"
+    _assert_dsr_change(
+        diff, world=world, api_key=api_key, response=response, action="privacy.request_verification_started",
+        history="status_changed", changed={"status": "identity_verification"}, reason="DM sent",
+    )  # fmt: skip
+
+
+def _dsr_assign(*, world, response, diff, api_key, **_):
+    assert response.json()["assignee"] == "dpo"
+    dpo = get_user_model().objects.get(username="dpo")
+    _assert_dsr_change(
+        diff, world=world, api_key=api_key, response=response, action="privacy.request_assigned",
+        history="assigned", changed={"assignee_id": dpo.pk},
+    )  # fmt: skip
+
+
+DSR_EFFECTS = {
+    "dsr_list": _dsr_read,
+    "dsr_retrieve": _dsr_read,
+    "dsr_create": _dsr_create,
+    "dsr_start_verification": _dsr_start_verification,
+    "dsr_assign": _dsr_assign,
+}

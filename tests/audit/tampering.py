@@ -4,9 +4,12 @@
 it is reset before the block ends so that an enclosing test transaction gets the trigger back.
 """
 
+import hashlib
+
 from django.db import connection, transaction
 
-from apps.audit.models import AuditEvent
+from apps.audit.hashing import GENESIS_HASH, event_content_hash
+from apps.audit.models import AuditEvent, AuditSeal
 
 _CONTENT_COLUMNS = [field.column for field in AuditEvent._meta.concrete_fields if not field.primary_key]
 
@@ -63,3 +66,39 @@ def tamper(kind: str, events: list[AuditEvent]) -> int:
 
 
 TAMPER_KINDS = ["edited", "deleted", "swapped"]
+
+
+def _plain_chain_hash(sequence: int, event_id: int, content_hash: str, previous_hash: str) -> str:
+    """The chain hash as the unkeyed (legacy) chain computes it: SHA-256 over the link's fields."""
+    return hashlib.sha256(f"{sequence}|{event_id}|{content_hash}|{previous_hash}".encode()).hexdigest()
+
+
+def rewrite_history(event_id: int, *, reason: str = "nothing happened") -> None:
+    """What an attacker who can write the database does to make an edit pass: rewrite the event,
+    recompute its content hash, then recompute every later seal with plain SHA-256 and mark each one
+    as sealed by the unkeyed (legacy) algorithm where seals name their algorithm."""
+    edit_event(event_id, expression=f"'{reason}'")
+    forged = AuditEvent.objects.get(pk=event_id)
+    edit_event(event_id, column="content_hash", expression=f"'{event_content_hash(vars(forged))}'")
+    seals = list(AuditSeal.objects.order_by("sequence").values())
+    start = next(index for index, seal in enumerate(seals) if seal["event_id"] == event_id)
+    previous_hash = seals[start - 1]["chain_hash"] if start else GENESIS_HASH
+    names_algorithm = "algorithm" in seals[0]
+    for seal in seals[start:]:
+        content_hash = AuditEvent.objects.values_list("content_hash", flat=True).get(pk=seal["event_id"])
+        chain_hash = _plain_chain_hash(seal["sequence"], seal["event_id"], content_hash, previous_hash)
+        assignments = "content_hash = %s, previous_hash = %s, chain_hash = %s"
+        params = [content_hash, previous_hash, chain_hash]
+        if names_algorithm:
+            assignments += ", algorithm = %s"
+            params.append("sha256")
+        statement = f"UPDATE audit_auditseal SET {assignments} WHERE sequence = %s"
+        assert as_superuser(statement, [*params, seal["sequence"]]) == 1
+        previous_hash = chain_hash
+
+
+def truncate_chain(*, keep: int) -> None:
+    """Remove the newest events together with their seals, keeping the first `keep` seals."""
+    event_ids = list(AuditSeal.objects.filter(sequence__gt=keep).values_list("event_id", flat=True))
+    as_superuser("DELETE FROM audit_auditseal WHERE sequence > %s", [keep])
+    as_superuser("DELETE FROM audit_auditevent WHERE id = ANY(%s)", [event_ids])

@@ -292,3 +292,73 @@ def test_listing_stays_within_a_query_budget(
         response = client.get(url, {"action": "tests.thing_done"})
 
     assert len(response.json()["results"]) == min(count, 50)
+
+
+PLATFORM_ACTOR_FIELDS = ("actor_kind", "actor_identifier", "actor_label", "request_id", "ip_address")
+
+
+def _actors(response) -> dict[str, tuple]:
+    assert response.status_code == 200, response.json()
+    return {row["reason"]: tuple(row[name] for name in PLATFORM_ACTOR_FIELDS) for row in response.json()["results"]}
+
+
+def test_a_tenant_key_sees_no_platform_actor_details(make_key, client_with_key, record_events, tenant):
+    """Staff usernames, platform key prefixes, addresses and request ids stay with the platform; the
+    tenant's own keys are its own and stay visible (with their address and request id)."""
+    platform_key, _ = make_key([ApiScope.TENANTS_ADMIN])
+    own_key, secret = make_key([ApiScope.AUDIT_READ], tenant=tenant)
+    staff = Actor(kind="user", identifier="7", label="alice", ip_address="203.0.113.7", request_id="req-staff")
+    platform = Actor(
+        kind="api_key", identifier=str(platform_key.pk), label=platform_key.prefix, ip_address="198.51.100.1"
+    )
+    own = Actor(kind="api_key", identifier=str(own_key.pk), label=own_key.prefix, ip_address="192.0.2.5")
+    anonymous = Actor(kind="system", identifier="anonymous", label="typed-username", ip_address="192.0.2.99")
+    for name, who in {"staff": staff, "platform": platform, "own": own, "anonymous": anonymous}.items():
+        record_events(1, actor=who, guild_id=tenant.guild_id, reason=name)
+    record_events(1, actor=Actor.system("auto-grading"), guild_id=tenant.guild_id, reason="system")
+
+    response = client_with_key(secret).get(_tenant_url(tenant.guild_id), {"action": "tests.thing_done"})
+
+    assert _actors(response) == {
+        "staff": ("user", "", "platform staff", "", None),
+        "platform": ("api_key", "", "platform", "", None),
+        "own": ("api_key", str(own_key.pk), own_key.prefix, "", "192.0.2.5"),
+        "anonymous": ("system", "anonymous", "anonymous", "", None),
+        "system": ("system", "auto-grading", "auto-grading", "", None),
+    }
+    detail = client_with_key(secret).get(f"{_tenant_url(tenant.guild_id)}{AuditEvent.objects.get(reason='staff').pk}/")
+    assert tuple(detail.json()[name] for name in PLATFORM_ACTOR_FIELDS) == ("user", "", "platform staff", "", None)
+
+
+def test_a_platform_key_reading_a_tenants_trail_sees_every_actor_detail(platform_client, record_events, tenant):
+    staff = Actor(kind="user", identifier="7", label="alice", ip_address="203.0.113.7", request_id="req-staff")
+    record_events(1, actor=staff, guild_id=tenant.guild_id, reason="staff")
+
+    response = platform_client.get(_tenant_url(tenant.guild_id))
+
+    assert _actors(response) == {"staff": ("user", "7", "alice", "req-staff", "203.0.113.7")}
+
+
+@pytest.mark.parametrize(
+    "query", [{"actor_identifier": "7"}, {"request_id": "req-staff"}, {"actor_identifier": "7", "actor_kind": "user"}]
+)
+def test_a_tenant_key_cannot_find_platform_actors_by_filtering(make_key, client_with_key, record_events, tenant, query):
+    """Filtering by a staff user's id or a platform request id would tell them apart again."""
+    _, secret = make_key([ApiScope.AUDIT_READ], tenant=tenant)
+    staff = Actor(kind="user", identifier="7", label="alice", ip_address="203.0.113.7", request_id="req-staff")
+    record_events(2, actor=staff, guild_id=tenant.guild_id)
+
+    response = client_with_key(secret).get(_tenant_url(tenant.guild_id), query)
+
+    assert _reasons(response) == []
+
+
+def test_a_tenant_key_finds_its_own_keys_events_by_identifier(make_key, client_with_key, record_events, tenant):
+    own_key, secret = make_key([ApiScope.AUDIT_READ], tenant=tenant)
+    own = Actor(kind="api_key", identifier=str(own_key.pk), label=own_key.prefix, request_id="req-own")
+    record_events(1, actor=own, guild_id=tenant.guild_id, reason="own")
+    record_events(1, actor=ALICE, guild_id=tenant.guild_id, reason="staff")
+    client = client_with_key(secret)
+
+    assert _reasons(client.get(_tenant_url(tenant.guild_id), {"actor_identifier": str(own_key.pk)})) == ["own"]
+    assert _reasons(client.get(_tenant_url(tenant.guild_id), {"request_id": "req-own"})) == ["own"]

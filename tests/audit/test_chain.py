@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from apps.audit import services, verification
 from apps.audit.hashing import GENESIS_HASH, event_content_hash, seal_chain_hash
+from apps.audit.keys import audit_chain_keys
 from apps.audit.models import AuditEvent, AuditSeal
 from apps.audit.services import audit_record, audit_seal_pending
 from apps.audit.verification import audit_verify
@@ -39,14 +40,20 @@ def test_seals_chain_every_event_in_id_order(record_events):
     audit_seal_pending()
 
     seals = list(AuditSeal.objects.order_by("sequence"))
+    key = audit_chain_keys().seal_key
     assert [seal.sequence for seal in seals] == [1, 2, 3, 4, 5, 6]
+    assert {seal.algorithm for seal in seals} == {"hmac-sha256"}
     assert [seal.event_id for seal in seals] == [event.pk for event in events]
     previous_hash = GENESIS_HASH
     for seal, event in zip(seals, events, strict=True):
         assert seal.content_hash == event.content_hash
         assert seal.previous_hash == previous_hash
         assert seal.chain_hash == seal_chain_hash(
-            sequence=seal.sequence, event_id=event.pk, content_hash=event.content_hash, previous_hash=previous_hash
+            sequence=seal.sequence,
+            event_id=event.pk,
+            content_hash=event.content_hash,
+            previous_hash=previous_hash,
+            key=key,
         )
         previous_hash = seal.chain_hash
 
@@ -203,8 +210,8 @@ def test_verify_detects_an_altered_seal(record_events, column, expression):
         assert (result.is_intact, result.checked, result.first_bad_event_id) == (False, 4, events[4].pk)
 
 
-def test_a_forged_seal_for_an_edited_event_breaks_the_next_link(record_events):
-    """Rewriting an event and recomputing its own seal still breaks the seal after it."""
+def test_a_forged_seal_for_an_edited_event_is_detected(record_events):
+    """Rewriting an event and recomputing its own seal without the chain's key breaks that very seal."""
     events = record_events(6)
     audit_seal_pending()
     edit_event(events[2].pk)
@@ -220,7 +227,7 @@ def test_a_forged_seal_for_an_edited_event_breaks_the_next_link(record_events):
 
     result = audit_verify()
 
-    assert (result.is_intact, result.checked, result.first_bad_event_id) == (False, 3, events[3].pk)
+    assert (result.is_intact, result.checked, result.first_bad_event_id) == (False, 2, events[2].pk)
     assert "the chain breaks" in result.problem
 
 

@@ -53,7 +53,10 @@ def test_audit_verify_prints_the_number_of_events_checked(record_events):
 
     output = _call("audit_verify")
 
-    assert output == "Audit chain intact: 7 events checked (7 sealed just now).\n"
+    assert output == (
+        "Audit chain intact: 7 events checked (7 sealed just now).\n"
+        "Published checkpoint checkpoint-000000000007.json.\n"
+    )
     assert AuditSeal.objects.count() == 7
 
 
@@ -105,7 +108,10 @@ def test_audit_verify_process_exits_0_when_intact(record_events):
     completed = _run_manage("audit_verify")
 
     assert (completed.returncode, completed.stderr) == (0, "")
-    assert completed.stdout == "Audit chain intact: 4 events checked (4 sealed just now).\n"
+    assert completed.stdout == (
+        "Audit chain intact: 4 events checked (4 sealed just now).\n"
+        "Published checkpoint checkpoint-000000000004.json.\n"
+    )
     assert AuditSeal.objects.count() == 4
 
 

@@ -5,6 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import pytest
+from django.db.models import Max
 
 from apps.audit.models import AuditEvent
 from apps.betting.choices import LedgerKind, LegResult, SettlementSource
@@ -14,6 +15,7 @@ from apps.betting.services import bet_correct, bet_settle, bet_void, game_grade,
 from apps.betting.signals import bet_placed, bet_settled, bet_voided, game_finalized
 from apps.core.actors import Actor
 from apps.core.errors import ApplicationError, ConflictError
+from apps.core.models import OutboxMessage
 
 pytestmark = pytest.mark.django_db
 
@@ -561,18 +563,21 @@ def received():
         signal.disconnect(receiver)
 
 
-def test_each_write_records_an_audit_event_and_sends_its_signal_after_commit(
+def test_each_write_records_an_audit_event_and_sends_its_signal_in_its_transaction(
     tenant, capper, place_bet, make_game, actor, received, django_capture_on_commit_callbacks
 ):
     def write(action):
-        """Run a write, checking its signals wait for the commit; returns (audit actions, signals)."""
+        """Run a write; its signals are sent inside its transaction, where receivers write the task outbox,
+        and no task runs before the commit. Returns (audit actions, signals)."""
         events = last_event_id()
+        tasks = OutboxMessage.objects.filter(pk__gt=OutboxMessage.objects.aggregate(last=Max("pk"))["last"] or 0)
         with django_capture_on_commit_callbacks() as callbacks:
             result = action()
-        assert received == []  # nothing is sent before the transaction commits
+        assert not tasks.exclude(completed_at=None).exists()  # written, not run before the commit
         with django_capture_on_commit_callbacks(execute=True):  # and those the callbacks register in turn
             for callback in callbacks:
                 callback()
+        assert not tasks.filter(completed_at=None).exists()  # all run after it
         sent = list(received)
         received.clear()
         return result, actions_since(events), sent

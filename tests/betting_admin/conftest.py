@@ -14,6 +14,7 @@ from apps.betting.services import bet_place, bet_settle, capper_create, game_rec
 from apps.betting.services.bets import LegInput
 from apps.tenants.choices import PlanCode
 from tests.factories import TenantFactory
+from tests.second_factor import verified_client
 
 ROWS = 32  # more rows than any query budget: one query per row cannot hide
 
@@ -28,9 +29,7 @@ def login():
     """login(user) -> a Client with that user's session (force_login: django-axes breaks login())."""
 
     def _client(user) -> Client:
-        client = Client()
-        client.force_login(user)
-        return client
+        return verified_client(user)
 
     return _client
 

@@ -4,20 +4,18 @@ import hashlib
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from apps.accounts.choices import StaffRole
 from apps.audit.models import AuditEvent
 from apps.compliance.models import CheckSetting, ManualAttestation, Requirement
+from tests.second_factor import verified_client
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def admin_client(staff_user):
-    client = Client()
-    client.force_login(staff_user(StaffRole.SUPERUSER, username="root"))
-    return client
+    return verified_client(staff_user(StaffRole.SUPERUSER, username="root"))
 
 
 def test_enabling_remediation_is_audited_and_refused_for_a_check_without_one(admin_client):

@@ -11,6 +11,7 @@ from apps.compliance.models import AlertRule, ComplianceAlert, ReportDefinition
 from apps.compliance.services.access_review import access_review_start
 from apps.compliance.services.alerts import alert_raise, alert_rule_save
 from tests.admin.helpers import action_data, admin_url
+from tests.second_factor import verified_client
 
 pytestmark = pytest.mark.django_db
 
@@ -32,9 +33,7 @@ def root(staff_user):
 
 @pytest.fixture
 def root_client(root) -> Client:
-    client = Client()
-    client.force_login(root)
-    return client
+    return verified_client(root)
 
 
 def test_adding_a_definition_in_the_admin_schedules_it_and_audits_the_user(root_client):

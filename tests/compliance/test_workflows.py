@@ -22,12 +22,15 @@ from apps.compliance.services.workflows import (
     workflow_step_fail,
     workflow_steps_escalate_overdue,
 )
+from apps.core.actors import Actor
 from apps.core.beat import declared_schedules
 from apps.core.errors import ApplicationError, ConflictError, PermissionDeniedError
-from apps.privacy.choices import VerificationMethod
+from apps.privacy.choices import RequestStatus, VerificationMethod
+from apps.privacy.models import DataSubjectRequest
 from apps.privacy.services.requests import request_receive, request_reject, request_verify_identity
 from dbsbm.celery import app as celery_app
 from tests.compliance.automation_fixtures import officer, second_officer, smtp_server  # noqa: F401
+from tests.privacy.dsr_fixtures import staff_actor
 
 pytestmark = pytest.mark.django_db
 
@@ -194,7 +197,7 @@ def test_a_new_data_subject_request_starts_its_dsr_workflow_once(actor, tenant, 
     assert WorkflowStep.objects.filter(instance=instance, due_at__isnull=False).count() == 1
 
 
-def test_the_dsr_workflow_follows_the_request(actor, tenant, django_capture_on_commit_callbacks):
+def test_the_dsr_workflow_follows_the_request(actor, tenant, officer, django_capture_on_commit_callbacks):  # noqa: F811
     members = [
         member_create(actor=actor, tenant=tenant, discord_user_id=str(720000000000000010 + n), username=f"a{n}")
         for n in range(2)
@@ -203,8 +206,8 @@ def test_the_dsr_workflow_follows_the_request(actor, tenant, django_capture_on_c
         verified = request_receive(actor=actor, member=members[0], kind="access")
         rejected = request_receive(actor=actor, member=members[1], kind="access")
     with django_capture_on_commit_callbacks(execute=True):
-        request_verify_identity(request=verified, actor=actor, method=VerificationMethod.DISCORD_DM)
-        request_reject(request=rejected, actor=actor, reason="could not verify who asked")
+        request_verify_identity(request=verified, actor=staff_actor(officer), method=VerificationMethod.DISCORD_DM)
+        request_reject(request=rejected, actor=staff_actor(officer), reason="could not verify who asked")
 
     flow = WorkflowInstance.objects.get(subject_id=str(verified.pk))
     assert _steps(flow)[:2] == [("Verify identity", "completed", None), ("Gather data", "pending", None)]
@@ -212,6 +215,72 @@ def test_the_dsr_workflow_follows_the_request(actor, tenant, django_capture_on_c
     refused = WorkflowInstance.objects.get(subject_id=str(rejected.pk))
     assert refused.status == WorkflowStatus.FAILED
     assert refused.steps.get(order=1).outcome_notes == "Request rejected: could not verify who asked"
+
+
+@pytest.fixture
+def dsr_flow(actor, tenant, django_capture_on_commit_callbacks):
+    """A data-subject request filed by the bot's key, its dsr workflow started (first step: verify identity)."""
+    member = member_create(actor=actor, tenant=tenant, discord_user_id="720000000000000100", username="asker")
+    key = Actor(kind="api_key", identifier="7", label="dbsbm_bot")
+    with django_capture_on_commit_callbacks(execute=True):
+        request = request_receive(actor=key, member=member, kind="access")
+    instance = WorkflowInstance.objects.get(subject_id=str(request.pk))
+    return request, instance.steps.get(order=1)
+
+
+def test_completing_the_verify_identity_step_records_the_verification_on_the_request(
+    officer,  # noqa: F811
+    dsr_flow,
+    django_capture_on_commit_callbacks,
+):
+    request, step = dsr_flow
+
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow_step_complete(
+            step=step,
+            user=officer,
+            actor=staff_actor(officer),
+            notes="passport seen",
+            verification_method=VerificationMethod.ID_DOCUMENT,
+        )
+
+    request.refresh_from_db()
+    assert (request.status, request.verification_method, request.verification_note) == (
+        RequestStatus.IN_PROGRESS, "id_document", "passport seen"
+    )  # fmt: skip
+    assert (request.verified_by, request.verified_by_actor) == ("officer", f"user:{officer.pk}")
+    assert AuditEvent.objects.filter(action="privacy.request_identity_verified", actor_label="officer").count() == 1
+    assert _steps(step.instance)[:2] == [("Verify identity", "completed", "officer"), ("Gather data", "pending", None)]
+    assert step.instance.steps.get(order=2).due_at is not None
+
+
+def test_the_verify_identity_step_needs_a_method_and_changes_nothing_without_one(officer, dsr_flow):  # noqa: F811
+    request, step = dsr_flow
+    audit_before = AuditEvent.objects.count()
+
+    with pytest.raises(ApplicationError) as refused:
+        workflow_step_complete(step=step, user=officer, actor=staff_actor(officer), notes="looked fine")
+
+    assert refused.value.code == "verification_method_required"
+    assert refused.value.fields == {"verification_method": ["Choose how you verified the requester's identity."]}
+    assert DataSubjectRequest.objects.get(pk=request.pk).verified_at is None
+    step.refresh_from_db()
+    assert step.status == StepStatus.PENDING and AuditEvent.objects.count() == audit_before
+
+
+def test_the_verify_identity_step_of_a_request_verified_elsewhere_just_completes(
+    officer,  # noqa: F811
+    second_officer,  # noqa: F811
+    dsr_flow,
+):
+    request, step = dsr_flow
+    request_verify_identity(request=request, actor=staff_actor(second_officer), method="discord_dm")
+
+    workflow_step_complete(step=step, user=officer, actor=staff_actor(officer), notes="already done")
+
+    step.refresh_from_db()
+    assert step.status == StepStatus.COMPLETED
+    assert DataSubjectRequest.objects.get(pk=request.pk).verified_by == "officer2"
 
 
 def test_every_automation_beat_job_is_declared_and_names_a_registered_task():

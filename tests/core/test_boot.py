@@ -1,15 +1,20 @@
 """The embedded configuration boots: `make run` on a fresh data directory serves the portal."""
 
+import base64
+import http.cookiejar
 import os
+import re
 import signal
 import socket
 import subprocess
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
+from django_otp.oath import totp
 
 from dbsbm.settings.base import BASE_DIR
 
@@ -30,6 +35,20 @@ def _get(url: str) -> tuple[int, bytes]:
             return response.status, response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.read()
+
+
+def _form_post(opener, url: str, fields: dict, page: str | None = None) -> tuple[int, str, str]:
+    """POST `fields` to `url` with the CSRF token of its form (`page`, or fetched now); (status, final URL,
+    body) after redirects."""
+    page = page if page is not None else opener.open(url, timeout=10).read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    data = urllib.parse.urlencode({"csrfmiddlewaretoken": token, **fields}).encode()
+    request = urllib.request.Request(url, data=data, headers={"Referer": url})  # noqa: S310 - localhost only
+    try:
+        with opener.open(request, timeout=10) as response:
+            return response.status, response.url, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.url, error.read().decode()
 
 
 def _wait_for(url: str, process: subprocess.Popen, log: Path, deadline_seconds: float = 180) -> None:
@@ -88,4 +107,22 @@ def test_make_run_serves_the_portal_on_the_embedded_configuration(embedded_porta
     assert (data_dir / "dbsbm.sqlite3").exists()  # SQLite, in the data directory it was given
     output = log.read_text()
     assert "Staff login for /admin/: admin / " in output
+    _the_generated_login_enrols_and_gets_in(base_url, output)
     assert "Demo data: " in output
+
+
+def _the_generated_login_enrols_and_gets_in(base_url: str, output: str) -> None:
+    """The printed staff login, on its first visit: password, the enrolment page (QR code and key), a code
+    computed from that key, and the admin index."""
+    password = re.search(r"Staff login for /admin/: admin / (\S+)", output).group(1)
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    login = f"{base_url}/admin/login/?next=/admin/"
+    status, url, enrol = _form_post(opener, login, {"username": "admin", "password": password, "next": "/admin/"})
+    assert (status, url) == (200, f"{base_url}/admin/login/enrol/")
+    assert "<svg" in enrol and "otpauth://totp/" in enrol
+    secret = re.search(r'<code id="totp-secret">([A-Z2-7]+)</code>', enrol).group(1)
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    # posted with the page just shown: loading the enrolment page again would make a new secret
+    status, url, index = _form_post(opener, f"{base_url}/admin/login/enrol/", {"token": f"{totp(key):06d}"}, enrol)
+    assert (status, url) == (200, f"{base_url}/admin/")
+    assert "Site administration" in index

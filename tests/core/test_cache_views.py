@@ -2,6 +2,7 @@ import pytest
 
 from apps.core.cache import cache_get_or_set
 from tests.factories import UserFactory
+from tests.second_factor import verified_client
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +41,7 @@ def test_metrics_need_a_platform_key_with_metrics_read(
 
 def test_the_admin_cache_page_shows_each_namespace_and_the_breaker(client):
     _warm_leaderboard()
-    client.force_login(UserFactory(is_superuser=True))
+    verified_client(UserFactory(is_superuser=True), client)
 
     response = client.get("/admin/cache/")
 

@@ -11,6 +11,7 @@ from apps.fraud.detectors import Finding
 from apps.fraud.models import FraudLabel
 from apps.fraud.services import fraud_case_record
 from tests.admin.helpers import action_data, form_data
+from tests.second_factor import verified_client
 
 pytestmark = pytest.mark.django_db
 
@@ -26,9 +27,7 @@ def case(make_capper, actor):
 
 
 def _client(staff_user, role: str, username: str) -> Client:
-    client = Client()
-    client.force_login(staff_user(role, username=username))
-    return client
+    return verified_client(staff_user(role, username=username))
 
 
 def test_change_page_triages_through_the_service(case, staff_user):

@@ -4,6 +4,7 @@ from django.urls import reverse
 
 from apps.accounts.choices import StaffRole
 from tests.keyring.conftest import raw, set_raw
+from tests.second_factor import verified_client
 
 
 def test_the_admin_page_of_a_member_with_a_corrupted_email_names_field_and_row(client, staff_user, member):
@@ -11,7 +12,7 @@ def test_the_admin_page_of_a_member_with_a_corrupted_email_names_field_and_row(c
     set_raw(
         "accounts_member", "email", member.pk, stored[:-6] + ("AAAAAA" if not stored.endswith("AAAAAA") else "BBBBBB")
     )
-    client.force_login(staff_user(StaffRole.SUPERUSER))
+    verified_client(staff_user(StaffRole.SUPERUSER), client)
 
     response = client.get(reverse("admin:accounts_member_change", args=[member.pk]))
 

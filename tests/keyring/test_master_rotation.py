@@ -5,12 +5,15 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.test import override_settings
 
 from apps.accounts.models import Member
+from apps.audit.keys import audit_chain_keys
 from apps.audit.models import AuditEvent
+from apps.audit.services import audit_record
 from apps.core.actors import Actor
-from apps.keyring.errors import MasterKeyMismatch
+from apps.keyring.errors import KeyringError, MasterKeyMismatch
 from apps.keyring.fields import blind_index_for
 from apps.keyring.master import generate_master_key, master_key, reset_master_key
 from apps.keyring.models import DataKey
@@ -117,3 +120,42 @@ def test_a_bad_or_unchanged_new_key_is_refused(member, tmp_path, settings, conte
 def test_a_missing_key_file_is_refused(db, tmp_path):
     with pytest.raises(CommandError, match="cannot be read"):
         _rotate(tmp_path / "absent.key")
+
+
+def test_the_audit_chain_verifies_after_a_rotation_with_the_same_keys(record_audit_events, new_key_file):
+    """The chain's secret is re-wrapped, not replaced: seals, signatures and the published public key
+    stay valid under the new master key (a key derived from the master key itself would not)."""
+    record_audit_events(3)
+    assert "Published checkpoint" in _call_audit_verify()
+    before = audit_chain_keys()
+
+    output = _rotate(new_key_file)
+
+    assert "re-wrapped 1 sealed secrets under the new master key" in output
+    with _configured(new_key_file.read_text().strip()):
+        after = audit_chain_keys()
+        assert (after.seal_key, after.key_id) == (before.seal_key, before.key_id)
+        record_audit_events(2)
+        output = _call_audit_verify()
+        # 3 + the rotation's own event + 2, checked against the checkpoint signed before the rotation
+        assert "Audit chain intact: 6 events checked" in output
+        assert "Last trusted checkpoint: seal 3," in output
+    _restart()  # with the old key
+    with pytest.raises(KeyringError, match="not by the configured one"):
+        audit_chain_keys()
+
+
+def _call_audit_verify() -> str:
+    stdout = StringIO()
+    call_command("audit_verify", stdout=stdout)
+    return stdout.getvalue()
+
+
+@pytest.fixture
+def record_audit_events(db):
+    def _record(count: int) -> None:
+        with transaction.atomic():
+            for number in range(count):
+                audit_record(actor=Actor.system("test"), action="tests.thing_done", reason=f"event {number}")
+
+    return _record

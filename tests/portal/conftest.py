@@ -6,23 +6,14 @@ import json
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts.choices import StaffRole
 from apps.compliance.models import CheckRun, Framework, Requirement
+from tests.second_factor import token_for, verified_client  # noqa: F401 - the portal tests import them from here
 
 PASSWORD = "correct-horse-battery-staple"
-
-
-def token_for(device: TOTPDevice, offset: int = 0) -> str:
-    """The code an authenticator app shows now for this device (django_otp's own TOTP)."""
-    return (
-        f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=offset):0{device.digits}d}"
-    )
 
 
 @pytest.fixture
@@ -36,17 +27,6 @@ def portal_user(staff_user):
         return user
 
     return _make
-
-
-def verified_client(user) -> Client:
-    """A client whose session is signed in and passed the second factor (as after the token step)."""
-    client = Client()
-    client.force_login(user)
-    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from apps.audit.models import AuditEvent
 from apps.compliance.models import CheckRun, WorkflowStep
 from apps.compliance.portal.widgets import WIDGETS
 from apps.fraud.choices import CaseStatus
+from apps.privacy.models import DataSubjectRequest
 from apps.security.choices import AlertStatus, SecurityEventType
 from apps.security.models import SecurityEvent
 from tests.portal import data
@@ -205,7 +206,7 @@ def test_the_workflow_inbox_claims_and_completes_a_step(
     with django_capture_on_commit_callbacks(execute=True):
         data.data_subject_requests(1)  # starts the data-subject request workflow (first step: officers)
     inbox = officer_client.get(reverse("portal:workflows")).content.decode()
-    assert "Verify identity" in inbox
+    assert "Verify identity" in inbox and 'name="verification_method"' in inbox
     assert "Verify identity" not in analyst_client.get(reverse("portal:workflows")).content.decode()
     step = WorkflowStep.objects.get(name="Verify identity")
 
@@ -213,11 +214,16 @@ def test_the_workflow_inbox_claims_and_completes_a_step(
     refused = officer_client.post(
         reverse("portal:workflow_step_action", kwargs={"step_id": step.pk, "action": "fail"}), follow=True
     )
-    officer_client.post(
-        reverse("portal:workflow_step_action", kwargs={"step_id": step.pk, "action": "complete"}), {"notes": "ok"}
-    )
+    complete = reverse("portal:workflow_step_action", kwargs={"step_id": step.pk, "action": "complete"})
+    without_method = officer_client.post(complete, {"notes": "ok"}, follow=True)
+    officer_client.post(complete, {"notes": "asked on Discord", "verification_method": "discord_dm"})
 
     assert b"Say why the step failed" in refused.content
+    assert b"choose a verification method to complete this step" in without_method.content
     step.refresh_from_db()
     assert (step.status, step.assignee, step.completed_by) == ("completed", officer, officer)
+    request = DataSubjectRequest.objects.get(pk=step.instance.subject_id)  # the step verified the request itself
+    assert (request.status, request.verification_method, request.verification_note, request.verified_by) == (
+        "in_progress", "discord_dm", "asked on Discord", "officer"
+    )  # fmt: skip
     assert "Gather data" in officer_client.get(reverse("portal:workflows")).content.decode()

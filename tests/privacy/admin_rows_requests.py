@@ -37,7 +37,13 @@ def privacy_request_admin_rows(*, actor: Actor, rows: int) -> None:
         kind = kinds[number % len(kinds)]
         details = {"changes": {"country": "DE"}} if kind == RequestKind.RECTIFICATION else {"note": "seed"}
         dsr = request_receive(actor=actor, member=member, kind=kind, details=details)
-        request_verify_identity(request=dsr, actor=actor, method="discord_dm")
+        # verifying is a staff person's act: the assignee-to-be verifies (someone else would complete)
+        verifier = staff[number]
+        request_verify_identity(
+            request=dsr,
+            actor=Actor(kind="user", identifier=str(verifier.pk), label=verifier.get_username()),
+            method="discord_dm",
+        )
         request_assign(request=dsr, actor=actor, assignee=staff[number].get_username())
         if number % 2:
             DataSubjectRequest.objects.filter(pk=dsr.pk).update(

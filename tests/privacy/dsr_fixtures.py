@@ -18,13 +18,16 @@ from apps.betting.choices import LegResult, Market, Selection
 from apps.betting.models import Bet, Capper
 from apps.betting.services import bet_place, bet_settle, capper_create, game_upsert
 from apps.betting.services.bets import LegInput
+from apps.core.actors import Actor
 from apps.fraud.choices import CaseStatus, FraudKind
 from apps.fraud.detectors import Finding
 from apps.fraud.services import fraud_case_record, fraud_case_triage
 from apps.privacy.choices import ConsentAction
+from apps.privacy.models import DataSubjectRequest
 from apps.privacy.services.consent import consent_record
 from apps.privacy.services.findings import pii_scan_bet
 from apps.privacy.services.pseudonyms import pseudonymize
+from apps.privacy.services.requests import request_complete, request_verify_identity
 from apps.privacy.services.retention import legal_hold_place, legal_hold_release
 from apps.security.models import Baseline
 
@@ -47,6 +50,41 @@ class Person:
 
 
 PRIVACY_SCOPES = ["privacy:read", "privacy:write"]
+
+
+def staff_actor(user) -> Actor:
+    """The actor of a staff user acting in the portal or the admin (as actor_for_request makes it)."""
+    return Actor(kind="user", identifier=str(user.pk), label=user.get_username())
+
+
+@dataclass
+class Desk:
+    """The privacy desk of the tests: the bot's key files and reads requests over the API; one officer
+    verifies the requester, another completes (four eyes), and an officer with a verified second factor
+    downloads the export from the portal."""
+
+    client: object  # the API client of the platform key
+    verifier: Actor
+    completer: Actor
+    portal: object  # a portal client with a verified second factor
+
+    def file(self, guild_id: str, kind: str = "access", discord_user_id: str = PERSON_ID) -> dict:
+        body = {"guild_id": guild_id, "discord_user_id": discord_user_id, "kind": kind}
+        created = self.client.post("/api/v1/privacy/requests/", body, format="json")
+        assert created.status_code == 201, created.json()
+        return created.json()
+
+    def verify(self, dsr_id: int, method: str = "id_document") -> None:
+        request_verify_identity(request=DataSubjectRequest.objects.get(pk=dsr_id), actor=self.verifier, method=method)
+
+    def complete(self, dsr_id: int, resolution: str = "") -> dict:
+        """Complete as the second officer; the request as the API shows it afterwards."""
+        request_complete(request=DataSubjectRequest.objects.get(pk=dsr_id), actor=self.completer, resolution=resolution)
+        return self.client.get(f"/api/v1/privacy/requests/{dsr_id}/").json()
+
+    def download(self, dsr_id: int):
+        """POST the portal's download form (a zip, or a redirect with the refusal as a message)."""
+        return self.portal.post(f"/portal/privacy/requests/{dsr_id}/export/")
 
 
 def use_export_dir(settings, tmp_path) -> Path:

@@ -1,4 +1,7 @@
-"""The privacy admin's actions go through the services: verify, assign, complete, reject; PIAs; consent types."""
+"""The privacy admin's actions go through the services: verify, assign, complete, reject; PIAs; consent types.
+
+The services' rules hold in the admin too: a second person completes (four eyes), and verifying,
+completing and rejecting need the session's second factor."""
 
 import json
 
@@ -17,6 +20,7 @@ from apps.privacy.services.requests import request_receive
 from tests.factories import MemberFactory
 from tests.privacy.dsr_fixtures import use_export_dir
 from tests.privacy.test_pia import LOW
+from tests.second_factor import verified_client
 
 pytestmark = pytest.mark.django_db
 
@@ -31,9 +35,13 @@ def root(staff_user):
 
 @pytest.fixture
 def browser(root) -> Client:
-    client = Client()
-    client.force_login(root)
-    return client
+    return verified_client(root)
+
+
+@pytest.fixture
+def second(staff_user) -> Client:
+    """Another superuser, signed in with a second factor: the second pair of eyes."""
+    return verified_client(staff_user(StaffRole.SUPERUSER, username="second"))
 
 
 @pytest.fixture
@@ -46,29 +54,65 @@ def _act(browser, url, action, pks, **form):
     return browser.post(url, {"action": action, helpers.ACTION_CHECKBOX_NAME: pks, **form})
 
 
-def test_verify_assign_and_complete_from_the_changelist(browser, dsr):
+def _messages(response) -> list[str]:
+    return [str(message) for message in response.wsgi_request._messages]
+
+
+def test_verify_assign_and_complete_from_the_changelist_by_two_people(browser, second, dsr):
     asked = _act(browser, CHANGELIST, "verify_identity", [dsr.pk])
     verified = _act(browser, CHANGELIST, "verify_identity", [dsr.pk], apply="yes", method="id_document", note="seen")
     assigned = _act(browser, CHANGELIST, "assign_to_me", [dsr.pk])
-    completed = _act(browser, CHANGELIST, "complete", [dsr.pk], apply="yes", resolution="emailed the zip")
+    audit_before = AuditEvent.objects.count()
+    refused = _act(browser, CHANGELIST, "complete", [dsr.pk], apply="yes", resolution="emailed the zip")
+    unchanged = DataSubjectRequest.objects.get(pk=dsr.pk)
+    audit_after_refusal = AuditEvent.objects.count()
+    completed = _act(second, CHANGELIST, "complete", [dsr.pk], apply="yes", resolution="emailed the zip")
 
     assert asked.status_code == 200 and b"Record identity verification" in asked.content
-    assert verified.status_code == assigned.status_code == completed.status_code == 302
+    assert verified.status_code == assigned.status_code == refused.status_code == completed.status_code == 302
+    assert _messages(refused)[-1] == (
+        f"{dsr}: Four eyes: you verified the requester's identity, so another staff member must complete this request."
+    )
+    assert (unchanged.status, unchanged.resolution, unchanged.completed_at) == (RequestStatus.IN_PROGRESS, "", None)
+    assert audit_after_refusal == audit_before
     dsr.refresh_from_db()
     assert (dsr.status, dsr.verification_method, dsr.verified_by, dsr.assignee.username) == (
         RequestStatus.COMPLETED, "id_document", "root", "root"
     )  # fmt: skip
     assert dsr.resolution == "emailed the zip"
-    assert DataExport.objects.filter(request=dsr).count() == 1
+    assert DataExport.objects.get(request=dsr).created_by == "second"
     assert AuditEvent.objects.filter(action="privacy.request_identity_verified", actor_label="root").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("action", "form"),
+    [
+        ("verify_identity", {"apply": "yes", "method": "id_document"}),
+        ("complete", {"apply": "yes", "resolution": "done"}),
+        ("reject", {"apply": "yes", "reason": "no"}),
+    ],
+)
+def test_without_a_verified_second_factor_the_personal_data_actions_are_refused(root, second, dsr, action, form):
+    _act(second, CHANGELIST, "verify_identity", [dsr.pk], apply="yes", method="discord_dm")
+    password_only = Client()
+    password_only.force_login(root)
+    before = DataSubjectRequest.objects.get(pk=dsr.pk)
+    audit_before = AuditEvent.objects.count()
+
+    response = _act(password_only, CHANGELIST, action, [dsr.pk], **form)
+
+    # the whole admin refuses a session without a verified device: back to the sign-in, nothing done
+    assert response.status_code == 302 and response.url.startswith(reverse("admin:login"))
+    after = DataSubjectRequest.objects.get(pk=dsr.pk)
+    assert (after.status, after.updated_at, after.resolution) == (before.status, before.updated_at, before.resolution)
+    assert AuditEvent.objects.count() == audit_before
 
 
 def test_completing_before_verification_is_refused_with_a_message(browser, dsr):
     response = _act(browser, CHANGELIST, "complete", [dsr.pk], apply="yes")
 
     assert response.status_code == 302
-    messages = [str(message) for message in response.wsgi_request._messages]
-    assert messages == ["Only requests in progress (identity verified) can be completed."]
+    assert _messages(response) == ["Only requests in progress (identity verified) can be completed."]
     assert DataSubjectRequest.objects.get(pk=dsr.pk).status == RequestStatus.RECEIVED
 
 
@@ -81,7 +125,7 @@ def test_reject_needs_a_reason(browser, dsr):
     assert DataSubjectRequest.objects.get(pk=dsr.pk).status == RequestStatus.REJECTED
 
 
-def test_a_pia_is_written_in_the_admin_and_its_author_cannot_approve_it(browser, root, staff_user):
+def test_a_pia_is_written_in_the_admin_and_its_author_cannot_approve_it(browser, root, second):
     added = browser.post(
         reverse("admin:privacy_privacyimpactassessment_add"),
         {"title": "Leaderboards", "processing": "Rank cappers.", "questionnaire": json.dumps(LOW)},
@@ -90,9 +134,7 @@ def test_a_pia_is_written_in_the_admin_and_its_author_cannot_approve_it(browser,
     changelist = reverse("admin:privacy_privacyimpactassessment_changelist")
     _act(browser, changelist, "submit", [pia.pk])
     refused = _act(browser, changelist, "approve", [pia.pk])
-    other = Client()
-    other.force_login(staff_user(StaffRole.SUPERUSER, username="second"))
-    approved = _act(other, changelist, "approve", [pia.pk])
+    approved = _act(second, changelist, "approve", [pia.pk])
 
     assert added.status_code == 302 and pia.author == root and (pia.score, pia.level) == (2, "low")
     assert "must be someone other than its author" in " ".join(str(m) for m in refused.wsgi_request._messages)

@@ -1,4 +1,8 @@
-"""POST/GET /api/v1/privacy/requests/ and the workflow actions: happy paths, refusals, nothing written on 4xx."""
+"""POST/GET /api/v1/privacy/requests/ and the workflow actions: happy paths, refusals, nothing written on 4xx.
+
+Keys file requests, read them, start the verification and assign; verifying, completing, rejecting and
+the export download are refused to every key (staff do them in the portal, tests/portal/test_dsr_pages.py),
+so the staff steps of these tests call the services as a staff person would."""
 
 from datetime import timedelta
 
@@ -9,10 +13,16 @@ from django.utils import timezone
 
 from apps.audit.models import AuditEvent
 from apps.core.actors import Actor
+from apps.core.errors import ConflictError
 from apps.privacy.choices import ConsentAction, RequestKind, RequestStatus
 from apps.privacy.models import DataSubjectRequest, DataSubjectRequestEvent
 from apps.privacy.services.consent import consent_record
-from apps.privacy.services.requests import request_receive, request_reject
+from apps.privacy.services.requests import (
+    request_complete,
+    request_receive,
+    request_reject,
+    request_verify_identity,
+)
 from apps.privacy.signals import data_subject_request_changed
 from tests.factories import MemberFactory, UserFactory
 
@@ -157,17 +167,41 @@ def test_list_and_detail_and_filters(privacy_client, received, make_key, client_
     assert privacy_client.get(f"{URL}999999/").status_code == 404
 
 
-def test_processing_is_refused_before_the_identity_is_verified(privacy_client, received):
+@pytest.mark.parametrize(
+    ("method", "action", "body"),
+    [
+        ("post", "verify", {"method": "discord_dm", "note": "answered"}),
+        ("post", "complete", {"resolution": "sent"}),
+        ("post", "reject", {"reason": "not the account holder"}),
+        ("get", "export", None),
+    ],
+)
+@pytest.mark.parametrize("stage", ["received", "in_progress", "completed"])
+def test_staff_actions_are_refused_to_every_key_and_change_nothing(
+    privacy_client, received, verifier, completer, export_dir, method, action, body, stage
+):
     dsr = received("access")
+    if stage != "received":
+        request_verify_identity(
+            request=DataSubjectRequest.objects.get(pk=dsr["id"]), actor=verifier, method="in_person"
+        )
+    if stage == "completed":
+        request_complete(request=DataSubjectRequest.objects.get(pk=dsr["id"]), actor=completer)
+    before = privacy_client.get(f"{URL}{dsr['id']}/").json()
+    audit_before, history_before = AuditEvent.objects.count(), DataSubjectRequestEvent.objects.count()
 
-    response = privacy_client.post(f"{URL}{dsr['id']}/complete/", {}, format="json")
+    path = f"{URL}{dsr['id']}/{action}/"
+    response = privacy_client.get(path) if method == "get" else privacy_client.post(path, body, format="json")
 
-    assert response.status_code == 409 and response.json()["code"] == "identity_not_verified"
-    assert DataSubjectRequest.objects.get(pk=dsr["id"]).status == RequestStatus.RECEIVED
+    assert response.status_code == 403
+    assert response.json()["code"] == "staff_only" and response.json()["fields"] == {}
+    assert f"/portal/privacy/requests/{dsr['id']}/" in response.json()["message"]
+    assert privacy_client.get(f"{URL}{dsr['id']}/").json() == before
+    assert (AuditEvent.objects.count(), DataSubjectRequestEvent.objects.count()) == (audit_before, history_before)
 
 
-def test_the_workflow_verify_assign_complete_records_who_did_what(
-    privacy_client, received, privacy_key, export_dir, signals, django_capture_on_commit_callbacks
+def test_the_key_files_and_assigns_staff_verify_and_someone_else_completes(
+    privacy_client, received, privacy_key, verifier, completer, export_dir, signals, django_capture_on_commit_callbacks
 ):
     dsr = received("access")
     UserFactory(username="dpo")
@@ -175,33 +209,37 @@ def test_the_workflow_verify_assign_complete_records_who_did_what(
 
     with django_capture_on_commit_callbacks(execute=True):
         started = privacy_client.post(f"{base}/start-verification/", {"note": "DM sent"}, format="json")
-        verified = privacy_client.post(f"{base}/verify/", {"method": "discord_dm", "note": "answered"}, format="json")
+        request_verify_identity(
+            request=DataSubjectRequest.objects.get(pk=dsr["id"]), actor=verifier, method="discord_dm", note="answered"
+        )
         assigned = privacy_client.post(f"{base}/assign/", {"assignee": "dpo"}, format="json")
-        completed = privacy_client.post(f"{base}/complete/", {"resolution": "sent"}, format="json")
+        request_complete(request=DataSubjectRequest.objects.get(pk=dsr["id"]), actor=completer, resolution="sent")
+    body = privacy_client.get(f"{base}/").json()
 
     assert started.json()["status"] == "identity_verification"
-    assert verified.json()["status"] == "in_progress"
-    assert verified.json()["verification"]["method"] == "discord_dm"
-    assert verified.json()["verification"]["verified_by"] == privacy_key[0].prefix
-    assert assigned.json()["assignee"] == "dpo"
-    body = completed.json()
-    assert completed.status_code == 200 and body["status"] == "completed" and body["resolution"] == "sent"
-    assert body["export"]["download_url"] == f"{base}/export/"
+    assert assigned.json()["assignee"] == "dpo" and assigned.json()["status"] == "in_progress"
+    assert body["verification"]["method"] == "discord_dm" and body["verification"]["verified_by"] == "ann"
+    assert body["status"] == "completed" and body["resolution"] == "sent"
+    assert body["export"]["portal_url"] == f"/portal/privacy/requests/{dsr['id']}/"
+    row = DataSubjectRequest.objects.get(pk=dsr["id"])
+    assert (row.filed_by_actor, row.requested_by) == (f"api_key:{privacy_key[0].pk}", privacy_key[0].prefix)
+    assert row.verified_by_actor == verifier.kind + ":" + verifier.identifier
     assert [(sent["change"], sent["status"]) for sent in signals] == [
+        ("received", "received"),  # sent in the filing's transaction (the task outbox), so seen here too
         ("status_changed", "identity_verification"),
         ("verified", "in_progress"),
         ("assigned", "in_progress"),
         ("status_changed", "completed"),
     ]
     history = DataSubjectRequestEvent.objects.filter(request_id=dsr["id"]).order_by("id")
-    assert list(history.values_list("action", "to_status")) == [
-        ("received", "received"),
-        ("status_changed", "identity_verification"),
-        ("verified", ""),
-        ("status_changed", "in_progress"),
-        ("assigned", ""),
-        ("exported", ""),
-        ("status_changed", "completed"),
+    assert list(history.values_list("action", "to_status", "actor_label")) == [
+        ("received", "received", privacy_key[0].prefix),
+        ("status_changed", "identity_verification", privacy_key[0].prefix),
+        ("verified", "", "ann"),
+        ("status_changed", "in_progress", "ann"),
+        ("assigned", "", privacy_key[0].prefix),
+        ("exported", "", "ben"),
+        ("status_changed", "completed", "ben"),
     ]
     assert set(AuditEvent.objects.filter(target_id=str(dsr["id"]), target_type="privacy.datasubjectrequest")
                .values_list("action", flat=True)) == {
@@ -213,11 +251,10 @@ def test_the_workflow_verify_assign_complete_records_who_did_what(
 @pytest.mark.parametrize(
     ("action", "body", "status", "code"),
     [
-        ("verify", {"method": "telepathy"}, 400, "invalid"),
         ("assign", {"assignee": "nobody-here"}, 400, "unknown_assignee"),
-        ("reject", {}, 400, "invalid"),
-        ("reject", {"reason": "   "}, 400, "invalid"),
-        ("complete", {"resolution": 5}, 400, "invalid"),
+        ("assign", {"assignee": 5}, 400, "invalid"),
+        ("start-verification", {"note": 5}, 400, "invalid"),
+        ("start-verification", {"why": "x"}, 400, "invalid"),
     ],
 )
 def test_bad_action_input_changes_nothing(privacy_client, received, action, body, status, code):
@@ -229,35 +266,51 @@ def test_bad_action_input_changes_nothing(privacy_client, received, action, body
     assert privacy_client.get(f"{URL}{dsr['id']}/").json() == dsr
 
 
-def test_a_rejected_request_is_closed_with_its_reason(privacy_client, received):
+def test_a_rejected_request_is_closed_with_its_reason(privacy_client, received, verifier):
     dsr = received("erasure")
     base = f"{URL}{dsr['id']}"
 
-    rejected = privacy_client.post(f"{base}/reject/", {"reason": "identity not proven"}, format="json")
-    again = privacy_client.post(f"{base}/verify/", {"method": "discord_dm"}, format="json")
+    request_reject(request=DataSubjectRequest.objects.get(pk=dsr["id"]), actor=verifier, reason="identity not proven")
+    rejected = privacy_client.get(f"{base}/").json()
+    again = privacy_client.post(f"{base}/start-verification/", {}, format="json")
     reassigned = privacy_client.post(f"{base}/assign/", {"assignee": None}, format="json")
 
-    assert rejected.json()["status"] == "rejected" and rejected.json()["resolution"] == "identity not proven"
+    assert rejected["status"] == "rejected" and rejected["resolution"] == "identity not proven"
     assert again.status_code == 409 and again.json()["code"] == "invalid_transition"
     assert reassigned.status_code == 409 and reassigned.json()["code"] == "request_closed"
 
 
-def test_verifying_twice_is_a_conflict(privacy_client, received):
-    dsr = received("access")
-    privacy_client.post(f"{URL}{dsr['id']}/verify/", {"method": "discord_oauth"}, format="json")
+def test_verifying_twice_is_a_conflict(received, verifier, completer):
+    dsr = DataSubjectRequest.objects.get(pk=received("access")["id"])
+    request_verify_identity(request=dsr, actor=verifier, method="discord_oauth")
 
-    response = privacy_client.post(f"{URL}{dsr['id']}/verify/", {"method": "discord_dm"}, format="json")
+    with pytest.raises(ConflictError) as conflict:
+        request_verify_identity(request=dsr, actor=completer, method="discord_dm")
 
-    assert response.status_code == 409 and response.json()["code"] == "already_verified"
+    assert conflict.value.code == "already_verified"
+    assert DataSubjectRequest.objects.get(pk=dsr.pk).verification_method == "discord_oauth"
 
 
-def test_rectification_applies_the_changes_through_the_members_service(privacy_client, received, member):
+def test_processing_is_refused_before_the_identity_is_verified(received, completer):
+    dsr = DataSubjectRequest.objects.get(pk=received("access")["id"])
+
+    with pytest.raises(ConflictError) as conflict:
+        request_complete(request=dsr, actor=completer)
+
+    assert conflict.value.code == "identity_not_verified"
+    assert DataSubjectRequest.objects.get(pk=dsr.pk).status == RequestStatus.RECEIVED
+
+
+def test_rectification_applies_the_changes_through_the_members_service(
+    privacy_client, received, member, verifier, completer
+):
     dsr = received("rectification", details={"changes": {"email": "fixed@example.org", "country": "DE"}})
-    privacy_client.post(f"{URL}{dsr['id']}/verify/", {"method": "email_confirmation"}, format="json")
+    request = DataSubjectRequest.objects.get(pk=dsr["id"])
+    request_verify_identity(request=request, actor=verifier, method="email_confirmation")
 
-    response = privacy_client.post(f"{URL}{dsr['id']}/complete/", {}, format="json")
+    request_complete(request=request, actor=completer)
 
-    assert response.status_code == 200 and response.json()["status"] == "completed"
+    assert privacy_client.get(f"{URL}{dsr['id']}/").json()["status"] == "completed"
     member.refresh_from_db()
     assert (member.email, member.country) == ("fixed@example.org", "DE")
     updated = AuditEvent.objects.get(action="accounts.member_updated", target_id=str(member.pk))
@@ -281,15 +334,16 @@ def _query_count(client, path: str) -> int:
 
 
 @pytest.mark.parametrize("path", [URL, f"/api/v1/tenants/111111111111111111/members/{MEMBER_ID}/consents/"])
-def test_a_list_costs_the_same_for_few_and_many_rows(member, tenant, make_key, client_with_key, path):
+def test_a_list_costs_the_same_for_few_and_many_rows(member, tenant, make_key, client_with_key, verifier, path):
     client = client_with_key(make_key(["privacy:read", "members:read"])[1])
+    staff = verifier
 
     def grow(rows: int) -> None:
         for _ in range(rows):
             other = MemberFactory(tenant=tenant)
             request_receive(actor=ACTOR, member=other, kind=RequestKind.ERASURE)
             dsr = request_receive(actor=ACTOR, member=member, kind=RequestKind.ACCESS)
-            request_reject(request=dsr, actor=ACTOR, reason="seen")
+            request_reject(request=dsr, actor=staff, reason="seen")
             consent_record(member=member, actor=ACTOR, code="marketing", action=ConsentAction.GRANTED)
             consent_record(member=member, actor=ACTOR, code="marketing", action=ConsentAction.WITHDRAWN)
 

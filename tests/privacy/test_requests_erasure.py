@@ -1,4 +1,7 @@
-"""Erasure end to end on PostgreSQL: numbers stay, identity goes, the certificate proves it, holds block it."""
+"""Erasure end to end on PostgreSQL: numbers stay, identity goes, the certificate proves it, holds block it.
+
+The bot's key files the request; one officer verifies the requester, another completes the erasure
+(four eyes; tests/privacy/dsr_fixtures.py: Desk)."""
 
 import hashlib
 import json
@@ -11,11 +14,12 @@ from apps.audit.models import AuditEvent
 from apps.audit.verification import audit_verify
 from apps.betting.models import Bet, BetLeg, Capper, LedgerEntry
 from apps.betting.selectors import capper_record, leaderboard
+from apps.core.errors import ApplicationError, ConflictError
 from apps.core.personal_data import personal_models
 from apps.privacy.choices import RequestStatus
 from apps.privacy.models import DataExport, DataSubjectRequest, DeletionCertificate, Pseudonym
 from apps.privacy.services.erasure import APPEND_ONLY_MODELS, certificate_hash, certificate_verify
-from apps.privacy.services.exports import export_storage
+from apps.privacy.services.exports import export_download, export_storage
 from apps.privacy.services.retention import legal_hold_place, legal_hold_release
 from apps.security.models import Baseline
 from tests.privacy.dsr_fixtures import PERSON_ID, PROFILE
@@ -26,11 +30,10 @@ pytestmark = pytest.mark.django_db
 URL = "/api/v1/privacy/requests/"
 
 
-def _verified(client, guild_id: str, kind: str = "erasure") -> int:
-    created = client.post(URL, {"guild_id": guild_id, "discord_user_id": PERSON_ID, "kind": kind}, format="json")
-    assert created.status_code == 201, created.json()
-    client.post(f"{URL}{created.json()['id']}/verify/", {"method": "id_document"}, format="json")
-    return created.json()["id"]
+def _verified(desk, guild_id: str, kind: str = "erasure") -> int:
+    dsr_id = desk.file(guild_id, kind)["id"]
+    desk.verify(dsr_id, method="id_document")
+    return dsr_id
 
 
 def _numbers(capper_id: int) -> dict:
@@ -42,15 +45,13 @@ def _numbers(capper_id: int) -> dict:
     }  # fmt: skip
 
 
-def test_erasure_keeps_the_numbers_and_removes_the_identity(person, privacy_client, tenant, actor):
+def test_erasure_keeps_the_numbers_and_removes_the_identity(person, desk, tenant, actor):
     before = _numbers(person.capper.pk)
     record_before = capper_record(tenant=tenant, capper=person.capper, period_label="lifetime")
-    dsr_id = _verified(privacy_client, tenant.guild_id)
+    dsr_id = _verified(desk, tenant.guild_id)
 
-    response = privacy_client.post(f"{URL}{dsr_id}/complete/", {"resolution": "erased"}, format="json")
+    body = desk.complete(dsr_id, resolution="erased")
 
-    assert response.status_code == 200, response.json()
-    body = response.json()
     assert body["status"] == "completed"
     token = body["certificate"]["member_pseudonym"]
     assert token.startswith("psn_")
@@ -81,16 +82,16 @@ def test_erasure_keeps_the_numbers_and_removes_the_identity(person, privacy_clie
     assert not Capper.objects.filter(display_name__icontains="jane").exists()
 
 
-def test_the_certificate_says_what_was_erased_and_its_hash_verifies(person, privacy_client, tenant, privacy_key):
-    dsr_id = _verified(privacy_client, tenant.guild_id)
-    privacy_client.post(f"{URL}{dsr_id}/complete/", {}, format="json")
+def test_the_certificate_says_what_was_erased_and_its_hash_verifies(person, desk, tenant):
+    dsr_id = _verified(desk, tenant.guild_id)
+    desk.complete(dsr_id)
 
     certificate = DeletionCertificate.objects.get(request_id=dsr_id)
 
     assert certificate_verify(certificate)
     canonical = json.dumps(certificate.content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     assert hashlib.sha256(canonical.encode()).hexdigest() == certificate.content_sha256
-    assert certificate.erased_by == privacy_key[0].prefix
+    assert certificate.erased_by == desk.completer.label
     assert certificate.erased["accounts.Member"] == {
         "rows": 1,
         "fields": {
@@ -114,11 +115,11 @@ def test_the_certificate_says_what_was_erased_and_its_hash_verifies(person, priv
     assert not certificate_verify(certificate)
 
 
-def test_the_audit_trail_keeps_a_pseudonym_and_its_chain_still_verifies(person, privacy_client, tenant):
-    dsr_id = _verified(privacy_client, tenant.guild_id)
+def test_the_audit_trail_keeps_a_pseudonym_and_its_chain_still_verifies(person, desk, tenant):
+    dsr_id = _verified(desk, tenant.guild_id)
     events_before = AuditEvent.objects.count()
 
-    privacy_client.post(f"{URL}{dsr_id}/complete/", {}, format="json")
+    desk.complete(dsr_id)
 
     erased = AuditEvent.objects.get(action="privacy.member_erased")
     token = DeletionCertificate.objects.get(request_id=dsr_id).member_pseudonym
@@ -133,38 +134,33 @@ def test_the_audit_trail_keeps_a_pseudonym_and_its_chain_still_verifies(person, 
         assert "janeb" not in event.target_label + json.dumps(event.changes)
 
 
-def test_earlier_export_files_are_deleted_by_the_erasure(
-    person, privacy_client, tenant, django_capture_on_commit_callbacks
-):
-    access_id = _verified(privacy_client, tenant.guild_id, kind="access")
-    privacy_client.post(f"{URL}{access_id}/complete/", {}, format="json")
+def test_earlier_export_files_are_deleted_by_the_erasure(person, desk, tenant, django_capture_on_commit_callbacks):
+    access_id = _verified(desk, tenant.guild_id, kind="access")
+    desk.complete(access_id)
     export = DataExport.objects.get(request_id=access_id)
     assert export_storage().exists(export.file_name)
-    dsr_id = _verified(privacy_client, tenant.guild_id)
+    dsr_id = _verified(desk, tenant.guild_id)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = privacy_client.post(f"{URL}{dsr_id}/complete/", {}, format="json")
+        desk.complete(dsr_id)
 
-    assert response.status_code == 200
     assert not export_storage().exists(export.file_name)
-    assert privacy_client.get(f"{URL}{access_id}/export/").json()["code"] == "export_missing"
+    with pytest.raises(ApplicationError) as missing:
+        export_download(export=DataExport.objects.get(pk=export.pk), actor=desk.completer)
+    assert missing.value.code == "export_missing"
 
 
 @pytest.mark.parametrize("scope", ["member", "tenant"])
-def test_an_active_legal_hold_blocks_the_erasure_with_a_409_and_changes_nothing(
-    person, privacy_client, tenant, actor, scope
-):
+def test_an_active_legal_hold_blocks_the_erasure_with_a_409_and_changes_nothing(person, desk, tenant, actor, scope):
     hold = legal_hold_place(actor=actor, reason="court order 12/2026", **{scope: getattr(person, scope, tenant)})
-    dsr_id = _verified(privacy_client, tenant.guild_id)
+    dsr_id = _verified(desk, tenant.guild_id)
     audit_before = AuditEvent.objects.count()
 
-    response = privacy_client.post(f"{URL}{dsr_id}/complete/", {}, format="json")
+    with pytest.raises(ConflictError) as refused:
+        desk.complete(dsr_id)
 
-    assert response.status_code == 409
-    assert response.json()["code"] == "legal_hold"
-    assert (
-        "legal hold" in response.json()["message"] and f"hold #{hold.pk} on the {scope}" in response.json()["message"]
-    )
+    assert refused.value.status_code == 409 and refused.value.code == "legal_hold"
+    assert "legal hold" in refused.value.message and f"hold #{hold.pk} on the {scope}" in refused.value.message
     member = Member.objects.get(pk=person.member.pk)
     assert (member.discord_user_id, member.username, member.email) == (PERSON_ID, "janeb", PROFILE["email"])
     assert DataSubjectRequest.objects.get(pk=dsr_id).status == RequestStatus.IN_PROGRESS
@@ -172,23 +168,23 @@ def test_an_active_legal_hold_blocks_the_erasure_with_a_409_and_changes_nothing(
     assert AuditEvent.objects.count() == audit_before
 
     legal_hold_release(hold=hold, actor=actor, reason="case closed")
-    assert privacy_client.post(f"{URL}{dsr_id}/complete/", {}, format="json").status_code == 200
+    assert desk.complete(dsr_id)["status"] == "completed"
 
 
-def test_an_erased_member_is_unknown_afterwards(person, privacy_client, tenant):
-    dsr_id = _verified(privacy_client, tenant.guild_id)
-    privacy_client.post(f"{URL}{dsr_id}/complete/", {}, format="json")
+def test_an_erased_member_is_unknown_afterwards(person, desk, tenant):
+    dsr_id = _verified(desk, tenant.guild_id)
+    desk.complete(dsr_id)
 
-    again = privacy_client.post(
+    again = desk.client.post(
         URL, {"guild_id": tenant.guild_id, "discord_user_id": PERSON_ID, "kind": "erasure"}, format="json"
     )
 
     assert again.status_code == 404 and again.json()["code"] == "member_not_found"
 
 
-def test_no_row_outside_the_append_only_records_still_holds_the_persons_values(person, privacy_client, tenant):
-    dsr_id = _verified(privacy_client, tenant.guild_id)
-    privacy_client.post(f"{URL}{dsr_id}/complete/", {}, format="json")
+def test_no_row_outside_the_append_only_records_still_holds_the_persons_values(person, desk, tenant):
+    dsr_id = _verified(desk, tenant.guild_id)
+    desk.complete(dsr_id)
     tables = sorted(
         {entry.model._meta.db_table for entry in personal_models() if entry.model_label not in APPEND_ONLY_MODELS}
     )

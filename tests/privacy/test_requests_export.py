@@ -1,4 +1,7 @@
-"""Access and portability exports: built from the classification registry, complete, checked on download."""
+"""Access and portability exports: built from the classification registry, complete, checked on download.
+
+The bot's key files the request; staff verify it and someone else completes it; the zip is downloaded
+from the portal by staff with a verified second factor (tests/privacy/dsr_fixtures.py: Desk)."""
 
 import csv
 import hashlib
@@ -25,20 +28,23 @@ URL = "/api/v1/privacy/requests/"
 NO_ROWS = Q(pk__in=[])  # the subject filter of models that never hold a member's rows (staff, keys, axes)
 
 
-def _completed_export(client, guild_id: str, kind: str = "access") -> dict:
-    created = client.post(URL, {"guild_id": guild_id, "discord_user_id": PERSON_ID, "kind": kind}, format="json")
-    dsr_id = created.json()["id"]
-    client.post(f"{URL}{dsr_id}/verify/", {"method": "discord_oauth"}, format="json")
-    response = client.post(f"{URL}{dsr_id}/complete/", {}, format="json")
-    assert response.status_code == 200, response.json()
-    return response.json()
+def _completed_export(desk, guild_id: str, kind: str = "access") -> dict:
+    dsr_id = desk.file(guild_id, kind)["id"]
+    desk.verify(dsr_id, method="discord_oauth")
+    return desk.complete(dsr_id)
 
 
-def _zip(client, dsr: dict) -> tuple[zipfile.ZipFile, bytes, object]:
-    response = client.get(dsr["export"]["download_url"])
-    assert response.status_code == 200
+def _zip(desk, dsr: dict) -> tuple[zipfile.ZipFile, bytes, object]:
+    response = desk.download(dsr["id"])
+    assert response.status_code == 200, response
     content = response.content
     return zipfile.ZipFile(io.BytesIO(content)), content, response
+
+
+def _refusal(response) -> str:
+    """The message a refused portal download leaves for the page it redirects to."""
+    assert response.status_code == 302
+    return " ".join(str(message) for message in response.wsgi_request._messages)
 
 
 def test_the_person_has_rows_in_every_model_that_can_hold_a_members_data(person):
@@ -52,9 +58,9 @@ def test_the_person_has_rows_in_every_model_that_can_hold_a_members_data(person)
     assert missing == ["privacy.DataSubjectRequest"], "give `person` rows in: " + ", ".join(missing)
 
 
-def test_the_export_contains_every_personal_field_the_registry_declares(person, privacy_client, tenant):
-    dsr = _completed_export(privacy_client, tenant.guild_id)
-    archive, _, _ = _zip(privacy_client, dsr)
+def test_the_export_contains_every_personal_field_the_registry_declares(person, desk, tenant):
+    dsr = _completed_export(desk, tenant.guild_id)
+    archive, _, _ = _zip(desk, dsr)
     manifest = json.loads(archive.read("manifest.json"))
 
     for entry in personal_models():
@@ -74,9 +80,9 @@ def test_the_export_contains_every_personal_field_the_registry_declares(person, 
         assert hashlib.sha256(archive.read(item["name"])).hexdigest() == item["sha256"], item["name"]
 
 
-def test_the_export_holds_the_persons_actual_values(person, privacy_client, tenant):
-    dsr = _completed_export(privacy_client, tenant.guild_id, kind="portability")
-    archive, _, _ = _zip(privacy_client, dsr)
+def test_the_export_holds_the_persons_actual_values(person, desk, tenant):
+    dsr = _completed_export(desk, tenant.guild_id, kind="portability")
+    archive, _, _ = _zip(desk, dsr)
 
     member_rows = json.loads(archive.read("accounts.Member.json"))["rows"]
     bets = json.loads(archive.read("betting.Bet.json"))["rows"]
@@ -102,52 +108,53 @@ def test_the_export_holds_the_persons_actual_values(person, privacy_client, tena
     assert "other" not in archive.read("betting.Capper.json").decode()  # another capper's profile is not in it
 
 
-def test_the_download_is_for_the_requesting_key_only_and_checks_the_hash(
-    person, privacy_client, tenant, make_key, client_with_key
+def test_the_download_is_for_staff_in_the_portal_only_audited_and_checks_the_hash(
+    person, desk, tenant, make_key, client_with_key
 ):
-    dsr = _completed_export(privacy_client, tenant.guild_id)
+    dsr = _completed_export(desk, tenant.guild_id)
     export = DataExport.objects.get(request_id=dsr["id"])
-    _, content, response = _zip(privacy_client, dsr)
+    _, content, response = _zip(desk, dsr)
 
-    other = client_with_key(make_key(["privacy:read", "privacy:write"])[1]).get(dsr["export"]["download_url"])
-    reader_without_scope = client_with_key(make_key(["members:read"])[1]).get(dsr["export"]["download_url"])
+    filing_key = desk.client.get(f"{URL}{dsr['id']}/export/")
+    other = client_with_key(make_key(["privacy:read", "privacy:write"])[1]).get(f"{URL}{dsr['id']}/export/")
+    reader_without_scope = client_with_key(make_key(["members:read"])[1]).get(f"{URL}{dsr['id']}/export/")
 
     assert (
         hashlib.sha256(content).hexdigest() == export.sha256 == response["X-Content-SHA256"] == dsr["export"]["sha256"]
     )
     assert response["Content-Type"] == "application/zip"
-    assert other.status_code == 404 and other.json()["code"] == "export_not_found"
-    assert reader_without_scope.status_code == 403
+    for refused in (filing_key, other, reader_without_scope):
+        assert refused.status_code == 403 and refused.json()["code"] == "staff_only"
     assert DataExport.objects.get(pk=export.pk).downloaded_count == 1
-    assert AuditEvent.objects.filter(action="privacy.export_downloaded", target_id=str(export.pk)).count() == 1
+    downloaded = AuditEvent.objects.get(action="privacy.export_downloaded", target_id=str(export.pk))
+    assert (downloaded.actor_kind, downloaded.actor_label) == ("user", "cat")
     assert PERSON_ID not in json.dumps(export.manifest)  # the database row names no one
 
 
-def test_a_tampered_export_file_is_refused(person, privacy_client, tenant):
-    dsr = _completed_export(privacy_client, tenant.guild_id)
+def test_a_tampered_export_file_is_refused(person, desk, tenant):
+    dsr = _completed_export(desk, tenant.guild_id)
     export = DataExport.objects.get(request_id=dsr["id"])
     path = export_storage().path(export.file_name)
     with open(path, "ab") as handle:
         handle.write(b"tampered")
 
-    response = privacy_client.get(dsr["export"]["download_url"])
+    response = desk.download(dsr["id"])
 
-    assert response.status_code == 409 and response.json()["code"] == "export_corrupted"
+    assert "no longer matches its SHA-256" in _refusal(response)
+    assert DataExport.objects.get(pk=export.pk).downloaded_count == 0
 
 
-def test_an_erasure_request_has_no_export(person, privacy_client, tenant):
-    created = privacy_client.post(
-        URL, {"guild_id": tenant.guild_id, "discord_user_id": PERSON_ID, "kind": "erasure"}, format="json"
-    ).json()
+def test_an_erasure_request_has_no_export(person, desk, tenant):
+    created = desk.file(tenant.guild_id, "erasure")
 
-    response = privacy_client.get(f"{URL}{created['id']}/export/")
+    response = desk.download(created["id"])
 
-    assert response.status_code == 404
+    assert "This request has no export" in _refusal(response)
     assert DataSubjectRequest.objects.get(pk=created["id"]).exports.count() == 0
 
 
-def test_the_stored_export_file_is_sealed_and_its_key_encrypted_by_the_key_ring(person, privacy_client, tenant):
-    dsr = _completed_export(privacy_client, tenant.guild_id)
+def test_the_stored_export_file_is_sealed_and_its_key_encrypted_by_the_key_ring(person, desk, tenant):
+    dsr = _completed_export(desk, tenant.guild_id)
     export = DataExport.objects.get(request_id=dsr["id"])
     with open(export_storage().path(export.file_name), "rb") as handle:
         stored = handle.read()
@@ -159,14 +166,12 @@ def test_the_stored_export_file_is_sealed_and_its_key_encrypted_by_the_key_ring(
     for value in (PERSON_ID, PROFILE["email"], PROFILE["display_name"], "jane"):
         assert value.encode() not in stored
     assert stored_key.startswith("v1:") and export.file_key not in stored_key
-    _, content, _ = _zip(privacy_client, dsr)
+    _, content, _ = _zip(desk, dsr)
     assert hashlib.sha256(content).hexdigest() == export.sha256
 
 
-def test_key_rotation_moves_the_file_key_and_retires_the_old_key_without_touching_the_file(
-    person, privacy_client, tenant, actor
-):
-    dsr = _completed_export(privacy_client, tenant.guild_id)
+def test_key_rotation_moves_the_file_key_and_retires_the_old_key_without_touching_the_file(person, desk, tenant, actor):
+    dsr = _completed_export(desk, tenant.guild_id)
     export = DataExport.objects.get(request_id=dsr["id"])
     path = export_storage().path(export.file_name)
     before = hashlib.sha256(open(path, "rb").read()).hexdigest()  # noqa: SIM115
@@ -178,30 +183,30 @@ def test_key_rotation_moves_the_file_key_and_retires_the_old_key_without_touchin
         cursor.execute("SELECT file_key FROM privacy_dataexport WHERE id = %s", [export.pk])
         assert cursor.fetchone()[0].startswith(f"v{result.active_version}:")
     assert hashlib.sha256(open(path, "rb").read()).hexdigest() == before  # noqa: SIM115
-    _, content, _ = _zip(privacy_client, dsr)
+    _, content, _ = _zip(desk, dsr)
     assert hashlib.sha256(content).hexdigest() == export.sha256
 
 
-def test_a_file_swapped_in_from_another_export_does_not_open(person, privacy_client, tenant):
-    first = DataExport.objects.get(request_id=_completed_export(privacy_client, tenant.guild_id)["id"])
-    second_dsr = _completed_export(privacy_client, tenant.guild_id, kind="portability")
+def test_a_file_swapped_in_from_another_export_does_not_open(person, desk, tenant):
+    first = DataExport.objects.get(request_id=_completed_export(desk, tenant.guild_id)["id"])
+    second_dsr = _completed_export(desk, tenant.guild_id, kind="portability")
     second = DataExport.objects.get(request_id=second_dsr["id"])
     shutil.copyfile(export_storage().path(first.file_name), export_storage().path(second.file_name))
 
-    response = privacy_client.get(second_dsr["export"]["download_url"])
+    response = desk.download(second_dsr["id"])
 
-    assert response.status_code == 409 and response.json()["code"] == "export_corrupted"
+    assert "no longer matches its SHA-256" in _refusal(response)
     assert DataExport.objects.get(pk=second.pk).downloaded_count == 0
 
 
-def test_an_export_written_before_sealing_still_downloads(person, privacy_client, tenant):
-    dsr = _completed_export(privacy_client, tenant.guild_id)
+def test_an_export_written_before_sealing_still_downloads(person, desk, tenant):
+    dsr = _completed_export(desk, tenant.guild_id)
     export = DataExport.objects.get(request_id=dsr["id"])
-    _, content, _ = _zip(privacy_client, dsr)
+    _, content, _ = _zip(desk, dsr)
     with open(export_storage().path(export.file_name), "wb") as handle:
         handle.write(content)  # what a file of the earlier format holds: the zip in clear
     DataExport.objects.filter(pk=export.pk).update(file_key="")
 
-    _, again, _ = _zip(privacy_client, dsr)
+    _, again, _ = _zip(desk, dsr)
 
     assert again == content

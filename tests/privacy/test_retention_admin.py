@@ -10,15 +10,14 @@ from apps.privacy.models import LegalHold, RetentionPolicy, RetentionRun
 from apps.privacy.services.retention import legal_hold_place
 from tests.admin.helpers import action_data, admin_url, form_data, messages_of
 from tests.factories import MemberFactory
+from tests.second_factor import verified_client
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def root(staff_user) -> Client:
-    client = Client()
-    client.force_login(staff_user(StaffRole.SUPERUSER, username="root"))
-    return client
+    return verified_client(staff_user(StaffRole.SUPERUSER, username="root"))
 
 
 def test_changing_a_policy_goes_through_the_service_and_is_audited(root):

@@ -60,6 +60,7 @@ def test_a_run_archives_old_audit_events_and_audit_verify_still_passes(actor, ar
     assert stdout.getvalue().splitlines()[1:] == [
         "The chain continues from the archive checkpoint at seal 6 (6 events archived).",
         "Audit archives intact: 1 files, 6 events checked.",
+        "Published checkpoint checkpoint-000000000008.json.",  # the 2 recent events and the archive's own
     ]
 
 

@@ -6,7 +6,6 @@ from io import StringIO
 import pytest
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core.management import CommandError, call_command
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -21,6 +20,7 @@ from apps.core.errors import ApplicationError, ConflictError
 from apps.privacy.choices import FindingStatus, PiiKind
 from apps.privacy.models import PiiFinding
 from apps.privacy.services import pii_finding_dismiss, pii_finding_redact, pii_scan_bet, pii_scan_queryset
+from tests.second_factor import verified_client
 
 pytestmark = pytest.mark.django_db
 
@@ -197,8 +197,7 @@ def test_admin_actions_redact_and_dismiss(place, staff_user):
     bet = place("1010", DESCRIPTION)
     pii_scan_bet(bet_id=bet.pk)
     email, phone = PiiFinding.objects.get(kind=PiiKind.EMAIL), PiiFinding.objects.get(kind=PiiKind.PHONE)
-    client = Client()
-    client.force_login(officer)
+    client = verified_client(officer)
     url = reverse("admin:privacy_piifinding_changelist")
     page = client.get(url)
     assert page.status_code == 200 and EMAIL not in page.content.decode()

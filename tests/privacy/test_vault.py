@@ -11,6 +11,7 @@ from apps.audit.models import AuditEvent
 from apps.core.errors import ApplicationError, NotFoundError, PermissionDeniedError
 from apps.privacy.models import Pseudonym
 from apps.privacy.services import forget, pseudonymize, reidentify
+from tests.second_factor import verified_client
 
 pytestmark = pytest.mark.django_db
 
@@ -152,8 +153,7 @@ def _post_action(client: Client, action: str, token: str, **extra):
 
 def test_admin_reidentify_action_asks_for_a_reason_then_shows_the_value(officer):
     token = pseudonymize(VALUE, purpose="exports")
-    client = Client()
-    client.force_login(officer)
+    client = verified_client(officer)
     asked = _post_action(client, "reidentify_selected", token)
     assert asked.status_code == 200
     assert VALUE not in asked.content.decode()
@@ -168,8 +168,7 @@ def test_admin_reidentify_action_asks_for_a_reason_then_shows_the_value(officer)
 
 def test_admin_pages_never_show_the_value(officer):
     token = pseudonymize(VALUE, purpose="exports")
-    client = Client()
-    client.force_login(officer)
+    client = verified_client(officer)
     pseudonym = Pseudonym.objects.get(token=token)
     for url in (
         reverse("admin:privacy_pseudonym_changelist"),
@@ -184,8 +183,7 @@ def test_admin_pages_never_show_the_value(officer):
 def test_admin_reidentify_action_is_not_offered_without_the_permission(staff_user):
     user = staff_user(StaffRole.SUPPORT, username="viewer")
     token = pseudonymize(VALUE, purpose="exports")
-    client = Client()
-    client.force_login(user)
+    client = verified_client(user)
     response = _post_action(client, "reidentify_selected", token, apply="yes", reason="curious")
     # support may not even see the vault: the changelist itself is refused
     assert response.status_code == 403

@@ -12,6 +12,7 @@ from apps.audit.models import AuditEvent
 from apps.security.choices import AlertStatus
 from apps.security.models import Alert, DetectionRule, SecurityEvent
 from tests.admin.helpers import action_data, form_data
+from tests.second_factor import verified_client
 
 pytestmark = pytest.mark.django_db
 
@@ -36,9 +37,7 @@ def _form(page, **changes) -> dict:
 
 
 def _client(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+    return verified_client(user)
 
 
 def test_an_analyst_acknowledges_alerts_with_an_action_and_it_is_audited(alert, staff_user):

@@ -17,6 +17,7 @@ from apps.accounts.services import api_key_revoke
 from apps.security.choices import SecurityEventType
 from apps.security.models import Alert, SecurityEvent
 from tests.factories import MemberFactory, UserFactory
+from tests.second_factor import token_for, verified_client
 
 pytestmark = pytest.mark.django_db
 
@@ -40,8 +41,12 @@ def _login(client: Client, username: str, password: str):
 
 def test_a_successful_admin_login_is_recorded():
     user = UserFactory(username="alice")
+    device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    client = Client(HTTP_USER_AGENT="pytest-browser")
 
-    response = _login(Client(HTTP_USER_AGENT="pytest-browser"), "alice", PASSWORD)
+    password = _login(client, "alice", PASSWORD)
+    assert password.status_code == 302 and not _events(SecurityEventType.LOGIN_SUCCEEDED)  # nobody signed in yet
+    response = client.post(reverse("admin:login_verify"), {"token": token_for(device)})
 
     assert response.status_code == 302
     event = _only(SecurityEventType.LOGIN_SUCCEEDED)
@@ -153,8 +158,7 @@ def test_privilege_changes_in_the_admin_are_recorded_with_who_and_from_where(sta
     root = staff_user("superuser", username="root")
     target = UserFactory(username="bob", is_staff=False)
     SecurityEvent.objects.all().delete()
-    client = Client()
-    client.force_login(root)
+    client = verified_client(root)
     page = client.get(reverse("admin:accounts_user_change", args=[target.pk]))
     form = page.context["adminform"].form
     data = {name: form[name].value() for name in ("username", "email", "first_name", "last_name")}
@@ -235,8 +239,7 @@ def test_mfa_devices_created_confirmed_and_deleted_are_recorded():
 def test_viewing_a_member_in_the_admin_is_personal_data_access(staff_user, tenant):
     member = MemberFactory(tenant=tenant)
     analyst = staff_user("support", username="sam")
-    client = Client()
-    client.force_login(analyst)
+    client = verified_client(analyst)
 
     response = client.get(reverse("admin:accounts_member_change", args=[member.pk]))
 

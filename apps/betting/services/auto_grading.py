@@ -133,11 +133,7 @@ def game_grade(*, game_id: int, actor: Actor) -> GradingOutcome:
             },
         )
     for bet_id in settled:
-        transaction.on_commit(
-            lambda bet_id=bet_id: bet_settled.send(
-                sender=Bet, bet_id=bet_id, tenant_id=settled_tenants[bet_id], source=SettlementSource.AUTO
-            )
-        )
+        bet_settled.send(sender=Bet, bet_id=bet_id, tenant_id=settled_tenants[bet_id], source=SettlementSource.AUTO)
     return GradingOutcome(legs_graded=len(results), bets_settled=len(settled), bets_flagged=len(flagged))
 
 

@@ -300,5 +300,5 @@ def _bet_create(
         changes=placement_changes(bet),
     )
     invalidation.bets_placed(tenant_id=tenant.pk)
-    transaction.on_commit(lambda: bet_placed.send(sender=Bet, bet_id=bet.pk, tenant_id=tenant.pk))
+    bet_placed.send(sender=Bet, bet_id=bet.pk, tenant_id=tenant.pk)  # in the transaction: receivers write the outbox
     return bet

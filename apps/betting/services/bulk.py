@@ -181,4 +181,4 @@ def _insert(*, tenant: Tenant, actor: Actor, new_bets: list, games: dict[str, Ga
     audit_record_many(events)
     invalidation.bets_placed(tenant_id=tenant.pk)
     bet_ids = [bet.pk for bet in created]
-    transaction.on_commit(lambda: bets_imported.send(sender=Bet, bet_ids=bet_ids, tenant_id=tenant.pk))
+    bets_imported.send(sender=Bet, bet_ids=bet_ids, tenant_id=tenant.pk)

@@ -109,6 +109,6 @@ def game_record_result(*, actor: Actor, external_id: str, home_score: int, away_
     audit_record(
         actor=actor, action="betting.game_finalized", target=game, changes=field_changes(before, _snapshot(game))
     )
-    # the betting app's own receiver enqueues the grading of the game's pending legs
-    transaction.on_commit(lambda: game_finalized.send(sender=Game, game_id=game.pk))
+    # the betting app's own receiver enqueues the grading of the game's pending legs (an outbox row)
+    game_finalized.send(sender=Game, game_id=game.pk)
     return game

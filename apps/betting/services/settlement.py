@@ -113,9 +113,7 @@ def bet_settle(
         reason=reason,
     )
     if settled:
-        transaction.on_commit(
-            lambda: bet_settled.send(sender=Bet, bet_id=bet.pk, tenant_id=bet.tenant_id, source=bet.settlement_source)
-        )
+        bet_settled.send(sender=Bet, bet_id=bet.pk, tenant_id=bet.tenant_id, source=bet.settlement_source)
     return bet
 
 
@@ -143,7 +141,7 @@ def bet_void(*, bet: Bet, actor: Actor, reason: str, source: str = SettlementSou
         changes=field_changes(before, {"status": bet.status, "net_units": bet.net_units}),
         reason=reason,
     )
-    transaction.on_commit(lambda: bet_voided.send(sender=Bet, bet_id=bet.pk, tenant_id=bet.tenant_id))
+    bet_voided.send(sender=Bet, bet_id=bet.pk, tenant_id=bet.tenant_id)
     return bet
 
 
@@ -184,7 +182,5 @@ def bet_correct(
         ),
         reason=reason,
     )
-    transaction.on_commit(
-        lambda: bet_settled.send(sender=Bet, bet_id=bet.pk, tenant_id=bet.tenant_id, source=bet.settlement_source)
-    )
+    bet_settled.send(sender=Bet, bet_id=bet.pk, tenant_id=bet.tenant_id, source=bet.settlement_source)
     return bet

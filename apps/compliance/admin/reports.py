@@ -88,8 +88,8 @@ class ReportDefinitionAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
     @admin.action(description="Run the selected reports now", permissions=["change"])
     def run_now(self, request, queryset):
-        queued = sum(enqueue(run_report, definition.pk) for definition in queryset)
-        self.message_user(request, f"{queued} report(s) queued.", messages.SUCCESS)
+        queued = [enqueue(run_report, definition.pk) for definition in queryset]
+        self.message_user(request, f"{len(queued)} report(s) queued.", messages.SUCCESS)
 
 
 class ReportFileInline(admin.TabularInline):

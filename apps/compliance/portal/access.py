@@ -8,8 +8,6 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.models import Device
 
 from apps.accounts.choices import StaffRole
 
@@ -40,15 +38,6 @@ def user_roles(user) -> frozenset[str]:
 
 def may_use_portal(user) -> bool:
     return bool(user_roles(user) & PORTAL_ROLES)
-
-
-def session_device_verified(user, session) -> bool:
-    """For websocket scopes (no OTPMiddleware there): the session names a confirmed device of this user."""
-    persistent_id = session.get(DEVICE_ID_SESSION_KEY) if session is not None else None
-    if not persistent_id:
-        return False
-    device = Device.from_persistent_id(persistent_id, for_verify=False)
-    return bool(device is not None and device.user_id == user.pk and device.confirmed)
 
 
 def _login_redirect(request: HttpRequest) -> HttpResponse:

@@ -1,7 +1,10 @@
 """Which domain signals change which dashboard widgets. Receivers are thin: they name the widgets to
-refresh (realtime.py tells the open dashboards) and never raise. The signals are sent after commit."""
+refresh (realtime.py tells the open dashboards) and never raise. The signals are sent inside the change's
+transaction, so the dashboards are told after it commits (a rolled-back change tells nobody)."""
 
 import logging
+
+from django.db import transaction
 
 from apps.compliance.portal.realtime import dashboard_changed
 from apps.compliance.signals import check_run_recorded, compliance_alert_changed
@@ -18,11 +21,14 @@ SIGNAL_WIDGETS = [
 
 
 def _receiver(reason: str, widgets: list[str]):
-    def receive(sender, **kwargs) -> None:
+    def tell() -> None:
         try:
             dashboard_changed(widgets=widgets, reason=reason)
         except Exception:  # noqa: BLE001 - a live view must never break the change that caused it
             logger.exception("portal receiver for %s failed", reason)
+
+    def receive(sender, **kwargs) -> None:
+        transaction.on_commit(tell)
 
     return receive
 

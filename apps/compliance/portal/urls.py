@@ -1,8 +1,8 @@
-"""/portal/: sign-in, dashboard, compliance drill-down, reports, alerts, workflows, triage, DSRs."""
+"""/portal/: sign-in, dashboard, compliance drill-down, reports, alerts, workflows, triage, DSRs (and their actions)."""
 
 from django.urls import include, path
 
-from apps.compliance.portal import views, views_auth, views_compliance, views_reports, views_triage
+from apps.compliance.portal import views, views_auth, views_compliance, views_privacy, views_reports, views_triage
 
 app_name = "portal"
 
@@ -37,6 +37,8 @@ urlpatterns = [
     path("fraud/cases/", views_triage.fraud_cases, name="fraud_cases"),
     path("fraud/cases/<int:case_id>/", views_triage.fraud_case_detail, name="fraud_case"),
     path("fraud/cases/<int:case_id>/triage/", views_triage.fraud_case_triage_view, name="fraud_case_triage"),
-    path("privacy/requests/", views_triage.dsrs, name="dsrs"),
-    path("privacy/requests/<int:request_id>/", views_triage.dsr_detail, name="dsr"),
+    path("privacy/requests/", views_privacy.dsrs, name="dsrs"),
+    path("privacy/requests/<int:request_id>/", views_privacy.dsr_detail, name="dsr"),
+    path("privacy/requests/<int:request_id>/export/", views_privacy.dsr_export, name="dsr_export"),
+    path("privacy/requests/<int:request_id>/<slug:action>/", views_privacy.dsr_action, name="dsr_action"),
 ]

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from apps.compliance.choices import DSR_WORKFLOW_CODE
 from apps.compliance.models import CheckRun, Framework, WorkflowStep
 from apps.compliance.portal import charts
 from apps.compliance.portal.access import ANALYST, OFFICER, portal_view
@@ -28,6 +29,7 @@ from apps.compliance.services.runs import evidence_digest
 from apps.compliance.services.workflows import workflow_step_claim, workflow_step_complete, workflow_step_fail
 from apps.core.actors import actor_for_request
 from apps.core.errors import ApplicationError
+from apps.privacy.choices import VerificationMethod
 
 TREND_DAYS = 30
 HISTORY_LIMIT = 25
@@ -128,18 +130,30 @@ def alert_acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
 @require_safe
 @portal_view(OFFICER, ANALYST)
 def workflows(request: HttpRequest) -> HttpResponse:
-    return render_portal(request, "portal/compliance/workflows.html", {"steps": workflow_inbox(request.user)})
+    context = {
+        "steps": workflow_inbox(request.user),
+        "dsr_workflow": DSR_WORKFLOW_CODE,
+        "verification_methods": VerificationMethod.choices,
+    }
+    return render_portal(request, "portal/compliance/workflows.html", context)
 
 
-# action -> (service call, past tense for the success message)
+# action -> (service call, past tense for the success message); `form` is the POST of the inbox row
 STEP_ACTIONS = {
-    "claim": (lambda step, user, actor, notes: workflow_step_claim(step=step, user=user, actor=actor), "claimed"),
+    "claim": (lambda step, user, actor, form: workflow_step_claim(step=step, user=user, actor=actor), "claimed"),
     "complete": (
-        lambda step, user, actor, notes: workflow_step_complete(step=step, user=user, actor=actor, notes=notes),
+        lambda step, user, actor, form: workflow_step_complete(
+            step=step,
+            user=user,
+            actor=actor,
+            notes=form["notes"],
+            # a data-subject request's "Verify identity" step records the verification on the request
+            verification_method=form["verification_method"],
+        ),
         "completed",
     ),
     "fail": (
-        lambda step, user, actor, notes: workflow_step_fail(step=step, user=user, actor=actor, notes=notes),
+        lambda step, user, actor, form: workflow_step_fail(step=step, user=user, actor=actor, notes=form["notes"]),
         "failed",
     ),
 }
@@ -152,10 +166,13 @@ def workflow_step_action(request: HttpRequest, step_id: int, action: str) -> Htt
     step = WorkflowStep.objects.filter(pk=step_id).first()
     if step is None or action not in STEP_ACTIONS:
         raise Http404("No such step or action.")
-    notes = request.POST.get("notes", "").strip()[:2000]
+    form = {
+        "notes": request.POST.get("notes", "").strip()[:2000],
+        "verification_method": request.POST.get("verification_method", "")[:32],
+    }
     call, past_tense = STEP_ACTIONS[action]
     try:
-        call(step, request.user, actor_for_request(request), notes)
+        call(step, request.user, actor_for_request(request), form)
     except ApplicationError as refused:
         messages.error(request, refused.message)
     else:

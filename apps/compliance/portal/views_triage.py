@@ -1,22 +1,19 @@
-"""Security alerts and fraud cases (triage through their apps' services); data-subject requests."""
+"""Security alerts and fraud cases (triage through their apps' services); data-subject requests are in
+views_privacy."""
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from apps.compliance.portal.access import ANALYST, OFFICER, portal_view
-from apps.compliance.portal.selectors import dsr_sla
 from apps.compliance.portal.shell import paginate, render_portal
 from apps.core.actors import actor_for_request
 from apps.core.errors import ApplicationError
 from apps.fraud.choices import CaseStatus
 from apps.fraud.selectors import fraud_case_get, fraud_case_list
 from apps.fraud.services import fraud_case_triage
-from apps.privacy.choices import RequestStatus
-from apps.privacy.selectors.requests import request_get, request_list
 from apps.security.choices import AlertStatus
 from apps.security.selectors import alert_list
 from apps.security.services import alert_triage
@@ -134,27 +131,3 @@ def fraud_case_triage_view(request: HttpRequest, case_id: int) -> HttpResponse:
     else:
         messages.success(request, f"Case {case.pk} updated.")
     return redirect("portal:fraud_case", case_id=case_id)
-
-
-# --- data-subject requests (apps/privacy) ---------------------------------------------------------
-
-
-@never_cache
-@require_safe
-@portal_view(OFFICER)
-def dsrs(request: HttpRequest) -> HttpResponse:
-    status = request.GET.get("status", "")
-    rows = request_list(status=status if status in RequestStatus.values else None).order_by("-received_at", "-id")
-    context = {"page": paginate(request, rows), "sla": dsr_sla(), "status": status, "statuses": RequestStatus.choices}
-    return render_portal(request, "portal/privacy/dsrs.html", context)
-
-
-@never_cache
-@require_safe
-@portal_view(OFFICER)
-def dsr_detail(request: HttpRequest, request_id: int) -> HttpResponse:
-    try:
-        dsr = request_get(request_id=request_id)
-    except ApplicationError as missing:
-        raise Http404(missing.message) from missing
-    return render_portal(request, "portal/privacy/dsr.html", {"dsr": dsr, "now": timezone.now()})

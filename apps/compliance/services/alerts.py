@@ -4,7 +4,7 @@ A finding for a rule and subject updates the active alert instead of opening ano
 unique constraint decides between concurrent raisers). Opening an alert tells the rule's recipients
 and role members by e-mail; an alert not acknowledged by `acknowledge_by` is escalated by beat and
 the escalation recipients are told. Every change is audited and announced with
-`compliance_alert_changed` after commit (the portal's live dashboard listens).
+`compliance_alert_changed` in its transaction (the portal's live dashboard listens, after commit).
 """
 
 from datetime import timedelta
@@ -109,15 +109,11 @@ def alert_rule_save(*, rule: AlertRule, actor: Actor) -> AlertRule:
 
 
 def _announce(alert: ComplianceAlert, change: str) -> None:
-    alert_id, status = alert.pk, alert.status
-    transaction.on_commit(
-        lambda: compliance_alert_changed.send(sender=ComplianceAlert, alert_id=alert_id, status=status, change=change)
-    )
+    compliance_alert_changed.send(sender=ComplianceAlert, alert_id=alert.pk, status=alert.status, change=change)
 
 
 def _notify(alert: ComplianceAlert, kind: str) -> None:
-    alert_id = alert.pk
-    transaction.on_commit(lambda: enqueue(alert_notify_task, alert_id, kind))
+    enqueue(alert_notify_task, alert.pk, kind)
 
 
 @transaction.atomic

@@ -88,15 +88,13 @@ def check_run_execute(
             finished_at=timezone.now(),
             trigger=trigger[:16],
         )
-        transaction.on_commit(
-            lambda: check_run_recorded.send(
-                sender=CheckRun,
-                check_run_id=run.pk,
-                check_id=run.check_id,
-                status=run.status,
-                severity=run.severity,
-                previous_status=previous,
-            )
+        check_run_recorded.send(
+            sender=CheckRun,
+            check_run_id=run.pk,
+            check_id=run.check_id,
+            status=run.status,
+            severity=run.severity,
+            previous_status=previous,
         )
     return run
 

@@ -4,6 +4,11 @@ Only the current step (the first one not completed) can be claimed, completed or
 it starts the next step's clock, completing the last completes the workflow, failing a step fails
 the workflow. A step past its due time is escalated by beat (and its people e-mailed); an escalated
 step can still be completed. Every change is audited.
+
+The first step of a data-subject request's workflow ("Verify identity") is the verification itself:
+completing it records, in the same transaction, how the person completing it verified the requester
+(the privacy service's rules apply: a staff person, the method required), unless the request was
+verified already on its own page.
 """
 
 from datetime import timedelta
@@ -28,6 +33,8 @@ from apps.compliance.signals import workflow_step_changed
 from apps.core.actors import Actor
 from apps.core.enqueue import enqueue
 from apps.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
+from apps.privacy import services as privacy_services
+from apps.privacy.models import DataSubjectRequest
 
 OFFICER = StaffRole.COMPLIANCE_OFFICER.value
 
@@ -195,8 +202,7 @@ def _may_work_on(step: WorkflowStep, user) -> None:
 def _step_audit(step: WorkflowStep, actor: Actor, action: str, before: dict, note: str = "") -> None:
     after = {"status": step.status, "assignee": step.assignee_id}
     audit_record(actor=actor, action=action, target=step, changes=field_changes(before, after), reason=note)
-    payload = {"step_id": step.pk, "instance_id": step.instance_id, "status": step.status}
-    transaction.on_commit(lambda: workflow_step_changed.send(sender=WorkflowStep, **payload))
+    workflow_step_changed.send(sender=WorkflowStep, step_id=step.pk, instance_id=step.instance_id, status=step.status)
 
 
 @transaction.atomic
@@ -242,11 +248,37 @@ def _finish_step(step: WorkflowStep, *, user, actor: Actor, status: str, notes: 
     return step
 
 
+def _is_dsr_verification(step: WorkflowStep) -> bool:
+    """The "Verify identity" step: the first of a data-subject request's workflow (staff may rename it)."""
+    return step.order == 1 and step.instance.definition.code == DSR_WORKFLOW_CODE and bool(step.instance.subject_id)
+
+
+def _dsr_verify_from_step(step: WorkflowStep, *, actor: Actor, method: str, notes: str) -> None:
+    """Record the verification on the request itself (nothing to do if it was verified on its own page)."""
+    request = DataSubjectRequest.objects.filter(pk=step.instance.subject_id).first()
+    if request is None or request.is_verified:
+        return
+    if not method:
+        raise ApplicationError(
+            "Say how you verified the requester's identity: choose a verification method to complete this step.",
+            code="verification_method_required",
+            fields={"verification_method": ["Choose how you verified the requester's identity."]},
+        )
+    privacy_services.request_verify_identity(request=request, actor=actor, method=method, note=notes[:500])
+
+
 @transaction.atomic
-def workflow_step_complete(*, step: WorkflowStep, user, actor: Actor, notes: str = "", now=None) -> WorkflowStep:
-    """Complete the current step (the next one's clock starts; the last one completes the workflow)."""
+def workflow_step_complete(
+    *, step: WorkflowStep, user, actor: Actor, notes: str = "", verification_method: str = "", now=None
+) -> WorkflowStep:
+    """Complete the current step (the next one's clock starts; the last one completes the workflow).
+
+    Completing a data-subject request's "Verify identity" step verifies the requester's identity on the
+    request (`verification_method` required), through the privacy service."""
     step = _current_step(step)
     _may_work_on(step, user)
+    if _is_dsr_verification(step):
+        _dsr_verify_from_step(step, actor=actor, method=verification_method, notes=notes)
     return _finish_step(
         step, user=user, actor=actor, status=StepStatus.COMPLETED, notes=notes, now=now or timezone.now()
     )
@@ -273,7 +305,7 @@ def _escalate_step(step_id: int, *, actor: Actor, now) -> bool:
     step.status, step.escalated_at = StepStatus.ESCALATED, now
     step.save(update_fields=["status", "escalated_at"])
     _step_audit(step, actor, "compliance.workflow_step_escalated", before)
-    transaction.on_commit(lambda: enqueue(workflow_step_notify_task, step_id))
+    enqueue(workflow_step_notify_task, step_id)
     return True
 
 

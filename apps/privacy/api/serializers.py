@@ -1,7 +1,6 @@
 """Shapes of the privacy API: data-subject requests and members' consents."""
 
 from django.core.validators import RegexValidator
-from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -9,6 +8,7 @@ from rest_framework import serializers
 from apps.core.serializers import JSONObjectField, StrictCharField, StrictInputSerializer
 from apps.privacy.choices import ConsentAction, RequestKind, RequestStatus, VerificationMethod
 from apps.privacy.models import ConsentRecord, DataSubjectRequest
+from apps.privacy.services.staff import portal_path
 
 SNOWFLAKE = RegexValidator(r"^[0-9]{15,20}$", "A Discord id: 15 to 20 digits, as a string.")
 
@@ -117,7 +117,10 @@ class DataSubjectRequestSerializer(serializers.ModelSerializer):
                 "id": {"type": "integer"},
                 "sha256": {"type": "string"},
                 "size_bytes": {"type": "integer"},
-                "download_url": {"type": "string"},
+                "portal_url": {
+                    "type": "string",
+                    "description": "The request's portal page, where staff with a second factor download the zip",
+                },
             },
         }
     )
@@ -130,7 +133,7 @@ class DataSubjectRequestSerializer(serializers.ModelSerializer):
             "id": export.pk,
             "sha256": export.sha256,
             "size_bytes": export.size_bytes,
-            "download_url": reverse("v1:privacy-request-export", args=[request.pk]),
+            "portal_url": portal_path(request.pk),
         }
 
     @extend_schema_field(

@@ -1,14 +1,18 @@
-"""The privacy API: data-subject requests (platform keys) and members' consents (tenant-scoped)."""
+"""The privacy API: data-subject requests (platform keys) and members' consents (tenant-scoped).
 
-from django.http import HttpResponse
-from drf_spectacular.types import OpenApiTypes
+A platform key files data-subject requests, reads their status, starts the identity verification (it
+records that the requester was asked to prove who they are: the bot sends that challenge, nothing is
+decided or released) and assigns them. Verifying, completing, rejecting and downloading the export are
+a staff person's acts with a second factor, in the portal: those paths stay in the API (the contract
+still names them) and answer every key 403 `staff_only` with the portal page to use.
+"""
+
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.actors import actor_for_request
-from apps.core.errors import NotFoundError
 from apps.core.permissions import HasRequiredScope, IsPlatformKey
 from apps.core.schema import ERROR_RESPONSES, ErrorSerializer
 from apps.core.viewsets import ApiViewSet
@@ -30,8 +34,8 @@ from apps.privacy.models import ConsentRecord
 from apps.privacy.selectors import consent as consent_selectors
 from apps.privacy.selectors import requests as request_selectors
 from apps.privacy.services import consent as consent_services
-from apps.privacy.services import exports as export_services
 from apps.privacy.services import requests as request_services
+from apps.privacy.services.staff import staff_only_error
 from apps.tenants.selectors import tenant_get
 from apps.tenants.viewsets import TenantScopedViewSet
 
@@ -42,8 +46,47 @@ WRITE_RESPONSES = {
 }
 
 
+STAFF_RESPONSES = {
+    **ERROR_RESPONSES,
+    403: OpenApiResponse(
+        ErrorSerializer,
+        description="Always, for every API key (code `staff_only`): a staff person does this in the portal",
+    ),
+}
+
+# What an API key may no longer do (four eyes, a second factor): the staff do it in the portal.
+STAFF_ACTIONS = {
+    "verify": "Verifying the requester's identity",
+    "complete": "Completing a data-subject request",
+    "reject": "Rejecting a data-subject request",
+    "export": "Downloading a data-subject export",
+}
+
+
 def _write(summary: str, request_serializer):
     return extend_schema(summary=summary, request=request_serializer, responses=WRITE_RESPONSES)
+
+
+def _staff_only(summary: str, request_serializer=None):
+    return extend_schema(
+        summary=f"{summary}: refused to API keys, a staff action in the portal",
+        description="Kept so that the contract still names it; every API key gets 403 `staff_only`, whose "
+        "message names the portal page where a staff user signed in with a second factor does it.",
+        request=request_serializer,
+        responses=STAFF_RESPONSES,
+        deprecated=True,
+    )
+
+
+class HasScopeUnlessStaffAction(HasRequiredScope):
+    """The staff actions answer every authenticated key 403 `staff_only` whatever its scopes, before the
+    request is looked up (without a key it stays 401); the other actions need their scope."""
+
+    def has_permission(self, request, view) -> bool:
+        doing = STAFF_ACTIONS.get(getattr(view, "action", None) or "")
+        if doing is None or request.auth is None:
+            return super().has_permission(request, view)
+        raise staff_only_error(doing=doing, request_id=view.kwargs.get("pk", ""))
 
 
 @extend_schema_view(
@@ -59,41 +102,29 @@ def _write(summary: str, request_serializer):
         request=RequestCreateInput,
         responses={201: DataSubjectRequestSerializer, **ERROR_RESPONSES},
     ),
-    start_verification=_write("Start verifying the requester's identity", RequestNoteInput),
-    verify=_write(
-        "Record how the requester's identity was verified; the request is then in progress", RequestVerifyInput
+    start_verification=_write(
+        "Start verifying the requester's identity (the requester was asked to prove who they are)", RequestNoteInput
     ),  # fmt: skip
+    verify=_staff_only("Record how the requester's identity was verified", RequestVerifyInput),
     assign=_write("Assign the request to a staff user (null unassigns)", RequestAssignInput),
-    complete=_write(
-        "Process and complete the request (export, erasure or rectification); needs a verified identity",
-        RequestCompleteInput,
-    ),
-    reject=_write("Reject the request with a reason", RequestRejectInput),
-    export=extend_schema(
-        summary="Download the export (zip) of an access or portability request: only the key that filed it",
-        responses={
-            (200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY, description="The zip; see X-Content-SHA256"),
-            409: OpenApiResponse(ErrorSerializer, description="The stored file no longer matches its SHA-256"),
-            **ERROR_RESPONSES,
-        },
-    ),
+    complete=_staff_only("Process and complete the request (export, erasure or rectification)", RequestCompleteInput),
+    reject=_staff_only("Reject the request with a reason", RequestRejectInput),
+    export=_staff_only("Download the export (zip) of an access or portability request"),
 )
 class DataSubjectRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
-    """Data-subject requests of every tenant: platform keys with `privacy:read`, `privacy:write` to act."""
+    """Data-subject requests of every tenant: platform keys with `privacy:read` read them, `privacy:write`
+    files, starts verification and assigns; the rest is staff work in the portal."""
 
     serializer_class = DataSubjectRequestSerializer
     filterset_class = DataSubjectRequestFilter
-    permission_classes = [HasRequiredScope, IsPlatformKey]
+    permission_classes = [HasScopeUnlessStaffAction, IsPlatformKey]
+    # the staff actions (STAFF_ACTIONS) need no scope: no key may do them
     required_scopes = {
         "list": "privacy:read",
         "retrieve": "privacy:read",
-        "export": "privacy:read",
         "create": "privacy:write",
         "start_verification": "privacy:write",
-        "verify": "privacy:write",
         "assign": "privacy:write",
-        "complete": "privacy:write",
-        "reject": "privacy:write",
     }
     lookup_value_regex = "[0-9]{1,18}"
 
@@ -135,11 +166,7 @@ class DataSubjectRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
 
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
-        data = self._input(RequestVerifyInput)
-        dsr = request_services.request_verify_identity(
-            request=self.get_object(), actor=actor_for_request(request), **data
-        )
-        return self._respond(dsr)
+        raise staff_only_error(doing=STAFF_ACTIONS["verify"], request_id=pk)
 
     @action(detail=True, methods=["post"])
     def assign(self, request, pk=None):
@@ -147,31 +174,18 @@ class DataSubjectRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
         dsr = request_services.request_assign(request=self.get_object(), actor=actor_for_request(request), **data)
         return self._respond(dsr)
 
+    # staff actions: the permission refuses them first; the bodies refuse too, whatever the permissions say
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
-        data = self._input(RequestCompleteInput)
-        dsr = request_services.request_complete(request=self.get_object(), actor=actor_for_request(request), **data)
-        return self._respond(dsr)
+        raise staff_only_error(doing=STAFF_ACTIONS["complete"], request_id=pk)
 
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        data = self._input(RequestRejectInput)
-        dsr = request_services.request_reject(request=self.get_object(), actor=actor_for_request(request), **data)
-        return self._respond(dsr)
+        raise staff_only_error(doing=STAFF_ACTIONS["reject"], request_id=pk)
 
     @action(detail=True, methods=["get"], url_path="export", url_name="export")
     def export(self, request, pk=None):
-        dsr = self.get_object()
-        export = request_selectors.latest_export(request=dsr)
-        # only the key that filed the request gets the person's data; others learn nothing more than a 404
-        if export is None or dsr.requested_by_key_id != request.auth.pk:
-            raise NotFoundError(f"No export of request {dsr.pk} for this key.", code="export_not_found")
-        content = export_services.export_download(export=export, actor=actor_for_request(request))
-        response = HttpResponse(content, content_type="application/zip")
-        response["Content-Disposition"] = f'attachment; filename="data-subject-request-{dsr.pk}.zip"'
-        response["X-Content-SHA256"] = export.sha256
-        response["Cache-Control"] = "private, no-store"
-        return response
+        raise staff_only_error(doing=STAFF_ACTIONS["export"], request_id=pk)
 
 
 @extend_schema_view(

@@ -2,8 +2,10 @@
 
 A request names the member it is about (tenant and Discord user); it is received, its requester's
 identity is verified by staff, it is processed and completed or rejected, within a due date (30 days by
-default, `PRIVACY_REQUEST_DUE_DAYS`). Access and portability produce a `DataExport` (a zip file with a
-SHA-256); an erasure produces a `DeletionCertificate` whose SHA-256 covers its content.
+default, `PRIVACY_REQUEST_DUE_DAYS`). Who filed it and who verified it are kept as identities
+(`filed_by_actor`, `verified_by_actor`) beside their names: someone else completes it (four eyes).
+Access and portability produce a `DataExport` (a zip file with a SHA-256); an erasure produces a
+`DeletionCertificate` whose SHA-256 covers its content.
 
 `__str__` of these models never names the person: they end up in audit events and logs.
 """
@@ -45,12 +47,21 @@ class DataSubjectRequest(models.Model):
         related_name="+",
         help_text="The key that filed it: only this key may download the export.",
     )
+    filed_by_actor = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Who filed it, as kind:id ('api_key:7', 'user:12'): the four-eyes rule compares identities, "
+        "not names.",
+    )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="privacy_requests"
     )
     verification_method = models.CharField(max_length=24, choices=VerificationMethod.choices, blank=True)
     verification_note = models.CharField(max_length=500, blank=True)
     verified_by = models.CharField(max_length=150, blank=True)
+    verified_by_actor = models.CharField(
+        max_length=64, blank=True, help_text="Who verified the identity, as kind:id ('user:12')."
+    )
     verified_at = models.DateTimeField(null=True, blank=True)
     resolution = models.TextField(blank=True, help_text="Why it was rejected, or what was done.")
     completed_at = models.DateTimeField(null=True, blank=True)

@@ -5,6 +5,7 @@ the public ones below (other apps may import ``apps.privacy.services`` only).
 """
 
 from apps.privacy.kanonymity import anonymized_export, enforce_k, k_anonymity
+from apps.privacy.services.exports import export_download
 from apps.privacy.services.findings import (
     pii_finding_dismiss,
     pii_finding_redact,
@@ -16,6 +17,14 @@ from apps.privacy.services.findings import (
     scanned_fields,
 )
 from apps.privacy.services.pseudonyms import forget, pseudonymize, reidentify
+from apps.privacy.services.requests import (
+    request_assign,
+    request_complete,
+    request_four_eyes_refusal,
+    request_reject,
+    request_start_verification,
+    request_verify_identity,
+)
 from apps.privacy.services.retention import (
     legal_hold_place,
     legal_hold_release,
@@ -28,6 +37,7 @@ from apps.privacy.services.retention import (
 __all__ = [
     "anonymized_export",
     "enforce_k",
+    "export_download",
     "forget",
     "k_anonymity",
     "legal_hold_place",
@@ -41,6 +51,12 @@ __all__ = [
     "pii_scan_queryset",
     "pseudonymize",
     "reidentify",
+    "request_assign",
+    "request_complete",
+    "request_four_eyes_refusal",
+    "request_reject",
+    "request_start_verification",
+    "request_verify_identity",
     "retention_policies_ensure_defaults",
     "retention_policy_create",
     "retention_policy_update",

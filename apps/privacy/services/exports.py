@@ -36,6 +36,7 @@ from apps.core.errors import ApplicationError
 from apps.core.personal_data import PersonalModel, personal_models
 from apps.keyring.services import file_open, file_seal
 from apps.privacy.models import DataExport, DataSubjectRequest
+from apps.privacy.services.staff import request_staff_required
 
 EXPORT_FORMAT = "dbsbm-data-subject-export/1"
 
@@ -173,7 +174,8 @@ def _file_context(request_id: int, sha256: str) -> str:
 
 
 def export_download(*, export: DataExport, actor: Actor) -> bytes:
-    """The zip of an export, after checking it is the file that was written (its SHA-256); audited."""
+    """The zip of an export for a staff person (never an API key), checked against its SHA-256; audited."""
+    request_staff_required(actor=actor, doing="Downloading a data-subject export", request_id=export.request_id)
     try:
         with export_storage().open(export.file_name, "rb") as handle:
             content = handle.read()

@@ -2,10 +2,16 @@
 
 Status flow: received → identity_verification → in_progress → completed | rejected. Nothing is
 processed before staff recorded how they verified who is asking (service check and database
-constraint). Completing a request does its work in the same transaction: access and portability
-write an export, erasure anonymizes the member (refused under a legal hold), rectification applies
-the requested changes through the members service. Every change writes a history row and an audit
-event, and after commit sends `data_subject_request_changed`.
+constraint). Anyone with the API's privacy scopes may file a request, start the verification and
+assign it; verifying, completing and rejecting are acts of an active staff person (never an API key
+or a job: the portal asks them for their second factor), and completion needs four eyes: a person
+other than whoever filed the request or verified the requester. The rules live here, so the API,
+the admin, the portal and the workflow inbox all obey them.
+
+Completing a request does its work in the same transaction: access and portability write an export,
+erasure anonymizes the member (refused under a legal hold), rectification applies the requested
+changes through the members service. Every change writes a history row and an audit event, and
+sends `data_subject_request_changed` in its transaction (receivers write the task outbox).
 """
 
 from datetime import timedelta
@@ -19,7 +25,7 @@ from django.utils import timezone
 from apps.accounts.models import ApiKey, Member
 from apps.audit.services import audit_record, field_changes
 from apps.core.actors import Actor
-from apps.core.errors import ApplicationError, ConflictError
+from apps.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from apps.privacy.choices import (
     EXPORT_REQUEST_KINDS,
     RequestEventAction,
@@ -31,6 +37,7 @@ from apps.privacy.models import DataSubjectRequest, DataSubjectRequestEvent
 from apps.privacy.services.erasure import member_erase
 from apps.privacy.services.exports import request_export
 from apps.privacy.services.rectification import member_rectify, rectification_validate
+from apps.privacy.services.staff import actor_identity, request_staff_required
 from apps.privacy.signals import data_subject_request_changed
 
 # Which status may follow which, through the services below.
@@ -43,6 +50,20 @@ TRANSITIONS = {
 }
 
 
+def _same_person(actor: Actor, identity: str, label: str) -> bool:
+    # rows from before identities were recorded only have the name to compare
+    return identity == actor_identity(actor) if identity else bool(label) and label == actor.label
+
+
+def request_four_eyes_refusal(*, request: DataSubjectRequest, actor: Actor) -> str:
+    """Why `actor` may not complete the request ("" if they may): not whoever filed or verified it."""
+    if _same_person(actor, request.filed_by_actor, request.requested_by):
+        return "Four eyes: you filed this request, so another staff member must complete it."
+    if _same_person(actor, request.verified_by_actor, request.verified_by):
+        return "Four eyes: you verified the requester's identity, so another staff member must complete this request."
+    return ""
+
+
 def _after_commit(request: DataSubjectRequest, change: str) -> None:
     payload = {
         "request_id": request.pk,
@@ -53,7 +74,7 @@ def _after_commit(request: DataSubjectRequest, change: str) -> None:
         "due_at": request.due_at,
         "is_overdue": request.is_open and request.due_at < timezone.now(),
     }
-    transaction.on_commit(lambda: data_subject_request_changed.send(sender=DataSubjectRequest, **payload))
+    data_subject_request_changed.send(sender=DataSubjectRequest, **payload)  # in the transaction: the outbox
 
 
 def _history(request: DataSubjectRequest, actor: Actor, action: str, *, note: str = "", to_status: str = "") -> None:
@@ -123,6 +144,7 @@ def request_receive(
         due_at=now + timedelta(days=settings.PRIVACY_REQUEST_DUE_DAYS),
         requested_by=actor.label[:150],
         requested_by_key=requested_by_key,
+        filed_by_actor=actor_identity(actor),
     )
     _history(request, actor, RequestEventAction.RECEIVED, to_status=RequestStatus.RECEIVED)
     # the member is named by id: the audit trail must not repeat who asked to be forgotten
@@ -153,7 +175,8 @@ def request_start_verification(*, request: DataSubjectRequest, actor: Actor, not
 def request_verify_identity(
     *, request: DataSubjectRequest, actor: Actor, method: str, note: str = ""
 ) -> DataSubjectRequest:
-    """Record how staff verified the requester's identity and by whom; the request is then in progress."""
+    """Record how a staff person verified the requester's identity; the request is then in progress."""
+    request_staff_required(actor=actor, doing="Verifying the requester's identity", request_id=request.pk)
     if method not in VerificationMethod.values:
         raise ApplicationError(
             f"Unknown verification method {method!r}; choose one of {', '.join(VerificationMethod.values)}.",
@@ -166,6 +189,7 @@ def request_verify_identity(
     request.verification_method = method
     request.verification_note = note[:500]
     request.verified_by = actor.label[:150]
+    request.verified_by_actor = actor_identity(actor)
     request.verified_at = timezone.now()
     _history(request, actor, RequestEventAction.VERIFIED, note=f"{method}: {note}".strip(": "))
     _move(request, actor, RequestStatus.IN_PROGRESS)
@@ -174,6 +198,7 @@ def request_verify_identity(
             "verification_method",
             "verification_note",
             "verified_by",
+            "verified_by_actor",
             "verified_at",
             "status",
             "updated_at",
@@ -226,8 +251,10 @@ def request_assign(*, request: DataSubjectRequest, actor: Actor, assignee: str |
 def request_complete(*, request: DataSubjectRequest, actor: Actor, resolution: str = "") -> DataSubjectRequest:
     """Do what the request asks (export, erasure or rectification) and close it, in one transaction.
 
-    Refused before the requester's identity was verified; an erasure is refused under a legal hold.
+    A staff person other than whoever filed the request or verified the requester completes it (four
+    eyes), after the verification; an erasure is refused under a legal hold.
     """
+    request_staff_required(actor=actor, doing="Completing a data-subject request", request_id=request.pk)
     request = _locked(request)
     if not request.is_verified:
         raise ConflictError(
@@ -235,6 +262,9 @@ def request_complete(*, request: DataSubjectRequest, actor: Actor, resolution: s
         )
     if request.status != RequestStatus.IN_PROGRESS:
         raise ConflictError(f"A {request.status} request cannot be completed.", code="invalid_transition")
+    refusal = request_four_eyes_refusal(request=request, actor=actor)
+    if refusal:
+        raise PermissionDeniedError(refusal, code="four_eyes")
     if request.kind in EXPORT_REQUEST_KINDS:
         export = request_export(request=request, actor=actor)
         _history(request, actor, RequestEventAction.EXPORTED, note=f"export #{export.pk} sha256 {export.sha256}")
@@ -256,7 +286,8 @@ def request_complete(*, request: DataSubjectRequest, actor: Actor, resolution: s
 
 @transaction.atomic
 def request_reject(*, request: DataSubjectRequest, actor: Actor, reason: str) -> DataSubjectRequest:
-    """Close a request without doing it (e.g. identity could not be verified); the reason is required."""
+    """A staff person closes a request without doing it (e.g. identity not proven); the reason is required."""
+    request_staff_required(actor=actor, doing="Rejecting a data-subject request", request_id=request.pk)
     if not reason.strip():
         raise ApplicationError("Give the reason for rejecting the request.", fields={"reason": ["Required."]})
     request = _locked(request)
@@ -273,6 +304,7 @@ def request_reject(*, request: DataSubjectRequest, actor: Actor, reason: str) ->
 __all__ = [
     "request_assign",
     "request_complete",
+    "request_four_eyes_refusal",
     "request_receive",
     "request_reject",
     "request_start_verification",

@@ -1,4 +1,4 @@
-"""Recording security events: one row, then (after commit) rule evaluation and the live stream."""
+"""Recording security events: one row and its rule evaluation task (outbox), then after commit the live stream."""
 
 import ipaddress
 import json
@@ -98,13 +98,9 @@ def security_event_record(
             details=_json_safe(details or {}),
             risk_score=max(0, min(100, score)),
         )
-        transaction.on_commit(lambda: _published(event))
+        enqueue(tasks.security_event_evaluate_task, event.pk)  # the outbox: in this transaction
+        transaction.on_commit(lambda: stream_send(kind="event", payload=event_payload(event)))
     return event
-
-
-def _published(event: SecurityEvent) -> None:
-    stream_send(kind="event", payload=event_payload(event))
-    enqueue(tasks.security_event_evaluate_task, event.pk)  # if not, the periodic correlation job sees it
 
 
 def personal_data_accessed(

@@ -10,6 +10,7 @@ PORTAL_LOGIN_PENDING_SECONDS = env_int("PORTAL_LOGIN_PENDING_SECONDS", 300)
 PORTAL_PAGE_SIZE = env_int("PORTAL_PAGE_SIZE", 50)
 # The audit-activity widget: hours shown in its chart.
 PORTAL_AUDIT_ACTIVITY_HOURS = env_int("PORTAL_AUDIT_ACTIVITY_HOURS", 24)
-# The live dashboard re-checks its socket's session and user before forwarding a change notice, at most
-# this often (a socket outlives sign-out, deactivation or a lost role otherwise).
+# Staff sockets (the live dashboard, the security stream) re-check their session and user before
+# forwarding, at most this often, and on a timer while idle (a socket outlives sign-out, deactivation
+# or a lost role otherwise); apps/core/second_factor.py.
 PORTAL_LIVE_RECHECK_SECONDS = env_int("PORTAL_LIVE_RECHECK_SECONDS", 30)

@@ -21,6 +21,10 @@ from apps.core.actors import Actor
 from apps.core.errors import ApplicationError
 
 DEFAULT_USERNAME = "admin"
+SECOND_FACTOR_HINT = (
+    "The first sign-in at /admin/ or /portal/ enrols an authenticator app (TOTP): scan the QR code or type "
+    "the key shown on the page, then enter its 6-digit code; later sign-ins ask for a code."
+)
 
 
 class Command(BaseCommand):
@@ -32,6 +36,7 @@ class Command(BaseCommand):
         if username and password:
             self._ensure(username, password)
             self.stdout.write(f"Staff login: {username} / (the password in DJANGO_SUPERUSER_PASSWORD)")
+            self.stdout.write(SECOND_FACTOR_HINT)
             return
         if settings.SECURE_SSL_REDIRECT:
             raise CommandError("In production set DJANGO_SUPERUSER_USERNAME and DJANGO_SUPERUSER_PASSWORD.")
@@ -49,6 +54,7 @@ class Command(BaseCommand):
             login_file.write_text(password + "\n")
             login_file.chmod(0o600)
         self.stdout.write(f"Staff login for /admin/: {DEFAULT_USERNAME} / {password}  (kept in {login_file})")
+        self.stdout.write(SECOND_FACTOR_HINT)
 
     @transaction.atomic
     def _ensure(self, username: str, password: str) -> None:

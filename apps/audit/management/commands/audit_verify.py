@@ -1,12 +1,17 @@
-"""python manage.py audit_verify [--archives]: seal pending events, then check the chain (and archive files)."""
+"""python manage.py audit_verify [--archives]: seal pending events, check the chain (keyed seals, published
+checkpoints, and archive files), then publish a checkpoint of the verified head."""
 
 from django.core.management.base import BaseCommand, CommandError
 
+from apps.audit.checkpoints import audit_checkpoint_publish
 from apps.audit.verification import audit_archives_verify, audit_verify
 
 
 class Command(BaseCommand):
-    help = "Verify the audit chain. Exit 0 with the number of events checked, or 1 naming the first bad event."
+    help = (
+        "Verify the audit chain against its keyed seals and the signed checkpoints published outside the "
+        "database. Exit 0 with the number of events checked, or 1 naming the first bad event."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -29,6 +34,11 @@ class Command(BaseCommand):
                 f"The chain continues from the archive checkpoint at seal {result.starts_after_sequence} "
                 f"({result.archived} events archived)."
             )
+        if result.legacy_seals:
+            self.stdout.write(
+                f"{result.legacy_seals} seals were made before the chain was keyed (plain SHA-256): they are "
+                "protected only by the keyed seals after them."
+            )
         if archives:
             files = audit_archives_verify()
             if not files.is_intact:
@@ -36,3 +46,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Audit archives intact: {files.files_checked} files, {files.events_checked} events checked."
             )
+        last = result.last_checkpoint
+        if last is not None:
+            self.stdout.write(
+                f"Last trusted checkpoint: seal {last.sequence}, published {last.published_at.isoformat()} "
+                f"({result.checkpoints} checkpoints checked)."
+            )
+        published = audit_checkpoint_publish(force=True)
+        if published is not None:
+            self.stdout.write(f"Published checkpoint {published.name}.")
