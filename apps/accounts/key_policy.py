@@ -62,6 +62,20 @@ SCOPE_PERMISSIONS: dict[str, tuple[str, ...]] = {
 }
 
 
+def scopes_validate(scopes: list[str]) -> list[str]:
+    """Known scopes, at least one, sorted and without repeats."""
+    unknown = sorted(set(scopes) - set(ApiScope.values))
+    if unknown:
+        raise ApplicationError(
+            f"Unknown scopes: {', '.join(unknown)}. Known scopes: {', '.join(ApiScope.values)}.",
+            code="unknown_scope",
+            fields={"scopes": [f"Unknown scope {scope!r}." for scope in unknown]},
+        )
+    if not scopes:
+        raise ApplicationError("An API key needs at least one scope.", fields={"scopes": ["Required."]})
+    return sorted(set(scopes))
+
+
 def scopes_user_may_grant(user) -> list[str]:
     """The scopes a staff user's permissions cover (every scope for a superuser)."""
     return [scope for scope in ApiScope.values if user.has_perms(SCOPE_PERMISSIONS[scope])]

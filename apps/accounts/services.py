@@ -11,9 +11,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from apps.accounts.choices import ApiScope, StaffRole
+from apps.accounts.choices import StaffRole
 from apps.accounts.countries import ISO_3166_ALPHA2
-from apps.accounts.key_policy import grant_check
+from apps.accounts.key_policy import grant_check, scopes_validate
 from apps.accounts.keys import generate_key
 from apps.accounts.models import ApiKey, Member, User
 from apps.accounts.roles import ROLE_GROUP_NAMES
@@ -22,19 +22,6 @@ from apps.core.actors import Actor
 from apps.core.cache import cache_bump
 from apps.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from apps.tenants.models import Tenant
-
-
-def _validate_scopes(scopes: list[str]) -> list[str]:
-    unknown = sorted(set(scopes) - set(ApiScope.values))
-    if unknown:
-        raise ApplicationError(
-            f"Unknown scopes: {', '.join(unknown)}. Known scopes: {', '.join(ApiScope.values)}.",
-            code="unknown_scope",
-            fields={"scopes": [f"Unknown scope {scope!r}." for scope in unknown]},
-        )
-    if not scopes:
-        raise ApplicationError("An API key needs at least one scope.", fields={"scopes": ["Required."]})
-    return sorted(set(scopes))
 
 
 @transaction.atomic
@@ -55,7 +42,7 @@ def api_key_create(
     expiring no later than itself; a staff user (`granting_user`) grants only what their permissions
     cover, and a platform key only as a superuser.
     """
-    scopes = _validate_scopes(scopes)
+    scopes = scopes_validate(scopes)
     if not name.strip():
         raise ApplicationError("An API key needs a name.", fields={"name": ["Required."]})
     if expires_at is not None and expires_at <= timezone.now():
