@@ -252,8 +252,8 @@ def bench_grading(tenant, cappers, rng: random.Random) -> dict:
             placed = stamp - timedelta(hours=4, seconds=number)
             bets.append(
                 (first_bet + number, tenant.pk, rng.choice(cappers).pk, f"g{stamp:%H%M%S%f}{number}", Decimal(1),
-                 "pending", 1, -110, Decimal("1.909091"), Decimal("0.9091"), None, placed, None, "", "", False, "",
-                 placed, placed)
+                 "pending", 1, -110, Decimal("1.909091"), Decimal("0.9091"), None, placed, placed, None, "", "", False,
+                 "", placed, placed)
             )  # fmt: skip
             legs.append(
                 (first_leg + number, first_bet + number, 1, game.pk, "", market, selection, line, -110, "", "pending",

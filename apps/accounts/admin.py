@@ -6,13 +6,18 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from apps.accounts import admin_devices, services  # noqa: F401 - admin_devices registers the TOTP device admin
+from apps.accounts import (
+    admin_devices,  # noqa: F401 - registers the TOTP device admin
+    key_policy,
+    services,
+)
 from apps.accounts.choices import ApiScope
 from apps.accounts.models import ApiKey, Member, User
 from apps.accounts.signals import personal_data_viewed
 from apps.audit.services import audit_record, field_changes
 from apps.core.actors import actor_for_request
 from apps.core.admin_tools import ServiceAdminMixin
+from apps.core.errors import ApplicationError
 from apps.keyring.fields import is_sealed
 from apps.tenants.models import Tenant
 
@@ -147,17 +152,54 @@ class ApiKeyStateFilter(admin.SimpleListFilter):
 
 
 class ApiKeyAdminForm(forms.ModelForm):
+    """Offers only the scopes the staff user's permissions cover and checks the grant against the one
+    minting rule (apps/accounts/key_policy.py) before saving, so a refusal shows on the field."""
+
     scopes = forms.MultipleChoiceField(choices=ApiScope.choices, widget=forms.CheckboxSelectMultiple)
+    granting_user: User | None = None  # set per request by ApiKeyAdmin.get_form
 
     class Meta:
         model = ApiKey
         fields = ["name", "tenant", "scopes", "expires_at"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.granting_user is not None and "scopes" in self.fields:
+            grantable = set(key_policy.scopes_user_may_grant(self.granting_user))
+            self.fields["scopes"].choices = [(value, label) for value, label in ApiScope.choices if value in grantable]
+            if not self.granting_user.is_superuser:
+                self.fields["tenant"].help_text = "Only a superuser can create a platform key (no tenant)."
+
+    def clean_tenant(self):
+        tenant = self.cleaned_data.get("tenant")
+        if tenant is None and self.granting_user is not None and not self.granting_user.is_superuser:
+            raise forms.ValidationError("Only a superuser can create a platform key.")
+        return tenant
 
     def clean_expires_at(self):
         expires_at = self.cleaned_data.get("expires_at")
         if expires_at is not None and expires_at <= timezone.now():
             raise forms.ValidationError("The expiry must be in the future.")
         return expires_at
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors or self.granting_user is None:
+            return cleaned
+        try:
+            key_policy.grant_check(
+                scopes=cleaned.get("scopes") or [],
+                is_tenant_key=cleaned.get("tenant") is not None,
+                expires_at=cleaned.get("expires_at"),
+                granting_user=self.granting_user,
+            )
+        except ApplicationError as error:
+            for field, messages_ in error.fields.items():
+                for message in messages_:
+                    self.add_error(field, message)
+            if not error.fields:
+                raise forms.ValidationError(error.message) from None
+        return cleaned
 
 
 @admin.register(ApiKey)
@@ -180,6 +222,7 @@ class ApiKeyAdmin(ServiceAdminMixin, admin.ModelAdmin):
         "tenant",
         "scopes",
         "expires_at",
+        "parent",
         "prefix",
         "created_by",
         "created_at",
@@ -187,7 +230,7 @@ class ApiKeyAdmin(ServiceAdminMixin, admin.ModelAdmin):
         "revoked_at",
         "revoked_reason",
     ]
-    readonly_fields = ["prefix", "created_by", "created_at", "last_used_at", "revoked_at", "revoked_reason"]
+    readonly_fields = ["parent", "prefix", "created_by", "created_at", "last_used_at", "revoked_at", "revoked_reason"]
     actions = ["revoke_selected"]
 
     @admin.display(description="scopes")
@@ -205,6 +248,11 @@ class ApiKeyAdmin(ServiceAdminMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        form.granting_user = request.user
+        return form
+
     def save_model(self, request, obj, form, change):
         api_key, secret = services.api_key_create(
             actor=actor_for_request(request),
@@ -212,6 +260,7 @@ class ApiKeyAdmin(ServiceAdminMixin, admin.ModelAdmin):
             scopes=form.cleaned_data["scopes"],
             tenant=form.cleaned_data.get("tenant"),
             expires_at=form.cleaned_data.get("expires_at"),
+            granting_user=request.user,
         )
         obj.pk, obj.prefix = api_key.pk, api_key.prefix
         self.message_user(
@@ -220,7 +269,7 @@ class ApiKeyAdmin(ServiceAdminMixin, admin.ModelAdmin):
             messages.WARNING,
         )
 
-    @admin.action(description="Revoke selected API keys", permissions=["change"])
+    @admin.action(description="Revoke selected API keys (and every key minted from them)", permissions=["change"])
     def revoke_selected(self, request, queryset):
         revoked = 0
         for api_key in queryset.filter(revoked_at__isnull=True).select_related("tenant"):

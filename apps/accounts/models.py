@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from apps.accounts.key_policy import is_platform_only
 from apps.core.discord import validate_discord_id
 from apps.keyring.fields import BlindIndexField, EncryptedDateField, EncryptedTextField, HybridEncryptedTextField
 from apps.keyring.querysets import BlindIndexedQuerySet
@@ -80,6 +81,14 @@ class ApiKey(models.Model):
         help_text="Empty for a platform-wide key.",
     )
     scopes = models.JSONField(default=list)
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        help_text="The key that minted this one through the API; revoking it revokes this one too.",
+    )
     created_by = models.CharField(max_length=150, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(null=True, blank=True)
@@ -108,4 +117,8 @@ class ApiKey(models.Model):
         return self.expires_at is not None and self.expires_at <= (now or timezone.now())
 
     def has_scope(self, scope: str) -> bool:
+        """Does this key hold the scope? A tenant key never holds a platform-only scope, even when its row
+        lists one (written before the minting rule of apps/accounts/key_policy.py existed)."""
+        if self.tenant_id is not None and is_platform_only(scope):
+            return False
         return scope in self.scopes

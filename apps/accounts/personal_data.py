@@ -72,6 +72,7 @@ declare_personal_data(
         "prefix",
         "key_hash",
         "tenant",
+        "parent",
         "scopes",
         "created_at",
         "expires_at",

@@ -11,7 +11,7 @@ from apps.tenants.models import Tenant
 
 
 def api_key_list(*, tenant: Tenant) -> QuerySet[ApiKey]:
-    return ApiKey.objects.filter(tenant=tenant).select_related("tenant")
+    return ApiKey.objects.filter(tenant=tenant).select_related("tenant", "parent")
 
 
 def member_list(*, tenant: Tenant, email: str | None = None) -> QuerySet[Member]:

@@ -11,8 +11,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from apps.accounts.choices import ApiScope, StaffRole
+from apps.accounts.choices import StaffRole
 from apps.accounts.countries import ISO_3166_ALPHA2
+from apps.accounts.key_policy import grant_check, scopes_validate
 from apps.accounts.keys import generate_key
 from apps.accounts.models import ApiKey, Member, User
 from apps.accounts.roles import ROLE_GROUP_NAMES
@@ -21,19 +22,6 @@ from apps.core.actors import Actor
 from apps.core.cache import cache_bump
 from apps.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from apps.tenants.models import Tenant
-
-
-def _validate_scopes(scopes: list[str]) -> list[str]:
-    unknown = sorted(set(scopes) - set(ApiScope.values))
-    if unknown:
-        raise ApplicationError(
-            f"Unknown scopes: {', '.join(unknown)}. Known scopes: {', '.join(ApiScope.values)}.",
-            code="unknown_scope",
-            fields={"scopes": [f"Unknown scope {scope!r}." for scope in unknown]},
-        )
-    if not scopes:
-        raise ApplicationError("An API key needs at least one scope.", fields={"scopes": ["Required."]})
-    return sorted(set(scopes))
 
 
 @transaction.atomic
@@ -45,24 +33,27 @@ def api_key_create(
     tenant: Tenant | None = None,
     expires_at: datetime | None = None,
     granting_key: ApiKey | None = None,
+    granting_user: User | None = None,
 ) -> tuple[ApiKey, str]:
     """Create a key and return it with its secret, which is never stored and never shown again.
 
-    A key that mints another key (`granting_key`) can only grant scopes it holds itself.
+    The grant follows the one minting rule (apps/accounts/key_policy.py): no platform-only scope on a
+    tenant key; a key (`granting_key`, recorded as the parent) grants a subset of its own scopes,
+    expiring no later than itself; a staff user (`granting_user`) grants only what their permissions
+    cover, and a platform key only as a superuser.
     """
-    scopes = _validate_scopes(scopes)
+    scopes = scopes_validate(scopes)
     if not name.strip():
         raise ApplicationError("An API key needs a name.", fields={"name": ["Required."]})
     if expires_at is not None and expires_at <= timezone.now():
         raise ApplicationError("The expiry must be in the future.", fields={"expires_at": ["Must be in the future."]})
-    if granting_key is not None:
-        beyond = sorted(set(scopes) - set(granting_key.scopes))
-        if beyond:
-            raise ApplicationError(
-                f"This key cannot grant scopes it does not hold: {', '.join(beyond)}.",
-                code="scope_escalation",
-                status_code=403,
-            )
+    grant_check(
+        scopes=scopes,
+        is_tenant_key=tenant is not None,
+        expires_at=expires_at,
+        granting_key=granting_key,
+        granting_user=granting_user,
+    )
     secret, prefix, key_hash = generate_key()
     api_key = ApiKey.objects.create(
         name=name.strip(),
@@ -71,6 +62,7 @@ def api_key_create(
         tenant=tenant,
         scopes=scopes,
         expires_at=expires_at,
+        parent=granting_key,
         created_by=actor.label,
     )
     audit_record(
@@ -78,7 +70,15 @@ def api_key_create(
         action="accounts.api_key_created",
         target=api_key,
         guild_id=tenant.guild_id if tenant else "",
-        changes=field_changes({}, {"name": api_key.name, "scopes": scopes, "expires_at": expires_at}),
+        changes=field_changes(
+            {},
+            {
+                "name": api_key.name,
+                "scopes": scopes,
+                "expires_at": expires_at,
+                "parent": granting_key.prefix if granting_key is not None else None,
+            },
+        ),
     )
     cache_bump("api_key")  # keys are resolved through the cache (authentication.py)
     return api_key, secret
@@ -86,14 +86,42 @@ def api_key_create(
 
 @transaction.atomic
 def api_key_revoke(*, api_key: ApiKey, actor: Actor, reason: str = "") -> ApiKey:
-    """Revoke a key at once; revoking twice is a no-op."""
-    api_key = ApiKey.objects.select_for_update().get(pk=api_key.pk)
-    if api_key.is_revoked:
-        return api_key
+    """Revoke a key at once, and with it every key it minted (and they minted), each with its audit event.
+
+    Revoking twice is a no-op; a key already revoked still passes the revocation on to any descendant
+    left usable.
+    """
+    api_key = ApiKey.objects.select_for_update(of=("self",)).select_related("tenant").get(pk=api_key.pk)
+    revoked = 0
+    if not api_key.is_revoked:
+        _revoke_one(api_key=api_key, actor=actor, reason=reason)
+        revoked += 1
+    # breadth first, parents before children: the audit trail reads in the order the revocation spread
+    generation = [api_key]
+    while generation:
+        children = list(
+            ApiKey.objects.select_for_update(of=("self",))
+            .select_related("tenant")
+            .filter(parent__in=generation)
+            .order_by("pk")
+        )
+        for child in children:
+            if not child.is_revoked:
+                parent = next(key for key in generation if key.pk == child.parent_id)
+                _revoke_one(
+                    api_key=child, actor=actor, reason=f"parent key {parent.prefix} revoked: {parent.revoked_reason}"
+                )
+                revoked += 1
+        generation = children
+    if revoked:
+        cache_bump("api_key")  # the cached keys are stale at once: the next request is refused
+    return api_key
+
+
+def _revoke_one(*, api_key: ApiKey, actor: Actor, reason: str) -> None:
     api_key.revoked_at = timezone.now()
     api_key.revoked_reason = reason[:200]
     api_key.save(update_fields=["revoked_at", "revoked_reason"])
-    cache_bump("api_key")  # the cached key is stale at once: the next request is refused
     audit_record(
         actor=actor,
         action="accounts.api_key_revoked",
@@ -101,7 +129,6 @@ def api_key_revoke(*, api_key: ApiKey, actor: Actor, reason: str = "") -> ApiKey
         guild_id=api_key.tenant.guild_id if api_key.tenant_id else "",
         reason=reason,
     )
-    return api_key
 
 
 # When this process last recorded each key's use: keys are read from the cache (authentication.py),

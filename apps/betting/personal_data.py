@@ -35,6 +35,7 @@ declare_personal_data(
         "stake_units": (DataClass.INTERNAL, DataCategory.FINANCIAL, "the bet's stake", KEEP),
         "net_units": (DataClass.INTERNAL, DataCategory.FINANCIAL, "the bet's result", KEEP),
         "placed_at": (DataClass.INTERNAL, DataCategory.BEHAVIOURAL, "when the member bet", KEEP),
+        "received_at": (DataClass.INTERNAL, DataCategory.BEHAVIOURAL, "when the server received the bet", KEEP),
         "settled_by": (DataClass.INTERNAL, DataCategory.IDENTIFIER, "who settled the bet"),
         "review_note": (DataClass.CONFIDENTIAL, DataCategory.FREE_TEXT, "why a settlement needs review"),
     },

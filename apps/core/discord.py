@@ -8,6 +8,7 @@ API inputs use `apps.core.serializers.DiscordIdField`.
 """
 
 import re
+from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError
 
@@ -15,6 +16,7 @@ DISCORD_ID_PATTERN = r"^[1-9][0-9]{16,19}$"
 DISCORD_ID_MAX = 2**64 - 1
 DISCORD_ID_MESSAGE = "Must be a Discord id: 17 to 20 digits, as a string."
 _DISCORD_ID = re.compile(DISCORD_ID_PATTERN)
+DISCORD_EPOCH_MS = 1_420_070_400_000
 
 
 def is_discord_id(value: object) -> bool:
@@ -26,3 +28,11 @@ def validate_discord_id(value: object) -> None:
     """Django (and DRF) validator: a ValidationError unless `value` is a Discord id."""
     if not is_discord_id(value):
         raise ValidationError(DISCORD_ID_MESSAGE, code="invalid")
+
+
+def discord_id_time(value: str) -> datetime | None:
+    """The creation time inside a Discord id ((id >> 22) ms after 2015-01-01), or None when `value` is not
+    a Discord id (some other client's message id says nothing about time)."""
+    if not is_discord_id(value):
+        return None
+    return datetime.fromtimestamp(((int(value) >> 22) + DISCORD_EPOCH_MS) / 1000, tz=UTC)

@@ -4,6 +4,7 @@ from typing import Any
 
 from apps.accounts.models import ApiKey, Member
 from apps.audit.models import AuditEvent, AuditSeal
+from apps.betting.models import Bet, BetLeg, Game
 from apps.tenants.models import Tenant
 
 # last_used_at is usage telemetry the authentication layer refreshes on every authenticated call,
@@ -14,6 +15,9 @@ _MODELS = {
     "audit_event": (AuditEvent, ()),
     "audit_seal": (AuditSeal, ()),
     "member": (Member, ()),
+    "game": (Game, ()),
+    "bet": (Bet, ()),
+    "bet_leg": (BetLeg, ()),
 }
 
 Snapshot = dict[str, dict[Any, dict[str, Any]]]

@@ -15,9 +15,12 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from apps.accounts.choices import ApiScope, StaffRole
+from apps.accounts.key_policy import TENANT_SCOPES
 from apps.accounts.models import ApiKey
 from apps.accounts.services import api_key_revoke
 from apps.audit.models import AuditEvent
+from apps.betting.models import Bet, Game
+from apps.betting.services import capper_create, game_upsert
 from apps.core.actors import Actor
 from apps.privacy.api.views import DataSubjectRequestViewSet
 from apps.privacy.models import DataExport, DataSubjectRequest, DataSubjectRequestEvent, DeletionCertificate
@@ -30,16 +33,23 @@ from tests.factories import MemberFactory, TenantFactory
 
 pytestmark = pytest.mark.django_db
 
-ALL_SCOPES = tuple(ApiScope.values)
+ALL_SCOPES = tuple(ApiScope.values)  # a platform key's; a tenant key holds at most TENANT_SCOPES
 NEW_GUILD_ID = "333333333333333333"
 SUSPENDED_GUILD_ID = "444444444444444444"
 UNKNOWN_SECRET = "dbsbm_0123abcd_" + "x" * 43
+CAPPER_ID = "500000000000000001"
+LIVE_BET = {
+    "external_id": "matrix-bet",
+    "capper": CAPPER_ID,
+    "stake_units": "1.00",
+    "legs": [{"game": "matrix-game", "market": "moneyline", "selection": "home", "odds": -110}],
+}
 
 
 @dataclass(frozen=True)
 class Endpoint:
     method: str
-    path: str  # formatted with guild_id, prefix (a key of the home tenant) and event_id
+    path: str  # formatted with guild_id, prefix (a key of the home tenant), event_id and game_id (a started game)
     scope: str | None
     success: int
     body: dict[str, Any] | None = None
@@ -78,6 +88,27 @@ ENDPOINTS = {
     "audit_retrieve": Endpoint("GET", "/api/v1/audit-events/{event_id}/", "audit:read", 200),
     "tenant_audit_list": Endpoint("GET", "/api/v1/tenants/{guild_id}/audit-events/", "audit:read", 200),
     "tenant_audit_retrieve": Endpoint("GET", "/api/v1/tenants/{guild_id}/audit-events/{event_id}/", "audit:read", 200),
+    # games are platform data: a result grades every tenant's bets, so only a platform key posts them
+    "games_create": Endpoint(
+        "POST",
+        "/api/v1/games/",
+        "games:write",
+        201,
+        {
+            "external_id": "matrix-new",
+            "sport": "basketball",
+            "league": "NBA",
+            "home_team": "Celtics",
+            "away_team": "Knicks",
+            "starts_at": "2026-12-24T01:00:00Z",
+        },
+    ),  # fmt: skip
+    "game_result": Endpoint(
+        "POST", "/api/v1/games/{game_id}/result/", "games:write", 200, {"home_score": 101, "away_score": 99}
+    ),
+    # a live bet on the started game: placed_at is bounded by the receive time, stored beside it
+    "bets_create": Endpoint("POST", "/api/v1/tenants/{guild_id}/bets/", "bets:write", 201, LIVE_BET),
+    "bets_bulk": Endpoint("POST", "/api/v1/tenants/{guild_id}/bets/bulk/", "bets:write", 200, {"bets": [LIVE_BET]}),
 }
 
 CREDENTIALS = (
@@ -117,6 +148,10 @@ MATRIX = {
     "audit_retrieve":        (U,  U,        U,      U,      U,      OK,      F,         F,   F,           F,    S),
     "tenant_audit_list":     (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
     "tenant_audit_retrieve": (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
+    "games_create":          (U,  U,        U,      U,      U,      OK,      F,         F,   F,           F,    S),
+    "game_result":           (U,  U,        U,      U,      U,      OK,      F,         F,   F,           F,    S),
+    "bets_create":           (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
+    "bets_bulk":             (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
 }
 # fmt: on
 
@@ -134,21 +169,28 @@ def test_the_matrix_covers_every_endpoint_and_credential():
 
 @pytest.fixture
 def world(actor, tenant, other_tenant, make_key):
-    """The home tenant with a member, a key to revoke and an audit event; another and a suspended tenant."""
+    """The home tenant with a member, a key to revoke and an audit event; another and a suspended tenant;
+    a game that has started (the platform's, no tenant's) and a capper of the home tenant."""
     suspended = TenantFactory(guild_id=SUSPENDED_GUILD_ID, name="Suspended Guild")
     tenant_suspend(tenant=suspended, actor=actor, reason="test setup")
     MemberFactory(tenant=tenant)
     MemberFactory(tenant=other_tenant)
     victim, _ = make_key(["bets:read"], tenant=tenant, name="victim")
     home_event = AuditEvent.objects.get(action="accounts.api_key_created", target_id=str(victim.pk))
+    game, _ = game_upsert(
+        actor=actor, external_id="matrix-game", sport="basketball", league="NBA", home_team="Lakers",
+        away_team="Suns", starts_at=timezone.now() - timedelta(hours=3),
+    )  # fmt: skip
+    capper_create(tenant=tenant, actor=actor, discord_user_id=CAPPER_ID, username="joe")
     return SimpleNamespace(
-        tenant=tenant, other_tenant=other_tenant, suspended=suspended, victim=victim, home_event=home_event
+        tenant=tenant, other_tenant=other_tenant, suspended=suspended, victim=victim, home_event=home_event, game=game
     )
 
 
 def _authorize(credential: str, *, scope: str | None, world, make_key) -> tuple[str | None, ApiKey | None]:
     """The Authorization header of a credential (None: send none) and the key behind it."""
     without_scope = [name for name in ALL_SCOPES if name != scope]
+    tenant_without_scope = [name for name in TENANT_SCOPES if name != scope]
     if credential == "none":
         return None, None
     if credential == "malformed":
@@ -158,10 +200,11 @@ def _authorize(credential: str, *, scope: str | None, world, make_key) -> tuple[
     if credential == "platform_without_scope":
         api_key, secret = make_key(without_scope, name=credential)
     elif credential == "own_without_scope":
-        api_key, secret = make_key(without_scope, tenant=world.tenant, name=credential)
+        api_key, secret = make_key(tenant_without_scope, tenant=world.tenant, name=credential)
     else:
-        tenant = {"own": world.tenant, "other_tenant": world.other_tenant, "suspended_tenant": world.suspended}
-        api_key, secret = make_key(ALL_SCOPES, tenant=tenant.get(credential), name=credential)
+        tenants = {"own": world.tenant, "other_tenant": world.other_tenant, "suspended_tenant": world.suspended}
+        tenant = tenants.get(credential)
+        api_key, secret = make_key(ALL_SCOPES if tenant is None else TENANT_SCOPES, tenant=tenant, name=credential)
     if credential == "revoked":
         api_key_revoke(api_key=api_key, actor=world.actor, reason="test")
     if credential == "expired":
@@ -171,7 +214,10 @@ def _authorize(credential: str, *, scope: str | None, world, make_key) -> tuple[
 
 def _call(api_client, endpoint: Endpoint, world, authorization: str | None):
     path = endpoint.path.format(
-        guild_id=world.tenant.guild_id, prefix=world.victim.prefix, event_id=world.home_event.pk
+        guild_id=world.tenant.guild_id,
+        prefix=world.victim.prefix,
+        event_id=world.home_event.pk,
+        game_id=world.game.external_id,
     )
     headers = {"HTTP_AUTHORIZATION": authorization} if authorization else {}
     if endpoint.body is None:
@@ -344,11 +390,12 @@ def _api_keys_create(*, world, response, diff, api_key, **_):
     assert set(diff) == {"api_key", "audit_event"}
     (row,) = diff["api_key"]["added"].values()
     assert diff["api_key"]["changed"] == {}
-    assert (row["name"], row["tenant_id"], row["scopes"], row["prefix"]) == (
+    assert (row["name"], row["tenant_id"], row["scopes"], row["prefix"], row["parent_id"]) == (
         "minted",
         world.tenant.pk,
         ["tenants:read"],
         body["prefix"],
+        api_key.pk,  # every minted key records the key that minted it
     )
     assert body["key"].startswith(body["prefix"] + "_")
     event = _assert_one_event(
@@ -397,6 +444,56 @@ def _tenant_audit_list(*, world, response, diff, **_):
     assert diff == {}
 
 
+def _games_create(*, response, diff, api_key, **_):
+    assert (response.json()["external_id"], response.json()["status"]) == ("matrix-new", "scheduled")
+    assert set(diff) == {"game", "audit_event"}
+    (row,) = diff["game"]["added"].values()
+    assert (row["external_id"], row["status"], row["home_score"]) == ("matrix-new", "scheduled", None)
+    assert diff["game"]["changed"] == {}
+    event = _assert_one_event(diff, action="betting.game_created", api_key=api_key, response=response, guild_id="")
+    assert event["target_id"] == str(Game.objects.get(external_id="matrix-new").pk)
+
+
+def _game_result(*, world, response, diff, api_key, **_):
+    assert (response.json()["status"], response.json()["home_score"], response.json()["away_score"]) == (
+        "final",
+        101,
+        99,
+    )
+    assert set(diff) == {"game", "audit_event"}
+    assert diff["game"]["added"] == {}
+    changes = diff["game"]["changed"][world.game.pk]
+    assert set(changes) == {"status", "home_score", "away_score", "finalized_at", "updated_at"}
+    assert (changes["status"][1], changes["home_score"][1], changes["away_score"][1]) == ("final", 101, 99)
+    event = _assert_one_event(diff, action="betting.game_finalized", api_key=api_key, response=response, guild_id="")
+    assert event["target_id"] == str(world.game.pk)
+
+
+def _assert_live_bet_placed(world, diff, api_key, response) -> None:
+    assert set(diff) == {"bet", "bet_leg", "audit_event"}
+    (bet,) = diff["bet"]["added"].values()
+    assert (bet["tenant_id"], bet["external_id"], bet["status"]) == (world.tenant.pk, "matrix-bet", "pending")
+    assert bet["placed_at"] == bet["received_at"] is not None  # no placed_at sent: the receive time
+    (leg,) = diff["bet_leg"]["added"].values()
+    assert (leg["bet_id"], leg["game_id"], leg["result"]) == (bet["id"], world.game.pk, "pending")
+    event = _assert_one_event(
+        diff, action="betting.bet_placed", api_key=api_key, response=response, guild_id=world.tenant.guild_id
+    )
+    assert event["target_id"] == str(bet["id"])
+
+
+def _bets_create(*, world, response, diff, api_key, **_):
+    assert (response.json()["external_id"], response.json()["status"]) == ("matrix-bet", "pending")
+    _assert_live_bet_placed(world, diff, api_key, response)
+
+
+def _bets_bulk(*, world, response, diff, api_key, **_):
+    body = response.json()
+    assert (body["created"], body["existing"], body["rejected"]) == (1, 0, 0)
+    assert body["results"][0]["id"] == Bet.objects.get(external_id="matrix-bet").pk
+    _assert_live_bet_placed(world, diff, api_key, response)
+
+
 EFFECTS = {
     "plans_list": _plans_list,
     "tenants_list": _tenants_list,
@@ -413,6 +510,10 @@ EFFECTS = {
     "audit_retrieve": _audit_retrieve,
     "tenant_audit_list": _tenant_audit_list,
     "tenant_audit_retrieve": _audit_retrieve,
+    "games_create": _games_create,
+    "game_result": _game_result,
+    "bets_create": _bets_create,
+    "bets_bulk": _bets_bulk,
 }
 
 
@@ -467,7 +568,7 @@ def test_another_tenants_path_is_not_found_before_a_missing_scope_is_reported(
 def test_a_tenant_key_cannot_reach_another_tenants_rows_through_its_own_path(api_client, make_key, world, method, path):
     other_key, _ = make_key(["bets:read"], tenant=world.other_tenant)
     other_event = AuditEvent.objects.get(target_id=str(other_key.pk), action="accounts.api_key_created")
-    _, secret = make_key(ALL_SCOPES, tenant=world.tenant)
+    _, secret = make_key(TENANT_SCOPES, tenant=world.tenant)
     before = take_snapshot()
 
     response = api_client.generic(
@@ -524,18 +625,21 @@ def test_a_tenant_key_may_mint_a_subset_of_its_scopes(api_client, make_key, worl
     assert (minted.tenant_id, minted.scopes) == (world.tenant.pk, ["bets:read"])
 
 
-def test_a_platform_key_may_mint_any_scope_for_a_tenant(api_client, make_key, world):
-    _, secret = make_key(["tenants:admin"])
+def test_a_platform_key_mints_every_tenant_scope_it_holds_for_a_tenant(api_client, make_key, world):
+    """A platform key too mints only within its own scopes (it once minted any scope holding tenants:admin
+    alone), and never a platform-only scope on a tenant key: tests/accounts/test_key_minting.py."""
+    platform_key, secret = make_key(ALL_SCOPES)
 
     response = api_client.post(
         f"/api/v1/tenants/{world.tenant.guild_id}/api-keys/",
-        {"name": "full", "scopes": list(ALL_SCOPES)},
+        {"name": "full", "scopes": list(TENANT_SCOPES)},
         format="json",
         HTTP_AUTHORIZATION=f"Bearer {secret}",
     )
 
     assert response.status_code == 201
-    assert ApiKey.objects.get(prefix=response.json()["prefix"]).scopes == sorted(ALL_SCOPES)
+    minted = ApiKey.objects.get(prefix=response.json()["prefix"])
+    assert (minted.scopes, minted.parent_id) == (sorted(TENANT_SCOPES), platform_key.pk)
 
 
 # --- data-subject requests: keys file, read, start verification and assign; the staff actions -------

@@ -4,6 +4,7 @@ import pytest
 from django.utils import timezone
 
 from apps.accounts.choices import ApiScope
+from apps.accounts.key_policy import TENANT_SCOPES
 from apps.audit.models import AuditEvent
 from apps.core.actors import Actor
 
@@ -224,7 +225,7 @@ def test_reads_outside_a_keys_reach_are_refused(
 )
 @pytest.mark.parametrize("scope", ["platform", "tenant"])
 def test_nobody_can_write_the_trail_through_the_api(make_key, client_with_key, tenant, trail, method, on, scope):
-    _, secret = make_key(ApiScope.values, tenant=tenant if scope == "tenant" else None)
+    _, secret = make_key(TENANT_SCOPES, tenant=tenant) if scope == "tenant" else make_key(ApiScope.values)
     base = PLATFORM_URL if scope == "platform" else _tenant_url(tenant.guild_id)
     url = base if on == "list" else f"{base}{trail['home_created'].pk}/"
     before = list(AuditEvent.objects.order_by("pk").values())

@@ -188,11 +188,14 @@ def test_posting_a_bet_returns_it_with_computed_odds(capper, make_game, betting_
     make_game("nba-1")
     make_game("nba-2", home="Lakers", away="Suns")
     placed_at = "2026-11-29T18:00:00Z"
+    # a Discord message id of that minute: placed_at may not be later than the time inside the id
+    message_id = str((int(datetime(2026, 11, 29, 18, 0, 1, tzinfo=UTC).timestamp() * 1000) - 1_420_070_400_000) << 22)
 
+    received_from = timezone.now()
     response = betting_client.post(
         BETS,
         bet_body(
-            "1100000000000000001",
+            message_id,
             [
                 {"game": "nba-1", "market": "spread", "selection": "away", "line": "+4.5", "odds": -110},
                 {
@@ -213,9 +216,10 @@ def test_posting_a_bet_returns_it_with_computed_odds(capper, make_game, betting_
     assert response.status_code == 201, response.json()
     body = response.json()
     bet = Bet.objects.get()
+    assert received_from <= datetime.fromisoformat(body["received_at"]) <= timezone.now()
     assert body == {
         "id": bet.pk,
-        "external_id": "1100000000000000001",
+        "external_id": message_id,
         "capper": JOE,
         "stake_units": "2.50",
         "status": "pending",
@@ -225,6 +229,7 @@ def test_posting_a_bet_returns_it_with_computed_odds(capper, make_game, betting_
         "potential_profit": "7.2841",
         "net_units": None,
         "placed_at": placed_at,
+        "received_at": body["received_at"],
         "settled_at": None,
         "settlement_source": "",
         "settled_by": "",
@@ -276,12 +281,13 @@ def test_posting_the_same_bet_again_returns_the_first_with_200(capper, betting_c
     assert row_counts() == after_first
 
 
-def test_placed_at_defaults_to_now(capper, betting_client):
+def test_placed_at_defaults_to_the_receive_time(capper, betting_client):
     before = timezone.now()
 
-    body = post_bet(betting_client, "1100000000000000003", [moneyline()])
+    body = post_bet(betting_client, "bot-message-3", [moneyline()])  # not a Discord id: no time inside
 
     assert before <= datetime.fromisoformat(body["placed_at"]) <= timezone.now()
+    assert body["placed_at"] == body["received_at"]
 
 
 @pytest.fixture

@@ -180,7 +180,9 @@ def test_placed_at_in_the_future_is_refused(ready, betting_client):
     response = betting_client.post(BETS, body(placed_at=later), format="json")
 
     payload = assert_error(response, 400, "bet_rejected")
-    assert payload["fields"] == {"placed_at": ["Must not be in the future (it is the Discord message time)."]}
+    assert payload["fields"] == {
+        "placed_at": ["Must not be later than the time the server received the bet (2 minutes of clock skew allowed)."]
+    }
     ready()
 
 

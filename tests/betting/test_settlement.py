@@ -396,7 +396,11 @@ def test_a_different_result_for_a_final_game_is_a_conflict(
     with pytest.raises(ConflictError) as error:
         game_record_result(actor=actor, external_id="g7", home_score=home_score, away_score=away_score, status=status)
 
-    assert (error.value.code, error.value.message) == ("game_final", "Game g7 already has a final score.")
+    assert (error.value.code, error.value.message) == (
+        "game_final",
+        "Game g7 already has a final score (5-4). A different score is a staff correction: in the admin, "
+        "Games → select the game → “Correct the final score”, with a reason.",
+    )
     assert actions_since(events) == []
 
 

@@ -100,9 +100,9 @@ def test_check_runs_list_costs_the_same_for_few_and_many(compliance_client):
     [(["audit:read"], False, 403), (["compliance:read"], True, 403)],
 )
 def test_refusals_a_key_without_the_scope_or_a_tenant_key(
-    make_key, client_with_key, tenant, scopes, tenant_key, status
+    make_key, make_legacy_key, client_with_key, tenant, scopes, tenant_key, status
 ):
-    _, secret = make_key(scopes, tenant=tenant if tenant_key else None)
+    _, secret = make_legacy_key(scopes, tenant=tenant) if tenant_key else make_key(scopes)
     assert client_with_key(secret).get(FRAMEWORKS).status_code == status
     assert client_with_key(None).get(FRAMEWORKS).status_code == 401
 

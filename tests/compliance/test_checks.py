@@ -108,7 +108,7 @@ def placed_bet(tenant, actor):
     bet, _ = bet_place(
         tenant=tenant,
         actor=actor,
-        external_id="900000000000000001",
+        external_id="old-game-bet-1",  # not a Discord id: placed_at is bounded by the receive time only
         capper=capper,
         stake_units=Decimal("1.00"),
         legs=[LegInput(market=Market.MONEYLINE, selection="home", odds=-110, game=game.external_id)],

@@ -157,7 +157,7 @@ def _bet(actor, tenant, capper, game, number, market=Market.MONEYLINE, selection
 def test_the_integrity_summary_counts_cases_corrections_and_overdue_pending_bets(actor, tenant, media_root):  # noqa: F811
     member = member_create(actor=actor, tenant=tenant, discord_user_id="710000000000000001", username="capper")
     capper = capper_create(tenant=tenant, actor=actor, discord_user_id=member.discord_user_id, username="capper")
-    starts = timezone.now() + timedelta(hours=1)
+    starts = timezone.now() - timedelta(hours=4)  # started: only a started game gets a final score
     game, _ = game_upsert(
         actor=actor, external_id="g-1", sport="nba", league="nba", home_team="A", away_team="B", starts_at=starts
     )

@@ -30,10 +30,12 @@ def test_metrics_expose_the_cache_counters_in_prometheus_text(make_key, client_w
     ("scopes", "tenant_key", "status"),
     [(None, False, 401), (["bets:read"], False, 403), (["metrics:read"], True, 403)],
 )
-def test_metrics_need_a_platform_key_with_metrics_read(scopes, tenant_key, status, tenant, make_key, client_with_key):
+def test_metrics_need_a_platform_key_with_metrics_read(
+    scopes, tenant_key, status, tenant, make_key, make_legacy_key, client_with_key
+):
     secret = None
     if scopes is not None:
-        _, secret = make_key(scopes, tenant=tenant if tenant_key else None)
+        _, secret = make_legacy_key(scopes, tenant=tenant) if tenant_key else make_key(scopes)
     assert client_with_key(secret).get("/api/v1/metrics/").status_code == status
 
 

@@ -8,6 +8,7 @@ import pytest
 from django.dispatch import receiver
 
 from apps.accounts.choices import ApiScope
+from apps.accounts.key_policy import TENANT_SCOPES
 from apps.audit.models import AuditEvent
 from apps.betting.models import Bet, BetLeg
 from apps.betting.services import capper_create
@@ -42,8 +43,8 @@ def clock(monkeypatch) -> Clock:
 
 @pytest.fixture
 def tenant_key(tenant, make_key, client_with_key):
-    """A client with a key of `tenant` (free plan) holding every scope."""
-    _, secret = make_key(ApiScope.values, tenant=tenant)
+    """A client with a key of `tenant` (free plan) holding every scope a tenant key may hold."""
+    _, secret = make_key(TENANT_SCOPES, tenant=tenant)
     return client_with_key(secret)
 
 
@@ -269,7 +270,7 @@ def failed_open():
 
 
 def test_a_key_is_let_through_when_the_cache_is_down(tenant, make_key, client_with_key, cache_down, failed_open):
-    tenant_api_key, secret = make_key(ApiScope.values, tenant=tenant)
+    tenant_api_key, secret = make_key(TENANT_SCOPES, tenant=tenant)
 
     response = client_with_key(secret).get(PLANS)
 
@@ -289,7 +290,7 @@ def test_a_request_without_a_key_is_refused_not_failed_when_the_cache_is_down(ap
 def test_an_outage_is_reported_once_per_scope_not_once_per_request(
     tenant, make_key, client_with_key, cache_down, failed_open
 ):
-    _, secret = make_key(ApiScope.values, tenant=tenant)
+    _, secret = make_key(TENANT_SCOPES, tenant=tenant)
     client = client_with_key(secret)
 
     statuses = [client.get(PLANS).status_code for _ in range(10)]
@@ -303,7 +304,7 @@ def test_while_the_breaker_is_open_no_redis_connection_is_attempted(
 ):
     from apps.core.cache import breaker
 
-    _, secret = make_key(ApiScope.values, tenant=tenant)
+    _, secret = make_key(TENANT_SCOPES, tenant=tenant)
     client = client_with_key(secret)
     for _ in range(breaker.failure_threshold):
         client.get(PLANS)

@@ -90,8 +90,13 @@ def test_patch_triages_and_is_audited(cases, security_client, staff_user):
         (["security:read", "security:write"], True, "patch", 403),
     ],
 )
-def test_refusals_change_nothing(cases, make_key, client_with_key, tenant, scopes, tenant_key, method, status):
-    secret = None if scopes is None else make_key(scopes, tenant=tenant if tenant_key else None)[1]
+def test_refusals_change_nothing(
+    cases, make_key, make_legacy_key, client_with_key, tenant, scopes, tenant_key, method, status
+):
+    if scopes is None:
+        secret = None
+    else:
+        secret = (make_legacy_key(scopes, tenant=tenant) if tenant_key else make_key(scopes))[1]
     client = client_with_key(secret)
     before = (AuditEvent.objects.count(), FraudCaseEvent.objects.count())
 

@@ -137,9 +137,9 @@ def test_bad_or_unknown_input_is_refused_and_writes_nothing(privacy_client, memb
     ],
 )
 def test_keys_without_the_scope_or_tied_to_a_tenant_are_refused(
-    make_key, client_with_key, member, tenant, scopes, tenant_key, status
+    make_key, make_legacy_key, client_with_key, member, tenant, scopes, tenant_key, status
 ):
-    _, secret = make_key(scopes, tenant=tenant if tenant_key else None)
+    _, secret = make_legacy_key(scopes, tenant=tenant) if tenant_key else make_key(scopes)
     body = {"guild_id": tenant.guild_id, "discord_user_id": MEMBER_ID, "kind": "access"}
 
     response = client_with_key(secret).post(URL, body, format="json")

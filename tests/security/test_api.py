@@ -58,10 +58,12 @@ def _state():
         ("reader", "PATCH", 403, "permission_denied"),
     ],
 )
-def test_who_may_not_call_the_alerts_api(alert, make_key, client_with_key, tenant, credential, method, status, code):
+def test_who_may_not_call_the_alerts_api(
+    alert, make_key, make_legacy_key, client_with_key, tenant, credential, method, status, code
+):
     secret = None
     if credential == "tenant":
-        _, secret = make_key(["security:read", "security:write"], tenant=tenant)
+        _, secret = make_legacy_key(["security:read", "security:write"], tenant=tenant)
     elif credential == "platform_without_scope":
         _, secret = make_key(["audit:read"])
     elif credential == "reader":

@@ -12,6 +12,13 @@ from apps.keyring.fields import is_sealed
 
 class ApiKeySerializer(serializers.ModelSerializer):
     guild_id = serializers.CharField(source="tenant.guild_id", read_only=True, allow_null=True, default=None)
+    parent = serializers.CharField(
+        source="parent.prefix",
+        read_only=True,
+        allow_null=True,
+        default=None,
+        help_text="Prefix of the key that minted this one (null: created in the admin or by the command).",
+    )
 
     class Meta:
         model = ApiKey
@@ -19,6 +26,7 @@ class ApiKeySerializer(serializers.ModelSerializer):
             "prefix",
             "name",
             "guild_id",
+            "parent",
             "scopes",
             "created_by",
             "created_at",

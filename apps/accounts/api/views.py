@@ -27,12 +27,13 @@ from apps.tenants.viewsets import TenantScopedViewSet
 @extend_schema_view(
     list=extend_schema(summary="A tenant's API keys", responses={200: ApiKeySerializer(many=True), **ERROR_RESPONSES}),
     create=extend_schema(
-        summary="Create a tenant API key; the secret is in this response only",
+        summary="Create a tenant API key within the calling key's own scopes and expiry; the secret is in this "
+        "response only",
         request=ApiKeyCreateInput,
         responses={201: ApiKeyCreatedSerializer, **ERROR_RESPONSES},
     ),
     destroy=extend_schema(
-        summary="Revoke a tenant API key",
+        summary="Revoke a tenant API key and every key minted from it",
         request=OptionalReasonInput,
         responses={204: OpenApiResponse(description="Revoked"), **ERROR_RESPONSES},
     ),
@@ -53,9 +54,9 @@ class TenantApiKeyViewSet(mixins.ListModelMixin, TenantScopedViewSet):
     def create(self, request, guild_id=None):
         data = ApiKeyCreateInput(data=request.data)
         data.is_valid(raise_exception=True)
-        granting_key = None if request.auth.is_platform_wide else request.auth
+        # every key mints within its own grant, platform keys included (apps/accounts/key_policy.py)
         api_key, secret = services.api_key_create(
-            actor=actor_for_request(request), tenant=self.tenant, granting_key=granting_key, **data.validated_data
+            actor=actor_for_request(request), tenant=self.tenant, granting_key=request.auth, **data.validated_data
         )
         api_key.key = secret
         return Response(ApiKeyCreatedSerializer(api_key).data, status=status.HTTP_201_CREATED)

@@ -154,7 +154,10 @@ class BetAdmin(BetRepairActions, admin.ModelAdmin):
     show_full_result_count = False
     inlines = [BetLegInline]
     fieldsets = [
-        ("Bet", {"fields": ["external_id", "tenant", "capper", "placed_at", "stake_units", "leg_count"]}),
+        (
+            "Bet",
+            {"fields": ["external_id", "tenant", "capper", "placed_at", "received_at", "stake_units", "leg_count"]},
+        ),
         ("Odds", {"fields": ["american_odds", "decimal_odds", "potential_profit"]}),
         ("Settlement", {"fields": ["status", "net_units", "settled_at", "settlement_source", "settled_by"]}),
         ("Review", {"fields": ["needs_review", "review_note"]}),

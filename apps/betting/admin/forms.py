@@ -23,6 +23,13 @@ class ReasonForm(forms.Form):
     )
 
 
+class ScoreCorrectionForm(ReasonForm):
+    """The corrected final score of one game, and why (services/corrections.py)."""
+
+    home_score = forms.IntegerField(min_value=0, max_value=10_000)
+    away_score = forms.IntegerField(min_value=0, max_value=10_000)
+
+
 class LegResultsForm(ReasonForm):
     """A result per leg: optional when settling (a leg may stay pending), required when correcting."""
 

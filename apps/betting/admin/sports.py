@@ -2,17 +2,22 @@
 
 Sports, leagues and teams arrive with the provider's games (`game_upsert` creates them by name) and
 have no services of their own, so their pages are read-only. A game's schedule and status change
-through `game_upsert`, its final score through `game_record_result`; a final game is history.
+through `game_upsert`, its final score through `game_record_result`; a final game's page is
+read-only, and a wrong final score is corrected by the "Correct the final score" action (a reason,
+an audit event, re-grading with ledger reversal: services/corrections.py).
 """
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import Q
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
 from apps.betting import services
+from apps.betting.admin.forms import ScoreCorrectionForm
 from apps.betting.choices import GameStatus
 from apps.betting.models import Game, League, Sport, Team
 from apps.core.actors import actor_for_request
@@ -125,10 +130,54 @@ class GameAdmin(ServiceAdminMixin, admin.ModelAdmin):
         "legs_link",
     ]
     readonly_fields = ["external_id", "league", "home_team", "away_team", "finalized_at", "updated_at", "legs_link"]
-    actions = ["grade_selected"]
+    actions = ["grade_selected", "correct_score"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("league__sport", "home_team", "away_team")
+
+    @admin.action(description="Correct the final score of one game (with a reason; re-grades its bets)",
+                  permissions=["change"])  # fmt: skip
+    def correct_score(self, request, queryset):
+        games = list(queryset[:2])
+        if len(games) != 1:
+            self.message_user(request, "Select exactly one final game to correct.", messages.ERROR)
+            return None
+        game = games[0]
+        if game.status != GameStatus.FINAL:
+            self.message_user(
+                request,
+                f"Game {game.external_id} is {game.status}: only a final score can be corrected.",
+                messages.ERROR,
+            )
+            return None
+        form = ScoreCorrectionForm(
+            request.POST if "apply" in request.POST else None,
+            initial={"home_score": game.home_score, "away_score": game.away_score},
+        )
+        if form.is_bound and form.is_valid():
+            try:
+                outcome = services.game_correct_score(game=game, actor=actor_for_request(request), **form.cleaned_data)
+            except ApplicationError as error:
+                self.message_user(request, f"Game {game.external_id}: {error.message}", messages.ERROR)
+                return None
+            self.message_user(
+                request,
+                f"Game {game.external_id} corrected to {outcome.game.away_score}–{outcome.game.home_score} "
+                f"(away–home): {outcome.legs_regraded} leg(s) re-graded, {outcome.bets_corrected} settled bet(s) "
+                f"corrected in the ledger, {outcome.bets_flagged} bet(s) flagged for review.",
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "Correct the final score",
+            "game": game,
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "changelist_url": request.get_full_path(),
+        }
+        return TemplateResponse(request, "admin/betting/game/correct_score.html", context)
 
     @admin.display(description="game", ordering="starts_at")
     def matchup(self, game: Game) -> str:

@@ -178,6 +178,7 @@ class BetSerializer(serializers.ModelSerializer):
             "potential_profit",
             "net_units",
             "placed_at",
+            "received_at",
             "settled_at",
             "settlement_source",
             "settled_by",
@@ -219,7 +220,14 @@ class BetPlaceInput(StrictInputSerializer):
     external_id = MessageIdField(help_text="The Discord message id (a string)")
     capper = SnowflakeField(help_text="The capper's Discord user id")
     stake_units = serializers.DecimalField(max_digits=8, decimal_places=2, min_value=Decimal("0.01"))
-    placed_at = DateTimeField(required=False, allow_null=True, default=None)
+    placed_at = DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="The Discord message time. No later than the server's receive time (2 minutes of clock skew "
+        "allowed, then taken as the receive time) nor, for a Discord message id, than the time inside the id; "
+        "default: that message time, else the receive time.",
+    )
     legs = LegInputSerializer(many=True, min_length=1, max_length=MAX_PARLAY_LEGS)
 
 

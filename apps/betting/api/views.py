@@ -32,6 +32,7 @@ from apps.betting.services.bets import LegInput
 from apps.core.actors import actor_for_request
 from apps.core.exceptions import error_body
 from apps.core.http_caching import caching_headers, check_if_match, etag_for, not_modified, versioned_read
+from apps.core.permissions import HasRequiredScope, IsPlatformKey
 from apps.core.schema import ERROR_RESPONSES
 from apps.core.serializers import ReasonInput
 from apps.core.viewsets import ApiViewSet
@@ -263,22 +264,33 @@ def _parlay_needs_legs() -> Response:
         responses={200: GameRowSerializer(many=True), **NOT_MODIFIED, **ERROR_RESPONSES},
     ),
     create=extend_schema(
-        summary="Create or update a game by external_id",
+        summary="Create or update a game by external_id (platform key)",
         request=GameUpsertInput,
         responses={201: GameSerializer, 200: GameSerializer, **ERROR_RESPONSES, **CONFLICT},
     ),
     result=extend_schema(
-        summary="Post a final score (or a cancellation); grades the game's pending legs",
+        summary="Post a final score (or a cancellation) of a started game; grades the game's pending legs "
+        "(platform key; a different score for a final game is a 409: staff correct it in the admin)",
         request=GameResultInput,
         responses={200: GameSerializer, **ERROR_RESPONSES, **CONFLICT},
     ),
 )
 class GameViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    """Games are platform data: any key reads them; only a platform key with `games:write` posts games and
+    results (a result grades every tenant's bets on the game)."""
+
     serializer_class = GameSerializer
     filterset_class = GameFilter
     lookup_field = "external_id"
     lookup_value_regex = "[^/]+"
     required_scopes = {"create": "games:write", "result": "games:write"}
+    PLATFORM_ONLY = {"create", "result"}
+
+    def get_permissions(self):
+        permissions = [HasRequiredScope()]
+        if self.action in self.PLATFORM_ONLY:
+            permissions.append(IsPlatformKey())
+        return permissions
 
     def get_queryset(self):
         return selectors.game_list()

@@ -3,7 +3,8 @@
 Cappers post on the day's slate: mostly straights, some 2–4 leg parlays on distinct games of the same
 slate; spreads and totals at the usual -110-ish juice, moneylines priced from the matchup. A capper's
 `skill` is how much more often than chance they are on the side that won, so records and ROI spread
-out the way a real leaderboard does. Rows come out in the column order of `BET_COLUMNS` and
+out the way a real leaderboard does. Every demo bet is honest about its time: it reached the server
+when it was placed (received_at = placed_at). Rows come out in the column order of `BET_COLUMNS` and
 `LEG_COLUMNS`, with ids assigned from the caller's first free ids, in time order.
 """
 
@@ -24,8 +25,8 @@ from apps.betting.odds import decimal_to_american, net_units, parlay_decimal
 
 BET_COLUMNS = (
     "id", "tenant_id", "capper_id", "external_id", "stake_units", "status", "leg_count", "american_odds",
-    "decimal_odds", "potential_profit", "net_units", "placed_at", "settled_at", "settlement_source", "settled_by",
-    "needs_review", "review_note", "created_at", "updated_at",
+    "decimal_odds", "potential_profit", "net_units", "placed_at", "received_at", "settled_at", "settlement_source",
+    "settled_by", "needs_review", "review_note", "created_at", "updated_at",
 )  # fmt: skip
 LEG_COLUMNS = (
     "id", "bet_id", "position", "game_id", "manual_teams", "market", "selection", "line", "odds", "description",
@@ -199,7 +200,7 @@ def _emit(draft: _Draft, batch: BetBatch, bet_id: int, leg_ids: Iterator[int], c
         (
             bet_id, draft.tenant.id, draft.capper_id, _snowflake(draft.placed_at, counter), draft.stake,
             BetStatus.PENDING.value, len(odds), american, decimal_odds.quantize(Decimal("0.000001"), ROUND_HALF_EVEN),
-            profit, None, draft.placed_at, None, "", "", False, "", draft.placed_at, draft.placed_at,
+            profit, None, draft.placed_at, draft.placed_at, None, "", "", False, "", draft.placed_at, draft.placed_at,
         )
     )  # fmt: skip
     for position, (game, market, selection, line, price, description) in enumerate(draft.legs, start=1):

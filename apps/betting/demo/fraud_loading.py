@@ -126,8 +126,8 @@ def _insert_bets(planned_bets: list[PlannedBet], cappers: dict[str, Capper]) -> 
         bets.append(
             (
                 bet_id, capper.tenant_id, capper.pk, _snowflake(placed_at, 3_000_000 + counter), stake,
-                BetStatus.PENDING.value, 1, planned.odds, decimal_odds, profit, None, placed_at, None, "", "",
-                False, "", placed_at, placed_at,
+                BetStatus.PENDING.value, 1, planned.odds, decimal_odds, profit, None, placed_at, placed_at, None, "",
+                "", False, "", placed_at, placed_at,
             )
         )  # fmt: skip
         legs.append(

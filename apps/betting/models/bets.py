@@ -47,7 +47,16 @@ class Bet(models.Model):
     decimal_odds = models.DecimalField(max_digits=18, decimal_places=6)
     potential_profit = models.DecimalField(max_digits=18, decimal_places=4)
     net_units = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
-    placed_at = models.DateTimeField(help_text="The Discord message time: what every time-based check uses.")
+    placed_at = models.DateTimeField(
+        help_text="The Discord message time as the client states it, bounded by received_at and, for a "
+        "Discord message id, by the time inside the id: what every time-based check uses."
+    )
+    received_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the server received the bet (the late-posting detector reads it). Empty for bets "
+        "recorded before receive times were kept.",
+    )
     settled_at = models.DateTimeField(null=True, blank=True)
     settlement_source = models.CharField(max_length=8, choices=SettlementSource.choices, blank=True)
     settled_by = models.CharField(max_length=150, blank=True, help_text="Who settled: a Discord user or staff.")
@@ -61,6 +70,11 @@ class Bet(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["tenant", "external_id"], name="bet_external_id_unique_per_tenant"),
             models.CheckConstraint(condition=Q(stake_units__gt=0), name="bet_stake_positive"),
+            # a bet cannot have been placed after the server received it (bets.py clamps clock skew)
+            models.CheckConstraint(
+                condition=Q(received_at__isnull=True) | Q(placed_at__lte=models.F("received_at")),
+                name="bet_placed_before_received",
+            ),
             models.CheckConstraint(condition=Q(status__in=BetStatus.values), name="bet_status_valid"),
             models.CheckConstraint(
                 condition=Q(leg_count__gte=1, leg_count__lte=MAX_PARLAY_LEGS), name="bet_leg_count_range"

@@ -57,7 +57,7 @@ def _leg_results(game: Game, legs: list[dict]) -> dict[int, str]:
     return results
 
 
-def _flag_contradicted_manual_settlements(game: Game, now) -> set[int]:
+def flag_contradicted_manual_settlements(game: Game, now) -> set[int]:
     """Manual grades on this game that the final score contradicts: flag the bet, never change it."""
     if game.status != GameStatus.FINAL:
         return set()
@@ -120,7 +120,7 @@ def game_grade(*, game_id: int, actor: Actor) -> GradingOutcome:
     partly_graded = {leg["bet_id"] for leg in pending if leg["id"] in results} - set(settled)
     if partly_graded:  # parlays with legs still open: their legs changed, so must their ETags
         Bet.objects.filter(pk__in=partly_graded).update(updated_at=now)
-    flagged = _flag_contradicted_manual_settlements(game, now)
+    flagged = flag_contradicted_manual_settlements(game, now)
     _invalidate(settled_tenants=set(settled_tenants.values()), changed_bet_ids=partly_graded | flagged)
     if results or flagged:
         audit_record(

@@ -1,7 +1,20 @@
-"""Placing a bet: validation of the legs, computed odds, idempotency by the Discord message id."""
+"""Placing a bet: validation of the legs, computed odds, idempotency by the Discord message id.
+
+When a bet was placed is the client's claim, so it is bounded by what the server knows:
+- the receive time (`received_at`, stored beside `placed_at`): a `placed_at` later than it by more than
+  `CLOCK_SKEW_ALLOWANCE` is refused, and one within the allowance is taken as the receive time (the
+  clocks disagree by a little; the bet cannot have been placed after it arrived). Refusing, not
+  clamping, beyond the allowance: a bot whose clock runs minutes fast should hear about it.
+- the Discord message time when `external_id` is a Discord message id (a snowflake carries its
+  creation time): `placed_at` may not be later than the message, and without a `placed_at` the message
+  time is the placement time.
+- no leg may be on a game that is already final or cancelled, whatever `placed_at` says: grading of
+  that game has run, so such a bet would stay pending forever. Live bets on a started game are
+  allowed; the late-posting detector (apps/fraud) reads the receive time.
+"""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
@@ -15,6 +28,7 @@ from apps.betting.odds import InvalidOdds, american_to_decimal, decimal_to_ameri
 from apps.betting.services import invalidation
 from apps.betting.signals import bet_placed
 from apps.core.actors import Actor
+from apps.core.discord import discord_id_time
 from apps.core.errors import ApplicationError, PermissionDeniedError
 from apps.tenants.models import Tenant
 
@@ -46,7 +60,35 @@ class BetRejected(ApplicationError):
     code = "bet_rejected"
 
 
-def _leg_errors(position: int, leg: LegInput, game: Game | None, placed_at: datetime) -> list[str]:
+CLOCK_SKEW_ALLOWANCE = timedelta(minutes=2)
+
+
+def placement_time(
+    *, external_id: str, placed_at: datetime | None, received_at: datetime
+) -> tuple[datetime, dict[str, list[str]]]:
+    """The placement time to store, and the field errors of a claim the server cannot accept (module docstring)."""
+    errors: dict[str, list[str]] = {}
+    message_time = discord_id_time(external_id)  # None: not a Discord id
+    if message_time is not None and message_time > received_at + CLOCK_SKEW_ALLOWANCE:
+        errors["external_id"] = [
+            f"This Discord message id carries the time {message_time.isoformat()}, which is still in the future."
+        ]
+        message_time = None
+    if placed_at is None:
+        return (min(message_time, received_at) if message_time is not None else received_at), errors
+    if placed_at > received_at + CLOCK_SKEW_ALLOWANCE:
+        minutes = int(CLOCK_SKEW_ALLOWANCE.total_seconds() // 60)
+        errors["placed_at"] = [
+            f"Must not be later than the time the server received the bet ({minutes} minutes of clock skew allowed)."
+        ]
+    elif message_time is not None and placed_at > message_time:
+        errors["placed_at"] = [
+            f"Must not be later than the Discord message time of external_id ({message_time.isoformat()})."
+        ]
+    return min(placed_at, received_at), errors
+
+
+def _leg_errors(position: int, leg: LegInput, game: Game | None) -> list[str]:
     errors = []
     try:
         american_to_decimal(leg.odds)
@@ -67,19 +109,25 @@ def _leg_errors(position: int, leg: LegInput, game: Game | None, placed_at: date
         errors.append("a leg on no listed game needs a description naming the teams")
     if game is not None and game.status == GameStatus.CANCELLED:
         errors.append(f"game {leg.game} was cancelled")
-    if game is not None and game.status == GameStatus.FINAL and placed_at >= game.starts_at:
+    if game is not None and game.status == GameStatus.FINAL:
         errors.append(f"game {leg.game} is already final")
     return [f"leg {position}: {message}" for message in errors]
 
 
 def _validate(
-    *, tenant: Tenant, stake_units: Decimal, placed_at: datetime, legs: list[LegInput], games: dict[str, Game]
-) -> None:
-    fields: dict[str, list[str]] = {}
+    *,
+    tenant: Tenant,
+    external_id: str,
+    stake_units: Decimal,
+    placed_at: datetime | None,
+    received_at: datetime,
+    legs: list[LegInput],
+    games: dict[str, Game],
+) -> datetime:
+    """Raise BetRejected with every field error of the bet; return the placement time to store."""
+    placed_at, fields = placement_time(external_id=external_id, placed_at=placed_at, received_at=received_at)
     if not tenant.unit_min <= stake_units <= tenant.unit_max:
         fields["stake_units"] = [f"Must be between {tenant.unit_min} and {tenant.unit_max} units for this tenant."]
-    if placed_at > timezone.now():
-        fields["placed_at"] = ["Must not be in the future (it is the Discord message time)."]
     if not 1 <= len(legs) <= MAX_PARLAY_LEGS:
         fields["legs"] = [f"A bet has 1 leg, or 2 to {MAX_PARLAY_LEGS} for a parlay."]
     game_ids = [leg.game for leg in legs if leg.game is not None]
@@ -88,7 +136,7 @@ def _validate(
     leg_errors = [
         error
         for position, leg in enumerate(legs, start=1)
-        for error in _leg_errors(position, leg, games.get(leg.game or ""), placed_at)
+        for error in _leg_errors(position, leg, games.get(leg.game or ""))
     ]
     if leg_errors:
         fields.setdefault("legs", []).extend(leg_errors)
@@ -100,6 +148,7 @@ def _validate(
     if fields:
         messages = [message for values in fields.values() for message in values]
         raise BetRejected("The bet was not placed: " + "; ".join(messages), fields=fields)
+    return placed_at
 
 
 # pg_advisory_xact_lock(namespace, tenant id): the open-bet count of one tenant, held to commit
@@ -134,7 +183,14 @@ def _check_quota(tenant: Tenant) -> None:
 
 
 def new_bet(
-    *, tenant: Tenant, capper: Capper, external_id: str, stake_units: Decimal, legs: list[LegInput], placed_at: datetime
+    *,
+    tenant: Tenant,
+    capper: Capper,
+    external_id: str,
+    stake_units: Decimal,
+    legs: list[LegInput],
+    placed_at: datetime,
+    received_at: datetime,
 ) -> Bet:
     """The unsaved row of a validated bet, with its computed odds and potential profit."""
     decimal_odds = parlay_decimal(leg.odds for leg in legs)
@@ -148,6 +204,7 @@ def new_bet(
         decimal_odds=decimal_odds.quantize(Decimal("0.000001")),
         potential_profit=net_units(stake_units, [(leg.odds, LegResult.WON) for leg in legs]),
         placed_at=placed_at,
+        received_at=received_at,
     )
 
 
@@ -185,8 +242,14 @@ def bet_place(
     stake_units: Decimal,
     legs: list[LegInput],
     placed_at: datetime | None = None,
+    received_at: datetime | None = None,
 ) -> tuple[Bet, bool]:
-    """Record a capper's bet; a repeat of the same Discord message returns the first bet (created=False)."""
+    """Record a capper's bet; a repeat of the same Discord message returns the first bet (created=False).
+
+    `received_at` is when the server received it (now, unless the caller took it earlier); `placed_at`
+    is bounded by it and by the Discord message time (module docstring).
+    """
+    received_at = received_at or timezone.now()
     existing = Bet.objects.filter(tenant=tenant, external_id=external_id).first()
     if existing is not None:
         return existing, False
@@ -198,7 +261,8 @@ def bet_place(
             capper=capper,
             stake_units=stake_units,
             legs=legs,
-            placed_at=placed_at or timezone.now(),
+            placed_at=placed_at,
+            received_at=received_at,
         ), True
     except IntegrityError:
         # the same message posted twice at once: the other request created it
@@ -217,16 +281,20 @@ def _bet_create(
     capper: Capper,
     stake_units: Decimal,
     legs: list[LegInput],
-    placed_at: datetime,
+    placed_at: datetime | None,
+    received_at: datetime,
 ) -> Bet:
     if capper.tenant_id != tenant.pk or not capper.is_active:
         raise BetRejected("This capper may not post bets in this tenant.", fields={"capper": ["Not an active capper."]})
     game_ids = {leg.game for leg in legs if leg.game is not None}
     games = {game.external_id: game for game in Game.objects.filter(external_id__in=game_ids)}
-    _validate(tenant=tenant, stake_units=stake_units, placed_at=placed_at, legs=legs, games=games)
+    placed_at = _validate(
+        tenant=tenant, external_id=external_id, stake_units=stake_units, placed_at=placed_at,
+        received_at=received_at, legs=legs, games=games,
+    )  # fmt: skip
     _check_quota(tenant)
     bet = new_bet(tenant=tenant, capper=capper, external_id=external_id, stake_units=stake_units, legs=legs,
-                  placed_at=placed_at)  # fmt: skip
+                  placed_at=placed_at, received_at=received_at)  # fmt: skip
     bet.save(force_insert=True)
     BetLeg.objects.bulk_create(new_legs(bet=bet, legs=legs, games=games))
     audit_record(

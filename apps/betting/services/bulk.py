@@ -96,7 +96,7 @@ def _unknown_capper(bet: BetInput) -> BetRejected:
 
 @transaction.atomic
 def _place_many(*, tenant: Tenant, actor: Actor, bets: list[BetInput]) -> list[BetOutcome]:
-    now = timezone.now()
+    now = timezone.now()  # the receive time of every bet of the batch
     existing = dict(
         Bet.objects.filter(tenant=tenant, external_id__in={bet.external_id for bet in bets})
         .order_by()
@@ -133,9 +133,11 @@ def _place_many(*, tenant: Tenant, actor: Actor, bets: list[BetInput]) -> list[B
         if capper is None:
             outcomes.append(_rejected(index, bet, _unknown_capper(bet)))
             continue
-        placed_at = bet.placed_at or now
         try:
-            _validate(tenant=tenant, stake_units=bet.stake_units, placed_at=placed_at, legs=bet.legs, games=games)
+            placed_at = _validate(
+                tenant=tenant, external_id=bet.external_id, stake_units=bet.stake_units, placed_at=bet.placed_at,
+                received_at=now, legs=bet.legs, games=games,
+            )  # fmt: skip
         except ApplicationError as error:
             outcomes.append(_rejected(index, bet, error))
             continue
@@ -151,7 +153,7 @@ def _place_many(*, tenant: Tenant, actor: Actor, bets: list[BetInput]) -> list[B
         outcomes.append(outcome)
         seen[bet.external_id] = outcome
         row = new_bet(tenant=tenant, capper=capper, external_id=bet.external_id, stake_units=bet.stake_units,
-                      legs=bet.legs, placed_at=placed_at)  # fmt: skip
+                      legs=bet.legs, placed_at=placed_at, received_at=now)  # fmt: skip
         new_bets.append((outcome, row, bet))
     _insert(tenant=tenant, actor=actor, new_bets=new_bets, games=games)
     for outcome in outcomes:

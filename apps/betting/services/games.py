@@ -76,8 +76,9 @@ def game_upsert(
 def game_record_result(*, actor: Actor, external_id: str, home_score: int, away_score: int, status: str) -> Game:
     """Record a final score (or a cancellation); grading of its pending legs is enqueued after commit.
 
-    Repeating the same final score is a no-op; a different score for a final game is a 409: score
-    corrections are a staff repair, not something a feed may do silently.
+    A game that has not started cannot be final (it may be cancelled). Repeating the same final score
+    is a no-op; a different score for a final game is a 409: a corrected score is a staff correction
+    with a reason (`game_correct_score`, the game admin's action), never something a feed does silently.
     """
     game = Game.objects.select_for_update().filter(external_id=external_id).first()
     if game is None:
@@ -87,7 +88,18 @@ def game_record_result(*, actor: Actor, external_id: str, home_score: int, away_
     if game.status == GameStatus.FINAL:
         if (game.home_score, game.away_score) == (home_score, away_score) and status == GameStatus.FINAL:
             return game
-        raise ConflictError(f"Game {external_id} already has a final score.", code="game_final")
+        raise ConflictError(
+            f"Game {external_id} already has a final score ({game.home_score}-{game.away_score}). A different "
+            "score is a staff correction: in the admin, Games → select the game → “Correct the final score”, "
+            "with a reason.",
+            code="game_final",
+        )
+    if status == GameStatus.FINAL and game.starts_at > timezone.now():
+        raise ApplicationError(
+            f"Game {external_id} starts at {game.starts_at.isoformat()}: it cannot have a final score yet.",
+            code="game_not_started",
+            fields={"status": ["A game that has not started cannot be final."]},
+        )
     before = _snapshot(game)
     game.status = status
     game.home_score, game.away_score = home_score, away_score

@@ -146,23 +146,31 @@ def bet_void(*, bet: Bet, actor: Actor, reason: str, source: str = SettlementSou
 
 
 @transaction.atomic
-def bet_correct(*, bet: Bet, actor: Actor, leg_results: dict[int, str], reason: str) -> Bet:
-    """Staff repair of a settled bet: new leg results, a reversing ledger entry, then the new settlement."""
+def bet_correct(
+    *, bet: Bet, actor: Actor, leg_results: dict[int, str], reason: str, source: str = SettlementSource.STAFF
+) -> Bet:
+    """Repair of a settled bet: new leg results, a reversing ledger entry, then the new settlement.
+
+    `source` staff (a staff repair) resolves a review flag; `source` auto is a game's corrected score
+    (services/corrections.py): the legs stay graded from the score and a review flag stands.
+    """
     _require_reason(reason, "correct a settled bet")
     bet = _locked(bet)
     if bet.status not in FINAL_BET_STATUSES or bet.status == BetStatus.CANCELLED:
         raise ConflictError("Only a settled or voided bet can be corrected; settle it instead.", code="bet_not_settled")
     legs = list(bet.legs.order_by("position"))
     before = {"status": bet.status, "net_units": bet.net_units, "legs": {str(leg.pk): leg.result for leg in legs}}
-    legs = _apply_results(legs, leg_results, SettlementSource.STAFF, regrade=True)
+    legs = _apply_results(legs, leg_results, source, regrade=True)
     if any(leg.result == LegResult.PENDING for leg in legs):
         raise ApplicationError(
             "A correction must leave every leg graded.", code="legs_pending", fields={"legs": ["Grade every leg."]}
         )
     reverse_current(bet=bet, reason=reason)
-    bet.needs_review, bet.review_note = False, ""
-    bet.save(update_fields=["needs_review", "review_note"])
-    _finalize(bet=bet, legs=legs, actor=actor, source=SettlementSource.STAFF, settled_by=actor.label, reason=reason)
+    if source == SettlementSource.STAFF:
+        bet.needs_review, bet.review_note = False, ""
+        bet.save(update_fields=["needs_review", "review_note"])
+    settled_by = actor.label if source == SettlementSource.STAFF else "auto-grading"
+    _finalize(bet=bet, legs=legs, actor=actor, source=source, settled_by=settled_by, reason=reason)
     audit_record(
         actor=actor,
         action="betting.bet_corrected",

@@ -105,6 +105,10 @@ def iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment is not None else None
 
 
+# when a settled bet was posted, in the wrapper query of `settled_bets` (module docstring there)
+POSTED_AT = "GREATEST(settled.placed_at, COALESCE(settled.received_at, settled.placed_at))"
+
+
 @dataclass
 class SettledBets:
     """Settled won/lost bets as arrays: one row per bet."""
@@ -113,20 +117,24 @@ class SettledBets:
     capper_ids: np.ndarray
     won: np.ndarray  # bool
     probability: np.ndarray  # implied win probability of the price
-    is_late: np.ndarray  # bool: placed after the start of one of its games
+    is_late: np.ndarray  # bool: placed, or received by the server, after the start of one of its games
     is_auto: np.ndarray  # bool: graded from the final score
-    minutes_late: np.ndarray  # minutes after the earliest game start (negative: before)
+    minutes_late: np.ndarray  # minutes the bet was posted after the earliest game start (negative: before)
 
 
 def settled_bets(bets: QuerySet[Bet]) -> SettledBets:
     """Won and lost bets (pushes and voids say nothing about picking) with their price and timing.
+
+    A bet's timing is when it was posted: the later of its `placed_at` (the client's claim) and its
+    `received_at` (the server's clock; missing on bets recorded before it was kept). So a bet that
+    claims a time before kick-off but reached the server after it counts as posted late.
 
     The grouped query is wrapped unchanged and only its two timestamps are converted outside it (to epoch
     microseconds): the aggregate's plan, and so the order of the rows, stays what it always was.
     """
     grouped = (
         bets.filter(status__in=[BetStatus.WON, BetStatus.LOST], legs__game__isnull=False)
-        .values_list("id", "capper_id", "status", "decimal_odds", "settlement_source", "placed_at")
+        .values_list("id", "capper_id", "status", "decimal_odds", "settlement_source", "placed_at", "received_at")
         .annotate(first_start=Min("legs__game__starts_at"))
         .order_by()
     )
@@ -134,11 +142,11 @@ def settled_bets(bets: QuerySet[Bet]) -> SettledBets:
         sql, params = grouped.query.sql_with_params()
     except EmptyResultSet:
         return _as_settled([])
-    epoch = "(EXTRACT(EPOCH FROM settled.{}) * 1000000)::bigint"
+    epoch = "(EXTRACT(EPOCH FROM {}) * 1000000)::bigint"
     # only constants around the ORM's own SQL; the values stay bound parameters
     query = (
         "SELECT settled.id, settled.capper_id, settled.status, settled.decimal_odds, settled.settlement_source, "  # noqa: S608
-        f"{epoch.format('placed_at')}, {epoch.format('first_start')} FROM ({sql}) AS settled"
+        f"{epoch.format(POSTED_AT)}, {epoch.format('settled.first_start')} FROM ({sql}) AS settled"
     )
     with connections[grouped.db].cursor() as cursor:
         cursor.execute(query, params)

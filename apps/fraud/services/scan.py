@@ -4,7 +4,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import F, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from apps.betting.choices import SettlementSource
 from apps.betting.models import Bet, Capper
@@ -93,10 +93,12 @@ def fraud_bet_check(*, bet_id: int, event: str, actor: Actor) -> list[Finding]:
 
 def fraud_imported_bets_check(*, bet_ids: list[int], actor: Actor) -> list[Finding]:
     """Late posting after placements (one bet, or a bulk import's): run once per capper who posted any of
-    these bets after its game started, over that capper's bets. As strict as a scan of every capper (the
-    family size is every active capper): one capper's lucky live streak is no more evidence here."""
+    these bets after its game started (placed, or received by the server, after kick-off), over that
+    capper's bets. As strict as a scan of every capper (the family size is every active capper): one
+    capper's lucky live streak is no more evidence here."""
     late_cappers = sorted(
-        Bet.objects.filter(pk__in=bet_ids, legs__game__starts_at__lt=F("placed_at"))
+        Bet.objects.filter(pk__in=bet_ids)
+        .filter(Q(legs__game__starts_at__lt=F("placed_at")) | Q(legs__game__starts_at__lt=F("received_at")))
         .values_list("capper_id", flat=True)
         .distinct()
     )

@@ -7,7 +7,7 @@ import apps.core.discord
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accounts", "0002_member_personal_data"),
+        ("accounts", "0003_api_key_parent"),
     ]
 
     operations = [
