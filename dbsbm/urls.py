@@ -33,6 +33,6 @@ urlpatterns = [
     path("api/v1/", include((api_v1_patterns, "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("portal/", include("apps.compliance.portal.urls")),
+    path("portal/", include("apps.portal.urls")),
     path("", core_views.home, name="home"),
 ]

@@ -6,8 +6,8 @@ import logging
 
 from django.db import transaction
 
-from apps.compliance.portal.realtime import dashboard_changed
 from apps.compliance.signals import check_run_recorded, compliance_alert_changed
+from apps.portal.realtime import dashboard_changed
 from apps.privacy.signals import data_subject_request_changed
 
 logger = logging.getLogger(__name__)
