@@ -1,12 +1,18 @@
-"""The compliance app's part of the staff portal: its pages in the navigation, its dashboard widgets and
-the permissions its portal actions need (the registry is apps/core/portal.py; apps/portal reads it).
-The page views live in the portal (apps/portal/views/compliance.py, reports.py)."""
+"""The compliance app's part of the staff portal: its pages in the navigation, its dashboard widgets and the
+signals that refresh them, the permissions its portal actions need (the registry is apps/core/portal.py;
+apps/portal reads it). The page views live in the portal (apps/portal/views/compliance.py, reports.py)."""
 
 from apps.accounts.choices import StaffRole
 from apps.compliance import charts
 from apps.compliance.selectors import failing_checks, framework_scores
 from apps.compliance.selectors.alerts import open_alerts
-from apps.core.portal import register_portal_page, register_portal_permission, register_portal_widget
+from apps.compliance.signals import check_run_recorded, compliance_alert_changed
+from apps.core.portal import (
+    register_portal_page,
+    register_portal_permission,
+    register_portal_refresh,
+    register_portal_widget,
+)
 
 OFFICER = StaffRole.COMPLIANCE_OFFICER.value
 ANALYST = StaffRole.SECURITY_ANALYST.value
@@ -41,3 +47,7 @@ register_portal_widget("alerts", "Open compliance alerts", "portal/widgets/alert
 register_portal_permission("compliance.alert_acknowledge", "compliance.change_compliancealert")
 register_portal_permission("compliance.report_download", "compliance.view_reportfile")
 register_portal_permission("compliance.report_run", "compliance.add_reportrun")
+
+# a check run may change the scores, the failing checks and the data-protection widget (privacy's)
+register_portal_refresh(check_run_recorded, "check_run", ["scores", "failing", "protection"])
+register_portal_refresh(compliance_alert_changed, "compliance_alert", ["alerts"])

@@ -1,5 +1,6 @@
-"""What each app contributes to the staff portal at /portal/: navigation pages, dashboard widgets and the
-permissions its portal actions need, as a registry any app adds to without importing the portal.
+"""What each app contributes to the staff portal at /portal/: navigation pages, dashboard widgets (and the
+signals that refresh them live), the permissions its portal actions need: a registry any app adds to
+without importing the portal.
 
 The portal (apps/portal, the top layer) imports every installed app's `portal.py` when it starts
 (`autodiscover_modules("portal")`, like the admin's `admin.py`) and renders what they registered:
@@ -7,6 +8,7 @@ The portal (apps/portal, the top layer) imports every installed app's `portal.py
     register_portal_page("Incidents", "Open incidents", "incidents:list", roles=["security_analyst"], order=10)
     register_portal_widget("incidents", "Open incidents", "portal/widgets/incidents.html", build, order=70)
     register_portal_permission("incidents.incident_close", "incidents.change_incident")
+    register_portal_refresh(incident_changed, "incident", ["incidents"])
 
 Roles are the values of apps.accounts.choices.StaffRole ("superuser", "compliance_officer",
 "security_analyst", …); a superuser sees every page. Pages are listed by `order`, then title, and a
@@ -15,6 +17,8 @@ section comes where its first page in that listing does.
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+
+from django.dispatch import Signal
 
 SUPERUSER = "superuser"
 
@@ -123,3 +127,28 @@ def portal_permission(action: str) -> str:
 def portal_user_may(user, action: str) -> bool:
     """The user holds the permission the owning app registered for this portal action."""
     return user.has_perm(portal_permission(action))
+
+
+@dataclass(frozen=True, slots=True)
+class PortalRefresh:
+    """After `signal` (sent inside its change's transaction), the open dashboards refetch `widgets`."""
+
+    signal: Signal
+    reason: str
+    widgets: tuple[str, ...]
+
+
+_refreshes: dict[str, PortalRefresh] = {}
+
+
+def register_portal_refresh(signal: Signal, reason: str, widgets: Iterable[str]) -> PortalRefresh:
+    """Name the dashboard widgets a domain signal may change (idempotent per reason)."""
+    if not reason or not widgets:
+        raise ValueError("A portal refresh needs a reason and the widgets it refreshes.")
+    refresh = PortalRefresh(signal=signal, reason=reason, widgets=tuple(widgets))
+    _refreshes[reason] = refresh
+    return refresh
+
+
+def portal_refreshes() -> list[PortalRefresh]:
+    return list(_refreshes.values())

@@ -7,9 +7,15 @@ from datetime import timedelta
 from django.utils import timezone
 
 from apps.accounts.choices import StaffRole
-from apps.core.portal import register_portal_page, register_portal_permission, register_portal_widget
+from apps.core.portal import (
+    register_portal_page,
+    register_portal_permission,
+    register_portal_refresh,
+    register_portal_widget,
+)
 from apps.keyring.selectors import key_ring_status
 from apps.privacy.selectors.dashboard import dsr_sla, retention_last_run
+from apps.privacy.signals import data_subject_request_changed
 
 OFFICER = StaffRole.COMPLIANCE_OFFICER.value
 RETENTION_STALE_HOURS = 48
@@ -39,3 +45,5 @@ register_portal_widget("dsr", "Data-subject request SLA", "portal/widgets/dsr.ht
 
 register_portal_permission("privacy.request_change", "privacy.change_datasubjectrequest")
 register_portal_permission("privacy.export_download", "privacy.view_dataexport")
+
+register_portal_refresh(data_subject_request_changed, "data_subject_request", ["dsr", "protection"])

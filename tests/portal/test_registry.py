@@ -5,6 +5,7 @@ import pytest
 
 from apps.core.portal import (
     portal_permission,
+    portal_refreshes,
     portal_widgets,
     register_portal_permission,
     register_portal_widget,
@@ -44,3 +45,11 @@ def test_an_unregistered_action_fails_loudly_and_a_malformed_one_is_refused():
         register_portal_permission("triage", "security.change_alert")
     with pytest.raises(KeyError):
         portal_permission("triage")
+
+
+def test_the_apps_name_the_signals_that_refresh_their_widgets():
+    assert {refresh.reason: refresh.widgets for refresh in portal_refreshes()} == {
+        "check_run": ("scores", "failing", "protection"),
+        "compliance_alert": ("alerts",),
+        "data_subject_request": ("dsr", "protection"),
+    }
