@@ -1,9 +1,11 @@
 """Reading the audit trail."""
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from django.db.models import Min, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
+from django.db.models.functions import TruncHour
+from django.utils import timezone
 
 from apps.audit.hashing import GENESIS_HASH
 from apps.audit.models import AuditArchiveCheckpoint, AuditEvent, AuditSeal
@@ -59,3 +61,20 @@ def audit_archive_preview(*, before: datetime, held: Q) -> dict[str, int]:
     if boundary is not None:
         archivable = archivable.filter(sequence__lt=boundary)
     return {"matched": older.count(), "held": older.filter(held).count(), "acted": archivable.count()}
+
+
+def audit_activity(*, hours: int, now=None) -> tuple[list, list[int]]:
+    """The start of each of the last `hours` hours (the current one last) and its audit event count (one query)."""
+    now = (now or timezone.now()).replace(minute=0, second=0, microsecond=0)
+    since = now - timedelta(hours=hours - 1)
+    counts = dict(
+        audit_event_list()
+        .filter(occurred_at__gte=since)
+        .annotate(hour=TruncHour("occurred_at"))
+        .order_by()
+        .values("hour")
+        .annotate(count=Count("id"))
+        .values_list("hour", "count")
+    )
+    slots = [since + timedelta(hours=index) for index in range(hours)]
+    return slots, [counts.get(slot, 0) for slot in slots]

@@ -4,22 +4,15 @@ Role groups are named after the role's label (apps/accounts/roles.py ROLE_GROUP_
 by tests/admin/test_roles.py), so this reads roles without importing the accounts app's role module.
 """
 
-from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from apps.accounts.choices import StaffRole
-
-User = get_user_model()
+from apps.accounts.selectors import staff_role_members
 
 
 def role_members(role: str) -> QuerySet:
     """Active staff users holding `role` (superusers for "superuser"); empty for an unknown role."""
-    users = User.objects.filter(is_active=True, is_staff=True)
-    if role == StaffRole.SUPERUSER:
-        return users.filter(is_superuser=True)
-    if role not in StaffRole.values:
-        return users.none()
-    return users.filter(groups__name=StaffRole(role).label).distinct()
+    return staff_role_members(role=role)
 
 
 def user_holds_role(user, role: str) -> bool:

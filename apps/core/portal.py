@@ -1,17 +1,24 @@
-"""The navigation of the staff portal at /portal/, as a registry any app can add pages to.
+"""What each app contributes to the staff portal at /portal/: navigation pages, dashboard widgets (and the
+signals that refresh them live), the permissions its portal actions need: a registry any app adds to
+without importing the portal.
 
-The portal shell (apps/compliance/portal) renders this registry; an app that adds a page registers it
-from its AppConfig.ready() without importing the portal:
+The portal (apps/portal, the top layer) imports every installed app's `portal.py` when it starts
+(`autodiscover_modules("portal")`, like the admin's `admin.py`) and renders what they registered:
 
     register_portal_page("Incidents", "Open incidents", "incidents:list", roles=["security_analyst"], order=10)
+    register_portal_widget("incidents", "Open incidents", "portal/widgets/incidents.html", build, order=70)
+    register_portal_permission("incidents.incident_close", "incidents.change_incident")
+    register_portal_refresh(incident_changed, "incident", ["incidents"])
 
 Roles are the values of apps.accounts.choices.StaffRole ("superuser", "compliance_officer",
 "security_analyst", …); a superuser sees every page. Pages are listed by `order`, then title, and a
 section comes where its first page in that listing does.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+
+from django.dispatch import Signal
 
 SUPERUSER = "superuser"
 
@@ -65,3 +72,83 @@ def portal_navigation(roles: Iterable[str]) -> list[PortalSection]:
         if page.visible_to(roles):
             sections.setdefault(page.section, []).append(page)
     return [PortalSection(title=title, pages=tuple(pages)) for title, pages in sections.items()]
+
+
+@dataclass(frozen=True, slots=True)
+class PortalWidget:
+    """A dashboard widget: `build()` returns its template's context in a fixed number of queries."""
+
+    name: str
+    title: str
+    template: str
+    build: Callable[[], dict]
+    order: int = 100
+
+
+_widgets: dict[str, PortalWidget] = {}
+
+
+def register_portal_widget(
+    name: str, title: str, template: str, build: Callable[[], dict], order: int = 100
+) -> PortalWidget:
+    """Add a widget to the portal's dashboard (idempotent per name: a repeat replaces the entry)."""
+    if not name or not title or not template:
+        raise ValueError("A portal widget needs a name, a title and a template.")
+    widget = PortalWidget(name=name, title=title, template=template, build=build, order=order)
+    _widgets[name] = widget
+    return widget
+
+
+def unregister_portal_widget(name: str) -> None:
+    _widgets.pop(name, None)
+
+
+def portal_widgets() -> dict[str, PortalWidget]:
+    """The dashboard's widgets by name, in display order (`order`, then name)."""
+    return {widget.name: widget for widget in sorted(_widgets.values(), key=lambda w: (w.order, w.name))}
+
+
+_permissions: dict[str, str] = {}
+
+
+def register_portal_permission(action: str, permission: str) -> None:
+    """Name the Django permission (`app_label.codename`) a portal action needs, e.g.
+    "security.alert_triage" -> "security.change_alert": the app that owns the data decides."""
+    if "." not in action or "." not in permission:
+        raise ValueError("A portal permission maps 'app.action' to 'app_label.codename'.")
+    _permissions[action] = permission
+
+
+def portal_permission(action: str) -> str:
+    """The permission registered for `action` (a KeyError for an unregistered one: a typo fails loudly)."""
+    return _permissions[action]
+
+
+def portal_user_may(user, action: str) -> bool:
+    """The user holds the permission the owning app registered for this portal action."""
+    return user.has_perm(portal_permission(action))
+
+
+@dataclass(frozen=True, slots=True)
+class PortalRefresh:
+    """After `signal` (sent inside its change's transaction), the open dashboards refetch `widgets`."""
+
+    signal: Signal
+    reason: str
+    widgets: tuple[str, ...]
+
+
+_refreshes: dict[str, PortalRefresh] = {}
+
+
+def register_portal_refresh(signal: Signal, reason: str, widgets: Iterable[str]) -> PortalRefresh:
+    """Name the dashboard widgets a domain signal may change (idempotent per reason)."""
+    if not reason or not widgets:
+        raise ValueError("A portal refresh needs a reason and the widgets it refreshes.")
+    refresh = PortalRefresh(signal=signal, reason=reason, widgets=tuple(widgets))
+    _refreshes[reason] = refresh
+    return refresh
+
+
+def portal_refreshes() -> list[PortalRefresh]:
+    return list(_refreshes.values())

@@ -49,9 +49,9 @@ INSTALLED_APPS = [
     "apps.security",
     "apps.fraud",
     "apps.privacy",
-    # the staff portal at /portal/ (no models); listed before its parent app because the accounts
-    # app syncs the role groups on the post_migrate of the last app, which must be one with models
-    "apps.compliance.portal",
+    # the staff portal at /portal/ (no models), the top layer; listed before compliance because the
+    # accounts app syncs the role groups on the post_migrate of the last app, which must be one with models
+    "apps.portal",
     "apps.compliance",
 ]
 

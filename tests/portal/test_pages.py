@@ -8,7 +8,7 @@ from django.urls import reverse
 from apps.accounts.choices import StaffRole
 from apps.audit.models import AuditEvent
 from apps.compliance.models import CheckRun, WorkflowStep
-from apps.compliance.portal.widgets import WIDGETS
+from apps.core.portal import portal_widgets
 from apps.fraud.choices import CaseStatus
 from apps.privacy.models import DataSubjectRequest
 from apps.security.choices import AlertStatus, SecurityEventType
@@ -41,7 +41,7 @@ def _pages(rows) -> list[str]:
     framework, ref = rows["run"].requirements[0].split(":", 1)
     return [
         reverse("portal:dashboard"),
-        *[reverse("portal:widget", kwargs={"name": name}) for name in WIDGETS],
+        *[reverse("portal:widget", kwargs={"name": name}) for name in portal_widgets()],
         reverse("portal:frameworks"),
         reverse("portal:framework", kwargs={"framework_id": framework}),
         reverse("portal:requirement", kwargs={"framework_id": framework, "ref": ref}),

@@ -1,4 +1,4 @@
-"""The staff portal at /portal/ (apps/compliance/portal): login with a second factor, live dashboard."""
+"""The staff portal at /portal/ (apps/portal): login with a second factor, live dashboard."""
 
 from dbsbm.settings.environment import env_int
 

@@ -11,7 +11,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.conf import settings
 
-from apps.compliance.portal.widgets import WIDGETS
+from apps.core.portal import portal_widgets
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +22,8 @@ def dashboard_group() -> str:
 
 def dashboard_changed(*, widgets: list[str], reason: str) -> None:
     """Tell the open dashboards; a broken channel layer never fails the change that caused this."""
-    names = sorted({name for name in widgets if name in WIDGETS})
+    known = portal_widgets()
+    names = sorted({name for name in widgets if name in known})
     layer = get_channel_layer()
     if layer is None or not names:
         return

@@ -17,20 +17,25 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from apps.compliance.people import role_members
-from apps.compliance.portal.access import OFFICER, portal_view
-from apps.compliance.portal.selectors import dsr_sla
-from apps.compliance.portal.shell import paginate, render_portal
+from apps.accounts.selectors import staff_role_members
 from apps.core.actors import Actor, actor_for_request
 from apps.core.errors import ApplicationError
+from apps.core.portal import portal_user_may
+from apps.portal.access import OFFICER, portal_view
+from apps.portal.shell import paginate, render_portal
 from apps.privacy import services as privacy_services
 from apps.privacy.choices import RequestKind, RequestStatus, VerificationMethod
 from apps.privacy.models import DataSubjectRequest
+from apps.privacy.selectors.dashboard import dsr_sla
 from apps.privacy.selectors.requests import latest_export, request_get, request_list
 
-CHANGE_PERMISSION = "privacy.change_datasubjectrequest"
-DOWNLOAD_PERMISSION = "privacy.view_dataexport"
+CHANGE = "privacy.request_change"
+DOWNLOAD = "privacy.export_download"
 ASSIGN_ME = "me"
+
+
+def _officer_usernames() -> list[str]:
+    return list(staff_role_members(role=OFFICER).order_by("username").values_list("username", flat=True))
 
 
 class VerifyForm(forms.Form):
@@ -122,7 +127,7 @@ def dsrs(request: HttpRequest) -> HttpResponse:
 def dsr_detail(request: HttpRequest, request_id: int) -> HttpResponse:
     dsr = _request_or_404(request_id)
     exports = getattr(dsr, "prefetched_exports", [])
-    may_act = request.user.has_perm(CHANGE_PERMISSION)
+    may_act = portal_user_may(request.user, CHANGE)
     context = {
         "dsr": dsr,
         "now": timezone.now(),
@@ -130,9 +135,11 @@ def dsr_detail(request: HttpRequest, request_id: int) -> HttpResponse:
         "export": exports[0] if exports else None,
         "certificate": getattr(dsr, "certificate", None),
         "may_act": may_act,
-        "may_download": request.user.has_perm(DOWNLOAD_PERMISSION),
+        "may_download": portal_user_may(request.user, DOWNLOAD),
         "methods": VerificationMethod.choices,
-        "staff": list(role_members(OFFICER).order_by("username").values_list("username", flat=True)) if may_act else [],
+        "staff": list(staff_role_members(role=OFFICER).order_by("username").values_list("username", flat=True))
+        if may_act
+        else [],
         "can_verify": dsr.is_open and not dsr.is_verified,
         "can_complete": dsr.status == RequestStatus.IN_PROGRESS,
         "four_eyes": privacy_services.request_four_eyes_refusal(request=dsr, actor=actor_for_request(request))
@@ -150,7 +157,7 @@ def dsr_action(request: HttpRequest, request_id: int, action: str) -> HttpRespon
     if action not in ACTIONS:
         raise Http404("No such action.")
     dsr = _request_or_404(request_id)
-    if not request.user.has_perm(CHANGE_PERMISSION):
+    if not portal_user_may(request.user, CHANGE):
         messages.error(request, "Your role may read data-subject requests but not act on them.")
         return redirect("portal:dsr", request_id=dsr.pk)
     form_class, call = ACTIONS[action]
@@ -172,7 +179,7 @@ def dsr_action(request: HttpRequest, request_id: int, action: str) -> HttpRespon
 def dsr_export(request: HttpRequest, request_id: int) -> HttpResponse:
     """The zip of an access or portability request, checked against its SHA-256; every download audited."""
     dsr = _request_or_404(request_id)
-    if not request.user.has_perm(DOWNLOAD_PERMISSION):
+    if not portal_user_may(request.user, DOWNLOAD):
         messages.error(request, "Your role may not download data-subject exports.")
         return redirect("portal:dsr", request_id=dsr.pk)
     export = latest_export(request=dsr)

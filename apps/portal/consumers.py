@@ -7,9 +7,9 @@ or lost the portal role. Then it is closed with REFUSED instead.
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from apps.compliance.portal.access import may_use_portal
-from apps.compliance.portal.realtime import dashboard_group
 from apps.core.second_factor import REFUSED, StaffSocketMixin
+from apps.portal.access import may_use_portal
+from apps.portal.realtime import dashboard_group
 
 
 class DashboardConsumer(StaffSocketMixin, AsyncJsonWebsocketConsumer):

@@ -1,27 +1,43 @@
-"""Report downloads and on-demand runs for the portal (mounted under /portal/reports/ by reporting/urls.py).
+"""The report library: every version of every report with its files, downloads and on-demand runs.
 
-Only portal users with a verified second factor and the compliance officer role (or superusers)
-get here (`portal_view`); downloading also needs the `compliance.view_reportfile` permission, so a
-role's grant is what decides. Each download is audited and carries the file's SHA-256.
+Only portal users with a verified second factor and the compliance officer role (or superusers) get
+here (`portal_view`); downloading and running also need the permissions apps/compliance/portal.py
+registered (`compliance.view_reportfile`, `compliance.add_reportrun`), so a role's grant is what decides.
+Each download is audited (by the compliance service) and carries the file's SHA-256.
 """
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from apps.audit.services import audit_record
 from apps.compliance.choices import CONTENT_TYPES
 from apps.compliance.models import ReportDefinition
-from apps.compliance.portal.access import OFFICER, portal_view
-from apps.compliance.selectors.reports import report_file_get
-from apps.compliance.tasks import run_report
+from apps.compliance.selectors.reports import report_file_get, report_library, report_run_list
+from apps.compliance.services.report_requests import report_file_download_record, report_run_request
 from apps.core.actors import actor_for_request
-from apps.core.enqueue import enqueue
 from apps.core.errors import NotFoundError
+from apps.core.portal import portal_user_may
+from apps.portal.access import OFFICER, portal_view
+from apps.portal.shell import paginate, render_portal
+
+DOWNLOAD = "compliance.report_download"
+RUN = "compliance.report_run"
+
+
+@never_cache
+@require_safe
+@portal_view(OFFICER)
+def reports(request: HttpRequest) -> HttpResponse:
+    context = {
+        "page": paginate(request, report_run_list()),
+        "definitions": list(report_library()),
+        "may_download": portal_user_may(request.user, DOWNLOAD),
+        "may_run": portal_user_may(request.user, RUN),
+    }
+    return render_portal(request, "portal/compliance/reports.html", context)
 
 
 @never_cache
@@ -29,14 +45,13 @@ from apps.core.errors import NotFoundError
 @portal_view(OFFICER)
 def report_file_download(request: HttpRequest, file_id: int) -> HttpResponse:
     """One stored report file as an attachment, with its SHA-256 in `X-Content-SHA256`."""
-    if not request.user.has_perm("compliance.view_reportfile"):
+    if not portal_user_may(request.user, DOWNLOAD):
         raise PermissionDenied("Your role may not download reports.")
     try:
         report_file = report_file_get(file_id=file_id)
     except NotFoundError:
         raise Http404("No such report file.") from None
-    with transaction.atomic():
-        audit_record(actor=actor_for_request(request), action="compliance.report_downloaded", target=report_file)
+    report_file_download_record(report_file=report_file, actor=actor_for_request(request))
     response = FileResponse(
         report_file.file.open("rb"),
         as_attachment=True,
@@ -51,11 +66,11 @@ def report_file_download(request: HttpRequest, file_id: int) -> HttpResponse:
 @portal_view(OFFICER)
 def report_run_now(request: HttpRequest, definition_id: int) -> HttpResponse:
     """Queue a run of one report now (the worker builds, stores and e-mails it)."""
-    if not request.user.has_perm("compliance.add_reportrun"):
+    if not portal_user_may(request.user, RUN):
         raise PermissionDenied("Your role may not run reports.")
     definition = ReportDefinition.objects.filter(pk=definition_id).first()
     if definition is None:
         raise Http404("No such report.")
-    enqueue(run_report, definition.pk)  # kept in the outbox while the broker is down
+    report_run_request(definition=definition)
     messages.success(request, f"{definition.name}: a new version is being built.")
     return redirect("portal:reports")

@@ -15,11 +15,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from apps.accounts.selectors import totp_device_confirmed, totp_provisioning
+from apps.accounts.selectors import totp_device_confirmed, totp_device_enrolling, totp_provisioning
 from apps.accounts.services import totp_device_enrol_confirm, totp_device_enrol_start
-from apps.compliance.portal.access import may_use_portal
 from apps.core.errors import ApplicationError
 from apps.core.second_factor import (
     enrol_session_key,
@@ -31,6 +29,7 @@ from apps.core.second_factor import (
     signin_pending_user,
     signin_token_error,
 )
+from apps.portal.access import may_use_portal
 
 SURFACE = "portal"
 ENROL_KEY = enrol_session_key(SURFACE)
@@ -40,7 +39,7 @@ def _next_url(request: HttpRequest, candidate: str | None) -> str:
     return safe_next_url(request, candidate, "portal:dashboard")
 
 
-def _finish(request: HttpRequest, user, device: TOTPDevice, pending: dict) -> HttpResponse:
+def _finish(request: HttpRequest, user, device, pending: dict) -> HttpResponse:
     next_url = _next_url(request, pending.get("next"))
     signin_finish(request, surface=SURFACE, user=user, device=device)
     return redirect(next_url)
@@ -106,7 +105,7 @@ def enrol_view(request: HttpRequest) -> HttpResponse:
     if totp_device_confirmed(user=user) is not None:
         return redirect("portal:login_verify")
     error = ""
-    device = TOTPDevice.objects.filter(pk=request.session.get(ENROL_KEY), user=user, confirmed=False).first()
+    device = totp_device_enrolling(user=user, device_id=request.session.get(ENROL_KEY))
     if request.method == "POST" and device is not None:
         try:
             device = totp_device_enrol_confirm(

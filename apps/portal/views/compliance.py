@@ -10,9 +10,6 @@ from django.views.decorators.http import require_POST, require_safe
 
 from apps.compliance.choices import DSR_WORKFLOW_CODE
 from apps.compliance.models import CheckRun, Framework, WorkflowStep
-from apps.compliance.portal import charts
-from apps.compliance.portal.access import ANALYST, OFFICER, portal_view
-from apps.compliance.portal.shell import paginate, render_portal
 from apps.compliance.selectors import (
     framework_list,
     framework_scores,
@@ -29,10 +26,15 @@ from apps.compliance.services.runs import evidence_digest
 from apps.compliance.services.workflows import workflow_step_claim, workflow_step_complete, workflow_step_fail
 from apps.core.actors import actor_for_request
 from apps.core.errors import ApplicationError
+from apps.core.portal import portal_user_may
+from apps.portal import charts
+from apps.portal.access import ANALYST, OFFICER, portal_view
+from apps.portal.shell import paginate, render_portal
 from apps.privacy.choices import VerificationMethod
 
 TREND_DAYS = 30
 HISTORY_LIMIT = 25
+ACKNOWLEDGE = "compliance.alert_acknowledge"
 
 
 @never_cache
@@ -100,7 +102,7 @@ def check_run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
 def alerts(request: HttpRequest) -> HttpResponse:
     show_all = request.GET.get("all") == "1"
     rows = alert_list() if show_all else open_alerts()
-    may_handle = request.user.has_perm("compliance.change_compliancealert")
+    may_handle = portal_user_may(request.user, ACKNOWLEDGE)
     context = {"page": paginate(request, rows), "show_all": show_all, "may_handle": may_handle}
     return render_portal(request, "portal/compliance/alerts.html", context)
 
@@ -108,7 +110,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
 @require_POST
 @portal_view(OFFICER)
 def alert_acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
-    if not request.user.has_perm("compliance.change_compliancealert"):
+    if not portal_user_may(request.user, ACKNOWLEDGE):
         messages.error(request, "Your role may not handle compliance alerts.")
         return redirect("portal:alerts")
     alert = alert_get(alert_id=alert_id)

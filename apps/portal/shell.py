@@ -6,8 +6,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
-from apps.compliance.portal.access import user_roles
 from apps.core.portal import portal_navigation
+from apps.portal.access import user_roles
 
 
 def navigation(request: HttpRequest) -> list[dict]:

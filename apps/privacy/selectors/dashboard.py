@@ -1,14 +1,12 @@
-"""Reads the portal's dashboard needs beyond the compliance selectors: audit activity per hour, the
-data-protection status (retention, data-subject request SLA). Each costs a fixed number of queries."""
+"""What the privacy dashboard widgets read: the data-subject request SLA and the last retention run.
+Each costs a fixed number of queries."""
 
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db.models import Count, F, Q
-from django.db.models.functions import TruncHour
 from django.utils import timezone
 
-from apps.audit.selectors import audit_event_list
 from apps.privacy.choices import RequestStatus
 from apps.privacy.models import RetentionRun
 from apps.privacy.selectors.requests import open_requests, request_list
@@ -16,23 +14,6 @@ from apps.privacy.selectors.requests import open_requests, request_list
 SLA_LOOKBACK_DAYS = 90
 DUE_SOON_DAYS = 7
 CLOSED = (RequestStatus.COMPLETED, RequestStatus.REJECTED)
-
-
-def audit_activity(*, hours: int, now=None) -> tuple[list, list[int]]:
-    """The start of each of the last `hours` hours (the current one last) and its audit event count."""
-    now = (now or timezone.now()).replace(minute=0, second=0, microsecond=0)
-    since = now - timedelta(hours=hours - 1)
-    counts = dict(
-        audit_event_list()
-        .filter(occurred_at__gte=since)
-        .annotate(hour=TruncHour("occurred_at"))
-        .order_by()
-        .values("hour")
-        .annotate(count=Count("id"))
-        .values_list("hour", "count")
-    )
-    slots = [since + timedelta(hours=index) for index in range(hours)]
-    return slots, [counts.get(slot, 0) for slot in slots]
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
+
+
+class PortalConfig(AppConfig):
+    """The portal shell: every app's portal.py (pages, widgets, permissions in apps/core/portal.py), its own
+    dashboard page, its live updates."""
+
+    name = "apps.portal"
+    label = "portal"
+    verbose_name = "Staff portal"
+
+    def ready(self) -> None:
+        from apps.portal import navigation, receivers
+
+        autodiscover_modules("portal")
+        navigation.register()
+        receivers.connect()

@@ -1,0 +1,9 @@
+"""The portal's own page in the navigation registry (apps/core/portal.py); the domain apps register theirs
+in their portal.py, which `PortalConfig.ready()` imports."""
+
+from apps.core.portal import register_portal_page
+from apps.portal.access import ANALYST, OFFICER
+
+
+def register() -> None:
+    register_portal_page("Compliance", "Dashboard", "portal:dashboard", roles=(OFFICER, ANALYST), order=10)

@@ -1,0 +1,45 @@
+"""/portal/: sign-in, dashboard, compliance drill-down, reports, alerts, workflows, triage, DSRs (and their actions)."""
+
+from django.urls import path
+
+from apps.portal.views import auth, compliance, dashboard, fraud, privacy, reports, security
+
+app_name = "portal"
+
+urlpatterns = [
+    path("login/", auth.login_view, name="login"),
+    path("login/verify/", auth.verify_view, name="login_verify"),
+    path("login/enrol/", auth.enrol_view, name="login_enrol"),
+    path("logout/", auth.logout_view, name="logout"),
+    path("", dashboard.dashboard, name="dashboard"),
+    path("widgets/<slug:name>/", dashboard.widget, name="widget"),
+    path("frameworks/", compliance.frameworks, name="frameworks"),
+    path("frameworks/<slug:framework_id>/", compliance.framework_detail, name="framework"),
+    path(
+        "frameworks/<slug:framework_id>/requirements/<path:ref>/",
+        compliance.requirement_detail,
+        name="requirement",
+    ),
+    path("check-runs/<int:run_id>/", compliance.check_run_detail, name="check_run"),
+    path("reports/", reports.reports, name="reports"),
+    path("reports/files/<int:file_id>/download/", reports.report_file_download, name="report_file_download"),
+    path("reports/definitions/<int:definition_id>/run/", reports.report_run_now, name="report_run_now"),
+    path("alerts/", compliance.alerts, name="alerts"),
+    path("alerts/<int:alert_id>/acknowledge/", compliance.alert_acknowledge, name="alert_acknowledge"),
+    path("workflows/", compliance.workflows, name="workflows"),
+    path(
+        "workflows/steps/<int:step_id>/<slug:action>/",
+        compliance.workflow_step_action,
+        name="workflow_step_action",
+    ),
+    path("security/alerts/", security.security_alerts, name="security_alerts"),
+    path("security/alerts/<int:alert_id>/", security.security_alert_detail, name="security_alert"),
+    path("security/alerts/<int:alert_id>/triage/", security.security_alert_triage, name="security_alert_triage"),
+    path("fraud/cases/", fraud.fraud_cases, name="fraud_cases"),
+    path("fraud/cases/<int:case_id>/", fraud.fraud_case_detail, name="fraud_case"),
+    path("fraud/cases/<int:case_id>/triage/", fraud.fraud_case_triage_view, name="fraud_case_triage"),
+    path("privacy/requests/", privacy.dsrs, name="dsrs"),
+    path("privacy/requests/<int:request_id>/", privacy.dsr_detail, name="dsr"),
+    path("privacy/requests/<int:request_id>/export/", privacy.dsr_export, name="dsr_export"),
+    path("privacy/requests/<int:request_id>/<slug:action>/", privacy.dsr_action, name="dsr_action"),
+]

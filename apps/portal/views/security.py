@@ -1,0 +1,71 @@
+"""Security alerts in the portal: the list, one alert with its activity, triage (through the security
+app's services; the permission it needs is the one apps/security/portal.py registered)."""
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST, require_safe
+
+from apps.core.actors import actor_for_request
+from apps.core.errors import ApplicationError
+from apps.core.portal import portal_user_may
+from apps.portal.access import ANALYST, OFFICER, portal_view
+from apps.portal.shell import paginate, render_portal
+from apps.security.choices import AlertStatus
+from apps.security.selectors import alert_list
+from apps.security.services import alert_triage
+
+ASSIGN_ME = "me"
+TRIAGE = "security.alert_triage"
+
+
+@never_cache
+@require_safe
+@portal_view(OFFICER, ANALYST)
+def security_alerts(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    rows = alert_list().prefetch_related(None).select_related("rule", "assignee")
+    if status in AlertStatus.values:
+        rows = rows.filter(status=status)
+    context = {"page": paginate(request, rows), "status": status, "statuses": AlertStatus.choices}
+    return render_portal(request, "portal/security/alerts.html", context)
+
+
+@never_cache
+@require_safe
+@portal_view(OFFICER, ANALYST)
+def security_alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
+    alert = alert_list().filter(pk=alert_id).first()
+    if alert is None:
+        raise Http404("No such alert.")
+    context = {
+        "alert": alert,
+        "activities": list(alert.activities.all()),
+        "statuses": AlertStatus.choices,
+        "may_triage": portal_user_may(request.user, TRIAGE),
+    }
+    return render_portal(request, "portal/security/alert.html", context)
+
+
+@require_POST
+@portal_view(OFFICER, ANALYST)
+def security_alert_triage(request: HttpRequest, alert_id: int) -> HttpResponse:
+    if not portal_user_may(request.user, TRIAGE):
+        messages.error(request, "Your role may read alerts but not triage them.")
+        return redirect("portal:security_alert", alert_id=alert_id)
+    alert = alert_list().filter(pk=alert_id).first()
+    if alert is None:
+        raise Http404("No such alert.")
+    kwargs = {"note": request.POST.get("note", "")[:2000]}
+    if request.POST.get("status"):
+        kwargs["status"] = request.POST["status"]
+    if request.POST.get("assign") == ASSIGN_ME:
+        kwargs["assignee"] = request.user
+    try:
+        alert_triage(alert=alert, actor=actor_for_request(request), **kwargs)
+    except ApplicationError as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, f"Alert {alert.pk} updated.")
+    return redirect("portal:security_alert", alert_id=alert_id)
