@@ -33,6 +33,7 @@ urlpatterns = [
     path("api/v1/", include((api_v1_patterns, "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("portal/inbox/", include("apps.notifications.urls")),
     path("portal/", include("apps.compliance.portal.urls")),
     path("", core_views.home, name="home"),
 ]

@@ -2,9 +2,11 @@
 TOTP devices."""
 
 import segno
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from apps.accounts.choices import StaffRole
 from apps.accounts.models import ApiKey, Member
 from apps.keyring.fields import blind_index_for
 from apps.tenants.models import Tenant
@@ -38,3 +40,15 @@ def totp_provisioning(*, device: TOTPDevice) -> dict:
     qr_svg = segno.make(url, error="m").svg_inline(scale=5, dark="#111", light="#fff", title="TOTP enrolment QR code")
     secret = url.split("secret=", 1)[1].split("&", 1)[0]
     return {"url": url, "qr_svg": qr_svg, "secret": secret}
+
+
+def staff_role_members(*, role: str) -> QuerySet:
+    """Active staff users holding `role` (superusers for "superuser"); empty for an unknown role.
+
+    Role groups are named after the role's label (apps/accounts/roles.py ROLE_GROUP_NAMES)."""
+    users = get_user_model().objects.filter(is_active=True, is_staff=True)
+    if role == StaffRole.SUPERUSER:
+        return users.filter(is_superuser=True)
+    if role not in StaffRole.values:
+        return users.none()
+    return users.filter(groups__name=StaffRole(role).label).distinct()
