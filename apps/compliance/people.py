@@ -1,25 +1,18 @@
-"""Who holds a staff role, and their e-mail addresses (for alert, escalation and workflow notices).
+"""Who holds a staff role (access reviews, the portal's lists of officers).
 
 Role groups are named after the role's label (apps/accounts/roles.py ROLE_GROUP_NAMES, kept in step
 by tests/admin/test_roles.py), so this reads roles without importing the accounts app's role module.
 """
 
-from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 
 from apps.accounts.choices import StaffRole
-
-User = get_user_model()
+from apps.accounts.selectors import staff_role_members
 
 
 def role_members(role: str) -> QuerySet:
     """Active staff users holding `role` (superusers for "superuser"); empty for an unknown role."""
-    users = User.objects.filter(is_active=True, is_staff=True)
-    if role == StaffRole.SUPERUSER:
-        return users.filter(is_superuser=True)
-    if role not in StaffRole.values:
-        return users.none()
-    return users.filter(groups__name=StaffRole(role).label).distinct()
+    return staff_role_members(role=role)
 
 
 def user_holds_role(user, role: str) -> bool:
@@ -31,9 +24,3 @@ def user_holds_role(user, role: str) -> bool:
     if role == StaffRole.SUPERUSER or role not in StaffRole.values:
         return False
     return user.groups.filter(name=StaffRole(role).label).exists()
-
-
-def role_emails(role: str) -> list[str]:
-    if not role:
-        return []
-    return sorted({email for email in role_members(role).values_list("email", flat=True) if email})
