@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.choices import StaffRole
 from apps.core.portal import portal_navigation, register_portal_page
-from apps.notifications.selectors import inbox_items
+from apps.notifications.selectors import inbox_items, inbox_unread_count, inbox_unread_store
 from apps.notifications.services import inbox_item_mark_read, inbox_mark_all_read
 
 PORTAL_ROLES = (StaffRole.COMPLIANCE_OFFICER.value, StaffRole.SECURITY_ANALYST.value)
@@ -74,7 +74,14 @@ def _navigation(request: HttpRequest) -> list[dict]:
 @inbox_view
 def inbox(request: HttpRequest) -> HttpResponse:
     page = Paginator(inbox_items(user=request.user), settings.PORTAL_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "portal_nav": _navigation(request), "portal_roles": sorted(request.portal_roles)}
+    unread = inbox_unread_count(user=request.user)
+    inbox_unread_store(counts={request.user.pk: unread})  # the badge, right again whatever the cache lost
+    context = {
+        "page": page,
+        "inbox_unread": unread,
+        "portal_nav": _navigation(request),
+        "portal_roles": sorted(request.portal_roles),
+    }
     return render(request, "notifications/inbox.html", context)
 
 

@@ -31,6 +31,7 @@ from apps.notifications.models import (
     WebhookEndpoint,
 )
 from apps.notifications.services.delivery import delivery_schedule
+from apps.notifications.services.inbox import inbox_unread_refresh
 from apps.notifications.tasks import notification_delivery_send_task
 
 DEFAULT_CHANNELS = frozenset({Channel.EMAIL, Channel.INBOX})
@@ -156,6 +157,7 @@ def notification_send(
     InboxItem.objects.bulk_create(
         InboxItem(user=delivery.user, notification=notification, created_at=now) for delivery in deliveries
     )
+    inbox_unread_refresh(user_ids=[delivery.user_id for delivery in deliveries])
     for due, addresses in sorted(emails.items(), key=lambda item: item[0] or now):
         if addresses:
             suffix = "" if due is None else f":{due:%Y%m%dT%H%M}"
