@@ -1,6 +1,7 @@
 """Notification settings (webhook endpoints, Discord channels, preferences) and the read-only delivery log."""
 
 from django.contrib import admin
+from django.db import models
 
 from apps.notifications.models import Delivery, DiscordChannel, Notification, NotificationPreference, WebhookEndpoint
 
@@ -10,6 +11,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     list_display = ["name", "tenant", "url", "is_active", "created_at"]
     list_select_related = ["tenant"]
     list_filter = ["is_active"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
 @admin.register(DiscordChannel)
