@@ -34,6 +34,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # the split view serves Swagger UI's start-up script as a file: no inline script (Content-Security-Policy)
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
+    path("portal/inbox/", include("apps.portal.inbox_urls")),
     path("portal/", include("apps.portal.urls")),
     path("", core_views.home, name="home"),
 ]

@@ -9,8 +9,4 @@ class ComplianceConfig(AppConfig):
     verbose_name = "Compliance"
 
     def ready(self) -> None:
-        from apps.compliance import (  # noqa: F401 - receivers; workers register the tasks
-            notifications,
-            receivers,
-            tasks,
-        )
+        from apps.compliance import receivers, tasks  # noqa: F401 - receivers; workers register the tasks

@@ -1,78 +1,61 @@
-"""E-mail notices of compliance alerts and overdue workflow steps (sent by Celery tasks, after commit).
+"""Who is told of compliance alerts and overdue workflow steps, through the notification layer
+(apps/notifications: e-mail, inbox, webhooks, Discord; recorded, retried, sent once).
 
-Notices name what happened and link nothing personal: an alert's rule, subject and summary, or a
-workflow step's name and due time. A notice that cannot be delivered is logged by id and not retried
-forever: the portal shows the alert or step regardless.
+Called inside the transaction of the change, so the notice commits with it. Notices name what happened
+and link nothing personal: an alert's rule, subject and summary, or a workflow step's name and due time.
+Recipients: a raised alert goes to the rule's addresses and the holders of its role; an escalated one to
+the rule's escalation addresses (or, without any, to the same people); an overdue step to its assignee
+and the holders of its role.
 """
 
-import logging
-import smtplib
-
-from celery import shared_task
-from django.conf import settings
-from django.core.mail import send_mail
-
-from apps.compliance.choices import AlertStatus
+from apps.compliance.choices import AlertPriority
 from apps.compliance.models import ComplianceAlert, WorkflowStep
-from apps.compliance.people import role_emails
+from apps.notifications.choices import EventKind, Severity
+from apps.notifications.services import Recipients, notification_send
 
-logger = logging.getLogger(__name__)
-
-
-def _send(subject: str, body: str, recipients: list[str]) -> int:
-    if not recipients:
-        return 0
-    try:
-        return send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients, fail_silently=False)
-    except (smtplib.SMTPException, OSError) as error:
-        logger.warning("notice %r not delivered: %s", subject, type(error).__name__)
-        return 0
+_MINUTE = "%Y-%m-%d %H:%M"
 
 
-def alert_notice_send(*, alert_id: int, kind: str) -> int:
-    """Tell an alert's recipients it was raised, or its escalation recipients it was escalated."""
-    alert = ComplianceAlert.objects.select_related("rule").filter(pk=alert_id).first()
-    if alert is None:
-        return 0
+def alert_notify(*, alert: ComplianceAlert, kind: str) -> None:
+    """Tell an alert's recipients it was raised (kind "raised"), or its escalation recipients it was escalated."""
     rule = alert.rule
+    roles = [rule.recipient_role] if rule.recipient_role else []
+    recipients = Recipients(addresses=rule.recipients, roles=roles)
+    event = EventKind.COMPLIANCE_ALERT_RAISED
     if kind == "escalated":
-        if alert.status != AlertStatus.ESCALATED:
-            return 0  # acknowledged or resolved meanwhile
-        recipients = rule.escalation_recipients or [*rule.recipients, *role_emails(rule.recipient_role)]
-        subject = f"[DBSBM compliance] ESCALATED ({alert.priority}): {rule.name}"
-        lead = f"Not acknowledged by {alert.acknowledge_by:%Y-%m-%d %H:%M} UTC."
-    else:
-        recipients = [*rule.recipients, *role_emails(rule.recipient_role)]
-        subject = f"[DBSBM compliance] {alert.priority.upper()}: {rule.name}"
-        lead = f"Acknowledge by {alert.acknowledge_by:%Y-%m-%d %H:%M} UTC or it escalates."
-    raised = f"Alert #{alert.pk}, raised {alert.raised_at:%Y-%m-%d %H:%M} UTC."
-    body = f"{alert.summary}\n\nSubject: {alert.subject}\n{raised}\n{lead}\n"
-    return _send(subject, body, sorted(set(recipients)))
-
-
-def workflow_step_notice_send(*, step_id: int) -> int:
-    """Tell the assignee (or the step's role) that a workflow step is overdue and was escalated."""
-    step = WorkflowStep.objects.select_related("instance", "assignee").filter(pk=step_id).first()
-    if step is None:
-        return 0
-    recipients = role_emails(step.assignee_role)
-    if step.assignee is not None and step.assignee.email:
-        recipients.append(step.assignee.email)
-    subject = f"[DBSBM compliance] Overdue: {step.name} ({step.instance.title})"
-    body = (
-        f"The step '{step.name}' of '{step.instance.title}' was due {step.due_at:%Y-%m-%d %H:%M} UTC "
-        "and has been escalated. Open the workflow inbox in the portal to complete it.\n"
+        event = EventKind.COMPLIANCE_ALERT_ESCALATED
+        if rule.escalation_recipients:
+            recipients = Recipients(addresses=rule.escalation_recipients)
+    notification_send(
+        kind=event,
+        key=f"compliance_alert:{alert.pk}:{kind}",
+        context={
+            "alert_id": alert.pk,
+            "rule": rule.name,
+            "priority": alert.priority,
+            "subject": alert.subject,
+            "summary": alert.summary,
+            "raised_at": f"{alert.raised_at:{_MINUTE}}",
+            "acknowledge_by": f"{alert.acknowledge_by:{_MINUTE}}",
+        },
+        recipients=recipients,
+        severity=Severity.CRITICAL if alert.priority == AlertPriority.CRITICAL else Severity.WARNING,
     )
-    return _send(subject, body, sorted(set(recipients)))
 
 
-@shared_task(acks_late=True, max_retries=0)
-def alert_notify_task(alert_id: int, kind: str) -> int:
-    """E-mail the recipients of a raised or escalated alert; returns the number of messages sent."""
-    return alert_notice_send(alert_id=alert_id, kind=kind)
-
-
-@shared_task(acks_late=True, max_retries=0)
-def workflow_step_notify_task(step_id: int) -> int:
-    """E-mail the people of an escalated workflow step."""
-    return workflow_step_notice_send(step_id=step_id)
+def workflow_step_notify(*, step: WorkflowStep) -> None:
+    """Tell the assignee (and the holders of the step's role) that a workflow step is overdue and escalated."""
+    notification_send(
+        kind=EventKind.WORKFLOW_STEP_OVERDUE,
+        key=f"workflow_step:{step.pk}:escalated:{step.escalated_at:%Y%m%dT%H%M%S}",
+        context={
+            "step_id": step.pk,
+            "step": step.name,
+            "workflow": step.instance.title,
+            "due_at": f"{step.due_at:{_MINUTE}}",
+        },
+        recipients=Recipients(
+            user_ids=[step.assignee_id] if step.assignee_id else [],
+            roles=[step.assignee_role] if step.assignee_role else [],
+        ),
+    )

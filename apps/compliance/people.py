@@ -1,4 +1,4 @@
-"""Who holds a staff role, and their e-mail addresses (for alert, escalation and workflow notices).
+"""Who holds a staff role (access reviews, the portal's lists of officers).
 
 Role groups are named after the role's label (apps/accounts/roles.py ROLE_GROUP_NAMES, kept in step
 by tests/admin/test_roles.py), so this reads roles without importing the accounts app's role module.
@@ -24,9 +24,3 @@ def user_holds_role(user, role: str) -> bool:
     if role == StaffRole.SUPERUSER or role not in StaffRole.values:
         return False
     return user.groups.filter(name=StaffRole(role).label).exists()
-
-
-def role_emails(role: str) -> list[str]:
-    if not role:
-        return []
-    return sorted({email for email in role_members(role).values_list("email", flat=True) if email})

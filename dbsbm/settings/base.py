@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "apps.audit",
     "apps.tenants",
     "apps.accounts",
+    "apps.notifications",
     "apps.betting",
     "apps.security",
     "apps.fraud",
@@ -92,6 +93,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "apps.notifications.context_processors.inbox_badge",
             ],
         },
     },
@@ -360,6 +362,7 @@ from dbsbm.settings.components.compliance import *  # noqa: E402, F403
 from dbsbm.settings.components.compliance_automation import *  # noqa: E402, F403
 from dbsbm.settings.components.fraud import *  # noqa: E402, F403
 from dbsbm.settings.components.keyring import *  # noqa: E402, F403
+from dbsbm.settings.components.notifications import *  # noqa: E402, F403
 from dbsbm.settings.components.performance import *  # noqa: E402, F403
 from dbsbm.settings.components.portal import *  # noqa: E402, F403
 from dbsbm.settings.components.privacy_requests import *  # noqa: E402, F403

@@ -98,7 +98,7 @@ def test_a_failing_check_raises_one_alert_and_emails_recipients_and_role(
     mail = smtp_server.mails[0]
     assert sorted(mail.recipients) == ["officer@dbsbm.test", "oncall@dbsbm.test"]
     assert mail.message["Subject"] == "[DBSBM compliance] HIGH: High failures"
-    assert "test.mfa says fail" in mail.message.get_content()
+    assert "test.mfa says fail" in mail.message.get_body(("plain",)).get_content()
     assert AuditEvent.objects.filter(action="compliance.alert_raised", target_id=str(alert.pk)).count() == 1
 
 

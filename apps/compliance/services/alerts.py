@@ -2,9 +2,10 @@
 
 A finding for a rule and subject updates the active alert instead of opening another (a partial
 unique constraint decides between concurrent raisers). Opening an alert tells the rule's recipients
-and role members by e-mail; an alert not acknowledged by `acknowledge_by` is escalated by beat and
-the escalation recipients are told. Every change is audited and announced with
-`compliance_alert_changed` in its transaction (the portal's live dashboard listens, after commit).
+and role members through the notification layer (e-mail, inbox, webhooks); an alert not acknowledged
+by `acknowledge_by` is escalated by beat and the escalation recipients are told. Every change is
+audited and announced with `compliance_alert_changed` in its transaction (the portal's live
+dashboard listens, after commit).
 """
 
 from datetime import timedelta
@@ -24,11 +25,10 @@ from apps.compliance.choices import (
     Severity,
 )
 from apps.compliance.models import AlertRule, ComplianceAlert, Requirement
-from apps.compliance.notifications import alert_notify_task
+from apps.compliance.notifications import alert_notify
 from apps.compliance.reporting.parameters import recipients_validate
 from apps.compliance.signals import compliance_alert_changed
 from apps.core.actors import Actor
-from apps.core.enqueue import enqueue
 from apps.core.errors import ApplicationError, ConflictError
 
 _RULE_FIELDS = [
@@ -113,7 +113,7 @@ def _announce(alert: ComplianceAlert, change: str) -> None:
 
 
 def _notify(alert: ComplianceAlert, kind: str) -> None:
-    enqueue(alert_notify_task, alert.pk, kind)
+    alert_notify(alert=alert, kind=kind)
 
 
 @transaction.atomic

@@ -27,11 +27,10 @@ from apps.compliance.choices import (
     WorkflowStatus,
 )
 from apps.compliance.models import WorkflowDefinition, WorkflowInstance, WorkflowStep
-from apps.compliance.notifications import workflow_step_notify_task
+from apps.compliance.notifications import workflow_step_notify
 from apps.compliance.people import user_holds_role
 from apps.compliance.signals import workflow_step_changed
 from apps.core.actors import Actor
-from apps.core.enqueue import enqueue
 from apps.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from apps.privacy import services as privacy_services
 from apps.privacy.models import DataSubjectRequest
@@ -305,7 +304,7 @@ def _escalate_step(step_id: int, *, actor: Actor, now) -> bool:
     step.status, step.escalated_at = StepStatus.ESCALATED, now
     step.save(update_fields=["status", "escalated_at"])
     _step_audit(step, actor, "compliance.workflow_step_escalated", before)
-    enqueue(workflow_step_notify_task, step_id)
+    workflow_step_notify(step=step)
     return True
 
 

@@ -1,4 +1,5 @@
-"""Fraud cases: a finding opens a case or updates the open one; analysts triage it (always audited)."""
+"""Fraud cases: a finding opens a case (the analysts are told) or updates the open one; analysts triage it
+(always audited)."""
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
@@ -12,6 +13,8 @@ from apps.core.errors import ApplicationError
 from apps.fraud.choices import OPEN_CASE_STATUSES, VERDICT_STATUSES, CaseAction, CaseStatus
 from apps.fraud.detectors.base import Finding
 from apps.fraud.models import FraudCase, FraudCaseEvent, FraudCaseMember, FraudLabel
+from apps.notifications.choices import EventKind
+from apps.notifications.services import Recipients, notification_send
 
 User = get_user_model()
 
@@ -65,13 +68,15 @@ def fraud_case_record(*, finding: Finding, actor: Actor) -> tuple[FraudCase, boo
         FraudCaseEvent.objects.create(
             case=case, action=CaseAction.DETECTED, actor_label=actor.label, to_status=case.status, score=case.score
         )
+        guild_id = _guild_id(case, finding.capper_ids)
         audit_record(
             actor=actor,
             action="fraud.case_opened",
             target=case,
-            guild_id=_guild_id(case, finding.capper_ids),
+            guild_id=guild_id,
             changes=field_changes({}, {"kind": case.kind, "members": key, "score": case.score}),
         )
+        _notify_opened(case, guild_id)
         return case, True
     changed = case.evidence != finding.evidence or case.score != finding.score
     before = {"score": case.score, "explanation": case.explanation}
@@ -96,6 +101,24 @@ def fraud_case_record(*, finding: Finding, actor: Actor) -> tuple[FraudCase, boo
             changes=field_changes(before, {"score": case.score, "explanation": case.explanation}),
         )
     return case, False
+
+
+def _notify_opened(case: FraudCase, guild_id: str) -> None:
+    # the security analysts (apps/notifications/choices.py DEFAULT_ROLES) and the guild's channels;
+    # the notice names the case and its kind, not the cappers
+    notification_send(
+        kind=EventKind.FRAUD_CASE_OPENED,
+        key=f"fraud_case:{case.pk}",
+        context={
+            "case_id": case.pk,
+            "kind": case.kind,
+            "score": round(float(case.score), 3),
+            "explanation": case.explanation,
+            "guild_id": guild_id,
+        },
+        recipients=Recipients(),
+        guild_id=guild_id,
+    )
 
 
 def _assignee(username: str | None):

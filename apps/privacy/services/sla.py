@@ -1,8 +1,9 @@
 """Deadlines: data-subject requests near or past their due date, assessments due for review.
 
 Run by beat (apps/privacy/schedules.py). Each finding opens a `PrivacyAlert` or refreshes the open one
-of the same kind and subject (partial unique constraints), and a new alert is audited; alerts of
-requests that were closed, and "due soon" alerts of requests now overdue, are resolved.
+of the same kind and subject (partial unique constraints); a new alert is audited and told to the
+compliance officers (apps/notifications); alerts of requests that were closed, and "due soon" alerts of
+requests now overdue, are resolved.
 """
 
 from dataclasses import dataclass
@@ -13,6 +14,8 @@ from django.utils import timezone
 
 from apps.audit.services import audit_record
 from apps.core.actors import Actor
+from apps.notifications.choices import EventKind
+from apps.notifications.services import Recipients, notification_send
 from apps.privacy.choices import OPEN_REQUEST_STATUSES, PiaStatus, PrivacyAlertKind
 from apps.privacy.models import PrivacyAlert, PrivacyImpactAssessment
 from apps.privacy.selectors.requests import overdue_requests, requests_due_soon
@@ -46,9 +49,28 @@ def _raise(*, kind: str, message: str, due_at, now, guild_id: str = "", **subjec
                 guild_id=guild_id,
                 changes={"kind": kind, "due_at": due_at.isoformat()},
             )
+            _notify(alert, guild_id)
     except IntegrityError:  # a concurrent run opened it first
         return False
     return True
+
+
+def _notify(alert: PrivacyAlert, guild_id: str) -> None:
+    # a new alert only (a refresh tells nobody again); the compliance officers (DEFAULT_ROLES)
+    notification_send(
+        kind=EventKind.PRIVACY_DEADLINE,
+        key=f"privacy_alert:{alert.pk}",
+        context={
+            "alert_id": alert.pk,
+            "kind": alert.kind,
+            "label": alert.get_kind_display(),
+            "message": alert.message,
+            "due_at": f"{alert.due_at:%Y-%m-%d %H:%M}",
+            "guild_id": guild_id,
+        },
+        recipients=Recipients(),
+        guild_id=guild_id,
+    )
 
 
 def privacy_deadlines_check(*, now=None) -> SlaReport:

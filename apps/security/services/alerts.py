@@ -1,4 +1,4 @@
-"""Raising alerts (with dedup and suppression) and triaging them (audited)."""
+"""Raising alerts (with dedup and suppression; a new one tells the analysts) and triaging them (audited)."""
 
 from datetime import datetime, timedelta
 from typing import Any
@@ -11,6 +11,9 @@ from django.utils import timezone
 from apps.audit.services import audit_record, field_changes
 from apps.core.actors import Actor
 from apps.core.errors import ApplicationError
+from apps.notifications.choices import EventKind
+from apps.notifications.choices import Severity as NoticeSeverity
+from apps.notifications.services import Recipients, notification_send
 from apps.security.choices import ABSORBING_STATUSES, AlertStatus
 from apps.security.models import Alert, AlertActivity, DetectionRule, SecurityEvent
 from apps.security.realtime import alert_payload, stream_send
@@ -111,7 +114,28 @@ def alert_raise(
         changes=field_changes({}, {"rule": rule.slug, "rule_version": rule.version, "severity": rule.severity}),
     )
     transaction.on_commit(lambda: stream_send(kind="alert", payload=alert_payload(alert)))
+    _notify(alert)
     return alert, True
+
+
+def _notify(alert: Alert) -> None:
+    # a new alert only (a repeat folded into it tells nobody again); to the security analysts
+    # (apps/notifications/choices.py DEFAULT_ROLES) and the guild's channels
+    notification_send(
+        kind=EventKind.SECURITY_ALERT_RAISED,
+        key=f"security_alert:{alert.pk}",
+        context={
+            "alert_id": alert.pk,
+            "title": alert.title,
+            "rule": alert.rule.slug,
+            "severity": alert.severity,
+            "guild_id": alert.guild_id,
+            "first_seen_at": f"{alert.first_seen_at:%Y-%m-%d %H:%M}",
+        },
+        recipients=Recipients(),
+        severity=NoticeSeverity.CRITICAL if alert.severity == "critical" else NoticeSeverity.WARNING,
+        guild_id=alert.guild_id,
+    )
 
 
 _UNSET: Any = object()

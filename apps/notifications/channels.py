@@ -1,0 +1,111 @@
+"""How one delivery travels: SMTP through Django's e-mail backend, or one HTTP POST (webhook, Discord).
+
+Every outbound HTTP request of this app goes through `http_post`, with short timeouts and no redirects:
+the one place where the circuit breaker and the SSRF guard of issue #15 will be added.
+"""
+
+import json
+import smtplib
+from datetime import datetime
+
+import requests
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from standardwebhooks import Webhook
+
+from apps.notifications.models import Delivery
+
+USER_AGENT = "DBSBM-Notifications/1"
+
+
+class DeliveryError(Exception):
+    """The channel refused or could not be reached; `status` is the HTTP status when there was one."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def http_post(*, url: str, body: bytes, headers: dict[str, str]) -> int:
+    """POST `body` to `url` once (short timeouts, redirects not followed); returns the status, raises
+    DeliveryError when the receiver cannot be reached. (Issue #15: breaker and SSRF guard go here.)"""
+    try:
+        response = requests.post(
+            url,
+            data=body,
+            headers={"User-Agent": USER_AGENT, **headers},
+            timeout=(settings.NOTIFICATIONS_HTTP_CONNECT_TIMEOUT, settings.NOTIFICATIONS_HTTP_READ_TIMEOUT),
+            allow_redirects=False,
+        )
+    except requests.RequestException as error:
+        raise DeliveryError(f"{type(error).__name__}: unreachable") from error
+    response.close()
+    return response.status_code
+
+
+def _require_2xx(status: int) -> int:
+    if not 200 <= status < 300:
+        raise DeliveryError(f"HTTP {status}", status=status)
+    return status
+
+
+def email_send(delivery: Delivery, *, now: datetime) -> int | None:
+    """One message to the delivery's addresses: the kind's plain text, with its HTML as an alternative."""
+    notification = delivery.notification
+    message = EmailMultiAlternatives(
+        subject=notification.subject,
+        body=notification.text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=list(delivery.addresses),
+        headers={"X-DBSBM-Delivery": delivery.key},
+    )
+    if notification.html:
+        message.attach_alternative(notification.html, "text/html")
+    try:
+        message.send(fail_silently=False)
+    except (smtplib.SMTPException, OSError) as error:
+        raise DeliveryError(f"SMTP: {type(error).__name__}") from error
+    return None
+
+
+def webhook_body(delivery: Delivery, *, now: datetime) -> str:
+    notification = delivery.notification
+    return json.dumps(
+        {"type": notification.kind, "timestamp": now.isoformat(), "data": notification.payload},
+        separators=(",", ":"),
+        sort_keys=True,
+    )
+
+
+def webhook_send(delivery: Delivery, *, now: datetime) -> int:
+    """POST the event signed the Standard Webhooks way; webhook-id is the delivery key, the same on every
+    retry, so a receiver can drop a copy it has already seen."""
+    endpoint = delivery.webhook
+    if endpoint is None or not endpoint.is_active:
+        raise DeliveryError("The webhook endpoint was removed or disabled.")
+    body = webhook_body(delivery, now=now)
+    headers = {
+        "content-type": "application/json",
+        "webhook-id": delivery.key,
+        "webhook-timestamp": str(int(now.timestamp())),
+        "webhook-signature": Webhook(endpoint.secret).sign(msg_id=delivery.key, timestamp=now, data=body),
+    }
+    return _require_2xx(http_post(url=endpoint.url, body=body.encode(), headers=headers))
+
+
+def discord_send(delivery: Delivery, *, now: datetime) -> int:
+    """Post to the guild's Discord channel through its webhook URL; mentions are never parsed."""
+    channel = delivery.discord_channel
+    if channel is None or not channel.is_active:
+        raise DeliveryError("The Discord channel was removed or disabled.")
+    notification = delivery.notification
+    body = {
+        "content": notification.subject[:2000],
+        "embeds": [{"title": notification.subject[:256], "description": notification.text[:4096]}],
+        "allowed_mentions": {"parse": []},
+    }
+    headers = {"content-type": "application/json"}
+    return _require_2xx(http_post(url=channel.webhook_url, body=json.dumps(body).encode(), headers=headers))
+
+
+SENDERS = {"email": email_send, "webhook": webhook_send, "discord": discord_send}

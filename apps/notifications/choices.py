@@ -1,0 +1,61 @@
+"""Channels, delivery states, severities and the event kinds the notification layer knows."""
+
+from django.db import models
+
+from apps.accounts.choices import StaffRole
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", "E-mail"
+    WEBHOOK = "webhook", "Signed webhook"
+    DISCORD = "discord", "Discord webhook"
+    INBOX = "inbox", "Portal inbox"
+
+
+class DeliveryStatus(models.TextChoices):
+    """queued -> sent (SMTP accepted it) | delivered (2xx, or written to the inbox) | failed (retried later,
+    with back-off) -> ... -> given_up (after NOTIFICATIONS_MAX_ATTEMPTS)."""
+
+    QUEUED = "queued", "Queued"
+    SENT = "sent", "Sent"
+    DELIVERED = "delivered", "Delivered"
+    FAILED = "failed", "Failed (will retry)"
+    GIVEN_UP = "given_up", "Given up"
+
+
+# A delivery in one of these states is never sent again: the idempotency of a retried task.
+FINAL_DELIVERY_STATUSES = frozenset({DeliveryStatus.SENT, DeliveryStatus.DELIVERED, DeliveryStatus.GIVEN_UP})
+
+
+class Severity(models.TextChoices):
+    """Only `critical` goes through a person's quiet hours."""
+
+    INFO = "info", "Info"
+    WARNING = "warning", "Warning"
+    CRITICAL = "critical", "Critical"
+
+
+class EventKind(models.TextChoices):
+    """Each kind has its templates in templates/notifications/<kind>/ (subject.txt, body.txt, body.html)."""
+
+    COMPLIANCE_ALERT_RAISED = "compliance_alert_raised", "Compliance alert raised"
+    COMPLIANCE_ALERT_ESCALATED = "compliance_alert_escalated", "Compliance alert escalated"
+    WORKFLOW_STEP_OVERDUE = "workflow_step_overdue", "Workflow step overdue"
+    SECURITY_ALERT_RAISED = "security_alert_raised", "Security alert raised"
+    FRAUD_CASE_OPENED = "fraud_case_opened", "Fraud case opened"
+    PRIVACY_DEADLINE = "privacy_deadline", "Privacy deadline (data-subject request, assessment review)"
+    MEMORY_THRESHOLD = "memory_threshold", "Memory threshold crossed"
+
+
+# Who is told of each kind by default, stated once (callers may add people or addresses):
+# security alerts and fraud cases go to security analysts, privacy deadlines to compliance officers,
+# memory alerts to ops; compliance alerts and workflow steps go to the people their rule or step names.
+DEFAULT_ROLES: dict[str, tuple[str, ...]] = {
+    EventKind.COMPLIANCE_ALERT_RAISED: (),
+    EventKind.COMPLIANCE_ALERT_ESCALATED: (),
+    EventKind.WORKFLOW_STEP_OVERDUE: (),
+    EventKind.SECURITY_ALERT_RAISED: (StaffRole.SECURITY_ANALYST.value,),
+    EventKind.FRAUD_CASE_OPENED: (StaffRole.SECURITY_ANALYST.value,),
+    EventKind.PRIVACY_DEADLINE: (StaffRole.COMPLIANCE_OFFICER.value,),
+    EventKind.MEMORY_THRESHOLD: (StaffRole.OPS.value,),
+}

@@ -1,0 +1,9 @@
+"""The notification layer's part of the staff portal: the inbox in the navigation, for every portal role
+(registry: apps/core/portal.py; the views are apps/portal/views/inbox.py)."""
+
+from apps.accounts.choices import StaffRole
+from apps.core.portal import register_portal_page
+
+ROLES = [StaffRole.COMPLIANCE_OFFICER.value, StaffRole.SECURITY_ANALYST.value]
+
+register_portal_page("Inbox", "Notifications", "notifications:inbox", roles=ROLES, order=5)
