@@ -1,9 +1,10 @@
 """Writing the demo world: bulk inserts (COPY on PostgreSQL), then auto-grading of the finished games.
 
 Everything but the grading is one transaction, so a demo set is there completely or not at all; its
-one audit event (system actor) records what was created. Grading goes through `game_grade`, one game
-per transaction, exactly as when a final score arrives: it writes the legs' results, settles the bets
-and appends their ledger entries (and records its own audit event per game, never one per bet).
+one audit event (system actor) records what was created. Grading goes through `games_grade`, a few
+hundred finished games per transaction, graded exactly as when their final scores arrive one by one: it
+writes the legs' results, settles the bets and appends their ledger entries (and records its own audit
+event per game, never one per bet).
 """
 
 import random
@@ -20,11 +21,12 @@ from apps.betting.choices import GameStatus, LegResult, Market
 from apps.betting.demo.bets import BET_COLUMNS, LEG_COLUMNS, generate_bets
 from apps.betting.demo.world import DEMO_GAME_PREFIX, World, build_world, demo_guild_ids
 from apps.betting.models import Bet, BetLeg, Capper, Game, League, LedgerEntry, Sport, Team
-from apps.betting.services import game_grade
+from apps.betting.services import games_grade
 from apps.core.actors import Actor
 from apps.tenants.models import Tenant
 
 BATCH_SIZE = 20_000
+GRADE_BATCH = 500  # games per grading pass: set-based statements, bounded memory and lock time
 FINAL_STATUSES = (GameStatus.FINAL, GameStatus.CANCELLED)
 
 # progress(total=..., desc=...) -> an object with update(n) and close() (tqdm, or a silent stand-in)
@@ -105,12 +107,13 @@ def seed_demo(*, tenant_count: int, bet_count: int, seed: int, actor: Actor, pro
 
 
 def grade_games(*, game_ids: list[int], actor: Actor, progress: Progress) -> int:
-    """Auto-grade finished games one by one (the service's own transaction each); returns bets settled."""
+    """Auto-grade finished games, GRADE_BATCH per pass (the service's own transaction each); returns bets settled."""
     bar = progress(total=len(game_ids), desc="auto-grading games", unit="game")
     settled = 0
-    for game_id in game_ids:
-        settled += game_grade(game_id=game_id, actor=actor).bets_settled
-        bar.update(1)
+    for start in range(0, len(game_ids), GRADE_BATCH):
+        batch = game_ids[start : start + GRADE_BATCH]
+        settled += games_grade(game_ids=batch, actor=actor).bets_settled
+        bar.update(len(batch))
     bar.close()
     return settled
 
