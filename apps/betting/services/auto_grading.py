@@ -1,7 +1,8 @@
-"""Auto-grading a final game: set-based, so a game with 10,000 pending legs settles in one pass.
+"""Auto-grading final games: set-based, so a game with 10,000 pending legs (or a season of games, see
+`games_grade`) settles in one pass; the ledger entries are written by services/ledger.py.
 
-Concurrency: the game row is locked first (two graders of one game queue there and the second finds
-nothing pending), then the affected bets in id order (an API settle of the same bet either finished
+Concurrency: the game rows are locked first, in id order (two graders of one game queue there and the
+second finds nothing pending), then the affected bets in id order (an API settle of the same bet either finished
 before, and the grader skips the bet, or waits for the grader and then gets 409).
 """
 
