@@ -189,7 +189,9 @@ def _audit_games(*, games, pending, results, settled: set[int], flagged: dict[in
 
 def _invalidate(*, settled_tenants: set[int], changed_bet_ids: set[int]) -> None:
     invalidation.bets_settled(tenant_ids=settled_tenants)
-    changed_tenants = set(Bet.objects.filter(pk__in=changed_bet_ids).values_list("tenant_id", flat=True).distinct())
+    changed_tenants = set(
+        Bet.objects.filter(pk__in=changed_bet_ids).order_by().values_list("tenant_id", flat=True).distinct()
+    )  # without the model ordering, DISTINCT is over tenant ids alone
     for tenant_id in sorted(changed_tenants - settled_tenants):
         invalidation.bets_changed(tenant_id=tenant_id)
 
