@@ -54,9 +54,9 @@ def main() -> int:
 
     app.conf.task_always_eager = True
 
-    from apps.betting.demo.fraud_loading import plant_fraud
     from apps.betting.models import Capper
     from apps.core.actors import Actor
+    from apps.demo.fraud_loading import plant_fraud
     from apps.fraud.choices import FraudKind
     from apps.fraud.services import fraud_scan
 

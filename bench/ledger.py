@@ -220,11 +220,11 @@ def bench_grading(tenant, cappers, rng: random.Random) -> dict:
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
-    from apps.betting.demo.bets import BET_COLUMNS, LEG_COLUMNS
-    from apps.betting.demo.loading import write_rows
     from apps.betting.models import Bet, BetLeg, Game
     from apps.betting.services import game_grade, game_upsert
     from apps.core.actors import Actor
+    from apps.demo.bets import BET_COLUMNS, LEG_COLUMNS
+    from apps.demo.loading import write_rows
 
     actor = Actor.system("bench")
     stamp = datetime.now(UTC)

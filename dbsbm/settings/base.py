@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "apps.security",
     "apps.fraud",
     "apps.privacy",
+    # dev-only demo data (manage.py seed_demo, no models): above every app it writes, imported by none
+    "apps.demo",
     # the staff portal at /portal/ (no models), the top layer; listed before compliance because the
     # accounts app syncs the role groups on the post_migrate of the last app, which must be one with models
     "apps.portal",

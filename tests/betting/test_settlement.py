@@ -656,3 +656,28 @@ def test_auto_grading_sends_one_signal_per_settled_bet_with_its_tenant(
         ("bet_settled", {"bet_id": bet.pk, "tenant_id": tenant.pk, "source": "auto"}) for bet in bets
     ]
     assert list(LedgerEntry.objects.filter(kind=LedgerKind.SETTLE).values_list("result", flat=True)) == ["lost"] * 3
+
+
+def test_a_parlay_settled_with_one_result_is_refused_by_the_service_and_nothing_changes(place_bet, actor, row_counts):
+    bet = place_bet("p-one", [manual(150), manual(-110, "away")])
+    before = row_counts()
+
+    with pytest.raises(ApplicationError) as refused:
+        bet_settle(bet=bet, actor=actor, result=LegResult.WON)
+
+    assert (refused.value.code, refused.value.status_code, refused.value.message) == (
+        "parlay_needs_legs",
+        400,
+        "This bet is a parlay: send legs: [{id, result}] for each leg.",
+    )
+    assert row_counts() == before
+    assert set(BetLeg.objects.filter(bet=bet).values_list("result", flat=True)) == {"pending"}
+
+
+def test_a_straight_bet_settles_with_one_result(place_bet, actor):
+    bet = place_bet("s-one", [manual(150)], stake="2.00")
+
+    bet = bet_settle(bet=bet, actor=actor, result=LegResult.WON)
+
+    assert (bet.status, bet.net_units) == ("won", Decimal("3.0000"))
+    assert ledger(bet) == [(1, LedgerKind.SETTLE, "won", 1, Decimal("3.0000"), Decimal("2.00"))]

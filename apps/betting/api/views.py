@@ -30,7 +30,6 @@ from apps.betting.models import Bet, Capper
 from apps.betting.periods import current_month_label
 from apps.betting.services.bets import LegInput
 from apps.core.actors import actor_for_request
-from apps.core.exceptions import error_body
 from apps.core.http_caching import caching_headers, check_if_match, etag_for, not_modified, versioned_read
 from apps.core.permissions import HasRequiredScope, IsPlatformKey
 from apps.core.schema import ERROR_RESPONSES
@@ -224,17 +223,12 @@ class BetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedV
         values = data.validated_data
         if stale := check_if_match(request, self._current_etag()):
             return stale
-        bet = self.get_object()
-        if "result" in values:
-            if bet.leg_count != 1:
-                return _parlay_needs_legs()
-            leg_results = {bet.legs.all()[0].pk: values["result"]}
-        else:
-            leg_results = {leg["id"]: leg["result"] for leg in values["legs"]}
+        legs = values.get("legs")
         services.bet_settle(
-            bet=bet,
+            bet=self.get_object(),
             actor=actor_for_request(request),
-            leg_results=leg_results,
+            leg_results=None if legs is None else {leg["id"]: leg["result"] for leg in legs},
+            result=values.get("result"),
             reason=values["reason"],
             settled_by=values["settled_by"],
             source=SettlementSource.API,
@@ -249,11 +243,6 @@ class BetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedV
             return stale
         services.bet_void(bet=self.get_object(), actor=actor_for_request(request), reason=data.validated_data["reason"])
         return caching_headers(Response(BetSerializer(self.get_object()).data), self._current_etag())
-
-
-def _parlay_needs_legs() -> Response:
-    body = error_body("parlay_needs_legs", "This bet is a parlay: send legs: [{id, result}] for each leg.")
-    return Response(body, status=status.HTTP_400_BAD_REQUEST)
 
 
 @extend_schema_view(

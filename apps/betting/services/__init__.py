@@ -1,6 +1,6 @@
 """Every state change of the betting domain (one transaction, invariants, audit event, signal)."""
 
-from apps.betting.services.auto_grading import game_grade
+from apps.betting.services.auto_grading import game_grade, games_grade
 from apps.betting.services.bets import bet_place
 from apps.betting.services.cappers import capper_create
 from apps.betting.services.corrections import game_correct_score
@@ -15,6 +15,7 @@ __all__ = [
     "capper_create",
     "game_correct_score",
     "game_grade",
+    "games_grade",
     "game_record_result",
     "game_upsert",
 ]

@@ -1,11 +1,13 @@
-"""Auto-grading a final game: set-based, so a game with 10,000 pending legs settles in one pass.
+"""Auto-grading final games: set-based, so a game with 10,000 pending legs (or a season of games, see
+`games_grade`) settles in one pass; the ledger entries are written by services/ledger.py.
 
-Concurrency: the game row is locked first (two graders of one game queue there and the second finds
-nothing pending), then the affected bets in id order (an API settle of the same bet either finished
+Concurrency: the game rows are locked first, in id order (two graders of one game queue there and the
+second finds nothing pending), then the affected bets in id order (an API settle of the same bet either finished
 before, and the grader skips the bet, or waits for the grader and then gets 409).
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -17,19 +19,17 @@ from apps.betting.choices import (
     OPEN_BET_STATUSES,
     BetStatus,
     GameStatus,
-    LedgerKind,
     LegResult,
     Market,
     SettlementSource,
 )
 from apps.betting.grading import grade_leg
-from apps.betting.models import Bet, BetLeg, Game, LedgerEntry
+from apps.betting.models import Bet, BetLeg, Game
 from apps.betting.odds import combined_result, net_units
 from apps.betting.services import invalidation
+from apps.betting.services.ledger import BULK_BATCH, settle_entries_append
 from apps.betting.signals import bet_settled
 from apps.core.actors import Actor
-
-BULK_BATCH = 2000
 
 
 @dataclass(frozen=True)
@@ -39,9 +39,10 @@ class GradingOutcome:
     bets_flagged: int
 
 
-def _leg_results(game: Game, legs: list[dict]) -> dict[int, str]:
+def _leg_results(games: dict[int, Game], legs: list[dict]) -> dict[int, str]:
     results = {}
     for leg in legs:
+        game = games[leg["game_id"]]
         if game.status == GameStatus.CANCELLED:
             results[leg["id"]] = LegResult.VOID
             continue
@@ -88,58 +89,109 @@ def flag_contradicted_manual_settlements(game: Game, now) -> set[int]:
 @transaction.atomic
 def game_grade(*, game_id: int, actor: Actor) -> GradingOutcome:
     """Grade every pending gradeable leg of a final (or cancelled) game and settle bets left with none pending."""
-    game = Game.objects.select_for_update().get(pk=game_id)
-    if game.status not in (GameStatus.FINAL, GameStatus.CANCELLED):
+    return games_grade(game_ids=[game_id], actor=actor)
+
+
+@transaction.atomic
+def games_grade(*, game_ids: Sequence[int], actor: Actor) -> GradingOutcome:
+    """Grade the pending legs of many final (or cancelled) games in one pass, as `game_grade` grades one.
+
+    Same legs, bets, ledger entries and audit (one `betting.game_graded` event per game that changed)
+    as grading the games one by one: a bet with legs on several of them settles once, when its last
+    pending leg is graded. Games neither final nor cancelled are skipped.
+    """
+    games = {
+        game.pk: game
+        for game in Game.objects.select_for_update()
+        .filter(pk__in=sorted(set(game_ids)), status__in=(GameStatus.FINAL, GameStatus.CANCELLED))
+        .order_by("pk")
+    }
+    if not games:
         return GradingOutcome(0, 0, 0)
     now = timezone.now()
-    pending = list(
-        BetLeg.objects.filter(game=game, result=LegResult.PENDING).values("id", "bet_id", "market", "selection", "line")
+    bet_ids = sorted(
+        set(BetLeg.objects.filter(game_id__in=games, result=LegResult.PENDING).values_list("bet_id", flat=True))
     )
-    bet_ids = sorted({leg["bet_id"] for leg in pending})
-    open_bet_ids = set(
-        Bet.objects.select_for_update()
-        .filter(pk__in=bet_ids, status__in=OPEN_BET_STATUSES)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
+    open_bet_ids = _lock_open_bets(bet_ids)
     # Read the legs again now that their bets are locked: a settlement this grader queued behind may
     # have graded one by hand, and that grade must stand (and be flagged below if the score disagrees).
     pending = list(
-        BetLeg.objects.filter(game=game, result=LegResult.PENDING, bet_id__in=open_bet_ids).values(
-            "id", "bet_id", "market", "selection", "line"
+        BetLeg.objects.filter(game_id__in=games, result=LegResult.PENDING, bet_id__in=open_bet_ids).values(
+            "id", "bet_id", "game_id", "market", "selection", "line"
         )
     )
-    results = _leg_results(game, pending)
+    results = _leg_results(games, pending)
     by_result: dict[str, list[int]] = defaultdict(list)
     for leg_id, result in results.items():
         by_result[result].append(leg_id)
-    for result, leg_ids in by_result.items():  # a handful of UPDATEs, one per result
-        BetLeg.objects.filter(pk__in=leg_ids).update(result=result, graded_at=now, graded_source=SettlementSource.AUTO)
-    settled_tenants = _settle_complete_bets(bet_ids={leg["bet_id"] for leg in pending if leg["id"] in results}, now=now)
+    for result, leg_ids in by_result.items():  # a handful of UPDATEs per batch, one per result
+        for start in range(0, len(leg_ids), BULK_BATCH * 10):
+            BetLeg.objects.filter(pk__in=leg_ids[start : start + BULK_BATCH * 10]).update(
+                result=result, graded_at=now, graded_source=SettlementSource.AUTO
+            )
+    graded_bets = {leg["bet_id"] for leg in pending if leg["id"] in results}
+    settled_tenants = _settle_complete_bets(bet_ids=graded_bets, now=now)
     settled = sorted(settled_tenants)
-    partly_graded = {leg["bet_id"] for leg in pending if leg["id"] in results} - set(settled)
+    partly_graded = graded_bets - set(settled)
     if partly_graded:  # parlays with legs still open: their legs changed, so must their ETags
         Bet.objects.filter(pk__in=partly_graded).update(updated_at=now)
-    flagged = flag_contradicted_manual_settlements(game, now)
+    flagged_by_game = {game_id: flag_contradicted_manual_settlements(game, now) for game_id, game in games.items()}
+    flagged = set().union(*flagged_by_game.values())
     _invalidate(settled_tenants=set(settled_tenants.values()), changed_bet_ids=partly_graded | flagged)
-    if results or flagged:
-        audit_record(
-            actor=actor,
-            action="betting.game_graded",
-            target=game,
-            changes={
-                "legs_graded": {"before": 0, "after": len(results)},
-                "settled_bet_ids": {"before": [], "after": settled},
-            },
-        )
+    _audit_games(
+        games=games, pending=pending, results=results, settled=set(settled), flagged=flagged_by_game, actor=actor
+    )
     for bet_id in settled:
         bet_settled.send(sender=Bet, bet_id=bet_id, tenant_id=settled_tenants[bet_id], source=SettlementSource.AUTO)
     return GradingOutcome(legs_graded=len(results), bets_settled=len(settled), bets_flagged=len(flagged))
 
 
+def _lock_open_bets(bet_ids: list[int]) -> set[int]:
+    locked: set[int] = set()
+    for start in range(0, len(bet_ids), BULK_BATCH * 10):
+        locked.update(
+            Bet.objects.select_for_update()
+            .filter(pk__in=bet_ids[start : start + BULK_BATCH * 10], status__in=OPEN_BET_STATUSES)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    return locked
+
+
+def _audit_games(*, games, pending, results, settled: set[int], flagged: dict[int, set[int]], actor: Actor) -> None:
+    """One `betting.game_graded` event per game that graded a leg or flagged a bet.
+
+    A bet settles on the game that graded its last pending leg; when one pass grades several legs of a
+    parlay, it is listed under the highest of those game ids (one by one, that game would be the last).
+    """
+    legs_by_game: dict[int, int] = defaultdict(int)
+    settled_on: dict[int, int] = {}
+    for leg in pending:
+        if leg["id"] in results:
+            legs_by_game[leg["game_id"]] += 1
+            if leg["bet_id"] in settled:
+                settled_on[leg["bet_id"]] = max(settled_on.get(leg["bet_id"], 0), leg["game_id"])
+    settled_by_game: dict[int, list[int]] = defaultdict(list)
+    for bet_id, game_id in settled_on.items():
+        settled_by_game[game_id].append(bet_id)
+    for game_id, game in games.items():
+        if legs_by_game[game_id] or flagged[game_id]:
+            audit_record(
+                actor=actor,
+                action="betting.game_graded",
+                target=game,
+                changes={
+                    "legs_graded": {"before": 0, "after": legs_by_game[game_id]},
+                    "settled_bet_ids": {"before": [], "after": sorted(settled_by_game[game_id])},
+                },
+            )
+
+
 def _invalidate(*, settled_tenants: set[int], changed_bet_ids: set[int]) -> None:
     invalidation.bets_settled(tenant_ids=settled_tenants)
-    changed_tenants = set(Bet.objects.filter(pk__in=changed_bet_ids).values_list("tenant_id", flat=True).distinct())
+    changed_tenants = set(
+        Bet.objects.filter(pk__in=changed_bet_ids).order_by().values_list("tenant_id", flat=True).distinct()
+    )  # without the model ordering, DISTINCT is over tenant ids alone
     for tenant_id in sorted(changed_tenants - settled_tenants):
         invalidation.bets_changed(tenant_id=tenant_id)
 
@@ -162,32 +214,8 @@ def _settle_complete_bets(*, bet_ids: set[int], now) -> dict[int, int]:
             (bet_id, BetStatus(combined_result(result for _, result in legs)).value, net_units(stake, legs))
         )
     _write_settlements(settlements, now)
-    _append_ledger_entries([bet_id for bet_id, _, _ in settlements], now)
+    settle_entries_append(bet_ids=[bet_id for bet_id, _, _ in settlements], now=now)
     return {bet_id: tenant_id for bet_id, tenant_id, _ in rows}
-
-
-def _append_ledger_entries(bet_ids: list[int], now) -> None:
-    """The settle entry of each just-settled bet, written by the database from the bet rows.
-
-    One INSERT … SELECT per batch instead of a model instance per entry (10,000 of them cost about half
-    a second of Python). Same columns as `ledger.settle_entry`: net units, the stake (0 for a void) and
-    the bet's placement time; the sequence continues the bet's own (1 for a bet never settled before).
-    """
-    ledger = connection.ops.quote_name(LedgerEntry._meta.db_table)
-    bets = connection.ops.quote_name(Bet._meta.db_table)
-    for start in range(0, len(bet_ids), BULK_BATCH):
-        batch = bet_ids[start : start + BULK_BATCH]
-        placeholders = ", ".join(["%s"] * len(batch))
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {ledger} (tenant_id, capper_id, bet_id, sequence, kind, result, record_sign, units, "  # noqa: S608 - placeholders only
-                f"staked_units, placed_at, created_at, reason) "
-                f"SELECT b.tenant_id, b.capper_id, b.id, "
-                f"COALESCE((SELECT MAX(l.sequence) FROM {ledger} l WHERE l.bet_id = b.id), 0) + 1, "
-                f"%s, b.status, 1, b.net_units, CASE WHEN b.status = %s THEN 0 ELSE b.stake_units END, "
-                f"b.placed_at, %s, '' FROM {bets} b WHERE b.id IN ({placeholders})",
-                [LedgerKind.SETTLE.value, BetStatus.VOID.value, now, *batch],
-            )
 
 
 def _write_settlements(settlements: list[tuple[int, str, Decimal]], now) -> None:

@@ -32,6 +32,15 @@ def _require_reason(reason: str, what: str) -> None:
         )
 
 
+def _single_leg_results(bet: Bet, result: str) -> dict[int, str]:
+    leg_ids = list(bet.legs.values_list("pk", flat=True)[:2])
+    if len(leg_ids) != 1:
+        raise ApplicationError(
+            "This bet is a parlay: send legs: [{id, result}] for each leg.", code="parlay_needs_legs"
+        )
+    return {leg_ids[0]: result}
+
+
 def _apply_results(legs: list[BetLeg], leg_results: dict[int, str], source: str, *, regrade: bool) -> list[BetLeg]:
     by_id = {leg.pk: leg for leg in legs}
     unknown = sorted(set(leg_results) - set(by_id))
@@ -72,7 +81,7 @@ def _finalize(*, bet: Bet, legs: list[BetLeg], actor: Actor, source: str, settle
     bet.settled_at = timezone.now()
     bet.settlement_source, bet.settled_by = source, settled_by[:150]
     bet.save(update_fields=["status", "net_units", "settled_at", "settlement_source", "settled_by", "updated_at"])
-    settle_entry(bet=bet, result=bet.status, units=bet.net_units, reason=reason)
+    settle_entry(bet=bet, reason=reason)
     invalidation.bets_settled(tenant_ids=[bet.tenant_id])
     return bet
 
@@ -82,12 +91,18 @@ def bet_settle(
     *,
     bet: Bet,
     actor: Actor,
-    leg_results: dict[int, str],
+    leg_results: dict[int, str] | None = None,
+    result: str | None = None,
     reason: str = "",
     settled_by: str = "",
     source: str = SettlementSource.API,
 ) -> Bet:
-    """Grade the given legs; when no leg is left pending, settle the bet and append its ledger entry."""
+    """Grade the given legs; when no leg is left pending, settle the bet and append its ledger entry.
+
+    `result` alone grades a single bet's one leg; a parlay needs `leg_results` (one result per leg id).
+    """
+    if result is not None:
+        leg_results = _single_leg_results(bet, result)
     if source == SettlementSource.STAFF:
         _require_reason(reason, "settle a bet by hand")
     bet = _locked(bet)
@@ -131,7 +146,7 @@ def bet_void(*, bet: Bet, actor: Actor, reason: str, source: str = SettlementSou
     bet.status, bet.net_units, bet.settled_at = BetStatus.VOID, 0, timezone.now()
     bet.settlement_source = source
     bet.save(update_fields=["status", "net_units", "settled_at", "settlement_source", "updated_at"])
-    settle_entry(bet=bet, result=LegResult.VOID, units=bet.net_units, reason=reason)
+    settle_entry(bet=bet, reason=reason)
     invalidation.bets_settled(tenant_ids=[bet.tenant_id])
     audit_record(
         actor=actor,

@@ -18,14 +18,14 @@ from django.utils import timezone
 from apps.accounts.models import Member
 from apps.audit.services import audit_record
 from apps.betting.choices import BetStatus, GameStatus, LegResult, SettlementSource
-from apps.betting.demo.bets import BET_COLUMNS, LEG_COLUMNS, _snowflake
-from apps.betting.demo.fraud_scenarios import GameRow, PlannedBet, Planner, Scenario, plan_scenarios
-from apps.betting.demo.loading import write_rows
-from apps.betting.demo.world import DEMO_GAME_PREFIX, DEMO_MEMBER_BASE
 from apps.betting.models import Bet, BetLeg, Capper, Game
 from apps.betting.odds import american_to_decimal, net_units
 from apps.betting.services import bet_settle, game_grade
 from apps.core.actors import Actor
+from apps.demo.bets import BET_COLUMNS, LEG_COLUMNS, _snowflake
+from apps.demo.fraud_scenarios import GameRow, PlannedBet, Planner, Scenario, plan_scenarios
+from apps.demo.loading import write_rows
+from apps.demo.world import DEMO_GAME_PREFIX, DEMO_MEMBER_BASE
 from apps.tenants.models import Tenant
 
 PLANTED_MARK = 90_000  # planted cappers' Discord ids: member base + (tenant + 1) * 100,000 + 90,000 + n

@@ -11,7 +11,7 @@ from apps.audit.models import AuditEvent
 from apps.betting.choices import SettlementSource
 from apps.betting.models import Bet, BetLeg, Capper, Game, League, LedgerEntry, Sport, Team
 from apps.betting.services import bet_settle
-from tests.betting_admin.conftest import ROWS
+from tests.betting.admin.rows import ROWS
 
 BUDGET = 15  # session, user, counts, filters and the rows: a query per row pushes a page past it
 assert BUDGET < ROWS

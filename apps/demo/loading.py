@@ -1,9 +1,11 @@
-"""Writing the demo world: bulk inserts (COPY on PostgreSQL), then auto-grading of the finished games.
+"""Writing the demo world: tenants, members and cappers through their services; sports, games, bets and
+legs in bulk (COPY on PostgreSQL); then auto-grading of the finished games.
 
-Everything but the grading is one transaction, so a demo set is there completely or not at all; its
-one audit event (system actor) records what was created. Grading goes through `game_grade`, one game
-per transaction, exactly as when a final score arrives: it writes the legs' results, settles the bets
-and appends their ledger entries (and records its own audit event per game, never one per bet).
+Everything but the grading is one transaction, so a demo set is there completely or not at all; one
+`betting.demo_seeded` audit event (system actor) records what was created in bulk. Grading goes through
+`games_grade`, a few hundred finished games per transaction, graded exactly as when their final scores
+arrive one by one: it writes the legs' results, settles the bets and appends their ledger entries (and
+records its own audit event per game, never one per bet).
 """
 
 import random
@@ -15,16 +17,19 @@ from django.core.management.color import no_style
 from django.db import connection, models, transaction
 
 from apps.accounts.models import Member
+from apps.accounts.services import member_create
 from apps.audit.services import audit_record
 from apps.betting.choices import GameStatus, LegResult, Market
-from apps.betting.demo.bets import BET_COLUMNS, LEG_COLUMNS, generate_bets
-from apps.betting.demo.world import DEMO_GAME_PREFIX, World, build_world, demo_guild_ids
 from apps.betting.models import Bet, BetLeg, Capper, Game, League, LedgerEntry, Sport, Team
-from apps.betting.services import game_grade
+from apps.betting.services import capper_create, games_grade
 from apps.core.actors import Actor
+from apps.demo.bets import BET_COLUMNS, LEG_COLUMNS, generate_bets
+from apps.demo.world import DEMO_GAME_PREFIX, World, build_world, demo_guild_ids
 from apps.tenants.models import Tenant
+from apps.tenants.services import tenant_create
 
 BATCH_SIZE = 20_000
+GRADE_BATCH = 500  # games per grading pass: set-based statements, bounded memory and lock time
 FINAL_STATUSES = (GameStatus.FINAL, GameStatus.CANCELLED)
 
 # progress(total=..., desc=...) -> an object with update(n) and close() (tqdm, or a silent stand-in)
@@ -70,7 +75,7 @@ def seed_demo(*, tenant_count: int, bet_count: int, seed: int, actor: Actor, pro
     anchor = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     world = build_world(rng=rng, tenant_count=tenant_count, bet_count=bet_count, anchor=anchor)
     with transaction.atomic():
-        members, cappers = _insert_tenants(world)
+        members, cappers = _insert_tenants(world, actor)
         _insert_sports(world)
         legs, graded_game_ids = _insert_bets(world, rng, bet_count, progress)
         audit_record(
@@ -105,54 +110,47 @@ def seed_demo(*, tenant_count: int, bet_count: int, seed: int, actor: Actor, pro
 
 
 def grade_games(*, game_ids: list[int], actor: Actor, progress: Progress) -> int:
-    """Auto-grade finished games one by one (the service's own transaction each); returns bets settled."""
+    """Auto-grade finished games, GRADE_BATCH per pass (the service's own transaction each); returns bets settled."""
     bar = progress(total=len(game_ids), desc="auto-grading games", unit="game")
     settled = 0
-    for game_id in game_ids:
-        settled += game_grade(game_id=game_id, actor=actor).bets_settled
-        bar.update(1)
+    for start in range(0, len(game_ids), GRADE_BATCH):
+        batch = game_ids[start : start + GRADE_BATCH]
+        settled += games_grade(game_ids=batch, actor=actor).bets_settled
+        bar.update(len(batch))
     bar.close()
     return settled
 
 
-def _insert_tenants(world: World) -> tuple[int, int]:
-    tenants = Tenant.objects.bulk_create(
-        Tenant(
+def _insert_tenants(world: World, actor: Actor) -> tuple[int, int]:
+    """Tenants, members and cappers through their services (validation and audit events, as in production)."""
+    members = cappers = 0
+    for plan in world.tenants:
+        tenant = tenant_create(
+            actor=actor,
             guild_id=plan.guild_id,
             name=plan.name,
             plan_code=plan.plan_code,
-            timezone=plan.timezone,
+            timezone_name=plan.timezone,
             unit_min=plan.unit_min,
             unit_max=plan.unit_max,
             settings={"demo": True},
         )
-        for plan in world.tenants
-    )
-    members = []
-    for plan, tenant in zip(world.tenants, tenants, strict=True):
         plan.id = tenant.pk
-        members.extend(
-            Member(tenant=tenant, discord_user_id=c.discord_user_id, username=c.username) for c in plan.cappers
-        )
-        members.extend(Member(tenant=tenant, discord_user_id=user_id, username=name) for user_id, name in plan.lurkers)
-    member_ids = {(m.tenant_id, m.discord_user_id): m.pk for m in Member.objects.bulk_create(members, batch_size=1000)}
-    cappers = []
-    for plan in world.tenants:
         for capper in plan.cappers:
-            capper.member_id = member_ids[(plan.id, capper.discord_user_id)]
-            cappers.append(
-                Capper(
-                    tenant_id=plan.id,
-                    member_id=capper.member_id,
-                    display_name=capper.display_name,
-                    avatar_url=capper.avatar_url,
-                )
+            row = capper_create(
+                tenant=tenant,
+                actor=actor,
+                discord_user_id=capper.discord_user_id,
+                username=capper.username,
+                display_name=capper.display_name,
+                avatar_url=capper.avatar_url,
             )
-    for plan, row in zip(
-        (c for t in world.tenants for c in t.cappers), Capper.objects.bulk_create(cappers), strict=True
-    ):
-        plan.id = row.pk
-    return len(members), len(cappers)
+            capper.id, capper.member_id = row.pk, row.member_id
+        for user_id, name in plan.lurkers:
+            member_create(actor=actor, tenant=tenant, discord_user_id=user_id, username=name)
+        members += len(plan.cappers) + len(plan.lurkers)
+        cappers += len(plan.cappers)
+    return members, cappers
 
 
 def _insert_sports(world: World) -> None:

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from apps.betting.choices import GameStatus
-from apps.betting.demo.catalogue import FIRST_NAMES, HANDLES, LEAGUES, TENANTS, LeagueSpec
+from apps.demo.catalogue import FIRST_NAMES, HANDLES, LEAGUES, TENANTS, LeagueSpec
 from apps.tenants.plans import plan_for
 
 SEASON_PAST_DAYS = 165

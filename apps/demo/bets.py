@@ -18,10 +18,10 @@ from datetime import datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from apps.betting.choices import BetStatus, LegResult, Market, Selection
-from apps.betting.demo.catalogue import LEAGUES
-from apps.betting.demo.world import GamePlan, TenantPlan, World, juice
 from apps.betting.grading import grade_leg
 from apps.betting.odds import decimal_to_american, net_units, parlay_decimal
+from apps.demo.catalogue import LEAGUES
+from apps.demo.world import GamePlan, TenantPlan, World, juice
 
 BET_COLUMNS = (
     "id", "tenant_id", "capper_id", "external_id", "stake_units", "status", "leg_count", "american_odds",

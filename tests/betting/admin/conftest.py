@@ -1,4 +1,6 @@
-"""Betting admin fixtures: a logged-in superuser, small bets to repair, and 30+ rows behind every list."""
+"""Betting admin fixtures: a logged-in superuser, small bets to repair, and 30+ rows behind every list.
+
+In this folder they override tests/betting/conftest.py's `make_game` (games named after their id)."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -13,10 +15,9 @@ from apps.betting.choices import SettlementSource
 from apps.betting.services import bet_place, bet_settle, capper_create, game_record_result, game_upsert
 from apps.betting.services.bets import LegInput
 from apps.tenants.choices import PlanCode
+from tests.betting.admin.rows import ROWS
 from tests.factories import TenantFactory
 from tests.second_factor import verified_client
-
-ROWS = 32  # more rows than any query budget: one query per row cannot hide
 
 
 @pytest.fixture

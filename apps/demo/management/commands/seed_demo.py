@@ -1,6 +1,6 @@
 """`manage.py seed_demo [--tenants N] [--bets N] [--seed S] [--fraud]`: realistic demo data, once.
 
-`--fraud` also plants the integrity scenarios (apps/betting/demo/fraud_scenarios.py): every fraud
+`--fraud` also plants the integrity scenarios (apps/demo/fraud_scenarios.py): every fraud
 kind a few times, among hard negatives (lucky, live, prolific and honest hand-settling cappers).
 
 With no arguments it loads the small set `make run` shows (2 tenants, 300 bets). If demo data is
@@ -10,9 +10,9 @@ already there it says so and creates nothing (finishing any grading an interrupt
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from apps.betting.demo.fraud_loading import FraudPlantingError, plant_fraud
-from apps.betting.demo.loading import demo_present, demo_ungraded_game_ids, grade_games, seed_demo
 from apps.core.actors import Actor
+from apps.demo.fraud_loading import FraudPlantingError, plant_fraud
+from apps.demo.loading import demo_present, demo_ungraded_game_ids, grade_games, seed_demo
 
 
 class Command(BaseCommand):
