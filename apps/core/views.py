@@ -11,7 +11,7 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from apps.core.exceptions import error_body
+from apps.core.errors import error_body
 from apps.core.signals import page_refused
 
 logger = logging.getLogger(__name__)

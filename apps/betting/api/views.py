@@ -30,7 +30,7 @@ from apps.betting.models import Bet, Capper
 from apps.betting.periods import current_month_label
 from apps.betting.services.bets import LegInput
 from apps.core.actors import actor_for_request
-from apps.core.exceptions import error_body
+from apps.core.errors import error_body
 from apps.core.http_caching import caching_headers, check_if_match, etag_for, not_modified, versioned_read
 from apps.core.permissions import HasRequiredScope, IsPlatformKey
 from apps.core.schema import ERROR_RESPONSES

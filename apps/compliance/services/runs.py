@@ -20,14 +20,14 @@ from apps.compliance.checks.registry import CheckDefinition, CheckResult, checks
 from apps.compliance.choices import BLOCKING_SEVERITIES, CheckStatus
 from apps.compliance.models import CheckRun, CheckSetting
 from apps.compliance.signals import check_run_recorded
+from apps.core.digests import canonical_json
 
 logger = logging.getLogger(__name__)
 
 
 def evidence_digest(evidence: dict) -> str:
     """SHA-256 of the canonical JSON of the evidence (sorted keys, no whitespace): anyone can recompute it."""
-    canonical = json.dumps(evidence, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(canonical_json(evidence, default=str)).hexdigest()
 
 
 def _json_safe(evidence: dict) -> dict:

@@ -14,7 +14,6 @@ canonical content (`certificate_verify`).
 """
 
 import hashlib
-import json
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
@@ -27,6 +26,7 @@ from apps.accounts.models import Member
 from apps.audit.services import audit_record
 from apps.betting.services.invalidation import bets_settled
 from apps.core.actors import Actor
+from apps.core.digests import canonical_json
 from apps.core.errors import ConflictError
 from apps.core.personal_data import ErasureAction, PersonalModel, personal_models
 from apps.privacy.models import DataExport, DataSubjectRequest, DeletionCertificate
@@ -134,12 +134,8 @@ def _erasure_plan(entry: PersonalModel, token: str) -> tuple[dict[str, Any], dic
     return values, actions
 
 
-def _canonical(content: dict[str, Any]) -> bytes:
-    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
 def certificate_hash(content: dict[str, Any]) -> str:
-    return hashlib.sha256(_canonical(content)).hexdigest()
+    return hashlib.sha256(canonical_json(content)).hexdigest()
 
 
 def certificate_verify(certificate: DeletionCertificate) -> bool:
