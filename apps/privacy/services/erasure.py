@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Member
 from apps.audit.services import audit_record
-from apps.betting.services.invalidation import bets_settled
+from apps.betting.services.redaction import cappers_renamed
 from apps.core.actors import Actor
 from apps.core.digests import canonical_json
 from apps.core.errors import ConflictError
@@ -235,7 +235,6 @@ def member_erase(*, request: DataSubjectRequest, actor: Actor) -> DeletionCertif
         },
         reason=f"data-subject request #{request.pk}",
     )
-    tenant_id = member.tenant_id
-    transaction.on_commit(lambda: bets_settled(tenant_ids=[tenant_id]))  # leaderboards show capper names
+    cappers_renamed(tenant_id=member.tenant_id)  # leaderboards show capper names (refreshed after commit)
     transaction.on_commit(lambda: _delete_files(export_files))
     return certificate
