@@ -14,6 +14,8 @@ from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 
 from apps.compliance.choices import EvidenceKind
+from apps.compliance.services.catalogues import catalogues_load
+from apps.compliance.services.evidence import evidence_record
 from apps.compliance.services.workflows import workflow_definitions_ensure
 from apps.compliance.tasks import dsr_workflow_start_task, dsr_workflow_sync_task
 from apps.core.enqueue import enqueue
@@ -34,8 +36,6 @@ DETECTOR_TASKS = {
 def catalogues_load_after_migrate(sender, **kwargs) -> None:
     if getattr(sender, "label", None) != "compliance":
         return
-    from apps.compliance.services.catalogues import catalogues_load  # the app registry is ready here
-
     catalogues_load(actor=None)
 
 
@@ -44,8 +44,6 @@ def detector_run_evidence(sender=None, task_id=None, task=None, retval=None, sta
     name = getattr(task, "name", "")
     if name not in DETECTOR_TASKS:
         return
-    from apps.compliance.services.evidence import evidence_record
-
     try:
         evidence_record(
             kind=EvidenceKind.DETECTOR_RUN,
@@ -64,8 +62,6 @@ def detector_run_evidence(sender=None, task_id=None, task=None, retval=None, sta
 
 @receiver(keys_rotated, dispatch_uid="compliance.key_rotation_evidence")
 def key_rotation_evidence(sender=None, active_version=None, reencrypted=0, failed=(), retired_versions=(), **kwargs):
-    from apps.compliance.services.evidence import evidence_record
-
     actor = kwargs.get("actor")
     data = {
         "active_version": active_version,

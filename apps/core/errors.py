@@ -117,6 +117,17 @@ def _report_refusal(context: dict[str, Any], status_code: int, code: str) -> Non
         api_request_refused.send(sender=api_exception_handler, request=http_request, status_code=status_code, code=code)
 
 
+def _as_api_exception(exc: Exception) -> Exception:
+    """Django's 404, permission and validation errors as DRF's; anything else unchanged."""
+    if isinstance(exc, Http404):
+        return exceptions.NotFound("Not found.")
+    if isinstance(exc, DjangoPermissionDenied):
+        return exceptions.PermissionDenied()
+    if isinstance(exc, DjangoValidationError):
+        return exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    return exc
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's EXCEPTION_HANDLER: every error a view raises becomes the one shape."""
     # rest_framework.views loads the authentication classes, which import this module's ApplicationError
@@ -131,12 +142,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
             error_body("payload_too_large", "The request body is larger than the API accepts."),
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
-    if isinstance(exc, Http404):
-        exc = exceptions.NotFound("Not found.")
-    elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied()
-    elif isinstance(exc, DjangoValidationError):
-        exc = exceptions.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    exc = _as_api_exception(exc)
     if not isinstance(exc, exceptions.APIException):
         return None  # a real bug: let Django log it and answer 500
     set_rollback()

@@ -39,7 +39,8 @@ def _check_cache() -> None:
 def _check_broker() -> None:
     if settings.CELERY_TASK_ALWAYS_EAGER and settings.CELERY_BROKER_URL.startswith("memory://"):
         return  # embedded configuration: tasks run in-process, there is no broker to reach
-    from dbsbm.celery import app
+    # the project's Celery app, only when there is a broker to check (core imports no project wiring at load)
+    from dbsbm.celery import app  # noqa: PLC0415
 
     with app.connection_for_write(settings.CELERY_BROKER_URL) as broker:
         broker.ensure_connection(max_retries=1, timeout=2)

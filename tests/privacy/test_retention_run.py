@@ -20,6 +20,7 @@ from apps.core.models import MemorySnapshot, SlowQuery
 from apps.fraud.models import FraudCase, FraudCaseEvent, FraudCaseMember
 from apps.privacy.choices import RetentionAction, RetentionRunStatus
 from apps.privacy.models import RetentionPolicy, RetentionRun
+from apps.privacy.schedules import SCHEDULES
 from apps.privacy.selectors.retention import last_successful_run
 from apps.privacy.services.retention import retention_run
 from apps.security.choices import AlertStatus
@@ -202,8 +203,6 @@ def test_the_command_refuses_an_unknown_kind():
 
 
 def test_the_beat_job_is_declared():
-    from apps.privacy.schedules import SCHEDULES
-
     assert {"apps.privacy.tasks.retention_run_task"} <= {entry["task"] for entry in SCHEDULES}
 
 
