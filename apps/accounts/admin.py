@@ -14,21 +14,12 @@ from apps.accounts import (
 from apps.accounts.choices import ApiScope
 from apps.accounts.models import ApiKey, Member, User
 from apps.accounts.signals import personal_data_viewed
-from apps.audit.services import audit_record, field_changes
+from apps.accounts.staff import staff_password_change_record, staff_privileges, staff_privileges_record
 from apps.core.actors import actor_for_request
-from apps.core.admin_tools import ServiceAdminMixin
+from apps.core.admin.tools import ServiceAdminMixin
 from apps.core.errors import ApplicationError
 from apps.keyring.fields import is_sealed
 from apps.tenants.models import Tenant
-
-PRIVILEGE_FIELDS = ("is_active", "is_staff", "is_superuser")
-
-
-def _privileges(user: User) -> dict:
-    snapshot = {name: getattr(user, name) for name in PRIVILEGE_FIELDS}
-    snapshot["groups"] = sorted(user.groups.values_list("name", flat=True)) if user.pk else []
-    snapshot["user_permissions"] = sorted(user.user_permissions.values_list("codename", flat=True)) if user.pk else []
-    return snapshot
 
 
 @admin.register(User)
@@ -39,21 +30,15 @@ class UserAdmin(DjangoUserAdmin):
     list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
 
     def save_model(self, request, obj, form, change):
-        request._privileges_before = _privileges(User.objects.get(pk=obj.pk)) if change else {}
+        request._privileges_before = staff_privileges(User.objects.get(pk=obj.pk)) if change else {}
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        user = form.instance
-        changes = field_changes(request._privileges_before, _privileges(user))
-        if changes or not change:
-            # the admin's change view runs in one transaction: the event commits with the change
-            audit_record(
-                actor=actor_for_request(request),
-                action="accounts.staff_privileges_changed" if change else "accounts.staff_user_created",
-                target=user,
-                changes=changes,
-            )
+        # the admin's change view runs in one transaction: the event commits with the change
+        staff_privileges_record(
+            actor=actor_for_request(request), user=form.instance, before=request._privileges_before, created=not change
+        )
 
     def user_change_password(self, request, id, form_url=""):
         """Django's password page, plus an audit event (never the password) when a password is set or unset."""
@@ -63,15 +48,10 @@ class UserAdmin(DjangoUserAdmin):
             # a saved change redirects to the user's page; a refused one re-renders or redirects back here
             saved = request.method == "POST" and response.status_code == 302
             if saved and response["Location"] != request.get_full_path():
-                user = User.objects.get(pk=before.pk)
-                audit_record(
+                staff_password_change_record(
                     actor=actor_for_request(request),
-                    action="accounts.staff_password_changed",
-                    target=user,
-                    changes=field_changes(
-                        {"has_usable_password": before.has_usable_password()},
-                        {"has_usable_password": user.has_usable_password()},
-                    ),
+                    user=User.objects.get(pk=before.pk),
+                    had_usable_password=before.has_usable_password(),
                 )
         return response
 

@@ -30,6 +30,7 @@ from django.utils import timezone
 from apps.audit.keys import ChainKeys, audit_chain_keys
 from apps.audit.models import AuditSeal
 from apps.audit.selectors import audit_chain_head
+from apps.core.storage.digests import canonical_json
 
 logger = logging.getLogger(__name__)
 
@@ -114,7 +115,7 @@ def _signed_part(*, sequence: int, chain_hash: str, published_at: str, key_id: s
 
 
 def _message(signed: dict) -> bytes:
-    return json.dumps(signed, sort_keys=True, separators=(",", ":")).encode()
+    return canonical_json(signed, ascii_only=True)
 
 
 def checkpoint_document(keys: ChainKeys, *, sequence: int, chain_hash: str, published_at: datetime) -> bytes:

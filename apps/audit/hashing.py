@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 
+from apps.core.storage.digests import canonical_json
 from apps.keyring.fields import Undecryptable
 
 GENESIS_HASH = "0" * 64
@@ -89,8 +90,7 @@ def event_content_hash(content: dict[str, Any]) -> str:
     canonical["occurred_at"] = _timestamp(canonical["occurred_at"])
     canonical["ip_address"] = canonical_ip_address(canonical["ip_address"])
     canonical["changes"] = _as_jsonb_returns(canonical["changes"])
-    encoded = json.dumps(canonical, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(encoded.encode()).hexdigest()
+    return hashlib.sha256(canonical_json(canonical)).hexdigest()
 
 
 def seal_chain_hash(

@@ -14,11 +14,13 @@ from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 
 from apps.compliance.choices import EvidenceKind
+from apps.compliance.services.catalogues import catalogues_load
+from apps.compliance.services.evidence import evidence_record
 from apps.compliance.services.workflows import workflow_definitions_ensure
-from apps.compliance.signals import check_run_recorded
-from apps.compliance.tasks import alerts_evaluate_check_run_task, dsr_workflow_start_task, dsr_workflow_sync_task
+from apps.compliance.tasks import dsr_workflow_start_task, dsr_workflow_sync_task
 from apps.core.enqueue import enqueue
 from apps.keyring.signals import keys_rotated
+from apps.privacy.choices import RequestEventAction
 from apps.privacy.signals import data_subject_request_changed
 
 logger = logging.getLogger(__name__)
@@ -34,8 +36,6 @@ DETECTOR_TASKS = {
 def catalogues_load_after_migrate(sender, **kwargs) -> None:
     if getattr(sender, "label", None) != "compliance":
         return
-    from apps.compliance.services.catalogues import catalogues_load  # the app registry is ready here
-
     catalogues_load(actor=None)
 
 
@@ -44,8 +44,6 @@ def detector_run_evidence(sender=None, task_id=None, task=None, retval=None, sta
     name = getattr(task, "name", "")
     if name not in DETECTOR_TASKS:
         return
-    from apps.compliance.services.evidence import evidence_record
-
     try:
         evidence_record(
             kind=EvidenceKind.DETECTOR_RUN,
@@ -64,8 +62,6 @@ def detector_run_evidence(sender=None, task_id=None, task=None, retval=None, sta
 
 @receiver(keys_rotated, dispatch_uid="compliance.key_rotation_evidence")
 def key_rotation_evidence(sender=None, active_version=None, reencrypted=0, failed=(), retired_versions=(), **kwargs):
-    from apps.compliance.services.evidence import evidence_record
-
     actor = kwargs.get("actor")
     data = {
         "active_version": active_version,
@@ -87,19 +83,13 @@ def key_rotation_evidence(sender=None, active_version=None, reencrypted=0, faile
         logger.exception("could not record key rotation evidence")
 
 
-# the RequestEventAction of a request just received (apps/privacy/choices.py)
-_REQUEST_RECEIVED = "received"
-_REQUEST_PROGRESS = frozenset({"verified", "status_changed"})
-
-
-@receiver(check_run_recorded, dispatch_uid="compliance.alerts_on_check_run")
-def evaluate_alerts_on_check_run(sender, check_run_id: int, **kwargs) -> None:
-    enqueue(alerts_evaluate_check_run_task, check_run_id)
+# the request changes that start or move its workflow
+_REQUEST_PROGRESS = frozenset({RequestEventAction.VERIFIED, RequestEventAction.STATUS_CHANGED})
 
 
 @receiver(data_subject_request_changed, dispatch_uid="compliance.dsr_workflow_on_request")
 def follow_dsr_in_workflow(sender, request_id: int, change: str = "", **kwargs) -> None:
-    if change == _REQUEST_RECEIVED:
+    if change == RequestEventAction.RECEIVED:
         enqueue(dsr_workflow_start_task, request_id)
     elif change in _REQUEST_PROGRESS:
         enqueue(dsr_workflow_sync_task, request_id)

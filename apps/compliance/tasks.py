@@ -15,7 +15,6 @@ from apps.compliance.selectors import framework_scores
 from apps.compliance.services.access_review import access_review_start
 from apps.compliance.services.alerts import alerts_escalate_overdue, alerts_evaluate_check_run, alerts_evaluate_scores
 from apps.compliance.services.reports import report_run
-from apps.compliance.services.runs import checks_run_due
 from apps.compliance.services.scores import score_snapshots_take
 from apps.compliance.services.workflows import dsr_workflow_sync, workflow_start, workflow_steps_escalate_overdue
 from apps.core.actors import Actor
@@ -28,6 +27,9 @@ logger = logging.getLogger(__name__)
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
 def checks_dispatch_task() -> int:
     """Run every check that is due at its frequency, then refresh today's score snapshots; returns runs made."""
+    # services.runs enqueues this module's tasks: a module-level import would be circular
+    from apps.compliance.services.runs import checks_run_due  # noqa: PLC0415
+
     runs = checks_run_due()
     if runs:
         score_snapshots_take()

@@ -1,6 +1,6 @@
 """Application errors raised while rendering a staff page (admin, portal) as a page, never a 500.
 
-The API turns an `ApplicationError` into its JSON error shape (apps/core/exceptions.py). Staff pages
+The API turns an `ApplicationError` into its JSON error shape (apps/core/errors.py). Staff pages
 have no such handler: a value that cannot be decrypted (the keyring's errors name model, field and
 row) or a refused transition would otherwise end in Django's 500 page. This middleware answers with
 the error's own status and message, logs it, and shows no stack trace.

@@ -18,7 +18,7 @@ memory_threshold_crossed = Signal()
 # leak_suspect_id: int, process: str, growth_bytes: int
 memory_leak_suspected = Signal()
 
-# The API refused a request with 401, 403 or 429 (sent by apps.core.exceptions.api_exception_handler).
+# The API refused a request with 401, 403 or 429 (sent by apps.core.errors.api_exception_handler).
 # request: HttpRequest, status_code: int, code: str (the error code of the response)
 api_request_refused = Signal()
 

@@ -11,7 +11,7 @@ from django.views import defaults
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from apps.core.exceptions import error_body
+from apps.core.errors import error_body
 from apps.core.signals import page_refused
 
 logger = logging.getLogger(__name__)
@@ -39,7 +39,8 @@ def _check_cache() -> None:
 def _check_broker() -> None:
     if settings.CELERY_TASK_ALWAYS_EAGER and settings.CELERY_BROKER_URL.startswith("memory://"):
         return  # embedded configuration: tasks run in-process, there is no broker to reach
-    from dbsbm.celery import app
+    # the project's Celery app, only when there is a broker to check (core imports no project wiring at load)
+    from dbsbm.celery import app  # noqa: PLC0415
 
     with app.connection_for_write(settings.CELERY_BROKER_URL) as broker:
         broker.ensure_connection(max_retries=1, timeout=2)

@@ -134,7 +134,7 @@ class Planner:
         return self.rng.choice(self.upcoming) if self.upcoming else None
 
 
-def plan_scenarios(planner: Planner) -> Plan:
+def plan_scenarios(planner: Planner) -> Plan:  # noqa: C901 - demo data (moving to apps/demo in #12 item 5)
     """Every fraud kind a few times, and the hard negatives beside them."""
     rng = planner.rng
     # late posting: bets after kick-off at pre-game prices, right far too often

@@ -1,19 +1,14 @@
 """Live dashboard updates: one Channels group, a small message naming the widgets that changed.
 
-Receivers of the domain signals (receivers.py) call `dashboard_changed`; every open dashboard gets
+Receivers of the domain signals (receivers.py) call `dashboard_changed`; after commit, every open dashboard gets
 `{"type": "changed", "widgets": [...], "reason": ...}` and fetches those widgets again over HTTP
 (/portal/widgets/<name>/), so each browser sees them with its own session's permissions.
 """
 
-import logging
-
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 
+from apps.core.broadcast import broadcast_on_commit
 from apps.core.portal import portal_widgets
-
-logger = logging.getLogger(__name__)
 
 
 def dashboard_group() -> str:
@@ -21,15 +16,13 @@ def dashboard_group() -> str:
 
 
 def dashboard_changed(*, widgets: list[str], reason: str) -> None:
-    """Tell the open dashboards; a broken channel layer never fails the change that caused this."""
+    """Tell the open dashboards after commit; a broken channel layer never fails the change that caused this."""
     known = portal_widgets()
     names = sorted({name for name in widgets if name in known})
-    layer = get_channel_layer()
-    if layer is None or not names:
+    if not names:
         return
-    try:
-        async_to_sync(layer.group_send)(
-            dashboard_group(), {"type": "dashboard.changed", "widgets": names, "reason": reason[:64]}
-        )
-    except Exception as error:  # noqa: BLE001 - the change is stored; only the live view misses it
-        logger.warning("portal dashboard send failed: %s", type(error).__name__)
+    broadcast_on_commit(
+        group=dashboard_group(),
+        message=lambda: {"type": "dashboard.changed", "widgets": names, "reason": reason[:64]},
+        label="portal dashboard",
+    )

@@ -6,8 +6,6 @@ tells nobody)."""
 
 import logging
 
-from django.db import transaction
-
 from apps.core.portal import portal_refreshes
 from apps.portal.realtime import dashboard_changed
 
@@ -15,14 +13,11 @@ logger = logging.getLogger(__name__)
 
 
 def _receiver(reason: str, widgets: list[str]):
-    def tell() -> None:
+    def receive(sender, **kwargs) -> None:
         try:
-            dashboard_changed(widgets=widgets, reason=reason)
+            dashboard_changed(widgets=widgets, reason=reason)  # sends after commit (core.broadcast)
         except Exception:  # noqa: BLE001 - a live view must never break the change that caused it
             logger.exception("portal receiver for %s failed", reason)
-
-    def receive(sender, **kwargs) -> None:
-        transaction.on_commit(tell)
 
     return receive
 

@@ -1,14 +1,11 @@
 """The live security stream: one Channels group, small JSON deltas, sent after commit."""
 
-import logging
+from collections.abc import Callable
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.conf import settings
 
+from apps.core.broadcast import broadcast_on_commit
 from apps.security.models import Alert, SecurityEvent
-
-logger = logging.getLogger(__name__)
 
 
 def stream_group() -> str:
@@ -40,12 +37,10 @@ def alert_payload(alert: Alert) -> dict:
     }
 
 
-def stream_send(*, kind: str, payload: dict) -> None:
-    """Push one delta to the stream's consumers; a broken channel layer never fails the caller."""
-    layer = get_channel_layer()
-    if layer is None:
-        return
-    try:
-        async_to_sync(layer.group_send)(stream_group(), {"type": "stream.delta", "kind": kind, "payload": payload})
-    except Exception as error:  # noqa: BLE001 - the event is stored; only the live view misses it
-        logger.warning("security stream send failed: %s", type(error).__name__)
+def stream_send_on_commit(*, kind: str, payload: Callable[[], dict]) -> None:
+    """Push one delta to the stream's consumers after commit; a broken channel layer never fails the caller."""
+    broadcast_on_commit(
+        group=stream_group(),
+        message=lambda: {"type": "stream.delta", "kind": kind, "payload": payload()},
+        label="security stream",
+    )

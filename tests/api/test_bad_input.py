@@ -9,6 +9,7 @@ from django.conf import settings
 
 from apps.accounts.choices import ApiScope
 from apps.audit.models import AuditEvent
+from apps.tenants.models import Tenant
 from tests.api.snapshots import snapshot_diff, take_snapshot
 
 pytestmark = pytest.mark.django_db
@@ -486,8 +487,6 @@ def test_a_forged_forwarded_for_header_does_not_break_a_write(client, tenant, fo
 
 
 def test_a_lone_surrogate_in_the_body_is_a_400_and_writes_nothing(make_key, client_with_key):
-    from apps.tenants.models import Tenant
-
     _, secret = make_key(["tenants:admin"])
     body = '{"guild_id": "123456789012345678", "name": "bad \\ud800 name"}'
 

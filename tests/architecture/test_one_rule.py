@@ -1,5 +1,5 @@
 """Rules kept in one place of apps/core, checked on the source so that a new file is covered (issue 11):
-datetimes the API reads (apps.core.filters.DateTimeFilter, apps.core.serializers.DateTimeField), CSV
+datetimes the API reads (apps.core.api.filters.DateTimeFilter, apps.core.api.serializers.DateTimeField), CSV
 files (apps.core.csv_cells.csv_writer) and Discord ids (apps.core.discord)."""
 
 import re
@@ -11,8 +11,8 @@ from dbsbm.settings.base import BASE_DIR
 
 APPS_DIR = Path(BASE_DIR) / "apps"
 FORBIDDEN = {
-    r"django_filters\.(Iso)?DateTime(FromToRange)?Filter\b": "use apps.core.filters.DateTimeFilter",
-    r"serializers\.DateTimeField\b": "use apps.core.serializers.DateTimeField",
+    r"django_filters\.(Iso)?DateTime(FromToRange)?Filter\b": "use apps.core.api.filters.DateTimeFilter",
+    r"serializers\.DateTimeField\b": "use apps.core.api.serializers.DateTimeField",
     r"\bcsv\.(writer|DictWriter)\b": "use apps.core.csv_cells.csv_writer",
     r"\{1[5-7],\s*20\}|\{0,19\}|\{16,19\}": "use apps.core.discord (the one Discord id rule)",
 }

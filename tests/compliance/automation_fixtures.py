@@ -8,6 +8,9 @@ from email import policy
 
 import pytest
 from aiosmtpd.controller import Controller
+from django.test import Client
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts.choices import StaffRole
 
@@ -74,9 +77,6 @@ def second_officer(staff_user):
 @pytest.fixture
 def portal_client():
     """portal_client(user) -> a Client signed in as `user` with a verified TOTP second factor."""
-    from django.test import Client
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     def _client(user) -> Client:
         device = TOTPDevice.objects.create(user=user, name="portal", confirmed=True)

@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from apps.compliance.checks.registry import checks_for
+from apps.compliance.services.catalogues import Catalogue, CatalogueNode, catalogue_sync
 from apps.compliance.services.runs import check_run_execute
 
 pytestmark = pytest.mark.django_db
@@ -108,8 +109,6 @@ def test_refusals_a_key_without_the_scope_or_a_tenant_key(
 
 
 def test_frameworks_list_costs_the_same_for_few_and_many_frameworks(compliance_client, actor):
-    from apps.compliance.services.catalogues import Catalogue, CatalogueNode, catalogue_sync
-
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
             assert compliance_client.get(FRAMEWORKS).status_code == 200

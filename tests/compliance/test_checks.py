@@ -22,6 +22,8 @@ from apps.compliance.checks.registry import CHECKS, CheckDefinition, CheckResult
 from apps.compliance.models import CheckRun, CheckSetting, EvidenceItem
 from apps.compliance.services.runs import check_run_execute, checks_due, checks_run_due
 from apps.compliance.signals import check_run_recorded
+from apps.fraud.tasks import fraud_scan_task
+from apps.privacy.models import DataSubjectRequest
 from apps.security.models import DetectionRule
 from apps.tenants.services import tenant_create
 from tests.factories import MemberFactory, UserFactory
@@ -50,8 +52,6 @@ def test_a_superuser_without_mfa_fails_the_check_with_the_user_in_evidence(staff
 
 
 def test_an_overdue_data_subject_request_fails_the_check_with_its_id(tenant):
-    from apps.privacy.models import DataSubjectRequest
-
     now = timezone.now()
     request = DataSubjectRequest.objects.create(
         tenant=tenant,
@@ -245,8 +245,6 @@ def test_the_dispatcher_runs_due_checks_once_per_frequency(monkeypatch):
 
 
 def test_detector_runs_become_evidence_linked_to_their_requirements():
-    from apps.fraud.tasks import fraud_scan_task
-
     fraud_scan_task.apply()
 
     item = EvidenceItem.objects.get(kind="detector_run", source="apps.fraud.tasks.fraud_scan_task")

@@ -1,6 +1,7 @@
 """`compliance_import_oscal`: any OSCAL catalog (groups, nesting, enhancements, statements), updated in place."""
 
 import json
+from io import StringIO
 from pathlib import Path
 
 import pytest
@@ -15,8 +16,6 @@ SMALL = DATA / "small_catalog.json"
 
 
 def _import(path: Path, *args: str) -> str:
-    from io import StringIO
-
     out = StringIO()
     call_command("compliance_import_oscal", str(path), *args, stdout=out)
     return out.getvalue()

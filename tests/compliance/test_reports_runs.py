@@ -9,6 +9,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -273,8 +274,6 @@ def test_others_cannot_download_and_nothing_is_audited(actor, media_root, staff_
     run = report_run(definition=_definition(actor, ReportKind.GDPR_ARTICLE_30), actor=actor)
     url = reverse("portal:report_file_download", kwargs={"file_id": run.files.get(format="pdf").pk})
     if who == "anonymous":
-        from django.test import Client
-
         response = Client().get(url)
         assert response.status_code == 302 and "/portal/login/" in response["Location"]
     else:

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 
 from apps.accounts.choices import ApiScope
 from apps.accounts.models import Member
+from apps.betting.admin.forms import CapperAddForm
 from apps.core.discord import validate_discord_id
 from apps.tenants.models import Tenant
 from tests.api.snapshots import snapshot_diff, take_snapshot
@@ -98,8 +99,6 @@ def test_the_database_refuses_a_short_guild_id():
 
 
 def test_the_admin_capper_form_refuses_a_short_id():
-    from apps.betting.admin.forms import CapperAddForm
-
     field = CapperAddForm().fields["discord_user_id"]
 
     with pytest.raises(ValidationError, match="17 to 20 digits"):

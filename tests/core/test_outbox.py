@@ -22,9 +22,11 @@ from apps.betting.services import bet_place, capper_create
 from apps.betting.services.bets import LegInput
 from apps.compliance.models import WorkflowInstance
 from apps.core.cache.breaker import CLOSED, OPEN
+from apps.core.enqueue import enqueue
 from apps.core.models import OutboxMessage
 from apps.core.outbox import broker_breaker, outbox_dispatch, outbox_message_run
 from apps.core.tasks import outbox_message_run_task
+from apps.fraud.tasks import fraud_bet_check_task
 from apps.privacy.models import DataSubjectRequest
 from dbsbm.celery import app as celery_app
 from dbsbm.settings.base import BASE_DIR
@@ -255,9 +257,6 @@ def test_after_commit_each_task_runs_once_in_process_when_eager(
 def test_a_failed_run_keeps_its_error_and_is_retried_after_a_back_off_then_given_up(
     tenant, capper, actor, settings, django_capture_on_commit_callbacks
 ):
-    from apps.core.enqueue import enqueue
-    from apps.fraud.tasks import fraud_bet_check_task
-
     bet = _place(tenant, capper, actor)
     OutboxMessage.objects.all().delete()
     with pytest.raises(ValueError, match="unknown bet event"), django_capture_on_commit_callbacks(execute=True):

@@ -12,7 +12,8 @@ from apps.accounts.key_policy import TENANT_SCOPES
 from apps.audit.models import AuditEvent
 from apps.betting.models import Bet, BetLeg
 from apps.betting.services import capper_create
-from apps.core import ratelimit
+from apps.core.api import ratelimit
+from apps.core.cache import breaker
 from apps.core.signals import throttle_failed_open
 from apps.tenants.choices import PlanCode
 from apps.tenants.plans import plan_for
@@ -302,8 +303,6 @@ def test_an_outage_is_reported_once_per_scope_not_once_per_request(
 def test_while_the_breaker_is_open_no_redis_connection_is_attempted(
     tenant, make_key, client_with_key, cache_down, failed_open
 ):
-    from apps.core.cache import breaker
-
     _, secret = make_key(TENANT_SCOPES, tenant=tenant)
     client = client_with_key(secret)
     for _ in range(breaker.failure_threshold):

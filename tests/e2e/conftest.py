@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -56,7 +57,6 @@ def _database_url(name: str) -> str:
 @pytest.fixture(scope="session")
 def asgi_server(django_db_setup, django_db_blocker, tmp_path_factory):
     """uvicorn serving dbsbm.asgi against the test database (and this run's Redis); its base URL."""
-    from django.db import connection
 
     port = _free_port()
     env = {

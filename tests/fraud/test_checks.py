@@ -13,6 +13,7 @@ from apps.betting.models import BetLeg
 from apps.betting.services import bet_place, bet_settle
 from apps.betting.services.bets import LegInput
 from apps.betting.services.bulk import BetInput, bet_place_many
+from apps.core.beat import declared_schedules
 from apps.fraud.choices import FraudKind
 from apps.fraud.models import FraudCase
 from apps.privacy.choices import PiiKind
@@ -97,8 +98,6 @@ def test_fraud_scan_refuses_bad_arguments(db, arguments, message):
 
 
 def test_the_scan_task_is_scheduled():
-    from apps.core.beat import declared_schedules
-
     assert {"name": "fraud: scan bets with every detector", "task": "apps.fraud.tasks.fraud_scan_task",
             "every_seconds": 21600} in declared_schedules()  # fmt: skip
 

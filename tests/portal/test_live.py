@@ -6,8 +6,11 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
+from django.contrib.sessions.models import Session
+from django.test import Client
 
 from apps.accounts.choices import StaffRole
+from apps.accounts.roles import ROLE_GROUP_NAMES
 from apps.core.portal import portal_navigation, register_portal_page, unregister_portal_page
 from dbsbm.asgi import application
 from tests.portal import data
@@ -33,8 +36,6 @@ async def _connect(cookie: str | None) -> tuple[WebsocketCommunicator, bool, int
 @pytest.mark.asyncio
 async def test_only_sessions_that_passed_the_second_factor_may_watch(staff_user, portal_user):
     def _sessions():
-        from django.test import Client
-
         officer = portal_user(StaffRole.COMPLIANCE_OFFICER, username="ws-officer")
         password_only = Client()
         password_only.force_login(officer)
@@ -98,8 +99,6 @@ async def test_an_open_socket_is_closed_once_its_session_or_user_may_no_longer_w
 
     def _change():
         if change == "signed out":
-            from django.contrib.sessions.models import Session
-
             Session.objects.filter(session_key=cookie).delete()
         elif change == "deactivated":
             type(officer).objects.filter(pk=officer.pk).update(is_active=False)
@@ -130,6 +129,5 @@ def test_later_apps_add_pages_to_the_navigation_by_role():
 
 def test_role_groups_are_named_after_the_role_labels():
     """The portal reads roles from group names (access.py); roles.py must keep naming groups so."""
-    from apps.accounts.roles import ROLE_GROUP_NAMES
 
     assert all(ROLE_GROUP_NAMES[role] == StaffRole(role).label for role in ROLE_GROUP_NAMES)

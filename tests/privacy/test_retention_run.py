@@ -14,12 +14,13 @@ from apps.accounts.models import Member
 from apps.audit.models import AuditEvent
 from apps.betting.choices import BetStatus
 from apps.betting.models import Bet, Capper, LedgerEntry
-from apps.core.archives import archive_manifest_verify, read_rows
 from apps.core.errors import ApplicationError
 from apps.core.models import MemorySnapshot, SlowQuery
+from apps.core.storage.archives import archive_manifest_verify, read_rows
 from apps.fraud.models import FraudCase, FraudCaseEvent, FraudCaseMember
 from apps.privacy.choices import RetentionAction, RetentionRunStatus
 from apps.privacy.models import RetentionPolicy, RetentionRun
+from apps.privacy.schedules import SCHEDULES
 from apps.privacy.selectors.retention import last_successful_run
 from apps.privacy.services.retention import retention_run
 from apps.security.choices import AlertStatus
@@ -202,8 +203,6 @@ def test_the_command_refuses_an_unknown_kind():
 
 
 def test_the_beat_job_is_declared():
-    from apps.privacy.schedules import SCHEDULES
-
     assert {"apps.privacy.tasks.retention_run_task"} <= {entry["task"] for entry in SCHEDULES}
 
 

@@ -14,6 +14,7 @@ from apps.security.choices import BaselineSubject, SecurityEventType
 from apps.security.models import Alert, Baseline
 from apps.security.services import personal_data_accessed
 from apps.security.services.baselines import baselines_check, baselines_compute
+from apps.tenants.services import tenant_create
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -106,8 +107,6 @@ def test_the_margins_are_settings(settings):
 
 
 def _capper_world(actor):
-    from apps.tenants.services import tenant_create
-
     tenant = tenant_create(actor=actor, guild_id="999999999999999991", name="Baseline Guild", plan_code="enterprise")
     capper = capper_create(tenant=tenant, actor=actor, discord_user_id="700000000000000001", username="steady")
     games = {}

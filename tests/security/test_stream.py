@@ -7,10 +7,12 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.contrib.sessions.models import Session
 from django.test import Client
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from apps.accounts.roles import ROLE_GROUP_NAMES
 from apps.core.actors import Actor
 from apps.security.choices import SecurityEventType
 from apps.security.services import security_event_record
@@ -52,10 +54,6 @@ def _record(label: str):
 
 
 def _user(role: str | None, username: str):
-    from django.contrib.auth.models import Group
-
-    from apps.accounts.roles import ROLE_GROUP_NAMES
-
     user = UserFactory(username=username, is_superuser=role == "superuser", is_staff=role is not None)
     if role in ROLE_GROUP_NAMES:
         user.groups.add(Group.objects.get(name=ROLE_GROUP_NAMES[role]))

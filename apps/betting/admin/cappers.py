@@ -6,15 +6,13 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
-from apps.audit.services import audit_record, field_changes
 from apps.betting import services
 from apps.betting.admin.forms import CapperAddForm
 from apps.betting.models import Capper
 from apps.core.actors import actor_for_request
-from apps.core.admin_tools import ServiceAdminMixin
+from apps.core.admin.tools import ServiceAdminMixin
 from apps.tenants.models import Tenant
 
-CAPPER_EDITABLE = ("display_name", "avatar_url", "is_active")
 TENANT_PARAMETER = "tenant__id__exact"  # the bet list's tenant filter parameter
 
 
@@ -76,17 +74,6 @@ class CapperAdmin(ServiceAdminMixin, admin.ModelAdmin):
             )
             obj.pk, obj.display_name = saved.pk, saved.display_name
             return
-        # no capper_update service yet: the admin's change view is one transaction, so the edit and
-        # its audit event commit together (the pattern of the staff user admin)
-        before = Capper.objects.select_for_update().values(*CAPPER_EDITABLE).get(pk=obj.pk)
-        after = {name: getattr(obj, name) for name in CAPPER_EDITABLE}
-        changes = field_changes(before, after)
-        if changes:
-            obj.save(update_fields=list(CAPPER_EDITABLE))
-            audit_record(
-                actor=actor,
-                action="betting.capper_updated",
-                target=obj,
-                guild_id=obj.tenant.guild_id,
-                changes=changes,
-            )
+        services.capper_update(
+            capper=obj, actor=actor, display_name=obj.display_name, avatar_url=obj.avatar_url, is_active=obj.is_active
+        )

@@ -32,3 +32,26 @@ def capper_create(
         changes=field_changes({}, {"member_id": member.pk}),  # no identity in the append-only trail
     )
     return capper
+
+
+CAPPER_EDITABLE = ("display_name", "avatar_url", "is_active")
+
+
+@transaction.atomic
+def capper_update(*, capper: Capper, actor: Actor, display_name: str, avatar_url: str, is_active: bool) -> Capper:
+    """Change a capper's name, avatar or active flag; one audit event with what changed (none when nothing did)."""
+    before = Capper.objects.select_for_update().values(*CAPPER_EDITABLE).get(pk=capper.pk)
+    after = {"display_name": display_name, "avatar_url": avatar_url, "is_active": is_active}
+    changes = field_changes(before, after)
+    for name, value in after.items():
+        setattr(capper, name, value)
+    if changes:
+        capper.save(update_fields=list(CAPPER_EDITABLE))
+        audit_record(
+            actor=actor,
+            action="betting.capper_updated",
+            target=capper,
+            guild_id=capper.tenant.guild_id,
+            changes=changes,
+        )
+    return capper

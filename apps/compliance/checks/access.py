@@ -11,6 +11,7 @@ from apps.accounts.choices import StaffRole
 from apps.accounts.models import ApiKey
 from apps.compliance.checks.registry import CheckResult, register_check
 from apps.compliance.choices import Severity
+from apps.compliance.services.remediation import staff_users_deactivate
 
 EVIDENCE_ID_LIMIT = 200  # ids listed in evidence; the count is always exact
 
@@ -74,8 +75,6 @@ def idle_staff(now: datetime):
 
 def deactivate_idle_staff(result: CheckResult) -> dict:
     """Remediation: deactivate the idle accounts the run found (audited, through the compliance service)."""
-    from apps.compliance.services.remediation import staff_users_deactivate
-
     user_ids = [row["user_id"] for row in result.evidence.get("users", [])]
     return {"deactivated_user_ids": staff_users_deactivate(user_ids=user_ids, reason="idle past the policy")}
 

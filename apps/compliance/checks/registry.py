@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from apps.compliance.checks import load_all
 from apps.compliance.choices import CheckStatus, Severity
 
 
@@ -96,8 +97,6 @@ def register_check(
 
 def checks_for(*, framework: str | None = None, check_id: str | None = None) -> list[CheckDefinition]:
     """The registered checks, optionally only those evidencing a framework, or one check."""
-    from apps.compliance.checks import load_all
-
     load_all()
     found = sorted(CHECKS.values(), key=lambda check: check.id)
     if check_id is not None:

@@ -55,6 +55,27 @@ def _refuse(message: str, field: str = "parameters") -> ApplicationError:
     return ApplicationError(message, code="invalid_report_definition", fields={field: [message]})
 
 
+def _coerce_int(parameter: Parameter, value: Any) -> int:
+    name = parameter.name
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _refuse(f"Parameter {name!r} must be a whole number.")
+    if parameter.minimum is not None and value < parameter.minimum:
+        raise _refuse(f"Parameter {name!r} must be at least {parameter.minimum}.")
+    if parameter.maximum is not None and value > parameter.maximum:
+        raise _refuse(f"Parameter {name!r} must be at most {parameter.maximum}.")
+    return value
+
+
+def _coerce_date(parameter: Parameter, value: Any) -> str:
+    name = parameter.name
+    if not isinstance(value, str):
+        raise _refuse(f"Parameter {name!r} must be a date written YYYY-MM-DD.")
+    try:
+        return date.fromisoformat(value).isoformat()
+    except ValueError:
+        raise _refuse(f"Parameter {name!r} must be a date written YYYY-MM-DD, not {value!r}.") from None
+
+
 def _coerce(parameter: Parameter, value: Any) -> Any:
     name = parameter.name
     if parameter.kind is bool:
@@ -62,20 +83,9 @@ def _coerce(parameter: Parameter, value: Any) -> Any:
             raise _refuse(f"Parameter {name!r} must be true or false.")
         return value
     if parameter.kind is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise _refuse(f"Parameter {name!r} must be a whole number.")
-        if parameter.minimum is not None and value < parameter.minimum:
-            raise _refuse(f"Parameter {name!r} must be at least {parameter.minimum}.")
-        if parameter.maximum is not None and value > parameter.maximum:
-            raise _refuse(f"Parameter {name!r} must be at most {parameter.maximum}.")
-        return value
+        return _coerce_int(parameter, value)
     if parameter.kind is date:
-        if not isinstance(value, str):
-            raise _refuse(f"Parameter {name!r} must be a date written YYYY-MM-DD.")
-        try:
-            return date.fromisoformat(value).isoformat()
-        except ValueError:
-            raise _refuse(f"Parameter {name!r} must be a date written YYYY-MM-DD, not {value!r}.") from None
+        return _coerce_date(parameter, value)
     if not isinstance(value, str) or len(value) > 200:
         raise _refuse(f"Parameter {name!r} must be text of at most 200 characters.")
     return value.strip()

@@ -5,7 +5,6 @@ the same SHA-256. The PDF carries the run's identity (definition, version, time)
 """
 
 import io
-import json
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -18,6 +17,7 @@ from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, 
 
 from apps.compliance.reporting.content import ReportContent
 from apps.core.csv_cells import csv_writer
+from apps.core.storage.digests import canonical_json
 
 # A table this long goes to the CSV and JSON in full; the PDF shows its first rows and says so.
 PDF_MAX_ROWS_PER_TABLE = 2000
@@ -47,7 +47,7 @@ def render_json(content: ReportContent, *, header: dict) -> bytes:
         ],
         "notes": content.notes,
     }
-    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    return canonical_json(document)
 
 
 def render_csv(content: ReportContent, *, header: dict) -> bytes:

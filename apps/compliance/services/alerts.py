@@ -56,16 +56,20 @@ def _refuse(field: str, message: str) -> ApplicationError:
     return ApplicationError(message, code="invalid_alert_rule", fields={field: [message]})
 
 
+_RULE_CHOICES = (
+    ("condition", AlertCondition, "condition"),
+    ("minimum_severity", Severity, "severity"),
+    ("priority", AlertPriority, "priority"),
+)
+
+
 def alert_rule_validate(rule: AlertRule) -> None:
     """Refuse a rule that could never fire or could not tell anyone (with the field to fix)."""
     if not rule.name or not rule.name.strip():
         raise _refuse("name", "Give the rule a name.")
-    if rule.condition not in AlertCondition.values:
-        raise _refuse("condition", f"Choose a condition: {', '.join(AlertCondition.values)}.")
-    if rule.minimum_severity not in Severity.values:
-        raise _refuse("minimum_severity", f"Choose a severity: {', '.join(Severity.values)}.")
-    if rule.priority not in AlertPriority.values:
-        raise _refuse("priority", f"Choose a priority: {', '.join(AlertPriority.values)}.")
+    for field_name, choices, noun in _RULE_CHOICES:
+        if getattr(rule, field_name) not in choices.values:
+            raise _refuse(field_name, f"Choose a {noun}: {', '.join(choices.values)}.")
     if rule.condition == AlertCondition.FRAMEWORK_SCORE_BELOW and (
         rule.score_threshold is None or not 0 <= rule.score_threshold <= 100
     ):

@@ -1,6 +1,5 @@
 """Manual attestations: a person states a requirement is met, with an evidence file hashed on upload."""
 
-import hashlib
 from datetime import datetime
 
 from django.core.files.base import File
@@ -11,15 +10,7 @@ from apps.audit.services import audit_record
 from apps.compliance.models import ManualAttestation, Requirement
 from apps.core.actors import Actor
 from apps.core.errors import ApplicationError
-
-
-def file_sha256(upload: File) -> str:
-    digest = hashlib.sha256()
-    upload.seek(0)
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    return digest.hexdigest()
+from apps.core.storage.digests import file_sha256
 
 
 @transaction.atomic

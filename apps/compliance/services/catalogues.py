@@ -112,7 +112,7 @@ def _checksum(catalogue: Catalogue) -> str:
 
 
 @transaction.atomic
-def catalogue_sync(*, catalogue: Catalogue, actor: Actor | None) -> SyncResult:
+def catalogue_sync(*, catalogue: Catalogue, actor: Actor | None) -> SyncResult:  # noqa: C901 - one upsert, step by step
     """Upsert a framework and its requirement tree; unchanged content (same checksum) writes nothing.
 
     Audited when an actor is given (commands, imports); the post_migrate sync of the shipped, code-reviewed

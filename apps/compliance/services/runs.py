@@ -16,18 +16,20 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from apps.compliance import tasks
 from apps.compliance.checks.registry import CheckDefinition, CheckResult, checks_for
 from apps.compliance.choices import BLOCKING_SEVERITIES, CheckStatus
 from apps.compliance.models import CheckRun, CheckSetting
 from apps.compliance.signals import check_run_recorded
+from apps.core.enqueue import enqueue
+from apps.core.storage.digests import canonical_json
 
 logger = logging.getLogger(__name__)
 
 
 def evidence_digest(evidence: dict) -> str:
     """SHA-256 of the canonical JSON of the evidence (sorted keys, no whitespace): anyone can recompute it."""
-    canonical = json.dumps(evidence, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
+    return hashlib.sha256(canonical_json(evidence, default=str)).hexdigest()
 
 
 def _json_safe(evidence: dict) -> dict:
@@ -96,6 +98,9 @@ def check_run_execute(
             severity=run.severity,
             previous_status=previous,
         )
+        # alerts are this app's own reaction: an outbox row in this transaction, not a round trip through
+        # its own signal (the signal stays for other apps: the portal refreshes its widgets on it)
+        enqueue(tasks.alerts_evaluate_check_run_task, run.pk)
     return run
 
 

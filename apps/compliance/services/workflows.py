@@ -33,6 +33,7 @@ from apps.compliance.signals import workflow_step_changed
 from apps.core.actors import Actor
 from apps.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from apps.privacy import services as privacy_services
+from apps.privacy.choices import RequestStatus
 from apps.privacy.models import DataSubjectRequest
 
 OFFICER = StaffRole.COMPLIANCE_OFFICER.value
@@ -343,9 +344,9 @@ def dsr_workflow_sync(*, request, actor: Actor) -> str:
     status = getattr(request, "status", "")
     while instance.status == WorkflowStatus.IN_PROGRESS:
         step = instance.steps.exclude(status=StepStatus.COMPLETED).order_by("order").first()
-        if status == "rejected":
+        if status == RequestStatus.REJECTED:
             _fail_on_behalf(step=step, actor=actor, notes=f"Request rejected: {request.resolution}"[:2000])
-        elif status == "completed" or (step.order == 1 and request.verified_at is not None):
+        elif status == RequestStatus.COMPLETED or (step.order == 1 and request.verified_at is not None):
             workflow_step_complete_on_behalf(step=step, completed_by=None, actor=actor, notes=f"request {status}")
         else:
             break

@@ -32,23 +32,36 @@ def _prepare(value: Any) -> tuple[Any, Any]:
     if kind in _PLAIN:
         return value, None
     if kind is dict:
-        data, plans = {}, {}
-        for key, item in value.items():
-            data[key], plan = _prepare(item)
-            if plan is not None:
-                plans[key] = plan
-        return data, ({"o": plans} if plans else None)
+        return _prepare_dict(value)
     if kind is list or kind is tuple:
-        data, plans = [], []
-        for item in value:
-            prepared, plan = _prepare(item)
-            data.append(prepared)
-            plans.append(plan)
-        if not any(plan is not None for plan in plans):
-            return data, None
-        if all(plan == plans[0] for plan in plans):
-            return data, {"a": plans[0]}
-        return data, {"i": {index: plan for index, plan in enumerate(plans) if plan is not None}}
+        return _prepare_sequence(value)
+    return _prepare_other(value)
+
+
+def _prepare_dict(value: dict) -> tuple[Any, Any]:
+    data, plans = {}, {}
+    for key, item in value.items():
+        data[key], plan = _prepare(item)
+        if plan is not None:
+            plans[key] = plan
+    return data, ({"o": plans} if plans else None)
+
+
+def _prepare_sequence(value: list | tuple) -> tuple[Any, Any]:
+    data, plans = [], []
+    for item in value:
+        prepared, plan = _prepare(item)
+        data.append(prepared)
+        plans.append(plan)
+    if not any(plan is not None for plan in plans):
+        return data, None
+    if all(plan == plans[0] for plan in plans):
+        return data, {"a": plans[0]}
+    return data, {"i": {index: plan for index, plan in enumerate(plans) if plan is not None}}
+
+
+def _prepare_other(value: Any) -> tuple[Any, Any]:
+    """Values JSON has no type for (tagged in the plan), and subclasses of the plain types."""
     if isinstance(value, Decimal):
         return str(value), "d"
     if isinstance(value, datetime):

@@ -14,7 +14,6 @@ canonical content (`certificate_verify`).
 """
 
 import hashlib
-import json
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
@@ -25,10 +24,11 @@ from django.utils import timezone
 
 from apps.accounts.models import Member
 from apps.audit.services import audit_record
-from apps.betting.services.invalidation import bets_settled
+from apps.betting.services.redaction import cappers_renamed
 from apps.core.actors import Actor
 from apps.core.errors import ConflictError
 from apps.core.personal_data import ErasureAction, PersonalModel, personal_models
+from apps.core.storage.digests import canonical_json
 from apps.privacy.models import DataExport, DataSubjectRequest, DeletionCertificate
 from apps.privacy.services.exports import export_storage
 from apps.privacy.services.holds import active_legal_holds
@@ -134,12 +134,8 @@ def _erasure_plan(entry: PersonalModel, token: str) -> tuple[dict[str, Any], dic
     return values, actions
 
 
-def _canonical(content: dict[str, Any]) -> bytes:
-    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-
-
 def certificate_hash(content: dict[str, Any]) -> str:
-    return hashlib.sha256(_canonical(content)).hexdigest()
+    return hashlib.sha256(canonical_json(content)).hexdigest()
 
 
 def certificate_verify(certificate: DeletionCertificate) -> bool:
@@ -239,7 +235,6 @@ def member_erase(*, request: DataSubjectRequest, actor: Actor) -> DeletionCertif
         },
         reason=f"data-subject request #{request.pk}",
     )
-    tenant_id = member.tenant_id
-    transaction.on_commit(lambda: bets_settled(tenant_ids=[tenant_id]))  # leaderboards show capper names
+    cappers_renamed(tenant_id=member.tenant_id)  # leaderboards show capper names (refreshed after commit)
     transaction.on_commit(lambda: _delete_files(export_files))
     return certificate

@@ -13,7 +13,7 @@ from apps.accounts.models import Member
 from apps.accounts.services import MEMBER_PROFILE_FIELDS, member_update
 from apps.audit.services import audit_record
 from apps.betting.models import Bet, BetLeg
-from apps.betting.services.invalidation import bets_changed
+from apps.betting.services.redaction import bet_text_redacted
 from apps.core.actors import Actor
 from apps.core.errors import ApplicationError, ConflictError
 from apps.core.personal_data import DataCategory, ErasureAction, personal_model, personal_models
@@ -208,7 +208,7 @@ def pii_finding_redact(*, finding: PiiFinding, actor: Actor) -> PiiFinding:
     )
     tenant_id = getattr(row, "tenant_id", None) or getattr(getattr(row, "bet", None), "tenant_id", None)
     if tenant_id is not None and model in (Bet, BetLeg):
-        transaction.on_commit(lambda: bets_changed(tenant_id=tenant_id))
+        bet_text_redacted(tenant_id=tenant_id)
     return finding
 
 

@@ -16,7 +16,7 @@ from apps.notifications.choices import Severity as NoticeSeverity
 from apps.notifications.services import Recipients, notification_send
 from apps.security.choices import ABSORBING_STATUSES, AlertStatus
 from apps.security.models import Alert, AlertActivity, DetectionRule, SecurityEvent
-from apps.security.realtime import alert_payload, stream_send
+from apps.security.realtime import alert_payload, stream_send_on_commit
 
 SYSTEM = Actor.system("security detection")
 
@@ -89,7 +89,7 @@ def alert_raise(
         existing.events.add(*new_events)
         existing.refresh_from_db(fields=["detection_count"])
         _activity(alert=existing, actor=SYSTEM, action="repeated", details={"new_events": len(new_events)})
-        transaction.on_commit(lambda: stream_send(kind="alert", payload=alert_payload(existing)))
+        stream_send_on_commit(kind="alert", payload=lambda: alert_payload(existing))
         return existing, False
     alert = Alert.objects.create(
         rule=rule,
@@ -113,7 +113,7 @@ def alert_raise(
         guild_id=guild_id,
         changes=field_changes({}, {"rule": rule.slug, "rule_version": rule.version, "severity": rule.severity}),
     )
-    transaction.on_commit(lambda: stream_send(kind="alert", payload=alert_payload(alert)))
+    stream_send_on_commit(kind="alert", payload=lambda: alert_payload(alert))
     _notify(alert)
     return alert, True
 
@@ -194,7 +194,7 @@ def alert_triage(
         changes=changes,
         reason=note.strip(),
     )
-    transaction.on_commit(lambda: stream_send(kind="alert", payload=alert_payload(alert)))
+    stream_send_on_commit(kind="alert", payload=lambda: alert_payload(alert))
     return alert
 
 

@@ -18,7 +18,7 @@ from apps.keyring.fields import blind_index_for
 from apps.security import tasks
 from apps.security.choices import BASE_RISK_SCORES, ActorKind, SecurityEventType
 from apps.security.models import SecurityEvent
-from apps.security.realtime import event_payload, stream_send
+from apps.security.realtime import event_payload, stream_send_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ def security_event_record(
             risk_score=max(0, min(100, score)),
         )
         enqueue(tasks.security_event_evaluate_task, event.pk)  # the outbox: in this transaction
-        transaction.on_commit(lambda: stream_send(kind="event", payload=event_payload(event)))
+        stream_send_on_commit(kind="event", payload=lambda: event_payload(event))
     return event
 
 

@@ -13,7 +13,6 @@ the archive); without it the rows cannot be read, and the file's SHA-256 can sti
 """
 
 import gzip
-import hashlib
 import io
 import json
 from collections.abc import Iterator
@@ -23,7 +22,8 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-from apps.core.sealed_stream import SealedReader, SealedStreamError, SealedWriter, is_sealed
+from apps.core.storage.digests import canonical_json, file_sha256
+from apps.core.storage.sealed_stream import SealedReader, SealedStreamError, SealedWriter, is_sealed
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = "dbsbm-archive-manifest/1"
@@ -32,15 +32,7 @@ _CHUNK = 1 << 16
 
 def encode_row(row: dict[str, Any]) -> bytes:
     """One JSON line: sorted keys, no whitespace, dates and decimals as strings."""
-    return (json.dumps(row, cls=DjangoJSONEncoder, sort_keys=True, separators=(",", ":")) + "\n").encode()
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        while chunk := stream.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
+    return canonical_json(row, encoder=DjangoJSONEncoder, ascii_only=True) + b"\n"
 
 
 @dataclass(frozen=True)

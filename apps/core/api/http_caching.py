@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.core.cache import cache_get_or_set, cache_is_dirty, cache_versions
-from apps.core.exceptions import error_body
+from apps.core.errors import error_body
 
 CACHE_CONTROL = "private, no-cache"  # clients may keep it, but must revalidate every time
 
