@@ -5,7 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from apps.core import views as core_views
-from apps.core.cache_views import MetricsView, cache_stats_admin_view
+from apps.core.cache.views import MetricsView, cache_stats_admin_view
 from apps.privacy.admin.data_map import data_map_view
 
 handler403 = "apps.core.views.permission_denied"

@@ -15,9 +15,9 @@ from apps.accounts.models import ApiKey  # noqa: E402
 from apps.accounts.roles import ROLE_GROUP_NAMES  # noqa: E402
 from apps.accounts.services import api_key_create  # noqa: E402
 from apps.core.actors import Actor  # noqa: E402
+from apps.core.api.ratelimit import reset_failure_reports  # noqa: E402
 from apps.core.cache import breaker, lost_bumps_forget  # noqa: E402
 from apps.core.cache.stats import stats as cache_stats  # noqa: E402
-from apps.core.ratelimit import reset_failure_reports  # noqa: E402
 from apps.keyring.ring import key_ring  # noqa: E402
 from tests.factories import TenantFactory, UserFactory  # noqa: E402
 

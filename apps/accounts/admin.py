@@ -16,7 +16,7 @@ from apps.accounts.models import ApiKey, Member, User
 from apps.accounts.signals import personal_data_viewed
 from apps.accounts.staff import staff_password_change_record, staff_privileges, staff_privileges_record
 from apps.core.actors import actor_for_request
-from apps.core.admin_tools import ServiceAdminMixin
+from apps.core.admin.tools import ServiceAdminMixin
 from apps.core.errors import ApplicationError
 from apps.keyring.fields import is_sealed
 from apps.tenants.models import Tenant

@@ -30,7 +30,7 @@ from django.utils import timezone
 from apps.audit.keys import ChainKeys, audit_chain_keys
 from apps.audit.models import AuditSeal
 from apps.audit.selectors import audit_chain_head
-from apps.core.digests import canonical_json
+from apps.core.storage.digests import canonical_json
 
 logger = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-from apps.core.digests import canonical_json
+from apps.core.storage.digests import canonical_json
 from apps.keyring.fields import Undecryptable
 
 GENESIS_HASH = "0" * 64

@@ -23,9 +23,9 @@ from apps.audit.selectors import (
     audit_held_events_q,
 )
 from apps.core.actors import Actor
-from apps.core.archives import ArchiveFile, JsonLinesArchive
 from apps.core.errors import ApplicationError
-from apps.core.sealed_stream import new_stream_key
+from apps.core.storage.archives import ArchiveFile, JsonLinesArchive
+from apps.core.storage.sealed_stream import new_stream_key
 
 # Events are sealed in event-id order in batches of this size, one transaction per batch.
 SEAL_BATCH_SIZE = 2000
@@ -309,7 +309,7 @@ def audit_archive_before(
     key: bytes | None = None,
 ) -> list[tuple[AuditArchiveCheckpoint, ArchiveFile]]:
     """Archive the oldest events that occurred before `before` to sealed `.jsonl.gz.sealed` files
-    (apps/core/sealed_stream.py: the events hold client addresses), then delete them.
+    (apps/core/storage/sealed_stream.py: the events hold client addresses), then delete them.
 
     The files are sealed with `key` (a fresh one when not given), which each checkpoint keeps
     encrypted by the data key ring.

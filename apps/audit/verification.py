@@ -19,8 +19,8 @@ from apps.audit.hashing import GENESIS_HASH, LEGACY_ALGORITHM
 from apps.audit.keys import AuditKeyError, ChainKeys, audit_chain_keys
 from apps.audit.models import AuditArchiveCheckpoint, AuditEvent, AuditSeal
 from apps.audit.services import audit_seal_pending
-from apps.core.archives import read_rows
-from apps.core.digests import file_sha256
+from apps.core.storage.archives import read_rows
+from apps.core.storage.digests import file_sha256
 from apps.keyring.fields import KeyringError
 
 VERIFY_CHUNK_SIZE = 5000

@@ -2,8 +2,8 @@
 
 PostgreSQL refuses a timestamp whose UTC offset is past 15:59 (`time zone displacement out of range`)
 although RFC 3339 allows up to 23:59, and Python cannot hand back an instant outside years 1..9999.
-Every datetime the API reads (bodies: `apps.core.serializers.DateTimeField`; filters:
-`apps.core.filters.DateTimeFilter`) goes through `utc_instant`, so any offset is accepted and never
+Every datetime the API reads (bodies: `apps.core.api.serializers.DateTimeField`; filters:
+`apps.core.api.filters.DateTimeFilter`) goes through `utc_instant`, so any offset is accepted and never
 reaches a query, and an instant the database could not give back is a 400 that names the field.
 """
 

@@ -4,7 +4,7 @@ A Discord id is a snowflake: an unsigned 64-bit integer sent as a decimal string
 precision). Its top bits are milliseconds since 2015-01-01, so every id Discord has issued is 17 digits or
 more; the largest 64-bit value has 20. The rule: 17 to 20 ASCII digits, no leading zero, at most
 2**64 - 1. Models validate with `validate_discord_id` and hold `DISCORD_ID_PATTERN` as a database check;
-API inputs use `apps.core.serializers.DiscordIdField`.
+API inputs use `apps.core.api.serializers.DiscordIdField`.
 """
 
 import re

@@ -19,13 +19,13 @@ from django.middleware.security import SecurityMiddleware
 from django.urls import get_resolver, resolve, set_script_prefix
 from rest_framework.settings import api_settings
 
+from apps.core.api.http_caching import if_none_match_hits, not_modified, versioned_etag
+from apps.core.api.throttling import PRECOUNTED_ATTRIBUTE, RESULTS_ATTRIBUTE, CounterThrottle
 from apps.core.cache import cache_only
 from apps.core.choices import ProcessKind
-from apps.core.http_caching import if_none_match_hits, not_modified, versioned_etag
-from apps.core.memory import memory_maybe_snapshot, memory_snapshot_due
-from apps.core.query_monitoring import HEADER as QUERY_HEADER
-from apps.core.query_monitoring import QueryMonitor, slow_queries_flush
-from apps.core.throttling import PRECOUNTED_ATTRIBUTE, RESULTS_ATTRIBUTE, CounterThrottle
+from apps.core.monitoring.memory import memory_maybe_snapshot, memory_snapshot_due
+from apps.core.monitoring.queries import HEADER as QUERY_HEADER
+from apps.core.monitoring.queries import QueryMonitor, slow_queries_flush
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -100,7 +100,7 @@ class ConditionalGetMiddleware:
       write or report), the view's content negotiation, `check_permissions` (tenant → 404, scope →
       403) pass — all inside `cache_only()`, so nothing touches the database;
     * the ETag (`versioned_etag`, the view's formula) matches;
-    * the view's throttles are counters (apps.core.throttling): they count the request here. If one
+    * the view's throttles are counters (apps.core.api.throttling): they count the request here. If one
       refuses, the counts ride on the request into the full path, which answers the 429 without
       counting twice.
 

@@ -8,8 +8,8 @@ from django.dispatch import receiver
 
 from apps.core.beat import schedules_sync
 from apps.core.choices import ProcessKind
-from apps.core.memory import memory_maybe_snapshot
-from apps.core.query_monitoring import QueryMonitor, query_monitor_active, slow_queries_flush
+from apps.core.monitoring.memory import memory_maybe_snapshot
+from apps.core.monitoring.queries import QueryMonitor, query_monitor_active, slow_queries_flush
 
 
 @receiver(post_migrate, dispatch_uid="core.schedules_sync")

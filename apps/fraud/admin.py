@@ -14,7 +14,7 @@ from django.db.models import Count
 from django.utils.html import format_html
 
 from apps.core.actors import actor_for_request
-from apps.core.admin_tools import ServiceAdminMixin
+from apps.core.admin.tools import ServiceAdminMixin
 from apps.core.errors import ApplicationError
 from apps.fraud import selectors
 from apps.fraud.choices import CaseStatus

@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils.html import format_html, format_html_join
 
 from apps.core.actors import actor_for_request
-from apps.core.admin_tools import ServiceAdminMixin
+from apps.core.admin.tools import ServiceAdminMixin
 from apps.core.errors import ApplicationError
 from apps.keyring.fields import blind_index_for
 from apps.security.choices import AlertStatus

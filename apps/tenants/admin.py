@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 
 from apps.core.actors import actor_for_request
-from apps.core.admin_tools import ServiceAdminMixin
+from apps.core.admin.tools import ServiceAdminMixin
 from apps.core.errors import ApplicationError
 from apps.tenants import services
 from apps.tenants.choices import TenantStatus

@@ -2,8 +2,8 @@
 
 from rest_framework.request import Request
 
+from apps.core.api.viewsets import ApiViewSet
 from apps.core.errors import NotFoundError
-from apps.core.viewsets import ApiViewSet
 from apps.tenants.models import Tenant
 from apps.tenants.selectors import tenant_get
 

@@ -283,17 +283,17 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["apps.accounts.authentication.ApiKeyAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["apps.core.permissions.HasRequiredScope"],
-    "DEFAULT_PARSER_CLASSES": ["apps.core.parsers.JSONParser"],
+    "DEFAULT_PERMISSION_CLASSES": ["apps.core.api.permissions.HasRequiredScope"],
+    "DEFAULT_PARSER_CLASSES": ["apps.core.api.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "apps.core.pagination.CreatedCursorPagination",
+    "DEFAULT_PAGINATION_CLASS": "apps.core.api.pagination.CreatedCursorPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "apps.core.errors.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
-        "apps.core.throttling.ApiKeyRateThrottle",
-        "apps.core.throttling.AnonymousRateThrottle",
+        "apps.core.api.throttling.ApiKeyRateThrottle",
+        "apps.core.api.throttling.AnonymousRateThrottle",
     ],
     "UNAUTHENTICATED_USER": None,
 }
@@ -314,7 +314,7 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
-        "apps.core.schema.add_rate_limit_headers",
+        "apps.core.api.schema.add_rate_limit_headers",
     ],
     "ENUM_NAME_OVERRIDES": {
         "LegResultEnum": "apps.betting.choices.LegResult",

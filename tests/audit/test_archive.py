@@ -18,8 +18,8 @@ from apps.audit.models import AuditArchiveCheckpoint, AuditEvent, AuditSeal
 from apps.audit.services import AuditChainBroken, audit_archive_before, audit_event, audit_seal_pending
 from apps.audit.verification import audit_archive_file_problem, audit_archives_verify, audit_verify
 from apps.core.actors import Actor
-from apps.core.archives import JsonLinesArchive, read_rows
-from apps.core.digests import file_sha256
+from apps.core.storage.archives import JsonLinesArchive, read_rows
+from apps.core.storage.digests import file_sha256
 from apps.keyring.services import keys_rotate
 from tests.audit.tampering import as_superuser, delete_seal, edit_event
 

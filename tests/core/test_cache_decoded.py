@@ -17,7 +17,7 @@ from apps.core.cache.frozen import FrozenDict, FrozenList, freeze
 from apps.core.cache.manager import _encode_entry, _names, _version
 from apps.core.cache.store import default_store
 from apps.core.choices import MemoryLevel
-from apps.core.memory import _cleanups_run
+from apps.core.monitoring.memory import _cleanups_run
 
 
 def _rows(marker: str):

@@ -18,7 +18,7 @@ from django.utils import timezone
 from apps.accounts.models import ApiKey
 from apps.accounts.services import api_key_revoke
 from apps.betting.api.views import BetViewSet
-from apps.core import ratelimit
+from apps.core.api import ratelimit
 from apps.core.cache import cache_bump
 from apps.core.middleware import ConditionalGetASGI
 from apps.tenants.services import tenant_reactivate, tenant_suspend

@@ -3,9 +3,9 @@
 import pytest
 from django.dispatch import receiver
 
-from apps.core import memory
 from apps.core.choices import MemoryLevel, ProcessKind
 from apps.core.models import LeakSuspect, MemorySnapshot
+from apps.core.monitoring import memory
 from apps.core.signals import memory_leak_suspected, memory_threshold_crossed
 
 pytestmark = pytest.mark.django_db

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.accounts.choices import ApiScope
 from apps.core.models import SlowQuery
-from apps.core.query_monitoring import QueryMonitor, slow_queries_flush, sql_normalize
+from apps.core.monitoring.queries import QueryMonitor, slow_queries_flush, sql_normalize
 
 pytestmark = pytest.mark.django_db
 

@@ -12,7 +12,7 @@ from apps.accounts.key_policy import TENANT_SCOPES
 from apps.audit.models import AuditEvent
 from apps.betting.models import Bet, BetLeg
 from apps.betting.services import capper_create
-from apps.core import ratelimit
+from apps.core.api import ratelimit
 from apps.core.cache import breaker
 from apps.core.signals import throttle_failed_open
 from apps.tenants.choices import PlanCode

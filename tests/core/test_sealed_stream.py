@@ -6,8 +6,8 @@ import struct
 
 import pytest
 
-from apps.core.archives import JsonLinesArchive, read_rows
-from apps.core.sealed_stream import MAGIC, SealedReader, SealedStreamError, SealedWriter, new_stream_key
+from apps.core.storage.archives import JsonLinesArchive, read_rows
+from apps.core.storage.sealed_stream import MAGIC, SealedReader, SealedStreamError, SealedWriter, new_stream_key
 
 HEADER = len(MAGIC) + 7
 CONTENT = os.urandom(200_000)  # four chunks: three full ones and a last one

@@ -14,7 +14,7 @@ from django.utils import timezone
 from apps.audit.hashing import event_content_hash
 from apps.audit.models import AuditArchiveCheckpoint, AuditEvent
 from apps.audit.services import audit_event
-from apps.core.archives import archive_manifest_verify
+from apps.core.storage.archives import archive_manifest_verify
 from apps.privacy.models import DataExport, DataSubjectRequest, RetentionPolicy
 from apps.privacy.services.exports import export_storage
 from apps.privacy.services.retention import legal_hold_place, retention_run

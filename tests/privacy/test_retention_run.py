@@ -14,9 +14,9 @@ from apps.accounts.models import Member
 from apps.audit.models import AuditEvent
 from apps.betting.choices import BetStatus
 from apps.betting.models import Bet, Capper, LedgerEntry
-from apps.core.archives import archive_manifest_verify, read_rows
 from apps.core.errors import ApplicationError
 from apps.core.models import MemorySnapshot, SlowQuery
+from apps.core.storage.archives import archive_manifest_verify, read_rows
 from apps.fraud.models import FraudCase, FraudCaseEvent, FraudCaseMember
 from apps.privacy.choices import RetentionAction, RetentionRunStatus
 from apps.privacy.models import RetentionPolicy, RetentionRun

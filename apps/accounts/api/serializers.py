@@ -6,7 +6,7 @@ from rest_framework import serializers
 from apps.accounts.choices import ApiScope
 from apps.accounts.countries import ISO_3166_ALPHA2
 from apps.accounts.models import ApiKey, Member
-from apps.core.serializers import DateTimeField, DiscordIdField, StrictCharField, StrictInputSerializer
+from apps.core.api.serializers import DateTimeField, DiscordIdField, StrictCharField, StrictInputSerializer
 from apps.keyring.fields import is_sealed
 
 

@@ -18,9 +18,9 @@ from apps.accounts.models import ApiKey, Member
 from apps.accounts.selectors import api_key_list, member_get, member_list
 from apps.accounts.signals import personal_data_viewed
 from apps.core.actors import actor_for_request
+from apps.core.api.schema import ERROR_RESPONSES, ErrorSerializer
+from apps.core.api.serializers import OptionalReasonInput
 from apps.core.errors import NotFoundError
-from apps.core.schema import ERROR_RESPONSES, ErrorSerializer
-from apps.core.serializers import OptionalReasonInput
 from apps.tenants.viewsets import TenantScopedViewSet
 
 

@@ -1,7 +1,7 @@
 import django_filters
 
 from apps.audit.models import ActorKind, AuditEvent
-from apps.core.filters import DateTimeFilter
+from apps.core.api.filters import DateTimeFilter
 
 
 class AuditEventFilter(django_filters.FilterSet):

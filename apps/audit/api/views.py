@@ -6,9 +6,9 @@ from apps.audit.api.filters import PlatformAuditEventFilter, TenantAuditEventFil
 from apps.audit.api.serializers import AuditEventSerializer, TenantAuditEventSerializer
 from apps.audit.models import ActorKind, AuditEvent
 from apps.audit.selectors import audit_event_list
-from apps.core.permissions import HasRequiredScope, IsPlatformKey
-from apps.core.schema import ERROR_RESPONSES
-from apps.core.viewsets import ApiViewSet
+from apps.core.api.permissions import HasRequiredScope, IsPlatformKey
+from apps.core.api.schema import ERROR_RESPONSES
+from apps.core.api.viewsets import ApiViewSet
 from apps.tenants.viewsets import TenantScopedViewSet
 
 LIST_SCHEMA = extend_schema(responses={200: AuditEventSerializer(many=True), **ERROR_RESPONSES})

@@ -10,7 +10,7 @@ from apps.betting import services
 from apps.betting.admin.forms import CapperAddForm
 from apps.betting.models import Capper
 from apps.core.actors import actor_for_request
-from apps.core.admin_tools import ServiceAdminMixin
+from apps.core.admin.tools import ServiceAdminMixin
 from apps.tenants.models import Tenant
 
 TENANT_PARAMETER = "tenant__id__exact"  # the bet list's tenant filter parameter

@@ -21,7 +21,7 @@ from apps.betting.admin.forms import ScoreCorrectionForm
 from apps.betting.choices import GameStatus
 from apps.betting.models import Game, League, Sport, Team
 from apps.core.actors import actor_for_request
-from apps.core.admin_tools import ServiceAdminMixin
+from apps.core.admin.tools import ServiceAdminMixin
 from apps.core.errors import ApplicationError
 
 # statuses that end a game: recorded through game_record_result, which enqueues grading

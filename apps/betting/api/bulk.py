@@ -6,8 +6,8 @@ from apps.betting.api.serializers import BetPlaceInput
 from apps.betting.services.bets import LegInput
 from apps.betting.services.bulk import BetInput, BetOutcome, bet_place_many
 from apps.core.actors import Actor
+from apps.core.api.ratelimit import ratelimit_hit
 from apps.core.errors import split_field_errors
-from apps.core.ratelimit import ratelimit_hit
 from apps.tenants.models import Tenant
 
 BULK_STATUSES = ("created", "existing", "rejected")

@@ -2,7 +2,7 @@ import django_filters
 
 from apps.betting.choices import BetStatus
 from apps.betting.models import Bet, Game
-from apps.core.filters import DateTimeFilter
+from apps.core.api.filters import DateTimeFilter
 
 
 class BetFilter(django_filters.FilterSet):

@@ -5,7 +5,7 @@ from rest_framework import serializers
 from apps.betting.choices import SETTLE_RESULT_CHOICES, GameStatus, Market
 from apps.betting.models import Bet, BetLeg, Capper, Game
 from apps.betting.models.bets import MAX_PARLAY_LEGS
-from apps.core.serializers import (
+from apps.core.api.serializers import (
     DateTimeField,
     DiscordIdField,
     StrictCharField,

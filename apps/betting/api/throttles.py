@@ -4,7 +4,7 @@ import re
 
 from django.conf import settings
 
-from apps.core.throttling import CounterThrottle
+from apps.core.api.throttling import CounterThrottle
 
 _DISCORD_ID = re.compile(r"^[0-9]{1,20}$")
 

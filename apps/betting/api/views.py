@@ -30,12 +30,12 @@ from apps.betting.models import Bet, Capper
 from apps.betting.periods import current_month_label
 from apps.betting.services.bets import LegInput
 from apps.core.actors import actor_for_request
+from apps.core.api.http_caching import caching_headers, check_if_match, etag_for, not_modified, versioned_read
+from apps.core.api.permissions import HasRequiredScope, IsPlatformKey
+from apps.core.api.schema import ERROR_RESPONSES
+from apps.core.api.serializers import ReasonInput
+from apps.core.api.viewsets import ApiViewSet
 from apps.core.errors import error_body
-from apps.core.http_caching import caching_headers, check_if_match, etag_for, not_modified, versioned_read
-from apps.core.permissions import HasRequiredScope, IsPlatformKey
-from apps.core.schema import ERROR_RESPONSES
-from apps.core.serializers import ReasonInput
-from apps.core.viewsets import ApiViewSet
 from apps.tenants.viewsets import TenantScopedViewSet
 
 PERIOD = OpenApiParameter("period", str, description="YYYY-MM, YYYY or lifetime (default: the current month)")

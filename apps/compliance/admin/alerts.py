@@ -8,7 +8,7 @@ from apps.compliance.admin.catalogue import ReadOnlyAdmin
 from apps.compliance.models import AlertRule, ComplianceAlert
 from apps.compliance.services.alerts import alert_acknowledge, alert_resolve, alert_rule_save, alert_rule_validate
 from apps.core.actors import actor_for_request
-from apps.core.admin_tools import ServiceAdminMixin
+from apps.core.admin.tools import ServiceAdminMixin
 from apps.core.errors import ApplicationError
 
 

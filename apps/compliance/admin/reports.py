@@ -17,7 +17,7 @@ from apps.compliance.services.reports import (
 )
 from apps.compliance.tasks import run_report
 from apps.core.actors import actor_for_request
-from apps.core.admin_tools import ServiceAdminMixin
+from apps.core.admin.tools import ServiceAdminMixin
 from apps.core.enqueue import enqueue
 from apps.core.errors import ApplicationError
 

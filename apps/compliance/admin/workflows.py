@@ -10,7 +10,7 @@ from apps.compliance.models import AccessReview, AccessReviewItem, WorkflowDefin
 from apps.compliance.services.access_review import access_review_decide
 from apps.compliance.services.workflows import workflow_definition_save
 from apps.core.actors import actor_for_request
-from apps.core.admin_tools import ServiceAdminMixin
+from apps.core.admin.tools import ServiceAdminMixin
 from apps.core.errors import ApplicationError
 
 

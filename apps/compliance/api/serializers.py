@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from apps.compliance.choices import CheckStatus, RequirementStatus, Severity
 from apps.compliance.models import CheckRun
-from apps.core.serializers import DateTimeField
+from apps.core.api.serializers import DateTimeField
 
 # plain strings with their values documented: the enum names "status" and "severity" are taken by other apps
 CHECK_STATUS_HELP = f"One of {', '.join(CheckStatus.values)}"

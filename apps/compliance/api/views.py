@@ -9,10 +9,10 @@ from apps.compliance import selectors
 from apps.compliance.api.filters import CheckRunFilter
 from apps.compliance.api.serializers import CheckRunSerializer, FrameworkSerializer, RequirementSerializer
 from apps.compliance.models import Framework
+from apps.core.api.permissions import HasRequiredScope, IsPlatformKey
+from apps.core.api.schema import ERROR_RESPONSES
+from apps.core.api.viewsets import ApiViewSet
 from apps.core.errors import NotFoundError
-from apps.core.permissions import HasRequiredScope, IsPlatformKey
-from apps.core.schema import ERROR_RESPONSES
-from apps.core.viewsets import ApiViewSet
 
 READ = "compliance:read"
 

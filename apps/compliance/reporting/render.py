@@ -17,7 +17,7 @@ from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, 
 
 from apps.compliance.reporting.content import ReportContent
 from apps.core.csv_cells import csv_writer
-from apps.core.digests import canonical_json
+from apps.core.storage.digests import canonical_json
 
 # A table this long goes to the CSV and JSON in full; the PDF shows its first rows and says so.
 PDF_MAX_ROWS_PER_TABLE = 2000

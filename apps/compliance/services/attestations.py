@@ -9,8 +9,8 @@ from django.utils import timezone
 from apps.audit.services import audit_record
 from apps.compliance.models import ManualAttestation, Requirement
 from apps.core.actors import Actor
-from apps.core.digests import file_sha256
 from apps.core.errors import ApplicationError
+from apps.core.storage.digests import file_sha256
 
 
 @transaction.atomic

@@ -21,8 +21,8 @@ from apps.compliance.checks.registry import CheckDefinition, CheckResult, checks
 from apps.compliance.choices import BLOCKING_SEVERITIES, CheckStatus
 from apps.compliance.models import CheckRun, CheckSetting
 from apps.compliance.signals import check_run_recorded
-from apps.core.digests import canonical_json
 from apps.core.enqueue import enqueue
+from apps.core.storage.digests import canonical_json
 
 logger = logging.getLogger(__name__)
 

@@ -9,7 +9,7 @@ leaderboard's JSON back into dicts with Decimals cost about as much as the Redis
 
 Values are frozen (frozen.py) because every caller in the process gets the same object. The copies
 are bounded by count and by the bytes of the entries they stand for (settings.CACHE_DECODED_COPIES_*)
-and dropped oldest first; the memory monitor's cleanup empties them (apps/core/memory.py).
+and dropped oldest first; the memory monitor's cleanup empties them (apps/core/monitoring/memory.py).
 """
 
 import threading

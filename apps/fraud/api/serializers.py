@@ -1,7 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.core.serializers import StrictCharField, StrictInputSerializer
+from apps.core.api.serializers import StrictCharField, StrictInputSerializer
 from apps.fraud.choices import CaseStatus, FraudKind
 from apps.fraud.models import FraudCase, FraudCaseMember
 

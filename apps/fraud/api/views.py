@@ -3,9 +3,9 @@ from rest_framework import mixins
 from rest_framework.response import Response
 
 from apps.core.actors import actor_for_request
-from apps.core.permissions import HasRequiredScope, IsPlatformKey
-from apps.core.schema import ERROR_RESPONSES
-from apps.core.viewsets import ApiViewSet
+from apps.core.api.permissions import HasRequiredScope, IsPlatformKey
+from apps.core.api.schema import ERROR_RESPONSES
+from apps.core.api.viewsets import ApiViewSet
 from apps.fraud import selectors, services
 from apps.fraud.api.filters import FraudCaseFilter
 from apps.fraud.api.serializers import FraudCaseSerializer, FraudCaseTriageInput

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import admin
 
 from apps.core.actors import actor_for_request
-from apps.core.admin_tools import ServiceAdminMixin
+from apps.core.admin.tools import ServiceAdminMixin
 from apps.privacy.models import ConsentRecord, ConsentType
 from apps.privacy.services.consent import consent_type_publish
 

@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from apps.core.actors import actor_for_request
-from apps.core.admin_tools import ServiceAdminMixin
+from apps.core.admin.tools import ServiceAdminMixin
 from apps.core.errors import ApplicationError
 from apps.privacy.admin.reasons import MAX_ROWS_PER_ACTION, ask_reason
 from apps.privacy.models import LegalHold, RetentionPolicy, RetentionRun

@@ -5,7 +5,7 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.core.serializers import (
+from apps.core.api.serializers import (
     DateTimeField,
     DiscordIdField,
     JSONObjectField,

@@ -13,9 +13,9 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.actors import actor_for_request
-from apps.core.permissions import HasRequiredScope, IsPlatformKey
-from apps.core.schema import ERROR_RESPONSES, ErrorSerializer
-from apps.core.viewsets import ApiViewSet
+from apps.core.api.permissions import HasRequiredScope, IsPlatformKey
+from apps.core.api.schema import ERROR_RESPONSES, ErrorSerializer
+from apps.core.api.viewsets import ApiViewSet
 from apps.privacy.api.filters import DataSubjectRequestFilter
 from apps.privacy.api.serializers import (
     ACTIONS,

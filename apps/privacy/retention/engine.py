@@ -18,8 +18,8 @@ from django.db.models import Q
 from apps.audit.selectors import audit_archive_preview, audit_held_events_q
 from apps.audit.services import audit_archive_before
 from apps.core.actors import Actor
-from apps.core.archives import ArchiveFile, JsonLinesArchive
 from apps.core.personal_data import ErasureAction, personal_model
+from apps.core.storage.archives import ArchiveFile, JsonLinesArchive
 from apps.privacy.anonymization import keyed_hash
 from apps.privacy.choices import RetentionAction
 from apps.privacy.retention.kinds import ANONYMIZED_PREFIX, ENGINE_AUDIT, ENGINE_EXPORTS, RetentionKind
@@ -124,7 +124,7 @@ def kind_apply(
     batch_size: int,
 ) -> KindOutcome:
     """Act on every matched, unheld row in batches (one transaction each); returns the counts and files.
-    Archives are sealed with `archive_key` (apps/core/sealed_stream.py)."""
+    Archives are sealed with `archive_key` (apps/core/storage/sealed_stream.py)."""
     outcome = kind_preview(kind=kind, action=action, period_days=period_days, cutoff=cutoff, holds=holds)
     if kind.engine == ENGINE_AUDIT:
         archived = audit_archive_before(

@@ -26,9 +26,9 @@ from apps.accounts.models import Member
 from apps.audit.services import audit_record
 from apps.betting.services.redaction import cappers_renamed
 from apps.core.actors import Actor
-from apps.core.digests import canonical_json
 from apps.core.errors import ConflictError
 from apps.core.personal_data import ErasureAction, PersonalModel, personal_models
+from apps.core.storage.digests import canonical_json
 from apps.privacy.models import DataExport, DataSubjectRequest, DeletionCertificate
 from apps.privacy.services.exports import export_storage
 from apps.privacy.services.holds import active_legal_holds

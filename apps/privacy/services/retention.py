@@ -17,9 +17,9 @@ from django.utils import timezone
 from apps.accounts.models import Member
 from apps.audit.services import audit_record, field_changes
 from apps.core.actors import Actor
-from apps.core.archives import write_manifest
 from apps.core.errors import ApplicationError
-from apps.core.sealed_stream import new_stream_key
+from apps.core.storage.archives import write_manifest
+from apps.core.storage.sealed_stream import new_stream_key
 from apps.privacy.choices import RetentionRunStatus
 from apps.privacy.models import LegalHold, RetentionPolicy, RetentionRun
 from apps.privacy.retention.engine import ActiveHolds, KindOutcome, kind_apply, kind_preview

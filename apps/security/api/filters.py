@@ -3,7 +3,7 @@ import ipaddress
 import django_filters
 from rest_framework.exceptions import ValidationError
 
-from apps.core.filters import DateTimeFilter
+from apps.core.api.filters import DateTimeFilter
 from apps.keyring.fields import blind_index_for
 from apps.security.choices import AlertStatus, SecurityEventType, Severity
 from apps.security.models import Alert, SecurityEvent

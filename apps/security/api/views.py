@@ -4,9 +4,9 @@ from rest_framework import mixins
 from rest_framework.response import Response
 
 from apps.core.actors import actor_for_request
-from apps.core.permissions import HasRequiredScope, IsPlatformKey
-from apps.core.schema import ERROR_RESPONSES
-from apps.core.viewsets import ApiViewSet
+from apps.core.api.permissions import HasRequiredScope, IsPlatformKey
+from apps.core.api.schema import ERROR_RESPONSES
+from apps.core.api.viewsets import ApiViewSet
 from apps.security.api.filters import AlertFilter, SecurityEventFilter
 from apps.security.api.serializers import AlertSerializer, AlertTriageInput, SecurityEventSerializer
 from apps.security.models import SecurityEvent

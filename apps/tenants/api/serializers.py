@@ -2,7 +2,7 @@ from decimal import Decimal
 
 from rest_framework import serializers
 
-from apps.core.serializers import DiscordIdField, JSONObjectField, StrictCharField, StrictInputSerializer
+from apps.core.api.serializers import DiscordIdField, JSONObjectField, StrictCharField, StrictInputSerializer
 from apps.tenants.choices import PlanCode
 from apps.tenants.models import Tenant
 

@@ -4,11 +4,11 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.actors import actor_for_request
+from apps.core.api.permissions import HasRequiredScope, IsPlatformKey
+from apps.core.api.schema import ERROR_RESPONSES
+from apps.core.api.serializers import OptionalReasonInput, ReasonInput
+from apps.core.api.viewsets import ApiViewSet
 from apps.core.errors import PermissionDeniedError
-from apps.core.permissions import HasRequiredScope, IsPlatformKey
-from apps.core.schema import ERROR_RESPONSES
-from apps.core.serializers import OptionalReasonInput, ReasonInput
-from apps.core.viewsets import ApiViewSet
 from apps.tenants import services
 from apps.tenants.api.serializers import PlanSerializer, TenantCreateInput, TenantSerializer, TenantUpdateInput
 from apps.tenants.models import Tenant

@@ -8,9 +8,9 @@ from django.core.exceptions import ImproperlyConfigured
 
 from dbsbm.settings.environment import env_bool, env_int
 
-# --- rate limits (apps.core.ratelimit, apps.core.throttling) -----------------------------------
+# --- rate limits (apps.core.api.ratelimit, apps.core.api.throttling) -----------------------------------
 # The counters live in this cache: Redis in the full configuration, local memory (per process)
-# in the embedded one. When the cache fails, throttling fails open (see apps.core.ratelimit).
+# in the embedded one. When the cache fails, throttling fails open (see apps.core.api.ratelimit).
 RATELIMIT_ENABLED = env_bool("RATELIMIT_ENABLED", default=True)
 RATELIMIT_CACHE_ALIAS = "default"
 # Tenant keys get their plan's `api_calls_per_minute`; platform-wide keys (the bot, BI tools) this.
@@ -32,14 +32,14 @@ if DBSBM_TRUSTED_PROXIES < 0:
 # (apps.core.middleware.ConditionalGetMiddleware); off: every request takes the full stack.
 CONDITIONAL_GET_FAST_PATH = env_bool("CONDITIONAL_GET_FAST_PATH", default=True)
 
-# --- query monitoring (apps.core.query_monitoring) ---------------------------------------------
+# --- query monitoring (apps.core.monitoring.queries) ---------------------------------------------
 QUERY_MONITORING_ENABLED = env_bool("QUERY_MONITORING_ENABLED", default=True)
 # `X-DB-Queries: <count>; time-ms=<total>` on every response (handy in development and benchmarks).
 QUERY_COUNT_HEADER_ENABLED = env_bool("QUERY_COUNT_HEADER_ENABLED", default=False)
 # Statements slower than this are aggregated by fingerprint into core.SlowQuery.
 SLOW_QUERY_THRESHOLD_MS = env_int("SLOW_QUERY_THRESHOLD_MS", 200)
 
-# --- memory monitoring (apps.core.memory) ------------------------------------------------------
+# --- memory monitoring (apps.core.monitoring.memory) ------------------------------------------------------
 MEMORY_MONITORING_ENABLED = env_bool("MEMORY_MONITORING_ENABLED", default=True)
 # A web process snapshots on the first request after this many seconds, a worker after a task.
 MEMORY_SNAPSHOT_INTERVAL_SECONDS = env_int("MEMORY_SNAPSHOT_INTERVAL_SECONDS", 300)

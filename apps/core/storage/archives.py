@@ -22,8 +22,8 @@ from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
 
-from apps.core.digests import canonical_json, file_sha256
-from apps.core.sealed_stream import SealedReader, SealedStreamError, SealedWriter, is_sealed
+from apps.core.storage.digests import canonical_json, file_sha256
+from apps.core.storage.sealed_stream import SealedReader, SealedStreamError, SealedWriter, is_sealed
 
 MANIFEST_NAME = "manifest.json"
 MANIFEST_FORMAT = "dbsbm-archive-manifest/1"

@@ -11,9 +11,9 @@ over the limit such a request gets 429 instead of its 401, 403 or 404.
 from rest_framework import exceptions, viewsets
 from rest_framework.request import Request
 
+from apps.core.api.ratelimit import most_restrictive
+from apps.core.api.throttling import AnonymousRateThrottle, ApiKeyRateThrottle, CounterThrottle, recorded_results
 from apps.core.errors import ApplicationError
-from apps.core.ratelimit import most_restrictive
-from apps.core.throttling import AnonymousRateThrottle, ApiKeyRateThrottle, CounterThrottle, recorded_results
 
 # The limits a request refused before DRF's throttle check still counts against (per key or address).
 REFUSAL_THROTTLE_CLASSES = [ApiKeyRateThrottle, AnonymousRateThrottle]

@@ -8,9 +8,9 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.views import APIView
 
+from apps.core.api.permissions import HasRequiredScope, IsPlatformKey
+from apps.core.api.schema import ERROR_RESPONSES
 from apps.core.cache import breaker, namespace_statistics
-from apps.core.permissions import HasRequiredScope, IsPlatformKey
-from apps.core.schema import ERROR_RESPONSES
 
 METRIC_FIELDS = ("hit", "miss", "stale", "refresh", "waited", "error", "bypass")
 BREAKER_STATES = {"closed": 0, "half_open": 1, "open": 2}

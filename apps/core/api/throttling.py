@@ -1,10 +1,10 @@
-"""DRF throttles over the atomic counters of `apps.core.ratelimit`.
+"""DRF throttles over the atomic counters of `apps.core.api.ratelimit`.
 
 Each throttle names a policy (identity, limit, window) for a request or says it does not apply. The
 results of a request are kept on it so that the API base view can answer with RateLimit-* headers
 (`ApiViewSet.finalize_response`) and a 429 that says which limit was hit.
 
-The credential protocol is the one `apps.core.permissions` documents: `request.auth` has `pk` and
+The credential protocol is the one `apps.core.api.permissions` documents: `request.auth` has `pk` and
 `tenant_id`; a tenant key's `tenant.plan.api_calls_per_minute` is its quota.
 """
 
@@ -12,7 +12,7 @@ from django.conf import settings
 from rest_framework.throttling import BaseThrottle
 
 from apps.core.actors import client_ip
-from apps.core.ratelimit import RateLimitResult, ratelimit_hit
+from apps.core.api.ratelimit import RateLimitResult, ratelimit_hit
 
 RESULTS_ATTRIBUTE = "ratelimit_results"
 # {(scope, identity): RateLimitResult} a request was already counted for before the view ran

@@ -1,0 +1,1 @@
+"""Monitoring of the running processes: slow and repeated queries, resident memory."""
