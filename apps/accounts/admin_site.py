@@ -22,7 +22,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from apps.accounts.selectors import totp_device_confirmed, totp_provisioning
+from apps.accounts.selectors import totp_device_confirmed, totp_device_enrolling, totp_provisioning
 from apps.accounts.services import totp_device_enrol_confirm, totp_device_enrol_start
 from apps.core.errors import ApplicationError
 from apps.core.second_factor import (
@@ -122,7 +122,7 @@ class StaffAdminSite(admin.AdminSite):
             return redirect("admin:login_verify")
         error = ""
         enrol_key = enrol_session_key(SURFACE)
-        device = TOTPDevice.objects.filter(pk=request.session.get(enrol_key), user=user, confirmed=False).first()
+        device = totp_device_enrolling(user=user, device_id=request.session.get(enrol_key))
         if request.method == "POST" and device is not None:
             try:
                 device = totp_device_enrol_confirm(
