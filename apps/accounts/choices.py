@@ -17,6 +17,8 @@ class ApiScope(models.TextChoices):
     PRIVACY_READ = "privacy:read", "Read data-subject requests and download their exports"
     PRIVACY_WRITE = "privacy:write", "File and process data-subject requests"
     COMPLIANCE_READ = "compliance:read", "Read compliance frameworks, requirement statuses and check runs"
+    INCIDENTS_READ = "incidents:read", "Read incidents, their timelines, notifications, evidence and reviews"
+    INCIDENTS_WRITE = "incidents:write", "Declare, acknowledge and move incidents; upload evidence; edit policies"
 
 
 class StaffRole(models.TextChoices):

@@ -22,7 +22,7 @@ from apps.accounts.choices import ApiScope
 from apps.core.errors import ApplicationError, PermissionDeniedError
 
 # whole families of scopes, so a scope added later to one of them is platform-only from the start
-_PLATFORM_ONLY_FAMILIES = ("security", "privacy", "metrics", "compliance")
+_PLATFORM_ONLY_FAMILIES = ("security", "privacy", "metrics", "compliance", "incidents")
 _PLATFORM_ONLY_EXACT = frozenset({ApiScope.GAMES_WRITE.value})
 
 
@@ -59,6 +59,14 @@ SCOPE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     ApiScope.PRIVACY_READ: ("privacy.view_datasubjectrequest", "privacy.view_dataexport"),
     ApiScope.PRIVACY_WRITE: ("privacy.view_datasubjectrequest", "privacy.change_datasubjectrequest"),
     ApiScope.COMPLIANCE_READ: ("compliance.view_framework", "compliance.view_requirement", "compliance.view_checkrun"),
+    ApiScope.INCIDENTS_READ: ("incidents.view_incident", "incidents.view_evidence", "incidents.access_evidence"),
+    ApiScope.INCIDENTS_WRITE: (
+        "incidents.view_incident",
+        "incidents.add_incident",
+        "incidents.change_incident",
+        "incidents.add_evidence",
+        "incidents.add_escalationpolicy",
+    ),
 }
 
 

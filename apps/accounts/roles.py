@@ -73,6 +73,35 @@ _COMPLIANCE_AUTOMATION = [
     "compliance.change_accessreviewitem",
 ]
 
+# incident response (apps/incidents): analysts run incidents (declare, acknowledge, move, act, collect
+# evidence); compliance officers read them, handle evidence and regulatory clocks and approve reviews
+_INCIDENTS_VIEW = [
+    "incidents.view_incident",
+    "incidents.view_timelineentry",
+    "incidents.view_incidentnotification",
+    "incidents.view_steprun",
+    "incidents.view_evidence",
+    "incidents.view_custodyevent",
+    "incidents.view_regulatoryclock",
+    "incidents.view_review",
+    "incidents.view_followup",
+    "incidents.view_escalationpolicy",
+    "incidents.view_escalationlevel",
+    "incidents.view_incidentrule",
+    "incidents.view_playbook",
+    "incidents.view_playbookstep",
+    "incidents.view_clockdefinition",
+    "incidents.access_evidence",
+]
+_INCIDENTS_RESPOND = [
+    "incidents.add_incident",
+    "incidents.change_incident",
+    "incidents.change_steprun",
+    "incidents.add_evidence",
+    "incidents.change_review",
+    "incidents.change_followup",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     StaffRole.OPS: [
         *_READ_ALL,
@@ -113,6 +142,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "privacy.add_privacyimpactassessment",
         "privacy.change_privacyimpactassessment",
         *_COMPLIANCE_AUTOMATION,
+        *_INCIDENTS_VIEW,
+        "incidents.change_regulatoryclock",  # record when the authority and the data subjects were told
+        "incidents.approve_review",
     ],
     StaffRole.SECURITY_ANALYST: [
         *_READ_ALL,
@@ -122,6 +154,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "fraud.change_fraudcase",  # triage: status, assignee, notes (through the fraud service)
         *_SECURITY_VIEW,
         "security.change_alert",  # triage: status, assignee, notes (through the security service)
+        *_INCIDENTS_VIEW,
+        *_INCIDENTS_RESPOND,
+        "incidents.approve_review",
     ],
 }
 

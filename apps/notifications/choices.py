@@ -45,6 +45,11 @@ class EventKind(models.TextChoices):
     FRAUD_CASE_OPENED = "fraud_case_opened", "Fraud case opened"
     PRIVACY_DEADLINE = "privacy_deadline", "Privacy deadline (data-subject request, assessment review)"
     MEMORY_THRESHOLD = "memory_threshold", "Memory threshold crossed"
+    INCIDENT_OPENED = "incident_opened", "Incident opened (escalation level notified)"
+    INCIDENT_ESCALATED = "incident_escalated", "Incident escalated to the next level"
+    INCIDENT_ACTION_FAILED = "incident_action_failed", "Incident playbook step failed"
+    INCIDENT_CLOCK = "incident_clock", "Incident regulatory clock reminder or overdue"
+    EVIDENCE_TAMPERED = "evidence_tampered", "Incident evidence failed its hash check"
 
 
 # Who is told of each kind by default, stated once (callers may add people or addresses):
@@ -58,4 +63,10 @@ DEFAULT_ROLES: dict[str, tuple[str, ...]] = {
     EventKind.FRAUD_CASE_OPENED: (StaffRole.SECURITY_ANALYST.value,),
     EventKind.PRIVACY_DEADLINE: (StaffRole.COMPLIANCE_OFFICER.value,),
     EventKind.MEMORY_THRESHOLD: (StaffRole.OPS.value,),
+    # incident escalation levels name their own targets; the rest go to the people who act on them
+    EventKind.INCIDENT_OPENED: (),
+    EventKind.INCIDENT_ESCALATED: (),
+    EventKind.INCIDENT_ACTION_FAILED: (StaffRole.SECURITY_ANALYST.value,),
+    EventKind.INCIDENT_CLOCK: (StaffRole.COMPLIANCE_OFFICER.value,),
+    EventKind.EVIDENCE_TAMPERED: (StaffRole.SECURITY_ANALYST.value, StaffRole.COMPLIANCE_OFFICER.value),
 }

@@ -36,6 +36,8 @@ def test_the_platform_only_scopes_are_exactly_these():
     assert sorted(PLATFORM_ONLY_SCOPES) == [
         "compliance:read",
         "games:write",
+        "incidents:read",
+        "incidents:write",
         "metrics:read",
         "privacy:read",
         "privacy:write",
