@@ -13,3 +13,6 @@ class IncidentsConfig(AppConfig):
     name = "apps.incidents"
     label = "incidents"
     verbose_name = "Incident response"
+
+    def ready(self) -> None:
+        from apps.incidents import receivers  # noqa: F401 - escalation, playbooks, clocks, reviews react
