@@ -1,0 +1,37 @@
+"""Thin Celery tasks of incident response: each one service call, safe to run twice."""
+
+from celery import shared_task
+from django.db import OperationalError
+
+from apps.compliance.models import CheckRun
+from apps.fraud.models import FraudCase
+from apps.incidents.services.rules import (
+    incident_open_for_alert,
+    incident_open_for_check_run,
+    incident_open_for_fraud_case,
+)
+from apps.security.models import Alert
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def incident_open_for_alert_task(alert_id: int) -> int | None:
+    """Open or join the incident a new security alert calls for; returns the incident id (None: no rule)."""
+    alert = Alert.objects.select_related("rule").filter(pk=alert_id).first()
+    incident = incident_open_for_alert(alert=alert) if alert is not None else None
+    return incident.pk if incident is not None else None
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def incident_open_for_fraud_case_task(case_id: int, guild_id: str = "") -> int | None:
+    """Open or join the incident a new fraud case calls for; returns the incident id (None: no rule)."""
+    case = FraudCase.objects.filter(pk=case_id).first()
+    incident = incident_open_for_fraud_case(case=case, guild_id=guild_id) if case is not None else None
+    return incident.pk if incident is not None else None
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def incident_open_for_check_run_task(check_run_id: int) -> int | None:
+    """Open or join the incident a failing check run calls for; returns the incident id (None: no rule)."""
+    run = CheckRun.objects.filter(pk=check_run_id).first()
+    incident = incident_open_for_check_run(run=run) if run is not None else None
+    return incident.pk if incident is not None else None
