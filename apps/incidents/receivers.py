@@ -6,7 +6,9 @@ from apps.compliance.choices import CheckStatus
 from apps.compliance.signals import check_run_recorded
 from apps.core.enqueue import enqueue
 from apps.fraud.signals import fraud_case_opened
+from apps.incidents.signals import incident_opened
 from apps.incidents.tasks import (
+    escalation_start_task,
     incident_open_for_alert_task,
     incident_open_for_check_run_task,
     incident_open_for_fraud_case_task,
@@ -31,3 +33,12 @@ def open_for_check_run(sender, check_run_id: int, status: str, previous_status: 
     # a check that goes on failing run after run is one problem: only the run that starts failing opens one
     if status == CheckStatus.FAIL and previous_status != CheckStatus.FAIL:
         enqueue(incident_open_for_check_run_task, check_run_id)
+
+
+# --- escalation (services/escalation.py) ---------------------------------------------------------------
+
+
+@receiver(incident_opened, dispatch_uid="incidents.escalation_start")
+def escalation_start_on_open(sender, incident, **kwargs) -> None:
+    """A new incident notifies its start level after commit (a rolled-back opening notifies nobody)."""
+    enqueue(escalation_start_task, incident.pk)

@@ -1,0 +1,10 @@
+"""Periodic jobs of incident response (synced into django-celery-beat by apps/core/beat.py)."""
+
+SCHEDULES = [
+    # the safety net of the escalation timers: a step whose task was lost fires within this period
+    {
+        "name": "incidents: escalation sweep",
+        "task": "apps.incidents.tasks.escalation_sweep_task",
+        "every_seconds": 3,
+    },
+]
