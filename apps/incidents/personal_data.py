@@ -102,6 +102,7 @@ declare_personal_data(
         "error",
         "owner_role",
         "due_at",
+        "next_attempt_at",
         "started_at",
         "finished_at",
         "undone_at",

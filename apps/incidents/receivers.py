@@ -1,17 +1,20 @@
 """Reactions to the incident signals (signals.py) and to the alerts, cases and checks that open incidents."""
 
+from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 
 from apps.compliance.choices import CheckStatus
 from apps.compliance.signals import check_run_recorded
 from apps.core.enqueue import enqueue
 from apps.fraud.signals import fraud_case_opened
+from apps.incidents.services.playbooks import playbooks_load
 from apps.incidents.signals import incident_opened
 from apps.incidents.tasks import (
     escalation_start_task,
     incident_open_for_alert_task,
     incident_open_for_check_run_task,
     incident_open_for_fraud_case_task,
+    playbook_start_task,
 )
 from apps.security.signals import alert_raised
 
@@ -42,3 +45,20 @@ def open_for_check_run(sender, check_run_id: int, status: str, previous_status: 
 def escalation_start_on_open(sender, incident, **kwargs) -> None:
     """A new incident notifies its start level after commit (a rolled-back opening notifies nobody)."""
     enqueue(escalation_start_task, incident.pk)
+
+
+# --- playbooks (services/playbooks.py) ----------------------------------------------------------------
+
+
+@receiver(incident_opened, dispatch_uid="incidents.playbook_start")
+def playbook_start_on_open(sender, incident, **kwargs) -> None:
+    """Run the kind's playbook once the incident is committed (the outbox row rolls back with it)."""
+    enqueue(playbook_start_task, incident.pk)
+
+
+@receiver(post_migrate, dispatch_uid="incidents.playbooks_load")
+def playbooks_load_after_migrate(sender, **kwargs) -> None:
+    """A fresh install (and every migrate) has the repo's playbooks: changed files become new versions."""
+    if getattr(sender, "label", None) != "incidents":
+        return
+    playbooks_load()

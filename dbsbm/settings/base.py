@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "apps.core.csp.HtmlContentSecurityPolicyMiddleware",  # CONTENT_SECURITY_POLICY on every HTML page
     "apps.core.middleware.RequestIdMiddleware",
+    "apps.security.middleware.AddressBlockMiddleware",  # addresses blocked by incident response: 403 until then
     # memory first: its snapshot writes happen outside the query monitor's count
     "apps.core.middleware.MemoryMonitorMiddleware",
     "apps.core.middleware.QueryMonitorMiddleware",
@@ -364,6 +365,7 @@ from dbsbm.settings.components.cache import *  # noqa: E402, F403
 from dbsbm.settings.components.compliance import *  # noqa: E402, F403
 from dbsbm.settings.components.compliance_automation import *  # noqa: E402, F403
 from dbsbm.settings.components.fraud import *  # noqa: E402, F403
+from dbsbm.settings.components.incidents_playbooks import *  # noqa: E402, F403
 from dbsbm.settings.components.keyring import *  # noqa: E402, F403
 from dbsbm.settings.components.notifications import *  # noqa: E402, F403
 from dbsbm.settings.components.performance import *  # noqa: E402, F403
