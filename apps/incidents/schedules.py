@@ -14,4 +14,9 @@ SCHEDULES = [
         "task": "apps.incidents.tasks.playbooks_sweep_task",
         "every_seconds": settings.INCIDENTS_PLAYBOOK_SWEEP_SECONDS,
     },
+    {
+        "name": "incidents: regulatory clock reminders and overdue states",
+        "task": "apps.incidents.tasks.clocks_sweep_task",
+        "every_seconds": settings.INCIDENT_CLOCK_SWEEP_SECONDS,
+    },
 ]

@@ -5,6 +5,8 @@ from django.db import OperationalError
 
 from apps.compliance.models import CheckRun
 from apps.fraud.models import FraudCase
+from apps.incidents.services.clocks import clocks_sweep
+from apps.incidents.services.reviews import review_generate_for
 from apps.incidents.services.rules import (
     incident_open_for_alert,
     incident_open_for_check_run,
@@ -84,3 +86,16 @@ def playbooks_sweep_task() -> int:
     from apps.incidents.services.playbooks import playbooks_sweep  # noqa: PLC0415
 
     return playbooks_sweep()
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def clocks_sweep_task() -> int:
+    """Regulatory clock reminders (50 %, 90 %) and overdue states."""
+    return clocks_sweep()
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)
+def review_generate_task(incident_id: int) -> int | None:
+    """(Re)generate the review draft of a closed incident."""
+    review = review_generate_for(incident_id=incident_id)
+    return review.pk if review is not None else None

@@ -27,7 +27,12 @@ def score_trend_figure(days: Sequence[str], scores: Sequence[float | None]) -> d
     }
 
 
-MEASURES = ("detect", "acknowledge", "contain", "recover")
+MEASURES = {
+    "time_to_detect": "detect",
+    "time_to_acknowledge": "acknowledge",
+    "time_to_contain": "contain",
+    "time_to_recover": "recover",
+}
 SEVERITY_COLOURS = {"low": "#8a94a6", "medium": "#b26a00", "high": "#d9480f", "critical": "#b42318"}
 
 
@@ -42,7 +47,7 @@ def incident_durations_figure(rows: Sequence[dict], statistic: str) -> dict:
             {
                 "type": "bar",
                 "name": severity,
-                "x": list(MEASURES),
+                "x": list(MEASURES.values()),
                 "y": [None if values.get(m) is None else round(values[m] / 60, 1) for m in MEASURES],
                 "marker": {"color": SEVERITY_COLOURS[severity]},
                 "hovertemplate": f"{severity} %{{x}}: %{{y}} min<extra></extra>",

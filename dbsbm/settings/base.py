@@ -365,6 +365,7 @@ from dbsbm.settings.components.cache import *  # noqa: E402, F403
 from dbsbm.settings.components.compliance import *  # noqa: E402, F403
 from dbsbm.settings.components.compliance_automation import *  # noqa: E402, F403
 from dbsbm.settings.components.fraud import *  # noqa: E402, F403
+from dbsbm.settings.components.incidents_evidence import *  # noqa: E402, F403
 from dbsbm.settings.components.incidents_playbooks import *  # noqa: E402, F403
 from dbsbm.settings.components.keyring import *  # noqa: E402, F403
 from dbsbm.settings.components.notifications import *  # noqa: E402, F403

@@ -14,8 +14,8 @@ from django.views.decorators.http import require_safe
 
 from apps.core.portal import portal_user_may
 from apps.incidents.choices import IncidentKind, IncidentSeverity, IncidentStatus
-from apps.incidents.models import CustodyEvent, Evidence, Incident, IncidentNotification, Review
-from apps.notifications.models import Delivery
+from apps.incidents.models import CustodyEvent, Evidence, Incident, Review
+from apps.incidents.services.escalation import incident_deliveries
 from apps.portal.access import ANALYST, OFFICER, portal_view
 from apps.portal.incidents_live import incident_group, incidents_group
 from apps.portal.shell import paginate, render_portal
@@ -166,38 +166,3 @@ def incident_live(request: HttpRequest, incident_id: int) -> HttpResponse:
     """The parts of the incident page that change (the page swaps them in by their data-part)."""
     incident = incident_for_page(incident_id)
     return render_portal(request, "portal/incidents/_live.html", incident_context(request, incident))
-
-
-def incident_deliveries(*, incident: Incident) -> list[dict]:
-    """Each delivery of the incident's notifications: level, channel, target, status (one query)."""
-    sent = {row.notification_id: row for row in IncidentNotification.objects.filter(incident=incident)}
-    rows = (
-        Delivery.objects.filter(notification_id__in=list(sent))
-        .select_related("user", "webhook", "discord_channel")
-        .order_by("id")
-    )
-    return [
-        {
-            "level": sent[row.notification_id].level,
-            "reason": sent[row.notification_id].reason,
-            "channel": row.channel,
-            "target": _target(row),
-            "status": row.status,
-            "attempts": row.attempts,
-            "error": row.last_error,
-            "at": row.sent_at or row.created_at,
-        }
-        for row in rows
-    ]
-
-
-def _target(delivery) -> str:
-    if delivery.user is not None:
-        return delivery.user.get_username()
-    if delivery.addresses:
-        return ", ".join(delivery.addresses)
-    if delivery.webhook is not None:
-        return delivery.webhook.url
-    if delivery.discord_channel is not None:
-        return str(delivery.discord_channel)
-    return ""

@@ -26,10 +26,11 @@ from apps.portal.views import incidents_forms as f
 
 ROLES = (OFFICER, ANALYST)
 DURATIONS = [
-    ("detect", "Time to detect"),
-    ("acknowledge", "Time to acknowledge"),
-    ("contain", "Time to contain"),
-    ("recover", "Time to recover"),
+    ("time_to_detect", "Time to detect"),
+    ("time_to_acknowledge", "Time to acknowledge"),
+    ("time_to_contain", "Time to contain"),
+    ("time_to_recover", "Time to recover"),
+    ("time_to_close", "Time to close"),
 ]
 METRIC_WINDOWS = {"30": 30, "90": 90, "365": 365}
 
@@ -69,7 +70,6 @@ def _render(request: HttpRequest, review: Review, forms: dict | None = None, sta
         "review": review,
         "incident": review.incident,
         "durations": [(label, human_duration(durations.get(key))) for key, label in DURATIONS],
-        "extra_durations": {k: v for k, v in durations.items() if k not in dict(DURATIONS)},
         "follow_ups": list(review.follow_ups.select_related("owner").order_by("due_on", "id")),
         "review_form": forms.get("review") or f.ReviewForm(initial=_initial(review)),
         "follow_up_form": forms.get("follow_up") or f.FollowUpForm(),
@@ -175,14 +175,23 @@ def incident_review_export(request: HttpRequest, incident_id: int, fmt: str) -> 
 
 
 def metric_rows(metrics: dict) -> tuple[list[dict], list[tuple[int, int]]]:
-    """incident_metrics() -> chart rows: ({"severity", "measure", "mean", "p90", "count"}, [(level, open)])."""
+    """incident_metrics() -> (rows {"severity", "measure", "label", "count", "mean", "p90"} of the measures that
+    have incidents, in severity then measure order; [(level, open incidents)])."""
     rows = []
     for severity, measures in (metrics.get("by_severity") or {}).items():
-        for measure, stats in (measures or {}).items():
-            if isinstance(stats, dict):
-                row = {"severity": severity, "measure": measure, **stats}
-                row["mean_text"], row["p90_text"] = human_duration(row.get("mean")), human_duration(row.get("p90"))
-                rows.append(row)
+        for measure, label in charts.MEASURES.items():
+            stats = (measures or {}).get(measure) or {}
+            if stats.get("count"):
+                rows.append(
+                    {
+                        "severity": severity,
+                        "measure": measure,
+                        "label": label,
+                        **stats,
+                        "mean_text": human_duration(stats.get("mean")),
+                        "p90_text": human_duration(stats.get("p90")),
+                    }
+                )
     levels = sorted((int(level), int(count)) for level, count in (metrics.get("open_by_level") or {}).items())
     return rows, levels
 
@@ -191,23 +200,15 @@ def metric_rows(metrics: dict) -> tuple[list[dict], list[tuple[int, int]]]:
 @require_safe
 @portal_view(*ROLES)
 def incident_metrics_view(request: HttpRequest) -> HttpResponse:
-    window = request.GET.get("days", "90")
-    days = METRIC_WINDOWS.get(window, 90)
-    metrics = incident_metrics(since=timezone.now() - timedelta(days=days))
-    rows, levels = metric_rows(metrics)
+    days = METRIC_WINDOWS.get(request.GET.get("days", ""), 90)
+    rows, levels = metric_rows(incident_metrics(since=timezone.now() - timedelta(days=days)))
     context = {
         "days": days,
         "windows": list(METRIC_WINDOWS),
-        "rows": sorted(
-            rows,
-            key=lambda r: (
-                list(charts.SEVERITY_COLOURS).index(r["severity"]) if r["severity"] in charts.SEVERITY_COLOURS else 9,
-                charts.MEASURES.index(r["measure"]) if r["measure"] in charts.MEASURES else 9,
-            ),
-        ),
+        "rows": rows,
         "levels": levels,
         "mean_figure": charts.incident_durations_figure(rows, "mean") if rows else None,
         "p90_figure": charts.incident_durations_figure(rows, "p90") if rows else None,
-        "level_figure": charts.open_by_level_figure(levels) if levels else None,
+        "level_figure": charts.open_by_level_figure(levels) if any(count for _, count in levels) else None,
     }
     return render_portal(request, "portal/incidents/metrics.html", context)
