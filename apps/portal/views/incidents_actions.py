@@ -40,12 +40,14 @@ def _page(incident: Incident) -> HttpResponse:
 
 
 def _again(request: HttpRequest, incident: Incident, name: str, form, refused: ApplicationError | None = None, **extra):
-    """The incident page again with the form and its message (400); nothing was written."""
+    """The incident page again with the form and its message (400, or the refusal's own 4xx: 409 for evidence
+    that failed its hash check); nothing was written but what the refusal itself records."""
     if refused is not None:
         form.add_error(None, refused.message)
     problems = [str(error) for errors in form.errors.values() for error in errors]
     messages.error(request, " ".join(problems) or "Check the form.")
-    return render_incident(request, incident, {name: form, **extra}, status=400)
+    status = refused.status_code if refused is not None and 400 <= refused.status_code < 500 else 400
+    return render_incident(request, incident, {name: form, **extra}, status=status)
 
 
 @never_cache
