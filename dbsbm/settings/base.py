@@ -329,6 +329,11 @@ SPECTACULAR_SETTINGS = {
         "AlertStatusEnum": "apps.security.choices.AlertStatus",
         "CaseStatusEnum": "apps.fraud.choices.CaseStatus",
         "DataSubjectRequestKindEnum": "apps.privacy.choices.RequestKind",
+        "IncidentStatusEnum": "apps.incidents.choices.IncidentStatus",
+        "IncidentKindEnum": "apps.incidents.choices.IncidentKind",
+        "IncidentSeverityEnum": "apps.incidents.choices.IncidentSeverity",
+        "IncidentTimelineKindEnum": "apps.incidents.choices.TimelineKind",
+        "RegulatoryClockStatusEnum": "apps.incidents.choices.ClockStatus",
     },
 }
 

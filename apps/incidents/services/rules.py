@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from apps.audit.services import audit_record
@@ -62,6 +63,18 @@ def rule_matching(*, source: str, severity: str, slug: str = "", fraud_kind: str
             continue
         return rule
     return None
+
+
+def rule_may_match(*, source: str, slug: str = "", fraud_kind: str = "", check_id: str = "") -> bool:
+    """Whether an active rule of the source names the slug, kind or check (or any): one indexed query, so a
+    receiver enqueues work only for what some rule may open an incident for."""
+    field, value = {
+        RuleSource.SECURITY_ALERT: ("alert_rule_slugs", slug),
+        RuleSource.FRAUD_CASE: ("fraud_kinds", fraud_kind),
+        RuleSource.CHECK_FAILED: ("check_ids", check_id),
+    }[source]
+    named = Q(**{f"{field}__contains": [value]}) | Q(**{field: []})
+    return IncidentRule.objects.filter(named, is_active=True, source=source).exists()
 
 
 def _lock_key(correlation_key: str) -> None:

@@ -4,11 +4,15 @@ on, raised before anything is written; and the policy an incident gets."""
 from collections.abc import Iterable
 from typing import Any
 
+from django.contrib.auth import get_user_model
+
 from apps.accounts.models import Member
 from apps.core.errors import ApplicationError
 from apps.incidents.choices import IncidentKind, IncidentSeverity
 from apps.incidents.models import EscalationPolicy, Incident, IncidentRule
 from apps.tenants.models import Tenant
+
+User = get_user_model()
 
 
 def check_choice(value: str, choices, field: str) -> None:
@@ -125,3 +129,17 @@ SETTERS = {
     "affected_tenants": lambda incident, value: incident.affected_tenants.set(list(value)),
     "affected_members": _set_members,
 }
+
+
+def staff_by_username(usernames: Iterable[str], *, field: str) -> list:
+    """The active staff users the API names by username, in order; an unknown name is refused."""
+    usernames = list(usernames)
+    users = {user.get_username(): user for user in User.objects.filter(username__in=usernames)}
+    missing = [name for name in usernames if name not in users]
+    if missing:
+        raise ApplicationError(
+            f"No staff user named {', '.join(repr(name) for name in missing)}.",
+            code=f"invalid_{field}",
+            fields={field: ["Unknown user."]},
+        )
+    return [check_staff(users[name], field) for name in usernames]
