@@ -8,6 +8,9 @@ from apps.compliance.models import CheckRun
 from apps.core.errors import NotFoundError
 from apps.fraud.models import FraudCase
 from apps.incidents.models import Incident, RegulatoryClock, TimelineEntry
+from apps.incidents.selectors_metrics import incident_metrics
+
+__all__ = ["incident_get", "incident_list", "incident_metrics", "incident_timeline"]
 from apps.security.models import Alert
 
 

@@ -17,7 +17,7 @@ from apps.core.actors import actor_for_request
 from apps.core.errors import ApplicationError
 from apps.core.portal import portal_user_may
 from apps.incidents.models import Review
-from apps.incidents.selectors_metrics import incident_metrics
+from apps.incidents.selectors import incident_metrics
 from apps.incidents.services.reviews import follow_up_add, review_approve, review_json, review_pdf, review_update
 from apps.portal import charts
 from apps.portal.access import ANALYST, OFFICER, portal_view
