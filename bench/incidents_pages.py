@@ -2,8 +2,9 @@
 
 `incidents_pages_bench()` seeds the open incidents (one bulk INSERT) and times the real portal views through
 Django's test client with a verified staff session (password + second factor, as after /portal/login/):
-every request renders (no cache of pages), p50 and p95 per page, PASS/MISS against the target. B's
-bench/incidents.py (`make bench-incidents`) calls it on its database after Django is set up; run alone
+every request renders (no cache of pages), p50 and p95 per page, PASS/MISS against the target.
+`page_timings()` only times (no seeding): B's bench/incidents.py (`make bench-incidents`) wires it into its
+`measure_pages(open_incidents=...)` hook after seeding its own open incidents; run alone
 (`.venv/bin/python bench/incidents_pages.py`) it re-creates its own database (BENCH_INCIDENTS_PAGES_DATABASE,
 default dbsbm_bench_incidents_pages) and migrates it.
 """
@@ -91,18 +92,11 @@ def verified_analyst_client():
     return client
 
 
-def incidents_pages_bench(*, incidents: int = INCIDENTS, requests: int = REQUESTS, seed: bool = True) -> bool:
-    """Seed `incidents` open incidents (unless `seed` is False) and time each page `requests` times; prints
-    one line per page and returns whether every p95 met the target."""
-    from apps.incidents.choices import IncidentStatus
-    from apps.incidents.models import Incident
-
-    if seed:
-        seed_open_incidents(incidents)
-    open_count = Incident.objects.exclude(status=IncidentStatus.CLOSED).count()
+def page_timings(*, requests: int = REQUESTS) -> list[tuple[str, list[float]]]:
+    """[(label, timings in ms)] of each page, `requests` renders each after a warm-up, on the incidents already
+    in the database. The hook B's bench/incidents.py (`measure_pages`) calls after seeding its open incidents."""
     client = verified_analyst_client()
-    print(f"incident pages: {open_count} open incidents, {requests} requests per page, target p95 < {TARGET_MS:.0f} ms")
-    passed = True
+    results = []
     for label, path in PAGES:
         for _ in range(3):  # warm-up: templates, permissions cache, connection
             client.get(path)
@@ -113,6 +107,22 @@ def incidents_pages_bench(*, incidents: int = INCIDENTS, requests: int = REQUEST
             times.append((time.perf_counter() - started) * 1000)
             if response.status_code != 200:
                 raise RuntimeError(f"{path} answered {response.status_code}")
+        results.append((label, times))
+    return results
+
+
+def incidents_pages_bench(*, incidents: int = INCIDENTS, requests: int = REQUESTS, seed: bool = True) -> bool:
+    """Seed `incidents` open incidents (unless `seed` is False) and time each page `requests` times; prints
+    one line per page and returns whether every p95 met the target."""
+    from apps.incidents.choices import IncidentStatus
+    from apps.incidents.models import Incident
+
+    if seed:
+        seed_open_incidents(incidents)
+    open_count = Incident.objects.exclude(status=IncidentStatus.CLOSED).count()
+    print(f"incident pages: {open_count} open incidents, {requests} requests per page, target p95 < {TARGET_MS:.0f} ms")
+    passed = True
+    for label, times in page_timings(requests=requests):
         p50, p95 = statistics.median(times), percentile(times, 0.95)
         verdict = "PASS" if p95 < TARGET_MS else "MISS"
         passed &= verdict == "PASS"
