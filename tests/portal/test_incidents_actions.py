@@ -3,14 +3,22 @@
 role that may only read gets 403 and changes nothing; every form needs its CSRF token."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 
+from apps.accounts.choices import StaffRole
 from apps.audit.models import AuditEvent
-from apps.incidents.models import Incident, TimelineEntry
+from apps.incidents.models import CustodyEvent, Incident, TimelineEntry
 from tests.portal import incidents_data
 from tests.portal.conftest import verified_client
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
 
 DECLARE = reverse("portal:incident_declare")
 GOOD = {"title": "Brute force on /portal/login/", "kind": "credential_stuffing", "severity": "high", "guild_id": ""}
@@ -119,3 +127,33 @@ def test_actions_on_a_missing_incident_are_404(analyst_client):
     for name in ("portal:incident_transition", "portal:incident_note", "portal:incident_acknowledge"):
         assert analyst_client.post(reverse(name, args=[10**9]), {"status": "triaged", "text": "x"}).status_code == 404
     assert analyst_client.get(reverse("portal:incident_transition", args=[1])).status_code == 405
+
+
+def test_every_write_refuses_anonymous_password_only_and_other_roles(staff_user, portal_user):
+    incident = incidents_data.full_incident()
+    evidence, clock = incident.evidence.get(), incident.clocks.get()
+    steps = list(incident.step_runs.order_by("position"))
+    posts = [
+        DECLARE,
+        reverse("portal:incident_acknowledge", args=[incident.pk]),
+        reverse("portal:incident_transition", args=[incident.pk]),
+        reverse("portal:incident_note", args=[incident.pk]),
+        reverse("portal:incident_step_undo", args=[incident.pk, steps[0].pk]),
+        reverse("portal:incident_step_done", args=[incident.pk, steps[1].pk]),
+        reverse("portal:incident_evidence_add", args=[incident.pk]),
+        reverse("portal:incident_evidence_download", args=[incident.pk, evidence.pk]),
+        reverse("portal:incident_clock_notice", args=[incident.pk, clock.pk]),
+    ]
+    data = {"status": "triaged", "text": "x", "purpose": "x", "authority_notified_at": "2026-01-01 10:00"}
+    password_only = Client()
+    password_only.force_login(portal_user(StaffRole.SECURITY_ANALYST, username="pw-only-writer"))
+    ops = verified_client(staff_user(StaffRole.OPS, username="ops-writer"))
+    before = (*_counts(), CustodyEvent.objects.count())
+    for path in posts:
+        for client in (Client(), password_only):
+            response = client.post(path, data)
+            assert response.status_code == 302 and response["Location"].startswith(reverse("portal:login")), path
+        assert ops.post(path, data).status_code == 403, path
+    assert (*_counts(), CustodyEvent.objects.count()) == before
+    incident.refresh_from_db()
+    assert (incident.status, incident.acknowledged_at) == ("new", None)
