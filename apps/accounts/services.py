@@ -17,6 +17,7 @@ from apps.accounts.key_policy import grant_check, scopes_validate
 from apps.accounts.keys import generate_key
 from apps.accounts.models import ApiKey, Member, User
 from apps.accounts.roles import ROLE_GROUP_NAMES
+from apps.accounts.sessions import staff_sessions_end  # noqa: F401 - public here (incident response)
 from apps.audit.services import audit_record, field_changes
 from apps.core.actors import Actor
 from apps.core.cache import cache_bump

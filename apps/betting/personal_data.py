@@ -23,7 +23,7 @@ declare_personal_data(
         "display_name": (DataClass.PUBLIC, DataCategory.IDENTIFIER, "name on the guild's leaderboards"),
         "avatar_url": (DataClass.PUBLIC, DataCategory.IDENTIFIER, "picture on the guild's leaderboards", ERASE),
     },
-    not_personal=["id", "tenant", "member", "is_active", "created_at"],
+    not_personal=["id", "tenant", "member", "is_active", "frozen_at", "frozen_reason", "created_at"],
 )
 
 declare_personal_data(

@@ -19,6 +19,8 @@ from django.middleware.security import SecurityMiddleware
 from django.urls import get_resolver, resolve, set_script_prefix
 from rest_framework.settings import api_settings
 
+from apps.core.actors import client_ip
+from apps.core.address_blocks import address_block_for
 from apps.core.api.http_caching import if_none_match_hits, not_modified, versioned_etag
 from apps.core.api.throttling import PRECOUNTED_ATTRIBUTE, RESULTS_ATTRIBUTE, CounterThrottle
 from apps.core.cache import cache_only
@@ -161,6 +163,8 @@ class ConditionalGetMiddleware:
             return None
         if versioned is None or not if_none_match_hits(request, versioned[0]):
             return None
+        if address_block_for(client_ip(request)) is not None:
+            return None  # a blocked address: the full stack refuses it (apps.security.middleware)
         if not _count(view, drf_request, request):
             return None  # refused by a rate limit: the full stack answers 429 with these counts
         response = view.finalize_response(drf_request, not_modified(*versioned), *match.args, **match.kwargs)

@@ -126,6 +126,25 @@ def outbox_dispatch_after_commit(*, message_ids: list[int]) -> None:
         logger.exception("outbox: dispatch after commit failed; beat will dispatch %s", message_ids)
 
 
+def outbox_publish_at(*, message_id: int, task_name: str, at) -> bool:
+    """After commit, publish a timer row (`enqueue_at`) with Celery's `eta=at`; best effort, the row is left
+    pending (not marked dispatched), so beat's dispatcher also hands it over once due and whichever copy
+    runs first runs it (once). Nothing in the embedded configuration: an eager task cannot wait."""
+    if _is_eager() or broker_breaker.state == OPEN or not broker_breaker.allow():
+        return False
+    try:
+        current_app.send_task(RUN_TASK, args=[message_id], shadow=task_name, eta=at, retry=False)
+    except PUBLISH_ERRORS as error:
+        broker_breaker.record_failure()
+        logger.warning("outbox: timer %s not published (%s); beat dispatches it when due", message_id, error)
+        return False
+    except Exception:  # noqa: BLE001 - the change is committed and its row is safe; beat dispatches it
+        logger.exception("outbox: timer %s not published; beat dispatches it when due", message_id)
+        return False
+    broker_breaker.record_success()
+    return True
+
+
 def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(10 * 2 ** max(attempts - 1, 0), 3600))
 

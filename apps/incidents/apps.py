@@ -15,4 +15,5 @@ class IncidentsConfig(AppConfig):
     verbose_name = "Incident response"
 
     def ready(self) -> None:
-        from apps.incidents import receivers  # noqa: F401 - escalation, playbooks, clocks, reviews react
+        from apps.incidents import checks, receivers  # noqa: F401 - reactions; the clocks' compliance check
+        from apps.incidents.actions import evidence  # noqa: F401 - registers collect_evidence

@@ -102,6 +102,7 @@ declare_personal_data(
         "error",
         "owner_role",
         "due_at",
+        "next_attempt_at",
         "started_at",
         "finished_at",
         "undone_at",
@@ -120,7 +121,17 @@ declare_personal_data(
         "collected_by": (*_STAFF, "who collected it"),
         "collected_by_label": (*_STAFF, "who or what collected it"),
     },
-    not_personal=["id", "incident", "kind", "content_type", "size", "sha256", "collection_method", "collected_at"],
+    not_personal=[
+        "id",
+        "incident",
+        "kind",
+        "content_type",
+        "size",
+        "sha256",
+        "collection_method",
+        "collected_at",
+        "custody_head_hash",
+    ],
 )
 
 declare_personal_data(

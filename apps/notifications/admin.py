@@ -8,9 +8,9 @@ from apps.notifications.models import Delivery, DiscordChannel, Notification, No
 
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(admin.ModelAdmin):
-    list_display = ["name", "tenant", "url", "is_active", "created_at"]
+    list_display = ["name", "tenant", "url", "subscribed", "is_active", "created_at"]
     list_select_related = ["tenant"]
-    list_filter = ["is_active"]
+    list_filter = ["is_active", "subscribed"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
 
@@ -18,7 +18,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 class DiscordChannelAdmin(admin.ModelAdmin):
     list_display = ["__str__", "tenant", "is_active", "created_at"]
     list_select_related = ["tenant"]
-    list_filter = ["is_active"]
+    list_filter = ["is_active", "subscribed"]
 
 
 @admin.register(NotificationPreference)

@@ -19,6 +19,8 @@ class WebhookEndpoint(models.Model):
 
     A tenant's endpoint gets that guild's events; an endpoint without a tenant gets every event.
     `event_kinds` empty means every kind. The secret is `whsec_` + base64 (encrypted at rest).
+    An endpoint that is not `subscribed` gets no event by subscription: only the notifications whose
+    caller names it (an incident escalation level's webhook target, see services/targets.py).
     """
 
     name = models.CharField(max_length=100)
@@ -26,6 +28,9 @@ class WebhookEndpoint(models.Model):
     url = models.URLField(max_length=500)
     secret = EncryptedTextField(help_text="whsec_<base64>: the receiver verifies signatures with it.")
     event_kinds = models.JSONField(default=list, blank=True)
+    subscribed = models.BooleanField(
+        default=True, help_text="Gets the events it subscribes to. Off: only what a caller sends to it by name."
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -35,19 +40,28 @@ class WebhookEndpoint(models.Model):
 
 class DiscordChannel(models.Model):
     """The guild's Discord channel, reached through a Discord webhook URL (one per tenant; one without a
-    tenant for platform events such as memory alerts). The URL carries a token: encrypted at rest."""
+    tenant for platform events such as memory alerts). The URL carries a token: encrypted at rest.
+    A channel that is not `subscribed` (any number of them, no tenant) is reached only when a caller names
+    it: an incident escalation level's Discord target (services/targets.py)."""
 
     tenant = models.ForeignKey("tenants.Tenant", null=True, blank=True, on_delete=models.CASCADE)
     webhook_url = EncryptedTextField()
     event_kinds = models.JSONField(default=list, blank=True)
+    subscribed = models.BooleanField(
+        default=True, help_text="Gets the events it subscribes to. Off: only what a caller sends to it by name."
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["tenant"], name="discordchannel_one_per_tenant"),
             models.UniqueConstraint(
-                fields=["is_active"], condition=Q(tenant=None), name="discordchannel_one_platform_channel"
+                fields=["tenant"], condition=Q(subscribed=True), name="discordchannel_one_per_tenant"
+            ),
+            models.UniqueConstraint(
+                fields=["is_active"],
+                condition=Q(tenant=None, subscribed=True),
+                name="discordchannel_one_platform_channel",
             ),
         ]
 

@@ -11,8 +11,9 @@ class PortalConfig(AppConfig):
     verbose_name = "Staff portal"
 
     def ready(self) -> None:
-        from apps.portal import navigation, receivers
+        from apps.portal import incidents_live, navigation, receivers
 
         autodiscover_modules("portal")
         navigation.register()
         receivers.connect()
+        incidents_live.connect()

@@ -25,3 +25,56 @@ def score_trend_figure(days: Sequence[str], scores: Sequence[float | None]) -> d
             height=200, yaxis={"range": [0, 100], "ticksuffix": "%", "fixedrange": True, "automargin": True}
         ),
     }
+
+
+MEASURES = {
+    "time_to_detect": "detect",
+    "time_to_acknowledge": "acknowledge",
+    "time_to_contain": "contain",
+    "time_to_recover": "recover",
+}
+SEVERITY_COLOURS = {"low": "#8a94a6", "medium": "#b26a00", "high": "#d9480f", "critical": "#b42318"}
+
+
+def incident_durations_figure(rows: Sequence[dict], statistic: str) -> dict:
+    """Minutes to detect/acknowledge/contain/recover by severity (`statistic`: "mean" or "p90"); one bar group
+    per measure, one bar per severity. `rows`: {"severity", "measure", "mean", "p90", "count"} in seconds."""
+    severities = [s for s in SEVERITY_COLOURS if any(row["severity"] == s for row in rows)]
+    data = []
+    for severity in severities:
+        values = {row["measure"]: row.get(statistic) for row in rows if row["severity"] == severity}
+        data.append(
+            {
+                "type": "bar",
+                "name": severity,
+                "x": list(MEASURES.values()),
+                "y": [None if values.get(m) is None else round(values[m] / 60, 1) for m in MEASURES],
+                "marker": {"color": SEVERITY_COLOURS[severity]},
+                "hovertemplate": f"{severity} %{{x}}: %{{y}} min<extra></extra>",
+            }
+        )
+    return {
+        "data": data,
+        "layout": chart_layout(
+            height=260,
+            barmode="group",
+            yaxis={"title": {"text": "minutes"}, "rangemode": "tozero", "automargin": True},
+            legend={"orientation": "h", "y": -0.2},
+        ),
+    }
+
+
+def open_by_level_figure(levels: Sequence[tuple[int, int]]) -> dict:
+    """Open incidents by escalation level (0: nobody notified yet)."""
+    return {
+        "data": [
+            {
+                "type": "bar",
+                "x": [f"level {level}" for level, _ in levels],
+                "y": [count for _, count in levels],
+                "marker": {"color": "#2f5fa7"},
+                "hovertemplate": "%{x}: %{y}<extra></extra>",
+            }
+        ],
+        "layout": chart_layout(height=220, yaxis={"rangemode": "tozero", "dtick": 1, "automargin": True}),
+    }

@@ -1,8 +1,20 @@
-"""/portal/: sign-in, dashboard, compliance drill-down, reports, alerts, workflows, triage, DSRs (and their actions)."""
+"""/portal/: sign-in, dashboard, compliance drill-down, reports, alerts, workflows, triage, DSRs, incidents (and their
+actions)."""
 
 from django.urls import path
 
-from apps.portal.views import auth, compliance, dashboard, fraud, privacy, reports, security
+from apps.portal.views import (
+    auth,
+    compliance,
+    dashboard,
+    fraud,
+    incidents,
+    incidents_actions,
+    incidents_review,
+    privacy,
+    reports,
+    security,
+)
 
 app_name = "portal"
 
@@ -42,4 +54,61 @@ urlpatterns = [
     path("privacy/requests/<int:request_id>/", privacy.dsr_detail, name="dsr"),
     path("privacy/requests/<int:request_id>/export/", privacy.dsr_export, name="dsr_export"),
     path("privacy/requests/<int:request_id>/<slug:action>/", privacy.dsr_action, name="dsr_action"),
+    path("incidents/", incidents.incidents, name="incidents"),
+    path("incidents/board/", incidents.incident_board, name="incident_board"),
+    path("incidents/declare/", incidents_actions.incident_declare_view, name="incident_declare"),
+    path("incidents/metrics/", incidents_review.incident_metrics_view, name="incident_metrics"),
+    path("incidents/<int:incident_id>/", incidents.incident_detail, name="incident"),
+    path("incidents/<int:incident_id>/live/", incidents.incident_live, name="incident_live"),
+    path(
+        "incidents/<int:incident_id>/acknowledge/", incidents_actions.incident_acknowledge, name="incident_acknowledge"
+    ),
+    path(
+        "incidents/<int:incident_id>/transition/",
+        incidents_actions.incident_transition_view,
+        name="incident_transition",
+    ),
+    path("incidents/<int:incident_id>/note/", incidents_actions.incident_note_view, name="incident_note"),
+    path(
+        "incidents/<int:incident_id>/steps/<int:step_run_id>/undo/",
+        incidents_actions.incident_step_undo,
+        name="incident_step_undo",
+    ),
+    path(
+        "incidents/<int:incident_id>/steps/<int:step_run_id>/done/",
+        incidents_actions.incident_step_done,
+        name="incident_step_done",
+    ),
+    path(
+        "incidents/<int:incident_id>/evidence/", incidents_actions.incident_evidence_add, name="incident_evidence_add"
+    ),
+    path(
+        "incidents/<int:incident_id>/evidence/<int:evidence_id>/download/",
+        incidents_actions.incident_evidence_download,
+        name="incident_evidence_download",
+    ),
+    path(
+        "incidents/<int:incident_id>/clocks/<int:clock_id>/notice/",
+        incidents_actions.incident_clock_notice,
+        name="incident_clock_notice",
+    ),
+    path("incidents/<int:incident_id>/review/", incidents_review.incident_review, name="incident_review"),
+    path(
+        "incidents/<int:incident_id>/review/edit/", incidents_review.incident_review_edit, name="incident_review_edit"
+    ),
+    path(
+        "incidents/<int:incident_id>/review/follow-ups/",
+        incidents_review.incident_review_follow_up,
+        name="incident_review_follow_up",
+    ),
+    path(
+        "incidents/<int:incident_id>/review/approve/",
+        incidents_review.incident_review_approve,
+        name="incident_review_approve",
+    ),
+    path(
+        "incidents/<int:incident_id>/review/export.<slug:fmt>",
+        incidents_review.incident_review_export,
+        name="incident_review_export",
+    ),
 ]

@@ -125,3 +125,16 @@ declare_personal_data(
     fields=_AXES_COMMON,
     not_personal=[*_AXES_NOT_PERSONAL, "locked_out"],
 )
+
+declare_personal_data(
+    "security.BlockedAddress",
+    subject=_no_member_rows,
+    kind="address_blocks",
+    fields={
+        "network": (DataClass.CONFIDENTIAL, DataCategory.TECHNICAL, "the address refused (matched on every request)"),
+        "reason": (DataClass.INTERNAL, DataCategory.FREE_TEXT, "why (the incident and step)"),
+        "created_by_label": (DataClass.INTERNAL, DataCategory.IDENTIFIER, "who blocked it (a playbook or staff)"),
+        "lifted_by_label": (DataClass.INTERNAL, DataCategory.IDENTIFIER, "who lifted it"),
+    },
+    not_personal=["id", "blocked_until", "created_at", "lifted_at"],
+)

@@ -5,6 +5,7 @@ from typing import Any
 from apps.accounts.models import ApiKey, Member
 from apps.audit.models import AuditEvent, AuditSeal
 from apps.betting.models import Bet, BetLeg, Game
+from apps.incidents.models import Incident, IncidentRule, TimelineEntry
 from apps.tenants.models import Tenant
 
 # last_used_at is usage telemetry the authentication layer refreshes on every authenticated call,
@@ -18,6 +19,11 @@ _MODELS = {
     "game": (Game, ()),
     "bet": (Bet, ()),
     "bet_leg": (BetLeg, ()),
+    "incident": (Incident, ()),
+    "incident_timeline": (TimelineEntry, ()),
+    "incident_rule": (IncidentRule, ()),
+    # an incident's many-to-many rows (assignees, affected tenants and members, links)
+    **{f"incident_{field.name}": (field.remote_field.through, ()) for field in Incident._meta.many_to_many},
 }
 
 Snapshot = dict[str, dict[Any, dict[str, Any]]]

@@ -14,8 +14,11 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from django.apps import apps as installed_apps
 from django.conf import settings
 from django.db import connection
+from django.db.migrations import RunPython
+from django.db.migrations.loader import MigrationLoader
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -104,3 +107,18 @@ def screenshots() -> Path:
     directory = Path(os.environ.get("DBSBM_SCREENSHOT_DIR") or REPO / "docs" / "screenshots")
     directory.mkdir(parents=True, exist_ok=True)
     return directory
+
+
+@pytest.fixture(autouse=True)
+def _shipped_rows(request):
+    """Each browser test starts with the rows the data migrations ship (the default detection rules, incident
+    rules, regulatory clocks): an earlier browser test's flush (transaction=True) removed them, and post_migrate
+    restores only what its receivers seed. The migrations' `create_*` functions are idempotent."""
+    if "django_db_setup" not in request.fixturenames:
+        return
+    request.getfixturevalue("transactional_db")
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    for key in sorted(loader.disk_migrations):
+        for operation in loader.disk_migrations[key].operations:
+            if isinstance(operation, RunPython) and operation.code.__name__.startswith("create_"):
+                operation.code(installed_apps, None)

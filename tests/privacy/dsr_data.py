@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from apps.accounts.models import Member
@@ -21,6 +22,8 @@ from apps.core.actors import Actor
 from apps.fraud.choices import CaseStatus, FraudKind
 from apps.fraud.detectors import Finding
 from apps.fraud.services import fraud_case_record, fraud_case_triage
+from apps.incidents.models import CustodyEvent, Evidence, FollowUp, Playbook, PlaybookStep, Review, StepRun
+from apps.incidents.services.incidents import incident_declare, incident_note, incident_update
 from apps.privacy.choices import ConsentAction
 from apps.privacy.models import DataSubjectRequest
 from apps.privacy.services.consent import consent_record
@@ -138,4 +141,43 @@ def build_person(*, tenant, actor) -> Person:
     consent_record(member=member, actor=actor, code="data_processing", action=ConsentAction.GRANTED)
     consent_record(member=member, actor=actor, code="marketing", action=ConsentAction.GRANTED)
     consent_record(member=member, actor=actor, code="marketing", action=ConsentAction.WITHDRAWN)
+    _incident_about(member=member, capper=capper, case=case, tenant=tenant, actor=actor)
     return Person(member=Member.objects.get(pk=member.pk), capper=capper, bets=bets, other_capper=other)
+
+
+def _incident_about(*, member, capper, case, tenant, actor) -> None:
+    """An incident the member is affected by, with a note, and a row in each of its parts' models: a playbook
+    step run, evidence with a custody event, a review with a follow-up (written directly: those parts'
+    services are tested in tests/incidents)."""
+    incident = incident_declare(
+        actor=actor, title="Copy ring around janeb", kind="fraud_ring", severity="high", guild_id=tenant.guild_id,
+        fraud_cases=[case],
+    )  # fmt: skip
+    incident_update(incident=incident, actor=actor, affected_members=[member])
+    incident_note(incident=incident, actor=actor, text="Told the member's guild about the ring.")
+    now = timezone.now()
+    playbook = Playbook.objects.create(
+        kind="fraud_ring", name="Fraud ring", version=1, source_path="playbooks/fraud_ring.yaml", source_sha256="0" * 64
+    )
+    step = PlaybookStep.objects.create(
+        playbook=playbook, position=1, slug="freeze-capper", title="Freeze the capper", action="freeze_capper"
+    )
+    StepRun.objects.create(
+        incident=incident, step=step, position=1, status="succeeded", result={"capper_id": capper.pk},
+        undo={"capper_id": capper.pk}, started_at=now, finished_at=now,
+    )  # fmt: skip
+    evidence = Evidence.objects.create(
+        incident=incident, kind="file", title="Ring picks", file="incidents/evidence/ring-picks.csv",
+        original_name="ring-picks.csv", content_type="text/csv", size=12, sha256="a" * 64,
+        collected_by_label="test", collection_method="upload from the portal", collected_at=now,
+    )  # fmt: skip
+    CustodyEvent.objects.create(
+        evidence=evidence, sequence=1, action="collected", actor_label="test", ip_address="192.0.2.10",
+        purpose="collection", observed_sha256="a" * 64, hash_verified=True, previous_hash="0" * 64,
+        event_hash="b" * 64, occurred_at=now,
+    )  # fmt: skip
+    review = Review.objects.create(incident=incident, generated_at=now, summary="A copy ring around janeb.")
+    owner = get_user_model().objects.create_user(username="incident-follow-up", is_staff=True)
+    FollowUp.objects.create(
+        review=review, recommendation="Watch copied picks.", owner=owner, due_on=now.date() + timedelta(days=14)
+    )

@@ -19,6 +19,9 @@ class Capper(models.Model):
     display_name = models.CharField(max_length=100)
     avatar_url = models.URLField(max_length=500, blank=True)
     is_active = models.BooleanField(default=True)
+    # incident response (a fraud ring): a frozen capper's new bets are refused until it is unfrozen
+    frozen_at = models.DateTimeField(null=True, blank=True)
+    frozen_reason = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -27,6 +30,10 @@ class Capper(models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.frozen_at is not None
 
     @property
     def audit_label(self) -> str:

@@ -60,6 +60,16 @@ class BetRejected(ApplicationError):
     code = "bet_rejected"
 
 
+def capper_frozen_error(capper: Capper) -> BetRejected:
+    """The refusal of a frozen capper's new bet, naming the reason (incident response froze it)."""
+    return BetRejected(
+        f"This capper is frozen and may not post new bets: {capper.frozen_reason or 'no reason given'}.",
+        code="capper_frozen",
+        fields={"capper": [f"Frozen since {capper.frozen_at:%Y-%m-%d %H:%M} UTC."]},
+        status_code=403,
+    )
+
+
 CLOCK_SKEW_ALLOWANCE = timedelta(minutes=2)
 
 
@@ -286,6 +296,8 @@ def _bet_create(
 ) -> Bet:
     if capper.tenant_id != tenant.pk or not capper.is_active:
         raise BetRejected("This capper may not post bets in this tenant.", fields={"capper": ["Not an active capper."]})
+    if capper.is_frozen:
+        raise capper_frozen_error(capper)
     game_ids = {leg.game for leg in legs if leg.game is not None}
     games = {game.external_id: game for game in Game.objects.filter(external_id__in=game_ids)}
     placed_at = _validate(

@@ -23,6 +23,7 @@ from apps.betting.services.bets import (
     LegInput,
     _validate,
     bet_place,
+    capper_frozen_error,
     new_bet,
     new_legs,
     open_bets_lock,
@@ -132,6 +133,9 @@ def _place_many(*, tenant: Tenant, actor: Actor, bets: list[BetInput]) -> list[B
         capper = cappers.get(bet.capper)
         if capper is None:
             outcomes.append(_rejected(index, bet, _unknown_capper(bet)))
+            continue
+        if capper.is_frozen:
+            outcomes.append(_rejected(index, bet, capper_frozen_error(capper)))
             continue
         try:
             placed_at = _validate(

@@ -1,11 +1,12 @@
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from apps.accounts.models import Member
 from apps.accounts.services import member_create
 from apps.audit.services import audit_record, field_changes
 from apps.betting.models import Capper
 from apps.core.actors import Actor
-from apps.core.errors import ConflictError
+from apps.core.errors import ApplicationError, ConflictError
 from apps.tenants.models import Tenant
 
 
@@ -54,4 +55,47 @@ def capper_update(*, capper: Capper, actor: Actor, display_name: str, avatar_url
             guild_id=capper.tenant.guild_id,
             changes=changes,
         )
+    return capper
+
+
+@transaction.atomic
+def capper_freeze(*, capper: Capper, actor: Actor, reason: str) -> Capper:
+    """Freeze a capper: its new bets are refused (with the reason) until it is unfrozen; freezing twice
+    changes nothing and records nothing."""
+    if not reason.strip():
+        raise ApplicationError("Say why the capper is frozen.", fields={"reason": ["Required."]})
+    capper = Capper.objects.select_for_update().select_related("tenant").get(pk=capper.pk)
+    if capper.is_frozen:
+        return capper
+    capper.frozen_at = timezone.now()
+    capper.frozen_reason = reason.strip()[:200]
+    capper.save(update_fields=["frozen_at", "frozen_reason"])
+    audit_record(
+        actor=actor,
+        action="betting.capper_frozen",
+        target=capper,
+        guild_id=capper.tenant.guild_id,
+        reason=capper.frozen_reason,
+        changes=field_changes({"frozen": False}, {"frozen": True}),
+    )
+    return capper
+
+
+@transaction.atomic
+def capper_unfreeze(*, capper: Capper, actor: Actor, reason: str = "") -> Capper:
+    """Lift a freeze: the capper may post bets again; unfreezing one that is not frozen changes nothing."""
+    capper = Capper.objects.select_for_update().select_related("tenant").get(pk=capper.pk)
+    if not capper.is_frozen:
+        return capper
+    capper.frozen_at = None
+    capper.frozen_reason = ""
+    capper.save(update_fields=["frozen_at", "frozen_reason"])
+    audit_record(
+        actor=actor,
+        action="betting.capper_unfrozen",
+        target=capper,
+        guild_id=capper.tenant.guild_id,
+        reason=reason,
+        changes=field_changes({"frozen": True}, {"frozen": False}),
+    )
     return capper

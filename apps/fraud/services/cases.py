@@ -13,6 +13,7 @@ from apps.core.errors import ApplicationError
 from apps.fraud.choices import OPEN_CASE_STATUSES, VERDICT_STATUSES, CaseAction, CaseStatus
 from apps.fraud.detectors.base import Finding
 from apps.fraud.models import FraudCase, FraudCaseEvent, FraudCaseMember, FraudLabel
+from apps.fraud.signals import fraud_case_opened
 from apps.notifications.choices import EventKind
 from apps.notifications.services import Recipients, notification_send
 
@@ -77,6 +78,9 @@ def fraud_case_record(*, finding: Finding, actor: Actor) -> tuple[FraudCase, boo
             changes=field_changes({}, {"kind": case.kind, "members": key, "score": case.score}),
         )
         _notify_opened(case, guild_id)
+        fraud_case_opened.send(
+            sender=FraudCase, case_id=case.pk, kind=case.kind, score=float(case.score), guild_id=guild_id
+        )
         return case, True
     changed = case.evidence != finding.evidence or case.score != finding.score
     before = {"score": case.score, "explanation": case.explanation}

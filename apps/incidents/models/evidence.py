@@ -25,6 +25,9 @@ class Evidence(models.Model):
     collected_by_label = models.CharField(max_length=150)
     collection_method = models.CharField(max_length=200, help_text="Upload from the portal, API, playbook snapshot …")
     collected_at = models.DateTimeField()
+    custody_head_hash = models.CharField(
+        max_length=64, blank=True, help_text="The event_hash of the last custody event: the chain must end there."
+    )
 
     class Meta:
         ordering = ["incident", "id"]

@@ -3,14 +3,18 @@
 from apps.notifications.services.delivery import delivery_schedule, delivery_send
 from apps.notifications.services.inbox import inbox_item_mark_read, inbox_mark_all_read, inbox_unread_refresh
 from apps.notifications.services.sending import Recipients, notification_send, quiet_hours_end
+from apps.notifications.services.targets import discord_target, webhook_secret_generate, webhook_target
 
 __all__ = [
     "Recipients",
     "delivery_schedule",
+    "discord_target",
     "delivery_send",
     "inbox_item_mark_read",
     "inbox_mark_all_read",
     "inbox_unread_refresh",
     "notification_send",
     "quiet_hours_end",
+    "webhook_secret_generate",
+    "webhook_target",
 ]

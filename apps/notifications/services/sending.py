@@ -1,10 +1,12 @@
 """Telling people of an event: one notification (rendered once, by its key), one delivery per channel and
 destination, sent by Celery tasks through the transactional outbox.
 
-Recipients are users, staff roles and plain e-mail addresses. A user's preferences choose channels
-(e-mail and inbox by default) and quiet hours: a non-critical e-mail in quiet hours waits until they end,
-a critical one goes now. Every e-mail address that is due at the same moment shares one message. Webhook
-endpoints and the guild's Discord channel get the events they subscribe to (all, when they name none).
+Recipients are users, staff roles, plain e-mail addresses, and webhook endpoints and Discord channels named
+by id (named-only destinations, services/targets.py: an incident escalation level's targets). A user's
+preferences choose channels (e-mail and inbox by default) and quiet hours: a non-critical e-mail in quiet
+hours waits until they end, a critical one goes now. Every e-mail address that is due at the same moment
+shares one message. Subscribed webhook endpoints and the guild's Discord channel get the events they
+subscribe to (all, when they name none); named ones get what names them, too.
 """
 
 from collections import defaultdict
@@ -39,11 +41,14 @@ DEFAULT_CHANNELS = frozenset({Channel.EMAIL, Channel.INBOX})
 
 @dataclass(frozen=True)
 class Recipients:
-    """Who to tell: users (ids), holders of staff roles, and e-mail addresses (told by e-mail only)."""
+    """Who to tell: users (ids), holders of staff roles, e-mail addresses (told by e-mail only), and
+    webhook endpoints and Discord channels by id (told whatever they subscribe to, besides the subscribers)."""
 
     user_ids: Iterable[int] = ()
     roles: Iterable[str] = ()
     addresses: Iterable[str] = field(default=())
+    webhook_ids: Iterable[int] = ()
+    discord_channel_ids: Iterable[int] = ()
 
 
 def quiet_hours_end(*, preference: NotificationPreference | None, now: datetime) -> datetime | None:
@@ -86,12 +91,18 @@ def _subscribed(rows, kind: str) -> list:
     return [row for row in rows if not row.event_kinds or kind in row.event_kinds]
 
 
-def _endpoints(kind: str, guild_id: str) -> tuple[list[WebhookEndpoint], list[DiscordChannel]]:
+def _endpoints(kind: str, guild_id: str, recipients: Recipients) -> tuple[list[WebhookEndpoint], list[DiscordChannel]]:
+    """The subscribers of the kind (the guild's and the platform's), then the destinations named by id."""
     tenant = Q(tenant=None) | Q(tenant__guild_id=guild_id) if guild_id else Q(tenant=None)
-    webhooks = WebhookEndpoint.objects.filter(tenant, is_active=True).order_by("pk")
-    discord = DiscordChannel.objects.filter(is_active=True).order_by("pk")
+    webhooks = WebhookEndpoint.objects.filter(tenant, is_active=True, subscribed=True).order_by("pk")
+    discord = DiscordChannel.objects.filter(is_active=True, subscribed=True).order_by("pk")
     discord = discord.filter(tenant__guild_id=guild_id) if guild_id else discord.filter(tenant=None)
-    return _subscribed(webhooks, kind), _subscribed(discord, kind)
+    webhooks, discord = _subscribed(webhooks, kind), _subscribed(discord, kind)
+    named_webhooks = WebhookEndpoint.objects.filter(pk__in=set(recipients.webhook_ids), is_active=True)
+    named_discord = DiscordChannel.objects.filter(pk__in=set(recipients.discord_channel_ids), is_active=True)
+    webhooks += [row for row in named_webhooks.order_by("pk") if row not in webhooks]
+    discord += [row for row in named_discord.order_by("pk") if row not in discord]
+    return webhooks, discord
 
 
 def _person_deliveries(notification: Notification, people: list, now: datetime) -> tuple[dict, list[Delivery]]:
@@ -170,7 +181,7 @@ def notification_send(
                     not_before=due,
                 )
             )
-    webhooks, discord_channels = _endpoints(kind, guild_id)
+    webhooks, discord_channels = _endpoints(kind, guild_id, recipients)
     deliveries += [
         Delivery(
             notification=notification, key=f"{notification.key}:webhook:{row.pk}", channel=Channel.WEBHOOK, webhook=row

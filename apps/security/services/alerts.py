@@ -17,6 +17,7 @@ from apps.notifications.services import Recipients, notification_send
 from apps.security.choices import ABSORBING_STATUSES, AlertStatus
 from apps.security.models import Alert, AlertActivity, DetectionRule, SecurityEvent
 from apps.security.realtime import alert_payload, stream_send_on_commit
+from apps.security.signals import alert_raised
 
 SYSTEM = Actor.system("security detection")
 
@@ -115,6 +116,14 @@ def alert_raise(
     )
     stream_send_on_commit(kind="alert", payload=lambda: alert_payload(alert))
     _notify(alert)
+    alert_raised.send(
+        sender=Alert,
+        alert_id=alert.pk,
+        rule_slug=rule.slug,
+        severity=alert.severity,
+        group_key=alert.group_key,
+        guild_id=guild_id,
+    )
     return alert, True
 
 

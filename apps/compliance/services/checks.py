@@ -1,0 +1,4 @@
+"""Other apps' way into the check registry: an app above compliance (incidents) declares its own checks
+with `register_check` from its own module, imported in its AppConfig.ready()."""
+
+from apps.compliance.checks.registry import CheckResult, register_check  # noqa: F401 (other apps' way in)
