@@ -1,17 +1,14 @@
 """Shared fixtures of the incident tests (no test module imports another)."""
 
 import pytest
-from django.db import transaction
-from django.utils import timezone
 from standardwebhooks import Webhook
 from werkzeug import Request, Response
 
-from apps.core.actors import Actor
 from apps.incidents.models import Incident
-from apps.incidents.services.escalation import escalation_policy_create, policy_levels
-from apps.incidents.signals import incident_opened
+from apps.incidents.services.escalation import escalation_policy_create
 from apps.notifications.models import WebhookEndpoint
 from tests.compliance.automation_fixtures import smtp_server  # noqa: F401 - re-exported fixture
+from tests.incidents.opening import open_incident_row
 
 
 class SignedReceiver:
@@ -69,26 +66,6 @@ def make_policy(actor, receivers):
         return policy
 
     return _make
-
-
-def open_incident_row(*, policy=None, severity="high", title="Brute force on the portal login", **fields) -> Incident:
-    """An incident opened the way incident_declare (part A) does: the policy's levels copied, incident_opened
-    sent in the transaction. (The ORM stands in for A's service until it is merged.)"""
-    now = fields.pop("now", None) or timezone.now()
-    with transaction.atomic():
-        incident = Incident.objects.create(
-            title=title,
-            kind=fields.pop("kind", "credential_stuffing"),
-            severity=severity,
-            declared_by_label="test",
-            detected_at=now,
-            aware_at=now,
-            escalation_policy=policy,
-            escalation_levels=policy_levels(policy) if policy is not None else [],
-            **fields,
-        )
-        incident_opened.send(sender=Incident, incident=incident, actor=Actor.system("test"))
-    return incident
 
 
 @pytest.fixture
