@@ -1,4 +1,10 @@
-"""Shared fixtures. Tests run against the real PostgreSQL and Redis named by DATABASE_URL/REDIS_URL."""
+"""Shared fixtures. Tests run against the real PostgreSQL and Redis named by DATABASE_URL/REDIS_URL.
+
+Fixtures are shared through pytest, never imported (tests/architecture/test_fixture_sharing.py): a folder's
+own in its conftest.py, those of several folders in a plugin module listed in `pytest_plugins` below
+(pytest reads that list in this top-level conftest only). Plain helpers (factories, builders of rows,
+`verified_client`) live in helper modules that tests import.
+"""
 
 import os
 
@@ -20,6 +26,10 @@ from apps.core.cache import breaker, lost_bumps_forget  # noqa: E402
 from apps.core.cache.stats import stats as cache_stats  # noqa: E402
 from apps.keyring.ring import key_ring  # noqa: E402
 from tests.factories import TenantFactory, UserFactory  # noqa: E402
+
+pytest_plugins = ["tests.fixtures.mail"]
+# helpers moved out of test modules keep pytest's detailed assertion messages
+pytest.register_assert_rewrite("tests.api.helpers", "tests.betting.helpers")
 
 # Property tests draw the same examples on every run: a counterexample found by chance must not fail CI
 # at random (HYPOTHESIS_PROFILE=explore searches afresh, and what it finds becomes an explicit case).

@@ -6,6 +6,8 @@ from factory.django import DjangoModelFactory
 from apps.accounts.models import Member, User
 from apps.tenants.models import Tenant
 
+PASSWORD = "correct-horse-battery-staple"  # every UserFactory user's
+
 
 class TenantFactory(DjangoModelFactory):
     class Meta:
@@ -33,4 +35,4 @@ class UserFactory(DjangoModelFactory):
     username = factory.Sequence(lambda n: f"staff{n}")
     email = factory.LazyAttribute(lambda user: f"{user.username}@example.test")
     is_staff = True
-    password = factory.django.Password("correct-horse-battery-staple")
+    password = factory.django.Password(PASSWORD)

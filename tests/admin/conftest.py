@@ -38,6 +38,7 @@ from apps.security.models import Baseline, DetectionRule
 from apps.security.services import security_event_record
 from apps.security.services.alerts import alert_raise
 from apps.tenants.services import tenant_create
+from tests.admin.helpers import ROWS
 from tests.compliance.admin_rows_automation import compliance_automation_rows
 from tests.compliance.admin_rows_checks import compliance_check_rows
 from tests.factories import UserFactory
@@ -46,8 +47,6 @@ from tests.notifications.admin_rows import notification_admin_rows
 from tests.privacy.admin_rows_requests import privacy_request_admin_rows
 from tests.privacy.admin_rows_retention import retention_admin_rows
 from tests.second_factor import verified_client
-
-ROWS = 30  # more rows than any query budget of the smoke tests: one query per row cannot hide
 
 
 @pytest.fixture

@@ -7,6 +7,8 @@ from django import forms
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 
+ROWS = 30  # more rows than any query budget of the smoke tests: one query per row cannot hide
+
 # a valid tenant add form
 NEW_TENANT = {
     "guild_id": "777777777777777777",

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.test import RequestFactory
 from django.urls import reverse
 
-from tests.admin.conftest import ROWS
+from tests.admin.helpers import ROWS
 
 # A page's fixed cost (session, user, counts, filters, the rows themselves) stays well under ROWS:
 # a query per row pushes any page past its budget.

@@ -10,6 +10,7 @@ from django.conf import settings
 from apps.accounts.choices import ApiScope
 from apps.audit.models import AuditEvent
 from apps.tenants.models import Tenant
+from tests.api.helpers import assert_error
 from tests.api.snapshots import snapshot_diff, take_snapshot
 
 pytestmark = pytest.mark.django_db
@@ -38,17 +39,6 @@ def unchanged(db):
     yield _start
     assert snapshots, "call unchanged() once the setup is done"
     assert snapshot_diff(snapshots[0], take_snapshot()) == {}
-
-
-def assert_error(response, status: int, code: str, fields: set[str] | None = None) -> dict:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"] == "application/json"
-    body = response.json()
-    assert set(body) == {"code", "message", "fields"}
-    assert body["code"] == code
-    assert isinstance(body["message"], str) and body["message"]
-    assert set(body["fields"]) == (fields or set())
-    return body
 
 
 @pytest.mark.parametrize(

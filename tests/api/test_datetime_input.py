@@ -11,7 +11,7 @@ import pytest
 
 from apps.accounts.choices import ApiScope
 from apps.betting.models import Game
-from tests.api.test_bad_input import assert_error
+from tests.api.helpers import assert_error
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,7 @@ from apps.audit.models import AuditEvent
 from apps.betting.models import Bet, BetLeg, LedgerEntry
 from apps.betting.services import bet_place, capper_create, game_upsert
 from apps.betting.services.bets import LegInput
-
-BETTING_SCOPES = ["bets:read", "bets:write", "bets:settle"]
+from tests.betting.helpers import BETTING_SCOPES
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from django.utils import timezone
 from apps.audit.models import AuditEvent
 from apps.betting.models import Bet, Game, LedgerEntry
 from apps.betting.services import bet_settle, game_upsert
-from tests.betting.conftest import BETTING_SCOPES
+from tests.betting.helpers import BETTING_SCOPES
 
 pytestmark = pytest.mark.django_db
 

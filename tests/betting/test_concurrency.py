@@ -2,7 +2,6 @@
 
 import threading
 import time
-from collections.abc import Callable
 from decimal import Decimal
 
 import pytest
@@ -12,42 +11,10 @@ from apps.betting.choices import LegResult
 from apps.betting.models import Bet, Game, LedgerEntry
 from apps.betting.services import bet_settle, game_grade
 from apps.core.errors import ConflictError
-from tests.betting.conftest import BETTING_SCOPES
+from tests.betting.helpers import BETTING_SCOPES, in_thread, join, run_at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 BETS = "/api/v1/tenants/111111111111111111/bets/"
-
-
-def in_thread(target: Callable[[], object], outcomes: list, index: int, start: threading.Barrier | None = None):
-    """A started thread that stores ("ok", value) or ("error", exception) in outcomes[index]."""
-
-    def run() -> None:
-        try:
-            if start is not None:
-                start.wait()
-            outcomes[index] = ("ok", target())
-        except Exception as error:  # noqa: BLE001 - the test asserts on what each thread got
-            outcomes[index] = ("error", error)
-        finally:
-            connection.close()  # each thread has its own connection: give it back
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    return thread
-
-
-def join(threads: list[threading.Thread]) -> None:
-    for thread in threads:
-        thread.join(timeout=30)
-    assert all(not thread.is_alive() for thread in threads)
-
-
-def run_at_once(*targets: Callable[[], object]) -> list[tuple[str, object]]:
-    """Run each target in its own thread, released together; returns ("ok", value) or ("error", exception)."""
-    start = threading.Barrier(len(targets))
-    outcomes: list = [None] * len(targets)
-    join([in_thread(target, outcomes, index, start) for index, target in enumerate(targets)])
-    return outcomes
 
 
 def test_two_graders_of_one_game_write_one_ledger_entry_per_bet(make_game, place_bet, actor):

@@ -20,7 +20,7 @@ from apps.betting.services.bets import CLOCK_SKEW_ALLOWANCE, LegInput
 from apps.betting.services.bulk import BetInput, bet_place_many
 from apps.core.discord import discord_id_time as discord_message_time
 from tests.api.snapshots import snapshot_diff, take_snapshot
-from tests.betting.conftest import BETTING_SCOPES
+from tests.betting.helpers import BETTING_SCOPES
 
 pytestmark = pytest.mark.django_db
 

@@ -11,7 +11,7 @@ from apps.betting.services.bets import LegInput
 from apps.betting.services.bulk import BetInput, bet_place_many
 from apps.core.errors import ApplicationError
 from apps.tenants.plans import plan_for
-from tests.betting.test_concurrency import run_at_once
+from tests.betting.helpers import run_at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
 MANUAL_LEG = {"market": "moneyline", "selection": "home", "odds": -110, "description": "Celtics vs Knicks"}

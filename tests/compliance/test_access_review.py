@@ -13,7 +13,6 @@ from apps.compliance.models import AccessReview, AccessReviewItem
 from apps.compliance.services.access_review import access_review_decide, access_review_start
 from apps.compliance.tasks import access_review_start_task
 from apps.core.errors import ApplicationError, ConflictError, PermissionDeniedError
-from tests.compliance.automation_fixtures import officer, second_officer  # noqa: F401
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

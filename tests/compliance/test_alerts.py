@@ -22,7 +22,6 @@ from apps.compliance.services.alerts import (
 from apps.compliance.services.runs import check_run_execute
 from apps.compliance.signals import compliance_alert_changed
 from apps.core.errors import ApplicationError, ConflictError
-from tests.compliance.automation_fixtures import officer, smtp_server  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -34,8 +34,7 @@ from apps.fraud.services import fraud_case_record
 from apps.privacy.choices import VerificationMethod
 from apps.privacy.models import DataSubjectRequest
 from apps.privacy.services.requests import request_receive, request_verify_identity
-from tests.compliance.automation_fixtures import media_root, officer, portal_client, smtp_server  # noqa: F401
-from tests.privacy.dsr_fixtures import staff_actor
+from tests.actors import staff_actor
 
 pytestmark = pytest.mark.django_db
 

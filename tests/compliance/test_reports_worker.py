@@ -8,7 +8,6 @@ from apps.compliance.models import ReportRun
 from apps.compliance.services.reports import report_definition_create
 from apps.compliance.tasks import run_report
 from dbsbm.celery import app as celery_app
-from tests.compliance.automation_fixtures import media_root, smtp_server  # noqa: F401
 
 
 @pytest.fixture

@@ -29,8 +29,7 @@ from apps.privacy.choices import RequestStatus, VerificationMethod
 from apps.privacy.models import DataSubjectRequest
 from apps.privacy.services.requests import request_receive, request_reject, request_verify_identity
 from dbsbm.celery import app as celery_app
-from tests.compliance.automation_fixtures import officer, second_officer, smtp_server  # noqa: F401
-from tests.privacy.dsr_fixtures import staff_actor
+from tests.actors import staff_actor
 
 pytestmark = pytest.mark.django_db
 

@@ -16,9 +16,9 @@ from apps.accounts.choices import StaffRole
 from apps.accounts.roles import ROLE_GROUP_NAMES
 from apps.compliance.models import Framework
 from apps.compliance.services.reports import report_definition_create, report_run
-from tests.factories import UserFactory
+from tests.factories import PASSWORD, UserFactory
 from tests.portal import data
-from tests.portal.conftest import PASSWORD, token_for
+from tests.second_factor import token_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

@@ -6,13 +6,12 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from apps.betting.choices import BetStatus, GameStatus, LegResult, Market, Selection, SettlementSource
 from apps.betting.models import Bet, BetLeg, Capper, Game, League, Sport, Team
 from apps.betting.services import capper_create
+from tests.fraud.helpers import NOW
 
-NOW = timezone.now().replace(microsecond=0)
 _numbers = itertools.count(1)
 
 

@@ -18,7 +18,7 @@ from apps.fraud.choices import FraudKind
 from apps.fraud.models import FraudCase
 from apps.privacy.choices import PiiKind
 from apps.privacy.models import PiiFinding
-from tests.fraud.conftest import NOW
+from tests.fraud.helpers import NOW
 
 pytestmark = pytest.mark.django_db
 

@@ -21,14 +21,9 @@ from apps.fraud.detectors import (
     settlement_abuse,
 )
 from apps.fraud.detectors.base import implied_probabilities, poisson_binomial_tail
+from tests.fraud.helpers import outcomes
 
 pytestmark = pytest.mark.django_db
-
-
-def _outcomes(wins: int, count: int, seed: int = 0) -> list[bool]:
-    outcomes = [True] * wins + [False] * (count - wins)
-    random.Random(seed).shuffle(outcomes)
-    return outcomes
 
 
 # ---- statistics -----------------------------------------------------------------------------------------
@@ -63,12 +58,12 @@ def test_poisson_binomial_tail_uses_the_normal_approximation_for_large_samples()
 
 def test_late_posting_flags_a_capper_who_posts_after_kick_off_and_wins(make_capper, make_game, make_bet):
     cheat, live, lucky = make_capper("cheat"), make_capper("live"), make_capper("lucky")
-    cheat_late = [make_bet(cheat, make_game(), won=won, minutes=30) for won in _outcomes(14, 15)]
-    for won in _outcomes(5, 10):
+    cheat_late = [make_bet(cheat, make_game(), won=won, minutes=30) for won in outcomes(14, 15)]
+    for won in outcomes(5, 10):
         make_bet(cheat, make_game(), won=won, minutes=-120)
-    for won in _outcomes(16, 30, seed=1):  # an honest live bettor: many late bets, fair results
+    for won in outcomes(16, 30, seed=1):  # an honest live bettor: many late bets, fair results
         make_bet(live, make_game(), won=won, minutes=45)
-    for won in _outcomes(9, 10, seed=2):  # lucky before kick-off is not late posting
+    for won in outcomes(9, 10, seed=2):  # lucky before kick-off is not late posting
         make_bet(lucky, make_game(), won=won, minutes=-30)
 
     findings = late_posting.detect(Bet.objects.all())
@@ -85,7 +80,7 @@ def test_late_posting_flags_a_capper_who_posts_after_kick_off_and_wins(make_capp
 
 def test_late_posting_is_as_strict_for_one_capper_as_for_a_whole_scan(make_capper, make_game, make_bet):
     capper = make_capper("streaky")
-    for won in _outcomes(9, 9):
+    for won in outcomes(9, 9):
         make_bet(capper, make_game(), won=won, minutes=20)
 
     assert late_posting.detect(Bet.objects.all())  # alone: p = 0.003 against 0.01 / 1 tested
@@ -99,13 +94,13 @@ def test_improbable_record_flags_wins_beyond_the_odds_and_spares_lucky_and_sharp
     make_capper, make_game, make_bet
 ):
     cheat, lucky, sharp = make_capper("cheat"), make_capper("lucky"), make_capper("sharp")
-    for won in _outcomes(34, 40):
+    for won in outcomes(34, 40):
         make_bet(cheat, make_game(), won=won)
-    for won in _outcomes(15, 20, seed=1):  # 75% over twenty bets: a streak, not evidence
+    for won in outcomes(15, 20, seed=1):  # 75% over twenty bets: a streak, not evidence
         make_bet(lucky, make_game(), won=won)
-    for won in _outcomes(171, 300, seed=2):  # 57% at -110 over 300 bets: a real edge, not fraud
+    for won in outcomes(171, 300, seed=2):  # 57% at -110 over 300 bets: a real edge, not fraud
         make_bet(sharp, make_game(), won=won)
-    for won in _outcomes(20, 20):  # late and hand-settled wins are other detectors' business
+    for won in outcomes(20, 20):  # late and hand-settled wins are other detectors' business
         make_bet(lucky, make_game(), won=won, minutes=30)
         make_bet(sharp, make_game(), won=won, source=SettlementSource.API, settled_by="sharp")
 

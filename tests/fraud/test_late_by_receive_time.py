@@ -8,7 +8,7 @@ from django.db.models import F
 
 from apps.betting.models import Bet
 from apps.fraud.detectors import late_posting
-from tests.fraud.test_detectors import _outcomes
+from tests.fraud.helpers import outcomes
 
 pytestmark = pytest.mark.django_db
 
@@ -16,10 +16,10 @@ pytestmark = pytest.mark.django_db
 def test_a_backdated_bet_received_after_kick_off_counts_as_late(make_capper, make_game, make_bet):
     cheat, lucky = make_capper("backdater"), make_capper("lucky")
     # every bet claims to be placed 30 minutes before kick-off
-    backdated = [make_bet(cheat, make_game(), won=won, minutes=-30) for won in _outcomes(14, 15)]
-    for won in _outcomes(5, 10):
+    backdated = [make_bet(cheat, make_game(), won=won, minutes=-30) for won in outcomes(14, 15)]
+    for won in outcomes(5, 10):
         make_bet(cheat, make_game(), won=won, minutes=-120)
-    for won in _outcomes(9, 10, seed=2):
+    for won in outcomes(9, 10, seed=2):
         make_bet(lucky, make_game(), won=won, minutes=-30)
     honest = Bet.objects.exclude(pk__in=[bet.pk for bet in backdated])
     honest.update(received_at=F("placed_at"))

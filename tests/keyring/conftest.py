@@ -1,20 +1,13 @@
-import datetime
+"""Fixtures of the keyring tests: the configured keys around every test, and a member with encrypted data."""
 
 import pytest
-from django.db import connection
 
 from apps.accounts.services import member_create
 from apps.core.actors import Actor
 from apps.keyring.master import reset_master_key
 from apps.keyring.restricted import reset_restricted_keys
 from apps.keyring.ring import key_ring
-
-# an address from the documentation range, never seen elsewhere in a dump
-PERSON = {
-    "email": "Ada.Lovelace@example.org",
-    "date_of_birth": datetime.date(1961, 7, 23),
-    "notes": "asked to self-exclude after losing 40 units",
-}
+from tests.keyring.helpers import PERSON
 
 
 def _reset() -> None:
@@ -42,15 +35,3 @@ def member(db, tenant):
         country="GB",
         **PERSON,
     )
-
-
-def raw(table: str, column: str, pk) -> str | None:
-    """What the database holds, bypassing the field."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {column} FROM {table} WHERE id = %s", [pk])  # noqa: S608 - test helper
-        return cursor.fetchone()[0]
-
-
-def set_raw(table: str, column: str, pk, value) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {table} SET {column} = %s WHERE id = %s", [value, pk])  # noqa: S608

@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from apps.accounts.choices import StaffRole
-from tests.keyring.conftest import raw, set_raw
+from tests.keyring.helpers import raw, set_raw
 from tests.second_factor import verified_client
 
 

@@ -24,7 +24,7 @@ from apps.keyring.master import generate_master_key, reset_master_key
 from apps.keyring.restricted import reset_restricted_keys
 from apps.keyring.ring import key_ring
 from apps.security.models import SecurityEvent
-from tests.keyring.conftest import PERSON, raw, set_raw
+from tests.keyring.helpers import PERSON, raw, set_raw
 
 pytestmark = pytest.mark.django_db
 

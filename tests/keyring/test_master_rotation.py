@@ -20,7 +20,7 @@ from apps.keyring.models import DataKey
 from apps.keyring.ring import key_ring
 from apps.keyring.services import data_key_create
 from apps.security.models import SecurityEvent
-from tests.keyring.conftest import PERSON, raw, set_raw
+from tests.keyring.helpers import PERSON, raw, set_raw
 
 IP = "198.51.100.23"
 

@@ -20,7 +20,7 @@ from apps.keyring.selectors import key_ring_status
 from apps.keyring.services import data_key_create, keys_rotate
 from apps.keyring.signals import keys_rotated
 from apps.security.models import SecurityEvent
-from tests.keyring.conftest import PERSON, raw, set_raw
+from tests.keyring.helpers import PERSON, raw, set_raw
 
 pytestmark = pytest.mark.django_db
 SYSTEM = Actor.system("test")

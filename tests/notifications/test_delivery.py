@@ -25,7 +25,6 @@ from apps.notifications.models import (
 )
 from apps.notifications.services import Recipients, delivery_send, notification_send
 from apps.notifications.tasks import notification_delivery_send_task
-from tests.compliance.automation_fixtures import smtp_server  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,6 @@ from apps.privacy.choices import RequestKind
 from apps.privacy.models import DataSubjectRequest
 from apps.privacy.services.requests import request_receive
 from apps.privacy.services.sla import privacy_deadlines_check
-from tests.compliance.automation_fixtures import smtp_server  # noqa: F401
 from tests.factories import MemberFactory
 from tests.portal import data
 

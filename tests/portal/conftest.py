@@ -11,9 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts.choices import StaffRole
 from apps.compliance.models import CheckRun, Framework, Requirement
-from tests.second_factor import token_for, verified_client  # noqa: F401 - the portal tests import them from here
-
-PASSWORD = "correct-horse-battery-staple"
+from tests.second_factor import verified_client
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from apps.privacy.choices import RequestKind, RequestStatus
 from apps.privacy.models import DataExport, DataSubjectRequest, DataSubjectRequestEvent, DeletionCertificate
 from apps.privacy.services.requests import request_receive
 from apps.privacy.services.staff import portal_path
-from tests.portal.conftest import verified_client
+from tests.second_factor import verified_client
 
 pytestmark = pytest.mark.django_db
 

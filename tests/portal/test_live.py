@@ -14,7 +14,7 @@ from apps.accounts.roles import ROLE_GROUP_NAMES
 from apps.core.portal import portal_navigation, register_portal_page, unregister_portal_page
 from dbsbm.asgi import application
 from tests.portal import data
-from tests.portal.conftest import verified_client
+from tests.second_factor import verified_client
 
 PATH = "/ws/portal/dashboard/"
 

@@ -9,7 +9,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts.choices import StaffRole
 from apps.audit.models import AuditEvent
-from tests.portal.conftest import PASSWORD, token_for, verified_client
+from tests.factories import PASSWORD
+from tests.second_factor import token_for, verified_client
 
 pytestmark = pytest.mark.django_db
 

@@ -14,7 +14,7 @@ from apps.privacy.models import DataSubjectRequest
 from apps.security.choices import AlertStatus, SecurityEventType
 from apps.security.models import SecurityEvent
 from tests.portal import data
-from tests.portal.conftest import verified_client
+from tests.second_factor import verified_client
 
 pytestmark = pytest.mark.django_db
 

@@ -1,18 +1,35 @@
-"""Fixtures of the data-subject request tests: a platform key with the privacy scopes, exports in a
-temporary folder, a person with rows in every declared model (tests/privacy/dsr_fixtures.py), and the
-compliance officers who verify and (someone else, four eyes) complete requests."""
+"""Fixtures of the privacy tests. Data-subject requests: a platform key with the privacy scopes, exports in
+a temporary folder, a person with rows in every declared model (tests/privacy/dsr_data.py), and the
+compliance officers who verify and (someone else, four eyes) complete requests. Retention: archives in a
+temporary folder and two offboarded guilds with old data of every kind (tests/privacy/retention_data.py)."""
 
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts.choices import StaffRole
-from tests.portal.conftest import verified_client
-from tests.privacy.dsr_fixtures import PRIVACY_SCOPES, Desk, build_person, staff_actor, use_export_dir
+from tests.actors import staff_actor
+from tests.privacy.dsr_data import PRIVACY_SCOPES, Desk, build_person
+from tests.privacy.retention_data import two_offboarded_guilds
+from tests.second_factor import verified_client
 
 
 @pytest.fixture
 def export_dir(settings, tmp_path):
-    return use_export_dir(settings, tmp_path)
+    """Exports of this test go to its own temporary directory."""
+    settings.PRIVACY_EXPORT_DIR = str(tmp_path / "exports")
+    return tmp_path / "exports"
+
+
+@pytest.fixture
+def archive_dir(settings, tmp_path):
+    """RETENTION_ARCHIVE_DIR is this test's own directory."""
+    settings.RETENTION_ARCHIVE_DIR = tmp_path / "archives"
+    return settings.RETENTION_ARCHIVE_DIR
+
+
+@pytest.fixture
+def two_guilds(db, actor, archive_dir):
+    return two_offboarded_guilds(actor=actor)
 
 
 @pytest.fixture

@@ -15,20 +15,11 @@ from apps.privacy.models import PrivacyAlert, PrivacyImpactAssessment
 from apps.privacy.services.assessments import pia_create, pia_decide, pia_mark_reviewed, pia_submit, pia_update
 from apps.privacy.services.sla import privacy_deadlines_check
 from tests.factories import UserFactory
+from tests.privacy.pia_data import LOW
 
 pytestmark = pytest.mark.django_db
 
 ACTOR = Actor.system("pia test")
-LOW = {
-    "data_categories": ["identifier"],
-    "subject_scale": "under_1k",
-    "automated_decisions": False,
-    "profiling": False,
-    "cross_border_transfer": False,
-    "special_categories": False,
-    "retention_days": 90,
-    "new_technology": False,
-}
 HIGH = {
     **LOW,
     "data_categories": ["identifier", "financial", "behavioural", "technical"],

@@ -18,8 +18,7 @@ from apps.privacy.models import ConsentType, DataExport, DataSubjectRequest, Pri
 from apps.privacy.services.assessments import pia_create, pia_submit
 from apps.privacy.services.requests import request_receive
 from tests.factories import MemberFactory
-from tests.privacy.dsr_fixtures import use_export_dir
-from tests.privacy.test_pia import LOW
+from tests.privacy.pia_data import LOW
 from tests.second_factor import verified_client
 
 pytestmark = pytest.mark.django_db
@@ -45,8 +44,7 @@ def second(staff_user) -> Client:
 
 
 @pytest.fixture
-def dsr(tenant, settings, tmp_path):
-    use_export_dir(settings, tmp_path)
+def dsr(tenant, export_dir):
     return request_receive(actor=ACTOR, member=MemberFactory(tenant=tenant), kind=RequestKind.ACCESS)
 
 

@@ -1,7 +1,7 @@
 """Erasure end to end on PostgreSQL: numbers stay, identity goes, the certificate proves it, holds block it.
 
 The bot's key files the request; one officer verifies the requester, another completes the erasure
-(four eyes; tests/privacy/dsr_fixtures.py: Desk)."""
+(four eyes; tests/privacy/dsr_data.py: Desk)."""
 
 import hashlib
 import json
@@ -22,7 +22,7 @@ from apps.privacy.services.erasure import APPEND_ONLY_MODELS, certificate_hash, 
 from apps.privacy.services.exports import export_download, export_storage
 from apps.privacy.services.retention import legal_hold_place, legal_hold_release
 from apps.security.models import Baseline
-from tests.privacy.dsr_fixtures import PERSON_ID, PROFILE
+from tests.privacy.dsr_data import PERSON_ID, PROFILE
 
 pytestmark = pytest.mark.django_db
 

@@ -1,7 +1,7 @@
 """Access and portability exports: built from the classification registry, complete, checked on download.
 
 The bot's key files the request; staff verify it and someone else completes it; the zip is downloaded
-from the portal by staff with a verified second factor (tests/privacy/dsr_fixtures.py: Desk)."""
+from the portal by staff with a verified second factor (tests/privacy/dsr_data.py: Desk)."""
 
 import csv
 import hashlib
@@ -19,7 +19,7 @@ from apps.core.personal_data import personal_models
 from apps.keyring.services import keys_rotate
 from apps.privacy.models import DataExport, DataSubjectRequest
 from apps.privacy.services.exports import export_columns, export_storage
-from tests.privacy.dsr_fixtures import PERSON_ID, PROFILE
+from tests.privacy.dsr_data import PERSON_ID, PROFILE
 
 pytestmark = pytest.mark.django_db
 

@@ -19,8 +19,8 @@ from apps.privacy.services.requests import (
     request_reject,
     request_verify_identity,
 )
+from tests.actors import staff_actor
 from tests.factories import MemberFactory
-from tests.privacy.dsr_fixtures import staff_actor
 
 pytestmark = pytest.mark.django_db
 

@@ -19,16 +19,10 @@ from apps.privacy.models import DataExport, DataSubjectRequest, RetentionPolicy
 from apps.privacy.services.exports import export_storage
 from apps.privacy.services.retention import legal_hold_place, retention_run
 from tests.factories import MemberFactory, TenantFactory
-from tests.privacy.retention_fixtures import use_archive_dir
 
 pytestmark = pytest.mark.django_db
 
 GUILD = "730000000000000001"
-
-
-@pytest.fixture
-def archive_dir(settings, tmp_path):
-    return use_archive_dir(settings, tmp_path)
 
 
 def _old_events(actor, count: int, *, guild_id: str = "") -> None:

@@ -10,19 +10,8 @@ from apps.fraud.models import FraudCase
 from apps.privacy.models import LegalHold
 from apps.privacy.services.retention import legal_hold_place, legal_hold_release, retention_run
 from apps.security.models import SecurityEvent
-from tests.privacy.retention_fixtures import two_offboarded_guilds, use_archive_dir
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def archive_dir(settings, tmp_path):
-    return use_archive_dir(settings, tmp_path)
-
-
-@pytest.fixture
-def two_guilds(db, actor, archive_dir):
-    return two_offboarded_guilds(actor=actor)
 
 
 def _snapshot(guild) -> dict:

@@ -26,19 +26,8 @@ from apps.privacy.services.retention import retention_run
 from apps.security.choices import AlertStatus
 from apps.security.models import Alert, DetectionRule, SecurityEvent
 from apps.security.services.alerts import alert_raise
-from tests.privacy.retention_fixtures import two_offboarded_guilds, use_archive_dir
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def archive_dir(settings, tmp_path):
-    return use_archive_dir(settings, tmp_path)
-
-
-@pytest.fixture
-def two_guilds(db, actor, archive_dir):
-    return two_offboarded_guilds(actor=actor)
 
 
 KIND_KEYS = [

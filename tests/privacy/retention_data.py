@@ -1,9 +1,8 @@
-"""Data of every retention kind, made old enough for its default policy (used by tests/privacy/test_retention_*)."""
+"""Data of every retention kind, made old enough for its default policy (tests/privacy/conftest.py's `two_guilds`)."""
 
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
-from pathlib import Path
 
 from django.utils import timezone
 
@@ -113,12 +112,6 @@ def old_monitoring_rows(count: int = 2) -> None:
         )
         snapshot = MemorySnapshot.objects.create(process=f"web:{number}", process_kind="web", rss_bytes=1 << 20)
         MemorySnapshot.objects.filter(pk=snapshot.pk).update(created_at=long_ago)
-
-
-def use_archive_dir(settings, tmp_path) -> Path:
-    """Point RETENTION_ARCHIVE_DIR at the test's own directory (settings: pytest-django's fixture)."""
-    settings.RETENTION_ARCHIVE_DIR = tmp_path / "archives"
-    return settings.RETENTION_ARCHIVE_DIR
 
 
 def two_offboarded_guilds(*, actor) -> tuple[GuildData, GuildData]:

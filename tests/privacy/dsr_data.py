@@ -1,4 +1,4 @@
-"""Builders of the data-subject request tests (tests/privacy/test_requests_*.py wrap them in fixtures).
+"""Builders of the data-subject request tests (tests/privacy/conftest.py wraps them in fixtures).
 
 `build_person` makes a member with data in every model the classification registry can find a member's rows in:
 a full profile, a capper with two settled bets (ledger) and a pending one, a PII finding, a fraud case
@@ -8,7 +8,6 @@ with history and a verdict, a behavioural baseline, a pseudonym, consents and a 
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 from django.utils import timezone
 
@@ -52,11 +51,6 @@ class Person:
 PRIVACY_SCOPES = ["privacy:read", "privacy:write"]
 
 
-def staff_actor(user) -> Actor:
-    """The actor of a staff user acting in the portal or the admin (as actor_for_request makes it)."""
-    return Actor(kind="user", identifier=str(user.pk), label=user.get_username())
-
-
 @dataclass
 class Desk:
     """The privacy desk of the tests: the bot's key files and reads requests over the API; one officer
@@ -85,12 +79,6 @@ class Desk:
     def download(self, dsr_id: int):
         """POST the portal's download form (a zip, or a redirect with the refusal as a message)."""
         return self.portal.post(f"/portal/privacy/requests/{dsr_id}/export/")
-
-
-def use_export_dir(settings, tmp_path) -> Path:
-    """Exports of this test go to its own temporary directory."""
-    settings.PRIVACY_EXPORT_DIR = str(tmp_path / "exports")
-    return tmp_path / "exports"
 
 
 def _settled_bet(*, tenant, capper, actor, game, number: int, won: bool, description: str = "") -> Bet:
