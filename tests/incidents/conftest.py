@@ -7,7 +7,6 @@ from werkzeug import Request, Response
 from apps.incidents.models import Incident
 from apps.incidents.services.escalation import escalation_policy_create
 from apps.notifications.models import WebhookEndpoint
-from tests.compliance.automation_fixtures import smtp_server  # noqa: F401 - re-exported fixture
 from tests.incidents.opening import open_incident_row
 
 
