@@ -13,7 +13,7 @@ TEST_DATABASE_URL := $${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/dbsbm}
 TEST_REDIS_URL := $${REDIS_URL:-redis://127.0.0.1:6379/15}
 TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_SETTINGS_MODULE=dbsbm.settings.test
 
-.PHONY: help run serve up setup test lint format check-schema clean bench bench-ledger bench-fraud bench-placement bench-broker-down bench-privacy vendor-static browser
+.PHONY: help run serve up setup test lint format check-schema clean bench bench-ledger bench-fraud bench-placement bench-broker-down bench-privacy bench-incidents vendor-static browser
 
 help:
 	@echo "make run   - set up (virtualenv, install, migrate, demo data, staff login) and serve on http://$(HOST):$(PORT)"
@@ -24,6 +24,7 @@ help:
 	@echo "make bench-ledger - ledger/leaderboard/grading/ingest benchmark on PostgreSQL (BENCH_BETS=1000000)"
 	@echo "make bench - performance platform (cache, ETags, Redis outage, memory) under wrk; writes bench/results.md"
 	@echo "make bench-privacy - encryption at rest: list p95 with/without decryption, rotation of 100,000 rows"
+	@echo "make bench-incidents - alert -> incident -> level 1 webhook p95, escalation lateness, 1,000 open incidents"
 	@echo "make bench-broker-down - request time of a bet placement and a data-subject request with the broker killed"
 
 $(BIN)/python:
@@ -119,6 +120,12 @@ bench-placement: $(VENV)/.runtime-installed
 # its own database (BENCH_OUTBOX_DATABASE, default dbsbm_bench_outbox).
 bench-broker-down: $(VENV)/.runtime-installed
 	$(BIN)/python bench/broker_down.py
+
+# Not part of `make test`: incident response speed (issue 13) with a real worker and beat, a broker of its own
+# and a local signed-webhook receiver, on its own re-created database (BENCH_INCIDENTS_DATABASE, default
+# dbsbm_bench_incidents); prints the raw numbers and PASS/MISS and writes bench/results-incidents.md.
+bench-incidents: $(VENV)/.runtime-installed
+	$(BIN)/python bench/incidents.py
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -211,3 +211,7 @@ class IncidentRuleAdmin(admin.ModelAdmin):
             {"fields": ["incident_kind", "incident_severity", "escalation_policy", "dedup_window_minutes"]},
         ),
     ]
+
+
+# the other parts of incident response register their own admin pages
+from apps.incidents import admin_policies  # noqa: E402, F401, I001 - escalation policies and their levels

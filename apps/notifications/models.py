@@ -34,6 +34,14 @@ class WebhookEndpoint(models.Model):
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
+    class Meta:
+        constraints = [
+            # a named-only destination is found by its URL: one endpoint (and one secret) per URL
+            models.UniqueConstraint(
+                fields=["url"], condition=Q(subscribed=False, tenant=None), name="webhookendpoint_one_named_per_url"
+            )
+        ]
+
     def __str__(self) -> str:
         return self.name
 

@@ -15,12 +15,12 @@ from apps.betting.services.bets import LegInput
 from apps.core.actors import Actor
 from apps.fraud.models import FraudCase, FraudCaseMember
 from apps.incidents.models import EscalationLevel, EscalationPolicy, Incident
-from apps.incidents.services.escalation import escalation_policy_create, policy_levels
+from apps.incidents.services.escalation import escalation_policy_create
 from apps.incidents.services.incidents import incident_declare
 from apps.incidents.signals import incident_opened
 from apps.notifications.models import WebhookEndpoint
-from tests.compliance.automation_fixtures import smtp_server  # noqa: F401 - re-exported fixture
 from tests.factories import UserFactory
+from tests.incidents.opening import open_incident_row
 
 
 class SignedReceiver:
@@ -108,26 +108,6 @@ def make_incident(db, actor):
         return incident_declare(actor=by or actor, **values)
 
     return _make
-
-
-def open_incident_row(*, policy=None, severity="high", title="Brute force on the portal login", **fields) -> Incident:
-    """An incident opened the way incident_declare (part A) does: the policy's levels copied, incident_opened
-    sent in the transaction. (The ORM stands in for A's service until it is merged.)"""
-    now = fields.pop("now", None) or timezone.now()
-    with transaction.atomic():
-        incident = Incident.objects.create(
-            title=title,
-            kind=fields.pop("kind", "credential_stuffing"),
-            severity=severity,
-            declared_by_label="test",
-            detected_at=now,
-            aware_at=now,
-            escalation_policy=policy,
-            escalation_levels=policy_levels(policy) if policy is not None else [],
-            **fields,
-        )
-        incident_opened.send(sender=Incident, incident=incident, actor=Actor.system("test"))
-    return incident
 
 
 @pytest.fixture

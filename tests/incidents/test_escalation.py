@@ -5,12 +5,14 @@ import socket
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from apps.audit.models import AuditEvent
+from apps.core.beat import declared_schedules
 from apps.core.errors import ApplicationError
 from apps.core.models import OutboxMessage
-from apps.incidents.models import EscalationLevel, IncidentNotification, TimelineEntry
+from apps.incidents.models import EscalationLevel, Incident, IncidentNotification, TimelineEntry
 from apps.incidents.services.escalation import (
     escalation_acknowledge,
     escalation_advance,
@@ -20,6 +22,8 @@ from apps.incidents.services.escalation import (
 )
 from apps.notifications.choices import DeliveryStatus
 from apps.notifications.models import Delivery
+from dbsbm.celery import app as celery_app
+from tests.incidents.opening import open_incident_row
 
 pytestmark = pytest.mark.django_db
 
@@ -262,3 +266,19 @@ def test_an_incident_without_levels_notifies_nobody(open_incident):
 
     assert (incident.escalation_level, incident.next_escalation_at) == (0, None)
     assert not IncidentNotification.objects.exists()
+
+
+def test_the_sweep_is_a_beat_job_and_its_task_exists():
+    (entry,) = [entry for entry in declared_schedules() if entry["name"] == "incidents: escalation sweep"]
+    assert entry["every_seconds"] <= 5
+    assert entry["task"] in celery_app.tasks
+
+
+def test_a_rolled_back_opening_notifies_nobody(policy, two_receivers, django_capture_on_commit_callbacks):
+    first, _ = two_receivers
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError), transaction.atomic():
+        open_incident_row(policy=policy)
+        raise RuntimeError("the declaration failed after the signal")
+
+    assert not OutboxMessage.objects.filter(task_name="apps.incidents.tasks.escalation_start_task").exists()
+    assert (Incident.objects.count(), first.received) == (0, [])

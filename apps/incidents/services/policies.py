@@ -3,7 +3,7 @@ targets. The same rules serve the API and the admin (`levels_validate`); bad inp
 
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from apps.audit.services import audit_record
 from apps.core.actors import Actor
@@ -100,9 +100,15 @@ def escalation_policy_create(
         raise ApplicationError("The escalation policy is not valid.", fields=errors)
     if is_default:
         EscalationPolicy.objects.select_for_update().filter(is_default=True).update(is_default=False)
-    policy = EscalationPolicy.objects.create(
-        name=name, description=description, is_default=is_default, critical_start_level=critical_start_level
-    )
+    try:
+        with transaction.atomic():
+            policy = EscalationPolicy.objects.create(
+                name=name, description=description, is_default=is_default, critical_start_level=critical_start_level
+            )
+    except IntegrityError as error:  # a concurrent creation of the same name (or default) won the race
+        raise ApplicationError(
+            "The escalation policy is not valid.", fields={"name": [f"A policy named {name!r} exists already."]}
+        ) from error
     EscalationLevel.objects.bulk_create(EscalationLevel(policy=policy, **entry) for entry in clean)
     for entry in clean:
         targets_prepare(entry["targets"])

@@ -24,22 +24,15 @@ def webhook_secret_generate() -> str:
     return "whsec_" + base64.b64encode(secrets.token_bytes(SECRET_BYTES)).decode()
 
 
-@transaction.atomic
 def webhook_target(*, url: str, name: str = "") -> WebhookEndpoint:
-    """The named-only endpoint of `url` (created with a fresh secret the first time; re-enabled if disabled)."""
-    endpoint = (
-        WebhookEndpoint.objects.select_for_update()
-        .filter(url=url, tenant=None, subscribed=False)
-        .order_by("pk")
-        .first()
+    """The named-only endpoint of `url`, created with a fresh secret the first time (one per URL: a unique
+    constraint; a concurrent creation finds the other's row). A disabled one stays disabled (staff's call)."""
+    endpoint, _ = WebhookEndpoint.objects.get_or_create(
+        url=url,
+        tenant=None,
+        subscribed=False,
+        defaults={"name": (name or f"target {url}")[:100], "secret": webhook_secret_generate()},
     )
-    if endpoint is None:
-        return WebhookEndpoint.objects.create(
-            name=(name or f"target {url}")[:100],
-            url=url,
-            secret=webhook_secret_generate(),
-            subscribed=False,
-        )
     return endpoint
 
 
