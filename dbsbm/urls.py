@@ -21,6 +21,7 @@ api_v1_patterns = [
     path("", include("apps.fraud.api.urls")),
     path("", include("apps.privacy.api.urls")),
     path("", include("apps.compliance.api.urls")),
+    path("", include("apps.incidents.api.urls")),
     path("metrics/", MetricsView.as_view(), name="metrics"),
 ]
 
