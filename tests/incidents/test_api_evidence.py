@@ -6,6 +6,8 @@ from pathlib import Path
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from apps.core.actors import Actor
 from apps.incidents.models import CustodyEvent, Evidence
@@ -118,3 +120,27 @@ def test_the_review_of_an_open_incident_is_404_with_a_reason(reader, declare):
     incident = declare()
     response = reader.get(f"/api/v1/incidents/{incident.pk}/review/")
     assert response.status_code == 404 and "generated when the incident closes" in response.json()["message"]
+
+
+def _queries(client, path) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return len(captured)
+
+
+def test_the_evidence_list_and_custody_cost_the_same_queries_for_one_row_or_many(reader, evidence):
+    listing, custody = f"/api/v1/incidents/{evidence.incident_id}/evidence/", f"{_base(evidence)}/custody/"
+    _queries(reader, listing)  # the key's first use of the test: its cached lookups are filled
+    one = (_queries(reader, listing), _queries(reader, custody))
+    for number in range(4):
+        evidence_add(
+            incident=evidence.incident,
+            actor=Actor.system("t"),
+            kind="file",
+            title=f"{number}",
+            content=b"x",
+            method="x",
+        )
+        reader.get(f"{_base(evidence)}/download/")
+    assert (_queries(reader, listing), _queries(reader, custody)) == one
+    assert one[0] <= 12 and one[1] <= 12
