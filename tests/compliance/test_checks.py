@@ -238,6 +238,7 @@ def test_the_dispatcher_runs_due_checks_once_per_frequency(monkeypatch):
     assert len(first) == len(ran) and again == []
     assert {check.id for check in later} == {
         "access.privileged_mfa",
+        "incidents.regulatory_clocks",
         "privacy.requests_overdue",
         "security.bruteforce_rules_enabled",
         "security.triage_sla",

@@ -20,6 +20,7 @@ from apps.incidents.services.clocks import clock_aware_at_change, clock_record_n
 from apps.incidents.signals import incident_updated
 from apps.notifications.choices import EventKind
 from apps.notifications.models import Notification
+from tests.second_factor import verified_client
 
 pytestmark = pytest.mark.django_db
 
@@ -196,3 +197,21 @@ def test_awareness_cannot_move_into_the_future(declare, actor):
         clock_aware_at_change(
             incident=incident, actor=actor, aware_at=timezone.now() + timedelta(hours=1), reason="typo"
         )
+
+
+def test_a_clock_definition_edited_in_the_admin_is_validated_and_audited(staff_user):
+    client = verified_client(staff_user(StaffRole.SUPERUSER))
+    definition = ClockDefinition.objects.get(regulation="nis2-early-warning")
+    url = f"/admin/incidents/clockdefinition/{definition.pk}/change/"
+    form = {"regulation": definition.regulation, "name": definition.name, "hours": "12", "kinds": "[]",
+            "min_severity": "high", "is_active": "on"}  # fmt: skip
+
+    assert client.post(url, {**form, "kinds": '["phishing"]'}).status_code in (200, 302)
+    definition.refresh_from_db()
+    assert definition.hours == 24
+
+    assert client.post(url, form).status_code == 302
+    definition.refresh_from_db()
+    assert definition.hours == 12
+    event = AuditEvent.objects.get(action="incidents.clock_definition_saved")
+    assert event.changes == {"hours": {"before": 24, "after": 12}}

@@ -18,7 +18,7 @@ from django.utils import timezone
 from apps.audit.services import audit_record
 from apps.core.actors import Actor
 from apps.core.errors import ApplicationError
-from apps.incidents.choices import SEVERITY_RANK, ClockStatus, TimelineKind
+from apps.incidents.choices import SEVERITY_RANK, ClockStatus, IncidentKind, IncidentSeverity, TimelineKind
 from apps.incidents.models import ClockDefinition, Incident, IncidentNotification, RegulatoryClock
 from apps.incidents.services.timeline import timeline_add
 from apps.notifications.choices import EventKind, Severity
@@ -281,3 +281,41 @@ def clocks_overdue(*, now: datetime | None = None):
     return RegulatoryClock.objects.filter(
         status__in=COUNTING, authority_notified_at__isnull=True, due_at__lte=now
     ).select_related("incident")
+
+
+def _definition_values(definition: ClockDefinition) -> dict:
+    return {
+        "regulation": definition.regulation,
+        "name": definition.name,
+        "hours": definition.hours,
+        "requires_personal_data": definition.requires_personal_data,
+        "kinds": list(definition.kinds),
+        "min_severity": definition.min_severity,
+        "is_active": definition.is_active,
+    }
+
+
+@transaction.atomic
+def clock_definition_save(*, definition: ClockDefinition, actor: Actor) -> ClockDefinition:
+    """Create or change a regulation's clock (admin): applies to incidents opened, or whose personal data,
+    severity or kind change, afterwards; running clocks keep their deadline."""
+    unknown = [kind for kind in definition.kinds or [] if kind not in IncidentKind.values]
+    if not isinstance(definition.kinds, list) or unknown:
+        raise ApplicationError(
+            f"Kinds are a list of incident kinds ({', '.join(IncidentKind.values)}); unknown: {unknown}.",
+            fields={"kinds": ["unknown kinds"]},
+        )
+    if definition.min_severity and definition.min_severity not in IncidentSeverity.values:
+        raise ApplicationError("The minimum severity is low, medium, high, critical or empty.")
+    if definition.hours < 1:
+        raise ApplicationError("A clock runs at least one hour.", fields={"hours": ["at least 1"]})
+    before = {}
+    if definition.pk:
+        before = _definition_values(ClockDefinition.objects.select_for_update().get(pk=definition.pk))
+    definition.save()
+    after = _definition_values(definition)
+    changes = {name: {"before": before.get(name), "after": value} for name, value in after.items()}
+    changes = {name: change for name, change in changes.items() if change["before"] != change["after"]}
+    if changes:
+        audit_record(actor=actor, action="incidents.clock_definition_saved", target=definition, changes=changes)
+    return definition

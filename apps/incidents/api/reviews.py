@@ -1,0 +1,34 @@
+"""API of the post-incident review (issue #13 item 8): GET …/incidents/{id}/review/ (platform keys with
+`incidents:read`), the same JSON the export gives (services/review_exports.py)."""
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework.response import Response
+
+from apps.core.api.permissions import HasRequiredScope, IsPlatformKey
+from apps.core.api.schema import ERROR_RESPONSES
+from apps.core.api.viewsets import ApiViewSet
+from apps.core.errors import NotFoundError
+from apps.incidents.api.evidence import incident_or_404
+from apps.incidents.models import Review
+from apps.incidents.services.reviews import review_json
+
+
+class IncidentReviewViewSet(ApiViewSet):
+    """The review of one incident (generated when it closes)."""
+
+    permission_classes = [HasRequiredScope, IsPlatformKey]
+    required_scopes = {"retrieve": "incidents:read"}
+    queryset = Review.objects.none()  # the schema's model
+    pagination_class = None
+
+    @extend_schema(
+        summary="The incident's post-incident review (durations, actions, impact, findings, follow-ups)",
+        responses={200: OpenApiTypes.OBJECT, **ERROR_RESPONSES},
+    )
+    def retrieve(self, request, incident_id=None):
+        incident = incident_or_404(incident_id)
+        review = Review.objects.filter(incident=incident).select_related("incident__owner", "approved_by").first()
+        if review is None:
+            raise NotFoundError(f"{incident.reference} has no review yet: it is generated when the incident closes.")
+        return Response(review_json(review))
