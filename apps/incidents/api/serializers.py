@@ -1,7 +1,13 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.core.api.serializers import DateTimeField, StrictCharField, StrictInputSerializer, StrictIntegerField
+from apps.core.api.serializers import (
+    DateTimeField,
+    DiscordIdField,
+    StrictCharField,
+    StrictInputSerializer,
+    StrictIntegerField,
+)
 from apps.incidents.choices import ClockStatus, IncidentKind, IncidentSeverity, IncidentStatus, TimelineKind
 from apps.incidents.models import Incident, RegulatoryClock, TimelineEntry
 
@@ -120,8 +126,10 @@ class IncidentDeclareInput(StrictInputSerializer):
     kind = serializers.ChoiceField(choices=IncidentKind.choices)
     severity = serializers.ChoiceField(choices=IncidentSeverity.choices)
     personal_data_involved = serializers.BooleanField(required=False, default=False)
-    escalation_policy = StrictIntegerField(required=False, allow_null=True, default=None, min_value=1)
-    guild_id = StrictCharField(max_length=20, required=False, allow_blank=True, default="")
+    escalation_policy = StrictIntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=2**63 - 1
+    )
+    guild_id = DiscordIdField(required=False, allow_blank=True, default="")
     description = StrictCharField(max_length=10000, required=False, allow_blank=True, default="")
     affected_systems = serializers.ListField(
         child=StrictCharField(max_length=100), required=False, default=list, max_length=50
@@ -136,7 +144,7 @@ class IncidentUpdateInput(StrictInputSerializer):
     kind = serializers.ChoiceField(choices=IncidentKind.choices, required=False)
     severity = serializers.ChoiceField(choices=IncidentSeverity.choices, required=False)
     personal_data_involved = serializers.BooleanField(required=False)
-    guild_id = StrictCharField(max_length=20, required=False, allow_blank=True)
+    guild_id = DiscordIdField(required=False, allow_blank=True)
     affected_systems = serializers.ListField(child=StrictCharField(max_length=100), required=False, max_length=50)
     owner = StrictCharField(max_length=150, required=False, allow_null=True)
     assignees = serializers.ListField(child=StrictCharField(max_length=150), required=False, max_length=50)

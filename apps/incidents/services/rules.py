@@ -94,6 +94,8 @@ def _join(*, incident: Incident, rule: IncidentRule, what: str, links: dict[str,
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     actor = _rule_actor(rule)
     added = incident_links_add(incident=incident, rows=link_rows(**links))
+    if not added:
+        return incident  # a duplicate task, after the first linked it under the same lock: nothing to add
     changes = {name: {"before": None, "after": ids} for name, ids in added.items()}
     audit_record(actor=actor, action="incidents.linked", target=incident, guild_id=incident.guild_id, changes=changes)
     timeline_add(
