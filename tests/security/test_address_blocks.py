@@ -4,6 +4,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
@@ -11,6 +12,7 @@ from apps.audit.models import AuditEvent
 from apps.core.errors import ApplicationError
 from apps.security.models import BlockedAddress
 from apps.security.services import address_block, address_unblock
+from apps.security.tasks import security_address_blocks_refresh_task
 
 pytestmark = pytest.mark.django_db
 ATTACKER, BYSTANDER = "203.0.113.9", "198.51.100.4"
@@ -97,3 +99,15 @@ def test_bad_blocks_are_refused_and_nothing_is_written(actor, address, hours, re
         address_block(address=address, until=timezone.now() + timedelta(hours=hours), reason=reason, actor=actor)
     assert not BlockedAddress.objects.exists()
     assert not AuditEvent.objects.filter(action__startswith="security.address_").exists()
+
+
+def test_a_flushed_cache_is_refilled_by_the_periodic_publication(tenant, make_key, client_with_key, actor):
+    _, secret = make_key(["tenants:read"], tenant=tenant)
+    api = client_with_key(secret)
+    address_block(address=ATTACKER, until=timezone.now() + timedelta(hours=1), reason="x", actor=actor)
+    cache.clear()  # Redis flushed (or the after-commit publication lost): the door fails open meanwhile
+    assert _tenant_read(api, tenant, ATTACKER).status_code == 200
+
+    assert security_address_blocks_refresh_task.apply().get() == 1
+
+    assert _tenant_read(api, tenant, ATTACKER).status_code == 403
