@@ -1,10 +1,10 @@
 """Addresses refused at the door until a set time (incident response blocks them through apps.security).
 
 The whole block list lives in the cache under one key, so checking a request costs one cache read of a
-small value (usually an empty list). The security app owns the rows (`security.BlockedAddress`) and
-registers the loader that rebuilds the list on a miss; every block and unblock drops the key after
-commit, so all processes see the change on their next request. An entry whose time has passed is
-ignored at once, whether or not the list was rebuilt since.
+small value (usually an empty list) and no query. The security app owns the rows
+(`security.BlockedAddress`) and publishes the live ones here after every block and unblock commits,
+and periodically (a flushed cache is refilled within a minute), so all processes see a change on their
+next request. An entry whose time has passed is ignored at once, whether or not it was republished.
 
 Like the rate limits, the check fails open when the cache fails (the request proceeds): a Redis outage
 must not lock everyone out. It is here in core, not in security, because core's conditional-GET fast
@@ -14,7 +14,6 @@ path must decline a blocked address too (apps/core/middleware.py), and core impo
 import ipaddress
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -25,7 +24,6 @@ from apps.core.cache import breaker
 logger = logging.getLogger(__name__)
 
 CACHE_KEY = "address_blocks:v1"
-_REFRESH_SECONDS = 300  # a rebuilt list is kept this long at most (blocks expire on their own clock anyway)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,50 +33,27 @@ class AddressBlock:
     reason: str
 
 
-Loader = Callable[[], list[AddressBlock]]
-_loaders: list[Loader] = []
-
-
-def address_blocks_loader(loader: Loader) -> Loader:
-    """Register the function that reads the active blocks from the database (the security app's)."""
-    if loader not in _loaders:
-        _loaders.append(loader)
-    return loader
-
-
-def address_blocks_invalidate() -> None:
-    """Drop the cached list; the next request rebuilds it (called after a block or unblock commits)."""
+def address_blocks_publish(blocks: list[AddressBlock]) -> None:
+    """Replace the cached list with `blocks` (the security app's live blocks, after each change and
+    periodically, so a flushed cache is refilled). Kept without expiry: ended blocks are ignored anyway."""
+    entries = [(block.network, block.until, block.reason) for block in blocks]
     try:
-        caches[settings.RATELIMIT_CACHE_ALIAS].delete(CACHE_KEY)
-    except Exception:  # noqa: BLE001 - the entry expires within _REFRESH_SECONDS anyway
-        logger.warning("address block list not invalidated in the cache")
+        caches[settings.RATELIMIT_CACHE_ALIAS].set(CACHE_KEY, entries, timeout=None)
+    except Exception:  # noqa: BLE001 - the periodic publication tries again
+        logger.warning("address block list not published to the cache")
 
 
-def _load() -> list[AddressBlock]:
-    return [block for loader in _loaders for block in loader()]
-
-
-def _cached_blocks() -> list[AddressBlock] | None:
-    """The block list from the cache (rebuilt on a miss), or None when the cache cannot be used."""
+def _cached_blocks() -> list[AddressBlock]:
+    """The published block list; empty when there is none or the cache cannot be read (fail open)."""
     if not breaker.allow():
-        return None
-    cache = caches[settings.RATELIMIT_CACHE_ALIAS]
+        return []
     try:
-        entries = cache.get(CACHE_KEY)
+        entries = caches[settings.RATELIMIT_CACHE_ALIAS].get(CACHE_KEY)
     except Exception:  # noqa: BLE001 - fail open, as the rate limits do
         breaker.record_failure()
-        return None
+        return []
     breaker.record_success()
-    if entries is None:
-        blocks = _load()
-        now = time.time()
-        timeout = min([_REFRESH_SECONDS, *(max(1, int(block.until - now) + 1) for block in blocks)])
-        entries = [(block.network, block.until, block.reason) for block in blocks]
-        try:
-            cache.set(CACHE_KEY, entries, timeout=timeout)
-        except Exception:  # noqa: BLE001 - the list is still right for this request
-            breaker.record_failure()
-    return [AddressBlock(network, until, reason) for network, until, reason in entries]
+    return [AddressBlock(network, until, reason) for network, until, reason in entries or ()]
 
 
 def address_block_for(address: str | None) -> AddressBlock | None:

@@ -216,3 +216,4 @@ class IncidentRuleAdmin(admin.ModelAdmin):
 # the other parts of incident response register their own admin pages
 from apps.incidents import admin_policies  # noqa: E402, F401, I001 - escalation policies and their levels
 from apps.incidents import admin_clocks  # noqa: E402, F401, I001 - regulatory clock definitions
+from apps.incidents import admin_playbooks  # noqa: E402, F401, I001 - playbooks and their steps (read-only)

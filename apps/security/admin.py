@@ -13,8 +13,16 @@ from apps.core.admin.tools import ServiceAdminMixin
 from apps.core.errors import ApplicationError
 from apps.keyring.fields import blind_index_for
 from apps.security.choices import AlertStatus
-from apps.security.models import Alert, AlertActivity, Baseline, DetectionRule, DetectionRuleVersion, SecurityEvent
-from apps.security.services import alert_triage, detection_rule_save
+from apps.security.models import (
+    Alert,
+    AlertActivity,
+    Baseline,
+    BlockedAddress,
+    DetectionRule,
+    DetectionRuleVersion,
+    SecurityEvent,
+)
+from apps.security.services import address_unblock, alert_triage, detection_rule_save
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -285,3 +293,25 @@ class BaselineAdmin(ReadOnlyAdmin):
     @admin.display(description="profile")
     def profile_pretty(self, baseline: Baseline) -> str:
         return _pretty(baseline.profile)
+
+
+@admin.register(BlockedAddress)
+class BlockedAddressAdmin(ReadOnlyAdmin):
+    """Addresses refused at the door (blocked by incident playbooks); lifting one goes through the service."""
+
+    list_display = ["network", "blocked_until", "reason", "created_by_label", "lifted_at"]
+    list_filter = ["lifted_at", "blocked_until"]
+    search_fields = ["network", "reason"]
+    fields = ["network", "blocked_until", "reason", "created_by_label", "created_at", "lifted_at", "lifted_by_label"]
+    actions = ["lift"]
+
+    @admin.action(description="Lift the selected blocks now", permissions=["view"])
+    def lift(self, request, queryset):
+        if not request.user.has_perm("security.change_blockedaddress"):
+            self.message_user(request, "You may not lift address blocks.", messages.ERROR)
+            return
+        lifted = 0
+        for block in queryset.filter(lifted_at__isnull=True):
+            address_unblock(block=block, actor=actor_for_request(request), reason="lifted in the admin")
+            lifted += 1
+        self.message_user(request, f"{lifted} block(s) lifted.", messages.SUCCESS)

@@ -13,4 +13,9 @@ SCHEDULES = [
         "task": "apps.security.tasks.security_baselines_task",
         "every_seconds": settings.SECURITY_BASELINE_INTERVAL_SECONDS,
     },
+    {
+        "name": "security: publish address blocks",
+        "task": "apps.security.tasks.security_address_blocks_refresh_task",
+        "every_seconds": 60,
+    },
 ]

@@ -28,3 +28,11 @@ def security_baselines_task() -> int:
 
     baselines_compute()
     return len(baselines_check())
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError, RedisError), retry_backoff=True, max_retries=3)
+def security_address_blocks_refresh_task() -> int:
+    """Publish the live address blocks to the cache the door reads (refills a flushed cache)."""
+    from apps.security.services.blocks import address_blocks_refresh  # noqa: PLC0415
+
+    return address_blocks_refresh()

@@ -153,7 +153,7 @@ def _read(directory: Path) -> list[tuple[str, bytes, dict[str, Any]]]:
     return parsed
 
 
-def _store(*, source: str, content: bytes, playbook: dict[str, Any], actor: Actor) -> LoadResult:
+def _store(*, source: str, content: bytes, playbook: dict[str, Any], actor: Actor | None) -> LoadResult:
     sha256 = hashlib.sha256(content).hexdigest()
     kind = playbook["kind"]
     active = Playbook.objects.select_for_update().filter(kind=kind, is_active=True).first()
@@ -167,6 +167,8 @@ def _store(*, source: str, content: bytes, playbook: dict[str, Any], actor: Acto
     PlaybookStep.objects.bulk_create(
         PlaybookStep(playbook=row, position=position, **step) for position, step in enumerate(playbook["steps"], 1)
     )
+    if actor is None:  # the after-migrate load of the shipped, code-reviewed files (as compliance's catalogues)
+        return LoadResult(kind=kind, path=source, version=version, created=True)
     audit_record(
         actor=actor,
         action="incidents.playbook_loaded",
@@ -179,9 +181,9 @@ def _store(*, source: str, content: bytes, playbook: dict[str, Any], actor: Acto
 @transaction.atomic
 def playbooks_load(*, actor: Actor | None = None, directory: Path | str | None = None) -> list[LoadResult]:
     """Load every playbook file of `directory` (default: the repo's playbooks/): a changed file becomes the
-    active next version of its kind, an unchanged one does nothing; one bad file and nothing is loaded."""
+    active next version of its kind, an unchanged one does nothing; one bad file and nothing is loaded.
+    Audited when an actor is given (the command); the load after migrate is not."""
     parsed = _read(Path(directory or settings.INCIDENTS_PLAYBOOK_DIRECTORY))
-    actor = actor or Actor.system("playbook loader")
     return [
         _store(source=source, content=content, playbook=playbook, actor=actor) for source, content, playbook in parsed
     ]

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from apps.audit.services import audit_record, field_changes
 from apps.core.actors import Actor
-from apps.core.address_blocks import AddressBlock, address_blocks_invalidate, address_blocks_loader
+from apps.core.address_blocks import AddressBlock, address_blocks_publish
 from apps.core.errors import ApplicationError
 from apps.security.models import BlockedAddress
 
@@ -60,7 +60,7 @@ def address_block(*, address: str, until: datetime, reason: str, actor: Actor) -
                 changes=field_changes(before, {"blocked_until": until.isoformat()}),
                 reason=reason,
             )
-            transaction.on_commit(address_blocks_invalidate)
+            transaction.on_commit(address_blocks_refresh)
         return block
     block = BlockedAddress.objects.create(
         network=network, blocked_until=until, reason=reason.strip()[:200], created_by_label=actor.label[:150]
@@ -72,7 +72,7 @@ def address_block(*, address: str, until: datetime, reason: str, actor: Actor) -
         changes=field_changes({}, {"network": network, "blocked_until": until.isoformat()}),
         reason=reason,
     )
-    transaction.on_commit(address_blocks_invalidate)
+    transaction.on_commit(address_blocks_refresh)
     return block
 
 
@@ -92,14 +92,16 @@ def address_unblock(*, block: BlockedAddress, actor: Actor, reason: str = "") ->
         changes=field_changes({"lifted": False}, {"lifted": True}),
         reason=reason,
     )
-    transaction.on_commit(address_blocks_invalidate)
+    transaction.on_commit(address_blocks_refresh)
     return block
 
 
-@address_blocks_loader
-def _active_blocks() -> list[AddressBlock]:
-    """What the door checks (apps.core.address_blocks): the live blocks, read on a cache miss."""
+def address_blocks_refresh() -> int:
+    """Publish the live blocks to the door (apps.core.address_blocks): after each change, and from beat so
+    a flushed cache is refilled; returns how many are live."""
     rows = BlockedAddress.objects.filter(lifted_at__isnull=True, blocked_until__gt=timezone.now()).values_list(
         "network", "blocked_until", "reason"
     )
-    return [AddressBlock(network, until.timestamp(), reason) for network, until, reason in rows]
+    blocks = [AddressBlock(network, until.timestamp(), reason) for network, until, reason in rows]
+    address_blocks_publish(blocks)
+    return len(blocks)

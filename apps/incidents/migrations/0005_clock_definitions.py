@@ -32,6 +32,6 @@ def remove_defaults(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("incidents", "0002_evid_custody_head")]
+    dependencies = [("incidents", "0004_step_run_next_attempt")]
 
     operations = [migrations.RunPython(create_defaults, remove_defaults)]
