@@ -9,26 +9,13 @@ from django.contrib.auth import get_user_model
 from django.utils.html import format_html, format_html_join
 
 from apps.core.actors import actor_for_request
-from apps.core.admin.tools import ServiceAdminMixin
+from apps.core.admin.tools import LargeReadOnlyAdmin, ReadOnlyInline, ServiceAdminMixin
 from apps.core.errors import ApplicationError
 from apps.keyring.fields import blind_index_for
 from apps.security.choices import AlertStatus
 from apps.security.models import Alert, AlertActivity, Baseline, DetectionRule, DetectionRuleVersion, SecurityEvent
 from apps.security.services import alert_triage, detection_rule_save
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    show_facets = admin.ShowFacets.NEVER
-    show_full_result_count = False
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+from apps.security.services.rules import VERSIONED_FIELDS
 
 
 def _pretty(value) -> str:
@@ -36,7 +23,7 @@ def _pretty(value) -> str:
 
 
 @admin.register(SecurityEvent)
-class SecurityEventAdmin(ReadOnlyAdmin):
+class SecurityEventAdmin(LargeReadOnlyAdmin):
     list_display = ["occurred_at", "event_type", "actor_kind", "actor_label", "ip_address", "guild_id", "risk_score"]
     list_filter = ["event_type", "actor_kind", "occurred_at"]
     search_fields = ["actor_label", "=actor_identifier", "=guild_id", "=request_id"]
@@ -70,19 +57,11 @@ class SecurityEventAdmin(ReadOnlyAdmin):
         return _pretty(event.details)
 
 
-class DetectionRuleVersionInline(admin.TabularInline):
+class DetectionRuleVersionInline(ReadOnlyInline):
     model = DetectionRuleVersion
     fields = ["version", "created_at", "created_by", "reason", "snapshot"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     ordering = ["-version"]
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class DetectionRuleForm(forms.ModelForm):
@@ -90,18 +69,7 @@ class DetectionRuleForm(forms.ModelForm):
 
     class Meta:
         model = DetectionRule
-        fields = [
-            "slug",
-            "name",
-            "description",
-            "kind",
-            "severity",
-            "is_enabled",
-            "window_seconds",
-            "suppression_seconds",
-            "definition",
-            "compliance_requirements",
-        ]
+        fields = ["slug", *VERSIONED_FIELDS]  # the rule's identity and what each version keeps
 
 
 @admin.register(DetectionRule)
@@ -124,18 +92,10 @@ class DetectionRuleAdmin(ServiceAdminMixin, admin.ModelAdmin):
         detection_rule_save(rule=obj, actor=actor_for_request(request), reason=form.cleaned_data.get("reason", ""))
 
 
-class AlertActivityInline(admin.TabularInline):
+class AlertActivityInline(ReadOnlyInline):
     model = AlertActivity
     fields = ["occurred_at", "actor_label", "action", "from_status", "to_status", "note", "details"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class AlertTriageForm(forms.ModelForm):
@@ -265,7 +225,7 @@ class AlertAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Baseline)
-class BaselineAdmin(ReadOnlyAdmin):
+class BaselineAdmin(LargeReadOnlyAdmin):
     list_display = ["subject_kind", "subject_label", "subject_id", "guild_id", "sample_size", "computed_at"]
     list_filter = ["subject_kind"]
     search_fields = ["subject_label", "=subject_id", "=guild_id"]

@@ -16,17 +16,16 @@ from apps.betting.admin.repairs import BetRepairActions
 from apps.betting.admin.sports import grade_games
 from apps.betting.choices import OPEN_BET_STATUSES, GameStatus, LegResult
 from apps.betting.models import Bet, BetLeg, Capper, Game, League
+from apps.core.admin.tools import ReadOnlyInline
 
 PENDING_PAGE_LIMIT = 200
 PENDING_TEMPLATE = "admin/betting/bet/pending_past_game_end.html"
 
 
-class BetLegInline(admin.TabularInline):
+class BetLegInline(ReadOnlyInline):
     """A bet's legs, read-only: their results change only through the settle and correct actions."""
 
     model = BetLeg
-    extra = 0
-    can_delete = False
     ordering = ["position"]
     fields = [
         "position",
@@ -45,12 +44,6 @@ class BetLegInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("game__home_team", "game__away_team")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

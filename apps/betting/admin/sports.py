@@ -21,7 +21,7 @@ from apps.betting.admin.forms import ScoreCorrectionForm
 from apps.betting.choices import GameStatus
 from apps.betting.models import Game, League, Sport, Team
 from apps.core.actors import actor_for_request
-from apps.core.admin.tools import ServiceAdminMixin
+from apps.core.admin.tools import ReadOnlyAdmin, ServiceAdminMixin
 from apps.core.errors import ApplicationError
 
 # statuses that end a game: recorded through game_record_result, which enqueues grading
@@ -29,27 +29,14 @@ RESULT_STATUSES = (GameStatus.FINAL, GameStatus.CANCELLED)
 GRADABLE_STATUSES = RESULT_STATUSES
 
 
-class ViewOnlyAdmin(admin.ModelAdmin):
-    """Rows no admin page may add, change or delete (they are written by services elsewhere)."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(Sport)
-class SportAdmin(ViewOnlyAdmin):
+class SportAdmin(ReadOnlyAdmin):
     list_display = ["name", "key"]
     search_fields = ["name", "key"]
 
 
 @admin.register(League)
-class LeagueAdmin(ViewOnlyAdmin):
+class LeagueAdmin(ReadOnlyAdmin):
     list_display = ["name", "key", "sport"]
     list_filter = ["sport"]
     search_fields = ["name", "key"]
@@ -57,7 +44,7 @@ class LeagueAdmin(ViewOnlyAdmin):
 
 
 @admin.register(Team)
-class TeamAdmin(ViewOnlyAdmin):
+class TeamAdmin(ReadOnlyAdmin):
     list_display = ["name", "abbreviation", "league"]
     list_filter = ["league__sport", "league"]
     search_fields = ["name", "abbreviation"]

@@ -9,8 +9,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html_join
 
 from apps.core.actors import actor_for_request
-from apps.core.admin.tools import ServiceAdminMixin
-from apps.core.errors import ApplicationError
+from apps.core.admin.tools import ServiceAdminMixin, each_selected
 from apps.privacy.admin.reasons import MAX_ROWS_PER_ACTION, ask_reason
 from apps.privacy.assessments import QUESTIONS
 from apps.privacy.choices import PiaStatus
@@ -88,15 +87,10 @@ class PrivacyImpactAssessmentAdmin(ServiceAdminMixin, admin.ModelAdmin):
         pia_update(pia=obj, actor=actor, **data)
 
     def _each(self, request, queryset, call, done_message: str) -> None:
-        done = 0
-        for pia in queryset[:MAX_ROWS_PER_ACTION]:
-            try:
-                call(pia)
-                done += 1
-            except ApplicationError as error:
-                self.message_user(request, f"PIA #{pia.pk}: {error.message}", messages.ERROR)
-        if done:
-            self.message_user(request, f"{done} assessment(s) {done_message}.", messages.SUCCESS)
+        rows = queryset[:MAX_ROWS_PER_ACTION]
+        each_selected(
+            self, request, rows, call, name=lambda pia: f"PIA #{pia.pk}", done=f"assessment(s) {done_message}"
+        )
 
     @admin.action(description="Submit for review", permissions=["change"])
     def submit(self, request, queryset):

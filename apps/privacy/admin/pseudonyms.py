@@ -8,6 +8,7 @@ from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 
 from apps.core.actors import actor_for_request
+from apps.core.admin.tools import ReadOnlyAdmin
 from apps.core.errors import ApplicationError
 from apps.privacy.admin.reasons import MAX_ROWS_PER_ACTION, ask_reason
 from apps.privacy.models import Pseudonym
@@ -17,7 +18,10 @@ REIDENTIFIED_TEMPLATE = "admin/privacy/pseudonym/reidentified.html"
 
 
 @admin.register(Pseudonym)
-class PseudonymAdmin(admin.ModelAdmin):
+class PseudonymAdmin(ReadOnlyAdmin):
+    """Read-only: tokens are made by pseudonymize(); forgetting one goes through the service (audited):
+    see the action."""
+
     list_display = ["token", "purpose", "created_at", "reidentified_count", "last_reidentified_at"]
     list_filter = ["purpose"]
     search_fields = ["=token"]
@@ -25,15 +29,6 @@ class PseudonymAdmin(admin.ModelAdmin):
     fields = ["token", "purpose", "created_at", "reidentified_count", "last_reidentified_at"]
     readonly_fields = fields
     actions = ["reidentify_selected", "forget_selected"]
-
-    def has_add_permission(self, request) -> bool:
-        return False  # tokens are made by pseudonymize()
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False  # forgetting goes through the service (audited): see the action
 
     def has_reidentify_permission(self, request) -> bool:
         return request.user.has_perm("privacy.reidentify_pseudonym")

@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from apps.core.actors import actor_for_request
-from apps.core.admin.tools import ServiceAdminMixin
+from apps.core.admin.tools import ReadOnlyAdmin, ServiceAdminMixin
 from apps.core.errors import ApplicationError
 from apps.privacy.admin.reasons import MAX_ROWS_PER_ACTION, ask_reason
 from apps.privacy.models import LegalHold, RetentionPolicy, RetentionRun
@@ -145,7 +145,7 @@ class LegalHoldAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(RetentionRun)
-class RetentionRunAdmin(admin.ModelAdmin):
+class RetentionRunAdmin(ReadOnlyAdmin):
     list_display = ["id", "started_at", "finished_at", "dry_run", "status", "acted", "held", "triggered_by"]
     list_filter = ["dry_run", "status"]
     fields = [
@@ -166,15 +166,6 @@ class RetentionRunAdmin(admin.ModelAdmin):
     @admin.display(description="per kind")
     def counts_table(self, run: RetentionRun):
         return format_html("<pre style='white-space: pre-wrap'>{}</pre>", json.dumps(run.counts, indent=2))
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.action(description="Dry run of every policy now (counts only)", permissions=["view"])
     def dry_run_now(self, request, queryset):
