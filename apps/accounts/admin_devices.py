@@ -8,13 +8,12 @@ could delete their own device here and enrol a new one with the password alone.
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts.services import totp_device_reset
 from apps.core.actors import actor_for_request
-from apps.core.admin.tools import ReadOnlyAdmin
+from apps.core.admin.tools import ReadOnlyAdmin, action_page
 from apps.core.errors import ApplicationError
 
 RESET_TEMPLATE = "admin/accounts/totpdevice/reset.html"
@@ -85,13 +84,9 @@ class TOTPDeviceAdmin(ReadOnlyAdmin):
 
     def _reset_page(self, request, devices: list[TOTPDevice], form: ResetForm) -> TemplateResponse:
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
             "title": "Reset TOTP devices",
             "devices": devices,
             "own_device": any(device.user_id == request.user.pk for device in devices),
             "form": form,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "changelist_url": request.get_full_path(),
         }
-        return TemplateResponse(request, RESET_TEMPLATE, context)
+        return action_page(self, request, RESET_TEMPLATE, context)

@@ -8,14 +8,13 @@ from typing import Any
 from django.apps import apps
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
 from apps.audit.models import AuditArchiveCheckpoint, AuditEvent, AuditSeal
 from apps.audit.verification import audit_verify
-from apps.core.admin.tools import LargeReadOnlyAdmin
+from apps.core.admin.tools import LargeReadOnlyAdmin, admin_page
 
 logger = logging.getLogger(__name__)
 
@@ -158,13 +157,8 @@ class AuditEventAdmin(LargeReadOnlyAdmin):
                 result.checked,
                 result.first_bad_event_id,
             )
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": "Verify the audit chain",
-            "result": result,
-        }
-        return TemplateResponse(request, "admin/audit/auditevent/verify_chain.html", context)
+        context = {"title": "Verify the audit chain", "result": result}
+        return admin_page(self, request, "admin/audit/auditevent/verify_chain.html", context)
 
 
 @admin.register(AuditSeal)

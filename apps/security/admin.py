@@ -114,6 +114,23 @@ class AlertTriageForm(forms.ModelForm):
             self.fields["assignee"].queryset = get_user_model().objects.filter(is_staff=True, is_active=True)
 
 
+# what the rules wrote: read-only on the alert's page
+ALERT_FIELDS = [
+    "title",
+    "rule",
+    "rule_version",
+    "severity",
+    "status",
+    "group_key",
+    "guild_id",
+    "detection_count",
+    "first_seen_at",
+    "last_seen_at",
+    "compliance_requirements",
+]
+EVIDENCE_FIELDS = ["details_pretty", "event_list"]
+
+
 @admin.register(Alert)
 class AlertAdmin(ServiceAdminMixin, admin.ModelAdmin):
     form = AlertTriageForm
@@ -123,42 +140,11 @@ class AlertAdmin(ServiceAdminMixin, admin.ModelAdmin):
     search_fields = ["title", "=dedup_key", "=group_key", "=guild_id"]
     show_facets = admin.ShowFacets.NEVER
     fieldsets = [
-        (
-            "Alert",
-            {
-                "fields": [
-                    "title",
-                    "rule",
-                    "rule_version",
-                    "severity",
-                    "status",
-                    "group_key",
-                    "guild_id",
-                    "detection_count",
-                    "first_seen_at",
-                    "last_seen_at",
-                    "compliance_requirements",
-                ]
-            },
-        ),
-        ("Evidence", {"fields": ["details_pretty", "event_list"]}),
+        ("Alert", {"fields": ALERT_FIELDS}),
+        ("Evidence", {"fields": EVIDENCE_FIELDS}),
         ("Triage", {"fields": ["assignee", "new_status", "note"]}),
     ]
-    readonly_fields = [
-        "title",
-        "rule",
-        "rule_version",
-        "severity",
-        "status",
-        "group_key",
-        "guild_id",
-        "detection_count",
-        "first_seen_at",
-        "last_seen_at",
-        "compliance_requirements",
-        "details_pretty",
-        "event_list",
-    ]
+    readonly_fields = [*ALERT_FIELDS, *EVIDENCE_FIELDS]  # only the triage part is edited (through the service)
     raw_id_fields = ["assignee"]
     inlines = [AlertActivityInline]
     actions = ["acknowledge_selected", "resolve_selected", "dismiss_selected", "assign_to_me"]

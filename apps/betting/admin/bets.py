@@ -5,7 +5,6 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.http import HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
@@ -16,7 +15,7 @@ from apps.betting.admin.repairs import BetRepairActions
 from apps.betting.admin.sports import grade_games
 from apps.betting.choices import OPEN_BET_STATUSES, GameStatus, LegResult
 from apps.betting.models import Bet, BetLeg, Capper, Game, League
-from apps.core.admin.tools import ReadOnlyInline
+from apps.core.admin.tools import ReadOnlyInline, admin_page
 
 PENDING_PAGE_LIMIT = 200
 PENDING_TEMPLATE = "admin/betting/bet/pending_past_game_end.html"
@@ -226,8 +225,6 @@ class BetAdmin(BetRepairActions, admin.ModelAdmin):
         )
         bets = selectors.pending_past_game_end()
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
             "title": "Open bets past game end",
             "games": list(_stale_games()),
             "bets": list(
@@ -239,4 +236,4 @@ class BetAdmin(BetRepairActions, admin.ModelAdmin):
             "limit": PENDING_PAGE_LIMIT,
             "can_grade": can_grade,
         }
-        return TemplateResponse(request, PENDING_TEMPLATE, context)
+        return admin_page(self, request, PENDING_TEMPLATE, context)

@@ -3,8 +3,10 @@
 from collections.abc import Callable, Iterable
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import Model
 from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
 
 from apps.core.errors import ApplicationError
 
@@ -29,7 +31,7 @@ class ServiceAdminMixin:
 
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Rows that services write (or that are synced from files): browsable here, never added, changed
-    or deleted through the admin. Actions that call a service still work (they need "view" only)."""
+    or deleted through the admin (a subclass whose actions call services may allow what they need)."""
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -85,3 +87,16 @@ def each_selected(
     if count:
         model_admin.message_user(request, f"{count} {done}.", messages.SUCCESS)
     return count
+
+
+def admin_page(model_admin: admin.ModelAdmin, request, template: str, context: dict) -> TemplateResponse:
+    """A page of a model admin's own, inside the admin's frame: the site's context and the model's options."""
+    full = {**model_admin.admin_site.each_context(request), "opts": model_admin.opts, **context}
+    return TemplateResponse(request, template, full)
+
+
+def action_page(model_admin: admin.ModelAdmin, request, template: str, context: dict) -> TemplateResponse:
+    """The intermediate page of an admin action (as Django's "delete selected" has): an `admin_page` whose
+    form posts the selected rows back to the changelist it came from."""
+    back = {"action_checkbox_name": helpers.ACTION_CHECKBOX_NAME, "changelist_url": request.get_full_path()}
+    return admin_page(model_admin, request, template, {**back, **context})

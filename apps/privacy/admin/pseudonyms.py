@@ -5,10 +5,9 @@ re-identification action, and never put into a message (messages may live in a c
 """
 
 from django.contrib import admin, messages
-from django.template.response import TemplateResponse
 
 from apps.core.actors import actor_for_request
-from apps.core.admin.tools import ReadOnlyAdmin
+from apps.core.admin.tools import ReadOnlyAdmin, action_page
 from apps.core.errors import ApplicationError
 from apps.privacy.admin.reasons import MAX_ROWS_PER_ACTION, ask_reason
 from apps.privacy.models import Pseudonym
@@ -41,16 +40,19 @@ class PseudonymAdmin(ReadOnlyAdmin):
         actions.pop("delete_selected", None)
         return actions
 
+    def _ask_reason(self, request, pseudonyms: list[Pseudonym], *, action: str, title: str, intro: str):
+        rows = [(pseudonym.pk, pseudonym.token, pseudonym.purpose) for pseudonym in pseudonyms]
+        return ask_reason(self, request, action=action, title=title, intro=intro, rows=rows)
+
     @admin.action(description="Re-identify selected pseudonyms (audited, with a reason)", permissions=["reidentify"])
     def reidentify_selected(self, request, queryset):
         pseudonyms = list(queryset[:MAX_ROWS_PER_ACTION])
-        answer = ask_reason(
-            self,
+        answer = self._ask_reason(
             request,
+            pseudonyms,
             action="reidentify_selected",
             title="Re-identify pseudonyms",
             intro="Each re-identification is recorded in the audit trail with your name and reason.",
-            rows=[(pseudonym.pk, pseudonym.token, pseudonym.purpose) for pseudonym in pseudonyms],
         )
         if answer.page:
             return answer.page
@@ -63,27 +65,20 @@ class PseudonymAdmin(ReadOnlyAdmin):
                 self.message_user(request, f"{pseudonym.token}: {error.message}", messages.ERROR)
                 continue
             revealed.append((pseudonym.token, pseudonym.purpose, value))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": "Re-identified pseudonyms",
-            "revealed": revealed,
-            "changelist_url": request.get_full_path(),
-        }
-        response = TemplateResponse(request, REIDENTIFIED_TEMPLATE, context)
+        context = {"title": "Re-identified pseudonyms", "revealed": revealed}
+        response = action_page(self, request, REIDENTIFIED_TEMPLATE, context)
         response["Cache-Control"] = "no-store"
         return response
 
     @admin.action(description="Forget selected pseudonyms (erase the vault entries)", permissions=["forget"])
     def forget_selected(self, request, queryset):
         pseudonyms = list(queryset[:MAX_ROWS_PER_ACTION])
-        answer = ask_reason(
-            self,
+        answer = self._ask_reason(
             request,
+            pseudonyms,
             action="forget_selected",
             title="Forget pseudonyms",
             intro="The values behind these tokens are erased; nobody can re-identify them afterwards.",
-            rows=[(pseudonym.pk, pseudonym.token, pseudonym.purpose) for pseudonym in pseudonyms],
         )
         if answer.page:
             return answer.page

@@ -18,7 +18,7 @@ from django.utils.html import format_html
 
 from apps.core.actors import actor_for_request
 from apps.core.admin.tools import ReadOnlyInline, each_selected
-from apps.privacy.admin.reasons import action_page
+from apps.privacy.admin.reasons import action_form_page
 from apps.privacy.choices import OPEN_REQUEST_STATUSES, RequestStatus, VerificationMethod
 from apps.privacy.models import (
     DataExport,
@@ -101,7 +101,7 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
 
     def _page(self, request, *, action, title, intro, requests, form):
         rows = [(dsr.pk, str(dsr), f"{dsr.get_status_display()}, due {dsr.due_at:%Y-%m-%d}") for dsr in requests]
-        return action_page(self, request, action=action, title=title, intro=intro, rows=rows, form=form)
+        return action_form_page(self, request, action=action, title=title, intro=intro, rows=rows, form=form)
 
     def _each(self, request, requests, call, done_message: str) -> None:
         each_selected(self, request, requests, call, name=str, done=f"request(s) {done_message}")
