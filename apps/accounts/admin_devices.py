@@ -8,12 +8,12 @@ could delete their own device here and enrol a new one with the password alone.
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.template.response import TemplateResponse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts.services import totp_device_reset
 from apps.core.actors import actor_for_request
+from apps.core.admin.tools import ReadOnlyAdmin, action_page
 from apps.core.errors import ApplicationError
 
 RESET_TEMPLATE = "admin/accounts/totpdevice/reset.html"
@@ -38,7 +38,10 @@ if admin.site.is_registered(TOTPDevice):
 
 
 @admin.register(TOTPDevice)
-class TOTPDeviceAdmin(admin.ModelAdmin):
+class TOTPDeviceAdmin(ReadOnlyAdmin):
+    """Read-only: a device is enrolled by its owner's sign-in, never with a key typed in here; removal is
+    the audited reset action."""
+
     list_display = ["user", "name", "confirmed", "created_at", "last_used_at"]
     list_filter = ["confirmed", "created_at", "last_used_at"]
     search_fields = ["user__username", "user__email"]
@@ -46,15 +49,6 @@ class TOTPDeviceAdmin(admin.ModelAdmin):
     fields = ["user", "name", "confirmed", "created_at", "last_used_at"]  # never the key
     readonly_fields = fields
     actions = ["reset_selected"]
-
-    def has_add_permission(self, request) -> bool:
-        return False  # enrolled by the owner's sign-in, never with a key typed in here
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False  # removal is the audited reset action
 
     def has_reset_permission(self, request) -> bool:
         # offered to whoever sees the list; the service decides per device (own: its code; others': the permission)
@@ -90,13 +84,9 @@ class TOTPDeviceAdmin(admin.ModelAdmin):
 
     def _reset_page(self, request, devices: list[TOTPDevice], form: ResetForm) -> TemplateResponse:
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
             "title": "Reset TOTP devices",
             "devices": devices,
             "own_device": any(device.user_id == request.user.pk for device in devices),
             "form": form,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "changelist_url": request.get_full_path(),
         }
-        return TemplateResponse(request, RESET_TEMPLATE, context)
+        return action_page(self, request, RESET_TEMPLATE, context)

@@ -11,9 +11,7 @@ Decisions:
   low sensitivity; country is a coarse demographic).
 """
 
-from django.db.models import Q
-
-from apps.core.personal_data import DataCategory, DataClass, declare_personal_data
+from apps.core.personal_data import DataCategory, DataClass, declare_personal_data, no_member_rows
 
 declare_personal_data(
     "accounts.Member",
@@ -38,13 +36,9 @@ declare_personal_data(
 # data-subject request finds none of these rows (the subject filter matches nothing).
 
 
-def _no_member_rows(member) -> Q:
-    return Q(pk__in=[])
-
-
 declare_personal_data(
     "accounts.User",
-    subject=_no_member_rows,
+    subject=no_member_rows,
     kind="staff_account",
     fields={
         "username": (DataClass.INTERNAL, DataCategory.IDENTIFIER, "staff login name"),
@@ -60,7 +54,7 @@ declare_personal_data(
 
 declare_personal_data(
     "accounts.ApiKey",
-    subject=_no_member_rows,
+    subject=no_member_rows,
     kind="api_key",
     fields={
         "created_by": (DataClass.INTERNAL, DataCategory.IDENTIFIER, "which staff user created the key"),

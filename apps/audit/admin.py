@@ -1,4 +1,5 @@
-"""The audit trail in the admin: read-only lists and detail pages, and chain verification on demand."""
+"""The audit trail in the admin: read-only lists and detail pages (the trail is append-only: nobody adds,
+edits or deletes rows here), and chain verification on demand."""
 
 import json
 import logging
@@ -7,34 +8,17 @@ from typing import Any
 from django.apps import apps
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 
 from apps.audit.models import AuditArchiveCheckpoint, AuditEvent, AuditSeal
 from apps.audit.verification import audit_verify
+from apps.core.admin.tools import LargeReadOnlyAdmin, admin_page
 
 logger = logging.getLogger(__name__)
 
 VERIFY_PERMISSION = "audit.view_auditseal"
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """The audit trail is append-only: nobody adds, edits or deletes rows through the admin."""
-
-    # facet counts and full counts would each scan the whole trail
-    show_facets = admin.ShowFacets.NEVER
-    show_full_result_count = False
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 def _filter_url(**params: str) -> str:
@@ -95,7 +79,7 @@ class TenantFilter(admin.SimpleListFilter):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
+class AuditEventAdmin(LargeReadOnlyAdmin):
     list_display = ["id", "occurred_at", "action", "actor_kind", "actor_label", "guild_id", "target_label"]
     list_filter = [ActionAppFilter, "actor_kind", TenantFilter, "occurred_at"]
     search_fields = ["=action", "actor_label", "=actor_identifier", "=guild_id", "=target_id", "=request_id"]
@@ -173,17 +157,12 @@ class AuditEventAdmin(ReadOnlyAdmin):
                 result.checked,
                 result.first_bad_event_id,
             )
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": "Verify the audit chain",
-            "result": result,
-        }
-        return TemplateResponse(request, "admin/audit/auditevent/verify_chain.html", context)
+        context = {"title": "Verify the audit chain", "result": result}
+        return admin_page(self, request, "admin/audit/auditevent/verify_chain.html", context)
 
 
 @admin.register(AuditSeal)
-class AuditSealAdmin(ReadOnlyAdmin):
+class AuditSealAdmin(LargeReadOnlyAdmin):
     list_display = ["sequence", "event_link", "sealed_at", "algorithm", "chain_hash"]
     search_fields = ["=event_id", "=chain_hash"]
     list_filter = ["sealed_at"]
@@ -195,7 +174,7 @@ class AuditSealAdmin(ReadOnlyAdmin):
 
 
 @admin.register(AuditArchiveCheckpoint)
-class AuditArchiveCheckpointAdmin(ReadOnlyAdmin):
+class AuditArchiveCheckpointAdmin(LargeReadOnlyAdmin):
     """Where archived stretches of the chain end (written by retention only)."""
 
     list_display = ["last_sequence", "first_sequence", "event_count", "occurred_before", "created_at", "archive_path"]

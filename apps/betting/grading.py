@@ -1,5 +1,6 @@
 """Grading one leg from a final score (pure; props are graded by people, never here)."""
 
+from collections.abc import Mapping
 from decimal import Decimal
 
 from apps.betting.choices import LegResult, Market, Selection
@@ -29,3 +30,14 @@ def grade_leg(*, market: str, selection: str, line: Decimal | None, home_score: 
         difference = Decimal(home_score + away_score) - line
         return _compare(difference if selection == Selection.OVER else -difference)
     return None
+
+
+def grade_leg_row(leg: Mapping, *, home_score: int, away_score: int) -> str | None:
+    """`grade_leg` of a leg read as a row (with its "market", "selection" and "line")."""
+    return grade_leg(
+        market=leg["market"],
+        selection=leg["selection"],
+        line=leg["line"],
+        home_score=home_score,
+        away_score=away_score,
+    )

@@ -7,7 +7,7 @@ from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, 
 from django.db.models.functions import Coalesce
 
 from apps.betting.choices import BetStatus, GameStatus, LegResult, Market, SettlementSource
-from apps.betting.grading import grade_leg
+from apps.betting.grading import grade_leg_row
 from apps.betting.models import Bet, BetLeg, Capper, Game, LedgerEntry
 from apps.betting.periods import Period, parse_period
 from apps.core.cache import cache_get_or_set
@@ -237,11 +237,7 @@ def hand_graded_legs(*, bets: QuerySet[Bet]) -> list[dict]:
     for row in rows:
         row["score_result"] = None
         if row["game__status"] == GameStatus.FINAL and row["market"] != Market.PROP:
-            row["score_result"] = grade_leg(
-                market=row["market"],
-                selection=row["selection"],
-                line=row["line"],
-                home_score=row["game__home_score"],
-                away_score=row["game__away_score"],
+            row["score_result"] = grade_leg_row(
+                row, home_score=row["game__home_score"], away_score=row["game__away_score"]
             )
     return rows

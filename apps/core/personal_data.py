@@ -59,6 +59,12 @@ ENCRYPTED_CLASSES = frozenset({DataClass.RESTRICTED, DataClass.HIGHLY_RESTRICTED
 SubjectFilter = Callable[[object], models.Q]
 
 
+def no_member_rows(member) -> models.Q:
+    """The subject filter of a model about staff, API keys or clients, never about a guild's member:
+    a member's data-subject request finds none of its rows."""
+    return models.Q(pk__in=[])
+
+
 @dataclass(frozen=True)
 class PersonalField:
     model_label: str

@@ -14,7 +14,7 @@ from django.db.models import Count
 from django.utils.html import format_html
 
 from apps.core.actors import actor_for_request
-from apps.core.admin.tools import ServiceAdminMixin
+from apps.core.admin.tools import ReadOnlyInline, ServiceAdminMixin
 from apps.core.errors import ApplicationError
 from apps.fraud import selectors
 from apps.fraud.choices import CaseStatus
@@ -22,10 +22,8 @@ from apps.fraud.models import FraudCase, FraudCaseEvent, FraudCaseMember
 from apps.fraud.services import fraud_case_triage
 
 
-class FraudCaseMemberInline(admin.TabularInline):
+class FraudCaseMemberInline(ReadOnlyInline):
     model = FraudCaseMember
-    extra = 0
-    can_delete = False
     fields = ["capper", "guild_id", "discord_user_id"]
     readonly_fields = fields
 
@@ -40,26 +38,12 @@ class FraudCaseMemberInline(admin.TabularInline):
     def discord_user_id(self, member: FraudCaseMember) -> str:
         return member.capper.member.discord_user_id
 
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class FraudCaseEventInline(admin.TabularInline):
+class FraudCaseEventInline(ReadOnlyInline):
     model = FraudCaseEvent
-    extra = 0
-    can_delete = False
     fields = ["created_at", "action", "actor_label", "from_status", "to_status", "score", "note"]
     readonly_fields = fields
     verbose_name_plural = "history"
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class FraudCaseTriageForm(forms.ModelForm):

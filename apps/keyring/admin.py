@@ -2,12 +2,16 @@
 
 from django.contrib import admin
 
+from apps.core.admin.tools import ReadOnlyAdmin
 from apps.keyring.models import DataKey
 from apps.keyring.selectors import data_key_list
 
 
 @admin.register(DataKey)
-class DataKeyAdmin(admin.ModelAdmin):
+class DataKeyAdmin(ReadOnlyAdmin):
+    """Read-only: keys are created by rotate_keys (the first one by migrate); deleting one would lose
+    every value it encrypts."""
+
     list_display = ["version", "status", "created_at", "activated_at", "retired_at", "master_key_fingerprint"]
     list_filter = ["status"]
     fields = ["version", "status", "created_at", "activated_at", "retired_at", "master_key_fingerprint"]
@@ -15,12 +19,3 @@ class DataKeyAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return data_key_list()
-
-    def has_add_permission(self, request) -> bool:
-        return False  # keys are created by rotate_keys (and the first one by migrate)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False  # deleting a key loses every value it encrypts
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False

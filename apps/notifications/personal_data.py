@@ -5,18 +5,11 @@ members; a notification's text names events by id and label (no member data: the
 context without it). Deliveries keep the e-mail addresses they went to, preferences a person's hours.
 """
 
-from django.db.models import Q
-
-from apps.core.personal_data import DataCategory, DataClass, declare_personal_data
-
-
-def _no_member_rows(member) -> Q:
-    return Q(pk__in=[])
-
+from apps.core.personal_data import DataCategory, DataClass, declare_personal_data, no_member_rows
 
 declare_personal_data(
     "notifications.Delivery",
-    subject=_no_member_rows,
+    subject=no_member_rows,
     kind="notification_delivery",
     fields={
         "user": (DataClass.INTERNAL, DataCategory.IDENTIFIER, "which staff user a copy went to"),
@@ -43,7 +36,7 @@ declare_personal_data(
 
 declare_personal_data(
     "notifications.NotificationPreference",
-    subject=_no_member_rows,
+    subject=no_member_rows,
     kind="notification_preference",
     fields={
         "user": (DataClass.INTERNAL, DataCategory.IDENTIFIER, "whose preferences"),

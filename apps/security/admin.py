@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.utils.html import format_html, format_html_join
 
 from apps.core.actors import actor_for_request
-from apps.core.admin.tools import ServiceAdminMixin
+from apps.core.admin.tools import LargeReadOnlyAdmin, ReadOnlyInline, ServiceAdminMixin
 from apps.core.errors import ApplicationError
 from apps.keyring.fields import blind_index_for
 from apps.security.choices import AlertStatus
@@ -23,20 +23,7 @@ from apps.security.models import (
     SecurityEvent,
 )
 from apps.security.services import address_unblock, alert_triage, detection_rule_save
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    show_facets = admin.ShowFacets.NEVER
-    show_full_result_count = False
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+from apps.security.services.rules import VERSIONED_FIELDS
 
 
 def _pretty(value) -> str:
@@ -44,7 +31,7 @@ def _pretty(value) -> str:
 
 
 @admin.register(SecurityEvent)
-class SecurityEventAdmin(ReadOnlyAdmin):
+class SecurityEventAdmin(LargeReadOnlyAdmin):
     list_display = ["occurred_at", "event_type", "actor_kind", "actor_label", "ip_address", "guild_id", "risk_score"]
     list_filter = ["event_type", "actor_kind", "occurred_at"]
     search_fields = ["actor_label", "=actor_identifier", "=guild_id", "=request_id"]
@@ -78,19 +65,11 @@ class SecurityEventAdmin(ReadOnlyAdmin):
         return _pretty(event.details)
 
 
-class DetectionRuleVersionInline(admin.TabularInline):
+class DetectionRuleVersionInline(ReadOnlyInline):
     model = DetectionRuleVersion
     fields = ["version", "created_at", "created_by", "reason", "snapshot"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     ordering = ["-version"]
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class DetectionRuleForm(forms.ModelForm):
@@ -98,18 +77,7 @@ class DetectionRuleForm(forms.ModelForm):
 
     class Meta:
         model = DetectionRule
-        fields = [
-            "slug",
-            "name",
-            "description",
-            "kind",
-            "severity",
-            "is_enabled",
-            "window_seconds",
-            "suppression_seconds",
-            "definition",
-            "compliance_requirements",
-        ]
+        fields = ["slug", *VERSIONED_FIELDS]  # the rule's identity and what each version keeps
 
 
 @admin.register(DetectionRule)
@@ -132,18 +100,10 @@ class DetectionRuleAdmin(ServiceAdminMixin, admin.ModelAdmin):
         detection_rule_save(rule=obj, actor=actor_for_request(request), reason=form.cleaned_data.get("reason", ""))
 
 
-class AlertActivityInline(admin.TabularInline):
+class AlertActivityInline(ReadOnlyInline):
     model = AlertActivity
     fields = ["occurred_at", "actor_label", "action", "from_status", "to_status", "note", "details"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class AlertTriageForm(forms.ModelForm):
@@ -162,6 +122,23 @@ class AlertTriageForm(forms.ModelForm):
             self.fields["assignee"].queryset = get_user_model().objects.filter(is_staff=True, is_active=True)
 
 
+# what the rules wrote: read-only on the alert's page
+ALERT_FIELDS = [
+    "title",
+    "rule",
+    "rule_version",
+    "severity",
+    "status",
+    "group_key",
+    "guild_id",
+    "detection_count",
+    "first_seen_at",
+    "last_seen_at",
+    "compliance_requirements",
+]
+EVIDENCE_FIELDS = ["details_pretty", "event_list"]
+
+
 @admin.register(Alert)
 class AlertAdmin(ServiceAdminMixin, admin.ModelAdmin):
     form = AlertTriageForm
@@ -171,42 +148,11 @@ class AlertAdmin(ServiceAdminMixin, admin.ModelAdmin):
     search_fields = ["title", "=dedup_key", "=group_key", "=guild_id"]
     show_facets = admin.ShowFacets.NEVER
     fieldsets = [
-        (
-            "Alert",
-            {
-                "fields": [
-                    "title",
-                    "rule",
-                    "rule_version",
-                    "severity",
-                    "status",
-                    "group_key",
-                    "guild_id",
-                    "detection_count",
-                    "first_seen_at",
-                    "last_seen_at",
-                    "compliance_requirements",
-                ]
-            },
-        ),
-        ("Evidence", {"fields": ["details_pretty", "event_list"]}),
+        ("Alert", {"fields": ALERT_FIELDS}),
+        ("Evidence", {"fields": EVIDENCE_FIELDS}),
         ("Triage", {"fields": ["assignee", "new_status", "note"]}),
     ]
-    readonly_fields = [
-        "title",
-        "rule",
-        "rule_version",
-        "severity",
-        "status",
-        "group_key",
-        "guild_id",
-        "detection_count",
-        "first_seen_at",
-        "last_seen_at",
-        "compliance_requirements",
-        "details_pretty",
-        "event_list",
-    ]
+    readonly_fields = [*ALERT_FIELDS, *EVIDENCE_FIELDS]  # only the triage part is edited (through the service)
     raw_id_fields = ["assignee"]
     inlines = [AlertActivityInline]
     actions = ["acknowledge_selected", "resolve_selected", "dismiss_selected", "assign_to_me"]
@@ -273,7 +219,7 @@ class AlertAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Baseline)
-class BaselineAdmin(ReadOnlyAdmin):
+class BaselineAdmin(LargeReadOnlyAdmin):
     list_display = ["subject_kind", "subject_label", "subject_id", "guild_id", "sample_size", "computed_at"]
     list_filter = ["subject_kind"]
     search_fields = ["subject_label", "=subject_id", "=guild_id"]
@@ -296,7 +242,7 @@ class BaselineAdmin(ReadOnlyAdmin):
 
 
 @admin.register(BlockedAddress)
-class BlockedAddressAdmin(ReadOnlyAdmin):
+class BlockedAddressAdmin(LargeReadOnlyAdmin):
     """Addresses refused at the door (blocked by incident playbooks); lifting one goes through the service."""
 
     list_display = ["network", "blocked_until", "reason", "created_by_label", "lifted_at"]

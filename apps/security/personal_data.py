@@ -12,11 +12,7 @@ Decisions:
 
 from django.db.models import Q
 
-from apps.core.personal_data import DataCategory, DataClass, declare_personal_data
-
-
-def _no_member_rows(member) -> Q:
-    return Q(pk__in=[])
+from apps.core.personal_data import DataCategory, DataClass, declare_personal_data, no_member_rows
 
 
 def _baselines_of(member) -> Q:
@@ -28,7 +24,7 @@ def _baselines_of(member) -> Q:
 
 declare_personal_data(
     "security.SecurityEvent",
-    subject=_no_member_rows,
+    subject=no_member_rows,
     kind="security_events",
     fields={
         "actor_identifier": (DataClass.INTERNAL, DataCategory.IDENTIFIER, "who acted (staff id, key id)"),
@@ -43,7 +39,7 @@ declare_personal_data(
 
 declare_personal_data(
     "security.Alert",
-    subject=_no_member_rows,
+    subject=no_member_rows,
     kind="security_alerts",
     fields={
         "title": (DataClass.INTERNAL, DataCategory.BEHAVIOURAL, "what was detected (may name the subject)"),
@@ -70,7 +66,7 @@ declare_personal_data(
 
 declare_personal_data(
     "security.AlertActivity",
-    subject=_no_member_rows,
+    subject=no_member_rows,
     kind="security_alerts",
     fields={
         "actor_identifier": (DataClass.INTERNAL, DataCategory.IDENTIFIER, "the analyst (id)"),
@@ -102,7 +98,7 @@ _AXES_NOT_PERSONAL = ["id", "http_accept", "path_info", "attempt_time"]
 
 declare_personal_data(
     "axes.AccessAttempt",
-    subject=_no_member_rows,
+    subject=no_member_rows,
     kind="login_attempts",
     fields={
         **_AXES_COMMON,
@@ -113,14 +109,14 @@ declare_personal_data(
 )
 declare_personal_data(
     "axes.AccessLog",
-    subject=_no_member_rows,
+    subject=no_member_rows,
     kind="login_attempts",
     fields={**_AXES_COMMON, "session_hash": (DataClass.INTERNAL, DataCategory.TECHNICAL, "the staff session")},
     not_personal=[*_AXES_NOT_PERSONAL, "logout_time"],
 )
 declare_personal_data(
     "axes.AccessFailureLog",
-    subject=_no_member_rows,
+    subject=no_member_rows,
     kind="login_attempts",
     fields=_AXES_COMMON,
     not_personal=[*_AXES_NOT_PERSONAL, "locked_out"],

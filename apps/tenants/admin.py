@@ -2,15 +2,14 @@ import json
 import zoneinfo
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 
 from apps.core.actors import actor_for_request
-from apps.core.admin.tools import ServiceAdminMixin
-from apps.core.errors import ApplicationError
+from apps.core.admin.tools import ServiceAdminMixin, each_selected
 from apps.tenants import services
 from apps.tenants.choices import TenantStatus
 from apps.tenants.models import Tenant
@@ -110,15 +109,15 @@ class TenantAdmin(ServiceAdminMixin, admin.ModelAdmin):
         obj.pk = saved.pk
 
     def _each(self, request, queryset, transition, **kwargs) -> None:
-        done = 0
-        for tenant in queryset:
-            try:
-                transition(tenant=tenant, actor=actor_for_request(request), **kwargs)
-                done += 1
-            except ApplicationError as error:
-                self.message_user(request, f"{tenant}: {error.message}", messages.ERROR)
-        if done:
-            self.message_user(request, f"{done} tenant(s) updated.", messages.SUCCESS)
+        actor = actor_for_request(request)
+        each_selected(
+            self,
+            request,
+            queryset,
+            lambda tenant: transition(tenant=tenant, actor=actor, **kwargs),
+            name=str,
+            done="tenant(s) updated",
+        )
 
     @admin.action(description="Suspend selected tenants (blocks their API keys)", permissions=["change"])
     def suspend_selected(self, request, queryset):

@@ -5,7 +5,6 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 from django.http import HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
@@ -16,17 +15,16 @@ from apps.betting.admin.repairs import BetRepairActions
 from apps.betting.admin.sports import grade_games
 from apps.betting.choices import OPEN_BET_STATUSES, GameStatus, LegResult
 from apps.betting.models import Bet, BetLeg, Capper, Game, League
+from apps.core.admin.tools import ReadOnlyInline, admin_page
 
 PENDING_PAGE_LIMIT = 200
 PENDING_TEMPLATE = "admin/betting/bet/pending_past_game_end.html"
 
 
-class BetLegInline(admin.TabularInline):
+class BetLegInline(ReadOnlyInline):
     """A bet's legs, read-only: their results change only through the settle and correct actions."""
 
     model = BetLeg
-    extra = 0
-    can_delete = False
     ordering = ["position"]
     fields = [
         "position",
@@ -45,12 +43,6 @@ class BetLegInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("game__home_team", "game__away_team")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
@@ -233,8 +225,6 @@ class BetAdmin(BetRepairActions, admin.ModelAdmin):
         )
         bets = selectors.pending_past_game_end()
         context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
             "title": "Open bets past game end",
             "games": list(_stale_games()),
             "bets": list(
@@ -246,4 +236,4 @@ class BetAdmin(BetRepairActions, admin.ModelAdmin):
             "limit": PENDING_PAGE_LIMIT,
             "can_grade": can_grade,
         }
-        return TemplateResponse(request, PENDING_TEMPLATE, context)
+        return admin_page(self, request, PENDING_TEMPLATE, context)

@@ -3,10 +3,11 @@
 from django.contrib import admin
 
 from apps.betting.models import LedgerEntry
+from apps.core.admin.tools import LargeReadOnlyAdmin
 
 
 @admin.register(LedgerEntry)
-class LedgerEntryAdmin(admin.ModelAdmin):
+class LedgerEntryAdmin(LargeReadOnlyAdmin):
     """Entries are appended by settlement services only; staff repair a bet, never its entries."""
 
     list_display = [
@@ -26,8 +27,6 @@ class LedgerEntryAdmin(admin.ModelAdmin):
     search_fields = ["=bet__external_id", "capper__display_name"]
     search_help_text = "An exact Discord message id of the bet, or part of a capper's name."
     list_select_related = ["tenant", "capper", "bet"]
-    show_facets = admin.ShowFacets.NEVER
-    show_full_result_count = False
     ordering = ["-id"]
 
     def get_queryset(self, request):
@@ -36,12 +35,3 @@ class LedgerEntryAdmin(admin.ModelAdmin):
     @admin.display(description="bet", ordering="bet__external_id")
     def bet_external_id(self, entry: LedgerEntry) -> str:
         return entry.bet.external_id
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -7,9 +7,7 @@ refuses becomes an error message; the others go through.
 """
 
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.db.models import Prefetch, QuerySet
-from django.template.response import TemplateResponse
 
 from apps.betting import services
 from apps.betting.admin.forms import LegResultsForm, ReasonForm, leg_field_name
@@ -17,6 +15,7 @@ from apps.betting.choices import FINAL_BET_STATUSES, OPEN_BET_STATUSES, BetStatu
 from apps.betting.choices import SettlementSource as Source
 from apps.betting.models import Bet, BetLeg
 from apps.core.actors import actor_for_request
+from apps.core.admin.tools import action_page
 from apps.core.errors import ApplicationError
 
 # an intermediate page lists every selected bet with a select per leg: keep it a page, not a dump
@@ -46,19 +45,8 @@ class BetRepairActions:
             }
             for bet in bets
         ]
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": title,
-            "intro": intro,
-            "warnings": warnings,
-            "action": action,
-            "rows": rows,
-            "form": form,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "changelist_url": request.get_full_path(),
-        }
-        return TemplateResponse(request, ACTION_TEMPLATE, context)
+        context = {"title": title, "intro": intro, "warnings": warnings, "action": action, "rows": rows, "form": form}
+        return action_page(self, request, ACTION_TEMPLATE, context)
 
     def _too_many(self, request, bets: list[Bet]) -> bool:
         if len(bets) > MAX_BETS_PER_ACTION:

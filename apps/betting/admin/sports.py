@@ -9,9 +9,7 @@ an audit event, re-grading with ledger reversal: services/corrections.py).
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.db.models import Q
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
@@ -21,7 +19,7 @@ from apps.betting.admin.forms import ScoreCorrectionForm
 from apps.betting.choices import GameStatus
 from apps.betting.models import Game, League, Sport, Team
 from apps.core.actors import actor_for_request
-from apps.core.admin.tools import ServiceAdminMixin
+from apps.core.admin.tools import ReadOnlyAdmin, ServiceAdminMixin, action_page
 from apps.core.errors import ApplicationError
 
 # statuses that end a game: recorded through game_record_result, which enqueues grading
@@ -29,27 +27,14 @@ RESULT_STATUSES = (GameStatus.FINAL, GameStatus.CANCELLED)
 GRADABLE_STATUSES = RESULT_STATUSES
 
 
-class ViewOnlyAdmin(admin.ModelAdmin):
-    """Rows no admin page may add, change or delete (they are written by services elsewhere)."""
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
 @admin.register(Sport)
-class SportAdmin(ViewOnlyAdmin):
+class SportAdmin(ReadOnlyAdmin):
     list_display = ["name", "key"]
     search_fields = ["name", "key"]
 
 
 @admin.register(League)
-class LeagueAdmin(ViewOnlyAdmin):
+class LeagueAdmin(ReadOnlyAdmin):
     list_display = ["name", "key", "sport"]
     list_filter = ["sport"]
     search_fields = ["name", "key"]
@@ -57,7 +42,7 @@ class LeagueAdmin(ViewOnlyAdmin):
 
 
 @admin.register(Team)
-class TeamAdmin(ViewOnlyAdmin):
+class TeamAdmin(ReadOnlyAdmin):
     list_display = ["name", "abbreviation", "league"]
     list_filter = ["league__sport", "league"]
     search_fields = ["name", "abbreviation"]
@@ -168,16 +153,8 @@ class GameAdmin(ServiceAdminMixin, admin.ModelAdmin):
                 messages.SUCCESS,
             )
             return None
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": "Correct the final score",
-            "game": game,
-            "form": form,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "changelist_url": request.get_full_path(),
-        }
-        return TemplateResponse(request, "admin/betting/game/correct_score.html", context)
+        context = {"title": "Correct the final score", "game": game, "form": form}
+        return action_page(self, request, "admin/betting/game/correct_score.html", context)
 
     @admin.display(description="game", ordering="starts_at")
     def matchup(self, game: Game) -> str:

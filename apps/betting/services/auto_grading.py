@@ -23,7 +23,7 @@ from apps.betting.choices import (
     Market,
     SettlementSource,
 )
-from apps.betting.grading import grade_leg
+from apps.betting.grading import grade_leg_row
 from apps.betting.models import Bet, BetLeg, Game
 from apps.betting.odds import combined_result, net_units
 from apps.betting.services import invalidation
@@ -46,13 +46,7 @@ def _leg_results(games: dict[int, Game], legs: list[dict]) -> dict[int, str]:
         if game.status == GameStatus.CANCELLED:
             results[leg["id"]] = LegResult.VOID
             continue
-        result = grade_leg(
-            market=leg["market"],
-            selection=leg["selection"],
-            line=leg["line"],
-            home_score=game.home_score,
-            away_score=game.away_score,
-        )
+        result = grade_leg_row(leg, home_score=game.home_score, away_score=game.away_score)
         if result is not None:
             results[leg["id"]] = result
     return results
@@ -69,13 +63,7 @@ def flag_contradicted_manual_settlements(game: Game, now) -> set[int]:
         .exclude(result=LegResult.VOID)
         .values("bet_id", "id", "market", "selection", "line", "result")
     ):
-        expected = grade_leg(
-            market=leg["market"],
-            selection=leg["selection"],
-            line=leg["line"],
-            home_score=game.home_score,
-            away_score=game.away_score,
-        )
+        expected = grade_leg_row(leg, home_score=game.home_score, away_score=game.away_score)
         if expected is not None and expected != leg["result"]:
             flagged[leg["bet_id"]] = (
                 f"Leg {leg['id']} was settled {leg['result']} by hand, but the final score "

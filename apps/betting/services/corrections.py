@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from apps.audit.services import audit_record, field_changes
 from apps.betting.choices import OPEN_BET_STATUSES, BetStatus, GameStatus, LegResult, SettlementSource
-from apps.betting.grading import grade_leg
+from apps.betting.grading import grade_leg_row
 from apps.betting.models import Bet, BetLeg, Game
 from apps.betting.services import invalidation
 from apps.betting.services.auto_grading import flag_contradicted_manual_settlements
@@ -85,13 +85,7 @@ def _regrade_auto_legs(*, game: Game, actor: Actor, reason: str) -> tuple[int, i
     )
     changes: dict[int, dict[int, str]] = {}
     for leg in legs:
-        result = grade_leg(
-            market=leg["market"],
-            selection=leg["selection"],
-            line=leg["line"],
-            home_score=game.home_score,
-            away_score=game.away_score,
-        )
+        result = grade_leg_row(leg, home_score=game.home_score, away_score=game.away_score)
         if result is not None and result != leg["result"]:
             changes.setdefault(leg["bet_id"], {})[leg["id"]] = result
     # lock the bets in id order, as auto-grading does, so the two never wait on each other in a cycle

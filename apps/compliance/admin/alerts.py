@@ -2,34 +2,25 @@
 through the service as actions) in the admin."""
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 
-from apps.compliance.admin.catalogue import ReadOnlyAdmin
 from apps.compliance.models import AlertRule, ComplianceAlert
-from apps.compliance.services.alerts import alert_acknowledge, alert_resolve, alert_rule_save, alert_rule_validate
+from apps.compliance.services.alerts import (
+    RULE_FIELDS,
+    alert_acknowledge,
+    alert_resolve,
+    alert_rule_save,
+    alert_rule_validate,
+)
 from apps.core.actors import actor_for_request
-from apps.core.admin.tools import ServiceAdminMixin
+from apps.core.admin.tools import ReadOnlyAdmin, ServiceAdminMixin, each_selected
 from apps.core.errors import ApplicationError
 
 
 class AlertRuleForm(forms.ModelForm):
     class Meta:
         model = AlertRule
-        fields = [
-            "name",
-            "condition",
-            "check_id",
-            "minimum_severity",
-            "framework",
-            "score_threshold",
-            "requirement_key",
-            "priority",
-            "recipients",
-            "recipient_role",
-            "escalation_recipients",
-            "acknowledgment_minutes",
-            "is_enabled",
-        ]
+        fields = RULE_FIELDS
 
     def clean(self):
         data = super().clean()
@@ -79,15 +70,15 @@ class ComplianceAlertAdmin(ReadOnlyAdmin):
         return obj is None and request.user.has_perm("compliance.change_compliancealert")  # actions only
 
     def _each(self, request, queryset, handle, done: str) -> None:
-        actor, count = actor_for_request(request), 0
-        for alert in queryset:
-            try:
-                handle(alert, actor)
-                count += 1
-            except ApplicationError as error:
-                self.message_user(request, f"Alert {alert.pk}: {error.message}", messages.ERROR)
-        if count:
-            self.message_user(request, f"{count} alert(s) {done}.", messages.SUCCESS)
+        actor = actor_for_request(request)
+        each_selected(
+            self,
+            request,
+            queryset,
+            lambda alert: handle(alert, actor),
+            name=lambda alert: f"Alert {alert.pk}",
+            done=f"alert(s) {done}",
+        )
 
     @admin.action(description="Acknowledge the selected alerts", permissions=["change"])
     def acknowledge(self, request, queryset):

@@ -3,17 +3,7 @@
 from django.contrib import admin
 
 from apps.compliance.models import Framework, Requirement, RequirementMapping
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+from apps.core.admin.tools import ReadOnlyAdmin
 
 
 @admin.register(Framework)

@@ -6,12 +6,12 @@ from django import forms
 from django.contrib import admin
 from django.utils.html import format_html
 
-from apps.compliance.admin.catalogue import ReadOnlyAdmin
 from apps.compliance.checks.registry import checks_for
 from apps.compliance.models import CheckRun, CheckSetting, EvidenceItem, ManualAttestation, ScoreSnapshot
 from apps.compliance.services.attestations import attestation_save
 from apps.compliance.services.settings import check_setting_save
 from apps.core.actors import actor_for_request
+from apps.core.admin.tools import ReadOnlyAdmin
 
 
 class CheckSettingForm(forms.ModelForm):

@@ -7,7 +7,6 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
-from apps.compliance.admin.catalogue import ReadOnlyAdmin
 from apps.compliance.models import ReportDefinition, ReportFile, ReportRun
 from apps.compliance.reporting.parameters import cron_validate, parameters_validate, recipients_validate
 from apps.compliance.services.reports import (
@@ -17,7 +16,7 @@ from apps.compliance.services.reports import (
 )
 from apps.compliance.tasks import run_report
 from apps.core.actors import actor_for_request
-from apps.core.admin.tools import ServiceAdminMixin
+from apps.core.admin.tools import ReadOnlyAdmin, ReadOnlyInline, ServiceAdminMixin
 from apps.core.enqueue import enqueue
 from apps.core.errors import ApplicationError
 
@@ -92,21 +91,13 @@ class ReportDefinitionAdmin(ServiceAdminMixin, admin.ModelAdmin):
         self.message_user(request, f"{len(queued)} report(s) queued.", messages.SUCCESS)
 
 
-class ReportFileInline(admin.TabularInline):
+class ReportFileInline(ReadOnlyInline):
     model = ReportFile
-    extra = 0
-    can_delete = False
     fields = ["format", "file", "sha256", "size_bytes", "created_at"]
     readonly_fields = fields
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("run__definition")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(ReportRun)

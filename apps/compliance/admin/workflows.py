@@ -2,16 +2,14 @@
 in the admin. Work happens in the portal's inbox; here the records are read-only, except access
 review decisions, which are actions calling the service (self-review refused)."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 
-from apps.compliance.admin.catalogue import ReadOnlyAdmin
 from apps.compliance.choices import AccessDecision
 from apps.compliance.models import AccessReview, AccessReviewItem, WorkflowDefinition, WorkflowInstance, WorkflowStep
 from apps.compliance.services.access_review import access_review_decide
 from apps.compliance.services.workflows import workflow_definition_save
 from apps.core.actors import actor_for_request
-from apps.core.admin.tools import ServiceAdminMixin
-from apps.core.errors import ApplicationError
+from apps.core.admin.tools import ReadOnlyAdmin, ReadOnlyInline, ServiceAdminMixin, each_selected
 
 
 @admin.register(WorkflowDefinition)
@@ -26,10 +24,8 @@ class WorkflowDefinitionAdmin(ServiceAdminMixin, admin.ModelAdmin):
         workflow_definition_save(definition=obj, actor=actor_for_request(request))
 
 
-class WorkflowStepInline(admin.TabularInline):
+class WorkflowStepInline(ReadOnlyInline):
     model = WorkflowStep
-    extra = 0
-    can_delete = False
     fields = [
         "order",
         "name",
@@ -45,12 +41,6 @@ class WorkflowStepInline(admin.TabularInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("instance", "assignee", "completed_by")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(WorkflowInstance)
@@ -70,21 +60,13 @@ class WorkflowStepAdmin(ReadOnlyAdmin):
     search_fields = ["name", "instance__title"]
 
 
-class AccessReviewItemInline(admin.TabularInline):
+class AccessReviewItemInline(ReadOnlyInline):
     model = AccessReviewItem
-    extra = 0
-    can_delete = False
     fields = ["username", "groups", "is_superuser", "reviewer", "decision", "decided_by", "decided_at", "note"]
     readonly_fields = fields
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("review", "reviewer", "decided_by")
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(AccessReview)
@@ -107,16 +89,16 @@ class AccessReviewItemAdmin(ReadOnlyAdmin):
         return obj is None and request.user.has_perm("compliance.change_accessreviewitem")  # actions only
 
     def _decide(self, request, queryset, decision: str) -> None:
-        actor, count = actor_for_request(request), 0
+        actor = actor_for_request(request)
         note = "" if decision == AccessDecision.CERTIFIED else f"Revoked in admin by {request.user.get_username()}"
-        for item in queryset:
-            try:
-                access_review_decide(item=item, user=request.user, decision=decision, actor=actor, note=note)
-                count += 1
-            except ApplicationError as error:
-                self.message_user(request, f"{item.username}: {error.message}", messages.ERROR)
-        if count:
-            self.message_user(request, f"{count} account(s) {decision}.", messages.SUCCESS)
+        each_selected(
+            self,
+            request,
+            queryset,
+            lambda item: access_review_decide(item=item, user=request.user, decision=decision, actor=actor, note=note),
+            name=lambda item: item.username,
+            done=f"account(s) {decision}",
+        )
 
     @admin.action(description="Certify the selected accounts' access", permissions=["change"])
     def certify(self, request, queryset):

@@ -31,12 +31,13 @@ from apps.compliance.signals import compliance_alert_changed
 from apps.core.actors import Actor
 from apps.core.errors import ApplicationError, ConflictError
 
-_RULE_FIELDS = [
+# what a rule's author sets (the admin's form edits exactly these); audited on every save
+RULE_FIELDS = [
     "name",
     "condition",
     "check_id",
     "minimum_severity",
-    "framework_id",
+    "framework",
     "score_threshold",
     "requirement_key",
     "priority",
@@ -49,7 +50,9 @@ _RULE_FIELDS = [
 
 
 def _rule_snapshot(rule: AlertRule) -> dict:
-    return {name: getattr(rule, name) for name in _RULE_FIELDS}
+    # the framework by its id (framework_id), every other field by its value
+    attnames = [AlertRule._meta.get_field(name).attname for name in RULE_FIELDS]
+    return {attname: getattr(rule, attname) for attname in attnames}
 
 
 def _refuse(field: str, message: str) -> ApplicationError:

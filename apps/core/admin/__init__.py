@@ -4,6 +4,7 @@ from django.contrib import admin
 from django_celery_beat import admin as beat_admin
 from django_celery_beat.models import ClockedSchedule, CrontabSchedule, IntervalSchedule, SolarSchedule
 
+from apps.core.admin.tools import ReadOnlyAdmin
 from apps.core.models import LeakSuspect, MemorySnapshot, OutboxMessage, SlowQuery
 
 
@@ -26,19 +27,10 @@ for _model in (IntervalSchedule, CrontabSchedule, SolarSchedule, ClockedSchedule
     admin.site.register(_model, _with_fixed_inline(_admin_class))
 
 
-class MonitoringAdmin(admin.ModelAdmin):
+class MonitoringAdmin(ReadOnlyAdmin):
     """Monitoring rows are written by the monitors only: browsable, never edited here."""
 
     show_facets = admin.ShowFacets.NEVER
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(SlowQuery)

@@ -121,6 +121,41 @@ class SettledBets:
     is_auto: np.ndarray  # bool: graded from the final score
     minutes_late: np.ndarray  # minutes the bet was posted after the earliest game start (negative: before)
 
+    def record(self, mask: np.ndarray) -> "WinRecord":
+        """The wins of the bets in `mask` against what their prices imply."""
+        return WinRecord(wins=int(self.won[mask].sum()), count=int(mask.sum()), probabilities=self.probability[mask])
+
+
+@dataclass(frozen=True)
+class WinRecord:
+    """Some bets' wins against their implied probabilities, with the chance of winning that often or more."""
+
+    wins: int
+    count: int
+    probabilities: np.ndarray
+
+    @cached_property
+    def expected(self) -> float:
+        return float(self.probabilities.sum())
+
+    @property
+    def excess(self) -> float:
+        """Wins above the expected, per bet."""
+        return (self.wins - self.expected) / self.count
+
+    @cached_property
+    def p_value(self) -> float:
+        return poisson_binomial_tail(self.wins, self.probabilities)
+
+    def evidence(self, prefix: str = "") -> dict[str, Any]:
+        return {
+            f"{prefix}bets": self.count,
+            f"{prefix}wins": self.wins,
+            f"{prefix}expected_wins": round(self.expected, 2),
+            f"{prefix}win_rate": round(self.wins / self.count, 4),
+            f"{prefix}implied_win_rate": round(self.expected / self.count, 4),
+        }
+
 
 def settled_bets(bets: QuerySet[Bet]) -> SettledBets:
     """Won and lost bets (pushes and voids say nothing about picking) with their price and timing.

@@ -22,7 +22,6 @@ from apps.fraud.detectors.base import (
     Finding,
     ScanData,
     SettledBets,
-    poisson_binomial_tail,
     score_from_p_value,
     threshold,
 )
@@ -45,11 +44,10 @@ def findings_from(data: SettledBets) -> list[Finding]:
     findings = []
     for capper_id in tested:
         mask = eligible & (data.capper_ids == capper_id)
-        wins, count = int(data.won[mask].sum()), int(mask.sum())
-        expected = float(data.probability[mask].sum())
-        if (wins - expected) / count < excess_floor:
+        record = data.record(mask)
+        if record.excess < excess_floor:
             continue
-        p_value = poisson_binomial_tail(wins, data.probability[mask])
+        p_value = record.p_value
         cutoff = alpha / len(tested)
         if p_value >= cutoff:
             continue
@@ -59,19 +57,15 @@ def findings_from(data: SettledBets) -> list[Finding]:
                 capper_ids=(capper_id,),
                 score=score_from_p_value(p_value, cutoff),
                 explanation=(
-                    f"Won {wins} of {count} pre-game bets where the odds allow {expected:.1f} (p = {p_value:.1e}, "
-                    f"{len(tested)} cappers tested)."
+                    f"Won {record.wins} of {record.count} pre-game bets where the odds allow {record.expected:.1f} "
+                    f"(p = {p_value:.1e}, {len(tested)} cappers tested)."
                 ),
                 evidence={
-                    "bets": count,
-                    "wins": wins,
-                    "expected_wins": round(expected, 2),
-                    "win_rate": round(wins / count, 4),
-                    "implied_win_rate": round(expected / count, 4),
+                    **record.evidence(),
                     "p_value": p_value,
                     "threshold": cutoff,
                     "cappers_tested": len(tested),
-                    "test": "exact Poisson-binomial" if count <= 400 else "normal approximation",
+                    "test": "exact Poisson-binomial" if record.count <= 400 else "normal approximation",
                     "bet_ids": [int(bet_id) for bet_id in data.bet_ids[mask][:EVIDENCE_LIMIT]],
                 },
             )

@@ -19,7 +19,6 @@ from apps.fraud.detectors.base import (
     Finding,
     ScanData,
     SettledBets,
-    poisson_binomial_tail,
     score_from_p_value,
     threshold,
 )
@@ -47,15 +46,12 @@ def findings_from(data: SettledBets, *, family_size: int | None = None) -> list[
     for capper_id in candidates:
         own = data.capper_ids == capper_id
         mask = own & late
-        wins, count = int(data.won[mask].sum()), int(mask.sum())
-        expected = float(data.probability[mask].sum())
-        excess = (wins - expected) / count
-        p_value = poisson_binomial_tail(wins, data.probability[mask])
+        record = data.record(mask)
         early = own & ~late
         early_count = int(early.sum())
         early_rate = float(data.won[early].mean()) if early_count else None
-        above_own = early_rate is None or wins / count - early_rate >= excess_floor
-        if p_value >= alpha / tested or excess < excess_floor or not above_own:
+        above_own = early_rate is None or record.wins / record.count - early_rate >= excess_floor
+        if record.p_value >= alpha / tested or record.excess < excess_floor or not above_own:
             continue
         late_ids = data.bet_ids[mask]
         order = np.argsort(-data.minutes_late[mask])
@@ -63,20 +59,16 @@ def findings_from(data: SettledBets, *, family_size: int | None = None) -> list[
             Finding(
                 kind=FraudKind.LATE_POSTING,
                 capper_ids=(capper_id,),
-                score=score_from_p_value(p_value, alpha / tested),
+                score=score_from_p_value(record.p_value, alpha / tested),
                 explanation=(
-                    f"Won {wins} of {count} bets posted after kick-off where the odds imply {expected:.1f} "
-                    f"(p = {p_value:.1e})."
+                    f"Won {record.wins} of {record.count} bets posted after kick-off where the odds imply "
+                    f"{record.expected:.1f} (p = {record.p_value:.1e})."
                 ),
                 evidence={
-                    "late_bets": count,
-                    "late_wins": wins,
-                    "late_expected_wins": round(expected, 2),
-                    "late_win_rate": round(wins / count, 4),
-                    "late_implied_win_rate": round(expected / count, 4),
+                    **record.evidence(prefix="late_"),
                     "pre_game_bets": early_count,
                     "pre_game_win_rate": None if early_rate is None else round(early_rate, 4),
-                    "p_value": p_value,
+                    "p_value": record.p_value,
                     "threshold": alpha / tested,
                     "cappers_tested": tested,
                     "median_minutes_after_start": round(float(np.median(data.minutes_late[mask])), 1),

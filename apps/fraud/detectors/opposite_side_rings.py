@@ -5,38 +5,20 @@ from django.db.models import QuerySet
 
 from apps.betting.models import Bet
 from apps.fraud.choices import FraudKind
-from apps.fraud.detectors.base import Finding, ScanData, threshold
-from apps.fraud.detectors.pairs import find_rings, opposite_sides
+from apps.fraud.detectors.base import Finding, ScanData
+from apps.fraud.detectors.pairs import opposite_sides, ring_findings
 
 
 def detect(bets: QuerySet[Bet], *, data: ScanData | None = None) -> list[Finding]:
     """Groups of cappers (any tenants) on opposite sides of the same games within minutes, repeatedly."""
-    findings = []
-    for ring in find_rings(
+    return ring_findings(
         (data or ScanData(bets)).legs,
-        window=threshold("opposite_window_seconds"),
+        kind=FraudKind.OPPOSITE_SIDE_RING,
+        window_threshold="opposite_window_seconds",
         relation=opposite_sides,
-        min_games=threshold("ring_min_games"),
-        min_ratio=threshold("ring_min_ratio"),
-    ):
-        games = len({game["game"] for game in ring.games})
-        tenants = "across tenants" if len(ring.tenant_ids) > 1 else "in one tenant"
-        findings.append(
-            Finding(
-                kind=FraudKind.OPPOSITE_SIDE_RING,
-                capper_ids=ring.capper_ids,
-                score=round(min(1.0, 0.5 + 0.03 * ring.meetings), 4),
-                explanation=(
-                    f"{len(ring.capper_ids)} cappers {tenants} took opposite sides of the same game within "
-                    f"minutes {ring.meetings} times (on {games}+ games)."
-                ),
-                evidence={
-                    "window_seconds": threshold("opposite_window_seconds"),
-                    "tenant_ids": list(ring.tenant_ids),
-                    "pairs": ring.edges,
-                    "games": ring.games,
-                    "meetings": ring.meetings,
-                },
-            )
-        )
-    return findings
+        score_per_meeting=0.03,
+        explain=lambda ring, tenants: (
+            f"{len(ring.capper_ids)} cappers {tenants} took opposite sides of the same game within "
+            f"minutes {ring.meetings} times (on {len({game['game'] for game in ring.games})}+ games)."
+        ),
+    )

@@ -25,7 +25,7 @@ from scipy import sparse
 
 from apps.betting.choices import Market, Selection
 from apps.betting.models import Game
-from apps.fraud.detectors.base import EVIDENCE_LIMIT, Legs
+from apps.fraud.detectors.base import EVIDENCE_LIMIT, Finding, Legs, threshold
 
 LARGE_COMPONENT = 8  # above this many members a component is split into communities
 MEETINGS_PER_GAME = 4  # meetings listed per game in a ring's evidence
@@ -106,6 +106,47 @@ def find_rings(
             stats = PairStats(games=np.unique(meetings.game_ids[own]), meetings=own)
             graph.add_edge(first, second, games=met, shared=shared, stats=stats)
     return [_ring(graph.subgraph(members), tenant_of, meetings) for members in _groups(graph)]
+
+
+def ring_findings(
+    legs: Legs,
+    *,
+    kind: str,
+    window_threshold: str,
+    relation: Callable[[str], str | None],
+    score_per_meeting: float,
+    explain: Callable[[Ring, str], str],
+) -> list[Finding]:
+    """One finding per ring of `find_rings` (window from the `window_threshold` setting, the ring thresholds):
+    scored 0.5 plus `score_per_meeting` a meeting (at most 1), explained by `explain(ring, tenants)` where
+    tenants is "across tenants" or "in one tenant"."""
+    window = threshold(window_threshold)
+    rings = find_rings(
+        legs,
+        window=window,
+        relation=relation,
+        min_games=threshold("ring_min_games"),
+        min_ratio=threshold("ring_min_ratio"),
+    )
+    findings = []
+    for ring in rings:
+        tenants = "across tenants" if len(ring.tenant_ids) > 1 else "in one tenant"
+        findings.append(
+            Finding(
+                kind=kind,
+                capper_ids=ring.capper_ids,
+                score=round(min(1.0, 0.5 + score_per_meeting * ring.meetings), 4),
+                explanation=explain(ring, tenants),
+                evidence={
+                    "window_seconds": window,
+                    "tenant_ids": list(ring.tenant_ids),
+                    "pairs": ring.edges,
+                    "games": ring.games,
+                    "meetings": ring.meetings,
+                },
+            )
+        )
+    return findings
 
 
 def _meetings(legs: Legs, *, window: float, relation: Callable[[str], str | None]) -> tuple[Meetings, np.ndarray]:

@@ -16,33 +16,18 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.accounts.selectors import totp_device_confirmed, totp_device_enrolling, totp_provisioning
-from apps.accounts.services import totp_device_enrol_confirm, totp_device_enrol_start
-from apps.core.errors import ApplicationError
-from apps.core.second_factor import (
-    enrol_session_key,
-    safe_next_url,
-    signin_actor,
-    signin_failed,
-    signin_finish,
-    signin_pending_start,
-    signin_pending_user,
-    signin_token_error,
-)
+from apps.accounts.selectors import totp_device_confirmed
+from apps.accounts.signin import SigninSurface, StepPage, signin_enrol_step, signin_verify_step, token_step
+from apps.core.second_factor import safe_next_url, signin_pending_start
 from apps.portal.access import may_use_portal
 
-SURFACE = "portal"
-ENROL_KEY = enrol_session_key(SURFACE)
+SURFACE = SigninSurface(
+    name="portal", start_url="portal:dashboard", expired_message="Sign in again: the password step expired."
+)
 
 
 def _next_url(request: HttpRequest, candidate: str | None) -> str:
-    return safe_next_url(request, candidate, "portal:dashboard")
-
-
-def _finish(request: HttpRequest, user, device, pending: dict) -> HttpResponse:
-    next_url = _next_url(request, pending.get("next"))
-    signin_finish(request, surface=SURFACE, user=user, device=device)
-    return redirect(next_url)
+    return safe_next_url(request, candidate, SURFACE.start_url)
 
 
 @never_cache
@@ -64,64 +49,26 @@ def login_view(request: HttpRequest) -> HttpResponse:
         elif not may_use_portal(user):
             error = "This account has no portal role (compliance officer, security analyst or superuser)."
         else:
-            signin_pending_start(request, surface=SURFACE, user=user, next_url=next_url)
-            step = "portal:login_verify" if totp_device_confirmed(user=user) else "portal:login_enrol"
+            signin_pending_start(request, surface=SURFACE.name, user=user, next_url=next_url)
+            step = SURFACE.verify_url if totp_device_confirmed(user=user) else SURFACE.enrol_url
             return redirect(step)
     status = 400 if error else 200
     context = {"error": error, "username": username, "next": next_url}
     return render(request, "portal/auth/login.html", context, status=status)
 
 
-@never_cache
-@csrf_protect
-@sensitive_post_parameters("token")
-@require_http_methods(["GET", "POST"])
+def _page(request: HttpRequest, template: str) -> StepPage:
+    return lambda context, status: render(request, template, context, status=status)
+
+
+@token_step
 def verify_view(request: HttpRequest) -> HttpResponse:
-    user, pending = signin_pending_user(request, surface=SURFACE)
-    if user is None:
-        messages.info(request, "Sign in again: the password step expired.")
-        return redirect("portal:login")
-    device = totp_device_confirmed(user=user)
-    if device is None:
-        return redirect("portal:login_enrol")
-    error = ""
-    if request.method == "POST":
-        error = signin_token_error(request, user=user, device=device, token=request.POST.get("token", ""))
-        if not error:
-            return _finish(request, user, device, pending)
-    status = 400 if error else 200
-    return render(request, "portal/auth/verify.html", {"error": error, "pending_user": user}, status=status)
+    return signin_verify_step(request, SURFACE, _page(request, "portal/auth/verify.html"))
 
 
-@never_cache
-@csrf_protect
-@sensitive_post_parameters("token")
-@require_http_methods(["GET", "POST"])
+@token_step
 def enrol_view(request: HttpRequest) -> HttpResponse:
-    user, pending = signin_pending_user(request, surface=SURFACE)
-    if user is None:
-        messages.info(request, "Sign in again: the password step expired.")
-        return redirect("portal:login")
-    if totp_device_confirmed(user=user) is not None:
-        return redirect("portal:login_verify")
-    error = ""
-    device = totp_device_enrolling(user=user, device_id=request.session.get(ENROL_KEY))
-    if request.method == "POST" and device is not None:
-        try:
-            device = totp_device_enrol_confirm(
-                device=device, token=request.POST.get("token", ""), actor=signin_actor(request, user)
-            )
-        except ApplicationError as refused:
-            error = refused.message
-            signin_failed(request, user)
-        else:
-            return _finish(request, user, device, pending)
-    if device is None or request.method == "GET":
-        # a new secret on every visit: what was shown once is never shown again
-        device = totp_device_enrol_start(user=user)
-        request.session[ENROL_KEY] = device.pk
-    context = {"error": error, "pending_user": user, "provisioning": totp_provisioning(device=device)}
-    return render(request, "portal/auth/enrol.html", context, status=400 if error else 200)
+    return signin_enrol_step(request, SURFACE, _page(request, "portal/auth/enrol.html"))
 
 
 @require_POST

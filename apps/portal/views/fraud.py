@@ -1,23 +1,29 @@
 """Fraud cases in the portal: the list, one case with its history, triage (through the fraud app's
 services; the permission it needs is the one apps/fraud/portal.py registered)."""
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from apps.core.actors import actor_for_request
 from apps.core.errors import ApplicationError
 from apps.core.portal import portal_user_may
 from apps.fraud.choices import CaseStatus
+from apps.fraud.models import FraudCase
 from apps.fraud.selectors import fraud_case_get, fraud_case_list
 from apps.fraud.services import fraud_case_triage
 from apps.portal.access import ANALYST, OFFICER, portal_view
 from apps.portal.shell import paginate, render_portal
+from apps.portal.triage import triage_post
 
-ASSIGN_ME = "me"
 TRIAGE = "fraud.case_triage"
+
+
+def _case_or_404(case_id: int) -> FraudCase:
+    try:
+        return fraud_case_get(case_id=case_id)
+    except ApplicationError as missing:
+        raise Http404(missing.message) from missing
 
 
 @never_cache
@@ -34,10 +40,7 @@ def fraud_cases(request: HttpRequest) -> HttpResponse:
 @require_safe
 @portal_view(OFFICER, ANALYST)
 def fraud_case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
-    try:
-        case = fraud_case_get(case_id=case_id)
-    except ApplicationError as missing:
-        raise Http404(missing.message) from missing
+    case = _case_or_404(case_id)
     context = {
         "case": case,
         "history": list(case.history.order_by("id")),
@@ -50,22 +53,13 @@ def fraud_case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_POST
 @portal_view(OFFICER, ANALYST)
 def fraud_case_triage_view(request: HttpRequest, case_id: int) -> HttpResponse:
-    if not portal_user_may(request.user, TRIAGE):
-        messages.error(request, "Your role may read fraud cases but not triage them.")
-        return redirect("portal:fraud_case", case_id=case_id)
-    try:
-        case = fraud_case_get(case_id=case_id)
-    except ApplicationError as missing:
-        raise Http404(missing.message) from missing
-    kwargs = {"note": request.POST.get("note", "")[:2000]}
-    if request.POST.get("status"):
-        kwargs["status"] = request.POST["status"]
-    if request.POST.get("assign") == ASSIGN_ME:
-        kwargs["assignee"] = request.user.get_username()
-    try:
-        fraud_case_triage(case=case, actor=actor_for_request(request), **kwargs)
-    except ApplicationError as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, f"Case {case.pk} updated.")
-    return redirect("portal:fraud_case", case_id=case_id)
+    return triage_post(
+        request,
+        permission=TRIAGE,
+        denied="Your role may read fraud cases but not triage them.",
+        target=lambda: _case_or_404(case_id),
+        triage=lambda case, actor, changes: fraud_case_triage(case=case, actor=actor, **changes),
+        assignee=request.user.get_username(),
+        label="Case",
+        back=lambda: redirect("portal:fraud_case", case_id=case_id),
+    )

@@ -23,6 +23,7 @@ from apps.core.errors import ApplicationError
 from apps.core.portal import portal_user_may
 from apps.portal.access import OFFICER, portal_view
 from apps.portal.shell import paginate, render_portal
+from apps.portal.triage import ASSIGN_ME
 from apps.privacy import services as privacy_services
 from apps.privacy.choices import RequestKind, RequestStatus, VerificationMethod
 from apps.privacy.models import DataSubjectRequest
@@ -31,7 +32,6 @@ from apps.privacy.selectors.requests import latest_export, request_get, request_
 
 CHANGE = "privacy.request_change"
 DOWNLOAD = "privacy.export_download"
-ASSIGN_ME = "me"
 
 
 def _officer_usernames() -> list[str]:

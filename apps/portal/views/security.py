@@ -1,23 +1,28 @@
 """Security alerts in the portal: the list, one alert with its activity, triage (through the security
 app's services; the permission it needs is the one apps/security/portal.py registered)."""
 
-from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from apps.core.actors import actor_for_request
-from apps.core.errors import ApplicationError
 from apps.core.portal import portal_user_may
 from apps.portal.access import ANALYST, OFFICER, portal_view
 from apps.portal.shell import paginate, render_portal
+from apps.portal.triage import triage_post
 from apps.security.choices import AlertStatus
+from apps.security.models import Alert
 from apps.security.selectors import alert_list
 from apps.security.services import alert_triage
 
-ASSIGN_ME = "me"
 TRIAGE = "security.alert_triage"
+
+
+def _alert_or_404(alert_id: int) -> Alert:
+    alert = alert_list().filter(pk=alert_id).first()
+    if alert is None:
+        raise Http404("No such alert.")
+    return alert
 
 
 @never_cache
@@ -36,9 +41,7 @@ def security_alerts(request: HttpRequest) -> HttpResponse:
 @require_safe
 @portal_view(OFFICER, ANALYST)
 def security_alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
-    alert = alert_list().filter(pk=alert_id).first()
-    if alert is None:
-        raise Http404("No such alert.")
+    alert = _alert_or_404(alert_id)
     context = {
         "alert": alert,
         "activities": list(alert.activities.all()),
@@ -51,21 +54,13 @@ def security_alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
 @require_POST
 @portal_view(OFFICER, ANALYST)
 def security_alert_triage(request: HttpRequest, alert_id: int) -> HttpResponse:
-    if not portal_user_may(request.user, TRIAGE):
-        messages.error(request, "Your role may read alerts but not triage them.")
-        return redirect("portal:security_alert", alert_id=alert_id)
-    alert = alert_list().filter(pk=alert_id).first()
-    if alert is None:
-        raise Http404("No such alert.")
-    kwargs = {"note": request.POST.get("note", "")[:2000]}
-    if request.POST.get("status"):
-        kwargs["status"] = request.POST["status"]
-    if request.POST.get("assign") == ASSIGN_ME:
-        kwargs["assignee"] = request.user
-    try:
-        alert_triage(alert=alert, actor=actor_for_request(request), **kwargs)
-    except ApplicationError as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, f"Alert {alert.pk} updated.")
-    return redirect("portal:security_alert", alert_id=alert_id)
+    return triage_post(
+        request,
+        permission=TRIAGE,
+        denied="Your role may read alerts but not triage them.",
+        target=lambda: _alert_or_404(alert_id),
+        triage=lambda alert, actor, changes: alert_triage(alert=alert, actor=actor, **changes),
+        assignee=request.user,
+        label="Alert",
+        back=lambda: redirect("portal:security_alert", alert_id=alert_id),
+    )

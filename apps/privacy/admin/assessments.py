@@ -5,13 +5,12 @@ through the services, which refuse a reviewer who is the author and audit every 
 """
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.utils.html import format_html_join
 
 from apps.core.actors import actor_for_request
-from apps.core.admin.tools import ServiceAdminMixin
-from apps.core.errors import ApplicationError
-from apps.privacy.admin.reasons import MAX_ROWS_PER_ACTION, ask_reason
+from apps.core.admin.tools import ServiceAdminMixin, each_selected
+from apps.privacy.admin.reasons import MAX_ROWS_PER_ACTION, reason_action
 from apps.privacy.assessments import QUESTIONS
 from apps.privacy.choices import PiaStatus
 from apps.privacy.models import PrivacyImpactAssessment
@@ -88,15 +87,10 @@ class PrivacyImpactAssessmentAdmin(ServiceAdminMixin, admin.ModelAdmin):
         pia_update(pia=obj, actor=actor, **data)
 
     def _each(self, request, queryset, call, done_message: str) -> None:
-        done = 0
-        for pia in queryset[:MAX_ROWS_PER_ACTION]:
-            try:
-                call(pia)
-                done += 1
-            except ApplicationError as error:
-                self.message_user(request, f"PIA #{pia.pk}: {error.message}", messages.ERROR)
-        if done:
-            self.message_user(request, f"{done} assessment(s) {done_message}.", messages.SUCCESS)
+        rows = queryset[:MAX_ROWS_PER_ACTION]
+        each_selected(
+            self, request, rows, call, name=lambda pia: f"PIA #{pia.pk}", done=f"assessment(s) {done_message}"
+        )
 
     @admin.action(description="Submit for review", permissions=["change"])
     def submit(self, request, queryset):
@@ -116,27 +110,27 @@ class PrivacyImpactAssessmentAdmin(ServiceAdminMixin, admin.ModelAdmin):
     @admin.action(description="Reject with a reason… (you must not be the author)", permissions=["change"])
     def reject(self, request, queryset):
         assessments = list(queryset.filter(status=PiaStatus.SUBMITTED)[:MAX_ROWS_PER_ACTION])
-        if not assessments:
-            self.message_user(request, "Only submitted assessments can be rejected.", messages.ERROR)
-            return None
-        answer = ask_reason(
+
+        def reject(reason: str) -> None:
+            actor = actor_for_request(request)
+            self._each(
+                request,
+                PrivacyImpactAssessment.objects.filter(pk__in=[pia.pk for pia in assessments]),
+                lambda pia: pia_decide(pia=pia, actor=actor, reviewer=request.user, approve=False, note=reason),
+                "rejected",
+            )
+
+        return reason_action(
             self,
             request,
+            assessments,
+            empty="Only submitted assessments can be rejected.",
+            describe=lambda pia: (pia.pk, str(pia), f"{pia.level}, score {pia.score}"),
+            apply=reject,
             action="reject",
             title="Reject assessments",
             intro="The author revises a rejected assessment and submits it again.",
-            rows=[(pia.pk, str(pia), f"{pia.level}, score {pia.score}") for pia in assessments],
         )
-        if answer.page:
-            return answer.page
-        actor = actor_for_request(request)
-        self._each(
-            request,
-            PrivacyImpactAssessment.objects.filter(pk__in=[pia.pk for pia in assessments]),
-            lambda pia: pia_decide(pia=pia, actor=actor, reviewer=request.user, approve=False, note=answer.reason),
-            "rejected",
-        )
-        return None
 
     @admin.action(description="Mark periodic review done (still valid)", permissions=["change"])
     def mark_reviewed(self, request, queryset):

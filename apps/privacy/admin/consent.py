@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import admin
 
 from apps.core.actors import actor_for_request
-from apps.core.admin.tools import ServiceAdminMixin
+from apps.core.admin.tools import ReadOnlyAdmin, ServiceAdminMixin
 from apps.privacy.models import ConsentRecord, ConsentType
 from apps.privacy.services.consent import consent_type_publish
 
@@ -42,7 +42,7 @@ class ConsentTypeAdmin(ServiceAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(ConsentRecord)
-class ConsentRecordAdmin(admin.ModelAdmin):
+class ConsentRecordAdmin(ReadOnlyAdmin):
     list_display = ["id", "member", "consent_type", "action", "source", "recorded_at", "recorded_by"]
     list_filter = ["action", "source", "consent_type__code"]
     list_select_related = ["member", "consent_type"]
@@ -52,12 +52,3 @@ class ConsentRecordAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in ConsentRecord._meta.fields]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -4,7 +4,7 @@ from django.contrib import admin, messages
 
 from apps.core.actors import actor_for_request
 from apps.core.errors import ApplicationError
-from apps.privacy.admin.reasons import MAX_ROWS_PER_ACTION, ask_reason
+from apps.privacy.admin.reasons import MAX_ROWS_PER_ACTION, reason_action
 from apps.privacy.choices import FindingStatus
 from apps.privacy.models import PiiFinding
 from apps.privacy.services import pii_finding_dismiss, pii_finding_redact
@@ -53,21 +53,21 @@ class PiiFindingAdmin(admin.ModelAdmin):
     @admin.action(description="Dismiss selected findings (with a reason)", permissions=["change"])
     def dismiss_selected(self, request, queryset):
         findings = list(queryset.filter(status=FindingStatus.OPEN)[:MAX_ROWS_PER_ACTION])
-        if not findings:
-            self.message_user(request, "None of the selected findings is open.", messages.ERROR)
-            return None
-        answer = ask_reason(
+
+        def dismiss(reason: str) -> None:
+            actor = actor_for_request(request)
+            for finding in findings:
+                pii_finding_dismiss(finding=finding, actor=actor, reason=reason)
+            self.message_user(request, f"{len(findings)} finding(s) dismissed.", messages.SUCCESS)
+
+        return reason_action(
             self,
             request,
+            findings,
+            empty="None of the selected findings is open.",
+            describe=lambda finding: (finding.pk, str(finding), finding.masked_excerpt),
+            apply=dismiss,
             action="dismiss_selected",
             title="Dismiss findings",
             intro="A dismissed finding stays on record with your reason; the text is left as it is.",
-            rows=[(finding.pk, str(finding), finding.masked_excerpt) for finding in findings],
         )
-        if answer.page:
-            return answer.page
-        actor = actor_for_request(request)
-        for finding in findings:
-            pii_finding_dismiss(finding=finding, actor=actor, reason=answer.reason)
-        self.message_user(request, f"{len(findings)} finding(s) dismissed.", messages.SUCCESS)
-        return None

@@ -5,9 +5,9 @@ re-identification action, and never put into a message (messages may live in a c
 """
 
 from django.contrib import admin, messages
-from django.template.response import TemplateResponse
 
 from apps.core.actors import actor_for_request
+from apps.core.admin.tools import ReadOnlyAdmin, action_page
 from apps.core.errors import ApplicationError
 from apps.privacy.admin.reasons import MAX_ROWS_PER_ACTION, ask_reason
 from apps.privacy.models import Pseudonym
@@ -17,7 +17,10 @@ REIDENTIFIED_TEMPLATE = "admin/privacy/pseudonym/reidentified.html"
 
 
 @admin.register(Pseudonym)
-class PseudonymAdmin(admin.ModelAdmin):
+class PseudonymAdmin(ReadOnlyAdmin):
+    """Read-only: tokens are made by pseudonymize(); forgetting one goes through the service (audited):
+    see the action."""
+
     list_display = ["token", "purpose", "created_at", "reidentified_count", "last_reidentified_at"]
     list_filter = ["purpose"]
     search_fields = ["=token"]
@@ -25,15 +28,6 @@ class PseudonymAdmin(admin.ModelAdmin):
     fields = ["token", "purpose", "created_at", "reidentified_count", "last_reidentified_at"]
     readonly_fields = fields
     actions = ["reidentify_selected", "forget_selected"]
-
-    def has_add_permission(self, request) -> bool:
-        return False  # tokens are made by pseudonymize()
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False  # forgetting goes through the service (audited): see the action
 
     def has_reidentify_permission(self, request) -> bool:
         return request.user.has_perm("privacy.reidentify_pseudonym")
@@ -46,16 +40,19 @@ class PseudonymAdmin(admin.ModelAdmin):
         actions.pop("delete_selected", None)
         return actions
 
+    def _ask_reason(self, request, pseudonyms: list[Pseudonym], *, action: str, title: str, intro: str):
+        rows = [(pseudonym.pk, pseudonym.token, pseudonym.purpose) for pseudonym in pseudonyms]
+        return ask_reason(self, request, action=action, title=title, intro=intro, rows=rows)
+
     @admin.action(description="Re-identify selected pseudonyms (audited, with a reason)", permissions=["reidentify"])
     def reidentify_selected(self, request, queryset):
         pseudonyms = list(queryset[:MAX_ROWS_PER_ACTION])
-        answer = ask_reason(
-            self,
+        answer = self._ask_reason(
             request,
+            pseudonyms,
             action="reidentify_selected",
             title="Re-identify pseudonyms",
             intro="Each re-identification is recorded in the audit trail with your name and reason.",
-            rows=[(pseudonym.pk, pseudonym.token, pseudonym.purpose) for pseudonym in pseudonyms],
         )
         if answer.page:
             return answer.page
@@ -68,27 +65,20 @@ class PseudonymAdmin(admin.ModelAdmin):
                 self.message_user(request, f"{pseudonym.token}: {error.message}", messages.ERROR)
                 continue
             revealed.append((pseudonym.token, pseudonym.purpose, value))
-        context = {
-            **self.admin_site.each_context(request),
-            "opts": self.opts,
-            "title": "Re-identified pseudonyms",
-            "revealed": revealed,
-            "changelist_url": request.get_full_path(),
-        }
-        response = TemplateResponse(request, REIDENTIFIED_TEMPLATE, context)
+        context = {"title": "Re-identified pseudonyms", "revealed": revealed}
+        response = action_page(self, request, REIDENTIFIED_TEMPLATE, context)
         response["Cache-Control"] = "no-store"
         return response
 
     @admin.action(description="Forget selected pseudonyms (erase the vault entries)", permissions=["forget"])
     def forget_selected(self, request, queryset):
         pseudonyms = list(queryset[:MAX_ROWS_PER_ACTION])
-        answer = ask_reason(
-            self,
+        answer = self._ask_reason(
             request,
+            pseudonyms,
             action="forget_selected",
             title="Forget pseudonyms",
             intro="The values behind these tokens are erased; nobody can re-identify them afterwards.",
-            rows=[(pseudonym.pk, pseudonym.token, pseudonym.purpose) for pseudonym in pseudonyms],
         )
         if answer.page:
             return answer.page

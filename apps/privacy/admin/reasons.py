@@ -1,10 +1,14 @@
 """The intermediate page of the privacy admin's actions: the selected rows and a required reason."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from django import forms
-from django.contrib.admin import helpers
+from django.contrib import messages
 from django.template.response import TemplateResponse
+
+from apps.core.admin.tools import action_page
 
 ACTION_TEMPLATE = "admin/privacy/action_form.html"
 MAX_ROWS_PER_ACTION = 100
@@ -23,19 +27,9 @@ def reason_form(request) -> ReasonForm:
     return ReasonForm(request.POST if "apply" in request.POST else None)
 
 
-def action_page(model_admin, request, *, action: str, title: str, intro: str, rows, form) -> TemplateResponse:
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "opts": model_admin.opts,
-        "title": title,
-        "intro": intro,
-        "action": action,
-        "rows": rows,
-        "form": form,
-        "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        "changelist_url": request.get_full_path(),
-    }
-    return TemplateResponse(request, ACTION_TEMPLATE, context)
+def action_form_page(model_admin, request, *, action: str, title: str, intro: str, rows, form) -> TemplateResponse:
+    context = {"title": title, "intro": intro, "action": action, "rows": rows, "form": form}
+    return action_page(model_admin, request, ACTION_TEMPLATE, context)
 
 
 @dataclass(frozen=True)
@@ -53,5 +47,31 @@ def ask_reason(model_admin, request, *, action: str, title: str, intro: str, row
     if form.is_bound and form.is_valid():
         return ReasonAnswer(reason=form.cleaned_data["reason"])
     return ReasonAnswer(
-        page=action_page(model_admin, request, action=action, title=title, intro=intro, rows=rows, form=form)
+        page=action_form_page(model_admin, request, action=action, title=title, intro=intro, rows=rows, form=form)
     )
+
+
+def reason_action(
+    model_admin,
+    request,
+    rows: list,
+    *,
+    empty: str,
+    describe: Callable[[Any], tuple],
+    apply: Callable[[str], None],
+    action: str,
+    title: str,
+    intro: str,
+) -> TemplateResponse | None:
+    """An action over `rows` that needs a reason: `empty` as an error when there are none, else the page
+    asking for the reason (each row shown as `describe(row)`: pk, name, detail), then `apply(reason)`."""
+    if not rows:
+        model_admin.message_user(request, empty, messages.ERROR)
+        return None
+    answer = ask_reason(
+        model_admin, request, action=action, title=title, intro=intro, rows=[describe(row) for row in rows]
+    )
+    if answer.page:
+        return answer.page
+    apply(answer.reason)
+    return None

@@ -12,12 +12,13 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html
 
 from apps.core.actors import actor_for_request
-from apps.core.errors import ApplicationError
-from apps.privacy.admin.reasons import action_page
+from apps.core.admin.tools import ReadOnlyInline, each_selected
+from apps.privacy.admin.reasons import action_form_page
 from apps.privacy.choices import OPEN_REQUEST_STATUSES, RequestStatus, VerificationMethod
 from apps.privacy.models import (
     DataExport,
@@ -63,19 +64,11 @@ def _readonly(model_admin) -> list[str]:
     return [field.name for field in model_admin.model._meta.fields]
 
 
-class RequestEventInline(admin.TabularInline):
+class RequestEventInline(ReadOnlyInline):
     model = DataSubjectRequestEvent
-    extra = 0
-    can_delete = False
     fields = ["created_at", "action", "actor_label", "from_status", "to_status", "note"]
     readonly_fields = fields
     verbose_name_plural = "history"
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(DataSubjectRequest)
@@ -108,18 +101,20 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
 
     def _page(self, request, *, action, title, intro, requests, form):
         rows = [(dsr.pk, str(dsr), f"{dsr.get_status_display()}, due {dsr.due_at:%Y-%m-%d}") for dsr in requests]
-        return action_page(self, request, action=action, title=title, intro=intro, rows=rows, form=form)
+        return action_form_page(self, request, action=action, title=title, intro=intro, rows=rows, form=form)
 
     def _each(self, request, requests, call, done_message: str) -> None:
-        done = 0
-        for dsr in requests:
-            try:
-                call(dsr)
-                done += 1
-            except ApplicationError as error:
-                self.message_user(request, f"{dsr}: {error.message}", messages.ERROR)
-        if done:
-            self.message_user(request, f"{done} request(s) {done_message}.", messages.SUCCESS)
+        each_selected(self, request, requests, call, name=str, done=f"request(s) {done_message}")
+
+    def _with_form(self, request, requests, form_class, service, done_message: str, **page) -> HttpResponse | None:
+        """An action that asks for a form first (a page over the selected requests), then calls `service`
+        with the form's values for each request."""
+        form = form_class(request.POST if "apply" in request.POST else None)
+        if not (form.is_bound and form.is_valid()):
+            return self._page(request, requests=requests, form=form, **page)
+        actor = actor_for_request(request)
+        self._each(request, requests, lambda dsr: service(request=dsr, actor=actor, **form.cleaned_data), done_message)
+        return None
 
     def _open(self, queryset):
         open_requests = queryset.filter(status__in=OPEN_REQUEST_STATUSES).select_related("tenant")
@@ -137,25 +132,16 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
 
     @admin.action(description="Record identity verification…", permissions=["change"])
     def verify_identity(self, request, queryset):
-        requests = self._open(queryset)
-        form = VerifyForm(request.POST if "apply" in request.POST else None)
-        if not (form.is_bound and form.is_valid()):
-            return self._page(
-                request,
-                action="verify_identity",
-                title="Record identity verification",
-                intro="You confirm that the requester is the person these requests are about. Your name is recorded.",
-                requests=requests,
-                form=form,
-            )
-        actor = actor_for_request(request)
-        self._each(
+        return self._with_form(
             request,
-            requests,
-            lambda dsr: request_verify_identity(request=dsr, actor=actor, **form.cleaned_data),
+            self._open(queryset),
+            VerifyForm,
+            request_verify_identity,
             "verified and in progress",
+            action="verify_identity",
+            title="Record identity verification",
+            intro="You confirm that the requester is the person these requests are about. Your name is recorded.",
         )
-        return None
 
     @admin.action(description="Assign selected requests to me", permissions=["change"])
     def assign_to_me(self, request, queryset):
@@ -177,44 +163,31 @@ class DataSubjectRequestAdmin(admin.ModelAdmin):
                 request, "Only requests in progress (identity verified) can be completed.", messages.ERROR
             )
             return None
-        form = CompleteForm(request.POST if "apply" in request.POST else None)
-        if not (form.is_bound and form.is_valid()):
-            return self._page(
-                request,
-                action="complete",
-                title="Complete requests",
-                intro="Completing does the work: access and portability write an export, erasure anonymizes the "
-                "member everywhere (it cannot be undone), rectification applies the requested corrections. "
-                "Requests you filed or verified are refused: someone else completes them (four eyes).",
-                requests=requests,
-                form=form,
-            )
-        actor = actor_for_request(request)
-        self._each(
+        return self._with_form(
             request,
             requests,
-            lambda dsr: request_complete(request=dsr, actor=actor, **form.cleaned_data),
+            CompleteForm,
+            request_complete,
             "completed",
+            action="complete",
+            title="Complete requests",
+            intro="Completing does the work: access and portability write an export, erasure anonymizes the "
+            "member everywhere (it cannot be undone), rectification applies the requested corrections. "
+            "Requests you filed or verified are refused: someone else completes them (four eyes).",
         )
-        return None
 
     @admin.action(description="Reject with a reason…", permissions=["change"])
     def reject(self, request, queryset):
-        requests = self._open(queryset)
-        form = RejectForm(request.POST if "apply" in request.POST else None)
-        if not (form.is_bound and form.is_valid()):
-            return self._page(
-                request, action="reject", title="Reject requests", intro="The reason is kept with each request.",
-                requests=requests, form=form,
-            )  # fmt: skip
-        actor = actor_for_request(request)
-        self._each(
+        return self._with_form(
             request,
-            requests,
-            lambda dsr: request_reject(request=dsr, actor=actor, **form.cleaned_data),
+            self._open(queryset),
+            RejectForm,
+            request_reject,
             "rejected",
+            action="reject",
+            title="Reject requests",
+            intro="The reason is kept with each request.",
         )
-        return None
 
 
 class _ReadOnlyAdmin(admin.ModelAdmin):

@@ -8,9 +8,9 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from apps.core.actors import actor_for_request
-from apps.core.admin.tools import ServiceAdminMixin
+from apps.core.admin.tools import ReadOnlyAdmin, ServiceAdminMixin
 from apps.core.errors import ApplicationError
-from apps.privacy.admin.reasons import MAX_ROWS_PER_ACTION, ask_reason
+from apps.privacy.admin.reasons import MAX_ROWS_PER_ACTION, reason_action
 from apps.privacy.models import LegalHold, RetentionPolicy, RetentionRun
 from apps.privacy.retention.kinds import retention_kinds
 from apps.privacy.services.retention import (
@@ -124,28 +124,28 @@ class LegalHoldAdmin(ServiceAdminMixin, admin.ModelAdmin):
     @admin.action(description="Release the selected holds", permissions=["view"])
     def release_selected(self, request, queryset):
         holds = list(queryset.filter(released_at__isnull=True).select_related("tenant", "member")[:MAX_ROWS_PER_ACTION])
-        if not holds:
-            self.message_user(request, "None of the selected holds is active.", messages.ERROR)
-            return None
-        answer = ask_reason(
+
+        def release(reason: str) -> None:
+            actor = actor_for_request(request)
+            for hold in holds:
+                legal_hold_release(hold=hold, actor=actor, reason=reason)
+            self.message_user(request, f"{len(holds)} hold(s) released.", messages.SUCCESS)
+
+        return reason_action(
             self,
             request,
+            holds,
+            empty="None of the selected holds is active.",
+            describe=lambda hold: (hold.pk, str(hold), hold.reason),
+            apply=release,
             action="release_selected",
             title="Release legal holds",
             intro="Retention may act on the data of these tenants and members again from its next run.",
-            rows=[(hold.pk, str(hold), hold.reason) for hold in holds],
         )
-        if answer.page:
-            return answer.page
-        actor = actor_for_request(request)
-        for hold in holds:
-            legal_hold_release(hold=hold, actor=actor, reason=answer.reason)
-        self.message_user(request, f"{len(holds)} hold(s) released.", messages.SUCCESS)
-        return None
 
 
 @admin.register(RetentionRun)
-class RetentionRunAdmin(admin.ModelAdmin):
+class RetentionRunAdmin(ReadOnlyAdmin):
     list_display = ["id", "started_at", "finished_at", "dry_run", "status", "acted", "held", "triggered_by"]
     list_filter = ["dry_run", "status"]
     fields = [
@@ -166,15 +166,6 @@ class RetentionRunAdmin(admin.ModelAdmin):
     @admin.display(description="per kind")
     def counts_table(self, run: RetentionRun):
         return format_html("<pre style='white-space: pre-wrap'>{}</pre>", json.dumps(run.counts, indent=2))
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
     @admin.action(description="Dry run of every policy now (counts only)", permissions=["view"])
     def dry_run_now(self, request, queryset):
