@@ -9,25 +9,17 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 
 from apps.core.actors import actor_for_request
-from apps.core.admin.tools import ServiceAdminMixin
+from apps.core.admin.tools import ReadOnlyInline, ServiceAdminMixin
 from apps.incidents.choices import IncidentStatus, RuleSource
 from apps.incidents.models import Incident, IncidentRule, TimelineEntry
 from apps.incidents.services.incidents import incident_note, incident_transition, incident_update
 
 
-class TimelineEntryInline(admin.TabularInline):
+class TimelineEntryInline(ReadOnlyInline):
     model = TimelineEntry
-    extra = 0
-    can_delete = False
     fields = ["occurred_at", "kind", "actor_label", "message"]
     readonly_fields = fields
     verbose_name_plural = "timeline"
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class IncidentResponseForm(forms.ModelForm):

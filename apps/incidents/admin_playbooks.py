@@ -3,10 +3,11 @@ and `manage.py incidents_load_playbooks`, which makes it the next version); ever
 
 from django.contrib import admin
 
+from apps.core.admin.tools import ReadOnlyAdmin, ReadOnlyInline
 from apps.incidents.models import Playbook, PlaybookStep
 
 
-class PlaybookStepInline(admin.TabularInline):
+class PlaybookStepInline(ReadOnlyInline):
     model = PlaybookStep
     fields = [
         "position",
@@ -20,28 +21,14 @@ class PlaybookStepInline(admin.TabularInline):
         "max_attempts",
     ]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     show_change_link = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(Playbook)
-class PlaybookAdmin(admin.ModelAdmin):
+class PlaybookAdmin(ReadOnlyAdmin):
     list_display = ["name", "kind", "version", "is_active", "source_path", "loaded_at"]
     list_filter = ["kind", "is_active"]
     show_facets = admin.ShowFacets.NEVER
     fields = ["name", "kind", "version", "is_active", "source_path", "source_sha256", "loaded_at"]
     readonly_fields = fields
     inlines = [PlaybookStepInline]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

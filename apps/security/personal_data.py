@@ -124,7 +124,7 @@ declare_personal_data(
 
 declare_personal_data(
     "security.BlockedAddress",
-    subject=_no_member_rows,
+    subject=no_member_rows,
     kind="address_blocks",
     fields={
         "network": (DataClass.CONFIDENTIAL, DataCategory.TECHNICAL, "the address refused (matched on every request)"),
