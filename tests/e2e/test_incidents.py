@@ -17,8 +17,8 @@ from apps.accounts.roles import ROLE_GROUP_NAMES
 from apps.core.actors import Actor
 from apps.incidents.models import ClockDefinition, Incident
 from apps.incidents.services.incidents import incident_note
-from tests.factories import UserFactory
-from tests.portal.conftest import PASSWORD, token_for
+from tests.factories import PASSWORD, UserFactory
+from tests.second_factor import token_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

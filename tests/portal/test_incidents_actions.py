@@ -10,7 +10,7 @@ from apps.accounts.choices import StaffRole
 from apps.audit.models import AuditEvent
 from apps.incidents.models import CustodyEvent, Incident, TimelineEntry
 from tests.portal import incidents_data
-from tests.portal.conftest import verified_client
+from tests.second_factor import verified_client
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from apps.incidents.models import CustodyEvent, Evidence, FollowUp, StepRun
 from apps.security.models import BlockedAddress
 from apps.security.services import address_block
 from tests.portal import incidents_data
-from tests.portal.conftest import verified_client
+from tests.second_factor import verified_client
 
 pytestmark = pytest.mark.django_db
 

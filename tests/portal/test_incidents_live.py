@@ -14,7 +14,7 @@ from apps.core.actors import Actor
 from apps.incidents.services.incidents import incident_note, incident_transition
 from dbsbm.asgi import application
 from tests.portal import incidents_data
-from tests.portal.conftest import verified_client
+from tests.second_factor import verified_client
 
 ACTOR = Actor.system("portal live tests")
 

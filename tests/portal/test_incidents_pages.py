@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from apps.accounts.choices import StaffRole
 from tests.portal import incidents_data
-from tests.portal.conftest import verified_client
+from tests.second_factor import verified_client
 
 pytestmark = pytest.mark.django_db
 
