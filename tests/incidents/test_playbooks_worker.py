@@ -106,10 +106,10 @@ def test_a_worker_killed_mid_playbook_is_resumed_by_a_new_worker_without_repeati
             _wait_for(_worker_waits_for_the_lock, what="the worker to block in step 2")
             first.kill()  # SIGKILL: no clean-up, the task is never acknowledged
             first.wait(timeout=30)
-            with connection.cursor() as cursor:  # the dead worker's server process would otherwise go on
+            with connection.cursor() as cursor:  # the dead worker's server process, still waiting on the lock
                 cursor.execute(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = current_database() AND pid NOT IN (pg_backend_pid(), %s)",
+                    "WHERE datname = current_database() AND wait_event_type = 'Lock' AND pid <> %s",
                     [holder.info.backend_pid],
                 )
         finally:

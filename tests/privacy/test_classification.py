@@ -100,7 +100,11 @@ def test_the_registry_covers_every_app_that_holds_personal_data():
 def test_the_checks_above_catch_an_undeclared_field():
     # the same function the parametrized test uses, on a declaration that forgot a field
     entry = PersonalModel(
-        "betting.Capper", "capper_profile", "member", {}, frozenset({"id", "tenant", "member", "created_at"})
+        "betting.Capper",
+        "capper_profile",
+        "member",
+        {},
+        frozenset({"id", "tenant", "member", "frozen_at", "frozen_reason", "created_at"}),
     )
     assert undeclared_fields(entry) == ["avatar_url", "display_name", "is_active"]
 
@@ -116,7 +120,7 @@ def test_redeclaring_with_an_erasure_action_keeps_old_style_tuples_working():
                 "display_name": (DataClass.PUBLIC, DataCategory.IDENTIFIER),
                 "avatar_url": (DataClass.PUBLIC, DataCategory.IDENTIFIER, "picture", ErasureAction.ERASE),
             },
-            not_personal=["id", "tenant", "member", "is_active", "created_at"],
+            not_personal=["id", "tenant", "member", "is_active", "frozen_at", "frozen_reason", "created_at"],
         )
         assert (entry.fields["display_name"].purpose, entry.fields["display_name"].erase) == ("", "")
         assert entry.fields["avatar_url"].erase == "erase"
