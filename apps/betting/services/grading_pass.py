@@ -32,10 +32,12 @@ _TABLES = {
     "grading_leg": "leg_id bigint NOT NULL, bet_id bigint NOT NULL, game_id bigint NOT NULL, "
     "market varchar(16) NOT NULL, selection varchar(200) NOT NULL, line numeric(7, 2)",
     "grading_key": "leg_id bigint NOT NULL, game_id bigint NOT NULL, market varchar(16) NOT NULL, "
-    "selection varchar(200) NOT NULL, line numeric(7, 2), result varchar(8)",
+    "selection varchar(200) NOT NULL, line numeric(7, 2)",
+    "grading_key_result": "leg_id bigint NOT NULL, result varchar(8) NOT NULL",
     "grading_settle": "bet_id bigint NOT NULL, tenant_id bigint NOT NULL, stake numeric(8, 2) NOT NULL, legs text",
-    "grading_outcome": "bet_id bigint NOT NULL, stake numeric(8, 2) NOT NULL, legs text, "
-    "status varchar(16), net numeric(18, 4)",
+    "grading_outcome": "bet_id bigint NOT NULL, stake numeric(8, 2) NOT NULL, legs text",
+    "grading_outcome_result": "bet_id bigint NOT NULL, status varchar(16) NOT NULL, net numeric(18, 4) NOT NULL",
+    "grading_partly": "bet_id bigint NOT NULL",
 }
 # a grading key: same game, market and selection, and the same line (both NULL for moneylines and props)
 _SAME_KEY = (
@@ -148,33 +150,20 @@ def _grade_keys(grade: LegGrader) -> None:
         result = grade(game_id, market, selection, None if line is None else Decimal(line))
         if result is not None:
             results.append((leg_id, str(result)))
-    _update_from_values("grading_key", "leg_id", {"result": "%s"}, results)
-
-
-def _update_from_values(table: str, key: str, columns: dict[str, str], rows: list[tuple]) -> None:
-    """UPDATE `table` from (key, value, …) rows; `columns` maps each column to its placeholder (a cast)."""
-    assignments = ", ".join(f"{column} = v.column{index}" for index, column in enumerate(columns, start=2))
-    row_sql = "(%s, " + ", ".join(columns.values()) + ")"
-    for start in range(0, len(rows), ROWS_PER_INSERT):
-        batch = rows[start : start + ROWS_PER_INSERT]
-        _execute(
-            f"UPDATE {table} SET {assignments} FROM (VALUES {', '.join([row_sql] * len(batch))}) AS v "  # noqa: S608 - placeholders only
-            f"WHERE {table}.{key} = v.column1",
-            [value for row in batch for value in row],
-        )
+    _insert_rows("grading_key_result", "leg_id, result", results)
+    # the keys a score cannot grade (props) go, and with them their legs: what is left is graded now
+    _execute("DELETE FROM grading_key WHERE leg_id NOT IN (SELECT leg_id FROM grading_key_result)")
+    _execute(f"DELETE FROM grading_leg AS l WHERE NOT EXISTS (SELECT 1 FROM grading_key k WHERE {_SAME_KEY})")  # noqa: S608
+    _analyze("grading_key_result")
 
 
 def _write_leg_results(now) -> None:
     legs = _table(BetLeg)
     _execute(
-        f"UPDATE {legs} SET result = k.result, graded_at = %s, graded_source = %s "  # noqa: S608 - placeholders only
-        f"FROM grading_leg l JOIN grading_key k ON {_SAME_KEY} WHERE {legs}.id = l.leg_id AND k.result IS NOT NULL",
+        f"UPDATE {legs} SET result = r.result, graded_at = %s, graded_source = %s "  # noqa: S608 - placeholders only
+        f"FROM grading_leg l JOIN grading_key k ON {_SAME_KEY} JOIN grading_key_result r ON r.leg_id = k.leg_id "
+        f"WHERE {legs}.id = l.leg_id",
         [now, SettlementSource.AUTO.value],
-    )
-    # what is left are the legs graded in this pass (props stay pending)
-    _execute(
-        f"DELETE FROM grading_leg AS l WHERE EXISTS "  # noqa: S608 - SQL fragments only
-        f"(SELECT 1 FROM grading_key k WHERE {_SAME_KEY} AND k.result IS NULL)"
     )
 
 
@@ -201,12 +190,14 @@ def _settle_complete_bets(now) -> dict[int, tuple[int, int]]:
     for bet_id, stake, legs in _execute("SELECT bet_id, CAST(stake AS TEXT), legs FROM grading_outcome"):
         status, net = bet_outcome(Decimal(stake), _parse_legs(legs))
         outcomes.append((bet_id, status, net))
-    _update_from_values("grading_outcome", "bet_id", {"status": "%s", "net": "CAST(%s AS numeric(18, 4))"}, outcomes)
+    _insert_rows("grading_outcome_result", "bet_id, status, net", outcomes)
+    _analyze("grading_outcome_result")
     bets = _table(Bet)
     _execute(
-        f"UPDATE {bets} SET status = o.status, net_units = o.net, settled_at = %s, settlement_source = %s, "  # noqa: S608 - placeholders only
+        f"UPDATE {bets} SET status = r.status, net_units = r.net, settled_at = %s, settlement_source = %s, "  # noqa: S608 - placeholders only
         f"settled_by = %s, updated_at = %s FROM grading_settle s JOIN grading_outcome o "
-        f"ON o.stake = s.stake AND o.legs = s.legs WHERE {bets}.id = s.bet_id",
+        f"ON o.stake = s.stake AND o.legs = s.legs JOIN grading_outcome_result r ON r.bet_id = o.bet_id "
+        f"WHERE {bets}.id = s.bet_id",
         [now, SettlementSource.AUTO.value, SETTLED_BY, now],
     )
     _execute(
@@ -232,8 +223,11 @@ def _parse_legs(legs: str) -> list[tuple[int, str]]:
 
 def _touch_partly_graded(now) -> set[int]:
     """Bets with a leg graded but another still pending: their legs changed, so must their ETags."""
-    partly = "IN (SELECT bet_id FROM grading_leg EXCEPT SELECT bet_id FROM grading_settle)"
-    tenants = {row[0] for row in _execute(f"SELECT DISTINCT tenant_id FROM grading_bet WHERE bet_id {partly}")}  # noqa: S608
+    _execute(
+        "INSERT INTO grading_partly (bet_id) SELECT DISTINCT l.bet_id FROM grading_leg l "
+        "WHERE NOT EXISTS (SELECT 1 FROM grading_settle s WHERE s.bet_id = l.bet_id)"
+    )
+    tenants = _execute("SELECT DISTINCT b.tenant_id FROM grading_bet b JOIN grading_partly p ON p.bet_id = b.bet_id")
     if tenants:
-        _execute(f"UPDATE {_table(Bet)} SET updated_at = %s WHERE id {partly}", [now])  # noqa: S608 - placeholders only
-    return tenants
+        _execute(f"UPDATE {_table(Bet)} SET updated_at = %s WHERE id IN (SELECT bet_id FROM grading_partly)", [now])  # noqa: S608
+    return {tenant_id for (tenant_id,) in tenants}
