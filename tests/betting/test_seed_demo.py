@@ -5,7 +5,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum
 
 from apps.audit.models import AuditEvent
@@ -115,3 +115,23 @@ def test_no_arguments_twice_creates_the_small_set_once():
     assert counts[0] == 2 and counts[3] == 300
     assert LedgerEntry.objects.aggregate(units=Sum("units"), count=Count("id")) == ledger
     assert AuditEvent.objects.filter(action="betting.demo_seeded").count() == 1
+
+
+def _foreign_keys() -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s) ORDER BY 1, 2",
+            [["betting_bet", "betting_betleg", "betting_ledgerentry"]],
+        )
+        return cursor.fetchall()
+
+
+def test_the_seed_leaves_the_foreign_keys_it_checks_once_as_they_were():
+    before = _foreign_keys()
+
+    _seed(tenants=1, bets=50, seed=3)
+
+    assert len(before) == 7
+    assert _foreign_keys() == before
+    assert LedgerEntry.objects.count() > 0
