@@ -6,8 +6,8 @@ one `betting.demo_seeded` audit event (system actor) records what was created in
 through `games_grade` (set-based), GRADE_BATCH finished games per pass, graded exactly as when their
 final scores arrive one by one: it writes the legs' results, settles the bets and appends their ledger
 entries (and records its own audit event per game, never one per bet). On PostgreSQL the foreign keys
-of bets, legs and ledger entries are checked once after the load (apps/demo/bulk.py) instead of by a
-trigger call per row.
+and secondary indexes of bets, legs and ledger entries are built once after the load and the grading
+(apps/demo/bulk.py), instead of a trigger call and index insertions per row.
 """
 
 import random
@@ -26,7 +26,7 @@ from apps.betting.models import Bet, BetLeg, Capper, Game, League, LedgerEntry, 
 from apps.betting.services import capper_create, games_grade
 from apps.core.actors import Actor
 from apps.demo.bets import BET_COLUMNS, LEG_COLUMNS, generate_bets
-from apps.demo.bulk import foreign_keys_checked_once
+from apps.demo.bulk import bulk_load
 from apps.demo.world import DEMO_GAME_PREFIX, World, build_world, demo_guild_ids
 from apps.tenants.models import Tenant
 from apps.tenants.services import tenant_create
@@ -77,7 +77,7 @@ def seed_demo(*, tenant_count: int, bet_count: int, seed: int, actor: Actor, pro
     rng = random.Random(seed)  # noqa: S311 - demo data must be reproducible, not secret
     anchor = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     world = build_world(rng=rng, tenant_count=tenant_count, bet_count=bet_count, anchor=anchor)
-    with transaction.atomic(), foreign_keys_checked_once(Bet, BetLeg, LedgerEntry):
+    with transaction.atomic(), bulk_load(Bet, BetLeg, LedgerEntry):
         members, cappers = _insert_tenants(world, actor)
         _insert_sports(world)
         legs, graded_game_ids = _insert_bets(world, rng, bet_count, progress)

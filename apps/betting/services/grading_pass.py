@@ -63,6 +63,12 @@ def _execute(sql: str, params: Sequence | dict | None = None) -> list[tuple]:
 
 
 def _insert_rows(table: str, columns: str, rows: list[tuple]) -> None:
+    """Rows from Python into a temporary table: COPY on PostgreSQL, multi-row INSERTs elsewhere."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
     for start in range(0, len(rows), ROWS_PER_INSERT):
         batch = rows[start : start + ROWS_PER_INSERT]
         values = ", ".join(["(" + ", ".join(["%s"] * len(batch[0])) + ")"] * len(batch))
@@ -130,7 +136,7 @@ def _collect_pending_legs() -> None:
         f"INSERT INTO grading_leg (leg_id, bet_id, game_id, market, selection, line) "  # noqa: S608 - placeholders only
         f"SELECT l.id, l.bet_id, l.game_id, l.market, l.selection, l.line FROM {_table(BetLeg)} l "
         f"JOIN grading_game g ON g.game_id = l.game_id JOIN grading_bet b ON b.bet_id = l.bet_id "
-        f"WHERE l.result = %s",
+        f"WHERE l.result = %s ORDER BY l.id",  # the UPDATE of the legs then walks the table in order
         [LegResult.PENDING.value],
     )
     _execute(
