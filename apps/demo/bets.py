@@ -9,6 +9,7 @@ when it was placed (received_at = placed_at). Rows come out in the column order 
 """
 
 import bisect
+import functools
 import itertools
 import random
 from collections import defaultdict
@@ -191,16 +192,23 @@ def _snowflake(placed_at: datetime, counter: int) -> str:
     return str((milliseconds << 22) | (counter & 0x3FFFFF))
 
 
-def _emit(draft: _Draft, batch: BetBatch, bet_id: int, leg_ids: Iterator[int], counter: int) -> None:
-    odds = [leg[4] for leg in draft.legs]
+@functools.lru_cache(maxsize=65536)
+def _prices(stake: Decimal, odds: tuple[int, ...]) -> tuple[int, Decimal, Decimal]:
+    """American and decimal odds and potential profit of a bet (pure; stakes and prices repeat a lot)."""
     decimal_odds = parlay_decimal(odds)
     american = odds[0] if len(odds) == 1 else decimal_to_american(decimal_odds)
-    profit = net_units(draft.stake, [(price, LegResult.WON) for price in odds])
+    profit = net_units(stake, [(price, LegResult.WON) for price in odds])
+    return american, decimal_odds.quantize(Decimal("0.000001"), ROUND_HALF_EVEN), profit
+
+
+def _emit(draft: _Draft, batch: BetBatch, bet_id: int, leg_ids: Iterator[int], counter: int) -> None:
+    odds = tuple(leg[4] for leg in draft.legs)
+    american, decimal_odds, profit = _prices(draft.stake, odds)
     batch.bets.append(
         (
             bet_id, draft.tenant.id, draft.capper_id, _snowflake(draft.placed_at, counter), draft.stake,
-            BetStatus.PENDING.value, len(odds), american, decimal_odds.quantize(Decimal("0.000001"), ROUND_HALF_EVEN),
-            profit, None, draft.placed_at, draft.placed_at, None, "", "", False, "", draft.placed_at, draft.placed_at,
+            BetStatus.PENDING.value, len(odds), american, decimal_odds, profit, None, draft.placed_at,
+            draft.placed_at, None, "", "", False, "", draft.placed_at, draft.placed_at,
         )
     )  # fmt: skip
     for position, (game, market, selection, line, price, description) in enumerate(draft.legs, start=1):

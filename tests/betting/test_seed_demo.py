@@ -5,7 +5,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Q, Sum
 
 from apps.audit.models import AuditEvent
@@ -115,3 +115,26 @@ def test_no_arguments_twice_creates_the_small_set_once():
     assert counts[0] == 2 and counts[3] == 300
     assert LedgerEntry.objects.aggregate(units=Sum("units"), count=Count("id")) == ledger
     assert AuditEvent.objects.filter(action="betting.demo_seeded").count() == 1
+
+
+def _foreign_keys_and_indexes() -> list[tuple]:
+    tables = ["betting_bet", "betting_betleg", "betting_ledgerentry"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE contype = 'f' AND conrelid::regclass::text = ANY(%s) ORDER BY 1, 2",
+            [tables],
+        )
+        foreign_keys = cursor.fetchall()
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s) ORDER BY 1", [tables])
+        return foreign_keys + cursor.fetchall()
+
+
+def test_the_seed_leaves_the_foreign_keys_and_indexes_it_builds_once_as_they_were():
+    before = _foreign_keys_and_indexes()
+
+    _seed(tenants=1, bets=50, seed=3)
+
+    assert len(before) > 20  # 7 foreign keys, the indexes of three tables
+    assert _foreign_keys_and_indexes() == before
+    assert LedgerEntry.objects.count() > 0
