@@ -42,7 +42,7 @@ from tests.admin.helpers import ROWS
 from tests.compliance.admin_rows_automation import compliance_automation_rows
 from tests.compliance.admin_rows_checks import compliance_check_rows
 from tests.factories import UserFactory
-from tests.incidents.admin_rows import escalation_policy_admin_rows
+from tests.incidents.admin_rows import escalation_policy_admin_rows, incident_admin_rows
 from tests.incidents.admin_rows_playbooks import playbook_admin_rows
 from tests.notifications.admin_rows import notification_admin_rows
 from tests.privacy.admin_rows_requests import privacy_request_admin_rows
@@ -116,6 +116,7 @@ def _seed(*, actor: Actor) -> None:
     privacy_request_admin_rows(actor=actor, rows=ROWS)
     notification_admin_rows(rows=ROWS)
     escalation_policy_admin_rows(actor=actor, rows=ROWS)
+    incident_admin_rows(actor=actor, rows=ROWS)
     playbook_admin_rows(actor=actor, rows=ROWS)
     retention_admin_rows(actor=actor, rows=ROWS)  # last: it archives the oldest audit events
 

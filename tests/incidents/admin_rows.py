@@ -1,6 +1,7 @@
 """Seed rows of the incident admin pages (called by tests/admin/conftest.py:_seed)."""
 
 from apps.core.actors import Actor
+from apps.incidents.services.incidents import incident_declare
 from apps.incidents.services.policies import escalation_policy_create
 
 
@@ -19,3 +20,9 @@ def escalation_policy_admin_rows(*, actor: Actor, rows: int) -> None:
                 },
             ],
         )
+
+
+def incident_admin_rows(*, actor: Actor, rows: int) -> None:
+    """Incidents declared through the service (each with its opening line and, being high, NIS2's clock)."""
+    for number in range(rows):
+        incident_declare(actor=actor, title=f"Incident {number:02}", kind="account_takeover", severity="high")

@@ -7,8 +7,10 @@ from apps.security.choices import AlertStatus
 from apps.security.models import Alert, DetectionRule, SecurityEvent
 
 
-def incident_make(*, kind: str = "other", guild_id: str = "", severity: str = "high", **links) -> Incident:
-    """An open incident (rows written directly: the incident services are another part's)."""
+def incident_make(
+    *, kind: str = "other", guild_id: str = "", severity: str = "high", escalation_levels=(), **links
+) -> Incident:
+    """An open incident, its row written directly so that no playbook starts before the test starts it."""
     now = timezone.now()
     incident = Incident.objects.create(
         title=f"test {kind}",
@@ -18,6 +20,7 @@ def incident_make(*, kind: str = "other", guild_id: str = "", severity: str = "h
         declared_by_label="test",
         detected_at=now,
         aware_at=now,
+        escalation_levels=list(escalation_levels),
     )
     for name, rows in links.items():
         getattr(incident, name).set(rows)
@@ -37,7 +40,7 @@ def playbook_make(*, kind: str, steps: list[dict]) -> Playbook:
         is_active=True,
     )
     for position, step in enumerate(steps, start=1):
-        PlaybookStep.objects.create(playbook=playbook, position=position, title=step.get("title", step["slug"]), **step)
+        PlaybookStep.objects.create(playbook=playbook, position=position, **{"title": step["slug"], **step})
     return playbook
 
 

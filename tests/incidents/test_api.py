@@ -79,7 +79,7 @@ def test_post_declares_an_incident(client, tenant, make_policy):
 
 
 def test_the_incident_shows_its_clocks_and_links(client, make_incident):
-    incident = make_incident()
+    incident = make_incident(severity="medium")  # no clock of its own (NIS2's early warning is for high and up)
     due = timezone.now() + timedelta(hours=72)
     RegulatoryClock.objects.create(
         incident=incident, regulation="gdpr-art-33", name="GDPR Art. 33", started_at=timezone.now(), due_at=due
@@ -239,9 +239,9 @@ def test_timeline_lists_every_line_oldest_first(client, make_incident, actor):
 
     assert response.status_code == 200
     rows = response.json()["results"]
-    assert [row["kind"] for row in rows] == ["opened", "status_changed"]
-    assert rows[1]["data"] == {"from": "new", "to": "triaged", "reason": ""}
-    assert rows[1]["actor_label"] == "test"
+    assert [row["kind"] for row in rows] == ["opened", "clock", "status_changed"]  # clock: NIS2's, it is high
+    assert rows[2]["data"] == {"from": "new", "to": "triaged", "reason": ""}
+    assert rows[2]["actor_label"] == "test"
 
 
 @pytest.mark.parametrize("path", ["999999/", "999999/timeline/"])

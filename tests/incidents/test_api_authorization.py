@@ -109,10 +109,25 @@ def test_the_matrix_covers_every_endpoint_and_credential():
     assert all(len(row) == len(CREDENTIALS) for row in MATRIX.values())
 
 
+# The routes whose credential matrices live beside their parts' tests: escalation
+# (test_escalation_api_authorization.py) and evidence and review (test_api_evidence_authorization.py).
+# Each of those files checks that its matrix names these routes; this list makes a new route fail here
+# until some matrix names it.
+OTHER_MATRICES = {
+    PREFIX + "escalation-policies/",
+    PREFIX + "{pk}/acknowledge/",
+    PREFIX + "{pk}/notifications/",
+    PREFIX + "<int:incident_id>/evidence/",
+    PREFIX + "<int:incident_id>/evidence/<int:evidence_id>/download/",
+    PREFIX + "<int:incident_id>/evidence/<int:evidence_id>/custody/",
+    PREFIX + "<int:incident_id>/review/",
+}
+
+
 def test_the_matrix_names_every_route_under_the_incidents_api():
     routes = {route for route in _routes(get_resolver()) if route.startswith(PREFIX)}
 
-    assert routes == {endpoint.path for endpoint in ENDPOINTS.values()}
+    assert routes == {endpoint.path for endpoint in ENDPOINTS.values()} | OTHER_MATRICES
 
 
 @pytest.fixture
@@ -204,13 +219,12 @@ def _incident_retrieve(*, world, response, diff, **_):
 
 
 def _incident_timeline(*, response, diff, **_):
-    assert [row["kind"] for row in response.json()["results"]] == ["opened"]
+    assert [row["kind"] for row in response.json()["results"]] == ["opened", "clock"]  # NIS2's clock: it is high
     _only_reads(diff=diff)
 
 
 def _one_event(diff, *, action: str, api_key: ApiKey) -> dict:
-    (event,) = diff["audit_event"]["added"].values()
-    assert event["action"] == action
+    (event,) = [event for event in diff["audit_event"]["added"].values() if event["action"] == action]
     assert (event["actor_kind"], event["actor_identifier"]) == ("api_key", str(api_key.pk))
     return event
 
@@ -219,7 +233,8 @@ def _incidents_create(*, response, diff, api_key, **_):
     created = Incident.objects.get(pk=response.json()["id"])
     assert (created.title, created.kind, created.severity) == ("Declared by the matrix", "data_breach", "critical")
     assert set(diff["incident"]["added"]) == {created.pk}
-    assert [row["kind"] for row in diff["incident_timeline"]["added"].values()] == ["opened"]
+    # and the regulatory clocks' line (a critical incident starts NIS2's early-warning clock)
+    assert [row["kind"] for row in diff["incident_timeline"]["added"].values()] == ["opened", "clock"]
     _one_event(diff, action="incidents.declared", api_key=api_key)
     assert set(diff) <= {"incident", "incident_timeline", "audit_event"}
 

@@ -11,11 +11,12 @@ from apps.audit.models import AuditEvent
 from apps.betting.services import capper_create
 from apps.core.actors import Actor
 from apps.incidents.actions.base import ACTIONS
-from apps.incidents.models import CustodyEvent, Evidence, Playbook, PlaybookStep, StepRun
+from apps.incidents.models import CustodyEvent, Evidence, StepRun
 from apps.incidents.sealing import seal_verify
 from apps.incidents.services.evidence import custody_verify, evidence_access
 from apps.security.models import DetectionRule
 from apps.security.services import alert_raise, security_event_record
+from tests.incidents.playbook_support import playbook_make
 
 pytestmark = pytest.mark.django_db
 
@@ -33,12 +34,10 @@ def run(declare, tenant, actor, place_bet, fraud_case):
     incident.fraud_cases.add(fraud_case([capper]))
     place_bet(tenant, capper, "ring-1", timezone.now() - timedelta(hours=1), "3.00")
     incident.audit_events.add(AuditEvent.objects.filter(action="betting.capper_created").first())
-    playbook = Playbook.objects.create(
-        kind="fraud_ring", name="Fraud ring", version=1, source_path="x.yaml", source_sha256="0" * 64
+    playbook = playbook_make(
+        kind="fraud_ring", steps=[{"slug": "snapshot", "title": "Collect evidence", "action": "collect_evidence"}]
     )
-    step = PlaybookStep.objects.create(
-        playbook=playbook, position=1, slug="snapshot", title="Collect evidence", action="collect_evidence"
-    )
+    step = playbook.steps.get()
     return StepRun.objects.create(incident=incident, step=step, position=1, status="running")
 
 

@@ -14,7 +14,7 @@ from apps.betting.services import capper_create
 from apps.core.actors import Actor
 from apps.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from apps.incidents.choices import IncidentStatus, ReviewStatus
-from apps.incidents.models import FollowUp, Incident, Playbook, PlaybookStep, Review, StepRun
+from apps.incidents.models import FollowUp, Incident, Review, StepRun
 from apps.incidents.services.reviews import (
     follow_up_add,
     review_approve,
@@ -24,6 +24,7 @@ from apps.incidents.services.reviews import (
     review_update,
 )
 from apps.incidents.signals import incident_status_changed
+from tests.incidents.playbook_support import playbook_make
 
 pytestmark = pytest.mark.django_db
 
@@ -69,12 +70,10 @@ def closed(declare, staff_user, tenant, actor, place_bet, fraud_case, django_cap
     place_bet(tenant, ring[1], "r2", detected + timedelta(hours=2), "1.00")
     place_bet(tenant, ring[1], "r3", detected - timedelta(hours=1), "9.00")  # before the window
     place_bet(tenant, bystander, "b1", detected + timedelta(hours=1), "4.00")  # not an affected capper
-    playbook = Playbook.objects.create(
-        kind="fraud_ring", name="Fraud ring", version=1, source_path="x.yaml", source_sha256="0" * 64
+    playbook = playbook_make(
+        kind="fraud_ring", steps=[{"slug": "freeze", "title": "Freeze the ring", "action": "freeze_capper"}]
     )
-    step = PlaybookStep.objects.create(
-        playbook=playbook, position=1, slug="freeze", title="Freeze the ring", action="freeze_capper"
-    )
+    step = playbook.steps.get()
     StepRun.objects.create(
         incident=incident, step=step, position=1, status="succeeded", attempts=1, result={"frozen": 2}
     )

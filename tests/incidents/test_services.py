@@ -87,7 +87,7 @@ def test_declare_writes_the_incident_its_audit_event_timeline_line_and_signal(ac
     event = AuditEvent.objects.get(action="incidents.declared")
     assert event.target_id == str(incident.pk)
     assert event.changes["severity"] == {"before": None, "after": "critical"}
-    entry = TimelineEntry.objects.get(incident=incident)
+    entry = TimelineEntry.objects.get(incident=incident, kind="opened")
     assert entry.kind == "opened"
     assert "critical credential stuffing" in entry.message
     assert [name for name, _ in received] == ["opened"]

@@ -22,7 +22,7 @@ from apps.core.actors import Actor
 from apps.fraud.choices import CaseStatus, FraudKind
 from apps.fraud.detectors import Finding
 from apps.fraud.services import fraud_case_record, fraud_case_triage
-from apps.incidents.models import CustodyEvent, Evidence, FollowUp, Playbook, PlaybookStep, Review, StepRun
+from apps.incidents.models import CustodyEvent, Evidence, FollowUp, Review, StepRun
 from apps.incidents.services.incidents import incident_declare, incident_note, incident_update
 from apps.privacy.choices import ConsentAction
 from apps.privacy.models import DataSubjectRequest
@@ -32,6 +32,7 @@ from apps.privacy.services.pseudonyms import pseudonymize
 from apps.privacy.services.requests import request_complete, request_verify_identity
 from apps.privacy.services.retention import legal_hold_place, legal_hold_release
 from apps.security.models import Baseline
+from tests.incidents.playbook_support import playbook_make
 
 PERSON_ID = "712345678901234567"
 PROFILE = {
@@ -156,12 +157,10 @@ def _incident_about(*, member, capper, case, tenant, actor) -> None:
     incident_update(incident=incident, actor=actor, affected_members=[member])
     incident_note(incident=incident, actor=actor, text="Told the member's guild about the ring.")
     now = timezone.now()
-    playbook = Playbook.objects.create(
-        kind="fraud_ring", name="Fraud ring", version=1, source_path="playbooks/fraud_ring.yaml", source_sha256="0" * 64
+    playbook = playbook_make(
+        kind="fraud_ring", steps=[{"slug": "freeze-capper", "title": "Freeze the capper", "action": "freeze_capper"}]
     )
-    step = PlaybookStep.objects.create(
-        playbook=playbook, position=1, slug="freeze-capper", title="Freeze the capper", action="freeze_capper"
-    )
+    step = playbook.steps.get()
     StepRun.objects.create(
         incident=incident, step=step, position=1, status="succeeded", result={"capper_id": capper.pk},
         undo={"capper_id": capper.pk}, started_at=now, finished_at=now,

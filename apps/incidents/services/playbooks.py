@@ -22,7 +22,6 @@ How a run goes
 import logging
 from datetime import datetime, timedelta
 from functools import partial
-from importlib import import_module
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -36,6 +35,7 @@ from apps.incidents.actions import actions_load
 from apps.incidents.actions.base import ACTIONS, UNDOS, ActionFailedError, ActionOutcome, TransientActionError
 from apps.incidents.choices import StepAction, StepStatus, TimelineKind
 from apps.incidents.models import Incident, Playbook, StepRun
+from apps.incidents.services.escalation import escalation_raise
 from apps.incidents.services.playbook_loader import LoadResult, PlaybookInvalid, playbook_parse, playbooks_load
 from apps.incidents.services.timeline import timeline_add
 from apps.incidents.tasks import step_run_execute_task
@@ -274,7 +274,7 @@ def _failed_record(run: StepRun, actor: Actor) -> None:
         reason=run.error,
         changes=field_changes({"step": run.position, "status": StepStatus.RUNNING}, {"status": StepStatus.FAILED}),
     )
-    _escalate(incident=incident, actor=actor, reason=message)
+    escalation_raise(incident=incident, actor=actor, reason=message)
     notification_send(
         kind=EventKind.INCIDENT_ACTION_FAILED,
         key=f"incident:{incident.pk}:step:{run.pk}:failed",
@@ -292,18 +292,6 @@ def _failed_record(run: StepRun, actor: Actor) -> None:
         recipients=Recipients(user_ids=[incident.owner_id] if incident.owner_id else []),
         guild_id=incident.guild_id,
     )
-
-
-def _escalate(*, incident: Incident, actor: Actor, reason: str) -> bool:
-    """Raise the incident one escalation level now, through the escalation part's `escalation_raise`;
-    False (logged) where that part is not installed."""
-    try:
-        escalation = import_module("apps.incidents.services.escalation")
-    except ModuleNotFoundError:
-        logger.warning("incident %s: step failed, but escalation is not installed", incident.pk)
-        return False
-    escalation.escalation_raise(incident=incident, actor=actor, reason=reason)
-    return True
 
 
 def playbooks_sweep(*, now: datetime | None = None) -> int:
