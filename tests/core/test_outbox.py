@@ -30,6 +30,7 @@ from apps.fraud.tasks import fraud_bet_check_task
 from apps.privacy.models import DataSubjectRequest
 from dbsbm.celery import app as celery_app
 from dbsbm.settings.base import BASE_DIR
+from tests.celery_broker import use_broker
 from tests.factories import MemberFactory
 
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
@@ -73,29 +74,19 @@ class Broker:
         self.process = None
 
 
-def _use_broker(url: str, *, eager: bool) -> None:
-    """Point this process's Celery app at `url` (its connection pools are built again on next use)."""
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-    celery_app.conf.broker_url = url
-    celery_app.conf.task_always_eager = eager
-
-
 @pytest.fixture
 def broker():
     """A started broker of our own; this process publishes to it, tasks are not eager; all undone after."""
     own = Broker()
     own.start()
     previous_url, previous_eager = celery_app.conf.broker_url, celery_app.conf.task_always_eager
-    _use_broker(own.url, eager=False)
+    use_broker(own.url, eager=False)
     broker_breaker.reset()
     try:
         yield own
     finally:
         own.kill()
-        _use_broker(previous_url, eager=previous_eager)
+        use_broker(previous_url, eager=previous_eager)
         broker_breaker.reset()
 
 

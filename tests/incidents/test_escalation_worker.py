@@ -11,8 +11,9 @@ from django_celery_beat.models import PeriodicTask
 
 from apps.incidents.models import Incident, IncidentNotification
 from dbsbm.celery import app as celery_app
+from tests.celery_broker import use_broker
 from tests.incidents.opening import open_incident_row
-from tests.incidents.worker import Processes, use_broker, wait_until
+from tests.incidents.worker import Processes, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)  # the worker reads what the test committed
 

@@ -11,7 +11,6 @@ import time
 
 from django.db import connection
 
-from apps.core.outbox import broker_breaker
 from dbsbm.celery import app as celery_app
 from dbsbm.settings.base import BASE_DIR
 
@@ -96,17 +95,6 @@ class Processes:
         if self.redis is not None and self.redis.poll() is None:
             self.redis.kill()
             self.redis.wait(timeout=10)
-
-
-def use_broker(url: str, *, eager: bool) -> None:
-    """Point this process's Celery app at `url` (its connection pools are built again on next use)."""
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-    celery_app.conf.broker_url = url
-    celery_app.conf.task_always_eager = eager
-    broker_breaker.reset()
 
 
 def wait_until(condition, *, timeout: float = 60, step: float = 0.05) -> float:
