@@ -59,7 +59,7 @@ os.environ.update(
     CELERY_BROKER_URL=f"redis://127.0.0.1:{BROKER_PORT}/0",
     DJANGO_SETTINGS_MODULE="dbsbm.settings.local",
     DJANGO_DEBUG="false",
-    DJANGO_ALLOWED_HOSTS="testserver",
+    DJANGO_ALLOWED_HOSTS="testserver,localhost",  # localhost: the page timings (bench/incidents_pages.py)
 )
 os.environ.setdefault("DJANGO_LOG_LEVEL", "ERROR")
 
