@@ -20,7 +20,7 @@ from apps.core.actors import Actor
 from apps.core.errors import ApplicationError
 from apps.incidents.choices import SEVERITY_RANK, ClockStatus, IncidentKind, IncidentSeverity, TimelineKind
 from apps.incidents.models import ClockDefinition, Incident, IncidentNotification, RegulatoryClock
-from apps.incidents.services.timeline import timeline_add
+from apps.incidents.services.timeline import timeline_add, timeline_audited
 from apps.notifications.choices import EventKind, Severity
 from apps.notifications.services import Recipients, notification_send
 
@@ -67,18 +67,14 @@ def clocks_start(*, incident: Incident, actor: Actor | None = None) -> list[Regu
         if not created:
             continue
         started.append(clock)
-        timeline_add(
+        timeline_audited(
             incident=incident,
             kind=TimelineKind.CLOCK,
             actor=actor,
             message=f"{clock.name} clock started: the authority must be told by {_format(clock.due_at)} UTC",
             data={"clock_id": clock.pk, "regulation": clock.regulation, "due_at": clock.due_at.isoformat()},
-        )
-        audit_record(
-            actor=actor,
             action="incidents.clock_started",
             target=clock,
-            guild_id=incident.guild_id,
             changes={"regulation": clock.regulation, "due_at": clock.due_at.isoformat()},
         )
     return started
@@ -130,18 +126,13 @@ def clock_aware_at_change(*, incident: Incident, actor: Actor, aware_at: datetim
         _settle_status(clock, now)
         clock.save()
         changes[clock.regulation] = {"due_at": clock.due_at.isoformat(), "status": clock.status}
-    timeline_add(
+    timeline_audited(
         incident=incident,
         kind=TimelineKind.CLOCK,
         actor=actor,
         message=f"Aware since {_format(aware_at)} UTC (was {_format(before)}): {reason}"[:500],
         data={"changes": changes, "reason": reason},
-    )
-    audit_record(
-        actor=actor,
         action="incidents.clock_aware_at_changed",
-        target=incident,
-        guild_id=incident.guild_id,
         changes=changes,
         reason=reason[:300],
     )
@@ -257,18 +248,14 @@ def clock_record_notice(
         "authority_notified_at": clock.authority_notified_at.isoformat() if clock.authority_notified_at else None,
         "subjects_notified_at": clock.subjects_notified_at.isoformat() if clock.subjects_notified_at else None,
     }
-    timeline_add(
+    timeline_audited(
         incident=clock.incident,
         kind=TimelineKind.CLOCK,
         actor=actor,
         message=f"{clock.name}: notice recorded ({clock.get_status_display()})",
         data={"clock_id": clock.pk, **changes},
-    )
-    audit_record(
-        actor=actor,
         action="incidents.clock_notice_recorded",
         target=clock,
-        guild_id=clock.incident.guild_id,
         changes=changes,
     )
     return clock

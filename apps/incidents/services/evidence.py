@@ -32,7 +32,7 @@ from apps.core.errors import ApplicationError, ConflictError, PermissionDeniedEr
 from apps.core.storage.digests import canonical_json
 from apps.incidents.choices import CustodyAction, EvidenceKind, TimelineKind
 from apps.incidents.models import CustodyEvent, Evidence, Incident, IncidentNotification
-from apps.incidents.services.timeline import timeline_add
+from apps.incidents.services.timeline import timeline_add, timeline_audited
 from apps.notifications.choices import EventKind, Severity
 from apps.notifications.services import Recipients, notification_send
 
@@ -220,19 +220,15 @@ def evidence_add(
             _custody_append(
                 evidence=evidence, actor=actor, action=CustodyAction.COLLECTED, purpose=method, observed=digest
             )
-            timeline_add(
+            timeline_audited(
                 incident=incident,
                 kind=TimelineKind.EVIDENCE,
                 actor=actor,
                 message=f'Evidence {evidence.pk} "{evidence.title}" collected ({evidence.size} bytes, '
                 f"SHA-256 {digest[:16]}…)",
                 data={"evidence_id": evidence.pk, "sha256": digest, "size": evidence.size, "kind": kind},
-            )
-            audit_record(
-                actor=actor,
                 action="incidents.evidence_added",
                 target=evidence,
-                guild_id=incident.guild_id,
                 changes={"sha256": digest, "size": len(content), "kind": kind, "method": evidence.collection_method},
             )
     except BaseException:

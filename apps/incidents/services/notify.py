@@ -21,12 +21,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.choices import StaffRole
-from apps.audit.services import audit_record
 from apps.core.actors import Actor
 from apps.core.errors import ApplicationError
 from apps.incidents.choices import TargetKind, TimelineKind
 from apps.incidents.models import Incident, IncidentNotification
-from apps.incidents.services.timeline import timeline_add
+from apps.incidents.services.timeline import timeline_audited
 from apps.notifications.choices import Channel, Severity
 from apps.notifications.models import Delivery
 from apps.notifications.services import Recipients, discord_target, notification_send, webhook_target
@@ -175,20 +174,16 @@ def incident_notify(
     )
     count = notification.deliveries.count()
     label = f"level {level}" if level else "people"
-    timeline_add(
+    details = {"notification_id": notification.pk, "level": level, "reason": reason, "kind": kind}
+    timeline_audited(
         incident=incident,
         kind=TimelineKind.NOTIFIED,
         actor=actor,
         message=f"Notified {label} ({reason}): {len(targets)} target(s), {count} delivery(ies).",
-        data={"notification_id": notification.pk, "level": level, "reason": reason, "kind": kind},
+        data=details,
         at=now,
-    )
-    audit_record(
-        actor=actor,
         action="incidents.notified",
-        target=incident,
-        guild_id=incident.guild_id,
-        changes={"notification_id": notification.pk, "level": level, "reason": reason, "kind": kind},
+        changes=dict(details),
     )
     return record
 
