@@ -8,7 +8,14 @@ from apps.core.api.serializers import (
     StrictInputSerializer,
     StrictIntegerField,
 )
-from apps.incidents.choices import ClockStatus, IncidentKind, IncidentSeverity, IncidentStatus, TimelineKind
+from apps.incidents.choices import (
+    RESPONSE_TIMES,
+    ClockStatus,
+    IncidentKind,
+    IncidentSeverity,
+    IncidentStatus,
+    TimelineKind,
+)
 from apps.incidents.models import Incident, RegulatoryClock, TimelineEntry
 
 
@@ -74,11 +81,7 @@ class IncidentSerializer(serializers.ModelSerializer):
             "clocks",
             "detected_at",
             "aware_at",
-            "triaged_at",
-            "contained_at",
-            "eradicated_at",
-            "recovered_at",
-            "closed_at",
+            *RESPONSE_TIMES,
             "reopened_count",
             "declared_by_label",
             "correlation_key",
