@@ -30,28 +30,20 @@ def _review_rows_of(member) -> Q:
 
 
 _STAFF = (DataClass.INTERNAL, DataCategory.IDENTIFIER)
-_TEXT = (DataClass.CONFIDENTIAL, DataCategory.FREE_TEXT)
-_DETAILS = (DataClass.CONFIDENTIAL, DataCategory.BEHAVIOURAL)
 
-
-def _declare(model: str, subject, fields: dict, not_personal: list[str]) -> None:
-    declare_personal_data(
-        f"incidents.{model}", subject=subject, kind="incidents", fields=fields, not_personal=not_personal
-    )
-
-
-_declare(
-    "Incident",
-    _incidents_of,
-    {
-        "title": (*_TEXT, "what happened (may name a person)"),
-        "description": (*_TEXT, "the responders' account"),
+declare_personal_data(
+    "incidents.Incident",
+    subject=_incidents_of,
+    kind="incidents",
+    fields={
+        "title": (DataClass.CONFIDENTIAL, DataCategory.FREE_TEXT, "what happened (may name a person)"),
+        "description": (DataClass.CONFIDENTIAL, DataCategory.FREE_TEXT, "the responders' account"),
         "owner": (*_STAFF, "the staff member who owns the response"),
         "acknowledged_by": (*_STAFF, "who acknowledged the escalation"),
         "declared_by_label": (*_STAFF, "who declared it, or the rule"),
         "correlation_key": (DataClass.CONFIDENTIAL, DataCategory.IDENTIFIER, "the user, address or key it is about"),
     },
-    [
+    not_personal=[
         "id",
         "kind",
         "severity",
@@ -72,27 +64,29 @@ _declare(
     ],
 )
 
-_declare(
-    "TimelineEntry",
-    _incident_rows_of,
-    {
+declare_personal_data(
+    "incidents.TimelineEntry",
+    subject=_incident_rows_of,
+    kind="incidents",
+    fields={
         "actor_label": (*_STAFF, "who made the change"),
-        "message": (*_TEXT, "what changed, or the responder's note"),
-        "data": (*_DETAILS, "the change's details"),
+        "message": (DataClass.CONFIDENTIAL, DataCategory.FREE_TEXT, "what changed, or the responder's note"),
+        "data": (DataClass.CONFIDENTIAL, DataCategory.BEHAVIOURAL, "the change's details"),
     },
-    ["id", "incident", "occurred_at", "kind"],
+    not_personal=["id", "incident", "occurred_at", "kind"],
 )
 
-_declare(
-    "StepRun",
-    _incident_rows_of,
-    {
+declare_personal_data(
+    "incidents.StepRun",
+    subject=_incident_rows_of,
+    kind="incidents",
+    fields={
         "assignee": (*_STAFF, "who carries out a manual task"),
-        "result": (*_DETAILS, "what the action did (keys, addresses)"),
-        "undo": (*_DETAILS, "what reversing it needs"),
+        "result": (DataClass.CONFIDENTIAL, DataCategory.BEHAVIOURAL, "what the action did (keys, addresses)"),
+        "undo": (DataClass.CONFIDENTIAL, DataCategory.BEHAVIOURAL, "what reversing it needs"),
         "undone_by_label": (*_STAFF, "who undid it"),
     },
-    [
+    not_personal=[
         "id",
         "incident",
         "step",
@@ -109,18 +103,19 @@ _declare(
     ],
 )
 
-_declare(
-    "Evidence",
-    _incident_rows_of,
-    {
-        "file": (*_TEXT, "the evidence itself (logs, screenshots, snapshots)"),
-        "original_name": (*_TEXT, "the uploaded file's name"),
-        "title": (*_TEXT, "what the evidence is"),
-        "description": (*_TEXT, "how it relates to the incident"),
+declare_personal_data(
+    "incidents.Evidence",
+    subject=_incident_rows_of,
+    kind="incidents",
+    fields={
+        "file": (DataClass.CONFIDENTIAL, DataCategory.FREE_TEXT, "the evidence itself (logs, screenshots, snapshots)"),
+        "original_name": (DataClass.CONFIDENTIAL, DataCategory.FREE_TEXT, "the uploaded file's name"),
+        "title": (DataClass.CONFIDENTIAL, DataCategory.FREE_TEXT, "what the evidence is"),
+        "description": (DataClass.CONFIDENTIAL, DataCategory.FREE_TEXT, "how it relates to the incident"),
         "collected_by": (*_STAFF, "who collected it"),
         "collected_by_label": (*_STAFF, "who or what collected it"),
     },
-    [
+    not_personal=[
         "id",
         "incident",
         "kind",
@@ -133,17 +128,18 @@ _declare(
     ],
 )
 
-_declare(
-    "CustodyEvent",
-    _evidence_rows_of,
-    {
+declare_personal_data(
+    "incidents.CustodyEvent",
+    subject=_evidence_rows_of,
+    kind="incidents",
+    fields={
         "actor_label": (*_STAFF, "who accessed the evidence"),
         "actor_user": (*_STAFF, "who accessed the evidence"),
         "ip_address": (DataClass.CONFIDENTIAL, DataCategory.TECHNICAL, "from where"),
         "purpose": (DataClass.INTERNAL, DataCategory.FREE_TEXT, "why"),
         "recipient": (DataClass.CONFIDENTIAL, DataCategory.IDENTIFIER, "the party it was transferred to"),
     },
-    [
+    not_personal=[
         "id",
         "evidence",
         "sequence",
@@ -156,17 +152,18 @@ _declare(
     ],
 )
 
-_declare(
-    "Review",
-    _incident_rows_of,
-    {
+declare_personal_data(
+    "incidents.Review",
+    subject=_incident_rows_of,
+    kind="incidents",
+    fields={
         "approved_by": (*_STAFF, "who approved the review"),
-        "summary": (*_TEXT, "the review's account"),
-        "root_cause": (*_TEXT, "why it happened"),
-        "lessons_learned": (*_TEXT, "what was learned"),
-        "cost_notes": (*_TEXT, "what it cost"),
+        "summary": (DataClass.CONFIDENTIAL, DataCategory.FREE_TEXT, "the review's account"),
+        "root_cause": (DataClass.CONFIDENTIAL, DataCategory.FREE_TEXT, "why it happened"),
+        "lessons_learned": (DataClass.CONFIDENTIAL, DataCategory.FREE_TEXT, "what was learned"),
+        "cost_notes": (DataClass.CONFIDENTIAL, DataCategory.FREE_TEXT, "what it cost"),
     },
-    [
+    not_personal=[
         "id",
         "incident",
         "status",
@@ -181,12 +178,13 @@ _declare(
     ],
 )
 
-_declare(
-    "FollowUp",
-    _review_rows_of,
-    {
+declare_personal_data(
+    "incidents.FollowUp",
+    subject=_review_rows_of,
+    kind="incidents",
+    fields={
         "owner": (*_STAFF, "who carries out the recommendation"),
         "recommendation": (DataClass.INTERNAL, DataCategory.FREE_TEXT, "what is to be done"),
     },
-    ["id", "review", "due_on", "status", "done_at", "created_at"],
+    not_personal=["id", "review", "due_on", "status", "done_at", "created_at"],
 )

@@ -19,10 +19,10 @@ from apps.audit.services import audit_record
 from apps.core.actors import Actor
 from apps.core.errors import ApplicationError
 from apps.incidents.choices import SEVERITY_RANK, ClockStatus, IncidentKind, IncidentSeverity, TimelineKind
-from apps.incidents.models import ClockDefinition, Incident, IncidentNotification, RegulatoryClock
+from apps.incidents.models import ClockDefinition, Incident, RegulatoryClock
+from apps.incidents.services.notify import incident_alert
 from apps.incidents.services.timeline import timeline_add, timeline_audited
 from apps.notifications.choices import EventKind, Severity
-from apps.notifications.services import Recipients, notification_send
 
 logger = logging.getLogger(__name__)
 
@@ -141,26 +141,15 @@ def clock_aware_at_change(*, incident: Incident, actor: Actor, aware_at: datetim
 
 def _notify(clock: RegulatoryClock, *, stage: str, state: str, now: datetime) -> None:
     incident = clock.incident
-    notification = notification_send(
+    incident_alert(
+        incident,
         kind=EventKind.INCIDENT_CLOCK,
-        key=f"incident:{incident.pk}:clock:{clock.regulation}:{stage}",
+        key=f"clock:{clock.regulation}:{stage}",
         severity=Severity.CRITICAL if stage in ("90", "overdue") else Severity.WARNING,
-        recipients=Recipients(),  # the compliance officers (the kind's default role)
-        guild_id=incident.guild_id,
-        context={
-            "reference": incident.reference,
-            "title": incident.title,
-            "severity": incident.severity,
-            "clock": clock.name,
-            "due_at": _format(clock.due_at),
-            "state": state,
-            "portal_path": f"/portal/incidents/{incident.pk}/",
-        },
+        context={"clock": clock.name, "due_at": _format(clock.due_at), "state": state},
+        reason="clock_overdue" if stage == "overdue" else "clock_reminder",
         now=now,
-    )
-    if notification is not None:
-        reason = "clock_overdue" if stage == "overdue" else "clock_reminder"
-        IncidentNotification.objects.create(incident=incident, reason=reason, notification=notification)
+    )  # to the compliance officers (the kind's default role)
     timeline_add(
         incident=incident,
         kind=TimelineKind.CLOCK,

@@ -36,11 +36,12 @@ from apps.incidents.actions.base import ACTIONS, UNDOS, ActionFailedError, Actio
 from apps.incidents.choices import StepAction, StepStatus, TimelineKind
 from apps.incidents.models import Incident, Playbook, StepRun
 from apps.incidents.services.escalation import escalation_raise
+from apps.incidents.services.notify import incident_alert
 from apps.incidents.services.playbook_loader import LoadResult, PlaybookInvalid, playbook_parse, playbooks_load
 from apps.incidents.services.timeline import timeline_add, timeline_audited
 from apps.incidents.tasks import step_run_execute_task
 from apps.notifications.choices import EventKind
-from apps.notifications.services import Recipients, notification_send
+from apps.notifications.services import Recipients
 
 logger = logging.getLogger(__name__)
 
@@ -260,22 +261,18 @@ def _failed_record(run: StepRun, actor: Actor) -> None:
         changes=field_changes({"step": run.position, "status": StepStatus.RUNNING}, {"status": StepStatus.FAILED}),
     )
     escalation_raise(incident=incident, actor=actor, reason=message)
-    notification_send(
+    incident_alert(
+        incident,
         kind=EventKind.INCIDENT_ACTION_FAILED,
-        key=f"incident:{incident.pk}:step:{run.pk}:failed",
+        key=f"step:{run.pk}:failed",
         context={
-            "reference": incident.reference,
-            "title": incident.title,
             "kind": incident.kind,
-            "severity": incident.severity,
             "guild_id": incident.guild_id,
             "step": run.step.title,
             "attempts": run.attempts,
             "error": run.error,
-            "portal_path": f"/portal/incidents/{incident.pk}/",
         },
         recipients=Recipients(user_ids=[incident.owner_id] if incident.owner_id else []),
-        guild_id=incident.guild_id,
     )
 
 
