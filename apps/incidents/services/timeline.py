@@ -36,22 +36,18 @@ def timeline_add(
 
 def timeline_audited(
     *,
-    incident: Incident,
-    kind: str,
-    actor: Actor,
-    message: str,
     action: str,
-    data: dict[str, Any] | None = None,
-    at: datetime | None = None,
     target: Any = None,
     changes: dict[str, Any] | None = None,
     reason: str = "",
+    **line: Any,
 ) -> TimelineEntry:
-    """One timeline line and the audit event `action` of the same change (on `target`, by default the
-    incident), in the caller's transaction."""
-    entry = timeline_add(incident=incident, kind=kind, actor=actor, message=message, data=data, at=at)
+    """One timeline line (`line`: timeline_add's arguments) and the audit event `action` of the same change
+    (on `target`, by default the incident), in the caller's transaction."""
+    entry = timeline_add(**line)
+    incident = line["incident"]
     audit_record(
-        actor=actor,
+        actor=line["actor"],
         action=action,
         target=incident if target is None else target,
         guild_id=incident.guild_id,
