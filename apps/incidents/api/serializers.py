@@ -36,7 +36,14 @@ class LinksSerializer(serializers.Serializer):
     audit_events = serializers.ListField(child=serializers.IntegerField(), read_only=True)
 
 
-class IncidentSerializer(serializers.ModelSerializer):
+class StampedSerializer(serializers.ModelSerializer):
+    # A model serializer whose row's created_at and updated_at are shown as the API's datetimes (a comment, not
+    # a docstring: the schema would show it as the description of every serializer that has none of its own).
+    created_at = DateTimeField(read_only=True)
+    updated_at = DateTimeField(read_only=True)
+
+
+class IncidentSerializer(StampedSerializer):
     """An incident as the API shows it; `clocks` are its regulatory deadlines, `links` the ids of what caused
     or explains it."""
 
@@ -57,8 +64,6 @@ class IncidentSerializer(serializers.ModelSerializer):
     eradicated_at = DateTimeField(read_only=True, allow_null=True)
     recovered_at = DateTimeField(read_only=True, allow_null=True)
     closed_at = DateTimeField(read_only=True, allow_null=True)
-    created_at = DateTimeField(read_only=True)
-    updated_at = DateTimeField(read_only=True)
 
     class Meta:
         model = Incident
