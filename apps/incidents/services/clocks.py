@@ -13,9 +13,10 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
+from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from apps.audit.services import audit_record
+from apps.audit.services import audit_record, field_changes
 from apps.core.actors import Actor
 from apps.core.errors import ApplicationError
 from apps.incidents.choices import SEVERITY_RANK, ClockStatus, IncidentKind, IncidentSeverity, TimelineKind
@@ -259,16 +260,8 @@ def clocks_overdue(*, now: datetime | None = None):
     ).select_related("incident")
 
 
-def _definition_values(definition: ClockDefinition) -> dict:
-    return {
-        "regulation": definition.regulation,
-        "name": definition.name,
-        "hours": definition.hours,
-        "requires_personal_data": definition.requires_personal_data,
-        "kinds": list(definition.kinds),
-        "min_severity": definition.min_severity,
-        "is_active": definition.is_active,
-    }
+# What an edit of a clock definition records in its audit event.
+DEFINITION_FIELDS = ["regulation", "name", "hours", "requires_personal_data", "kinds", "min_severity", "is_active"]
 
 
 @transaction.atomic
@@ -287,11 +280,9 @@ def clock_definition_save(*, definition: ClockDefinition, actor: Actor) -> Clock
         raise ApplicationError("A clock runs at least one hour.", fields={"hours": ["at least 1"]})
     before = {}
     if definition.pk:
-        before = _definition_values(ClockDefinition.objects.select_for_update().get(pk=definition.pk))
+        before = model_to_dict(ClockDefinition.objects.select_for_update().get(pk=definition.pk), DEFINITION_FIELDS)
     definition.save()
-    after = _definition_values(definition)
-    changes = {name: {"before": before.get(name), "after": value} for name, value in after.items()}
-    changes = {name: change for name, change in changes.items() if change["before"] != change["after"]}
+    changes = field_changes(before, model_to_dict(definition, DEFINITION_FIELDS))
     if changes:
         audit_record(actor=actor, action="incidents.clock_definition_saved", target=definition, changes=changes)
     return definition
