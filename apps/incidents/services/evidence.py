@@ -261,31 +261,22 @@ def _validate_access(action: str, purpose: str, recipient: str) -> str:
 
 def _alert_tampered(*, evidence: Evidence, event: CustodyEvent, actor: Actor) -> None:
     incident = evidence.incident
+    mismatch = {
+        "evidence_id": evidence.pk,
+        "expected_sha256": evidence.sha256,
+        "observed_sha256": event.observed_sha256,
+    }
     incident_alert(
         incident,
         kind=EventKind.EVIDENCE_TAMPERED,
         key=f"evidence:{evidence.pk}:tampered:{event.observed_sha256}",
         severity=Severity.CRITICAL,
-        context={
-            "evidence_id": evidence.pk,
-            "evidence_title": evidence.title,
-            "expected_sha256": evidence.sha256,
-            "observed_sha256": event.observed_sha256,
-        },
+        context={**mismatch, "evidence_title": evidence.title},
         reason="evidence_tampered",
     )
-    timeline_add(
-        incident=incident,
-        kind=TimelineKind.EVIDENCE,
-        actor=actor,
-        message=f'CRITICAL: evidence {evidence.pk} "{evidence.title}" failed its hash check; access refused',
-        data={
-            "evidence_id": evidence.pk,
-            "expected_sha256": evidence.sha256,
-            "observed_sha256": event.observed_sha256,
-            "custody_sequence": event.sequence,
-        },
-    )
+    message = f'CRITICAL: evidence {evidence.pk} "{evidence.title}" failed its hash check; access refused'
+    data = {**mismatch, "custody_sequence": event.sequence}
+    timeline_add(incident=incident, kind=TimelineKind.EVIDENCE, actor=actor, message=message, data=data)
 
 
 def evidence_access(*, evidence: Evidence, actor: Actor, action: str, purpose: str, recipient: str = "") -> bytes:
