@@ -1,3 +1,4 @@
+from django.db import models
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -39,6 +40,12 @@ class LinksSerializer(serializers.Serializer):
 class StampedSerializer(serializers.ModelSerializer):
     # A model serializer whose row's created_at and updated_at are shown as the API's datetimes (a comment, not
     # a docstring: the schema would show it as the description of every serializer that has none of its own).
+    # and every other datetime of the model (the incident's RESPONSE_TIMES) in the API's format too
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.DateTimeField: DateTimeField,
+    }
+
     created_at = DateTimeField(read_only=True)
     updated_at = DateTimeField(read_only=True)
 
@@ -59,11 +66,6 @@ class IncidentSerializer(StampedSerializer):
     acknowledged_at = DateTimeField(read_only=True, allow_null=True)
     detected_at = DateTimeField(read_only=True)
     aware_at = DateTimeField(read_only=True)
-    triaged_at = DateTimeField(read_only=True, allow_null=True)
-    contained_at = DateTimeField(read_only=True, allow_null=True)
-    eradicated_at = DateTimeField(read_only=True, allow_null=True)
-    recovered_at = DateTimeField(read_only=True, allow_null=True)
-    closed_at = DateTimeField(read_only=True, allow_null=True)
 
     class Meta:
         model = Incident
