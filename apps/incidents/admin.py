@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 
 from apps.core.actors import actor_for_request
 from apps.core.admin.tools import ReadOnlyInline, ServiceAdminMixin
-from apps.incidents.choices import IncidentStatus, RuleSource
+from apps.incidents.choices import INCIDENT_TIMES, IncidentStatus, RuleSource
 from apps.incidents.models import Incident, IncidentRule, TimelineEntry
 from apps.incidents.services.incidents import incident_note, incident_transition, incident_update
 
@@ -61,53 +61,14 @@ class IncidentAdmin(ServiceAdminMixin, admin.ModelAdmin):
     search_fields = ["title", "guild_id", "correlation_key"]
     ordering = ["-id"]
     inlines = [TimelineEntryInline]
-    readonly_fields = [
-        "title",
-        "kind",
-        "severity",
-        "status",
-        "description",
-        "guild_id",
-        "affected_systems",
-        "personal_data_involved",
-        "declared_by_label",
-        "rule",
-        "correlation_key",
-        "escalation_policy",
-        "escalation_level",
-        "escalation_levels",
-        "acknowledged_at",
-        "detected_at",
-        "aware_at",
-        "triaged_at",
-        "contained_at",
-        "eradicated_at",
-        "recovered_at",
-        "closed_at",
-        "reopened_count",
-    ]
-    fieldsets = [
+    _record = [  # what the services keep: shown, never edited here
         (None, {"fields": ["title", "kind", "severity", "status", "description", "guild_id", "affected_systems"]}),
         ("Origin", {"fields": ["declared_by_label", "rule", "correlation_key", "personal_data_involved"]}),
-        (
-            "Times",
-            {
-                "fields": [
-                    "detected_at",
-                    "aware_at",
-                    "acknowledged_at",
-                    "triaged_at",
-                    "contained_at",
-                    "eradicated_at",
-                    "recovered_at",
-                    "closed_at",
-                    "reopened_count",
-                ]
-            },
-        ),
+        ("Times", {"fields": [*INCIDENT_TIMES, "reopened_count"]}),
         ("Escalation", {"fields": ["escalation_policy", "escalation_level", "escalation_levels"]}),
-        ("Response", {"fields": ["owner", "assignees", "new_status", "reason", "note"]}),
     ]
+    readonly_fields = [name for _title, options in _record for name in options["fields"]]
+    fieldsets = [*_record, ("Response", {"fields": ["owner", "assignees", "new_status", "reason", "note"]})]
 
     @admin.display(description="reference", ordering="id")
     def reference(self, incident: Incident) -> str:

@@ -161,3 +161,10 @@ class ReviewStatus(models.TextChoices):
 class FollowUpStatus(models.TextChoices):
     OPEN = "open", "Open"
     DONE = "done", "Done"
+
+
+# When an incident reached each stage of the response (Incident fields, null until it did; the review's
+# durations are measured between them), and all its times: one list for the admin, the API and the
+# personal-data declaration.
+RESPONSE_TIMES = ("triaged_at", "contained_at", "eradicated_at", "recovered_at", "closed_at")
+INCIDENT_TIMES = ("detected_at", "aware_at", "acknowledged_at", *RESPONSE_TIMES)

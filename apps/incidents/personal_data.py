@@ -10,6 +10,7 @@ is kept for the regulator, GDPR Art. 17(3)(e)).
 from django.db.models import Q
 
 from apps.core.personal_data import DataCategory, DataClass, declare_personal_data
+from apps.incidents.choices import INCIDENT_TIMES
 
 
 def _incidents_of(member) -> Q:
@@ -51,14 +52,7 @@ declare_personal_data(
         "affected_systems",
         "personal_data_involved",
         "rule",
-        "detected_at",
-        "aware_at",
-        "acknowledged_at",
-        "triaged_at",
-        "contained_at",
-        "eradicated_at",
-        "recovered_at",
-        "closed_at",
+        *INCIDENT_TIMES,
         "reopened_count",
         "escalation_policy",
         "escalation_levels",

@@ -18,7 +18,8 @@ from apps.core.api.serializers import (
     StrictIntegerField,
 )
 from apps.core.api.viewsets import ApiViewSet
-from apps.core.errors import NotFoundError
+from apps.incidents.api.common import documented, incident_or_404, incident_scopes
+from apps.incidents.api.serializers import StampedSerializer
 from apps.incidents.models import EscalationLevel, EscalationPolicy, Incident
 from apps.incidents.services.escalation import escalation_acknowledge, escalation_policy_create, incident_deliveries
 from apps.notifications.choices import Channel, DeliveryStatus
@@ -37,10 +38,8 @@ class EscalationLevelSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class EscalationPolicySerializer(serializers.ModelSerializer):
+class EscalationPolicySerializer(StampedSerializer):
     levels = EscalationLevelSerializer(many=True, read_only=True)
-    created_at = DateTimeField(read_only=True)
-    updated_at = DateTimeField(read_only=True)
 
     class Meta:
         model = EscalationPolicy
@@ -99,51 +98,42 @@ class DeliverySerializer(serializers.Serializer):
     created_at = DateTimeField()
 
 
-def _incident(pk) -> Incident:
-    incident = Incident.objects.filter(pk=int(pk)).first()
-    if incident is None:
-        raise NotFoundError(f"No incident with id {pk}.")
-    return incident
-
-
 @extend_schema_view(
     acknowledge=extend_schema(
         summary="Acknowledge an incident: its escalation stops (audited)",
         request=None,
         responses={200: AcknowledgedSerializer, **ERROR_RESPONSES, **ALREADY_ACKNOWLEDGED},
     ),
-    notifications=extend_schema(
-        summary="The incident's notification deliveries: level, channel, target, status, attempts",
-        responses={200: DeliverySerializer(many=True), **ERROR_RESPONSES},
+    notifications=documented(
+        "The incident's notification deliveries: level, channel, target, status, attempts",
+        DeliverySerializer(many=True),
     ),
 )
 class IncidentEscalationViewSet(ApiViewSet):
     """The escalation routes of one incident (the incident itself is apps/incidents/api/incidents.py)."""
 
     permission_classes = [HasRequiredScope, IsPlatformKey]
-    required_scopes = {"acknowledge": "incidents:write", "notifications": "incidents:read"}
+    required_scopes = incident_scopes(read=("notifications",), write=("acknowledge",))
     lookup_value_regex = "[0-9]{1,18}"
     queryset = Incident.objects.none()
 
     @action(detail=True, methods=["post"])
     def acknowledge(self, request, pk=None):
-        incident = escalation_acknowledge(incident=_incident(pk), actor=actor_for_request(request))
+        incident = escalation_acknowledge(incident=incident_or_404(pk), actor=actor_for_request(request))
         return Response(AcknowledgedSerializer(incident).data)
 
     @action(detail=True, methods=["get"])
     def notifications(self, request, pk=None):
-        return Response(DeliverySerializer(incident_deliveries(incident=_incident(pk)), many=True).data)
+        return Response(DeliverySerializer(incident_deliveries(incident=incident_or_404(pk)), many=True).data)
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="Escalation policies with their levels",
-        responses={200: EscalationPolicySerializer(many=True), **ERROR_RESPONSES},
-    ),
-    create=extend_schema(
-        summary="Create an escalation policy (levels 1–4 with timeouts and targets; audited)",
+    list=documented("Escalation policies with their levels", EscalationPolicySerializer(many=True)),
+    create=documented(
+        "Create an escalation policy (levels 1–4 with timeouts and targets; audited)",
+        EscalationPolicySerializer,
         request=EscalationPolicyInput,
-        responses={201: EscalationPolicySerializer, **ERROR_RESPONSES},
+        code=201,
     ),
 )
 class EscalationPolicyViewSet(mixins.ListModelMixin, ApiViewSet):
@@ -152,7 +142,7 @@ class EscalationPolicyViewSet(mixins.ListModelMixin, ApiViewSet):
 
     serializer_class = EscalationPolicySerializer
     permission_classes = [HasRequiredScope, IsPlatformKey]
-    required_scopes = {"list": "incidents:read", "create": "incidents:write"}
+    required_scopes = incident_scopes(read=("list",), write=("create",))
 
     def get_queryset(self):
         return EscalationPolicy.objects.prefetch_related(

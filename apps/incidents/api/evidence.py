@@ -17,6 +17,7 @@ from apps.core.api.permissions import HasRequiredScope, IsPlatformKey
 from apps.core.api.schema import ERROR_RESPONSES
 from apps.core.api.viewsets import ApiViewSet
 from apps.core.errors import ApplicationError, NotFoundError
+from apps.incidents.api.common import documented, incident_or_404, incident_scopes
 from apps.incidents.choices import EvidenceKind
 from apps.incidents.models import CustodyEvent, Evidence, Incident
 from apps.incidents.services.evidence import (
@@ -86,23 +87,11 @@ class CustodySerializer(serializers.Serializer):
     events = CustodyEventSerializer(many=True)
 
 
-def incident_or_404(incident_id) -> Incident:
-    incident = Incident.objects.filter(pk=incident_id).first()
-    if incident is None:
-        raise NotFoundError(f"No incident INC-{incident_id}.")
-    return incident
-
-
 class IncidentEvidenceViewSet(ApiViewSet):
     """Evidence of one incident, with its chain of custody."""
 
     permission_classes = [HasRequiredScope, IsPlatformKey]
-    required_scopes = {
-        "list": "incidents:read",
-        "create": "incidents:write",
-        "download": "incidents:read",
-        "custody": "incidents:read",
-    }
+    required_scopes = incident_scopes(read=("list", "download", "custody"), write=("create",))
     serializer_class = EvidenceSerializer
     queryset = Evidence.objects.none()  # the schema's model; every action reads the incident's own rows
     pagination_class = None
@@ -119,7 +108,7 @@ class IncidentEvidenceViewSet(ApiViewSet):
             raise NotFoundError(f"No evidence {self.kwargs['evidence_id']} on INC-{self.kwargs['incident_id']}.")
         return evidence
 
-    @extend_schema(summary="The incident's evidence", responses={200: EvidenceSerializer(many=True), **ERROR_RESPONSES})
+    @documented("The incident's evidence", EvidenceSerializer(many=True))
     def list(self, request, incident_id=None):
         rows = Evidence.objects.filter(incident=self._incident()).order_by("id")
         return Response(EvidenceSerializer(rows, many=True).data)
@@ -176,9 +165,8 @@ class IncidentEvidenceViewSet(ApiViewSet):
         response["X-Content-Type-Options"] = "nosniff"
         return response
 
-    @extend_schema(
-        summary="The evidence's chain of custody, with each event's hashes and whether the chain verifies",
-        responses={200: CustodySerializer, **ERROR_RESPONSES},
+    @documented(
+        "The evidence's chain of custody, with each event's hashes and whether the chain verifies", CustodySerializer
     )
     def custody(self, request, incident_id=None, evidence_id=None):
         evidence = self._evidence()

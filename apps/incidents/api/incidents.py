@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -6,9 +6,9 @@ from rest_framework.response import Response
 from apps.core.actors import actor_for_request
 from apps.core.api.pagination import CreatedCursorPagination
 from apps.core.api.permissions import HasRequiredScope, IsPlatformKey
-from apps.core.api.schema import ERROR_RESPONSES
 from apps.core.api.viewsets import ApiViewSet
 from apps.incidents import selectors
+from apps.incidents.api.common import documented, incident_scopes
 from apps.incidents.api.filters import IncidentFilter
 from apps.incidents.api.serializers import (
     IncidentDeclareInput,
@@ -28,31 +28,25 @@ class TimelinePagination(CreatedCursorPagination):
 
 
 @extend_schema_view(
-    list=extend_schema(
-        summary="Security incidents, newest first",
-        responses={200: IncidentSerializer(many=True), **ERROR_RESPONSES},
-    ),
-    create=extend_schema(
-        summary="Declare an incident (its escalation policy's levels are copied onto it)",
+    list=documented("Security incidents, newest first", IncidentSerializer(many=True)),
+    create=documented(
+        "Declare an incident (its escalation policy's levels are copied onto it)",
+        IncidentSerializer,
         request=IncidentDeclareInput,
-        responses={201: IncidentSerializer, **ERROR_RESPONSES},
+        code=201,
     ),
-    retrieve=extend_schema(summary="One incident", responses={200: IncidentSerializer, **ERROR_RESPONSES}),
-    partial_update=extend_schema(
-        summary="Change an incident's fields, owner or assignees (audited, on its timeline)",
+    retrieve=documented("One incident", IncidentSerializer),
+    partial_update=documented(
+        "Change an incident's fields, owner or assignees (audited, on its timeline)",
+        IncidentSerializer,
         request=IncidentUpdateInput,
-        responses={200: IncidentSerializer, **ERROR_RESPONSES},
     ),
-    transition=extend_schema(
-        summary="Move an incident to another status (skipping states or reopening needs a reason)",
+    transition=documented(
+        "Move an incident to another status (skipping states or reopening needs a reason)",
+        IncidentSerializer,
         request=IncidentTransitionInput,
-        responses={200: IncidentSerializer, **ERROR_RESPONSES},
     ),
-    timeline=extend_schema(
-        summary="An incident's timeline, oldest first",
-        request=None,
-        responses={200: TimelineEntrySerializer(many=True), **ERROR_RESPONSES},
-    ),
+    timeline=documented("An incident's timeline, oldest first", TimelineEntrySerializer(many=True), request=None),
 )
 class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     """Incidents across all tenants: platform keys with `incidents:read`; `incidents:write` to change them."""
@@ -60,14 +54,9 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
     serializer_class = IncidentSerializer
     filterset_class = IncidentFilter
     permission_classes = [HasRequiredScope, IsPlatformKey]
-    required_scopes = {
-        "list": "incidents:read",
-        "retrieve": "incidents:read",
-        "timeline": "incidents:read",
-        "create": "incidents:write",
-        "partial_update": "incidents:write",
-        "transition": "incidents:write",
-    }
+    required_scopes = incident_scopes(
+        read=("list", "retrieve", "timeline"), write=("create", "partial_update", "transition")
+    )
     lookup_value_regex = "[0-9]{1,18}"
     http_method_names = ["get", "post", "patch", "head", "options"]
 

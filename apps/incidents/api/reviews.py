@@ -9,7 +9,7 @@ from apps.core.api.permissions import HasRequiredScope, IsPlatformKey
 from apps.core.api.schema import ERROR_RESPONSES
 from apps.core.api.viewsets import ApiViewSet
 from apps.core.errors import NotFoundError
-from apps.incidents.api.evidence import incident_or_404
+from apps.incidents.api.common import incident_or_404, incident_scopes
 from apps.incidents.models import Review
 from apps.incidents.services.reviews import review_json
 
@@ -18,7 +18,7 @@ class IncidentReviewViewSet(ApiViewSet):
     """The review of one incident (generated when it closes)."""
 
     permission_classes = [HasRequiredScope, IsPlatformKey]
-    required_scopes = {"retrieve": "incidents:read"}
+    required_scopes = incident_scopes(read=("retrieve",))
     queryset = Review.objects.none()  # the schema's model
     pagination_class = None
 

@@ -13,16 +13,17 @@ import logging
 from datetime import UTC, datetime, timedelta
 
 from django.db import transaction
+from django.forms.models import model_to_dict
 from django.utils import timezone
 
-from apps.audit.services import audit_record
+from apps.audit.services import audit_record, field_changes
 from apps.core.actors import Actor
 from apps.core.errors import ApplicationError
 from apps.incidents.choices import SEVERITY_RANK, ClockStatus, IncidentKind, IncidentSeverity, TimelineKind
-from apps.incidents.models import ClockDefinition, Incident, IncidentNotification, RegulatoryClock
-from apps.incidents.services.timeline import timeline_add
+from apps.incidents.models import ClockDefinition, Incident, RegulatoryClock
+from apps.incidents.services.notify import incident_alert
+from apps.incidents.services.timeline import timeline_add, timeline_audited
 from apps.notifications.choices import EventKind, Severity
-from apps.notifications.services import Recipients, notification_send
 
 logger = logging.getLogger(__name__)
 
@@ -67,18 +68,14 @@ def clocks_start(*, incident: Incident, actor: Actor | None = None) -> list[Regu
         if not created:
             continue
         started.append(clock)
-        timeline_add(
+        timeline_audited(
             incident=incident,
             kind=TimelineKind.CLOCK,
             actor=actor,
             message=f"{clock.name} clock started: the authority must be told by {_format(clock.due_at)} UTC",
             data={"clock_id": clock.pk, "regulation": clock.regulation, "due_at": clock.due_at.isoformat()},
-        )
-        audit_record(
-            actor=actor,
             action="incidents.clock_started",
             target=clock,
-            guild_id=incident.guild_id,
             changes={"regulation": clock.regulation, "due_at": clock.due_at.isoformat()},
         )
     return started
@@ -130,18 +127,13 @@ def clock_aware_at_change(*, incident: Incident, actor: Actor, aware_at: datetim
         _settle_status(clock, now)
         clock.save()
         changes[clock.regulation] = {"due_at": clock.due_at.isoformat(), "status": clock.status}
-    timeline_add(
+    timeline_audited(
         incident=incident,
         kind=TimelineKind.CLOCK,
         actor=actor,
         message=f"Aware since {_format(aware_at)} UTC (was {_format(before)}): {reason}"[:500],
         data={"changes": changes, "reason": reason},
-    )
-    audit_record(
-        actor=actor,
         action="incidents.clock_aware_at_changed",
-        target=incident,
-        guild_id=incident.guild_id,
         changes=changes,
         reason=reason[:300],
     )
@@ -150,26 +142,15 @@ def clock_aware_at_change(*, incident: Incident, actor: Actor, aware_at: datetim
 
 def _notify(clock: RegulatoryClock, *, stage: str, state: str, now: datetime) -> None:
     incident = clock.incident
-    notification = notification_send(
+    incident_alert(
+        incident,
         kind=EventKind.INCIDENT_CLOCK,
-        key=f"incident:{incident.pk}:clock:{clock.regulation}:{stage}",
+        key=f"clock:{clock.regulation}:{stage}",
         severity=Severity.CRITICAL if stage in ("90", "overdue") else Severity.WARNING,
-        recipients=Recipients(),  # the compliance officers (the kind's default role)
-        guild_id=incident.guild_id,
-        context={
-            "reference": incident.reference,
-            "title": incident.title,
-            "severity": incident.severity,
-            "clock": clock.name,
-            "due_at": _format(clock.due_at),
-            "state": state,
-            "portal_path": f"/portal/incidents/{incident.pk}/",
-        },
+        context={"clock": clock.name, "due_at": _format(clock.due_at), "state": state},
+        reason="clock_overdue" if stage == "overdue" else "clock_reminder",
         now=now,
-    )
-    if notification is not None:
-        reason = "clock_overdue" if stage == "overdue" else "clock_reminder"
-        IncidentNotification.objects.create(incident=incident, reason=reason, notification=notification)
+    )  # to the compliance officers (the kind's default role)
     timeline_add(
         incident=incident,
         kind=TimelineKind.CLOCK,
@@ -257,18 +238,14 @@ def clock_record_notice(
         "authority_notified_at": clock.authority_notified_at.isoformat() if clock.authority_notified_at else None,
         "subjects_notified_at": clock.subjects_notified_at.isoformat() if clock.subjects_notified_at else None,
     }
-    timeline_add(
+    timeline_audited(
         incident=clock.incident,
         kind=TimelineKind.CLOCK,
         actor=actor,
         message=f"{clock.name}: notice recorded ({clock.get_status_display()})",
         data={"clock_id": clock.pk, **changes},
-    )
-    audit_record(
-        actor=actor,
         action="incidents.clock_notice_recorded",
         target=clock,
-        guild_id=clock.incident.guild_id,
         changes=changes,
     )
     return clock
@@ -283,16 +260,8 @@ def clocks_overdue(*, now: datetime | None = None):
     ).select_related("incident")
 
 
-def _definition_values(definition: ClockDefinition) -> dict:
-    return {
-        "regulation": definition.regulation,
-        "name": definition.name,
-        "hours": definition.hours,
-        "requires_personal_data": definition.requires_personal_data,
-        "kinds": list(definition.kinds),
-        "min_severity": definition.min_severity,
-        "is_active": definition.is_active,
-    }
+# What an edit of a clock definition records in its audit event.
+DEFINITION_FIELDS = ["regulation", "name", "hours", "requires_personal_data", "kinds", "min_severity", "is_active"]
 
 
 @transaction.atomic
@@ -311,11 +280,9 @@ def clock_definition_save(*, definition: ClockDefinition, actor: Actor) -> Clock
         raise ApplicationError("A clock runs at least one hour.", fields={"hours": ["at least 1"]})
     before = {}
     if definition.pk:
-        before = _definition_values(ClockDefinition.objects.select_for_update().get(pk=definition.pk))
+        before = model_to_dict(ClockDefinition.objects.select_for_update().get(pk=definition.pk), DEFINITION_FIELDS)
     definition.save()
-    after = _definition_values(definition)
-    changes = {name: {"before": before.get(name), "after": value} for name, value in after.items()}
-    changes = {name: change for name, change in changes.items() if change["before"] != change["after"]}
+    changes = field_changes(before, model_to_dict(definition, DEFINITION_FIELDS))
     if changes:
         audit_record(actor=actor, action="incidents.clock_definition_saved", target=definition, changes=changes)
     return definition

@@ -22,7 +22,6 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from apps.audit.services import audit_record
 from apps.core.actors import Actor
 from apps.core.enqueue import enqueue_at
 from apps.core.errors import ConflictError, PermissionDeniedError
@@ -34,7 +33,7 @@ from apps.incidents.services.notify import (
     incident_notify,
 )
 from apps.incidents.services.policies import escalation_policy_create, levels_validate, policy_levels
-from apps.incidents.services.timeline import timeline_add
+from apps.incidents.services.timeline import timeline_audited
 from apps.incidents.signals import incident_acknowledged
 from apps.incidents.tasks import escalation_advance_task
 from apps.notifications.choices import EventKind
@@ -117,18 +116,24 @@ def escalation_start(*, incident_id: int, now: datetime | None = None) -> Incide
     return incident
 
 
+def _record_exhausted(incident: Incident, *, actor: Actor, message: str, now: datetime, reason: str = "") -> None:
+    timeline_audited(
+        incident=incident,
+        kind=TimelineKind.ESCALATED,
+        actor=actor,
+        message=message,
+        at=now,
+        action="incidents.escalation_exhausted",
+        changes={"level": incident.escalation_level},
+        reason=reason,
+    )
+
+
 def _exhausted(incident: Incident, *, now: datetime) -> None:
     incident.next_escalation_at = None
     incident.save(update_fields=["next_escalation_at", "updated_at"])
     message = f"Level {incident.escalation_level} was not acknowledged in time and no level is left to notify."
-    timeline_add(incident=incident, kind=TimelineKind.ESCALATED, actor=ESCALATION_ACTOR, message=message, at=now)
-    audit_record(
-        actor=ESCALATION_ACTOR,
-        action="incidents.escalation_exhausted",
-        target=incident,
-        guild_id=incident.guild_id,
-        changes={"level": incident.escalation_level},
-    )
+    _record_exhausted(incident, actor=ESCALATION_ACTOR, message=message, now=now)
 
 
 def _escalate(incident: Incident, *, actor: Actor, reason: str, why: str, now: datetime) -> bool:
@@ -136,19 +141,14 @@ def _escalate(incident: Incident, *, actor: Actor, reason: str, why: str, now: d
     if entry is None:
         return False
     previous = incident.escalation_level
-    timeline_add(
+    timeline_audited(
         incident=incident,
         kind=TimelineKind.ESCALATED,
         actor=actor,
         message=f"Escalated from level {previous} to level {entry['level']}: {why}"[:500],
         data={"from_level": previous, "to_level": entry["level"], "reason": reason},
         at=now,
-    )
-    audit_record(
-        actor=actor,
         action="incidents.escalated",
-        target=incident,
-        guild_id=incident.guild_id,
         changes={"escalation_level": {"before": previous, "after": entry["level"]}},
         reason=why[:500],
     )
@@ -210,19 +210,14 @@ def escalation_acknowledge(*, incident: Incident, actor: Actor, user=None, now: 
     locked.save(
         update_fields=["acknowledged_at", "acknowledged_by", "escalation_token", "next_escalation_at", "updated_at"]
     )
-    timeline_add(
+    timeline_audited(
         incident=locked,
         kind=TimelineKind.ACKNOWLEDGED,
         actor=actor,
         message=f"Acknowledged by {actor.label} at level {locked.escalation_level}; the escalation stops.",
         data={"level": locked.escalation_level, "user_id": getattr(user, "pk", None)},
         at=now,
-    )
-    audit_record(
-        actor=actor,
         action="incidents.acknowledged",
-        target=locked,
-        guild_id=locked.guild_id,
         changes={"acknowledged_at": now.isoformat(), "level": locked.escalation_level},
     )
     incident_acknowledged.send(sender=Incident, incident=locked, actor=actor)
@@ -237,13 +232,5 @@ def escalation_raise(*, incident: Incident, actor: Actor, reason: str, now: date
     now = now or timezone.now()
     if not _escalate(locked, actor=actor, reason="raised", why=reason or "raised", now=now):
         message = f"Escalation asked ({reason}) but no level above {locked.escalation_level} is left."
-        timeline_add(incident=locked, kind=TimelineKind.ESCALATED, actor=actor, message=message[:500], at=now)
-        audit_record(
-            actor=actor,
-            action="incidents.escalation_exhausted",
-            target=locked,
-            guild_id=locked.guild_id,
-            changes={"level": locked.escalation_level},
-            reason=reason[:500],
-        )
+        _record_exhausted(locked, actor=actor, message=message[:500], now=now, reason=reason[:500])
     return locked

@@ -31,10 +31,10 @@ from apps.core.actors import Actor
 from apps.core.errors import ApplicationError, ConflictError, PermissionDeniedError
 from apps.core.storage.digests import canonical_json
 from apps.incidents.choices import CustodyAction, EvidenceKind, TimelineKind
-from apps.incidents.models import CustodyEvent, Evidence, Incident, IncidentNotification
-from apps.incidents.services.timeline import timeline_add
+from apps.incidents.models import CustodyEvent, Evidence, Incident
+from apps.incidents.services.notify import incident_alert
+from apps.incidents.services.timeline import timeline_add, timeline_audited
 from apps.notifications.choices import EventKind, Severity
-from apps.notifications.services import Recipients, notification_send
 
 logger = logging.getLogger(__name__)
 
@@ -220,19 +220,15 @@ def evidence_add(
             _custody_append(
                 evidence=evidence, actor=actor, action=CustodyAction.COLLECTED, purpose=method, observed=digest
             )
-            timeline_add(
+            timeline_audited(
                 incident=incident,
                 kind=TimelineKind.EVIDENCE,
                 actor=actor,
                 message=f'Evidence {evidence.pk} "{evidence.title}" collected ({evidence.size} bytes, '
                 f"SHA-256 {digest[:16]}…)",
                 data={"evidence_id": evidence.pk, "sha256": digest, "size": evidence.size, "kind": kind},
-            )
-            audit_record(
-                actor=actor,
                 action="incidents.evidence_added",
                 target=evidence,
-                guild_id=incident.guild_id,
                 changes={"sha256": digest, "size": len(content), "kind": kind, "method": evidence.collection_method},
             )
     except BaseException:
@@ -265,37 +261,22 @@ def _validate_access(action: str, purpose: str, recipient: str) -> str:
 
 def _alert_tampered(*, evidence: Evidence, event: CustodyEvent, actor: Actor) -> None:
     incident = evidence.incident
-    notification = notification_send(
+    mismatch = {
+        "evidence_id": evidence.pk,
+        "expected_sha256": evidence.sha256,
+        "observed_sha256": event.observed_sha256,
+    }
+    incident_alert(
+        incident,
         kind=EventKind.EVIDENCE_TAMPERED,
-        key=f"incident:{incident.pk}:evidence:{evidence.pk}:tampered:{event.observed_sha256}",
+        key=f"evidence:{evidence.pk}:tampered:{event.observed_sha256}",
         severity=Severity.CRITICAL,
-        recipients=Recipients(),
-        guild_id=incident.guild_id,
-        context={
-            "reference": incident.reference,
-            "title": incident.title,
-            "severity": incident.severity,
-            "evidence_id": evidence.pk,
-            "evidence_title": evidence.title,
-            "expected_sha256": evidence.sha256,
-            "observed_sha256": event.observed_sha256,
-            "portal_path": f"/portal/incidents/{incident.pk}/",
-        },
+        context={**mismatch, "evidence_title": evidence.title},
+        reason="evidence_tampered",
     )
-    if notification is not None:
-        IncidentNotification.objects.create(incident=incident, reason="evidence_tampered", notification=notification)
-    timeline_add(
-        incident=incident,
-        kind=TimelineKind.EVIDENCE,
-        actor=actor,
-        message=f'CRITICAL: evidence {evidence.pk} "{evidence.title}" failed its hash check; access refused',
-        data={
-            "evidence_id": evidence.pk,
-            "expected_sha256": evidence.sha256,
-            "observed_sha256": event.observed_sha256,
-            "custody_sequence": event.sequence,
-        },
-    )
+    message = f'CRITICAL: evidence {evidence.pk} "{evidence.title}" failed its hash check; access refused'
+    data = {**mismatch, "custody_sequence": event.sequence}
+    timeline_add(incident=incident, kind=TimelineKind.EVIDENCE, actor=actor, message=message, data=data)
 
 
 def evidence_access(*, evidence: Evidence, actor: Actor, action: str, purpose: str, recipient: str = "") -> bytes:

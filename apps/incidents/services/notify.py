@@ -21,14 +21,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.accounts.choices import StaffRole
-from apps.audit.services import audit_record
 from apps.core.actors import Actor
 from apps.core.errors import ApplicationError
 from apps.incidents.choices import TargetKind, TimelineKind
 from apps.incidents.models import Incident, IncidentNotification
-from apps.incidents.services.timeline import timeline_add
+from apps.incidents.services.timeline import timeline_audited
 from apps.notifications.choices import Channel, Severity
-from apps.notifications.models import Delivery
+from apps.notifications.models import Delivery, Notification
 from apps.notifications.services import Recipients, discord_target, notification_send, webhook_target
 
 ESCALATION_ACTOR = Actor.system("escalation")
@@ -140,6 +139,40 @@ def incident_context(incident: Incident, **extra: Any) -> dict[str, Any]:
     }
 
 
+def incident_alert(
+    incident: Incident,
+    *,
+    kind: str,
+    key: str,
+    context: Mapping[str, Any],
+    recipients: Recipients | None = None,
+    severity: str = Severity.WARNING,
+    reason: str = "",
+    now: datetime | None = None,
+) -> Notification | None:
+    """One notification of `kind` about the incident to `recipients` (default: the kind's staff roles), keyed
+    `incident:<id>:<key>` (told once); the context carries its reference, title, severity and portal page. With
+    `reason` a sent notification is recorded as the incident's. None when the key was told already."""
+    notification = notification_send(
+        kind=kind,
+        key=f"incident:{incident.pk}:{key}",
+        severity=severity,
+        recipients=recipients or Recipients(),
+        guild_id=incident.guild_id,
+        context={
+            "reference": incident.reference,
+            "title": incident.title,
+            "severity": incident.severity,
+            **context,
+            "portal_path": f"/portal/incidents/{incident.pk}/",
+        },
+        now=now,
+    )
+    if notification is not None and reason:
+        IncidentNotification.objects.create(incident=incident, reason=reason, notification=notification)
+    return notification
+
+
 @transaction.atomic
 def incident_notify(
     *,
@@ -175,20 +208,16 @@ def incident_notify(
     )
     count = notification.deliveries.count()
     label = f"level {level}" if level else "people"
-    timeline_add(
+    details = {"notification_id": notification.pk, "level": level, "reason": reason, "kind": kind}
+    timeline_audited(
         incident=incident,
         kind=TimelineKind.NOTIFIED,
         actor=actor,
         message=f"Notified {label} ({reason}): {len(targets)} target(s), {count} delivery(ies).",
-        data={"notification_id": notification.pk, "level": level, "reason": reason, "kind": kind},
+        data=details,
         at=now,
-    )
-    audit_record(
-        actor=actor,
         action="incidents.notified",
-        target=incident,
-        guild_id=incident.guild_id,
-        changes={"notification_id": notification.pk, "level": level, "reason": reason, "kind": kind},
+        changes=dict(details),
     )
     return record
 

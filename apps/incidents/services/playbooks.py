@@ -28,7 +28,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from apps.audit.services import audit_record, field_changes
+from apps.audit.services import field_changes
 from apps.core.actors import Actor
 from apps.core.errors import ApplicationError, ConflictError
 from apps.incidents.actions import actions_load
@@ -36,11 +36,12 @@ from apps.incidents.actions.base import ACTIONS, UNDOS, ActionFailedError, Actio
 from apps.incidents.choices import StepAction, StepStatus, TimelineKind
 from apps.incidents.models import Incident, Playbook, StepRun
 from apps.incidents.services.escalation import escalation_raise
+from apps.incidents.services.notify import incident_alert
 from apps.incidents.services.playbook_loader import LoadResult, PlaybookInvalid, playbook_parse, playbooks_load
-from apps.incidents.services.timeline import timeline_add
+from apps.incidents.services.timeline import timeline_add, timeline_audited
 from apps.incidents.tasks import step_run_execute_task
 from apps.notifications.choices import EventKind
-from apps.notifications.services import Recipients, notification_send
+from apps.notifications.services import Recipients
 
 logger = logging.getLogger(__name__)
 
@@ -115,18 +116,13 @@ def playbook_start(*, incident_id: int) -> int:
         StepRun.objects.bulk_create(StepRun(incident=incident, step=step, position=step.position) for step in steps)
         created = len(steps)
         actor = _actor(incident)
-        timeline_add(
+        timeline_audited(
             incident=incident,
             kind=TimelineKind.ACTION,
             actor=actor,
             message=f"Playbook {playbook.name} v{playbook.version} started: {created} steps.",
             data={"playbook_id": playbook.pk, "version": playbook.version},
-        )
-        audit_record(
-            actor=actor,
             action="incidents.playbook_started",
-            target=incident,
-            guild_id=incident.guild_id,
             changes=field_changes({}, {"playbook": playbook.pk, "version": playbook.version}),
         )
     if not incident.step_runs.filter(status=StepStatus.RUNNING).exists():
@@ -202,18 +198,13 @@ def _succeeded(run: StepRun, outcome: ActionOutcome, actor: Actor) -> str:
         run.finished_at = now
         message = f"Step {run.position} ({run.step.title}) {run.status}: {_summary(outcome.result)}"
     run.save(update_fields=["status", "result", "undo", "owner_role", "due_at", "finished_at"])
-    timeline_add(
+    timeline_audited(
         incident=run.incident,
         kind=TimelineKind.ACTION,
         actor=actor,
         message=message,
         data={"step_run_id": run.pk, "action": run.step.action, "status": run.status, "result": run.result},
-    )
-    audit_record(
-        actor=actor,
         action=f"incidents.playbook_step_{run.status}",
-        target=run.incident,
-        guild_id=run.incident.guild_id,
         changes=field_changes({"step": run.position, "status": StepStatus.RUNNING}, {"status": run.status}),
     )
     _next_turn(incident_id=run.incident_id, after=run.position, now=now)
@@ -259,38 +250,29 @@ def _attempt_failed(run: StepRun, error: str, *, transient: bool) -> str:
 def _failed_record(run: StepRun, actor: Actor) -> None:
     incident = run.incident
     message = f"Step {run.position} ({run.step.title}) failed after {run.attempts} attempt(s): {run.error}"
-    timeline_add(
+    timeline_audited(
         incident=incident,
         kind=TimelineKind.ACTION,
         actor=actor,
         message=message,
         data={"step_run_id": run.pk, "action": run.step.action, "status": run.status, "error": run.error},
-    )
-    audit_record(
-        actor=actor,
         action="incidents.playbook_step_failed",
-        target=incident,
-        guild_id=incident.guild_id,
         reason=run.error,
         changes=field_changes({"step": run.position, "status": StepStatus.RUNNING}, {"status": StepStatus.FAILED}),
     )
     escalation_raise(incident=incident, actor=actor, reason=message)
-    notification_send(
+    incident_alert(
+        incident,
         kind=EventKind.INCIDENT_ACTION_FAILED,
-        key=f"incident:{incident.pk}:step:{run.pk}:failed",
+        key=f"step:{run.pk}:failed",
         context={
-            "reference": incident.reference,
-            "title": incident.title,
             "kind": incident.kind,
-            "severity": incident.severity,
             "guild_id": incident.guild_id,
             "step": run.step.title,
             "attempts": run.attempts,
             "error": run.error,
-            "portal_path": f"/portal/incidents/{incident.pk}/",
         },
         recipients=Recipients(user_ids=[incident.owner_id] if incident.owner_id else []),
-        guild_id=incident.guild_id,
     )
 
 
@@ -331,18 +313,13 @@ def step_run_undo(*, step_run: StepRun, actor: Actor) -> StepRun:
     run.status, run.undone_at, run.undone_by_label = StepStatus.UNDONE, timezone.now(), actor.label[:150]
     run.result = {**run.result, "undo_result": undo_result}
     run.save(update_fields=["status", "undone_at", "undone_by_label", "result"])
-    timeline_add(
+    timeline_audited(
         incident=run.incident,
         kind=TimelineKind.ACTION_UNDONE,
         actor=actor,
         message=f"Step {run.position} ({run.step.title}) undone: {_summary(undo_result)}",
         data={"step_run_id": run.pk, "undo_result": undo_result},
-    )
-    audit_record(
-        actor=actor,
         action="incidents.playbook_step_undone",
-        target=run.incident,
-        guild_id=run.incident.guild_id,
         changes=field_changes({"step": run.position, "status": StepStatus.SUCCEEDED}, {"status": StepStatus.UNDONE}),
     )
     return run
@@ -359,18 +336,13 @@ def manual_task_complete(*, step_run: StepRun, actor: Actor, note: str = "") -> 
     run.status, run.finished_at = StepStatus.DONE, timezone.now()
     run.result = {**run.result, "note": note.strip()[:1000], "completed_by": actor.label}
     run.save(update_fields=["status", "finished_at", "result"])
-    timeline_add(
+    timeline_audited(
         incident=run.incident,
         kind=TimelineKind.ACTION,
         actor=actor,
         message=f"Task {run.position} ({run.step.title}) done" + (f": {note.strip()[:300]}" if note.strip() else "."),
         data={"step_run_id": run.pk, "status": run.status},
-    )
-    audit_record(
-        actor=actor,
         action="incidents.manual_task_completed",
-        target=run.incident,
-        guild_id=run.incident.guild_id,
         reason=note.strip()[:200],
         changes=field_changes({"step": run.position, "status": StepStatus.WAITING}, {"status": StepStatus.DONE}),
     )

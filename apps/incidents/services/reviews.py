@@ -35,7 +35,7 @@ from apps.core.errors import ApplicationError, ConflictError, NotFoundError, Per
 from apps.incidents.choices import IncidentStatus, ReviewStatus, TimelineKind
 from apps.incidents.models import FollowUp, Incident, Review
 from apps.incidents.services.review_exports import review_json, review_pdf
-from apps.incidents.services.timeline import timeline_add
+from apps.incidents.services.timeline import timeline_add, timeline_audited
 
 __all__ = [
     "follow_up_add",
@@ -152,18 +152,14 @@ def review_generate(*, incident: Incident, actor: Actor | None = None) -> Review
             setattr(review, name, value)
         review.status, review.approved_by, review.approved_at = ReviewStatus.DRAFT, None, None
         review.save()
-    timeline_add(
+    timeline_audited(
         incident=incident,
         kind=TimelineKind.REVIEW,
         actor=actor,
         message="Review draft generated" if created else "Review draft regenerated (the incident closed again)",
         data={"review_id": review.pk, "durations": review.durations},
-    )
-    audit_record(
-        actor=actor,
         action="incidents.review_generated",
         target=review,
-        guild_id=incident.guild_id,
         changes={"durations": review.durations, "regenerated": not created},
     )
     return review
@@ -212,18 +208,14 @@ def review_update(*, review: Review, actor: Actor, **fields) -> Review:
         setattr(review, name, value)
     review.save()
     if changes:
-        timeline_add(
+        timeline_audited(
             incident=review.incident,
             kind=TimelineKind.REVIEW,
             actor=actor,
             message=f"Review edited: {', '.join(sorted(changes))}",
             data={"review_id": review.pk, "fields": sorted(changes)},
-        )
-        audit_record(
-            actor=actor,
             action="incidents.review_updated",
             target=review,
-            guild_id=review.incident.guild_id,
             changes=changes,
         )
     return review
@@ -277,18 +269,14 @@ def follow_up_add(*, review: Review, actor: Actor, recommendation: str, owner, d
     owner = _owner(owner)
     review = Review.objects.select_related("incident").get(pk=review.pk)
     follow_up = FollowUp.objects.create(review=review, recommendation=recommendation, owner=owner, due_on=due_on)
-    timeline_add(
+    timeline_audited(
         incident=review.incident,
         kind=TimelineKind.REVIEW,
         actor=actor,
         message=f"Follow-up {follow_up.pk} for {owner.get_username()} due {due_on.isoformat()}: {recommendation}"[:500],
         data={"follow_up_id": follow_up.pk, "owner_id": owner.pk, "due_on": due_on.isoformat()},
-    )
-    audit_record(
-        actor=actor,
         action="incidents.follow_up_added",
         target=follow_up,
-        guild_id=review.incident.guild_id,
         changes={"owner_id": owner.pk, "due_on": due_on.isoformat()},
     )
     return follow_up

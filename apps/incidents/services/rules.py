@@ -146,19 +146,27 @@ def _open_or_join(
     )
 
 
+def _open_for(source_row, *, source: str, match: dict[str, Any], **opening: Any) -> Incident | None:
+    """The incident `source_row` (an alert, a fraud case, a check run) is linked to already, else the one the
+    first rule of `source` matching it (by severity and `match`) opens or joins; None if no rule matches."""
+    linked = source_row.incidents.first()
+    if linked is not None:
+        return linked
+    rule = rule_matching(source=source, severity=opening["severity"], **match)
+    if rule is None:
+        return None
+    return _open_or_join(rule=rule, **opening)
+
+
 @transaction.atomic
 def incident_open_for_alert(*, alert: Alert) -> Incident | None:
     """Open (or join) the incident a new security alert calls for by the first matching rule; None if no
     rule matches."""
-    linked = alert.incidents.first()
-    if linked is not None:
-        return linked
     slug = alert.rule.slug
-    rule = rule_matching(source=RuleSource.SECURITY_ALERT, severity=alert.severity, slug=slug)
-    if rule is None:
-        return None
-    return _open_or_join(
-        rule=rule,
+    return _open_for(
+        alert,
+        source=RuleSource.SECURITY_ALERT,
+        match={"slug": slug},
         correlation_key=f"{RuleSource.SECURITY_ALERT}:{slug}:{alert.group_key}",
         what=f"Security alert {alert.pk}",
         title=alert.title,
@@ -172,19 +180,14 @@ def incident_open_for_alert(*, alert: Alert) -> Incident | None:
 def incident_open_for_fraud_case(*, case: FraudCase, guild_id: str = "") -> Incident | None:
     """Open (or join) the incident a new fraud case calls for by the first matching rule; None if no rule
     matches."""
-    linked = case.incidents.first()
-    if linked is not None:
-        return linked
-    severity = fraud_case_severity(case.score)
-    rule = rule_matching(source=RuleSource.FRAUD_CASE, severity=severity, fraud_kind=case.kind)
-    if rule is None:
-        return None
-    return _open_or_join(
-        rule=rule,
+    return _open_for(
+        case,
+        source=RuleSource.FRAUD_CASE,
+        match={"fraud_kind": case.kind},
         correlation_key=f"{RuleSource.FRAUD_CASE}:{case.kind}:{case.member_key}"[:200],
         what=f"Fraud case {case.pk}",
         title=f"{case.get_kind_display()}: fraud case {case.pk}",
-        severity=severity,
+        severity=fraud_case_severity(case.score),
         guild_id=guild_id,
         links={"fraud_cases": [case]},
     )
@@ -196,14 +199,10 @@ def incident_open_for_check_run(*, run: CheckRun) -> Incident | None:
     if the run did not fail or no rule matches."""
     if run.status != CheckStatus.FAIL:
         return None
-    linked = run.incidents.first()
-    if linked is not None:
-        return linked
-    rule = rule_matching(source=RuleSource.CHECK_FAILED, severity=run.severity, check_id=run.check_id)
-    if rule is None:
-        return None
-    return _open_or_join(
-        rule=rule,
+    return _open_for(
+        run,
+        source=RuleSource.CHECK_FAILED,
+        match={"check_id": run.check_id},
         correlation_key=f"{RuleSource.CHECK_FAILED}:{run.check_id}",
         what=f"Check run {run.pk}",
         title=f"Compliance check failed: {run.check_id}: {run.summary}"[:200],

@@ -3,6 +3,10 @@ and download evidence, record a regulatory notice. Every write is a CSRF-protect
 services (one transaction, one audit event, one timeline line each); bad input shows the page again with the
 form's message and writes nothing; a role that may read but not act gets 403."""
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,7 +15,7 @@ from django.utils.text import get_valid_filename
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from apps.core.actors import actor_for_request
+from apps.core.actors import Actor, actor_for_request
 from apps.core.errors import ApplicationError
 from apps.core.portal import portal_user_may
 from apps.incidents.choices import CustodyAction, EvidenceKind
@@ -69,50 +73,79 @@ def incident_declare_view(request: HttpRequest) -> HttpResponse:
     return render_portal(request, "portal/incidents/declare.html", {"form": form}, status=400 if form.errors else 200)
 
 
-@require_POST
-@portal_view(*ROLES)
-def incident_acknowledge(request: HttpRequest, incident_id: int) -> HttpResponse:
-    _require(request, "incidents.respond", "acknowledge them")
-    incident = incident_for_page(incident_id)
+def _attempt(request: HttpRequest, incident: Incident, name: str, form, act: Callable[[Actor, dict], Any], **extra):
+    """`act(actor, cleaned_data)` for a valid form: (its result, None); an invalid form or a refusal: (None, the
+    incident page again with the form's message)."""
+    if not form.is_valid():
+        return None, _again(request, incident, name, form, **extra)
     try:
-        escalation_acknowledge(incident=incident, actor=actor_for_request(request), user=request.user)
+        return act(actor_for_request(request), form.cleaned_data), None
+    except ApplicationError as refused:
+        return None, _again(request, incident_for_page(incident.pk), name, form, refused, **extra)
+
+
+def _act(request: HttpRequest, incident: Incident, name: str, form, act, success: Callable[[Any], str], **extra):
+    """A form's action: the incident page again on bad input or a refusal, else `success(result)` and back."""
+    result, again = _attempt(request, incident, name, form, act, **extra)
+    if again is not None:
+        return again
+    messages.success(request, success(result))
+    return _page(incident)
+
+
+def _try(request: HttpRequest, incident: Incident, act: Callable[[Actor], Any], success: str) -> HttpResponse:
+    """An action without a form: its refusal or `success` as the message, back to the incident either way."""
+    try:
+        act(actor_for_request(request))
     except ApplicationError as refused:
         messages.error(request, refused.message)
     else:
-        messages.success(request, f"{incident.reference} acknowledged: the escalation stopped.")
+        messages.success(request, success)
     return _page(incident)
 
 
-@require_POST
-@portal_view(*ROLES)
-def incident_transition_view(request: HttpRequest, incident_id: int) -> HttpResponse:
-    _require(request, "incidents.respond", "move them")
-    incident = incident_for_page(incident_id)
-    form = f.TransitionForm(request.POST)
-    if not form.is_valid():
-        return _again(request, incident, "transition", form)
-    try:
-        incident = incident_transition(incident=incident, actor=actor_for_request(request), **form.cleaned_data)
-    except ApplicationError as refused:
-        return _again(request, incident_for_page(incident_id), "transition", form, refused)
-    messages.success(request, f"{incident.reference} is now {incident.get_status_display().lower()}.")
-    return _page(incident)
+def _incident_action(action: str, what: str) -> Callable:
+    """A POST on one incident by an officer or analyst whose role may `action` (else 403 naming `what`): the
+    view is called with the incident instead of its id."""
+
+    def decorator(view: Callable) -> Callable:
+        @require_POST
+        @portal_view(*ROLES)
+        @wraps(view)
+        def wrapped(request: HttpRequest, incident_id: int, **kwargs) -> HttpResponse:
+            _require(request, action, what)
+            return view(request, incident_for_page(incident_id), **kwargs)
+
+        return wrapped
+
+    return decorator
 
 
-@require_POST
-@portal_view(*ROLES)
-def incident_note_view(request: HttpRequest, incident_id: int) -> HttpResponse:
-    _require(request, "incidents.respond", "write notes")
-    incident = incident_for_page(incident_id)
-    form = f.NoteForm(request.POST)
-    if not form.is_valid():
-        return _again(request, incident, "note", form)
-    try:
-        incident_note(incident=incident, actor=actor_for_request(request), text=form.cleaned_data["text"])
-    except ApplicationError as refused:
-        return _again(request, incident, "note", form, refused)
-    messages.success(request, "Note added.")
-    return _page(incident)
+@_incident_action("incidents.respond", "acknowledge them")
+def incident_acknowledge(request: HttpRequest, incident: Incident) -> HttpResponse:
+    def acknowledge(actor: Actor) -> Incident:
+        return escalation_acknowledge(incident=incident, actor=actor, user=request.user)
+
+    return _try(request, incident, acknowledge, f"{incident.reference} acknowledged: the escalation stopped.")
+
+
+@_incident_action("incidents.respond", "move them")
+def incident_transition_view(request: HttpRequest, incident: Incident) -> HttpResponse:
+    def move(actor: Actor, data: dict) -> Incident:
+        return incident_transition(incident=incident, actor=actor, **data)
+
+    def moved(result: Incident) -> str:
+        return f"{result.reference} is now {result.get_status_display().lower()}."
+
+    return _act(request, incident, "transition", f.TransitionForm(request.POST), move, moved)
+
+
+@_incident_action("incidents.respond", "write notes")
+def incident_note_view(request: HttpRequest, incident: Incident) -> HttpResponse:
+    def note(actor: Actor, data: dict):
+        return incident_note(incident=incident, actor=actor, text=data["text"])
+
+    return _act(request, incident, "note", f.NoteForm(request.POST), note, lambda _entry: "Note added.")
 
 
 def _step_run(incident: Incident, step_run_id: int) -> StepRun:
@@ -122,87 +155,69 @@ def _step_run(incident: Incident, step_run_id: int) -> StepRun:
     return run
 
 
-@require_POST
-@portal_view(*ROLES)
-def incident_step_undo(request: HttpRequest, incident_id: int, step_run_id: int) -> HttpResponse:
-    _require(request, "incidents.step", "undo playbook steps")
-    incident = incident_for_page(incident_id)
+@_incident_action("incidents.step", "undo playbook steps")
+def incident_step_undo(request: HttpRequest, incident: Incident, step_run_id: int) -> HttpResponse:
     run = _step_run(incident, step_run_id)
-    try:
-        step_run_undo(step_run=run, actor=actor_for_request(request))
-    except ApplicationError as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, f"Step {run.position} ({run.step.title}) undone.")
-    return _page(incident)
+    undone = f"Step {run.position} ({run.step.title}) undone."
+    return _try(request, incident, lambda actor: step_run_undo(step_run=run, actor=actor), undone)
 
 
-@require_POST
-@portal_view(*ROLES)
-def incident_step_done(request: HttpRequest, incident_id: int, step_run_id: int) -> HttpResponse:
-    _require(request, "incidents.step", "finish manual tasks")
-    incident = incident_for_page(incident_id)
+@_incident_action("incidents.step", "finish manual tasks")
+def incident_step_done(request: HttpRequest, incident: Incident, step_run_id: int) -> HttpResponse:
     run = _step_run(incident, step_run_id)
     form = f.ManualDoneForm(request.POST)
     if not form.is_valid():
         return _again(request, incident, "done", form)
-    try:
-        manual_task_complete(step_run=run, actor=actor_for_request(request), note=form.cleaned_data["note"])
-    except ApplicationError as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, f"Step {run.position} ({run.step.title}) done.")
-    return _page(incident)
+
+    def complete(actor: Actor) -> StepRun:
+        return manual_task_complete(step_run=run, actor=actor, note=form.cleaned_data["note"])
+
+    return _try(request, incident, complete, f"Step {run.position} ({run.step.title}) done.")
 
 
-@require_POST
-@portal_view(*ROLES)
-def incident_evidence_add(request: HttpRequest, incident_id: int) -> HttpResponse:
-    _require(request, "incidents.evidence_add", "add evidence")
-    incident = incident_for_page(incident_id)
+def _add_upload(incident: Incident, actor: Actor, data: dict) -> Evidence:
+    upload = data["file"]
+    return evidence_add(
+        incident=incident,
+        actor=actor,
+        kind=EvidenceKind.FILE,
+        title=data["title"],
+        content=upload.read(),
+        original_name=upload.name[:255],
+        content_type=(upload.content_type or "")[:100],
+        method=UPLOAD_METHOD,
+        description=data["description"],
+    )
+
+
+def _stored(evidence: Evidence) -> str:
+    return f"Evidence “{evidence.title}” stored (SHA-256 {evidence.sha256[:12]}…)."
+
+
+@_incident_action("incidents.evidence_add", "add evidence")
+def incident_evidence_add(request: HttpRequest, incident: Incident) -> HttpResponse:
     form = f.EvidenceUploadForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _again(request, incident, "upload", form)
-    upload = form.cleaned_data["file"]
-    try:
-        evidence = evidence_add(
-            incident=incident,
-            actor=actor_for_request(request),
-            kind=EvidenceKind.FILE,
-            title=form.cleaned_data["title"],
-            content=upload.read(),
-            original_name=upload.name[:255],
-            content_type=(upload.content_type or "")[:100],
-            method=UPLOAD_METHOD,
-            description=form.cleaned_data["description"],
-        )
-    except ApplicationError as refused:
-        return _again(request, incident, "upload", form, refused)
-    messages.success(request, f"Evidence “{evidence.title}” stored (SHA-256 {evidence.sha256[:12]}…).")
-    return _page(incident)
+    return _act(request, incident, "upload", form, lambda actor, data: _add_upload(incident, actor, data), _stored)
 
 
-@require_POST
-@portal_view(*ROLES)
-def incident_evidence_download(request: HttpRequest, incident_id: int, evidence_id: int) -> HttpResponse:
+@_incident_action("incidents.evidence_access", "handle evidence")
+def incident_evidence_download(request: HttpRequest, incident: Incident, evidence_id: int) -> HttpResponse:
     """The file, after a custody event (who, when, from where, purpose) that re-verified its hash."""
-    _require(request, "incidents.evidence_access", "handle evidence")
-    incident = incident_for_page(incident_id)
     evidence = Evidence.objects.filter(pk=evidence_id, incident=incident).first()
     if evidence is None:
         raise Http404("No such evidence on this incident.")
-    form = f.EvidenceAccessForm(request.POST)
-    if not form.is_valid():
-        return _again(request, incident, "access", form, target=evidence.pk)
-    try:
-        content = evidence_access(
-            evidence=evidence,
-            actor=actor_for_request(request),
-            action=CustodyAction.DOWNLOADED,
-            purpose=form.cleaned_data["purpose"],
-        )
-    except ApplicationError as refused:
-        return _again(request, incident_for_page(incident_id), "access", form, refused, target=evidence.pk)
+    content, again = _attempt(
+        request,
+        incident,
+        "access",
+        f.EvidenceAccessForm(request.POST),
+        lambda actor, data: evidence_access(
+            evidence=evidence, actor=actor, action=CustodyAction.DOWNLOADED, purpose=data["purpose"]
+        ),
+        target=evidence.pk,
+    )
+    if again is not None:
+        return again
     name = get_valid_filename(evidence.original_name or f"evidence-{evidence.pk}") or f"evidence-{evidence.pk}"
     response = HttpResponse(content, content_type=evidence.content_type or "application/octet-stream")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -211,20 +226,15 @@ def incident_evidence_download(request: HttpRequest, incident_id: int, evidence_
     return response
 
 
-@require_POST
-@portal_view(*ROLES)
-def incident_clock_notice(request: HttpRequest, incident_id: int, clock_id: int) -> HttpResponse:
-    _require(request, "incidents.clock", "record regulatory notices")
-    incident = incident_for_page(incident_id)
+@_incident_action("incidents.clock", "record regulatory notices")
+def incident_clock_notice(request: HttpRequest, incident: Incident, clock_id: int) -> HttpResponse:
     clock = RegulatoryClock.objects.filter(pk=clock_id, incident=incident).first()
     if clock is None:
         raise Http404("No such clock on this incident.")
+
+    def record(actor: Actor, data: dict) -> RegulatoryClock:
+        return clock_record_notice(clock=clock, actor=actor, **data)
+
+    recorded = f"{clock.name}: notice recorded."
     form = f.ClockNoticeForm(request.POST)
-    if not form.is_valid():
-        return _again(request, incident, "clock", form, target=clock.pk)
-    try:
-        clock_record_notice(clock=clock, actor=actor_for_request(request), **form.cleaned_data)
-    except ApplicationError as refused:
-        return _again(request, incident, "clock", form, refused, target=clock.pk)
-    messages.success(request, f"{clock.name}: notice recorded.")
-    return _page(incident)
+    return _act(request, incident, "clock", form, record, lambda _: recorded, target=clock.pk)

@@ -2,7 +2,9 @@
 approval by someone other than the owner; PDF and JSON export) and the incident metrics dashboard (plotly)."""
 
 import json
+from collections.abc import Callable
 from datetime import timedelta
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -13,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from apps.core.actors import actor_for_request
+from apps.core.actors import Actor, actor_for_request
 from apps.core.errors import ApplicationError
 from apps.core.portal import portal_user_may
 from apps.incidents.models import Review
@@ -94,66 +96,80 @@ def _again(request, review, name, form, refused: ApplicationError | None = None)
     return _render(request, review, {name: form}, status=400)
 
 
-@require_POST
-@portal_view(*ROLES)
-def incident_review_edit(request: HttpRequest, incident_id: int) -> HttpResponse:
-    if not portal_user_may(request.user, "incidents.review_edit"):
-        raise PermissionDenied("Your role may read reviews but not edit them.")
-    review = _review(incident_id)
-    form = f.ReviewForm(request.POST)
+def _review_action(action: str, what: str) -> Callable:
+    """A POST on an incident's review by an officer or analyst whose role may `action` (else 403 naming
+    `what`): the view is called with the review instead of the incident's id."""
+
+    def decorator(view: Callable) -> Callable:
+        @require_POST
+        @portal_view(*ROLES)
+        @wraps(view)
+        def wrapped(request: HttpRequest, incident_id: int) -> HttpResponse:
+            if not portal_user_may(request.user, action):
+                raise PermissionDenied(f"Your role may read reviews but not {what}.")
+            return view(request, _review(incident_id))
+
+        return wrapped
+
+    return decorator
+
+
+def _back(request: HttpRequest, review: Review, done: str) -> HttpResponse:
+    messages.success(request, done)
+    return redirect("portal:incident_review", incident_id=review.incident_id)
+
+
+def _save(request: HttpRequest, review: Review, name: str, form, act: Callable, done: str) -> HttpResponse:
+    """`act(actor, cleaned_data)` for a valid form, then back to the review with `done`; bad input or a
+    refusal shows the page again with the form's message (400)."""
     if not form.is_valid():
-        return _again(request, review, "review", form)
+        return _again(request, review, name, form)
     try:
-        review_update(review=review, actor=actor_for_request(request), **form.cleaned_data)
+        act(actor_for_request(request), form.cleaned_data)
     except ApplicationError as refused:
-        return _again(request, _review(incident_id), "review", form, refused)
-    messages.success(request, "Review saved.")
-    return redirect("portal:incident_review", incident_id=incident_id)
+        return _again(request, _review(review.incident_id), name, form, refused)
+    return _back(request, review, done)
 
 
-@require_POST
-@portal_view(*ROLES)
-def incident_review_follow_up(request: HttpRequest, incident_id: int) -> HttpResponse:
-    if not portal_user_may(request.user, "incidents.review_edit"):
-        raise PermissionDenied("Your role may read reviews but not add follow-ups.")
-    review = _review(incident_id)
+@_review_action("incidents.review_edit", "edit them")
+def incident_review_edit(request: HttpRequest, review: Review) -> HttpResponse:
+    def save(actor: Actor, data: dict) -> Review:
+        return review_update(review=review, actor=actor, **data)
+
+    return _save(request, review, "review", f.ReviewForm(request.POST), save, "Review saved.")
+
+
+def _staff_owner(form):
+    """The active staff user the valid form names as owner (None, with the form's error, if there is none)."""
+    if not form.is_valid():
+        return None
+    owner = get_user_model().objects.filter(username=form.cleaned_data["owner"], is_staff=True, is_active=True).first()
+    if owner is None:
+        form.add_error("owner", "No active staff user has that username.")
+    return owner
+
+
+@_review_action("incidents.review_edit", "add follow-ups")
+def incident_review_follow_up(request: HttpRequest, review: Review) -> HttpResponse:
     form = f.FollowUpForm(request.POST)
-    owner = None
-    if form.is_valid():
-        owner = (
-            get_user_model().objects.filter(username=form.cleaned_data["owner"], is_staff=True, is_active=True).first()
+    owner = _staff_owner(form)
+
+    def add(actor: Actor, data: dict):
+        return follow_up_add(
+            review=review, actor=actor, recommendation=data["recommendation"], owner=owner, due_on=data["due_on"]
         )
-        if owner is None:
-            form.add_error("owner", "No active staff user has that username.")
-    if not form.is_valid():
-        return _again(request, review, "follow_up", form)
-    try:
-        follow_up_add(
-            review=review,
-            actor=actor_for_request(request),
-            recommendation=form.cleaned_data["recommendation"],
-            owner=owner,
-            due_on=form.cleaned_data["due_on"],
-        )
-    except ApplicationError as refused:
-        return _again(request, review, "follow_up", form, refused)
-    messages.success(request, "Follow-up added.")
-    return redirect("portal:incident_review", incident_id=incident_id)
+
+    return _save(request, review, "follow_up", form, add, "Follow-up added.")
 
 
-@require_POST
-@portal_view(*ROLES)
-def incident_review_approve(request: HttpRequest, incident_id: int) -> HttpResponse:
-    if not portal_user_may(request.user, "incidents.review_approve"):
-        raise PermissionDenied("Your role may read reviews but not approve them.")
-    review = _review(incident_id)
+@_review_action("incidents.review_approve", "approve them")
+def incident_review_approve(request: HttpRequest, review: Review) -> HttpResponse:
     try:
         review_approve(review=review, actor=actor_for_request(request), user=request.user)
     except ApplicationError as refused:
         messages.error(request, refused.message)
         return _render(request, review, status=400)
-    messages.success(request, "Review approved.")
-    return redirect("portal:incident_review", incident_id=incident_id)
+    return _back(request, review, "Review approved.")
 
 
 @never_cache
