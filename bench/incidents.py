@@ -14,11 +14,9 @@ verifies each Standard Webhooks signature.
    catches them on the other); the only worker SIGKILLed and restarted (information only: it includes the
    new worker's start-up). Each run also counts incidents notified twice at level 2 (the fencing token: 0).
 3. 1,000 open incidents: the escalation sweep over them (nothing due) — and the list/board page timings,
-   a hook for the portal part (`measure_pages`).
+   through the portal (`measure_pages`, bench/incidents_pages.py).
 
-Opening by rule (part A: IncidentRule and the alert receivers) is used when it is installed; without it
-the bench opens the incident itself in the alert's transaction (the ORM, as incident_declare does: the
-policy's levels copied, `incident_opened` sent) and says so in the results.
+The incidents are opened by the shipped incident rules (a task after each alert's commit), as in production.
 """
 
 import os
@@ -190,7 +188,6 @@ def main() -> int:  # noqa: C901, PLR0915 - one scripted run, read top to bottom
         escalation_lateness,
         open_incidents_bulk,
         raise_alerts,
-        rule_opening_installed,
         sweep_timings,
         two_level_policy,
     )
@@ -204,13 +201,10 @@ def main() -> int:  # noqa: C901, PLR0915 - one scripted run, read top to bottom
     verdicts: list[str] = []
     spare: list[subprocess.Popen] = []
     try:
-        by_rule = rule_opening_installed()
-        lines.append(
-            "opening: "
-            + ("incident rules and receivers (part A)" if by_rule else "stand-in (ORM in the alert's transaction)")
-        )
-        policy = two_level_policy(name="bench fast", receiver=receiver, timeout=600, default=True)
-        started = raise_alerts(count=ALERTS, policy=policy, by_rule=by_rule)
+        lines.append("opening: the shipped incident rules (a task after each alert's commit)")
+        # the default policy: the rule-opened incidents take it
+        two_level_policy(name="bench fast", receiver=receiver, timeout=600, default=True)
+        started = raise_alerts(count=ALERTS)
         ok = receiver.wait([(reference, 1) for reference in started], timeout=120)
         latencies = [receiver.received[(ref, 1)] - at for ref, at in started.items() if (ref, 1) in receiver.received]
         lines.append(_summary("alert -> level 1 webhook received", latencies))

@@ -1,6 +1,5 @@
 """What bench/incidents.py does inside Django (imported after `django.setup()`)."""
 
-import importlib.util
 import time
 from datetime import timedelta
 
@@ -15,11 +14,6 @@ from apps.security.models import DetectionRule
 from apps.security.services.alerts import alert_raise
 
 ACTOR = Actor.system("bench incidents")
-
-
-def rule_opening_installed() -> bool:
-    """Whether part A's opening by rule (services/rules.py and its receivers) is installed."""
-    return importlib.util.find_spec("apps.incidents.services.rules") is not None
 
 
 def two_level_policy(*, name: str, receiver, timeout: int, default: bool) -> EscalationPolicy:
@@ -42,25 +36,7 @@ def two_level_policy(*, name: str, receiver, timeout: int, default: bool) -> Esc
     return policy
 
 
-def _stand_in_open(*, alert, policy: EscalationPolicy) -> Incident:
-    """incident_declare's effect, until part A is merged: the levels copied, incident_opened sent."""
-    now = timezone.now()
-    incident = Incident.objects.create(
-        title=alert.title,
-        kind="credential_stuffing",
-        severity="high",
-        declared_by_label=f"bench: alert {alert.pk}",
-        detected_at=alert.first_seen_at,
-        aware_at=now,
-        escalation_policy=policy,
-        escalation_levels=policy_levels(policy),
-    )
-    incident.security_alerts.add(alert)
-    incident_opened.send(sender=Incident, incident=incident, actor=ACTOR)
-    return incident
-
-
-def raise_alerts(*, count: int, policy: EscalationPolicy, by_rule: bool) -> dict[str, float]:
+def raise_alerts(*, count: int) -> dict[str, float]:
     """Raise `count` high brute-force alerts one after another; {incident reference: raise start time}."""
     rule = DetectionRule.objects.get(slug="brute-force-per-user")
     if rule.severity != "high":
@@ -71,11 +47,9 @@ def raise_alerts(*, count: int, policy: EscalationPolicy, by_rule: bool) -> dict
         at = time.time()
         with transaction.atomic():
             alert, _ = alert_raise(rule=rule, group_key=f"bench-user-{number}-{at}", events=[], details={"n": number})
-            if not by_rule:
-                _stand_in_open(alert=alert, policy=policy)
         raised[alert.pk] = at
         time.sleep(0.1)
-    # by rule, the incident is opened by a task after the alert's commit: wait for each (the clock runs from
+    # the shipped rule opens the incident in a task after the alert's commit: wait for each (the clock runs from
     # the alert's raise, so the wait does not change what is measured)
     started: dict[str, float] = {}
     deadline = time.monotonic() + 120

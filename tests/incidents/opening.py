@@ -1,4 +1,5 @@
-"""Opening an incident in tests the way part A's incident_declare does, until it is merged."""
+"""Opening an incident in tests by its row and the incident_opened signal, without the declaring service
+(so a test controls exactly what the opening carries)."""
 
 from django.db import transaction
 from django.utils import timezone
@@ -11,7 +12,7 @@ from apps.incidents.signals import incident_opened
 
 def open_incident_row(*, policy=None, severity="high", title="Brute force on the portal login", **fields) -> Incident:
     """An incident opened the way incident_declare (part A) does: the policy's levels copied, incident_opened
-    sent in the transaction. (The ORM stands in for A's service until it is merged.)"""
+    sent in the transaction."""
     now = fields.pop("now", None) or timezone.now()
     with transaction.atomic():
         incident = Incident.objects.create(
