@@ -8,14 +8,16 @@ from django.db.models import Count
 from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html_join
 
-from apps.audit.services import audit_record
 from apps.core.actors import actor_for_request
 from apps.core.admin.tools import ServiceAdminMixin
 from apps.core.errors import ApplicationError
 from apps.incidents.choices import TargetKind
 from apps.incidents.models import EscalationLevel, EscalationPolicy
-from apps.incidents.services.notify import targets_prepare
-from apps.incidents.services.policies import levels_validate, policy_levels
+from apps.incidents.services.policies import (
+    escalation_policy_demote_other_defaults,
+    escalation_policy_saved,
+    levels_validate,
+)
 from apps.notifications.models import WebhookEndpoint
 
 
@@ -86,27 +88,10 @@ class EscalationPolicyAdmin(ServiceAdminMixin, admin.ModelAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        if obj.is_default:
-            EscalationPolicy.objects.select_for_update().filter(is_default=True).exclude(pk=obj.pk).update(
-                is_default=False
-            )
+        escalation_policy_demote_other_defaults(policy=obj)
         super().save_model(request, obj, form, change)
 
     @transaction.atomic
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        policy = form.instance
-        levels = policy_levels(policy)
-        for entry in levels:
-            targets_prepare(entry["targets"])
-        audit_record(
-            actor=actor_for_request(request),
-            action="incidents.escalation_policy_changed" if change else "incidents.escalation_policy_created",
-            target=policy,
-            changes={
-                "name": policy.name,
-                "is_default": policy.is_default,
-                "critical_start_level": policy.critical_start_level,
-                "levels": levels,
-            },
-        )
+        escalation_policy_saved(policy=form.instance, actor=actor_for_request(request), created=not change)

@@ -119,3 +119,30 @@ def escalation_policy_create(
         changes={"name": name, "is_default": is_default, "critical_start_level": critical_start_level, "levels": clean},
     )
     return policy
+
+
+def escalation_policy_demote_other_defaults(*, policy: EscalationPolicy) -> None:
+    """Before `policy` is saved as the default: the old default gives the place up (one default at most)."""
+    if policy.is_default:
+        EscalationPolicy.objects.select_for_update().filter(is_default=True).exclude(pk=policy.pk).update(
+            is_default=False
+        )
+
+
+def escalation_policy_saved(*, policy: EscalationPolicy, actor: Actor, created: bool) -> None:
+    """After the admin saved a policy and its levels (validated by `levels_validate` in its forms): the
+    webhook targets' endpoints, and the audit event."""
+    levels = policy_levels(policy)
+    for entry in levels:
+        targets_prepare(entry["targets"])
+    audit_record(
+        actor=actor,
+        action="incidents.escalation_policy_created" if created else "incidents.escalation_policy_changed",
+        target=policy,
+        changes={
+            "name": policy.name,
+            "is_default": policy.is_default,
+            "critical_start_level": policy.critical_start_level,
+            "levels": levels,
+        },
+    )
