@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "apps.fraud",
     "apps.privacy",
     "apps.incidents",  # above security, fraud, privacy and compliance (links their rows); below the portal
+    "apps.analytics",  # metric layer, rollups, dashboards, forecasts, insights, BI reports: above incidents
     # dev-only demo data (manage.py seed_demo, no models): above every app it writes, imported by none
     "apps.demo",
     # the staff portal at /portal/ (no models), the top layer; listed before compliance because the

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class AnalyticsConfig(AppConfig):
+    """Analytics and BI (issue #14): one metric layer (metrics.py) over the ledger and the other apps'
+    selectors, rollups kept from the betting signals, the query engine shared by the API, dashboards,
+    forecasts, insights, alert rules and BI reports.
+
+    It sits above incidents (it counts incidents, alerts, cases and requests through their models and
+    selectors) and below the portal, which shows its dashboards.
+    """
+
+    name = "apps.analytics"
+    label = "analytics"
+    verbose_name = "Analytics and BI"

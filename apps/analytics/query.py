@@ -1,0 +1,200 @@
+"""Metric queries: parsed and checked once, answered by the sources, shaped as columns and rows.
+
+`MetricQuery.parse(params, tenant=…)` turns API parameters (or a widget's, an alert rule's, a report's
+stored query) into a checked query, or raises a 400 (`ApplicationError`) that names what is allowed.
+`run_query(query)` answers it: `QueryResult.columns` are the group-by dimensions, then the time bucket
+(named by the grain: `day`, `week`…) when there is a grain, then the metric names; `rows` are lists in that
+order, sorted by dimensions then time. `labels` names dimension values for display (league key → name).
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.utils import timezone
+
+from apps.analytics.metrics import DIMENSIONS, GRAINS, METRICS, Metric
+from apps.core.errors import ApplicationError
+
+MAX_METRICS = 8
+# the longest range each grain answers (days): a year of hours or ten years of days is not a chart
+MAX_RANGE_DAYS = {"hour": 14, "day": 400, "week": 5 * 366, "month": 10 * 366, None: 10 * 366}
+FILTER_PREFIX = "filter_"  # ?filter_league=nba,nhl
+
+
+@dataclass(frozen=True)
+class MetricQuery:
+    metrics: tuple[str, ...]
+    start: date  # first day, inclusive, in the tenant's time zone (UTC for platform-wide)
+    end: date  # last day, inclusive
+    grain: str | None = "day"  # None: one bucket for the whole range
+    group_by: tuple[str, ...] = ()
+    filters: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (dimension, allowed values)
+    tenant_id: int | None = None  # None: platform-wide (all tenants)
+    timezone_name: str = "UTC"
+
+    @property
+    def metric_defs(self) -> list[Metric]:
+        return [METRICS[name] for name in self.metrics]
+
+    @property
+    def filter_map(self) -> dict[str, tuple[str, ...]]:
+        return dict(self.filters)
+
+    def previous_period(self) -> "MetricQuery":
+        """The same query over the range just before this one (a KPI's change, a report's movers)."""
+        days = (self.end - self.start).days + 1
+        return _replace(self, start=self.start - timedelta(days=days), end=self.start - timedelta(days=1))
+
+    def as_params(self) -> dict[str, str]:
+        """The query as URL parameters (a widget's drill-down link, a cache key)."""
+        params = {
+            "metrics": ",".join(self.metrics),
+            "from": self.start.isoformat(),
+            "to": self.end.isoformat(),
+            "grain": self.grain or "none",
+        }
+        if self.group_by:
+            params["group_by"] = ",".join(self.group_by)
+        for dimension, values in self.filters:
+            params[f"{FILTER_PREFIX}{dimension}"] = ",".join(values)
+        return params
+
+    @classmethod
+    def parse(cls, params: Any, *, tenant=None, default_days: int = 30) -> "MetricQuery":
+        """A checked query from `params` (a QueryDict or a dict of strings); 400 naming what is allowed.
+
+        `tenant` scopes the query to one tenant (its time zone reads the dates); None is platform-wide.
+        """
+        metrics = _metric_names(params.get("metrics"), tenant_scoped=tenant is not None)
+        grain = _grain(params.get("grain"))
+        group_by = _names(params.get("group_by"))
+        _check_dimensions(metrics, group_by, what="group_by")
+        if tenant is not None and "tenant" in group_by:
+            raise _error("group_by=tenant is only for platform-wide queries.", "group_by")
+        filters = tuple(
+            (key[len(FILTER_PREFIX) :], tuple(_names(value)))
+            for key, value in sorted(params.items())
+            if key.startswith(FILTER_PREFIX) and value
+        )
+        _check_dimensions(metrics, tuple(dimension for dimension, _ in filters), what="filter")
+        zone_name = tenant.timezone if tenant is not None else "UTC"
+        start, end = _range(params.get("from"), params.get("to"), grain, zone_name, default_days)
+        return cls(
+            metrics=metrics,
+            start=start,
+            end=end,
+            grain=grain,
+            group_by=group_by,
+            filters=filters,
+            tenant_id=tenant.pk if tenant is not None else None,
+            timezone_name=zone_name,
+        )
+
+
+@dataclass
+class QueryResult:
+    columns: list[str]
+    rows: list[list]
+    labels: dict[str, dict[str, str]] = field(default_factory=dict)
+    source: str = "raw"  # rollup: from the rollups; raw: aggregated from the ledger and bets
+    stale: bool = False  # the rollups were stale (a refresh failed or lags): answered from the raw ledger
+
+    def as_dict(self) -> dict:
+        return {
+            "columns": self.columns,
+            "rows": self.rows,
+            "labels": self.labels,
+            "source": self.source,
+            "stale": self.stale,
+        }
+
+    def column(self, name: str) -> list:
+        index = self.columns.index(name)
+        return [row[index] for row in self.rows]
+
+
+def run_query(query: MetricQuery) -> QueryResult:
+    """Answer a checked query from the sources each metric names (apps/analytics/sources/)."""
+    from apps.analytics.sources import answer  # the sources import the models; this module stays light
+
+    return answer(query)
+
+
+def _replace(query: MetricQuery, **changes) -> MetricQuery:
+    from dataclasses import replace
+
+    return replace(query, **changes)
+
+
+def _error(message: str, field_name: str) -> ApplicationError:
+    return ApplicationError(message, code="invalid_query", fields={field_name: [message]})
+
+
+def _names(raw) -> tuple[str, ...]:
+    if not raw:
+        return ()
+    names = [part.strip() for part in str(raw).split(",")]
+    return tuple(dict.fromkeys(name for name in names if name))
+
+
+def _metric_names(raw, *, tenant_scoped: bool) -> tuple[str, ...]:
+    names = _names(raw)
+    allowed = sorted(name for name, metric in METRICS.items() if not (tenant_scoped and metric.platform_only))
+    if not names:
+        raise _error(f"Name at least one metric: metrics=… (allowed: {', '.join(allowed)}).", "metrics")
+    unknown = [name for name in names if name not in allowed]
+    if unknown:
+        raise _error(f"Unknown metric {', '.join(unknown)}: allowed are {', '.join(allowed)}.", "metrics")
+    if len(names) > MAX_METRICS:
+        raise _error(f"At most {MAX_METRICS} metrics per query (asked for {len(names)}).", "metrics")
+    return names
+
+
+def _grain(raw) -> str | None:
+    if raw in (None, ""):
+        return "day"
+    if raw == "none":
+        return None
+    if raw not in GRAINS:
+        raise _error(f"Unknown grain {raw!r}: allowed are {', '.join(GRAINS)} or none.", "grain")
+    return raw
+
+
+def _check_dimensions(metrics: tuple[str, ...], dimensions: tuple[str, ...], *, what: str) -> None:
+    unknown = [name for name in dimensions if name not in DIMENSIONS]
+    if unknown:
+        raise _error(f"Unknown dimension {', '.join(unknown)} in {what}: allowed are {', '.join(DIMENSIONS)}.", what)
+    for name in metrics:
+        metric = METRICS[name]
+        refused = [dimension for dimension in dimensions if dimension not in metric.dimensions]
+        if refused:
+            allowed = ", ".join(sorted(metric.dimensions)) or "none"
+            raise _error(
+                f"{name} cannot be split by {', '.join(refused)} ({what}); its dimensions are: {allowed}.", what
+            )
+
+
+def _day(raw, name: str) -> date:
+    try:
+        return date.fromisoformat(str(raw))
+    except ValueError:
+        raise _error(f"{name}={raw!r} is not a date: use YYYY-MM-DD.", name) from None
+
+
+def _range(raw_from, raw_to, grain: str | None, zone_name: str, default_days: int) -> tuple[date, date]:
+    import zoneinfo
+
+    today = datetime.now(zoneinfo.ZoneInfo(zone_name)).date() if zone_name else timezone.localdate()
+    end = _day(raw_to, "to") if raw_to else today
+    start = _day(raw_from, "from") if raw_from else end - timedelta(days=default_days - 1)
+    if start > end:
+        raise _error(f"from ({start}) is after to ({end}).", "from")
+    limit = MAX_RANGE_DAYS[grain]
+    if (end - start).days + 1 > limit:
+        raise _error(
+            f"The range {start} to {end} is {(end - start).days + 1} days; grain={grain or 'none'} answers at most "
+            f"{limit} days: narrow the range or use a coarser grain.",
+            "to",
+        )
+    return start, end
