@@ -7,7 +7,8 @@ stored query) into a checked query, or raises a 400 (`ApplicationError`) that na
 order, sorted by dimensions then time. `labels` names dimension values for display (league key → name).
 """
 
-from dataclasses import dataclass, field
+import zoneinfo
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -116,14 +117,12 @@ class QueryResult:
 
 def run_query(query: MetricQuery) -> QueryResult:
     """Answer a checked query from the sources each metric names (apps/analytics/sources/)."""
-    from apps.analytics.sources import answer  # the sources import the models; this module stays light
+    from apps.analytics.sources import answer  # noqa: PLC0415 - the sources import this module
 
     return answer(query)
 
 
 def _replace(query: MetricQuery, **changes) -> MetricQuery:
-    from dataclasses import replace
-
     return replace(query, **changes)
 
 
@@ -183,8 +182,6 @@ def _day(raw, name: str) -> date:
 
 
 def _range(raw_from, raw_to, grain: str | None, zone_name: str, default_days: int) -> tuple[date, date]:
-    import zoneinfo
-
     today = datetime.now(zoneinfo.ZoneInfo(zone_name)).date() if zone_name else timezone.localdate()
     end = _day(raw_to, "to") if raw_to else today
     start = _day(raw_from, "from") if raw_from else end - timedelta(days=default_days - 1)

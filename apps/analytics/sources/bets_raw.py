@@ -6,6 +6,7 @@ tenant's time zone; its sport, league and market are those of its first leg (a p
 in its own local days, then adds them up.
 """
 
+import zoneinfo
 from collections import defaultdict
 from datetime import datetime
 
@@ -122,8 +123,6 @@ def components(query: MetricQuery) -> dict[tuple, Components]:
 
 
 def _grouped(rows: QuerySet, query: MetricQuery, prefix: str, zone_name: str, parts: dict):
-    import zoneinfo
-
     paths = dimension_paths(prefix)
     names = {f"d_{dimension}": paths[dimension] for dimension in query.group_by}
     if query.grain:
@@ -139,8 +138,6 @@ def _grouped(rows: QuerySet, query: MetricQuery, prefix: str, zone_name: str, pa
 
 def _local_bucket(bucket, grain: str, zone_name: str):
     """Trunc gives an aware instant (hour) or a date-like datetime; buckets are naive local values."""
-    import zoneinfo
-
     if isinstance(bucket, datetime):
         if bucket.tzinfo is not None:
             bucket = bucket.astimezone(zoneinfo.ZoneInfo(zone_name))

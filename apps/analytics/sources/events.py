@@ -5,7 +5,7 @@ import zoneinfo
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, F, QuerySet
 
 from apps.analytics.metrics import Metric
 from apps.analytics.query import MetricQuery
@@ -68,8 +68,6 @@ def _opened(rows: QuerySet, query: MetricQuery) -> dict[tuple, int]:
 
 
 def _tenant_path(rows: QuerySet):
-    from django.db.models import F
-
     if rows.model is FraudCase:
         return F("cappers__tenant__guild_id")
     return F("guild_id")
