@@ -148,7 +148,11 @@ def _local_bucket(bucket, grain: str, zone_name: str):
 def _zones(query: MetricQuery) -> dict[str, list[int]]:
     """Tenant ids by time zone: the query's tenant, or every tenant for a platform-wide query."""
     tenants = Tenant.objects.all() if query.tenant_id is None else Tenant.objects.filter(pk=query.tenant_id)
+    if query.filter_map.get("tenant"):
+        tenants = tenants.filter(guild_id__in=query.filter_map["tenant"])
     zones: dict[str, list[int]] = defaultdict(list)
     for tenant_id, zone_name in tenants.values_list("pk", "timezone"):
-        zones[zone_name if query.tenant_id is None else query.timezone_name].append(tenant_id)
+        # a platform-wide hour is a UTC hour (local hours of different zones do not line up)
+        own_zone = query.tenant_id is None and query.grain != "hour"
+        zones[zone_name if own_zone else query.timezone_name].append(tenant_id)
     return zones
