@@ -102,6 +102,21 @@ _INCIDENTS_RESPOND = [
     "incidents.change_followup",
 ]
 
+# metric alert rules, silences and anomaly insights (apps/analytics, issue #14 item 6): officers and
+# analysts write rules and silences (through the analytics services) and read the rest
+_ANALYTICS_ALERTING = [
+    "analytics.view_alertrule",
+    "analytics.add_alertrule",
+    "analytics.change_alertrule",
+    "analytics.view_alertinstance",
+    "analytics.view_alertstatechange",
+    "analytics.view_alertsilence",
+    "analytics.add_alertsilence",
+    "analytics.change_alertsilence",
+    "analytics.view_insight",
+    "analytics.view_insightscan",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     StaffRole.OPS: [
         *_READ_ALL,
@@ -145,6 +160,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_INCIDENTS_VIEW,
         "incidents.change_regulatoryclock",  # record when the authority and the data subjects were told
         "incidents.approve_review",
+        *_ANALYTICS_ALERTING,
     ],
     StaffRole.SECURITY_ANALYST: [
         *_READ_ALL,
@@ -157,6 +173,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_INCIDENTS_VIEW,
         *_INCIDENTS_RESPOND,
         "incidents.approve_review",
+        *_ANALYTICS_ALERTING,
     ],
 }
 

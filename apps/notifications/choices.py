@@ -50,6 +50,8 @@ class EventKind(models.TextChoices):
     INCIDENT_ACTION_FAILED = "incident_action_failed", "Incident playbook step failed"
     INCIDENT_CLOCK = "incident_clock", "Incident regulatory clock reminder or overdue"
     EVIDENCE_TAMPERED = "evidence_tampered", "Incident evidence failed its hash check"
+    ANALYTICS_ALERT_FIRING = "analytics_alert_firing", "Metric alert firing"
+    ANALYTICS_ALERT_RESOLVED = "analytics_alert_resolved", "Metric alert resolved"
 
 
 # Who is told of each kind by default, stated once (callers may add people or addresses):
@@ -69,4 +71,7 @@ DEFAULT_ROLES: dict[str, tuple[str, ...]] = {
     EventKind.INCIDENT_ACTION_FAILED: (StaffRole.SECURITY_ANALYST.value,),
     EventKind.INCIDENT_CLOCK: (StaffRole.COMPLIANCE_OFFICER.value,),
     EventKind.EVIDENCE_TAMPERED: (StaffRole.SECURITY_ANALYST.value, StaffRole.COMPLIANCE_OFFICER.value),
+    # a metric alert rule names its own targets (its routing)
+    EventKind.ANALYTICS_ALERT_FIRING: (),
+    EventKind.ANALYTICS_ALERT_RESOLVED: (),
 }

@@ -4,6 +4,7 @@ actions)."""
 from django.urls import path
 
 from apps.portal.views import (
+    analytics_alerts,
     auth,
     compliance,
     dashboard,
@@ -111,4 +112,20 @@ urlpatterns = [
         incidents_review.incident_review_export,
         name="incident_review_export",
     ),
+    path("analytics/alerts/", analytics_alerts.alert_rules, name="analytics_alerts"),
+    path("analytics/alerts/new/", analytics_alerts.alert_rule_create_view, name="analytics_alert_create"),
+    path("analytics/alerts/<int:rule_id>/", analytics_alerts.alert_rule_detail, name="analytics_alert"),
+    path("analytics/alerts/<int:rule_id>/edit/", analytics_alerts.alert_rule_edit_view, name="analytics_alert_edit"),
+    path(
+        "analytics/alerts/<int:rule_id>/enabled/",
+        analytics_alerts.alert_rule_enable_view,
+        name="analytics_alert_enable",
+    ),
+    path("analytics/alerts/silences/new/", analytics_alerts.alert_silence_create_view, name="analytics_silence_create"),
+    path(
+        "analytics/alerts/silences/<int:silence_id>/expire/",
+        analytics_alerts.alert_silence_expire_view,
+        name="analytics_silence_expire",
+    ),
+    path("analytics/insights/", analytics_alerts.insights_view, name="analytics_insights"),
 ]

@@ -1,0 +1,18 @@
+"""Periodic jobs of the analytics app (synced into django-celery-beat by apps/core/beat.py)."""
+
+from django.conf import settings
+
+SCHEDULES = [
+    # each rule has its own interval; this sweep only finds the rules that are due
+    {
+        "name": "analytics: evaluate due alert rules",
+        "task": "apps.analytics.tasks.alert_rules_dispatch_task",
+        "every_seconds": settings.ANALYTICS_ALERT_SWEEP_SECONDS,
+    },
+    # hourly, so that each tenant is scanned soon after its own midnight; each scope once a day
+    {
+        "name": "analytics: daily anomaly insights",
+        "task": "apps.analytics.tasks.insights_dispatch_task",
+        "every_seconds": settings.ANALYTICS_INSIGHT_SWEEP_SECONDS,
+    },
+]

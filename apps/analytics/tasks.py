@@ -1,0 +1,35 @@
+"""Thin Celery tasks of the analytics app: each one service call, safe to run twice."""
+
+from celery import shared_task
+from django.db import OperationalError
+
+from apps.analytics.services.alerting_evaluation import alert_rule_evaluate, alert_rules_dispatch_due
+from apps.analytics.services.insights import insights_compute, insights_dispatch_due
+from apps.tenants.models import Tenant
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def alert_rules_dispatch_task() -> int:
+    """Beat: enqueue the evaluation of every alert rule that is due; returns how many."""
+    return len(alert_rules_dispatch_due())
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def alert_rule_evaluate_task(rule_id: int) -> int:
+    """Evaluate one alert rule now; returns how many instances it has."""
+    return len(alert_rule_evaluate(rule_id=rule_id))
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def insights_dispatch_task() -> int:
+    """Beat: enqueue the insight scan of every scope not scanned through its last complete day."""
+    return len(insights_dispatch_due())
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def insights_compute_task(tenant_id: int | None) -> int:
+    """Scan one tenant's key metrics (None: the platform's); returns how many insights were new."""
+    tenant = Tenant.objects.filter(pk=tenant_id).first() if tenant_id is not None else None
+    if tenant_id is not None and tenant is None:
+        return 0
+    return len(insights_compute(tenant=tenant).created)
