@@ -14,9 +14,11 @@ from apps.analytics.services.alerting import (
     alert_silence_create,
     alert_silence_expire,
 )
-from apps.analytics.services.alerting_evaluation import alert_rule_evaluate
+from apps.analytics.services.alerting_evaluation import alert_rule_evaluate, alert_rules_dispatch_due
 from apps.audit.models import AuditEvent
+from apps.core.beat import declared_schedules
 from apps.core.errors import ApplicationError
+from dbsbm.celery import app as celery_app
 from tests.analytics.alerting_data import RULE, WebhookReceiver, make_capper, make_rule, place_stakes
 
 pytestmark = pytest.mark.django_db
@@ -246,3 +248,29 @@ def test_a_silence_needs_a_reason_a_target_and_a_future_end(actor, tenant):
         alert_silence_create(actor=actor, matchers={}, ends_at=now - timedelta(minutes=1), comment=" ")
     assert set(refused.value.fields) == {"matchers", "comment", "ends_at"}
     assert not AlertSilence.objects.exists()
+
+
+def test_beat_declares_the_sweeps_and_their_tasks_exist():
+    entries = {entry["name"]: entry for entry in declared_schedules()}
+    assert entries["analytics: evaluate due alert rules"]["every_seconds"] <= 10
+    assert entries["analytics: daily anomaly insights"]["every_seconds"] <= 3600
+    assert {entry["task"] for name, entry in entries.items() if name.startswith("analytics:")} <= set(celery_app.tasks)
+
+
+def test_the_sweep_claims_each_due_rule_once_per_interval_and_evaluates_it(
+    tenant, actor, six_units, django_capture_on_commit_callbacks
+):
+    rule = make_rule(actor=actor, tenant=tenant, targets=EMAIL, name="tenant rule")
+    platform = make_rule(actor=actor, tenant=None, targets=EMAIL, name="platform rule")
+    paused = make_rule(actor=actor, tenant=tenant, targets=EMAIL, name="paused rule")
+    alert_rule_set_enabled(rule=paused, actor=actor, is_enabled=False)
+    now = datetime.now(UTC)
+
+    with django_capture_on_commit_callbacks(execute=True):  # the evaluations run as tasks, after commit
+        claimed = alert_rules_dispatch_due(now=now)
+
+    assert sorted(claimed) == sorted([rule.pk, platform.pk])
+    assert AlertRule.objects.get(pk=rule.pk).next_evaluation_at == now + timedelta(seconds=30)
+    assert set(AlertInstance.objects.values_list("rule_id", flat=True)) == {rule.pk, platform.pk}
+    assert alert_rules_dispatch_due(now=now + timedelta(seconds=29)) == []
+    assert sorted(alert_rules_dispatch_due(now=now + timedelta(seconds=30))) == sorted(claimed)
