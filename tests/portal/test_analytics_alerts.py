@@ -13,9 +13,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from apps.accounts.choices import StaffRole
-from apps.analytics.models import AlertRule, AlertSilence, Insight
+from apps.analytics.models import AlertRule, AlertSilence, Insight, InsightScan
 from apps.analytics.services.alerting import alert_rule_create, alert_silence_create
+from apps.analytics.services.alerting_evaluation import alert_rule_evaluate
 from apps.audit.models import AuditEvent
+from tests.analytics.alerting_data import make_capper, place_stakes
 from tests.second_factor import verified_client
 
 pytestmark = pytest.mark.django_db
@@ -111,6 +113,9 @@ def test_a_rule_made_through_the_form_is_saved_by_the_service_and_audited(analys
     ]
     event = AuditEvent.objects.get(action="analytics.alert_rule_created")
     assert (event.actor_label, event.target_id) == (analyst.username, str(rule.pk))
+    page = analyst_client.get(response["Location"]).content.decode()
+    assert "sum of stake_units over 3 hour(s) &gt; 50" in page
+    assert "email: oncall@dbsbm.test · webhook: https://hooks.dbsbm.test/alerts" in page
 
 
 @pytest.mark.parametrize(
@@ -199,9 +204,15 @@ def test_insights_show_the_observed_value_and_the_expected_range(officer_client,
         expected_high=15.5, z=9.1, confidence=0.99999, direction="above",
     )  # fmt: skip
 
+    InsightScan.objects.create(
+        metric="units_net", tenant=tenant, scanned_at=timezone.now(), scanned_through="2026-11-20", points=9,
+        status="not_judged", reason="too short: 9 buckets, at least 21 needed (3 periods)",
+    )  # fmt: skip
+
     page = officer_client.get(reverse("portal:analytics_insights")).content.decode()
 
     assert "2026-11-20" in page and "42.00" in page and "4.50 – 15.50" in page and "&gt; 99.99%" in page
+    assert "units_net of Home Guild through 2026-11-20: too short: 9 buckets, at least 21 needed" in page
 
 
 def _queries(client, path: str) -> int:
@@ -225,3 +236,16 @@ def test_the_alert_list_costs_the_same_for_few_and_many_rules_and_silences(offic
     many = _queries(officer_client, path)
 
     assert many == few and many <= LIST_BUDGET, many
+
+
+def test_the_rule_page_shows_its_series_history_and_silences(officer_client, actor, tenant):
+    capper = make_capper(tenant=tenant, actor=actor, username="joe")
+    place_stakes(tenant=tenant, actor=actor, capper=capper, stakes=["6.00"])
+    rule = _rule(actor, tenant=tenant, query={"metrics": "stake_units", "grain": "day", "group_by": "capper"})
+    alert_silence_create(actor=actor, rule=rule, ends_at=timezone.now() + timedelta(hours=1), comment="load test")
+    alert_rule_evaluate(rule_id=rule.pk)
+
+    page = officer_client.get(reverse("portal:analytics_alert", args=[rule.pk])).content.decode()
+
+    assert f"capper={capper.pk}" in page and "firing" in page and "6.0000" in page
+    assert "normal → firing" in page and "fired while silenced: not told" in page and "load test" in page

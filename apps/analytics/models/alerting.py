@@ -121,6 +121,12 @@ class AlertRule(models.Model):
         return self.tenant.name if self.tenant_id else "Platform"
 
     @property
+    def target_labels(self) -> list[str]:
+        """Each target as 'kind: value' (email: ops@example.org, role: security_analyst …)."""
+        keys = ("address", "role", "user_id", "url")
+        return [f"{target.get('kind')}: {next((target[k] for k in keys if k in target), '')}" for target in self.targets]
+
+    @property
     def condition_text(self) -> str:
         """'mean of stake_units over 3 hour(s) > 100' — what the rule checks, in one line."""
         grain = self.query.get("grain") or "day"

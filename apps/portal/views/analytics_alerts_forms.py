@@ -113,10 +113,6 @@ class RuleForm(forms.Form):
     @classmethod
     def initial_for(cls, rule: AlertRule) -> dict:
         query = dict(rule.query)
-        lines = []
-        for target in rule.targets:
-            value = target.get("address") or target.get("role") or target.get("user_id") or target.get("url")
-            lines.append(f"{target['kind']}: {value}")
         return {
             "name": rule.name,
             "description": rule.description,
@@ -133,7 +129,7 @@ class RuleForm(forms.Form):
             "pending_seconds": rule.pending_seconds,
             "interval_seconds": rule.interval_seconds,
             "severity": rule.severity,
-            "targets": "\n".join(lines),
+            "targets": "\n".join(rule.target_labels),
         }
 
 
