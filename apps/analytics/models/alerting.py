@@ -124,7 +124,8 @@ class AlertRule(models.Model):
     def target_labels(self) -> list[str]:
         """Each target as 'kind: value' (email: ops@example.org, role: security_analyst …)."""
         keys = ("address", "role", "user_id", "url")
-        return [f"{target.get('kind')}: {next((target[k] for k in keys if k in target), '')}" for target in self.targets]
+        values = [next((target[key] for key in keys if key in target), "") for target in self.targets]
+        return [f"{target.get('kind')}: {value}" for target, value in zip(self.targets, values, strict=True)]
 
     @property
     def condition_text(self) -> str:
