@@ -22,6 +22,7 @@ from tests.analytics.history import place_daily_history
 pytestmark = pytest.mark.django_db
 
 POINT_KEYS = {"t", "yhat", "lower_80", "upper_80", "lower_95", "upper_95"}
+SERVED_BUDGET = 7
 
 
 @pytest.fixture(autouse=True)
@@ -76,7 +77,9 @@ def test_a_tenant_key_gets_the_forecast_with_its_backtest_and_it_is_stored(api_c
     assert set(stored.candidates) >= {"linear_trend", "ETS(A,Ad,A)[7]", "SARIMA(0,1,1)(0,1,1)[7]"}
 
 
-def test_the_stored_forecast_is_served_until_the_history_changes(api_client, tenant, actor, reader):
+def test_the_stored_forecast_is_served_until_the_history_changes(
+    api_client, tenant, actor, reader, django_assert_max_num_queries
+):
     bets = place_daily_history(tenant=tenant, actor=actor, days=36)
     params = {"metric": "bets_placed", "horizon": 7}
     first = api_client.get(_path(tenant), params, **reader).json()
@@ -86,6 +89,10 @@ def test_the_stored_forecast_is_served_until_the_history_changes(api_client, ten
 
     assert again == first
     assert Forecast.objects.get().computed_at == computed_at  # served, not refitted
+    # the key, the path's tenant (twice: authentication and the path), the metric layer's history (the
+    # tenants' zones, bets, ledger) and the stored forecast
+    with django_assert_max_num_queries(SERVED_BUDGET):
+        assert api_client.get(_path(tenant), params, **reader).json() == first
 
     day = _today(tenant) - timedelta(days=3)  # a late-posted bet changes a past day
     tenant.refresh_from_db()  # on the premium plan now (tests/analytics/history.py)
@@ -136,6 +143,9 @@ def test_too_little_history_is_a_400_saying_how_much_is_needed(api_client, tenan
         ({"metric": "roi", "metrics": "roi,units_net"}, "invalid_query", "metrics", ["use metric="]),
         ({"metric": "roi", "filter_colour": "red"}, "invalid_query", "filter", ["colour", "league"]),
         ({"metric": "parlay_share", "filter_market": "moneyline"}, "invalid_query", "filter", ["parlay_share"]),
+        ({"metric": "roi", "filter_capper": "joe"}, "invalid_query", "filter", ["numeric id"]),
+        ({"metric": "roi", "filter_capper": "9" * 19}, "invalid_query", "filter", ["numeric id"]),
+        ({"metric": "roi", "filter_league": "nba\x00"}, "invalid_query", "filter", ["NUL"]),
     ],
 )
 def test_bad_parameters_are_refused_naming_what_is_allowed(api_client, tenant, reader, params, code, field, fragments):

@@ -16,8 +16,8 @@ from tests.analytics.history import place_daily_history
 pytestmark = pytest.mark.django_db
 
 REFRESH_TASK = "apps.analytics.tasks.forecast_refresh_task"
-# two of the default series (a sum and a ratio of settled bets), to keep the fits few
-SERIES = [("stake_units", "day"), ("roi", "day")]
+# two of the default series (a sum and a distinct count), to keep the fits few
+SERIES = [("stake_units", "day"), ("active_cappers", "day")]
 
 
 def test_the_refresh_is_a_declared_beat_job_of_a_registered_task_over_forecastable_series():
@@ -32,7 +32,7 @@ def test_a_beat_run_stores_the_default_forecasts_of_tenants_with_enough_history(
 ):
     settings.ANALYTICS_FORECAST_MAX_ORIGINS = 1
     settings.ANALYTICS_FORECAST_DEFAULT_SERIES = SERIES
-    place_daily_history(tenant=tenant, actor=actor, days=42, settle=True)  # the least a 14-day forecast needs
+    place_daily_history(tenant=tenant, actor=actor, days=42)  # the least a 14-day forecast needs
     place_daily_history(tenant=other_tenant, actor=actor, days=5)  # too young: not even enqueued
 
     with django_capture_on_commit_callbacks(execute=True):

@@ -71,7 +71,7 @@ class Candidate:
         try:
             with quiet_fit():
                 prediction = self.fit_predict(history, horizon)
-        except (ValueError, np.linalg.LinAlgError, IndexError, ZeroDivisionError, OverflowError) as error:
+        except (ValueError, RuntimeError, np.linalg.LinAlgError, IndexError, ZeroDivisionError, OverflowError) as error:
             raise CandidateFailed(f"{self.name}: {type(error).__name__}: {error}") from error
         if not all(np.all(np.isfinite(values)) and len(values) == horizon for values in prediction.arrays()):
             raise CandidateFailed(f"{self.name}: a forecast that is not finite")

@@ -75,6 +75,8 @@ def forecast_get(*, series: SeriesRequest, now: datetime | None = None) -> Forec
 def forecast_compute(*, series: SeriesRequest, history: list[tuple[str, float | None]], digest: str) -> Forecast:
     """Fit the candidates on `history`, keep the one the backtest chose, and store it as the series' forecast."""
     spec = forecast_spec(series.metric)
+    if spec is None:
+        raise ApplicationError(f"{series.metric} is not forecast.", code="not_forecastable")
     started = time.monotonic()
     try:
         computed = forecast_series(
