@@ -22,7 +22,7 @@ from apps.accounts.choices import ApiScope
 from apps.core.errors import ApplicationError, PermissionDeniedError
 
 # whole families of scopes, so a scope added later to one of them is platform-only from the start
-_PLATFORM_ONLY_FAMILIES = ("security", "privacy", "metrics", "compliance", "incidents")
+_PLATFORM_ONLY_FAMILIES = ("security", "privacy", "metrics", "compliance", "incidents", "analytics")
 _PLATFORM_ONLY_EXACT = frozenset({ApiScope.GAMES_WRITE.value})
 
 
@@ -67,6 +67,7 @@ SCOPE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "incidents.add_evidence",
         "incidents.add_escalationpolicy",
     ),
+    ApiScope.ANALYTICS_READ: ("analytics.view_forecast",),
 }
 
 

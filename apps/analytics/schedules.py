@@ -15,4 +15,10 @@ SCHEDULES = [
         "task": "apps.analytics.tasks.insights_dispatch_task",
         "every_seconds": settings.ANALYTICS_INSIGHT_SWEEP_SECONDS,
     },
+    # each series is refitted only when its history changed (a new complete bucket, a late settlement)
+    {
+        "name": "analytics: refresh the default forecasts",
+        "task": "apps.analytics.tasks.forecasts_refresh_task",
+        "every_seconds": settings.ANALYTICS_FORECAST_REFRESH_SECONDS,
+    },
 ]

@@ -34,6 +34,7 @@ def _mint(client, tenant, **payload):
 
 def test_the_platform_only_scopes_are_exactly_these():
     assert sorted(PLATFORM_ONLY_SCOPES) == [
+        "analytics:read",
         "compliance:read",
         "games:write",
         "incidents:read",

@@ -18,6 +18,7 @@ from apps.accounts.choices import ApiScope, StaffRole
 from apps.accounts.key_policy import TENANT_SCOPES
 from apps.accounts.models import ApiKey
 from apps.accounts.services import api_key_revoke
+from apps.analytics.models import Forecast
 from apps.audit.models import AuditEvent
 from apps.betting.models import Bet, Game
 from apps.betting.services import capper_create, game_upsert
@@ -28,6 +29,7 @@ from apps.privacy.services.requests import request_complete, request_receive, re
 from apps.tenants.choices import TenantStatus
 from apps.tenants.models import Tenant
 from apps.tenants.services import tenant_offboard, tenant_suspend
+from tests.analytics.history import place_daily_history
 from tests.api.snapshots import snapshot_diff, take_snapshot
 from tests.factories import MemberFactory, TenantFactory
 
@@ -46,6 +48,9 @@ LIVE_BET = {
 }
 
 
+FORECAST_QUERY = "metric=bets_placed&grain=day&horizon=7"
+
+
 @dataclass(frozen=True)
 class Endpoint:
     method: str
@@ -54,6 +59,7 @@ class Endpoint:
     success: int
     body: dict[str, Any] | None = None
     home_suspended: bool = False  # the home tenant is suspended before the call
+    history_days: int = 0  # days of bets placed for the home tenant before an allowed call (a forecast's history)
 
 
 ENDPOINTS = {
@@ -109,6 +115,13 @@ ENDPOINTS = {
     # a live bet on the started game: placed_at is bounded by the receive time, stored beside it
     "bets_create": Endpoint("POST", "/api/v1/tenants/{guild_id}/bets/", "bets:write", 201, LIVE_BET),
     "bets_bulk": Endpoint("POST", "/api/v1/tenants/{guild_id}/bets/bulk/", "bets:write", 200, {"bets": [LIVE_BET]}),
+    # a forecast needs 28 + 7 days of history: placed only before the calls that are allowed (it takes a while)
+    "tenant_forecast": Endpoint(
+        "GET", "/api/v1/tenants/{guild_id}/analytics/forecast/?" + FORECAST_QUERY, "bets:read", 200, history_days=35
+    ),
+    "platform_forecast": Endpoint(
+        "GET", "/api/v1/analytics/forecast/?" + FORECAST_QUERY, "analytics:read", 200, history_days=35
+    ),
 }
 
 CREDENTIALS = (
@@ -152,6 +165,8 @@ MATRIX = {
     "game_result":           (U,  U,        U,      U,      U,      OK,      F,         F,   F,           F,    S),
     "bets_create":           (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
     "bets_bulk":             (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
+    "tenant_forecast":       (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
+    "platform_forecast":     (U,  U,        U,      U,      U,      OK,      F,         F,   F,           F,    S),
 }
 # fmt: on
 
@@ -245,6 +260,8 @@ def test_authorization_matrix(api_client, make_key, actor, world, endpoint_name,
     world.actor = actor
     if endpoint.home_suspended:
         tenant_suspend(tenant=world.tenant, actor=actor, reason="test setup")
+    if endpoint.history_days and outcome == OK:
+        place_daily_history(tenant=world.tenant, actor=actor, days=endpoint.history_days)
     authorization, api_key = _authorize(credential, scope=endpoint.scope, world=world, make_key=make_key)
     before = take_snapshot()
 
@@ -494,6 +511,22 @@ def _bets_bulk(*, world, response, diff, api_key, **_):
     _assert_live_bet_placed(world, diff, api_key, response)
 
 
+def _forecast_of(tenant_id):
+    def check(*, response, diff, **_):
+        body = response.json()
+        assert (set(body), len(body["points"])) == ({"model", "backtest", "points"}, 7)
+        assert set(body["backtest"]) == {"mase", "smape", "coverage_80", "coverage_95"}
+        stored = Forecast.objects.get()  # the computed forecast is kept (derived data, outside the snapshot)
+        assert (stored.tenant_id, stored.metric, stored.as_dict()) == (tenant_id, "bets_placed", body)
+        assert diff == {}
+
+    return check
+
+
+def _tenant_forecast(*, world, **kwargs):
+    _forecast_of(world.tenant.pk)(**kwargs)
+
+
 EFFECTS = {
     "plans_list": _plans_list,
     "tenants_list": _tenants_list,
@@ -514,6 +547,8 @@ EFFECTS = {
     "game_result": _game_result,
     "bets_create": _bets_create,
     "bets_bulk": _bets_bulk,
+    "tenant_forecast": _tenant_forecast,
+    "platform_forecast": _forecast_of(None),
 }
 
 

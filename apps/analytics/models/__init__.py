@@ -9,6 +9,7 @@ from apps.analytics.models.alerting import (
     AlertState,
     AlertStateChange,
 )
+from apps.analytics.models.forecasts import Forecast
 from apps.analytics.models.insights import Insight, InsightDirection, InsightScan, InsightScanStatus
 
 __all__ = [
@@ -23,4 +24,5 @@ __all__ = [
     "InsightDirection",
     "InsightScan",
     "InsightScanStatus",
+    "Forecast",
 ]
