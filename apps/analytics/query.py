@@ -79,6 +79,7 @@ class MetricQuery:
             if key.startswith(FILTER_PREFIX) and value
         )
         _check_dimensions(metrics, tuple(dimension for dimension, _ in filters), what="filter")
+        _check_filter_values(filters)
         zone_name = tenant.timezone if tenant is not None else "UTC"
         start, end = _range(params.get("from"), params.get("to"), grain, zone_name, default_days)
         return cls(
@@ -172,6 +173,18 @@ def _check_dimensions(metrics: tuple[str, ...], dimensions: tuple[str, ...], *, 
             raise _error(
                 f"{name} cannot be split by {', '.join(refused)} ({what}); its dimensions are: {allowed}.", what
             )
+
+
+def _check_filter_values(filters: tuple[tuple[str, tuple[str, ...]], ...]) -> None:
+    """Values that could never match are refused here, not at the database (a capper is an id)."""
+    for dimension, values in filters:
+        field_name = f"{FILTER_PREFIX}{dimension}"
+        if any("\x00" in value or len(value) > 100 for value in values):
+            raise _error(f"{field_name} holds a value that is too long or not text.", field_name)
+        if dimension == "capper" and not all(value.isascii() and value.isdigit() for value in values):
+            raise _error(f"{field_name} takes capper ids (numbers), e.g. {field_name}=12,15.", field_name)
+        if len(values) > 100:
+            raise _error(f"{field_name} takes at most 100 values.", field_name)
 
 
 def _day(raw, name: str) -> date:

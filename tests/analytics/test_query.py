@@ -98,3 +98,16 @@ def test_a_platform_query_groups_by_tenant(world, other_tenant, actor):
     rows = {row[0]: row[1:] for row in run_query(query).rows}
     assert rows[world.tenant.guild_id][0] == 6 and rows[other_tenant.guild_id][0] == 6
     assert rows[world.tenant.guild_id][1] == rows[other_tenant.guild_id][1]
+
+
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [
+        ({"metrics": "roi", "filter_capper": "joe"}, "capper ids"),
+        ({"metrics": "roi", "filter_league": "nba\x00"}, "too long or not text"),
+    ],
+)
+def test_filter_values_that_cannot_match_are_refused(tenant, params, name):
+    with pytest.raises(ApplicationError) as refused:
+        MetricQuery.parse(params, tenant=tenant)
+    assert name in refused.value.message
