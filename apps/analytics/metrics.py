@@ -21,9 +21,12 @@ DIMENSIONS: dict[str, str] = {
     "league": "the league's key of the bet's first leg (empty: a leg on no listed game)",
     "market": "moneyline, spread, total or prop for a single; parlay for a parlay",
     "bet_type": "single or parlay",
+    "route": "the API route: its URL pattern's name, e.g. v1:tenant-bet-list (request telemetry only)",
 }
-BET_DIMENSIONS = frozenset(DIMENSIONS)
+TELEMETRY_ONLY_DIMENSIONS = frozenset({"route"})  # no betting metric may be split by these
+BET_DIMENSIONS = frozenset(DIMENSIONS) - TELEMETRY_ONLY_DIMENSIONS
 TENANT_ONLY = frozenset({"tenant"})
+REQUEST_DIMENSIONS = frozenset({"tenant", "route"})
 GRAINS = ("hour", "day", "week", "month")
 
 
@@ -33,9 +36,11 @@ class Metric:
 
     name: str
     label: str
-    unit: str  # bets, units, ratio, seconds, count, cappers, odds, score, requests
+    unit: str  # bets, units, ratio, seconds, count, cappers, odds, score, requests, milliseconds, tasks, MiB
     format: str
-    aggregation: str  # sum, ratio (of two sums), mean (of a sum over a count), distinct, snapshot
+    # sum, ratio (of two sums), mean (of a sum over a count), distinct, snapshot (the value at the end of the
+    # period), quantile (estimated from the summed histograms of the period)
+    aggregation: str
     source: str  # the module in apps/analytics/sources/ that computes it
     dimensions: frozenset[str] = field(default_factory=frozenset)
     description: str = ""
@@ -227,8 +232,9 @@ _METRICS = [
         ",.0f",
         "sum",
         "samples",
-        TENANT_ONLY,
-        "Requests answered by the REST API in the period.",
+        REQUEST_DIMENSIONS,
+        "Requests answered by the REST API in the period (every status; a refused request for a tenant "
+        "that was not checked counts without a tenant).",
         None,
     ),
     Metric(
@@ -238,8 +244,20 @@ _METRICS = [
         ".2%",
         "ratio",
         "samples",
-        TENANT_ONLY,
+        REQUEST_DIMENSIONS,
         "Share of API requests answered with a 5xx status in the period.",
+        False,
+    ),
+    Metric(
+        "api_latency_p95_ms",
+        "API latency (p95)",
+        "milliseconds",
+        ",.0f",
+        "quantile",
+        "samples",
+        REQUEST_DIMENSIONS,
+        "95th percentile of the time the API took to answer in the period (whole middleware stack), "
+        "estimated from a fixed latency histogram (5 ms … 10 s buckets) as Prometheus does.",
         False,
     ),
     Metric(
@@ -250,8 +268,34 @@ _METRICS = [
         "ratio",
         "samples",
         frozenset(),
-        "Cache hits over hits + misses in the period (all namespaces).",
+        "Cache hits over all cache reads in the period (all namespaces; a stale value served while it is "
+        "refreshed is a read, not a hit, as on the cache statistics page).",
         True,
+        platform_only=True,
+    ),
+    Metric(
+        "queue_depth",
+        "Queue depth",
+        "tasks",
+        ",.0f",
+        "snapshot",
+        "samples",
+        frozenset(),
+        "Tasks waiting at the end of the period: messages in the broker's queues plus outbox rows due and not "
+        "yet handed to the broker.",
+        False,
+        platform_only=True,
+    ),
+    Metric(
+        "worker_memory_mb",
+        "Worker memory",
+        "MiB",
+        ",.0f",
+        "snapshot",
+        "samples",
+        frozenset(),
+        "Resident memory of all live Celery worker processes at the end of the period, from their heartbeats.",
+        False,
         platform_only=True,
     ),
 ]

@@ -21,4 +21,14 @@ SCHEDULES = [
         "task": "apps.analytics.tasks.forecasts_refresh_task",
         "every_seconds": settings.ANALYTICS_FORECAST_REFRESH_SECONDS,
     },
+    {
+        "name": "analytics: sample telemetry (requests, cache, queues, worker memory)",
+        "task": "apps.analytics.tasks.telemetry_sample_task",
+        "every_seconds": settings.TELEMETRY_SAMPLE_SECONDS,
+    },
+    {
+        "name": "analytics: compact and prune telemetry samples",
+        "task": "apps.analytics.tasks.telemetry_compact_task",
+        "every_seconds": 3600,
+    },
 ]

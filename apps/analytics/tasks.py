@@ -6,6 +6,8 @@ from django.db import OperationalError
 from apps.analytics.services.alerting_evaluation import alert_rule_evaluate, alert_rules_dispatch_due
 from apps.analytics.services.forecasts import forecast_refresh, forecasts_refresh_enqueue
 from apps.analytics.services.insights import insights_compute, insights_dispatch_due
+from apps.analytics.telemetry.retention import telemetry_compact, telemetry_prune
+from apps.analytics.telemetry.sampler import telemetry_sample
 from apps.tenants.models import Tenant
 
 
@@ -47,3 +49,18 @@ def forecast_refresh_task(tenant_id: int | None, metric: str, grain: str, horizo
     """Recompute one series' forecast when its history changed; returns the stored row's id (None: skipped)."""
     forecast = forecast_refresh(tenant_id=tenant_id, metric=metric, grain=grain, horizon=horizon)
     return forecast.pk if forecast is not None else None
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def telemetry_sample_task() -> int:
+    """Beat, every minute: store the increase of the request and cache counters, the queues and worker memory
+    (a retry later stores the same increase once: the cursor moves only with the rows)."""
+    return telemetry_sample()
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def telemetry_compact_task() -> int:
+    """Beat, hourly: old minute samples into hour samples, then samples past the retention deleted."""
+    compacted = telemetry_compact()
+    telemetry_prune()
+    return compacted

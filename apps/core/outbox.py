@@ -187,6 +187,15 @@ def _run_failed(*, message_id: int, error: Exception) -> None:
     logger.warning("outbox: message %s failed (attempt %d): %s", message_id, attempts, type(error).__name__)
 
 
+def outbox_backlog_count(*, now=None) -> int:
+    """Messages due and waiting to be handed to the broker (not dispatched, not completed, not given up): the
+    part of the task backlog the broker's queues do not show yet (all of it while the broker is down)."""
+    now = now or timezone.now()
+    return OutboxMessage.objects.filter(
+        completed_at=None, dispatched_at=None, available_at__lte=now, attempts__lt=settings.OUTBOX_MAX_ATTEMPTS
+    ).count()
+
+
 def outbox_purge(*, now=None, batch: int = 10_000) -> int:
     """Delete completed messages older than OUTBOX_KEEP_DAYS (one batch); returns how many."""
     before = (now or timezone.now()) - timedelta(days=settings.OUTBOX_KEEP_DAYS)

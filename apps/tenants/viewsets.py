@@ -4,6 +4,7 @@ from rest_framework.request import Request
 
 from apps.core.api.viewsets import ApiViewSet
 from apps.core.errors import NotFoundError
+from apps.core.monitoring.requests import request_tenant_mark
 from apps.tenants.models import Tenant
 from apps.tenants.selectors import tenant_get
 
@@ -24,6 +25,7 @@ class TenantScopedViewSet(ApiViewSet):
         if key_tenant_id is not None and key_tenant_id != tenant.pk:
             raise NotFoundError(f"No tenant with guild id {guild_id}.", code="tenant_not_found")
         self.tenant = tenant
+        request_tenant_mark(request, tenant.guild_id)  # the request metrics count it under this tenant
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

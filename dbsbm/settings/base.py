@@ -61,7 +61,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # first: answers 304s of versioned API reads before anything else runs (it adds what the others would)
+    # outermost: times the whole stack and counts every answer, the 304s of the next one and the refusals of
+    # the ones after it (address blocks, host checks) included; sync and async, so it adds no thread hop
+    "apps.core.middleware.RequestMetricsMiddleware",
+    # answers 304s of versioned API reads before anything else runs (it adds what the others would)
     "apps.core.middleware.ConditionalGetMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -382,3 +385,4 @@ from dbsbm.settings.components.portal import *  # noqa: E402, F403
 from dbsbm.settings.components.privacy_requests import *  # noqa: E402, F403
 from dbsbm.settings.components.retention import *  # noqa: E402, F403
 from dbsbm.settings.components.security import *  # noqa: E402, F403
+from dbsbm.settings.components.telemetry import *  # noqa: E402, F403

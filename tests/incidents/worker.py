@@ -59,9 +59,11 @@ class Processes:
             "CELERY_TASK_ALWAYS_EAGER": "false",
         }
 
-    def start_worker(self) -> subprocess.Popen:
+    def start_worker(self, *, pool: str = "solo") -> subprocess.Popen:
+        """A worker (prefork: one child process) on the test database, once it answers a ping."""
         worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "dbsbm", "worker", "--pool=solo", "--loglevel=WARNING"],
+            [sys.executable, "-m", "celery", "-A", "dbsbm", "worker", f"--pool={pool}", "--concurrency=1"]
+            + ["--loglevel=WARNING"],
             cwd=BASE_DIR,
             env=self._env(),
         )

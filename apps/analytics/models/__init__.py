@@ -11,6 +11,7 @@ from apps.analytics.models.alerting import (
 )
 from apps.analytics.models.forecasts import Forecast
 from apps.analytics.models.insights import Insight, InsightDirection, InsightScan, InsightScanStatus
+from apps.analytics.models.samples import TelemetryCursor, TelemetrySample
 
 __all__ = [
     "AlertCondition",
@@ -20,9 +21,11 @@ __all__ = [
     "AlertSilence",
     "AlertState",
     "AlertStateChange",
+    "Forecast",
     "Insight",
     "InsightDirection",
     "InsightScan",
     "InsightScanStatus",
-    "Forecast",
+    "TelemetryCursor",
+    "TelemetrySample",
 ]

@@ -57,14 +57,19 @@ class CacheStats:
 stats = CacheStats()
 
 
+def namespace_totals(namespace: str) -> dict[str, int]:
+    """The running totals every process flushed for one namespace, by outcome, with the hash's epoch (it
+    changes when the hash was lost and started again). Raises CACHE_ERRORS when Redis cannot be read."""
+    return default_store().read_counters(f"stats:{namespace}")
+
+
 def namespace_statistics() -> list[dict]:
     """Every namespace's totals across processes (flushed ones plus this process's pending ones)."""
-    store = default_store()
     pending = stats.pending()
     rows = []
     for namespace in settings.CACHE_TTLS:
         try:
-            totals = store.read_counters(f"stats:{namespace}")
+            totals = namespace_totals(namespace)
         except CACHE_ERRORS:
             totals = {}
         for field, amount in pending.get(namespace, {}).items():

@@ -6,6 +6,7 @@ own entries (manager.py, codec.py), kept as bytes. The embedded configuration (n
 Django cache API instead.
 """
 
+import secrets
 from collections.abc import Sequence
 
 from django.conf import settings
@@ -18,6 +19,14 @@ from redis.exceptions import RedisError
 
 # What counts as "Redis is unreachable or misbehaving" (the breaker counts these).
 CACHE_ERRORS = (RedisError, ConnectionInterrupted, OSError)
+# A counter hash's creation mark: set once when the hash is (re)created, so that a reader computing deltas
+# between two readings tells a hash that was lost and started again (Redis restarted, flushed, evicted)
+# from one that only grew (apps/analytics/telemetry/sampler.py).
+COUNTER_EPOCH_FIELD = "epoch"
+
+
+def _new_epoch() -> int:
+    return secrets.randbits(48)
 
 
 class RedisStore:
@@ -52,10 +61,25 @@ class RedisStore:
         pipeline = self.client.pipeline(transaction=False)
         for field, amount in counters.items():
             pipeline.hincrby(self.key(name), field, amount)
+        pipeline.hsetnx(self.key(name), COUNTER_EPOCH_FIELD, _new_epoch())
         pipeline.execute()
 
     def read_counters(self, name: str) -> dict[str, int]:
         return {field.decode(): int(value) for field, value in self.client.hgetall(self.key(name)).items()}
+
+    def hash_set(self, name: str, field: str, value: str, ttl: int) -> None:
+        """Set one field; the whole hash expires `ttl` seconds after its last write."""
+        pipeline = self.client.pipeline(transaction=False)
+        pipeline.hset(self.key(name), field, value)
+        pipeline.expire(self.key(name), ttl)
+        pipeline.execute()
+
+    def hash_read(self, name: str) -> dict[str, str]:
+        return {field.decode(): value.decode() for field, value in self.client.hgetall(self.key(name)).items()}
+
+    def hash_delete(self, name: str, fields: Sequence[str]) -> None:
+        if fields:
+            self.client.hdel(self.key(name), *fields)
 
     def ping(self) -> None:
         self.client.ping()
@@ -87,10 +111,26 @@ class DjangoCacheStore:
         stored = cache.get(name) or {}
         for field, amount in counters.items():
             stored[field] = stored.get(field, 0) + amount
+        stored.setdefault(COUNTER_EPOCH_FIELD, _new_epoch())
         cache.set(name, stored, None)
 
     def read_counters(self, name: str) -> dict[str, int]:
         return dict(cache.get(name) or {})
+
+    def hash_set(self, name: str, field: str, value: str, ttl: int) -> None:
+        stored = cache.get(name) or {}
+        stored[field] = value
+        cache.set(name, stored, ttl)
+
+    def hash_read(self, name: str) -> dict[str, str]:
+        return dict(cache.get(name) or {})
+
+    def hash_delete(self, name: str, fields: Sequence[str]) -> None:
+        stored = cache.get(name)
+        if stored and fields:
+            for field in fields:
+                stored.pop(field, None)
+            cache.set(name, stored, None)
 
     def ping(self) -> None:
         cache.get("ping")

@@ -1,4 +1,5 @@
-"""The cache's statistics: an admin page for staff and a Prometheus endpoint for monitoring."""
+"""The cache's statistics: an admin page for staff; a Prometheus endpoint for monitoring (the cache, the
+request metrics and the workers' memory)."""
 
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
@@ -11,6 +12,7 @@ from rest_framework.views import APIView
 from apps.core.api.permissions import HasRequiredScope, IsPlatformKey
 from apps.core.api.schema import ERROR_RESPONSES
 from apps.core.cache import breaker, namespace_statistics
+from apps.core.monitoring.exposition import request_metrics_lines, worker_memory_lines
 
 METRIC_FIELDS = ("hit", "miss", "stale", "refresh", "waited", "error", "bypass")
 BREAKER_STATES = {"closed": 0, "half_open": 1, "open": 2}
@@ -51,12 +53,15 @@ def prometheus_text() -> str:
         "# HELP dbsbm_cache_breaker_state Redis circuit breaker of this process: 0 closed, 1 half-open, 2 open.",
         "# TYPE dbsbm_cache_breaker_state gauge",
         f"dbsbm_cache_breaker_state {BREAKER_STATES[breaker.state]}",
+        *request_metrics_lines(),
+        *worker_memory_lines(),
     ]
     return "\n".join(lines) + "\n"
 
 
 class MetricsView(APIView):
-    """Prometheus text exposition of the cache statistics (platform key with `metrics:read`)."""
+    """Prometheus text exposition of the cache statistics, request metrics and worker memory (platform key with
+    `metrics:read`)."""
 
     permission_classes = [HasRequiredScope, IsPlatformKey]
     # JSON first so that refusals keep the API's error shape; the metrics themselves are always text
@@ -64,7 +69,7 @@ class MetricsView(APIView):
     required_scopes = {"get": "metrics:read"}
 
     @extend_schema(
-        summary="Cache metrics in the Prometheus text format",
+        summary="Cache, request and worker metrics in the Prometheus text format",
         responses={(200, "text/plain"): OpenApiTypes.STR, **ERROR_RESPONSES},
     )
     def get(self, request) -> HttpResponse:
