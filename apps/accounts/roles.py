@@ -102,6 +102,21 @@ _INCIDENTS_RESPOND = [
     "incidents.change_followup",
 ]
 
+# BI reports (apps/analytics): officers define, run and download them, the platform's included; analysts
+# read and download the tenants' reports
+_ANALYTICS_REPORTS_READ = [
+    "analytics.view_reportdefinition",
+    "analytics.view_reportrun",
+    "analytics.view_reportfile",
+]
+_ANALYTICS_REPORTS_MANAGE = [
+    *_ANALYTICS_REPORTS_READ,
+    "analytics.add_reportdefinition",
+    "analytics.change_reportdefinition",
+    "analytics.add_reportrun",
+    "analytics.manage_platform_reports",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     StaffRole.OPS: [
         *_READ_ALL,
@@ -145,6 +160,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_INCIDENTS_VIEW,
         "incidents.change_regulatoryclock",  # record when the authority and the data subjects were told
         "incidents.approve_review",
+        *_ANALYTICS_REPORTS_MANAGE,
     ],
     StaffRole.SECURITY_ANALYST: [
         *_READ_ALL,
@@ -157,6 +173,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_INCIDENTS_VIEW,
         *_INCIDENTS_RESPOND,
         "incidents.approve_review",
+        *_ANALYTICS_REPORTS_READ,
     ],
 }
 

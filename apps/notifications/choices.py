@@ -50,6 +50,7 @@ class EventKind(models.TextChoices):
     INCIDENT_ACTION_FAILED = "incident_action_failed", "Incident playbook step failed"
     INCIDENT_CLOCK = "incident_clock", "Incident regulatory clock reminder or overdue"
     EVIDENCE_TAMPERED = "evidence_tampered", "Incident evidence failed its hash check"
+    ANALYTICS_REPORT_READY = "analytics_report_ready", "BI report ready (PDF and XLSX attached)"
 
 
 # Who is told of each kind by default, stated once (callers may add people or addresses):
@@ -69,4 +70,6 @@ DEFAULT_ROLES: dict[str, tuple[str, ...]] = {
     EventKind.INCIDENT_ACTION_FAILED: (StaffRole.SECURITY_ANALYST.value,),
     EventKind.INCIDENT_CLOCK: (StaffRole.COMPLIANCE_OFFICER.value,),
     EventKind.EVIDENCE_TAMPERED: (StaffRole.SECURITY_ANALYST.value, StaffRole.COMPLIANCE_OFFICER.value),
+    # a BI report goes to the addresses its definition names, nobody else
+    EventKind.ANALYTICS_REPORT_READY: (),
 }

@@ -1,0 +1,56 @@
+"""The BI report definition form of the portal: it checks the shape of what staff typed and runs the same
+checks as the service (apps/analytics/reports/definitions.py), so each problem shows under its own field."""
+
+from django import forms
+
+from apps.analytics.reports.choices import ReportFormat, ReportPeriod, ReportScope
+from apps.analytics.reports.definitions import definition_inputs_validate, name_validate
+from apps.analytics.reports.templates import templates_for
+from apps.core.errors import ApplicationError
+
+
+class ReportDefinitionForm(forms.Form):
+    name = forms.CharField(max_length=120)
+    template = forms.ChoiceField()
+    period = forms.ChoiceField(choices=ReportPeriod.choices, initial=ReportPeriod.LAST_7_DAYS)
+    formats = forms.MultipleChoiceField(
+        choices=ReportFormat.choices, widget=forms.CheckboxSelectMultiple, initial=ReportFormat.values
+    )
+    recipients = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="E-mail addresses, separated by commas. The PDF and the XLSX are e-mailed to them.",
+    )
+    cron = forms.CharField(
+        max_length=100,
+        required=False,
+        label="Schedule (cron, UTC)",
+        help_text="Five fields, e.g. '0 6 * * 1' for Mondays at 06:00 UTC. Empty: on demand only.",
+    )
+    is_enabled = forms.BooleanField(required=False, initial=True, label="Enabled")
+
+    def __init__(self, *args, tenant=None, **kwargs):
+        kwargs.setdefault("auto_id", "report_%s")
+        super().__init__(*args, **kwargs)
+        self.tenant = tenant
+        scope = ReportScope.TENANT if tenant is not None else ReportScope.PLATFORM
+        self.fields["template"].choices = [(template.key, template.title) for template in templates_for(scope)]
+
+    def clean_name(self):
+        try:
+            return name_validate(self.cleaned_data["name"])
+        except ApplicationError as refused:
+            raise forms.ValidationError(refused.message) from None
+
+    def clean(self):
+        data = super().clean()
+        inputs = {name: data.get(name, "") for name in ["template", "period", "formats", "recipients", "cron"]}
+        try:
+            data.update(definition_inputs_validate(tenant=self.tenant, **inputs))
+        except ApplicationError as refused:
+            for field, problems in refused.fields.items():
+                if field in self.errors:
+                    continue  # the field's own check said it already
+                for problem in problems:
+                    self.add_error(field if field in self.fields else None, problem)
+        return data
