@@ -102,9 +102,7 @@ def _same_week_before(world: World, *, tenant, actor, tag: str) -> datetime:
         [LegInput("prop", "LeBron over 25.5 points", 110, None, None, "LeBron")],
         placed + timedelta(minutes=7),
     )
-    void = _place(
-        tenant, actor, f"{tag}6", joe, "3.00", [LegInput("moneyline", "away", 200, nhl.external_id)], placed
-    )
+    void = _place(tenant, actor, f"{tag}6", joe, "3.00", [LegInput("moneyline", "away", 200, nhl.external_id)], placed)
     bet_void(bet=void, actor=actor, reason="posted twice")
     _final(actor, nba, 110, 100)
     _final(actor, nhl, 4, 2)
