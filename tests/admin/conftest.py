@@ -39,6 +39,7 @@ from apps.security.services import security_event_record
 from apps.security.services.alerts import alert_raise
 from apps.tenants.services import tenant_create
 from tests.admin.helpers import ROWS
+from tests.analytics.reports.admin_rows import analytics_report_admin_rows
 from tests.compliance.admin_rows_automation import compliance_automation_rows
 from tests.compliance.admin_rows_checks import compliance_check_rows
 from tests.factories import UserFactory
@@ -118,6 +119,7 @@ def _seed(*, actor: Actor) -> None:
     escalation_policy_admin_rows(actor=actor, rows=ROWS)
     incident_admin_rows(actor=actor, rows=ROWS)
     playbook_admin_rows(actor=actor, rows=ROWS)
+    analytics_report_admin_rows(actor=actor, rows=ROWS)
     retention_admin_rows(actor=actor, rows=ROWS)  # last: it archives the oldest audit events
 
 

@@ -109,6 +109,9 @@ class ReportFileInline(ReadOnlyInline):
     fields = ["format", "file", "sha256", "size_bytes", "created_at"]
     readonly_fields = fields
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("run__definition")
+
 
 @admin.register(ReportRun)
 class ReportRunAdmin(ReadOnlyAdmin):
@@ -128,6 +131,9 @@ class ReportRunAdmin(ReadOnlyAdmin):
     search_fields = ["definition__name", "summary"]
     raw_id_fields = ["notification"]
     inlines = [ReportFileInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("definition__tenant", "notification")
 
 
 @admin.register(ReportFile)
