@@ -5,8 +5,8 @@ audit included), runs and files read-only with their SHA-256, "run now" as an ac
 from django import forms
 from django.contrib import admin
 
+from apps.analytics.choices import ReportFormat, ReportPeriod
 from apps.analytics.models import ReportDefinition, ReportFile, ReportRun
-from apps.analytics.reports.choices import ReportFormat, ReportPeriod
 from apps.analytics.reports.definitions import definition_inputs_validate
 from apps.analytics.reports.templates import TEMPLATE_CHOICES
 from apps.analytics.services.report_requests import report_run_request

@@ -12,7 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django_celery_beat.models import PeriodicTask
 
-from apps.analytics.reports.choices import ReportFormat, ReportPeriod, ReportRunStatus, ReportScope
+from apps.analytics.choices import ReportFormat, ReportPeriod, ReportRunStatus, ReportScope
 from apps.analytics.reports.templates import TEMPLATE_CHOICES, templates_for
 
 TENANT_TEMPLATES = [template.key for template in templates_for(ReportScope.TENANT)]

@@ -2,7 +2,7 @@
 cron), with messages a person can act on; shared by the service, the portal's form and the admin's form, so a
 form shows the service's own message under the field it names. No writes."""
 
-from apps.analytics.reports.choices import ReportFormat, ReportPeriod, ReportScope
+from apps.analytics.choices import ReportFormat, ReportPeriod, ReportScope
 from apps.analytics.reports.templates import templates_for
 from apps.core.beat import cron_validate
 from apps.core.errors import ApplicationError

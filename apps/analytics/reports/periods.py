@@ -2,8 +2,8 @@
 
 from datetime import date, timedelta
 
+from apps.analytics.choices import ReportPeriod
 from apps.analytics.query import MetricQuery
-from apps.analytics.reports.choices import ReportPeriod
 
 
 def period_range(period: str, *, today: date) -> tuple[date, date]:

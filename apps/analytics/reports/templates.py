@@ -15,7 +15,7 @@ and dimensions are checked by `MetricQuery.parse` when a report runs, and by a t
 
 from dataclasses import dataclass
 
-from apps.analytics.reports.choices import ReportScope
+from apps.analytics.choices import ReportScope
 
 KPIS, MOVERS, TREND, TOP, RECOMMENDATIONS = "kpis", "movers", "trend", "top", "recommendations"
 SECTION_KINDS = (KPIS, MOVERS, TREND, TOP, RECOMMENDATIONS)

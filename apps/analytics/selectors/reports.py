@@ -6,12 +6,18 @@ The scope is explicit in every read (DESIGN rule 3): a definition, run or file o
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery
 
+from apps.analytics.choices import ReportScope
 from apps.analytics.models import ReportDefinition, ReportFile, ReportRun
-from apps.analytics.reports.choices import ReportScope
+from apps.analytics.reports.templates import ReportTemplate, templates_for
 from apps.core.errors import NotFoundError
 from apps.notifications.choices import Channel
 from apps.notifications.models import Delivery
 from apps.tenants.models import Tenant
+
+
+def report_templates(*, tenant: Tenant | None) -> list[ReportTemplate]:
+    """The report templates a definition of this scope may use (a tenant's, or the platform's)."""
+    return templates_for(ReportScope.TENANT if tenant is not None else ReportScope.PLATFORM)
 
 
 def report_scope_tenant(*, scope: str) -> Tenant | None:

@@ -19,9 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from apps.analytics.models import ReportDefinition, ReportFile, ReportRun
-from apps.analytics.reports.build import report_content_build
-from apps.analytics.reports.choices import (
+from apps.analytics.choices import (
     CONTENT_TYPES,
     EMAILED_FORMATS,
     ReportFormat,
@@ -29,8 +27,10 @@ from apps.analytics.reports.choices import (
     ReportRunStatus,
     ReportScope,
 )
+from apps.analytics.models import ReportDefinition, ReportFile, ReportRun
+from apps.analytics.reports.build import report_content_build
 from apps.analytics.reports.content import ReportContent
-from apps.analytics.reports.definitions import definition_inputs_validate, name_validate
+from apps.analytics.reports.definitions import REFUSAL_CODE, definition_inputs_validate, name_validate
 from apps.analytics.reports.periods import period_range, previous_range
 from apps.analytics.reports.render_pdf import render_pdf
 from apps.analytics.reports.render_tables import render_csv, render_xlsx
@@ -57,6 +57,26 @@ def _snapshot(definition: ReportDefinition) -> dict:
 
 def _guild_id(definition: ReportDefinition) -> str:
     return definition.tenant.guild_id if definition.tenant_id else ""
+
+
+def report_definition_check(*, tenant: Tenant | None, name, template, period, formats, recipients, cron) -> dict:
+    """The checked inputs of a definition, or an ApplicationError naming every bad field; writes nothing.
+    A form calls it to show under each field the message the service itself would give."""
+    problems: dict[str, list[str]] = {}
+    try:
+        cleaned = {"name": name_validate(name)}
+    except ApplicationError as refused:
+        cleaned, problems = {}, dict(refused.fields)
+    try:
+        cleaned |= definition_inputs_validate(
+            tenant=tenant, template=template, period=period, formats=formats, recipients=recipients, cron=cron
+        )
+    except ApplicationError as refused:
+        problems |= refused.fields
+    if problems:
+        message = " ".join(text for texts in problems.values() for text in texts)
+        raise ApplicationError(message, code=REFUSAL_CODE, fields=problems)
+    return cleaned
 
 
 def scope_slug(tenant: Tenant | None) -> str:

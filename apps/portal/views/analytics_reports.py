@@ -15,8 +15,7 @@ from django.shortcuts import redirect
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
-from apps.analytics.reports.choices import CONTENT_TYPES
-from apps.analytics.reports.templates import REPORT_TEMPLATES
+from apps.analytics.choices import CONTENT_TYPES
 from apps.analytics.selectors.reports import (
     report_definition_get,
     report_definitions,
@@ -24,6 +23,7 @@ from apps.analytics.selectors.reports import (
     report_runs,
     report_scope_tenant,
     report_scopes,
+    report_templates,
 )
 from apps.analytics.services.report_requests import report_file_download_record, report_run_request
 from apps.analytics.services.reports import report_definition_create, scope_slug
@@ -88,7 +88,7 @@ def _render_scope(request: HttpRequest, tenant, form: ReportDefinitionForm | Non
         "is_platform": tenant is None,
         "definitions": list(report_definitions(tenant=tenant)),
         "page": paginate(request, report_runs(tenant=tenant)),
-        "templates": REPORT_TEMPLATES,
+        "templates": report_templates(tenant=tenant),
         "form": form if form is not None else (ReportDefinitionForm(tenant=tenant) if may_define else None),
         "may_define": may_define,
         "may_run": portal_user_may(request.user, RUN),

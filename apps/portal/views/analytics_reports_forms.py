@@ -1,11 +1,11 @@
-"""The BI report definition form of the portal: it checks the shape of what staff typed and runs the same
-checks as the service (apps/analytics/reports/definitions.py), so each problem shows under its own field."""
+"""The BI report definition form of the portal: it checks the shape of what staff typed and runs the service's
+own checks (`report_definition_check`, no writes), so each problem shows under its own field."""
 
 from django import forms
 
-from apps.analytics.reports.choices import ReportFormat, ReportPeriod, ReportScope
-from apps.analytics.reports.definitions import definition_inputs_validate, name_validate
-from apps.analytics.reports.templates import templates_for
+from apps.analytics.choices import ReportFormat, ReportPeriod
+from apps.analytics.selectors.reports import report_templates
+from apps.analytics.services.reports import report_definition_check
 from apps.core.errors import ApplicationError
 
 
@@ -33,20 +33,13 @@ class ReportDefinitionForm(forms.Form):
         kwargs.setdefault("auto_id", "report_%s")
         super().__init__(*args, **kwargs)
         self.tenant = tenant
-        scope = ReportScope.TENANT if tenant is not None else ReportScope.PLATFORM
-        self.fields["template"].choices = [(template.key, template.title) for template in templates_for(scope)]
-
-    def clean_name(self):
-        try:
-            return name_validate(self.cleaned_data["name"])
-        except ApplicationError as refused:
-            raise forms.ValidationError(refused.message) from None
+        self.fields["template"].choices = [(item.key, item.title) for item in report_templates(tenant=tenant)]
 
     def clean(self):
         data = super().clean()
-        inputs = {name: data.get(name, "") for name in ["template", "period", "formats", "recipients", "cron"]}
+        inputs = {name: data.get(name, "") for name in ["name", "template", "period", "formats", "recipients", "cron"]}
         try:
-            data.update(definition_inputs_validate(tenant=self.tenant, **inputs))
+            data.update(report_definition_check(tenant=self.tenant, **inputs))
         except ApplicationError as refused:
             for field, problems in refused.fields.items():
                 if field in self.errors:

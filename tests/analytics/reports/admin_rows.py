@@ -4,8 +4,8 @@ renders files, which the admin pages do not need (tests/analytics/reports/test_r
 
 from django.utils import timezone
 
+from apps.analytics.choices import ReportFormat, ReportRunStatus
 from apps.analytics.models import ReportFile, ReportRun
-from apps.analytics.reports.choices import ReportFormat, ReportRunStatus
 from apps.analytics.services.reports import report_definition_create
 from apps.core.actors import Actor
 from apps.tenants.models import Tenant

@@ -7,10 +7,10 @@ from datetime import date, timedelta
 import pytest
 from django.utils import timezone
 
+from apps.analytics.choices import ReportPeriod, ReportScope
 from apps.analytics.metrics import METRICS
 from apps.analytics.query import MetricQuery, run_query
 from apps.analytics.reports.build import report_content_build
-from apps.analytics.reports.choices import ReportPeriod, ReportScope
 from apps.analytics.reports.periods import period_range, previous_range
 from apps.analytics.reports.templates import (
     MOVERS,

@@ -11,8 +11,8 @@ from django_celery_beat.models import PeriodicTask
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from apps.analytics.choices import ReportRunStatus
 from apps.analytics.models import ReportDefinition, ReportRun
-from apps.analytics.reports.choices import ReportRunStatus
 from apps.analytics.services import reports as report_services
 from apps.analytics.services.reports import (
     report_definition_create,

@@ -13,8 +13,8 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django_celery_beat.models import PeriodicTask
 
+from apps.analytics.choices import ReportRunStatus
 from apps.analytics.models import ReportRun
-from apps.analytics.reports.choices import ReportRunStatus
 from apps.analytics.services.reports import report_definition_create
 from dbsbm.celery import app as celery_app
 from tests.analytics.reports.scenario import two_weeks

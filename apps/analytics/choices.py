@@ -1,4 +1,4 @@
-"""The choices of BI report definitions, runs and files."""
+"""The choices of the analytics app: BI report scopes, periods, run states and file formats."""
 
 from django.db import models
 
