@@ -20,6 +20,7 @@ from apps.analytics.reports.templates import (
     TENANT_EXECUTIVE,
 )
 from tests.analytics.reports.scenario import add_parlays, add_single, two_weeks
+from tests.analytics.world import build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -93,8 +94,9 @@ def test_the_kpis_are_run_querys_numbers_for_the_period_and_the_one_before(tenan
     assert content.section("summary").rows[1] == ["stake_units", "Handle (units staked)", 9.5, 8.5, 1.0, 1 / 8.5]
 
 
-def test_trend_and_top_rows_are_the_query_rows(tenant, actor):
+def test_equal_weeks_show_the_query_rows_no_movers_and_sentences_from_the_figures(tenant, actor):
     weeks = two_weeks(tenant=tenant, actor=actor)
+
     content = _build(tenant)
 
     trend = run_query(
@@ -109,13 +111,6 @@ def test_trend_and_top_rows_are_the_query_rows(tenant, actor):
     assert top.columns == ["capper", "label", "units_net", "stake_units", "roi", "win_rate", "bets_placed"]
     assert [row[:2] for row in top.rows] == [[weeks.joe.pk, "joe"], [weeks.ann.pk, "ann"]]  # by net units
     assert top.table_rows[0] == ["joe", "+3.02", "6.00", "+100.61%", "100.0%", "3"]
-
-
-def test_equal_weeks_have_no_movers_and_the_sentences_name_what_the_figures_show(tenant, actor):
-    two_weeks(tenant=tenant, actor=actor)
-
-    content = _build(tenant)
-
     assert content.section("league_movers").movers == [] and content.section("capper_movers").movers == []
     assert _sentences(content) == [
         "Capper joe accounts for 71% of the handle (6.00 of 8.50 units): the period's figures depend on one capper.",
@@ -173,12 +168,19 @@ def test_a_loss_turns_net_units_negative_and_names_the_largest_drop(tenant, acto
 
 def test_the_platform_report_reads_every_tenant(tenant, other_tenant, actor):
     two_weeks(tenant=tenant, actor=actor)
-    two_weeks(tenant=other_tenant, actor=actor, suffix="2")
+    build_world(tenant=other_tenant, actor=actor, suffix="2", hours_ago=30)  # this week only
 
     content = _build(None, PLATFORM_BUSINESS)
 
     kpis = {kpi.metric: kpi for kpi in content.section("summary").kpis}
     assert (kpis["bets_placed"].current, kpis["stake_units"].current, kpis["active_cappers"].current) == (12, 17.0, 4)
-    top = content.section("top_tenants")
-    assert sorted(row[1] for row in top.rows) == ["Home Guild", "Other Guild"]
-    assert "Tenant" not in " ".join(_sentences(content))  # two equal tenants: no concentration
+    assert (kpis["bets_placed"].previous, kpis["stake_units"].previous) == (6, 8.5)
+    movers = content.section("tenant_movers").movers
+    assert [(mover.label, mover.previous, mover.current) for mover in movers] == [("Other Guild", 0, 8.5)]
+    assert [row[1] for row in content.section("top_tenants").rows] == ["Home Guild", "Other Guild"]  # 8.5 each
+    sentences = _sentences(content)
+    assert sentences[0] == (
+        "Handle rose 100% (from 8.50 units to 17.00 units); the largest part came from tenant Other Guild "
+        "(+8.50 units)."
+    )
+    assert "Among tenants, Other Guild moved most in handle (units staked): from 0.00 to 8.50 (+8.50)." in sentences

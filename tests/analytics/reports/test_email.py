@@ -9,7 +9,7 @@ from apps.analytics.services.reports import report_definition_create, report_run
 from apps.notifications.choices import DeliveryStatus, EventKind
 from apps.notifications.models import Delivery
 from apps.notifications.services import delivery_send
-from tests.analytics.reports.scenario import two_weeks
+from tests.analytics.world import build_world
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +33,7 @@ def test_the_run_is_emailed_with_its_pdf_and_xlsx_through_the_notification_layer
     smtp_server,  # noqa: F811
     django_capture_on_commit_callbacks,
 ):
-    two_weeks(tenant=tenant, actor=actor)
+    build_world(tenant=tenant, actor=actor)
 
     run = _run(tenant, actor, django_capture_on_commit_callbacks)
 

@@ -23,7 +23,7 @@ from apps.analytics.services.reports import (
 from apps.audit.models import AuditEvent
 from apps.betting.models import Capper
 from apps.core.errors import ApplicationError, ConflictError
-from tests.analytics.reports.scenario import two_weeks
+from tests.analytics.reports.scenario import add_single, two_weeks
 
 pytestmark = pytest.mark.django_db
 
@@ -52,8 +52,9 @@ def _stored(run: ReportRun) -> dict[str, bytes]:
     return stored
 
 
-def test_a_run_stores_pdf_csv_and_xlsx_with_their_sha256(tenant, actor, media_root):
-    two_weeks(tenant=tenant, actor=actor)
+def test_a_run_stores_pdf_csv_and_xlsx_with_their_sha256_and_the_rows_behind_each_section(tenant, actor, media_root):
+    weeks = two_weeks(tenant=tenant, actor=actor)
+    Capper.objects.filter(pk=weeks.ann.pk).update(display_name='=HYPERLINK("http://x.test","ann")')
     definition = _definition(actor, tenant)
 
     run = report_run(definition=definition, actor=actor)
@@ -71,18 +72,7 @@ def test_a_run_stores_pdf_csv_and_xlsx_with_their_sha256(tenant, actor, media_ro
     assert event.changes["sha256"]["after"] == {item.format: item.sha256 for item in run.files.all()}
     assert run.summary == "Bets placed: 6; Handle (units staked): 8.50; Net units: +3.81; ROI: +84.66%"
 
-    again = report_run(definition=definition, actor=actor)
-    assert again.number == 2  # a version per run; the first is kept
-    assert ReportRun.objects.filter(definition=definition).count() == 2
-
-
-def test_the_xlsx_has_one_sheet_per_section_with_the_rows_behind_it(tenant, actor, media_root):
-    weeks = two_weeks(tenant=tenant, actor=actor)
-    Capper.objects.filter(pk=weeks.ann.pk).update(display_name='=HYPERLINK("http://x.test","ann")')
-    run = report_run(definition=_definition(actor, tenant), actor=actor)
-
-    workbook = load_workbook(io.BytesIO(_stored(run)["xlsx"]))
-
+    workbook = load_workbook(io.BytesIO(stored["xlsx"]))
     assert workbook.sheetnames == SHEETS
     summary = list(workbook["Executive summary"].iter_rows(values_only=True))
     assert summary[0] == ("metric", "label", "current", "previous", "change", "relative_change")
@@ -95,25 +85,35 @@ def test_the_xlsx_has_one_sheet_per_section_with_the_rows_behind_it(tenant, acto
     assert all(cell.data_type != "f" for row in workbook["Top cappers by net units"].iter_rows() for cell in row)
     recommendations = list(workbook["Recommendations"].iter_rows(values_only=True))
     assert recommendations[0] == ("rule", "recommendation") and recommendations[-1][0] == "pending_bets"
-
-    csv_text = _stored(run)["csv"].decode()
+    csv_text = stored["csv"].decode()
     assert "## Top cappers by net units\r\n" in csv_text
     assert "'=HYPERLINK" in csv_text and ",=HYPERLINK" not in csv_text
 
+    again = report_run(definition=definition, actor=actor)
+    assert again.number == 2  # a version per run; the first is kept
+    assert ReportRun.objects.filter(definition=definition).count() == 2
 
-def test_the_pdf_has_the_sections_figures_and_sentences(tenant, actor, media_root):
-    two_weeks(tenant=tenant, actor=actor)
-    run = report_run(definition=_definition(actor, tenant), actor=actor)
-    pdf = _stored(run)["pdf"]
 
-    assert pdf.startswith(b"%PDF-")
+def _pdf_text(pdf: bytes) -> tuple[PdfReader, str]:
     reader = PdfReader(io.BytesIO(pdf))
-    text = "\n".join(page.extract_text() for page in reader.pages)
+    return reader, "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_the_pdf_has_the_sections_figures_charts_and_sentences(tenant, actor, media_root):
+    weeks = two_weeks(tenant=tenant, actor=actor)
+    definition = _definition(actor, tenant)
+    quiet = report_run(definition=definition, actor=actor)
+    add_single(weeks, actor=actor, capper=weeks.ann, league="NFL", stake="2.00", won=True, tag="pdf")
+    moved = report_run(definition=definition, actor=actor)
+
+    pdf = _stored(quiet)["pdf"]
+    assert pdf.startswith(b"%PDF-")
+    reader, text = _pdf_text(pdf)
     assert len(reader.pages) == 2
     assert reader.metadata.title == "Executive report: Home Guild"
     for expected in (
         "Executive report: Home Guild",
-        f"{run.period_start} to {run.period_end}, compared with {run.previous_start} to {run.previous_end}",
+        f"{quiet.period_start} to {quiet.period_end}, compared with {quiet.previous_start} to {quiet.previous_end}",
         "Executive summary",
         "Handle (units staked)\n8.50\n8.50\n+0.00 (+0%)",
         "League movers\nNothing changed against the previous period.",
@@ -124,6 +124,11 @@ def test_the_pdf_has_the_sections_figures_and_sentences(tenant, actor, media_roo
     ):
         assert expected in text, expected
     assert "Change in net units against the previous period" not in text  # no movers, no bar chart
+
+    _, text = _pdf_text(_stored(moved)["pdf"])
+    assert text.count("Change in net units against the previous period") == 2  # the two movers' bar charts
+    assert "Among leagues, NFL moved most in net units: from +0.00 to +2.00 (+2.00)." in text
+    assert "Weekly executive · version 2" in text
 
 
 def test_a_run_that_cannot_be_rendered_is_kept_failed_with_the_reason(tenant, actor, media_root, monkeypatch):

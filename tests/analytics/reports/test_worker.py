@@ -17,7 +17,7 @@ from apps.analytics.choices import ReportRunStatus
 from apps.analytics.models import ReportRun
 from apps.analytics.services.reports import report_definition_create
 from dbsbm.celery import app as celery_app
-from tests.analytics.reports.scenario import two_weeks
+from tests.analytics.world import build_world
 
 WAIT_SECONDS = 60
 
@@ -48,7 +48,7 @@ def test_a_scheduled_report_arrives_by_smtp_with_its_pdf_and_xlsx(
     smtp_server,  # noqa: F811
     real_worker,
 ):
-    two_weeks(tenant=tenant, actor=actor)
+    build_world(tenant=tenant, actor=actor)
     definition = report_definition_create(
         actor=actor,
         tenant=tenant,
