@@ -116,6 +116,20 @@ _ANALYTICS_ALERTING = [
     "analytics.view_insight",
     "analytics.view_insightscan",
 ]
+# BI reports (apps/analytics): officers define, run and download them, the platform's included; analysts
+# read and download the tenants' reports
+_ANALYTICS_REPORTS_READ = [
+    "analytics.view_reportdefinition",
+    "analytics.view_reportrun",
+    "analytics.view_reportfile",
+]
+_ANALYTICS_REPORTS_MANAGE = [
+    *_ANALYTICS_REPORTS_READ,
+    "analytics.add_reportdefinition",
+    "analytics.change_reportdefinition",
+    "analytics.add_reportrun",
+    "analytics.manage_platform_reports",
+]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     StaffRole.OPS: [
@@ -161,6 +175,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "incidents.change_regulatoryclock",  # record when the authority and the data subjects were told
         "incidents.approve_review",
         *_ANALYTICS_ALERTING,
+        *_ANALYTICS_REPORTS_MANAGE,
     ],
     StaffRole.SECURITY_ANALYST: [
         *_READ_ALL,
@@ -174,6 +189,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_INCIDENTS_RESPOND,
         "incidents.approve_review",
         *_ANALYTICS_ALERTING,
+        *_ANALYTICS_REPORTS_READ,
     ],
 }
 

@@ -1,18 +1,22 @@
-"""How one delivery travels: SMTP through Django's e-mail backend, or one HTTP POST (webhook, Discord).
+"""How one delivery travels: SMTP through Django's e-mail backend (with the notification's stored files
+attached, checked against their SHA-256), or one HTTP POST (webhook, Discord).
 
 Every outbound HTTP request of this app goes through `http_post`, with short timeouts and no redirects:
 the one place where the circuit breaker and the SSRF guard of issue #15 will be added.
 """
 
+import hashlib
 import json
 import smtplib
 from datetime import datetime
 
 import requests
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 from standardwebhooks import Webhook
 
+from apps.core.mail import exact_attachment
 from apps.notifications.models import Delivery
 
 USER_AGENT = "DBSBM-Notifications/1"
@@ -49,8 +53,22 @@ def _require_2xx(status: int) -> int:
     return status
 
 
+def _attachment_bytes(attachment: dict) -> bytes:
+    """The stored file, read whole; refused (not sent) when it is missing or its bytes are not the ones
+    whose SHA-256 is on record: what a recipient gets is what was stored."""
+    try:
+        with default_storage.open(attachment["path"], "rb") as handle:
+            data = handle.read()
+    except OSError as error:
+        raise DeliveryError(f"Attachment {attachment['name']}: {type(error).__name__}") from error
+    if hashlib.sha256(data).hexdigest() != attachment["sha256"]:
+        raise DeliveryError(f"Attachment {attachment['name']} differs from its recorded SHA-256: not sent.")
+    return data
+
+
 def email_send(delivery: Delivery, *, now: datetime) -> int | None:
-    """One message to the delivery's addresses: the kind's plain text, with its HTML as an alternative."""
+    """One message to the delivery's addresses: the kind's plain text, with its HTML as an alternative,
+    and the notification's stored files attached byte for byte."""
     notification = delivery.notification
     message = EmailMultiAlternatives(
         subject=notification.subject,
@@ -61,6 +79,8 @@ def email_send(delivery: Delivery, *, now: datetime) -> int | None:
     )
     if notification.html:
         message.attach_alternative(notification.html, "text/html")
+    for attachment in notification.attachments:
+        message.attach(exact_attachment(attachment["name"], _attachment_bytes(attachment), attachment["content_type"]))
     try:
         message.send(fail_silently=False)
     except (smtplib.SMTPException, OSError) as error:

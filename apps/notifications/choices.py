@@ -52,6 +52,7 @@ class EventKind(models.TextChoices):
     EVIDENCE_TAMPERED = "evidence_tampered", "Incident evidence failed its hash check"
     ANALYTICS_ALERT_FIRING = "analytics_alert_firing", "Metric alert firing"
     ANALYTICS_ALERT_RESOLVED = "analytics_alert_resolved", "Metric alert resolved"
+    ANALYTICS_REPORT_READY = "analytics_report_ready", "BI report ready (PDF and XLSX attached)"
 
 
 # Who is told of each kind by default, stated once (callers may add people or addresses):
@@ -74,4 +75,6 @@ DEFAULT_ROLES: dict[str, tuple[str, ...]] = {
     # a metric alert rule names its own targets (its routing)
     EventKind.ANALYTICS_ALERT_FIRING: (),
     EventKind.ANALYTICS_ALERT_RESOLVED: (),
+    # a BI report goes to the addresses its definition names, nobody else
+    EventKind.ANALYTICS_REPORT_READY: (),
 }

@@ -95,7 +95,8 @@ class NotificationPreference(models.Model):
 
 class Notification(models.Model):
     """One event told to people, rendered once from its kind's templates; `key` names the event so that
-    telling it twice (a retried task, a re-run job) creates nothing new."""
+    telling it twice (a retried task, a re-run job) creates nothing new. Its e-mails carry `attachments`
+    (files in the default storage, a BI report's PDF and XLSX); webhooks and Discord get no files."""
 
     key = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=64)
@@ -105,6 +106,11 @@ class Notification(models.Model):
     text = models.TextField()
     html = models.TextField(blank=True)
     payload = models.JSONField(default=dict, blank=True, help_text="The webhook's data: ids and labels only.")
+    attachments = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Stored files e-mailed with it: name, storage path, content type and SHA-256 (checked on send).",
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:

@@ -5,6 +5,7 @@ from django.urls import path
 
 from apps.portal.views import (
     analytics_alerts,
+    analytics_reports,
     auth,
     compliance,
     dashboard,
@@ -37,6 +38,23 @@ urlpatterns = [
     path("reports/", reports.reports, name="reports"),
     path("reports/files/<int:file_id>/download/", reports.report_file_download, name="report_file_download"),
     path("reports/definitions/<int:definition_id>/run/", reports.report_run_now, name="report_run_now"),
+    path("analytics/reports/", analytics_reports.analytics_reports, name="analytics_reports"),
+    path("analytics/reports/<slug:scope>/", analytics_reports.analytics_reports_scope, name="analytics_reports_scope"),
+    path(
+        "analytics/reports/<slug:scope>/new/",
+        analytics_reports.analytics_report_create,
+        name="analytics_report_create",
+    ),
+    path(
+        "analytics/reports/<slug:scope>/<int:definition_id>/run/",
+        analytics_reports.analytics_report_run,
+        name="analytics_report_run",
+    ),
+    path(
+        "analytics/reports/<slug:scope>/files/<int:file_id>/",
+        analytics_reports.analytics_report_file,
+        name="analytics_report_file",
+    ),
     path("alerts/", compliance.alerts, name="alerts"),
     path("alerts/<int:alert_id>/acknowledge/", compliance.alert_acknowledge, name="alert_acknowledge"),
     path("workflows/", compliance.workflows, name="workflows"),

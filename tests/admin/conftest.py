@@ -40,6 +40,7 @@ from apps.security.services.alerts import alert_raise
 from apps.tenants.services import tenant_create
 from tests.admin.helpers import ROWS
 from tests.analytics.admin_rows import alerting_admin_rows
+from tests.analytics.reports.admin_rows import analytics_report_admin_rows
 from tests.compliance.admin_rows_automation import compliance_automation_rows
 from tests.compliance.admin_rows_checks import compliance_check_rows
 from tests.factories import UserFactory
@@ -120,6 +121,7 @@ def _seed(*, actor: Actor) -> None:
     incident_admin_rows(actor=actor, rows=ROWS)
     playbook_admin_rows(actor=actor, rows=ROWS)
     alerting_admin_rows(actor=actor, rows=ROWS)
+    analytics_report_admin_rows(actor=actor, rows=ROWS)
     retention_admin_rows(actor=actor, rows=ROWS)  # last: it archives the oldest audit events
 
 

@@ -11,6 +11,7 @@ from apps.analytics.models.alerting import (
 )
 from apps.analytics.models.forecasts import Forecast
 from apps.analytics.models.insights import Insight, InsightDirection, InsightScan, InsightScanStatus
+from apps.analytics.models.reports import ReportDefinition, ReportFile, ReportRun
 from apps.analytics.models.samples import TelemetryCursor, TelemetrySample
 
 __all__ = [
@@ -26,6 +27,9 @@ __all__ = [
     "InsightDirection",
     "InsightScan",
     "InsightScanStatus",
+    "ReportDefinition",
+    "ReportFile",
+    "ReportRun",
     "TelemetryCursor",
     "TelemetrySample",
 ]

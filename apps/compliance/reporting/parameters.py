@@ -8,12 +8,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from croniter import croniter
-from django.core.exceptions import ValidationError
-from django.core.validators import validate_email
-
 from apps.compliance.choices import ReportKind
+from apps.core.beat import cron_validate as core_cron_validate
 from apps.core.errors import ApplicationError
+from apps.core.mail import email_addresses_validate
 
 
 @dataclass(frozen=True)
@@ -51,8 +49,11 @@ PARAMETERS: dict[str, list[Parameter]] = {
 }
 
 
+REFUSAL_CODE = "invalid_report_definition"
+
+
 def _refuse(message: str, field: str = "parameters") -> ApplicationError:
-    return ApplicationError(message, code="invalid_report_definition", fields={field: [message]})
+    return ApplicationError(message, code=REFUSAL_CODE, fields={field: [message]})
 
 
 def _coerce_int(parameter: Parameter, value: Any) -> int:
@@ -117,37 +118,10 @@ def parameters_validate(*, kind: str, parameters: Any) -> dict[str, Any]:
 
 
 def cron_validate(cron: str) -> str:
-    """A five-field cron expression (minute hour day-of-month month day-of-week), normalized; '' is none."""
-    cron = " ".join((cron or "").split())
-    if cron == "":
-        return ""
-    fields = cron.split(" ")
-    if len(fields) != 5 or not croniter.is_valid(cron):
-        raise _refuse(
-            f"{cron!r} is not a valid cron schedule: give five fields, minute hour day-of-month month "
-            "day-of-week, e.g. '0 6 * * 1' for Mondays at 06:00 UTC.",
-            "cron",
-        )
-    return cron
+    """A five-field cron expression, normalized; '' is none (apps/core/beat.py, refused with this app's code)."""
+    return core_cron_validate(cron, code=REFUSAL_CODE)
 
 
 def recipients_validate(recipients: Any) -> list[str]:
-    """Distinct, valid e-mail addresses (in the order given)."""
-    if recipients is None:
-        return []
-    if isinstance(recipients, str):
-        recipients = recipients.replace(";", ",").replace("\n", ",").split(",")
-    if not isinstance(recipients, list | tuple):
-        raise _refuse("Recipients must be a list of e-mail addresses.", "recipients")
-    cleaned: list[str] = []
-    for recipient in recipients:
-        address = recipient.strip() if isinstance(recipient, str) else recipient
-        if address == "":
-            continue
-        try:
-            validate_email(address)
-        except (ValidationError, TypeError):
-            raise _refuse(f"{address!r} is not a valid e-mail address.", "recipients") from None
-        if address.lower() not in {existing.lower() for existing in cleaned}:
-            cleaned.append(address)
-    return cleaned
+    """Distinct, valid e-mail addresses in the order given (apps/core/mail.py, refused with this app's code)."""
+    return email_addresses_validate(recipients, code=REFUSAL_CODE)

@@ -1,4 +1,4 @@
-"""Rendering a report's content to PDF (reportlab, pure Python), CSV and JSON bytes.
+"""Rendering a report's content to PDF (reportlab, pure Python, through apps/core/pdf.py), CSV and JSON bytes.
 
 The JSON is canonical (sorted keys, fixed separators), so the same content gives the same bytes and
 the same SHA-256. The PDF carries the run's identity (definition, version, time) on every page.
@@ -9,14 +9,14 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+from reportlab.platypus import Paragraph, Spacer
 
 from apps.compliance.reporting.content import ReportContent
 from apps.core.csv_cells import csv_writer
+from apps.core.pdf import pdf_build, pdf_table, pdf_text
 from apps.core.storage.digests import canonical_json
 
 # A table this long goes to the CSV and JSON in full; the PDF shows its first rows and says so.
@@ -65,64 +65,22 @@ def render_csv(content: ReportContent, *, header: dict) -> bytes:
     return buffer.getvalue().encode()
 
 
-def _escape(value: Any) -> str:
-    text = plain(value)
-    text = "" if text is None else str(text)
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")[:500]
-
-
-def _cell(value: Any, style) -> Paragraph:
-    return Paragraph(_escape(value), style)
-
-
 def render_pdf(content: ReportContent, *, header: dict) -> bytes:
-    buffer = io.BytesIO()
     styles = getSampleStyleSheet()
     small = styles["BodyText"].clone("small", fontSize=7, leading=8.5)
     footer = f"{header['definition']} · version {header['version']} · generated {header['generated_at']}"
-
-    def on_page(canvas, document) -> None:
-        canvas.saveState()
-        canvas.setFont("Helvetica", 7)
-        canvas.drawString(12 * mm, 7 * mm, footer[:180])
-        canvas.drawRightString(document.pagesize[0] - 12 * mm, 7 * mm, f"page {document.page}")
-        canvas.restoreState()
-
-    document = SimpleDocTemplate(
-        buffer,
-        pagesize=landscape(A4),
-        leftMargin=12 * mm,
-        rightMargin=12 * mm,
-        topMargin=12 * mm,
-        bottomMargin=14 * mm,
-        title=content.title,
-        author="DBSBM compliance",
-        invariant=1,  # no random document id or creation time: the same content gives the same bytes
-    )
-    story = [Paragraph(_escape(content.title), styles["Title"])]
+    story = [Paragraph(pdf_text(content.title), styles["Title"])]
     for label, value in content.facts:
-        story.append(Paragraph(f"<b>{_escape(label)}</b>: {_escape(value)}", styles["BodyText"]))
+        story.append(Paragraph(f"<b>{pdf_text(label)}</b>: {pdf_text(value)}", styles["BodyText"]))
     for table in content.tables:
-        story += [Spacer(1, 4 * mm), Paragraph(_escape(table.title), styles["Heading3"])]
+        story += [Spacer(1, 4 * mm), Paragraph(pdf_text(table.title), styles["Heading3"])]
         if not table.rows:
             story.append(Paragraph("None.", styles["BodyText"]))
             continue
         rows = table.rows[:PDF_MAX_ROWS_PER_TABLE]
-        data = [[_cell(column, small) for column in table.columns]] + [[_cell(v, small) for v in row] for row in rows]
-        pdf_table = LongTable(data, repeatRows=1)
-        pdf_table.setStyle(
-            TableStyle(
-                [
-                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e8eef7")),
-                    ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ]
-            )
-        )
-        story.append(pdf_table)
+        story.append(pdf_table(table.columns, rows, small))
         if len(table.rows) > len(rows):
             story.append(Paragraph(f"First {len(rows)} of {len(table.rows)} rows; all are in the CSV and JSON.", small))
     for note in content.notes:
-        story += [Spacer(1, 3 * mm), Paragraph(_escape(note), styles["Italic"])]
-    document.build(story, onFirstPage=on_page, onLaterPages=on_page)
-    return buffer.getvalue()
+        story += [Spacer(1, 3 * mm), Paragraph(pdf_text(note), styles["Italic"])]
+    return pdf_build(story, title=content.title, author="DBSBM compliance", footer=footer, pagesize=landscape(A4))

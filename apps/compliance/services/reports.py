@@ -9,11 +9,8 @@ recipients carries the same bytes as attachments.
 """
 
 import hashlib
-import json
 import logging
 import smtplib
-from email import encoders
-from email.mime.base import MIMEBase
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -21,7 +18,6 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
-from django_celery_beat.models import CrontabSchedule, PeriodicTask
 
 from apps.audit.services import audit_record, field_changes
 from apps.compliance.choices import CONTENT_TYPES, ReportFormat, ReportRunStatus
@@ -30,7 +26,9 @@ from apps.compliance.reporting.kinds import report_content_build
 from apps.compliance.reporting.parameters import cron_validate, parameters_validate, recipients_validate
 from apps.compliance.reporting.render import render_csv, render_json, render_pdf
 from apps.core.actors import Actor
+from apps.core.beat import crontab_task_sync
 from apps.core.errors import ApplicationError, ConflictError
+from apps.core.mail import exact_attachment
 
 logger = logging.getLogger(__name__)
 
@@ -48,38 +46,22 @@ def periodic_task_name(definition: ReportDefinition) -> str:
 
 def _schedule_sync(definition: ReportDefinition) -> None:
     """Make the definition's beat row match it: none without a cron, else enabled as the definition is."""
-    task = definition.periodic_task
-    if not definition.cron:
-        if task is not None:
-            definition.periodic_task = None
-            ReportDefinition.objects.filter(pk=definition.pk).update(periodic_task=None)
-            task.delete()
-        return
-    minute, hour, day_of_month, month_of_year, day_of_week = definition.cron.split(" ")
-    crontab, _ = CrontabSchedule.objects.get_or_create(
-        minute=minute,
-        hour=hour,
-        day_of_month=day_of_month,
-        month_of_year=month_of_year,
-        day_of_week=day_of_week,
-        timezone="UTC",
+    existing = definition.periodic_task
+    if not definition.cron and existing is not None:
+        definition.periodic_task = None
+        ReportDefinition.objects.filter(pk=definition.pk).update(periodic_task=None)
+    task = crontab_task_sync(
+        task=existing,
+        name=periodic_task_name(definition),
+        task_name=RUN_REPORT_TASK,
+        cron=definition.cron,
+        args=[definition.pk],
+        enabled=definition.is_enabled,
+        description=f"Report definition {definition.pk} ({definition.name}); managed by apps/compliance.",
     )
-    values = {
-        "task": RUN_REPORT_TASK,
-        "crontab": crontab,
-        "interval": None,
-        "args": json.dumps([definition.pk]),
-        "enabled": definition.is_enabled,
-        "description": f"Report definition {definition.pk} ({definition.name}); managed by apps/compliance.",
-    }
-    if task is None:
-        task = PeriodicTask.objects.create(name=periodic_task_name(definition), **values)
+    if task is not None and existing is None:
         ReportDefinition.objects.filter(pk=definition.pk).update(periodic_task=task)
         definition.periodic_task = task
-        return
-    for name, value in values.items():
-        setattr(task, name, value)
-    task.save()
 
 
 def _clean(*, kind: str, framework, parameters, cron: str, recipients) -> dict:
@@ -297,16 +279,6 @@ def report_run(*, definition: ReportDefinition, actor: Actor, send_email: bool =
     return run
 
 
-def _attachment(filename: str, data: bytes, content_type: str) -> MIMEBase:
-    # base64 for every type, text included: the recipient gets the stored bytes exactly (no line-ending
-    # or charset conversion), so the SHA-256 in the message body checks out against the attachment
-    part = MIMEBase(*content_type.split("/", 1))
-    part.set_payload(data)
-    encoders.encode_base64(part)
-    part.add_header("Content-Disposition", "attachment", filename=filename)
-    return part
-
-
 def report_run_email(*, run: ReportRun, actor: Actor, recipients: list[str] | None = None) -> ReportRun:
     """E-mail a run's files to the definition's recipients (or the given ones); records who got it."""
     recipients = recipients_validate(recipients if recipients is not None else run.definition.recipients)
@@ -328,7 +300,7 @@ def report_run_email(*, run: ReportRun, actor: Actor, recipients: list[str] | No
     )
     for report_file in files:
         with report_file.file.open("rb") as handle:
-            message.attach(_attachment(report_file.filename, handle.read(), CONTENT_TYPES[report_file.format]))
+            message.attach(exact_attachment(report_file.filename, handle.read(), CONTENT_TYPES[report_file.format]))
     try:
         message.send(fail_silently=False)
     except (smtplib.SMTPException, OSError) as error:

@@ -2,10 +2,11 @@
 
 from apps.notifications.services.delivery import delivery_schedule, delivery_send
 from apps.notifications.services.inbox import inbox_item_mark_read, inbox_mark_all_read, inbox_unread_refresh
-from apps.notifications.services.sending import Recipients, notification_send, quiet_hours_end
+from apps.notifications.services.sending import Attachment, Recipients, notification_send, quiet_hours_end
 from apps.notifications.services.targets import discord_target, webhook_secret_generate, webhook_target
 
 __all__ = [
+    "Attachment",
     "Recipients",
     "delivery_schedule",
     "discord_target",

@@ -40,6 +40,20 @@ DEFAULT_CHANNELS = frozenset({Channel.EMAIL, Channel.INBOX})
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A stored file to e-mail with a notification: its name in the message, its path in the default
+    storage, its content type and the SHA-256 on record (the e-mail is not sent if the file differs)."""
+
+    name: str
+    path: str
+    content_type: str
+    sha256: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"name": self.name, "path": self.path, "content_type": self.content_type, "sha256": self.sha256}
+
+
+@dataclass(frozen=True)
 class Recipients:
     """Who to tell: users (ids), holders of staff roles, e-mail addresses (told by e-mail only), and
     webhook endpoints and Discord channels by id (told whatever they subscribe to, besides the subscribers)."""
@@ -142,10 +156,11 @@ def notification_send(
     severity: str = Severity.WARNING,
     guild_id: str = "",
     now: datetime | None = None,
+    attachments: Iterable[Attachment] = (),
 ) -> Notification | None:
     """Tell an event once: a key already told creates nothing (None). `context` (JSON: ids, labels, text
-    without personal data) fills the kind's templates and is the webhooks' payload. Deliveries are sent
-    after commit, by tasks; inbox items are written here."""
+    without personal data) fills the kind's templates and is the webhooks' payload; `attachments` go with
+    its e-mails only. Deliveries are sent after commit, by tasks; inbox items are written here."""
     now = now or timezone.now()
     subject, text, html = _render(kind, context)
     try:
@@ -159,6 +174,7 @@ def notification_send(
                 text=text,
                 html=html,
                 payload=dict(context),
+                attachments=[attachment.as_dict() for attachment in attachments],
                 created_at=now,
             )
     except IntegrityError:
