@@ -64,7 +64,6 @@ class SeriesRequest:
         # the filters are checked by the metric layer's own rules (dimensions the metric allows)
         filter_params = {key: value for key, value in params.items() if key.startswith(FILTER_PREFIX)}
         query = MetricQuery.parse({"metrics": metric, "grain": grain, **filter_params}, tenant=tenant)
-        _check_filter_values(query.filters)
         return cls(
             metric=metric,
             grain=grain,
@@ -89,7 +88,6 @@ class SeriesRequest:
                 raise _error(f"Name the metric to forecast, one of {', '.join(query.metrics)}.", "metric")
             metric = query.metrics[0]
         _check_forecastable(metric)
-        _check_filter_values(query.filters)
         return cls(
             metric=metric,
             grain=query.grain,
@@ -136,19 +134,6 @@ def _current_and_first(local_now: datetime, grain: str) -> tuple[date | datetime
     first = today.replace(day=1)
     months = first.year * 12 + first.month - 1 - buckets
     return first, date(months // 12, months % 12 + 1, 1)
-
-
-MAX_ID_DIGITS = 18  # a capper id is a 64-bit integer: longer is no id (and would overflow the column)
-
-
-def _check_filter_values(filters: tuple[tuple[str, tuple[str, ...]], ...]) -> None:
-    """Values the database can compare: a capper is named by its numeric id, and no value holds a NUL."""
-    for dimension, values in filters:
-        for value in values:
-            if "\x00" in value:
-                raise _error(f"filter_{dimension} holds a NUL character.", "filter")
-            if dimension == "capper" and not (value.isascii() and value.isdigit() and len(value) <= MAX_ID_DIGITS):
-                raise _error(f"filter_capper={value!r}: name cappers by their numeric id.", "filter")
 
 
 def _error(message: str, field_name: str, code: str = "invalid_query") -> ApplicationError:
