@@ -22,6 +22,7 @@ api_v1_patterns = [
     path("", include("apps.privacy.api.urls")),
     path("", include("apps.compliance.api.urls")),
     path("", include("apps.incidents.api.urls")),
+    path("", include("apps.analytics.api.urls")),
     path("metrics/", MetricsView.as_view(), name="metrics"),
 ]
 

@@ -19,6 +19,7 @@ class ApiScope(models.TextChoices):
     COMPLIANCE_READ = "compliance:read", "Read compliance frameworks, requirement statuses and check runs"
     INCIDENTS_READ = "incidents:read", "Read incidents, their timelines, notifications, evidence and reviews"
     INCIDENTS_WRITE = "incidents:write", "Declare, acknowledge and move incidents; upload evidence; edit policies"
+    ANALYTICS_READ = "analytics:read", "Query the metrics of every tenant and of the platform (analytics)"
 
 
 class StaffRole(models.TextChoices):
