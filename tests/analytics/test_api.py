@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.analytics.invalidation import answer_namespaces
-from apps.analytics.metrics import GRAINS, METRICS
+from apps.analytics.metrics import DIMENSIONS, GRAINS, METRICS, metrics_for
 from apps.analytics.query import MAX_RANGE_DAYS, MetricQuery, run_query
 from apps.betting.services import bet_place, capper_create, game_upsert
 from apps.betting.services.bets import LegInput
@@ -316,3 +316,28 @@ def test_a_game_moved_to_another_league_moves_the_versions_of_the_tenants_with_b
     after = versions()
 
     assert [old != new for old, new in zip(before, after, strict=True)] == [True, False, True]
+
+
+def test_the_schema_documents_the_queries_with_the_registrys_enums(api_client):
+    schema = api_client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    grains = [*GRAINS, "none"]  # (drf-spectacular sorts a parameter's enum)
+
+    for path, tenant_scoped in (("/api/v1/tenants/{guild_id}/analytics/query/", True), (PLATFORM_QUERY, False)):
+        parameters = {parameter["name"]: parameter for parameter in schema["paths"][path]["get"]["parameters"]}
+        dimensions = [name for name in DIMENSIONS if not (tenant_scoped and name == "tenant")]
+        assert parameters["metrics"]["required"] is True
+        assert parameters["metrics"]["schema"]["items"]["enum"] == [
+            metric.name for metric in metrics_for(tenant_scoped=tenant_scoped)
+        ]
+        assert (parameters["metrics"]["style"], parameters["metrics"]["explode"]) == ("form", False)
+        assert parameters["group_by"]["schema"]["items"]["enum"] == dimensions
+        assert sorted(parameters["grain"]["schema"]["enum"]) == sorted(grains)
+        assert {parameters["from"]["schema"]["format"], parameters["to"]["schema"]["format"]} == {"date"}
+        assert {name for name in parameters if name.startswith("filter_")} == {f"filter_{d}" for d in dimensions}
+        assert parameters["filter_market"]["schema"]["items"]["enum"] == [
+            "moneyline", "spread", "total", "prop", "parlay"
+        ]  # fmt: skip
+    for path in ("/api/v1/analytics/metrics/", "/api/v1/tenants/{guild_id}/analytics/metrics/"):
+        assert schema["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/Catalogue"
+        }
