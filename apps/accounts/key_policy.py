@@ -3,9 +3,10 @@
 `api_key_create` (services.py) calls `grant_check` before it writes anything; nothing else decides.
 
 1. Platform-only scopes never go on a tenant key. They act across tenants or on platform data: games
-   and their results (a result grades every tenant's bets), security, privacy, metrics and compliance.
-   `audit:read` is not among them: on a tenant key it reads that tenant's own trail only (the
-   platform-wide trail needs a platform key, apps/audit/api/views.py).
+   and their results (a result grades every tenant's bets), security, privacy, metrics, compliance and
+   `analytics:read` (every tenant's figures). `audit:read` is not among them: on a tenant key it reads
+   that tenant's own trail only (the platform-wide trail needs a platform key, apps/audit/api/views.py);
+   a tenant key queries its own tenant's metrics with `bets:read` (apps/analytics/api/).
 2. A key mints only a subset of its own scopes, never outliving itself: a key with an expiry mints
    only keys expiring no later (so never a key without expiry); a key without expiry may mint any.
    The child records its parent, and revoking a key revokes its descendants (services.py).
@@ -22,6 +23,7 @@ from apps.accounts.choices import ApiScope
 from apps.core.errors import ApplicationError, PermissionDeniedError
 
 # whole families of scopes, so a scope added later to one of them is platform-only from the start
+# (analytics: a tenant key reads its own tenant's metrics with bets:read; `analytics:*` spans tenants)
 _PLATFORM_ONLY_FAMILIES = ("security", "privacy", "metrics", "compliance", "incidents", "analytics")
 _PLATFORM_ONLY_EXACT = frozenset({ApiScope.GAMES_WRITE.value})
 
@@ -67,7 +69,17 @@ SCOPE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "incidents.add_evidence",
         "incidents.add_escalationpolicy",
     ),
-    ApiScope.ANALYTICS_READ: ("analytics.view_forecast",),
+    # every tenant's betting figures and the counts of cases, alerts, incidents and requests behind them
+    ApiScope.ANALYTICS_READ: (
+        "betting.view_bet",
+        "betting.view_ledgerentry",
+        "fraud.view_fraudcase",
+        "security.view_alert",
+        "incidents.view_incident",
+        "privacy.view_datasubjectrequest",
+        "compliance.view_framework",
+        "analytics.view_forecast",
+    ),
 }
 
 

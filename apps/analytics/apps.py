@@ -13,3 +13,6 @@ class AnalyticsConfig(AppConfig):
     name = "apps.analytics"
     label = "analytics"
     verbose_name = "Analytics and BI"
+
+    def ready(self) -> None:
+        from apps.analytics import invalidation  # noqa: F401 - bumps the cache versions of the answers

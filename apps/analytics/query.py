@@ -7,6 +7,7 @@ stored query) into a checked query, or raises a 400 (`ApplicationError`) that na
 order, sorted by dimensions then time. `labels` names dimension values for display (league key → name).
 """
 
+import re
 import zoneinfo
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
@@ -15,12 +16,20 @@ from typing import Any
 from django.utils import timezone
 
 from apps.analytics.metrics import DIMENSIONS, GRAINS, METRICS, Metric
+from apps.betting.choices import Market
 from apps.core.errors import ApplicationError
 
 MAX_METRICS = 8
 # the longest range each grain answers (days): a year of hours or ten years of days is not a chart
 MAX_RANGE_DAYS = {"hour": 14, "day": 400, "week": 5 * 366, "month": 10 * 366, None: 10 * 366}
 FILTER_PREFIX = "filter_"  # ?filter_league=nba,nhl
+MAX_FILTER_VALUES = 100
+MAX_VALUE_LENGTH = 100
+# the dimensions whose values are a closed set: a filter naming anything else is refused, naming the set
+CLOSED_VALUES = {"market": (*Market.values, "parlay"), "bet_type": ("single", "parlay")}
+_CAPPER_ID = re.compile(r"^[0-9]{1,18}$")  # a capper's id: a bigint (longer numbers overflow PostgreSQL)
+# the days a query may name: beyond them the range's instants overflow (9999-12-31 + 1 day) or mean nothing
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)
 
 
 @dataclass(frozen=True)
@@ -175,26 +184,30 @@ def _check_dimensions(metrics: tuple[str, ...], dimensions: tuple[str, ...], *, 
             )
 
 
-MAX_ID_DIGITS = 18  # a capper id is a 64-bit integer: longer is no id (and would overflow the column)
-
-
 def _check_filter_values(filters: tuple[tuple[str, tuple[str, ...]], ...]) -> None:
-    """Values the database can compare: a capper is named by its numeric id, and no value holds a NUL."""
+    """Values a filter can compare: a bounded list of short texts, capper ids as numbers, closed sets named."""
     for dimension, values in filters:
-        if len(values) > 100:
-            raise _error(f"filter_{dimension} takes at most 100 values.", "filter")
+        name = f"{FILTER_PREFIX}{dimension}"
+        if len(values) > MAX_FILTER_VALUES:
+            raise _error(f"{name} names {len(values)} values; at most {MAX_FILTER_VALUES} per filter.", name)
         for value in values:
-            if "\x00" in value:
-                raise _error(f"filter_{dimension} holds a NUL character.", "filter")
-            if dimension == "capper" and not (value.isascii() and value.isdigit() and len(value) <= MAX_ID_DIGITS):
-                raise _error(f"filter_capper={value!r}: name cappers by their numeric id.", "filter")
+            if len(value) > MAX_VALUE_LENGTH or "\x00" in value:
+                raise _error(f"{name} values are at most {MAX_VALUE_LENGTH} characters, without NUL.", name)
+            if dimension == "capper" and not _CAPPER_ID.match(value):
+                raise _error(f"{name} takes capper ids (whole numbers): {value!r} is not one.", name)
+            allowed = CLOSED_VALUES.get(dimension)
+            if allowed is not None and value not in allowed:
+                raise _error(f"Unknown {dimension} {value!r} in {name}: allowed are {', '.join(allowed)}.", name)
 
 
 def _day(raw, name: str) -> date:
     try:
-        return date.fromisoformat(str(raw))
+        day = date.fromisoformat(str(raw))
     except ValueError:
         raise _error(f"{name}={raw!r} is not a date: use YYYY-MM-DD.", name) from None
+    if not FIRST_DAY <= day <= LAST_DAY:
+        raise _error(f"{name}={day} is out of range: dates run from {FIRST_DAY} to {LAST_DAY}.", name)
+    return day
 
 
 def _range(raw_from, raw_to, grain: str | None, zone_name: str, default_days: int) -> tuple[date, date]:

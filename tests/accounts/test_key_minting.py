@@ -46,6 +46,7 @@ def test_the_platform_only_scopes_are_exactly_these():
         "security:write",
     ]
     assert is_platform_only("security:anything-new") and is_platform_only("compliance:write")
+    assert is_platform_only("analytics:write")  # a tenant reads its own metrics with bets:read
     assert not is_platform_only("audit:read")  # on a tenant key it reads that tenant's own trail only
     assert set(TENANT_SCOPES) == set(ApiScope.values) - PLATFORM_ONLY_SCOPES
 

@@ -143,9 +143,9 @@ def test_too_little_history_is_a_400_saying_how_much_is_needed(api_client, tenan
         ({"metric": "roi", "metrics": "roi,units_net"}, "invalid_query", "metrics", ["use metric="]),
         ({"metric": "roi", "filter_colour": "red"}, "invalid_query", "filter", ["colour", "league"]),
         ({"metric": "parlay_share", "filter_market": "moneyline"}, "invalid_query", "filter", ["parlay_share"]),
-        ({"metric": "roi", "filter_capper": "joe"}, "invalid_query", "filter", ["numeric id"]),
-        ({"metric": "roi", "filter_capper": "9" * 19}, "invalid_query", "filter", ["numeric id"]),
-        ({"metric": "roi", "filter_league": "nba\x00"}, "invalid_query", "filter", ["NUL"]),
+        ({"metric": "roi", "filter_capper": "joe"}, "invalid_query", "filter_capper", ["capper ids"]),
+        ({"metric": "roi", "filter_capper": "9" * 19}, "invalid_query", "filter_capper", ["capper ids"]),
+        ({"metric": "roi", "filter_league": "nba\x00"}, "invalid_query", "filter_league", ["NUL"]),
     ],
 )
 def test_bad_parameters_are_refused_naming_what_is_allowed(api_client, tenant, reader, params, code, field, fragments):

@@ -103,8 +103,8 @@ def test_a_platform_query_groups_by_tenant(world, other_tenant, actor):
 @pytest.mark.parametrize(
     ("params", "name"),
     [
-        ({"metrics": "roi", "filter_capper": "joe"}, "numeric id"),
-        ({"metrics": "roi", "filter_league": "nba\x00"}, "NUL character"),
+        ({"metrics": "roi", "filter_capper": "joe"}, "capper ids"),
+        ({"metrics": "roi", "filter_league": "nba\x00"}, "without NUL"),
     ],
 )
 def test_filter_values_that_cannot_match_are_refused(tenant, params, name):

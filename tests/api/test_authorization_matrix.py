@@ -7,6 +7,7 @@ error shape and leave the database exactly as it was; an allowed call must do ex
 import json
 from dataclasses import dataclass
 from datetime import timedelta
+from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
@@ -18,10 +19,12 @@ from apps.accounts.choices import ApiScope, StaffRole
 from apps.accounts.key_policy import TENANT_SCOPES
 from apps.accounts.models import ApiKey
 from apps.accounts.services import api_key_revoke
+from apps.analytics.metrics import metrics_for
 from apps.analytics.models import Forecast
 from apps.audit.models import AuditEvent
-from apps.betting.models import Bet, Game
-from apps.betting.services import capper_create, game_upsert
+from apps.betting.models import Bet, Capper, Game
+from apps.betting.services import bet_place, capper_create, game_upsert
+from apps.betting.services.bets import LegInput
 from apps.core.actors import Actor
 from apps.privacy.api.views import DataSubjectRequestViewSet
 from apps.privacy.models import DataExport, DataSubjectRequest, DataSubjectRequestEvent, DeletionCertificate
@@ -40,6 +43,7 @@ NEW_GUILD_ID = "333333333333333333"
 SUSPENDED_GUILD_ID = "444444444444444444"
 UNKNOWN_SECRET = "dbsbm_0123abcd_" + "x" * 43
 CAPPER_ID = "500000000000000001"
+ANALYTICS_QUERY = "metrics=bets_placed,stake_units&group_by=capper&grain=none"
 LIVE_BET = {
     "external_id": "matrix-bet",
     "capper": CAPPER_ID,
@@ -60,6 +64,7 @@ class Endpoint:
     body: dict[str, Any] | None = None
     home_suspended: bool = False  # the home tenant is suspended before the call
     history_days: int = 0  # days of bets placed for the home tenant before an allowed call (a forecast's history)
+    with_bets: bool = False  # the home and the other tenant have a bet each before the call
 
 
 ENDPOINTS = {
@@ -122,6 +127,15 @@ ENDPOINTS = {
     "platform_forecast": Endpoint(
         "GET", "/api/v1/analytics/forecast/?" + FORECAST_QUERY, "analytics:read", 200, history_days=35
     ),
+    # a tenant's own metrics with bets:read; every tenant's with the platform-only analytics:read
+    "tenant_metric_query": Endpoint(
+        "GET", "/api/v1/tenants/{guild_id}/analytics/query/?" + ANALYTICS_QUERY, "bets:read", 200, with_bets=True
+    ),
+    "tenant_metric_catalog": Endpoint("GET", "/api/v1/tenants/{guild_id}/analytics/metrics/", "bets:read", 200),
+    "metric_query": Endpoint(
+        "GET", "/api/v1/analytics/query/?" + ANALYTICS_QUERY, "analytics:read", 200, with_bets=True
+    ),
+    "metric_catalog": Endpoint("GET", "/api/v1/analytics/metrics/", "analytics:read", 200),
 }
 
 CREDENTIALS = (
@@ -167,6 +181,11 @@ MATRIX = {
     "bets_bulk":             (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
     "tenant_forecast":       (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
     "platform_forecast":     (U,  U,        U,      U,      U,      OK,      F,         F,   F,           F,    S),
+    "tenant_metric_query":   (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
+    "tenant_metric_catalog": (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
+    # a tenant key never holds analytics:read (platform-only), and the endpoint wants a platform key besides
+    "metric_query":          (U,  U,        U,      U,      U,      OK,      F,         F,   F,           F,    S),
+    "metric_catalog":        (U,  U,        U,      U,      U,      OK,      F,         F,   F,           F,    S),
 }
 # fmt: on
 
@@ -200,6 +219,27 @@ def world(actor, tenant, other_tenant, make_key):
     return SimpleNamespace(
         tenant=tenant, other_tenant=other_tenant, suspended=suspended, victim=victim, home_event=home_event, game=game
     )
+
+
+def _place_a_bet_each(world, actor) -> None:
+    """A bet on a manual leg for the home tenant's capper and for a capper of the other tenant."""
+    other_capper = capper_create(
+        tenant=world.other_tenant, actor=actor, discord_user_id="500000000000000002", username="ann"
+    )
+    for name, tenant, capper, stake in (
+        ("home_bet", world.tenant, Capper.objects.get(tenant=world.tenant), "1.00"),
+        ("other_bet", world.other_tenant, other_capper, "2.50"),
+    ):
+        leg = LegInput(market="prop", selection="LeBron over 25.5 points", odds=110, description="LeBron")
+        bet, _ = bet_place(
+            tenant=tenant,
+            actor=actor,
+            external_id=f"matrix-{name}",
+            capper=capper,
+            stake_units=Decimal(stake),
+            legs=[leg],
+        )
+        setattr(world, name, bet)
 
 
 def _authorize(credential: str, *, scope: str | None, world, make_key) -> tuple[str | None, ApiKey | None]:
@@ -262,6 +302,8 @@ def test_authorization_matrix(api_client, make_key, actor, world, endpoint_name,
         tenant_suspend(tenant=world.tenant, actor=actor, reason="test setup")
     if endpoint.history_days and outcome == OK:
         place_daily_history(tenant=world.tenant, actor=actor, days=endpoint.history_days)
+    if endpoint.with_bets:
+        _place_a_bet_each(world, actor)
     authorization, api_key = _authorize(credential, scope=endpoint.scope, world=world, make_key=make_key)
     before = take_snapshot()
 
@@ -527,6 +569,28 @@ def _tenant_forecast(*, world, **kwargs):
     _forecast_of(world.tenant.pk)(**kwargs)
 
 
+def _metric_query(*, world, response, diff, **_):
+    """The home tenant's one bet (of its capper) counted; the other tenant's (another capper) only on the
+    platform-wide query."""
+    body = response.json()
+    assert (body["columns"], body["source"], body["stale"]) == (["capper", "bets_placed", "stake_units"], "raw", False)
+    expected = {world.home_bet.capper_id: [1, 1.0]}
+    if "/tenants/" not in response.wsgi_request.path:
+        expected[world.other_bet.capper_id] = [1, 2.5]
+    assert {row[0]: row[1:] for row in body["rows"]} == expected
+    assert diff == {}
+
+
+def _metric_catalog(*, response, diff, **_):
+    body = response.json()
+    platform_wide = "/tenants/" not in response.wsgi_request.path
+    names = [metric["name"] for metric in body["metrics"]]
+    assert names == [metric.name for metric in metrics_for(tenant_scoped=not platform_wide)]
+    assert ("incidents_opened" in names) is platform_wide  # a platform-only metric
+    assert ("tenant" in [dimension["name"] for dimension in body["dimensions"]]) is platform_wide
+    assert diff == {}
+
+
 EFFECTS = {
     "plans_list": _plans_list,
     "tenants_list": _tenants_list,
@@ -549,6 +613,10 @@ EFFECTS = {
     "bets_bulk": _bets_bulk,
     "tenant_forecast": _tenant_forecast,
     "platform_forecast": _forecast_of(None),
+    "tenant_metric_query": _metric_query,
+    "tenant_metric_catalog": _metric_catalog,
+    "metric_query": _metric_query,
+    "metric_catalog": _metric_catalog,
 }
 
 

@@ -20,15 +20,24 @@ from apps.security.models import Alert
 from apps.tenants.models import Tenant
 
 
+def _guild_ids(query: MetricQuery) -> list[str] | None:
+    """The guilds whose rows a query counts: its tenant's unless filter_tenant leaves it out, the filter's
+    on a platform-wide query, None for every guild."""
+    wanted = query.filter_map.get("tenant")
+    if query.tenant_id is None:
+        return list(wanted) if wanted else None
+    own = Tenant.objects.values_list("guild_id", flat=True).get(pk=query.tenant_id)
+    return [own] if not wanted or own in wanted else []
+
+
 def _opened_rows(name: str, query: MetricQuery) -> QuerySet:
-    tenant = Tenant.objects.get(pk=query.tenant_id) if query.tenant_id else None
-    guild_ids = [tenant.guild_id] if tenant else dict(query.filters).get("tenant")
+    guild_ids = _guild_ids(query)
     if name == "fraud_cases_opened":
         rows = FraudCase.objects.all()
-        return rows.filter(cappers__tenant__guild_id__in=guild_ids).distinct() if guild_ids else rows
+        return rows.filter(cappers__tenant__guild_id__in=guild_ids).distinct() if guild_ids is not None else rows
     if name == "security_alerts_opened":
         rows = Alert.objects.all()
-        return rows.filter(guild_id__in=guild_ids) if guild_ids else rows
+        return rows.filter(guild_id__in=guild_ids) if guild_ids is not None else rows
     return Incident.objects.all()
 
 
@@ -102,6 +111,9 @@ def _open_requests(query: MetricQuery) -> dict[tuple, int]:
     rows = DataSubjectRequest.objects.order_by()
     if query.tenant_id:
         rows = rows.filter(tenant_id=query.tenant_id)
+    guild_ids = _guild_ids(query)
+    if guild_ids is not None:
+        rows = rows.filter(tenant__guild_id__in=guild_ids)
     spans = list(rows.values_list("tenant__guild_id", "created_at", "completed_at"))
     figures: dict[tuple, int] = {}
     for bucket, end in _bucket_ends(query):

@@ -68,6 +68,8 @@ def game_upsert(
     if changes:
         game.save()
         invalidation.games_changed()
+        if "league_id" in changes:  # the bets on it now count under another league (and sport)
+            invalidation.bets_changed_on_game(game_id=game.pk)
         audit_record(actor=actor, action="betting.game_updated", target=game, changes=changes)
     return game, False
 

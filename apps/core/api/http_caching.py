@@ -67,17 +67,22 @@ def check_if_match(request: Request, current_etag: str) -> Response | None:
     return None
 
 
-def versioned_etag(request: Request, *, namespaces: list[str], tenant_id: int | None) -> tuple[str, int] | None:
+def versioned_etag(
+    request: Request, *, namespaces: list[str], tenant_id: int | None, identity: str | None = None
+) -> tuple[str, int] | None:
     """(ETag, last modified ms) of a versioned read; None when the cache cannot say.
 
     The one formula for both the view (`versioned_read`) and the conditional GET fast path
-    (apps/core/middleware.py): the namespaces' versions, the tenant, the full path and the media type.
+    (apps/core/middleware.py): the namespaces' versions, the tenant, what is read and the media type.
+    What is read is the full path, or `identity` when the view normalizes its parameters (the same
+    answer for spellings of one question; a default that moves, like "the last 30 days", resolved).
     """
     versions = cache_versions(namespaces, tenant_id=tenant_id)
     if versions is None:
         return None
     version, last_modified_ms = versions
-    return etag_for(version, tenant_id, request.get_full_path(), request.accepted_media_type), last_modified_ms
+    read = identity if identity is not None else request.get_full_path()
+    return etag_for(version, tenant_id, read, request.accepted_media_type), last_modified_ms
 
 
 def if_none_match_hits(request, etag: str) -> bool:
@@ -86,12 +91,17 @@ def if_none_match_hits(request, etag: str) -> bool:
 
 
 def versioned_read(
-    request: Request, *, namespaces: list[str], tenant_id: int | None, render: Callable[[], Response]
+    request: Request,
+    *,
+    namespaces: list[str],
+    tenant_id: int | None,
+    render: Callable[[], Response],
+    identity: str | None = None,
 ) -> HttpResponse:
     """Answer a read from its cache versions: 304, a cached body, or `render()` (then cached)."""
     if cache_is_dirty(namespaces, tenant_id=tenant_id):
         return render()  # this transaction changed the data: nothing of it may be cached yet
-    versioned = versioned_etag(request, namespaces=namespaces, tenant_id=tenant_id)
+    versioned = versioned_etag(request, namespaces=namespaces, tenant_id=tenant_id, identity=identity)
     if versioned is None:  # the cache is unavailable: answer from the database, uncached
         return render()
     etag, last_modified_ms = versioned

@@ -16,6 +16,10 @@ CACHE_TTLS = {
     "bet": 60,
     "api": 60,
     "api_key": 60,  # resolved API keys (accounts.authentication); key writes bump it
+    # version counters only (nothing is stored under them; the TTL is never used): apps/analytics/invalidation.py
+    "bet_platform": 60,  # any tenant's bets changed (apps/betting/services/invalidation.py)
+    "analytics": 60,  # a tenant's analytics inputs beyond its bets changed (rollups, cases, alerts, requests)
+    "analytics_platform": 60,  # the same for any tenant or the platform's own figures
 }
 CACHE_STALE_GRACE_SECONDS = env_int("CACHE_STALE_GRACE_SECONDS", 60)
 # A cold key: other processes wait this long for the one recomputing it before computing too.
