@@ -59,9 +59,11 @@ class Processes:
             "CELERY_TASK_ALWAYS_EAGER": "false",
         }
 
-    def start_worker(self) -> subprocess.Popen:
+    def start_worker(self, *, queues: str = "urgent,celery") -> subprocess.Popen:
+        """A solo worker on `queues` (default: both, urgent first, as the Procfile's general worker)."""
+        command = [sys.executable, "-m", "celery", "-A", "dbsbm", "worker", "--pool=solo", "-Q", queues]
         worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "dbsbm", "worker", "--pool=solo", "--loglevel=WARNING"],
+            [*command, "--loglevel=WARNING"],
             cwd=BASE_DIR,
             env=self._env(),
         )
