@@ -1,7 +1,7 @@
 """`make bench-incidents`: incident response speed (issue 13, "Speed").
 
-Real processes: a redis-server of our own (the broker, on a free port), two Celery workers on the Procfile's
-queues (threads pools: `worker` on the queues urgent,celery and `urgent` on the urgent queue alone, README
+Real processes: a redis-server of our own (the broker, on a free port), the Procfile's two Celery workers
+(`worker`: prefork, 2 processes, queues urgent,celery; `urgent`: threads, 4, the urgent queue alone; README
 "Processes and queues"; BENCH_INCIDENTS_URGENT_WORKER=0 leaves out the urgent one) and a Celery beat on its own
 re-created database (BENCH_INCIDENTS_DATABASE, default dbsbm_bench_incidents); beat runs only the outbox
 dispatcher and the escalation sweep (the other periodic jobs are disabled so they do not load the workers).
@@ -47,10 +47,10 @@ URGENT_WORKER = os.environ.get("BENCH_INCIDENTS_URGENT_WORKER", "1") != "0"
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 RESULTS = BASE_DIR / "bench" / "results-incidents.md"
 LAYOUT = (
-    "two Celery workers on the Procfile's queues: `worker` (threads, 8, queues urgent,celery) and `urgent` "
-    "(threads, 4, queue urgent)"
+    "the Procfile's two Celery workers: `worker` (prefork, 2, queues urgent,celery) and `urgent` (threads, 4, "
+    "queue urgent)"
     if URGENT_WORKER
-    else "one Celery worker (threads, 8, queues urgent,celery)"
+    else "the Procfile's `worker` alone (prefork, 2, queues urgent,celery)"
 )
 KEEP_BEAT = {"incidents: escalation sweep", "core: dispatch the task outbox"}
 
@@ -147,14 +147,16 @@ def _start_broker() -> subprocess.Popen:
 WORKER_NAMES = iter(range(1, 100))
 
 
-def _start_worker(*, queues: str = "urgent,celery", concurrency: int = 8) -> subprocess.Popen:
-    """A worker with a name of its own, returned once that worker (not any other) answers a ping. The
-    defaults are the Procfile's `worker`; `urgent` is queues="urgent", concurrency=4."""
+def _spawn_worker(*, queues: str, pool: str, concurrency: int) -> tuple[subprocess.Popen, str]:
+    name = f"bench{next(WORKER_NAMES)}@{socket.gethostname()}"
+    arguments = ["worker", f"--pool={pool}", f"--concurrency={concurrency}", "-Q", queues, "-n", name, "-l", "ERROR"]
+    return _start([sys.executable, "-m", "celery", "-A", "dbsbm", *arguments]), name
+
+
+def _ready(worker: subprocess.Popen, name: str) -> subprocess.Popen:
+    """The worker, once it (not any other) answers a ping."""
     from dbsbm.celery import app
 
-    name = f"bench{next(WORKER_NAMES)}@{socket.gethostname()}"
-    arguments = ["worker", "--pool=threads", f"--concurrency={concurrency}", "-Q", queues, "-n", name, "-l", "ERROR"]
-    worker = _start([sys.executable, "-m", "celery", "-A", "dbsbm", *arguments])
     deadline = time.monotonic() + 60
     while not app.control.ping(destination=[name], timeout=0.5):
         if worker.poll() is not None or time.monotonic() > deadline:
@@ -162,8 +164,19 @@ def _start_worker(*, queues: str = "urgent,celery", concurrency: int = 8) -> sub
     return worker
 
 
-def _start_urgent_worker() -> subprocess.Popen | None:
-    return _start_worker(queues="urgent", concurrency=4) if URGENT_WORKER else None
+def _start_workers() -> tuple[subprocess.Popen, subprocess.Popen | None]:
+    """The Procfile's `worker` and (unless BENCH_INCIDENTS_URGENT_WORKER=0) `urgent`, started together as a
+    supervisor starts them; returned once both answer a ping."""
+    spawned = [_spawn_worker(queues="urgent,celery", pool="prefork", concurrency=2)]
+    if URGENT_WORKER:
+        spawned.append(_spawn_worker(queues="urgent", pool="threads", concurrency=4))
+    ready = [_ready(worker, name) for worker, name in spawned]
+    return ready[0], (ready[1] if URGENT_WORKER else None)
+
+
+def _start_worker() -> subprocess.Popen:
+    """One more of the Procfile's `worker`."""
+    return _ready(*_spawn_worker(queues="urgent,celery", pool="prefork", concurrency=2))
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -212,8 +225,7 @@ def main() -> int:  # noqa: C901, PLR0915 - one scripted run, read top to bottom
     PeriodicTask.objects.exclude(name__in=KEEP_BEAT).update(enabled=False)
     receiver = Receiver()
     broker = _start_broker()
-    worker = _start_worker()
-    urgent = _start_urgent_worker()
+    worker, urgent = _start_workers()
     beat = _start([sys.executable, "-m", "celery", "-A", "dbsbm", "beat", "--max-interval=1", "-l", "ERROR"])
     lines: list[str] = []
     verdicts: list[str] = []
@@ -251,7 +263,7 @@ def main() -> int:  # noqa: C901, PLR0915 - one scripted run, read top to bottom
             for process in filter(None, (worker, urgent)):
                 process.send_signal(signal.SIGKILL)
                 process.wait(timeout=30)
-            worker, urgent = _start_worker(), _start_urgent_worker()
+            worker, urgent = _start_workers()
 
         phases = [
             ("workers running", None, None, True),

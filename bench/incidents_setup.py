@@ -154,12 +154,13 @@ def _hop_moments(incident: Incident, received_at: float) -> list[tuple[str, floa
     if opening is None or send is None:
         return None
     return [
-        ("alert raised -> opening task published", opening.dispatched_at.timestamp()),
-        ("opening task published -> incident created (queue)", incident.created_at.timestamp()),
+        ("alert raised -> opening row written (the alert's service)", opening.created_at.timestamp()),
+        ("opening row written -> its publish begins (commit, hooks)", opening.dispatched_at.timestamp()),
+        ("opening publish begins -> incident created (queue)", incident.created_at.timestamp()),
         ("incident created -> level 1 notified", record.notification.created_at.timestamp()),
         ("level 1 notified -> opening committed", opening.completed_at.timestamp()),
-        ("opening committed -> delivery published", send.dispatched_at.timestamp()),
-        ("delivery published -> delivery sending (queue)", delivery.sent_at.timestamp()),
+        ("opening committed -> delivery publish begins (hooks)", send.dispatched_at.timestamp()),
+        ("delivery publish begins -> delivery sending (queue)", delivery.sent_at.timestamp()),
         ("delivery sending -> webhook received", received_at),
     ]
 
