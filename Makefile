@@ -18,7 +18,7 @@ TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO
 help:
 	@echo "make run   - set up (virtualenv, install, migrate, demo data, staff login) and serve on http://$(HOST):$(PORT)"
 	@echo "make test  - set up and run the linters and the whole test suite (PostgreSQL + Redis on localhost)"
-	@echo "make up    - full stack from the Procfile (web, worker, beat); needs DATABASE_URL and REDIS_URL"
+	@echo "make up    - full stack from the Procfile (web, worker, urgent worker, beat); needs DATABASE_URL and REDIS_URL"
 	@echo "make lint  - ruff, import contracts, migrations and schema checks only"
 	@echo "make bench-fraud  - fraud detectors on planted scenarios: confusion matrix, precision/recall, time per detector"
 	@echo "make bench-ledger - ledger/leaderboard/grading/ingest benchmark on PostgreSQL (BENCH_BETS=1000000)"
@@ -121,7 +121,8 @@ bench-placement: $(VENV)/.runtime-installed
 bench-broker-down: $(VENV)/.runtime-installed
 	$(BIN)/python bench/broker_down.py
 
-# Not part of `make test`: incident response speed (issue 13) with a real worker and beat, a broker of its own
+# Not part of `make test`: incident response speed (issue 13) with the Procfile's two workers (urgent,celery and
+# urgent; BENCH_INCIDENTS_URGENT_WORKER=0 for the first alone) and beat, a broker of its own
 # and a local signed-webhook receiver, on its own re-created database (BENCH_INCIDENTS_DATABASE, default
 # dbsbm_bench_incidents); prints the raw numbers and PASS/MISS and writes bench/results-incidents.md.
 bench-incidents: $(VENV)/.runtime-installed

@@ -1,22 +1,26 @@
 """`make bench-incidents`: incident response speed (issue 13, "Speed").
 
-Real processes: a redis-server of our own (the broker, on a free port), a Celery worker (threads pool) and
-a Celery beat on its own re-created database (BENCH_INCIDENTS_DATABASE, default dbsbm_bench_incidents);
-beat runs only the outbox dispatcher and the escalation sweep (the other periodic jobs are disabled so they
-do not load the worker). Level-1 and level-2 targets are webhooks on a local HTTP receiver (127.0.0.1) that
-verifies each Standard Webhooks signature.
+Real processes: a redis-server of our own (the broker, on a free port), the Procfile's two Celery workers
+(`worker`: prefork, 2 processes, queues urgent,celery; `urgent`: threads, 4, the urgent queue alone; README
+"Processes and queues"; BENCH_INCIDENTS_URGENT_WORKER=0 leaves out the urgent one) and a Celery beat on its own
+re-created database (BENCH_INCIDENTS_DATABASE, default dbsbm_bench_incidents); beat runs only the outbox
+dispatcher and the escalation sweep (the other periodic jobs are disabled so they do not load the workers).
+Level-1 and level-2 targets are webhooks on a local HTTP receiver (127.0.0.1) that verifies each Standard
+Webhooks signature.
 
 1. alert -> incident -> level 1 webhook received: BENCH_INCIDENTS_ALERTS (50) high brute-force alerts
-   raised through the security service (`alert_raise`), one after another; target p95 < 2 s.
+   raised through the security service (`alert_raise`), one after another; target p95 < 2 s. Then where that
+   time goes, hop by hop (`hop_timings`, bench/incidents_setup.py; information only).
 2. escalation lateness: BENCH_INCIDENTS_ESCALATIONS (10) incidents with a 2 s level-1 timeout; how long after
-   the timeout level 2 is notified (the step, and the webhook received); target < 5 s. Three runs: the worker
-   running; one of two workers SIGKILLed after level 1 (the eta timers it took are lost with it: beat's sweep
-   catches them on the other); the only worker SIGKILLed and restarted (information only: it includes the
-   new worker's start-up). Each run also counts incidents notified twice at level 2 (the fencing token: 0).
+   the timeout level 2 is notified (the step, and the webhook received); target < 5 s. Three runs: the workers
+   running; one of two general workers SIGKILLed after level 1 (the eta timers it took are lost with it:
+   beat's sweep catches them on another); every worker SIGKILLed and restarted (information only: it includes
+   the new workers' start-up). Each run also counts incidents notified twice at level 2 (the fencing token: 0).
 3. 1,000 open incidents: the escalation sweep over them (nothing due) — and the list/board page timings,
    through the portal (`measure_pages`, bench/incidents_pages.py).
 
-The incidents are opened by the shipped incident rules (a task after each alert's commit), as in production.
+The incidents are opened by the shipped incident rules (an urgent task after each alert's commit, which also
+notifies level 1 in its transaction), as in production.
 """
 
 import os
@@ -39,8 +43,15 @@ REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/9")
 ALERTS = int(os.environ.get("BENCH_INCIDENTS_ALERTS", "50"))
 ESCALATIONS = int(os.environ.get("BENCH_INCIDENTS_ESCALATIONS", "10"))
 OPEN_INCIDENTS = int(os.environ.get("BENCH_INCIDENTS_OPEN", "1000"))
+URGENT_WORKER = os.environ.get("BENCH_INCIDENTS_URGENT_WORKER", "1") != "0"
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 RESULTS = BASE_DIR / "bench" / "results-incidents.md"
+LAYOUT = (
+    "the Procfile's two Celery workers: `worker` (prefork, 2, queues urgent,celery) and `urgent` (threads, 4, "
+    "queue urgent)"
+    if URGENT_WORKER
+    else "the Procfile's `worker` alone (prefork, 2, queues urgent,celery)"
+)
 KEEP_BEAT = {"incidents: escalation sweep", "core: dispatch the task outbox"}
 
 
@@ -136,18 +147,36 @@ def _start_broker() -> subprocess.Popen:
 WORKER_NAMES = iter(range(1, 100))
 
 
-def _start_worker() -> subprocess.Popen:
-    """A worker with a name of its own, returned once that worker (not any other) answers a ping."""
+def _spawn_worker(*, queues: str, pool: str, concurrency: int) -> tuple[subprocess.Popen, str]:
+    name = f"bench{next(WORKER_NAMES)}@{socket.gethostname()}"
+    arguments = ["worker", f"--pool={pool}", f"--concurrency={concurrency}", "-Q", queues, "-n", name, "-l", "ERROR"]
+    return _start([sys.executable, "-m", "celery", "-A", "dbsbm", *arguments]), name
+
+
+def _ready(worker: subprocess.Popen, name: str) -> subprocess.Popen:
+    """The worker, once it (not any other) answers a ping."""
     from dbsbm.celery import app
 
-    name = f"bench{next(WORKER_NAMES)}@{socket.gethostname()}"
-    arguments = ["worker", "--pool=threads", "--concurrency=8", "-n", name, "-l", "ERROR"]
-    worker = _start([sys.executable, "-m", "celery", "-A", "dbsbm", *arguments])
     deadline = time.monotonic() + 60
     while not app.control.ping(destination=[name], timeout=0.5):
         if worker.poll() is not None or time.monotonic() > deadline:
             raise RuntimeError("the worker did not start")
     return worker
+
+
+def _start_workers() -> tuple[subprocess.Popen, subprocess.Popen | None]:
+    """The Procfile's `worker` and (unless BENCH_INCIDENTS_URGENT_WORKER=0) `urgent`, started together as a
+    supervisor starts them; returned once both answer a ping."""
+    spawned = [_spawn_worker(queues="urgent,celery", pool="prefork", concurrency=2)]
+    if URGENT_WORKER:
+        spawned.append(_spawn_worker(queues="urgent", pool="threads", concurrency=4))
+    ready = [_ready(worker, name) for worker, name in spawned]
+    return ready[0], (ready[1] if URGENT_WORKER else None)
+
+
+def _start_worker() -> subprocess.Popen:
+    """One more of the Procfile's `worker`."""
+    return _ready(*_spawn_worker(queues="urgent,celery", pool="prefork", concurrency=2))
 
 
 def _percentile(values: list[float], fraction: float) -> float:
@@ -186,6 +215,7 @@ def main() -> int:  # noqa: C901, PLR0915 - one scripted run, read top to bottom
 
     from bench.incidents_setup import (
         escalation_lateness,
+        hop_timings,
         open_incidents_bulk,
         raise_alerts,
         sweep_timings,
@@ -195,13 +225,13 @@ def main() -> int:  # noqa: C901, PLR0915 - one scripted run, read top to bottom
     PeriodicTask.objects.exclude(name__in=KEEP_BEAT).update(enabled=False)
     receiver = Receiver()
     broker = _start_broker()
-    worker = _start_worker()
+    worker, urgent = _start_workers()
     beat = _start([sys.executable, "-m", "celery", "-A", "dbsbm", "beat", "--max-interval=1", "-l", "ERROR"])
     lines: list[str] = []
     verdicts: list[str] = []
     spare: list[subprocess.Popen] = []
     try:
-        lines.append("opening: the shipped incident rules (a task after each alert's commit)")
+        lines.append("opening: the shipped incident rules (an urgent task after each alert's commit)")
         # the default policy: the rule-opened incidents take it
         two_level_policy(name="bench fast", receiver=receiver, timeout=600, default=True)
         started = raise_alerts(count=ALERTS)
@@ -210,29 +240,35 @@ def main() -> int:  # noqa: C901, PLR0915 - one scripted run, read top to bottom
         lines.append(_summary("alert -> level 1 webhook received", latencies))
         p95 = _percentile(latencies, 0.95) if latencies else float("inf")
         verdicts.append(f"alert -> level 1 p95 {p95:.3f} s < 2 s: {'PASS' if ok and p95 < 2 else 'MISS'}")
+        lines.append("  where the time goes (information only: each hop's share, from the rows the run left):")
+        lines.extend(
+            f"  {_summary(label, seconds)}"
+            for label, seconds in hop_timings(started=started, received=receiver.received)
+        )
 
         def second_worker() -> None:
             spare.append(_start_worker())
 
         def kill_first_worker() -> None:
-            """SIGKILL the first of two workers after level 1: the eta timers it took are lost with it,
-            beat's sweep must catch them on the other."""
+            """SIGKILL the first of two general workers after level 1: the eta timers it took are lost with it,
+            beat's sweep must catch them on another worker."""
             nonlocal worker
             worker.send_signal(signal.SIGKILL)
             worker.wait(timeout=30)
             worker = spare.pop()
 
         def kill_then_restart() -> None:
-            """A crash with no other worker: nothing runs until the new worker is up (its start-up time)."""
-            nonlocal worker
-            worker.send_signal(signal.SIGKILL)
-            worker.wait(timeout=30)
-            worker = _start_worker()
+            """A crash of every worker: nothing runs until the new ones are up (their start-up time)."""
+            nonlocal worker, urgent
+            for process in filter(None, (worker, urgent)):
+                process.send_signal(signal.SIGKILL)
+                process.wait(timeout=30)
+            worker, urgent = _start_workers()
 
         phases = [
-            ("worker running", None, None, True),
-            ("one of two workers killed", second_worker, kill_first_worker, True),
-            ("only worker killed, then restarted", None, kill_then_restart, False),
+            ("workers running", None, None, True),
+            ("one of two general workers killed", second_worker, kill_first_worker, True),
+            ("every worker killed, then restarted", None, kill_then_restart, False),
         ]
         for phase, before, after, judged in phases:
             if before is not None:
@@ -250,7 +286,7 @@ def main() -> int:  # noqa: C901, PLR0915 - one scripted run, read top to bottom
                 verdict = "PASS" if complete and worst < 5 else "MISS"
                 verdicts.append(f"escalation ({phase}) max {worst:.3f} s < 5 s: {verdict}")
             else:
-                lines.append("  (information only: includes the new worker's start-up time)")
+                lines.append("  (information only: includes the new workers' start-up time)")
 
         open_incidents_bulk(count=OPEN_INCIDENTS)
         lines.append(_summary(f"escalation sweep, {OPEN_INCIDENTS} open incidents", sweep_timings(), unit="ms"))
@@ -263,7 +299,7 @@ def main() -> int:  # noqa: C901, PLR0915 - one scripted run, read top to bottom
             lines.append("list and board pages: not measured here yet (hook `measure_pages` for the portal part)")
         lines.append(f"receiver refused {receiver.refused} request(s) (bad signature)")
     finally:
-        for process in (beat, worker, *spare):
+        for process in filter(None, (beat, worker, urgent, *spare)):
             process.terminate()
             try:
                 process.wait(timeout=30)
@@ -276,7 +312,7 @@ def main() -> int:  # noqa: C901, PLR0915 - one scripted run, read top to bottom
     RESULTS.write_text(
         "# Incident response benchmark (`make bench-incidents`)\n\n"
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average "
-        f"{', '.join(f'{value:.2f}' for value in os.getloadavg())}; a Celery worker (threads, 8), beat "
+        f"{', '.join(f'{value:.2f}' for value in os.getloadavg())}; {LAYOUT}, beat "
         "(outbox dispatcher and escalation sweep only), a local signed-webhook receiver.\n\n"
         f"```\n{report}\n```\n"
     )

@@ -7,9 +7,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from apps.core.actors import Actor
+from apps.core.models import OutboxMessage
 from apps.incidents.models import EscalationPolicy, Incident, IncidentNotification
 from apps.incidents.services.escalation import escalation_policy_create, escalation_sweep, policy_levels
 from apps.incidents.signals import incident_opened
+from apps.incidents.tasks import incident_open_for_alert_task
+from apps.notifications.tasks import notification_delivery_send_urgent_task
 from apps.security.models import DetectionRule
 from apps.security.services.alerts import alert_raise
 
@@ -133,3 +136,47 @@ def sweep_timings(repeat: int = 20) -> list[float]:
         escalation_sweep()
         timings.append((time.perf_counter() - start) * 1000)
     return timings
+
+
+def _outbox_row(task_name: str, argument: int):
+    return OutboxMessage.objects.filter(task_name=task_name, args=[argument]).order_by("id").first()
+
+
+def _hop_moments(incident: Incident, received_at: float) -> list[tuple[str, float]] | None:
+    """The moments one incident passed through, in order (None when a row is missing)."""
+    record = IncidentNotification.objects.filter(incident=incident, level=1).select_related("notification").first()
+    delivery = record.notification.deliveries.order_by("id").first() if record is not None else None
+    alert = incident.security_alerts.order_by("id").first()
+    if delivery is None or alert is None or delivery.sent_at is None:
+        return None
+    opening = _outbox_row(incident_open_for_alert_task.name, alert.pk)
+    send = _outbox_row(notification_delivery_send_urgent_task.name, delivery.pk)
+    if opening is None or send is None:
+        return None
+    return [
+        ("alert raised -> opening row written (the alert's service)", opening.created_at.timestamp()),
+        ("opening row written -> its publish begins (commit, hooks)", opening.dispatched_at.timestamp()),
+        ("opening publish begins -> incident created (queue)", incident.created_at.timestamp()),
+        ("incident created -> level 1 notified", record.notification.created_at.timestamp()),
+        ("level 1 notified -> opening committed", opening.completed_at.timestamp()),
+        ("opening committed -> delivery publish begins (hooks)", send.dispatched_at.timestamp()),
+        ("delivery publish begins -> delivery sending (queue)", delivery.sent_at.timestamp()),
+        ("delivery sending -> webhook received", received_at),
+    ]
+
+
+def hop_timings(*, started: dict[str, float], received: dict[tuple[str, int], float]) -> list[tuple[str, list[float]]]:
+    """Where the alert -> level-1 webhook time goes, hop by hop, from the rows the run left: each outbox row's
+    dispatch and completion, the moment each task began its work (the incident's creation, the level-1
+    notification's, the delivery's send) and the receiver's clock. [(label, seconds per incident)]."""
+    hops: dict[str, list[float]] = {}
+    ids = [int(reference.removeprefix("INC-")) for reference in started]
+    for incident in Incident.objects.filter(pk__in=ids).order_by("id"):
+        moments = _hop_moments(incident, received.get((incident.reference, 1), 0.0))
+        if moments is None or (incident.reference, 1) not in received:
+            continue
+        previous = started[incident.reference]
+        for label, moment in moments:
+            hops.setdefault(label, []).append(moment - previous)
+            previous = moment
+    return list(hops.items())

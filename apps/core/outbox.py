@@ -20,6 +20,10 @@ and while it is open no dispatcher in this process touches the broker, so a requ
 broker costs one refused connection at most, then nothing, until OUTBOX_BROKER_RETRY_SECONDS have
 passed and one caller probes again.
 
+Queues. Each row goes to the queue its task's name is routed to (settings CELERY_TASK_ROUTES, looked up
+with Celery's `route_name`): an urgent task's row reaches the urgent queue by every path that publishes
+it — after its commit, as a timer, and from beat's dispatcher.
+
 Running exactly once. What is published is `outbox_message_run_task(message_id)`, shown under the
 task's own name (Celery's `shadow`). Publishing is at least once: a dispatcher that published and then
 failed to commit leaves the row pending, and it is published again; a row redispatched as lost may
@@ -76,6 +80,12 @@ def _is_eager() -> bool:
     return bool(current_app.conf.task_always_eager)
 
 
+def _publish(message_id: int, task_name: str, **options) -> None:
+    """Publish the runner of one row on the queue of the row's own task: the broker always carries the
+    runner, so the route is looked up by the row's task name, not the runner's."""
+    current_app.send_task(RUN_TASK, args=[message_id], shadow=task_name, route_name=task_name, retry=False, **options)
+
+
 def outbox_dispatch(*, message_ids: Iterable[int] | None = None, limit: int | None = None) -> int:
     """Hand due rows (only these ids, when given) to the workers; returns how many were handed over.
 
@@ -95,7 +105,7 @@ def outbox_dispatch(*, message_ids: Iterable[int] | None = None, limit: int | No
             return 0
         for row in rows:
             try:
-                current_app.send_task(RUN_TASK, args=[row.pk], shadow=row.task_name, retry=False)
+                _publish(row.pk, row.task_name)
             except PUBLISH_ERRORS as error:
                 broker_breaker.record_failure()
                 logger.warning(
@@ -133,7 +143,7 @@ def outbox_publish_at(*, message_id: int, task_name: str, at) -> bool:
     if _is_eager() or broker_breaker.state == OPEN or not broker_breaker.allow():
         return False
     try:
-        current_app.send_task(RUN_TASK, args=[message_id], shadow=task_name, eta=at, retry=False)
+        _publish(message_id, task_name, eta=at)
     except PUBLISH_ERRORS as error:
         broker_breaker.record_failure()
         logger.warning("outbox: timer %s not published (%s); beat dispatches it when due", message_id, error)

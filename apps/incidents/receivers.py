@@ -10,11 +10,11 @@ from apps.fraud.signals import fraud_case_opened
 from apps.incidents.choices import IncidentStatus, RuleSource
 from apps.incidents.models import Incident
 from apps.incidents.services.clocks import clocks_start
+from apps.incidents.services.escalation import escalation_start
 from apps.incidents.services.playbooks import playbooks_load
 from apps.incidents.services.rules import rule_may_match
 from apps.incidents.signals import incident_opened, incident_status_changed, incident_updated
 from apps.incidents.tasks import (
-    escalation_start_task,
     incident_open_for_alert_task,
     incident_open_for_check_run_task,
     incident_open_for_fraud_case_task,
@@ -51,10 +51,12 @@ def open_for_check_run(
 # --- escalation (services/escalation.py) ---------------------------------------------------------------
 
 
+# The start level is notified inside the incident's own transaction (a few rows, no I/O: the deliveries are
+# outbox rows, sent after the commit on the urgent queue). A task of its own would put one more queue wait
+# between a detection and the first page; a rolled-back opening still notifies nobody.
 @receiver(incident_opened, dispatch_uid="incidents.escalation_start")
 def escalation_start_on_open(sender, incident, **kwargs) -> None:
-    """A new incident notifies its start level after commit (a rolled-back opening notifies nobody)."""
-    enqueue(escalation_start_task, incident.pk)
+    escalation_start(incident_id=incident.pk)
 
 
 # --- playbooks (services/playbooks.py) ----------------------------------------------------------------

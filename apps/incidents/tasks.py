@@ -41,7 +41,8 @@ def incident_open_for_check_run_task(check_run_id: int) -> int | None:
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
 def escalation_start_task(incident_id: int) -> int:
-    """Notify a new incident's start level (a repeat finds it notified and does nothing)."""
+    """Notify a new incident's start level (a repeat finds it notified and does nothing). The opening itself
+    now does this in its own transaction (receivers.py); the task stays for outbox rows written before."""
     from apps.incidents.services.escalation import escalation_start  # noqa: PLC0415 - services import tasks
 
     incident = escalation_start(incident_id=incident_id)

@@ -11,6 +11,7 @@ import ssl
 from pathlib import Path
 
 import dj_database_url
+from kombu import Queue
 
 from dbsbm.settings.environment import env_bool, env_int, env_list, env_str
 
@@ -207,7 +208,28 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 2,
     "socket_connect_timeout": env_int("CELERY_BROKER_CONNECT_TIMEOUT_MS", 500) / 1000,
     "max_retries": 0,
+    # a worker takes from its queues in the order given (-Q urgent,celery: urgent first, always), not round robin
+    "queue_order_strategy": "priority",
 }
+# Two queues (README, "Processes and queues"). "urgent" is the priority lane: the few short tasks between a
+# detection and a person being paged, and the relay and timers they depend on. Everything else goes to
+# "celery". The outbox publishes each row to its task's queue (apps/core/outbox.py, `route_name`). A worker
+# started without -Q consumes both, urgent first.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in ("urgent", "celery")]  # urgent: consumed first
+URGENT_TASKS = [
+    "apps.incidents.tasks.incident_open_for_alert_task",
+    "apps.incidents.tasks.incident_open_for_fraud_case_task",
+    "apps.incidents.tasks.incident_open_for_check_run_task",
+    "apps.incidents.tasks.escalation_start_task",
+    "apps.incidents.tasks.escalation_advance_task",
+    "apps.incidents.tasks.escalation_sweep_task",
+    # an escalation level's page (notification_send(is_urgent=True)); retries of a failed one are ordinary
+    "apps.notifications.tasks.notification_delivery_send_urgent_task",
+    # the relay: rows whose first publish failed (urgent ones too) must not wait behind the ordinary backlog
+    "apps.core.tasks.outbox_dispatch_task",
+]
+CELERY_TASK_ROUTES = {name: {"queue": "urgent"} for name in URGENT_TASKS}
 CELERY_REDIS_SOCKET_TIMEOUT = 2
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
 # the outbox (apps/core/outbox.py): beat drains it every few seconds, after each commit a request

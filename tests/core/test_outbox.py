@@ -101,8 +101,9 @@ def real_worker(broker):
         "CELERY_BROKER_URL": broker.url,
         "CELERY_TASK_ALWAYS_EAGER": "false",
     }
+    queues = ["-Q", "urgent,celery"]  # both, urgent first, as the Procfile's general worker: messages here go to either
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "dbsbm", "worker", "--pool=solo", "--loglevel=WARNING"],
+        [sys.executable, "-m", "celery", "-A", "dbsbm", "worker", "--pool=solo", *queues, "--loglevel=WARNING"],
         cwd=BASE_DIR,
         env=env,
     )

@@ -112,8 +112,8 @@ def make_incident(db, actor):
 
 @pytest.fixture
 def open_incident(django_capture_on_commit_callbacks):
-    """open_incident(policy=…, severity=…) -> Incident, with the after-commit work (escalation start,
-    deliveries) run as a commit would (Celery is eager in tests)."""
+    """open_incident(policy=…, severity=…) -> Incident, with the after-commit work (the deliveries of the
+    level notified in the opening transaction, the playbook) run as a commit would (Celery is eager in tests)."""
 
     def _open(**kwargs) -> Incident:
         with django_capture_on_commit_callbacks(execute=True):

@@ -28,6 +28,8 @@ from tests.incidents.opening import open_incident_row
 pytestmark = pytest.mark.django_db
 
 SEND_TASK = "apps.notifications.tasks.notification_delivery_send_task"
+URGENT_SEND_TASK = "apps.notifications.tasks.notification_delivery_send_urgent_task"
+ADVANCE_TASK = "apps.incidents.tasks.escalation_advance_task"
 
 
 def _closed_port() -> int:
@@ -280,5 +282,24 @@ def test_a_rolled_back_opening_notifies_nobody(policy, two_receivers, django_cap
         open_incident_row(policy=policy)
         raise RuntimeError("the declaration failed after the signal")
 
-    assert not OutboxMessage.objects.filter(task_name="apps.incidents.tasks.escalation_start_task").exists()
-    assert (Incident.objects.count(), first.received) == (0, [])
+    assert not OutboxMessage.objects.exists()  # no delivery, timer or playbook row outlives the rollback
+    assert (Incident.objects.count(), Delivery.objects.count(), first.received) == (0, 0, [])
+
+
+def test_the_opening_transaction_notifies_level_1_itself_and_its_pages_take_the_urgent_queue(policy, two_receivers):
+    incident = open_incident_row(policy=policy)  # committed; nothing after the commit has run (no publish, no send)
+
+    incident.refresh_from_db()
+    assert (incident.escalation_level, incident.next_escalation_at is not None) == (1, True)
+    assert list(IncidentNotification.objects.values_list("incident", "level", "reason")) == [(incident.pk, 1, "opened")]
+    deliveries = sorted(Delivery.objects.values_list("pk", "channel", "status"))
+    assert [(channel, status) for _, channel, status in deliveries] == [
+        ("email", DeliveryStatus.QUEUED),
+        ("webhook", DeliveryStatus.QUEUED),
+    ]
+    rows = {row.args[0]: row for row in OutboxMessage.objects.filter(task_name=URGENT_SEND_TASK)}
+    assert sorted(rows) == [pk for pk, _, _ in deliveries]
+    queues = {celery_app.amqp.router.route({}, name)["queue"].name for name in (URGENT_SEND_TASK, ADVANCE_TASK)}
+    assert queues == {"urgent"}
+    assert not OutboxMessage.objects.filter(task_name__in=[SEND_TASK, "apps.incidents.tasks.escalation_start_task"])
+    assert two_receivers[0].received == []

@@ -9,7 +9,9 @@ from django.db import transaction
 from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
+from apps.core.models import OutboxMessage
 from apps.incidents.models import Incident, IncidentNotification
+from apps.incidents.tasks import escalation_advance_task
 from dbsbm.celery import app as celery_app
 from tests.celery_broker import use_broker
 from tests.incidents.opening import open_incident_row
@@ -31,6 +33,17 @@ def processes():
     finally:
         own.stop()
         use_broker(previous_url, eager=previous_eager)
+
+
+def _holds_the_timer_of(incident: Incident) -> bool:
+    """Whether the running worker has taken the incident's timer (an eta message it keeps until due)."""
+    timers = set(
+        OutboxMessage.objects.filter(task_name=escalation_advance_task.name, args__0=incident.pk).values_list(
+            "pk", flat=True
+        )
+    )
+    scheduled = celery_app.control.inspect(timeout=1).scheduled() or {}
+    return any(entry["request"]["args"][0] in timers for entries in scheduled.values() for entry in entries)
 
 
 def _level(incident: Incident) -> int:
@@ -61,7 +74,8 @@ def test_a_real_worker_escalates_at_the_timeout_and_a_killed_worker_loses_no_tim
 
     # 2. a worker killed while it holds the timer: the next worker and beat's sweep escalate, once
     second_incident = open_incident_row(policy=slower, title="Second")
-    wait_until(lambda: _level(second_incident) == 1, timeout=30)
+    assert _level(second_incident) == 1  # notified in the opening's own transaction
+    wait_until(lambda: _holds_the_timer_of(second_incident), timeout=30)
     processes.kill_worker(worker)
     killed_at = time.monotonic()
     PeriodicTask.objects.exclude(name__in=KEEP_BEAT).update(enabled=False)

@@ -59,11 +59,12 @@ class Processes:
             "CELERY_TASK_ALWAYS_EAGER": "false",
         }
 
-    def start_worker(self, *, pool: str = "solo") -> subprocess.Popen:
-        """A worker (prefork: one child process) on the test database, once it answers a ping."""
+    def start_worker(self, *, pool: str = "solo", queues: str = "urgent,celery") -> subprocess.Popen:
+        """A worker on `queues` (default: both, urgent first, as the Procfile's general worker), once it
+        answers a ping; `pool=prefork` runs one child process."""
+        command = [sys.executable, "-m", "celery", "-A", "dbsbm", "worker", f"--pool={pool}", "--concurrency=1"]
         worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "dbsbm", "worker", f"--pool={pool}", "--concurrency=1"]
-            + ["--loglevel=WARNING"],
+            [*command, "-Q", queues, "--loglevel=WARNING"],
             cwd=BASE_DIR,
             env=self._env(),
         )

@@ -13,6 +13,11 @@ the policy never changes a running escalation. Each notified level sets `next_es
 acknowledged_at IS NULL AND next_escalation_at <= now: of two copies of one timer (the scheduled task and
 the sweep, a redelivered task) exactly one escalates; an acknowledged or already escalated incident has
 another token and nothing happens. Acknowledging bumps the token and clears the timer.
+
+Speed (issue #13: alert to level 1 paged in under 2 s). `escalation_start` runs inside the transaction that
+opens the incident (receivers.py), so the level-1 deliveries are outbox rows of that same commit; they, the
+rule tasks that open incidents, the timers and the sweep run on the "urgent" queue (settings
+CELERY_TASK_ROUTES), ahead of playbook steps and everything else.
 """
 
 from datetime import datetime, timedelta
@@ -85,6 +90,7 @@ def _notify_level(incident: Incident, entry: dict[str, Any], *, reason: str, act
         context={"previous_level": previous, "ack_timeout_seconds": entry["ack_timeout_seconds"]},
         key=f"incident:{incident.pk}:level:{entry['level']}:{incident.escalation_token}",
         actor=actor,
+        is_urgent=True,  # a page: its deliveries take the urgent queue
         now=now,
     )
     if incident.next_escalation_at is not None:

@@ -185,11 +185,13 @@ def incident_notify(
     context: Mapping[str, Any] | None = None,
     key: str = "",
     actor: Actor = ESCALATION_ACTOR,
+    is_urgent: bool = False,
     now: datetime | None = None,
 ) -> IncidentNotification | None:
     """Tell `targets` (level JSON format) about the incident: one notification of `kind`, recorded with its
     level and reason, one timeline line and one audit event. `key` makes it idempotent (the same key told
-    twice creates nothing: None); without one each call is a new notification."""
+    twice creates nothing: None); without one each call is a new notification. `is_urgent`: the deliveries
+    go on the urgent queue (an escalation level's page)."""
     now = now or timezone.now()
     key = key or f"incident:{incident.pk}:{reason}:{level or '-'}:{uuid.uuid4().hex}"
     notification = notification_send(
@@ -199,6 +201,7 @@ def incident_notify(
         recipients=_recipients(targets),
         severity=severity or notification_severity(incident),
         guild_id=incident.guild_id,
+        is_urgent=is_urgent,
         now=now,
     )
     if notification is None:

@@ -34,7 +34,7 @@ from apps.notifications.models import (
 )
 from apps.notifications.services.delivery import delivery_schedule
 from apps.notifications.services.inbox import inbox_unread_refresh
-from apps.notifications.tasks import notification_delivery_send_task
+from apps.notifications.tasks import notification_delivery_send_task, notification_delivery_send_urgent_task
 
 DEFAULT_CHANNELS = frozenset({Channel.EMAIL, Channel.INBOX})
 
@@ -155,12 +155,14 @@ def notification_send(
     recipients: Recipients,
     severity: str = Severity.WARNING,
     guild_id: str = "",
+    is_urgent: bool = False,
     now: datetime | None = None,
     attachments: Iterable[Attachment] = (),
 ) -> Notification | None:
     """Tell an event once: a key already told creates nothing (None). `context` (JSON: ids, labels, text
     without personal data) fills the kind's templates and is the webhooks' payload; `attachments` go with
-    its e-mails only. Deliveries are sent after commit, by tasks; inbox items are written here."""
+    its e-mails only. Deliveries are sent after commit, by tasks (`is_urgent`: on the urgent queue, for a
+    page such as an escalation level's); inbox items are written here."""
     now = now or timezone.now()
     subject, text, html = _render(kind, context)
     try:
@@ -219,5 +221,7 @@ def notification_send(
         if delivery.not_before is not None:
             delivery_schedule(delivery_id=delivery.pk, at=delivery.not_before)
         else:
-            enqueue(notification_delivery_send_task, delivery.pk)
+            enqueue(
+                notification_delivery_send_urgent_task if is_urgent else notification_delivery_send_task, delivery.pk
+            )
     return notification
