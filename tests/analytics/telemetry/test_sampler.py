@@ -104,7 +104,7 @@ def test_queue_depth_is_the_broker_queues_plus_the_outbox_backlog_at_the_last_sa
     telemetry_sample(now=T0 + timedelta(hours=1))
 
     first = TelemetrySample.objects.filter(kind=SampleKind.QUEUE, bucket=T0.replace(second=0))
-    assert {row.component: row.value for row in first} == {"celery": 3, "outbox": 2}
+    assert {row.component: row.value for row in first} == {"urgent": 0, "celery": 3, "outbox": 2}
     assert query("queue_depth", start=DAY, end=DAY).rows == [[2]]  # the end of the day: the later sampling
     by_hour = query("queue_depth", start=DAY, end=DAY, grain="hour").column("queue_depth")
     assert by_hour[8:12] == [None, 5, 2, None]
