@@ -60,9 +60,11 @@ up: $(VENV)/.dev-installed
 	$(BIN)/python manage.py ensure_staff_login
 	$(BIN)/honcho start
 
-# plotly.js from the installed plotly package into static/vendor/ (the portal's charts; no CDN)
+# plotly.js from the installed plotly package into static/vendor/ (the portal's charts; no CDN), and gridstack.js
+# (the dashboards' grid) from the npm registry, pinned to a version and its SHA-512 integrity hash
 vendor-static: $(VENV)/.runtime-installed
 	$(BIN)/python scripts/vendor_plotly.py
+	$(BIN)/python scripts/vendor_gridstack.py
 
 # Debian's chromium for the browser tests (pytest -m e2e); never `playwright install`
 browser:

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class AnalyticsConfig(AppConfig):
@@ -13,3 +14,8 @@ class AnalyticsConfig(AppConfig):
     name = "apps.analytics"
     label = "analytics"
     verbose_name = "Analytics and BI"
+
+    def ready(self) -> None:
+        from apps.analytics.services.dashboard_defaults import dashboards_ensure_after_migrate
+
+        post_migrate.connect(dashboards_ensure_after_migrate, sender=self, dispatch_uid="analytics.dashboards_ensure")
