@@ -49,7 +49,7 @@
     root.classList.add("grid-stack");
     grid = window.GridStack.init({
       column: 12, cellHeight: 80, margin: 6, float: true, animate: false, staticGrid: true,
-      handle: ".widget-box__head", resizable: { handles: "se" }
+      handle: ".widget-box__head", resizable: { handles: "se" }, alwaysShowResizeHandle: true
     }, root);
     grid.on("resizestop", function (event, el) { resizeCharts(el); });
     grid.on("change", function () {

@@ -212,11 +212,15 @@ def heatmap(frame: Frame, options: dict) -> tuple[list[dict], dict]:
         "y": ys,
         "z": z,
         "customdata": custom,
-        "colorscale": "Blues" if measure.higher_is_better is not False else "Reds",
+        "colorscale": [[0, "#f3f6fb"], [1, "#2f5fa7" if measure.higher_is_better is not False else "#b42318"]],
         "colorbar": {"tickformat": measure.format.lstrip("+"), "thickness": 12},
         "hovertemplate": f"%{{y}} · %{{x}}<br>{measure.label}: %{{z:{hover_format(measure)}}}<extra></extra>",
         "xgap": 1,
         "ygap": 1,
     }
-    layout = {"xaxis": {"automargin": True, "type": "category"}, "yaxis": {"automargin": True, "type": "category"}}
+    over_time = frame.time is not None
+    layout = {
+        "xaxis": {"automargin": True, "type": "date" if over_time else "category"},
+        "yaxis": {"automargin": True, "type": "category"},
+    }
     return [trace], layout

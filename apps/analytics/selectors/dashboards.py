@@ -48,6 +48,7 @@ def widget_get(*, dashboard: Dashboard, widget_id: int) -> Widget:
     widget = Widget.objects.filter(dashboard=dashboard, pk=widget_id).first()
     if widget is None:
         raise NotFoundError(f"No widget {widget_id} on this dashboard.", code="widget_not_found")
+    widget.dashboard = dashboard  # drawn with its dashboard's scope: no second read
     return widget
 
 

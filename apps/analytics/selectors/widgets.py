@@ -16,6 +16,7 @@ from apps.analytics.metrics import METRICS
 from apps.analytics.models import ChartType, DashboardScope, Widget
 from apps.analytics.panels import panel_get
 from apps.analytics.query import MAX_RANGE_DAYS, MetricQuery, QueryResult, run_query
+from apps.analytics.selectors.batching import answer_together
 from apps.analytics.selectors.dashboards import DateRange
 from apps.core.errors import ApplicationError
 from apps.tenants.models import Tenant
@@ -111,7 +112,7 @@ def _missing_metrics(widget: Widget) -> list[str]:
     return [name for name in (part.strip() for part in str(raw).split(",")) if name and name not in METRICS]
 
 
-def _metric_view(view: WidgetView, tenant: Tenant | None, date_range: DateRange) -> None:
+def _metric_view(view: WidgetView, tenant: Tenant | None, date_range: DateRange, answers: dict) -> None:
     widget = view.widget
     missing = _missing_metrics(widget)
     if missing:
@@ -122,8 +123,10 @@ def _metric_view(view: WidgetView, tenant: Tenant | None, date_range: DateRange)
         return
     query, notes = widget_query(widget=widget, tenant=tenant, date_range=date_range)
     view.notes = [*notes, *view.notes]
-    result = run_query(query)
-    previous = run_query(query.previous_period()) if widget.chart_type in WITH_PREVIOUS else None
+    result = answers.get(query) or run_query(query)
+    previous = None
+    if widget.chart_type in WITH_PREVIOUS:
+        previous = answers.get(query.previous_period()) or run_query(query.previous_period())
     forecast = None
     if widget.chart_type == ChartType.LINE and (widget.options or {}).get("forecast"):
         forecast, why = forecast_for(query)
@@ -135,8 +138,11 @@ def _metric_view(view: WidgetView, tenant: Tenant | None, date_range: DateRange)
     view.drillable = widget.chart_type in CLICKABLE and all(m.source == "bets" for m in query.metric_defs)
 
 
-def widget_view(*, widget: Widget, tenant: Tenant | None, date_range: DateRange) -> WidgetView:
-    """The widget drawn over the range for the tenant (None: the platform), or its error box."""
+def widget_view(
+    *, widget: Widget, tenant: Tenant | None, date_range: DateRange, answers: dict | None = None
+) -> WidgetView:
+    """The widget drawn over the range for the tenant (None: the platform), or its error box. `answers`: metric
+    queries already answered (widget_views merges the queries of a dashboard's widgets)."""
     view = WidgetView(widget=widget)
     if (widget.options or {}).get("note"):
         view.notes.append(str(widget.options["note"]))
@@ -147,7 +153,7 @@ def widget_view(*, widget: Widget, tenant: Tenant | None, date_range: DateRange)
         if widget.panel:
             _panel_view(view, tenant, date_range)
         else:
-            _metric_view(view, tenant, date_range)
+            _metric_view(view, tenant, date_range, answers or {})
     except (ApplicationError, ChartError) as problem:
         view.error = f"This widget cannot be drawn: {getattr(problem, 'message', None) or problem}"
         view.figure = view.table = None
@@ -162,3 +168,31 @@ def widget_metric_names(widget: Widget) -> set[str]:
     """The registry metrics a widget's query names (what a live update matches on)."""
     raw = (widget.query or {}).get("metrics") or ""
     return {name.strip() for name in str(raw).split(",") if name.strip() in METRICS}
+
+
+def _queries_of(widgets: list[Widget], tenant: Tenant | None, date_range: DateRange) -> list[MetricQuery]:
+    """The metric queries the widgets will run (and the previous periods of KPIs and gauges); a widget whose
+    query fails is left out here and shows its error when drawn."""
+    queries = []
+    for widget in widgets:
+        if widget.panel or _missing_metrics(widget):
+            continue
+        try:
+            query, _ = widget_query(widget=widget, tenant=tenant, date_range=date_range)
+        except ApplicationError:
+            continue
+        queries.append(query)
+        if widget.chart_type in WITH_PREVIOUS:
+            queries.append(query.previous_period())
+    return queries
+
+
+def widget_views(*, widgets: list[Widget], tenant: Tenant | None, date_range: DateRange) -> list[WidgetView]:
+    """A dashboard's widgets drawn together: the queries that differ only in their metrics run once."""
+    answers = {}
+    if not (widgets and widgets[0].dashboard.scope == DashboardScope.TENANT and tenant is None):
+        try:
+            answers = answer_together(_queries_of(widgets, tenant, date_range))
+        except Exception:  # noqa: BLE001 - drawn one by one below, where each widget shows its own error
+            logger.exception("merged widget queries failed")
+    return [widget_view(widget=widget, tenant=tenant, date_range=date_range, answers=answers) for widget in widgets]

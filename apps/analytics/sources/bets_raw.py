@@ -127,6 +127,11 @@ def _grouped(rows: QuerySet, query: MetricQuery, prefix: str, zone_name: str, pa
     names = {f"d_{dimension}": paths[dimension] for dimension in query.group_by}
     if query.grain:
         names["bucket"] = TRUNC[query.grain]("placed_at", tzinfo=zoneinfo.ZoneInfo(zone_name))
+    if not names:
+        # one total: `.values()` with no names would group by every column, one group per row (distinct
+        # cappers then counted once per bet, and every row fetched)
+        yield (), rows.order_by().aggregate(**parts)
+        return
     grouped = rows.order_by().annotate(**names).values(*names).annotate(**parts)
     for row in grouped:
         key = [row.pop(f"d_{dimension}") for dimension in query.group_by]

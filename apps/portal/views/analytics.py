@@ -25,7 +25,7 @@ from apps.analytics.selectors.dashboards import (
     widget_catalogue,
     widget_get,
 )
-from apps.analytics.selectors.widgets import widget_view
+from apps.analytics.selectors.widgets import widget_view, widget_views
 from apps.core.errors import ApplicationError, NotFoundError
 from apps.portal.access import ANALYST, OFFICER, portal_view
 from apps.portal.shell import render_portal
@@ -76,10 +76,8 @@ def render_dashboard(request: HttpRequest, page: DashboardPage, extra: dict | No
     dashboard = page.dashboard
     views = []
     if not page.needs_tenant and not page.range_error:
-        views = [
-            widget_view(widget=widget, tenant=page.tenant, date_range=page.date_range)
-            for widget in dashboard_widgets(dashboard=dashboard)
-        ]
+        widgets = dashboard_widgets(dashboard=dashboard)
+        views = widget_views(widgets=widgets, tenant=page.tenant, date_range=page.date_range)
     catalogue = widget_catalogue(dashboard=dashboard)
     context = {
         "dashboard": dashboard,
