@@ -4,11 +4,17 @@
 AnalyticsDashboardConsumer) turns that into the ids of its widgets that show them, at most once a second, and
 the browser fetches those widgets again over HTTP with its own session.
 
-One message per group per transaction (a bulk import or a game graded in one transaction is one message);
-a broken channel layer never fails the change (apps.core.broadcast)."""
+Bets arrive far more often than a dashboard redraws, and a send to the channel layer costs milliseconds, so a
+process sends to a group at most once per ANALYTICS_LIVE_MIN_INTERVAL_MS: the first change at once, the changes
+of the following interval merged into one send when it ends (a timer thread). Within one transaction the
+changes make one send (a bulk import, a game graded). A broken channel layer never fails the change
+(apps.core.broadcast)."""
 
 import logging
+import threading
+import time
 
+from django.conf import settings
 from django.db import transaction
 
 from apps.analytics.selectors.live import betting_change
@@ -22,6 +28,47 @@ PLATFORM_GROUP = "analytics.platform"
 
 def analytics_group(tenant_id: int | None) -> str:
     return PLATFORM_GROUP if tenant_id is None else f"analytics.tenant.{int(tenant_id)}"
+
+
+class GroupThrottle:
+    """Per group: send now when the last send is an interval old, else merge into the send that ends it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._last: dict[str, float] = {}
+        self._waiting: dict[str, dict[str, set[str]]] = {}
+
+    def send(self, group: str, metrics: set[str], panels: set[str]) -> None:
+        interval = settings.ANALYTICS_LIVE_MIN_INTERVAL_MS / 1000
+        with self._lock:
+            waiting = self._waiting.get(group)
+            if waiting is not None:
+                waiting["metrics"] |= metrics
+                waiting["panels"] |= panels
+                return
+            wait = self._last.get(group, float("-inf")) + interval - time.monotonic()
+            if wait > 0:
+                self._waiting[group] = {"metrics": set(metrics), "panels": set(panels)}
+                timer = threading.Timer(wait, self._send_waiting, args=(group,))
+                timer.daemon = True
+                timer.start()
+                return
+            self._last[group] = time.monotonic()
+        _send(group, metrics, panels)
+
+    def _send_waiting(self, group: str) -> None:
+        with self._lock:
+            waiting = self._waiting.pop(group)
+            self._last[group] = time.monotonic()
+        _send(group, waiting["metrics"], waiting["panels"])
+
+
+def _send(group: str, metrics: set[str], panels: set[str]) -> None:
+    message = {"type": "analytics.changed", "metrics": sorted(metrics), "panels": sorted(panels)}
+    broadcast(group=group, message=message, label="analytics dashboards")
+
+
+throttle = GroupThrottle()
 
 
 def _pending_send(group: str):
@@ -47,8 +94,7 @@ def analytics_changed(*, tenant_id: int | None, change: dict[str, list[str]]) ->
             continue
 
         def send(group=group):
-            message = {"type": "analytics.changed", "metrics": sorted(send.metrics), "panels": sorted(send.panels)}
-            broadcast(group=group, message=message, label="analytics dashboards")
+            throttle.send(group, send.metrics, send.panels)
 
         send.analytics_group = group
         send.metrics = set(change["metrics"])

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.contrib.sessions.models import Session
@@ -19,7 +20,7 @@ from apps.analytics.selectors.live import betting_change
 from apps.betting.services import bet_place, capper_create
 from apps.betting.services.bets import LegInput
 from apps.core.actors import Actor
-from apps.portal.analytics_live import analytics_changed
+from apps.portal.analytics_live import GroupThrottle, analytics_group
 from dbsbm.asgi import application
 from tests.factories import TenantFactory
 from tests.second_factor import verified_client
@@ -119,32 +120,58 @@ async def asyncio_sleep_past_interval() -> None:
 @pytest.mark.asyncio
 async def test_a_burst_of_changes_reaches_a_dashboard_at_most_once_a_second_while_it_may_watch(portal_user, settings):
     settings.PORTAL_LIVE_RECHECK_SECONDS = 0  # re-check the session before every message
+    interval = settings.ANALYTICS_LIVE_MIN_INTERVAL_MS / 1000
 
     def _setup():
-        return _path("executive"), _session(portal_user, "live-burst")
+        guild = TenantFactory(guild_id="820000000000000001")
+        return guild.pk, _path("tenant-overview", guild), _session(portal_user, "live-burst")
 
-    path, cookie = await database_sync_to_async(_setup)()
+    tenant_id, path, cookie = await database_sync_to_async(_setup)()
     communicator, connected, _ = await _connect(cookie, path)
     assert connected
     await _hello(communicator)
+    layer = get_channel_layer()
 
-    def _burst():
-        for _ in range(20):  # twenty committed changes, as fast as the layer takes them
-            analytics_changed(tenant_id=None, change=betting_change())
-
-    await database_sync_to_async(_burst)()
+    # twenty changes reach the socket's group at once (as from several web processes)
+    for _ in range(20):
+        await layer.group_send(analytics_group(tenant_id), {"type": "analytics.changed", **betting_change()})
     first = await communicator.receive_json_from(timeout=5)
     first_at = time.monotonic()
     second = await communicator.receive_json_from(timeout=5)
     second_at = time.monotonic()
 
-    assert first["widgets"] == second["widgets"] == await database_sync_to_async(_widget_ids)("executive")
-    # the rest of the burst was merged into one message held back until a second after the first
-    assert second_at - first_at >= settings.ANALYTICS_LIVE_MIN_INTERVAL_MS / 1000 * 0.9
+    overview = await database_sync_to_async(_widget_ids)("tenant-overview")
+    assert first == second == {"type": "changed", "widgets": overview}
+    # the other nineteen were merged into one message held back until a second after the first
+    assert second_at - first_at >= interval * 0.9
     assert await communicator.receive_nothing(timeout=1.5)
 
     # signed out elsewhere: the next change closes the socket instead of telling it
     await database_sync_to_async(Session.objects.filter(session_key=cookie).delete)()
-    await database_sync_to_async(lambda: analytics_changed(tenant_id=None, change=betting_change()))()
+    await layer.group_send(analytics_group(tenant_id), {"type": "analytics.changed", **betting_change()})
     assert await communicator.receive_output(timeout=5) == {"type": "websocket.close", "code": 4403}
     await communicator.disconnect()
+
+
+@pytest.mark.asyncio
+async def test_a_process_sends_to_a_group_at_most_once_a_second_merging_the_rest():
+    layer = get_channel_layer()
+    group = f"analytics.test-throttle-{time.monotonic_ns()}"
+    channel = await layer.new_channel()
+    await layer.group_add(group, channel)
+    throttle = GroupThrottle()
+
+    def _burst():
+        throttle.send(group, {"units_net"}, set())
+        for _ in range(19):
+            throttle.send(group, {"roi"}, {"pending_past_game_end"})
+
+    await database_sync_to_async(_burst)()
+    first = await asyncio.wait_for(layer.receive(channel), timeout=5)
+    second = await asyncio.wait_for(layer.receive(channel), timeout=5)
+
+    assert first == {"type": "analytics.changed", "metrics": ["units_net"], "panels": []}
+    assert second == {"type": "analytics.changed", "metrics": ["roi"], "panels": ["pending_past_game_end"]}
+    with pytest.raises(asyncio.TimeoutError):
+        await asyncio.wait_for(layer.receive(channel), timeout=1.5)
+    await layer.group_discard(group, channel)
