@@ -7,6 +7,7 @@ import pytest
 from apps.accounts.choices import StaffRole
 from apps.analytics.metrics import METRICS
 from apps.analytics.models import Dashboard, Widget
+from apps.analytics.selectors.dashboards import dashboard_list_for_tenant
 from apps.analytics.services.dashboard_defaults import DEFAULTS, ensure_default_dashboards
 from apps.analytics.services.dashboards import dashboard_copy, dashboard_create, dashboard_delete, dashboard_update
 from apps.analytics.services.widgets import (
@@ -281,3 +282,13 @@ def test_a_deleted_shipped_dashboard_comes_back(staff_user, actor):
 
     assert created.key == "operational" and created.widgets.count() == len(DEFAULTS[1]["widgets"])
     assert ensure_default_dashboards() == []
+
+
+def test_a_tenant_sees_its_own_tenant_dashboards_and_the_templates_only(officer, actor, tenant, other_tenant):
+    own = dashboard_create(owner=officer, actor=actor, title="Own", scope="tenant", tenant=tenant)
+    dashboard_create(owner=officer, actor=actor, title="Theirs", scope="tenant", tenant=other_tenant)
+    dashboard_create(owner=officer, actor=actor, title="Platform")
+
+    titles = [dashboard.title for dashboard in dashboard_list_for_tenant(tenant=tenant)]
+
+    assert titles == ["Tenant overview", own.title]

@@ -9,7 +9,7 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Case, Count, QuerySet, Value, When
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 
 from apps.analytics.charts import CHART_TYPES
 from apps.analytics.metrics import DIMENSIONS, GRAINS, metrics_for
@@ -30,6 +30,17 @@ def dashboard_list(*, user) -> QuerySet[Dashboard]:
         Dashboard.objects.select_related("owner", "tenant")
         .annotate(widget_count=Count("widgets"), others=mine)
         .order_by("-is_default", "others", "title", "pk")
+    )
+
+
+def dashboard_list_for_tenant(*, tenant: Tenant) -> QuerySet[Dashboard]:
+    """What a guild owner sees (tenant API keys): the tenant dashboards fixed to this tenant and the templates
+    (shown for it); never a platform dashboard or another tenant's."""
+    return (
+        Dashboard.objects.filter(scope=DashboardScope.TENANT)
+        .filter(Q(tenant__isnull=True) | Q(tenant=tenant))
+        .annotate(widget_count=Count("widgets"))
+        .order_by("-is_default", "title", "pk")
     )
 
 
