@@ -156,8 +156,9 @@
     queued = {};
     if (!ids.length) return;
     lastRound = Date.now();
-    root.setAttribute("data-refetch-rounds", String(parseInt(root.getAttribute("data-refetch-rounds") || "0", 10) + 1));
-    ids.forEach(fetchWidget);
+    var number = String(parseInt(root.getAttribute("data-refetch-rounds") || "0", 10) + 1);
+    root.setAttribute("data-refetch-rounds", number);
+    Promise.all(ids.map(fetchWidget)).then(function () { root.setAttribute("data-refetch-done", number); });
   }
 
   function queue(ids) {
