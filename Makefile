@@ -13,7 +13,7 @@ TEST_DATABASE_URL := $${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/dbsbm}
 TEST_REDIS_URL := $${REDIS_URL:-redis://127.0.0.1:6379/15}
 TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_SETTINGS_MODULE=dbsbm.settings.test
 
-.PHONY: help run serve up setup test lint format check-schema clean bench bench-ledger bench-fraud bench-placement bench-broker-down bench-privacy bench-incidents vendor-static browser
+.PHONY: help run serve up setup test lint format check-schema clean bench bench-ledger bench-fraud bench-placement bench-broker-down bench-privacy bench-incidents bench-dashboards vendor-static browser
 
 help:
 	@echo "make run   - set up (virtualenv, install, migrate, demo data, staff login) and serve on http://$(HOST):$(PORT)"
@@ -25,6 +25,7 @@ help:
 	@echo "make bench - performance platform (cache, ETags, Redis outage, memory) under wrk; writes bench/results.md"
 	@echo "make bench-privacy - encryption at rest: list p95 with/without decryption, rotation of 100,000 rows"
 	@echo "make bench-incidents - alert -> incident -> level 1 webhook p95, escalation lateness, 1,000 open incidents"
+	@echo "make bench-dashboards - server-side render time of the shipped dashboards (p50/p95, per widget)"
 	@echo "make bench-broker-down - request time of a bet placement and a data-subject request with the broker killed"
 
 $(BIN)/python:
@@ -60,9 +61,11 @@ up: $(VENV)/.dev-installed
 	$(BIN)/python manage.py ensure_staff_login
 	$(BIN)/honcho start
 
-# plotly.js from the installed plotly package into static/vendor/ (the portal's charts; no CDN)
+# plotly.js from the installed plotly package into static/vendor/ (the portal's charts; no CDN), and gridstack.js
+# (the dashboards' grid) from the npm registry, pinned to a version and its SHA-512 integrity hash
 vendor-static: $(VENV)/.runtime-installed
 	$(BIN)/python scripts/vendor_plotly.py
+	$(BIN)/python scripts/vendor_gridstack.py
 
 # Debian's chromium for the browser tests (pytest -m e2e); never `playwright install`
 browser:
@@ -127,6 +130,12 @@ bench-broker-down: $(VENV)/.runtime-installed
 # dbsbm_bench_incidents); prints the raw numbers and PASS/MISS and writes bench/results-incidents.md.
 bench-incidents: $(VENV)/.runtime-installed
 	$(BIN)/python bench/incidents.py
+
+# Not part of `make test`: the shipped dashboards rendered server-side through the whole stack, on its own database
+# (BENCH_DASHBOARD_DATABASE, default dbsbm_bench_dashboards) seeded once with BENCH_DASHBOARD_BETS demo bets.
+BENCH_DASHBOARD_BETS ?= 100000
+bench-dashboards: $(VENV)/.runtime-installed
+	BENCH_DASHBOARD_BETS=$(BENCH_DASHBOARD_BETS) $(BIN)/python bench/dashboard_render.py
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class AnalyticsConfig(AppConfig):
@@ -16,3 +17,6 @@ class AnalyticsConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.analytics import invalidation  # noqa: F401 - bumps the cache versions of the answers
+        from apps.analytics.services.dashboard_defaults import dashboards_ensure_after_migrate
+
+        post_migrate.connect(dashboards_ensure_after_migrate, sender=self, dispatch_uid="analytics.dashboards_ensure")

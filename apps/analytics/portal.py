@@ -11,6 +11,9 @@ OFFICER = StaffRole.COMPLIANCE_OFFICER.value
 ANALYST = StaffRole.SECURITY_ANALYST.value
 ROLES = [OFFICER, ANALYST]
 
+# dashboards (issue #14 item 4): every portal role reads the dashboards and keeps its own
+register_portal_page("Analytics", "Dashboards", "portal:analytics_dashboards", roles=ROLES, order=50)
+
 # alerting (issue #14 item 6): alert rules, silences and anomaly insights
 register_portal_page("Analytics", "Alert rules", "portal:analytics_alerts", roles=ROLES, order=91)
 register_portal_page("Analytics", "Insights", "portal:analytics_insights", roles=ROLES, order=92)

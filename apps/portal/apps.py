@@ -11,9 +11,10 @@ class PortalConfig(AppConfig):
     verbose_name = "Staff portal"
 
     def ready(self) -> None:
-        from apps.portal import incidents_live, navigation, receivers
+        from apps.portal import analytics_live, incidents_live, navigation, receivers
 
         autodiscover_modules("portal")
         navigation.register()
         receivers.connect()
         incidents_live.connect()
+        analytics_live.connect()

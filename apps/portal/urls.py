@@ -1,10 +1,13 @@
 """/portal/: sign-in, dashboard, compliance drill-down, reports, alerts, workflows, triage, DSRs, incidents (and their
-actions)."""
+actions), analytics dashboards (and their editing and drill-down)."""
 
 from django.urls import path
 
 from apps.portal.views import (
+    analytics,
     analytics_alerts,
+    analytics_drill,
+    analytics_edit,
     analytics_reports,
     auth,
     compliance,
@@ -146,4 +149,29 @@ urlpatterns = [
         name="analytics_silence_expire",
     ),
     path("analytics/insights/", analytics_alerts.insights_view, name="analytics_insights"),
+    path("analytics/", analytics.dashboards, name="analytics_dashboards"),
+    path("analytics/new/", analytics_edit.dashboard_create_view, name="analytics_dashboard_create"),
+    path("analytics/<int:dashboard_id>/", analytics.dashboard, name="analytics_dashboard"),
+    path(
+        "analytics/<int:dashboard_id>/settings/",
+        analytics_edit.dashboard_settings_view,
+        name="analytics_dashboard_settings",
+    ),
+    path("analytics/<int:dashboard_id>/copy/", analytics_edit.dashboard_copy_view, name="analytics_dashboard_copy"),
+    path(
+        "analytics/<int:dashboard_id>/delete/", analytics_edit.dashboard_delete_view, name="analytics_dashboard_delete"
+    ),
+    path("analytics/<int:dashboard_id>/layout/", analytics_edit.layout_save_view, name="analytics_layout_save"),
+    path("analytics/<int:dashboard_id>/widgets/", analytics_edit.widget_add_view, name="analytics_widget_add"),
+    path("analytics/<int:dashboard_id>/widgets/<int:widget_id>/", analytics.widget, name="analytics_widget"),
+    path(
+        "analytics/<int:dashboard_id>/widgets/<int:widget_id>/remove/",
+        analytics_edit.widget_remove_view,
+        name="analytics_widget_remove",
+    ),
+    path(
+        "analytics/<int:dashboard_id>/widgets/<int:widget_id>/rows/",
+        analytics_drill.drill,
+        name="analytics_drill",
+    ),
 ]

@@ -129,7 +129,7 @@ def test_officer_signs_in_watches_a_check_fail_live_and_follows_the_evidence(pag
 
     # a tablet: navigation above the content, widgets in one column
     page.set_viewport_size({"width": 820, "height": 1180})
-    page.get_by_role("link", name="Dashboard").click()
+    page.get_by_role("link", name="Dashboard", exact=True).click()
     expect(page.locator(f'[data-check="{MFA_CHECK}"]')).to_be_visible()
     page.screenshot(path=screenshots / "dashboard-tablet.png", full_page=False)
 

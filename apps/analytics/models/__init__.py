@@ -9,6 +9,7 @@ from apps.analytics.models.alerting import (
     AlertState,
     AlertStateChange,
 )
+from apps.analytics.models.dashboards import ChartType, Dashboard, DashboardKind, DashboardScope, Widget
 from apps.analytics.models.forecasts import Forecast
 from apps.analytics.models.insights import Insight, InsightDirection, InsightScan, InsightScanStatus
 from apps.analytics.models.reports import ReportDefinition, ReportFile, ReportRun
@@ -22,6 +23,10 @@ __all__ = [
     "AlertSilence",
     "AlertState",
     "AlertStateChange",
+    "ChartType",
+    "Dashboard",
+    "DashboardKind",
+    "DashboardScope",
     "Forecast",
     "Insight",
     "InsightDirection",
@@ -32,4 +37,5 @@ __all__ = [
     "ReportRun",
     "TelemetryCursor",
     "TelemetrySample",
+    "Widget",
 ]

@@ -14,3 +14,6 @@ PORTAL_AUDIT_ACTIVITY_HOURS = env_int("PORTAL_AUDIT_ACTIVITY_HOURS", 24)
 # forwarding, at most this often, and on a timer while idle (a socket outlives sign-out, deactivation
 # or a lost role otherwise); apps/core/second_factor.py.
 PORTAL_LIVE_RECHECK_SECONDS = env_int("PORTAL_LIVE_RECHECK_SECONDS", 30)
+# Analytics dashboards (/ws/portal/analytics/<id>/): an open dashboard is told which widgets changed at most
+# once per this many milliseconds (changes in between are merged into the next message).
+ANALYTICS_LIVE_MIN_INTERVAL_MS = env_int("ANALYTICS_LIVE_MIN_INTERVAL_MS", 1000)
