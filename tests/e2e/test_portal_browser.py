@@ -108,7 +108,7 @@ def test_officer_signs_in_watches_a_check_fail_live_and_follows_the_evidence(pag
     expect(page.locator("#evidence-sha256")).to_have_text(re.compile(r"^[0-9a-f]{64}$"))
 
     # the report library: download the CSV and check it against its SHA-256
-    page.get_by_role("link", name="Reports").click()
+    page.get_by_role("link", name="Reports", exact=True).click()
     csv = next(f for f in run.files.all() if f.format == "csv")
     with page.expect_download() as download_info:
         page.locator(f'[data-run="{run.pk}"] a[data-format="csv"]').click()
