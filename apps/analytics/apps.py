@@ -13,3 +13,6 @@ class AnalyticsConfig(AppConfig):
     name = "apps.analytics"
     label = "analytics"
     verbose_name = "Analytics and BI"
+
+    def ready(self) -> None:
+        from apps.analytics import receivers  # noqa: F401 - the rollups' queue follows the betting signals

@@ -1,0 +1,1 @@
+"""State changes of the analytics app, one module per part."""

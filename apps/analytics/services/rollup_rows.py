@@ -1,0 +1,123 @@
+"""Rollup rows recomputed from the raw rows, set-based: one INSERT … SELECT per statement, never a row
+through Python.
+
+The SELECT is the raw definition itself (sources/bets_raw.py): its querysets of bets and of ledger rows,
+grouped by the rollup key (`key_paths`) and a time bucket and summed with `bet_parts` / `ledger_parts`,
+compiled by the ORM for whichever database is in use. The two groupings are stacked (UNION ALL, each
+side's missing parts as 0) and summed per key once more, so a key with bets but no ledger rows yet
+gets 0 results. The same SQL runs on PostgreSQL and on SQLite (the embedded configuration).
+"""
+
+import zoneinfo
+from datetime import UTC, date, datetime, time, timedelta
+
+from django.db import connection
+from django.db.models import DateTimeField, ExpressionWrapper, F, QuerySet, Value
+from django.db.models.functions import TruncDate, TruncHour
+
+from apps.analytics.models import DailyRollup, HourlyRollup
+from apps.analytics.sources.bets_raw import Where, bet_parts, bet_rows, key_paths, ledger_parts, ledger_rows
+
+KEYS = ("tenant_id", "capper_id", "league_id", "market", "bet_type")
+# the rollup columns of the bet side (raw name -> column) and of the ledger side
+BET_COLUMNS = {
+    "bets": "bets",
+    "stake": "stake",
+    "odds_sum": "odds_sum",
+    "parlays": "parlays",
+    "pending": "pending",
+    "lag_total": "lag_sum",
+    "lag_count": "lag_count",
+}
+LEDGER_COLUMNS = {name: name for name in ("won", "lost", "push", "void", "staked", "net")}
+NOT_ADDITIVE = ("cappers",)  # distinct cappers: counted from the rollup rows' capper ids instead
+
+
+def day_bounds(day: date, zone: zoneinfo.ZoneInfo) -> tuple[datetime, datetime]:
+    """The instants a local day starts and ends (23 or 25 hours on a daylight-saving change)."""
+    following = day + timedelta(days=1)
+    return datetime.combine(day, time.min, tzinfo=zone), datetime.combine(following, time.min, tzinfo=zone)
+
+
+def hour_offset_minutes(zone: zoneinfo.ZoneInfo, day: date) -> int:
+    """Minutes past the UTC hour at which the zone's local hours start that day (30 in India, 45 in Nepal)."""
+    offset = datetime.combine(day, time(12), tzinfo=zone).utcoffset() or timedelta()
+    return int(offset.total_seconds() // 60) % 60
+
+
+def daily_bucket(zone: zoneinfo.ZoneInfo):
+    """The local day a bet (or its ledger row) was placed on."""
+    return TruncDate("placed_at", tzinfo=zone)
+
+
+def hourly_bucket(offset_minutes: int):
+    """The instant the local hour of the placement starts, for a zone whose hours start `offset_minutes`
+    past the UTC hour: exact across daylight-saving changes (the instant itself is truncated)."""
+    if not offset_minutes:
+        return TruncHour("placed_at", tzinfo=UTC)
+    shift = Value(timedelta(minutes=offset_minutes))
+    shifted = ExpressionWrapper(F("placed_at") + shift, output_field=DateTimeField())
+    return ExpressionWrapper(TruncHour(shifted, tzinfo=UTC) - shift, output_field=DateTimeField())
+
+
+def _grouped_sql(rows: QuerySet, prefix: str, bucket, parts: dict) -> tuple[str, tuple]:
+    keys = {f"k_{name}": expression for name, expression in key_paths(prefix).items()}
+    grouped = rows.order_by().annotate(**keys, k_bucket=bucket).values(*keys, "k_bucket").annotate(**parts)
+    return grouped.query.sql_with_params()
+
+
+def insert_rows(model: type[DailyRollup | HourlyRollup], *, where: Where, bucket, bulk: bool = False) -> int:
+    """Insert the rollup rows of the bets `where` selects (and of their ledger rows), bucketed by `bucket`.
+
+    The caller deleted the rows these bets' keys had (the same tenants and time range), in the same
+    transaction. Returns the rows inserted. `bulk` (a rebuild): on PostgreSQL the rows are first
+    selected into a temporary table, which PostgreSQL may compute with parallel workers (an INSERT …
+    SELECT never runs in parallel there).
+    """
+    quote = connection.ops.quote_name
+    select, params = _select_sql(where, bucket)
+    time_column = "day" if model is DailyRollup else "hour"
+    columns = ", ".join(quote(name) for name in (*KEYS, time_column, *PARTS))
+    table = quote(model._meta.db_table)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql" and connection.in_atomic_block:
+            # the correlated lag subquery lifts the estimate past jit_above_cost: compiling took seconds
+            # for statements that run in a fraction of one (bench/analytics.py)
+            cursor.execute("SET LOCAL jit = off")
+        if not (bulk and connection.vendor == "postgresql"):
+            cursor.execute(f"INSERT INTO {table} ({columns}) {select}", params)  # noqa: S608 - see _select_sql
+            return cursor.rowcount
+        cursor.execute(f"CREATE TEMPORARY TABLE rollup_rebuilt ({columns}) AS {select}", params)  # noqa: S608
+        cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM rollup_rebuilt")  # noqa: S608
+        inserted = cursor.rowcount
+        cursor.execute("DROP TABLE rollup_rebuilt")
+        return inserted
+
+
+PARTS = (*BET_COLUMNS.values(), *LEDGER_COLUMNS.values())
+
+
+def _select_sql(where: Where, bucket) -> tuple[str, tuple]:
+    """The SELECT of the rollup rows: keys, bucket, then the parts in PARTS order."""
+    quote = connection.ops.quote_name
+    bet_sql, bet_params = _grouped_sql(
+        bet_rows(where), "", bucket, {name: part for name, part in bet_parts().items() if name not in NOT_ADDITIVE}
+    )
+    ledger_sql, ledger_params = _grouped_sql(ledger_rows(where), "bet__", bucket, ledger_parts())
+    keys = ", ".join(quote(f"k_{name}") for name in (*KEYS, "bucket"))
+    bet_side = ", ".join(
+        [f"{quote(raw)} AS {quote(column)}" for raw, column in BET_COLUMNS.items()]
+        + [f"0 AS {quote(column)}" for column in LEDGER_COLUMNS.values()]
+    )
+    ledger_side = ", ".join(
+        ["NULL" if column == "lag_sum" else "0" for column in BET_COLUMNS.values()]
+        + [quote(raw) for raw in LEDGER_COLUMNS]
+    )
+    sums = ", ".join(f"SUM({quote(column)})" for column in PARTS)
+    sql = (
+        f"SELECT {keys}, {sums} FROM ("  # noqa: S608 - ORM-compiled SQL, values are parameters
+        f"SELECT {keys}, {bet_side} FROM ({bet_sql}) bet_groups "
+        f"UNION ALL SELECT {keys}, {ledger_side} FROM ({ledger_sql}) ledger_groups"
+        f") stacked GROUP BY {keys}"
+    )
+    return sql, (*bet_params, *ledger_params)
