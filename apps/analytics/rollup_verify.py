@@ -14,13 +14,13 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from apps.analytics.models import DailyRollup, HourlyRollup, RollupDirtyBet, RollupState
+from apps.analytics.models import DailyRollup, HourlyRollup, RollupDirtyBet, RollupState, TenantDayRollup
 from apps.analytics.query import MetricQuery
-from apps.analytics.services.rollups import hourly_first_day
+from apps.analytics.services.rollup_days import hourly_first_day
 from apps.analytics.sources import bets_raw
 from apps.analytics.sources.bets_rollup import PARTS
 from apps.analytics.sources.components import Components
@@ -34,13 +34,15 @@ _STORED = ("capper_id", "league__sport__key", "league__key", "market", "bet_type
 
 @dataclass(frozen=True)
 class Difference:
-    grain: str  # day or hour
+    grain: str  # day, hour, or tenant-day (the day's rows of every key summed)
     key: tuple  # (capper id, sport, league, market, bet type, day or local hour)
     part: str
     rollup: object
     raw: object
 
     def describe(self) -> str:
+        if self.grain == "tenant-day":
+            return f"tenant-day {self.key[-1]}: {self.part} rollup {self.rollup} raw {self.raw}"
         capper, sport, league, market, bet_type, when = self.key
         return (
             f"{self.grain} {when} capper {capper} {sport or '-'}/{league or '-'} {market} {bet_type}: "
@@ -78,6 +80,15 @@ def tenant_state(tenant: Tenant) -> str:
 
 
 def verify_tenant(tenant: Tenant) -> TenantReport:
+    """Every rollup row of the tenant against the raw definition; a read, in one transaction."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL jit = off")  # the raw aggregation compiled for seconds otherwise
+        return _verify(tenant)
+
+
+def _verify(tenant: Tenant) -> TenantReport:
     report = TenantReport(tenant=tenant, state=tenant_state(tenant))
     zone = zoneinfo.ZoneInfo(tenant.timezone)
     span = _span(tenant, zone)
@@ -89,6 +100,9 @@ def verify_tenant(tenant: Tenant) -> TenantReport:
         stored = _stored_days(tenant, month_start, month_end)
         report.rows += len(stored)
         report.differences += _compare("day", stored, raw)
+        stored = _stored_tenant_days(tenant, month_start, month_end)
+        report.rows += len(stored)
+        report.differences += _compare("tenant-day", stored, _by_day(raw))
     hours_from = max(first, hourly_first_day(zone))
     if hours_from <= last:
         raw = bets_raw.components(_query(tenant, hours_from, last, "hour"))
@@ -140,6 +154,24 @@ def _stored_hours(tenant: Tenant, zone: zoneinfo.ZoneInfo, first: date) -> dict[
         return row.pop("hour").astimezone(zone).replace(tzinfo=None)
 
     return _collect(rows.values(*_STORED, "hour", *PARTS), local_hour)
+
+
+def _stored_tenant_days(tenant: Tenant, start: date, end: date) -> dict[tuple, Components]:
+    rows = TenantDayRollup.objects.filter(tenant=tenant, day__gte=start, day__lte=end)
+    collected = {}
+    for row in rows.values("day", *PARTS):
+        day = row.pop("day")
+        lag = row.pop("lag_sum")
+        collected[(day,)] = Components(**row, lag_sum=lag.total_seconds() if lag is not None else 0.0)
+    return collected
+
+
+def _by_day(raw: dict[tuple, Components]) -> dict[tuple, Components]:
+    """The raw components of every key of a day, summed."""
+    days: dict[tuple, Components] = defaultdict(Components)
+    for key, parts in raw.items():
+        days[(key[-1],)].add({name: getattr(parts, name) for name in _COMPARED})
+    return dict(days)
 
 
 def _collect(rows, when) -> dict[tuple, Components]:

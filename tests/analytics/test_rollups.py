@@ -10,6 +10,7 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -20,8 +21,10 @@ from apps.analytics.tasks import analytics_rollups_refresh_task
 from apps.audit.models import AuditEvent
 from apps.betting.services import bet_place, game_grade, game_record_result
 from apps.betting.services.bets import LegInput
+from apps.core.beat import declared_schedules
 from apps.core.models import OutboxMessage
 from apps.tenants.models import Tenant
+from dbsbm.celery import app as celery_app
 from tests.analytics.rollup_world import build_rollup_world
 
 pytestmark = pytest.mark.django_db
@@ -207,3 +210,26 @@ def test_rebuild_reports_each_tenant_and_verify_finds_a_tampered_row(world):
 
     with pytest.raises(CommandError, match="No tenant with guild id 123"):
         call_command("analytics_rebuild", tenant=["123"], stdout=io.StringIO())
+
+
+def test_seed_demo_builds_the_rollups_once_at_the_end_and_verify_finds_no_difference():
+    out = io.StringIO()
+    call_command("seed_demo", tenants=2, bets=300, seed=4, no_progress=True, stdout=out, stderr=io.StringIO())
+
+    assert "analytics rollups: " in out.getvalue()
+    demo = Tenant.objects.filter(settings__demo=True)
+    assert RollupState.objects.filter(tenant__in=demo, built_at__isnull=False, is_stale=False).count() == 2
+    assert not RollupDirtyBet.objects.exists()  # the grading passes queued nothing: the rebuild covers them
+    assert DailyRollup.objects.filter(tenant__in=demo).aggregate(bets=Sum("bets"))["bets"] == 300
+    verified = io.StringIO()
+    call_command("analytics_verify", stdout=verified)
+    assert verified.getvalue().splitlines()[-1].startswith("No difference: 2 tenants")
+
+
+def test_the_refresh_is_a_declared_beat_job_of_a_registered_task():
+    assert {
+        "name": "analytics: refresh the rollups",
+        "task": "apps.analytics.tasks.analytics_rollups_maintain_task",
+        "every_seconds": 5,
+    } in declared_schedules()
+    assert "apps.analytics.tasks.analytics_rollups_maintain_task" in celery_app.tasks

@@ -37,6 +37,7 @@ TENANT_QUERIES = (
     {"group_by": "bet_type", "grain": "hour"},
     {"group_by": "league,capper", "grain": "none"},
     {"group_by": "market", "grain": "day", "filter_league": "nba"},
+    {"grain": "week"},  # the tenant-day rows answer this one
 )
 PLATFORM_QUERIES = (
     {"group_by": "tenant", "grain": "day"},

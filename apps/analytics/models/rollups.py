@@ -1,6 +1,7 @@
 """Rollups: the betting components (sources/components.py) summed per tenant × capper × league × market ×
 bet type × local day (and × hour for the last ANALYTICS_HOURLY_DAYS days), so that a month of a tenant's
-daily figures reads a few thousand rollup rows instead of its bets and ledger entries.
+daily figures reads a few thousand rollup rows instead of its bets and ledger entries; and per tenant ×
+local day (the daily rows summed again), so that a platform-wide month by tenant reads a few hundred.
 
 A row stores exactly the additive parts of `Components` (the ratios are derived after summing); the sport
 is the league's, read through the league, so a rollup row never disagrees with its league. They are
@@ -16,19 +17,19 @@ from apps.betting.models import Bet, Capper, League
 from apps.tenants.models import Tenant
 
 
-class RollupParts(models.Model):
-    """The key (bar the time) and the additive parts of one rollup row (apps/analytics/sources/components.py)."""
-
-    # Derived rows, checked against their source by `analytics_verify`, so no database foreign keys: their
-    # trigger checks were a sixth of a rebuild's time. No index of their own either: the key's unique index
-    # leads with the tenant, and a capper or a league is never deleted while it has bets (PROTECT).
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, db_constraint=False, db_index=False, related_name="+")
-    capper = models.ForeignKey(Capper, on_delete=models.CASCADE, db_constraint=False, db_index=False, related_name="+")
-    league = models.ForeignKey(
-        League, null=True, blank=True, on_delete=models.CASCADE, db_constraint=False, db_index=False, related_name="+"
+# Derived rows, checked against their source by `analytics_verify`, so no database foreign keys: their
+# trigger checks were a sixth of a rebuild's time. No index of their own either: the key's unique index
+# leads with the tenant, and a capper or a league is never deleted while it has bets (PROTECT).
+def _derived_key(model, **options) -> models.ForeignKey:
+    return models.ForeignKey(
+        model, on_delete=models.CASCADE, db_constraint=False, db_index=False, related_name="+", **options
     )
-    market = models.CharField(max_length=16, help_text="The first leg's market; parlay for a parlay.")
-    bet_type = models.CharField(max_length=8, help_text="single or parlay")
+
+
+class RollupSums(models.Model):
+    """The additive parts of one rollup row (apps/analytics/sources/components.py)."""
+
+    tenant = _derived_key(Tenant)
     bets = models.PositiveIntegerField()
     stake = models.DecimalField(max_digits=16, decimal_places=2)
     odds_sum = models.DecimalField(max_digits=24, decimal_places=6)
@@ -42,6 +43,18 @@ class RollupParts(models.Model):
     void = models.IntegerField()
     staked = models.DecimalField(max_digits=16, decimal_places=2)
     net = models.DecimalField(max_digits=20, decimal_places=4)
+
+    class Meta:
+        abstract = True
+
+
+class RollupParts(RollupSums):
+    """A rollup row's key bar the time, and its parts."""
+
+    capper = _derived_key(Capper)
+    league = _derived_key(League, null=True, blank=True)
+    market = models.CharField(max_length=16, help_text="The first leg's market; parlay for a parlay.")
+    bet_type = models.CharField(max_length=8, help_text="single or parlay")
 
     class Meta:
         abstract = True
@@ -88,6 +101,20 @@ class HourlyRollup(RollupParts):
 
     def __str__(self) -> str:
         return f"{self.tenant_id}/{self.hour:%Y-%m-%dT%H:%M}/{self.capper_id}/{self.league_id}/{self.market}"
+
+
+class TenantDayRollup(RollupSums):
+    """One tenant-local day of a tenant, all keys together: the daily rows of the day summed. It answers
+    queries split by nothing but the tenant (a platform-wide month by tenant, a tenant's totals)."""
+
+    day = models.DateField(help_text="The day the bets were placed, in the tenant's time zone.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "day"], name="rollup_tenant_day_key")]
+        indexes = [models.Index(fields=["day"], name="rollup_tenant_day")]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id}/{self.day}"
 
 
 class RollupState(models.Model):

@@ -12,10 +12,10 @@ import zoneinfo
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import DateTimeField, ExpressionWrapper, F, QuerySet, Value
+from django.db.models import DateTimeField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
 from django.db.models.functions import TruncDate, TruncHour
 
-from apps.analytics.models import DailyRollup, HourlyRollup
+from apps.analytics.models import DailyRollup, HourlyRollup, TenantDayRollup
 from apps.analytics.sources.bets_raw import Where, bet_parts, bet_rows, key_paths, ledger_parts, ledger_rows
 
 KEYS = ("tenant_id", "capper_id", "league_id", "market", "bet_type")
@@ -121,3 +121,19 @@ def _select_sql(where: Where, bucket) -> tuple[str, tuple]:
         f") stacked GROUP BY {keys}"
     )
     return sql, (*bet_params, *ledger_params)
+
+
+def insert_tenant_days(*, where: Q) -> int:
+    """Insert the tenant-day rows of the daily rows `where` selects (the day's rows summed per tenant); the
+    caller deleted the tenant-day rows of those days, in the same transaction."""
+    quote = connection.ops.quote_name
+    daily = DailyRollup.objects.filter(where).order_by().values("tenant_id", "day")
+    sql, params = daily.annotate(**{f"summed_{part}": Sum(part) for part in PARTS}).query.sql_with_params()
+    columns = ", ".join(quote(name) for name in ("tenant_id", "day", *PARTS))
+    summed = ", ".join(quote(name) for name in ("tenant_id", "day", *(f"summed_{part}" for part in PARTS)))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {quote(TenantDayRollup._meta.db_table)} ({columns}) SELECT {summed} FROM ({sql}) days",  # noqa: S608
+            params,
+        )
+        return cursor.rowcount

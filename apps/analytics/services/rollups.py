@@ -27,27 +27,26 @@ the retry; queries fall back to the raw rows meanwhile (sources/bets_rollup.py).
 import logging
 import zoneinfo
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Max, Min, Q
+from django.db.models import F, Q
 from django.utils import timezone
 
-from apps.analytics.models import DailyRollup, HourlyRollup, RollupDirtyBet, RollupState
-from apps.analytics.services.rollup_rows import (
-    daily_bucket,
-    day_bounds,
-    hour_offset_minutes,
-    hourly_bucket,
-    insert_rows,
+from apps.analytics.models import DailyRollup, HourlyRollup, RollupDirtyBet, RollupState, TenantDayRollup
+from apps.analytics.services.rollup_days import (
+    Progress,
+    lock_states,
+    rebuild_rows,
+    recompute_days,
+    record_built,
 )
 from apps.analytics.signals import rollups_refreshed
-from apps.analytics.sources.bets_raw import Where, placed_in
 from apps.audit.services import audit_record
 from apps.betting.models import Bet
 from apps.core.actors import Actor
@@ -57,9 +56,6 @@ logger = logging.getLogger(__name__)
 
 MAINTENANCE_ACTOR = Actor.system("analytics rollups")
 _marking_suspended: ContextVar[bool] = ContextVar("analytics_rollup_marking_suspended", default=False)
-
-# progress(tenant, chunk label, rows inserted): the rebuild's report of each month chunk
-Progress = Callable[[Tenant, str, int], None]
 
 
 @contextmanager
@@ -150,7 +146,7 @@ def _refresh_batch(*, limit: int, skip: set[int], outcome: RefreshOutcome) -> in
             rows_by_tenant[tenant_id].append(row_id)
             if bet_id in placed:
                 days_by_tenant[tenant_id].add(placed[bet_id])
-        states = _lock_states(set(rows_by_tenant))
+        states = lock_states(set(rows_by_tenant))
         tenants = list(Tenant.objects.filter(pk__in=rows_by_tenant).order_by("pk"))
         gone = set(rows_by_tenant) - {tenant.pk for tenant in tenants}
         done: list[int] = sorted(gone)  # rows of a tenant that no longer exists: nothing to recompute
@@ -158,13 +154,13 @@ def _refresh_batch(*, limit: int, skip: set[int], outcome: RefreshOutcome) -> in
             try:
                 with transaction.atomic():  # a savepoint: a failing tenant does not take the others down
                     if _needs_rebuild(states[tenant.pk], tenant):
-                        _rebuild_rows(tenant=tenant, progress=None)
-                        _record_built(states[tenant.pk], tenant)
+                        rebuild_rows(tenant=tenant, progress=None)
+                        record_built(tenant)
                         outcome.rebuilt.append(tenant.pk)
                     else:
                         zone = zoneinfo.ZoneInfo(tenant.timezone)
                         days = {instant.astimezone(zone).date() for instant in days_by_tenant[tenant.pk]}
-                        _recompute_days(tenant_id=tenant.pk, zone=zone, days=days)
+                        recompute_days(tenant_id=tenant.pk, zone=zone, days=days)
                         outcome.tenant_days += len(days)
             except Exception as error:  # noqa: BLE001 - the tenant is marked stale below, its rows stay queued
                 logger.exception("analytics: rollup refresh of tenant %s failed", tenant.pk)
@@ -192,17 +188,6 @@ def _placement_times(bet_ids: set[int]) -> dict[int, datetime]:
     return placed
 
 
-def _lock_states(tenant_ids: set[int]) -> dict[int, RollupState]:
-    """The tenants' state rows (created when missing), locked in tenant id order."""
-    zones = dict(Tenant.objects.filter(pk__in=tenant_ids).values_list("pk", "timezone"))
-    RollupState.objects.bulk_create(
-        [RollupState(tenant_id=tenant_id, timezone_name=zone) for tenant_id, zone in zones.items()],
-        ignore_conflicts=True,
-    )
-    states = RollupState.objects.select_for_update().filter(tenant_id__in=zones).order_by("tenant_id")
-    return {state.tenant_id: state for state in states}
-
-
 def _needs_rebuild(state: RollupState, tenant: Tenant) -> bool:
     return state.built_at is None or state.timezone_name != tenant.timezone
 
@@ -211,104 +196,7 @@ def _reason(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"[:500]
 
 
-def _runs(days: Iterable[date]) -> list[tuple[date, date]]:
-    """Consecutive days as (first, last) runs."""
-    runs: list[tuple[date, date]] = []
-    for day in sorted(days):
-        if runs and runs[-1][1] + timedelta(days=1) == day:
-            runs[-1] = (runs[-1][0], day)
-        else:
-            runs.append((day, day))
-    return runs
-
-
-def _placed_on(tenant_id: int, zone: zoneinfo.ZoneInfo, days: Iterable[date]) -> Where:
-    """Bets of the tenant placed on these local days (a range per run of consecutive days)."""
-    ranges = [(day_bounds(first, zone)[0], day_bounds(last, zone)[1]) for first, last in _runs(days)]
-
-    def where(prefix: str) -> Q:
-        condition = Q(pk__in=[])
-        for start, end in ranges:
-            condition |= placed_in([tenant_id], start, end)(prefix)
-        return condition
-
-    return where
-
-
-def _hours_of(tenant_id: int, zone: zoneinfo.ZoneInfo, days: Iterable[date]) -> Q:
-    """Hourly rows of the tenant on these local days."""
-    condition = Q(pk__in=[])
-    for first, last in _runs(days):
-        condition |= Q(tenant_id=tenant_id, hour__gte=day_bounds(first, zone)[0], hour__lt=day_bounds(last, zone)[1])
-    return condition
-
-
-def hourly_first_day(zone: zoneinfo.ZoneInfo, now: datetime | None = None) -> date:
-    """The first local day the hourly rollups cover in this zone."""
-    return (now or timezone.now()).astimezone(zone).date() - timedelta(days=settings.ANALYTICS_HOURLY_DAYS)
-
-
-def _recompute_days(*, tenant_id: int, zone: zoneinfo.ZoneInfo, days: set[date]) -> None:
-    """Delete and insert again the tenant's daily rows of `days`, and the hourly rows of those recent
-    enough to keep hours (older days lose theirs)."""
-    if not days:
-        return
-    DailyRollup.objects.filter(tenant_id=tenant_id, day__in=sorted(days)).delete()
-    insert_rows(DailyRollup, where=_placed_on(tenant_id, zone, days), bucket=daily_bucket(zone))
-    HourlyRollup.objects.filter(_hours_of(tenant_id, zone, days)).delete()
-    _insert_hours(tenant_id=tenant_id, zone=zone, days={day for day in days if day >= hourly_first_day(zone)})
-
-
-def _insert_hours(*, tenant_id: int, zone: zoneinfo.ZoneInfo, days: set[date]) -> None:
-    by_offset: dict[int, set[date]] = defaultdict(set)
-    for day in days:
-        by_offset[hour_offset_minutes(zone, day)].add(day)
-    for offset, offset_days in sorted(by_offset.items()):
-        insert_rows(HourlyRollup, where=_placed_on(tenant_id, zone, offset_days), bucket=hourly_bucket(offset))
-
-
 # ---- rebuilding ------------------------------------------------------------------------------------
-
-
-def _month_chunks(first: date, last: date) -> Iterator[tuple[date, date]]:
-    month = first.replace(day=1)
-    while month <= last:
-        following = (month + timedelta(days=32)).replace(day=1)
-        yield month, following - timedelta(days=1)
-        month = following
-
-
-def _rebuild_rows(*, tenant: Tenant, progress: Progress | None) -> int:
-    """Every rollup row of the tenant, again from its raw rows: on PostgreSQL one statement for all its
-    days (hash joins over whole tables beat a month's index lookups), elsewhere a local month each."""
-    zone = zoneinfo.ZoneInfo(tenant.timezone)
-    DailyRollup.objects.filter(tenant_id=tenant.pk).delete()
-    HourlyRollup.objects.filter(tenant_id=tenant.pk).delete()
-    span = Bet.objects.filter(tenant_id=tenant.pk).aggregate(first=Min("placed_at"), last=Max("placed_at"))
-    if span["first"] is None:
-        return 0
-    inserted = 0
-    first, last = span["first"].astimezone(zone).date(), span["last"].astimezone(zone).date()
-    chunks = [(first, last)] if connection.vendor == "postgresql" else list(_month_chunks(first, last))
-    for chunk_first, chunk_last in chunks:
-        where = _placed_on(tenant.pk, zone, _days(max(first, chunk_first), min(last, chunk_last)))
-        rows = insert_rows(DailyRollup, where=where, bucket=daily_bucket(zone), bulk=True)
-        inserted += rows
-        if progress is not None:
-            progress(tenant, f"{chunk_first:%Y-%m}" + (f"..{chunk_last:%Y-%m}" if len(chunks) == 1 else ""), rows)
-    _insert_hours(tenant_id=tenant.pk, zone=zone, days=set(_days(max(first, hourly_first_day(zone)), last)))
-    return inserted
-
-
-def _days(first: date, last: date) -> list[date]:
-    return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
-
-
-def _record_built(state: RollupState, tenant: Tenant) -> None:
-    now = timezone.now()
-    RollupState.objects.filter(tenant_id=tenant.pk).update(
-        built_at=now, refreshed_at=now, timezone_name=tenant.timezone, is_stale=False, stale_reason="", stale_since=None
-    )
 
 
 @dataclass(frozen=True)
@@ -326,10 +214,10 @@ def rollups_rebuild(*, tenant: Tenant, actor: Actor, progress: Progress | None =
     with transaction.atomic():
         # the queue first, then the state lock: a refresh holding some of these rows finishes first
         RollupDirtyBet.objects.filter(tenant_id=tenant.pk).delete()
-        state = _lock_states({tenant.pk})[tenant.pk]
+        state = lock_states({tenant.pk})[tenant.pk]
         was_stale = state.is_stale
-        daily = _rebuild_rows(tenant=tenant, progress=progress)
-        _record_built(state, tenant)
+        daily = rebuild_rows(tenant=tenant, progress=progress)
+        record_built(tenant)
         hourly = HourlyRollup.objects.filter(tenant_id=tenant.pk).count()
         audit_record(
             actor=actor,
@@ -346,6 +234,15 @@ def rollups_rebuild(*, tenant: Tenant, actor: Actor, progress: Progress | None =
     return RebuildOutcome(tenant.pk, daily, hourly, (timezone.now() - started).total_seconds())
 
 
+def rollups_analyze() -> None:
+    """Fresh planner statistics for the rollup tables after a rebuild (PostgreSQL): estimates left from an
+    empty table planned a month of a tenant's rows as a dozen and sorted them on disk."""
+    if connection.vendor == "postgresql":
+        tables = [model._meta.db_table for model in (DailyRollup, HourlyRollup, TenantDayRollup, RollupState)]
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(table) for table in tables))
+
+
 def rollups_mark_stale(*, tenant_ids: Iterable[int], reason: str) -> int:
     """Mark the tenants' rollups stale with the error that made them so (queries read the raw rows until a
     refresh or a rebuild succeeds); one audit event per tenant newly stale."""
@@ -354,7 +251,7 @@ def rollups_mark_stale(*, tenant_ids: Iterable[int], reason: str) -> int:
         return 0
     now = timezone.now()
     with transaction.atomic():
-        states = _lock_states(set(tenant_ids))
+        states = lock_states(set(tenant_ids))
         newly = [tenant_id for tenant_id, state in states.items() if not state.is_stale]
         RollupState.objects.filter(tenant_id__in=states).update(is_stale=True, stale_reason=reason[:500] or "failed")
         RollupState.objects.filter(tenant_id__in=newly).update(stale_since=now)

@@ -19,7 +19,7 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncHour, TruncMonth, TruncWeek
 from django.utils import timezone
 
-from apps.analytics.models import DailyRollup, HourlyRollup, RollupDirtyBet
+from apps.analytics.models import DailyRollup, HourlyRollup, RollupDirtyBet, TenantDayRollup
 from apps.analytics.query import MetricQuery
 from apps.analytics.sources.bets_raw import filtered_by, grouped
 from apps.analytics.sources.buckets import range_instants
@@ -131,13 +131,22 @@ def components(query: MetricQuery) -> dict[tuple, Components]:
 
 
 def _rows_and_bucket(query: MetricQuery):
+    """The rollup rows that answer the query (the smallest that can) and its time bucket on them."""
     if query.grain == "hour":
         start, end = range_instants(query)
         zone = zoneinfo.ZoneInfo(query.timezone_name) if query.tenant_id is not None else UTC
         return HourlyRollup.objects.filter(hour__gte=start, hour__lt=end), TruncHour("hour", tzinfo=zone)
-    rows = DailyRollup.objects.filter(day__gte=query.start, day__lte=query.end)
+    model = TenantDayRollup if _tenant_days_answer(query) else DailyRollup
+    rows = model.objects.filter(day__gte=query.start, day__lte=query.end)
     buckets = {None: None, "day": F("day"), "week": TruncWeek("day"), "month": TruncMonth("day")}
     return rows, buckets[query.grain]
+
+
+def _tenant_days_answer(query: MetricQuery) -> bool:
+    """Whether the tenant-day rows hold the answer: split and filtered by nothing but the tenant, and no
+    distinct count (cappers are not in them)."""
+    dimensions = set(query.group_by) | set(query.filter_map)
+    return dimensions <= {"tenant"} and "active_cappers" not in query.metrics
 
 
 def _parts(query: MetricQuery) -> dict:

@@ -9,7 +9,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.analytics.services.rollups import rollups_rebuild
+from apps.analytics.services.rollups import rollups_analyze, rollups_rebuild
 from apps.core.actors import Actor
 from apps.tenants.models import Tenant
 
@@ -35,6 +35,7 @@ class Command(BaseCommand):
             total += outcome.daily_rows + outcome.hourly_rows
             rows = f"{outcome.daily_rows} daily and {outcome.hourly_rows} hourly rows"
             self.stdout.write(f"  rebuilt: {rows} in {outcome.seconds:.1f} s")
+        rollups_analyze()
         elapsed = time.monotonic() - started
         self.stdout.write(f"Rebuilt the rollups of {len(tenants)} tenants: {total} rows in {elapsed:.1f} s.")
 
