@@ -219,10 +219,12 @@ def report(setup, queries, placement, grading, dashboards, verify) -> list[str]:
 
 
 def _overhead_line(name: str, figures: dict) -> str:
-    share = figures["overhead"] * 100
+    share, cpu_share = figures["overhead"] * 100, figures["cpu_overhead"] * 100
     return (
-        f"| {name}: {figures['what']} | off {figures['off']:.2f} s, on {figures['on']:.2f} s (of which the refresh "
-        f"{figures['refresh']:.2f} s): +{share:.1f} % | < 10 % | {_verdict(share < 10)} |"
+        f"| {name}: {figures['what']} | wall-clock: off {figures['off']:.2f} s, on {figures['on']:.2f} s (of which "
+        f"the refresh {figures['refresh']:.2f} s): {share:+.1f} %; CPU (this process and its PostgreSQL backend): "
+        f"off {figures['cpu_off']:.2f} s, on {figures['cpu_on']:.2f} s: {cpu_share:+.1f} % | < 10 % "
+        f"| {_verdict(share < 10)} (wall), {_verdict(cpu_share < 10)} (CPU) |"
     )
 
 

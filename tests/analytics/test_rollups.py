@@ -233,3 +233,16 @@ def test_the_refresh_is_a_declared_beat_job_of_a_registered_task():
         "every_seconds": 5,
     } in declared_schedules()
     assert "apps.analytics.tasks.analytics_rollups_maintain_task" in celery_app.tasks
+
+
+def test_changes_while_a_refresh_waits_in_the_outbox_ask_for_no_other(world):
+    home = world.tenants[0]
+    OutboxMessage.objects.filter(task_name=REFRESH_TASK).delete()
+    for number in range(3):
+        _place(world, home, f"burst-{number}", "1.00")
+    assert RollupDirtyBet.objects.filter(tenant=home).count() == 3
+    waiting = OutboxMessage.objects.get(task_name=REFRESH_TASK)
+
+    OutboxMessage.objects.filter(pk=waiting.pk).update(completed_at=timezone.now(), attempts=1)  # it ran
+    _place(world, home, "after-1", "1.00")
+    assert OutboxMessage.objects.filter(task_name=REFRESH_TASK, completed_at=None).count() == 1

@@ -1,22 +1,24 @@
 """Rollup rows recomputed from the raw rows, set-based: one INSERT … SELECT per statement, never a row
 through Python.
 
-The SELECT is the raw definition itself (sources/bets_raw.py): its querysets of bets and of ledger rows,
-grouped by the rollup key (`key_paths`) and a time bucket and summed with `bet_parts` / `ledger_parts`,
-compiled by the ORM for whichever database is in use. The two groupings are stacked (UNION ALL, each
-side's missing parts as 0) and summed per key once more, so a key with bets but no ledger rows yet
-gets 0 results. The same SQL runs on PostgreSQL and on SQLite (the embedded configuration).
+The SELECT is made of the raw definition's own pieces (sources/bets_raw.py), compiled by the ORM for
+whichever database is in use: the bets `bet_rows` selects, each with its rollup key (`key_paths`), its time
+bucket and its contribution to each placement part (`bet_contributions`), joined to the `ledger_parts` of
+its ledger rows summed per bet, then summed per key and bucket. A bet's key is worked out once (the
+ledger's parts ride on their bet's row), and the lag subquery of a parlay runs once per bet. The same SQL
+runs on PostgreSQL and on SQLite (the embedded configuration).
 """
 
 import zoneinfo
 from datetime import UTC, date, datetime, time, timedelta
 
 from django.db import connection
-from django.db.models import DateTimeField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
+from django.db.models import DateTimeField, ExpressionWrapper, F, Q, Sum, Value
 from django.db.models.functions import TruncDate, TruncHour
 
 from apps.analytics.models import DailyRollup, HourlyRollup, TenantDayRollup
-from apps.analytics.sources.bets_raw import Where, bet_parts, bet_rows, key_paths, ledger_parts, ledger_rows
+from apps.analytics.sources.bets_raw import Where, bet_contributions, bet_rows, key_paths, ledger_parts
+from apps.betting.models import LedgerEntry
 
 KEYS = ("tenant_id", "capper_id", "league_id", "market", "bet_type")
 # the rollup columns of the bet side (raw name -> column) and of the ledger side
@@ -30,7 +32,6 @@ BET_COLUMNS = {
     "lag_count": "lag_count",
 }
 LEDGER_COLUMNS = {name: name for name in ("won", "lost", "push", "void", "staked", "net")}
-NOT_ADDITIVE = ("cappers",)  # distinct cappers: counted from the rollup rows' capper ids instead
 
 
 def day_bounds(day: date, zone: zoneinfo.ZoneInfo) -> tuple[datetime, datetime]:
@@ -58,12 +59,6 @@ def hourly_bucket(offset_minutes: int):
     shift = Value(timedelta(minutes=offset_minutes))
     shifted = ExpressionWrapper(F("placed_at") + shift, output_field=DateTimeField())
     return ExpressionWrapper(TruncHour(shifted, tzinfo=UTC) - shift, output_field=DateTimeField())
-
-
-def _grouped_sql(rows: QuerySet, prefix: str, bucket, parts: dict) -> tuple[str, tuple]:
-    keys = {f"k_{name}": expression for name, expression in key_paths(prefix).items()}
-    grouped = rows.order_by().annotate(**keys, k_bucket=bucket).values(*keys, "k_bucket").annotate(**parts)
-    return grouped.query.sql_with_params()
 
 
 def insert_rows(model: type[DailyRollup | HourlyRollup], *, where: Where, bucket, bulk: bool = False) -> int:
@@ -100,25 +95,19 @@ PARTS = (*BET_COLUMNS.values(), *LEDGER_COLUMNS.values())
 def _select_sql(where: Where, bucket) -> tuple[str, tuple]:
     """The SELECT of the rollup rows: keys, bucket, then the parts in PARTS order."""
     quote = connection.ops.quote_name
-    bet_sql, bet_params = _grouped_sql(
-        bet_rows(where), "", bucket, {name: part for name, part in bet_parts().items() if name not in NOT_ADDITIVE}
-    )
-    ledger_sql, ledger_params = _grouped_sql(ledger_rows(where), "bet__", bucket, ledger_parts())
-    keys = ", ".join(quote(f"k_{name}") for name in (*KEYS, "bucket"))
-    bet_side = ", ".join(
-        [f"{quote(raw)} AS {quote(column)}" for raw, column in BET_COLUMNS.items()]
-        + [f"0 AS {quote(column)}" for column in LEDGER_COLUMNS.values()]
-    )
-    ledger_side = ", ".join(
-        ["NULL" if column == "lag_sum" else "0" for column in BET_COLUMNS.values()]
-        + [quote(raw) for raw in LEDGER_COLUMNS]
-    )
-    sums = ", ".join(f"SUM({quote(column)})" for column in PARTS)
+    keys = {f"k_{name}": expression for name, expression in key_paths("").items()}
+    contributions = {f"c_{name}": expression for name, expression in bet_contributions().items()}
+    per_bet = bet_rows(where).order_by().annotate(**keys, k_bucket=bucket, **contributions)
+    bet_sql, bet_params = per_bet.values("id", *keys, "k_bucket", *contributions).query.sql_with_params()
+    per_entry = LedgerEntry.objects.filter(where("")).order_by().values("bet_id").annotate(**ledger_parts())
+    ledger_sql, ledger_params = per_entry.query.sql_with_params()
+    key_columns = ", ".join(f"bet.{quote(f'k_{name}')}" for name in (*KEYS, "bucket"))
+    sums = [f"SUM(bet.{quote(f'c_{name}')})" for name in BET_COLUMNS]
+    sums += [f"COALESCE(SUM(ledger.{quote(name)}), 0)" for name in LEDGER_COLUMNS]
     sql = (
-        f"SELECT {keys}, {sums} FROM ("  # noqa: S608 - ORM-compiled SQL, values are parameters
-        f"SELECT {keys}, {bet_side} FROM ({bet_sql}) bet_groups "
-        f"UNION ALL SELECT {keys}, {ledger_side} FROM ({ledger_sql}) ledger_groups"
-        f") stacked GROUP BY {keys}"
+        f"SELECT {key_columns}, {', '.join(sums)} FROM ({bet_sql}) bet "  # noqa: S608 - ORM-compiled SQL
+        f"LEFT JOIN ({ledger_sql}) ledger ON ledger.{quote('bet_id')} = bet.{quote('id')} "
+        f"GROUP BY {key_columns}"
     )
     return sql, (*bet_params, *ledger_params)
 

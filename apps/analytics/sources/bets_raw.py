@@ -21,6 +21,7 @@ from django.db.models import (
     F,
     FilteredRelation,
     Func,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -94,23 +95,34 @@ def filtered_by(rows: QuerySet, query: MetricQuery, paths: dict) -> QuerySet:
     return rows
 
 
-def bet_parts() -> dict:
-    """The placement parts, over bets annotated by `bet_rows` (`lag_total` is a duration; `cappers` is not
-    additive and is not stored in rollups)."""
+def bet_contributions() -> dict:
+    """What one bet (annotated by `bet_rows`) adds to each placement part: the parts are their sums.
+
+    `lag_total` is the grading lag of an auto-graded bet with a final game (a duration; empty otherwise),
+    `lag_count` counts those bets.
+    """
     lag = ExpressionWrapper(F("settled_at") - F("last_final_at"), output_field=DurationField())
-    # auto-graded bets with a final game: the lag is empty without one, and SUM and COUNT(expression) skip
-    # empty values (so `last_final_at`, a subquery for parlays, is evaluated twice per bet, not three times)
     auto = Q(settlement_source=SettlementSource.AUTO, settled_at__isnull=False)
     return {
-        "bets": Count("id"),
-        "stake": Sum("stake_units"),
-        "odds_sum": Sum("decimal_odds"),
-        "parlays": Count("id", filter=Q(leg_count__gt=1)),
-        "pending": Count("id", filter=Q(status__in=OPEN_BET_STATUSES)),
-        "lag_total": Sum(lag, filter=auto),
-        "lag_count": Count("last_final_at", filter=auto),
-        "cappers": Count("capper_id", distinct=True),
+        "bets": Value(1, output_field=IntegerField()),
+        "stake": F("stake_units"),
+        "odds_sum": F("decimal_odds"),
+        "parlays": _one_if(Q(leg_count__gt=1)),
+        "pending": _one_if(Q(status__in=OPEN_BET_STATUSES)),
+        "lag_total": Case(When(auto, then=lag), default=None, output_field=DurationField()),
+        "lag_count": _one_if(auto & Q(last_final_at__isnull=False)),
     }
+
+
+def _one_if(condition: Q) -> Case:
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def bet_parts() -> dict:
+    """The placement parts over bets annotated by `bet_rows`: the sums of `bet_contributions`, and the
+    distinct cappers (not additive: not stored in rollups)."""
+    parts = {name: Sum(contribution) for name, contribution in bet_contributions().items()}
+    return {**parts, "cappers": Count("capper_id", distinct=True)}
 
 
 def ledger_parts() -> dict:
