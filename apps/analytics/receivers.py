@@ -6,7 +6,6 @@ all of them, queued in one statement.
 """
 
 from django.dispatch import receiver
-from django.utils import timezone
 
 from apps.analytics.services.rollups import rollups_mark_dirty
 from apps.analytics.tasks import analytics_rollups_refresh_task
@@ -22,22 +21,11 @@ from apps.betting.signals import (
     game_updated,
 )
 from apps.core.enqueue import enqueue
-from apps.core.models import OutboxMessage
 
 
 def _queue(pairs) -> None:
-    if rollups_mark_dirty(bets=pairs) and not _refresh_waiting():
+    if rollups_mark_dirty(bets=pairs, refresh_task=analytics_rollups_refresh_task.name):
         enqueue(analytics_rollups_refresh_task)
-
-
-def _refresh_waiting() -> bool:
-    """A refresh task is already in the outbox, due and not run yet: it takes every change committed before
-    it runs, so a burst of changes asks for one refresh, not one each (an enqueued task costs an outbox row
-    and a publish after commit, a tenth of a placement). A change it misses, committed while it ran, is
-    taken by the next change's refresh or by beat's within ANALYTICS_REFRESH_SECONDS."""
-    return OutboxMessage.objects.filter(
-        task_name=analytics_rollups_refresh_task.name, completed_at=None, attempts=0, available_at__lte=timezone.now()
-    ).exists()
 
 
 @receiver(bet_placed, dispatch_uid="analytics.rollups_bet_placed")

@@ -2,11 +2,13 @@
 
 Design. A change never updates rollup rows itself. The analytics receivers of the betting signals
 (receivers.py) queue the bets it touched (`rollups_mark_dirty`: one INSERT, in the change's transaction,
-so a rolled-back change queues nothing) and enqueue a refresh through the outbox; beat also refreshes
-every ANALYTICS_REFRESH_SECONDS. A refresh (`rollups_refresh`) takes a batch of queued bets (SELECT …
-FOR UPDATE SKIP LOCKED on PostgreSQL: concurrent refreshes take different rows), maps them to the
-(tenant, local day) they were placed on, and recomputes those tenant-days from the raw rows: delete
-their rollup rows, insert them again with the raw definition's own aggregation (rollup_rows.py). The
+so a rolled-back change queues nothing; an auto-grading pass queues all its bets at once) and enqueue a
+refresh through the outbox unless one is waiting there already; beat also refreshes every
+ANALYTICS_REFRESH_SECONDS. A refresh (`rollups_refresh`) takes a batch of queued bets (SELECT … FOR
+UPDATE SKIP LOCKED on PostgreSQL: concurrent refreshes take different rows), maps them to the (tenant,
+local day) they were placed on, and recomputes those tenant-days from the raw rows: delete their daily,
+tenant-day and (recent days) hourly rows, insert them again with the raw definition's own expressions
+(rollup_rows.py, rollup_days.py). The
 recomputation is the definition, so a refresh is idempotent and order-free: a correction, a void or a
 corrected score re-queues its bet and the day is simply computed again. Taking the queue rows before
 reading the raw rows makes it race-free: every change the rows announce committed before they were
@@ -50,6 +52,7 @@ from apps.analytics.signals import rollups_refreshed
 from apps.audit.services import audit_record
 from apps.betting.models import Bet
 from apps.core.actors import Actor
+from apps.core.models import OutboxMessage
 from apps.tenants.models import Tenant
 
 logger = logging.getLogger(__name__)
@@ -69,32 +72,39 @@ def rollups_marking_suspended() -> Iterator[None]:
         _marking_suspended.reset(token)
 
 
-def rollups_mark_dirty(*, bets: Iterable[tuple[int, int]]) -> int:
-    """Queue (bet id, tenant id) pairs for the next refresh, in the caller's transaction; returns how many.
+def rollups_mark_dirty(*, bets: Iterable[tuple[int, int]], refresh_task: str) -> bool:
+    """Queue (bet id, tenant id) pairs for the next refresh, in the caller's transaction. True when the
+    caller should enqueue `refresh_task`: bets were queued and no such task waits in the outbox yet (due,
+    never run). A waiting refresh takes every change committed before it runs, so a burst of changes asks
+    for one refresh, not one each (an enqueued task costs an outbox row and a publish after commit); a
+    change it misses, committed while it ran, is taken by the next refresh or by beat's.
 
-    One statement: on PostgreSQL the ids travel as two arrays (a grading pass of 10,000 bets is one
-    small INSERT … SELECT unnest), elsewhere a multi-row INSERT.
+    One statement on PostgreSQL (the ids travel as two arrays: a grading pass of 10,000 bets is one small
+    INSERT … SELECT unnest, and the outbox is asked in the same round trip); elsewhere an INSERT and a query.
     """
     if _marking_suspended.get():
-        return 0
+        return False
     pairs = list(bets)
     if not pairs:
-        return 0
+        return False
     now = timezone.now()
-    if connection.vendor == "postgresql":
-        table = connection.ops.quote_name(RollupDirtyBet._meta.db_table)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"INSERT INTO {table} (bet_id, tenant_id, marked_at) "  # noqa: S608 - table name only
-                "SELECT bet_id, tenant_id, %s FROM unnest(%s::bigint[], %s::bigint[]) AS queued(bet_id, tenant_id)",
-                [now, [bet_id for bet_id, _ in pairs], [tenant_id for _, tenant_id in pairs]],
-            )
-        return len(pairs)
-    RollupDirtyBet.objects.bulk_create(
-        [RollupDirtyBet(bet_id=bet_id, tenant_id=tenant_id, marked_at=now) for bet_id, tenant_id in pairs],
-        batch_size=500,
-    )
-    return len(pairs)
+    waiting = OutboxMessage.objects.filter(task_name=refresh_task, completed_at=None, attempts=0, available_at__lte=now)
+    if connection.vendor != "postgresql":
+        RollupDirtyBet.objects.bulk_create(
+            [RollupDirtyBet(bet_id=bet_id, tenant_id=tenant_id, marked_at=now) for bet_id, tenant_id in pairs],
+            batch_size=500,
+        )
+        return not waiting.exists()
+    waiting_sql, waiting_params = waiting.values("pk")[:1].query.sql_with_params()
+    table = connection.ops.quote_name(RollupDirtyBet._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"WITH queued AS (INSERT INTO {table} (bet_id, tenant_id, marked_at) "  # noqa: S608 - ORM-compiled SQL
+            "SELECT bet_id, tenant_id, %s FROM unnest(%s::bigint[], %s::bigint[]) AS bets(bet_id, tenant_id)) "
+            f"SELECT EXISTS ({waiting_sql})",
+            [now, [bet_id for bet_id, _ in pairs], [tenant_id for _, tenant_id in pairs], *waiting_params],
+        )
+        return not cursor.fetchone()[0]
 
 
 # ---- refreshing from the queue ---------------------------------------------------------------------
