@@ -194,9 +194,8 @@ def _rounds(run) -> dict:
     figures = {True: [], False: [], "refresh": [], "cpu_on": [], "cpu_off": []}
     for number in range(ROUNDS):
         for connected in (True, False) if number % 2 == 0 else (False, True):
-            cpu = cpu_seconds()
-            seconds, refresh = run(connected=connected, tag=f"r{number}{int(connected)}")
-            figures[f"cpu_{'on' if connected else 'off'}"].append(cpu_seconds() - cpu)
+            seconds, refresh, cpu = run(connected=connected, tag=f"r{number}{int(connected)}")
+            figures[f"cpu_{'on' if connected else 'off'}"].append(cpu)
             figures[connected].append(seconds)
             if connected:
                 figures["refresh"].append(refresh)
@@ -244,9 +243,9 @@ def overhead_placement(rng) -> dict:
     games = list(Game.objects.filter(status="scheduled", starts_at__gt=datetime.now(UTC))[:40])
     stamp = f"{datetime.now(UTC):%H%M%S}"
 
-    def run(*, connected: bool, tag: str) -> tuple[float, float]:
+    def run(*, connected: bool, tag: str) -> tuple[float, float, float]:
         with analytics_receivers(connected=connected):
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), cpu_seconds()
             for number in range(PLACEMENTS):
                 game = rng.choice(games)
                 bet_place(
@@ -260,7 +259,8 @@ def overhead_placement(rng) -> dict:
             refresh_started = time.perf_counter()
             if connected:
                 rollups_refresh()
-            return time.perf_counter() - started, time.perf_counter() - refresh_started
+            ended = time.perf_counter()
+            return ended - started, ended - refresh_started, cpu_seconds() - cpu
 
     figures = _rounds(run)
     figures["what"] = f"{PLACEMENTS} placements through bet_place, {ROUNDS} rounds each"
@@ -332,17 +332,18 @@ def overhead_grading(rng) -> dict:
             cursor.execute("ANALYZE betting_bet, betting_betleg")
         return [game.pk for game in games]
 
-    def run(*, connected: bool, tag: str) -> tuple[float, float]:
+    def run(*, connected: bool, tag: str) -> tuple[float, float, float]:
         game_ids = slate(tag)
         with analytics_receivers(connected=connected):
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), cpu_seconds()
             outcome = games_grade(game_ids=game_ids, actor=actor)
             refresh_started = time.perf_counter()
             if connected:
                 rollups_refresh()
-            elapsed = time.perf_counter() - started
+            ended = time.perf_counter()
+            cpu = cpu_seconds() - cpu
         assert outcome.bets_settled == GRADE_GAMES * GRADE_BETS, outcome
-        return elapsed, time.perf_counter() - refresh_started
+        return ended - started, ended - refresh_started, cpu
 
     figures = _rounds(run)
     figures["what"] = f"games_grade of {GRADE_GAMES} games x {GRADE_BETS} bets, {ROUNDS} rounds each"
