@@ -167,10 +167,16 @@ def _stored_tenant_days(tenant: Tenant, start: date, end: date) -> dict[tuple, C
 
 
 def _by_day(raw: dict[tuple, Components]) -> dict[tuple, Components]:
-    """The raw components of every key of a day, summed."""
+    """The raw components of every key of a day, summed (the lag in whole microseconds: a float sum of
+    hundreds of keys would drift in its last digits where the stored total is exact)."""
     days: dict[tuple, Components] = defaultdict(Components)
+    lag_micro: dict[tuple, int] = defaultdict(int)
     for key, parts in raw.items():
-        days[(key[-1],)].add({name: getattr(parts, name) for name in _COMPARED})
+        day = (key[-1],)
+        days[day].add({name: getattr(parts, name) for name in _COMPARED if name != "lag_sum"})
+        lag_micro[day] += round(parts.lag_sum * 1_000_000)
+    for day, micro in lag_micro.items():
+        days[day].lag_sum = micro / 1_000_000
     return dict(days)
 
 
