@@ -13,7 +13,7 @@ TEST_DATABASE_URL := $${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/dbsbm}
 TEST_REDIS_URL := $${REDIS_URL:-redis://127.0.0.1:6379/15}
 TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_SETTINGS_MODULE=dbsbm.settings.test
 
-.PHONY: help run serve up setup test lint format check-schema clean bench bench-ledger bench-fraud bench-placement bench-broker-down bench-privacy bench-incidents bench-dashboards vendor-static browser
+.PHONY: help run serve up setup test lint format check-schema clean bench bench-ledger bench-fraud bench-placement bench-broker-down bench-privacy bench-incidents bench-dashboards bench-analytics vendor-static browser
 
 help:
 	@echo "make run   - set up (virtualenv, install, migrate, demo data, staff login) and serve on http://$(HOST):$(PORT)"
@@ -27,6 +27,7 @@ help:
 	@echo "make bench-incidents - alert -> incident -> level 1 webhook p95, escalation lateness, 1,000 open incidents"
 	@echo "make bench-dashboards - server-side render time of the shipped dashboards (p50/p95, per widget)"
 	@echo "make bench-broker-down - request time of a bet placement and a data-subject request with the broker killed"
+	@echo "make bench-analytics - metric queries from rollups vs the raw ledger, rollup upkeep on placement and grading"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -136,6 +137,13 @@ bench-incidents: $(VENV)/.runtime-installed
 BENCH_DASHBOARD_BETS ?= 100000
 bench-dashboards: $(VENV)/.runtime-installed
 	BENCH_DASHBOARD_BETS=$(BENCH_DASHBOARD_BETS) $(BIN)/python bench/dashboard_render.py
+
+# Not part of `make test`: the analytics targets (issue 14) on its own database (BENCH_ANALYTICS_DATABASE,
+# default dbsbm_bench_analytics), seeded once with BENCH_BETS demo bets over BENCH_TENANTS (10) tenants and
+# reused: metric queries from the rollups against the raw ledger, what rollup upkeep adds to placement and
+# grading, then analytics_verify (BENCH_VERIFY=0 skips it); writes bench/results-analytics.md.
+bench-analytics: $(VENV)/.runtime-installed
+	BENCH_BETS=$(BENCH_BETS) $(BIN)/python bench/analytics.py
 
 clean:
 	rm -rf $(VENV) var staticfiles

@@ -20,3 +20,4 @@ class AnalyticsConfig(AppConfig):
         from apps.analytics.services.dashboard_defaults import dashboards_ensure_after_migrate
 
         post_migrate.connect(dashboards_ensure_after_migrate, sender=self, dispatch_uid="analytics.dashboards_ensure")
+        from apps.analytics import receivers  # noqa: F401 - the rollups' queue follows the betting signals

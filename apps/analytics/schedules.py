@@ -31,4 +31,11 @@ SCHEDULES = [
         "task": "apps.analytics.tasks.telemetry_compact_task",
         "every_seconds": 3600,
     },
+    # the rollups' refresh besides the task each change enqueues: a lost task or a failed tenant is
+    # retried within this period; tenants never built (or whose time zone changed) are rebuilt here
+    {
+        "name": "analytics: refresh the rollups",
+        "task": "apps.analytics.tasks.analytics_rollups_maintain_task",
+        "every_seconds": settings.ANALYTICS_REFRESH_SECONDS,
+    },
 ]

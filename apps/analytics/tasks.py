@@ -1,18 +1,22 @@
 """Thin Celery tasks of the analytics app: each one service call, safe to run twice."""
 
 import logging
+from datetime import timedelta
 
 from celery import shared_task
 from django.db import OperationalError
+from django.utils import timezone
 
 from apps.analytics.models import ReportDefinition
 from apps.analytics.services.alerting_evaluation import alert_rule_evaluate, alert_rules_dispatch_due
 from apps.analytics.services.forecasts import forecast_refresh, forecasts_refresh_enqueue
 from apps.analytics.services.insights import insights_compute, insights_dispatch_due
 from apps.analytics.services.reports import report_run
+from apps.analytics.services.rollups import rollups_maintain, rollups_refresh
 from apps.analytics.telemetry.retention import telemetry_compact, telemetry_prune
 from apps.analytics.telemetry.sampler import telemetry_sample
 from apps.core.actors import Actor
+from apps.core.enqueue import enqueue_at
 from apps.tenants.models import Tenant
 
 """Celery tasks of the analytics app (thin: one service call each)."""
@@ -85,3 +89,28 @@ def report_run_task(definition_id: int) -> int | None:
         logger.info("analytics report definition %s is gone or disabled: nothing to run", definition_id)
         return None
     return report_run(definition=definition, actor=Actor.system("report schedule")).pk
+
+
+REFRESH_RETRY_SECONDS = (5, 15, 60, 300)
+
+
+@shared_task(acks_late=True)
+def analytics_rollups_refresh_task(attempt: int = 0) -> int:
+    """Refresh the rollups from the queue of changed bets; returns how many queued bets it took.
+
+    A tenant whose refresh fails is rolled back alone and marked stale with the error (its queries read
+    the raw rows), and its bets stay queued; the retry is a new outbox row after a back-off, written with
+    the stale mark. Not a re-raise: the outbox runs a task inside its own transaction, and raising would
+    roll the stale mark back with it. Beat's refresh retries too.
+    """
+    outcome = rollups_refresh()
+    if outcome.failed and attempt < len(REFRESH_RETRY_SECONDS):
+        retry_at = timezone.now() + timedelta(seconds=REFRESH_RETRY_SECONDS[attempt])
+        enqueue_at(analytics_rollups_refresh_task, attempt + 1, at=retry_at)
+    return outcome.bets
+
+
+@shared_task(acks_late=True)
+def analytics_rollups_maintain_task() -> int:
+    """Beat: rebuild the tenants that need it, refresh the queue, drop expired hourly rows."""
+    return rollups_maintain().refresh.bets

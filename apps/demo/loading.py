@@ -11,6 +11,7 @@ and secondary indexes of bets, legs and ledger entries are built once after the 
 """
 
 import random
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -20,6 +21,7 @@ from django.db import connection, models, transaction
 
 from apps.accounts.models import Member
 from apps.accounts.services import member_create
+from apps.analytics.services.rollups import rollups_analyze, rollups_marking_suspended, rollups_rebuild
 from apps.audit.services import audit_record
 from apps.betting.choices import GameStatus, LegResult, Market
 from apps.betting.models import Bet, BetLeg, Capper, Game, League, LedgerEntry, Sport, Team
@@ -49,6 +51,8 @@ class SeedResult:
     legs: int
     graded_games: int
     settled_bets: int
+    rollup_rows: int = 0
+    rollup_seconds: float = 0.0
 
 
 def demo_present(*, tenant_count: int) -> bool:
@@ -77,7 +81,8 @@ def seed_demo(*, tenant_count: int, bet_count: int, seed: int, actor: Actor, pro
     rng = random.Random(seed)  # noqa: S311 - demo data must be reproducible, not secret
     anchor = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
     world = build_world(rng=rng, tenant_count=tenant_count, bet_count=bet_count, anchor=anchor)
-    with transaction.atomic(), bulk_load(Bet, BetLeg, LedgerEntry):
+    # the analytics rollups are built once at the end, not queued bet by bet by the grading passes
+    with rollups_marking_suspended(), transaction.atomic(), bulk_load(Bet, BetLeg, LedgerEntry):
         members, cappers = _insert_tenants(world, actor)
         _insert_sports(world)
         legs, graded_game_ids = _insert_bets(world, rng, bet_count, progress)
@@ -100,6 +105,9 @@ def seed_demo(*, tenant_count: int, bet_count: int, seed: int, actor: Actor, pro
         _analyze(Tenant, Member, Capper, Game, Bet, BetLeg)
         settled = grade_games(game_ids=sorted(graded_game_ids), actor=actor, progress=progress)
     _analyze(Bet, BetLeg, LedgerEntry)
+    rollup_rows, rollup_seconds = build_rollups(
+        tenants=Tenant.objects.filter(pk__in=[plan.id for plan in world.tenants]), actor=actor, progress=progress
+    )
     return SeedResult(
         tenants=len(world.tenants),
         members=members,
@@ -109,6 +117,31 @@ def seed_demo(*, tenant_count: int, bet_count: int, seed: int, actor: Actor, pro
         legs=legs,
         graded_games=len(graded_game_ids),
         settled_bets=settled,
+        rollup_rows=rollup_rows,
+        rollup_seconds=rollup_seconds,
+    )
+
+
+def build_rollups(*, tenants, actor: Actor, progress: Progress) -> tuple[int, float]:
+    """Build the analytics rollups of `tenants` (apps/analytics): (rows, seconds)."""
+    tenants = list(tenants.order_by("pk"))
+    bar = progress(total=len(tenants), desc="building analytics rollups", unit="tenant")
+    rows, seconds = 0, 0.0
+    for tenant in tenants:
+        outcome = rollups_rebuild(tenant=tenant, actor=actor)
+        rows += outcome.daily_rows + outcome.hourly_rows
+        seconds += outcome.seconds
+        bar.update(1)
+    bar.close()
+    started = time.monotonic()
+    rollups_analyze()
+    return rows, seconds + time.monotonic() - started
+
+
+def demo_tenants_without_rollups(*, tenant_count: int):
+    """Demo tenants whose rollups were never built (a demo set loaded before the rollups existed)."""
+    return Tenant.objects.filter(guild_id__in=demo_guild_ids(max(tenant_count, 1))).exclude(
+        rollup_state__built_at__isnull=False
     )
 
 

@@ -394,6 +394,7 @@ AUDIT_CHECKPOINT_S3_REGION = env_str("AUDIT_CHECKPOINT_S3_REGION")
 
 from dbsbm.settings.components.analytics_alerting import *  # noqa: E402, F403
 from dbsbm.settings.components.analytics_forecasts import *  # noqa: E402, F403
+from dbsbm.settings.components.analytics_rollups import *  # noqa: E402, F403
 from dbsbm.settings.components.cache import *  # noqa: E402, F403
 from dbsbm.settings.components.compliance import *  # noqa: E402, F403
 from dbsbm.settings.components.compliance_automation import *  # noqa: E402, F403

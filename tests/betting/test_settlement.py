@@ -12,7 +12,7 @@ from apps.betting.choices import LedgerKind, LegResult, SettlementSource
 from apps.betting.models import Bet, BetLeg, LedgerEntry
 from apps.betting.selectors import capper_record, leaderboard
 from apps.betting.services import bet_correct, bet_settle, bet_void, game_grade, game_record_result, game_upsert
-from apps.betting.signals import bet_placed, bet_settled, bet_voided, game_finalized
+from apps.betting.signals import bet_placed, bet_settled, bet_voided, bets_graded, game_finalized, game_updated
 from apps.core.actors import Actor
 from apps.core.errors import ApplicationError, ConflictError
 from apps.core.models import OutboxMessage
@@ -540,7 +540,13 @@ def test_another_tenants_ledger_is_not_in_the_leaderboard(tenant, other_tenant, 
 @pytest.fixture
 def received():
     """Every domain signal of the betting app, as (signal name, kwargs without signal/sender)."""
-    signals = {"bet_placed": bet_placed, "bet_settled": bet_settled, "bet_voided": bet_voided}
+    signals = {
+        "bet_placed": bet_placed,
+        "bet_settled": bet_settled,
+        "bets_graded": bets_graded,
+        "bet_voided": bet_voided,
+        "game_updated": game_updated,
+    }
     calls: list[tuple[str, dict]] = []
     receivers = []
     for name, signal in signals.items():
@@ -619,9 +625,11 @@ def test_each_write_records_an_audit_event_and_sends_its_signal_in_its_transacti
     )
     assert actions == ["betting.game_finalized", "betting.game_graded"]
     assert sent[0] == ("game_finalized", {"game_id": game.pk})
-    assert sorted(sent[1:], key=lambda call: call[1]["bet_id"]) == [
-        ("bet_settled", {"bet_id": straight.pk, "tenant_id": tenant.pk, "source": "auto"}),
-        ("bet_settled", {"bet_id": parlay.pk, "tenant_id": tenant.pk, "source": "auto"}),
+    # one batch signal for the pass, then one per bet
+    assert sent[1] == ("bets_graded", {"bet_tenants": {straight.pk: tenant.pk, parlay.pk: tenant.pk}})
+    assert sorted(sent[2:], key=lambda call: call[1]["bet_id"]) == [
+        ("bet_settled", {"bet_id": straight.pk, "tenant_id": tenant.pk, "source": "auto", "graded_in_pass": True}),
+        ("bet_settled", {"bet_id": parlay.pk, "tenant_id": tenant.pk, "source": "auto", "graded_in_pass": True}),
     ]
     assert Bet.objects.get(pk=straight.pk).status == "won"
 
@@ -637,7 +645,10 @@ def test_each_write_records_an_audit_event_and_sends_its_signal_in_its_transacti
             status="live",
         )
     )
-    assert (actions, sent) == (["betting.game_updated"], [])
+    assert (actions, sent) == (
+        ["betting.game_updated"],
+        [("game_updated", {"game_id": game_two.pk, "changed": ["status"]})],
+    )
 
 
 def test_auto_grading_sends_one_signal_per_settled_bet_with_its_tenant(
@@ -652,8 +663,10 @@ def test_auto_grading_sends_one_signal_per_settled_bet_with_its_tenant(
         outcome = game_grade(game_id=game.pk, actor=actor)
 
     assert (outcome.legs_graded, outcome.bets_settled) == (3, 3)
-    assert sorted(received, key=lambda call: call[1]["bet_id"]) == [
-        ("bet_settled", {"bet_id": bet.pk, "tenant_id": tenant.pk, "source": "auto"}) for bet in bets
+    assert received[0] == ("bets_graded", {"bet_tenants": {bet.pk: tenant.pk for bet in bets}})
+    assert sorted(received[1:], key=lambda call: call[1]["bet_id"]) == [
+        ("bet_settled", {"bet_id": bet.pk, "tenant_id": tenant.pk, "source": "auto", "graded_in_pass": True})
+        for bet in bets
     ]
     assert list(LedgerEntry.objects.filter(kind=LedgerKind.SETTLE).values_list("result", flat=True)) == ["lost"] * 3
 

@@ -13,6 +13,7 @@ from apps.analytics.models.dashboards import ChartType, Dashboard, DashboardKind
 from apps.analytics.models.forecasts import Forecast
 from apps.analytics.models.insights import Insight, InsightDirection, InsightScan, InsightScanStatus
 from apps.analytics.models.reports import ReportDefinition, ReportFile, ReportRun
+from apps.analytics.models.rollups import DailyRollup, HourlyRollup, RollupDirtyBet, RollupState, TenantDayRollup
 from apps.analytics.models.samples import TelemetryCursor, TelemetrySample
 
 __all__ = [
@@ -24,10 +25,12 @@ __all__ = [
     "AlertState",
     "AlertStateChange",
     "ChartType",
+    "DailyRollup",
     "Dashboard",
     "DashboardKind",
     "DashboardScope",
     "Forecast",
+    "HourlyRollup",
     "Insight",
     "InsightDirection",
     "InsightScan",
@@ -35,7 +38,10 @@ __all__ = [
     "ReportDefinition",
     "ReportFile",
     "ReportRun",
+    "RollupDirtyBet",
+    "RollupState",
     "TelemetryCursor",
     "TelemetrySample",
+    "TenantDayRollup",
     "Widget",
 ]

@@ -5,7 +5,7 @@ The raw path (bets_raw.py) is the definition: the rollups must agree with it (`a
 
 from apps.analytics.metrics import Metric
 from apps.analytics.query import MetricQuery
-from apps.analytics.sources import bets_raw
+from apps.analytics.sources import bets_raw, bets_rollup
 from apps.analytics.sources.components import DERIVE
 from apps.analytics.sources.labels import dimension_labels
 from apps.analytics.sources.types import SourceAnswer
@@ -18,5 +18,9 @@ def compute(query: MetricQuery, metrics: list[Metric]) -> SourceAnswer:
 
 
 def _components(query: MetricQuery):
-    """(components by key, origin, stale). The rollup path is added by the rollups (sources/bets_rollup.py)."""
-    return bets_raw.components(query), "raw", False
+    """(components by key, origin, stale): the rollups when they can answer for every tenant of the query,
+    else the raw rows; `stale` when the rollups should have answered but lag or failed."""
+    freshness = bets_rollup.freshness(query)
+    if freshness.usable:
+        return bets_rollup.components(query), "rollup", False
+    return bets_raw.components(query), "raw", freshness.stale

@@ -8,17 +8,20 @@ in its own local days, then adds them up.
 
 import zoneinfo
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime
 
 from django.db.models import (
     Case,
     CharField,
     Count,
+    DateTimeField,
     DurationField,
     ExpressionWrapper,
     F,
     FilteredRelation,
-    Max,
+    Func,
+    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -40,16 +43,39 @@ TRUNC = {"hour": TruncHour, "day": TruncDay, "week": TruncWeek, "month": TruncMo
 _TEXT = CharField()
 
 
+def _is_parlay(prefix: str) -> Q:
+    return Q(**{f"{prefix}leg_count__gt": 1})
+
+
+def _market(prefix: str) -> Case:
+    return Case(When(_is_parlay(prefix), then=Value("parlay")), default=F("first_leg__market"), output_field=_TEXT)
+
+
+def _bet_type(prefix: str) -> Case:
+    return Case(When(_is_parlay(prefix), then=Value("parlay")), default=Value("single"), output_field=_TEXT)
+
+
 def dimension_paths(prefix: str) -> dict:
     """The expression of each dimension, from a queryset of bets (prefix "") or of ledger rows ("bet__")."""
-    parlay = Q(**{f"{prefix}leg_count__gt": 1})
     return {
         "tenant": F(f"{prefix}tenant__guild_id"),
         "capper": F(f"{prefix}capper_id"),
         "sport": F("first_leg__game__league__sport__key"),
         "league": F("first_leg__game__league__key"),
-        "market": Case(When(parlay, then=Value("parlay")), default=F("first_leg__market"), output_field=_TEXT),
-        "bet_type": Case(When(parlay, then=Value("parlay")), default=Value("single"), output_field=_TEXT),
+        "market": _market(prefix),
+        "bet_type": _bet_type(prefix),
+    }
+
+
+def key_paths(prefix: str) -> dict:
+    """The key a rollup row stores (apps/analytics/models/rollups.py), by the same rules as the dimensions:
+    ids where the dimension is a name of a row (the sport is the league's)."""
+    return {
+        "tenant_id": F(f"{prefix}tenant_id"),
+        "capper_id": F(f"{prefix}capper_id"),
+        "league_id": F("first_leg__game__league_id"),
+        "market": _market(prefix),
+        "bet_type": _bet_type(prefix),
     }
 
 
@@ -59,28 +85,48 @@ def with_first_leg(rows: QuerySet, prefix: str) -> QuerySet:
 
 
 def filtered(rows: QuerySet, query: MetricQuery, prefix: str) -> QuerySet:
-    paths = dimension_paths(prefix)
+    return filtered_by(rows, query, dimension_paths(prefix))
+
+
+def filtered_by(rows: QuerySet, query: MetricQuery, paths: dict) -> QuerySet:
+    """Rows narrowed to the query's filter values, each dimension read through `paths`."""
     for dimension, values in query.filters:
         rows = rows.annotate(**{f"f_{dimension}": paths[dimension]}).filter(**{f"f_{dimension}__in": list(values)})
     return rows
 
 
-def _bet_parts() -> dict:
+def bet_contributions() -> dict:
+    """What one bet (annotated by `bet_rows`) adds to each placement part: the parts are their sums.
+
+    `lag_total` is the grading lag of an auto-graded bet with a final game (a duration; empty otherwise),
+    `lag_count` counts those bets.
+    """
     lag = ExpressionWrapper(F("settled_at") - F("last_final_at"), output_field=DurationField())
-    auto_lag = Q(settlement_source=SettlementSource.AUTO, settled_at__isnull=False, last_final_at__isnull=False)
+    auto = Q(settlement_source=SettlementSource.AUTO, settled_at__isnull=False)
     return {
-        "bets": Count("id"),
-        "stake": Sum("stake_units"),
-        "odds_sum": Sum("decimal_odds"),
-        "parlays": Count("id", filter=Q(leg_count__gt=1)),
-        "pending": Count("id", filter=Q(status__in=OPEN_BET_STATUSES)),
-        "lag_total": Sum(lag, filter=auto_lag),
-        "lag_count": Count("id", filter=auto_lag),
-        "cappers": Count("capper_id", distinct=True),
+        "bets": Value(1, output_field=IntegerField()),
+        "stake": F("stake_units"),
+        "odds_sum": F("decimal_odds"),
+        "parlays": _one_if(Q(leg_count__gt=1)),
+        "pending": _one_if(Q(status__in=OPEN_BET_STATUSES)),
+        "lag_total": Case(When(auto, then=lag), default=None, output_field=DurationField()),
+        "lag_count": _one_if(auto & Q(last_final_at__isnull=False)),
     }
 
 
-def _ledger_parts() -> dict:
+def _one_if(condition: Q) -> Case:
+    return Case(When(condition, then=Value(1)), default=Value(0), output_field=IntegerField())
+
+
+def bet_parts() -> dict:
+    """The placement parts over bets annotated by `bet_rows`: the sums of `bet_contributions`, and the
+    distinct cappers (not additive: not stored in rollups)."""
+    parts = {name: Sum(contribution) for name, contribution in bet_contributions().items()}
+    return {**parts, "cappers": Count("capper_id", distinct=True)}
+
+
+def ledger_parts() -> dict:
+    """The result parts, over ledger rows (`ledger_rows`): W/L/P/void counts are sums of the record sign."""
     counts = {
         name: Sum("record_sign", filter=Q(result=result))
         for name, result in (
@@ -94,13 +140,40 @@ def _ledger_parts() -> dict:
 
 
 def _last_final_at():
-    return Subquery(
-        BetLeg.objects.filter(bet=OuterRef("pk"), game__isnull=False)
-        .order_by()
-        .values("bet")
-        .annotate(last=Max("game__finalized_at"))
-        .values("last")[:1]
+    """When the last game of the bet's legs became final (a single's is its first leg's game)."""
+    # MAX as a plain function, not an ORM aggregate: one aggregate row per bet without a GROUP BY
+    last_of_legs = Func(F("game__finalized_at"), function="MAX", output_field=DateTimeField())
+    legs = BetLeg.objects.filter(bet=OuterRef("pk"), game__isnull=False).order_by()
+    parlay_last = Subquery(legs.values(last=last_of_legs))
+    return Case(
+        When(leg_count=1, then=F("first_leg__game__finalized_at")), default=parlay_last, output_field=DateTimeField()
     )
+
+
+# which bets: prefix -> the condition, on a bet's fields (prefix "") or on a ledger row's bet ("bet__")
+Where = Callable[[str], Q]
+
+
+def placed_in(tenant_ids, start: datetime, end: datetime) -> Where:
+    """Bets of these tenants placed in [start, end)."""
+    return lambda prefix: Q(
+        **{f"{prefix}tenant_id__in": tenant_ids, f"{prefix}placed_at__gte": start, f"{prefix}placed_at__lt": end}
+    )
+
+
+def bet_rows(where: Where) -> QuerySet:
+    """The bets `where` selects, with their first leg and `last_final_at` (what `bet_parts` reads)."""
+    return with_first_leg(Bet.objects.filter(where("")), "").annotate(last_final_at=_last_final_at())
+
+
+def ledger_rows(where: Where) -> QuerySet:
+    """The ledger entries of the bets `where` selects, with the bet's first leg.
+
+    The condition is applied to the entry's own tenant and placement time (the bet's, copied) and to
+    its bet's: the same rows, but the planner can then reach both tables through their indexes instead
+    of scanning every bet to join a month of entries.
+    """
+    return with_first_leg(LedgerEntry.objects.filter(where(""), where("bet__")), "bet__")
 
 
 def components(query: MetricQuery) -> dict[tuple, Components]:
@@ -108,36 +181,39 @@ def components(query: MetricQuery) -> dict[tuple, Components]:
     result: dict[tuple, Components] = defaultdict(Components)
     for zone_name, tenant_ids in _zones(query).items():
         start, end = range_instants(query, zone_name)
-        bets = Bet.objects.filter(tenant_id__in=tenant_ids, placed_at__gte=start, placed_at__lt=end)
-        bets = filtered(with_first_leg(bets, ""), query, "").annotate(last_final_at=_last_final_at())
-        for row in _grouped(bets, query, "", zone_name, _bet_parts()):
+        bets = filtered(bet_rows(placed_in(tenant_ids, start, end)), query, "")
+        for row in _grouped(bets, query, "", zone_name, bet_parts()):
             key, parts = row
             lag_total = parts.pop("lag_total")
             parts["lag_sum"] = lag_total.total_seconds() if lag_total is not None else 0.0
             result[key].add(parts)
-        entries = LedgerEntry.objects.filter(tenant_id__in=tenant_ids, placed_at__gte=start, placed_at__lt=end)
-        entries = filtered(with_first_leg(entries, "bet__"), query, "bet__")
-        for key, parts in _grouped(entries, query, "bet__", zone_name, _ledger_parts()):
+        entries = filtered(ledger_rows(placed_in(tenant_ids, start, end)), query, "bet__")
+        for key, parts in _grouped(entries, query, "bet__", zone_name, ledger_parts()):
             result[key].add(parts)
     return dict(result)
 
 
 def _grouped(rows: QuerySet, query: MetricQuery, prefix: str, zone_name: str, parts: dict):
-    paths = dimension_paths(prefix)
+    bucket = TRUNC[query.grain]("placed_at", tzinfo=zoneinfo.ZoneInfo(zone_name)) if query.grain else None
+    return grouped(rows, query, dimension_paths(prefix), bucket, zone_name, parts)
+
+
+def grouped(rows: QuerySet, query: MetricQuery, paths: dict, bucket, zone_name: str, parts: dict):
+    """(key, parts) per group of `rows`: the query's dimensions read through `paths`, then the time bucket
+    (`bucket`, an expression; None without a grain) as a naive local value in `zone_name`."""
     names = {f"d_{dimension}": paths[dimension] for dimension in query.group_by}
-    if query.grain:
-        names["bucket"] = TRUNC[query.grain]("placed_at", tzinfo=zoneinfo.ZoneInfo(zone_name))
+    if bucket is not None:
+        names["bucket"] = bucket
     if not names:
         # no group-by and no grain: one total. (`.values()` without names would group by every column, one
         # group per row, and a distinct count such as the cappers' would become a count of rows.)
         yield (), rows.order_by().aggregate(**parts)
         return
-    grouped = rows.order_by().annotate(**names).values(*names).annotate(**parts)
-    for row in grouped:
+    grouped_rows = rows.order_by().annotate(**names).values(*names).annotate(**parts)
+    for row in grouped_rows:
         key = [row.pop(f"d_{dimension}") for dimension in query.group_by]
-        if query.grain:
-            bucket = row.pop("bucket")
-            key.append(_local_bucket(bucket, query.grain, zone_name))
+        if bucket is not None:
+            key.append(_local_bucket(row.pop("bucket"), query.grain, zone_name))
         yield tuple(key), row
 
 

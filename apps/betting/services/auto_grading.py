@@ -20,7 +20,7 @@ from apps.betting.grading import grade_leg, grade_leg_row
 from apps.betting.models import Bet, BetLeg, Game
 from apps.betting.services import invalidation
 from apps.betting.services.grading_pass import GradingTables, PassResult, grade_pass
-from apps.betting.signals import bet_settled
+from apps.betting.signals import bet_settled, bets_graded
 from apps.core.actors import Actor
 
 
@@ -125,8 +125,14 @@ def games_grade(*, game_ids: Sequence[int], actor: Actor) -> GradingOutcome:
     for tenant_id in sorted(changed_tenants - settled_tenants):
         invalidation.bets_changed(tenant_id=tenant_id)
     _audit_games(games=games, graded=graded, flagged=flagged_by_game, actor=actor)
+    if graded.settled:
+        bets_graded.send(
+            sender=Bet, bet_tenants={bet_id: tenant_id for bet_id, (tenant_id, _) in graded.settled.items()}
+        )
     for bet_id, (tenant_id, _) in sorted(graded.settled.items()):
-        bet_settled.send(sender=Bet, bet_id=bet_id, tenant_id=tenant_id, source=SettlementSource.AUTO)
+        bet_settled.send(
+            sender=Bet, bet_id=bet_id, tenant_id=tenant_id, source=SettlementSource.AUTO, graded_in_pass=True
+        )
     return GradingOutcome(
         legs_graded=sum(graded.legs_by_game.values()), bets_settled=len(graded.settled), bets_flagged=len(flagged)
     )

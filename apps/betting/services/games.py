@@ -7,7 +7,7 @@ from apps.audit.services import audit_record, field_changes
 from apps.betting.choices import GameStatus
 from apps.betting.models import Game, League, Sport, Team
 from apps.betting.services import invalidation
-from apps.betting.signals import game_finalized
+from apps.betting.signals import game_finalized, game_updated
 from apps.core.actors import Actor
 from apps.core.errors import ApplicationError, ConflictError, NotFoundError
 
@@ -71,6 +71,7 @@ def game_upsert(
         if "league_id" in changes:  # the bets on it now count under another league (and sport)
             invalidation.bets_changed_on_game(game_id=game.pk)
         audit_record(actor=actor, action="betting.game_updated", target=game, changes=changes)
+        game_updated.send(sender=Game, game_id=game.pk, changed=sorted(changes))
     return game, False
 
 

@@ -12,7 +12,14 @@ from tqdm import tqdm
 
 from apps.core.actors import Actor
 from apps.demo.fraud_loading import FraudPlantingError, plant_fraud
-from apps.demo.loading import demo_present, demo_ungraded_game_ids, grade_games, seed_demo
+from apps.demo.loading import (
+    build_rollups,
+    demo_present,
+    demo_tenants_without_rollups,
+    demo_ungraded_game_ids,
+    grade_games,
+    seed_demo,
+)
 
 
 class Command(BaseCommand):
@@ -41,6 +48,10 @@ class Command(BaseCommand):
             settled = grade_games(game_ids=ungraded, actor=actor, progress=progress) if ungraded else 0
             finished = f" (settled {settled} bets an interrupted run left pending)" if settled else ""
             self.stdout.write(f"Demo data: already present, nothing created{finished}.")
+            unbuilt = demo_tenants_without_rollups(tenant_count=tenants)
+            if unbuilt.exists():
+                rows, seconds = build_rollups(tenants=unbuilt, actor=actor, progress=progress)
+                self.stdout.write(f"Analytics rollups built for the demo tenants: {rows} rows in {seconds:.1f} s.")
             if options["fraud"]:
                 self._plant(actor, options["seed"])
             return
@@ -48,7 +59,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Demo data: {result.tenants} tenants, {result.members} members ({result.cappers} cappers), "
             f"{result.games} games, {result.bets} bets with {result.legs} legs; auto-grading of "
-            f"{result.graded_games} finished games settled {result.settled_bets} bets."
+            f"{result.graded_games} finished games settled {result.settled_bets} bets; analytics rollups: "
+            f"{result.rollup_rows} rows in {result.rollup_seconds:.1f} s."
         )
         if options["fraud"]:
             self._plant(actor, options["seed"])

@@ -1,0 +1,74 @@
+"""Reactions to the betting app's signals: queue the bets a change touched for the rollup refresh (in the
+change's transaction: a rolled-back change queues nothing) and enqueue the refresh through the outbox.
+
+Auto-grading's per-bet `bet_settled` (graded_in_pass) is skipped: its pass sends `bets_graded` once with
+all of them, queued in one statement.
+"""
+
+from django.dispatch import receiver
+
+from apps.analytics.services.rollups import rollups_mark_dirty
+from apps.analytics.tasks import analytics_rollups_refresh_task
+from apps.betting.choices import FINAL_BET_STATUSES, SettlementSource
+from apps.betting.models import Bet
+from apps.betting.signals import (
+    bet_placed,
+    bet_settled,
+    bet_voided,
+    bets_graded,
+    bets_imported,
+    game_finalized,
+    game_updated,
+)
+from apps.core.enqueue import enqueue
+
+
+def _queue(pairs) -> None:
+    if rollups_mark_dirty(bets=pairs, refresh_task=analytics_rollups_refresh_task.name):
+        enqueue(analytics_rollups_refresh_task)
+
+
+@receiver(bet_placed, dispatch_uid="analytics.rollups_bet_placed")
+def queue_placed_bet(sender, bet_id: int, tenant_id: int, **kwargs) -> None:
+    _queue([(bet_id, tenant_id)])
+
+
+@receiver(bets_imported, dispatch_uid="analytics.rollups_bets_imported")
+def queue_imported_bets(sender, bet_ids: list[int], tenant_id: int, **kwargs) -> None:
+    _queue([(bet_id, tenant_id) for bet_id in bet_ids])
+
+
+@receiver(bet_settled, dispatch_uid="analytics.rollups_bet_settled")
+def queue_settled_bet(sender, bet_id: int, tenant_id: int, graded_in_pass: bool = False, **kwargs) -> None:
+    if graded_in_pass:
+        return  # queued with the whole pass by `bets_graded`
+    _queue([(bet_id, tenant_id)])
+
+
+@receiver(bets_graded, dispatch_uid="analytics.rollups_bets_graded")
+def queue_graded_bets(sender, bet_tenants: dict[int, int], **kwargs) -> None:
+    _queue(sorted(bet_tenants.items()))
+
+
+@receiver(bet_voided, dispatch_uid="analytics.rollups_bet_voided")
+def queue_voided_bet(sender, bet_id: int, tenant_id: int, **kwargs) -> None:
+    _queue([(bet_id, tenant_id)])
+
+
+@receiver(game_finalized, dispatch_uid="analytics.rollups_game_finalized")
+def queue_bets_timed_by_game(sender, game_id: int, **kwargs) -> None:
+    """A game's final time is part of the grading lag of the auto-graded bets already settled with a leg
+    on it (a parlay settled on another game, this leg graded by hand before): those bets change."""
+    settled = Bet.objects.filter(
+        legs__game_id=game_id, settlement_source=SettlementSource.AUTO, status__in=FINAL_BET_STATUSES
+    )
+    _queue(settled.order_by().values_list("pk", "tenant_id").distinct())
+
+
+@receiver(game_updated, dispatch_uid="analytics.rollups_game_updated")
+def queue_bets_of_moved_game(sender, game_id: int, changed: list[str], **kwargs) -> None:
+    """A fixture moved to another league moves the bets whose first leg is on it."""
+    if "league_id" not in changed:
+        return
+    moved = Bet.objects.filter(legs__game_id=game_id, legs__position=1)
+    _queue(moved.order_by().values_list("pk", "tenant_id").distinct())

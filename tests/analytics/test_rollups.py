@@ -1,0 +1,248 @@
+"""Rollups: a failing refresh leaves them stale and queries read the raw ledger (correctly, saying so);
+changes queued too long, a changed time zone and hours older than the kept days also read the raw rows;
+auto-grading queues its bets in one statement; the rebuild and verify commands."""
+
+import io
+import zoneinfo
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.db.models import Sum
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from apps.analytics.models import DailyRollup, HourlyRollup, RollupDirtyBet, RollupState
+from apps.analytics.query import MetricQuery, run_query
+from apps.analytics.services.rollups import rollups_maintain, rollups_refresh
+from apps.analytics.tasks import analytics_rollups_refresh_task
+from apps.audit.models import AuditEvent
+from apps.betting.services import bet_place, game_grade, game_record_result
+from apps.betting.services.bets import LegInput
+from apps.core.beat import declared_schedules
+from apps.core.models import OutboxMessage
+from apps.tenants.models import Tenant
+from dbsbm.celery import app as celery_app
+from tests.analytics.rollup_world import build_rollup_world
+
+pytestmark = pytest.mark.django_db
+
+REFRESH_TASK = analytics_rollups_refresh_task.name
+
+
+@pytest.fixture
+def world(actor):
+    return build_rollup_world(actor=actor, games=2)
+
+
+def _place(world, tenant, external_id: str, stake: str, hours_ago: float = 2, game=None):
+    leg = (
+        LegInput("moneyline", "home", 120, game.external_id)
+        if game is not None
+        else LegInput("prop", "first to score", 120, None, None, "Manual prop")
+    )
+    bet, _ = bet_place(
+        tenant=tenant,
+        actor=world.actor,
+        external_id=external_id,
+        capper=world.cappers[tenant.pk][0],
+        stake_units=Decimal(stake),
+        legs=[leg],
+        placed_at=timezone.now() - timedelta(hours=hours_ago),
+    )
+    return bet
+
+
+def _stake_query(tenant):
+    day = timezone.now().astimezone(zoneinfo.ZoneInfo(tenant.timezone)).date()
+    params = {"metrics": "bets_placed,stake_units", "grain": "none", "from": (day - timedelta(days=2)).isoformat()}
+    return MetricQuery.parse({**params, "to": day.isoformat()}, tenant=tenant)
+
+
+@pytest.fixture
+def refusing_rollup_writes():
+    """A database fault on the rollup tables: any insert into the daily rollups is refused."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION refuse_rollup_write() RETURNS trigger LANGUAGE plpgsql AS "
+            "$$ BEGIN RAISE EXCEPTION 'rollup storage unavailable (test fault)'; END $$"
+        )
+        cursor.execute(
+            "CREATE TRIGGER refuse_rollup_write BEFORE INSERT ON analytics_dailyrollup "
+            "FOR EACH ROW EXECUTE FUNCTION refuse_rollup_write()"
+        )
+    yield
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER refuse_rollup_write ON analytics_dailyrollup")
+        cursor.execute("DROP FUNCTION refuse_rollup_write()")
+
+
+def test_a_failing_refresh_leaves_the_tenant_stale_and_queries_read_the_raw_ledger(world, refusing_rollup_writes):
+    home, other = world.tenants[0], world.tenants[1]
+    _place(world, home, "fault-1", "2.50")
+    _place(world, other, "fault-2", "1.00")
+    OutboxMessage.objects.filter(task_name=REFRESH_TASK).delete()
+
+    analytics_rollups_refresh_task.apply()  # the task as the outbox runs it: it must not raise
+
+    states = {state.tenant_id: state for state in RollupState.objects.filter(tenant__in=[home, other])}
+    assert states[home.pk].is_stale and states[other.pk].is_stale
+    assert "rollup storage unavailable (test fault)" in states[home.pk].stale_reason
+    assert RollupDirtyBet.objects.filter(tenant__in=[home, other]).count() == 2  # kept for the retry
+    retry = OutboxMessage.objects.get(task_name=REFRESH_TASK, completed_at=None)
+    assert retry.args == [1] and retry.available_at > timezone.now()
+    assert AuditEvent.objects.filter(action="analytics.rollups_stale", guild_id=home.guild_id).count() == 1
+
+    result = run_query(_stake_query(home))
+    assert (result.source, result.stale) == ("raw", True)
+    assert result.rows == [[1, 2.5]]  # the raw ledger still answers, correctly
+
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="differ"):
+        call_command("analytics_verify", tenant=[home.guild_id], stdout=out)
+    report = out.getvalue()
+    assert "stale since" in report and "rollup storage unavailable" in report
+    assert "bets rollup 0 raw 1" in report
+
+    # the fault cleared, the next refresh catches up and clears the stale mark
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE analytics_dailyrollup DISABLE TRIGGER refuse_rollup_write")
+    outcome = rollups_refresh()
+    assert (outcome.bets, outcome.failed) == (2, {})
+    assert not RollupState.objects.filter(tenant__in=[home, other], is_stale=True).exists()
+    result = run_query(_stake_query(home))
+    assert (result.source, result.stale, result.rows) == ("rollup", False, [[1, 2.5]])
+    call_command("analytics_verify", tenant=[home.guild_id, other.guild_id], stdout=io.StringIO())
+
+
+def test_changes_queued_longer_than_allowed_make_the_rollups_stale(world, settings):
+    home = world.tenants[0]
+    _place(world, home, "late-1", "3.00")
+    fresh = run_query(_stake_query(home))
+    assert (fresh.source, fresh.stale, fresh.rows) == ("rollup", False, [[0, 0.0]])  # not refreshed yet
+
+    RollupDirtyBet.objects.update(marked_at=timezone.now() - timedelta(seconds=settings.ANALYTICS_STALE_AFTER_SECONDS))
+    lagging = run_query(_stake_query(home))
+    assert (lagging.source, lagging.stale, lagging.rows) == ("raw", True, [[1, 3.0]])
+    other = run_query(_stake_query(world.tenants[1]))
+    assert (other.source, other.stale) == ("rollup", False)  # another tenant's queue is not this one's
+
+    rollups_refresh()
+    assert run_query(_stake_query(home)).rows == [[1, 3.0]]
+
+
+def test_a_tenant_whose_time_zone_changed_reads_raw_until_beat_rebuilds_it(world):
+    home = world.tenants[0]
+    _place(world, home, "zone-1", "1.50", hours_ago=20)
+    rollups_refresh()
+    Tenant.objects.filter(pk=home.pk).update(timezone="Pacific/Kiritimati")
+    home.refresh_from_db()
+
+    result = run_query(_stake_query(home))
+    assert (result.source, result.stale) == ("raw", True)
+
+    outcome = rollups_maintain()
+    assert outcome.rebuilt == [home.pk]
+    result = run_query(_stake_query(home))
+    assert (result.source, result.stale, result.rows) == ("rollup", False, [[1, 1.5]])
+    assert RollupState.objects.get(tenant=home).timezone_name == "Pacific/Kiritimati"
+
+
+def test_hours_older_than_the_kept_days_are_read_raw_and_not_called_stale(world, settings):
+    home = world.tenants[0]
+    _place(world, home, "old-1", "1.00", hours_ago=24 * 20)
+    _place(world, home, "new-1", "2.00", hours_ago=3)
+    rollups_refresh()
+    assert HourlyRollup.objects.filter(tenant=home).count() == 1  # only the recent bet keeps its hour
+    assert DailyRollup.objects.filter(tenant=home).count() == 2
+
+    today = timezone.now().date()
+    old = {"metrics": "bets_placed", "grain": "hour", "from": (today - timedelta(days=21)).isoformat()}
+    old["to"] = (today - timedelta(days=8)).isoformat()
+    result = run_query(MetricQuery.parse(old, tenant=home))
+    assert (result.source, result.stale) == ("raw", False)
+    assert sum(row[1] for row in result.rows) == 1
+    recent = {"metrics": "bets_placed", "grain": "hour", "from": (today - timedelta(days=1)).isoformat()}
+    result = run_query(MetricQuery.parse({**recent, "to": today.isoformat()}, tenant=home))
+    assert (result.source, sum(row[1] for row in result.rows)) == ("rollup", 1)
+
+
+def test_auto_grading_queues_its_settled_bets_in_one_statement_and_one_task(world):
+    home, game = world.tenants[0], world.games[0]
+    bets = [_place(world, home, f"grade-{number}", "1.00", game=game) for number in range(5)]
+    rollups_refresh()
+    game_record_result(actor=world.actor, external_id=game.external_id, home_score=3, away_score=1, status="final")
+    OutboxMessage.objects.filter(task_name=REFRESH_TASK).delete()
+
+    with CaptureQueriesContext(connection) as captured:
+        outcome = game_grade(game_id=game.pk, actor=world.actor)
+
+    assert outcome.bets_settled == 5
+    queued = [query for query in captured.captured_queries if 'INSERT INTO "analytics_rollupdirtybet"' in query["sql"]]
+    assert len(queued) == 1
+    assert sorted(RollupDirtyBet.objects.values_list("bet_id", flat=True)) == sorted(bet.pk for bet in bets)
+    assert OutboxMessage.objects.filter(task_name=REFRESH_TASK).count() == 1
+    rollups_refresh()
+    day = DailyRollup.objects.get(tenant=home)
+    assert (day.bets, day.won, day.net, day.lag_count) == (5, 5, Decimal("6.0000"), 5)
+
+
+def test_rebuild_reports_each_tenant_and_verify_finds_a_tampered_row(world):
+    home = world.tenants[0]
+    _place(world, home, "cmd-1", "2.00")
+    _place(world, home, "cmd-2", "1.00", hours_ago=30)
+    out = io.StringIO()
+    call_command("analytics_rebuild", tenant=[home.guild_id], stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0].startswith(f"[1/1] {home.name} ({home.guild_id}, UTC)")
+    assert any(line.strip().startswith(f"{home.guild_id} ") and "daily rows" in line for line in lines)
+    assert "Rebuilt the rollups of 1 tenants" in lines[-1]
+    assert not RollupDirtyBet.objects.filter(tenant=home).exists()
+    call_command("analytics_verify", stdout=io.StringIO())
+
+    DailyRollup.objects.filter(tenant=home).update(net=Decimal("99"))
+    out = io.StringIO()
+    with pytest.raises(CommandError, match="1 differences|differences"):
+        call_command("analytics_verify", tenant=[home.guild_id], stdout=out)
+    assert "net rollup 99" in out.getvalue()
+
+    with pytest.raises(CommandError, match="No tenant with guild id 123"):
+        call_command("analytics_rebuild", tenant=["123"], stdout=io.StringIO())
+
+
+def test_seed_demo_builds_the_rollups_once_at_the_end_and_verify_finds_no_difference():
+    out = io.StringIO()
+    call_command("seed_demo", tenants=2, bets=300, seed=4, no_progress=True, stdout=out, stderr=io.StringIO())
+
+    assert "analytics rollups: " in out.getvalue()
+    demo = Tenant.objects.filter(settings__demo=True)
+    assert RollupState.objects.filter(tenant__in=demo, built_at__isnull=False, is_stale=False).count() == 2
+    assert not RollupDirtyBet.objects.exists()  # the grading passes queued nothing: the rebuild covers them
+    assert DailyRollup.objects.filter(tenant__in=demo).aggregate(bets=Sum("bets"))["bets"] == 300
+    verified = io.StringIO()
+    call_command("analytics_verify", stdout=verified)
+    assert verified.getvalue().splitlines()[-1].startswith("No difference: 2 tenants")
+
+
+def test_the_refresh_is_a_declared_beat_job_of_a_registered_task():
+    assert {
+        "name": "analytics: refresh the rollups",
+        "task": "apps.analytics.tasks.analytics_rollups_maintain_task",
+        "every_seconds": 5,
+    } in declared_schedules()
+    assert "apps.analytics.tasks.analytics_rollups_maintain_task" in celery_app.tasks
+
+
+def test_changes_while_a_refresh_waits_in_the_outbox_ask_for_no_other(world):
+    home = world.tenants[0]
+    OutboxMessage.objects.filter(task_name=REFRESH_TASK).delete()
+    for number in range(3):
+        _place(world, home, f"burst-{number}", "1.00")
+    assert RollupDirtyBet.objects.filter(tenant=home).count() == 3
+    waiting = OutboxMessage.objects.get(task_name=REFRESH_TASK)
+
+    OutboxMessage.objects.filter(pk=waiting.pk).update(completed_at=timezone.now(), attempts=1)  # it ran
+    _place(world, home, "after-1", "1.00")
+    assert OutboxMessage.objects.filter(task_name=REFRESH_TASK, completed_at=None).count() == 1
