@@ -22,7 +22,7 @@ from tests.analytics.history import place_daily_history
 pytestmark = pytest.mark.django_db
 
 POINT_KEYS = {"t", "yhat", "lower_80", "upper_80", "lower_95", "upper_95"}
-SERVED_BUDGET = 7
+SERVED_BUDGET = 8
 
 
 @pytest.fixture(autouse=True)
@@ -90,7 +90,7 @@ def test_the_stored_forecast_is_served_until_the_history_changes(
     assert again == first
     assert Forecast.objects.get().computed_at == computed_at  # served, not refitted
     # the key, the path's tenant (twice: authentication and the path), the metric layer's history (the
-    # tenants' zones, bets, ledger) and the stored forecast
+    # tenants' zones, the rollups' freshness, then rollups or bets and ledger) and the stored forecast
     with django_assert_max_num_queries(SERVED_BUDGET):
         assert api_client.get(_path(tenant), params, **reader).json() == first
 
