@@ -129,6 +129,7 @@ def test_a_bulk_import_is_checked_and_scanned_by_one_task_each(
 
     assert [outcome.status for outcome in outcomes] == ["created"] * 3
     assert sorted(tasks_run) == [
+        "apps.analytics.tasks.analytics_rollups_refresh_task",  # the import's bets into the rollups, once
         "apps.fraud.tasks.fraud_imported_bets_check_task",
         "apps.privacy.tasks.pii_scan_bets_task",
     ]
