@@ -222,10 +222,12 @@ def report(setup, queries, placement, grading, dashboards, verify) -> list[str]:
 
 def _overhead_line(name: str, figures: dict) -> str:
     share, cpu_share = figures["overhead"] * 100, figures["cpu_overhead"] * 100
+    median = (percentile(figures["rounds_on"], 0.5) / percentile(figures["rounds_off"], 0.5) - 1) * 100
     in_change = (figures["on"] - figures["refresh"] - figures["off"]) / figures["off"] * 100
     return (
         f"| {name}: {figures['what']} | wall-clock: off {figures['off']:.2f} s, on {figures['on']:.2f} s (of which "
-        f"the refresh {figures['refresh']:.2f} s): {share:+.1f} %, in the changes themselves (queueing, without the "
+        f"the refresh {figures['refresh']:.2f} s): {share:+.1f} % (medians of the rounds: {median:+.1f} %), in the "
+        f"changes themselves (queueing, without the "
         f"refresh) {in_change:+.1f} %; CPU (this process and its PostgreSQL backend): "
         f"off {figures['cpu_off']:.2f} s, on {figures['cpu_on']:.2f} s: {cpu_share:+.1f} % | < 10 % "
         f"| {_verdict(share < 10)} (wall), {_verdict(cpu_share < 10)} (CPU) |"

@@ -21,6 +21,7 @@ from apps.analytics.tasks import analytics_rollups_refresh_task
 from apps.audit.models import AuditEvent
 from apps.betting.services import bet_place, game_grade, game_record_result
 from apps.betting.services.bets import LegInput
+from apps.betting.services.bulk import BetInput, bet_place_many
 from apps.core.beat import declared_schedules
 from apps.core.models import OutboxMessage
 from apps.tenants.models import Tenant
@@ -246,3 +247,25 @@ def test_changes_while_a_refresh_waits_in_the_outbox_ask_for_no_other(world):
     OutboxMessage.objects.filter(pk=waiting.pk).update(completed_at=timezone.now(), attempts=1)  # it ran
     _place(world, home, "after-1", "1.00")
     assert OutboxMessage.objects.filter(task_name=REFRESH_TASK, completed_at=None).count() == 1
+
+
+def test_a_bulk_import_queues_its_bets_in_one_statement_and_the_refresh_counts_them(world):
+    home = world.tenants[0]
+    capper = world.cappers[home.pk][1]
+    bets = [
+        BetInput(
+            f"bulk-{number}",
+            capper.member.discord_user_id,
+            Decimal("1.25"),
+            [LegInput("prop", "x", 105, None, None, "Manual")],
+        )
+        for number in range(4)
+    ]
+    with CaptureQueriesContext(connection) as captured:
+        outcomes = bet_place_many(tenant=home, actor=world.actor, bets=bets)
+
+    assert [outcome.status for outcome in outcomes] == ["created"] * 4
+    assert sum('INSERT INTO "analytics_rollupdirtybet"' in query["sql"] for query in captured.captured_queries) == 1
+    rollups_refresh()
+    result = run_query(_stake_query(home))
+    assert (result.source, result.rows) == ("rollup", [[4, 5.0]])
