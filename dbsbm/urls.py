@@ -23,6 +23,7 @@ api_v1_patterns = [
     path("", include("apps.compliance.api.urls")),
     path("", include("apps.incidents.api.urls")),
     path("", include("apps.analytics.api.urls")),
+    path("", include("apps.integration.api.urls")),
     path("metrics/", MetricsView.as_view(), name="metrics"),
 ]
 
@@ -36,6 +37,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # the split view serves Swagger UI's start-up script as a file: no inline script (Content-Security-Policy)
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
+    path("discord/", include("apps.integration.discord.urls")),
     path("portal/inbox/", include("apps.portal.inbox_urls")),
     path("portal/", include("apps.portal.urls")),
     path("", core_views.home, name="home"),

@@ -20,6 +20,7 @@ class ApiScope(models.TextChoices):
     INCIDENTS_READ = "incidents:read", "Read incidents, their timelines, notifications, evidence and reviews"
     INCIDENTS_WRITE = "incidents:write", "Declare, acknowledge and move incidents; upload evidence; edit policies"
     ANALYTICS_READ = "analytics:read", "Read analytics across tenants: metric queries and forecasts"
+    WEBHOOKS_ADMIN = "webhooks:admin", "Manage the tenant's webhook subscriptions, see and replay their deliveries"
 
 
 class StaffRole(models.TextChoices):

@@ -80,6 +80,14 @@ SCOPE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "compliance.view_framework",
         "analytics.view_forecast",
     ),
+    # a tenant's webhook subscriptions are the notification layer's endpoints (issue #15 item 1)
+    ApiScope.WEBHOOKS_ADMIN: (
+        "notifications.view_webhookendpoint",
+        "notifications.add_webhookendpoint",
+        "notifications.change_webhookendpoint",
+        "notifications.delete_webhookendpoint",
+        "notifications.view_delivery",
+    ),
 }
 
 

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "apps.privacy",
     "apps.incidents",  # above security, fraud, privacy and compliance (links their rows); below the portal
     "apps.analytics",  # metric layer, rollups, dashboards, forecasts, insights, BI reports: above incidents
+    "apps.integration",  # webhooks, Discord interactions, feeds, registry, API management: beside analytics
     # dev-only demo data (manage.py seed_demo, no models): above every app it writes, imported by none
     "apps.demo",
     # the staff portal at /portal/ (no models), the top layer; listed before compliance because the
@@ -398,11 +399,19 @@ from dbsbm.settings.components.analytics_rollups import *  # noqa: E402, F403
 from dbsbm.settings.components.cache import *  # noqa: E402, F403
 from dbsbm.settings.components.compliance import *  # noqa: E402, F403
 from dbsbm.settings.components.compliance_automation import *  # noqa: E402, F403
+from dbsbm.settings.components.deployment import *  # noqa: E402, F403
 from dbsbm.settings.components.fraud import *  # noqa: E402, F403
 from dbsbm.settings.components.incidents_evidence import *  # noqa: E402, F403
 from dbsbm.settings.components.incidents_playbooks import *  # noqa: E402, F403
+from dbsbm.settings.components.integration_api import *  # noqa: E402, F403
+from dbsbm.settings.components.integration_discord import *  # noqa: E402, F403
+from dbsbm.settings.components.integration_feeds import *  # noqa: E402, F403
+from dbsbm.settings.components.integration_registry import *  # noqa: E402, F403
+from dbsbm.settings.components.integration_upstreams import *  # noqa: E402, F403
+from dbsbm.settings.components.integration_webhooks import *  # noqa: E402, F403
 from dbsbm.settings.components.keyring import *  # noqa: E402, F403
 from dbsbm.settings.components.notifications import *  # noqa: E402, F403
+from dbsbm.settings.components.observability import *  # noqa: E402, F403
 from dbsbm.settings.components.performance import *  # noqa: E402, F403
 from dbsbm.settings.components.portal import *  # noqa: E402, F403
 from dbsbm.settings.components.privacy_requests import *  # noqa: E402, F403

@@ -37,3 +37,7 @@ DBSBM_MASTER_KEY = env_str("DBSBM_MASTER_KEY", "ZGJzYm0tdGVzdC1tYXN0ZXIta2V5LW5v
 # No periodic re-read of the active key mid-suite (an extra query inside some query budget); tests that
 # create keys clear the ring (tests/conftest.py), and a flush re-seeds and clears it.
 DBSBM_KEY_RING_CACHE_SECONDS = 86_400
+
+# Outbound HTTP in tests goes to receivers on 127.0.0.1 (a local webhook receiver, a local feed): the SSRF
+# guard lets loopback through here only; tests of the guard itself set this to [].
+WEBHOOK_ALLOWED_PRIVATE_NETWORKS = ["127.0.0.0/8", "::1/128"]

@@ -1,0 +1,3 @@
+"""Periodic jobs of API management."""
+
+SCHEDULES: list[dict] = []

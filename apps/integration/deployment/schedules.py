@@ -1,0 +1,3 @@
+"""Periodic jobs of deployment."""
+
+SCHEDULES: list[dict] = []

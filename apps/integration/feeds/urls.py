@@ -1,0 +1,3 @@
+"""URLs of this area (included by apps/integration/api/urls.py or dbsbm/urls.py)."""
+
+urlpatterns: list = []

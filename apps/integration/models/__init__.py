@@ -1,0 +1,1 @@
+"""The integration app's models, one module per area (webhooks, feeds, registry, usage, deployment)."""

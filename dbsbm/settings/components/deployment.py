@@ -1,0 +1,1 @@
+"""Settings of deployment (issue #15)."""

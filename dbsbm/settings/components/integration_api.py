@@ -1,0 +1,1 @@
+"""Settings of integration_api (issue #15)."""

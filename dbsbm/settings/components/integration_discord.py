@@ -1,0 +1,1 @@
+"""Settings of integration_discord (issue #15)."""

@@ -1,0 +1,1 @@
+"""Settings of integration_feeds (issue #15)."""

@@ -1,0 +1,1 @@
+"""Settings of integration_registry (issue #15)."""

@@ -1,0 +1,1 @@
+"""Settings of integration_webhooks (issue #15)."""

@@ -1,0 +1,1 @@
+"""Settings of observability (issue #15)."""
