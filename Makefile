@@ -13,7 +13,7 @@ TEST_DATABASE_URL := $${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/dbsbm}
 TEST_REDIS_URL := $${REDIS_URL:-redis://127.0.0.1:6379/15}
 TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_SETTINGS_MODULE=dbsbm.settings.test
 
-.PHONY: help run serve up setup test lint format check-schema clean bench bench-ledger bench-fraud bench-placement bench-broker-down bench-privacy bench-incidents bench-dashboards bench-analytics vendor-static browser
+.PHONY: help run serve up setup test lint format check-schema clean bench bench-ledger bench-fraud bench-placement bench-broker-down bench-privacy bench-incidents bench-dashboards bench-analytics bench-integration vendor-static browser
 
 help:
 	@echo "make run   - set up (virtualenv, install, migrate, demo data, staff login) and serve on http://$(HOST):$(PORT)"
@@ -27,6 +27,7 @@ help:
 	@echo "make bench-incidents - alert -> incident -> level 1 webhook p95, escalation lateness, 1,000 open incidents"
 	@echo "make bench-dashboards - server-side render time of the shipped dashboards (p50/p95, per widget)"
 	@echo "make bench-broker-down - request time of a bet placement and a data-subject request with the broker killed"
+	@echo "make bench-integration - webhook dispatch rate and a hanging receiver, /record p95, tracing overhead on the bet list"
 	@echo "make bench-analytics - metric queries from rollups vs the raw ledger, rollup upkeep on placement and grading"
 
 $(BIN)/python:
@@ -147,3 +148,12 @@ bench-analytics: $(VENV)/.runtime-installed
 
 clean:
 	rm -rf $(VENV) var staticfiles
+
+# Issue #15's figures (not part of `make test`): webhook dispatch to local receivers with 2 workers and
+# a receiver that hangs, the Discord interactions endpoint's /record p95, and the bet list p95 with tracing
+# on against tracing off. Each part appends its section to bench/results-integration.md.
+bench-integration: $(VENV)/.runtime-installed
+	rm -f bench/results-integration.md
+	$(BIN)/python bench/integration_webhooks.py
+	$(BIN)/python bench/integration_discord.py
+	$(BIN)/python bench/integration_tracing.py
