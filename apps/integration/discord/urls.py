@@ -1,3 +1,9 @@
-"""URLs of this area (included by apps/integration/api/urls.py or dbsbm/urls.py)."""
+"""URLs of this area, included at /discord/ by dbsbm/urls.py."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from apps.integration.discord import views
+
+urlpatterns = [
+    path("interactions/", views.interactions, name="discord-interactions"),
+]
