@@ -1,0 +1,273 @@
+"""The slash commands end to end: a signed interaction in, the ledger read or written through the betting
+selectors and services, the answer inline or as a follow-up that reaches a local stand-in for Discord's API.
+
+Deferred commands run eagerly here (test settings), enqueued through the outbox after the request's commit;
+tests/integration/test_discord_worker.py runs one through a real worker."""
+
+import time
+from decimal import Decimal
+
+import pytest
+
+from apps.audit.models import AuditEvent
+from apps.betting.models import Bet, Capper
+from apps.betting.services import bet_place, bet_settle, capper_create
+from apps.betting.services.bets import LegInput
+from apps.core.models import OutboxMessage
+from apps.core.outbox import outbox_message_run
+from apps.integration.discord.client import DiscordUnavailable
+from apps.integration.discord.followup import FollowupNotDelivered, discord_command_follow_up
+from apps.integration.discord.interactions import interaction_parse
+from apps.integration.discord.messages import EPHEMERAL
+from apps.tenants.services import tenant_update
+from tests.api.snapshots import snapshot_diff, take_snapshot
+from tests.integration.discord_helpers import (
+    APPLICATION_ID,
+    USER_ID,
+    DiscordStandIn,
+    command,
+    key_pair,
+    post_signed,
+    snowflake,
+)
+
+pytestmark = pytest.mark.django_db
+BET = {"market": "spread", "selection": "Away", "odds": 150, "stake": 2.5, "line": -3.5, "team": "Suns at Lakers"}
+NO_MENTIONS = {"parse": []}
+
+
+@pytest.fixture(scope="module")
+def discord_api():
+    stand_in = DiscordStandIn().start()
+    yield stand_in
+    stand_in.stop()
+
+
+@pytest.fixture
+def discord(settings, discord_api):
+    """The endpoint's key pair and Discord's API on 127.0.0.1; returns (private key, stand-in)."""
+    private, public_hex = key_pair()
+    settings.DISCORD_PUBLIC_KEY = public_hex
+    settings.DISCORD_API_BASE_URL = discord_api.base_url
+    discord_api.reset()
+    return private, discord_api
+
+
+@pytest.fixture
+def capper(tenant, actor):
+    return capper_create(tenant=tenant, actor=actor, discord_user_id=USER_ID, username="joe", display_name="Joe")
+
+
+def _settled(tenant, capper, actor, stake: str, odds: int, result: str | None, number: int) -> Bet:
+    leg = LegInput(market="moneyline", selection="home", odds=odds, description=f"Game {number}")
+    bet, _ = bet_place(tenant=tenant, actor=actor, external_id=f"seed-{number}", capper=capper,
+                       stake_units=Decimal(stake), legs=[leg])  # fmt: skip
+    return bet_settle(bet=bet, actor=actor, result=result) if result else bet
+
+
+def _answer(response, *, ephemeral: bool = True) -> str:
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["type"] == 4
+    assert body["data"]["allowed_mentions"] == NO_MENTIONS
+    assert body["data"].get("flags") == (EPHEMERAL if ephemeral else None)
+    return body["data"]["content"]
+
+
+def test_record_answers_inline_with_the_ledgers_figures(client, discord, tenant, capper, actor):
+    _settled(tenant, capper, actor, "2.00", 150, "won", 1)
+    _settled(tenant, capper, actor, "1.10", -110, "lost", 2)
+    _settled(tenant, capper, actor, "1.00", -110, "push", 3)
+    _settled(tenant, capper, actor, "1.00", -110, None, 4)  # pending: not in the record
+
+    content = _answer(post_signed(client, discord[0], command("record", period="lifetime")))
+
+    assert content == "**Joe** — lifetime\nRecord: 1-1-1\nNet: +1.90u on 4.10u staked · ROI +46.3%"
+    assert discord[1].received == []  # inline: no follow-up
+
+
+def test_record_of_someone_who_is_not_a_capper_says_so(client, discord, tenant):
+    content = _answer(post_signed(client, discord[0], command("record")))
+
+    assert content == "You are not a capper in this server, so you have no record here yet."
+
+
+def test_an_unknown_period_is_refused_with_the_choices(client, discord, tenant, capper):
+    content = _answer(post_signed(client, discord[0], command("record", period="fortnight")))
+
+    assert content == "Unknown period 'fortnight': choose one of month, last-month, year, lifetime."
+
+
+def test_pending_lists_the_callers_open_bets_newest_first(client, discord, tenant, capper, actor):
+    _settled(tenant, capper, actor, "1.00", -110, "won", 1)
+    first = _settled(tenant, capper, actor, "1.50", 120, None, 2)
+    second = _settled(tenant, capper, actor, "2.00", -105, None, 3)
+
+    content = _answer(post_signed(client, discord[0], command("pending")))
+
+    assert content == (
+        "Your pending bets (2):\n"
+        f"• Bet #{second.pk}: 2.00u at -105 — Game 3: moneyline home (-105)\n"
+        f"• Bet #{first.pk}: 1.50u at +120 — Game 2: moneyline home (+120)"
+    )
+
+
+def test_leaderboard_is_deferred_and_its_follow_up_reaches_discord(
+    client, discord, tenant, capper, actor, django_capture_on_commit_callbacks
+):
+    _settled(tenant, capper, actor, "2.00", 150, "won", 1)
+    rival = capper_create(tenant=tenant, actor=actor, discord_user_id="500000000000000002", username="ann",
+                          display_name="@everyone")  # fmt: skip
+    _settled(tenant, rival, actor, "1.00", -110, "lost", 2)
+    payload = command("leaderboard", period="month")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_signed(client, discord[0], payload)
+
+    assert (response.status_code, response.json()) == (200, {"type": 5, "data": {"flags": 0}})  # public
+    [followup] = discord[1].wait_for(1)
+    assert (followup.method, followup.path) == (
+        "PATCH",
+        f"/api/v10/webhooks/{APPLICATION_ID}/{payload['token']}/messages/@original",
+    )
+    assert followup.body["allowed_mentions"] == NO_MENTIONS  # "@everyone" is a display name, not a ping
+    assert followup.body["content"].splitlines()[1:] == [
+        "1. Joe — +3.00u (1-0-0, ROI +150.0%)",
+        "2. @everyone — -1.00u (0-1-0, ROI -100.0%)",
+    ]
+    assert OutboxMessage.objects.filter(completed_at__isnull=False).count() == 1
+
+
+def test_bet_is_deferred_then_placed_through_the_betting_service_with_the_discord_actor(
+    client, discord, tenant, capper, django_capture_on_commit_callbacks
+):
+    payload = command("bet", **BET)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post_signed(client, discord[0], payload)
+
+    assert response.json() == {"type": 5, "data": {"flags": EPHEMERAL}}
+    bet = Bet.objects.get(tenant=tenant, external_id=payload["id"])
+    leg = bet.legs.get()
+    assert (bet.capper_id, bet.stake_units, bet.american_odds) == (capper.pk, Decimal("2.50"), 150)
+    assert (leg.market, leg.selection, leg.line, leg.manual_teams) == (
+        "spread",
+        "away",
+        Decimal("-3.50"),
+        "Suns at Lakers",
+    )
+    event = AuditEvent.objects.get(action="betting.bet_placed", target_id=str(bet.pk))
+    assert (event.actor_kind, event.actor_identifier, event.actor_label, event.request_id, event.guild_id) == (
+        "system", f"discord:member:{capper.member_id}", f"Discord /bet by member {capper.member_id}",
+        f"discord:{payload['id']}", tenant.guild_id,
+    )  # fmt: skip
+    [followup] = discord[1].wait_for(1)
+    assert followup.body["content"] == f"Posted. Bet #{bet.pk}: 2.50u at +150 — Suns at Lakers: spread away -3.5 (+150)"
+
+
+def test_a_bet_the_ledger_refuses_is_answered_with_the_reason_and_nothing_is_kept(
+    client, discord, tenant, capper, django_capture_on_commit_callbacks
+):
+    before = take_snapshot()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post_signed(client, discord[0], command("bet", **{**BET, "stake": 50}))
+
+    [followup] = discord[1].wait_for(1)
+    assert followup.body["content"] == ("The bet was not placed: Must be between 0.10 and 10.00 units for this tenant.")
+    assert snapshot_diff(before, take_snapshot()) == {}
+
+
+@pytest.mark.parametrize(
+    ("options", "content"),
+    [
+        ({"text": "Lakers -3.5 for 2u"}, "Bets in free text are not available yet: post it with the options market, "
+         "selection, odds and stake."),
+        ({"market": "total", "odds": -110}, "A bet needs selection, stake."),
+        ({**BET, "stake": 1.234}, "stake must be a number from 0.01 to 999999.99 with at most 2 decimals."),
+        ({**BET, "odds": "150"}, "odds must be whole American odds, e.g. -110 or 150."),
+    ],
+)  # fmt: skip
+def test_a_bet_with_options_the_command_cannot_use_is_refused_at_once_and_privately(
+    client, discord, tenant, capper, options, content
+):
+    before, outbox = take_snapshot(), OutboxMessage.objects.count()
+
+    assert _answer(post_signed(client, discord[0], command("bet", **options))) == content
+    assert snapshot_diff(before, take_snapshot()) == {}
+    assert OutboxMessage.objects.count() == outbox
+
+
+def test_a_member_who_is_no_capper_cannot_bet_unless_the_tenant_allows_self_registration(
+    client, discord, tenant, actor, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        post_signed(client, discord[0], command("bet", **BET))
+    assert discord[1].wait_for(1)[0].body["content"] == (
+        "You are not a capper in this server: ask its admins to add you, then post your bet again."
+    )
+    assert not Capper.objects.exists() and not Bet.objects.exists()
+
+    payload = command("bet", **BET)
+    with django_capture_on_commit_callbacks(execute=True):
+        tenant_update(tenant=tenant, actor=actor, settings={"discord_cappers_self_register": True})
+        post_signed(client, discord[0], payload)
+
+    capper = Capper.objects.select_related("member").get()
+    assert (capper.member.discord_user_id, capper.display_name) == (USER_ID, "Joe Capper")
+    assert Bet.objects.get(external_id=payload["id"]).capper_id == capper.pk
+    assert AuditEvent.objects.get(action="betting.capper_created").actor_identifier == "discord:self-registration"
+
+
+def test_a_follow_up_discord_does_not_take_rolls_the_bet_back_for_the_outbox_to_retry(
+    client, discord, tenant, capper, django_capture_on_commit_callbacks
+):
+    discord[1].reset(status=500)
+    payload = command("bet", **BET)
+
+    with pytest.raises(DiscordUnavailable), django_capture_on_commit_callbacks(execute=True):
+        post_signed(client, discord[0], payload)  # eager: the task's error surfaces after the commit
+
+    assert not Bet.objects.filter(external_id=payload["id"]).exists()
+    row = OutboxMessage.objects.get()
+    assert (row.completed_at, row.attempts, row.last_error) == (
+        None,
+        1,
+        "DiscordUnavailable: Discord answered HTTP 500",
+    )
+    # Discord is back: the outbox's retry of the row places the bet once and answers
+    discord[1].reset(status=200)
+    assert outbox_message_run(message_id=row.pk) is True
+    assert Bet.objects.filter(external_id=payload["id"]).count() == 1
+    assert discord[1].wait_for(1)[0].body["content"].startswith("Posted. Bet #")
+
+
+def test_a_follow_up_refused_with_a_4xx_keeps_nothing_either(
+    client, discord, tenant, capper, django_capture_on_commit_callbacks
+):
+    discord[1].reset(status=404, answer={"message": "Unknown Webhook", "code": 10015})
+
+    with pytest.raises(FollowupNotDelivered), django_capture_on_commit_callbacks(execute=True):
+        post_signed(client, discord[0], command("bet", **BET))
+
+    assert not Bet.objects.exists()
+    assert OutboxMessage.objects.get().last_error.startswith("FollowupNotDelivered: Discord refused the follow-up")
+
+
+def test_an_interaction_older_than_its_token_is_dropped_unrun(discord, tenant, capper):
+    expired = snowflake(at_ms=int(time.time() * 1000) - 16 * 60 * 1000)  # tokens live 15 minutes
+
+    assert (
+        discord_command_follow_up(interaction=interaction_parse(command("bet", interaction_id=expired, **BET))) is None
+    )
+    assert discord[1].received == [] and not Bet.objects.exists()
+
+
+def test_inline_and_deferred_follow_the_setting(client, discord, tenant, capper, settings):
+    settings.DISCORD_DEFERRED_COMMANDS = ["record"]
+
+    assert post_signed(client, discord[0], command("record")).json()["type"] == 5
+    assert post_signed(client, discord[0], command("leaderboard")).json()["type"] == 4
+    assert list(OutboxMessage.objects.values_list("task_name", flat=True)) == [
+        "apps.integration.discord.tasks.discord_command_follow_up_task"
+    ]
