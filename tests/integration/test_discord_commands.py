@@ -8,6 +8,9 @@ import time
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from apps.audit.models import AuditEvent
 from apps.betting.models import Bet, Capper
@@ -271,3 +274,19 @@ def test_inline_and_deferred_follow_the_setting(client, discord, tenant, capper,
     assert list(OutboxMessage.objects.values_list("task_name", flat=True)) == [
         "apps.integration.discord.tasks.discord_command_follow_up_task"
     ]
+
+
+@pytest.mark.parametrize(("name", "result"), [("pending", None), ("record", "won")])
+def test_the_inline_commands_run_a_fixed_number_of_queries_whatever_the_number_of_bets(
+    client, discord, tenant, capper, actor, name, result
+):
+    def queries_with(bet_count: int) -> int:
+        for number in range(Bet.objects.count(), bet_count):
+            _settled(tenant, capper, actor, "1.00", -110, result, number)
+        cache.clear()  # each count from a cold cache: the tenant, the capper and the ledger read from the database
+        with CaptureQueriesContext(connection) as queries:
+            assert post_signed(client, discord[0], command(name)).status_code == 200
+        return len(queries)
+
+    # more bets than /pending shows (10) both times: the count of the rest is one query either way
+    assert queries_with(12) == queries_with(24) == {"pending": 5, "record": 3}[name]
