@@ -5,6 +5,7 @@ Deferred commands run eagerly here (test settings), enqueued through the outbox 
 tests/integration/test_discord_worker.py runs one through a real worker."""
 
 import time
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
@@ -19,6 +20,7 @@ from apps.betting.services.bets import LegInput
 from apps.core.models import OutboxMessage
 from apps.core.outbox import outbox_message_run
 from apps.integration.discord.client import DiscordUnavailable
+from apps.integration.discord.commands import period_label
 from apps.integration.discord.followup import FollowupNotDelivered, discord_command_follow_up
 from apps.integration.discord.interactions import interaction_parse
 from apps.integration.discord.messages import EPHEMERAL
@@ -95,10 +97,13 @@ def test_record_of_someone_who_is_not_a_capper_says_so(client, discord, tenant):
     assert content == "You are not a capper in this server, so you have no record here yet."
 
 
-def test_an_unknown_period_is_refused_with_the_choices(client, discord, tenant, capper):
-    content = _answer(post_signed(client, discord[0], command("record", period="fortnight")))
+@pytest.mark.parametrize("name", ["record", "leaderboard"])
+@pytest.mark.parametrize("period", ["fortnight", ["month"], 7])
+def test_an_unknown_period_is_refused_at_once_with_the_choices(client, discord, tenant, capper, name, period):
+    content = _answer(post_signed(client, discord[0], command(name, period=period)))
 
-    assert content == "Unknown period 'fortnight': choose one of month, last-month, year, lifetime."
+    assert content == f"Unknown period {period!r}: choose one of month, last-month, year, lifetime."
+    assert not OutboxMessage.objects.exists()
 
 
 def test_pending_lists_the_callers_open_bets_newest_first(client, discord, tenant, capper, actor):
@@ -290,3 +295,17 @@ def test_the_inline_commands_run_a_fixed_number_of_queries_whatever_the_number_o
 
     # more bets than /pending shows (10) both times: the count of the rest is one query either way
     assert queries_with(12) == queries_with(24) == {"pending": 5, "record": 3}[name]
+
+
+@pytest.mark.parametrize(
+    ("choice", "now", "zone", "expected"),
+    [
+        (None, "2026-12-07T10:00:00+00:00", "UTC", ("2026-12", "December 2026")),
+        ("last-month", "2026-01-15T10:00:00+00:00", "UTC", ("2025-12", "December 2025")),
+        ("year", "2026-12-31T23:30:00+00:00", "Asia/Tokyo", ("2027", "2027")),  # already next year in Tokyo
+        ("month", "2026-03-01T03:00:00+00:00", "America/New_York", ("2026-02", "February 2026")),
+        ("lifetime", "2026-12-07T10:00:00+00:00", "UTC", ("lifetime", "lifetime")),
+    ],
+)
+def test_period_choices_are_the_ledgers_labels_in_the_tenants_time_zone(choice, now, zone, expected):
+    assert period_label(choice, timezone_name=zone, now=datetime.fromisoformat(now)) == expected

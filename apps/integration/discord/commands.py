@@ -124,7 +124,7 @@ COMMAND_NAMES = frozenset(command["name"] for command in COMMAND_DEFINITIONS)
 def period_label(choice: object, *, timezone_name: str, now: datetime | None = None) -> tuple[str, str]:
     """(the ledger's period label, the words for it) of a period option; CommandRefused for another value."""
     choice = choice or "month"
-    if choice not in PERIODS:
+    if not isinstance(choice, str) or choice not in PERIODS:
         raise CommandRefused(f"Unknown period {choice!r}: choose one of {', '.join(PERIODS)}.")
     local = (now or datetime.now(zoneinfo.ZoneInfo("UTC"))).astimezone(zoneinfo.ZoneInfo(timezone_name))
     if choice == "lifetime":

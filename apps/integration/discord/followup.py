@@ -9,6 +9,7 @@ so an expired interaction is dropped without running the command (the user saw i
 
 import logging
 from datetime import timedelta
+from urllib.parse import quote
 
 from django.conf import settings
 from django.utils import timezone
@@ -32,7 +33,8 @@ class FollowupNotDelivered(DiscordUnavailable):
 def followup_url(interaction: Interaction) -> str:
     """The deferred response itself (`@original`), edited in place."""
     base = settings.DISCORD_API_BASE_URL.rstrip("/")
-    return f"{base}/webhooks/{interaction.application_id}/{interaction.token}/messages/@original"
+    token = quote(interaction.token, safe="")  # one path segment, whatever the token holds
+    return f"{base}/webhooks/{interaction.application_id}/{token}/messages/@original"
 
 
 def command_answer(interaction: Interaction, *, ip_address: str | None) -> str:
@@ -46,14 +48,11 @@ def command_answer(interaction: Interaction, *, ip_address: str | None) -> str:
         return refusal.message
 
 
-def discord_command_follow_up(*, interaction: Interaction, ip_address: str | None = None) -> int | None:
-    """Run a deferred command and edit its message with the answer; the HTTP status Discord gave, or None when
-    the interaction had expired. DiscordUnavailable propagates (the outbox retries until the token expires)."""
-    created_at = discord_id_time(interaction.id)
-    if created_at is None or timezone.now() - created_at > TOKEN_LIFETIME:
-        logger.warning("discord: interaction %s expired before its follow-up; not run", interaction.id)
-        return None
-    content = command_answer(interaction, ip_address=ip_address)
+def discord_followup_send(*, interaction: Interaction, content: str) -> int:
+    """Replace the deferred message of `interaction` with `content` (no mentions); the HTTP status.
+
+    Through the SSRF-guarded client (apps/integration/discord/client.py) until `apps.core.outbound` offers
+    `outbound_request`. Raises DiscordUnavailable (unreachable, 429, 5xx) or FollowupNotDelivered (4xx)."""
     status, _answer = discord_request(
         "PATCH",
         followup_url(interaction),
@@ -62,3 +61,13 @@ def discord_command_follow_up(*, interaction: Interaction, ip_address: str | Non
     if not 200 <= status < 300:
         raise FollowupNotDelivered(f"Discord refused the follow-up of interaction {interaction.id}: HTTP {status}")
     return status
+
+
+def discord_command_follow_up(*, interaction: Interaction, ip_address: str | None = None) -> int | None:
+    """Run a deferred command and edit its message with the answer; the HTTP status Discord gave, or None when
+    the interaction had expired. DiscordUnavailable propagates (the outbox retries until the token expires)."""
+    created_at = discord_id_time(interaction.id)
+    if created_at is None or timezone.now() - created_at > TOKEN_LIFETIME:
+        logger.warning("discord: interaction %s expired before its follow-up; not run", interaction.id)
+        return None
+    return discord_followup_send(interaction=interaction, content=command_answer(interaction, ip_address=ip_address))
