@@ -1,0 +1,34 @@
+"""Running the checks that are due (beat's sweep every REGISTRY_CHECK_SWEEP_SECONDS; each check at its own
+interval) and the registry's upkeep (deregistration, pruning)."""
+
+import logging
+from datetime import datetime
+
+from django.utils import timezone
+
+from apps.integration.models import HealthCheck
+from apps.integration.registry.runners import check_probe
+from apps.integration.registry.services import check_result_record
+
+logger = logging.getLogger(__name__)
+
+
+def checks_due(*, now: datetime):
+    """The checks of registered instances whose next run has come, oldest first."""
+    return (
+        HealthCheck.objects.filter(next_run_at__lte=now, instance__deregistered_at__isnull=True)
+        .select_related("instance__service")
+        .order_by("next_run_at", "pk")
+    )
+
+
+def checks_run_due(*, now: datetime | None = None) -> dict[str, int]:
+    """Probe each due check once and record its result; counts by status. A probe is bounded by its
+    check's timeout; the probes run one after another (they are few, and most answer in milliseconds)."""
+    now = now or timezone.now()
+    counts: dict[str, int] = {}
+    for check in list(checks_due(now=now)):
+        probe = check_probe(check, now=now.timestamp())
+        check_result_record(check=check, probe=probe, now=now)
+        counts[probe.status] = counts.get(probe.status, 0) + 1
+    return counts
