@@ -22,6 +22,7 @@ class _ProcessAnnouncement:
     announcement: Announcement | None = None
     last_at: float = float("-inf")
     thread: threading.Thread | None = None
+    stop: threading.Event | None = None
 
 
 _state = _ProcessAnnouncement(pid=os.getpid())
@@ -43,10 +44,11 @@ def web_address(server: tuple[str, int] | None) -> str:
     return f"[{host}]:{server[1]}" if ":" in host else f"{host}:{server[1]}"
 
 
-def _web_loop(announcement: Announcement) -> None:
+def _web_loop(announcement: Announcement, stop: threading.Event) -> None:
     while True:
         announce(announcement)
-        time.sleep(settings.REGISTRY_HEARTBEAT_SECONDS)
+        if stop.wait(settings.REGISTRY_HEARTBEAT_SECONDS):
+            return
 
 
 def web_announce_start(*, server: tuple[str, int] | None) -> bool:
@@ -61,11 +63,22 @@ def web_announce_start(*, server: tuple[str, int] | None) -> bool:
         state.announcement = this_process(
             service="web", kind="web", instance_id=f"{socket.gethostname()}:{os.getpid()}", address=address
         )
+        state.stop = threading.Event()
         state.thread = threading.Thread(
-            target=_web_loop, args=(state.announcement,), name="registry-heartbeat", daemon=True
+            target=_web_loop, args=(state.announcement, state.stop), name="registry-heartbeat", daemon=True
         )
         state.thread.start()
     return True
+
+
+def web_announce_stop() -> None:
+    """Stop the heartbeat thread and withdraw the announcement (a clean shutdown; tests)."""
+    state = _process_state()
+    if state.stop is not None and state.thread is not None:
+        state.stop.set()
+        state.thread.join(timeout=5)
+    process_announcement_forget()
+    state.thread, state.stop, state.announcement = None, None, None
 
 
 def worker_announce(*, node: str, queues: list[str]) -> Announcement | None:
