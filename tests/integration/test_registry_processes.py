@@ -1,7 +1,7 @@
 """Processes announce themselves: a real Celery worker (started here, with a broker of its own) when it is
-ready, then on Celery's heartbeat; killed, it fails its checks and is deregistered; a web process from its first request; beat
-when it starts, kept fresh by its heartbeat task. Beat's sync registers them with their checks, and the
-Celery ping reaches the real worker."""
+ready, then on Celery's heartbeat (killed, it fails its checks and is deregistered); a web process from its
+first request; beat when it starts, kept fresh by its heartbeat task. Beat's sync registers them with their
+checks, and the Celery ping reaches the real worker."""
 
 import os
 import socket
