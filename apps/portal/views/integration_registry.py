@@ -5,9 +5,9 @@ from django.http import HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from apps.integration.registry.charts import check_timeline_figure
-from apps.integration.registry.selectors import check_history, registry_map
+from apps.integration.selectors import check_history, registry_map
 from apps.portal.access import ANALYST, portal_view
+from apps.portal.charts import check_timeline_figure
 from apps.portal.shell import render_portal
 
 HISTORY_WINDOWS = {"1": 1, "6": 6, "24": 24, "48": 48}
