@@ -9,6 +9,7 @@ import pytest
 from django.utils import timezone
 
 from apps.audit.models import AuditEvent
+from apps.core.beat import declared_schedules
 from apps.integration.models import CheckResult, CheckTransition, HealthCheck, Service, ServiceInstance
 from apps.integration.registry.discovery import registry_sync
 from apps.integration.registry.heartbeats import announce, announcements, this_process
@@ -20,7 +21,7 @@ from apps.integration.registry.services import (
     registry_register,
     results_prune,
 )
-from apps.integration.registry.sweep import checks_run_due
+from apps.integration.registry.sweep import _claim, checks_run_due
 from apps.notifications.models import WebhookEndpoint
 from tests.integration.registry_helpers import dead_port
 
@@ -226,3 +227,26 @@ def test_the_sync_registers_the_infrastructure_the_webhook_upstreams_and_the_ann
     assert ServiceInstance.objects.count() == 8
     assert AuditEvent.objects.filter(action="integration.registry_instance_registered").count() == 8
     assert "web/ancient:1" in announcements()  # left alone, and never registered
+
+
+def test_a_check_claimed_by_an_overlapping_sweep_runs_once():
+    check = registry_register(
+        service="probe",
+        kind="other",
+        instance_id="one",
+        checks=[CheckSpec(name="tcp", kind="tcp", target={"host": "127.0.0.1", "port": dead_port()})],
+    ).checks.get()
+    now = timezone.now()
+    stale_view = list(HealthCheck.objects.filter(pk=check.pk))  # what a second sweep read a moment ago
+    assert checks_run_due(now=now) == {"critical": 1}
+
+    assert _claim(stale_view[0], now=now) is False
+    assert check.results.count() == 1
+
+
+def test_the_registry_jobs_are_on_beat_schedule():
+    declared = {entry["task"]: entry["every_seconds"] for entry in declared_schedules()}
+    assert declared["apps.integration.registry.tasks.registry_sync_task"] == 15
+    assert declared["apps.integration.registry.tasks.registry_checks_run_task"] == 10
+    assert declared["apps.integration.registry.tasks.registry_maintain_task"] == 60
+    assert declared["apps.integration.registry.tasks.registry_beat_heartbeat_task"] == 10

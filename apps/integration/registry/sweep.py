@@ -2,7 +2,7 @@
 interval) and the registry's upkeep (deregistration, pruning)."""
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.utils import timezone
 
@@ -22,12 +22,20 @@ def checks_due(*, now: datetime):
     )
 
 
+def _claim(check: HealthCheck, *, now: datetime) -> bool:
+    """Move the check's next run on, only if no one else did: the one sweep that moves it runs it."""
+    next_run_at = now + timedelta(seconds=check.interval_seconds)
+    return bool(HealthCheck.objects.filter(pk=check.pk, next_run_at=check.next_run_at).update(next_run_at=next_run_at))
+
+
 def checks_run_due(*, now: datetime | None = None) -> dict[str, int]:
     """Probe each due check once and record its result; counts by status. A probe is bounded by its
     check's timeout; the probes run one after another (they are few, and most answer in milliseconds)."""
     now = now or timezone.now()
     counts: dict[str, int] = {}
     for check in list(checks_due(now=now)):
+        if not _claim(check, now=now):
+            continue  # an overlapping sweep (a slow one, or a second worker) took it first
         probe = check_probe(check, now=now.timestamp())
         check_result_record(check=check, probe=probe, now=now)
         counts[probe.status] = counts.get(probe.status, 0) + 1
