@@ -10,6 +10,7 @@ STATUS_HELP = "passing, warning or critical"
 
 class HealthCheckSerializer(serializers.ModelSerializer):
     status = serializers.CharField(read_only=True, help_text=STATUS_HELP)
+
     class Meta:
         model = HealthCheck
         fields = [
