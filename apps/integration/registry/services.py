@@ -148,7 +148,9 @@ def check_result_record(*, check: HealthCheck, probe: Probe, now: datetime | Non
     """Store one run; on a change of status also a transition, and the instance's summed-up status (the
     worst of its checks that have run; `critical_since` starts when it turns critical)."""
     now = now or timezone.now()
-    check = HealthCheck.objects.select_for_update().select_related("instance").get(pk=check.pk)
+    # the instance first, then the check: the order registry_register locks them in (no deadlock with a sync)
+    instance = ServiceInstance.objects.select_for_update().get(pk=check.instance_id)
+    check = HealthCheck.objects.select_for_update().get(pk=check.pk)
     result = CheckResult.objects.create(
         check_ref=check, status=probe.status, output=probe.output, duration_ms=probe.duration_ms, created_at=now
     )
@@ -164,12 +166,12 @@ def check_result_record(*, check: HealthCheck, probe: Probe, now: datetime | Non
     check.status, check.output, check.duration_ms = probe.status, probe.output, probe.duration_ms
     check.last_run_at, check.next_run_at = now, now + timedelta(seconds=check.interval_seconds)
     check.save()
-    _instance_status_update(check.instance, now=now)
+    _instance_status_update(instance, now=now)
     return result
 
 
 def _instance_status_update(instance: ServiceInstance, *, now: datetime) -> None:
-    instance = ServiceInstance.objects.select_for_update().get(pk=instance.pk)
+    """The instance (locked by the caller) takes the worst status of its checks that have run."""
     statuses = list(instance.checks.filter(last_run_at__isnull=False).values_list("status", flat=True))
     status = _worst(statuses) if statuses else instance.status
     if status == instance.status and (status != CheckStatus.CRITICAL or instance.critical_since is not None):

@@ -4,6 +4,7 @@ interval) and the registry's upkeep (deregistration, pruning)."""
 import logging
 from datetime import datetime, timedelta
 
+from django.db import DatabaseError
 from django.utils import timezone
 
 from apps.integration.models import HealthCheck
@@ -37,6 +38,10 @@ def checks_run_due(*, now: datetime | None = None) -> dict[str, int]:
         if not _claim(check, now=now):
             continue  # an overlapping sweep (a slow one, or a second worker) took it first
         probe = check_probe(check, now=now.timestamp())
-        check_result_record(check=check, probe=probe, now=now)
+        try:
+            check_result_record(check=check, probe=probe, now=now)
+        except DatabaseError:  # one result that could not be stored must not stop the others
+            logger.exception("registry: storing the result of check %s failed", check.pk)
+            continue
         counts[probe.status] = counts.get(probe.status, 0) + 1
     return counts
