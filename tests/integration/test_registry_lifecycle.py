@@ -11,7 +11,7 @@ from django.utils import timezone
 from apps.audit.models import AuditEvent
 from apps.core.beat import declared_schedules
 from apps.integration.models import CheckResult, CheckTransition, HealthCheck, Service, ServiceInstance
-from apps.integration.registry.discovery import registry_sync
+from apps.integration.registry.discovery import feed_registrations, registry_sync
 from apps.integration.registry.heartbeats import announce, announcements, this_process
 from apps.integration.registry.runners import Probe
 from apps.integration.registry.services import (
@@ -20,6 +20,7 @@ from apps.integration.registry.services import (
     instances_deregister_critical,
     registry_register,
     results_prune,
+    upstream_register,
 )
 from apps.integration.registry.sweep import _claim, checks_run_due
 from apps.notifications.models import WebhookEndpoint
@@ -250,3 +251,28 @@ def test_the_registry_jobs_are_on_beat_schedule():
     assert declared["apps.integration.registry.tasks.registry_checks_run_task"] == 10
     assert declared["apps.integration.registry.tasks.registry_maintain_task"] == 60
     assert declared["apps.integration.registry.tasks.registry_beat_heartbeat_task"] == 10
+
+
+def test_an_upstream_with_mirrors_is_registered_by_the_area_that_owns_it(httpserver):
+    httpserver.expect_request("/health").respond_with_data("ok")
+    healthy, dead = httpserver.url_for("/v1/results"), f"http://127.0.0.1:{dead_port()}/v1/results"
+
+    upstream_register(name="feed.scores", kind="feed", urls=[healthy, dead], health_path="/health")
+    checks_run_due()
+
+    statuses = dict(ServiceInstance.objects.filter(service__name="feed.scores").values_list("instance_id", "status"))
+    assert statuses == {
+        f"http://{httpserver.host}:{httpserver.port}": "passing",
+        dead.removesuffix("/v1/results"): "critical",
+    }
+    assert all(HealthCheck.objects.filter(instance__service__name="feed.scores").values_list("is_guarded", flat=True))
+
+
+def test_feed_sources_become_one_instance_per_mirror_without_paths():
+    sources = [("scores", ["https://feed.example.com/v1?token=abc", "https://mirror.example.net:8443/v1"])]
+    registrations = list(feed_registrations(sources))
+    assert [(r.service, r.instance_id, r.values["address"]) for r in registrations] == [
+        ("feed.scores", "https://feed.example.com:443", "feed.example.com:443"),
+        ("feed.scores", "https://mirror.example.net:8443", "mirror.example.net:8443"),
+    ]
+    assert all(r.checks[0].is_guarded and r.checks[0].kind == "tcp" for r in registrations)

@@ -1,16 +1,18 @@
 """What beat's sync puts in the registry: the infrastructure named by the settings (the database, Redis,
 the broker: /readyz depends on them), the upstreams of the tenants' webhooks (hosts only: a webhook URL's
-path may hold a token), and the processes that announced themselves (web, workers per queue, beat).
+path may hold a token) and of the results feed's sources, and the processes that announced themselves
+(web, workers per queue, beat).
 
 Addresses are host:port; no password, user name or URL path of a configured service is stored.
 """
 
 import logging
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from django.apps import apps as django_apps
 from django.conf import settings
 from django.utils import timezone
 
@@ -104,6 +106,45 @@ def webhook_upstreams() -> Iterator[Registration]:
         )
 
 
+def feed_registrations(sources: Iterable[tuple[str, Iterable[str]]]) -> Iterator[Registration]:
+    """One instance per scheme://host:port of each feed's base URLs (its mirrors), with a TCP check through
+    the SSRF guard: `feed.<name>`."""
+    for name, base_urls in sources:
+        for url in base_urls:
+            parts = urlsplit(url)
+            try:
+                port = parts.port or (443 if parts.scheme == "https" else 80)
+            except ValueError:
+                continue
+            if not parts.hostname:
+                continue
+            check = CheckSpec(
+                name="tcp", kind=CheckKind.TCP, target={"host": parts.hostname, "port": port}, is_guarded=True
+            )
+            yield Registration(
+                f"feed.{name}",
+                ServiceKind.FEED,
+                f"{parts.scheme}://{parts.hostname}:{port}",
+                [check],
+                values={"address": f"{parts.hostname}:{port}", "tags": [parts.scheme]},
+            )
+
+
+def feed_upstreams() -> Iterator[Registration]:
+    """The results feed's sources (apps.integration.models.feeds.FeedSource: name, base_urls), read through
+    the app registry: the feed area's model may be absent from a branch without it, then there is none."""
+    try:
+        feed_source = django_apps.get_model("integration", "FeedSource")
+    except LookupError:
+        return
+    sources = [
+        (source.name, list(source.base_urls or []))
+        for source in feed_source.objects.all()
+        if getattr(source, "is_active", True)
+    ]
+    yield from feed_registrations(sources)
+
+
 def _ttl_check(announcement: Announcement) -> CheckSpec:
     target = {"key": announcement.key, "ttl_seconds": settings.REGISTRY_HEARTBEAT_TTL_SECONDS}
     return CheckSpec(name="heartbeat", kind=CheckKind.TTL, target=target)
@@ -157,7 +198,7 @@ def registry_sync(*, now: float | None = None) -> int:
     registration failing (logged) does not stop the others."""
     moment = timezone.now() if now is None else unix_to_datetime(now)
     seen = 0
-    for source in (infrastructure(), webhook_upstreams(), announced(now=now)):
+    for source in (infrastructure(), webhook_upstreams(), feed_upstreams(), announced(now=now)):
         for registration in source:
             try:
                 registry_register(
