@@ -2,6 +2,8 @@
 Celery's worker_ready and heartbeats, beat_init), and /readyz reads the registry (core's readiness hook).
 Connected by apps/integration/receivers.py."""
 
+import logging
+
 from celery.signals import beat_init, heartbeat_sent, worker_ready, worker_shutdown
 from django.core.signals import request_started
 from django.dispatch import receiver
@@ -16,6 +18,8 @@ from apps.integration.registry.processes import (
 )
 from apps.integration.registry.readiness import registry_readiness
 
+logger = logging.getLogger(__name__)
+
 
 @receiver(request_started, dispatch_uid="registry.web_announce")
 def web_announce_on_first_request(sender, scope=None, environ=None, **kwargs) -> None:
@@ -26,7 +30,10 @@ def web_announce_on_first_request(sender, scope=None, environ=None, **kwargs) ->
         server = (environ.get("SERVER_NAME", ""), int(environ.get("SERVER_PORT") or 0) or None)
     else:
         server = None
-    web_announce_start(server=server)
+    try:
+        web_announce_start(server=server)
+    except Exception:  # noqa: BLE001 - announcing must never break a request
+        logger.exception("registry: the web process could not start announcing itself")
 
 
 @worker_ready.connect(dispatch_uid="registry.worker_announce")

@@ -1,5 +1,5 @@
 """Running the checks that are due (beat's sweep every REGISTRY_CHECK_SWEEP_SECONDS; each check at its own
-interval) and the registry's upkeep (deregistration, pruning)."""
+interval), each claimed first so that overlapping sweeps run it once."""
 
 import logging
 from datetime import datetime, timedelta
