@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from apps.core.errors import error_body
+from apps.core.readiness import readiness_source
 from apps.core.signals import page_refused
 
 logger = logging.getLogger(__name__)
@@ -49,12 +50,34 @@ def _check_broker() -> None:
 READINESS_CHECKS = {"database": _check_database, "cache": _check_cache, "broker": _check_broker}
 
 
+def _registry_findings() -> dict[str, str]:
+    """What the registered readiness source (the service registry) found recently; {} without one, or
+    when it cannot be read (then every dependency is checked directly, and a database that is down
+    shows there)."""
+    source = readiness_source()
+    if source is None:
+        return {}
+    try:
+        return {name: finding for name, finding in source().items() if name in READINESS_CHECKS}
+    except Exception as error:  # noqa: BLE001 - an unreadable registry falls back to the direct checks
+        logger.warning("readiness source failed: %s", type(error).__name__)
+        return {}
+
+
 @never_cache
 @require_safe
 def readyz(request: HttpRequest) -> JsonResponse:
-    """Readiness: database, cache and broker reachable; 503 naming what is down."""
+    """Readiness: database, cache and broker reachable; 503 naming what is down. A dependency the service
+    registry checked recently is judged by that check (`via`: "registry"); the others are checked here
+    (`via`: "direct"), as when the registry has never run."""
+    findings = _registry_findings()
     results: dict[str, str] = {}
+    via: dict[str, str] = {}
     for name, check in READINESS_CHECKS.items():
+        if name in findings:
+            results[name], via[name] = findings[name], "registry"
+            continue
+        via[name] = "direct"
         try:
             check()
         except Exception as error:  # noqa: BLE001 - any failure means "not ready"
@@ -63,7 +86,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
         else:
             results[name] = "ok"
     down = sorted(name for name, result in results.items() if result != "ok")
-    body = {"status": "ok" if not down else "unavailable", "checks": results, "down": down}
+    body = {"status": "ok" if not down else "unavailable", "checks": results, "down": down, "via": via}
     return JsonResponse(body, status=200 if not down else 503)
 
 

@@ -4,7 +4,7 @@ charts are in the apps that register them (apps/<app>/charts.py); their shared l
 
 from collections.abc import Sequence
 
-from apps.core.charts import chart_layout
+from apps.core.charts import FAIL_COLOUR, PASS_COLOUR, WARN_COLOUR, chart_layout
 
 
 def score_trend_figure(days: Sequence[str], scores: Sequence[float | None]) -> dict:
@@ -77,4 +77,39 @@ def open_by_level_figure(levels: Sequence[tuple[int, int]]) -> dict:
             }
         ],
         "layout": chart_layout(height=220, yaxis={"rangemode": "tozero", "dtick": 1, "automargin": True}),
+    }
+
+
+# the service registry (apps/integration/registry): a check's runs over time
+CHECK_STATUS_COLOURS = {"passing": PASS_COLOUR, "warning": WARN_COLOUR, "critical": FAIL_COLOUR}
+CHECK_STATUS_LEVELS = {"passing": 0, "warning": 1, "critical": 2}
+
+
+def check_timeline_figure(results: Sequence) -> dict:
+    """One marker per run: time across, status up (passing, warning, critical), coloured by status; the
+    hover shows the duration and output. `results`: objects with created_at, status, duration_ms, output."""
+    ordered = sorted(results, key=lambda result: result.created_at)
+    return {
+        "data": [
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "x": [result.created_at.isoformat() for result in ordered],
+                "y": [CHECK_STATUS_LEVELS[result.status] for result in ordered],
+                "line": {"shape": "hv", "color": "#8a94a6", "width": 1},
+                "marker": {"color": [CHECK_STATUS_COLOURS[result.status] for result in ordered], "size": 7},
+                "text": [f"{result.duration_ms} ms · {result.output}" for result in ordered],
+                "hovertemplate": "%{x}<br>%{text}<extra></extra>",
+            }
+        ],
+        "layout": chart_layout(
+            height=200,
+            yaxis={
+                "tickvals": list(CHECK_STATUS_LEVELS.values()),
+                "ticktext": list(CHECK_STATUS_LEVELS),
+                "range": [-0.5, 2.5],
+                "fixedrange": True,
+                "automargin": True,
+            },
+        ),
     }

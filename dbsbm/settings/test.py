@@ -41,3 +41,5 @@ DBSBM_KEY_RING_CACHE_SECONDS = 86_400
 # Outbound HTTP in tests goes to receivers on 127.0.0.1 (a local webhook receiver, a local feed): the SSRF
 # guard lets loopback through here only; tests of the guard itself set this to [].
 WEBHOOK_ALLOWED_PRIVATE_NETWORKS = ["127.0.0.0/8", "::1/128"]
+# The test client is no server: no web process announces itself to the registry (its tests start one).
+REGISTRY_WEB_HEARTBEAT_ENABLED = False

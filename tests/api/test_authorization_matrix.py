@@ -136,6 +136,8 @@ ENDPOINTS = {
         "GET", "/api/v1/analytics/query/?" + ANALYTICS_QUERY, "analytics:read", 200, with_bets=True
     ),
     "metric_catalog": Endpoint("GET", "/api/v1/analytics/metrics/", "analytics:read", 200),
+    # issue #15 registry
+    "registry_map": Endpoint("GET", "/api/v1/registry/", "metrics:read", 200),
 }
 
 CREDENTIALS = (
@@ -186,6 +188,8 @@ MATRIX = {
     # a tenant key never holds analytics:read (platform-only), and the endpoint wants a platform key besides
     "metric_query":          (U,  U,        U,      U,      U,      OK,      F,         F,   F,           F,    S),
     "metric_catalog":        (U,  U,        U,      U,      U,      OK,      F,         F,   F,           F,    S),
+    # issue #15 registry: platform monitoring, a platform key with metrics:read only
+    "registry_map":          (U,  U,        U,      U,      U,      OK,      F,         F,   F,           F,    S),
 }
 # fmt: on
 
@@ -593,6 +597,12 @@ def _metric_catalog(*, response, diff, **_):
     assert diff == {}
 
 
+# issue #15 registry
+def _registry_map(*, response, diff, **_):
+    assert response.json() == {"services": []}  # nothing registered in this world: the sync never ran
+    assert diff == {}
+
+
 EFFECTS = {
     "plans_list": _plans_list,
     "tenants_list": _tenants_list,
@@ -619,6 +629,8 @@ EFFECTS = {
     "tenant_metric_catalog": _metric_catalog,
     "metric_query": _metric_query,
     "metric_catalog": _metric_catalog,
+    # issue #15 registry
+    "registry_map": _registry_map,
 }
 
 

@@ -1,1 +1,9 @@
 """The integration app's models, one module per area (webhooks, feeds, registry, usage, deployment)."""
+
+from apps.integration.models.registry import (  # noqa: F401
+    CheckResult,
+    CheckTransition,
+    HealthCheck,
+    Service,
+    ServiceInstance,
+)

@@ -1,3 +1,7 @@
-"""URLs of this area (included by apps/integration/api/urls.py or dbsbm/urls.py)."""
+"""URLs of the service registry (included by apps/integration/api/urls.py under /api/v1/)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from apps.integration.registry.views import RegistryView
+
+urlpatterns: list = [path("registry/", RegistryView.as_view(), name="integration-registry")]
