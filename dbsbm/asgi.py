@@ -4,8 +4,12 @@ import os
 
 from django.core.asgi import get_asgi_application
 
+from apps.core.observability.tracing import tracing_setup
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dbsbm.settings.local")
 
+# Tracing (when configured) before the handler loads MIDDLEWARE: the instrumentation adds its middleware.
+tracing_setup(process_kind="web")
 # Django must be set up before anything imports models (consumers do).
 django_asgi_application = get_asgi_application()
 
