@@ -44,7 +44,7 @@ class ObservabilityCollector:
     """A prometheus_client collector over the shared sources (no state of its own)."""
 
     def collect(self):
-        scrape_ok = GaugeMetricFamily("dbsbm_scrape_ok", "Whether a source of metrics could be read.", labels=["source"])
+        scrape_ok = GaugeMetricFamily("dbsbm_scrape_ok", "Whether a metrics source could be read.", labels=["source"])
         for source, families in (
             ("http", self._http),
             ("celery_tasks", self._tasks),
@@ -80,7 +80,7 @@ class ObservabilityCollector:
         for labels, (buckets, total) in sorted(_histograms(totals, celery_tasks.bounds).items()):
             durations.add_metric(list(labels), buckets, total)
         failures = CounterMetricFamily(
-            "dbsbm_celery_task_failures", "Celery task runs that raised, by task and exception.", labels=["task", "exception"]
+            "dbsbm_celery_task_failures", "Task runs that raised, by task and exception.", labels=["task", "exception"]
         )
         for (labels, counter), amount in sorted(totals.items()):
             if counter == FAILURE_COUNT:
@@ -94,9 +94,9 @@ class ObservabilityCollector:
             "dbsbm_db_pool_connections", "Open pool connections by state, per process.", labels=[*labels, "state"]
         )
         maximum = GaugeMetricFamily("dbsbm_db_pool_max_connections", "The pool's maximum size.", labels=labels)
-        waiting = GaugeMetricFamily("dbsbm_db_pool_waiting_requests", "Requests waiting for a connection.", labels=labels)
+        waiting = GaugeMetricFamily("dbsbm_db_pool_waiting_requests", "Requests waiting for one.", labels=labels)
         wait = CounterMetricFamily(
-            "dbsbm_db_pool_wait_seconds", "Time spent waiting for a connection since the process started.", labels=labels
+            "dbsbm_db_pool_wait_seconds", "Time spent waiting for a connection since the pool opened.", labels=labels
         )
         for snapshot in pool_snapshots():
             process = [snapshot.process, snapshot.kind]
@@ -111,7 +111,7 @@ class ObservabilityCollector:
         depths = broker_queue_depths()
         if depths is None:
             raise ConnectionError("broker unreachable")  # an OSError: reported in dbsbm_scrape_ok
-        family = GaugeMetricFamily("dbsbm_celery_queue_messages", "Messages waiting in each broker queue.", labels=["queue"])
+        family = GaugeMetricFamily("dbsbm_celery_queue_messages", "Messages waiting in a queue.", labels=["queue"])
         for name, depth in sorted(depths.items()):
             family.add_metric([name], depth)
         yield family
@@ -119,7 +119,7 @@ class ObservabilityCollector:
     def _outbox(self):
         backlog = outbox_backlog()
         yield GaugeMetricFamily(
-            "dbsbm_outbox_pending_messages", "Outbox messages due and not yet handed to the broker.", value=backlog.pending
+            "dbsbm_outbox_pending_messages", "Outbox messages due, not yet handed to the broker.", value=backlog.pending
         )
         yield GaugeMetricFamily(
             "dbsbm_outbox_oldest_pending_age_seconds",
@@ -127,7 +127,7 @@ class ObservabilityCollector:
             value=backlog.oldest_age_seconds,
         )
         yield GaugeMetricFamily(
-            "dbsbm_outbox_given_up_messages", "Messages whose runs failed OUTBOX_MAX_ATTEMPTS times.", value=backlog.given_up
+            "dbsbm_outbox_given_up_messages", "Messages that failed OUTBOX_MAX_ATTEMPTS runs.", value=backlog.given_up
         )
 
 

@@ -52,9 +52,8 @@ def current_trace_ids() -> TraceIds:
     if tracing_is_installed():
         context = trace.get_current_span().get_span_context()
         if context.is_valid:
-            return TraceIds(
-                trace.format_trace_id(context.trace_id), trace.format_span_id(context.span_id), context.trace_flags.sampled
-            )
+            trace_id, span_id = trace.format_trace_id(context.trace_id), trace.format_span_id(context.span_id)
+            return TraceIds(trace_id, span_id, context.trace_flags.sampled)
     return _fallback.get()
 
 
@@ -84,8 +83,8 @@ def continued_trace(traceparent: str):
     if not traceparent or not tracing_is_installed() or parse_traceparent(traceparent) is None:
         yield
         return
-    from opentelemetry import context as context_api
-    from opentelemetry.propagate import extract
+    from opentelemetry import context as context_api  # noqa: PLC0415 - only with tracing on
+    from opentelemetry.propagate import extract  # noqa: PLC0415 - only with tracing on
 
     token = context_api.attach(extract({"traceparent": traceparent}))
     try:

@@ -118,7 +118,7 @@ def flush_all() -> None:
 
 
 def _with_pool_snapshots() -> None:
-    from apps.core.observability.pool import pool_snapshot_write
+    from apps.core.observability.pool import pool_snapshot_write  # noqa: PLC0415 - pool.py needs django.db
 
     for family in (http_responses, celery_tasks):
         family.on_flush.append(pool_snapshot_write)

@@ -47,14 +47,14 @@ def tracing_setup(*, process_kind: str, span_processor=None, set_global: bool = 
     if span_processor is None and not settings.OTEL_TRACING_ENABLED:
         return None
     # imported only here: a process without tracing loads none of it
-    from opentelemetry import trace
-    from opentelemetry.instrumentation.celery import CeleryInstrumentor
-    from opentelemetry.instrumentation.django import DjangoInstrumentor
-    from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor
-    from opentelemetry.instrumentation.redis import RedisInstrumentor
-    from opentelemetry.sdk.resources import Resource
-    from opentelemetry.sdk.trace import TracerProvider
-    from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
+    from opentelemetry import trace  # noqa: PLC0415
+    from opentelemetry.instrumentation.celery import CeleryInstrumentor  # noqa: PLC0415
+    from opentelemetry.instrumentation.django import DjangoInstrumentor  # noqa: PLC0415
+    from opentelemetry.instrumentation.psycopg import PsycopgInstrumentor  # noqa: PLC0415
+    from opentelemetry.instrumentation.redis import RedisInstrumentor  # noqa: PLC0415
+    from opentelemetry.sdk.resources import Resource  # noqa: PLC0415
+    from opentelemetry.sdk.trace import TracerProvider  # noqa: PLC0415
+    from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased  # noqa: PLC0415
 
     resource = Resource.create(
         {
@@ -81,8 +81,8 @@ def tracing_setup(*, process_kind: str, span_processor=None, set_global: bool = 
 
 
 def _otlp_batch_processor():
-    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
-    from opentelemetry.sdk.trace.export import BatchSpanProcessor
+    from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter  # noqa: PLC0415
+    from opentelemetry.sdk.trace.export import BatchSpanProcessor  # noqa: PLC0415
 
     endpoint = (settings.OTEL_EXPORTER_OTLP_ENDPOINT or "http://localhost:4318").rstrip("/")
     exporter = OTLPSpanExporter(endpoint=f"{endpoint}/v1/traces", timeout=settings.OTEL_EXPORTER_OTLP_TIMEOUT)

@@ -4,6 +4,8 @@ Tracing is installed in a process only when an OTLP endpoint is configured (or O
 set): otherwise no instrumentation is imported or installed at all (apps/core/observability/tracing.py).
 """
 
+from django.core.exceptions import ImproperlyConfigured
+
 from dbsbm.settings.environment import env_bool, env_int, env_str
 
 # --- tracing ------------------------------------------------------------------------------------
@@ -32,8 +34,6 @@ LOG_FORMATS = ("text", "json")
 def logging_config(log_format: str, level: str = LOG_LEVEL) -> dict:
     """Django's LOGGING for a format: one console handler whose filter adds the trace context."""
     if log_format not in LOG_FORMATS:
-        from django.core.exceptions import ImproperlyConfigured
-
         raise ImproperlyConfigured(f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, got {log_format!r}")
     formatters = {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s [trace_id=%(trace_id)s] %(message)s"},
