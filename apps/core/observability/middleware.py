@@ -15,6 +15,9 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from apps.core.monitoring.requests import series_of
 from apps.core.observability.context import current_trace_ids, fallback_begin, fallback_end
 from apps.core.observability.counters import http_responses
+# the request's ids, kept for django.request's own "Not Found: …" lines, which Django writes after the
+# whole middleware chain has returned (BaseHandler.get_response), when no context is current any more
+from apps.core.observability.log_records import TRACE_IDS_ATTRIBUTE
 
 TRACEPARENT_HEADER = "traceparent"
 
@@ -22,12 +25,13 @@ TRACEPARENT_HEADER = "traceparent"
 def response_observed(request, response, seconds: float) -> None:
     """Set the traceparent header and count the answer (also the ASGI fast path's call, which no
     middleware gave a context: it gets one here, the caller's trace id continued if it sent one)."""
-    traceparent = current_trace_ids().traceparent
-    if not traceparent:
+    ids = current_trace_ids()
+    if not ids.trace_id:
         token = fallback_begin(request.META.get("HTTP_TRACEPARENT"))
-        traceparent = current_trace_ids().traceparent
+        ids = current_trace_ids()
         fallback_end(token)
-    response[TRACEPARENT_HEADER] = traceparent
+    response[TRACEPARENT_HEADER] = ids.traceparent
+    setattr(request, TRACE_IDS_ATTRIBUTE, ids)
     key = series_of(request, response.status_code)
     if key is not None:
         http_responses.observe((key.surface, key.route, str(response.status_code)), seconds)
