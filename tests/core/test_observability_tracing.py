@@ -73,7 +73,7 @@ def test_a_traced_request_has_a_django_span_with_database_and_redis_child_spans(
     (server,) = [span for span in spans if span["name"] == "GET api/v1/metrics/"]
     assert server["scope"] == "opentelemetry.instrumentation.django"
     assert server["service"] == "dbsbm-web"
-    children = [span for span in spans if span["trace_id"] == server["trace_id"] and span["span_id"] != server["span_id"]]
+    children = [span for span in spans if span["trace_id"] == server["trace_id"] and span is not server]
     scopes = {span["scope"] for span in children}
     assert {"opentelemetry.instrumentation.psycopg", "opentelemetry.instrumentation.redis"} <= scopes
     by_id = {span["span_id"]: span for span in spans}

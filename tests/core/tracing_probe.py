@@ -32,7 +32,7 @@ def main(mode: str, secret: str) -> None:
     incoming = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
     missing = client.get("/api/v1/no-such-route/", HTTP_TRACEPARENT=incoming)
     connections.close_all()
-    print(
+    sys.stdout.write(
         json.dumps(
             {
                 "metrics_status": metrics.status_code,
@@ -56,6 +56,7 @@ def main(mode: str, secret: str) -> None:
                 ],
             }
         )
+        + "\n"
     )
 
 

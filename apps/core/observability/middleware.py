@@ -15,8 +15,6 @@ from asgiref.sync import iscoroutinefunction, markcoroutinefunction
 from apps.core.monitoring.requests import series_of
 from apps.core.observability.context import current_trace_ids, fallback_begin, fallback_end
 from apps.core.observability.counters import http_responses
-# the request's ids, kept for django.request's own "Not Found: …" lines, which Django writes after the
-# whole middleware chain has returned (BaseHandler.get_response), when no context is current any more
 from apps.core.observability.log_records import TRACE_IDS_ATTRIBUTE
 
 TRACEPARENT_HEADER = "traceparent"
@@ -31,6 +29,8 @@ def response_observed(request, response, seconds: float) -> None:
         ids = current_trace_ids()
         fallback_end(token)
     response[TRACEPARENT_HEADER] = ids.traceparent
+    # kept for django.request's own "Not Found: …" lines, which Django writes after the whole middleware
+    # chain has returned (BaseHandler.get_response), when no context is current any more
     setattr(request, TRACE_IDS_ATTRIBUTE, ids)
     key = series_of(request, response.status_code)
     if key is not None:
