@@ -60,18 +60,22 @@ def probes(django_db_setup, django_db_blocker):
         secret, prefix, key_hash = generate_key()
         api_key = ApiKey.objects.create(name="tracing probe", prefix=prefix, key_hash=key_hash, scopes=["metrics:read"])
         try:
-            started = {mode: _probe_start(mode, secret) for mode in ("on", "off")}  # side by side
+            started = {mode: _probe_start(mode, secret) for mode in ("on", "asgi", "off")}  # side by side
             yield {mode: _probe_result(probe) for mode, probe in started.items()}
         finally:
             api_key.delete()
 
 
-def test_a_traced_request_has_a_django_span_with_database_and_redis_child_spans(probes):
-    result, _ = probes["on"]
+@pytest.mark.parametrize(
+    ("mode", "server_scope"),
+    [("on", "opentelemetry.instrumentation.django"), ("asgi", "opentelemetry.instrumentation.asgi")],
+)
+def test_a_traced_request_has_a_server_span_with_database_and_redis_child_spans(probes, mode, server_scope):
+    result, _ = probes[mode]
     assert result["metrics_status"] == 200
     spans = result["spans"]
-    (server,) = [span for span in spans if span["name"] == "GET api/v1/metrics/"]
-    assert server["scope"] == "opentelemetry.instrumentation.django"
+    (server,) = [span for span in spans if span["name"] == "GET api/v1/metrics/"]  # named after the route
+    assert server["scope"] == server_scope
     assert server["service"] == "dbsbm-web"
     children = [span for span in spans if span["trace_id"] == server["trace_id"] and span is not server]
     scopes = {span["scope"] for span in children}
@@ -84,15 +88,16 @@ def test_a_traced_request_has_a_django_span_with_database_and_redis_child_spans(
         assert parent["span_id"] == server["span_id"]
 
 
-def test_the_traceparent_header_names_the_request_span(probes):
-    result, _ = probes["on"]
+@pytest.mark.parametrize("mode", ["on", "asgi"])
+def test_the_traceparent_header_names_the_request_span(probes, mode):
+    result, _ = probes[mode]
     trace_id, span_id = TRACEPARENT.match(result["metrics_traceparent"]).groups()
     server = next(span for span in result["spans"] if span["name"] == "GET api/v1/metrics/")
     assert (trace_id, span_id) == (server["trace_id"], server["span_id"])
     assert result["metrics_traceparent"].endswith("-01")  # recorded
 
 
-@pytest.mark.parametrize("mode", ["on", "off"])
+@pytest.mark.parametrize("mode", ["on", "asgi", "off"])
 def test_a_caller_s_traceparent_is_continued(probes, mode):
     result, _ = probes[mode]
     trace_id, span_id = TRACEPARENT.match(result["missing_traceparent"]).groups()
@@ -100,7 +105,7 @@ def test_a_caller_s_traceparent_is_continued(probes, mode):
     assert span_id != "b7ad6b7169203331"  # our own span, the caller's as its parent
 
 
-@pytest.mark.parametrize("mode", ["on", "off"])
+@pytest.mark.parametrize("mode", ["on", "asgi", "off"])
 def test_log_lines_carry_the_trace_id_of_their_request(probes, mode):
     result, logs = probes[mode]
     (not_found,) = [line for line in logs if line["message"].startswith("Not Found: /api/v1/no-such-route/")]

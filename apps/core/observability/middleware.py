@@ -11,11 +11,13 @@ async, like RequestMetricsMiddleware, so it adds no thread hop under ASGI.
 import time
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from opentelemetry import trace
 
 from apps.core.monitoring.requests import series_of
 from apps.core.observability.context import current_trace_ids, fallback_begin, fallback_end
 from apps.core.observability.counters import http_responses
 from apps.core.observability.log_records import TRACE_IDS_ATTRIBUTE
+from apps.core.observability.tracing import tracing_is_installed
 
 TRACEPARENT_HEADER = "traceparent"
 
@@ -23,6 +25,8 @@ TRACEPARENT_HEADER = "traceparent"
 def response_observed(request, response, seconds: float) -> None:
     """Set the traceparent header and count the answer (also the ASGI fast path's call, which no
     middleware gave a context: it gets one here, the caller's trace id continued if it sent one)."""
+    if tracing_is_installed():
+        _span_named_after_route(request)
     ids = current_trace_ids()
     if not ids.trace_id:
         token = fallback_begin(request.META.get("HTTP_TRACEPARENT"))
@@ -35,6 +39,16 @@ def response_observed(request, response, seconds: float) -> None:
     key = series_of(request, response.status_code)
     if key is not None:
         http_responses.observe((key.surface, key.route, str(response.status_code)), seconds)
+
+
+def _span_named_after_route(request) -> None:
+    """The ASGI server span is named after the method only (the path would make one name per bet id):
+    name it after the URL pattern now that it is resolved, as the Django instrumentation does."""
+    span = trace.get_current_span()
+    match = getattr(request, "resolver_match", None)
+    if span.is_recording() and match is not None and match.route:
+        span.update_name(f"{request.method} {match.route}")
+        span.set_attribute("http.route", match.route)
 
 
 class RequestObservabilityMiddleware:
