@@ -209,7 +209,8 @@ def main() -> int:
             f"{BETS:,} seeded bets; GET /api/v1/tenants/{{guild}}/bets/ (50 rows, tenant key, no If-None-Match) on "
             "two uvicorn servers (1 worker each) side by side, "
             f"{ROUNDS} alternating rounds of {ROUND} requests each ({requests} per configuration, after 20 warm-up).",
-            f"Tracing on: Django, psycopg, Redis and Celery instrumented, sampler ParentBased(TraceIdRatioBased"
+            "Tracing on: server spans from the ASGI middleware (named after the Django route), psycopg, Redis and "
+            "Celery instrumented, sampler ParentBased(TraceIdRatioBased"
             f"({RATIO})), BatchSpanProcessor exporting OTLP/HTTP to a local receiver, which got {receiver.spans:,} "
             f"spans in {receiver.exports:,} exports. Example headers: on `{traceparent_on}`, off `{traceparent_off}`.",
             "",
