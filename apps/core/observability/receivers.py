@@ -15,7 +15,7 @@ from celery.signals import (
 from apps.core.observability.context import fallback_begin, fallback_end
 from apps.core.observability.counters import celery_tasks, flush_all
 from apps.core.observability.pool import pool_process_kind_set
-from apps.core.observability.tracing import tracing_setup
+from apps.core.observability.tracing import tracing_flush, tracing_setup
 
 FAILURE_COUNT = "failure"
 
@@ -39,6 +39,7 @@ def beat_observed(**kwargs) -> None:
 @worker_process_shutdown.connect(dispatch_uid="observability.worker_process_shutdown")
 def worker_process_flushed(**kwargs) -> None:
     flush_all()
+    tracing_flush()
 
 
 @task_prerun.connect(dispatch_uid="observability.task_started")

@@ -116,6 +116,12 @@ def _otlp_batch_processor():
     return BatchSpanProcessor(exporter)
 
 
+def tracing_flush(timeout_millis: int = 2000) -> None:
+    """Export the spans still queued now (a prefork child about to exit, which skips atexit handlers)."""
+    if tracing_is_installed():
+        _state.provider.force_flush(timeout_millis)
+
+
 def tracing_shutdown() -> None:
     """Flush the spans still queued and remove the instrumentation (process exit, tests)."""
     if not tracing_is_installed():
