@@ -71,6 +71,7 @@ def test_the_outbox_backlog_counts_due_messages_and_the_oldest_age(metrics_clien
     assert samples["dbsbm_outbox_given_up_messages"][()] == 1
 
 
+@pytest.mark.filterwarnings("ignore::celery.exceptions.AlwaysEagerIgnored")  # send_task publishes: intended
 def test_queue_depth_is_read_from_the_broker(metrics_client, settings):
     queue = "test-observability-depth"
     settings.TELEMETRY_EXTRA_QUEUES = [queue]
