@@ -4,8 +4,12 @@ import os
 
 from django.core.asgi import get_asgi_application
 
+from apps.core.observability.tracing import asgi_traced, tracing_setup
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dbsbm.settings.local")
 
+# Tracing (when configured): psycopg, redis-py and Celery instrumented; server spans from the ASGI middleware.
+tracing_setup(process_kind="web", asgi=True)
 # Django must be set up before anything imports models (consumers do).
 django_asgi_application = get_asgi_application()
 
@@ -19,7 +23,7 @@ from dbsbm.routing import websocket_urlpatterns  # noqa: E402
 application = ProtocolTypeRouter(
     {
         # 304s of versioned API reads answered before Django's handler (apps/core/middleware.py)
-        "http": ConditionalGetASGI(django_asgi_application),
+        "http": asgi_traced(ConditionalGetASGI(django_asgi_application)),
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

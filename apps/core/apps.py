@@ -9,3 +9,4 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from apps.core import receivers  # noqa: F401 - connects the schedule sync and task monitoring
+        from apps.core.observability import receivers as observability_receivers  # noqa: F401 - tracing, task metrics

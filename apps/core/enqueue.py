@@ -13,6 +13,7 @@ from celery import Task
 from django.db import transaction
 
 from apps.core.models import OutboxMessage
+from apps.core.observability.context import current_trace_ids
 from apps.core.outbox import outbox_dispatch_after_commit, outbox_publish_at
 
 
@@ -21,7 +22,9 @@ def enqueue(task: Task, *args, **kwargs) -> OutboxMessage:
 
     Arguments must be JSON (ids, strings, lists): they are stored, then sent as Celery's JSON.
     """
-    message = OutboxMessage.objects.create(task_name=task.name, args=list(args), kwargs=kwargs)
+    message = OutboxMessage.objects.create(
+        task_name=task.name, args=list(args), kwargs=kwargs, traceparent=current_trace_ids().traceparent
+    )
     transaction.on_commit(partial(outbox_dispatch_after_commit, message_ids=[message.pk]))
     return message
 
@@ -34,6 +37,14 @@ def enqueue_at(task: Task, *args, at: datetime, **kwargs) -> OutboxMessage:
     also published at once with Celery's `eta`, so a running worker fires it on time rather than at the
     dispatcher's next pass. Both paths run the same row, and a row runs once (`outbox_message_run`).
     """
-    message = OutboxMessage.objects.create(task_name=task.name, args=list(args), kwargs=kwargs, available_at=at)
-    transaction.on_commit(partial(outbox_publish_at, message_id=message.pk, task_name=task.name, at=at))
+    message = OutboxMessage.objects.create(
+        task_name=task.name,
+        args=list(args),
+        kwargs=kwargs,
+        available_at=at,
+        traceparent=current_trace_ids().traceparent,
+    )
+    transaction.on_commit(
+        partial(outbox_publish_at, message_id=message.pk, task_name=task.name, at=at, traceparent=message.traceparent)
+    )
     return message

@@ -31,6 +31,7 @@ from apps.core.monitoring.memory import memory_maybe_snapshot, memory_snapshot_d
 from apps.core.monitoring.queries import HEADER as QUERY_HEADER
 from apps.core.monitoring.queries import QueryMonitor, slow_queries_flush
 from apps.core.monitoring.requests import request_metrics
+from apps.core.observability.middleware import response_observed
 
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
@@ -315,9 +316,11 @@ class ConditionalGetASGI:
             request = ASGIRequest(scope, io.BytesIO())
             response = self.middleware.not_modified(request)
             if response is not None:
+                seconds = time.perf_counter() - started
+                response_observed(request, response, seconds)  # traceparent (set before sending), by status
                 await self.application.send_response(response, send)  # Django's ASGIHandler
                 if settings.REQUEST_METRICS_ENABLED:  # counted here: Django's middleware never saw it
-                    request_metrics.record_request(request, response.status_code, time.perf_counter() - started)
+                    request_metrics.record_request(request, response.status_code, seconds)
                 return
         await self.application(scope, receive, send)
 

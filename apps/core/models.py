@@ -115,6 +115,9 @@ class OutboxMessage(models.Model):
     dispatched_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=500, blank=True)
+    # W3C traceparent of the work that asked for the task: published in the task's headers, so the run
+    # continues that trace however late beat hands the row over (apps/core/observability)
+    traceparent = models.CharField(max_length=55, blank=True, default="")
 
     class Meta:
         ordering = ["id"]

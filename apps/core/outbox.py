@@ -54,6 +54,7 @@ from redis.exceptions import RedisError
 
 from apps.core.cache.breaker import OPEN, CircuitBreaker
 from apps.core.models import OutboxMessage
+from apps.core.observability.context import continued_trace
 
 logger = logging.getLogger(__name__)
 
@@ -80,10 +81,15 @@ def _is_eager() -> bool:
     return bool(current_app.conf.task_always_eager)
 
 
-def _publish(message_id: int, task_name: str, **options) -> None:
+def _publish(message_id: int, task_name: str, traceparent: str = "", **options) -> None:
     """Publish the runner of one row on the queue of the row's own task: the broker always carries the
-    runner, so the route is looked up by the row's task name, not the runner's."""
-    current_app.send_task(RUN_TASK, args=[message_id], shadow=task_name, route_name=task_name, retry=False, **options)
+    runner, so the route is looked up by the row's task name, not the runner's. The row's traceparent
+    goes in the message's headers (and, with tracing on, the publish span joins that trace)."""
+    headers = {"traceparent": traceparent} if traceparent else None
+    with continued_trace(traceparent):
+        current_app.send_task(
+            RUN_TASK, args=[message_id], shadow=task_name, route_name=task_name, retry=False, headers=headers, **options
+        )
 
 
 def outbox_dispatch(*, message_ids: Iterable[int] | None = None, limit: int | None = None) -> int:
@@ -105,7 +111,7 @@ def outbox_dispatch(*, message_ids: Iterable[int] | None = None, limit: int | No
             return 0
         for row in rows:
             try:
-                _publish(row.pk, row.task_name)
+                _publish(row.pk, row.task_name, row.traceparent)
             except PUBLISH_ERRORS as error:
                 broker_breaker.record_failure()
                 logger.warning(
@@ -136,14 +142,14 @@ def outbox_dispatch_after_commit(*, message_ids: list[int]) -> None:
         logger.exception("outbox: dispatch after commit failed; beat will dispatch %s", message_ids)
 
 
-def outbox_publish_at(*, message_id: int, task_name: str, at) -> bool:
+def outbox_publish_at(*, message_id: int, task_name: str, at, traceparent: str = "") -> bool:
     """After commit, publish a timer row (`enqueue_at`) with Celery's `eta=at`; best effort, the row is left
     pending (not marked dispatched), so beat's dispatcher also hands it over once due and whichever copy
     runs first runs it (once). Nothing in the embedded configuration: an eager task cannot wait."""
     if _is_eager() or broker_breaker.state == OPEN or not broker_breaker.allow():
         return False
     try:
-        _publish(message_id, task_name, eta=at)
+        _publish(message_id, task_name, traceparent, eta=at)
     except PUBLISH_ERRORS as error:
         broker_breaker.record_failure()
         logger.warning("outbox: timer %s not published (%s); beat dispatches it when due", message_id, error)

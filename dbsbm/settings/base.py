@@ -66,6 +66,8 @@ MIDDLEWARE = [
     # outermost: times the whole stack and counts every answer, the 304s of the next one and the refusals of
     # the ones after it (address blocks, host checks) included; sync and async, so it adds no thread hop
     "apps.core.middleware.RequestMetricsMiddleware",
+    # the traceparent response header, the trace id of log lines, latency by route and status (issue #15)
+    "apps.core.observability.middleware.RequestObservabilityMiddleware",
     # answers 304s of versioned API reads before anything else runs (it adds what the others would)
     "apps.core.middleware.ConditionalGetMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -364,17 +366,7 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
-# --- logging --------------------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-    },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
-}
+# --- logging: LOGGING (text or JSON, with the trace id) is in components/observability.py ----------------
 
 # --- DBSBM ----------------------------------------------------------------------------------------
 # API keys touch `last_used_at` at most this often, so a busy key does not write on every request.

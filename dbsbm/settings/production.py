@@ -44,3 +44,7 @@ CSRF_TRUSTED_ORIGINS = [f"https://{host}" for host in ALLOWED_HOSTS if host and 
 STATIC_ROOT = BASE_DIR / "staticfiles"  # noqa: F405 - filled by collectstatic at build time
 STORAGES["staticfiles"]["BACKEND"] = "whitenoise.storage.CompressedManifestStaticFilesStorage"  # noqa: F405
 WHITENOISE_USE_FINDERS = False
+
+# JSON logs, one object a line with the trace id (LOG_FORMAT=text to read them by eye)
+LOG_FORMAT = env_str("LOG_FORMAT", "json")
+LOGGING = logging_config(LOG_FORMAT)  # noqa: F405

@@ -1,5 +1,6 @@
 """The cache's statistics: an admin page for staff; a Prometheus endpoint for monitoring (the cache, the
-request metrics and the workers' memory)."""
+request metrics, the workers' memory, and observability's families: HTTP latency by route and status,
+Celery queues and tasks, database pools, the outbox backlog — apps/core/observability/collectors.py)."""
 
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
@@ -13,6 +14,7 @@ from apps.core.api.permissions import HasRequiredScope, IsPlatformKey
 from apps.core.api.schema import ERROR_RESPONSES
 from apps.core.cache import breaker, namespace_statistics
 from apps.core.monitoring.exposition import request_metrics_lines, worker_memory_lines
+from apps.core.observability.collectors import observability_metrics_text
 
 METRIC_FIELDS = ("hit", "miss", "stale", "refresh", "waited", "error", "bypass")
 BREAKER_STATES = {"closed": 0, "half_open": 1, "open": 2}
@@ -56,12 +58,12 @@ def prometheus_text() -> str:
         *request_metrics_lines(),
         *worker_memory_lines(),
     ]
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n" + observability_metrics_text()
 
 
 class MetricsView(APIView):
-    """Prometheus text exposition of the cache statistics, request metrics and worker memory (platform key with
-    `metrics:read`)."""
+    """Prometheus text exposition of the cache statistics, request metrics, worker memory and the observability
+    families (platform key with `metrics:read`)."""
 
     permission_classes = [HasRequiredScope, IsPlatformKey]
     # JSON first so that refusals keep the API's error shape; the metrics themselves are always text
@@ -69,7 +71,7 @@ class MetricsView(APIView):
     required_scopes = {"get": "metrics:read"}
 
     @extend_schema(
-        summary="Cache, request and worker metrics in the Prometheus text format",
+        summary="Cache, request, task, queue, pool, outbox and worker metrics in the Prometheus text format",
         responses={(200, "text/plain"): OpenApiTypes.STR, **ERROR_RESPONSES},
     )
     def get(self, request) -> HttpResponse:
