@@ -262,7 +262,7 @@ def test_balanced_requests_fail_over_to_a_live_mirror_and_eject_the_dead_one(clo
         live = Endpoint(url=server.url_for("/"))
         balancer = _process(ROUND_ROBIN, clock, endpoints=[dead, live])
 
-        statuses = [balanced_request(balancer, "GET", "/v1/games", attempts=2).status for _ in range(4)]
+        statuses = [balanced_request(balancer, "GET", "/v1/games", attempts=2)[1].status for _ in range(4)]
 
         assert statuses == [200] * 4
         assert balancer.candidates() == [live]

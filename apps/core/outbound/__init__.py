@@ -2,9 +2,10 @@
 upstream shared through Redis (breaker.py), balancing over an upstream's endpoints (balancer.py,
 strategies.py) with passive health (health.py)."""
 
+from apps.core.outbound.balanced import balanced_request, endpoint_request
 from apps.core.outbound.balancer import Balancer, balancer_for
 from apps.core.outbound.breaker import breakers
-from apps.core.outbound.client import OutboundResponse, balanced_request, default_upstream, outbound_request
+from apps.core.outbound.client import OutboundResponse, default_upstream, outbound_request
 from apps.core.outbound.errors import CircuitOpen, OutboundError
 from apps.core.outbound.ssrf import OutboundBlocked
 from apps.core.outbound.strategies import STRATEGIES, Endpoint
@@ -21,5 +22,6 @@ __all__ = [
     "balancer_for",
     "breakers",
     "default_upstream",
+    "endpoint_request",
     "outbound_request",
 ]

@@ -1,4 +1,5 @@
-"""Every outbound HTTP request: `outbound_request` (one URL) and `balanced_request` (an upstream's endpoints).
+"""Every outbound HTTP request goes through `outbound_request` (balanced.py builds on it for upstreams with
+several endpoints).
 
 In order, for each request:
 1. the upstream's circuit breaker (breaker.py): open → `CircuitOpen` at once, no DNS lookup, no connection;
@@ -15,8 +16,9 @@ A new connection per request (no pool across requests): each one must be checked
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import certifi
 import urllib3
@@ -24,9 +26,8 @@ from django.conf import settings
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, ReadTimeoutError, SSLError
 from urllib3.exceptions import HTTPError as Urllib3Error
 
-from apps.core.outbound.balancer import Balancer
 from apps.core.outbound.breaker import SharedCircuitBreaker, breakers
-from apps.core.outbound.errors import CircuitOpen, OutboundError
+from apps.core.outbound.errors import OutboundError
 from apps.core.outbound.ssrf import IPAddress, OutboundBlocked, resolve_checked, url_parts
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ class OutboundResponse:
     headers: dict[str, str] = field(default_factory=dict)  # lower-case names
     address: str = ""  # the IP the connection went to
     elapsed_ms: float = 0.0
+    url: str = ""  # the URL requested (relative links in the answer are relative to it)
 
 
 Timeout = float | tuple[float, float] | None
@@ -140,18 +142,19 @@ def outbound_request(
     headers: dict[str, str] | None = None,
     body: bytes | None = None,
     timeout: Timeout = None,
+    check: Callable[[OutboundResponse], None] | None = None,
     breaker: SharedCircuitBreaker = breakers,
 ) -> OutboundResponse:
     """One guarded request. Raises OutboundBlocked (SSRF guard), CircuitOpen (no call made) or OutboundError
     (unreachable, time-out, over-long answer); any HTTP status is returned, 5xx also counting as a failure.
     `timeout`: seconds for the connect and for each read, or (connect, read) as in requests; default: the
-    OUTBOUND_CONNECT_TIMEOUT_MS / OUTBOUND_READ_TIMEOUT_MS settings."""
+    OUTBOUND_CONNECT_TIMEOUT_MS / OUTBOUND_READ_TIMEOUT_MS settings. `check(response)` may raise
+    OutboundError for an answer the caller cannot use (a feed's garbage): it then counts as a failure too."""
     upstream = upstream or default_upstream(url)
     permit = breaker.acquire(upstream)
-    limits = _timeout(timeout)
     started = time.monotonic()
     try:
-        response, content, address = _send(method, url, headers=headers or {}, body=body, timeout=limits)
+        response, content, address = _send(method, url, headers=headers or {}, body=body, timeout=_timeout(timeout))
     except OutboundBlocked:
         breaker.record(permit, is_success=True)  # our refusal says nothing about the upstream's health
         raise
@@ -163,52 +166,19 @@ def outbound_request(
         kind = failure_kind(error)
         logger.info("outbound %s %s failed: %s (%s)", method, upstream, kind, type(error).__name__)
         raise OutboundError(f"{upstream}: {kind}: unreachable or no answer in time", kind=kind) from error
-    breaker.record(permit, is_success=response.status < 500)
-    return OutboundResponse(
+    result = OutboundResponse(
         status=response.status,
         body=content,
         headers={name.lower(): value for name, value in response.headers.items()},
         address=address,
         elapsed_ms=(time.monotonic() - started) * 1000,
+        url=url,
     )
-
-
-def balanced_request(
-    balancer: Balancer,
-    method: str,
-    path: str,
-    *,
-    key: str | None = None,
-    attempts: int = 1,
-    headers: dict[str, str] | None = None,
-    body: bytes | None = None,
-    timeout: Timeout = None,
-) -> OutboundResponse:
-    """`path` on one of the upstream's endpoints (joined to its base URL), chosen by the balancer; a failure
-    (unreachable, 5xx) is tried again on another endpoint, up to `attempts` endpoints. The breaker is the
-    upstream's (named by the balancer), shared by its endpoints."""
-    tried, last_error = [], None
-    for _ in range(max(1, attempts)):
-        endpoint = balancer.choose(key=key, exclude=tried)
-        if endpoint is None:
-            break
-        tried.append(endpoint)
-        url = urljoin(endpoint.url.rstrip("/") + "/", path.lstrip("/")) if path else endpoint.url
-        with balancer.track(endpoint) as outcome:
-            try:
-                response = outbound_request(
-                    method, url, upstream=balancer.upstream, headers=headers, body=body, timeout=timeout
-                )
-            except (CircuitOpen, OutboundBlocked):
-                outcome.skipped()  # no call was made: nothing to learn about the endpoint
-                raise
-            except OutboundError as error:
-                outcome.failed()
-                last_error = error
-                continue
-            if response.status >= 500:
-                outcome.failed()
-                last_error = OutboundError(f"HTTP {response.status} from {endpoint.url}", status=response.status)
-                continue
-            return response
-    raise last_error or OutboundError(f"{balancer.upstream}: no endpoint to call")
+    try:
+        if check is not None:
+            check(result)
+    except OutboundError:
+        breaker.record(permit, is_success=False)
+        raise
+    breaker.record(permit, is_success=result.status < 500)
+    return result
