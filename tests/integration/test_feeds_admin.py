@@ -10,6 +10,7 @@ from django.utils import timezone
 from apps.accounts.choices import StaffRole
 from apps.audit.models import AuditEvent
 from apps.core.beat import declared_schedules
+from apps.core.outbound import breakers
 from apps.integration.feeds.tasks import feeds_dispatch_task
 from apps.integration.models import FeedRunStatus, FeedSource, FeedSyncRun
 from tests.integration.feed_server import LocalFeed, game_item
@@ -89,3 +90,13 @@ def test_the_sweep_runs_the_due_sources_only(db, feed, django_capture_on_commit_
 
     runs = {run.source_id: run.status for run in FeedSyncRun.objects.all()}
     assert runs == {due.pk: FeedRunStatus.OK, never.pk: FeedRunStatus.OK}
+
+
+def test_the_change_page_shows_the_sources_circuit_as_every_worker_sees_it(admin_client, settings):
+    settings.OUTBOUND_BREAKER_FAILURE_THRESHOLD = 1
+    source = FeedSource.objects.create(name="scores", base_urls=["http://127.0.0.1:8081/v1/games"])
+    breakers.record(breakers.acquire(source.upstream), is_success=False)
+
+    response = admin_client.get(reverse("admin:integration_feedsource_change", args=[source.pk]))
+
+    assert "open (opened 1 times)" in response.content.decode()

@@ -8,6 +8,7 @@ from django.contrib import admin
 from apps.core.actors import actor_for_request
 from apps.core.admin.tools import ReadOnlyAdmin, ServiceAdminMixin
 from apps.core.enqueue import enqueue
+from apps.core.outbound import breakers
 from apps.core.outbound.ssrf import OutboundBlocked, url_check
 from apps.integration.feeds.services import SOURCE_FIELDS, feed_source_save
 from apps.integration.feeds.tasks import feed_source_sync_task
@@ -65,11 +66,20 @@ class FeedSourceAdmin(ServiceAdminMixin, admin.ModelAdmin):
     list_display = ["name", "is_enabled", "strategy", "interval_seconds", "last_run_at", "newest_item_at"]
     list_filter = ["is_enabled", "strategy"]
     search_fields = ["name"]
-    readonly_fields = ["etag", "last_modified", "cursor", "newest_item_at", "last_run_at", "lease_expires_at"]
+    readonly_fields = [
+        "circuit", "etag", "last_modified", "cursor", "newest_item_at", "last_run_at", "lease_expires_at",
+    ]  # fmt: skip
     actions = ["sync_now"]
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # disable a source instead: its runs stay
+
+    @admin.display(description="circuit breaker")
+    def circuit(self, source: FeedSource) -> str:
+        """As every worker sees it (Redis); on the change page only: one Redis read, not one per row."""
+        if source.pk is None:
+            return "-"
+        return f"{breakers.state(source.upstream)} (opened {breakers.times_opened(source.upstream)} times)"
 
     def save_model(self, request, obj, form, change):
         values = {name: form.cleaned_data[name] for name in SOURCE_FIELDS if name in form.cleaned_data}

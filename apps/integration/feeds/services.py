@@ -82,6 +82,9 @@ def feed_source_sync(*, source_id: int, actor: Actor | None = None) -> FeedSyncR
             fetched = feed_fetch(source)
         except (OutboundError, OutboundBlocked) as error:
             return _finish(run, status=FeedRunStatus.FAILED, errors=[str(error)])
+        except Exception as error:  # a bug must not leave the run "running": logged, then shown on the run
+            logger.exception("feed source %s: fetching failed", source.pk)
+            return _finish(run, status=FeedRunStatus.FAILED, errors=[f"{type(error).__name__}: {error}"])
         if fetched.is_not_modified:
             return _finish(run, status=FeedRunStatus.NOT_MODIFIED, endpoint=fetched.endpoint)
         return _apply(source, run, fetched, actor=actor or Actor.system(f"feed:{source.name}"))
