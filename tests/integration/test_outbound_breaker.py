@@ -40,6 +40,7 @@ def _process(clock, **options) -> SharedCircuitBreaker:
 
 
 def _dead_redis_process(clock) -> SharedCircuitBreaker:
+    """A process whose Redis is down (no retries: as django-redis' pooled connections are configured)."""
     client = redis.Redis(
         port=closed_port(), socket_timeout=0.1, socket_connect_timeout=0.1, retry=Retry(NoBackoff(), 0)
     )

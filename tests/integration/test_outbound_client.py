@@ -6,6 +6,7 @@ import socket
 import threading
 
 import pytest
+from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from apps.core.outbound import CircuitOpen, OutboundBlocked, OutboundError, outbound_request
@@ -173,3 +174,31 @@ def test_http_post_fails_at_once_when_the_upstreams_circuit_is_open(server, sett
     assert server.log == []
     with pytest.raises(CircuitOpen):
         outbound_request("POST", server.url_for("/hook"), upstream="tenant-hooks")
+
+
+def test_an_ipv6_literal_is_called_with_its_bracketed_host():
+    six = HTTPServer(host="::1", port=0)
+    six.start()
+    try:
+        six.expect_request("/six").respond_with_data("six")
+        response = outbound_request("GET", f"http://[::1]:{six.port}/six")
+    finally:
+        six.stop()
+    assert (response.status, response.address) == (200, "::1")
+    assert six.log[0][0].headers["Host"] == f"[::1]:{six.port}"
+
+
+def test_a_refused_connection_moves_on_to_the_next_checked_address_only(server, monkeypatch):
+    real_getaddrinfo = socket.getaddrinfo
+
+    def two_addresses(host, port, *args, **kwargs):
+        if host == "two.mirror.test":  # 127.0.0.2 refuses (the server listens on 127.0.0.1 only)
+            return real_getaddrinfo("127.0.0.2", port, *args, **kwargs) + real_getaddrinfo(
+                "127.0.0.1", port, *args, **kwargs
+            )
+        return real_getaddrinfo(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", two_addresses)
+    server.expect_request("/games").respond_with_json({"games": []})
+
+    assert outbound_request("GET", f"http://two.mirror.test:{server.port}/games").address == "127.0.0.1"
