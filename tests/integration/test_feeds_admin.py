@@ -100,3 +100,17 @@ def test_the_change_page_shows_the_sources_circuit_as_every_worker_sees_it(admin
     response = admin_client.get(reverse("admin:integration_feedsource_change", args=[source.pk]))
 
     assert "open (opened 1 times)" in response.content.decode()
+
+
+def test_the_pull_now_action_runs_the_selected_sources(admin_client, feed, django_capture_on_commit_callbacks):
+    feed.publish([game_item("nba-1")])
+    source = FeedSource.objects.create(name="scores", base_urls=[feed.url])
+    changelist = reverse("admin:integration_feedsource_changelist")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(changelist, {"action": "sync_now", "_selected_action": [source.pk]})
+
+    assert response.status_code == 302
+    assert list(FeedSyncRun.objects.values_list("source__name", "status", "games_created")) == [
+        ("scores", FeedRunStatus.OK, 1)
+    ]
