@@ -27,9 +27,7 @@ class FeedFetch:
 def feed_balancer(source: FeedSource) -> Balancer:
     if not source.base_urls:
         raise OutboundError(f"Feed source {source.name} has no mirror URL.")
-    weights = source.mirror_weights or {}
-    endpoints = [Endpoint(url=url, weight=max(1, int(weights.get(url, 1)))) for url in source.base_urls]
-    return balancer_for(upstream=source.upstream, endpoints=endpoints, strategy=source.strategy)
+    return balancer_for(upstream=source.upstream, endpoints=source.mirror_endpoints, strategy=source.strategy)
 
 
 def first_page_url(base_url: str, cursor: str) -> str:

@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import Q
 
+from apps.core.outbound import Endpoint
 from apps.integration.upstreams.choices import BalancingStrategy
 
 
@@ -49,6 +50,11 @@ class FeedSource(models.Model):
     def upstream(self) -> str:
         """The name of its breaker and balancer."""
         return f"feed:{self.name}"
+
+    @property
+    def mirror_endpoints(self) -> list[Endpoint]:
+        weights = self.mirror_weights or {}
+        return [Endpoint(url=url, weight=max(1, int(weights.get(url, 1)))) for url in self.base_urls]
 
 
 class FeedSyncRun(models.Model):
