@@ -7,6 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from werkzeug import Response
 
 from apps.betting.choices import BetStatus, GameStatus
@@ -180,7 +181,7 @@ def test_repeated_failures_open_the_sources_breaker_and_the_next_run_makes_no_ca
 
 def test_a_run_of_a_source_whose_run_is_in_progress_is_skipped(source, feed):
     feed.publish([game_item("nba-1")])
-    assert feed_source_lease(source_id=source.pk, now=NOW) is not None  # another worker's run
+    assert feed_source_lease(source_id=source.pk, now=timezone.now()) is not None  # another worker's run
 
     assert feed_source_sync(source_id=source.pk) is None
     assert (FeedSyncRun.objects.count(), feed.requests) == (0, [])
@@ -196,13 +197,18 @@ def test_a_mirror_the_ssrf_guard_refuses_fails_the_run_without_a_call(source, fe
 
 
 def test_the_lag_is_the_time_since_the_newest_item_was_updated(source, feed):
-    feed.publish([game_item("nba-1"), game_item("nba-2", home_team="Suns", updated_at=NOW.isoformat())])
+    updated = timezone.now().replace(microsecond=0) - timedelta(seconds=30)
+    older = (updated - timedelta(hours=1)).isoformat()
+    feed.publish(
+        [game_item("nba-1", updated_at=older), game_item("nba-2", home_team="Suns", updated_at=updated.isoformat())]
+    )
 
     run = _run(source)
 
-    assert run.newest_item_at == source.newest_item_at == NOW
-    assert 0 <= run.lag_seconds < 120
-    assert feed_lag_seconds(now=NOW + timedelta(seconds=90)) == {"scores": 90.0}
+    assert run.newest_item_at == source.newest_item_at == updated
+    assert run.lag_seconds == pytest.approx((run.finished_at - updated).total_seconds())
+    assert 30 <= run.lag_seconds < 90
+    assert feed_lag_seconds(now=updated + timedelta(seconds=90)) == {"scores": 90.0}
 
 
 def test_a_final_score_for_a_game_that_has_not_started_is_rejected_alone(source, feed):
