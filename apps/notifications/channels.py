@@ -115,7 +115,11 @@ def webhook_send(delivery: Delivery, *, now: datetime) -> int:
         "webhook-timestamp": str(int(now.timestamp())),
         "webhook-signature": Webhook(endpoint.secret).sign(msg_id=delivery.key, timestamp=now, data=body),
     }
-    return _require_2xx(http_post(url=endpoint.url, body=body.encode(), headers=headers))
+    # a breaker per endpoint, not per host: tenants whose webhooks share a host (one SaaS receiver) must not
+    # open each other's circuit
+    return _require_2xx(
+        http_post(url=endpoint.url, body=body.encode(), headers=headers, upstream=f"webhook:{endpoint.pk}")
+    )
 
 
 def discord_send(delivery: Delivery, *, now: datetime) -> int:
@@ -130,7 +134,14 @@ def discord_send(delivery: Delivery, *, now: datetime) -> int:
         "allowed_mentions": {"parse": []},
     }
     headers = {"content-type": "application/json"}
-    return _require_2xx(http_post(url=channel.webhook_url, body=json.dumps(body).encode(), headers=headers))
+    return _require_2xx(
+        http_post(
+            url=channel.webhook_url,
+            body=json.dumps(body).encode(),
+            headers=headers,
+            upstream=f"discord-channel:{channel.pk}",  # one guild's broken channel never holds back another's
+        )
+    )
 
 
 SENDERS = {"email": email_send, "webhook": webhook_send, "discord": discord_send}

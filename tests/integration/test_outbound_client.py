@@ -11,7 +11,13 @@ from werkzeug import Response
 
 from apps.core.outbound import CircuitOpen, OutboundBlocked, OutboundError, outbound_request
 from apps.notifications.channels import DeliveryError, http_post
+from apps.notifications.choices import DeliveryStatus, EventKind
+from apps.notifications.models import Delivery, WebhookEndpoint
+from apps.notifications.services import Recipients, notification_send
 from tests.integration.outbound_helpers import closed_port, local_server, loopback, self_signed_localhost
+
+SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+MEMORY_CONTEXT = {"snapshot_id": 7, "process": "web-1", "level": "high", "previous_level": "medium", "rss_mib": 900}
 
 
 @pytest.fixture(scope="module")
@@ -202,3 +208,27 @@ def test_a_refused_connection_moves_on_to_the_next_checked_address_only(server, 
     server.expect_request("/games").respond_with_json({"games": []})
 
     assert outbound_request("GET", f"http://two.mirror.test:{server.port}/games").address == "127.0.0.1"
+
+
+@pytest.mark.django_db
+def test_each_webhook_endpoint_has_its_own_circuit_even_on_a_shared_host(
+    server, settings, django_capture_on_commit_callbacks
+):
+    settings.OUTBOUND_BREAKER_FAILURE_THRESHOLD = 1
+    server.expect_request("/broken").respond_with_data("", status=500)
+    server.expect_request("/fine").respond_with_data("", status=204)
+    kinds = [EventKind.MEMORY_THRESHOLD]
+    broken = WebhookEndpoint.objects.create(
+        name="broken", url=server.url_for("/broken"), secret=SECRET, event_kinds=kinds
+    )
+    WebhookEndpoint.objects.create(name="fine", url=server.url_for("/fine"), secret=SECRET, event_kinds=kinds)
+
+    for key in ("memory:7:high", "memory:8:high"):
+        with django_capture_on_commit_callbacks(execute=True):
+            notification_send(kind=EventKind.MEMORY_THRESHOLD, key=key, context=MEMORY_CONTEXT, recipients=Recipients())
+
+    delivered = Delivery.objects.filter(channel="webhook", webhook__name="fine", status=DeliveryStatus.DELIVERED)
+    assert delivered.count() == 2  # the broken endpoint's open circuit holds nothing back
+    last_broken = Delivery.objects.filter(webhook=broken).order_by("pk").values_list("last_error", flat=True)
+    assert list(last_broken) == ["HTTP 500", f"circuit open for webhook:{broken.pk}"]
+    assert [request.path for request, _ in server.log].count("/broken") == 1
