@@ -1,8 +1,9 @@
 """How one delivery travels: SMTP through Django's e-mail backend (with the notification's stored files
 attached, checked against their SHA-256), or one HTTP POST (webhook, Discord).
 
-Every outbound HTTP request of this app goes through `http_post`, with short timeouts and no redirects:
-the one place where the circuit breaker and the SSRF guard of issue #15 will be added.
+Every outbound HTTP request of this app goes through `http_post`, and so through `apps.core.outbound`: the
+SSRF guard with the connection pinned to the checked address, the upstream's circuit breaker shared across
+processes, short timeouts, no redirects.
 """
 
 import hashlib
@@ -10,13 +11,13 @@ import json
 import smtplib
 from datetime import datetime
 
-import requests
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.core.mail import EmailMultiAlternatives
 from standardwebhooks import Webhook
 
 from apps.core.mail import exact_attachment
+from apps.core.outbound import OutboundBlocked, OutboundError, outbound_request
 from apps.notifications.models import Delivery
 
 USER_AGENT = "DBSBM-Notifications/1"
@@ -30,21 +31,25 @@ class DeliveryError(Exception):
         self.status = status
 
 
-def http_post(*, url: str, body: bytes, headers: dict[str, str]) -> int:
-    """POST `body` to `url` once (short timeouts, redirects not followed); returns the status, raises
-    DeliveryError when the receiver cannot be reached. (Issue #15: breaker and SSRF guard go here.)"""
+def http_post(*, url: str, body: bytes, headers: dict[str, str], upstream: str | None = None) -> int:
+    """POST `body` to `url` once through the outbound guard; returns the status. Raises DeliveryError when
+    the target is refused (SSRF guard), the upstream's circuit is open ("circuit open for <upstream>", no call
+    made) or the receiver cannot be reached. `upstream` names the breaker (default: scheme://host:port)."""
     try:
-        response = requests.post(
+        response = outbound_request(
+            "POST",
             url,
-            data=body,
+            upstream=upstream,
             headers={"User-Agent": USER_AGENT, **headers},
+            body=body,
             timeout=(settings.NOTIFICATIONS_HTTP_CONNECT_TIMEOUT, settings.NOTIFICATIONS_HTTP_READ_TIMEOUT),
-            allow_redirects=False,
         )
-    except requests.RequestException as error:
-        raise DeliveryError(f"{type(error).__name__}: unreachable") from error
-    response.close()
-    return response.status_code
+    except OutboundBlocked as error:
+        raise DeliveryError(f"Refused by the SSRF guard: {error}") from error
+    except OutboundError as error:
+        message = f"{error.kind}: unreachable" if error.kind else str(error)
+        raise DeliveryError(message, status=error.status) from error
+    return response.status
 
 
 def _require_2xx(status: int) -> int:
@@ -110,7 +115,11 @@ def webhook_send(delivery: Delivery, *, now: datetime) -> int:
         "webhook-timestamp": str(int(now.timestamp())),
         "webhook-signature": Webhook(endpoint.secret).sign(msg_id=delivery.key, timestamp=now, data=body),
     }
-    return _require_2xx(http_post(url=endpoint.url, body=body.encode(), headers=headers))
+    # a breaker per endpoint, not per host: tenants whose webhooks share a host (one SaaS receiver) must not
+    # open each other's circuit
+    return _require_2xx(
+        http_post(url=endpoint.url, body=body.encode(), headers=headers, upstream=f"webhook:{endpoint.pk}")
+    )
 
 
 def discord_send(delivery: Delivery, *, now: datetime) -> int:
@@ -125,7 +134,14 @@ def discord_send(delivery: Delivery, *, now: datetime) -> int:
         "allowed_mentions": {"parse": []},
     }
     headers = {"content-type": "application/json"}
-    return _require_2xx(http_post(url=channel.webhook_url, body=json.dumps(body).encode(), headers=headers))
+    return _require_2xx(
+        http_post(
+            url=channel.webhook_url,
+            body=json.dumps(body).encode(),
+            headers=headers,
+            upstream=f"discord-channel:{channel.pk}",  # one guild's broken channel never holds back another's
+        )
+    )
 
 
 SENDERS = {"email": email_send, "webhook": webhook_send, "discord": discord_send}

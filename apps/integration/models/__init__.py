@@ -1,5 +1,6 @@
 """The integration app's models, one module per area (webhooks, feeds, registry, usage, deployment)."""
 
+from apps.integration.models.feeds import FeedRunStatus, FeedSource, FeedSyncRun  # noqa: F401
 from apps.integration.models.registry import (  # noqa: F401
     CheckResult,
     CheckTransition,

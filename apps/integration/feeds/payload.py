@@ -1,0 +1,115 @@
+"""The feed's JSON, one page per answer, checked whole before anything is written.
+
+    GET <base url>[?cursor=<cursor of the last run>]       (If-None-Match / If-Modified-Since when known)
+    200 {
+      "games": [
+        {"external_id": "nfl-2026-w14-kc-buf", "sport": "football", "league": "NFL",
+         "home_team": "Buffalo Bills", "away_team": "Kansas City Chiefs",
+         "starts_at": "2026-12-07T18:00:00Z",
+         "status": "scheduled" | "live" | "final" | "postponed" | "cancelled",
+         "home_score": 27 | null, "away_score": 24 | null,      (both required when final)
+         "updated_at": "2026-12-07T21:14:03Z"}                  (the provider's change time: the lag metric)
+      ],
+      "next": "<URL of the next page, absolute or relative to this one>" | null,
+      "cursor": "<opaque: sent as ?cursor= on the next run's first page>" | null   (last page only)
+    }
+    304 (nothing changed since the ETag / Last-Modified sent)
+
+Anything else — not JSON, another shape, a field missing or of the wrong type, a naive date-time — is
+garbage: `FeedGarbage`, and the run fails without writing. Unknown keys are ignored (an `odds` object,
+for instance: the betting domain has no place for a game's odds yet).
+"""
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from apps.betting.choices import GameStatus
+from apps.core.outbound import OutboundError
+
+TEXT_FIELDS = {"external_id": 64, "sport": 40, "league": 40, "home_team": 120, "away_team": 120}
+
+
+class FeedGarbage(OutboundError):
+    """The feed answered something that is not a page of the documented shape."""
+
+
+@dataclass(frozen=True)
+class FeedGame:
+    external_id: str
+    sport: str
+    league: str
+    home_team: str
+    away_team: str
+    starts_at: datetime
+    status: str
+    home_score: int | None
+    away_score: int | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class FeedPage:
+    games: list[FeedGame]
+    next: str | None
+    cursor: str | None
+
+
+def _datetime(item: dict, name: str, where: str) -> datetime:
+    value = item.get(name)
+    try:
+        parsed = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        raise FeedGarbage(f"{where}: {name} must be an ISO 8601 date-time with a time zone, got {value!r}.")
+    return parsed
+
+
+def _score(item: dict, name: str, where: str) -> int | None:
+    value = item.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 10_000:
+        raise FeedGarbage(f"{where}: {name} must be a whole number from 0 to 10000 or null, got {value!r}.")
+    return value
+
+
+def feed_game(item: object, where: str) -> FeedGame:
+    if not isinstance(item, dict):
+        raise FeedGarbage(f"{where} is not an object.")
+    texts = {}
+    for name, limit in TEXT_FIELDS.items():
+        value = item.get(name)
+        if not isinstance(value, str) or not value.strip() or len(value) > limit:
+            raise FeedGarbage(f"{where}: {name} must be a non-empty string of at most {limit} characters.")
+        texts[name] = value.strip()
+    status = item.get("status")
+    if status not in GameStatus.values:
+        raise FeedGarbage(f"{where}: status must be one of {', '.join(GameStatus.values)}, got {status!r}.")
+    home_score, away_score = _score(item, "home_score", where), _score(item, "away_score", where)
+    if status == GameStatus.FINAL and (home_score is None or away_score is None):
+        raise FeedGarbage(f"{where}: a final game needs home_score and away_score.")
+    return FeedGame(
+        **texts,
+        starts_at=_datetime(item, "starts_at", where),
+        status=status,
+        home_score=home_score,
+        away_score=away_score,
+        updated_at=_datetime(item, "updated_at", where),
+    )
+
+
+def feed_page(body: bytes, *, page: int) -> FeedPage:
+    """Parse one answer; FeedGarbage names the first thing wrong (and where)."""
+    try:
+        document = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise FeedGarbage(f"Page {page} is not JSON: {error}.") from error
+    if not isinstance(document, dict) or not isinstance(document.get("games"), list):
+        raise FeedGarbage(f'Page {page} is not an object with a "games" list.')
+    for name in ("next", "cursor"):
+        if not isinstance(document.get(name), str | None):
+            raise FeedGarbage(f"Page {page}: {name} must be a string or null.")
+    games = [feed_game(item, f"Page {page}, game {index + 1}") for index, item in enumerate(document["games"])]
+    return FeedPage(games=games, next=document.get("next") or None, cursor=document.get("cursor") or None)
