@@ -7,7 +7,10 @@ says which.
 """
 
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 
+from django.db import DatabaseError
 from prometheus_client import CollectorRegistry, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
 
@@ -16,6 +19,25 @@ from apps.core.observability.counters import SEPARATOR, SUM_FIELD, bucket_field,
 from apps.core.observability.pool import pool_snapshots
 from apps.core.observability.queues import broker_queue_depths, outbox_backlog
 from apps.core.observability.receivers import FAILURE_COUNT
+
+
+@dataclass(frozen=True)
+class LabelledGauge:
+    """A gauge family an app above core contributes (core cannot import it): read at scrape time as
+    {label value: number}. The integration app adds the results feed's lag this way."""
+
+    name: str
+    documentation: str
+    label: str
+    read: Callable[[], dict[str, float]]
+
+
+_APP_GAUGES: dict[str, LabelledGauge] = {}
+
+
+def metrics_gauge_register(gauge: LabelledGauge) -> None:
+    """Add (or replace, by name) a gauge family of an app; called from its AppConfig.ready()."""
+    _APP_GAUGES[gauge.name] = gauge
 
 
 def _histograms(totals, bounds) -> dict[tuple[str, ...], tuple[list[tuple[str, float]], float]]:
@@ -51,6 +73,7 @@ class ObservabilityCollector:
             ("db_pool", self._pools),
             ("broker", self._queues),
             ("outbox", self._outbox),
+            *((gauge.name, self._app_gauge(gauge)) for gauge in _APP_GAUGES.values()),
         ):
             try:
                 yield from families()
@@ -115,6 +138,20 @@ class ObservabilityCollector:
         for name, depth in sorted(depths.items()):
             family.add_metric([name], depth)
         yield family
+
+    @staticmethod
+    def _app_gauge(gauge: LabelledGauge):
+        def families():
+            family = GaugeMetricFamily(gauge.name, gauge.documentation, labels=[gauge.label])
+            try:
+                readings = gauge.read()
+            except DatabaseError as error:
+                raise ConnectionError(f"{gauge.name}: {error}") from error  # an OSError: in dbsbm_scrape_ok
+            for value, number in sorted(readings.items()):
+                family.add_metric([value], number)
+            yield family
+
+        return families
 
     def _outbox(self):
         backlog = outbox_backlog()
