@@ -51,7 +51,8 @@ def command_answer(interaction: Interaction, *, ip_address: str | None) -> str:
 def discord_followup_send(*, interaction: Interaction, content: str) -> int:
     """Replace the deferred message of `interaction` with `content` (no mentions); the HTTP status.
 
-    Through the SSRF-guarded, breaker-protected client (apps/integration/discord/client.py). Raises DiscordUnavailable (unreachable, 429, 5xx) or FollowupNotDelivered (4xx)."""
+    Through the SSRF-guarded, breaker-protected client (apps/integration/discord/client.py). Raises
+    DiscordUnavailable (unreachable, 429, 5xx) or FollowupNotDelivered (4xx)."""
     status, _answer = discord_request(
         "PATCH",
         followup_url(interaction),
