@@ -6,11 +6,13 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from apps.audit.models import AuditEvent
 from apps.core.beat import declared_schedules
 from apps.integration.models import CheckResult, CheckTransition, HealthCheck, Service, ServiceInstance
+from apps.integration.models.feeds import FeedSource
 from apps.integration.registry.discovery import feed_registrations, registry_sync
 from apps.integration.registry.heartbeats import announce, announcements, this_process
 from apps.integration.registry.runners import Probe
@@ -218,7 +220,7 @@ def test_the_sync_registers_the_infrastructure_the_webhook_upstreams_and_the_ann
     assert worker.queues == ["grading", "urgent"]
     assert ("celery_ping", {"node": "celery@w1"}) in list(worker.checks.values_list("kind", "target"))
     redis_instance = ServiceInstance.objects.get(service__name="redis")
-    assert redis_instance.instance_id == "127.0.0.1:6379/4"
+    assert redis_instance.instance_id == settings.REDIS_URL.removeprefix("redis://")  # host:port/index
     stored = str(list(ServiceInstance.objects.values("address", "meta", "tags"))) + str(
         list(HealthCheck.objects.values("target"))
     )
@@ -276,3 +278,18 @@ def test_feed_sources_become_one_instance_per_mirror_without_paths():
         ("feed.scores", "https://mirror.example.net:8443", "mirror.example.net:8443"),
     ]
     assert all(r.checks[0].is_guarded and r.checks[0].kind == "tcp" for r in registrations)
+
+
+def test_the_sync_registers_each_enabled_feed_sources_mirrors_and_not_a_disabled_ones():
+    FeedSource.objects.create(name="scores", base_urls=["https://feed.example.com/v1", "https://mirror.example.net/v1"])
+    FeedSource.objects.create(name="paused", base_urls=["https://paused.example.org/v1"], is_enabled=False)
+
+    registry_sync()
+
+    instances = set(
+        ServiceInstance.objects.filter(service__name__startswith="feed.").values_list("service__name", "instance_id")
+    )
+    assert instances == {
+        ("feed.scores", "https://feed.example.com:443"),
+        ("feed.scores", "https://mirror.example.net:443"),
+    }

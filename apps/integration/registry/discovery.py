@@ -12,10 +12,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from django.apps import apps as django_apps
 from django.conf import settings
 from django.utils import timezone
 
+from apps.integration.models.feeds import FeedSource
 from apps.integration.registry.choices import CheckKind, InstanceSource, ServiceKind
 from apps.integration.registry.heartbeats import Announcement, announcements
 from apps.integration.registry.services import CheckSpec, registry_register, unix_to_datetime
@@ -131,18 +131,9 @@ def feed_registrations(sources: Iterable[tuple[str, Iterable[str]]]) -> Iterator
 
 
 def feed_upstreams() -> Iterator[Registration]:
-    """The results feed's sources (apps.integration.models.feeds.FeedSource: name, base_urls), read through
-    the app registry: the feed area's model may be absent from a branch without it, then there is none."""
-    try:
-        feed_source = django_apps.get_model("integration", "FeedSource")
-    except LookupError:
-        return
-    sources = [
-        (source.name, list(source.base_urls or []))
-        for source in feed_source.objects.all()
-        if getattr(source, "is_active", True)
-    ]
-    yield from feed_registrations(sources)
+    """The enabled results-feed sources' mirrors (apps.integration.models.feeds.FeedSource)."""
+    sources = FeedSource.objects.filter(is_enabled=True).order_by("name").values_list("name", "base_urls")
+    yield from feed_registrations((name, list(base_urls or [])) for name, base_urls in sources)
 
 
 def _ttl_check(announcement: Announcement) -> CheckSpec:
