@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "channels",
     "axes",
     "csp",  # django-csp: its system checks (the middleware is apps.core.csp)
+    "corsheaders",  # per-tenant CORS origins (apps/integration/api/cors.py)
     "django_otp",
     "django_otp.plugins.otp_totp",
     # in dependency order (DESIGN.md): the audit trail sits right above core so that every app,
@@ -66,6 +67,8 @@ MIDDLEWARE = [
     # outermost: times the whole stack and counts every answer, the 304s of the next one and the refusals of
     # the ones after it (address blocks, host checks) included; sync and async, so it adds no thread hop
     "apps.core.middleware.RequestMetricsMiddleware",
+    # CORS before anything that answers (preflights included): origins per tenant, apps/integration/api/cors.py
+    "corsheaders.middleware.CorsMiddleware",
     # answers 304s of versioned API reads before anything else runs (it adds what the others would)
     "apps.core.middleware.ConditionalGetMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -322,7 +325,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "apps.core.api.pagination.CreatedCursorPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apps.core.api.deprecation.DeprecationAwareAutoSchema",
     "EXCEPTION_HANDLER": "apps.core.errors.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "apps.core.api.throttling.ApiKeyRateThrottle",
