@@ -72,7 +72,9 @@ def usage_day_fold(*, day: date) -> tuple[int, int]:
         values = _values(counters)
         row = existing.get((api_key_id, tenant_id, _route(key)))
         if row is None:
-            created.append(ApiUsageDay(day=day, api_key_id=api_key_id, tenant_id=tenant_id, route=_route(key), **values))
+            created.append(
+                ApiUsageDay(day=day, api_key_id=api_key_id, tenant_id=tenant_id, route=_route(key), **values)
+            )
         elif values["requests"] > row.requests:
             for name, value in values.items():
                 setattr(row, name, value)

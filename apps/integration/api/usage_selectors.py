@@ -66,7 +66,9 @@ def usage_summary(*, rows: QuerySet[ApiUsageDay]) -> dict:
         single = UsageTotals()
         single.add(row)
         guild_id = row.tenant.guild_id if row.tenant_id else ""
-        days.append({"day": row.day, "key": row.api_key.prefix, "route": row.route, "guild_id": guild_id, **single.as_dict()})
+        days.append(
+            {"day": row.day, "key": row.api_key.prefix, "route": row.route, "guild_id": guild_id, **single.as_dict()}
+        )
         names[row.api_key.prefix] = row.api_key.name
         for totals in (by_key[row.api_key.prefix], by_route[row.route], by_day[row.day], total):
             totals.add(row)

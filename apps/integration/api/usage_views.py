@@ -54,7 +54,9 @@ UsageSerializer = inline_serializer(
             },
             many=True,
         ),
-        "by_key": _figures("ApiUsageByKey", {"key": serializers.CharField(), "name": serializers.CharField()}, many=True),
+        "by_key": _figures(
+            "ApiUsageByKey", {"key": serializers.CharField(), "name": serializers.CharField()}, many=True
+        ),
         "by_route": _figures("ApiUsageByRoute", {"route": serializers.CharField()}, many=True),
         "by_day": _figures("ApiUsageByDay", {"day": serializers.DateField()}, many=True),
         "total": _figures("ApiUsageTotal", {}),

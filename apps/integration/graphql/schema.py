@@ -59,11 +59,12 @@ def _should_mask(error: GraphQLError) -> bool:
 schema = strawberry.Schema(
     query=Query,
     types=[BetLegType],
+    # factories: each request gets fresh extension instances (strawberry's extensions keep per-request state)
     extensions=[
-        QueryDepthLimiter(max_depth=settings.GRAPHQL_MAX_DEPTH),
-        MaxAliasesLimiter(max_alias_count=settings.GRAPHQL_MAX_ALIASES),
-        MaxTokensLimiter(max_token_count=settings.GRAPHQL_MAX_TOKENS),
-        AddValidationRules([QueryCostLimit]),
-        MaskErrors(should_mask_error=_should_mask, error_message="Unexpected error; it has been logged."),
+        lambda: QueryDepthLimiter(max_depth=settings.GRAPHQL_MAX_DEPTH),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.GRAPHQL_MAX_ALIASES),
+        lambda: MaxTokensLimiter(max_token_count=settings.GRAPHQL_MAX_TOKENS),
+        lambda: AddValidationRules([QueryCostLimit]),
+        lambda: MaskErrors(should_mask_error=_should_mask, error_message="Unexpected error; it has been logged."),
     ],
 )

@@ -5,35 +5,67 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0004_member_discord_user_id_discord_id'),
-        ('integration', '0001_initial'),
-        ('tenants', '0002_guild_id_discord_id'),
+        ("accounts", "0004_member_discord_user_id_discord_id"),
+        ("integration", "0001_initial"),
+        ("tenants", "0002_guild_id_discord_id"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ApiUsageDay',
+            name="ApiUsageDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('route', models.CharField(help_text="The URL pattern's name (v1:bet-list), never the raw path.", max_length=200)),
-                ('requests', models.PositiveBigIntegerField(default=0)),
-                ('errors_4xx', models.PositiveBigIntegerField(default=0)),
-                ('errors_5xx', models.PositiveBigIntegerField(default=0)),
-                ('latency_ms_sum', models.FloatField(default=0)),
-                ('latency_buckets', models.JSONField(default=list, help_text='Requests per latency bucket (bounds, then +Inf).')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('api_key', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='usage_days', to='accounts.apikey')),
-                ('tenant', models.ForeignKey(blank=True, help_text='The tenant whose path was called; empty for platform routes.', null=True, on_delete=django.db.models.deletion.CASCADE, related_name='api_usage_days', to='tenants.tenant')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("day", models.DateField()),
+                (
+                    "route",
+                    models.CharField(
+                        help_text="The URL pattern's name (v1:bet-list), never the raw path.", max_length=200
+                    ),
+                ),
+                ("requests", models.PositiveBigIntegerField(default=0)),
+                ("errors_4xx", models.PositiveBigIntegerField(default=0)),
+                ("errors_5xx", models.PositiveBigIntegerField(default=0)),
+                ("latency_ms_sum", models.FloatField(default=0)),
+                (
+                    "latency_buckets",
+                    models.JSONField(default=list, help_text="Requests per latency bucket (bounds, then +Inf)."),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "api_key",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="usage_days", to="accounts.apikey"
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The tenant whose path was called; empty for platform routes.",
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_usage_days",
+                        to="tenants.tenant",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-day', 'api_key_id', 'route'],
-                'indexes': [models.Index(fields=['tenant', 'day'], name='api_usage_day_tenant_day')],
-                'constraints': [models.UniqueConstraint(fields=('day', 'api_key', 'tenant', 'route'), name='api_usage_day_unique', nulls_distinct=False), models.CheckConstraint(condition=models.Q(('errors_4xx__lte', models.F('requests')), ('errors_5xx__lte', models.F('requests'))), name='api_usage_day_errors_within_requests')],
+                "ordering": ["-day", "api_key_id", "route"],
+                "indexes": [models.Index(fields=["tenant", "day"], name="api_usage_day_tenant_day")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("day", "api_key", "tenant", "route"), name="api_usage_day_unique", nulls_distinct=False
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("errors_4xx__lte", models.F("requests")), ("errors_5xx__lte", models.F("requests"))
+                        ),
+                        name="api_usage_day_errors_within_requests",
+                    ),
+                ],
             },
         ),
     ]
