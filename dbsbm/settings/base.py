@@ -67,14 +67,16 @@ MIDDLEWARE = [
     # outermost: times the whole stack and counts every answer, the 304s of the next one and the refusals of
     # the ones after it (address blocks, host checks) included; sync and async, so it adds no thread hop
     "apps.core.middleware.RequestMetricsMiddleware",
-    # CORS before anything that answers (preflights included): origins per tenant, apps/integration/api/cors.py
-    "corsheaders.middleware.CorsMiddleware",
     # answers 304s of versioned API reads before anything else runs (it adds what the others would)
     "apps.core.middleware.ConditionalGetMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "apps.core.csp.HtmlContentSecurityPolicyMiddleware",  # CONTENT_SECURITY_POLICY on every HTML page
     "apps.core.middleware.RequestIdMiddleware",
+    # CORS (origins per tenant, apps/integration/api/cors.py) before anything that refuses or redirects; not
+    # earlier: the middleware above is async-capable, and the origin check may read the tenant from the database,
+    # which must happen on the request's thread, never on the event loop
+    "corsheaders.middleware.CorsMiddleware",
     "apps.security.middleware.AddressBlockMiddleware",  # addresses blocked by incident response: 403 until then
     # memory first: its snapshot writes happen outside the query monitor's count
     "apps.core.middleware.MemoryMonitorMiddleware",
