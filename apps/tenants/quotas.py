@@ -3,11 +3,13 @@
 * `webhooks`: how many webhook subscriptions a tenant may have. Waiting does not help, so a subscription over
   the quota is refused with **403** `quota_exceeded`, naming the plan and the limit (`webhooks_quota_check`,
   called by the webhooks area when a subscription is created).
-* `exports_per_day`: how many exports (BI report files built for the tenant, on demand or on schedule) a
-  tenant may make per day of its own time zone. Over it: **429** `quota_exceeded` with `Retry-After` (the
-  seconds until the tenant's next midnight), naming the plan and the limit. `exports_quota_check` refuses a
-  request early; `exports_quota_consume` counts one export in the caller's transaction, under a row lock, so
-  two concurrent exports cannot both take the last one.
+* `exports_per_day`: how many exports a tenant may ask for per day of its own time zone. An export is a run
+  of one of its BI reports asked for now (the portal's "run now", the admin's action: analytics'
+  `report_run_request`), which builds PDF, CSV and XLSX files; scheduled runs are not counted (their cron,
+  set by staff, bounds them already). Over it: **429** `quota_exceeded` with `Retry-After` (the seconds until
+  the tenant's next midnight), naming the plan and the limit, and nothing is queued. `exports_quota_consume`
+  counts one in the caller's transaction under a row lock, so two concurrent requests cannot both take the
+  last one, and a rolled-back request uses nothing; `exports_quota_check` only looks.
 
 Data-subject exports (privacy) are not counted: they answer a legal right, which a plan cannot ration.
 """

@@ -42,7 +42,6 @@ from apps.core.errors import ApplicationError, ConflictError
 from apps.notifications.choices import EventKind, Severity
 from apps.notifications.services import Attachment, Recipients, notification_send
 from apps.tenants.models import Tenant
-from apps.tenants.quotas import QuotaExceeded, exports_quota_consume
 
 logger = logging.getLogger(__name__)
 
@@ -351,15 +350,9 @@ def report_run(
 ) -> ReportRun:
     """Build the next version of a BI report for its period as of `now` (PDF, CSV, XLSX with SHA-256),
     store it and e-mail it to the recipients; a run that cannot be built is kept as failed with the
-    reason (and audited), it does not raise. A tenant's run counts against its plan's exports_per_day; over
-    it, the run fails naming the plan and the limit."""
+    reason (and audited), it does not raise."""
     now = now or timezone.now()
     run = _run_open(definition=definition, actor=actor, now=now)
-    if run.definition.tenant_id is not None:
-        try:  # each run of a tenant's report is an export of its plan's exports_per_day
-            exports_quota_consume(tenant=run.definition.tenant, now=now)
-        except QuotaExceeded as error:
-            return _run_fail(run=run, actor=actor, error=error.message)
     header = {
         "definition": run.definition.name,
         "definition_id": run.definition_id,
