@@ -59,7 +59,10 @@ def test_an_actual_request_carries_the_header_and_exposes_the_api_headers(client
     response = client_with_key(secret).get(f"/api/v1/tenants/{listed.guild_id}/bets/", HTTP_ORIGIN=ORIGIN)
     assert response.status_code == 200
     assert response["Access-Control-Allow-Origin"] == ORIGIN
-    assert "etag" in response["Access-Control-Expose-Headers"] and "deprecation" in response["Access-Control-Expose-Headers"]
+    assert (
+        "etag" in response["Access-Control-Expose-Headers"]
+        and "deprecation" in response["Access-Control-Expose-Headers"]
+    )
 
 
 def test_graphql_preflight_follows_the_named_tenant(client, listed, other_tenant):
@@ -87,7 +90,9 @@ def test_bad_origins_are_a_400_and_nothing_is_saved(tenant, make_key, client_wit
     events = AuditEvent.objects.count()
 
     response = client_with_key(secret).patch(
-        f"/api/v1/tenants/{tenant.guild_id}/", json.dumps({"settings": {SETTING: origins}}), content_type="application/json"
+        f"/api/v1/tenants/{tenant.guild_id}/",
+        json.dumps({"settings": {SETTING: origins}}),
+        content_type="application/json",
     )
 
     assert response.status_code == 400

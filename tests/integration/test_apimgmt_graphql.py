@@ -49,7 +49,7 @@ def test_a_tenant_key_reads_only_its_own_bets_with_their_legs(world, tenant):
 
 
 def test_cappers_and_the_leaderboard_are_the_tenants(world, tenant):
-    query = "{ cappers { displayName discordUserId bets(first: 2) { externalId } } leaderboard(period: \"lifetime\") { rank } }"
+    query = '{ cappers { displayName discordUserId bets(first: 2) { externalId } } leaderboard(period: "lifetime") { rank } }'
     data = _post(world["own"], query).json()["data"]
     assert [capper["discordUserId"] for capper in data["cappers"]] == ["500000000000000011"]
     assert len(data["cappers"][0]["bets"]) == 2
@@ -78,8 +78,12 @@ def test_a_platform_key_reads_the_tenant_it_names(world, other_tenant):
 
 
 def test_a_bet_of_another_tenant_is_null_by_id(world, other_tenant):
-    other_bet_id = _post(world["platform"], "{ bets { id } }", guild_id=other_tenant.guild_id).json()["data"]["bets"][0]["id"]
-    response = _post(world["own"], "query One($id: ID!) { bet(id: $id) { externalId } }", variables={"id": other_bet_id})
+    other_bet_id = _post(world["platform"], "{ bets { id } }", guild_id=other_tenant.guild_id).json()["data"]["bets"][
+        0
+    ]["id"]
+    response = _post(
+        world["own"], "query One($id: ID!) { bet(id: $id) { externalId } }", variables={"id": other_bet_id}
+    )
     assert response.status_code == 200 and response.json()["data"] == {"bet": None}
 
 

@@ -90,7 +90,12 @@ def test_a_platform_report_is_not_a_tenant_export(actor):
 
 @pytest.mark.parametrize(
     ("plan", "existing", "refused"),
-    [(PlanCode.FREE, 0, True), (PlanCode.PREMIUM, 2, False), (PlanCode.PREMIUM, 3, True), (PlanCode.ENTERPRISE, 500, False)],
+    [
+        (PlanCode.FREE, 0, True),
+        (PlanCode.PREMIUM, 2, False),
+        (PlanCode.PREMIUM, 3, True),
+        (PlanCode.ENTERPRISE, 500, False),
+    ],
 )
 def test_the_webhooks_quota_refuses_a_subscription_past_the_plan_with_a_403(plan, existing, refused):
     tenant = TenantFactory(guild_id="700000000000000003", plan_code=plan)
