@@ -10,7 +10,13 @@ from tests.integration.apimgmt_helpers import place_bets
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/graphql/"
-BETS_QUERY = "{ bets(first: 10) { externalId status stakeUnits capper { displayName discordUserId } legs { position market selection odds } } }"
+BETS_QUERY = """{
+  bets(first: 10) {
+    externalId status stakeUnits
+    capper { displayName discordUserId }
+    legs { position market selection odds }
+  }
+}"""
 
 
 def _post(client, query: str, *, guild_id: str = "", variables=None):
@@ -49,7 +55,10 @@ def test_a_tenant_key_reads_only_its_own_bets_with_their_legs(world, tenant):
 
 
 def test_cappers_and_the_leaderboard_are_the_tenants(world, tenant):
-    query = '{ cappers { displayName discordUserId bets(first: 2) { externalId } } leaderboard(period: "lifetime") { rank } }'
+    query = """{
+      cappers { displayName discordUserId bets(first: 2) { externalId } }
+      leaderboard(period: "lifetime") { rank }
+    }"""
     data = _post(world["own"], query).json()["data"]
     assert [capper["discordUserId"] for capper in data["cappers"]] == ["500000000000000011"]
     assert len(data["cappers"][0]["bets"]) == 2
@@ -101,7 +110,9 @@ def test_an_unknown_field_is_a_graphql_error(world):
 
 def test_an_over_deep_query_is_refused_before_it_runs(world):
     page = "(first: 1)"
-    deep = f"{{ cappers{page} {{ bets{page} {{ capper {{ bets{page} {{ capper {{ bets{page} {{ capper {{ displayName }} }} }} }} }} }} }} }}"
+    levels = ["cappers", "bets", "capper", "bets", "capper", "bets", "capper"]  # 7 levels, one object each
+    deep = "".join(f"{{ {name}{page if name != 'capper' else ''} " for name in levels) + "{ displayName }" + " }" * 7
+
     (error,) = _errors(_post(world["own"], deep))  # cheap (one object per level), but 7 levels deep
     assert error["message"] == "'anonymous' exceeds maximum operation depth of 6"
 

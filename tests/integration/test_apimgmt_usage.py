@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from apps.accounts.choices import StaffRole
-from apps.core.monitoring.requests import SeriesKey, request_metrics, usage_hash, usage_totals
 from apps.core.cache.store import default_store
+from apps.core.monitoring.requests import SeriesKey, request_metrics, usage_hash, usage_totals
 from apps.integration.api.tasks import api_usage_fold_task
 from apps.integration.api.usage_fold import usage_fold
 from apps.integration.models import ApiUsageDay
