@@ -113,3 +113,17 @@ def test_good_origins_are_saved_through_the_api(tenant, make_key, client_with_ke
     assert Tenant.objects.get(pk=tenant.pk).settings[SETTING] == [ORIGIN, "http://127.0.0.1:8080"]
     # the tenant cache was bumped by the update: the next preflight sees the new list
     assert _preflight(client, f"/api/v1/tenants/{tenant.guild_id}/bets/")["Access-Control-Allow-Origin"] == ORIGIN
+
+
+def test_a_304_of_the_fast_path_carries_the_same_cors_headers(client_with_key, make_key, listed):
+    _, secret = make_key(["bets:read"], tenant=listed)
+    client = client_with_key(secret)
+    path = f"/api/v1/tenants/{listed.guild_id}/leaderboard/"
+    full = client.get(path, HTTP_ORIGIN=ORIGIN)
+    assert full.status_code == 200
+
+    cached = client.get(path, HTTP_ORIGIN=ORIGIN, HTTP_IF_NONE_MATCH=full["ETag"])
+
+    assert cached.status_code == 304
+    assert cached["Access-Control-Allow-Origin"] == ORIGIN
+    assert cached["Vary"] == full["Vary"]
