@@ -4,6 +4,8 @@ daily rows, the usage endpoint and the portal page."""
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from apps.accounts.choices import StaffRole
 from apps.core.cache.store import default_store
@@ -173,3 +175,31 @@ def test_the_portal_page_shows_usage_per_key_and_route_to_verified_staff(tenant,
     client = type(analyst)()
     client.force_login(unverified)
     assert client.get("/portal/integration/usage/").status_code == 302  # to the second-factor sign-in
+
+
+def _rows(keys_and_routes, offsets: range) -> None:
+    today = datetime.now(UTC).date()
+    ApiUsageDay.objects.bulk_create(
+        ApiUsageDay(
+            day=today - timedelta(days=offset), api_key=api_key, tenant=api_key.tenant, route=route,
+            requests=10, errors_4xx=1, latency_ms_sum=50.0, latency_buckets=[5, 5] + [0] * 10,
+        )
+        for api_key, route in keys_and_routes
+        for offset in offsets
+    )  # fmt: skip
+
+
+def test_the_usage_endpoint_reads_in_a_fixed_number_of_queries(tenant, keys):
+    reader, _ = keys["reader"]
+    admin, admin_client = keys["admin"]
+    _rows([(reader, BETS)], range(1))
+    _usage(admin_client, tenant)  # the key and the tenant come from the cache from now on
+    with CaptureQueriesContext(connection) as small:
+        assert _usage(admin_client, tenant).json()["total"]["requests"] == 10
+    _rows([(reader, "v1:capper-list"), (admin, BETS), (admin, "v1:capper-list")], range(7))
+    _rows([(reader, BETS)], range(1, 7))
+    with CaptureQueriesContext(connection) as large:
+        body = _usage(admin_client, tenant).json()
+    assert (body["total"]["requests"], len(body["days"]), len(body["by_day"])) == (280, 28, 7)
+    assert body["by_key"][0]["p95_ms"] == 9.5  # half the requests in each of the first two buckets
+    assert len(large.captured_queries) == len(small.captured_queries) <= 2  # the rows with their keys and tenants
