@@ -13,9 +13,7 @@ import re
 from corsheaders.signals import check_request_enabled
 from django.dispatch import receiver
 
-from apps.core.errors import NotFoundError
-from apps.tenants.origins import cors_origins_of
-from apps.tenants.selectors import tenant_get
+from apps.tenants.selectors import tenant_cors_origins
 
 TENANT_PATH = re.compile(r"^/api/v1/tenants/(?P<guild_id>[0-9]{1,20})/")
 GRAPHQL_PATH = "/api/v1/graphql/"
@@ -34,11 +32,7 @@ def guild_id_of(request) -> str | None:
 
 def origin_allowed(*, guild_id: str, origin: str) -> bool:
     """Whether the tenant of this guild (a live one) lists this origin."""
-    try:
-        tenant = tenant_get(guild_id=guild_id)
-    except NotFoundError:
-        return False
-    return origin in cors_origins_of(tenant.settings)
+    return origin in tenant_cors_origins(guild_id=guild_id)
 
 
 @receiver(check_request_enabled)

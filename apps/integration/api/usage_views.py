@@ -15,8 +15,8 @@ from rest_framework.response import Response
 
 from apps.core.api.schema import ERROR_RESPONSES
 from apps.core.errors import ApplicationError
-from apps.integration.api.usage_selectors import usage_rows, usage_summary
 from apps.integration.models import ApiUsageDay
+from apps.integration.selectors.usage import usage_rows, usage_summary
 from apps.tenants.viewsets import TenantScopedViewSet
 
 DEFAULT_DAYS = 7

@@ -3,13 +3,15 @@ scoped to the tenant the view resolved (`info.context["tenant"]`), and the limit
 depth (QueryDepthLimiter), aliases (MaxAliasesLimiter), tokens (MaxTokensLimiter), estimated cost
 (cost.QueryCostLimit); errors other than ours and GraphQL's own are masked (no internals leak)."""
 
+import zoneinfo
+from datetime import datetime
+
 import strawberry
 from django.conf import settings
 from graphql import GraphQLError
 from strawberry.extensions import AddValidationRules, MaskErrors, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.types import Info
 
-from apps.betting.periods import current_month_label
 from apps.betting.selectors import bet_list, capper_list, leaderboard
 from apps.core.errors import ApplicationError
 from apps.integration.graphql.cost import QueryCostLimit
@@ -46,7 +48,8 @@ class Query:
     def leaderboard(self, info: Info, period: str | None = None, first: int = 20) -> list[LeaderboardRowType]:
         start, stop = page_bounds(first, 0)
         tenant = _tenant(info)
-        rows = leaderboard(tenant=tenant, period_label=period or current_month_label(timezone_name=tenant.timezone))
+        this_month = datetime.now(zoneinfo.ZoneInfo(tenant.timezone)).strftime("%Y-%m")  # as the REST default
+        rows = leaderboard(tenant=tenant, period_label=period or this_month)
         return [LeaderboardRowType(**row) for row in rows[start:stop]]
 
 

@@ -8,9 +8,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from apps.core.errors import NotFoundError
-from apps.integration.api.charts import usage_by_day_figure
-from apps.integration.api.usage_selectors import usage_rows, usage_summary
+from apps.integration.selectors.usage import usage_rows, usage_summary
 from apps.portal.access import ANALYST, portal_view
+from apps.portal.charts import usage_by_day_figure
 from apps.portal.shell import render_portal
 from apps.tenants.selectors import tenant_get
 
