@@ -27,4 +27,7 @@ class ApplicationErrorPageMiddleware:
             return None
         logger.warning("%s on %s: %s", exception.code, request.path, exception.message)
         context = {"code": exception.code, "message": exception.message, "status": exception.status_code}
-        return render(request, "core/application_error.html", context, status=exception.status_code)
+        response = render(request, "core/application_error.html", context, status=exception.status_code)
+        for name, value in exception.headers.items():
+            response[name] = value
+        return response

@@ -19,10 +19,12 @@ from apps.core.signals import api_request_refused
 
 
 class ApplicationError(Exception):
-    """A business rule refused the action; `code` is stable, `message` is for a person."""
+    """A business rule refused the action; `code` is stable, `message` is for a person; `headers` go on the
+    answer (a quota's Retry-After)."""
 
     status_code = 400
     code = "invalid"
+    headers: dict[str, str] = {}
 
     def __init__(
         self,
@@ -136,7 +138,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     if isinstance(exc, ApplicationError):
         set_rollback()
         _report_refusal(context, exc.status_code, exc.code)
-        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code, headers=exc.headers)
     if isinstance(exc, RequestDataTooBig):
         return Response(
             error_body("payload_too_large", "The request body is larger than the API accepts."),

@@ -12,6 +12,7 @@ import uuid
 from collections import OrderedDict
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
+from corsheaders.middleware import CorsMiddleware
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest, get_script_prefix
 from django.http import HttpResponseBase
@@ -25,7 +26,7 @@ from apps.core.actors import client_ip
 from apps.core.address_blocks import address_block_for
 from apps.core.api.http_caching import if_none_match_hits, not_modified, versioned_etag
 from apps.core.api.throttling import PRECOUNTED_ATTRIBUTE, RESULTS_ATTRIBUTE, CounterThrottle
-from apps.core.cache import cache_only
+from apps.core.cache import CacheMiss, cache_only
 from apps.core.choices import ProcessKind
 from apps.core.monitoring.memory import memory_maybe_snapshot, memory_snapshot_due
 from apps.core.monitoring.queries import HEADER as QUERY_HEADER
@@ -150,8 +151,8 @@ class ConditionalGetMiddleware:
     Anything else — no or a refused key, an unknown tenant, a missing scope, a stale ETag, a cache miss,
     a memory snapshot due — goes down the full stack untouched, which refuses, reports and records as
     always. The 304 gets the headers the full stack would add (DRF's finalize_response with the
-    RateLimit-* headers, X-Frame-Options, Content-Length, the query header, X-Request-ID,
-    SecurityMiddleware's); a
+    RateLimit-* headers, X-Frame-Options, Content-Length, the query header, CORS (the tenant's own origins:
+    the tenant is read from the cache only, a miss declines), X-Request-ID, SecurityMiddleware's); a
     test compares both paths' headers.
     """
 
@@ -163,6 +164,7 @@ class ConditionalGetMiddleware:
         self.security = SecurityMiddleware(get_response)
         self.frame_options = XFrameOptionsMiddleware(get_response)
         self.common = CommonMiddleware(get_response)
+        self.cors = CorsMiddleware(get_response)
         markcoroutinefunction(self)
 
     async def __call__(self, request):
@@ -213,12 +215,18 @@ class ConditionalGetMiddleware:
         request.resolver_match = match  # the route the request metrics count it under
         return self.headers(request, response)
 
-    def headers(self, request, response: HttpResponseBase) -> HttpResponseBase:
-        """What the middlewares behind this one add to a response, innermost first."""
+    def headers(self, request, response: HttpResponseBase) -> HttpResponseBase | None:
+        """What the middlewares behind this one add to a response, innermost first (None: the tenant a CORS
+        check needs is not in the cache; the full stack answers)."""
         response = self.frame_options.process_response(request, response)
         response = self.common.process_response(request, response)  # Content-Length
         if settings.QUERY_MONITORING_ENABLED and settings.QUERY_COUNT_HEADER_ENABLED:
             response[QUERY_HEADER] = "0; time-ms=0.0"  # QueryMonitor.header_value of a request without queries
+        try:
+            with cache_only():  # the CORS check reads the tenant: from the cache, never the database here
+                response = self.cors.add_response_headers(request, response)
+        except CacheMiss:
+            return None
         response["X-Request-ID"] = request_id_for(request)
         return self.security.process_response(request, response)
 

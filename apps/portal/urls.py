@@ -21,6 +21,7 @@ from apps.portal.views import (
     reports,
     security,
 )
+from apps.portal.views.integration_usage import integration_usage
 
 app_name = "portal"
 
@@ -181,4 +182,5 @@ urlpatterns = [
         analytics_drill.drill,
         name="analytics_drill",
     ),
+    path("integration/usage/", integration_usage, name="integration_usage"),
 ]

@@ -54,3 +54,23 @@ class Tenant(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == TenantStatus.ACTIVE
+
+
+class TenantQuotaUse(models.Model):
+    """How much of a daily plan quota a tenant used on one day of its own time zone (apps/tenants/quotas.py).
+
+    One row per tenant, quota and day, counted up under a row lock in the transaction of the act it
+    counts: a refused or rolled-back act uses nothing."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="quota_uses")
+    quota = models.CharField(max_length=32)
+    day = models.DateField()
+    used = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "quota", "day"], name="tenant_quota_use_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id} {self.quota} {self.day}: {self.used}"

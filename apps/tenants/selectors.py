@@ -3,6 +3,7 @@
 from apps.core.cache import cache_get_or_set
 from apps.core.errors import NotFoundError
 from apps.tenants.models import Tenant
+from apps.tenants.origins import cors_origins_of
 from apps.tenants.querysets import TenantQuerySet
 
 _FIELDS = [field.attname for field in Tenant._meta.concrete_fields]
@@ -33,3 +34,13 @@ def tenant_get(*, guild_id: str, include_offboarded: bool = False) -> Tenant:
     if fields is None or (not include_offboarded and fields["status"] == "offboarded"):
         raise NotFoundError(f"No tenant with guild id {guild_id}.", code="tenant_not_found")
     return _instance(fields)
+
+
+def tenant_cors_origins(*, guild_id: str) -> list[str]:
+    """The browser origins a live tenant allows on its API paths (its settings' `cors_allowed_origins`); none
+    for a guild that is not a live tenant. Read through the tenant cache."""
+    try:
+        tenant = tenant_get(guild_id=guild_id)
+    except NotFoundError:
+        return []
+    return cors_origins_of(tenant.settings)

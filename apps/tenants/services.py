@@ -14,6 +14,8 @@ from apps.core.cache import cache_bump
 from apps.core.errors import ApplicationError, ConflictError
 from apps.tenants.choices import PlanCode, TenantStatus
 from apps.tenants.models import Tenant
+from apps.tenants.origins import SETTING as CORS_SETTING
+from apps.tenants.origins import cors_origins_problems
 
 EDITABLE_FIELDS = ("name", "plan_code", "timezone", "unit_min", "unit_max", "settings")
 MAX_SETTINGS_BYTES = 16 * 1024
@@ -35,6 +37,8 @@ def _validate(values: dict[str, Any]) -> None:
             errors["settings"] = ["Must be a JSON object."]
         elif len(json.dumps(values["settings"])) > MAX_SETTINGS_BYTES:
             errors["settings"] = [f"Must be at most {MAX_SETTINGS_BYTES} bytes of JSON."]
+        elif origins_problems := cors_origins_problems(values["settings"].get(CORS_SETTING, [])):
+            errors["settings"] = origins_problems
     if errors:
         raise ApplicationError("The tenant is invalid: " + ", ".join(sorted(errors)) + ".", fields=errors)
 

@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "channels",
     "axes",
     "csp",  # django-csp: its system checks (the middleware is apps.core.csp)
+    "corsheaders",  # per-tenant CORS origins (apps/integration/api/cors.py)
     "django_otp",
     "django_otp.plugins.otp_totp",
     # in dependency order (DESIGN.md): the audit trail sits right above core so that every app,
@@ -74,6 +75,10 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "apps.core.csp.HtmlContentSecurityPolicyMiddleware",  # CONTENT_SECURITY_POLICY on every HTML page
     "apps.core.middleware.RequestIdMiddleware",
+    # CORS (origins per tenant, apps/integration/api/cors.py) before anything that refuses or redirects; not
+    # earlier: the middleware above is async-capable, and the origin check may read the tenant from the database,
+    # which must happen on the request's thread, never on the event loop
+    "corsheaders.middleware.CorsMiddleware",
     "apps.security.middleware.AddressBlockMiddleware",  # addresses blocked by incident response: 403 until then
     # memory first: its snapshot writes happen outside the query monitor's count
     "apps.core.middleware.MemoryMonitorMiddleware",
@@ -324,7 +329,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "apps.core.api.pagination.CreatedCursorPagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "apps.core.api.deprecation.DeprecationAwareAutoSchema",
     "EXCEPTION_HANDLER": "apps.core.errors.api_exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "apps.core.api.throttling.ApiKeyRateThrottle",

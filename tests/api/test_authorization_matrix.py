@@ -53,6 +53,7 @@ LIVE_BET = {
 
 
 FORECAST_QUERY = "metric=bets_placed&grain=day&horizon=7"
+GRAPHQL_QUERY = "{ bets { externalId stakeUnits legs { market selection } } cappers { discordUserId } }"
 
 
 @dataclass(frozen=True)
@@ -138,6 +139,12 @@ ENDPOINTS = {
     "metric_catalog": Endpoint("GET", "/api/v1/analytics/metrics/", "analytics:read", 200),
     # issue #15 registry
     "registry_map": Endpoint("GET", "/api/v1/registry/", "metrics:read", 200),
+    # issue #15 apimgmt
+    "tenant_usage": Endpoint("GET", "/api/v1/tenants/{guild_id}/usage/", "tenants:admin", 200),
+    # the tenant is named in the query: a platform key must name it, a tenant key may (its own only)
+    "graphql_query": Endpoint(
+        "POST", "/api/v1/graphql/?guild_id={guild_id}", "bets:read", 200, {"query": GRAPHQL_QUERY}, with_bets=True
+    ),
 }
 
 CREDENTIALS = (
@@ -190,6 +197,9 @@ MATRIX = {
     "metric_catalog":        (U,  U,        U,      U,      U,      OK,      F,         F,   F,           F,    S),
     # issue #15 registry: platform monitoring, a platform key with metrics:read only
     "registry_map":          (U,  U,        U,      U,      U,      OK,      F,         F,   F,           F,    S),
+    # issue #15 apimgmt
+    "tenant_usage":          (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
+    "graphql_query":         (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
 }
 # fmt: on
 
@@ -603,6 +613,28 @@ def _registry_map(*, response, diff, **_):
     assert diff == {}
 
 
+# issue #15 apimgmt
+def _tenant_usage(*, world, response, diff, **_):
+    """Nothing folded yet: an empty week for the home tenant's keys; reading usage writes nothing."""
+    body = response.json()
+    assert (body["days"], body["by_key"], body["by_route"], body["total"]["requests"]) == ([], [], [], 0)
+    assert diff == {}
+
+
+def _graphql_query(*, world, response, diff, **_):
+    """Only the home tenant's bet and capper, whichever key (its own, or a platform key naming it)."""
+    data = response.json()["data"]
+    assert data["bets"] == [
+        {
+            "externalId": "matrix-home_bet",
+            "stakeUnits": "1.00",
+            "legs": [{"market": "prop", "selection": "LeBron over 25.5 points"}],
+        }
+    ]
+    assert data["cappers"] == [{"discordUserId": CAPPER_ID}]
+    assert diff == {}
+
+
 EFFECTS = {
     "plans_list": _plans_list,
     "tenants_list": _tenants_list,
@@ -631,6 +663,9 @@ EFFECTS = {
     "metric_catalog": _metric_catalog,
     # issue #15 registry
     "registry_map": _registry_map,
+    # issue #15 apimgmt
+    "tenant_usage": _tenant_usage,
+    "graphql_query": _graphql_query,
 }
 
 

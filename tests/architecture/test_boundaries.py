@@ -24,6 +24,7 @@ PUBLIC_MODULES = {
     "querysets",
     "viewsets",
     "plans",
+    "quotas",  # the plan quotas (tenants) every app that enforces one calls (issue #15 apimgmt)
     "fields",  # encrypted model fields (keyring) are meant to be used by every app
     "signin",  # the staff sign-in steps (accounts), one implementation for /admin/ and /portal/
 }

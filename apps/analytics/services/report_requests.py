@@ -9,6 +9,7 @@ from apps.analytics.tasks import report_run_task
 from apps.audit.services import audit_record
 from apps.core.actors import Actor
 from apps.core.enqueue import enqueue
+from apps.tenants.quotas import exports_quota_consume
 
 
 def _guild_id(definition: ReportDefinition) -> str:
@@ -18,7 +19,12 @@ def _guild_id(definition: ReportDefinition) -> str:
 @transaction.atomic
 def report_run_request(*, definition: ReportDefinition, actor: Actor) -> None:
     """Queue a run of one report now: the outbox keeps the request while the broker is down, and the worker
-    builds, stores and e-mails the report (the run itself is audited there); the request is audited here."""
+    builds, stores and e-mails the report (the run itself is audited there); the request is audited here.
+    A run asked for a tenant is one of its plan's exports_per_day, counted here: with none left today it is
+    refused, 429 with Retry-After, and nothing is queued. (Scheduled runs are not counted: their cron, set by
+    staff, already bounds them.)"""
+    if definition.tenant_id is not None:
+        exports_quota_consume(tenant=definition.tenant)
     audit_record(
         actor=actor, action="analytics.report_run_requested", target=definition, guild_id=_guild_id(definition)
     )

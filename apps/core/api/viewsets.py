@@ -11,6 +11,7 @@ over the limit such a request gets 429 instead of its 401, 403 or 404.
 from rest_framework import exceptions, viewsets
 from rest_framework.request import Request
 
+from apps.core.api.deprecation import Deprecation, deprecation_headers
 from apps.core.api.ratelimit import most_restrictive
 from apps.core.api.throttling import AnonymousRateThrottle, ApiKeyRateThrottle, CounterThrottle, recorded_results
 from apps.core.errors import ApplicationError
@@ -21,10 +22,14 @@ REFUSAL_THROTTLE_CLASSES = [ApiKeyRateThrottle, AnonymousRateThrottle]
 
 class ApiViewSet(viewsets.GenericViewSet):
     """`required_scopes` maps an action name to the scope it needs; `action_throttle_classes` an
-    action name to the throttles it adds to the default ones (e.g. bet placements per capper)."""
+    action name to the throttles it adds to the default ones (e.g. bet placements per capper);
+    `deprecation` (the whole view) or `deprecations` (per action) marks endpoints for removal
+    (apps/core/api/deprecation.py: Deprecation and Sunset headers, deprecated in the schema)."""
 
     required_scopes: dict[str, str] = {}
     action_throttle_classes: dict[str, list[type]] = {}
+    deprecation: Deprecation | None = None
+    deprecations: dict[str, Deprecation] = {}
 
     throttles_checked = False
 
@@ -70,4 +75,5 @@ class ApiViewSet(viewsets.GenericViewSet):
         if result is not None:
             for header, value in result.headers().items():
                 response[header] = value
+        deprecation_headers(self, response)
         return response

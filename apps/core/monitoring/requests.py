@@ -19,12 +19,20 @@ What a request is counted under:
 
 The hash's fields are `<surface>|<route>|<tenant>|<counter>` with counter `c2xx`…`c5xx`, `us` (latency sum
 in microseconds) and `le<i>` (requests in histogram bucket i); only buckets that were hit are written.
+
+API usage per key (issue #15, API management): an API request that an API key authenticated is counted a
+second time, per UTC day, tenant, key and route, in one hash per day (`telemetry:usage:<YYYY-MM-DD>`, fields
+`<tenant>|<key id>|<route>|<counter>`, the same counters). These hashes hold the day's running totals: the
+integration app's beat task folds them into daily rows (ApiUsageDay) by writing the totals, so a fold run
+twice writes the same rows, and deletes a day's hash once the day is long over. Kept apart from the hash
+above, whose series the sampler and Prometheus read as they are: a key dimension there would multiply them.
 """
 
 import threading
 import time
 from bisect import bisect_left
 from collections import defaultdict
+from datetime import UTC, datetime
 from typing import NamedTuple
 
 from django.conf import settings
@@ -42,12 +50,28 @@ STATUS_CLASSES = ("c1xx", "c2xx", "c3xx", "c4xx", "c5xx")
 LATENCY_SUM_FIELD = "us"
 SEPARATOR = "|"
 TENANT_ATTRIBUTE = "telemetry_guild_id"
+API_KEY_ATTRIBUTE = "api_key"  # set on the Django request by the API key authentication (accounts)
+USAGE_HASH_PREFIX = "telemetry:usage:"
 
 
 class SeriesKey(NamedTuple):  # a tuple: cheap to build and hash once per request
     surface: str
     route: str
     tenant: str  # guild id, "" when the request names none (or none that was checked)
+
+
+class UsageKey(NamedTuple):
+    """One row of API usage: a UTC day, the tenant the request was for ("" none), the key's id, the route."""
+
+    day: str
+    tenant: str
+    api_key: str
+    route: str
+
+
+def usage_hash(day: str) -> str:
+    """The Redis hash of one UTC day's usage per key (`day` in ISO format)."""
+    return f"{USAGE_HASH_PREFIX}{day}"
 
 
 def bucket_field(index: int) -> str:
@@ -115,22 +139,61 @@ def _flat(pending: dict[SeriesKey, dict[str, int]]) -> dict[str, int]:
     }
 
 
+def usage_field(key: UsageKey, counter: str) -> str:
+    return SEPARATOR.join((key.tenant, key.api_key, key.route, counter))
+
+
+def parse_usage_field(day: str, field: str) -> tuple[UsageKey, str] | None:
+    """(usage key, counter) of a field of a day's usage hash; None for the hash's epoch."""
+    tenant, _, rest = field.partition(SEPARATOR)
+    api_key, _, rest = rest.partition(SEPARATOR)
+    route, separator, counter = rest.rpartition(SEPARATOR)
+    if not separator or not api_key:
+        return None
+    return UsageKey(day=day, tenant=tenant, api_key=api_key, route=route), counter
+
+
+def _usage_by_day(pending: dict[UsageKey, dict[str, int]]) -> dict[str, dict[str, int]]:
+    by_day: dict[str, dict[str, int]] = defaultdict(dict)
+    for key, counters in pending.items():
+        for counter, amount in counters.items():
+            by_day[key.day][usage_field(key, counter)] = amount
+    return by_day
+
+
+def _pending_counts():
+    return defaultdict(lambda: defaultdict(int))
+
+
+def _add_request(counters: dict[str, int], status_class: str, microseconds: int, bucket: str) -> None:
+    counters[status_class] += 1
+    counters[LATENCY_SUM_FIELD] += microseconds
+    counters[bucket] += 1
+
+
 class RequestMetrics:
     """This process's counts not yet in Redis, and the flush that adds them there."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._pending: dict[SeriesKey, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        self._pending: dict[SeriesKey, dict[str, int]] = _pending_counts()
+        self._usage: dict[UsageKey, dict[str, int]] = _pending_counts()
         self._last_flush = time.monotonic()
 
-    def record(self, key: SeriesKey, status: int, seconds: float) -> None:
+    def record(self, key: SeriesKey, status: int, seconds: float, *, api_key_id: int | None = None) -> None:
+        """Count one request of a series; with `api_key_id` (an API request a key authenticated) also its
+        usage per day and key."""
         status_class = _STATUS_FIELDS[status // 100] if 0 <= status < 1000 else "c5xx"
         bucket = _BUCKET_FIELDS[bisect_left(LATENCY_BOUNDS_MS, seconds * 1000)]
+        microseconds = int(seconds * 1_000_000)
+        usage_key = None
+        if api_key_id is not None:
+            day = datetime.now(UTC).date().isoformat()
+            usage_key = UsageKey(day, key.tenant, str(api_key_id), key.route)
         with self._lock:
-            counters = self._pending[key]
-            counters[status_class] += 1
-            counters[LATENCY_SUM_FIELD] += int(seconds * 1_000_000)
-            counters[bucket] += 1
+            _add_request(self._pending[key], status_class, microseconds, bucket)
+            if usage_key is not None:
+                _add_request(self._usage[usage_key], status_class, microseconds, bucket)
             due = time.monotonic() - self._last_flush >= settings.REQUEST_METRICS_FLUSH_SECONDS
         if due:
             self.flush()
@@ -138,35 +201,45 @@ class RequestMetrics:
     def record_request(self, request, status: int, seconds: float) -> None:
         """Count one answered request (the middleware's and the ASGI fast path's call)."""
         key = series_of(request, status)
-        if key is not None:
-            self.record(key, status, seconds)
+        if key is None:
+            return
+        api_key = request.__dict__.get(API_KEY_ATTRIBUTE) if key.surface == "api" else None
+        self.record(key, status, seconds, api_key_id=getattr(api_key, "pk", None))
 
     def flush(self) -> None:
         """Add the pending counts to Redis; with Redis down they stay pending for the next flush."""
         with self._lock:
-            pending, self._pending = self._pending, defaultdict(lambda: defaultdict(int))
+            pending, self._pending = self._pending, _pending_counts()
+            usage, self._usage = self._usage, _pending_counts()
             self._last_flush = time.monotonic()
-        if not pending:
+        if not pending and not usage:
             return
-        flat = _flat(pending)
         if breaker.state != OPEN:
             try:
-                default_store().add_counters(REQUESTS_HASH, flat)
+                store = default_store()
+                if pending:
+                    store.add_counters(REQUESTS_HASH, _flat(pending))
+                    pending = {}
+                for day, counters in _usage_by_day(usage).items():
+                    store.add_counters(usage_hash(day), counters)
+                    usage = {key: value for key, value in usage.items() if key.day != day}
                 return
             except CACHE_ERRORS:
                 pass  # best effort: the cache's breaker is told by real reads, not by this
-        self._restore(pending)
+        self._restore(self._pending, pending)
+        self._restore(self._usage, usage)
 
-    def _restore(self, pending: dict[SeriesKey, dict[str, int]]) -> None:
+    def _restore(self, into: dict, pending: dict) -> None:
         with self._lock:
             for key, counters in pending.items():
                 for counter, amount in counters.items():
-                    self._pending[key][counter] += amount
+                    into[key][counter] += amount
 
     def reset(self) -> None:
         """Forget this process's unflushed counts (tests start from zero)."""
         with self._lock:
-            self._pending = defaultdict(lambda: defaultdict(int))
+            self._pending = _pending_counts()
+            self._usage = _pending_counts()
 
     def pending(self) -> dict[str, int]:
         with self._lock:
@@ -193,3 +266,27 @@ def request_series(totals: dict[str, int]) -> dict[SeriesKey, dict[str, int]]:
             key, counter = parsed
             series[key][counter] = amount
     return dict(series)
+
+
+def usage_totals(day: str) -> dict[str, int]:
+    """One UTC day's usage per key as every process flushed it (running totals by hash field, epoch
+    included). Raises CACHE_ERRORS when Redis cannot be read."""
+    return default_store().read_counters(usage_hash(day))
+
+
+def usage_series(day: str, totals: dict[str, int]) -> dict[UsageKey, dict[str, int]]:
+    """A day hash's fields grouped by usage key (the epoch left out)."""
+    series: dict[UsageKey, dict[str, int]] = defaultdict(dict)
+    for field, amount in totals.items():
+        if field == COUNTER_EPOCH_FIELD:
+            continue
+        parsed = parse_usage_field(day, field)
+        if parsed is not None:
+            key, counter = parsed
+            series[key][counter] = amount
+    return dict(series)
+
+
+def usage_forget(day: str) -> None:
+    """Delete a day's usage hash (its day is folded for good)."""
+    default_store().delete(usage_hash(day))

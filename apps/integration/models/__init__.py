@@ -8,3 +8,4 @@ from apps.integration.models.registry import (  # noqa: F401
     Service,
     ServiceInstance,
 )
+from apps.integration.models.usage import ApiUsageDay  # noqa: F401

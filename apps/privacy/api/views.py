@@ -7,12 +7,15 @@ a staff person's acts with a second factor, in the portal: those paths stay in t
 still names them) and answer every key 403 `staff_only` with the portal page to use.
 """
 
+from datetime import date
+
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from apps.core.actors import actor_for_request
+from apps.core.api.deprecation import Deprecation
 from apps.core.api.permissions import HasRequiredScope, IsPlatformKey
 from apps.core.api.schema import ERROR_RESPONSES, ErrorSerializer
 from apps.core.api.viewsets import ApiViewSet
@@ -61,6 +64,11 @@ STAFF_ACTIONS = {
     "reject": "Rejecting a data-subject request",
     "export": "Downloading a data-subject export",
 }
+
+
+# The staff actions' paths answer only 403 since 2026-12-07 (they are staff work in the portal now); they are
+# kept so the contract names them, and go away at the sunset. Clients see Deprecation and Sunset headers.
+STAFF_ACTIONS_DEPRECATION = Deprecation(date=date(2026, 12, 7), sunset=date(2027, 6, 30), link="/api/docs/")
 
 
 def _write(summary: str, request_serializer):
@@ -118,6 +126,7 @@ class DataSubjectRequestViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin
     serializer_class = DataSubjectRequestSerializer
     filterset_class = DataSubjectRequestFilter
     permission_classes = [HasScopeUnlessStaffAction, IsPlatformKey]
+    deprecations = dict.fromkeys(STAFF_ACTIONS, STAFF_ACTIONS_DEPRECATION)
     # the staff actions (STAFF_ACTIONS) need no scope: no key may do them
     required_scopes = {
         "list": "privacy:read",

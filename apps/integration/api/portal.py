@@ -1,0 +1,8 @@
+"""API management's page in the staff portal: usage per key and route (apps/portal/views/integration_usage.py)."""
+
+from apps.accounts.choices import StaffRole
+from apps.core.portal import register_portal_page
+
+register_portal_page(
+    "Integration", "API usage", "portal:integration_usage", roles=[StaffRole.SECURITY_ANALYST.value], order=90
+)
