@@ -212,12 +212,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # a worker takes from its queues in the order given (-Q urgent,celery: urgent first, always), not round robin
     "queue_order_strategy": "priority",
 }
-# Two queues (README, "Processes and queues"). "urgent" is the priority lane: the few short tasks between a
-# detection and a person being paged, and the relay and timers they depend on. Everything else goes to
-# "celery". The outbox publishes each row to its task's queue (apps/core/outbox.py, `route_name`). A worker
-# started without -Q consumes both, urgent first.
+# Queues per domain (README, "Processes and queues"), in the order a worker that takes them all consumes
+# them (-Q, strict priority): "urgent" is the priority lane (the few short tasks between a detection and a
+# person being paged, and the relay and timers they depend on); then what a person waits for (grading,
+# notifications), the checks on each placement (fraud), everything not routed elsewhere ("celery"), outbound
+# integrations, the analytics upkeep, and the slow batch reports last. Each queue can be given workers (and
+# machines) of its own; the Procfile's `worker` takes them all on one machine. The outbox publishes each row to
+# its task's queue (apps/core/outbox.py, `route_name`). A worker started without -Q consumes them all.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in ("urgent", "celery")]  # urgent: consumed first
+CELERY_QUEUE_NAMES = ("urgent", "grading", "notifications", "fraud", "celery", "integration", "analytics", "reports")
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in CELERY_QUEUE_NAMES]
 URGENT_TASKS = [
     "apps.incidents.tasks.incident_open_for_alert_task",
     "apps.incidents.tasks.incident_open_for_fraud_case_task",
@@ -230,7 +234,24 @@ URGENT_TASKS = [
     # the relay: rows whose first publish failed (urgent ones too) must not wait behind the ordinary backlog
     "apps.core.tasks.outbox_dispatch_task",
 ]
-CELERY_TASK_ROUTES = {name: {"queue": "urgent"} for name in URGENT_TASKS}
+# Reports (compliance and BI): long, batch, and nobody is paged by them; by name, before the domain patterns.
+REPORT_TASKS = [
+    "apps.compliance.tasks.run_report",
+    "apps.analytics.tasks.report_run_task",
+]
+# Routing by task name, first match wins: exact names (urgent, then reports) always come before the patterns
+# (Celery's MapRoute), and the patterns are tried in this order. Anything unmatched goes to "celery".
+CELERY_TASK_ROUTES = (
+    [
+        *((name, {"queue": "urgent"}) for name in URGENT_TASKS),
+        *((name, {"queue": "reports"}) for name in REPORT_TASKS),
+        ("apps.betting.tasks.*grade*", {"queue": "grading"}),
+        ("apps.fraud.*", {"queue": "fraud"}),
+        ("apps.notifications.*", {"queue": "notifications"}),
+        ("apps.integration.*", {"queue": "integration"}),
+        ("apps.analytics.*", {"queue": "analytics"}),
+    ],
+)
 CELERY_REDIS_SOCKET_TIMEOUT = 2
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
 # the outbox (apps/core/outbox.py): beat drains it every few seconds, after each commit a request
