@@ -72,6 +72,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "apps.core.csp.HtmlContentSecurityPolicyMiddleware",  # CONTENT_SECURITY_POLICY on every HTML page
     "apps.core.middleware.RequestIdMiddleware",
+    # read-your-writes with a read replica: a client that just wrote reads the primary (apps/core/replica.py)
+    "apps.core.replica.ReplicaPinMiddleware",
     "apps.security.middleware.AddressBlockMiddleware",  # addresses blocked by incident response: 403 until then
     # memory first: its snapshot writes happen outside the query monitor's count
     "apps.core.middleware.MemoryMonitorMiddleware",
@@ -124,6 +126,16 @@ if DATABASE_URL:
     if _sslmode:
         _database["OPTIONS"]["sslmode"] = _sslmode
     DATABASES = {"default": _database}
+    # An optional read replica (README "Scaling out"): analytics, exports and API lists read from it where
+    # safe (apps/core/replica.py); tests point it at the test database (TEST MIRROR), never a copy of their own.
+    DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+    if DATABASE_REPLICA_URL:
+        _replica = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=0)
+        _replica["OPTIONS"] = {**_replica.get("OPTIONS", {}), "pool": dict(_database["OPTIONS"]["pool"])}
+        if _sslmode:
+            _replica["OPTIONS"]["sslmode"] = _sslmode
+        _replica["TEST"] = {"MIRROR": "default"}
+        DATABASES["replica"] = _replica
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -134,6 +146,9 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Without a replica the router sends everything to "default" (it only routes to an alias that is configured).
+DATABASE_REPLICA_ALIAS = "replica" if "replica" in DATABASES else None
+DATABASE_ROUTERS = ["apps.core.replica.ReplicaRouter"]
 
 # --- cache, channel layer, Celery -------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")

@@ -41,3 +41,12 @@ DBSBM_KEY_RING_CACHE_SECONDS = 86_400
 # Outbound HTTP in tests goes to receivers on 127.0.0.1 (a local webhook receiver, a local feed): the SSRF
 # guard lets loopback through here only; tests of the guard itself set this to [].
 WEBHOOK_ALLOWED_PRIVATE_NETWORKS = ["127.0.0.0/8", "::1/128"]
+
+# The read replica (apps/core/replica.py): the alias points at the test database itself (Django's TEST MIRROR: a
+# second connection, no copy), and nothing is routed to it unless a test sets DATABASE_REPLICA_ALIAS
+# (tests/integration/test_scaling_replica.py); every other test reads and writes "default" as before.
+if "replica" not in DATABASES:  # noqa: F405
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+    # no pool of its own: its connections close after each request, none is left open at the test run's end
+    DATABASES["replica"]["OPTIONS"] = {k: v for k, v in DATABASES["default"]["OPTIONS"].items() if k != "pool"}  # noqa: F405
+DATABASE_REPLICA_ALIAS = None
