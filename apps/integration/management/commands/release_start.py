@@ -22,6 +22,9 @@ class Command(BaseCommand):
     help = "Record the start of a release; with --migrate, run the migrations and record how they ended."
 
     def add_arguments(self, parser) -> None:
+        # --version names the release here: Django's own --version (print Django's version) gives way
+        django_version = [action for action in parser._actions if "--version" in action.option_strings]
+        parser._handle_conflict_resolve(None, [("--version", action) for action in django_version])
         parser.add_argument("--version", dest="release_version", required=True, help="The release, e.g. 2026.12.1.")
         parser.add_argument("--env", help="The DeploymentEnvironment released to (optional).")
         parser.add_argument("--git-commit", default="", help="Default: the GIT_COMMIT setting (set in the image).")
