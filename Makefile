@@ -18,7 +18,7 @@ TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO
 help:
 	@echo "make run   - set up (virtualenv, install, migrate, demo data, staff login) and serve on http://$(HOST):$(PORT)"
 	@echo "make test  - set up and run the linters and the whole test suite (PostgreSQL + Redis on localhost)"
-	@echo "make up    - full stack from the Procfile (web, worker, urgent worker, beat); needs DATABASE_URL and REDIS_URL"
+	@echo "make up    - full stack from the Procfile (web, a worker on every queue, the urgent worker, beat); needs DATABASE_URL and REDIS_URL"
 	@echo "make lint  - ruff, import contracts, migrations and schema checks only"
 	@echo "make check-manifests - render the seeded environments' Kubernetes manifests and scan them with checkov"
 	@echo "make bench-fraud  - fraud detectors on planted scenarios: confusion matrix, precision/recall, time per detector"

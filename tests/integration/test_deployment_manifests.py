@@ -154,6 +154,8 @@ def test_output_writes_one_file_per_object(tmp_path):
     assert yaml.safe_load((tmp_path / "out" / files[0]).read_text())["metadata"]["name"] == "dbsbm-staging"
 
 
-def test_an_unknown_environment_is_an_error_naming_it():
+def test_an_unknown_environment_or_a_bad_tag_is_an_error_naming_it():
     with pytest.raises(CommandError, match="No deployment environment 'nowhere'"):
         call_command("k8s_manifests", "--env", "nowhere")
+    with pytest.raises(CommandError, match="--image-tag 'v1 beta' is not an image tag"):
+        call_command("k8s_manifests", "--env", "production", "--image-tag", "v1 beta")

@@ -1,6 +1,7 @@
 """`manage.py k8s_manifests --env production [--output DIR] [--image-tag TAG]`: the environment's Kubernetes
 manifests, rendered from its deployment configuration in the database (apps/integration/deployment)."""
 
+import re
 from pathlib import Path
 
 import yaml
@@ -8,6 +9,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from apps.integration.deployment.manifests import render_manifests
 from apps.integration.deployment.selectors import deployment_environment_get
+
+IMAGE_TAG = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$")
 
 
 class Command(BaseCommand):
@@ -22,6 +25,8 @@ class Command(BaseCommand):
         environment = deployment_environment_get(name=env)
         if environment is None:
             raise CommandError(f"No deployment environment {env!r}: create it in the admin (Integration).")
+        if image_tag is not None and not IMAGE_TAG.match(image_tag):
+            raise CommandError(f"--image-tag {image_tag!r} is not an image tag (letters, digits, _ . -; 128 at most).")
         manifests = render_manifests(environment, tag=image_tag)
         if output is None:
             self.stdout.write(yaml.safe_dump_all(manifests, sort_keys=False), ending="")
