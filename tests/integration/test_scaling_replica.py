@@ -25,7 +25,7 @@ def replica_on(settings):
     settings.DATABASE_REPLICA_ALIAS = "replica"
 
 
-@pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+@pytest.mark.django_db(databases=["default", "replica"])
 def test_without_the_setting_every_read_goes_to_the_primary(tenant, make_key, client_with_key):
     _, secret = make_key(BETTING_SCOPES, tenant=tenant)
     with CaptureQueriesContext(connections["replica"]) as on_replica:

@@ -10,10 +10,11 @@ task twice), and the NetworkPolicies. Secrets are referenced by name (envFrom), 
 import re
 
 from apps.integration.deployment import pods
+from apps.integration.deployment.cluster import network_policies, supporting
 from apps.integration.deployment.pods import APP
 from apps.integration.models.deployment import DeploymentEnvironment
 
-WEB_PORT = 8000
+WEB_PORT = pods.WEB_PORT
 MIGRATE_DEADLINE_SECONDS = 1800
 
 
@@ -201,61 +202,6 @@ def migrate_job(environment: DeploymentEnvironment, tag: str) -> dict:
 
 def _name_part(tag: str) -> str:
     return re.sub(r"[^a-z0-9-]+", "-", tag.lower()).strip("-")[:40] or "release"
-
-
-def supporting(environment: DeploymentEnvironment) -> list[dict]:
-    """Namespace, service account, ConfigMap, the shared media volume (evidence files, archives: README)."""
-    config = {
-        "DJANGO_SETTINGS_MODULE": "dbsbm.settings.production",
-        "DJANGO_ALLOWED_HOSTS": ",".join(environment.hosts),
-        "DBSBM_DATA_DIR": f"{pods.MEDIA_PATH}/var",
-        "DBSBM_MEDIA_ROOT": f"{pods.MEDIA_PATH}/media",
-        **environment.config,
-    }
-    return [
-        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": environment.namespace}},
-        {
-            "apiVersion": "v1",
-            "kind": "ServiceAccount",
-            "metadata": pods.metadata(environment, APP, "service-account"),
-            "automountServiceAccountToken": False,
-        },
-        {
-            "apiVersion": "v1",
-            "kind": "ConfigMap",
-            "metadata": pods.metadata(environment, pods.CONFIG_MAP, "config"),
-            "data": dict(sorted(config.items())),
-        },
-        {
-            "apiVersion": "v1",
-            "kind": "PersistentVolumeClaim",
-            "metadata": pods.metadata(environment, pods.MEDIA_CLAIM, "media"),
-            "spec": {"accessModes": ["ReadWriteMany"], "resources": {"requests": {"storage": "10Gi"}}},
-        },
-    ]
-
-
-def network_policies(environment: DeploymentEnvironment) -> list[dict]:
-    """No pod accepts connections, except web on its HTTP port (from the Ingress controller)."""
-    web_selector = {"matchLabels": pods.selector(environment, "web")}
-    return [
-        {
-            "apiVersion": "networking.k8s.io/v1",
-            "kind": "NetworkPolicy",
-            "metadata": pods.metadata(environment, f"{APP}-deny-ingress", "network"),
-            "spec": {"podSelector": {}, "policyTypes": ["Ingress"]},
-        },
-        {
-            "apiVersion": "networking.k8s.io/v1",
-            "kind": "NetworkPolicy",
-            "metadata": pods.metadata(environment, f"{APP}-web-http", "network"),
-            "spec": {
-                "podSelector": web_selector,
-                "policyTypes": ["Ingress"],
-                "ingress": [{"ports": [{"protocol": "TCP", "port": WEB_PORT}]}],
-            },
-        },
-    ]
 
 
 def render_manifests(environment: DeploymentEnvironment, *, tag: str | None = None) -> list[dict]:

@@ -12,6 +12,7 @@ APP_UID = 10001  # the image's user (Dockerfile): above 10000, never a host user
 CONFIG_MAP = f"{APP}-config"
 MEDIA_CLAIM = f"{APP}-media"
 MEDIA_PATH = "/data"
+WEB_PORT = 8000
 
 
 def labels(environment: DeploymentEnvironment, component: str) -> dict[str, str]:
