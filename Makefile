@@ -13,13 +13,14 @@ TEST_DATABASE_URL := $${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/dbsbm}
 TEST_REDIS_URL := $${REDIS_URL:-redis://127.0.0.1:6379/15}
 TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_SETTINGS_MODULE=dbsbm.settings.test
 
-.PHONY: help run serve up setup test lint format check-schema clean bench bench-ledger bench-fraud bench-placement bench-broker-down bench-privacy bench-incidents bench-dashboards bench-analytics bench-integration vendor-static browser
+.PHONY: help run serve up setup test lint format check-schema check-manifests clean bench bench-ledger bench-fraud bench-placement bench-broker-down bench-privacy bench-incidents bench-dashboards bench-analytics bench-integration vendor-static browser
 
 help:
 	@echo "make run   - set up (virtualenv, install, migrate, demo data, staff login) and serve on http://$(HOST):$(PORT)"
 	@echo "make test  - set up and run the linters and the whole test suite (PostgreSQL + Redis on localhost)"
-	@echo "make up    - full stack from the Procfile (web, worker, urgent worker, beat); needs DATABASE_URL and REDIS_URL"
+	@echo "make up    - full stack from the Procfile (web, a worker on every queue, the urgent worker, beat); needs DATABASE_URL and REDIS_URL"
 	@echo "make lint  - ruff, import contracts, migrations and schema checks only"
+	@echo "make check-manifests - render the seeded environments' Kubernetes manifests and scan them with checkov"
 	@echo "make bench-fraud  - fraud detectors on planted scenarios: confusion matrix, precision/recall, time per detector"
 	@echo "make bench-ledger - ledger/leaderboard/grading/ingest benchmark on PostgreSQL (BENCH_BETS=1000000)"
 	@echo "make bench - performance platform (cache, ETags, Redis outage, memory) under wrk; writes bench/results.md"
@@ -62,6 +63,26 @@ up: $(VENV)/.dev-installed
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py ensure_staff_login
 	$(BIN)/honcho start
+
+# Not part of `make test` (about 20 s of checkov, and checkov needs a virtualenv of its own: its pins conflict with
+# ours): the Kubernetes manifests of the seeded environments (`manage.py k8s_manifests`), rendered into
+# var/manifests/ and scanned by checkov with the skips documented in .checkov.yaml; any other finding fails.
+# `make test` validates the same manifests against the Kubernetes schemas (kubernetes-validate).
+CHECKOV_VENV := .venv-checkov
+$(CHECKOV_VENV)/.installed: requirements-checkov.txt
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install -q -r requirements-checkov.txt $(PIP_QUIET)
+	$(CHECKOV_VENV)/bin/checkov --version
+	touch $@
+
+check-manifests: $(VENV)/.dev-installed $(CHECKOV_VENV)/.installed
+	$(TEST_ENV) $(BIN)/python scripts/ensure_database.py
+	$(TEST_ENV) $(BIN)/python manage.py migrate --noinput
+	rm -rf var/manifests
+	for environment in production staging; do \
+		$(TEST_ENV) $(BIN)/python manage.py k8s_manifests --env $$environment --output var/manifests/$$environment || exit 1; \
+	done
+	$(CHECKOV_VENV)/bin/checkov --config-file .checkov.yaml -d var/manifests
 
 # plotly.js from the installed plotly package into static/vendor/ (the portal's charts; no CDN), and gridstack.js
 # (the dashboards' grid) from the npm registry, pinned to a version and its SHA-512 integrity hash

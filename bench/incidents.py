@@ -1,7 +1,7 @@
 """`make bench-incidents`: incident response speed (issue 13, "Speed").
 
 Real processes: a redis-server of our own (the broker, on a free port), the Procfile's two Celery workers
-(`worker`: prefork, 2 processes, queues urgent,celery; `urgent`: threads, 4, the urgent queue alone; README
+(`worker`: prefork, 2 processes, every queue, urgent first; `urgent`: threads, 4, the urgent queue alone; README
 "Processes and queues"; BENCH_INCIDENTS_URGENT_WORKER=0 leaves out the urgent one) and a Celery beat on its own
 re-created database (BENCH_INCIDENTS_DATABASE, default dbsbm_bench_incidents); beat runs only the outbox
 dispatcher and the escalation sweep (the other periodic jobs are disabled so they do not load the workers).
@@ -44,13 +44,15 @@ ALERTS = int(os.environ.get("BENCH_INCIDENTS_ALERTS", "50"))
 ESCALATIONS = int(os.environ.get("BENCH_INCIDENTS_ESCALATIONS", "10"))
 OPEN_INCIDENTS = int(os.environ.get("BENCH_INCIDENTS_OPEN", "1000"))
 URGENT_WORKER = os.environ.get("BENCH_INCIDENTS_URGENT_WORKER", "1") != "0"
+# the Procfile's general `worker`: every queue, urgent first (README "Processes and queues")
+GENERAL_QUEUES = "urgent,grading,notifications,fraud,celery,integration,analytics,reports"
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 RESULTS = BASE_DIR / "bench" / "results-incidents.md"
 LAYOUT = (
-    "the Procfile's two Celery workers: `worker` (prefork, 2, queues urgent,celery) and `urgent` (threads, 4, "
+    "the Procfile's two Celery workers: `worker` (prefork, 2, every queue, urgent first) and `urgent` (threads, 4, "
     "queue urgent)"
     if URGENT_WORKER
-    else "the Procfile's `worker` alone (prefork, 2, queues urgent,celery)"
+    else "the Procfile's `worker` alone (prefork, 2, every queue, urgent first)"
 )
 KEEP_BEAT = {"incidents: escalation sweep", "core: dispatch the task outbox"}
 
@@ -167,7 +169,7 @@ def _ready(worker: subprocess.Popen, name: str) -> subprocess.Popen:
 def _start_workers() -> tuple[subprocess.Popen, subprocess.Popen | None]:
     """The Procfile's `worker` and (unless BENCH_INCIDENTS_URGENT_WORKER=0) `urgent`, started together as a
     supervisor starts them; returned once both answer a ping."""
-    spawned = [_spawn_worker(queues="urgent,celery", pool="prefork", concurrency=2)]
+    spawned = [_spawn_worker(queues=GENERAL_QUEUES, pool="prefork", concurrency=2)]
     if URGENT_WORKER:
         spawned.append(_spawn_worker(queues="urgent", pool="threads", concurrency=4))
     ready = [_ready(worker, name) for worker, name in spawned]
@@ -176,7 +178,7 @@ def _start_workers() -> tuple[subprocess.Popen, subprocess.Popen | None]:
 
 def _start_worker() -> subprocess.Popen:
     """One more of the Procfile's `worker`."""
-    return _ready(*_spawn_worker(queues="urgent,celery", pool="prefork", concurrency=2))
+    return _ready(*_spawn_worker(queues=GENERAL_QUEUES, pool="prefork", concurrency=2))
 
 
 def _percentile(values: list[float], fraction: float) -> float:

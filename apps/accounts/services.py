@@ -22,6 +22,7 @@ from apps.audit.services import audit_record, field_changes
 from apps.core.actors import Actor
 from apps.core.cache import cache_bump
 from apps.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
+from apps.core.replica import unpinned_writes
 from apps.tenants.models import Tenant
 
 
@@ -159,7 +160,8 @@ def api_key_touch(*, api_key: ApiKey) -> None:
         return
     now = timezone.now()
     cutoff = now - timedelta(seconds=settings.API_KEY_LAST_USED_RESOLUTION_SECONDS)
-    ApiKey.objects.filter(pk=api_key.pk).exclude(last_used_at__gte=cutoff).update(last_used_at=now)
+    with unpinned_writes():  # telemetry: the request's later reads may still use the read replica
+        ApiKey.objects.filter(pk=api_key.pk).exclude(last_used_at__gte=cutoff).update(last_used_at=now)
     api_key.last_used_at = now
     if len(_touched_at) >= _TOUCHED_MAX:
         _touched_at.clear()

@@ -18,6 +18,7 @@ from django.utils import timezone
 from apps.analytics.metrics import DIMENSIONS, GRAINS, METRICS, Metric
 from apps.betting.choices import Market
 from apps.core.errors import ApplicationError
+from apps.core.replica import replica_reads
 
 MAX_METRICS = 8
 # the longest range each grain answers (days): a year of hours or ten years of days is not a chart
@@ -129,7 +130,8 @@ def run_query(query: MetricQuery) -> QueryResult:
     """Answer a checked query from the sources each metric names (apps/analytics/sources/)."""
     from apps.analytics.sources import answer  # noqa: PLC0415 - the sources import this module
 
-    return answer(query)
+    with replica_reads():  # metric queries read the replica when there is one (inside a transaction: the primary)
+        return answer(query)
 
 
 def _replace(query: MetricQuery, **changes) -> MetricQuery:

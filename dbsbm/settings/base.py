@@ -79,6 +79,8 @@ MIDDLEWARE = [
     # earlier: the middleware above is async-capable, and the origin check may read the tenant from the database,
     # which must happen on the request's thread, never on the event loop
     "corsheaders.middleware.CorsMiddleware",
+    # read-your-writes with a read replica: a client that just wrote reads the primary (apps/core/replica.py)
+    "apps.core.replica.ReplicaPinMiddleware",
     "apps.security.middleware.AddressBlockMiddleware",  # addresses blocked by incident response: 403 until then
     # memory first: its snapshot writes happen outside the query monitor's count
     "apps.core.middleware.MemoryMonitorMiddleware",
@@ -131,6 +133,16 @@ if DATABASE_URL:
     if _sslmode:
         _database["OPTIONS"]["sslmode"] = _sslmode
     DATABASES = {"default": _database}
+    # An optional read replica (README "Scaling out"): analytics, exports and API lists read from it where
+    # safe (apps/core/replica.py); tests point it at the test database (TEST MIRROR), never a copy of their own.
+    DATABASE_REPLICA_URL = env_str("DATABASE_REPLICA_URL")
+    if DATABASE_REPLICA_URL:
+        _replica = dj_database_url.parse(DATABASE_REPLICA_URL, conn_max_age=0)
+        _replica["OPTIONS"] = {**_replica.get("OPTIONS", {}), "pool": dict(_database["OPTIONS"]["pool"])}
+        if _sslmode:
+            _replica["OPTIONS"]["sslmode"] = _sslmode
+        _replica["TEST"] = {"MIRROR": "default"}
+        DATABASES["replica"] = _replica
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {
@@ -141,6 +153,9 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Without a replica the router sends everything to "default" (it only routes to an alias that is configured).
+DATABASE_REPLICA_ALIAS = "replica" if "replica" in DATABASES else None
+DATABASE_ROUTERS = ["apps.core.replica.ReplicaRouter"]
 
 # --- cache, channel layer, Celery -------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
@@ -219,12 +234,16 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # a worker takes from its queues in the order given (-Q urgent,celery: urgent first, always), not round robin
     "queue_order_strategy": "priority",
 }
-# Two queues (README, "Processes and queues"). "urgent" is the priority lane: the few short tasks between a
-# detection and a person being paged, and the relay and timers they depend on. Everything else goes to
-# "celery". The outbox publishes each row to its task's queue (apps/core/outbox.py, `route_name`). A worker
-# started without -Q consumes both, urgent first.
+# Queues per domain (README, "Processes and queues"), in the order a worker that takes them all consumes
+# them (-Q, strict priority): "urgent" is the priority lane (the few short tasks between a detection and a
+# person being paged, and the relay and timers they depend on); then what a person waits for (grading,
+# notifications), the checks on each placement (fraud), everything not routed elsewhere ("celery"), outbound
+# integrations, the analytics upkeep, and the slow batch reports last. Each queue can be given workers (and
+# machines) of its own; the Procfile's `worker` takes them all on one machine. The outbox publishes each row to
+# its task's queue (apps/core/outbox.py, `route_name`). A worker started without -Q consumes them all.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in ("urgent", "celery")]  # urgent: consumed first
+CELERY_QUEUE_NAMES = ("urgent", "grading", "notifications", "fraud", "celery", "integration", "analytics", "reports")
+CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in CELERY_QUEUE_NAMES]
 URGENT_TASKS = [
     "apps.incidents.tasks.incident_open_for_alert_task",
     "apps.incidents.tasks.incident_open_for_fraud_case_task",
@@ -237,7 +256,24 @@ URGENT_TASKS = [
     # the relay: rows whose first publish failed (urgent ones too) must not wait behind the ordinary backlog
     "apps.core.tasks.outbox_dispatch_task",
 ]
-CELERY_TASK_ROUTES = {name: {"queue": "urgent"} for name in URGENT_TASKS}
+# Reports (compliance and BI): long, batch, and nobody is paged by them; by name, before the domain patterns.
+REPORT_TASKS = [
+    "apps.compliance.tasks.run_report",
+    "apps.analytics.tasks.report_run_task",
+]
+# Routing by task name, first match wins: exact names (urgent, then reports) always come before the patterns
+# (Celery's MapRoute), and the patterns are tried in this order. Anything unmatched goes to "celery".
+CELERY_TASK_ROUTES = (
+    [
+        *((name, {"queue": "urgent"}) for name in URGENT_TASKS),
+        *((name, {"queue": "reports"}) for name in REPORT_TASKS),
+        ("apps.betting.tasks.*grade*", {"queue": "grading"}),
+        ("apps.fraud.*", {"queue": "fraud"}),
+        ("apps.notifications.*", {"queue": "notifications"}),
+        ("apps.integration.*", {"queue": "integration"}),
+        ("apps.analytics.*", {"queue": "analytics"}),
+    ],
+)
 CELERY_REDIS_SOCKET_TIMEOUT = 2
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 1
 # the outbox (apps/core/outbox.py): beat drains it every few seconds, after each commit a request

@@ -43,3 +43,12 @@ DBSBM_KEY_RING_CACHE_SECONDS = 86_400
 WEBHOOK_ALLOWED_PRIVATE_NETWORKS = ["127.0.0.0/8", "::1/128"]
 # The test client is no server: no web process announces itself to the registry (its tests start one).
 REGISTRY_WEB_HEARTBEAT_ENABLED = False
+
+# The read replica (apps/core/replica.py): the alias points at the test database itself (Django's TEST MIRROR: a
+# second connection, no copy), and nothing is routed to it unless a test sets DATABASE_REPLICA_ALIAS
+# (tests/integration/test_scaling_replica.py); every other test reads and writes "default" as before.
+if "replica" not in DATABASES:  # noqa: F405
+    DATABASES["replica"] = {**DATABASES["default"], "TEST": {"MIRROR": "default"}}  # noqa: F405
+    # no pool of its own: its connections close after each request, none is left open at the test run's end
+    DATABASES["replica"]["OPTIONS"] = {k: v for k, v in DATABASES["default"]["OPTIONS"].items() if k != "pool"}  # noqa: F405
+DATABASE_REPLICA_ALIAS = None

@@ -15,6 +15,7 @@ import time
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -101,7 +102,7 @@ def real_worker(broker):
         "CELERY_BROKER_URL": broker.url,
         "CELERY_TASK_ALWAYS_EAGER": "false",
     }
-    queues = ["-Q", "urgent,celery"]  # both, urgent first, as the Procfile's general worker: messages here go to either
+    queues = ["-Q", ",".join(settings.CELERY_QUEUE_NAMES)]  # all, urgent first, as the Procfile's general worker
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "dbsbm", "worker", "--pool=solo", *queues, "--loglevel=WARNING"],
         cwd=BASE_DIR,

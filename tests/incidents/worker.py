@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 
+from django.conf import settings
 from django.db import connection
 
 from dbsbm.celery import app as celery_app
@@ -59,9 +60,10 @@ class Processes:
             "CELERY_TASK_ALWAYS_EAGER": "false",
         }
 
-    def start_worker(self, *, pool: str = "solo", queues: str = "urgent,celery") -> subprocess.Popen:
-        """A worker on `queues` (default: both, urgent first, as the Procfile's general worker), once it
+    def start_worker(self, *, pool: str = "solo", queues: str = "") -> subprocess.Popen:
+        """A worker on `queues` (default: all of them, urgent first, as the Procfile's general worker), once it
         answers a ping; `pool=prefork` runs one child process."""
+        queues = queues or ",".join(settings.CELERY_QUEUE_NAMES)
         command = [sys.executable, "-m", "celery", "-A", "dbsbm", "worker", f"--pool={pool}", "--concurrency=1"]
         worker = subprocess.Popen(
             [*command, "-Q", queues, "--loglevel=WARNING"],

@@ -15,6 +15,7 @@ from apps.core.api.deprecation import Deprecation, deprecation_headers
 from apps.core.api.ratelimit import most_restrictive
 from apps.core.api.throttling import AnonymousRateThrottle, ApiKeyRateThrottle, CounterThrottle, recorded_results
 from apps.core.errors import ApplicationError
+from apps.core.replica import replica_reads_for_rest_of_request
 
 # The limits a request refused before DRF's throttle check still counts against (per key or address).
 REFUSAL_THROTTLE_CLASSES = [ApiKeyRateThrottle, AnonymousRateThrottle]
@@ -43,6 +44,9 @@ class ApiViewSet(viewsets.GenericViewSet):
             if not self.throttles_checked:
                 self.check_throttles(request, throttle_classes=REFUSAL_THROTTLE_CLASSES)
             raise
+        if self.action == "list" and request.method in ("GET", "HEAD"):
+            # authorized; the list itself tolerates a replica's lag of a moment (apps/core/replica.py)
+            replica_reads_for_rest_of_request()
 
     def check_permissions(self, request: Request) -> None:
         if request.auth is None:

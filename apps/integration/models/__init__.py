@@ -9,3 +9,4 @@ from apps.integration.models.registry import (  # noqa: F401
     ServiceInstance,
 )
 from apps.integration.models.usage import ApiUsageDay  # noqa: F401
+from apps.integration.models.deployment import DeploymentEnvironment, Release, ReleaseStatus  # noqa: F401

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST, require_safe
 from apps.core.actors import Actor, actor_for_request
 from apps.core.errors import ApplicationError
 from apps.core.portal import portal_user_may
+from apps.core.replica import reads_from_replica
 from apps.incidents.models import Review
 from apps.incidents.selectors import incident_metrics
 from apps.incidents.services.reviews import follow_up_add, review_approve, review_json, review_pdf, review_update
@@ -175,6 +176,7 @@ def incident_review_approve(request: HttpRequest, review: Review) -> HttpRespons
 @never_cache
 @require_safe
 @portal_view(*ROLES)
+@reads_from_replica  # an export: read-only, a replica's lag of a moment is fine
 def incident_review_export(request: HttpRequest, incident_id: int, fmt: str) -> HttpResponse:
     review = _review(incident_id)
     name = f"review-{review.incident.reference}"

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from celery import current_app
+from django.conf import settings
 from django.core.cache import cache
 
 from apps.analytics.choices import SampleKind, SampleResolution
@@ -100,11 +101,12 @@ def test_queue_depth_is_the_broker_queues_plus_the_outbox_backlog_at_the_last_sa
     enqueue(telemetry_compact_task)  # the test's transaction never commits: both rows wait in the outbox
     telemetry_sample(now=T0)
     with current_app.connection_for_write() as connection:
-        connection.default_channel.queue_purge(current_app.conf.task_default_queue)
+        connection.default_channel.queue_purge("analytics")  # where the sampling task is routed
     telemetry_sample(now=T0 + timedelta(hours=1))
 
     first = TelemetrySample.objects.filter(kind=SampleKind.QUEUE, bucket=T0.replace(second=0))
-    assert {row.component: row.value for row in first} == {"urgent": 0, "celery": 3, "outbox": 2}
+    every_queue_empty = dict.fromkeys(settings.CELERY_QUEUE_NAMES, 0)
+    assert {row.component: row.value for row in first} == {**every_queue_empty, "analytics": 3, "outbox": 2}
     assert query("queue_depth", start=DAY, end=DAY).rows == [[2]]  # the end of the day: the later sampling
     by_hour = query("queue_depth", start=DAY, end=DAY, grain="hour").column("queue_depth")
     assert by_hour[8:12] == [None, 5, 2, None]
