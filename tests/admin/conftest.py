@@ -46,8 +46,8 @@ from tests.compliance.admin_rows_checks import compliance_check_rows
 from tests.factories import UserFactory
 from tests.incidents.admin_rows import escalation_policy_admin_rows, incident_admin_rows
 from tests.incidents.admin_rows_playbooks import playbook_admin_rows
-from tests.integration.admin_rows_feeds import feed_admin_rows
 from tests.integration.admin_rows_deployment import deployment_admin_rows
+from tests.integration.admin_rows_feeds import feed_admin_rows
 from tests.notifications.admin_rows import notification_admin_rows
 from tests.privacy.admin_rows_requests import privacy_request_admin_rows
 from tests.privacy.admin_rows_retention import retention_admin_rows
