@@ -236,17 +236,38 @@ def test_the_refresh_is_a_declared_beat_job_of_a_registered_task():
     assert "apps.analytics.tasks.analytics_rollups_maintain_task" in celery_app.tasks
 
 
-def test_changes_while_a_refresh_waits_in_the_outbox_ask_for_no_other(world):
+def test_a_placement_queues_its_bet_in_one_statement_and_only_the_first_change_asks_for_a_refresh(world):
     home = world.tenants[0]
+    rollups_refresh()  # the world's own bets taken: the queue is empty
     OutboxMessage.objects.filter(task_name=REFRESH_TASK).delete()
-    for number in range(3):
+
+    with CaptureQueriesContext(connection) as captured:
+        _place(world, home, "burst-0", "1.00")
+
+    touching = [query["sql"] for query in captured.captured_queries if "analytics_rollupdirtybet" in query["sql"]]
+    assert len(touching) == 1 and touching[0].startswith('WITH queued AS (INSERT INTO "analytics_rollupdirtybet"')
+    assert OutboxMessage.objects.filter(task_name=REFRESH_TASK).count() == 1  # the queue was empty: it asks
+    for number in range(1, 3):
         _place(world, home, f"burst-{number}", "1.00")
     assert RollupDirtyBet.objects.filter(tenant=home).count() == 3
-    waiting = OutboxMessage.objects.get(task_name=REFRESH_TASK)
+    assert OutboxMessage.objects.filter(task_name=REFRESH_TASK).count() == 1  # the others found bets queued
 
-    OutboxMessage.objects.filter(pk=waiting.pk).update(completed_at=timezone.now(), attempts=1)  # it ran
+    assert rollups_refresh().bets == 3  # it ran: the queue is empty again, the next change asks again
     _place(world, home, "after-1", "1.00")
-    assert OutboxMessage.objects.filter(task_name=REFRESH_TASK, completed_at=None).count() == 1
+    assert OutboxMessage.objects.filter(task_name=REFRESH_TASK).count() == 2
+
+
+def test_a_refresh_goes_on_until_the_queue_is_empty(world):
+    home = world.tenants[0]
+    rollups_refresh()
+    for number in range(5):
+        _place(world, home, f"batch-{number}", "1.00")
+
+    outcome = rollups_refresh(limit=2)  # three batches, the last one smaller than the limit
+
+    assert (outcome.bets, outcome.failed) == (5, {})
+    assert not RollupDirtyBet.objects.exists()
+    assert run_query(_stake_query(home)).rows == [[5, 5.0]]
 
 
 def test_a_bulk_import_queues_its_bets_in_one_statement_and_the_refresh_counts_them(world):
