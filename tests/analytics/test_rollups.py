@@ -9,14 +9,14 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.analytics.models import DailyRollup, HourlyRollup, RollupDirtyBet, RollupState
 from apps.analytics.query import MetricQuery, run_query
-from apps.analytics.services.rollups import rollups_maintain, rollups_refresh
+from apps.analytics.services.rollups import rollups_maintain, rollups_mark_stale, rollups_refresh
 from apps.analytics.tasks import analytics_rollups_refresh_task
 from apps.audit.models import AuditEvent
 from apps.betting.services import bet_place, game_grade, game_record_result
@@ -290,3 +290,45 @@ def test_a_bulk_import_queues_its_bets_in_one_statement_and_the_refresh_counts_t
     rollups_refresh()
     result = run_query(_stake_query(home))
     assert (result.source, result.rows) == ("rollup", [[4, 5.0]])
+
+
+@pytest.mark.parametrize(
+    ("shape", "table"),
+    [
+        ({"metrics": "stake_units,units_net,win_rate"}, "analytics_tenantdayrollup"),
+        ({"metrics": "stake_units,active_cappers,win_rate"}, "analytics_capperdayrollup"),
+        ({"metrics": "units_net", "group_by": "capper"}, "analytics_capperdayrollup"),
+        ({"metrics": "units_net", "group_by": "league"}, "analytics_marketdayrollup"),
+        ({"metrics": "stake_units", "group_by": "market", "filter_bet_type": "single"}, "analytics_marketdayrollup"),
+        ({"metrics": "active_cappers", "group_by": "league"}, "analytics_dailyrollup"),
+        ({"metrics": "units_net", "group_by": "capper,market"}, "analytics_dailyrollup"),
+    ],
+)
+def test_a_query_reads_the_smallest_day_rows_that_hold_its_answer_and_they_agree(world, shape, table):
+    home, game = world.tenants[0], world.games[0]
+    for number, stake in enumerate(["1.00", "2.50", "4.00"]):
+        _place(world, home, f"summary-{number}", stake, game=game if number else None)
+    rollups_refresh()
+    today = timezone.now().date()
+    span = {"from": (today - timedelta(days=3)).isoformat(), "to": (today + timedelta(days=1)).isoformat()}
+
+    for tenant in (home, None):  # the tenant's query and the platform's
+        query = MetricQuery.parse({**span, "grain": "none", **shape}, tenant=tenant)
+        with CaptureQueriesContext(connection) as captured:
+            from_rollups = run_query(query)
+        read = {name for name in TABLES if any(f'"{name}"' in entry["sql"] for entry in captured.captured_queries)}
+        assert read == {table}, read
+        with transaction.atomic():
+            rollups_mark_stale(tenant_ids=[tenant.pk for tenant in world.tenants], reason="test: the raw rows")
+            from_raw = run_query(query)
+            transaction.set_rollback(True)
+        assert (from_rollups.source, from_raw.source) == ("rollup", "raw")
+        assert from_rollups.rows == from_raw.rows and from_rollups.rows
+
+
+TABLES = (
+    "analytics_dailyrollup",
+    "analytics_tenantdayrollup",
+    "analytics_capperdayrollup",
+    "analytics_marketdayrollup",
+)

@@ -40,7 +40,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from apps.analytics.models import DailyRollup, HourlyRollup, RollupDirtyBet, RollupState, TenantDayRollup
+from apps.analytics.models import DailyRollup, HourlyRollup, RollupDirtyBet, RollupState
 from apps.analytics.services.rollup_days import (
     Progress,
     lock_states,
@@ -48,6 +48,7 @@ from apps.analytics.services.rollup_days import (
     recompute_days,
     record_built,
 )
+from apps.analytics.services.rollup_rows import SUMMARIES
 from apps.analytics.signals import rollups_refreshed
 from apps.audit.services import audit_record
 from apps.betting.models import Bet
@@ -283,7 +284,8 @@ def rollups_analyze() -> None:
     """Fresh planner statistics for the rollup tables after a rebuild (PostgreSQL): estimates left from an
     empty table planned a month of a tenant's rows as a dozen and sorted them on disk."""
     if connection.vendor == "postgresql":
-        tables = [model._meta.db_table for model in (DailyRollup, HourlyRollup, TenantDayRollup, RollupState)]
+        models = (DailyRollup, HourlyRollup, *SUMMARIES, RollupState)
+        tables = [model._meta.db_table for model in models]
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(table) for table in tables))
 
