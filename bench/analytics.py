@@ -212,7 +212,7 @@ def report(setup, queries, placement, grading, dashboards, verify) -> list[str]:
         )
     lines += ["", "Raw numbers (ms): " + _raw_numbers(queries, placement, grading)]
     lines += ["", "Where a render's time goes: each widget drawn alone (mean ms; where its figures come from):"]
-    for figures in dashboards:
+    for figures in (figures for figures in dashboards if figures.per_widget):
         lines.append(f"- {figures.name}: " + "; ".join(f"{title} {ms:.0f}" for title, ms in figures.per_widget))
     return lines
 
@@ -221,7 +221,8 @@ def _dashboard_line(figures) -> str:
     p50, p95 = percentile(figures.renders, 0.5), percentile(figures.renders, 0.95)
     default = " — the issue's default dashboard" if figures.key == "executive" else ""
     return (
-        f"| (d) dashboard {figures.name}{default}: {figures.widgets} widgets rendered server-side "
+        f"| (d) dashboard {figures.name}{default}: {figures.widgets} widgets rendered server-side for "
+        f"{figures.viewer} "
         f"({len(figures.renders)} renders) | p50 {p50:.0f} ms, p95 {p95:.0f} ms (max {max(figures.renders):.0f}) "
         f"| p95 < {DASHBOARD_TARGET_MS} ms | {_verdict(p95 < DASHBOARD_TARGET_MS)} |"
     )
