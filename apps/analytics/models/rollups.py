@@ -1,7 +1,10 @@
 """Rollups: the betting components (sources/components.py) summed per tenant × capper × league × market ×
 bet type × local day (and × hour for the last ANALYTICS_HOURLY_DAYS days), so that a month of a tenant's
-daily figures reads a few thousand rollup rows instead of its bets and ledger entries; and per tenant ×
-local day (the daily rows summed again), so that a platform-wide month by tenant reads a few hundred.
+daily figures reads a few thousand rollup rows instead of its bets and ledger entries; and three summaries
+of the daily rows (summed again without some of their key): per tenant × local day, so that a platform-wide
+month by tenant reads a few hundred; per tenant × capper × day (KPIs, active cappers, splits by capper) and
+per tenant × league × market × bet type × day (splits by league or market), so that a dashboard's
+platform-wide month reads thousands of rows, not ~90,000 daily ones.
 
 A row stores exactly the additive parts of `Components` (the ratios are derived after summing); the sport
 is the league's, read through the league, so a rollup row never disagrees with its league. They are
