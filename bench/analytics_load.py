@@ -1,15 +1,21 @@
 """bench-analytics's database and its write-side figures: the seeded database (reused when it holds
-the requested demo set), and what rollup maintenance adds to placing and auto-grading bets.
+the requested demo set), what rollup maintenance adds to placing and auto-grading bets, and the shipped
+dashboards rendered server-side (bench/analytics_dashboards.py).
 
 The overhead is measured by doing the same work with the analytics receivers of the betting signals
-connected and disconnected, alternating the order each round; "on" includes the refresh of the queue
-(what the outbox-enqueued task and beat do afterwards), "off" has nothing to refresh.
+connected and disconnected (nothing else changes: "off" only skips the upkeep), alternating the order
+each round (on, off, off, on, …) over many short rounds so that the machine's changing load hits both
+alike. Two figures, kept apart: the changes themselves (each `bet_place` call, the `games_grade` call:
+what a request or the grading job waits for; with the rollups on they queue their bets) and the refresh
+of the queue afterwards (what the outbox-enqueued task and beat run in a worker, not in the request),
+also reported added to the changes' time as the whole work the upkeep costs.
 """
 
 import os
 import sys
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from io import StringIO
@@ -17,10 +23,11 @@ from pathlib import Path
 
 import psycopg
 
-PLACEMENTS = int(os.environ.get("BENCH_PLACEMENTS", "300"))
+PLACEMENTS = int(os.environ.get("BENCH_PLACEMENTS", "100"))  # per round
 GRADE_GAMES = int(os.environ.get("BENCH_GRADE_GAMES", "10"))
 GRADE_BETS = int(os.environ.get("BENCH_GRADE_BETS", "500"))  # pending single bets per game
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "16"))  # placement rounds of each side
+GRADE_ROUNDS = int(os.environ.get("BENCH_GRADE_ROUNDS", "6"))
 # the bets this bench adds to a demo tenant: not counted as demo bets when the database is reused
 BENCH_PREFIX = "bench-"
 
@@ -39,15 +46,6 @@ RECEIVERS = (
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
-
-
-def dashboard_render_times() -> list[float] | None:
-    """Milliseconds per server-side render of a default dashboard of 8 widgets.
-
-    The hook of the dashboards part of issue 14 (apps/analytics dashboards, built in parallel with the
-    rollups): it returns None until that part plugs its renderer in here.
-    """
-    return None
 
 
 # ---- the database ------------------------------------------------------------------------------------
@@ -90,13 +88,14 @@ def prepare(*, database: str, server_url: str, bets: int, tenants: int) -> dict:
     from apps.analytics.models import DailyRollup, HourlyRollup
     from apps.betting.models import Bet
 
-    rows = DailyRollup.objects.count() + HourlyRollup.objects.count()
+    rows = DailyRollup.objects.count() + HourlyRollup.objects.count()  # the summaries of the days not counted
     return {"bets": Bet.objects.count(), "rollup_rows": rows, "notes": notes}
 
 
 VACUUMED = (
     "betting_bet, betting_betleg, betting_ledgerentry, core_outboxmessage, analytics_dailyrollup, "
-    "analytics_hourlyrollup, analytics_tenantdayrollup, analytics_rollupstate, analytics_rollupdirtybet"
+    "analytics_hourlyrollup, analytics_tenantdayrollup, analytics_capperdayrollup, analytics_marketdayrollup, "
+    "analytics_rollupstate, analytics_rollupdirtybet"
 )
 
 
@@ -189,43 +188,69 @@ def cpu_seconds() -> float:
     return time.process_time() + (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _rounds(run) -> dict:
-    """Alternate on and off over ROUNDS rounds after one warm-up of each: wall-clock and CPU seconds.
+def _rounds(run, rounds: int) -> dict:
+    """Alternate on and off over `rounds` rounds each (on, off, off, on, …) after one warm-up of each.
 
-    No worker runs here, so the tasks the changes enqueue would pile up in the outbox: its pending rows are
-    removed before each round, as workers would have run them (where workers run, the outbox holds a
-    handful, not thousands, and asking it whether a refresh waits reads a handful).
+    `run(connected=…, tag=…)` returns a Round. No worker runs here, so the tasks the changes enqueue would
+    pile up in the outbox: its pending rows are removed before each round, as workers would have run them
+    (where workers run, the outbox holds a handful, not thousands).
     """
     from apps.core.models import OutboxMessage
 
-    def run_round(*, connected: bool, tag: str):
+    def run_round(*, connected: bool, tag: str) -> Round:
         OutboxMessage.objects.filter(completed_at=None).delete()
         _vacuum("core_outboxmessage, analytics_rollupdirtybet")
         return run(connected=connected, tag=tag)
 
     for connected in (True, False):
         run_round(connected=connected, tag=f"warm{int(connected)}")
-    figures = {True: [], False: [], "refresh": [], "cpu_on": [], "cpu_off": []}
-    for number in range(ROUNDS):
+    done: dict[bool, list[Round]] = {True: [], False: []}
+    for number in range(rounds):
         for connected in (True, False) if number % 2 == 0 else (False, True):
-            seconds, refresh, cpu = run_round(connected=connected, tag=f"r{number}{int(connected)}")
-            figures[f"cpu_{'on' if connected else 'off'}"].append(cpu)
-            figures[connected].append(seconds)
-            if connected:
-                figures["refresh"].append(refresh)
-    on, off = sum(figures[True]), sum(figures[False])
-    cpu_on, cpu_off = sum(figures["cpu_on"]), sum(figures["cpu_off"])
-    return {
-        "on": on,
-        "off": off,
-        "refresh": sum(figures["refresh"]),
-        "overhead": (on - off) / off,
-        "cpu_on": cpu_on,
-        "cpu_off": cpu_off,
-        "cpu_overhead": (cpu_on - cpu_off) / cpu_off,
-        "rounds_on": [round(value, 3) for value in figures[True]],
-        "rounds_off": [round(value, 3) for value in figures[False]],
+            done[connected].append(run_round(connected=connected, tag=f"r{number}{int(connected)}"))
+    on, off = done[True], done[False]
+    calls_on = [call for one in on for call in one.calls]
+    calls_off = [call for one in off for call in one.calls]
+    figures = {
+        "on": sum(one.seconds for one in on),
+        "off": sum(one.seconds for one in off),
+        "refresh": sum(one.refresh for one in on),
+        "cpu_on": sum(one.cpu for one in on),
+        "cpu_off": sum(one.cpu for one in off),
+        "cpu_refresh": sum(one.cpu_refresh for one in on),
+        "calls": len(calls_on),
+        "median_on": percentile(calls_on, 0.5) if calls_on else None,
+        "median_off": percentile(calls_off, 0.5) if calls_off else None,
+        "rounds_on": [round(one.seconds, 3) for one in on],
+        "rounds_off": [round(one.seconds, 3) for one in off],
     }
+    figures["overhead"] = (figures["on"] - figures["off"]) / figures["off"]
+    figures["overhead_with_refresh"] = (figures["on"] + figures["refresh"] - figures["off"]) / figures["off"]
+    figures["cpu_overhead"] = (figures["cpu_on"] - figures["cpu_off"]) / figures["cpu_off"]
+    figures["cpu_overhead_with_refresh"] = (figures["cpu_on"] + figures["cpu_refresh"] - figures["cpu_off"]) / figures[
+        "cpu_off"
+    ]
+    return figures
+
+
+@dataclass
+class Round:
+    seconds: float  # the changes themselves (wall-clock)
+    cpu: float  # their CPU seconds (this process and its PostgreSQL backend)
+    refresh: float = 0.0  # the refresh of the queue afterwards (on only)
+    cpu_refresh: float = 0.0
+    calls: list[float] = field(default_factory=list)  # milliseconds of each change (placements)
+
+
+def _refresh_timed(connected: bool) -> tuple[float, float]:
+    """The refresh of what the round queued, timed (wall-clock, CPU); nothing when the upkeep is off."""
+    from apps.analytics.services.rollups import rollups_refresh
+
+    if not connected:
+        return 0.0, 0.0
+    started, cpu = time.perf_counter(), cpu_seconds()
+    rollups_refresh()
+    return time.perf_counter() - started, cpu_seconds() - cpu
 
 
 def rebuild_busy_tenant() -> str:
@@ -244,9 +269,8 @@ def rebuild_busy_tenant() -> str:
 
 
 def overhead_placement(rng) -> dict:
-    """PLACEMENTS single bets through `bet_place` (each its own transaction, tasks published after
-    commit), then, with the receivers on, the refresh of what they queued."""
-    from apps.analytics.services.rollups import rollups_refresh
+    """PLACEMENTS single bets per round through `bet_place` (each its own transaction, tasks published
+    after commit), each call timed; then, with the receivers on, the refresh of what they queued."""
     from apps.betting.models import Game
     from apps.betting.services import bet_place
     from apps.betting.services.bets import LegInput
@@ -257,11 +281,13 @@ def overhead_placement(rng) -> dict:
     games = list(Game.objects.filter(status="scheduled", starts_at__gt=datetime.now(UTC))[:40])
     stamp = f"{datetime.now(UTC):%H%M%S}"
 
-    def run(*, connected: bool, tag: str) -> tuple[float, float, float]:
+    def run(*, connected: bool, tag: str) -> Round:
+        calls = []
         with analytics_receivers(connected=connected):
-            started, cpu = time.perf_counter(), cpu_seconds()
+            cpu = cpu_seconds()
             for number in range(PLACEMENTS):
                 game = rng.choice(games)
+                started = time.perf_counter()
                 bet_place(
                     tenant=tenant,
                     actor=actor,
@@ -270,14 +296,13 @@ def overhead_placement(rng) -> dict:
                     stake_units=max(Decimal(1), tenant.unit_min),
                     legs=[LegInput("moneyline", rng.choice(["home", "away"]), -110, game.external_id)],
                 )
-            refresh_started = time.perf_counter()
-            if connected:
-                rollups_refresh()
-            ended = time.perf_counter()
-            return ended - started, ended - refresh_started, cpu_seconds() - cpu
+                calls.append((time.perf_counter() - started) * 1000)
+            cpu = cpu_seconds() - cpu
+            refresh, cpu_refresh = _refresh_timed(connected)
+        return Round(sum(calls) / 1000, cpu, refresh, cpu_refresh, calls)
 
-    figures = _rounds(run)
-    figures["what"] = f"{PLACEMENTS} placements through bet_place, {ROUNDS} rounds each"
+    figures = _rounds(run, ROUNDS)
+    figures["what"] = f"{PLACEMENTS} placements through bet_place per round, {ROUNDS} rounds each"
     return figures
 
 
@@ -287,7 +312,6 @@ def overhead_grading(rng) -> dict:
     tenant-day the bets were placed on, demo bets included)."""
     from django.db import connection, transaction
 
-    from apps.analytics.services.rollups import rollups_refresh
     from apps.betting.models import Bet, BetLeg, Game
     from apps.betting.services import game_upsert, games_grade
     from apps.core.actors import Actor
@@ -346,19 +370,16 @@ def overhead_grading(rng) -> dict:
             cursor.execute("ANALYZE betting_bet, betting_betleg")
         return [game.pk for game in games]
 
-    def run(*, connected: bool, tag: str) -> tuple[float, float, float]:
+    def run(*, connected: bool, tag: str) -> Round:
         game_ids = slate(tag)
         with analytics_receivers(connected=connected):
             started, cpu = time.perf_counter(), cpu_seconds()
             outcome = games_grade(game_ids=game_ids, actor=actor)
-            refresh_started = time.perf_counter()
-            if connected:
-                rollups_refresh()
-            ended = time.perf_counter()
-            cpu = cpu_seconds() - cpu
+            seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu
+            refresh, cpu_refresh = _refresh_timed(connected)
         assert outcome.bets_settled == GRADE_GAMES * GRADE_BETS, outcome
-        return ended - started, ended - refresh_started, cpu
+        return Round(seconds, cpu, refresh, cpu_refresh)
 
-    figures = _rounds(run)
-    figures["what"] = f"games_grade of {GRADE_GAMES} games x {GRADE_BETS} bets, {ROUNDS} rounds each"
+    figures = _rounds(run, GRADE_ROUNDS)
+    figures["what"] = f"games_grade of {GRADE_GAMES} games x {GRADE_BETS} bets, {GRADE_ROUNDS} rounds each"
     return figures

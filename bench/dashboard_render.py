@@ -54,27 +54,6 @@ def prepare() -> None:
         print(f"seeded in {time.monotonic() - started:.0f} s")
 
 
-def signed_in_client():
-    """A client whose session passed the second factor (as after the portal's TOTP step)."""
-    from django.contrib.auth import get_user_model
-    from django.test import Client
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    user, _ = get_user_model().objects.get_or_create(
-        username="bench.dashboards", defaults={"is_staff": True, "is_superuser": True}
-    )
-    device = TOTPDevice.objects.filter(user=user).first() or TOTPDevice.objects.create(
-        user=user, name="bench", confirmed=True
-    )
-    client = Client()
-    client.force_login(user)
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.save()
-    return client
-
-
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
@@ -143,6 +122,7 @@ def main() -> int:
     from apps.analytics.models import Dashboard
     from apps.betting.models import Bet
     from apps.tenants.models import Tenant
+    from bench.portal_client import signed_in_client
 
     client = signed_in_client()
     tenant = Tenant.objects.order_by("pk").first()

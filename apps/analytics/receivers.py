@@ -1,5 +1,6 @@
 """Reactions to the betting app's signals: queue the bets a change touched for the rollup refresh (in the
-change's transaction: a rolled-back change queues nothing) and enqueue the refresh through the outbox.
+change's transaction: a rolled-back change queues nothing; one INSERT, no SELECT first) and, when the queue
+was empty, enqueue the refresh through the outbox (`rollups_mark_dirty` says when).
 
 Auto-grading's per-bet `bet_settled` (graded_in_pass) is skipped: its pass sends `bets_graded` once with
 all of them, queued in one statement.
@@ -24,7 +25,7 @@ from apps.core.enqueue import enqueue
 
 
 def _queue(pairs) -> None:
-    if rollups_mark_dirty(bets=pairs, refresh_task=analytics_rollups_refresh_task.name):
+    if rollups_mark_dirty(bets=pairs):
         enqueue(analytics_rollups_refresh_task)
 
 

@@ -18,7 +18,15 @@ from django.db import connection, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
-from apps.analytics.models import DailyRollup, HourlyRollup, RollupDirtyBet, RollupState, TenantDayRollup
+from apps.analytics.models import (
+    CapperDayRollup,
+    DailyRollup,
+    HourlyRollup,
+    MarketDayRollup,
+    RollupDirtyBet,
+    RollupState,
+    TenantDayRollup,
+)
 from apps.analytics.query import MetricQuery
 from apps.analytics.services.rollup_days import hourly_first_day
 from apps.analytics.sources import bets_raw
@@ -34,15 +42,17 @@ _STORED = ("capper_id", "league__sport__key", "league__key", "market", "bet_type
 
 @dataclass(frozen=True)
 class Difference:
-    grain: str  # day, hour, or tenant-day (the day's rows of every key summed)
+    grain: str  # day, hour, or a summary of the day's rows: tenant-day, capper-day, market-day
     key: tuple  # (capper id, sport, league, market, bet type, day or local hour)
     part: str
     rollup: object
     raw: object
 
     def describe(self) -> str:
-        if self.grain == "tenant-day":
-            return f"tenant-day {self.key[-1]}: {self.part} rollup {self.rollup} raw {self.raw}"
+        if self.grain in ("tenant-day", "capper-day", "market-day"):
+            key = " ".join(str(value) for value in self.key[:-1])
+            where = f"{self.key[-1]} {key}".strip()
+            return f"{self.grain} {where}: {self.part} rollup {self.rollup} raw {self.raw}"
         capper, sport, league, market, bet_type, when = self.key
         return (
             f"{self.grain} {when} capper {capper} {sport or '-'}/{league or '-'} {market} {bet_type}: "
@@ -100,9 +110,10 @@ def _verify(tenant: Tenant) -> TenantReport:
         stored = _stored_days(tenant, month_start, month_end)
         report.rows += len(stored)
         report.differences += _compare("day", stored, raw)
-        stored = _stored_tenant_days(tenant, month_start, month_end)
-        report.rows += len(stored)
-        report.differences += _compare("tenant-day", stored, _by_day(raw))
+        for grain, (model, stored_keys, raw_positions) in SUMMARY_GRAINS.items():
+            stored = _stored_summary(model, stored_keys, tenant, month_start, month_end)
+            report.rows += len(stored)
+            report.differences += _compare(grain, stored, _summed(raw, raw_positions))
     hours_from = max(first, hourly_first_day(zone))
     if hours_from <= last:
         raw = bets_raw.components(_query(tenant, hours_from, last, "hour"))
@@ -156,28 +167,37 @@ def _stored_hours(tenant: Tenant, zone: zoneinfo.ZoneInfo, first: date) -> dict[
     return _collect(rows.values(*_STORED, "hour", *PARTS), local_hour)
 
 
-def _stored_tenant_days(tenant: Tenant, start: date, end: date) -> dict[tuple, Components]:
-    rows = TenantDayRollup.objects.filter(tenant=tenant, day__gte=start, day__lte=end)
+# the summaries of the daily rows: (model, their key's columns, the positions of those in a raw key of
+# DIMENSIONS + day)
+SUMMARY_GRAINS = {
+    "tenant-day": (TenantDayRollup, (), ()),
+    "capper-day": (CapperDayRollup, ("capper_id",), (0,)),
+    "market-day": (MarketDayRollup, ("league__sport__key", "league__key", "market", "bet_type"), (1, 2, 3, 4)),
+}
+
+
+def _stored_summary(model, keys: tuple, tenant: Tenant, start: date, end: date) -> dict[tuple, Components]:
+    rows = model.objects.filter(tenant=tenant, day__gte=start, day__lte=end)
     collected = {}
-    for row in rows.values("day", *PARTS):
-        day = row.pop("day")
+    for row in rows.values(*keys, "day", *PARTS):
+        key = (*(row.pop(name) for name in keys), row.pop("day"))
         lag = row.pop("lag_sum")
-        collected[(day,)] = Components(**row, lag_sum=lag.total_seconds() if lag is not None else 0.0)
+        collected[key] = Components(**row, lag_sum=lag.total_seconds() if lag is not None else 0.0)
     return collected
 
 
-def _by_day(raw: dict[tuple, Components]) -> dict[tuple, Components]:
-    """The raw components of every key of a day, summed (the lag in whole microseconds: a float sum of
-    hundreds of keys would drift in its last digits where the stored total is exact)."""
-    days: dict[tuple, Components] = defaultdict(Components)
+def _summed(raw: dict[tuple, Components], positions: tuple[int, ...]) -> dict[tuple, Components]:
+    """The raw components summed per (the key's values at `positions`, day) (the lag in whole microseconds:
+    a float sum of hundreds of keys would drift in its last digits where the stored total is exact)."""
+    summed: dict[tuple, Components] = defaultdict(Components)
     lag_micro: dict[tuple, int] = defaultdict(int)
     for key, parts in raw.items():
-        day = (key[-1],)
-        days[day].add({name: getattr(parts, name) for name in _COMPARED if name != "lag_sum"})
-        lag_micro[day] += round(parts.lag_sum * 1_000_000)
-    for day, micro in lag_micro.items():
-        days[day].lag_sum = micro / 1_000_000
-    return dict(days)
+        group = (*(key[position] for position in positions), key[-1])
+        summed[group].add({name: getattr(parts, name) for name in _COMPARED if name != "lag_sum"})
+        lag_micro[group] += round(parts.lag_sum * 1_000_000)
+    for group, micro in lag_micro.items():
+        summed[group].lag_sum = micro / 1_000_000
+    return dict(summed)
 
 
 def _collect(rows, when) -> dict[tuple, Components]:

@@ -9,14 +9,14 @@ from decimal import Decimal
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.analytics.models import DailyRollup, HourlyRollup, RollupDirtyBet, RollupState
 from apps.analytics.query import MetricQuery, run_query
-from apps.analytics.services.rollups import rollups_maintain, rollups_refresh
+from apps.analytics.services.rollups import rollups_maintain, rollups_mark_stale, rollups_refresh
 from apps.analytics.tasks import analytics_rollups_refresh_task
 from apps.audit.models import AuditEvent
 from apps.betting.services import bet_place, game_grade, game_record_result
@@ -236,17 +236,38 @@ def test_the_refresh_is_a_declared_beat_job_of_a_registered_task():
     assert "apps.analytics.tasks.analytics_rollups_maintain_task" in celery_app.tasks
 
 
-def test_changes_while_a_refresh_waits_in_the_outbox_ask_for_no_other(world):
+def test_a_placement_queues_its_bet_in_one_statement_and_only_the_first_change_asks_for_a_refresh(world):
     home = world.tenants[0]
+    rollups_refresh()  # the world's own bets taken: the queue is empty
     OutboxMessage.objects.filter(task_name=REFRESH_TASK).delete()
-    for number in range(3):
+
+    with CaptureQueriesContext(connection) as captured:
+        _place(world, home, "burst-0", "1.00")
+
+    touching = [query["sql"] for query in captured.captured_queries if "analytics_rollupdirtybet" in query["sql"]]
+    assert len(touching) == 1 and touching[0].startswith('WITH queued AS (INSERT INTO "analytics_rollupdirtybet"')
+    assert OutboxMessage.objects.filter(task_name=REFRESH_TASK).count() == 1  # the queue was empty: it asks
+    for number in range(1, 3):
         _place(world, home, f"burst-{number}", "1.00")
     assert RollupDirtyBet.objects.filter(tenant=home).count() == 3
-    waiting = OutboxMessage.objects.get(task_name=REFRESH_TASK)
+    assert OutboxMessage.objects.filter(task_name=REFRESH_TASK).count() == 1  # the others found bets queued
 
-    OutboxMessage.objects.filter(pk=waiting.pk).update(completed_at=timezone.now(), attempts=1)  # it ran
+    assert rollups_refresh().bets == 3  # it ran: the queue is empty again, the next change asks again
     _place(world, home, "after-1", "1.00")
-    assert OutboxMessage.objects.filter(task_name=REFRESH_TASK, completed_at=None).count() == 1
+    assert OutboxMessage.objects.filter(task_name=REFRESH_TASK).count() == 2
+
+
+def test_a_refresh_goes_on_until_the_queue_is_empty(world):
+    home = world.tenants[0]
+    rollups_refresh()
+    for number in range(5):
+        _place(world, home, f"batch-{number}", "1.00")
+
+    outcome = rollups_refresh(limit=2)  # three batches, the last one smaller than the limit
+
+    assert (outcome.bets, outcome.failed) == (5, {})
+    assert not RollupDirtyBet.objects.exists()
+    assert run_query(_stake_query(home)).rows == [[5, 5.0]]
 
 
 def test_a_bulk_import_queues_its_bets_in_one_statement_and_the_refresh_counts_them(world):
@@ -269,3 +290,45 @@ def test_a_bulk_import_queues_its_bets_in_one_statement_and_the_refresh_counts_t
     rollups_refresh()
     result = run_query(_stake_query(home))
     assert (result.source, result.rows) == ("rollup", [[4, 5.0]])
+
+
+@pytest.mark.parametrize(
+    ("shape", "table"),
+    [
+        ({"metrics": "stake_units,units_net,win_rate"}, "analytics_tenantdayrollup"),
+        ({"metrics": "stake_units,active_cappers,win_rate"}, "analytics_capperdayrollup"),
+        ({"metrics": "units_net", "group_by": "capper"}, "analytics_capperdayrollup"),
+        ({"metrics": "units_net", "group_by": "league"}, "analytics_marketdayrollup"),
+        ({"metrics": "stake_units", "group_by": "market", "filter_bet_type": "single"}, "analytics_marketdayrollup"),
+        ({"metrics": "active_cappers", "group_by": "league"}, "analytics_dailyrollup"),
+        ({"metrics": "units_net", "group_by": "capper,market"}, "analytics_dailyrollup"),
+    ],
+)
+def test_a_query_reads_the_smallest_day_rows_that_hold_its_answer_and_they_agree(world, shape, table):
+    home, game = world.tenants[0], world.games[0]
+    for number, stake in enumerate(["1.00", "2.50", "4.00"]):
+        _place(world, home, f"summary-{number}", stake, game=game if number else None)
+    rollups_refresh()
+    today = timezone.now().date()
+    span = {"from": (today - timedelta(days=3)).isoformat(), "to": (today + timedelta(days=1)).isoformat()}
+
+    for tenant in (home, None):  # the tenant's query and the platform's
+        query = MetricQuery.parse({**span, "grain": "none", **shape}, tenant=tenant)
+        with CaptureQueriesContext(connection) as captured:
+            from_rollups = run_query(query)
+        read = {name for name in TABLES if any(f'"{name}"' in entry["sql"] for entry in captured.captured_queries)}
+        assert read == {table}, read
+        with transaction.atomic():
+            rollups_mark_stale(tenant_ids=[tenant.pk for tenant in world.tenants], reason="test: the raw rows")
+            from_raw = run_query(query)
+            transaction.set_rollback(True)
+        assert (from_rollups.source, from_raw.source) == ("rollup", "raw")
+        assert from_rollups.rows == from_raw.rows and from_rollups.rows
+
+
+TABLES = (
+    "analytics_dailyrollup",
+    "analytics_tenantdayrollup",
+    "analytics_capperdayrollup",
+    "analytics_marketdayrollup",
+)

@@ -13,7 +13,15 @@ from apps.analytics.models.dashboards import ChartType, Dashboard, DashboardKind
 from apps.analytics.models.forecasts import Forecast
 from apps.analytics.models.insights import Insight, InsightDirection, InsightScan, InsightScanStatus
 from apps.analytics.models.reports import ReportDefinition, ReportFile, ReportRun
-from apps.analytics.models.rollups import DailyRollup, HourlyRollup, RollupDirtyBet, RollupState, TenantDayRollup
+from apps.analytics.models.rollups import (
+    CapperDayRollup,
+    DailyRollup,
+    HourlyRollup,
+    MarketDayRollup,
+    RollupDirtyBet,
+    RollupState,
+    TenantDayRollup,
+)
 from apps.analytics.models.samples import TelemetryCursor, TelemetrySample
 
 __all__ = [
@@ -39,6 +47,8 @@ __all__ = [
     "ReportFile",
     "ReportRun",
     "RollupDirtyBet",
+    "CapperDayRollup",
+    "MarketDayRollup",
     "RollupState",
     "TelemetryCursor",
     "TelemetrySample",

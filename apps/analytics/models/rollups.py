@@ -1,7 +1,10 @@
 """Rollups: the betting components (sources/components.py) summed per tenant × capper × league × market ×
 bet type × local day (and × hour for the last ANALYTICS_HOURLY_DAYS days), so that a month of a tenant's
-daily figures reads a few thousand rollup rows instead of its bets and ledger entries; and per tenant ×
-local day (the daily rows summed again), so that a platform-wide month by tenant reads a few hundred.
+daily figures reads a few thousand rollup rows instead of its bets and ledger entries; and three summaries
+of the daily rows (summed again without some of their key): per tenant × local day, so that a platform-wide
+month by tenant reads a few hundred; per tenant × capper × day (KPIs, active cappers, splits by capper) and
+per tenant × league × market × bet type × day (splits by league or market), so that a dashboard's
+platform-wide month reads thousands of rows, not ~90,000 daily ones.
 
 A row stores exactly the additive parts of `Components` (the ratios are derived after summing); the sport
 is the league's, read through the league, so a rollup row never disagrees with its league. They are
@@ -60,10 +63,13 @@ class RollupParts(RollupSums):
         abstract = True
 
 
-def _key(*time_fields: str) -> list:
+def _no_league_is_a_key():
     # a bet on no listed game has no league: NULL, which must still be one key (not distinct per row)
-    league = Coalesce("league", models.Value(0), output_field=models.BigIntegerField())
-    return [models.F("tenant"), *(models.F(name) for name in time_fields), models.F("capper"), league]
+    return Coalesce("league", models.Value(0), output_field=models.BigIntegerField())
+
+
+def _key(*time_fields: str) -> list:
+    return [models.F("tenant"), *(models.F(name) for name in time_fields), models.F("capper"), _no_league_is_a_key()]
 
 
 class DailyRollup(RollupParts):
@@ -115,6 +121,46 @@ class TenantDayRollup(RollupSums):
 
     def __str__(self) -> str:
         return f"{self.tenant_id}/{self.day}"
+
+
+class CapperDayRollup(RollupSums):
+    """One tenant-local day of one capper, every league, market and bet type together (the capper's daily
+    rows of the day summed). It answers queries split and filtered by nothing but the tenant and the capper,
+    active cappers included: a platform-wide month of KPIs reads ~12,000 of these, not ~90,000 daily rows
+    (a dashboard's KPIs, bench-analytics (d))."""
+
+    capper = _derived_key(Capper)
+    day = models.DateField(help_text="The day the bets were placed, in the tenant's time zone.")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["tenant", "day", "capper"], name="rollup_capper_day_key")]
+        indexes = [models.Index(fields=["day"], name="rollup_capper_day")]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id}/{self.day}/{self.capper_id}"
+
+
+class MarketDayRollup(RollupSums):
+    """One tenant-local day of one league × market × bet type, every capper together (the daily rows of the
+    day summed over cappers). It answers queries split by sport, league, market or bet type (and tenant)
+    without active cappers: ~17 times fewer rows than the daily ones ("top leagues", "handle by market")."""
+
+    league = _derived_key(League, null=True, blank=True)
+    market = models.CharField(max_length=16, help_text="The first leg's market; parlay for a parlay.")
+    bet_type = models.CharField(max_length=8, help_text="single or parlay")
+    day = models.DateField(help_text="The day the bets were placed, in the tenant's time zone.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                *_key("day")[:2], _no_league_is_a_key(), models.F("market"), models.F("bet_type"),
+                name="rollup_market_day_key",
+            )
+        ]  # fmt: skip
+        indexes = [models.Index(fields=["day"], name="rollup_market_day")]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id}/{self.day}/{self.league_id}/{self.market}/{self.bet_type}"
 
 
 class RollupState(models.Model):

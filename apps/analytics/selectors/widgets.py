@@ -92,7 +92,7 @@ def _table(result: QueryResult, measures: list[Measure]) -> dict:
     return {"headers": headers, "rows": rows, "more": max(len(result.rows) - TABLE_ROWS, 0)}
 
 
-def _panel_view(view: WidgetView, tenant: Tenant | None, date_range: DateRange) -> None:
+def _panel_view(view: WidgetView, tenant: Tenant | None, date_range: DateRange, computed: dict) -> None:
     widget = view.widget
     panel = panel_get(widget.panel)
     if panel is None:
@@ -101,7 +101,10 @@ def _panel_view(view: WidgetView, tenant: Tenant | None, date_range: DateRange) 
     if panel.platform_only and widget.dashboard.scope == DashboardScope.TENANT:
         view.error = f"{panel.label} is a platform figure: a tenant dashboard cannot show it."
         return
-    result = panel.compute(date_range.start, date_range.end, tenant)
+    asked = (widget.panel, date_range.start, date_range.end, getattr(tenant, "pk", None))
+    if asked not in computed:  # two widgets of a page drawing one panel (a KPI and its table) compute it once
+        computed[asked] = panel.compute(date_range.start, date_range.end, tenant)
+    result = computed[asked]
     measures = _panel_measures(panel)
     view.figure = figure(result, widget.chart_type, widget.options, measures=measures)
     view.table = _table(result, measures)
@@ -139,10 +142,16 @@ def _metric_view(view: WidgetView, tenant: Tenant | None, date_range: DateRange,
 
 
 def widget_view(
-    *, widget: Widget, tenant: Tenant | None, date_range: DateRange, answers: dict | None = None
+    *,
+    widget: Widget,
+    tenant: Tenant | None,
+    date_range: DateRange,
+    answers: dict | None = None,
+    panels: dict | None = None,
 ) -> WidgetView:
     """The widget drawn over the range for the tenant (None: the platform), or its error box. `answers`: metric
-    queries already answered (widget_views merges the queries of a dashboard's widgets)."""
+    queries already answered (widget_views merges the queries of a dashboard's widgets); `panels`: the panel
+    results this page computed so far (filled here)."""
     view = WidgetView(widget=widget)
     if (widget.options or {}).get("note"):
         view.notes.append(str(widget.options["note"]))
@@ -151,7 +160,7 @@ def widget_view(
         return view
     try:
         if widget.panel:
-            _panel_view(view, tenant, date_range)
+            _panel_view(view, tenant, date_range, {} if panels is None else panels)
         else:
             _metric_view(view, tenant, date_range, answers or {})
     except (ApplicationError, ChartError) as problem:
@@ -188,11 +197,16 @@ def _queries_of(widgets: list[Widget], tenant: Tenant | None, date_range: DateRa
 
 
 def widget_views(*, widgets: list[Widget], tenant: Tenant | None, date_range: DateRange) -> list[WidgetView]:
-    """A dashboard's widgets drawn together: the queries that differ only in their metrics run once."""
+    """A dashboard's widgets drawn together: the queries that differ only in their metrics run once, and a panel
+    two widgets draw is computed once."""
     answers = {}
     if not (widgets and widgets[0].dashboard.scope == DashboardScope.TENANT and tenant is None):
         try:
             answers = answer_together(_queries_of(widgets, tenant, date_range))
         except Exception:  # noqa: BLE001 - drawn one by one below, where each widget shows its own error
             logger.exception("merged widget queries failed")
-    return [widget_view(widget=widget, tenant=tenant, date_range=date_range, answers=answers) for widget in widgets]
+    panels: dict = {}
+    return [
+        widget_view(widget=widget, tenant=tenant, date_range=date_range, answers=answers, panels=panels)
+        for widget in widgets
+    ]

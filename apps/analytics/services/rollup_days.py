@@ -15,14 +15,15 @@ from django.db import connection
 from django.db.models import Max, Min, Q
 from django.utils import timezone
 
-from apps.analytics.models import DailyRollup, HourlyRollup, RollupState, TenantDayRollup
+from apps.analytics.models import DailyRollup, HourlyRollup, RollupState
 from apps.analytics.services.rollup_rows import (
+    SUMMARIES,
     daily_bucket,
     day_bounds,
     hour_offset_minutes,
     hourly_bucket,
     insert_rows,
-    insert_tenant_days,
+    insert_summaries,
 )
 from apps.analytics.sources.bets_raw import Where, placed_in
 from apps.betting.models import Bet
@@ -87,8 +88,9 @@ def recompute_days(*, tenant_id: int, zone: zoneinfo.ZoneInfo, days: set[date]) 
         return
     DailyRollup.objects.filter(tenant_id=tenant_id, day__in=sorted(days)).delete()
     insert_rows(DailyRollup, where=placed_on(tenant_id, zone, days), bucket=daily_bucket(zone))
-    TenantDayRollup.objects.filter(tenant_id=tenant_id, day__in=sorted(days)).delete()
-    insert_tenant_days(where=Q(tenant_id=tenant_id, day__in=sorted(days)))
+    for summary in SUMMARIES:
+        summary.objects.filter(tenant_id=tenant_id, day__in=sorted(days)).delete()
+    insert_summaries(where=Q(tenant_id=tenant_id, day__in=sorted(days)))
     HourlyRollup.objects.filter(hours_of(tenant_id, zone, days)).delete()
     insert_hours(tenant_id=tenant_id, zone=zone, days={day for day in days if day >= hourly_first_day(zone)})
 
@@ -113,7 +115,7 @@ def rebuild_rows(*, tenant: Tenant, progress: Progress | None) -> int:
     """Every rollup row of the tenant, again from its raw rows: on PostgreSQL one statement for all its
     days (hash joins over whole tables beat a month's index lookups), elsewhere a local month each."""
     zone = zoneinfo.ZoneInfo(tenant.timezone)
-    for model in (DailyRollup, HourlyRollup, TenantDayRollup):
+    for model in (DailyRollup, HourlyRollup, *SUMMARIES):
         model.objects.filter(tenant_id=tenant.pk).delete()
     span = Bet.objects.filter(tenant_id=tenant.pk).aggregate(first=Min("placed_at"), last=Max("placed_at"))
     if span["first"] is None:
@@ -127,7 +129,7 @@ def rebuild_rows(*, tenant: Tenant, progress: Progress | None) -> int:
         inserted += rows
         if progress is not None:
             progress(tenant, f"{chunk_first:%Y-%m}" + (f"..{chunk_last:%Y-%m}" if len(chunks) == 1 else ""), rows)
-    insert_tenant_days(where=Q(tenant_id=tenant.pk))
+    insert_summaries(where=Q(tenant_id=tenant.pk))
     insert_hours(tenant_id=tenant.pk, zone=zone, days=set(days_between(max(first, hourly_first_day(zone)), last)))
     return inserted
 

@@ -16,7 +16,7 @@ from django.db import connection
 from django.db.models import DateTimeField, ExpressionWrapper, F, Q, Sum, Value
 from django.db.models.functions import TruncDate, TruncHour
 
-from apps.analytics.models import DailyRollup, HourlyRollup, TenantDayRollup
+from apps.analytics.models import CapperDayRollup, DailyRollup, HourlyRollup, MarketDayRollup, TenantDayRollup
 from apps.analytics.sources.bets_raw import Where, bet_contributions, bet_rows, key_paths, ledger_parts
 from apps.betting.models import LedgerEntry
 
@@ -112,17 +112,32 @@ def _select_sql(where: Where, bucket) -> tuple[str, tuple]:
     return sql, (*bet_params, *ledger_params)
 
 
-def insert_tenant_days(*, where: Q) -> int:
-    """Insert the tenant-day rows of the daily rows `where` selects (the day's rows summed per tenant); the
-    caller deleted the tenant-day rows of those days, in the same transaction."""
+# the summaries of the daily rows: each model's key besides (tenant, day)
+SUMMARIES = {
+    TenantDayRollup: (),
+    CapperDayRollup: ("capper_id",),
+    MarketDayRollup: ("league_id", "market", "bet_type"),
+}
+
+
+def insert_summaries(*, where: Q) -> int:
+    """Insert the summary rows (SUMMARIES) of the daily rows `where` selects, one INSERT … SELECT each; the
+    caller deleted the summary rows of those tenant-days, in the same transaction."""
+    return sum(insert_summed(model, where=where) for model in SUMMARIES)
+
+
+def insert_summed(model, *, where: Q) -> int:
+    """Insert `model`'s rows of the daily rows `where` selects: their parts summed per tenant, day and the
+    model's key."""
     quote = connection.ops.quote_name
-    daily = DailyRollup.objects.filter(where).order_by().values("tenant_id", "day")
+    keys = ("tenant_id", "day", *SUMMARIES[model])
+    daily = DailyRollup.objects.filter(where).order_by().values(*keys)
     sql, params = daily.annotate(**{f"summed_{part}": Sum(part) for part in PARTS}).query.sql_with_params()
-    columns = ", ".join(quote(name) for name in ("tenant_id", "day", *PARTS))
-    summed = ", ".join(quote(name) for name in ("tenant_id", "day", *(f"summed_{part}" for part in PARTS)))
+    columns = ", ".join(quote(name) for name in (*keys, *PARTS))
+    summed = ", ".join(quote(name) for name in (*keys, *(f"summed_{part}" for part in PARTS)))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {quote(TenantDayRollup._meta.db_table)} ({columns}) SELECT {summed} FROM ({sql}) days",  # noqa: S608
+            f"INSERT INTO {quote(model._meta.db_table)} ({columns}) SELECT {summed} FROM ({sql}) days",  # noqa: S608
             params,
         )
         return cursor.rowcount

@@ -1,6 +1,8 @@
 """Betting components summed from the rollups (models/rollups.py), when they can answer the query.
 
-Days, weeks and months are read from the daily rows (a week or a month is the sum of its local days);
+Days, weeks and months are read from the daily rows (a week or a month is the sum of its local days), or
+from the smallest summary of them that has every dimension the query splits or filters by (`_day_rows`:
+tenant-day, capper-day or market-day rows);
 hours from the hourly rows, which exist for the last ANALYTICS_HOURLY_DAYS days. The sums are the rows'
 parts grouped by the query's dimensions and bucket, with the same bucket rules as the raw path
 (bets_raw.py `grouped`); active cappers are the distinct cappers of the rows with a bet.
@@ -19,7 +21,14 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncHour, TruncMonth, TruncWeek
 from django.utils import timezone
 
-from apps.analytics.models import DailyRollup, HourlyRollup, RollupDirtyBet, TenantDayRollup
+from apps.analytics.models import (
+    CapperDayRollup,
+    DailyRollup,
+    HourlyRollup,
+    MarketDayRollup,
+    RollupDirtyBet,
+    TenantDayRollup,
+)
 from apps.analytics.query import MetricQuery
 from apps.analytics.sources.bets_raw import filtered_by, grouped
 from apps.analytics.sources.buckets import range_instants
@@ -136,17 +145,26 @@ def _rows_and_bucket(query: MetricQuery):
         start, end = range_instants(query)
         zone = zoneinfo.ZoneInfo(query.timezone_name) if query.tenant_id is not None else UTC
         return HourlyRollup.objects.filter(hour__gte=start, hour__lt=end), TruncHour("hour", tzinfo=zone)
-    model = TenantDayRollup if _tenant_days_answer(query) else DailyRollup
+    model = _day_rows(query)
     rows = model.objects.filter(day__gte=query.start, day__lte=query.end)
     buckets = {None: None, "day": F("day"), "week": TruncWeek("day"), "month": TruncMonth("day")}
     return rows, buckets[query.grain]
 
 
-def _tenant_days_answer(query: MetricQuery) -> bool:
-    """Whether the tenant-day rows hold the answer: split and filtered by nothing but the tenant, and no
-    distinct count (cappers are not in them)."""
+def _day_rows(query: MetricQuery):
+    """The smallest day rows that hold the answer: a summary of the daily rows whose key has every dimension
+    the query splits or filters by (the tenant-day rows: only the tenant; the capper-day rows: the capper;
+    the market-day rows: sport, league, market, bet type), else the daily rows. Active cappers need the
+    capper in the key (a distinct count is not summed)."""
     dimensions = set(query.group_by) | set(query.filter_map)
-    return dimensions <= {"tenant"} and "active_cappers" not in query.metrics
+    cappers = "active_cappers" in query.metrics
+    if dimensions <= {"tenant"} and not cappers:
+        return TenantDayRollup
+    if dimensions <= {"tenant", "capper"}:
+        return CapperDayRollup
+    if dimensions <= {"tenant", "sport", "league", "market", "bet_type"} and not cappers:
+        return MarketDayRollup
+    return DailyRollup
 
 
 def _parts(query: MetricQuery) -> dict:
