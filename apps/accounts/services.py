@@ -152,10 +152,8 @@ def api_key_touch_due(*, api_key: ApiKey) -> bool:
 
 
 def api_key_touch(*, api_key: ApiKey) -> None:
-    """Record use of a key, at most once per resolution window (a conditional UPDATE, no read).
-
-    Not audited: usage is telemetry, not a state change anyone made.
-    """
+    """Record use of a key, at most once per resolution window (a conditional UPDATE, no read). Not audited:
+    usage is telemetry, not a state change anyone made."""
     if not api_key_touch_due(api_key=api_key):
         return
     now = timezone.now()
