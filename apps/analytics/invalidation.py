@@ -25,6 +25,7 @@ from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from apps.analytics.query import MetricQuery
+from apps.analytics.signals import rollups_refreshed
 from apps.betting.services.invalidation import PLATFORM_NAMESPACE as ANY_TENANTS_BETS
 from apps.compliance.models import ScoreSnapshot
 from apps.core.cache import cache_bump
@@ -80,3 +81,10 @@ def _incident_opened(sender, **kwargs) -> None:
 @receiver(post_save, sender=ScoreSnapshot, dispatch_uid="analytics.score_snapshot_saved")
 def _score_snapshot_saved(sender, **kwargs) -> None:
     analytics_changed()  # the compliance score is a platform-wide figure
+
+
+@receiver(rollups_refreshed, dispatch_uid="analytics.rollups_refreshed")
+def _rollups_refreshed(sender, tenant_ids=(), **kwargs) -> None:
+    """A refresh wrote what the placements before it changed: answers cached in between (read raw, marked
+    stale) get new ETags, and the next read is served from the fresh rollups."""
+    analytics_changed(tenant_ids=tenant_ids)

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 
 from apps.analytics.selectors.live import betting_change
+from apps.analytics.signals import rollups_refreshed
 from apps.betting.signals import bet_placed, bet_settled, bet_voided, bets_imported, game_finalized
 from apps.core.broadcast import broadcast
 
@@ -109,7 +110,17 @@ def _on_betting_change(sender, tenant_id=None, **kwargs) -> None:
         logger.exception("analytics live receiver failed")
 
 
+def _on_rollups_refreshed(sender, tenant_ids=(), **kwargs) -> None:
+    """The rollups caught up with the changes: dashboards that refetched before the refresh fetch again."""
+    try:
+        for tenant_id in tenant_ids:
+            analytics_changed(tenant_id=tenant_id, change=betting_change())
+    except Exception:  # noqa: BLE001 - a live view must never break the refresh that caused it
+        logger.exception("analytics live receiver failed")
+
+
 def connect() -> None:
+    rollups_refreshed.connect(_on_rollups_refreshed, weak=False, dispatch_uid="portal.analytics.rollups_refreshed")
     for signal, name in (
         (bet_placed, "bet_placed"),
         (bets_imported, "bets_imported"),

@@ -23,6 +23,7 @@ from apps.betting.services import bet_place, game_grade, game_record_result
 from apps.betting.services.bets import LegInput
 from apps.betting.services.bulk import BetInput, bet_place_many
 from apps.core.beat import declared_schedules
+from apps.core.cache.manager import cache_versions
 from apps.core.models import OutboxMessage
 from apps.tenants.models import Tenant
 from dbsbm.celery import app as celery_app
@@ -332,3 +333,19 @@ TABLES = (
     "analytics_capperdayrollup",
     "analytics_marketdayrollup",
 )
+
+
+def test_a_refresh_gives_the_refreshed_tenants_answers_new_etags_and_not_the_others(
+    world, django_capture_on_commit_callbacks
+):
+    home, other = world.tenants[0], world.tenants[1]
+    rollups_refresh()
+    _place(world, home, "etag-1", "1.00")
+    home_before = cache_versions(["analytics"], tenant_id=home.pk)
+    other_before = cache_versions(["analytics"], tenant_id=other.pk)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert rollups_refresh().bets == 1
+
+    assert cache_versions(["analytics"], tenant_id=home.pk) != home_before
+    assert cache_versions(["analytics"], tenant_id=other.pk) == other_before
