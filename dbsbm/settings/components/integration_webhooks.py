@@ -1,1 +1,22 @@
-"""Settings of integration_webhooks (issue #15)."""
+"""Settings of the tenants' outbound webhooks (issue #15 item 1; apps/integration/webhooks and the
+notification layer's webhook deliveries)."""
+
+from dbsbm.settings.environment import env_int
+
+# Attempts of one webhook delivery before it becomes a dead letter (replayable by hand). After the n-th
+# failed attempt the next waits min(MAX, BASE x 2^(n-1)) seconds, with equal jitter (between half and all
+# of it), so receivers that come back are not hit by every retry in the same second.
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
+WEBHOOK_RETRY_BASE_SECONDS = env_int("WEBHOOK_RETRY_BASE_SECONDS", 60)
+WEBHOOK_RETRY_MAX_SECONDS = env_int("WEBHOOK_RETRY_MAX_SECONDS", 6 * 60 * 60)
+# An endpoint whose deliveries dead-letter this many times in a row (none delivered in between) is
+# disabled, and ops and the tenant's Discord channel are told.
+WEBHOOK_DISABLE_AFTER = env_int("WEBHOOK_DISABLE_AFTER", 5)
+# Isolation: at most this many deliveries to one endpoint are in flight at once, across every worker
+# (a Redis semaphore); a delivery that finds its endpoint full waits WEBHOOK_BUSY_RETRY_SECONDS (with
+# jitter) without spending an attempt, so a hanging receiver holds this many worker slots and no more.
+WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT = env_int("WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT", 2)
+WEBHOOK_BUSY_RETRY_SECONDS = env_int("WEBHOOK_BUSY_RETRY_SECONDS", 2)
+# A retry due within this many seconds is also published with Celery's eta (on time); a later one waits in
+# the outbox for beat's dispatcher (an eta message held for hours by a worker is fragile).
+WEBHOOK_ETA_MAX_SECONDS = env_int("WEBHOOK_ETA_MAX_SECONDS", 300)

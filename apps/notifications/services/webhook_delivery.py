@@ -1,0 +1,164 @@
+"""What is particular to a webhook delivery (issue #15): isolation between endpoints, jittered back-off, the dead
+letter, and the endpoint's failure count that disables it.
+
+Isolation. A receiver that hangs holds a worker slot for the whole read timeout. So that one such endpoint
+cannot take every slot, each endpoint has at most WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT deliveries in flight at
+once, across every worker process: a semaphore in Redis (a sorted set of holders scored by their expiry, so
+the slot of a worker killed mid-request frees itself). A delivery that finds its endpoint full does not wait:
+it is put back for WEBHOOK_BUSY_RETRY_SECONDS (jittered) without spending an attempt, and its slot serves
+another endpoint. The outbound helper's per-upstream breaker in `http_post` adds the second half: once the
+receiver has failed enough, calls fail at once without a network round trip. Without Redis (the embedded
+configuration) there is no cap: tasks run in the request there anyway.
+"""
+
+import logging
+import random
+import time
+import uuid
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import F
+from redis.exceptions import RedisError
+
+from apps.audit.services import audit_record
+from apps.core.actors import Actor
+from apps.notifications.choices import DeliveryStatus, EventKind, Severity
+from apps.notifications.models import Delivery, WebhookEndpoint
+
+logger = logging.getLogger(__name__)
+
+IN_FLIGHT_KEY = "webhooks:in-flight:{endpoint_id}"
+# acquire: drop expired holders, then join if there is room; the key itself expires with its last holder
+_ACQUIRE = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[3]) then
+  redis.call('ZADD', KEYS[1], ARGV[2], ARGV[4])
+  redis.call('PEXPIREAT', KEYS[1], math.ceil(tonumber(ARGV[2])))
+  return 1
+end
+return 0
+"""
+
+
+def _redis():
+    """The cache's Redis client, or None where the cache is not Redis (embedded configuration)."""
+    try:
+        from django_redis import get_redis_connection  # noqa: PLC0415 - only the full configuration has it
+
+        return get_redis_connection("default")
+    except (ImportError, NotImplementedError):
+        return None
+
+
+class InFlightSlot:
+    """One of the endpoint's in-flight slots, held for one HTTP attempt (`with` releases it)."""
+
+    def __init__(self, endpoint_id: int) -> None:
+        self.key = IN_FLIGHT_KEY.format(endpoint_id=endpoint_id)
+        self.token = uuid.uuid4().hex
+        self.client = None
+
+    def acquire(self) -> bool:
+        """True when a slot is taken (or there is no Redis to count in); False when the endpoint is full."""
+        client = _redis()
+        if client is None:
+            return True
+        now_ms = time.time() * 1000
+        hold_ms = (settings.NOTIFICATIONS_HTTP_CONNECT_TIMEOUT + settings.NOTIFICATIONS_HTTP_READ_TIMEOUT + 5) * 1000
+        try:
+            taken = client.eval(
+                _ACQUIRE, 1, self.key, now_ms, now_ms + hold_ms, settings.WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT, self.token
+            )
+        except RedisError:
+            logger.warning("webhooks: in-flight cap of %s not checked (Redis unavailable); sending", self.key)
+            return True
+        self.client = client if taken else None
+        return bool(taken)
+
+    def release(self) -> None:
+        if self.client is not None:
+            try:
+                self.client.zrem(self.key, self.token)
+            except RedisError:
+                logger.warning("webhooks: slot of %s not released; it expires by itself", self.key)
+            self.client = None
+
+
+def busy_delay() -> timedelta:
+    """How long a delivery whose endpoint is full waits: the setting, between half and all of it again."""
+    base = settings.WEBHOOK_BUSY_RETRY_SECONDS
+    return timedelta(seconds=base * random.uniform(0.5, 1.5))  # noqa: S311 - jitter, not a secret
+
+
+def webhook_retry_delay(attempts: int) -> timedelta:
+    """Exponential back-off with equal jitter after the n-th failed attempt: a delay drawn between half and all
+    of min(WEBHOOK_RETRY_MAX_SECONDS, WEBHOOK_RETRY_BASE_SECONDS x 2^(n-1))."""
+    ceiling = min(settings.WEBHOOK_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0), settings.WEBHOOK_RETRY_MAX_SECONDS)
+    return timedelta(seconds=random.uniform(ceiling / 2, ceiling))  # noqa: S311 - jitter, not a secret
+
+
+def webhook_delivered(delivery: Delivery) -> None:
+    """A delivered copy ends the endpoint's run of failures (one cheap UPDATE, only when there was one)."""
+    WebhookEndpoint.objects.filter(pk=delivery.webhook_id, consecutive_failures__gt=0).update(consecutive_failures=0)
+
+
+def webhook_failed(delivery: Delivery, *, error: str, now: datetime) -> bool:
+    """After a failed attempt: retry later (True: the caller schedules it at `next_attempt_at`), or, after the
+    last attempt, make it a dead letter and count it against its endpoint, which is disabled at
+    WEBHOOK_DISABLE_AFTER dead letters in a row (ops and the tenant told). A replayed delivery gets one attempt."""
+    if delivery.attempts < settings.WEBHOOK_MAX_ATTEMPTS and not delivery.replays:
+        delivery.status = DeliveryStatus.FAILED
+        delivery.next_attempt_at = now + webhook_retry_delay(delivery.attempts)
+        return True
+    delivery.status, delivery.next_attempt_at = DeliveryStatus.DEAD_LETTER, None
+    logger.warning("webhook delivery %s dead-lettered after %d attempts", delivery.pk, delivery.attempts)
+    if delivery.webhook_id is not None:
+        WebhookEndpoint.objects.filter(pk=delivery.webhook_id).update(
+            consecutive_failures=F("consecutive_failures") + 1
+        )
+        _disable_if_failing(delivery.webhook_id, last_error=error, now=now)
+    return False
+
+
+def _disable_if_failing(endpoint_id: int, *, last_error: str, now: datetime) -> None:
+    endpoint = WebhookEndpoint.objects.select_related("tenant").filter(pk=endpoint_id).first()
+    limit = settings.WEBHOOK_DISABLE_AFTER
+    if endpoint is None or not endpoint.is_active or endpoint.consecutive_failures < limit:
+        return
+    reason = f"{endpoint.consecutive_failures} deliveries in a row failed every attempt (last error: {last_error})"
+    changed = WebhookEndpoint.objects.filter(pk=endpoint_id, is_active=True).update(
+        is_active=False, disabled_at=now, disabled_reason=reason[:300]
+    )
+    if not changed:
+        return  # a concurrent dead letter disabled it first and told
+    _tell_disabled(endpoint, reason=reason[:300], now=now)
+
+
+def _tell_disabled(endpoint: WebhookEndpoint, *, reason: str, now: datetime) -> None:
+    """Ops (DEFAULT_ROLES of the kind) by e-mail and inbox, and the tenant's own Discord channel (guild_id)."""
+    from apps.notifications.services.sending import Recipients, notification_send  # noqa: PLC0415 - it imports us
+
+    guild_id = endpoint.tenant.guild_id if endpoint.tenant_id else ""
+    audit_record(
+        actor=Actor.system("webhooks"),
+        action="notifications.webhook_disabled",
+        target=endpoint,
+        guild_id=guild_id,
+        reason=reason,
+    )
+    notification_send(
+        kind=EventKind.WEBHOOK_DISABLED,
+        key=f"webhook-disabled:{endpoint.pk}:{now:%Y%m%dT%H%M%S}",
+        context={
+            "endpoint_id": endpoint.pk,
+            "endpoint_name": endpoint.name,
+            "url": endpoint.url,
+            "guild_id": guild_id,
+            "reason": reason,
+        },
+        recipients=Recipients(),
+        severity=Severity.WARNING,
+        guild_id=guild_id,
+        now=now,
+    )
