@@ -28,7 +28,7 @@ from apps.notifications.models import Delivery, WebhookEndpoint
 
 logger = logging.getLogger(__name__)
 
-IN_FLIGHT_KEY = "webhooks:in-flight:{endpoint_id}"
+IN_FLIGHT_KEY = "{prefix}:webhooks:in-flight:{endpoint_id}"
 # acquire: drop expired holders, then join if there is room; the key itself expires with its last holder
 _ACQUIRE = """
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
@@ -55,7 +55,8 @@ class InFlightSlot:
     """One of the endpoint's in-flight slots, held for one HTTP attempt (`with` releases it)."""
 
     def __init__(self, endpoint_id: int) -> None:
-        self.key = IN_FLIGHT_KEY.format(endpoint_id=endpoint_id)
+        prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
+        self.key = IN_FLIGHT_KEY.format(prefix=prefix, endpoint_id=endpoint_id)
         self.token = uuid.uuid4().hex
         self.client = None
 
