@@ -15,6 +15,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from apps.audit.services import audit_record
+from apps.core.actors import Actor
 from apps.core.errors import ConflictError
 from apps.core.models import OutboxMessage
 from apps.core.outbox import outbox_publish_at
@@ -156,3 +158,21 @@ def webhook_delivery_replay(*, delivery: Delivery, now: datetime | None = None) 
     delivery.save(update_fields=["status", "next_attempt_at", "replays", "updated_at"])
     delivery_schedule_soon(delivery_id=delivery.pk, at=now or timezone.now())
     return delivery
+
+
+@transaction.atomic
+def webhook_dead_letters_replay(*, endpoint_id: int, actor: Actor) -> int:
+    """Replay every dead-lettered delivery of one enabled endpoint (the admin's action after a receiver's outage);
+    returns how many were queued again."""
+    dead = Delivery.objects.filter(webhook_id=endpoint_id, channel=Channel.WEBHOOK, status=DeliveryStatus.DEAD_LETTER)
+    replayed = [webhook_delivery_replay(delivery=delivery) for delivery in dead.select_related("webhook__tenant")]
+    if replayed:
+        endpoint = replayed[0].webhook
+        audit_record(
+            actor=actor,
+            action="notifications.webhook_dead_letters_replayed",
+            target=endpoint,
+            guild_id=endpoint.tenant.guild_id if endpoint.tenant_id else "",
+            changes={"deliveries": [delivery.pk for delivery in replayed]},
+        )
+    return len(replayed)

@@ -29,15 +29,17 @@ from apps.notifications.models import Delivery, WebhookEndpoint
 logger = logging.getLogger(__name__)
 
 IN_FLIGHT_KEY = "{prefix}:webhooks:in-flight:{endpoint_id}"
-# acquire: drop expired holders, then join if there is room; the key itself expires with its last holder
+# acquire: drop expired holders, then join if there is room ({1}); the key expires with its last holder.
+# Full: {0, the youngest holder's expiry}, from which the caller sees how long every holder has been waiting.
 _ACQUIRE = """
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
 if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[3]) then
   redis.call('ZADD', KEYS[1], ARGV[2], ARGV[4])
   redis.call('PEXPIREAT', KEYS[1], math.ceil(tonumber(ARGV[2])))
-  return 1
+  return {1}
 end
-return 0
+local youngest = redis.call('ZREVRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return {0, youngest[2]}
 """
 
 
@@ -61,21 +63,33 @@ class InFlightSlot:
         self.client = None
 
     def acquire(self) -> bool:
-        """True when a slot is taken (or there is no Redis to count in); False when the endpoint is full."""
+        """True when a slot is taken (or there is no Redis to count in); False when the endpoint is full and slow.
+
+        A busy healthy endpoint frees a slot within milliseconds: the delivery polls for one up to
+        WEBHOOK_SLOT_WAIT_MS. When even the youngest request in flight has been waiting longer than that, the
+        receiver is slow or hanging: False at once, and the delivery is put back instead of holding a worker."""
         client = _redis()
         if client is None:
             return True
-        now_ms = time.time() * 1000
         hold_ms = (settings.NOTIFICATIONS_HTTP_CONNECT_TIMEOUT + settings.NOTIFICATIONS_HTTP_READ_TIMEOUT + 5) * 1000
-        try:
-            taken = client.eval(
-                _ACQUIRE, 1, self.key, now_ms, now_ms + hold_ms, settings.WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT, self.token
-            )
-        except RedisError:
-            logger.warning("webhooks: in-flight cap of %s not checked (Redis unavailable); sending", self.key)
-            return True
-        self.client = client if taken else None
-        return bool(taken)
+        deadline = time.monotonic() + settings.WEBHOOK_SLOT_WAIT_MS / 1000
+        while True:
+            now_ms = time.time() * 1000
+            try:
+                answer = client.eval(
+                    _ACQUIRE, 1, self.key, now_ms, now_ms + hold_ms, settings.WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT,
+                    self.token,
+                )  # fmt: skip
+            except RedisError:
+                logger.warning("webhooks: in-flight cap of %s not checked (Redis unavailable); sending", self.key)
+                return True
+            if int(answer[0]):
+                self.client = client
+                return True
+            youngest_age_ms = now_ms - (float(answer[1]) - hold_ms)
+            if youngest_age_ms > settings.WEBHOOK_SLOT_WAIT_MS or time.monotonic() >= deadline:
+                return False
+            time.sleep(0.005)
 
     def release(self) -> None:
         if self.client is not None:

@@ -13,9 +13,11 @@ WEBHOOK_RETRY_MAX_SECONDS = env_int("WEBHOOK_RETRY_MAX_SECONDS", 6 * 60 * 60)
 # disabled, and ops and the tenant's Discord channel are told.
 WEBHOOK_DISABLE_AFTER = env_int("WEBHOOK_DISABLE_AFTER", 5)
 # Isolation: at most this many deliveries to one endpoint are in flight at once, across every worker
-# (a Redis semaphore); a delivery that finds its endpoint full waits WEBHOOK_BUSY_RETRY_SECONDS (with
-# jitter) without spending an attempt, so a hanging receiver holds this many worker slots and no more.
-WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT = env_int("WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT", 2)
+# (a Redis semaphore). A delivery that finds its endpoint full polls for a slot up to WEBHOOK_SLOT_WAIT_MS
+# (a busy healthy endpoint frees one within milliseconds), then is put back for WEBHOOK_BUSY_RETRY_SECONDS
+# (jittered) without spending an attempt: a hanging receiver holds this many worker slots and no more.
+WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT = env_int("WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT", 4)
+WEBHOOK_SLOT_WAIT_MS = env_int("WEBHOOK_SLOT_WAIT_MS", 250)
 WEBHOOK_BUSY_RETRY_SECONDS = env_int("WEBHOOK_BUSY_RETRY_SECONDS", 2)
 # A retry due within this many seconds is also published with Celery's eta (on time); a later one waits in
 # the outbox for beat's dispatcher (an eta message held for hours by a worker is fragile).
