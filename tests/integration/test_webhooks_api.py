@@ -16,7 +16,7 @@ from apps.core.models import OutboxMessage
 from apps.integration.webhooks.services import webhook_subscription_create
 from apps.notifications.choices import Channel, DeliveryStatus, EventKind, WebhookEventType
 from apps.notifications.models import Delivery, DiscordChannel, Notification, WebhookEndpoint
-from apps.notifications.services import webhook_event_publish
+from apps.notifications.services import webhook_dead_letters_replay, webhook_event_publish
 from tests.factories import TenantFactory
 from tests.integration.webhooks_support import Receiver
 
@@ -258,3 +258,27 @@ def test_a_placed_bet_enqueues_the_fan_out_only_when_its_tenant_subscribes_to_th
     bet, _ = bet_place(tenant=tenant, actor=ACTOR, external_id="b2", capper=capper, stake_units=Decimal(1), legs=[leg])
     (row,) = OutboxMessage.objects.filter(task_name=TASK)
     assert (row.args, row.kwargs) == (["bet.placed", {"bet_ids": [bet.pk]}], {})
+
+
+def test_the_admin_replays_every_dead_letter_of_an_endpoint(receiver, django_capture_on_commit_callbacks):
+    tenant = TenantFactory(plan_code="premium")
+    endpoint = webhook_subscription_create(
+        tenant=tenant, actor=ACTOR, name="crm", url=receiver.url, event_kinds=["bet.placed"]
+    )
+    receiver.secret = endpoint.secret
+    keys = []
+    for number in range(2):
+        event = webhook_event_publish(
+            tenant_id=tenant.pk, guild_id=tenant.guild_id, event_type="bet.placed", key=f"d{number}", data={}
+        )
+        keys.append(event.deliveries.get().key)
+    Delivery.objects.filter(key__in=keys).update(status=DeliveryStatus.DEAD_LETTER, attempts=10)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert webhook_dead_letters_replay(endpoint_id=endpoint.pk, actor=ACTOR) == 2
+
+    assert sorted(headers["webhook-id"] for _, headers, _ in receiver.received) == sorted(keys)
+    assert set(Delivery.objects.filter(key__in=keys).values_list("status", "attempts", "replays")) == {
+        (DeliveryStatus.DELIVERED, 11, 1)
+    }
+    assert AuditEvent.objects.filter(action="notifications.webhook_dead_letters_replayed").count() == 1

@@ -2,7 +2,7 @@
 signed HTTP to local receivers that verify with the `standardwebhooks` reference implementation.
 
 One worker for the module (short retry settings through its environment: base 1 s, 3 attempts, a read
-timeout of 2 s, at most 2 deliveries in flight per endpoint, a full endpoint retried after ~1 s).
+timeout of 2 s, at most 2 deliveries in flight per endpoint, a parked delivery's fallback after ~5 s).
 """
 
 from datetime import timedelta
@@ -43,7 +43,7 @@ WORKER_ENV = {
     "NOTIFICATIONS_HTTP_READ_TIMEOUT": "2",
     "NOTIFICATIONS_HTTP_CONNECT_TIMEOUT": "1",
     "WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT": "2",
-    "WEBHOOK_BUSY_RETRY_SECONDS": "1",
+    "WEBHOOK_PARKED_FALLBACK_SECONDS": "5",
 }
 
 

@@ -25,7 +25,7 @@ from apps.notifications.choices import FINAL_DELIVERY_STATUSES, Channel, Deliver
 from apps.notifications.models import Delivery
 from apps.notifications.services.webhook_delivery import (
     InFlightSlot,
-    busy_delay,
+    parked_fallback_delay,
     webhook_delivered,
     webhook_failed,
 )
@@ -101,8 +101,8 @@ def delivery_send(*, delivery_id: int, now: datetime | None = None) -> str:
 
 
 def _webhook_attempt(delivery: Delivery, now: datetime) -> str:
-    """One attempt of a webhook delivery within its endpoint's in-flight cap (a full endpoint: put back,
-    no attempt spent); a disabled or removed endpoint makes it a dead letter without an attempt."""
+    """One attempt of a webhook delivery within its endpoint's in-flight cap (a full endpoint: parked until a slot
+    frees, no attempt spent); a disabled or removed endpoint makes it a dead letter without an attempt."""
     endpoint = delivery.webhook
     if endpoint is None or not endpoint.is_active:
         delivery.status, delivery.next_attempt_at = DeliveryStatus.DEAD_LETTER, None
@@ -111,9 +111,10 @@ def _webhook_attempt(delivery: Delivery, now: datetime) -> str:
         return delivery.status
     slot = InFlightSlot(endpoint.pk)
     if not slot.acquire():
-        delivery.next_attempt_at = now + busy_delay()
+        delivery.next_attempt_at = now + parked_fallback_delay()
         delivery.save(update_fields=["next_attempt_at", "updated_at"])
-        delivery_schedule_soon(delivery_id=delivery.pk, at=delivery.next_attempt_at)
+        delivery_schedule_soon(delivery_id=delivery.pk, at=delivery.next_attempt_at)  # if no release wakes it
+        slot.park(delivery.pk)
         return delivery.status
     delivery.attempts += 1
     try:
@@ -127,9 +128,20 @@ def _webhook_attempt(delivery: Delivery, now: datetime) -> str:
         delivery.last_error, delivery.next_attempt_at = "", None
         webhook_delivered(delivery)
     finally:
-        slot.release()
+        woken = slot.release()
     delivery.save()
+    if woken is not None:
+        _wake(woken, now)
     return delivery.status
+
+
+def _wake(delivery_id: int, now: datetime) -> None:
+    """Send a parked delivery now (a slot of its endpoint was just freed); one already sent stays as it is."""
+    pending = Delivery.objects.filter(pk=delivery_id, status__in=(DeliveryStatus.QUEUED, DeliveryStatus.FAILED))
+    # skip_locked: a delivery locked right now is being sent by its own task (its fallback timer, say)
+    if pending.select_for_update(skip_locked=True).values_list("pk", flat=True).first() is not None:
+        pending.update(next_attempt_at=now)
+        delivery_schedule_soon(delivery_id=delivery_id, at=now)
 
 
 # a failed delivery has retries scheduled; a queued one is about to go

@@ -4,10 +4,12 @@ letter, and the endpoint's failure count that disables it.
 Isolation. A receiver that hangs holds a worker slot for the whole read timeout. So that one such endpoint
 cannot take every slot, each endpoint has at most WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT deliveries in flight at
 once, across every worker process: a semaphore in Redis (a sorted set of holders scored by their expiry, so
-the slot of a worker killed mid-request frees itself). A delivery that finds its endpoint full does not wait:
-it is put back for WEBHOOK_BUSY_RETRY_SECONDS (jittered) without spending an attempt, and its slot serves
-another endpoint. The outbound helper's per-upstream breaker in `http_post` adds the second half: once the
-receiver has failed enough, calls fail at once without a network round trip. Without Redis (the embedded
+the slot of a worker killed mid-request frees itself). A delivery that finds its endpoint full (after a short
+poll, for a busy healthy endpoint) does not wait: it is *parked* in the endpoint's Redis list without spending
+an attempt, and its worker serves another endpoint; each released slot wakes one parked delivery, so a hanging
+endpoint costs no task at all between its time-outs (a fallback timer, WEBHOOK_PARKED_FALLBACK_SECONDS, wakes
+a delivery whose wake-up was lost). The outbound helper's per-upstream breaker in `http_post` adds the second
+half: once the receiver has failed enough, calls fail at once without a network round trip. Without Redis (the embedded
 configuration) there is no cap: tasks run in the request there anyway.
 """
 
@@ -29,6 +31,7 @@ from apps.notifications.models import Delivery, WebhookEndpoint
 logger = logging.getLogger(__name__)
 
 IN_FLIGHT_KEY = "{prefix}:webhooks:in-flight:{endpoint_id}"
+PARKED_KEY = "{prefix}:webhooks:parked:{endpoint_id}"
 # acquire: drop expired holders, then join if there is room ({1}); the key expires with its last holder.
 # Full: {0, the youngest holder's expiry}, from which the caller sees how long every holder has been waiting.
 _ACQUIRE = """
@@ -59,6 +62,7 @@ class InFlightSlot:
     def __init__(self, endpoint_id: int) -> None:
         prefix = settings.CACHES["default"].get("KEY_PREFIX", "")
         self.key = IN_FLIGHT_KEY.format(prefix=prefix, endpoint_id=endpoint_id)
+        self.parked_key = PARKED_KEY.format(prefix=prefix, endpoint_id=endpoint_id)
         self.token = uuid.uuid4().hex
         self.client = None
 
@@ -91,18 +95,35 @@ class InFlightSlot:
                 return False
             time.sleep(0.005)
 
-    def release(self) -> None:
-        if self.client is not None:
-            try:
-                self.client.zrem(self.key, self.token)
-            except RedisError:
-                logger.warning("webhooks: slot of %s not released; it expires by itself", self.key)
-            self.client = None
+    def park(self, delivery_id: int) -> None:
+        """Wait for a free slot of this endpoint: the next release wakes it (best effort: the caller's fallback
+        timer wakes it otherwise)."""
+        client = _redis()
+        if client is None:
+            return
+        try:
+            client.pipeline().rpush(self.parked_key, delivery_id).expire(self.parked_key, 86_400).execute()
+        except RedisError:
+            logger.warning(
+                "webhooks: delivery %s not parked (Redis unavailable); its fallback timer sends it", delivery_id
+            )
+
+    def release(self) -> int | None:
+        """Free the slot; returns the parked delivery it wakes (None when none waits)."""
+        if self.client is None:
+            return None
+        client, self.client = self.client, None
+        try:
+            _, woken = client.pipeline().zrem(self.key, self.token).lpop(self.parked_key).execute()
+        except RedisError:
+            logger.warning("webhooks: slot of %s not released; it expires by itself", self.key)
+            return None
+        return int(woken) if woken is not None else None
 
 
-def busy_delay() -> timedelta:
-    """How long a delivery whose endpoint is full waits: the setting, between half and all of it again."""
-    base = settings.WEBHOOK_BUSY_RETRY_SECONDS
+def parked_fallback_delay() -> timedelta:
+    """When a parked delivery is sent anyway if no released slot woke it: the setting, jittered by +-50 %."""
+    base = settings.WEBHOOK_PARKED_FALLBACK_SECONDS
     return timedelta(seconds=base * random.uniform(0.5, 1.5))  # noqa: S311 - jitter, not a secret
 
 
@@ -114,8 +135,9 @@ def webhook_retry_delay(attempts: int) -> timedelta:
 
 
 def webhook_delivered(delivery: Delivery) -> None:
-    """A delivered copy ends the endpoint's run of failures (one cheap UPDATE, only when there was one)."""
-    WebhookEndpoint.objects.filter(pk=delivery.webhook_id, consecutive_failures__gt=0).update(consecutive_failures=0)
+    """A delivered copy ends the endpoint's run of failures (an UPDATE only when there was one)."""
+    if delivery.webhook is not None and delivery.webhook.consecutive_failures:
+        WebhookEndpoint.objects.filter(pk=delivery.webhook_id).update(consecutive_failures=0)
 
 
 def webhook_failed(delivery: Delivery, *, error: str, now: datetime) -> bool:
