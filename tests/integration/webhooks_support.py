@@ -18,12 +18,13 @@ from dbsbm.settings.base import BASE_DIR
 
 class Receiver:
     """A webhook receiver on 127.0.0.1 (a free port). `mode`: "ok" (verify, then 200; 401 when the signature
-    is wrong), "down" (503), "hang" (hold the request until `release()` or 30 s). `received` lists the verified
-    events as (monotonic time, headers, envelope)."""
+    is wrong), "down" (503), "hang" (hold the request until `release()` or `hang_seconds`). `received` lists the
+    verified events as (monotonic time, headers, envelope)."""
 
     def __init__(self, *, secret: str = "") -> None:
         self.secret = secret
         self.mode = "ok"
+        self.hang_seconds = 30.0
         self.received: list[tuple[float, dict, dict]] = []
         self.refused = 0
         self.hits = 0
@@ -70,7 +71,7 @@ class Receiver:
         if self.mode == "down":
             return 503
         if self.mode == "hang":
-            self.released.wait(30)
+            self.released.wait(self.hang_seconds)
         try:
             envelope = Webhook(self.secret).verify(body, headers)
         except Exception:  # noqa: BLE001 - any failure of the reference verifier is a refusal

@@ -19,7 +19,7 @@ from apps.audit.services import audit_record
 from apps.core.actors import Actor
 from apps.core.errors import ConflictError
 from apps.core.models import OutboxMessage
-from apps.core.outbox import outbox_publish_at
+from apps.core.outbox import outbox_dispatch_after_commit, outbox_publish_at
 from apps.notifications.channels import SENDERS, DeliveryError
 from apps.notifications.choices import FINAL_DELIVERY_STATUSES, Channel, DeliveryStatus
 from apps.notifications.models import Delivery
@@ -41,10 +41,14 @@ def delivery_schedule(*, delivery_id: int, at: datetime) -> OutboxMessage:
 
 
 def delivery_schedule_soon(*, delivery_id: int, at: datetime) -> OutboxMessage:
-    """Like `delivery_schedule`, and after commit also published with Celery's eta when `at` is near
-    (WEBHOOK_ETA_MAX_SECONDS): a webhook retry in seconds should not wait for beat's next pass."""
+    """Like `delivery_schedule`, and after commit also handed to the broker: at once when due now (a replay, a
+    woken parked delivery), with Celery's eta when due within WEBHOOK_ETA_MAX_SECONDS (a webhook retry in
+    seconds should not wait for beat's next pass); later ones wait for beat's dispatcher."""
     message = delivery_schedule(delivery_id=delivery_id, at=at)
-    if (at - timezone.now()).total_seconds() <= settings.WEBHOOK_ETA_MAX_SECONDS:
+    wait = (at - timezone.now()).total_seconds()
+    if wait <= 0:
+        transaction.on_commit(partial(outbox_dispatch_after_commit, message_ids=[message.pk]))
+    elif wait <= settings.WEBHOOK_ETA_MAX_SECONDS:
         transaction.on_commit(partial(outbox_publish_at, message_id=message.pk, task_name=SEND_TASK, at=at))
     return message
 
