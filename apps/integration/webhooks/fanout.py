@@ -13,7 +13,7 @@ from django.db import transaction
 from apps.integration.webhooks import events
 from apps.notifications.choices import WebhookEventType
 from apps.notifications.models import WebhookEndpoint
-from apps.notifications.services import webhook_event_publish, webhook_subscribers
+from apps.notifications.services import WebhookEvent, webhook_events_publish
 
 Type = WebhookEventType
 
@@ -51,14 +51,10 @@ def _events(event_type: str, arguments: dict) -> Iterator[events.Event]:
 
 @transaction.atomic
 def webhook_event_fanout(*, event_type: str, arguments: dict) -> int:
-    """Record the event for every tenant it concerns that subscribes to it; returns the deliveries created.
-    Safe to run twice: an event's key is recorded once."""
-    created = 0
-    for tenant, key, data in _events(event_type, arguments):
-        if not webhook_subscribers(tenant_id=tenant.pk, event_type=event_type):
-            continue
-        notification = webhook_event_publish(
-            tenant_id=tenant.pk, guild_id=tenant.guild_id, event_type=event_type, key=key, data=data
-        )
-        created += notification.deliveries.count() if notification is not None else 0
-    return created
+    """Record the event for every tenant it concerns that subscribes to it (all of them in a few statements);
+    returns the deliveries created. Safe to run twice: an event's key is recorded once."""
+    events = [
+        WebhookEvent(tenant_id=tenant.pk, guild_id=tenant.guild_id, event_type=event_type, key=key, data=data)
+        for tenant, key, data in _events(event_type, arguments)
+    ]
+    return len(webhook_events_publish(events=events))

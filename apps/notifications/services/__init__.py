@@ -9,7 +9,12 @@ from apps.notifications.services.delivery import (
 from apps.notifications.services.inbox import inbox_item_mark_read, inbox_mark_all_read, inbox_unread_refresh
 from apps.notifications.services.sending import Attachment, Recipients, notification_send, quiet_hours_end
 from apps.notifications.services.targets import discord_target, webhook_secret_generate, webhook_target
-from apps.notifications.services.webhook_events import webhook_event_publish, webhook_subscribers
+from apps.notifications.services.webhook_events import (
+    WebhookEvent,
+    webhook_event_publish,
+    webhook_events_publish,
+    webhook_subscribers,
+)
 
 __all__ = [
     "Attachment",
@@ -24,7 +29,9 @@ __all__ = [
     "quiet_hours_end",
     "webhook_dead_letters_replay",
     "webhook_delivery_replay",
+    "WebhookEvent",
     "webhook_event_publish",
+    "webhook_events_publish",
     "webhook_secret_generate",
     "webhook_subscribers",
     "webhook_target",

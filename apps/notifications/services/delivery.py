@@ -118,7 +118,8 @@ def _webhook_attempt(delivery: Delivery, now: datetime) -> str:
         delivery.next_attempt_at = now + parked_fallback_delay()
         delivery.save(update_fields=["next_attempt_at", "updated_at"])
         delivery_schedule_soon(delivery_id=delivery.pk, at=delivery.next_attempt_at)  # if no release wakes it
-        slot.park(delivery.pk)
+        # parked once this row is committed and unlocked: a release that wakes it earlier would skip it
+        transaction.on_commit(partial(slot.park, delivery.pk))
         return delivery.status
     delivery.attempts += 1
     try:
