@@ -71,7 +71,7 @@ class InFlightSlot:
 
         A busy healthy endpoint frees a slot within milliseconds: the delivery polls for one up to
         WEBHOOK_SLOT_WAIT_MS. When even the youngest request in flight has been waiting longer than that, the
-        receiver is slow or hanging: False at once, and the delivery is put back instead of holding a worker."""
+        receiver is slow or hanging: False at once, and the delivery is parked instead of holding a worker."""
         client = _redis()
         if client is None:
             return True

@@ -18,7 +18,7 @@ WEBHOOK_DISABLE_AFTER = env_int("WEBHOOK_DISABLE_AFTER", 5)
 # older than that), then is parked without spending an attempt: the next freed slot wakes it, or its fallback
 # timer after WEBHOOK_PARKED_FALLBACK_SECONDS (jittered). A hanging receiver holds this many worker slots.
 WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT = env_int("WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT", 4)
-WEBHOOK_SLOT_WAIT_MS = env_int("WEBHOOK_SLOT_WAIT_MS", 250)
+WEBHOOK_SLOT_WAIT_MS = env_int("WEBHOOK_SLOT_WAIT_MS", 50)
 WEBHOOK_PARKED_FALLBACK_SECONDS = env_int("WEBHOOK_PARKED_FALLBACK_SECONDS", 60)
 # A retry due within this many seconds is also published with Celery's eta (on time); a later one waits in
 # the outbox for beat's dispatcher (an eta message held for hours by a worker is fragile).
