@@ -135,18 +135,23 @@ def _webhook_attempt(delivery: Delivery, now: datetime) -> str:
     finally:
         woken = slot.release()
     delivery.save()
-    if woken is not None:
-        _wake(woken, now)
+    for _ in range(10):  # a parked id sent meanwhile (by its fallback timer) wakes the next one instead
+        if woken is None or _wake(woken, now):
+            break
+        woken = slot.next_parked()
     return delivery.status
 
 
-def _wake(delivery_id: int, now: datetime) -> None:
-    """Send a parked delivery now (a slot of its endpoint was just freed); one already sent stays as it is."""
+def _wake(delivery_id: int, now: datetime) -> bool:
+    """Send a parked delivery now (a slot of its endpoint was just freed); False when it needs no waking (sent
+    already, or being sent by its own task right now)."""
     pending = Delivery.objects.filter(pk=delivery_id, status__in=(DeliveryStatus.QUEUED, DeliveryStatus.FAILED))
     # skip_locked: a delivery locked right now is being sent by its own task (its fallback timer, say)
-    if pending.select_for_update(skip_locked=True).values_list("pk", flat=True).first() is not None:
-        pending.update(next_attempt_at=now)
-        delivery_schedule_soon(delivery_id=delivery_id, at=now)
+    if pending.select_for_update(skip_locked=True).values_list("pk", flat=True).first() is None:
+        return False
+    pending.update(next_attempt_at=now)
+    delivery_schedule_soon(delivery_id=delivery_id, at=now)
+    return True
 
 
 # a failed delivery has retries scheduled; a queued one is about to go

@@ -33,7 +33,8 @@ logger = logging.getLogger(__name__)
 IN_FLIGHT_KEY = "{prefix}:webhooks:in-flight:{endpoint_id}"
 PARKED_KEY = "{prefix}:webhooks:parked:{endpoint_id}"
 # acquire: drop expired holders, then join if there is room ({1}); the key expires with its last holder.
-# Full: {0, the youngest holder's expiry}, from which the caller sees how long every holder has been waiting.
+# Full: {0, the youngest holder's expiry, how many deliveries are parked}: the caller sees how long every holder
+# has been waiting, and whether others already queue for a slot (then it parks at once, behind them).
 _ACQUIRE = """
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
 if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[3]) then
@@ -42,7 +43,7 @@ if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[3]) then
   return {1}
 end
 local youngest = redis.call('ZREVRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-return {0, youngest[2]}
+return {0, youngest[2], redis.call('LLEN', KEYS[2])}
 """
 
 
@@ -70,8 +71,9 @@ class InFlightSlot:
         """True when a slot is taken (or there is no Redis to count in); False when the endpoint is full and slow.
 
         A busy healthy endpoint frees a slot within milliseconds: the delivery polls for one up to
-        WEBHOOK_SLOT_WAIT_MS. When even the youngest request in flight has been waiting longer than that, the
-        receiver is slow or hanging: False at once, and the delivery is parked instead of holding a worker."""
+        WEBHOOK_SLOT_WAIT_MS. When even the youngest request in flight has been waiting longer than that (the
+        receiver is slow or hanging), or other deliveries are parked already: False at once, and the delivery is
+        parked (behind them) instead of holding a worker."""
         client = _redis()
         if client is None:
             return True
@@ -81,8 +83,8 @@ class InFlightSlot:
             now_ms = time.time() * 1000
             try:
                 answer = client.eval(
-                    _ACQUIRE, 1, self.key, now_ms, now_ms + hold_ms, settings.WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT,
-                    self.token,
+                    _ACQUIRE, 2, self.key, self.parked_key, now_ms, now_ms + hold_ms,
+                    settings.WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT, self.token,
                 )  # fmt: skip
             except RedisError:
                 logger.warning("webhooks: in-flight cap of %s not checked (Redis unavailable); sending", self.key)
@@ -91,7 +93,7 @@ class InFlightSlot:
                 self.client = client
                 return True
             youngest_age_ms = now_ms - (float(answer[1]) - hold_ms)
-            if youngest_age_ms > settings.WEBHOOK_SLOT_WAIT_MS or time.monotonic() >= deadline:
+            if int(answer[2]) or youngest_age_ms > settings.WEBHOOK_SLOT_WAIT_MS or time.monotonic() >= deadline:
                 return False
             time.sleep(0.005)
 
@@ -107,6 +109,15 @@ class InFlightSlot:
             logger.warning(
                 "webhooks: delivery %s not parked (Redis unavailable); its fallback timer sends it", delivery_id
             )
+
+    def next_parked(self) -> int | None:
+        """The next parked delivery (after one a release woke that needed no waking: sent meanwhile)."""
+        client = _redis()
+        try:
+            woken = client.lpop(self.parked_key) if client is not None else None
+        except RedisError:
+            return None
+        return int(woken) if woken is not None else None
 
     def release(self) -> int | None:
         """Free the slot; returns the parked delivery it wakes (None when none waits)."""
