@@ -1,17 +1,40 @@
 """Notification settings (webhook endpoints, Discord channels, preferences) and the read-only delivery log."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
 
+from apps.core.actors import actor_for_request
+from apps.core.errors import ApplicationError
 from apps.notifications.models import Delivery, DiscordChannel, Notification, NotificationPreference, WebhookEndpoint
+from apps.notifications.services import webhook_dead_letters_replay
 
 
 @admin.register(WebhookEndpoint)
 class WebhookEndpointAdmin(admin.ModelAdmin):
-    list_display = ["name", "tenant", "url", "subscribed", "is_active", "created_at"]
+    """Tenants' subscriptions and the platform's endpoints: state and failures at a glance; the failure count and
+    the disabling are the delivery layer's (read-only here)."""
+
+    list_display = ["name", "tenant", "url", "state", "consecutive_failures", "disabled_at", "subscribed", "created_at"]
     list_select_related = ["tenant"]
     list_filter = ["is_active", "subscribed"]
+    search_fields = ["name", "url", "tenant__guild_id"]
+    readonly_fields = ["consecutive_failures", "disabled_at", "disabled_reason", "created_at", "updated_at"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    actions = ["replay_dead_letters"]
+
+    @admin.display(description="state")
+    def state(self, obj: WebhookEndpoint) -> str:
+        return "enabled" if obj.is_active else f"disabled: {obj.disabled_reason or 'by hand'}"[:80]
+
+    @admin.action(description="Replay the dead-lettered deliveries of the selected endpoints", permissions=["change"])
+    def replay_dead_letters(self, request, queryset) -> None:
+        actor, queued = actor_for_request(request), 0
+        for endpoint in queryset:
+            try:
+                queued += webhook_dead_letters_replay(endpoint_id=endpoint.pk, actor=actor)
+            except ApplicationError as error:
+                self.message_user(request, f"{endpoint}: {error.message}", messages.WARNING)
+        self.message_user(request, f"{queued} dead-lettered deliveries queued again.")
 
 
 @admin.register(DiscordChannel)

@@ -21,10 +21,30 @@ class DeliveryStatus(models.TextChoices):
     DELIVERED = "delivered", "Delivered"
     FAILED = "failed", "Failed (will retry)"
     GIVEN_UP = "given_up", "Given up"
+    # a webhook delivery after its last attempt: kept for a manual replay (issue #15)
+    DEAD_LETTER = "dead_letter", "Dead letter (replay to send again)"
 
 
-# A delivery in one of these states is never sent again: the idempotency of a retried task.
-FINAL_DELIVERY_STATUSES = frozenset({DeliveryStatus.SENT, DeliveryStatus.DELIVERED, DeliveryStatus.GIVEN_UP})
+# A delivery in one of these states is never sent again: the idempotency of a retried task (a manual
+# replay of a webhook delivery makes it queued again first).
+FINAL_DELIVERY_STATUSES = frozenset(
+    {DeliveryStatus.SENT, DeliveryStatus.DELIVERED, DeliveryStatus.GIVEN_UP, DeliveryStatus.DEAD_LETTER}
+)
+
+
+class WebhookEventType(models.TextChoices):
+    """The events a tenant's webhook subscription may name (issue #15); the notification's `kind` is the type."""
+
+    BET_PLACED = "bet.placed", "Bet placed"
+    BET_SETTLED = "bet.settled", "Bet settled"
+    GAME_FINAL = "game.final", "Game final (tenants with bets on it)"
+    FRAUD_CASE_OPENED = "fraud_case.opened", "Fraud case opened"
+    INCIDENT_OPENED = "incident.opened", "Incident opened"
+    INCIDENT_ESCALATED = "incident.escalated", "Incident escalated"
+    COMPLIANCE_CHECK_FAILED = "compliance.check_failed", "Compliance check failed"
+    DSR_COMPLETED = "dsr.completed", "Data-subject request completed"
+    # sent by POST …/webhooks/{id}/test/ to that endpoint only; nobody subscribes to it
+    TEST = "webhook.test", "Test event"
 
 
 class Severity(models.TextChoices):
@@ -53,6 +73,7 @@ class EventKind(models.TextChoices):
     ANALYTICS_ALERT_FIRING = "analytics_alert_firing", "Metric alert firing"
     ANALYTICS_ALERT_RESOLVED = "analytics_alert_resolved", "Metric alert resolved"
     ANALYTICS_REPORT_READY = "analytics_report_ready", "BI report ready (PDF and XLSX attached)"
+    WEBHOOK_DISABLED = "webhook_disabled", "Webhook endpoint disabled after repeated failures"
 
 
 # Who is told of each kind by default, stated once (callers may add people or addresses):
@@ -77,4 +98,6 @@ DEFAULT_ROLES: dict[str, tuple[str, ...]] = {
     EventKind.ANALYTICS_ALERT_RESOLVED: (),
     # a BI report goes to the addresses its definition names, nobody else
     EventKind.ANALYTICS_REPORT_READY: (),
+    # a tenant's webhook switched off: platform ops (e-mail, inbox) and the tenant's own Discord channel
+    EventKind.WEBHOOK_DISABLED: (StaffRole.OPS.value,),
 }

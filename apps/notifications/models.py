@@ -33,8 +33,17 @@ class WebhookEndpoint(models.Model):
     )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # a tenant's subscription (issue #15): what its admins wrote, and why it stopped (auto-disable)
+    description = models.CharField(max_length=300, blank=True)
+    consecutive_failures = models.PositiveIntegerField(
+        default=0, help_text="Dead-lettered deliveries since the last delivered one; disabled at WEBHOOK_DISABLE_AFTER."
+    )
+    disabled_at = models.DateTimeField(null=True, blank=True)
+    disabled_reason = models.CharField(max_length=300, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
+        indexes = [models.Index(fields=["tenant", "is_active"], name="webhookendpoint_tenant_active")]
         constraints = [
             # a named-only destination is found by its URL: one endpoint (and one secret) per URL
             models.UniqueConstraint(
@@ -141,6 +150,7 @@ class Delivery(models.Model):
     last_error = models.CharField(max_length=500, blank=True)
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    replays = models.PositiveSmallIntegerField(default=0, help_text="Manual replays asked for (webhooks).")
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

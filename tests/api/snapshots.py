@@ -29,10 +29,11 @@ _MODELS = {
 Snapshot = dict[str, dict[Any, dict[str, Any]]]
 
 
-def take_snapshot() -> Snapshot:
-    """Every row of the models an API call could touch, as {model: {pk: {field: value}}}."""
+def take_snapshot(extra: dict[str, tuple[Any, tuple[str, ...]]] | None = None) -> Snapshot:
+    """Every row of the models an API call could touch, as {model: {pk: {field: value}}}; `extra` adds a
+    suite's own models (label: (model, ignored fields)) without changing what the other suites compare."""
     snapshot: Snapshot = {}
-    for label, (model, ignored) in _MODELS.items():
+    for label, (model, ignored) in {**_MODELS, **(extra or {})}.items():
         fields = [field.attname for field in model._meta.concrete_fields if field.attname not in ignored]
         pk_name = model._meta.pk.attname
         snapshot[label] = {row[pk_name]: row for row in model.objects.values(*fields)}

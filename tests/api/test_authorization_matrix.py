@@ -26,12 +26,16 @@ from apps.betting.models import Bet, Capper, Game
 from apps.betting.services import bet_place, capper_create, game_upsert
 from apps.betting.services.bets import LegInput
 from apps.core.actors import Actor
+from apps.integration.webhooks.services import webhook_subscription_create
+from apps.notifications.choices import DeliveryStatus
+from apps.notifications.models import Delivery, Notification, WebhookEndpoint
+from apps.notifications.services import webhook_event_publish
 from apps.privacy.api.views import DataSubjectRequestViewSet
 from apps.privacy.models import DataExport, DataSubjectRequest, DataSubjectRequestEvent, DeletionCertificate
 from apps.privacy.services.requests import request_complete, request_receive, request_verify_identity
 from apps.tenants.choices import TenantStatus
 from apps.tenants.models import Tenant
-from apps.tenants.services import tenant_offboard, tenant_suspend
+from apps.tenants.services import tenant_offboard, tenant_suspend, tenant_update
 from tests.analytics.history import place_daily_history
 from tests.api.snapshots import snapshot_diff, take_snapshot
 from tests.factories import MemberFactory, TenantFactory
@@ -54,6 +58,12 @@ LIVE_BET = {
 
 FORECAST_QUERY = "metric=bets_placed&grain=day&horizon=7"
 GRAPHQL_QUERY = "{ bets { externalId stakeUnits legs { market selection } } cappers { discordUserId } }"
+# issue #15 webhooks: the subscriptions and their delivery log join this file's snapshots
+WEBHOOK_SNAPSHOT = {
+    "webhook_endpoint": (WebhookEndpoint, ()),
+    "notification": (Notification, ()),
+    "delivery": (Delivery, ()),
+}
 
 
 @dataclass(frozen=True)
@@ -145,6 +155,29 @@ ENDPOINTS = {
     "graphql_query": Endpoint(
         "POST", "/api/v1/graphql/?guild_id={guild_id}", "bets:read", 200, {"query": GRAPHQL_QUERY}, with_bets=True
     ),
+    # issue #15 webhooks: the home tenant (premium: 3 webhooks) has one endpoint and one dead-lettered delivery
+    "webhooks_list": Endpoint("GET", "/api/v1/tenants/{guild_id}/webhooks/", "webhooks:admin", 200),
+    "webhooks_create": Endpoint(
+        "POST",
+        "/api/v1/tenants/{guild_id}/webhooks/",
+        "webhooks:admin",
+        201,
+        {"name": "matrix", "url": "http://127.0.0.1:9/matrix", "event_types": ["bet.placed"]},
+    ),  # fmt: skip
+    "webhook_update": Endpoint(
+        "PATCH", "/api/v1/tenants/{guild_id}/webhooks/{webhook_id}/", "webhooks:admin", 200, {"name": "renamed"}
+    ),
+    "webhook_delete": Endpoint("DELETE", "/api/v1/tenants/{guild_id}/webhooks/{webhook_id}/", "webhooks:admin", 204),
+    "webhook_test": Endpoint("POST", "/api/v1/tenants/{guild_id}/webhooks/{webhook_id}/test/", "webhooks:admin", 202),
+    "webhook_deliveries": Endpoint(
+        "GET", "/api/v1/tenants/{guild_id}/webhooks/{webhook_id}/deliveries/", "webhooks:admin", 200
+    ),
+    "webhook_delivery_replay": Endpoint(
+        "POST",
+        "/api/v1/tenants/{guild_id}/webhooks/{webhook_id}/deliveries/{delivery_id}/replay/",
+        "webhooks:admin",
+        202,
+    ),  # fmt: skip
 }
 
 CREDENTIALS = (
@@ -200,6 +233,14 @@ MATRIX = {
     # issue #15 apimgmt
     "tenant_usage":          (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
     "graphql_query":         (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
+    # issue #15 webhooks
+    "webhooks_list":         (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
+    "webhooks_create":       (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
+    "webhook_update":        (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
+    "webhook_delete":        (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
+    "webhook_test":          (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
+    "webhook_deliveries":    (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
+    "webhook_delivery_replay": (U, U,       U,      U,      U,      OK,      F,         OK,  F,           N,    S),
 }
 # fmt: on
 
@@ -230,9 +271,25 @@ def world(actor, tenant, other_tenant, make_key):
         away_team="Suns", starts_at=timezone.now() - timedelta(hours=3),
     )  # fmt: skip
     capper_create(tenant=tenant, actor=actor, discord_user_id=CAPPER_ID, username="joe")
+    webhook, delivery = _webhook_world(tenant, actor)
     return SimpleNamespace(
-        tenant=tenant, other_tenant=other_tenant, suspended=suspended, victim=victim, home_event=home_event, game=game
+        tenant=tenant, other_tenant=other_tenant, suspended=suspended, victim=victim, home_event=home_event, game=game,
+        webhook=webhook, delivery=delivery,
+    )  # fmt: skip
+
+
+def _webhook_world(tenant, actor):
+    """issue #15 webhooks: a premium home tenant with an endpoint and a dead-lettered delivery to replay."""
+    tenant = tenant_update(tenant=tenant, actor=actor, plan_code="premium")
+    webhook = webhook_subscription_create(
+        tenant=tenant, actor=actor, name="home", url="http://127.0.0.1:9/home", event_kinds=["bet.placed"]
     )
+    event = webhook_event_publish(
+        tenant_id=tenant.pk, guild_id=tenant.guild_id, event_type="bet.placed", key="matrix-event", data={"bet_id": 1}
+    )
+    delivery = event.deliveries.get()
+    Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.DEAD_LETTER, attempts=8)
+    return webhook, delivery
 
 
 def _place_a_bet_each(world, actor) -> None:
@@ -287,6 +344,8 @@ def _call(api_client, endpoint: Endpoint, world, authorization: str | None):
         prefix=world.victim.prefix,
         event_id=world.home_event.pk,
         game_id=world.game.external_id,
+        webhook_id=world.webhook.pk,
+        delivery_id=world.delivery.pk,
     )
     headers = {"HTTP_AUTHORIZATION": authorization} if authorization else {}
     if endpoint.body is None:
@@ -319,13 +378,13 @@ def test_authorization_matrix(api_client, make_key, actor, world, endpoint_name,
     if endpoint.with_bets:
         _place_a_bet_each(world, actor)
     authorization, api_key = _authorize(credential, scope=endpoint.scope, world=world, make_key=make_key)
-    before = take_snapshot()
+    before = take_snapshot(WEBHOOK_SNAPSHOT)
 
     response = _call(api_client, endpoint, world, authorization)
 
     status, code = _expected(outcome, credential, endpoint)
     assert response.status_code == status, response.content
-    diff = snapshot_diff(before, take_snapshot())
+    diff = snapshot_diff(before, take_snapshot(WEBHOOK_SNAPSHOT))
     if code is not None:
         body = response.json()
         assert set(body) == {"code", "message", "fields"}
@@ -635,6 +694,85 @@ def _graphql_query(*, world, response, diff, **_):
     assert diff == {}
 
 
+# issue #15 webhooks
+def _webhooks_list(*, world, response, diff, **_):
+    rows = response.json()["results"]
+    assert [row["id"] for row in rows] == [world.webhook.pk] and "secret" not in rows[0]
+    assert diff == {}
+
+
+def _webhooks_create(*, world, response, diff, api_key, **_):
+    body = response.json()
+    assert body["secret"].startswith("whsec_")
+    assert set(diff) == {"webhook_endpoint", "audit_event"}
+    (row,) = diff["webhook_endpoint"]["added"].values()
+    assert (row["tenant_id"], row["url"], row["event_kinds"]) == (
+        world.tenant.pk,
+        "http://127.0.0.1:9/matrix",
+        ["bet.placed"],
+    )
+    event = _assert_one_event(
+        diff, action="integration.webhook_created", api_key=api_key, response=response, guild_id=world.tenant.guild_id
+    )
+    assert event["target_id"] == str(body["id"])
+
+
+def _webhook_update(*, world, response, diff, api_key, **_):
+    assert response.json()["name"] == "renamed"
+    assert set(diff) == {"webhook_endpoint", "audit_event"}
+    assert set(diff["webhook_endpoint"]["changed"][world.webhook.pk]) == {"name", "updated_at"}
+    event = _assert_one_event(
+        diff, action="integration.webhook_updated", api_key=api_key, response=response, guild_id=world.tenant.guild_id
+    )
+    assert event["changes"] == {"name": {"before": "home", "after": "renamed"}}
+
+
+def _webhook_delete(*, world, response, diff, api_key, **_):
+    assert set(diff) == {"webhook_endpoint", "delivery", "audit_event"}
+    assert set(diff["webhook_endpoint"]["removed"]) == {world.webhook.pk}
+    assert diff["delivery"]["changed"][world.delivery.pk]["webhook_id"] == (world.webhook.pk, None)  # the log stays
+    _assert_one_event(
+        diff, action="integration.webhook_deleted", api_key=api_key, response=response, guild_id=world.tenant.guild_id
+    )
+
+
+def _webhook_test(*, world, response, diff, api_key, **_):
+    assert set(diff) == {"notification", "delivery", "audit_event"}
+    (notification,) = diff["notification"]["added"].values()
+    (delivery,) = diff["delivery"]["added"].values()
+    assert (notification["kind"], delivery["webhook_id"], delivery["status"]) == (
+        "webhook.test",
+        world.webhook.pk,
+        "queued",
+    )
+    assert response.json()["id"] == delivery["id"]
+    _assert_one_event(
+        diff, action="integration.webhook_tested", api_key=api_key, response=response, guild_id=world.tenant.guild_id
+    )
+
+
+def _webhook_deliveries(*, world, response, diff, **_):
+    rows = response.json()["results"]
+    assert [(row["id"], row["status"], row["webhook_id"]) for row in rows] == [
+        (world.delivery.pk, "dead_letter", world.delivery.key)
+    ]
+    assert diff == {}
+
+
+def _webhook_delivery_replay(*, world, response, diff, api_key, **_):
+    assert set(diff) == {"delivery", "audit_event"}
+    changed = diff["delivery"]["changed"][world.delivery.pk]
+    assert (changed["status"], changed["replays"]) == (("dead_letter", "queued"), (0, 1))
+    assert response.json()["status"] == "queued"
+    _assert_one_event(
+        diff,
+        action="integration.webhook_delivery_replayed",
+        api_key=api_key,
+        response=response,
+        guild_id=world.tenant.guild_id,
+    )
+
+
 EFFECTS = {
     "plans_list": _plans_list,
     "tenants_list": _tenants_list,
@@ -666,6 +804,14 @@ EFFECTS = {
     # issue #15 apimgmt
     "tenant_usage": _tenant_usage,
     "graphql_query": _graphql_query,
+    # issue #15 webhooks
+    "webhooks_list": _webhooks_list,
+    "webhooks_create": _webhooks_create,
+    "webhook_update": _webhook_update,
+    "webhook_delete": _webhook_delete,
+    "webhook_test": _webhook_test,
+    "webhook_deliveries": _webhook_deliveries,
+    "webhook_delivery_replay": _webhook_delivery_replay,
 }
 
 
@@ -683,7 +829,7 @@ def test_a_guild_that_is_not_a_live_tenant_is_not_found(api_client, make_key, ac
     else:
         world.tenant = SimpleNamespace(guild_id="999999999999999999")
     _, secret = make_key(ALL_SCOPES, name="platform")
-    before = take_snapshot()
+    before = take_snapshot(WEBHOOK_SNAPSHOT)
 
     response = _call(api_client, endpoint, world, f"Bearer {secret}")
 
@@ -693,7 +839,7 @@ def test_a_guild_that_is_not_a_live_tenant_is_not_found(api_client, make_key, ac
         "message": f"No tenant with guild id {world.tenant.guild_id}.",
         "fields": {},
     }
-    assert snapshot_diff(before, take_snapshot()) == {}
+    assert snapshot_diff(before, take_snapshot(WEBHOOK_SNAPSHOT)) == {}
 
 
 @pytest.mark.parametrize("endpoint_name", TENANT_PATH_ENDPOINTS)
@@ -702,12 +848,12 @@ def test_another_tenants_path_is_not_found_before_a_missing_scope_is_reported(
 ):
     endpoint = ENDPOINTS[endpoint_name]
     _, secret = make_key(["bets:read"], tenant=world.other_tenant)
-    before = take_snapshot()
+    before = take_snapshot(WEBHOOK_SNAPSHOT)
 
     response = _call(api_client, endpoint, world, f"Bearer {secret}")
 
     assert (response.status_code, response.json()["code"]) == (404, "tenant_not_found")
-    assert snapshot_diff(before, take_snapshot()) == {}
+    assert snapshot_diff(before, take_snapshot(WEBHOOK_SNAPSHOT)) == {}
 
 
 @pytest.mark.parametrize(
@@ -721,7 +867,7 @@ def test_a_tenant_key_cannot_reach_another_tenants_rows_through_its_own_path(api
     other_key, _ = make_key(["bets:read"], tenant=world.other_tenant)
     other_event = AuditEvent.objects.get(target_id=str(other_key.pk), action="accounts.api_key_created")
     _, secret = make_key(TENANT_SCOPES, tenant=world.tenant)
-    before = take_snapshot()
+    before = take_snapshot(WEBHOOK_SNAPSHOT)
 
     response = api_client.generic(
         method,
@@ -730,7 +876,7 @@ def test_a_tenant_key_cannot_reach_another_tenants_rows_through_its_own_path(api
     )
 
     assert (response.status_code, response.json()["code"]) == (404, "not_found")
-    assert snapshot_diff(before, take_snapshot()) == {}
+    assert snapshot_diff(before, take_snapshot(WEBHOOK_SNAPSHOT)) == {}
 
 
 @pytest.mark.parametrize(
@@ -743,7 +889,7 @@ def test_a_tenant_key_cannot_reach_another_tenants_rows_through_its_own_path(api
 )
 def test_a_tenant_key_cannot_mint_scopes_it_does_not_hold(api_client, make_key, world, held, requested):
     _, secret = make_key(held, tenant=world.tenant)
-    before = take_snapshot()
+    before = take_snapshot(WEBHOOK_SNAPSHOT)
 
     response = api_client.post(
         f"/api/v1/tenants/{world.tenant.guild_id}/api-keys/",
@@ -759,7 +905,7 @@ def test_a_tenant_key_cannot_mint_scopes_it_does_not_hold(api_client, make_key, 
         "message": f"This key cannot grant scopes it does not hold: {', '.join(beyond)}.",
         "fields": {},
     }
-    assert snapshot_diff(before, take_snapshot()) == {}
+    assert snapshot_diff(before, take_snapshot(WEBHOOK_SNAPSHOT)) == {}
 
 
 def test_a_tenant_key_may_mint_a_subset_of_its_scopes(api_client, make_key, world):
@@ -853,8 +999,8 @@ def test_the_data_subject_request_matrix_covers_every_endpoint_and_credential():
 
 
 def _dsr_snapshot():
-    """take_snapshot() and the rows of data-subject requests, their history and outputs."""
-    snapshot = take_snapshot()
+    """take_snapshot(WEBHOOK_SNAPSHOT) and the rows of data-subject requests, their history and outputs."""
+    snapshot = take_snapshot(WEBHOOK_SNAPSHOT)
     for label, model in (
         ("data_subject_request", DataSubjectRequest),
         ("data_subject_request_event", DataSubjectRequestEvent),

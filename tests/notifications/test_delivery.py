@@ -140,7 +140,10 @@ def test_a_tampered_signature_is_refused_by_the_receiver(httpserver, django_capt
     assert (delivery.status, delivery.response_status, delivery.last_error) == (DeliveryStatus.FAILED, 401, "HTTP 401")
 
 
-def test_a_failed_delivery_is_retried_with_backoff_and_delivered_once(httpserver, django_capture_on_commit_callbacks):
+def test_a_failed_delivery_is_retried_with_backoff_and_delivered_once(
+    settings, httpserver, django_capture_on_commit_callbacks
+):
+    settings.WEBHOOK_RETRY_BASE_SECONDS = 30
     answers = iter([500, 200, 200])
     httpserver.expect_request("/hooks").respond_with_handler(lambda request: Response("", status=next(answers)))
     WebhookEndpoint.objects.create(
@@ -154,7 +157,8 @@ def test_a_failed_delivery_is_retried_with_backoff_and_delivered_once(httpserver
     assert (delivery.status, delivery.attempts, delivery.last_error) == (DeliveryStatus.FAILED, 1, "HTTP 500")
     retry = OutboxMessage.objects.get(args=[delivery.pk], completed_at=None)
     assert retry.available_at == delivery.next_attempt_at
-    assert timedelta(seconds=29) < delivery.next_attempt_at - now <= timedelta(seconds=31)
+    # webhook back-off: equal jitter, between half and all of the base after the first failure
+    assert timedelta(seconds=15) <= delivery.next_attempt_at - now <= timedelta(seconds=31)
     # too early: nothing is sent
     assert delivery_send(delivery_id=delivery.pk, now=delivery.next_attempt_at - timedelta(seconds=1)) == "failed"
     assert len(httpserver.log) == 1
@@ -167,8 +171,8 @@ def test_a_failed_delivery_is_retried_with_backoff_and_delivered_once(httpserver
     assert (delivery.attempts, delivery.response_status, delivery.last_error, len(httpserver.log)) == (2, 200, "", 2)
 
 
-def test_an_unreachable_receiver_is_given_up_after_the_last_attempt(settings, django_capture_on_commit_callbacks):
-    settings.NOTIFICATIONS_MAX_ATTEMPTS = 2
+def test_an_unreachable_receiver_is_dead_lettered_after_the_last_attempt(settings, django_capture_on_commit_callbacks):
+    settings.WEBHOOK_MAX_ATTEMPTS = 2
     WebhookEndpoint.objects.create(name="gone", url=f"http://127.0.0.1:{_closed_port()}/", secret=SECRET)
 
     notification = _send(django_capture_on_commit_callbacks)
@@ -176,7 +180,7 @@ def test_an_unreachable_receiver_is_given_up_after_the_last_attempt(settings, dj
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.FAILED, 1)
     assert delivery.last_error == "ConnectionError: unreachable"
 
-    assert delivery_send(delivery_id=delivery.pk, now=delivery.next_attempt_at) == DeliveryStatus.GIVEN_UP
+    assert delivery_send(delivery_id=delivery.pk, now=delivery.next_attempt_at) == DeliveryStatus.DEAD_LETTER
     delivery.refresh_from_db()
     assert (delivery.attempts, delivery.next_attempt_at) == (2, None)
     assert OutboxMessage.objects.filter(args=[delivery.pk], completed_at=None).count() == 1  # no third attempt

@@ -3,19 +3,32 @@
 A failure is recorded with its error and retried with back-off (a new outbox row due at
 `next_attempt_at`), until NOTIFICATIONS_MAX_ATTEMPTS attempts: then the delivery is given up. The
 failure is recorded, never raised: the task's transaction (the outbox run) commits the record.
+A webhook delivery follows its own rules (services/webhook_delivery.py): an in-flight cap per endpoint,
+jittered back-off, a dead letter after WEBHOOK_MAX_ATTEMPTS, a manual replay (`webhook_delivery_replay`).
 """
 
 import logging
 from datetime import datetime, timedelta
+from functools import partial
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from apps.audit.services import audit_record
+from apps.core.actors import Actor
+from apps.core.errors import ConflictError
 from apps.core.models import OutboxMessage
+from apps.core.outbox import outbox_dispatch_after_commit, outbox_publish_at
 from apps.notifications.channels import SENDERS, DeliveryError
 from apps.notifications.choices import FINAL_DELIVERY_STATUSES, Channel, DeliveryStatus
 from apps.notifications.models import Delivery
+from apps.notifications.services.webhook_delivery import (
+    InFlightSlot,
+    parked_fallback_delay,
+    webhook_delivered,
+    webhook_failed,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +38,19 @@ SEND_TASK = "apps.notifications.tasks.notification_delivery_send_task"
 def delivery_schedule(*, delivery_id: int, at: datetime) -> OutboxMessage:
     """Ask for the delivery's task at `at` (the outbox dispatches it when due), in the current transaction."""
     return OutboxMessage.objects.create(task_name=SEND_TASK, args=[delivery_id], available_at=at)
+
+
+def delivery_schedule_soon(*, delivery_id: int, at: datetime) -> OutboxMessage:
+    """Like `delivery_schedule`, and after commit also handed to the broker: at once when due now (a replay, a
+    woken parked delivery), with Celery's eta when due within WEBHOOK_ETA_MAX_SECONDS (a webhook retry in
+    seconds should not wait for beat's next pass); later ones wait for beat's dispatcher."""
+    message = delivery_schedule(delivery_id=delivery_id, at=at)
+    wait = (at - timezone.now()).total_seconds()
+    if wait <= 0:
+        transaction.on_commit(partial(outbox_dispatch_after_commit, message_ids=[message.pk]))
+    elif wait <= settings.WEBHOOK_ETA_MAX_SECONDS:
+        transaction.on_commit(partial(outbox_publish_at, message_id=message.pk, task_name=SEND_TASK, at=at))
+    return message
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -63,6 +89,8 @@ def delivery_send(*, delivery_id: int, now: datetime | None = None) -> str:
     due = delivery.next_attempt_at or delivery.not_before
     if due is not None and due > now:
         return delivery.status  # an early copy of the task: the scheduled one sends it
+    if delivery.channel == Channel.WEBHOOK:
+        return _webhook_attempt(delivery, now)
     delivery.attempts += 1
     try:
         status = SENDERS[delivery.channel](delivery, now=now)
@@ -74,3 +102,99 @@ def delivery_send(*, delivery_id: int, now: datetime | None = None) -> str:
         delivery.last_error, delivery.next_attempt_at = "", None
     delivery.save()
     return delivery.status
+
+
+def _webhook_attempt(delivery: Delivery, now: datetime) -> str:
+    """One attempt of a webhook delivery within its endpoint's in-flight cap (a full endpoint: parked until a slot
+    frees, no attempt spent); a disabled or removed endpoint makes it a dead letter without an attempt."""
+    endpoint = delivery.webhook
+    if endpoint is None or not endpoint.is_active:
+        delivery.status, delivery.next_attempt_at = DeliveryStatus.DEAD_LETTER, None
+        delivery.last_error = "The webhook endpoint was removed or disabled: not sent (replay it once enabled)."
+        delivery.save()
+        return delivery.status
+    slot = InFlightSlot(endpoint.pk)
+    if not slot.acquire():
+        delivery.next_attempt_at = now + parked_fallback_delay()
+        delivery.save(update_fields=["next_attempt_at", "updated_at"])
+        delivery_schedule_soon(delivery_id=delivery.pk, at=delivery.next_attempt_at)  # if no release wakes it
+        # parked once this row is committed and unlocked: a release that wakes it earlier would skip it
+        transaction.on_commit(partial(slot.park, delivery.pk))
+        return delivery.status
+    delivery.attempts += 1
+    try:
+        status = SENDERS[Channel.WEBHOOK](delivery, now=now)
+    except DeliveryError as error:
+        delivery.last_error, delivery.response_status = str(error)[:500], error.status
+        if webhook_failed(delivery, error=delivery.last_error, now=now):
+            delivery_schedule_soon(delivery_id=delivery.pk, at=delivery.next_attempt_at)
+    else:
+        delivery.status, delivery.response_status, delivery.sent_at = DeliveryStatus.DELIVERED, status, now
+        delivery.last_error, delivery.next_attempt_at = "", None
+        webhook_delivered(delivery)
+    finally:
+        woken = slot.release()
+    delivery.save()
+    for _ in range(10):  # a parked id sent meanwhile (by its fallback timer) wakes the next one instead
+        if woken is None or _wake(woken, now):
+            break
+        woken = slot.next_parked()
+    return delivery.status
+
+
+def _wake(delivery_id: int, now: datetime) -> bool:
+    """Send a parked delivery now (a slot of its endpoint was just freed); False when it needs no waking (sent
+    already, or being sent by its own task right now)."""
+    pending = Delivery.objects.filter(pk=delivery_id, status__in=(DeliveryStatus.QUEUED, DeliveryStatus.FAILED))
+    # skip_locked: a delivery locked right now is being sent by its own task (its fallback timer, say)
+    if pending.select_for_update(skip_locked=True).values_list("pk", flat=True).first() is None:
+        return False
+    pending.update(next_attempt_at=now)
+    delivery_schedule_soon(delivery_id=delivery_id, at=now)
+    return True
+
+
+# a failed delivery has retries scheduled; a queued one is about to go
+REPLAYABLE_STATUSES = frozenset({DeliveryStatus.DEAD_LETTER, DeliveryStatus.DELIVERED})
+
+
+@transaction.atomic
+def webhook_delivery_replay(*, delivery: Delivery, now: datetime | None = None) -> Delivery:
+    """Send a webhook delivery again now, as the same delivery (same webhook-id: a receiver that kept it drops
+    the copy): one more attempt, then a dead letter again if it fails. Its endpoint must be enabled."""
+    delivery = Delivery.objects.select_for_update(of=("self",)).select_related("webhook").get(pk=delivery.pk)
+    if delivery.channel != Channel.WEBHOOK:
+        raise ConflictError("Only webhook deliveries can be replayed.", code="not_replayable")
+    if delivery.webhook is None or not delivery.webhook.is_active:
+        raise ConflictError(
+            "The webhook endpoint is disabled: enable it (PATCH is_active=true) before replaying.",
+            code="webhook_disabled",
+        )
+    if delivery.status not in REPLAYABLE_STATUSES:
+        raise ConflictError(
+            f"The delivery is {delivery.status}: it is sent (or retried) already; only a dead letter or a "
+            "delivered one can be replayed.",
+            code="delivery_pending",
+        )
+    delivery.status, delivery.next_attempt_at, delivery.replays = DeliveryStatus.QUEUED, None, delivery.replays + 1
+    delivery.save(update_fields=["status", "next_attempt_at", "replays", "updated_at"])
+    delivery_schedule_soon(delivery_id=delivery.pk, at=now or timezone.now())
+    return delivery
+
+
+@transaction.atomic
+def webhook_dead_letters_replay(*, endpoint_id: int, actor: Actor) -> int:
+    """Replay every dead-lettered delivery of one enabled endpoint (the admin's action after a receiver's outage);
+    returns how many were queued again."""
+    dead = Delivery.objects.filter(webhook_id=endpoint_id, channel=Channel.WEBHOOK, status=DeliveryStatus.DEAD_LETTER)
+    replayed = [webhook_delivery_replay(delivery=delivery) for delivery in dead.select_related("webhook__tenant")]
+    if replayed:
+        endpoint = replayed[0].webhook
+        audit_record(
+            actor=actor,
+            action="notifications.webhook_dead_letters_replayed",
+            target=endpoint,
+            guild_id=endpoint.tenant.guild_id if endpoint.tenant_id else "",
+            changes={"deliveries": [delivery.pk for delivery in replayed]},
+        )
+    return len(replayed)
