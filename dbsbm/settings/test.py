@@ -4,11 +4,33 @@
 refuses to run without them so that no test silently falls back to SQLite or local memory.
 """
 
+import os
+import re
+
 from django.core.exceptions import ImproperlyConfigured
 
-from dbsbm.settings.base import *  # noqa: F403
-from dbsbm.settings.base import DATABASE_URL, REDIS_URL
-from dbsbm.settings.environment import env_bool, env_str
+
+def _redis_url_of_xdist_worker(url: str, worker: str) -> str:
+    """pytest-xdist runs the suite in several processes (`make test`: -n 2); each gets a database of its own
+    (pytest-django suffixes the name) and must get a Redis database of its own too, or one process's
+    cache.clear() empties the other's: worker gwN uses the index N below REDIS_URL's. A Celery worker or
+    manage.py subprocess that a test starts inherits PYTEST_XDIST_WORKER and lands on the same index."""
+    match = re.fullmatch(r"(redis(?:s)?://[^/]*)/(\d+)", url)
+    if not (worker.startswith("gw") and match):
+        return url
+    return f"{match[1]}/{int(match[2]) - int(worker[2:])}"
+
+
+# the suite's own REDIS_URL is kept aside, so that a subprocess (which inherits the shifted one) shifts from it too
+if os.environ.get("REDIS_URL"):
+    os.environ.setdefault("DBSBM_SUITE_REDIS_URL", os.environ["REDIS_URL"])
+    os.environ["REDIS_URL"] = _redis_url_of_xdist_worker(
+        os.environ["DBSBM_SUITE_REDIS_URL"], os.environ.get("PYTEST_XDIST_WORKER", "")
+    )
+
+from dbsbm.settings.base import *  # noqa: E402, F403
+from dbsbm.settings.base import DATABASE_URL, REDIS_URL  # noqa: E402
+from dbsbm.settings.environment import env_bool, env_str  # noqa: E402
 
 if not (DATABASE_URL and REDIS_URL):
     raise ImproperlyConfigured(
