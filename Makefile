@@ -11,6 +11,8 @@ PIP_QUIET := 2>&1 | grep -v "is ignored: it is neither a file nor a directory" |
 # The test suite runs against the real PostgreSQL and Redis (override with the same variables).
 TEST_DATABASE_URL := $${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/dbsbm}
 TEST_REDIS_URL := $${REDIS_URL:-redis://127.0.0.1:6379/15}
+# the not-e2e suite runs in this many processes (pytest-xdist; each its own test database and Redis index)
+TEST_PROCESSES ?= 2
 TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_SETTINGS_MODULE=dbsbm.settings.test
 
 .PHONY: help run serve up setup test lint format check-schema check-manifests clean bench bench-ledger bench-fraud bench-placement bench-broker-down bench-privacy bench-incidents bench-dashboards bench-analytics bench-integration vendor-static browser
@@ -109,7 +111,7 @@ format: $(VENV)/.dev-installed
 
 # the browser tests run in their own pytest process (TOOLCHAIN.md: sync Playwright leaves an event loop behind)
 test: lint browser
-	$(TEST_ENV) $(BIN)/pytest -m "not e2e"
+	$(TEST_ENV) $(BIN)/pytest -m "not e2e" -n $(TEST_PROCESSES)
 	$(TEST_ENV) $(BIN)/pytest -m e2e
 
 # Not part of `make test`: seeds its own database (BENCH_DATABASE, default dbsbm_bench) with BENCH_BETS
