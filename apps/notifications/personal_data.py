@@ -24,6 +24,7 @@ declare_personal_data(
         "discord_channel",
         "status",
         "attempts",
+        "replays",
         "not_before",
         "next_attempt_at",
         "last_error",

@@ -6,6 +6,7 @@ refuses to run without them so that no test silently falls back to SQLite or loc
 
 import os
 import re
+import tempfile
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -74,3 +75,8 @@ if "replica" not in DATABASES:  # noqa: F405
     # no pool of its own: its connections close after each request, none is left open at the test run's end
     DATABASES["replica"]["OPTIONS"] = {k: v for k, v in DATABASES["default"]["OPTIONS"].items() if k != "pool"}  # noqa: F405
 DATABASE_REPLICA_ALIAS = None
+
+# Signed audit checkpoints go to a directory of this process's own (each test sets one of its own too,
+# tests/conftest.py): session-wide fixtures seal as well, and two pytest-xdist processes sharing one
+# directory would each find the other's checkpoints without their chain's key.
+AUDIT_CHECKPOINT_DIR = env_str("AUDIT_CHECKPOINT_DIR", tempfile.mkdtemp(prefix="dbsbm-test-checkpoints-"))

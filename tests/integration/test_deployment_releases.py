@@ -22,8 +22,10 @@ from tests.admin.helpers import form_data
 from tests.second_factor import verified_client
 
 pytestmark = pytest.mark.django_db
+# the release brings the seed migration and the merge migration after it (the app's leaf): both pending
 SEED = ("integration", "0003_scaling_seed_environments")
-SEED_NAME = "integration.0003_scaling_seed_environments"
+MERGE = ("integration", "0004_merge_areas")
+SEED_NAMES = ["integration.0003_scaling_seed_environments", "integration.0004_merge_areas"]
 JSON_FIELDS = ["hosts", "config", "secret_names", "worker_groups"]
 
 
@@ -49,31 +51,34 @@ def test_a_release_with_nothing_pending_is_recorded_as_migrated_with_who_and_whi
 
 def test_pending_migrations_are_recorded_then_the_release_closes_when_they_are_applied_or_fails_after_the_timeout():
     recorder = MigrationRecorder(connection)
-    recorder.record_unapplied(*SEED)  # as if this release brought the migration (its rows stay: it is idempotent)
+    for migration in (SEED, MERGE):  # as if this release brought them (the seed's rows stay: it is idempotent)
+        recorder.record_unapplied(*migration)
 
     release = _start("--version", "2026.12.2", "--git-commit", "abc123")
     assert (release.status, release.pending_migrations) == (
         ReleaseStatus.STARTED,
-        [SEED_NAME],
+        SEED_NAMES,
     )
     assert release_reconcile() == 0  # still running: migrations pending, within the timeout
     assert release_reconcile(now=release.started_at + timedelta(hours=1)) == 1
     release.refresh_from_db()
-    assert (release.status, release.detail) == ("failed", "still pending: integration.0003_scaling_seed_environments")
+    assert (release.status, release.detail) == ("failed", "still pending: " + ", ".join(SEED_NAMES))
 
     late = _start("--version", "2026.12.3")
     recorder.record_applied(*SEED)
+    recorder.record_applied(*MERGE)
     assert release_reconcile() == 1
     late.refresh_from_db()
     assert late.status == ReleaseStatus.MIGRATED and late.finished_at is not None
 
 
 def test_release_start_with_migrate_runs_the_pending_migrations_and_records_the_outcome():
-    MigrationRecorder(connection).record_unapplied(*SEED)
+    for migration in (SEED, MERGE):
+        MigrationRecorder(connection).record_unapplied(*migration)
 
     release = _start("--version", "2026.12.4", "--migrate")
 
-    assert (release.status, release.pending_migrations) == ("migrated", [SEED_NAME])
+    assert (release.status, release.pending_migrations) == ("migrated", SEED_NAMES)
     assert MigrationRecorder(connection).migration_qs.filter(app=SEED[0], name=SEED[1]).exists()
     assert list(
         AuditEvent.objects.filter(action__startswith="integration.release_")

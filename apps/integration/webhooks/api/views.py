@@ -37,7 +37,9 @@ def _renamed(data: dict) -> dict:
 
 
 @extend_schema_view(
-    list=extend_schema(summary="The tenant's webhook subscriptions", responses={200: WebhookSerializer(many=True)}),
+    list=extend_schema(
+        summary="The tenant's webhook subscriptions", responses={200: WebhookSerializer(many=True), **ERROR_RESPONSES}
+    ),
     create=extend_schema(
         summary="Subscribe a URL to event types; the signing secret is in this response only",
         request=WebhookCreateInput,
