@@ -7,10 +7,10 @@ import time
 from decimal import Decimal
 
 import pytest
-from channels_redis.core import RedisChannelLayer
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
+from channels_redis.core import RedisChannelLayer
 from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.test import Client
