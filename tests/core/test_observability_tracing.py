@@ -88,6 +88,20 @@ def test_a_traced_request_has_a_server_span_with_database_and_redis_child_spans(
         assert parent["span_id"] == server["span_id"]
 
 
+def test_the_asgi_server_span_has_no_send_or_receive_spans(probes):
+    """OpenTelemetry's ASGI middleware would add an internal span per message sent or received (2-3 a
+    request, all exported): `exclude_spans` (tracing.asgi_traced) leaves one server span per request."""
+    result, _ = probes["asgi"]
+    asgi_spans = [span for span in result["spans"] if span["scope"] == "opentelemetry.instrumentation.asgi"]
+    assert sorted(span["name"] for span in asgi_spans) == ["GET", "GET api/v1/metrics/"]  # the 404 has no route
+    assert not [span for span in result["spans"] if span["name"].endswith(("http send", "http receive"))]
+
+
+def test_the_asgi_middleware_records_no_metrics_of_its_own(probes):
+    result, _ = probes["asgi"]
+    assert result["asgi_meter"] == "NoOpMeter"  # the HTTP histograms are ours (counters.py), not a second copy
+
+
 @pytest.mark.parametrize("mode", ["on", "asgi"])
 def test_the_traceparent_header_names_the_request_span(probes, mode):
     result, _ = probes[mode]

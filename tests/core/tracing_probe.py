@@ -51,6 +51,7 @@ def main(mode: str, secret: str) -> None:
                     name for name in sys.modules if name.startswith("opentelemetry.instrumentation")
                 ),
                 "tracer_provider": type(trace.get_tracer_provider()).__name__,
+                "asgi_meter": _asgi_meter_type() if mode == "asgi" else None,
                 "spans": [
                     {
                         "name": span.name,
@@ -66,6 +67,13 @@ def main(mode: str, secret: str) -> None:
         )
         + "\n"
     )
+
+
+def _asgi_meter_type() -> str:
+    """The meter of the ASGI middleware dbsbm/asgi.py wraps the HTTP application in."""
+    from dbsbm.asgi import application  # noqa: PLC0415
+
+    return type(application.application_mapping["http"].meter).__name__
 
 
 class _Answer:

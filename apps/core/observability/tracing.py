@@ -90,14 +90,20 @@ def tracing_setup(*, process_kind: str, span_processor=None, set_global: bool = 
 
 def asgi_traced(application):
     """The ASGI application wrapped in OpenTelemetry's ASGI middleware when tracing is on (a server span
-    per request, the caller's traceparent continued; no spans for each body chunk sent or received)."""
+    per request, the caller's traceparent continued; no spans for each body chunk sent or received).
+
+    Its HTTP metrics go to a no-op meter provider: the request histograms are ours (counters.py, served
+    at /api/v1/metrics/), and through the global proxy each request would pay 4-6 indirect instrument
+    calls, which would start recording a second copy if anything ever set a global MeterProvider."""
     if not tracing_is_installed():
         return application
     from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware  # noqa: PLC0415
+    from opentelemetry.metrics import NoOpMeterProvider  # noqa: PLC0415
 
     return OpenTelemetryMiddleware(
         application,
         tracer_provider=_state.provider,
+        meter_provider=NoOpMeterProvider(),
         exclude_spans=["receive", "send"],
         default_span_details=_span_named_by_method,  # renamed after the route once it is resolved
     )
