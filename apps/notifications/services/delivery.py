@@ -33,6 +33,7 @@ from apps.notifications.services.webhook_delivery import (
 logger = logging.getLogger(__name__)
 
 SEND_TASK = "apps.notifications.tasks.notification_delivery_send_task"
+BATCH_SEND_TASK = "apps.notifications.tasks.webhook_deliveries_send_task"
 
 
 def delivery_schedule(*, delivery_id: int, at: datetime) -> OutboxMessage:
@@ -102,6 +103,18 @@ def delivery_send(*, delivery_id: int, now: datetime | None = None) -> str:
         delivery.last_error, delivery.next_attempt_at = "", None
     delivery.save()
     return delivery.status
+
+
+def webhook_deliveries_send(*, delivery_ids: list[int]) -> list[str]:
+    """The first attempts of a batch of one endpoint's new deliveries (the fan-out's task: one Celery task and
+    one outbox run for WEBHOOK_SEND_BATCH deliveries instead of one each). Each is `delivery_send` as alone: its
+    own row lock, its own in-flight slot, a final state never sent again; its retries are single tasks.
+
+    One transaction for the batch (the outbox run's): nothing of it is recorded until the batch ends. A crash or
+    an error mid-batch rolls the whole batch back and its outbox row runs it again later; deliveries already
+    POSTed then are sent again with the same webhook-id (at least once, as for a single delivery whose commit
+    fails), and those recorded final by an earlier run are skipped."""
+    return [delivery_send(delivery_id=delivery_id) for delivery_id in delivery_ids]
 
 
 def _webhook_attempt(delivery: Delivery, now: datetime) -> str:
