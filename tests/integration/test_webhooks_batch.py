@@ -8,6 +8,8 @@ transaction, so the crash is the run's exception rolling its transaction back.""
 from collections import Counter
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from apps.core.actors import Actor
 from apps.core.models import OutboxMessage
@@ -115,3 +117,17 @@ def test_a_batch_that_crashes_midway_records_nothing_and_its_rerun_sends_no_fina
     assert set(Delivery.objects.filter(pk__in=[first.pk, second.pk, third.pk]).values_list("status", "attempts")) == {
         (DeliveryStatus.DELIVERED, 1)
     }
+
+
+def test_a_batch_costs_two_statements_a_delivery(endpoint, receiver, settings):
+    settings.WEBHOOK_SEND_BATCH = 5
+    _publish(endpoint, 5)
+    (row,) = OutboxMessage.objects.filter(task_name=BATCH_SEND_TASK)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert outbox_message_run(message_id=row.pk)
+
+    on_deliveries = [query["sql"] for query in queries if '"notifications_delivery"' in query["sql"]]
+    assert len(on_deliveries) == 10  # per delivery: SELECT ... FOR UPDATE, UPDATE of what the attempt changed
+    assert len(queries) == 10 + 4  # + the outbox row's lock and completion, in one (test-nested) transaction
+    assert len(receiver.received) == 5
