@@ -11,7 +11,8 @@ In order, for each request:
    read up to `OUTBOUND_MAX_RESPONSE_BYTES`;
 5. the outcome goes back to the breaker: unreachable, time-out, over-long answer or 5xx count as failures.
 
-A new connection per request (no pool across requests): each one must be checked and pinned anew.
+Connections are kept alive and reused (keepalive.py), but only by a later request whose own resolution and
+check gave the same address: the check and the pinning happen on every request as before.
 """
 
 import logging
@@ -20,7 +21,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-import certifi
 import urllib3
 from django.conf import settings
 from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, ReadTimeoutError, SSLError
@@ -28,7 +28,8 @@ from urllib3.exceptions import HTTPError as Urllib3Error
 
 from apps.core.outbound.breaker import SharedCircuitBreaker, breakers
 from apps.core.outbound.errors import OutboundError
-from apps.core.outbound.ssrf import IPAddress, OutboundBlocked, resolve_checked, url_parts
+from apps.core.outbound.keepalive import kept_connections
+from apps.core.outbound.ssrf import OutboundBlocked, resolve_checked, url_parts
 
 logger = logging.getLogger(__name__)
 USER_AGENT = "DBSBM-Outbound/1"
@@ -79,58 +80,45 @@ def _host_header(scheme: str, host: str, port: int) -> str:
     return name if port == (443 if scheme == "https" else 80) else f"{name}:{port}"
 
 
-def _pool(scheme: str, host: str, address: IPAddress, port: int, timeout: urllib3.Timeout):
-    """A one-connection pool to `address` that speaks to `host` (SNI and certificate checks for the name)."""
-    if scheme == "https":
-        return urllib3.HTTPSConnectionPool(
-            str(address),
-            port,
-            timeout=timeout,
-            retries=False,
-            maxsize=1,
-            server_hostname=host,
-            assert_hostname=host,
-            cert_reqs="CERT_REQUIRED",
-            ca_certs=settings.OUTBOUND_CA_BUNDLE or certifi.where(),
-        )
-    return urllib3.HTTPConnectionPool(str(address), port, timeout=timeout, retries=False, maxsize=1)
-
-
 def _target(url: str) -> str:
     parts = urlsplit(url)
     return (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
 
 
 def _read_bounded(response) -> bytes:
+    """The whole answer, up to OUTBOUND_MAX_RESPONSE_BYTES; over that the connection is closed (its unread rest
+    must not become the next request's answer)."""
     limit = settings.OUTBOUND_MAX_RESPONSE_BYTES
     body = response.read(limit + 1, decode_content=True)
     if len(body) > limit:
+        response.close()
         raise OutboundError(f"The answer is larger than {limit} bytes.", status=response.status)
     return body
 
 
 def _send(method: str, url: str, *, headers: dict[str, str], body: bytes | None, timeout: urllib3.Timeout):
     """Resolve and check once, then connect to the checked addresses in turn (only a refused connection moves
-    on to the next; anything later is this request's outcome)."""
+    on to the next; anything later is this request's outcome), reusing a kept connection to that address."""
     scheme, host, port = url_parts(url)
     addresses = resolve_checked(url)
     headers = {"User-Agent": USER_AGENT, **headers, "Host": _host_header(scheme, host, port)}
     for position, address in enumerate(addresses):
-        pool = _pool(scheme, host, address, port, timeout)
+        pool, kept = kept_connections.pool(scheme, host, address, port)
         try:
             response = pool.urlopen(
-                method, _target(url), body=body, headers=headers, redirect=False, retries=False,
+                method, _target(url), body=body, headers=headers, redirect=False, retries=False, timeout=timeout,
                 preload_content=False, assert_same_host=False,
             )  # fmt: skip
             try:
                 return response, _read_bounded(response), str(address)
             finally:
-                response.release_conn()
+                response.release_conn()  # back to the pool: kept when the answer was read whole, else closed
         except NewConnectionError:
             if position == len(addresses) - 1:
                 raise
         finally:
-            pool.close()
+            if not kept:
+                pool.close()
     raise AssertionError("unreachable")
 
 

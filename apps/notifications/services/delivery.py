@@ -33,6 +33,9 @@ from apps.notifications.services.webhook_delivery import (
 logger = logging.getLogger(__name__)
 
 SEND_TASK = "apps.notifications.tasks.notification_delivery_send_task"
+BATCH_SEND_TASK = "apps.notifications.tasks.webhook_deliveries_send_task"
+# what an attempt changes (an UPDATE of these only)
+ATTEMPT_FIELDS = ["status", "attempts", "response_status", "sent_at", "last_error", "next_attempt_at", "updated_at"]
 
 
 def delivery_schedule(*, delivery_id: int, at: datetime) -> OutboxMessage:
@@ -71,7 +74,9 @@ def _failed(delivery: Delivery, error: DeliveryError, now: datetime) -> None:
     logger.info("notification delivery %s failed (attempt %d), retried later", delivery.pk, delivery.attempts)
 
 
-@transaction.atomic
+# savepoint=False: its callers (the outbox run of a task, a batch) let any exception roll the whole transaction
+# back, so a savepoint per delivery would only cost two more statements
+@transaction.atomic(savepoint=False)
 def delivery_send(*, delivery_id: int, now: datetime | None = None) -> str:
     """Send a queued or failed delivery once it is due; a delivery already sent, delivered or given up is
     never sent again (a retried or duplicated task sends nothing). Returns the delivery's status."""
@@ -104,6 +109,18 @@ def delivery_send(*, delivery_id: int, now: datetime | None = None) -> str:
     return delivery.status
 
 
+def webhook_deliveries_send(*, delivery_ids: list[int]) -> list[str]:
+    """The first attempts of a batch of one endpoint's new deliveries (the fan-out's task: one Celery task and
+    one outbox run for WEBHOOK_SEND_BATCH deliveries instead of one each). Each is `delivery_send` as alone: its
+    own row lock, its own in-flight slot, a final state never sent again; its retries are single tasks.
+
+    One transaction for the batch (the outbox run's): nothing of it is recorded until the batch ends. A crash or
+    an error mid-batch rolls the whole batch back and its outbox row runs it again later; deliveries already
+    POSTed then are sent again with the same webhook-id (at least once, as for a single delivery whose commit
+    fails), and those recorded final by an earlier run are skipped."""
+    return [delivery_send(delivery_id=delivery_id) for delivery_id in delivery_ids]
+
+
 def _webhook_attempt(delivery: Delivery, now: datetime) -> str:
     """One attempt of a webhook delivery within its endpoint's in-flight cap (a full endpoint: parked until a slot
     frees, no attempt spent); a disabled or removed endpoint makes it a dead letter without an attempt."""
@@ -134,7 +151,7 @@ def _webhook_attempt(delivery: Delivery, now: datetime) -> str:
         webhook_delivered(delivery)
     finally:
         woken = slot.release()
-    delivery.save()
+    delivery.save(update_fields=ATTEMPT_FIELDS)
     for _ in range(10):  # a parked id sent meanwhile (by its fallback timer) wakes the next one instead
         if woken is None or _wake(woken, now):
             break

@@ -7,8 +7,8 @@ subscription names its event types explicitly, so the platform's own notificatio
 incident_opened, ...), which `notification_send` offers to endpoints that name no kind, never reach it.
 
 Written in bulk (a grading pass tells a tenant of hundreds of settled bets at once): a few INSERTs for all the
-events, and their outbox rows handed to the broker after commit in batches of OUTBOX_DISPATCH_BATCH, not one
-dispatch per row.
+events, one outbox row (`webhook_deliveries_send_task`) per WEBHOOK_SEND_BATCH deliveries of one endpoint, and
+these rows handed to the broker after commit in batches of OUTBOX_DISPATCH_BATCH, not one dispatch per row.
 """
 
 from collections.abc import Iterable, Mapping
@@ -23,7 +23,7 @@ from apps.core.models import OutboxMessage
 from apps.core.outbox import outbox_dispatch_after_commit
 from apps.notifications.choices import Channel, Severity
 from apps.notifications.models import Delivery, Notification, WebhookEndpoint
-from apps.notifications.services.delivery import SEND_TASK
+from apps.notifications.services.delivery import BATCH_SEND_TASK
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,14 @@ def _destinations(events: list[WebhookEvent]) -> dict[str, list[int]]:
     return chosen
 
 
+def _batches(deliveries: list[Delivery]) -> list[list[int]]:
+    """The deliveries' ids, grouped by endpoint in chunks of WEBHOOK_SEND_BATCH (in creation order)."""
+    size, by_endpoint = max(settings.WEBHOOK_SEND_BATCH, 1), {}
+    for delivery in deliveries:
+        by_endpoint.setdefault(delivery.webhook_id, []).append(delivery.pk)
+    return [ids[start : start + size] for ids in by_endpoint.values() for start in range(0, len(ids), size)]
+
+
 @transaction.atomic
 def webhook_events_publish(*, events: Iterable[WebhookEvent]) -> list[Delivery]:
     """Record the events that have somebody to tell and were not recorded before (a key seen before creates
@@ -88,7 +96,8 @@ def webhook_events_publish(*, events: Iterable[WebhookEvent]) -> list[Delivery]:
         for endpoint_id in destinations[event.key]
     )  # fmt: skip
     messages = OutboxMessage.objects.bulk_create(
-        OutboxMessage(task_name=SEND_TASK, args=[delivery.pk], available_at=now) for delivery in deliveries
+        OutboxMessage(task_name=BATCH_SEND_TASK, args=[delivery_ids], available_at=now)
+        for delivery_ids in _batches(deliveries)
     )
     batch = settings.OUTBOX_DISPATCH_BATCH
     ids = [message.pk for message in messages]

@@ -27,3 +27,9 @@ OUTBOUND_EJECT_MAX_SECONDS = env_int("OUTBOUND_EJECT_MAX_SECONDS", 600)
 # endpoint's figure decays when it is not chosen, so a once-slow endpoint is tried again.
 OUTBOUND_EWMA_ALPHA_PERCENT = env_int("OUTBOUND_EWMA_ALPHA_PERCENT", 30)
 OUTBOUND_EWMA_DECAY_HALF_LIFE_SECONDS = env_int("OUTBOUND_EWMA_DECAY_HALF_LIFE_SECONDS", 60)
+
+# Kept-alive outbound connections per process (apps/core/outbound/keepalive.py): reused only by a request whose
+# own DNS resolution and SSRF check gave the same address. Idle connections kept per (host, port, checked IP)
+# (0: a new connection per request) and how many such addresses are kept (least recently used closed beyond).
+OUTBOUND_KEEPALIVE_PER_ADDRESS = env_int("OUTBOUND_KEEPALIVE_PER_ADDRESS", 16)
+OUTBOUND_KEEPALIVE_ADDRESSES = env_int("OUTBOUND_KEEPALIVE_ADDRESSES", 256)

@@ -23,3 +23,6 @@ WEBHOOK_PARKED_FALLBACK_SECONDS = env_int("WEBHOOK_PARKED_FALLBACK_SECONDS", 60)
 # A retry due within this many seconds is also published with Celery's eta (on time); a later one waits in
 # the outbox for beat's dispatcher (an eta message held for hours by a worker is fragile).
 WEBHOOK_ETA_MAX_SECONDS = env_int("WEBHOOK_ETA_MAX_SECONDS", 300)
+# The event fan-out sends the first attempts of one endpoint's new deliveries in tasks of this many (one Celery
+# task and one outbox run each, one transaction per batch); 1: a task per delivery.
+WEBHOOK_SEND_BATCH = env_int("WEBHOOK_SEND_BATCH", 10)

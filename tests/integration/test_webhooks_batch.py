@@ -1,0 +1,133 @@
+"""The fan-out's batches (WEBHOOK_SEND_BATCH deliveries of one endpoint per task, one outbox run each), against a
+real local receiver: each delivery is sent once and recorded on its own row; a batch that crashes midway
+records nothing, runs again from its outbox row, and never sends a delivery already final a second time.
+
+The outbox rows are run here by hand (`outbox_message_run`, what the worker's task does) inside the test's
+transaction, so the crash is the run's exception rolling its transaction back."""
+
+from collections import Counter
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from apps.core.actors import Actor
+from apps.core.models import OutboxMessage
+from apps.core.outbox import outbox_message_run
+from apps.integration.webhooks.services import webhook_subscription_create
+from apps.notifications import channels
+from apps.notifications.choices import DeliveryStatus
+from apps.notifications.models import Delivery
+from apps.notifications.services import WebhookEvent, webhook_events_publish
+from apps.notifications.services.delivery import BATCH_SEND_TASK, webhook_deliveries_send
+from tests.factories import TenantFactory
+from tests.integration.webhooks_support import Receiver
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def receiver():
+    receiver = Receiver()
+    yield receiver
+    receiver.close()
+
+
+@pytest.fixture
+def endpoint(receiver):
+    tenant = TenantFactory(plan_code="enterprise")
+    endpoint = webhook_subscription_create(
+        tenant=tenant, actor=Actor.system("test"), name="batch", url=receiver.url, event_kinds=["bet.placed"]
+    )
+    receiver.secret = endpoint.secret
+    return endpoint
+
+
+def _publish(endpoint, count: int) -> list[Delivery]:
+    tenant = endpoint.tenant
+    return webhook_events_publish(
+        events=[
+            WebhookEvent(
+                tenant_id=tenant.pk,
+                guild_id=tenant.guild_id,
+                event_type="bet.placed",
+                key=f"batch:{n}",
+                data={"bet_id": n},
+                endpoint_ids=(endpoint.pk,),
+            )
+            for n in range(count)
+        ]  # fmt: skip
+    )
+
+
+def _sent_ids(receiver: Receiver) -> Counter:
+    return Counter(headers["webhook-id"] for _, headers, _ in receiver.received)
+
+
+def test_one_task_per_batch_of_an_endpoint_sends_each_delivery_once(endpoint, receiver, settings):
+    settings.WEBHOOK_SEND_BATCH = 3
+    deliveries = _publish(endpoint, 7)
+
+    rows = list(OutboxMessage.objects.filter(task_name=BATCH_SEND_TASK).order_by("pk"))
+    assert [len(row.args[0]) for row in rows] == [3, 3, 1]
+    for row in rows:
+        assert outbox_message_run(message_id=row.pk)
+
+    assert _sent_ids(receiver) == Counter({delivery.key: 1 for delivery in deliveries})
+    assert set(Delivery.objects.filter(pk__in=[d.pk for d in deliveries]).values_list("status", "attempts")) == {
+        (DeliveryStatus.DELIVERED, 1)
+    }
+    assert not OutboxMessage.objects.filter(task_name=BATCH_SEND_TASK, completed_at=None).exists()
+
+
+def test_a_batch_that_crashes_midway_records_nothing_and_its_rerun_sends_no_final_delivery_again(
+    endpoint, receiver, settings, monkeypatch
+):
+    settings.WEBHOOK_SEND_BATCH = 3
+    first, second, third = _publish(endpoint, 3)
+    (row,) = OutboxMessage.objects.filter(task_name=BATCH_SEND_TASK)
+    real_send, calls = channels.SENDERS["webhook"], []
+
+    def crash_on_the_second(delivery, *, now):
+        calls.append(delivery.pk)
+        if len(calls) == 2:
+            raise RuntimeError("worker lost mid-batch")
+        return real_send(delivery, now=now)
+
+    monkeypatch.setitem(channels.SENDERS, "webhook", crash_on_the_second)
+    with pytest.raises(RuntimeError):
+        outbox_message_run(message_id=row.pk)
+
+    # the whole batch rolled back: nothing recorded, the row pending again (its back-off)
+    assert set(Delivery.objects.filter(pk__in=[first.pk, second.pk, third.pk]).values_list("status", "attempts")) == {
+        (DeliveryStatus.QUEUED, 0)
+    }
+    row.refresh_from_db()
+    assert (row.completed_at, row.attempts) == (None, 1)
+    assert _sent_ids(receiver) == Counter({first.key: 1})  # POSTed before the crash
+
+    monkeypatch.setitem(channels.SENDERS, "webhook", real_send)
+    assert outbox_message_run(message_id=row.pk)  # the rerun
+    assert not outbox_message_run(message_id=row.pk)  # a duplicated task: the row is completed
+    assert webhook_deliveries_send(delivery_ids=[first.pk, second.pk, third.pk]) == [DeliveryStatus.DELIVERED] * 3
+
+    # at least once for the one POSTed before the crash (same webhook-id: the receiver drops the copy), once for
+    # the others; nothing sent after they were recorded delivered
+    assert _sent_ids(receiver) == Counter({first.key: 2, second.key: 1, third.key: 1})
+    assert set(Delivery.objects.filter(pk__in=[first.pk, second.pk, third.pk]).values_list("status", "attempts")) == {
+        (DeliveryStatus.DELIVERED, 1)
+    }
+
+
+def test_a_batch_costs_two_statements_a_delivery(endpoint, receiver, settings):
+    settings.WEBHOOK_SEND_BATCH = 5
+    _publish(endpoint, 5)
+    (row,) = OutboxMessage.objects.filter(task_name=BATCH_SEND_TASK)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert outbox_message_run(message_id=row.pk)
+
+    on_deliveries = [query["sql"] for query in queries if '"notifications_delivery"' in query["sql"]]
+    assert len(on_deliveries) == 10  # per delivery: SELECT ... FOR UPDATE, UPDATE of what the attempt changed
+    assert len(queries) == 10 + 4  # + the outbox row's lock and completion, in one (test-nested) transaction
+    assert len(receiver.received) == 5
