@@ -102,7 +102,8 @@ class WebhookViewSet(mixins.ListModelMixin, TenantScopedViewSet):
         return Response(WebhookDeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
 
     @extend_schema(
-        summary="The endpoint's deliveries, newest first", responses={200: WebhookDeliverySerializer(many=True)}
+        summary="The endpoint's deliveries, newest first",
+        responses={200: WebhookDeliverySerializer(many=True), **ERROR_RESPONSES},
     )
     @action(detail=True, methods=["get"])
     def deliveries(self, request, guild_id=None, pk=None):
