@@ -1,8 +1,8 @@
 """Plan quotas enforced where the act happens (the numbers are in plans.py).
 
 * `webhooks`: how many webhook subscriptions a tenant may have. Waiting does not help, so a subscription over
-  the quota is refused with **403** `quota_exceeded`, naming the plan and the limit (`webhooks_quota_check`,
-  called by the webhooks area when a subscription is created).
+  the quota is refused with **403** `plan_quota_exceeded` where it is created (apps/integration/webhooks/
+  services.py, under a lock of the tenant row, like the open-bets quota of the betting services).
 * `exports_per_day`: how many exports a tenant may ask for per day of its own time zone. An export is a run
   of one of its BI reports asked for now (the portal's "run now", the admin's action: analytics'
   `report_run_request`), which builds PDF, CSV and XLSX files; scheduled runs are not counted (their cron,
@@ -35,17 +35,6 @@ class QuotaExceeded(ApplicationError):
     def __init__(self, message: str, *, status_code: int, retry_after: int | None = None) -> None:
         super().__init__(message, status_code=status_code)
         self.headers = {"Retry-After": str(retry_after)} if retry_after is not None else {}
-
-
-def webhooks_quota_check(*, tenant: Tenant, existing: int) -> None:
-    """Refuse (403) one more webhook subscription when the tenant already has as many as its plan allows."""
-    limit = tenant.plan.webhooks
-    if limit is not None and existing >= limit:
-        raise QuotaExceeded(
-            f"The {tenant.plan.name} plan allows {limit} webhook subscription{'s' if limit != 1 else ''} "
-            f"and this tenant has {existing}: delete one or move to a larger plan.",
-            status_code=403,
-        )
 
 
 def _tenant_day(tenant: Tenant, now: datetime) -> tuple[date, int]:

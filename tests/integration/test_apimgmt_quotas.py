@@ -19,7 +19,6 @@ from apps.tenants.quotas import (
     QuotaExceeded,
     exports_quota_consume,
     exports_used_today,
-    webhooks_quota_check,
 )
 from tests.factories import TenantFactory
 from tests.second_factor import verified_client
@@ -86,23 +85,3 @@ def test_a_platform_report_is_not_a_tenant_export(actor):
         report_run_request(definition=definition, actor=actor)
     assert OutboxMessage.objects.filter(task_name=RUN_TASK).count() == 3
     assert not TenantQuotaUse.objects.exists()
-
-
-@pytest.mark.parametrize(
-    ("plan", "existing", "refused"),
-    [
-        (PlanCode.FREE, 0, True),
-        (PlanCode.PREMIUM, 2, False),
-        (PlanCode.PREMIUM, 3, True),
-        (PlanCode.ENTERPRISE, 500, False),
-    ],
-)
-def test_the_webhooks_quota_refuses_a_subscription_past_the_plan_with_a_403(plan, existing, refused):
-    tenant = TenantFactory(guild_id="700000000000000003", plan_code=plan)
-    if not refused:
-        webhooks_quota_check(tenant=tenant, existing=existing)
-        return
-    with pytest.raises(QuotaExceeded) as error:
-        webhooks_quota_check(tenant=tenant, existing=existing)
-    assert (error.value.status_code, error.value.code, error.value.headers) == (403, "quota_exceeded", {})
-    assert f"plan allows {PLANS[plan].webhooks} webhook subscription" in error.value.message

@@ -11,9 +11,9 @@ import pytest
 import redis
 from django.conf import settings
 
-from apps.analytics.telemetry.readings import queues_in_use
 from apps.core.enqueue import enqueue
 from apps.core.models import OutboxMessage
+from apps.core.observability.queues import queue_names as queues_in_use
 from apps.fraud.tasks import fraud_scan_task
 from apps.integration.deployment.tasks import release_reconcile_task
 from apps.integration.models.deployment import Release, ReleaseStatus

@@ -7,13 +7,6 @@ increase is counted from zero, never negative. A reset followed by more growth t
 next reading cannot be told from growth; the sampling interval keeps that window short.
 """
 
-import logging
-
-from celery import current_app
-from django.conf import settings
-from kombu.exceptions import ChannelError, OperationalError
-from redis.exceptions import RedisError
-
 from apps.analytics.choices import SampleKind
 from apps.analytics.models import TelemetrySample
 from apps.core.cache.store import COUNTER_EPOCH_FIELD
@@ -26,11 +19,8 @@ from apps.core.monitoring.requests import (
 )
 from apps.core.monitoring.workers import WorkerReport
 
-logger = logging.getLogger(__name__)
-
 CACHE_READ_OUTCOMES = ("hit", "miss", "stale", "refresh")  # what the cache statistics count as a read
 OUTBOX_COMPONENT = "outbox"
-BROKER_ERRORS = (OperationalError, RedisError, OSError)
 
 
 def counter_deltas(previous: dict[str, int], current: dict[str, int]) -> dict[str, int]:
@@ -76,33 +66,6 @@ def cache_row(namespace: str, deltas: dict[str, int]) -> TelemetrySample | None:
     if not reads:
         return None
     return TelemetrySample(kind=SampleKind.CACHE, component=namespace, count=reads, hits=deltas.get("hit", 0))
-
-
-def queues_in_use() -> list[str]:
-    """The broker queues tasks go to: the Celery app's configured ones, the incident steps' queue, extras."""
-    names = {current_app.conf.task_default_queue, *current_app.amqp.queues.keys()}
-    if settings.INCIDENTS_STEP_QUEUE:
-        names.add(settings.INCIDENTS_STEP_QUEUE)
-    names.update(settings.TELEMETRY_EXTRA_QUEUES)
-    return sorted(name for name in names if name)
-
-
-def broker_queue_depths() -> dict[str, int] | None:
-    """Messages waiting in each queue now (a Redis list per queue and priority: LLEN); None when the broker
-    cannot be reached (the outbox then holds the backlog: nothing can be published either)."""
-    try:
-        with current_app.connection_for_read() as connection:
-            channel = connection.default_channel
-            depths = {}
-            for name in queues_in_use():
-                try:
-                    depths[name] = channel.queue_declare(queue=name, passive=True).message_count
-                except ChannelError:
-                    depths[name] = 0  # no such queue yet: nothing was ever left waiting in it
-            return depths
-    except BROKER_ERRORS as error:
-        logger.warning("telemetry: broker queues not read (%s)", type(error).__name__)
-        return None
 
 
 def queue_rows(depths: dict[str, int] | None, outbox_backlog: int) -> list[TelemetrySample]:

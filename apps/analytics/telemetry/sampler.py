@@ -21,7 +21,6 @@ from django.utils import timezone
 from apps.analytics.choices import SampleResolution
 from apps.analytics.models import TelemetryCursor, TelemetrySample
 from apps.analytics.telemetry.readings import (
-    broker_queue_depths,
     cache_row,
     counter_deltas,
     queue_rows,
@@ -34,6 +33,7 @@ from apps.core.cache.stats import stats as cache_stats
 from apps.core.cache.store import CACHE_ERRORS
 from apps.core.monitoring.requests import request_metrics, request_totals
 from apps.core.monitoring.workers import worker_reports
+from apps.core.observability.queues import broker_queue_depths
 from apps.core.outbox import outbox_backlog_count
 
 logger = logging.getLogger(__name__)

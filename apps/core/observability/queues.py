@@ -18,8 +18,11 @@ BROKER_ERRORS = (OperationalError, RedisError, OSError)
 
 
 def queue_names() -> list[str]:
-    """The queues tasks are routed to: the Celery app's configured ones and the default queue."""
+    """The queues tasks go to: the Celery app's configured ones and the default queue, the incident steps'
+    queue and the extras named by setting (TELEMETRY_EXTRA_QUEUES)."""
     names = {current_app.conf.task_default_queue, *current_app.amqp.queues.keys()}
+    if settings.INCIDENTS_STEP_QUEUE:
+        names.add(settings.INCIDENTS_STEP_QUEUE)
     names.update(settings.TELEMETRY_EXTRA_QUEUES)
     return sorted(name for name in names if name)
 

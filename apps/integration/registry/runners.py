@@ -10,7 +10,6 @@ apps/core/outbound/ssrf.py, and the connection is pinned to the address the guar
 
 import http.client
 import socket
-import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import connections, transaction
 
+from apps.core.outbound.client import outbound_request
 from apps.core.outbound.ssrf import OutboundBlocked, resolve_checked
 from apps.integration.models import HealthCheck
 from apps.integration.registry.choices import CheckKind, CheckStatus
@@ -37,23 +37,34 @@ class Probe:
     duration_ms: int
 
 
-def _connect_address(host: str, port: int, *, guarded: bool, scheme: str = "http") -> str:
+def _connect_address(host: str, port: int, *, guarded: bool) -> str:
     """The address to connect to: the checked one for a guarded target (OutboundBlocked if refused)."""
     if not guarded:
         return host
-    return str(resolve_checked(f"{scheme}://{host}:{port}/")[0])
+    return str(resolve_checked(f"http://{host}:{port}/")[0])
 
 
-class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    """HTTPS to `address` while verifying the certificate (and sending SNI) for the URL's host name."""
-
-    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
-        self._address = address
-
-    def connect(self) -> None:
-        raw = socket.create_connection((self._address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(raw, server_hostname=self.host)
+def _http_status(check: HealthCheck, url: str) -> int:
+    """GET the URL once, no redirects. A guarded target goes through `outbound_request` (the SSRF guard, the
+    connection pinned to the checked address, the check's own breaker); our own infrastructure directly."""
+    if check.is_guarded:
+        response = outbound_request(
+            "GET",
+            url,
+            upstream=f"registry-check:{check.pk}",
+            headers={"User-Agent": "dbsbm-registry"},
+            timeout=check.timeout_seconds,
+        )
+        return response.status
+    parts = urlsplit(url)
+    connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    connection = connection_class(parts.hostname, parts.port, timeout=check.timeout_seconds)
+    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    try:
+        connection.request("GET", path, headers={"Host": parts.netloc, "User-Agent": "dbsbm-registry"})
+        return connection.getresponse().status
+    finally:
+        connection.close()
 
 
 def run_http(check: HealthCheck, now: float) -> tuple[str, str]:
@@ -62,18 +73,7 @@ def run_http(check: HealthCheck, now: float) -> tuple[str, str]:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return CheckStatus.CRITICAL, "not an http(s) URL"
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    address = _connect_address(parts.hostname, port, guarded=check.is_guarded, scheme=parts.scheme)
-    if parts.scheme == "https":
-        connection = _PinnedHTTPSConnection(parts.hostname, port, address=address, timeout=check.timeout_seconds)
-    else:
-        connection = http.client.HTTPConnection(address, port, timeout=check.timeout_seconds)
-    path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    try:
-        connection.request("GET", path, headers={"Host": parts.netloc, "User-Agent": "dbsbm-registry"})
-        status = connection.getresponse().status
-    finally:
-        connection.close()
+    status = _http_status(check, url)
     if status == expected:
         return CheckStatus.PASSING, f"HTTP {status}"
     if status == 429:  # Consul's rule: too many requests is a warning, not an outage
