@@ -77,8 +77,11 @@ def test_an_outbox_row_s_task_continues_the_trace_it_was_asked_in(traced_worker)
     _poll(lambda: OutboxMessage.objects.filter(pk=row.pk, completed_at__isnull=False).exists())
 
     def spans_of_the_trace():
+        # The runner's span ends after the task's and may be exported in a later batch: wait for both.
         spans = [span for span in receiver.spans if span["trace_id"] == TRACE_ID]
-        return spans if any(span["name"] == f"run/{SEAL_TASK}" for span in spans) else None
+        names = {span["name"] for span in spans}
+        finished = {f"run/{SEAL_TASK}", "run/apps.core.tasks.outbox_message_run_task"} <= names
+        return spans if finished else None
 
     spans = _poll(spans_of_the_trace)
     (runner,) = [span for span in spans if span["name"] == "run/apps.core.tasks.outbox_message_run_task"]
