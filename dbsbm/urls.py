@@ -24,6 +24,7 @@ api_v1_patterns = [
     path("", include("apps.incidents.api.urls")),
     path("", include("apps.analytics.api.urls")),
     path("", include("apps.integration.api.urls")),
+    path("", include("apps.ml.api.urls")),
     path("metrics/", MetricsView.as_view(), name="metrics"),
 ]
 

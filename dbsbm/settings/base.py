@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "apps.fraud",
     "apps.privacy",
     "apps.incidents",  # above security, fraud, privacy and compliance (links their rows); below the portal
+    "apps.ml",  # model registry, predictive models, bet-text parser, OCR, experiments: above incidents
     "apps.analytics",  # metric layer, rollups, dashboards, forecasts, insights, BI reports: above incidents
     "apps.integration",  # webhooks, Discord interactions, feeds, registry, API management: beside analytics
     # dev-only demo data (manage.py seed_demo, no models): above every app it writes, imported by none

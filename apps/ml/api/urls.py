@@ -1,0 +1,3 @@
+"""Routes of the ml API under /api/v1/ (one include line per area)."""
+
+urlpatterns = []

@@ -1,0 +1,1 @@
+"""The ml app's models, one module per area (one import line per area)."""
