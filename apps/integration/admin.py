@@ -3,3 +3,4 @@
 
 from apps.integration.deployment import admin as deployment_admin  # noqa: F401
 from apps.integration.feeds import admin as feeds_admin  # noqa: F401
+from apps.integration.registry import admin as registry_admin  # noqa: F401
