@@ -95,6 +95,9 @@ class AliasMove(models.Model):
         ordering = ["-moved_at", "-id"]
         indexes = [models.Index(fields=["model", "alias", "-id"], name="ml_alias_move_history")]
 
+    def __str__(self) -> str:
+        return f"{self.alias}: {self.from_version_id} -> {self.to_version_id} ({self.kind})"
+
 
 class PromotionRequest(models.Model):
     """A request to move an alias (champion) of a model that affects members; a second staff user decides."""
@@ -125,6 +128,9 @@ class PromotionRequest(models.Model):
                 fields=["model", "alias"], condition=Q(status="pending"), name="ml_promotion_one_pending"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"promotion request {self.pk} ({self.status})"
 
 
 class TrainingJob(models.Model):
@@ -167,6 +173,9 @@ class PredictionLog(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["version", "created_at"], name="ml_prediction_version_time")]
 
+    def __str__(self) -> str:
+        return str(self.prediction_id)
+
 
 class DriftReport(models.Model):
     """Population stability index per feature of a version's logged features against its reference sample."""
@@ -182,3 +191,6 @@ class DriftReport(models.Model):
 
     class Meta:
         ordering = ["-checked_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"drift of version {self.version_id} at {self.checked_at:%Y-%m-%d %H:%M} ({self.status})"

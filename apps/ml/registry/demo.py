@@ -38,14 +38,11 @@ class DemoPredictor:
 def calibration(predicted: np.ndarray, observed: np.ndarray, bins: int = 10) -> list[list[float]]:
     """[[mean predicted, observed rate, n], ...] over equal-width probability bins that hold rows."""
     index = np.minimum((predicted * bins).astype(int), bins - 1)
+    masks = [index == b for b in range(bins)]
     return [
-        [
-            round(float(predicted[index == b].mean()), 4),
-            round(float(observed[index == b].mean()), 4),
-            int((index == b).sum()),
-        ]
-        for b in range(bins)
-        if (index == b).any()
+        [round(float(predicted[mask].mean()), 4), round(float(observed[mask].mean()), 4), int(mask.sum())]
+        for mask in masks
+        if mask.any()
     ]
 
 
