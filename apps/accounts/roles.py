@@ -131,6 +131,22 @@ _ANALYTICS_REPORTS_MANAGE = [
     "analytics.manage_platform_reports",
 ]
 
+# the model registry (apps/ml, issue #16): both portal roles read models, versions, jobs, the prediction log
+# and drift, and decide promotions (never their own: the service and a constraint enforce four eyes);
+# security analysts also operate models: train, request promotions, move and roll back aliases
+_ML_VIEW = [
+    "ml.view_registeredmodel",
+    "ml.view_modelversion",
+    "ml.view_modelalias",
+    "ml.view_aliasmove",
+    "ml.view_promotionrequest",
+    "ml.view_trainingjob",
+    "ml.view_predictionlog",
+    "ml.view_driftreport",
+    "ml.decide_promotionrequest",
+]
+_ML_OPERATE = ["ml.add_trainingjob", "ml.add_promotionrequest", "ml.move_modelalias"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     StaffRole.OPS: [
         *_READ_ALL,
@@ -176,6 +192,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "incidents.approve_review",
         *_ANALYTICS_ALERTING,
         *_ANALYTICS_REPORTS_MANAGE,
+        *_ML_VIEW,
     ],
     StaffRole.SECURITY_ANALYST: [
         *_READ_ALL,
@@ -190,6 +207,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "incidents.approve_review",
         *_ANALYTICS_ALERTING,
         *_ANALYTICS_REPORTS_READ,
+        *_ML_VIEW,
+        *_ML_OPERATE,
     ],
 }
 
