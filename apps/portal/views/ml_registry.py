@@ -12,9 +12,9 @@ from django.views.decorators.http import require_safe
 from apps.core.portal import portal_user_may
 from apps.ml.models import RegisteredModel, TrainingJob
 from apps.ml.registry import selectors
-from apps.ml.registry.charts import calibration_figure, feature_importance_figure
 from apps.ml.registry.choices import CHAMPION
 from apps.portal.access import ANALYST, OFFICER, portal_view
+from apps.portal.ml_charts import calibration_figure, feature_importance_figure
 from apps.portal.shell import paginate, render_portal
 
 ROLES = (OFFICER, ANALYST)

@@ -16,8 +16,14 @@ from apps.core.actors import actor_for_request
 from apps.core.errors import ApplicationError
 from apps.core.portal import portal_user_may
 from apps.ml.models import PromotionRequest, RegisteredModel
-from apps.ml.registry.enqueue import training_job_enqueue
-from apps.ml.registry.services import alias_move, alias_rollback, promotion_approve, promotion_reject, promotion_request
+from apps.ml.registry.services import (
+    alias_move,
+    alias_rollback,
+    promotion_approve,
+    promotion_reject,
+    promotion_request,
+    training_job_enqueue,
+)
 from apps.portal.access import ANALYST, OFFICER, portal_view
 from apps.portal.views.ml_registry import render_model
 

@@ -10,7 +10,6 @@ from apps.ml.models import AliasMove, ModelAlias, ModelVersion, PromotionRequest
 from apps.ml.registry import demo
 from apps.ml.registry.artifacts import ArtifactRefused, artifact_load, artifact_sha256
 from apps.ml.registry.choices import JobStatus, PromotionStatus, VersionStatus
-from apps.ml.registry.enqueue import training_job_enqueue
 from apps.ml.registry.jobs import training_job_run
 from apps.ml.registry.services import (
     ArtifactTampered,
@@ -21,6 +20,7 @@ from apps.ml.registry.services import (
     promotion_approve,
     promotion_reject,
     promotion_request,
+    training_job_enqueue,
 )
 from apps.notifications.models import Notification
 from tests.ml.registry.conftest import demo_result

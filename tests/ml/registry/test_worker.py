@@ -4,7 +4,7 @@ import pytest
 
 from apps.ml.models import ModelAlias, TrainingJob
 from apps.ml.registry import demo
-from apps.ml.registry.enqueue import training_job_enqueue
+from apps.ml.registry.services import training_job_enqueue
 from dbsbm.celery import app as celery_app
 from tests.celery_broker import use_broker
 from tests.incidents.worker import Processes, wait_until

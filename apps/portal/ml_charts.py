@@ -1,4 +1,4 @@
-"""The registry's charts for the portal: rows -> plotly.js figures (pure functions, no ORM inside)."""
+"""The model registry's charts (issue #16): report rows -> plotly.js figures (pure functions, no ORM inside)."""
 
 from collections.abc import Sequence
 
