@@ -160,6 +160,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "betting.change_bet",
         "betting.change_game",
         "betting.change_capper",
+        # issue #16 mlreg: what a tenant key's ml:predict covers, so ops may grant it (apps/accounts/key_policy.py)
+        "ml.view_registeredmodel",
+        "ml.view_predictionlog",
     ],
     StaffRole.SUPPORT: [*_READ_ALL, "accounts.change_member", "betting.change_capper"],
     StaffRole.COMPLIANCE_OFFICER: [
