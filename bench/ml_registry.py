@@ -86,7 +86,7 @@ def main() -> int:
     version = model_version_create(demo.NAME, demo.train({"rows": 5000}, lambda *_: None), actor=actor)
     tenant = tenant_create(actor=actor, guild_id="930000000000000001", name="Bench ML")
     _, secret = api_key_create(actor=actor, name="bench", scopes=["ml:predict"], tenant=tenant)
-    client = Client()
+    client = Client(HTTP_HOST="127.0.0.1")  # an allowed host of the local settings
     lines = [
         f"\n## Predict p95 ({datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {platform.node()}, {os.cpu_count()} cores)\n",
         f"`demo_logistic` v{version.number} ({version.artifact_size} bytes of skops), Django test client, "

@@ -9,10 +9,11 @@ first and every later champion only through an approved promotion request."""
 
 import logging
 import subprocess
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -39,6 +40,7 @@ from apps.ml.training import TrainingResult, model_kind_get, model_kinds
 
 logger = logging.getLogger(__name__)
 REFERENCE_ROWS_MAX = 5000
+ALIAS_CACHE_SECONDS = 300  # a safety net only: every move drops the entry after its commit
 
 
 class ArtifactTampered(ApplicationError):
@@ -48,7 +50,7 @@ class ArtifactTampered(ApplicationError):
     code = "artifact_tampered"
 
 
-@cache
+@lru_cache(maxsize=1)
 def running_code_version() -> str:
     """The git commit of the running code when it is a checkout, else the project's API version."""
     try:
@@ -143,6 +145,8 @@ def _verified(version: ModelVersion, data: bytes) -> Any:
     if observed != version.artifact_sha256 or version.status == VersionStatus.TAMPERED:
         with transaction.atomic():
             ModelVersion.objects.filter(pk=version.pk).update(status=VersionStatus.TAMPERED)
+            aliases = list(ModelAlias.objects.filter(version_id=version.pk).values_list("name", flat=True))
+            _forget_aliases(version.model.name, aliases)
             artifact_tampered_alert(version=version, observed_sha256=observed)
         raise ArtifactTampered(
             f"Version {version.number} of {version.model.name} failed its SHA-256 check (expected "
@@ -170,18 +174,34 @@ def version_verify(*, version: ModelVersion) -> None:
     _verified(version, data)
 
 
+_CACHED_FIELDS = ("id", "model_id", "number", "artifact_sha256", "status")
+
+
+def _alias_cache_key(name: str, alias: str) -> str:
+    return f"ml:alias:{name}:{alias}"
+
+
 def alias_version(*, name: str, alias: str) -> ModelVersion:
-    """The version an alias of a model points at (NotFoundError naming what is missing). One query."""
+    """The version an alias of a model points at (NotFoundError naming what is missing): from the cache (Redis,
+    dropped after commit whenever the alias moves or its version is found tampered), else one query. A
+    cached version carries only its ids, number, SHA-256 and status."""
+    key = _alias_cache_key(name, alias)
+    cached = cache.get(key)
+    if cached is not None:
+        return ModelVersion(**cached)
     version = (
-        ModelVersion.objects.select_related("model")
-        .defer("artifact", "reference_features", "report")
-        .filter(model__name=name, aliases__name=alias)
-        .first()
+        ModelVersion.objects.filter(model__name=name, aliases__name=alias).only(*_CACHED_FIELDS).order_by().first()
     )
     if version is not None:
+        cache.set(key, {field: getattr(version, field) for field in _CACHED_FIELDS}, ALIAS_CACHE_SECONDS)
         return version
     registered_model_get(name=name)  # an unknown model says so rather than "unknown alias"
     raise NotFoundError(f"Model {name!r} has no alias {alias!r}.", code="alias_not_found")
+
+
+def _forget_aliases(model_name: str, aliases: list[str]) -> None:
+    keys = [_alias_cache_key(model_name, alias) for alias in aliases]
+    transaction.on_commit(lambda: cache.delete_many(keys))
 
 
 def model_load(name: str, alias: str = CHAMPION) -> tuple[ModelVersion, Any]:
@@ -201,6 +221,7 @@ def _alias_set(
         current.version = version
         current.updated_at = timezone.now()
         current.save(update_fields=["version", "updated_at"])
+    _forget_aliases(model.name, [alias])
     AliasMove.objects.create(
         model=model,
         alias=alias,

@@ -11,8 +11,18 @@ from django.views.decorators.http import require_safe
 
 from apps.core.portal import portal_user_may
 from apps.ml.models import RegisteredModel, TrainingJob
-from apps.ml.registry import selectors
 from apps.ml.registry.choices import CHAMPION
+from apps.ml.registry.selectors import (
+    alias_history,
+    drift_list,
+    job_list,
+    model_list,
+    model_versions,
+    pending_promotions,
+    prediction_list,
+    promotions_decided,
+    version_get,
+)
 from apps.portal.access import ANALYST, OFFICER, portal_view
 from apps.portal.ml_charts import calibration_figure, feature_importance_figure
 from apps.portal.shell import paginate, render_portal
@@ -46,7 +56,7 @@ def _model(name: str) -> RegisteredModel:
 def ml_models(request: HttpRequest) -> HttpResponse:
     models = [
         {"model": model, "aliases": sorted(model.aliases.all(), key=lambda alias: (alias.name != CHAMPION, alias.name))}
-        for model in selectors.model_list()
+        for model in model_list()
     ]
     return render_portal(request, "portal/ml/models.html", {"models": models})
 
@@ -64,7 +74,7 @@ def _permissions(request: HttpRequest) -> dict:
 def render_model(
     request: HttpRequest, model: RegisteredModel, extra: dict | None = None, status: int = 200
 ) -> HttpResponse:
-    versions = selectors.model_versions(model=model)
+    versions = model_versions(model=model)
     aliases = {alias.name: alias.version_id for alias in model.aliases.all()}
     rows = [
         {
@@ -82,10 +92,10 @@ def render_model(
             model.aliases.select_related("version").only("name", "version__number", "model_id", "updated_at"),
             key=lambda a: a.name,
         ),
-        "history": selectors.alias_history(model=model),
-        "pending": selectors.pending_promotions(model=model),
-        "decided": selectors.promotions_decided(model=model),
-        "jobs": list(selectors.job_list().filter(model=model)[:5]),
+        "history": alias_history(model=model),
+        "pending": pending_promotions(model=model),
+        "decided": promotions_decided(model=model),
+        "jobs": list(job_list().filter(model=model)[:5]),
         **_permissions(request),
         **(extra or {}),
     }
@@ -104,7 +114,7 @@ def ml_model(request: HttpRequest, name: str) -> HttpResponse:
 @portal_view(*ROLES)
 def ml_version(request: HttpRequest, name: str, number: int) -> HttpResponse:
     model = _model(name)
-    version = selectors.version_get(model=model, number=number)
+    version = version_get(model=model, number=number)
     if version is None:
         raise Http404("No such version.")
     report = version.report or {}
@@ -135,7 +145,7 @@ def ml_version(request: HttpRequest, name: str, number: int) -> HttpResponse:
 @require_safe
 @portal_view(*ROLES)
 def ml_jobs(request: HttpRequest) -> HttpResponse:
-    return render_portal(request, "portal/ml/jobs.html", {"page": paginate(request, selectors.job_list())})
+    return render_portal(request, "portal/ml/jobs.html", {"page": paginate(request, job_list())})
 
 
 @never_cache
@@ -159,7 +169,7 @@ def ml_job(request: HttpRequest, job_id: int) -> HttpResponse:
 def ml_predictions(request: HttpRequest) -> HttpResponse:
     model_name = request.GET.get("model", "")
     context = {
-        "page": paginate(request, selectors.prediction_list(model_name=model_name)),
+        "page": paginate(request, prediction_list(model_name=model_name)),
         "model_name": model_name,
         "model_names": list(RegisteredModel.objects.order_by("name").values_list("name", flat=True)),
     }
@@ -170,4 +180,4 @@ def ml_predictions(request: HttpRequest) -> HttpResponse:
 @require_safe
 @portal_view(*ROLES)
 def ml_drift(request: HttpRequest) -> HttpResponse:
-    return render_portal(request, "portal/ml/drift.html", {"page": paginate(request, selectors.drift_list())})
+    return render_portal(request, "portal/ml/drift.html", {"page": paginate(request, drift_list())})
