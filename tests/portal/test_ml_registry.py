@@ -16,7 +16,8 @@ from apps.ml.registry.drift import drift_check
 from apps.ml.registry.jobs import training_job_run
 from apps.ml.registry.predict import predict
 from apps.ml.registry.services import model_version_create
-from tests.ml.registry.conftest import MEMBER_MODEL, demo_result, member_kind  # noqa: F401 - a fixture
+from apps.ml.training import model_kind_unregister
+from tests.ml.registry.helpers import MEMBER_MODEL, demo_result, member_kind_register
 from tests.second_factor import verified_client
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +25,13 @@ ACTOR = Actor.system("test")
 
 
 @pytest.fixture
-def registry(member_kind):  # noqa: F811 - the imported fixture
+def member_kind():
+    yield member_kind_register()
+    model_kind_unregister(MEMBER_MODEL)
+
+
+@pytest.fixture
+def registry(member_kind):
     """demo_logistic v1 (champion) and v2 (challenger), the member model's v1 (challenger only), a failed
     job, a logged prediction and a drift check."""
     model_version_create(demo.NAME, demo_result(seed=1), actor=ACTOR)

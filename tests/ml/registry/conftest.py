@@ -8,17 +8,9 @@ from apps.ml.registry import demo
 from apps.ml.registry.artifacts import loaded_estimators
 from apps.ml.registry.services import model_version_create
 from apps.ml.training import TrainingFailed, model_kind_register, model_kind_unregister
+from tests.ml.registry.helpers import MEMBER_MODEL, demo_result, member_kind_register
 
-MEMBER_MODEL = "test_member_model"
 BROKEN_MODEL = "test_broken_model"
-
-
-def quiet(fraction: float, line: str) -> None:
-    """A progress callback that keeps nothing (the trainer is called directly)."""
-
-
-def demo_result(**params):
-    return demo.train({"rows": 400, **params}, quiet)
 
 
 @pytest.fixture(autouse=True)
@@ -31,15 +23,7 @@ def _fresh_estimator_cache():
 @pytest.fixture
 def member_kind():
     """A model kind that affects members, trained like the demo."""
-    model_kind_register(
-        MEMBER_MODEL,
-        label="Test: affects members",
-        description="",
-        affects_members=True,
-        train=demo.train,
-        predictor=demo.DemoPredictor(),
-    )
-    yield MEMBER_MODEL
+    yield member_kind_register()
     model_kind_unregister(MEMBER_MODEL)
 
 

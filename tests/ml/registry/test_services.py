@@ -23,7 +23,7 @@ from apps.ml.registry.services import (
     training_job_enqueue,
 )
 from apps.notifications.models import Notification
-from tests.ml.registry.conftest import demo_result
+from tests.ml.registry.helpers import demo_result
 
 pytestmark = pytest.mark.django_db
 
