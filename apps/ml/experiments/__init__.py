@@ -1,0 +1,1 @@
+"""A/B experiments and the Thompson-sampling bandit (owned by the experiments area)."""
