@@ -110,3 +110,18 @@ def model_kinds() -> list[ModelKind]:
 def model_kind_unregister(name: str) -> None:
     """Forget a kind (tests that register a throw-away kind clean up with this)."""
     _KINDS.pop(name, None)
+
+
+_TRUSTED_TYPES: set[str] = set()
+
+
+def artifact_types_trust(*type_names: str) -> None:
+    """Allow these fully qualified types (e.g. "apps.ml.predictive.leg.ShrunkHistory") in a skops artifact,
+    besides skops' own trusted defaults and settings.ML_ARTIFACT_TRUSTED_TYPES: a model kind whose estimator
+    holds a type skops does not trust by default names it here, next to its `model_kind_register`."""
+    _TRUSTED_TYPES.update(type_names)
+
+
+def artifact_trusted_types() -> frozenset[str]:
+    """The types registered with `artifact_types_trust`."""
+    return frozenset(_TRUSTED_TYPES)

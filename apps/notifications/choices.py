@@ -74,6 +74,8 @@ class EventKind(models.TextChoices):
     ANALYTICS_ALERT_RESOLVED = "analytics_alert_resolved", "Metric alert resolved"
     ANALYTICS_REPORT_READY = "analytics_report_ready", "BI report ready (PDF and XLSX attached)"
     WEBHOOK_DISABLED = "webhook_disabled", "Webhook endpoint disabled after repeated failures"
+    ML_ARTIFACT_TAMPERED = "ml_artifact_tampered", "Model artifact failed its hash check"
+    ML_DRIFT_DETECTED = "ml_drift_detected", "Model feature drift detected"
 
 
 # Who is told of each kind by default, stated once (callers may add people or addresses):
@@ -100,4 +102,8 @@ DEFAULT_ROLES: dict[str, tuple[str, ...]] = {
     EventKind.ANALYTICS_REPORT_READY: (),
     # a tenant's webhook switched off: platform ops (e-mail, inbox) and the tenant's own Discord channel
     EventKind.WEBHOOK_DISABLED: (StaffRole.OPS.value,),
+    # the model registry (apps/ml): a tampered artifact is a security matter; drift goes to the people who
+    # read the ML pages and decide promotions and rollbacks
+    EventKind.ML_ARTIFACT_TAMPERED: (StaffRole.SECURITY_ANALYST.value, StaffRole.COMPLIANCE_OFFICER.value),
+    EventKind.ML_DRIFT_DETECTED: (StaffRole.SECURITY_ANALYST.value, StaffRole.COMPLIANCE_OFFICER.value),
 }

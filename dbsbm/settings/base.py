@@ -243,7 +243,17 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # machines) of its own; the Procfile's `worker` takes them all on one machine. The outbox publishes each row to
 # its task's queue (apps/core/outbox.py, `route_name`). A worker started without -Q consumes them all.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_QUEUE_NAMES = ("urgent", "grading", "notifications", "fraud", "celery", "integration", "analytics", "reports")
+CELERY_QUEUE_NAMES = (
+    "urgent",
+    "grading",
+    "notifications",
+    "fraud",
+    "celery",
+    "integration",
+    "analytics",
+    "reports",
+    "ml",  # model training jobs and drift checks (apps/ml): long, batch, last
+)
 CELERY_TASK_QUEUES = [Queue(name, routing_key=name) for name in CELERY_QUEUE_NAMES]
 URGENT_TASKS = [
     "apps.incidents.tasks.incident_open_for_alert_task",
@@ -273,6 +283,7 @@ CELERY_TASK_ROUTES = (
         ("apps.notifications.*", {"queue": "notifications"}),
         ("apps.integration.*", {"queue": "integration"}),
         ("apps.analytics.*", {"queue": "analytics"}),
+        ("apps.ml.*", {"queue": "ml"}),
     ],
 )
 CELERY_REDIS_SOCKET_TIMEOUT = 2
@@ -444,6 +455,7 @@ from dbsbm.settings.components.integration_registry import *  # noqa: E402, F403
 from dbsbm.settings.components.integration_upstreams import *  # noqa: E402, F403
 from dbsbm.settings.components.integration_webhooks import *  # noqa: E402, F403
 from dbsbm.settings.components.keyring import *  # noqa: E402, F403
+from dbsbm.settings.components.ml_registry import *  # noqa: E402, F403
 from dbsbm.settings.components.notifications import *  # noqa: E402, F403
 from dbsbm.settings.components.observability import *  # noqa: E402, F403
 from dbsbm.settings.components.performance import *  # noqa: E402, F403

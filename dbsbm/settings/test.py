@@ -80,3 +80,4 @@ DATABASE_REPLICA_ALIAS = None
 # tests/conftest.py): session-wide fixtures seal as well, and two pytest-xdist processes sharing one
 # directory would each find the other's checkpoints without their chain's key.
 AUDIT_CHECKPOINT_DIR = env_str("AUDIT_CHECKPOINT_DIR", tempfile.mkdtemp(prefix="dbsbm-test-checkpoints-"))
+ML_PREDICTION_LOG_SAMPLE = 1.0  # every predict call is logged in tests (the drift tests read them)

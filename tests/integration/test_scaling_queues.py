@@ -35,7 +35,7 @@ def test_every_registered_task_is_routed_to_a_declared_queue():
 
     assert {name: queue for name, queue in routes.items() if queue not in DECLARED} == {}
     assert list(settings.CELERY_QUEUE_NAMES) == DECLARED
-    domains = {"grading", "fraud", "notifications", "reports", "integration", "analytics"}
+    domains = {"grading", "fraud", "notifications", "reports", "integration", "analytics", "ml"}
     assert set(DECLARED) == {"urgent", "celery", *domains}
     # every domain queue has work today (a queue nothing is routed to would be a typo in a pattern)
     assert set(routes.values()) == set(DECLARED)

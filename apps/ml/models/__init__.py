@@ -1,1 +1,12 @@
 """The ml app's models, one module per area (one import line per area)."""
+
+from apps.ml.models.registry import (  # noqa: F401 - the registry (mlreg)
+    AliasMove,
+    DriftReport,
+    ModelAlias,
+    ModelVersion,
+    PredictionLog,
+    PromotionRequest,
+    RegisteredModel,
+    TrainingJob,
+)
