@@ -30,7 +30,7 @@ from apps.ml.predictive.common import (
     reliability,
     time_split,
 )
-from apps.ml.training import Progress, TrainingFailed, TrainingResult, model_kind_register
+from apps.ml.training import Progress, TrainingFailed, TrainingResult, artifact_types_trust, model_kind_register
 
 NAME = "leg_win_probability"
 STANDARD_MARGIN = 2 * 110 / 210 - 1  # overround of a -110/-110 market: 4.76%
@@ -147,8 +147,11 @@ def _evaluate(model, columns, features, parts, params, method, progress) -> Trai
             "baseline_raw_implied": probability_metrics(y_test, np.clip(implied, 1e-6, 1 - 1e-6)),
             "feature_importance": _importance(model, features[test], y_test, params),
             "split": {
-                "fit_legs": len(fit), "calibration_legs": len(calibration), "test_legs": len(test),
-                "purged_train_legs": purged, "test_from": _time(columns.placed[test[0]]),
+                "fit_legs": len(fit),
+                "calibration_legs": len(calibration),
+                "test_legs": len(test),
+                "purged_train_legs": purged,
+                "test_from": _time(columns.placed[test[0]]),
             },  # fmt: skip
         },
         feature_names=list(lf.FEATURE_NAMES),
@@ -254,6 +257,13 @@ class LegPredictor:
         )
 
 
+# what a calibrated HistGradientBoostingClassifier holds beyond skops' defaults (scikit-learn's own code)
+artifact_types_trust(
+    "functools.partial",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    "sklearn.utils.validation.check_array",
+)
 model_kind_register(
     NAME,
     label="Leg win probability",
