@@ -178,6 +178,8 @@ ENDPOINTS = {
         "webhooks:admin",
         202,
     ),  # fmt: skip
+    # issue #16 mlmodels: skill or luck of the home tenant's capper (no legs yet: "not enough data")
+    "capper_skill": Endpoint("GET", "/api/v1/tenants/{guild_id}/cappers/" + CAPPER_ID + "/skill/", "bets:read", 200),
 }
 
 CREDENTIALS = (
@@ -241,6 +243,8 @@ MATRIX = {
     "webhook_test":          (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
     "webhook_deliveries":    (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
     "webhook_delivery_replay": (U, U,       U,      U,      U,      OK,      F,         OK,  F,           N,    S),
+    # issue #16 mlmodels
+    "capper_skill":          (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
 }
 # fmt: on
 
@@ -773,6 +777,12 @@ def _webhook_delivery_replay(*, world, response, diff, api_key, **_):
     )
 
 
+def _capper_skill(*, response, diff, **_):
+    body = response.json()
+    assert (body["discord_user_id"], body["legs"], body["label"]) == (CAPPER_ID, 0, "not enough data")
+    assert diff == {}
+
+
 EFFECTS = {
     "plans_list": _plans_list,
     "tenants_list": _tenants_list,
@@ -812,6 +822,7 @@ EFFECTS = {
     "webhook_test": _webhook_test,
     "webhook_deliveries": _webhook_deliveries,
     "webhook_delivery_replay": _webhook_delivery_replay,
+    "capper_skill": _capper_skill,
 }
 
 

@@ -73,14 +73,14 @@ def posterior(prior: dict, legs, wins, expected, variance, *, min_legs: int = DE
     legs, wins, expected, variance = (
         np.atleast_1d(np.asarray(v, dtype=float)) for v in (legs, wins, expected, variance)
     )
+    no_data = legs <= 0
     safe_legs = np.maximum(legs, 1)
-    raw = np.where(legs > 0, (wins - expected) / safe_legs, 0.0)
-    sampling = np.where(legs > 0, np.maximum(variance, 1e-9) / safe_legs**2, np.inf)
+    raw = np.where(no_data, 0.0, (wins - expected) / safe_legs)
+    sampling = np.where(no_data, 0.0, np.maximum(variance, 1e-9) / safe_legs**2)
     tau2, mu = prior["prior_variance"], prior["prior_mean"]
-    shrink = np.where(np.isinf(sampling), 1.0, sampling / (sampling + tau2))
+    shrink = np.where(no_data, 1.0, sampling / (sampling + tau2))
     mean = shrink * mu + (1 - shrink) * raw
-    finite_sampling = np.where(np.isinf(sampling), 0.0, sampling)
-    var = np.where(np.isinf(sampling), tau2, (1 - shrink) * finite_sampling)  # no legs: the prior itself
+    var = np.where(no_data, tau2, (1 - shrink) * sampling)  # no legs: the prior itself
     sd = np.sqrt(var + shrink**2 * prior.get("prior_mean_variance", 0.0))
     positive = norm.sf(0, loc=mean, scale=sd)
     out = []

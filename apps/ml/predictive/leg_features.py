@@ -44,10 +44,10 @@ class LegColumns:
     graded: np.ndarray  # int64 epoch seconds (UNKNOWN_TIME when missing)
     odds: np.ndarray
     market: np.ndarray  # codes
-    line: np.ndarray  # float, NaN when none
+    line: np.ndarray  # float, 0 when none (a moneyline or prop: the market says there is none)
     won: np.ndarray  # 0/1
     league_key: np.ndarray  # object array of league keys ("" for manual legs)
-    starts: np.ndarray  # float epoch seconds, NaN when no game
+    starts: np.ndarray  # float epoch seconds, NaN when no game (hours before start is then 0)
 
 
 def implied_probability(odds: np.ndarray) -> np.ndarray:
@@ -78,7 +78,7 @@ def columns_from_rows(rows) -> LegColumns:
         graded=np.fromiter((int(t.timestamp()) if t else UNKNOWN_TIME for t in graded), np.int64, n),
         odds=np.fromiter(odds, np.int64, n),
         market=np.fromiter((MARKET_CODES.get(m, len(MARKET_CODES)) for m in markets), np.int64, n),
-        line=np.fromiter((float(v) if v is not None else np.nan for v in lines), float, n),
+        line=np.fromiter((float(v) if v is not None else 0.0 for v in lines), float, n),
         won=np.fromiter((r == LegResult.WON for r in results), np.int64, n),
         league_key=np.array([key or "" for key in leagues], dtype=object),
         starts=np.fromiter((t.timestamp() if t else np.nan for t in starts), float, n),
@@ -116,6 +116,11 @@ def league_rate(*, wins: np.ndarray, legs: np.ndarray, global_rate: np.ndarray) 
 def assemble(
     *, implied, market, league, line, hours, history_legs, shrunk_rate, shrunk_edge, league_win_rate
 ) -> np.ndarray:
+    """The feature matrix, without NaN (JSON has none, and the registry stores feature rows as JSON): no line
+    is 0 (the market tells a moneyline from a pick'em spread), no start (a manual leg) is 0 hours (its
+    league code says it is a manual leg)."""
+    line = np.nan_to_num(np.asarray(line, dtype=float), nan=0.0)
+    hours = np.nan_to_num(np.asarray(hours, dtype=float), nan=0.0)
     return np.column_stack(
         [implied, market, league, line, hours, np.log1p(history_legs), shrunk_rate, shrunk_edge, league_win_rate]
     ).astype(float)
