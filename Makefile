@@ -15,7 +15,7 @@ TEST_REDIS_URL := $${REDIS_URL:-redis://127.0.0.1:6379/15}
 TEST_PROCESSES ?= 2
 TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_SETTINGS_MODULE=dbsbm.settings.test
 
-.PHONY: help run serve up setup test lint format check-schema check-manifests clean bench bench-ledger bench-fraud bench-placement bench-broker-down bench-privacy bench-incidents bench-dashboards bench-analytics bench-integration vendor-static browser
+.PHONY: help run serve up setup test lint format check-schema check-manifests clean bench bench-ledger bench-fraud bench-placement bench-broker-down bench-privacy bench-incidents bench-dashboards bench-analytics bench-integration bench-ml vendor-static browser
 
 help:
 	@echo "make run   - set up (virtualenv, install, migrate, demo data, staff login) and serve on http://$(HOST):$(PORT)"
@@ -31,6 +31,7 @@ help:
 	@echo "make bench-dashboards - server-side render time of the shipped dashboards (p50/p95, per widget)"
 	@echo "make bench-broker-down - request time of a bet placement and a data-subject request with the broker killed"
 	@echo "make bench-integration - webhook dispatch rate and a hanging receiver, /record p95, tracing overhead on the bet list"
+	@echo "make bench-ml - ML (issue 16): predict p95, leg model training, parser and OCR accuracy and p95, bandit regret"
 	@echo "make bench-analytics - metric queries from rollups vs the raw ledger, rollup upkeep on placement and grading"
 
 $(BIN)/python:
@@ -128,6 +129,16 @@ bench: $(VENV)/.runtime-installed
 	@command -v wrk >/dev/null || apt-get install -y wrk
 	BENCH_BETS=$(BENCH_BETS) $(BIN)/python -m bench.performance
 	$(BIN)/python bench/privacy.py
+
+# Not part of `make test`: machine learning (issue 16). Each script re-creates its own database and appends its
+# section to bench/results-ml.md, in this order: predict p95 through the registry (mlreg), training the leg model
+# on 1,000,000 legs (mlmodels), the parser's and OCR's accuracy and p95 (nlp, ocr), the bandit's regret
+# (experiments). A script not present (an area not merged yet) is skipped with a note.
+ML_BENCH_SCRIPTS = bench/ml_registry.py bench/ml_training.py bench/ml_parser.py bench/ml_ocr.py bench/ml_bandit.py
+bench-ml: $(VENV)/.runtime-installed
+	@for script in $(ML_BENCH_SCRIPTS); do \
+		if [ -f $$script ]; then $(BIN)/python $$script || exit 1; else echo "bench-ml: $$script missing, skipped"; fi; \
+	done
 
 # Not part of `make test`: encryption at rest (issue 6) on its own re-created database
 # (BENCH_PRIVACY_DATABASE, default dbsbm_bench_privacy): bet and member list p95 with encryption against a

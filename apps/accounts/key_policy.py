@@ -88,6 +88,8 @@ SCOPE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "notifications.delete_webhookendpoint",
         "notifications.view_delivery",
     ),
+    # issue #16 mlreg: calling the models (what they are) and writing the sampled prediction log
+    ApiScope.ML_PREDICT: ("ml.view_registeredmodel", "ml.view_predictionlog"),
 }
 
 

@@ -131,6 +131,22 @@ _ANALYTICS_REPORTS_MANAGE = [
     "analytics.manage_platform_reports",
 ]
 
+# the model registry (apps/ml, issue #16): both portal roles read models, versions, jobs, the prediction log
+# and drift, and decide promotions (never their own: the service and a constraint enforce four eyes);
+# security analysts also operate models: train, request promotions, move and roll back aliases
+_ML_VIEW = [
+    "ml.view_registeredmodel",
+    "ml.view_modelversion",
+    "ml.view_modelalias",
+    "ml.view_aliasmove",
+    "ml.view_promotionrequest",
+    "ml.view_trainingjob",
+    "ml.view_predictionlog",
+    "ml.view_driftreport",
+    "ml.decide_promotionrequest",
+]
+_ML_OPERATE = ["ml.add_trainingjob", "ml.add_promotionrequest", "ml.move_modelalias"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     StaffRole.OPS: [
         *_READ_ALL,
@@ -144,6 +160,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "betting.change_bet",
         "betting.change_game",
         "betting.change_capper",
+        # issue #16 mlreg: what a tenant key's ml:predict covers, so ops may grant it (apps/accounts/key_policy.py)
+        "ml.view_registeredmodel",
+        "ml.view_predictionlog",
     ],
     StaffRole.SUPPORT: [*_READ_ALL, "accounts.change_member", "betting.change_capper"],
     StaffRole.COMPLIANCE_OFFICER: [
@@ -176,6 +195,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "incidents.approve_review",
         *_ANALYTICS_ALERTING,
         *_ANALYTICS_REPORTS_MANAGE,
+        *_ML_VIEW,
     ],
     StaffRole.SECURITY_ANALYST: [
         *_READ_ALL,
@@ -190,6 +210,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "incidents.approve_review",
         *_ANALYTICS_ALERTING,
         *_ANALYTICS_REPORTS_READ,
+        *_ML_VIEW,
+        *_ML_OPERATE,
     ],
 }
 

@@ -38,6 +38,7 @@ from apps.security.models import Baseline, DetectionRule
 from apps.security.services import security_event_record
 from apps.security.services.alerts import alert_raise
 from apps.tenants.services import tenant_create
+from tests.admin.admin_rows_ml import ml_registry_admin_rows
 from tests.admin.helpers import ROWS
 from tests.analytics.admin_rows import alerting_admin_rows
 from tests.analytics.reports.admin_rows import analytics_report_admin_rows
@@ -126,6 +127,7 @@ def _seed(*, actor: Actor) -> None:
     analytics_report_admin_rows(actor=actor, rows=ROWS)
     feed_admin_rows(actor=actor, rows=ROWS)
     deployment_admin_rows(actor=actor, rows=ROWS)
+    ml_registry_admin_rows(actor=actor, rows=ROWS)
     retention_admin_rows(actor=actor, rows=ROWS)  # last: it archives the oldest audit events
 
 

@@ -27,6 +27,9 @@ from apps.betting.services import bet_place, capper_create, game_upsert
 from apps.betting.services.bets import LegInput
 from apps.core.actors import Actor
 from apps.integration.webhooks.services import webhook_subscription_create
+from apps.ml.models import ModelAlias, PredictionLog
+from apps.ml.registry import demo
+from apps.ml.registry.services import model_version_create
 from apps.notifications.choices import DeliveryStatus
 from apps.notifications.models import Delivery, Notification, WebhookEndpoint
 from apps.notifications.services import webhook_event_publish
@@ -58,6 +61,9 @@ LIVE_BET = {
 
 FORECAST_QUERY = "metric=bets_placed&grain=day&horizon=7"
 GRAPHQL_QUERY = "{ bets { externalId stakeUnits legs { market selection } } cappers { discordUserId } }"
+# issue #16 mlreg: a predict call writes its (sampled, 1.0 in tests) log row; nothing else
+ML_PREDICT_BODY = {"inputs": [{"x1": 0.5, "x2": -0.2, "x3": 1.0}]}
+ML_SNAPSHOT = {"ml_prediction_log": (PredictionLog, ()), "ml_alias": (ModelAlias, ())}
 # issue #15 webhooks: the subscriptions and their delivery log join this file's snapshots
 WEBHOOK_SNAPSHOT = {
     "webhook_endpoint": (WebhookEndpoint, ()),
@@ -76,6 +82,7 @@ class Endpoint:
     home_suspended: bool = False  # the home tenant is suspended before the call
     history_days: int = 0  # days of bets placed for the home tenant before an allowed call (a forecast's history)
     with_bets: bool = False  # the home and the other tenant have a bet each before the call
+    ml_model: bool = False  # issue #16 mlreg: demo_logistic has a trained version (champion) before the call
 
 
 ENDPOINTS = {
@@ -178,6 +185,12 @@ ENDPOINTS = {
         "webhooks:admin",
         202,
     ),  # fmt: skip
+    # issue #16 mlreg: predict with any key holding ml:predict; the registry's reads with a platform key only
+    "ml_models_list": Endpoint("GET", "/api/v1/ml/models/", "ml:predict", 200, ml_model=True),
+    "ml_model_retrieve": Endpoint("GET", "/api/v1/ml/models/demo_logistic/", "ml:predict", 200, ml_model=True),
+    "ml_predict": Endpoint(
+        "POST", "/api/v1/ml/models/demo_logistic/predict/", "ml:predict", 200, ML_PREDICT_BODY, ml_model=True
+    ),
     # issue #16 mlmodels: skill or luck of the home tenant's capper (no legs yet: "not enough data")
     "capper_skill": Endpoint("GET", "/api/v1/tenants/{guild_id}/cappers/" + CAPPER_ID + "/skill/", "bets:read", 200),
 }
@@ -243,6 +256,10 @@ MATRIX = {
     "webhook_test":          (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
     "webhook_deliveries":    (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
     "webhook_delivery_replay": (U, U,       U,      U,      U,      OK,      F,         OK,  F,           N,    S),
+    # issue #16 mlreg: any tenant's key may predict (models are the platform's); only platform keys read the registry
+    "ml_models_list":        (U,  U,        U,      U,      U,      OK,      F,         F,   F,           F,    S),
+    "ml_model_retrieve":     (U,  U,        U,      U,      U,      OK,      F,         F,   F,           F,    S),
+    "ml_predict":            (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           OK,   S),
     # issue #16 mlmodels
     "capper_skill":          (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
 }
@@ -381,14 +398,16 @@ def test_authorization_matrix(api_client, make_key, actor, world, endpoint_name,
         place_daily_history(tenant=world.tenant, actor=actor, days=endpoint.history_days)
     if endpoint.with_bets:
         _place_a_bet_each(world, actor)
+    if endpoint.ml_model:
+        model_version_create(demo.NAME, demo.train({"rows": 200}, lambda *_: None), actor=actor)
     authorization, api_key = _authorize(credential, scope=endpoint.scope, world=world, make_key=make_key)
-    before = take_snapshot(WEBHOOK_SNAPSHOT)
+    before = take_snapshot({**WEBHOOK_SNAPSHOT, **ML_SNAPSHOT})
 
     response = _call(api_client, endpoint, world, authorization)
 
     status, code = _expected(outcome, credential, endpoint)
     assert response.status_code == status, response.content
-    diff = snapshot_diff(before, take_snapshot(WEBHOOK_SNAPSHOT))
+    diff = snapshot_diff(before, take_snapshot({**WEBHOOK_SNAPSHOT, **ML_SNAPSHOT}))
     if code is not None:
         body = response.json()
         assert set(body) == {"code", "message", "fields"}
@@ -676,6 +695,27 @@ def _registry_map(*, response, diff, **_):
     assert diff == {}
 
 
+# issue #16 mlreg
+def _ml_models_read(*, response, diff, **_):
+    body = response.json()
+    model = body if isinstance(body, dict) else {row["name"]: row for row in body}[demo.NAME]
+    assert (model["name"], model["aliases"]) == (demo.NAME, {"champion": 1, "challenger": 1})
+    if isinstance(body, dict):
+        assert [version["number"] for version in body["versions"]] == [1]
+    assert diff == {}
+
+
+def _ml_predict(*, response, diff, api_key, **_):
+    body = response.json()
+    assert (body["model"], body["alias"], body["version"]) == (demo.NAME, "champion", 1)
+    (log,) = diff["ml_prediction_log"]["added"].values()
+    assert (str(log["prediction_id"]), log["tenant_id"], log["api_key_prefix"]) == (
+        body["prediction_id"], api_key.tenant_id, api_key.prefix,
+    )  # fmt: skip
+    assert log["output"] == body["predictions"] and len(body["predictions"]) == 1
+    assert set(diff) == {"ml_prediction_log"}
+
+
 # issue #15 apimgmt
 def _tenant_usage(*, world, response, diff, **_):
     """Nothing folded yet: an empty week for the home tenant's keys; reading usage writes nothing."""
@@ -822,6 +862,10 @@ EFFECTS = {
     "webhook_test": _webhook_test,
     "webhook_deliveries": _webhook_deliveries,
     "webhook_delivery_replay": _webhook_delivery_replay,
+    # issue #16 mlreg
+    "ml_models_list": _ml_models_read,
+    "ml_model_retrieve": _ml_models_read,
+    "ml_predict": _ml_predict,
     "capper_skill": _capper_skill,
 }
 

@@ -1,0 +1,1 @@
+"""Tests of the ml app (issue #16)."""

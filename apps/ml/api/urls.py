@@ -1,6 +1,8 @@
 """Routes of the ml API under /api/v1/ (one include line per area)."""
 
-from apps.ml.api import skill as mlmodels_skill  # mlmodels: capper skill
+from django.urls import include, path
 
-urlpatterns = []
-urlpatterns += mlmodels_skill.urlpatterns  # mlmodels: GET tenants/{guild_id}/cappers/{id}/skill/
+urlpatterns = [
+    path("", include("apps.ml.api.registry_urls")),
+    path("", include("apps.ml.api.skill")),  # mlmodels: GET tenants/{guild_id}/cappers/{id}/skill/
+]

@@ -9,9 +9,9 @@ from apps.notifications.choices import EventKind, Severity
 from apps.notifications.services import Recipients, notification_send
 
 
-def _portal_path(name: str, **kwargs) -> str:
+def _portal_path(url_name: str, **kwargs) -> str:
     try:
-        return reverse(name, kwargs=kwargs)
+        return reverse(url_name, kwargs=kwargs)
     except NoReverseMatch:  # a deployment without the portal
         return ""
 

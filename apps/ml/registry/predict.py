@@ -33,8 +33,9 @@ def _validated(serializer_class, inputs: list) -> list[dict]:
     if serializer.is_valid():
         return list(serializer.validated_data)
     fields: dict[str, list[str]] = {}
-    errors = serializer.errors if isinstance(serializer.errors, list) else [serializer.errors]
-    for index, row in enumerate(errors):
+    errors = serializer.errors  # per row: a list, or (newer DRF) a dict of the failing rows' indexes
+    rows = errors.items() if isinstance(errors, dict) and all(isinstance(key, int) for key in errors) else None
+    for index, row in rows if rows is not None else enumerate(errors if isinstance(errors, list) else [errors]):
         if isinstance(row, dict):
             for field, messages in row.items():
                 fields[f"inputs[{index}].{field}"] = [str(message) for message in messages]

@@ -18,8 +18,9 @@ from django.utils import timezone
 
 from apps.audit.services import audit_record
 from apps.core.actors import Actor
+from apps.core.enqueue import enqueue
 from apps.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
-from apps.ml.models import AliasMove, ModelAlias, ModelVersion, PromotionRequest, RegisteredModel
+from apps.ml.models import AliasMove, ModelAlias, ModelVersion, PromotionRequest, RegisteredModel, TrainingJob
 from apps.ml.registry.alerts import artifact_tampered_alert
 from apps.ml.registry.artifacts import (
     artifact_dump,
@@ -355,3 +356,22 @@ def alias_rollback(*, name: str, alias: str, actor: Actor, reason: str) -> Model
     if previous.status != VersionStatus.READY:
         raise ConflictError(f"The earlier version {previous.number} is {previous.status}; move the alias instead.")
     return _alias_set(model, alias, previous, actor=actor, kind=AliasMoveKind.ROLLBACK, reason=reason.strip())
+
+
+@transaction.atomic
+def training_job_enqueue(name: str, params: dict | None = None, *, actor: Actor, user=None) -> TrainingJob:
+    """Queue a training job of a registered model kind (its task is published after commit)."""
+    # the tasks module imports the runner, which creates versions through this module
+    from apps.ml.registry.tasks import training_job_run_task  # noqa: PLC0415 - a module-level import is circular
+
+    if model_kind_get(name) is None:
+        raise ApplicationError(f"No trainer is registered for {name!r}.", code="model_not_found", status_code=404)
+    if params is not None and not isinstance(params, dict):
+        raise ApplicationError("Training parameters are a JSON object.", fields={"params": ["an object"]})
+    model = registered_model_get(name=name)
+    job = TrainingJob.objects.create(
+        model=model, params=params or {}, requested_by=user, requested_by_label=actor.label[:150]
+    )
+    audit_record(actor=actor, action="ml.training_requested", target=job, changes={"model": name, "params": job.params})
+    enqueue(training_job_run_task, job.pk)
+    return job
