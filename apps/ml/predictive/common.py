@@ -3,10 +3,14 @@ reliability table and a verdict that follows the numbers (issue #16 section 2)."
 
 import hashlib
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 from sklearn.metrics import brier_score_loss, log_loss
 
+from apps.ml.models import ModelAlias
+from apps.ml.registry.choices import CHAMPION
+from apps.ml.registry.services import model_load
 from apps.ml.training import TrainingFailed
 
 REFERENCE_ROWS = 5_000  # training rows kept for drift (PSI), at most
@@ -90,3 +94,11 @@ def loss_verdict(*, model_name: str, baseline_name: str, metric: str, mean: floa
     if outcome != "beats":
         sentence += " Prices already carry most of what these features know; use the model as no better than the odds."
     return outcome, sentence
+
+
+def champion_load(name: str) -> tuple[Any, Any]:
+    """(version, estimator) of the model's champion, or (None, None) while it has none. Checked with a read
+    first: a GET must not create the model's registry row, as `model_load` does on first use."""
+    if not ModelAlias.objects.filter(model__name=name, name=CHAMPION).exists():
+        return None, None
+    return model_load(name, CHAMPION)

@@ -17,11 +17,9 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from apps.core.errors import NotFoundError
 from apps.fraud import selectors as fraud_selectors
 from apps.fraud.choices import CaseStatus, FraudKind
-from apps.ml.predictive.common import fingerprint, reference_sample, time_split
-from apps.ml.registry.services import model_load
+from apps.ml.predictive.common import champion_load, fingerprint, reference_sample, time_split
 from apps.ml.training import Progress, TrainingFailed, TrainingResult, model_kind_register
 
 NAME = "fraud_case_ranking"
@@ -190,10 +188,7 @@ def fraud_cases_ranked(*, status: str | None = None, kind: str | None = None) ->
     cases = fraud_selectors.fraud_case_rows()
     chosen = [i for i, case in enumerate(cases) if (status is None or case["status"] == status)
               and (kind is None or case["kind"] == kind)]  # fmt: skip
-    try:
-        version, estimator = model_load(NAME)
-    except NotFoundError:
-        version, estimator = None, None
+    version, estimator = champion_load(NAME)
     if estimator is not None and chosen:
         model_scores = estimator.predict_proba(feature_rows(cases)[chosen])[:, 1]
     else:

@@ -10,10 +10,9 @@ import numpy as np
 from apps.betting import selectors as betting_selectors
 from apps.betting.models import Capper
 from apps.core.cache import cache_get_or_set
-from apps.core.errors import NotFoundError
 from apps.ml.predictive import capper_skill
+from apps.ml.predictive.common import champion_load
 from apps.ml.predictive.leg_features import implied_probability
-from apps.ml.registry.services import model_load
 from apps.ml.training import TrainingFailed
 from apps.tenants.models import Tenant
 
@@ -42,9 +41,8 @@ def _tenant_prior(tenant: Tenant) -> dict:
 
 def skill_prior(tenant: Tenant) -> tuple[dict, int | None]:
     """(prior, model version number or None)."""
-    try:
-        version, estimator = model_load(capper_skill.NAME)
-    except NotFoundError:
+    version, estimator = champion_load(capper_skill.NAME)
+    if estimator is None:
         return dict(_tenant_prior(tenant)), None
     return {**estimator, "source": "model"}, version.number
 
