@@ -241,3 +241,53 @@ def hand_graded_legs(*, bets: QuerySet[Bet]) -> list[dict]:
                 row, home_score=row["game__home_score"], away_score=row["game__away_score"]
             )
     return rows
+
+
+# --- issue #16 (machine learning): graded legs as plain rows for the predictive models -------------------
+
+GRADED_LEG_ROW_FIELDS = (
+    "id", "bet_id", "bet__capper_id", "bet__tenant_id", "bet__placed_at", "graded_at", "odds", "market",
+    "line", "result", "game__league__key", "game__starts_at",
+)  # fmt: skip
+
+
+def graded_leg_rows(
+    *, tenant: Tenant | None = None, placed_before: datetime | None = None, decided_only: bool = True
+) -> QuerySet:
+    """Graded legs as value tuples (GRADED_LEG_ROW_FIELDS, in that order), oldest placement first: what the
+    leg win-probability and capper-skill models learn from. `decided_only` keeps won and lost legs (pushes
+    and voids say nothing about a price). Every tenant's unless one is named (the models are platform-wide)."""
+    results = [LegResult.WON, LegResult.LOST]
+    if not decided_only:
+        results += [LegResult.PUSH, LegResult.VOID]
+    legs = BetLeg.objects.filter(result__in=results)
+    if tenant is not None:
+        legs = legs.filter(bet__tenant=tenant)
+    if placed_before is not None:
+        legs = legs.filter(bet__placed_at__lt=placed_before)
+    return legs.order_by("bet__placed_at", "id").values_list(*GRADED_LEG_ROW_FIELDS)
+
+
+def capper_leg_record(*, tenant: Tenant, capper: Capper | None = None) -> list[tuple[int, int, str, int]]:
+    """(capper id, leg id, result, American odds) of the tenant's won and lost legs (one capper's if named):
+    the per-leg record the capper-skill estimate is computed from."""
+    legs = BetLeg.objects.filter(bet__tenant=tenant, result__in=[LegResult.WON, LegResult.LOST])
+    if capper is not None:
+        legs = legs.filter(bet__capper=capper)
+    return list(legs.order_by("bet__capper_id", "id").values_list("bet__capper_id", "id", "result", "odds"))
+
+
+def league_leg_win_counts() -> dict[str, list[int]]:
+    """{league key: [won legs, won + lost legs]} over every tenant ("" for manual legs on no listed game):
+    the league means a capper's history is shrunk toward. Cached (fresh for the capper-ledger lifetime)."""
+
+    def counts() -> dict[str, list[int]]:
+        rows = (
+            BetLeg.objects.filter(result__in=[LegResult.WON, LegResult.LOST])
+            .values_list("game__league__key")
+            .annotate(won=Count("pk", filter=Q(result=LegResult.WON)), decided=Count("pk"))
+            .order_by()
+        )
+        return {key or "": [won, decided] for key, won, decided in rows}
+
+    return cache_get_or_set("capper_ledger", "league_leg_win_counts", counts)

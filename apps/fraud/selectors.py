@@ -57,3 +57,24 @@ def detector_precision() -> list[dict]:
             }
         )
     return report
+
+
+def fraud_case_rows() -> list[dict]:
+    """Every case as a plain row for the case-ranking model (issue #16): id, kind, score, detection count,
+    first detection, status, capper ids, and its latest analyst verdict (None while undecided) with its time."""
+    latest = FraudLabel.objects.filter(case=OuterRef("pk")).order_by("-id")
+    rows = list(
+        FraudCase.objects.annotate(
+            verdict=Subquery(latest.values("verdict")[:1]), verdict_at=Subquery(latest.values("created_at")[:1])
+        )
+        .order_by("first_detected_at", "id")
+        .values("id", "kind", "score", "detection_count", "first_detected_at", "status", "verdict", "verdict_at")
+    )
+    members: dict[int, list[int]] = {}
+    for case_id, capper_id in FraudCaseMember.objects.order_by("case_id", "capper_id").values_list(
+        "case_id", "capper_id"
+    ):
+        members.setdefault(case_id, []).append(capper_id)
+    for row in rows:
+        row["capper_ids"] = members.get(row["id"], [])
+    return rows

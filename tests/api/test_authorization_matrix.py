@@ -191,6 +191,8 @@ ENDPOINTS = {
     "ml_predict": Endpoint(
         "POST", "/api/v1/ml/models/demo_logistic/predict/", "ml:predict", 200, ML_PREDICT_BODY, ml_model=True
     ),
+    # issue #16 mlmodels: skill or luck of the home tenant's capper (no legs yet: "not enough data")
+    "capper_skill": Endpoint("GET", "/api/v1/tenants/{guild_id}/cappers/" + CAPPER_ID + "/skill/", "bets:read", 200),
 }
 
 CREDENTIALS = (
@@ -258,6 +260,8 @@ MATRIX = {
     "ml_models_list":        (U,  U,        U,      U,      U,      OK,      F,         F,   F,           F,    S),
     "ml_model_retrieve":     (U,  U,        U,      U,      U,      OK,      F,         F,   F,           F,    S),
     "ml_predict":            (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           OK,   S),
+    # issue #16 mlmodels
+    "capper_skill":          (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
 }
 # fmt: on
 
@@ -813,6 +817,12 @@ def _webhook_delivery_replay(*, world, response, diff, api_key, **_):
     )
 
 
+def _capper_skill(*, response, diff, **_):
+    body = response.json()
+    assert (body["discord_user_id"], body["legs"], body["label"]) == (CAPPER_ID, 0, "not enough data")
+    assert diff == {}
+
+
 EFFECTS = {
     "plans_list": _plans_list,
     "tenants_list": _tenants_list,
@@ -856,6 +866,7 @@ EFFECTS = {
     "ml_models_list": _ml_models_read,
     "ml_model_retrieve": _ml_models_read,
     "ml_predict": _ml_predict,
+    "capper_skill": _capper_skill,
 }
 
 
