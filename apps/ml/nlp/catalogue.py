@@ -20,11 +20,20 @@ VERSION_KEY = "ml:nlp:catalogue-version"
 FUZZY_MIN_LENGTH = 5
 # Words cappers write that sit close to a team name but never mean one.
 NOT_NAMES = frozenset(
-    ["lock", "locks", "hammer", "hammers", "play", "plays", "pick", "picks", "today", "tonight", "units", "unit", "parlay", "parley", "bets", "best", "value", "sharp", "sharps", "fade", "tail", "tails", "card", "cards", "bomb", "whale", "max", "over", "under", "total", "line", "lines", "odds", "free", "game", "games", "week", "night", "early", "late", "slate", "spread", "spreads", "money", "moneyline", "straight", "leg", "legs", "bonus", "boost", "boosted", "potd", "de", "la", "el", "los", "las", "con", "para", "hoy", "vamos", "apuesta", "apuestas", "cuota", "gana", "ganar", "more", "less", "with", "from", "the", "and", "going", "gonna", "love", "like", "take", "taking", "hitting", "winner", "winners", "loser", "losers", "green", "red"]
+    (
+        "lock locks hammer hammers play plays pick picks today tonight units unit parlay parley bets best value "
+        "sharp sharps fade tail tails card bomb whale max over under total line lines odds free game games week "
+        "night early late slate spread spreads money moneyline straight leg legs bonus boost boosted potd de la "
+        "el los las con para hoy vamos apuesta apuestas cuota gana ganar more less with from the and going gonna "
+        "love like take taking hitting winner winners loser losers green red"
+    ).split()
 )
 # Short abbreviations that are also ordinary words: they count only when written in capitals.
 WORD_ABBREVIATIONS = frozenset(
-    ["no", "ne", "sea", "car", "den", "min", "sun", "new", "ind", "mil", "was", "pit", "ana", "van", "col", "bal", "ten", "cle", "hou", "mia", "det", "dal", "tor", "sd", "sf", "kc", "tb", "gb", "lv", "nj", "sj", "az", "gs", "chi", "phi", "bos", "atl", "buf", "cin", "sac", "mem", "ari", "jax", "oak", "lee", "eve", "ful", "bur", "new", "tex", "stl"]
+    (
+        "no ne sea car den min sun new ind mil was pit ana van col bal ten cle hou mia det dal tor sd sf kc tb gb "
+        "lv nj sj az gs chi phi bos atl buf cin sac mem ari jax oak lee eve ful bur tex stl"
+    ).split()
 )
 
 
@@ -74,6 +83,10 @@ def catalogue_version_bump() -> None:
     cache.set(VERSION_KEY, time.time_ns(), timeout=None)
 
 
+def catalogue_version() -> int | None:
+    return _state["version"]
+
+
 def catalogue_get() -> Catalogue:
     """The current catalogue; the cache version is read at most once a second per process."""
     now = time.monotonic()
@@ -115,10 +128,16 @@ def _build() -> Catalogue:
     for team_id, normalised, kind in TeamAlias.objects.values_list("team_id", "normalised", "kind"):
         target = catalogue.abbreviations if kind == AliasKind.ABBREVIATION else catalogue.names
         target.setdefault(normalised, set()).add(team_id)
+    short_names: dict[str, list] = {}
     for name, normalised, league_key, team_id in Player.objects.values_list(
         "name", "normalised", "league__key", "team_id"
     ):
         catalogue.players[normalised] = (name, league_key, team_id)
+        for word in normalised.split():
+            short_names.setdefault(word, []).append((name, league_key, team_id))
+    for word, named in short_names.items():  # "LeBron", "Jokic": a first or last name only one player has
+        if len(named) == 1 and len(word) >= 5 and word not in catalogue.names and word not in NOT_NAMES:
+            catalogue.players.setdefault(word, named[0])
     catalogue.fuzzy_choices = sorted(
         name for name in catalogue.names if len(name) >= FUZZY_MIN_LENGTH and name not in NOT_NAMES
     )

@@ -105,61 +105,75 @@ def decimal_of(text: str) -> Decimal | None:
         return None
 
 
+def _odds(reading: PartReading, match: re.Match) -> None:
+    value = int(match.group(2)) * (-1 if match.group(1) == "-" else 1)
+    if abs(value) >= 100:
+        reading.odds.append((match.start(), value))
+
+
+def _units(reading: PartReading, match: re.Match) -> None:
+    value = decimal_of(match.group(1))
+    if value is not None and 0 < value <= 100:
+        reading.units.append(value)
+
+
+def _total(reading: PartReading, match: re.Match) -> None:
+    value = decimal_of(match.group(2))
+    if value is not None:
+        selection = Selection.UNDER if _UNDER_WORD.match(match.group(1)) else Selection.OVER
+        reading.totals.append((match.start(), selection, value))
+
+
+def _spread(reading: PartReading, match: re.Match) -> None:
+    value = decimal_of(match.group(2))
+    if value is not None:
+        reading.spreads.append((match.start(), -value if match.group(1) == "-" else value))
+
+
+def _ignore(reading: PartReading, match: re.Match) -> None:
+    return None
+
+
+# In this order: each step sees the text with the earlier steps' spans blanked ("-110" is odds before
+# "-1" could be read as a spread; "2u" is units before "u 9" is read as a total).
+_STEPS = (
+    (PARLAY, _ignore),
+    (TO_WIN, _ignore),
+    (MONEY, lambda reading, match: reading.money.append(match.group(0).strip())),
+    (UNITS_WORDS, lambda reading, match: reading.units.append(Decimal(_NUMBER_WORDS[match.group(1)]))),
+    (UNITS, _units),
+    (UNITS_BEFORE, _units),
+    (NOISE, _ignore),
+    (ODDS_AT, _odds),
+    (ODDS, _odds),
+    (EVEN, lambda reading, match: reading.odds.append((match.start(), 100))),
+    (TOTAL, _total),
+    (PICK_EM, lambda reading, match: reading.spreads.append((match.start(), Decimal(0)))),
+    (SPREAD, _spread),
+    (MONEYLINE, lambda reading, match: reading.moneylines.append(match.start())),
+)
+
+
 def part_read(text: str) -> PartReading:
     """Read one part (a line, or a piece of a line joined by `+` or `/`); `text` is already cleaned."""
     lower = text.lower()
-    reading = PartReading(text=text)
-    working = list(lower)
-
-    def blank(match: re.Match) -> None:
-        working[match.start() : match.end()] = " " * (match.end() - match.start())
-
-    def scan(pattern: re.Pattern) -> list[re.Match]:
-        matches = list(pattern.finditer("".join(working)))
+    reading = PartReading(
+        text=text,
+        is_parlay=bool(PARLAY.search(lower)),
+        is_each=bool(EACH.search(lower)),
+        unsupported=[match.group(0) for match in UNSUPPORTED.finditer(lower)],
+    )
+    working = lower
+    for pattern, handle in _STEPS:
+        matches = list(pattern.finditer(working))
         for match in matches:
-            blank(match)
-        return matches
-
-    reading.is_parlay = bool(PARLAY.search(lower))
-    reading.is_each = bool(EACH.search(lower))
-    for match in scan(PARLAY):
-        pass
-    reading.unsupported = [match.group(0) for match in UNSUPPORTED.finditer(lower)]
-    scan(TO_WIN)
-    for match in scan(MONEY):
-        reading.money.append(match.group(0).strip())
-    for match in scan(UNITS_WORDS):
-        reading.units.append(Decimal(_NUMBER_WORDS[match.group(1)]))
-    for match in scan(UNITS) + scan(UNITS_BEFORE):
-        value = decimal_of(match.group(1))
-        if value is not None and 0 < value <= 100:
-            reading.units.append(value)
-    scan(NOISE)
-    for match in scan(ODDS_AT):
-        value = int(match.group(2)) * (-1 if match.group(1) == "-" else 1)
-        if abs(value) >= 100:
-            reading.odds.append((match.start(), value))
-    for match in scan(ODDS):
-        value = int(match.group(2)) * (-1 if match.group(1) == "-" else 1)
-        if abs(value) >= 100:
-            reading.odds.append((match.start(), value))
-    for match in scan(EVEN):
-        reading.odds.append((match.start(), 100))
-    for match in scan(TOTAL):
-        word = match.group(1)
-        selection = Selection.UNDER if _UNDER_WORD.match(word) else Selection.OVER
-        value = decimal_of(match.group(2))
-        if value is not None:
-            reading.totals.append((match.start(), selection, value))
-    for match in scan(PICK_EM):
-        reading.spreads.append((match.start(), Decimal(0)))
-    for match in scan(SPREAD):
-        value = decimal_of(match.group(2))
-        if value is not None:
-            reading.spreads.append((match.start(), -value if match.group(1) == "-" else value))
-    for match in scan(MONEYLINE):
-        reading.moneylines.append(match.start())
-    rest = "".join(working)
-    reading.ambiguous_numbers = [match.group(0) for match in BARE_NUMBER.finditer(rest)]
-    reading.rest = rest
+            handle(reading, match)
+        if matches:
+            pieces, last = [], 0
+            for match in matches:
+                pieces += [working[last : match.start()], " " * (match.end() - match.start())]
+                last = match.end()
+            working = "".join([*pieces, working[last:]])
+    reading.ambiguous_numbers = [match.group(0) for match in BARE_NUMBER.finditer(working)]
+    reading.rest = working
     return reading

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from apps.betting.choices import Market, Selection
 from apps.ml.nlp import analysis
-from apps.ml.nlp.catalogue import Catalogue, Mention, catalogue_get, league_pattern, mentions_find
+from apps.ml.nlp.catalogue import Catalogue, Mention, catalogue_get, catalogue_version, league_pattern, mentions_find
 from apps.ml.nlp.grammar import PartReading, part_read
 from apps.ml.nlp.selectors import team_next_games
 from apps.ml.nlp.text import name_normalise, text_clean
@@ -127,7 +127,7 @@ def _resolve(catalogue: Catalogue, parts: list[Part]) -> None:
                 narrowed = {team for team in mention.team_ids if catalogue.teams[team].league_key in leagues}
                 mention.team_ids = narrowed or mention.team_ids
     candidates = {team for part in parts for mention in part.mentions for team in mention.team_ids}
-    games = team_next_games(team_ids=candidates)
+    games = team_next_games(team_ids=candidates, version=catalogue_version())
     for part in parts:
         for mention in part.mentions:
             if len(mention.team_ids) > 1:
@@ -155,15 +155,23 @@ def _legs(catalogue: Catalogue, parts: list[Part]) -> tuple[list[Leg], list[dict
             continue
         if part.mentions and not reading.has_bet_words:
             following = parts[index + 1] if index + 1 < len(parts) else None
-            if following is not None and not following.mentions and following.reading.totals:
-                matchup = part
+            if following is not None and following.reading.totals and not reading.ambiguous_numbers:
+                matchup = part  # "Lakers vs Celtics" then "o221.5", or "Nuggets/Suns o 230": a game total
+                following.joined = following.joined and following.line != part.line
                 continue
             if following is not None and _shares_team(part, following):
                 continue
-            unparsed.append(_unparsed(part, "a team without a market (ML, a spread, a total or odds)"))
+            reason = (
+                f"a number without a sign or over/under ({reading.ambiguous_numbers[0]}): spread or total?"
+                if reading.ambiguous_numbers
+                else "a team without a market (ML, a spread, a total or odds)"
+            )
+            unparsed.append(_unparsed(part, reason))
             loose_units.extend(reading.units)
             continue
-        mentions = part.mentions or (matchup.mentions if matchup and reading.totals else [])
+        mentions = part.mentions
+        if matchup is not None and reading.totals:
+            mentions = [*matchup.mentions, *part.mentions]
         matchup = None
         leg, reason = _leg(catalogue, part, mentions)
         if leg is None:
