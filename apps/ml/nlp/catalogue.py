@@ -28,13 +28,12 @@ NOT_NAMES = frozenset(
         "love like take taking hitting winner winners loser losers green red"
     ).split()
 )
-# Short abbreviations that are also ordinary words: they count only when written in capitals.
+# Abbreviations that are ordinary words: never read as teams (all-capitals messages would make capitals
+# meaningless), and short ones that count only when written in capitals.
 WORD_ABBREVIATIONS = frozenset(
-    (
-        "no ne sea car den min sun new ind mil was pit ana van col bal ten cle hou mia det dal tor sd sf kc tb gb "
-        "lv nj sj az gs chi phi bos atl buf cin sac mem ari jax oak lee eve ful bur tex stl"
-    ).split()
+    "no new sea car den min sun was pit ten ind van col ana mil bal lee eve ful bur oak mem cle".split()
 )
+CAPITALS_ONLY = frozenset("ne sd sf kc tb gb lv nj sj az gs".split())
 
 
 @dataclass(frozen=True)
@@ -146,7 +145,7 @@ def _build() -> Catalogue:
     return catalogue
 
 
-_TOKEN = re.compile(r"[^\W_]+(?:['\u2019.&-][^\W_]+)*", re.UNICODE)
+_TOKEN = re.compile(r"[^\W_]+(?:['\u2019.][^\W_]+)*", re.UNICODE)
 
 
 def mentions_find(catalogue: Catalogue, rest: str, original: str) -> tuple[list[Mention], list[tuple[str, str]]]:
@@ -162,7 +161,25 @@ def mentions_find(catalogue: Catalogue, rest: str, original: str) -> tuple[list[
         index += found or 1
     _fuzzy_pass(catalogue, tokens, mentions)
     mentions.sort(key=lambda mention: mention.start)
-    return mentions, players
+    return _merge_adjacent(mentions), players
+
+
+def _merge_adjacent(mentions: list[Mention]) -> list[Mention]:
+    """"Philly Eagles", "Boston Bruins" written apart: a city and a nickname side by side that share a team
+    are one mention of that team."""
+    merged: list[Mention] = []
+    for mention in mentions:
+        previous = merged[-1] if merged else None
+        if previous is not None and mention.start - previous.end <= 2:
+            shared = previous.team_ids & mention.team_ids
+            if shared and shared != previous.team_ids | mention.team_ids:
+                merged[-1] = Mention(
+                    f"{previous.text} {mention.text}", previous.start, mention.end, shared,
+                    min(previous.score, mention.score),
+                )
+                continue
+        merged.append(mention)
+    return merged
 
 
 def _contiguous(rest_tokens: list[tuple[int, int, str]], index: int, size: int) -> bool:
@@ -184,7 +201,7 @@ def _exact_at(catalogue, tokens, index, original, mentions, players) -> int:
             return size
         if key in catalogue.abbreviations:
             written = original[start:end]
-            if key in WORD_ABBREVIATIONS and not written.isupper():
+            if key in WORD_ABBREVIATIONS or (key in CAPITALS_ONLY and not written.isupper()):
                 continue
             mentions.append(Mention(written, start, end, set(catalogue.abbreviations[key]), 0.97))
             return size

@@ -9,13 +9,14 @@ from decimal import Decimal
 
 from apps.betting.choices import Market, Selection
 from apps.ml.nlp import analysis
+from apps.ml.nlp.aliases import LINE_SHAPES
 from apps.ml.nlp.catalogue import Catalogue, Mention, catalogue_get, catalogue_version, league_pattern, mentions_find
 from apps.ml.nlp.grammar import PartReading, part_read
 from apps.ml.nlp.selectors import team_next_games
 from apps.ml.nlp.text import name_normalise, text_clean
 
 # Parlay joiners: " + ", "+Celtics", "/" between words; commas and "|" separate legs without joining them.
-_JOINER = re.compile(r"(\s+\+\s+|\+(?=\s*[^\W\d_])|(?<!\d)\s*/\s*(?!\d))")
+_JOINER = re.compile(r"(\s+\+\s+|\+(?=\s*(?:[^\W\d_]|\d+ers\b))|(?<!\d)\s*/\s*(?!\d))")
 _SEPARATOR = re.compile(r"\s*\|\s*|;|,(?!\d)")
 _LEADING_JOIN = re.compile(r"^\s*(?:\+|&|and\b|y\b)\s*", re.IGNORECASE)
 _SLASH_WORDS = (
@@ -126,6 +127,7 @@ def _resolve(catalogue: Catalogue, parts: list[Part]) -> None:
                 leagues = {catalogue.teams[next(iter(other.team_ids))].league_key for other in others}
                 narrowed = {team for team in mention.team_ids if catalogue.teams[team].league_key in leagues}
                 mention.team_ids = narrowed or mention.team_ids
+    _narrow_by_message(catalogue, parts)
     candidates = {team for part in parts for mention in part.mentions for team in mention.team_ids}
     games = team_next_games(team_ids=candidates, version=catalogue_version())
     for part in parts:
@@ -135,6 +137,23 @@ def _resolve(catalogue: Catalogue, parts: list[Part]) -> None:
                 if len(scheduled) == 1:
                     mention.team_ids = scheduled
         part.games = games
+
+
+def _narrow_by_message(catalogue: Catalogue, parts: list[Part]) -> None:
+    """An alias still shared ("Reds") in a message whose other teams are all of one league takes that league."""
+    sure = {
+        catalogue.teams[next(iter(mention.team_ids))].league_key
+        for part in parts
+        for mention in part.mentions
+        if len(mention.team_ids) == 1
+    }
+    if len(sure) != 1:
+        return
+    for part in parts:
+        for mention in part.mentions:
+            if len(mention.team_ids) > 1:
+                narrowed = {team for team in mention.team_ids if catalogue.teams[team].league_key in sure}
+                mention.team_ids = narrowed if len(narrowed) == 1 else mention.team_ids
 
 
 def _legs(catalogue: Catalogue, parts: list[Part]) -> tuple[list[Leg], list[dict], list[Decimal]]:
@@ -176,6 +195,7 @@ def _legs(catalogue: Catalogue, parts: list[Part]) -> tuple[list[Leg], list[dict
         leg, reason = _leg(catalogue, part, mentions)
         if leg is None:
             unparsed.append(_unparsed(part, reason))
+            loose_units.extend(reading.units)
             continue
         leg.units.extend(reading.units)
         legs.append(leg)
@@ -210,10 +230,11 @@ def _leg(catalogue: Catalogue, part: Part, mentions: list[Mention]) -> tuple[Leg
         market = Market.MONEYLINE
         anchor = (reading.moneylines or [position for position, _ in reading.odds])[0]
     mention = mentions[0] if market == Market.TOTAL else _nearest(mentions, anchor)
-    if len(mention.team_ids) != 1:
-        names = sorted(catalogue.teams[team].name for team in mention.team_ids)
+    team_ids = _narrow_by_line(catalogue, mention.team_ids, market, reading)
+    if len(team_ids) != 1:
+        names = sorted(catalogue.teams[team].name for team in team_ids)
         return None, f"'{mention.text}' may be {', '.join(names[:4])}: name the team or the league"
-    team_id = next(iter(mention.team_ids))
+    team_id = next(iter(team_ids))
     game = part.games.get(team_id)
     if market == Market.TOTAL:
         selection, line = reading.totals[0][1], reading.totals[0][2]
@@ -230,6 +251,22 @@ def _leg(catalogue: Catalogue, part: Part, mentions: list[Mention]) -> tuple[Leg
     }
     confidence = mention.score * (1.0 if game else 0.9)
     return Leg(data=data, part=part, confidence=confidence), ""
+
+
+def _narrow_by_line(catalogue: Catalogue, team_ids: set[int], market: str, reading: PartReading) -> set[int]:
+    """Of the teams an alias shares, those whose league offers such a line, when that leaves exactly one."""
+    if len(team_ids) < 2 or market == Market.MONEYLINE:
+        return team_ids
+    fitting = set()
+    for team_id in team_ids:
+        spreads, lowest, highest = LINE_SHAPES.get(catalogue.teams[team_id].league_key, (None, 0, 1000))
+        if market == Market.TOTAL:
+            fits = lowest <= reading.totals[0][2] <= highest
+        else:
+            fits = spreads is None or abs(reading.spreads[0][1]) in spreads
+        if fits:
+            fitting.add(team_id)
+    return fitting if len(fitting) == 1 else team_ids
 
 
 def _nearest(mentions: list[Mention], anchor: int) -> Mention:
@@ -249,9 +286,11 @@ def _bets(parts: list[Part], legs: list[Leg], loose_units: list[Decimal], *, has
         sure = 1.0 if len(stakes) <= 1 else UNSURE
         return [_bet(legs, stake, min(leg.confidence for leg in legs) * sure * penalty)]
     bets = []
-    shared = set(loose_units)
+    # "1u each" shares its units with every leg; a leg's own units otherwise stay its own.
+    each_units = {value for leg in legs if leg.part.reading.is_each for value in leg.units}
+    shared = set(loose_units) | each_units
     for leg in legs:
-        own = set(leg.units)
+        own = set() if leg.part.reading.is_each else set(leg.units)
         stakes = own or shared
         stake = next(iter(stakes)) if len(stakes) == 1 else None
         sure = 1.0 if len(stakes) <= 1 else UNSURE
