@@ -195,7 +195,8 @@ def _legs(catalogue: Catalogue, parts: list[Part]) -> tuple[list[Leg], list[dict
         leg, reason = _leg(catalogue, part, mentions)
         if leg is None:
             unparsed.append(_unparsed(part, reason))
-            loose_units.extend(reading.units)
+            if part.joined:  # "A ML + B ML 1u" with B unclear: the 1u is still the parlay's stake
+                loose_units.extend(reading.units)
             continue
         leg.units.extend(reading.units)
         legs.append(leg)
