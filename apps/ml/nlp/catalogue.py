@@ -80,6 +80,7 @@ _state: dict = {"catalogue": None, "version": None, "checked": 0.0, "built": 0.0
 def catalogue_version_bump() -> None:
     """Tell every process to rebuild its catalogue (aliases or players changed)."""
     cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+    _state["checked"] = 0.0  # this process reads the new version on its next parse; others within a second
 
 
 def catalogue_version() -> int | None:
