@@ -11,7 +11,12 @@ import yaml
 from apps.betting.models import Game
 
 LABELLED_SET = Path(__file__).with_name("labelled_bets.yaml")
-MARKETS = {"ml": ("moneyline", None), "spread": ("spread", None), "over": ("total", "over"), "under": ("total", "under")}
+MARKETS = {
+    "ml": ("moneyline", None),
+    "spread": ("spread", None),
+    "over": ("total", "over"),
+    "under": ("total", "under"),
+}
 FIELDS = ("team", "market", "selection", "line", "odds", "units", "unparsed")
 
 

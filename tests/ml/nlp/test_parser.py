@@ -52,7 +52,8 @@ def test_the_contract_shape_with_the_game_and_side_resolved(catalogue):
         ("Yankees u 9 -105", [[("New York Yankees", "total", "9", -105)]]),
         ("Chiefs Over 45", [[("Kansas City Chiefs", "total", "45", None)]]),
         ("Vikings -3\u00bd -110", [[("Minnesota Vikings", "spread", "-3.5", -110)]]),
-        ("Lakers ML / Celtics -4", [[("Los Angeles Lakers", "moneyline", None, None), ("Boston Celtics", "spread", "-4", None)]]),
+        ("Lakers ML / Celtics -4",
+         [[("Los Angeles Lakers", "moneyline", None, None), ("Boston Celtics", "spread", "-4", None)]]),
     ],
 )  # fmt: skip
 def test_markets_lines_and_odds(catalogue, text, expected):
