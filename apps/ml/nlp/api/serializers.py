@@ -19,7 +19,7 @@ class ParsedLegSerializer(serializers.Serializer):
     game_external_id = serializers.CharField(
         allow_null=True, help_text="The team's next scheduled game within the window, or null."
     )
-    market = serializers.ChoiceField(choices=[Market.MONEYLINE, Market.SPREAD, Market.TOTAL])
+    market = serializers.CharField(help_text=f"One of {', '.join([Market.MONEYLINE, Market.SPREAD, Market.TOTAL])}.")
     selection = serializers.ChoiceField(
         choices=Selection.choices,
         allow_null=True,
