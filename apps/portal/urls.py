@@ -24,6 +24,7 @@ from apps.portal.views import (
     security,
 )
 from apps.portal.views.integration_usage import integration_usage
+from apps.portal.views.ml_parser import ml_parser
 
 app_name = "portal"
 
@@ -202,4 +203,5 @@ urlpatterns = [
     path("ml/jobs/<int:job_id>/", ml_registry.ml_job, name="ml_job"),
     path("ml/predictions/", ml_registry.ml_predictions, name="ml_predictions"),
     path("ml/drift/", ml_registry.ml_drift, name="ml_drift"),
+    path("ml/parser/", ml_parser, name="ml_parser"),  # issue #16 nlp
 ]

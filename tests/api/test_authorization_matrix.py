@@ -193,6 +193,10 @@ ENDPOINTS = {
     ),
     # issue #16 mlmodels: skill or luck of the home tenant's capper (no legs yet: "not enough data")
     "capper_skill": Endpoint("GET", "/api/v1/tenants/{guild_id}/cappers/" + CAPPER_ID + "/skill/", "bets:read", 200),
+    # issue #16 nlp: parsing stores nothing; a tenant key with bets:write (the scope that posts the bet)
+    "nlp_parse_bet": Endpoint(
+        "POST", "/api/v1/tenants/{guild_id}/nlp/parse-bet/", "bets:write", 200, {"text": "Lakers -3.5 (-110) 2u"}
+    ),
 }
 
 CREDENTIALS = (
@@ -262,6 +266,8 @@ MATRIX = {
     "ml_predict":            (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           OK,   S),
     # issue #16 mlmodels
     "capper_skill":          (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
+    # issue #16 nlp
+    "nlp_parse_bet":         (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
 }
 # fmt: on
 
@@ -820,6 +826,20 @@ def _webhook_delivery_replay(*, world, response, diff, api_key, **_):
 def _capper_skill(*, response, diff, **_):
     body = response.json()
     assert (body["discord_user_id"], body["legs"], body["label"]) == (CAPPER_ID, 0, "not enough data")
+def _nlp_parse_bet(*, response, diff, **_):
+    """issue #16 nlp: the parse of the world's "Lakers" (its only game started three hours ago); nothing stored."""
+    (bet,) = response.json()["bets"]
+    assert bet["legs"] == [
+        {
+            "team": "Lakers",
+            "game_external_id": None,
+            "market": "spread",
+            "selection": None,
+            "line": "-3.5",
+            "american_odds": -110,
+        }
+    ]
+    assert bet["stake_units"] == "2"
     assert diff == {}
 
 
@@ -867,6 +887,8 @@ EFFECTS = {
     "ml_model_retrieve": _ml_models_read,
     "ml_predict": _ml_predict,
     "capper_skill": _capper_skill,
+    # issue #16 nlp
+    "nlp_parse_bet": _nlp_parse_bet,
 }
 
 

@@ -5,4 +5,5 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("apps.ml.api.registry_urls")),
     path("", include("apps.ml.api.skill")),  # mlmodels: GET tenants/{guild_id}/cappers/{id}/skill/
+    path("", include("apps.ml.nlp.api.urls")),  # nlp: POST tenants/{guild_id}/nlp/parse-bet/
 ]

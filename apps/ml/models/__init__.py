@@ -10,3 +10,4 @@ from apps.ml.models.registry import (  # noqa: F401 - the registry (mlreg)
     RegisteredModel,
     TrainingJob,
 )
+from apps.ml.models.nlp import AliasKind, Player, TeamAlias  # noqa: F401 - nlp
