@@ -21,6 +21,7 @@ class ApiScope(models.TextChoices):
     INCIDENTS_WRITE = "incidents:write", "Declare, acknowledge and move incidents; upload evidence; edit policies"
     ANALYTICS_READ = "analytics:read", "Read analytics across tenants: metric queries and forecasts"
     WEBHOOKS_ADMIN = "webhooks:admin", "Manage the tenant's webhook subscriptions, see and replay their deliveries"
+    ML_PREDICT = "ml:predict", "Call prediction models and report their outcomes"
 
 
 class StaffRole(models.TextChoices):
