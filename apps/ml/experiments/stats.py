@@ -99,9 +99,7 @@ def effect(control: VariantTotals, variant: VariantTotals, *, metric_kind: str, 
         if standard_error == 0:
             low = high = difference
         else:
-            dof = (se_variant + se_control) ** 2 / (
-                se_variant**2 / (variant.n - 1) + se_control**2 / (control.n - 1)
-            )
+            dof = (se_variant + se_control) ** 2 / (se_variant**2 / (variant.n - 1) + se_control**2 / (control.n - 1))
             half = scipy_stats.t.ppf(1 - alpha / 2, dof) * standard_error
             low, high = difference - half, difference + half
         method = "Welch t interval"
@@ -111,7 +109,10 @@ def effect(control: VariantTotals, variant: VariantTotals, *, metric_kind: str, 
 def stop_decision(variants: list[VariantTotals], effects: list[dict], *, required: int, srm: dict) -> dict:
     """The fixed-horizon rule's decision: stop_srm, continue, stop_significant or stop_no_effect."""
     if srm["is_mismatch"]:
-        return {"decision": "stop_srm", "message": srm["verdict"] + " Stop and investigate; the effect is not trustworthy."}
+        return {
+            "decision": "stop_srm",
+            "message": srm["verdict"] + " Stop and investigate; the effect is not trustworthy.",
+        }
     smallest = min(variant.n for variant in variants)
     if smallest < required:
         return {

@@ -6,176 +6,243 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('ml', '0001_initial'),
+        ("ml", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Bandit',
+            name="Bandit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('model_name', models.CharField(max_length=64, unique=True)),
-                ('is_active', models.BooleanField(default=False)),
-                ('prior_alpha', models.FloatField(default=1.0)),
-                ('prior_beta', models.FloatField(default=1.0)),
-                ('minimum_share', models.FloatField(default=0.05)),
-                ('created_by', models.CharField(blank=True, max_length=150)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("model_name", models.CharField(max_length=64, unique=True)),
+                ("is_active", models.BooleanField(default=False)),
+                ("prior_alpha", models.FloatField(default=1.0)),
+                ("prior_beta", models.FloatField(default=1.0)),
+                ("minimum_share", models.FloatField(default=0.05)),
+                ("created_by", models.CharField(blank=True, max_length=150)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['model_name'],
+                "ordering": ["model_name"],
             },
         ),
         migrations.CreateModel(
-            name='BanditSimulation',
+            name="BanditSimulation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('true_rates', models.JSONField()),
-                ('steps', models.PositiveIntegerField()),
-                ('seeds', models.PositiveIntegerField()),
-                ('result', models.JSONField()),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("true_rates", models.JSONField()),
+                ("steps", models.PositiveIntegerField()),
+                ("seeds", models.PositiveIntegerField()),
+                ("result", models.JSONField()),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='BanditArm',
+            name="BanditArm",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('alias', models.CharField(max_length=64)),
-                ('successes', models.FloatField(default=0)),
-                ('failures', models.FloatField(default=0)),
-                ('bandit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='arms', to='ml.bandit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("alias", models.CharField(max_length=64)),
+                ("successes", models.FloatField(default=0)),
+                ("failures", models.FloatField(default=0)),
+                (
+                    "bandit",
+                    models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name="arms", to="ml.bandit"),
+                ),
             ],
             options={
-                'ordering': ['bandit', 'alias'],
+                "ordering": ["bandit", "alias"],
             },
         ),
         migrations.CreateModel(
-            name='BanditEpisode',
+            name="BanditEpisode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('started_at', models.DateTimeField(auto_now_add=True)),
-                ('ended_at', models.DateTimeField(blank=True, null=True)),
-                ('bandit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='episodes', to='ml.bandit')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField()),
+                ("started_at", models.DateTimeField(auto_now_add=True)),
+                ("ended_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "bandit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="episodes", to="ml.bandit"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['bandit', '-number'],
+                "ordering": ["bandit", "-number"],
             },
         ),
         migrations.AddField(
-            model_name='bandit',
-            name='current_episode',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='ml.banditepisode'),
+            model_name="bandit",
+            name="current_episode",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="ml.banditepisode",
+            ),
         ),
         migrations.CreateModel(
-            name='BanditStep',
+            name="BanditStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('prediction_id', models.UUIDField(default=uuid.uuid4, unique=True)),
-                ('tenant_id', models.BigIntegerField(blank=True, null=True)),
-                ('sampled', models.JSONField()),
-                ('is_exploration', models.BooleanField(default=False)),
-                ('reward', models.FloatField(blank=True, null=True)),
-                ('chosen_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('rewarded_at', models.DateTimeField(blank=True, null=True)),
-                ('arm', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='ml.banditarm')),
-                ('episode', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='steps', to='ml.banditepisode')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("prediction_id", models.UUIDField(default=uuid.uuid4, unique=True)),
+                ("tenant_id", models.BigIntegerField(blank=True, null=True)),
+                ("sampled", models.JSONField()),
+                ("is_exploration", models.BooleanField(default=False)),
+                ("reward", models.FloatField(blank=True, null=True)),
+                ("chosen_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("rewarded_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "arm",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="steps", to="ml.banditarm"
+                    ),
+                ),
+                (
+                    "episode",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="steps", to="ml.banditepisode"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-chosen_at', '-id'],
+                "ordering": ["-chosen_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Experiment',
+            name="Experiment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key', models.SlugField(max_length=64, unique=True)),
-                ('hypothesis', models.TextField()),
-                ('unit_kind', models.CharField(choices=[('capper', 'Capper'), ('tenant', 'Tenant')], max_length=16)),
-                ('variants', models.JSONField()),
-                ('metric', models.CharField(max_length=64)),
-                ('metric_kind', models.CharField(choices=[('conversion', 'Conversion (0 or 1 per unit)'), ('mean', 'Mean of a number per unit')], default='conversion', max_length=16)),
-                ('baseline_rate', models.FloatField(blank=True, null=True)),
-                ('baseline_sd', models.FloatField(blank=True, null=True)),
-                ('minimum_detectable_effect', models.FloatField()),
-                ('alpha', models.FloatField(default=0.05)),
-                ('power', models.FloatField(default=0.8)),
-                ('sample_size_per_variant', models.PositiveIntegerField()),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('running', 'Running'), ('stopped', 'Stopped')], default='draft', max_length=16)),
-                ('stop_reason', models.CharField(blank=True, max_length=300)),
-                ('created_by', models.CharField(blank=True, max_length=150)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('stopped_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("key", models.SlugField(max_length=64, unique=True)),
+                ("hypothesis", models.TextField()),
+                ("unit_kind", models.CharField(choices=[("capper", "Capper"), ("tenant", "Tenant")], max_length=16)),
+                ("variants", models.JSONField()),
+                ("metric", models.CharField(max_length=64)),
+                (
+                    "metric_kind",
+                    models.CharField(
+                        choices=[("conversion", "Conversion (0 or 1 per unit)"), ("mean", "Mean of a number per unit")],
+                        default="conversion",
+                        max_length=16,
+                    ),
+                ),
+                ("baseline_rate", models.FloatField(blank=True, null=True)),
+                ("baseline_sd", models.FloatField(blank=True, null=True)),
+                ("minimum_detectable_effect", models.FloatField()),
+                ("alpha", models.FloatField(default=0.05)),
+                ("power", models.FloatField(default=0.8)),
+                ("sample_size_per_variant", models.PositiveIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("running", "Running"), ("stopped", "Stopped")],
+                        default="draft",
+                        max_length=16,
+                    ),
+                ),
+                ("stop_reason", models.CharField(blank=True, max_length=300)),
+                ("created_by", models.CharField(blank=True, max_length=150)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("stopped_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('minimum_detectable_effect__gt', 0)), name='ml_experiment_mde_positive'), models.CheckConstraint(condition=models.Q(('alpha__gt', 0), ('alpha__lt', 1)), name='ml_experiment_alpha_range'), models.CheckConstraint(condition=models.Q(('power__gt', 0), ('power__lt', 1)), name='ml_experiment_power_range')],
+                "ordering": ["-created_at", "-id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("minimum_detectable_effect__gt", 0)), name="ml_experiment_mde_positive"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("alpha__gt", 0), ("alpha__lt", 1)), name="ml_experiment_alpha_range"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("power__gt", 0), ("power__lt", 1)), name="ml_experiment_power_range"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ExperimentExposure',
+            name="ExperimentExposure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('unit_id', models.CharField(max_length=64)),
-                ('variant', models.CharField(max_length=64)),
-                ('exposed_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('experiment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='exposures', to='ml.experiment')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("unit_id", models.CharField(max_length=64)),
+                ("variant", models.CharField(max_length=64)),
+                ("exposed_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "experiment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="exposures", to="ml.experiment"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ExperimentOutcome',
+            name="ExperimentOutcome",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('unit_id', models.CharField(max_length=64)),
-                ('variant', models.CharField(max_length=64)),
-                ('value', models.FloatField()),
-                ('recorded_at', models.DateTimeField(auto_now_add=True)),
-                ('experiment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='outcomes', to='ml.experiment')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("unit_id", models.CharField(max_length=64)),
+                ("variant", models.CharField(max_length=64)),
+                ("value", models.FloatField()),
+                ("recorded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "experiment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="outcomes", to="ml.experiment"
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='banditarm',
-            constraint=models.UniqueConstraint(fields=('bandit', 'alias'), name='ml_bandit_arm_alias_unique'),
+            model_name="banditarm",
+            constraint=models.UniqueConstraint(fields=("bandit", "alias"), name="ml_bandit_arm_alias_unique"),
         ),
         migrations.AddConstraint(
-            model_name='banditepisode',
-            constraint=models.UniqueConstraint(fields=('bandit', 'number'), name='ml_bandit_episode_number_unique'),
+            model_name="banditepisode",
+            constraint=models.UniqueConstraint(fields=("bandit", "number"), name="ml_bandit_episode_number_unique"),
         ),
         migrations.AddConstraint(
-            model_name='bandit',
-            constraint=models.CheckConstraint(condition=models.Q(('prior_alpha__gt', 0), ('prior_beta__gt', 0)), name='ml_bandit_prior_positive'),
+            model_name="bandit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("prior_alpha__gt", 0), ("prior_beta__gt", 0)), name="ml_bandit_prior_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='bandit',
-            constraint=models.CheckConstraint(condition=models.Q(('minimum_share__gte', 0), ('minimum_share__lte', 0.5)), name='ml_bandit_minimum_share_range'),
+            model_name="bandit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("minimum_share__gte", 0), ("minimum_share__lte", 0.5)),
+                name="ml_bandit_minimum_share_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='banditstep',
-            constraint=models.CheckConstraint(condition=models.Q(('reward__isnull', True), models.Q(('reward__gte', 0), ('reward__lte', 1)), _connector='OR'), name='ml_bandit_step_reward_range'),
+            model_name="banditstep",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("reward__isnull", True), models.Q(("reward__gte", 0), ("reward__lte", 1)), _connector="OR"
+                ),
+                name="ml_bandit_step_reward_range",
+            ),
         ),
         migrations.AddIndex(
-            model_name='experimentexposure',
-            index=models.Index(fields=['experiment', 'variant'], name='ml_exposure_variant'),
+            model_name="experimentexposure",
+            index=models.Index(fields=["experiment", "variant"], name="ml_exposure_variant"),
         ),
         migrations.AddConstraint(
-            model_name='experimentexposure',
-            constraint=models.UniqueConstraint(fields=('experiment', 'unit_id'), name='ml_exposure_one_per_unit'),
+            model_name="experimentexposure",
+            constraint=models.UniqueConstraint(fields=("experiment", "unit_id"), name="ml_exposure_one_per_unit"),
         ),
         migrations.AddIndex(
-            model_name='experimentoutcome',
-            index=models.Index(fields=['experiment', 'variant'], name='ml_outcome_variant'),
+            model_name="experimentoutcome",
+            index=models.Index(fields=["experiment", "variant"], name="ml_outcome_variant"),
         ),
         migrations.AddConstraint(
-            model_name='experimentoutcome',
-            constraint=models.UniqueConstraint(fields=('experiment', 'unit_id'), name='ml_outcome_one_per_unit'),
+            model_name="experimentoutcome",
+            constraint=models.UniqueConstraint(fields=("experiment", "unit_id"), name="ml_outcome_one_per_unit"),
         ),
     ]

@@ -37,9 +37,7 @@ class Experiment(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(minimum_detectable_effect__gt=0), name="ml_experiment_mde_positive"
-            ),
+            models.CheckConstraint(condition=Q(minimum_detectable_effect__gt=0), name="ml_experiment_mde_positive"),
             models.CheckConstraint(condition=Q(alpha__gt=0, alpha__lt=1), name="ml_experiment_alpha_range"),
             models.CheckConstraint(condition=Q(power__gt=0, power__lt=1), name="ml_experiment_power_range"),
         ]

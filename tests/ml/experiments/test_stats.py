@@ -20,12 +20,18 @@ def totals(name, *, exposures=0, values=(), weight=1.0):
 
 def test_sample_size_matches_the_textbook_figures():
     # 10% -> 12% at alpha 0.05, power 0.8: about 3,840 per group (Cohen's h); d = 0.5: 64 per group
-    assert sample_size_per_variant(
-        metric_kind="conversion", minimum_detectable_effect=0.02, alpha=0.05, power=0.8, baseline_rate=0.1
-    ) == 3835
-    assert sample_size_per_variant(
-        metric_kind="mean", minimum_detectable_effect=0.5, alpha=0.05, power=0.8, baseline_sd=1.0
-    ) == 64
+    assert (
+        sample_size_per_variant(
+            metric_kind="conversion", minimum_detectable_effect=0.02, alpha=0.05, power=0.8, baseline_rate=0.1
+        )
+        == 3835
+    )
+    assert (
+        sample_size_per_variant(
+            metric_kind="mean", minimum_detectable_effect=0.5, alpha=0.05, power=0.8, baseline_sd=1.0
+        )
+        == 64
+    )
 
 
 def test_sample_size_refuses_a_rate_outside_zero_and_one():

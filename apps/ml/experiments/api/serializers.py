@@ -22,9 +22,7 @@ class StrictNumberField(serializers.FloatField):
 class UnitIdField(StrictCharField):
     def __init__(self, **kwargs):
         super().__init__(max_length=64, **kwargs)
-        self.validators.append(
-            RegexValidator(UNIT_ID_PATTERN, "Letters, digits and _ . : - only, 1 to 64 characters.")
-        )
+        self.validators.append(RegexValidator(UNIT_ID_PATTERN, "Letters, digits and _ . : - only, 1 to 64 characters."))
 
 
 class AssignInput(StrictInputSerializer):

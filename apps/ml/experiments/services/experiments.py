@@ -25,7 +25,9 @@ def _clean_variants(variants: list[dict]) -> list[dict]:
         name = str(variant.get("name", "")).strip() if isinstance(variant, dict) else ""
         weight = variant.get("weight") if isinstance(variant, dict) else None
         if not name or len(name) > 64 or name in names:
-            raise ApplicationError("Each variant needs a unique name of 1 to 64 characters.", fields={"variants": [name]})
+            raise ApplicationError(
+                "Each variant needs a unique name of 1 to 64 characters.", fields={"variants": [name]}
+            )
         if isinstance(weight, bool) or not isinstance(weight, int | float) or not math.isfinite(weight) or weight <= 0:
             raise ApplicationError(f"Variant {name!r} needs a positive weight.", fields={"variants": [name]})
         names.add(name)
