@@ -12,7 +12,8 @@ from django.views.decorators.http import require_POST, require_safe
 from apps.core.actors import actor_for_request
 from apps.core.errors import ApplicationError
 from apps.core.portal import portal_user_may
-from apps.ml.experiments import charts, selectors, services
+from apps.ml.experiments import selectors, services
+from apps.portal import ml_experiments_charts as charts
 from apps.portal.access import ANALYST, OFFICER, portal_view
 from apps.portal.shell import paginate, render_portal
 from apps.portal.views.ml_experiments_forms import BanditForm, ExperimentForm, SimulationForm, StopForm
