@@ -105,10 +105,11 @@ def main() -> int:
         f"{thompson['min']:.1f} | {thompson['max']:.1f} |",
         f"| fixed 50/50 | {fixed['mean']:.1f} ± {fixed['std']:.1f} | {fixed['min']:.1f} | {fixed['max']:.1f} |",
         "",
-        f"Thompson sampling loses {thompson['mean'] / fixed['mean']:.0%} of 50/50's regret on these arms.",
+        f"Thompson sampling's regret is {thompson['mean'] / fixed['mean']:.0%} of fixed 50/50's on these arms.",
         "",
-        f"Routing cost on PostgreSQL ({CALLS:,} calls, one process): `bandit_route` {percentiles(route_times)}; "
-        f"`bandit_reward` {percentiles(reward_times)}.",
+        f"Routing cost on PostgreSQL ({CALLS:,} calls, one process, load average {os.getloadavg()[0]:.1f} on "
+        f"{os.cpu_count()} cores): `bandit_route` {percentiles(route_times)}; `bandit_reward` "
+        f"{percentiles(reward_times)}.",
         f"Live run with rewards drawn at 5% / 7%: champion got {chosen['champion']}, challenger {chosen['challenger']} "
         "of the calls (too few calls to separate 5% from 7%: the regret figures above are the test of the policy).",
     ]

@@ -12,7 +12,27 @@ from django.views.decorators.http import require_POST, require_safe
 from apps.core.actors import actor_for_request
 from apps.core.errors import ApplicationError
 from apps.core.portal import portal_user_may
-from apps.ml.experiments import selectors, services
+from apps.ml.experiments.selectors import (
+    bandit_allocation,
+    bandit_get,
+    bandit_list,
+    bandit_posteriors,
+    bandit_recent_steps,
+    bandit_simulation_latest,
+    experiment_exposures_over_time,
+    experiment_get,
+    experiment_list,
+    experiment_report,
+)
+from apps.ml.experiments.services import (
+    bandit_create,
+    bandit_simulation_run,
+    bandit_start,
+    bandit_stop,
+    experiment_create,
+    experiment_start,
+    experiment_stop,
+)
 from apps.portal import ml_experiments_charts as charts
 from apps.portal.access import ANALYST, OFFICER, portal_view
 from apps.portal.shell import paginate, render_portal
@@ -28,7 +48,7 @@ def _require(request: HttpRequest, action: str) -> None:
 
 def _experiments_page(request: HttpRequest, form: ExperimentForm, status: int = 200) -> HttpResponse:
     context = {
-        "page": paginate(request, selectors.experiment_list()),
+        "page": paginate(request, experiment_list()),
         "form": form,
         "may_manage": portal_user_may(request.user, MANAGE_EXPERIMENTS),
     }
@@ -50,7 +70,7 @@ def ml_experiment_create(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _experiments_page(request, form, status=400)
     try:
-        experiment = services.experiment_create(actor=actor_for_request(request), **form.cleaned_data)
+        experiment = experiment_create(actor=actor_for_request(request), **form.cleaned_data)
     except ApplicationError as refused:
         form.add_error(None, refused.message)
         return _experiments_page(request, form, status=400)
@@ -60,7 +80,7 @@ def ml_experiment_create(request: HttpRequest) -> HttpResponse:
 
 def _experiment_or_404(key: str):
     try:
-        return selectors.experiment_get(key=key)
+        return experiment_get(key=key)
     except ApplicationError as missing:
         raise Http404(missing.message) from missing
 
@@ -70,12 +90,12 @@ def _experiment_or_404(key: str):
 @portal_view(OFFICER, ANALYST)
 def ml_experiment_detail(request: HttpRequest, key: str) -> HttpResponse:
     experiment = _experiment_or_404(key)
-    report = selectors.experiment_report(experiment)
+    report = experiment_report(experiment)
     context = {
         "experiment": experiment,
         "report": report,
         "exposures_figure": charts.cumulative_exposures_figure(
-            selectors.experiment_exposures_over_time(experiment), experiment.variant_names
+            experiment_exposures_over_time(experiment), experiment.variant_names
         ),
         "effect_figure": charts.effect_figure(report["effects"]),
         "may_manage": portal_user_may(request.user, MANAGE_EXPERIMENTS),
@@ -92,12 +112,12 @@ def ml_experiment_action(request: HttpRequest, key: str, action: str) -> HttpRes
     actor = actor_for_request(request)
     try:
         if action == "start":
-            services.experiment_start(experiment=experiment, actor=actor)
+            experiment_start(experiment=experiment, actor=actor)
         elif action == "stop":
             form = StopForm(request.POST)
             if not form.is_valid():
                 raise ApplicationError("Say why the experiment stops (up to 300 characters).")
-            services.experiment_stop(experiment=experiment, actor=actor, reason=form.cleaned_data["reason"])
+            experiment_stop(experiment=experiment, actor=actor, reason=form.cleaned_data["reason"])
         else:
             raise Http404("No such action.")
     except ApplicationError as refused:
@@ -108,9 +128,9 @@ def ml_experiment_action(request: HttpRequest, key: str, action: str) -> HttpRes
 
 
 def _bandits_page(request: HttpRequest, form: BanditForm, status: int = 200) -> HttpResponse:
-    simulation = selectors.bandit_simulation_latest()
+    simulation = bandit_simulation_latest()
     context = {
-        "bandits": selectors.bandit_list(),
+        "bandits": bandit_list(),
         "form": form,
         "simulation_form": SimulationForm(),
         "simulation": simulation,
@@ -135,7 +155,7 @@ def ml_bandit_create(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _bandits_page(request, form, status=400)
     try:
-        bandit = services.bandit_create(actor=actor_for_request(request), **form.cleaned_data)
+        bandit = bandit_create(actor=actor_for_request(request), **form.cleaned_data)
     except ApplicationError as refused:
         form.add_error(None, refused.message)
         return _bandits_page(request, form, status=400)
@@ -152,16 +172,14 @@ def ml_bandit_simulate(request: HttpRequest) -> HttpResponse:
         messages.error(request, "Rates lie between 0 and 1; up to 5,000 steps and 10 seeds.")
         return redirect("portal:ml_bandits")
     data = form.cleaned_data
-    services.bandit_simulation_run(
-        true_rates=[data["rate_a"], data["rate_b"]], steps=data["steps"], seeds=data["seeds"]
-    )
+    bandit_simulation_run(true_rates=[data["rate_a"], data["rate_b"]], steps=data["steps"], seeds=data["seeds"])
     messages.success(request, "Simulation done.")
     return redirect("portal:ml_bandits")
 
 
 def _bandit_or_404(model_name: str):
     try:
-        return selectors.bandit_get(model_name=model_name)
+        return bandit_get(model_name=model_name)
     except ApplicationError as missing:
         raise Http404(missing.message) from missing
 
@@ -171,16 +189,16 @@ def _bandit_or_404(model_name: str):
 @portal_view(OFFICER, ANALYST)
 def ml_bandit_detail(request: HttpRequest, model_name: str) -> HttpResponse:
     bandit = _bandit_or_404(model_name)
-    posteriors = selectors.bandit_posteriors(bandit)
-    simulation = selectors.bandit_simulation_latest()
+    posteriors = bandit_posteriors(bandit)
+    simulation = bandit_simulation_latest()
     context = {
         "bandit": bandit,
         "posteriors": posteriors,
         "posterior_figure": charts.posterior_figure(posteriors),
-        "allocation_figure": charts.allocation_figure(selectors.bandit_allocation(bandit)),
+        "allocation_figure": charts.allocation_figure(bandit_allocation(bandit)),
         "regret_figure": charts.regret_figure(simulation.result if simulation else None),
         "simulation": simulation,
-        "steps": selectors.bandit_recent_steps(bandit),
+        "steps": bandit_recent_steps(bandit),
         "episodes": bandit.episodes.all()[:10],
         "may_manage": portal_user_may(request.user, MANAGE_BANDITS),
     }
@@ -195,9 +213,9 @@ def ml_bandit_action(request: HttpRequest, model_name: str, action: str) -> Http
     actor = actor_for_request(request)
     try:
         if action == "start":
-            services.bandit_start(bandit=bandit, actor=actor)
+            bandit_start(bandit=bandit, actor=actor)
         elif action == "stop":
-            services.bandit_stop(bandit=bandit, actor=actor, reason=request.POST.get("reason", "")[:300])
+            bandit_stop(bandit=bandit, actor=actor, reason=request.POST.get("reason", "")[:300])
         else:
             raise Http404("No such action.")
     except ApplicationError as refused:
