@@ -89,7 +89,7 @@ def main() -> int:
         alias = bandit_route("bench_model", prediction_id)
         route_times.append(time.perf_counter() - started)
         chosen[alias] += 1
-        reward = float(rng.random() < (0.07 if alias == "challenger" else 0.05))
+        reward = float(rng.random() < (RATES[1] if alias == "challenger" else RATES[0]))
         started = time.perf_counter()
         bandit_reward(prediction_id=prediction_id, reward=reward)
         reward_times.append(time.perf_counter() - started)
@@ -110,8 +110,9 @@ def main() -> int:
         f"Routing cost on PostgreSQL ({CALLS:,} calls, one process, load average {os.getloadavg()[0]:.1f} on "
         f"{os.cpu_count()} cores): `bandit_route` {percentiles(route_times)}; `bandit_reward` "
         f"{percentiles(reward_times)}.",
-        f"Live run with rewards drawn at 5% / 7%: champion got {chosen['champion']}, challenger {chosen['challenger']} "
-        "of the calls (one run: which arm 2,000 calls at these rates favour varies between runs; the regret figures above are the test of the policy).",
+        f"Live run with rewards drawn at {RATES[0]:g} (champion) / {RATES[1]:g} (challenger): champion got "
+        f"{chosen['champion']}, challenger {chosen['challenger']} of the calls (one run; the regret figures above "
+        "are the test of the policy).",
     ]
     write_section(lines)
     print("\n".join(lines))
