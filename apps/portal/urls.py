@@ -19,6 +19,7 @@ from apps.portal.views import (
     integration_registry,
     ml_registry,
     ml_registry_actions,
+    ml_experiments,  # issue #16 experiments
     privacy,
     reports,
     security,
@@ -204,4 +205,14 @@ urlpatterns = [
     path("ml/predictions/", ml_registry.ml_predictions, name="ml_predictions"),
     path("ml/drift/", ml_registry.ml_drift, name="ml_drift"),
     path("ml/parser/", ml_parser, name="ml_parser"),  # issue #16 nlp
+    # issue #16 experiments and bandits
+    path("ml/experiments/", ml_experiments.ml_experiments, name="ml_experiments"),
+    path("ml/experiments/new/", ml_experiments.ml_experiment_create, name="ml_experiment_create"),
+    path("ml/experiments/<slug:key>/", ml_experiments.ml_experiment_detail, name="ml_experiment"),
+    path("ml/experiments/<slug:key>/<slug:action>/", ml_experiments.ml_experiment_action, name="ml_experiment_action"),
+    path("ml/bandits/", ml_experiments.ml_bandits, name="ml_bandits"),
+    path("ml/bandits/new/", ml_experiments.ml_bandit_create, name="ml_bandit_create"),
+    path("ml/bandits/simulate/", ml_experiments.ml_bandit_simulate, name="ml_bandit_simulate"),
+    path("ml/bandits/<slug:model_name>/", ml_experiments.ml_bandit_detail, name="ml_bandit"),
+    path("ml/bandits/<slug:model_name>/<slug:action>/", ml_experiments.ml_bandit_action, name="ml_bandit_action"),
 ]

@@ -52,6 +52,7 @@ from tests.incidents.admin_rows_playbooks import playbook_admin_rows
 from tests.integration.admin_rows_deployment import deployment_admin_rows
 from tests.integration.admin_rows_feeds import feed_admin_rows
 from tests.integration.admin_rows_registry import registry_admin_rows
+from tests.ml.experiments.admin_rows import ml_experiments_admin_rows
 from tests.notifications.admin_rows import notification_admin_rows
 from tests.privacy.admin_rows_requests import privacy_request_admin_rows
 from tests.privacy.admin_rows_retention import retention_admin_rows
@@ -133,6 +134,7 @@ def _seed(*, actor: Actor) -> None:
     deployment_admin_rows(actor=actor, rows=ROWS)
     registry_admin_rows(actor=actor, rows=ROWS)
     ml_registry_admin_rows(actor=actor, rows=ROWS)
+    ml_experiments_admin_rows(actor=actor, rows=ROWS)
     retention_admin_rows(actor=actor, rows=ROWS)  # last: it archives the oldest audit events
 
 

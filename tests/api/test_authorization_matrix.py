@@ -30,6 +30,15 @@ from apps.integration.webhooks.services import webhook_subscription_create
 from apps.ml.models import ModelAlias, PredictionLog
 from apps.ml.registry import demo
 from apps.ml.registry.services import model_version_create
+from apps.ml.experiments.routing import bandit_route
+from apps.ml.experiments.services import (
+    bandit_create,
+    bandit_start,
+    experiment_assign,
+    experiment_create,
+    experiment_start,
+)
+from apps.ml.models import BanditArm, BanditStep, Experiment, ExperimentExposure, ExperimentOutcome
 from apps.notifications.choices import DeliveryStatus
 from apps.notifications.models import Delivery, Notification, WebhookEndpoint
 from apps.notifications.services import webhook_event_publish
@@ -1207,4 +1216,121 @@ DSR_EFFECTS = {
     "dsr_create": _dsr_create,
     "dsr_start_verification": _dsr_start_verification,
     "dsr_assign": _dsr_assign,
+}
+
+
+# --- issue #16 experiments: A/B experiments (platform keys) and bandit outcomes (tenant or platform keys) -------
+
+ML_UNIT = "matrix-unit"
+ML_PREDICTION = "9b2f6c1e-0d4a-4c1b-8f3e-5a6b7c8d9e0f"
+ML_ENDPOINTS = {
+    "ml_experiment_assign": Endpoint(
+        "POST", "/api/v1/ml/experiments/matrix-exp/assign/", "ml:predict", 200, {"unit_id": "fresh-unit"}
+    ),
+    "ml_experiment_outcome": Endpoint(
+        "POST", "/api/v1/ml/experiments/matrix-exp/outcome/", "ml:predict", 201, {"unit_id": ML_UNIT, "value": 1}
+    ),
+    "ml_experiment_report": Endpoint("GET", "/api/v1/ml/experiments/matrix-exp/report/", "ml:predict", 200),
+    "ml_prediction_outcome": Endpoint(
+        "POST", f"/api/v1/ml/predictions/{ML_PREDICTION}/outcome/", "ml:predict", 200, {"reward": 1}
+    ),
+}
+X = "404-not-found"  # another tenant's prediction: not found, as if it did not exist
+
+# fmt: off
+ML_MATRIX = {
+    #                        none malformed unknown revoked expired platform p-no-scope own  own-no-scope other susp.
+    "ml_experiment_assign":  (U,  U,        U,      U,      U,      OK,      F,         F,   F,           F,    S),
+    "ml_experiment_outcome": (U,  U,        U,      U,      U,      OK,      F,         F,   F,           F,    S),
+    "ml_experiment_report":  (U,  U,        U,      U,      U,      OK,      F,         F,   F,           F,    S),
+    "ml_prediction_outcome": (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           X,    S),
+}
+# fmt: on
+
+ML_CASES = [
+    pytest.param(endpoint, credential, outcome, id=f"{endpoint}-{credential}")
+    for endpoint, row in ML_MATRIX.items()
+    for credential, outcome in zip(CREDENTIALS, row, strict=True)
+]
+
+
+def _ml_snapshot():
+    models = {
+        "ml_experiment": (Experiment, ()), "ml_exposure": (ExperimentExposure, ()),
+        "ml_outcome": (ExperimentOutcome, ()), "ml_bandit_arm": (BanditArm, ()), "ml_bandit_step": (BanditStep, ()),
+    }  # fmt: skip
+    return take_snapshot({**WEBHOOK_SNAPSHOT, **models})
+
+
+@pytest.fixture
+def ml_world(world, actor):
+    """A running experiment with one exposed unit; a running bandit with a step the home tenant's key made."""
+    experiment = experiment_create(
+        key="matrix-exp", hypothesis="h", unit_kind="capper", metric="followed", metric_kind="conversion",
+        variants=[{"name": "control", "weight": 1}, {"name": "treatment", "weight": 1}], baseline_rate=0.3,
+        minimum_detectable_effect=0.1, actor=actor,
+    )  # fmt: skip
+    experiment_start(experiment=experiment, actor=actor)
+    experiment_assign(key="matrix-exp", unit_id=ML_UNIT)
+    bandit = bandit_create(model_name="leg_win_probability", arms=["champion", "challenger"], actor=actor)
+    bandit_start(bandit=bandit, actor=actor)
+    world.alias = bandit_route("leg_win_probability", ML_PREDICTION, tenant_id=world.tenant.pk)
+    world.actor = actor
+    return world
+
+
+def test_the_ml_matrix_covers_every_endpoint_and_credential():
+    assert set(ML_MATRIX) == set(ML_ENDPOINTS)
+
+
+@pytest.mark.parametrize(("endpoint_name", "credential", "outcome"), ML_CASES)
+def test_ml_experiments_authorization_matrix(api_client, make_key, ml_world, endpoint_name, credential, outcome):
+    endpoint = ML_ENDPOINTS[endpoint_name]
+    authorization, api_key = _authorize(credential, scope=endpoint.scope, world=ml_world, make_key=make_key)
+    before = _ml_snapshot()
+
+    response = _call(api_client, endpoint, ml_world, authorization)
+
+    status, code = (404, "not_found") if outcome == X else _expected(outcome, credential, endpoint)
+    assert response.status_code == status, response.content
+    diff = snapshot_diff(before, _ml_snapshot())
+    if code is not None:
+        body = response.json()
+        assert set(body) == {"code", "message", "fields"} and body["fields"] == {} and body["message"]
+        assert body["code"] == code
+        assert diff == {}, "a denied call changed the database"
+        return
+    ML_EFFECTS[endpoint_name](world=ml_world, response=response, diff=diff)
+
+
+def _ml_assign(*, response, diff, **_):
+    assert response.json()["unit_id"] == "fresh-unit" and response.json()["recorded"] is True
+    (row,) = diff["ml_exposure"]["added"].values()
+    assert set(diff) == {"ml_exposure"} and (row["unit_id"], row["variant"]) == (
+        "fresh-unit",
+        response.json()["variant"],
+    )
+
+
+def _ml_outcome(*, response, diff, **_):
+    (row,) = diff["ml_outcome"]["added"].values()
+    assert set(diff) == {"ml_outcome"} and (row["unit_id"], row["value"]) == (ML_UNIT, 1.0)
+
+
+def _ml_report(*, response, diff, **_):
+    assert response.json()["experiment"] == "matrix-exp" and diff == {}
+
+
+def _ml_prediction_outcome(*, world, response, diff, **_):
+    assert response.json()["alias"] == world.alias and response.json()["reward"] == 1.0
+    assert set(diff) == {"ml_bandit_step", "ml_bandit_arm"}
+    (arm,) = diff["ml_bandit_arm"]["changed"].values()
+    assert arm == {"successes": (0.0, 1.0)}
+
+
+ML_EFFECTS = {
+    "ml_experiment_assign": _ml_assign,
+    "ml_experiment_outcome": _ml_outcome,
+    "ml_experiment_report": _ml_report,
+    "ml_prediction_outcome": _ml_prediction_outcome,
 }

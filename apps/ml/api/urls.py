@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("apps.ml.api.registry_urls")),
     path("", include("apps.ml.api.skill")),  # mlmodels: GET tenants/{guild_id}/cappers/{id}/skill/
     path("", include("apps.ml.nlp.api.urls")),  # nlp: POST tenants/{guild_id}/nlp/parse-bet/
+    path("", include("apps.ml.experiments.api.urls")),  # experiments and bandit outcomes
 ]

@@ -11,3 +11,13 @@ from apps.ml.models.registry import (  # noqa: F401 - the registry (mlreg)
     TrainingJob,
 )
 from apps.ml.models.nlp import AliasKind, Player, TeamAlias  # noqa: F401 - nlp
+from apps.ml.models.experiments import (  # noqa: F401 - experiments and bandits
+    Bandit,
+    BanditArm,
+    BanditEpisode,
+    BanditSimulation,
+    BanditStep,
+    Experiment,
+    ExperimentExposure,
+    ExperimentOutcome,
+)
