@@ -17,9 +17,9 @@ from apps.portal.views import (
     incidents_actions,
     incidents_review,
     integration_registry,
+    ml_experiments,  # issue #16 experiments
     ml_registry,
     ml_registry_actions,
-    ml_experiments,  # issue #16 experiments
     privacy,
     reports,
     security,

@@ -27,9 +27,6 @@ from apps.betting.services import bet_place, capper_create, game_upsert
 from apps.betting.services.bets import LegInput
 from apps.core.actors import Actor
 from apps.integration.webhooks.services import webhook_subscription_create
-from apps.ml.models import ModelAlias, PredictionLog
-from apps.ml.registry import demo
-from apps.ml.registry.services import model_version_create
 from apps.ml.experiments.routing import bandit_route
 from apps.ml.experiments.services import (
     bandit_create,
@@ -38,7 +35,17 @@ from apps.ml.experiments.services import (
     experiment_create,
     experiment_start,
 )
-from apps.ml.models import BanditArm, BanditStep, Experiment, ExperimentExposure, ExperimentOutcome
+from apps.ml.models import (
+    BanditArm,
+    BanditStep,
+    Experiment,
+    ExperimentExposure,
+    ExperimentOutcome,
+    ModelAlias,
+    PredictionLog,
+)
+from apps.ml.registry import demo
+from apps.ml.registry.services import model_version_create
 from apps.notifications.choices import DeliveryStatus
 from apps.notifications.models import Delivery, Notification, WebhookEndpoint
 from apps.notifications.services import webhook_event_publish
@@ -835,6 +842,8 @@ def _webhook_delivery_replay(*, world, response, diff, api_key, **_):
 def _capper_skill(*, response, diff, **_):
     body = response.json()
     assert (body["discord_user_id"], body["legs"], body["label"]) == (CAPPER_ID, 0, "not enough data")
+
+
 def _nlp_parse_bet(*, response, diff, **_):
     """issue #16 nlp: the parse of the world's "Lakers" (its only game started three hours ago); nothing stored."""
     (bet,) = response.json()["bets"]

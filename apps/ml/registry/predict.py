@@ -53,8 +53,9 @@ def predict(
     kind = model_kind_get(name)
     if kind is None or kind.predictor is None:
         raise NotFoundError(f"No model named {name!r} serves predictions.", code="model_not_found")
+    validated = _validated(kind.predictor.input_serializer, rows)  # before the bandit stores a step for it
     prediction_id = uuid.uuid4()
-    chosen = alias or bandit_route(name, prediction_id) or CHAMPION
+    chosen = alias or bandit_route(name, prediction_id, tenant_id=tenant_id) or CHAMPION
     try:
         version = alias_version(name=name, alias=chosen)
     except NotFoundError:
@@ -62,7 +63,6 @@ def predict(
             raise
         chosen = CHAMPION  # the bandit named an alias the model no longer has
         version = alias_version(name=name, alias=chosen)
-    validated = _validated(kind.predictor.input_serializer, rows)
     estimator = version_estimator(version)
     outputs = kind.predictor.predict(estimator, validated)
     if random.random() < settings.ML_PREDICTION_LOG_SAMPLE:  # noqa: S311 - sampling, not security
