@@ -120,7 +120,7 @@ def _check(quotes: list[OddsQuoteInput], *, now: datetime) -> None:
 
 
 def _describe(line: Decimal | None, american_odds: int) -> str:
-    return f"{line} {american_odds:+d}" if line is not None else f"{american_odds:+d}"
+    return f"{line.quantize(Decimal('0.01'))} {american_odds:+d}" if line is not None else f"{american_odds:+d}"
 
 
 @transaction.atomic
