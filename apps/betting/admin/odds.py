@@ -1,14 +1,15 @@
 """Odds quotes in the admin, read-only: the feed (or a service caller) writes them; staff look at a
-game's current prices (an inline on the game) and its line movement (the list, filtered by game)."""
+game's current prices (a table on the game's page) and its line movement (the list, filtered by game)."""
 
 from django.contrib import admin
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 
 from apps.betting import selectors
 from apps.betting.models import Game, OddsQuote
-from apps.core.admin.tools import LargeReadOnlyAdmin, ReadOnlyInline
+from apps.core.admin.tools import LargeReadOnlyAdmin
 
 QUOTE_FIELDS = ["market", "selection", "line", "american_odds", "bookmaker", "quoted_at", "received_at", "source"]
 
@@ -26,17 +27,22 @@ class OddsQuoteAdmin(LargeReadOnlyAdmin):
     fields = readonly_fields = ["game", *QUOTE_FIELDS]
 
 
-class CurrentOddsInline(ReadOnlyInline):
-    """The game's current prices: the newest quote of each market, selection and bookmaker."""
-
-    model = OddsQuote
-    verbose_name = "current odds quote"
-    verbose_name_plural = "current odds (the newest quote of each market, selection and bookmaker)"
-    fields = readonly_fields = QUOTE_FIELDS
-    ordering = ["market", "selection", "bookmaker"]
-
-    def get_queryset(self, request):
-        return selectors.odds_current(super().get_queryset(request))
+def current_odds_table(game: Game) -> str:
+    """The game's current prices (the newest quote of each market, selection and bookmaker), as a table: a
+    read-only field rather than an inline, so the game's form posts no formset (one query)."""
+    quotes = list(selectors.odds_latest(game=game))
+    if not quotes:
+        return "No odds quoted."
+    rows = format_html_join(
+        "",
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        (
+            (q.market, q.selection, "" if q.line is None else q.line, f"{q.american_odds:+d}", q.bookmaker, q.quoted_at)
+            for q in quotes
+        ),
+    )
+    header = "<tr><th>market</th><th>selection</th><th>line</th><th>odds</th><th>bookmaker</th><th>quoted at</th></tr>"
+    return format_html("<table>{}{}</table>", mark_safe(header), rows)  # noqa: S308 - a constant
 
 
 def odds_history_link(game: Game) -> str:
