@@ -144,8 +144,11 @@ def test_a_final_games_market_is_closed_to_quotes_after_it_ended(game, actor):
     with pytest.raises(ConflictError) as refused:
         after = replace(quote(odds=-150), quoted_at=timezone.now() + timedelta(minutes=1))
         odds_quotes_upsert(actor=actor, game=game, quotes=[after], source="t")
+    restamped = replace(quote(), quoted_at=timezone.now() + timedelta(minutes=1))
+    unchanged = odds_quotes_upsert(actor=actor, game=game, quotes=[restamped], source="t")
 
     assert closing.created == 1  # the closing line, quoted before the end, is still history
+    assert (unchanged.created, unchanged.unchanged) == (0, 1)  # the closing price re-stamped: no movement
     assert refused.value.code == "odds_market_closed"
     assert OddsQuote.objects.count() == 1
 

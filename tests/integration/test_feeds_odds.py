@@ -117,7 +117,7 @@ def test_a_game_with_bad_odds_is_rejected_whole_and_the_rest_is_written(source, 
     assert [row[0] for row in quotes()] == ["nba-2"]
 
 
-def test_odds_stated_with_the_final_score_are_kept_and_later_ones_refused(source, feed):
+def test_odds_stated_with_the_final_score_are_kept_and_later_prices_refused(source, feed):
     feed.publish([game_item("nba-1", status="final", score=(101, 99), odds=[spread()])])
     first = _run(source)
     later = (timezone.now() + timedelta(minutes=1)).isoformat()
@@ -126,8 +126,12 @@ def test_odds_stated_with_the_final_score_are_kept_and_later_ones_refused(source
 
     assert (first.results_posted, first.odds_created, first.items_rejected) == (1, 1, 0)
     assert Game.objects.get().status == GameStatus.FINAL
+    feed.publish([game_item("nba-1", status="final", score=(101, 99), odds=[spread(updated_at=later)])])
+    restamped = _run(source)
+
     assert (second.items_rejected, second.odds_created) == (1, 0)
     assert "its markets are closed" in second.errors[0]
+    assert (restamped.items_rejected, restamped.odds_created, restamped.errors) == (0, 0, [])  # same price
     assert [row[4] for row in quotes()] == [-110]
 
 

@@ -5,7 +5,8 @@ A quote is one side (selection) of one market of a game as one bookmaker priced 
 - the same moment again with the same price is nothing (a feed listing read twice);
 - the same moment with another price is refused (409): a provider does not re-price the past;
 - a price equal to the one before it in time is nothing either (no movement, no row);
-- anything else is a new row: history is never edited, the newest row is the current price.
+- anything else is a new row: history is never edited, the newest row is the current price —
+  except after the game ended (final or cancelled): its markets are closed, a new price is refused (409).
 A call is all or nothing: one bad quote refuses the whole call, naming it, and writes none.
 """
 
@@ -134,12 +135,6 @@ def odds_quotes_upsert(*, actor: Actor, game: Game, quotes: list[OddsQuoteInput]
     moved: dict[str, dict[str, str | None]] = {}
     closed_at = game.finalized_at if game.status in (GameStatus.FINAL, GameStatus.CANCELLED) else None
     for quote in sorted(quotes, key=lambda quote: quote.quoted_at):
-        if closed_at is not None and quote.quoted_at > closed_at:
-            raise ConflictError(
-                f"Game {game.external_id} is {game.status} since {closed_at.isoformat()}: its markets are "
-                f"closed, a quote at {quote.quoted_at.isoformat()} cannot be taken.",
-                code="odds_market_closed",
-            )
         market, selection, bookmaker = quote.key
         previous = (
             OddsQuote.objects.filter(
@@ -158,6 +153,12 @@ def odds_quotes_upsert(*, actor: Actor, game: Game, quotes: list[OddsQuoteInput]
         if previous is not None and previous.price == quote.price:
             outcome.unchanged += 1
             continue
+        if closed_at is not None and quote.quoted_at > closed_at:  # (the same price re-stamped is harmless)
+            raise ConflictError(
+                f"Game {game.external_id} is {game.status} since {closed_at.isoformat()}: its markets are "
+                f"closed, a new price at {quote.quoted_at.isoformat()} cannot be taken.",
+                code="odds_market_closed",
+            )
         row = OddsQuote.objects.create(
             game=game,
             market=market,
