@@ -3,12 +3,25 @@
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.db.models import Case, Count, DecimalField, Exists, F, OuterRef, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from apps.betting.choices import BetStatus, GameStatus, LegResult, Market, SettlementSource
 from apps.betting.grading import grade_leg_row
-from apps.betting.models import Bet, BetLeg, Capper, Game, LedgerEntry
+from apps.betting.models import Bet, BetLeg, Capper, Game, LedgerEntry, OddsQuote
 from apps.betting.periods import Period, parse_period
 from apps.core.cache import cache_get_or_set
 from apps.core.errors import NotFoundError
@@ -291,3 +304,69 @@ def league_leg_win_counts() -> dict[str, list[int]]:
         return {key or "": [won, decided] for key, won, decided in rows}
 
     return cache_get_or_set("capper_ledger", "league_leg_win_counts", counts)
+# ---- odds ----------------------------------------------------------------------------------------
+
+# the history read returns at most this many quotes (the newest), and says when it left some out
+ODDS_HISTORY_MAX_ROWS = 2000
+
+
+def _odds_of(*, game: Game, market: str | None = None, bookmaker: str | None = None) -> QuerySet[OddsQuote]:
+    quotes = OddsQuote.objects.filter(game=game)
+    if market:
+        quotes = quotes.filter(market=market)
+    if bookmaker:
+        quotes = quotes.filter(bookmaker=bookmaker)
+    return quotes
+
+
+def odds_current(quotes: QuerySet[OddsQuote] | None = None) -> QuerySet[OddsQuote]:
+    """The quotes no newer one of the same game/market/selection/bookmaker supersedes: current prices.
+    (NOT EXISTS over the unique index, walked backwards: portable to SQLite, unlike DISTINCT ON.)"""
+    newer = OddsQuote.objects.filter(
+        game=OuterRef("game"),
+        market=OuterRef("market"),
+        selection=OuterRef("selection"),
+        bookmaker=OuterRef("bookmaker"),
+        quoted_at__gt=OuterRef("quoted_at"),
+    )
+    quotes = OddsQuote.objects.all() if quotes is None else quotes
+    return quotes.alias(superseded=Exists(newer)).filter(superseded=False)
+
+
+def odds_latest(*, game: Game, market: str | None = None, bookmaker: str | None = None) -> QuerySet[OddsQuote]:
+    """The current price of each side of each market, per bookmaker."""
+    quotes = _odds_of(game=game, market=market, bookmaker=bookmaker)
+    return odds_current(quotes).order_by("market", "selection", "bookmaker")
+
+
+def odds_history(
+    *, game: Game, market: str | None = None, bookmaker: str | None = None, since: datetime | None = None
+) -> tuple[list[OddsQuote], bool]:
+    """A game's line movement: its quotes per market/selection/bookmaker in time order (the newest
+    ODDS_HISTORY_MAX_ROWS), and whether older ones were left out."""
+    quotes = _odds_of(game=game, market=market, bookmaker=bookmaker)
+    if since is not None:
+        quotes = quotes.filter(quoted_at__gte=since)
+    newest = list(quotes.order_by("-quoted_at", "-id")[: ODDS_HISTORY_MAX_ROWS + 1])
+    truncated = len(newest) > ODDS_HISTORY_MAX_ROWS
+    rows = sorted(
+        newest[:ODDS_HISTORY_MAX_ROWS],
+        key=lambda quote: (quote.market, quote.selection, quote.bookmaker, quote.quoted_at),
+    )
+    return rows, truncated
+
+
+def legs_with_market_odds(legs: QuerySet[BetLeg]) -> QuerySet[BetLeg]:
+    """Legs annotated with the market's price of their side when their bet was placed (`market_odds`,
+    `market_line`: the newest quote of any bookmaker at or before `placed_at`; None without one). The
+    odds-implied probability of a leg's market is `apps.betting.odds.implied_probability(market_odds)`."""
+    at_placement = OddsQuote.objects.filter(
+        game=OuterRef("game"),
+        market=OuterRef("market"),
+        selection=OuterRef("selection"),
+        quoted_at__lte=OuterRef("bet__placed_at"),
+    ).order_by("-quoted_at", "-id")
+    return legs.annotate(
+        market_odds=Subquery(at_placement.values("american_odds")[:1]),
+        market_line=Subquery(at_placement.values("line")[:1]),
+    )

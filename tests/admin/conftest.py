@@ -23,7 +23,14 @@ from apps.accounts.services import api_key_create, member_create
 from apps.audit.services import audit_seal_pending
 from apps.betting.choices import LegResult, Market, Selection
 from apps.betting.models import Capper, Team
-from apps.betting.services import bet_place, bet_settle, capper_create, game_upsert
+from apps.betting.services import (
+    OddsQuoteInput,
+    bet_place,
+    bet_settle,
+    capper_create,
+    game_upsert,
+    odds_quotes_upsert,
+)
 from apps.betting.services.bets import LegInput
 from apps.core.actors import Actor
 from apps.core.choices import ProcessKind
@@ -159,6 +166,14 @@ def _betting_rows(*, actor: Actor, tenant, member, number: int) -> None:
         legs=[LegInput(market=Market.MONEYLINE, selection=Selection.HOME, odds=-110, game=game.external_id)],
     )
     bet_settle(bet=bet, actor=actor, leg_results={leg.pk: LegResult.WON for leg in bet.legs.all()})
+    # issue #15 odds: the game's moneyline, quoted before it starts
+    odds_quotes_upsert(
+        actor=actor,
+        game=game,
+        quotes=[OddsQuoteInput(market=Market.MONEYLINE, selection=Selection.HOME, american_odds=-120 - number,
+                               bookmaker=f"Book {number % 3}", quoted_at=timezone.now())],
+        source="test",
+    )  # fmt: skip
 
 
 def _nlp_rows() -> None:

@@ -22,8 +22,8 @@ from apps.accounts.services import api_key_revoke
 from apps.analytics.metrics import metrics_for
 from apps.analytics.models import Forecast
 from apps.audit.models import AuditEvent
-from apps.betting.models import Bet, Capper, Game
-from apps.betting.services import bet_place, capper_create, game_upsert
+from apps.betting.models import Bet, Capper, Game, OddsQuote
+from apps.betting.services import OddsQuoteInput, bet_place, capper_create, game_upsert, odds_quotes_upsert
 from apps.betting.services.bets import LegInput
 from apps.core.actors import Actor
 from apps.integration.webhooks.services import webhook_subscription_create
@@ -85,6 +85,7 @@ WEBHOOK_SNAPSHOT = {
     "webhook_endpoint": (WebhookEndpoint, ()),
     "notification": (Notification, ()),
     "delivery": (Delivery, ()),
+    "odds_quote": (OddsQuote, ()),  # issue #15 odds
 }
 
 
@@ -151,6 +152,8 @@ ENDPOINTS = {
     "game_result": Endpoint(
         "POST", "/api/v1/games/{game_id}/result/", "games:write", 200, {"home_score": 101, "away_score": 99}
     ),
+    # issue #15 odds: platform data like the games, read by any key
+    "game_odds": Endpoint("GET", "/api/v1/games/{game_id}/odds/?history=1", None, 200),
     # a live bet on the started game: placed_at is bounded by the receive time, stored beside it
     "bets_create": Endpoint("POST", "/api/v1/tenants/{guild_id}/bets/", "bets:write", 201, LIVE_BET),
     "bets_bulk": Endpoint("POST", "/api/v1/tenants/{guild_id}/bets/bulk/", "bets:write", 200, {"bets": [LIVE_BET]}),
@@ -254,6 +257,8 @@ MATRIX = {
     "tenant_audit_retrieve": (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
     "games_create":          (U,  U,        U,      U,      U,      OK,      F,         F,   F,           F,    S),
     "game_result":           (U,  U,        U,      U,      U,      OK,      F,         F,   F,           F,    S),
+    # issue #15 odds
+    "game_odds":             (U,  U,        U,      U,      U,      OK,      OK,        OK,  OK,          OK,   S),
     "bets_create":           (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
     "bets_bulk":             (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
     "tenant_forecast":       (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
@@ -315,6 +320,7 @@ def world(actor, tenant, other_tenant, make_key):
     )  # fmt: skip
     capper_create(tenant=tenant, actor=actor, discord_user_id=CAPPER_ID, username="joe")
     webhook, delivery = _webhook_world(tenant, actor)
+    _odds_world(game, actor)
     return SimpleNamespace(
         tenant=tenant, other_tenant=other_tenant, suspended=suspended, victim=victim, home_event=home_event, game=game,
         webhook=webhook, delivery=delivery,
@@ -333,6 +339,16 @@ def _webhook_world(tenant, actor):
     delivery = event.deliveries.get()
     Delivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.DEAD_LETTER, attempts=8)
     return webhook, delivery
+
+
+def _odds_world(game, actor) -> None:
+    """issue #15 odds: the started game's moneyline moved once."""
+    quoted = timezone.now() - timedelta(hours=4)
+    quotes = [
+        OddsQuoteInput(market="moneyline", selection="home", american_odds=odds, bookmaker="Book", quoted_at=at)
+        for odds, at in ((-120, quoted), (-140, quoted + timedelta(minutes=30)))
+    ]
+    odds_quotes_upsert(actor=actor, game=game, quotes=quotes, source="matrix")
 
 
 def _place_a_bet_each(world, actor) -> None:
@@ -460,6 +476,16 @@ def _assert_one_event(diff, *, action: str, api_key: ApiKey, response, guild_id:
     assert event["request_id"] == response["X-Request-ID"]
     assert event["ip_address"] == "127.0.0.1"
     return event
+
+
+def _game_odds(*, world, response, diff, **_):
+    body = response.json()
+    assert (body["game"], body["history"]) == (world.game.external_id, True)
+    assert [(quote["market"], quote["american_odds"]) for quote in body["quotes"]] == [
+        ("moneyline", -120),
+        ("moneyline", -140),
+    ]
+    assert diff == {}
 
 
 def _plans_list(*, response, diff, **_):
@@ -879,6 +905,7 @@ EFFECTS = {
     "tenant_audit_retrieve": _audit_retrieve,
     "games_create": _games_create,
     "game_result": _game_result,
+    "game_odds": _game_odds,
     "bets_create": _bets_create,
     "bets_bulk": _bets_bulk,
     "tenant_forecast": _tenant_forecast,

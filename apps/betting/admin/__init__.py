@@ -3,4 +3,4 @@
 Split by sub-domain; importing the modules registers their admins with the default site.
 """
 
-from apps.betting.admin import bets, cappers, ledger, sports  # noqa: F401
+from apps.betting.admin import bets, cappers, ledger, odds, sports  # noqa: F401

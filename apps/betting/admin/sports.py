@@ -16,6 +16,7 @@ from django.utils.http import urlencode
 
 from apps.betting import services
 from apps.betting.admin.forms import ScoreCorrectionForm
+from apps.betting.admin.odds import current_odds_table, odds_history_link
 from apps.betting.choices import GameStatus
 from apps.betting.models import Game, League, Sport, Team
 from apps.core.actors import actor_for_request
@@ -113,8 +114,13 @@ class GameAdmin(ServiceAdminMixin, admin.ModelAdmin):
         "finalized_at",
         "updated_at",
         "legs_link",
+        "current_odds",
+        "odds_link",
     ]
-    readonly_fields = ["external_id", "league", "home_team", "away_team", "finalized_at", "updated_at", "legs_link"]
+    readonly_fields = [
+        "external_id", "league", "home_team", "away_team", "finalized_at", "updated_at", "legs_link", "current_odds",
+        "odds_link",
+    ]  # fmt: skip
     actions = ["grade_selected", "correct_score"]
 
     def get_queryset(self, request):
@@ -170,6 +176,14 @@ class GameAdmin(ServiceAdminMixin, admin.ModelAdmin):
     def legs_link(self, game: Game) -> str:
         url = reverse("admin:betting_bet_changelist") + "?" + urlencode({"game": game.pk})
         return format_html('<a href="{}">Bets with a leg on this game</a>', url)
+
+    @admin.display(description="current odds")
+    def current_odds(self, game: Game) -> str:
+        return current_odds_table(game)
+
+    @admin.display(description="odds history")
+    def odds_link(self, game: Game) -> str:
+        return odds_history_link(game)
 
     def has_add_permission(self, request) -> bool:
         return False  # games come from the provider (POST /api/v1/games/)

@@ -135,6 +135,41 @@ class GameResultInput(StrictInputSerializer):
     status = serializers.ChoiceField(choices=[GameStatus.FINAL, GameStatus.CANCELLED], default=GameStatus.FINAL)
 
 
+class OddsQuoteSerializer(serializers.Serializer):
+    """One quote: a side of a market priced by a bookmaker at a moment."""
+
+    market = serializers.CharField()
+    selection = serializers.CharField()
+    line = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True)
+    american_odds = serializers.IntegerField()
+    bookmaker = serializers.CharField()
+    quoted_at = DateTimeField()
+    received_at = DateTimeField()
+
+
+class GameOddsSerializer(serializers.Serializer):
+    """A game's odds: the current price of each side (latest) or its movement (history)."""
+
+    game = serializers.CharField(help_text="The game's external id.")
+    history = serializers.BooleanField(help_text="false: the latest quote per market/selection/bookmaker.")
+    truncated = serializers.BooleanField(help_text="History only: older quotes than these were left out.")
+    quotes = OddsQuoteSerializer(many=True)
+
+
+class GameOddsQuery(serializers.Serializer):
+    """The odds read's query parameters."""
+
+    history = serializers.BooleanField(default=False)
+    market = serializers.ChoiceField(choices=[Market.MONEYLINE, Market.SPREAD, Market.TOTAL], required=False)
+    bookmaker = serializers.CharField(max_length=64, required=False)
+    since = DateTimeField(required=False)
+
+    def validate(self, attrs):
+        if "since" in attrs and not attrs["history"]:
+            raise serializers.ValidationError({"since": ["Only with history=1."]})
+        return attrs
+
+
 # ---- bets ----------------------------------------------------------------------------------------
 
 

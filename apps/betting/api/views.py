@@ -17,6 +17,8 @@ from apps.betting.api.serializers import (
     BetSettleInput,
     CapperCreateInput,
     CapperSerializer,
+    GameOddsQuery,
+    GameOddsSerializer,
     GameResultInput,
     GameRowSerializer,
     GameSerializer,
@@ -257,6 +259,17 @@ class BetViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScopedV
         request=GameUpsertInput,
         responses={201: GameSerializer, 200: GameSerializer, **ERROR_RESPONSES, **CONFLICT},
     ),
+    odds=extend_schema(
+        summary="A game's odds: the latest quote of each market, selection and bookmaker, or with history=1 "
+        "their movement in time order (any key; ETag: send If-None-Match for a 304)",
+        parameters=[
+            OpenApiParameter("history", bool, description="1: every quote (line movement), newest 2000 at most"),
+            OpenApiParameter("market", str, enum=["moneyline", "spread", "total"], description="One market only"),
+            OpenApiParameter("bookmaker", str, description="One bookmaker only"),
+            OpenApiParameter("since", datetime, description="History only: quotes quoted at or after this time"),
+        ],
+        responses={200: GameOddsSerializer, **NOT_MODIFIED, **ERROR_RESPONSES},
+    ),
     result=extend_schema(
         summary="Post a final score (or a cancellation) of a started game; grades the game's pending legs "
         "(platform key; a different score for a final game is a 409: staff correct it in the admin)",
@@ -303,6 +316,24 @@ class GameViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
         game, created = services.game_upsert(actor=actor_for_request(request), **data.validated_data)
         game = selectors.game_get(external_id=game.external_id)
         return Response(GameSerializer(game).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @action(detail=True, methods=["get"])
+    def odds(self, request, external_id=None):
+        query = GameOddsQuery(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        params = query.validated_data
+        game = self.get_object()
+
+        def render() -> Response:
+            filters = {"game": game, "market": params.get("market"), "bookmaker": params.get("bookmaker")}
+            if params["history"]:
+                quotes, truncated = selectors.odds_history(**filters, since=params.get("since"))
+            else:
+                quotes, truncated = selectors.odds_latest(**filters), False
+            body = {"game": game.external_id, "history": params["history"], "truncated": truncated, "quotes": quotes}
+            return Response(GameOddsSerializer(body).data)
+
+        return versioned_read(request, namespaces=["game_odds"], tenant_id=None, render=render)
 
     @action(detail=True, methods=["post"])
     def result(self, request, external_id=None):

@@ -2,6 +2,7 @@
 
 from apps.betting.models.bets import Bet, BetLeg, Capper
 from apps.betting.models.ledger import LedgerEntry
+from apps.betting.models.odds import OddsQuote
 from apps.betting.models.sports import Game, League, Sport, Team
 
-__all__ = ["Bet", "BetLeg", "Capper", "Game", "League", "LedgerEntry", "Sport", "Team"]
+__all__ = ["Bet", "BetLeg", "Capper", "Game", "League", "LedgerEntry", "OddsQuote", "Sport", "Team"]

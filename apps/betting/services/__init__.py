@@ -5,6 +5,7 @@ from apps.betting.services.bets import bet_place
 from apps.betting.services.cappers import capper_create, capper_freeze, capper_unfreeze, capper_update
 from apps.betting.services.corrections import game_correct_score
 from apps.betting.services.games import game_record_result, game_upsert
+from apps.betting.services.odds_quotes import OddsQuoteInput, odds_quotes_upsert
 from apps.betting.services.settlement import bet_correct, bet_settle, bet_void
 
 __all__ = [
@@ -21,4 +22,6 @@ __all__ = [
     "games_grade",
     "game_record_result",
     "game_upsert",
+    "OddsQuoteInput",
+    "odds_quotes_upsert",
 ]

@@ -40,3 +40,8 @@ def bets_settled(*, tenant_ids: Iterable[int]) -> None:
 
 def games_changed() -> None:
     cache_bump("game")
+
+
+def odds_changed() -> None:
+    """A game's quotes changed: the odds reads of every game (one namespace: odds move together)."""
+    cache_bump("game_odds")

@@ -16,7 +16,7 @@ from apps.integration.models import FeedSource, FeedSyncRun
 
 RUN_FIELDS = [
     "started_at", "finished_at", "status", "endpoint", "pages", "games_seen", "games_created", "games_updated",
-    "results_posted", "items_rejected", "lag_seconds", "errors",
+    "results_posted", "items_rejected", "lag_seconds", "errors", "odds_seen", "odds_created",
 ]  # fmt: skip
 
 

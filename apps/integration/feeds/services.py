@@ -9,8 +9,12 @@ whole listing: half a listing written with the validators of none would be re-re
 (garbage, time-out, an HTTP error) fails the run before anything is written.
 
 An item the betting services refuse (a final game posted again with another score: a staff correction; a
-final score for a game that has not started) is rejected alone, in its own savepoint, and named in the run's
-errors: the rest of the listing is still written.
+final score for a game that has not started; odds that are malformed or that the odds service refuses) is
+rejected alone, in its own savepoint — the game, its odds and its result together: never half a game — and
+named in the run's errors: the rest of the listing is still written.
+
+Odds go through `odds_quotes_upsert` after the fixture and before the result (a game the item makes final
+takes the quotes stated before it closed); a quote without a bookmaker is labelled with the source's name.
 """
 
 import logging
@@ -26,7 +30,7 @@ from django.utils import timezone
 from apps.audit.services import audit_record, field_changes
 from apps.betting.choices import GameStatus
 from apps.betting.models import Game
-from apps.betting.services import game_record_result, game_upsert
+from apps.betting.services import OddsQuoteInput, game_record_result, game_upsert, odds_quotes_upsert
 from apps.core.actors import Actor
 from apps.core.errors import ApplicationError
 from apps.core.outbound import OutboundBlocked, OutboundError
@@ -46,7 +50,17 @@ class RunCounts:
     games_updated: int = 0
     results_posted: int = 0
     items_rejected: int = 0
+    odds_seen: int = 0
+    odds_created: int = 0
     errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ItemOutcome:
+    created: bool = False
+    updated: bool = False
+    posted: bool = False
+    odds_created: int = 0
 
 
 def feed_source_lease(*, source_id: int, now: datetime) -> str | None:
@@ -107,7 +121,7 @@ def _apply(source: FeedSource, run: FeedSyncRun, fetched: FeedFetch, *, actor: A
     try:
         with transaction.atomic():
             for item in games:
-                _apply_item(item, counts, actor=actor)
+                _apply_item(item, counts, actor=actor, source=source)
             source.etag, source.last_modified = fetched.etag[:256], fetched.last_modified[:64]
             source.cursor = (fetched.pages[-1].cursor or "")[:512]
             if newest is not None and (source.newest_item_at is None or newest > source.newest_item_at):
@@ -128,31 +142,56 @@ def _apply(source: FeedSource, run: FeedSyncRun, fetched: FeedFetch, *, actor: A
                 games_updated=counts.games_updated,
                 results_posted=counts.results_posted,
                 items_rejected=counts.items_rejected,
+                odds_seen=counts.odds_seen,
+                odds_created=counts.odds_created,
             )
     except Exception as error:  # a database fault mid-run: all of it rolled back, the run says why
         logger.exception("feed source %s: writing the run failed", source.pk)
         return _finish(run, status=FeedRunStatus.FAILED, errors=[f"Writing failed, nothing kept: {error}"])
 
 
-def _apply_item(item: FeedGame, counts: RunCounts, *, actor: Actor) -> None:
+def _apply_item(item: FeedGame, counts: RunCounts, *, actor: Actor, source: FeedSource) -> None:
     counts.games_seen += 1
+    counts.odds_seen += len(item.odds)
     try:
+        if item.odds_error is not None:
+            raise ApplicationError(item.odds_error)
         with transaction.atomic():  # a savepoint: a refused item is undone alone (and not counted)
-            created, updated, posted = _upsert(item, actor=actor)
+            outcome = _upsert(item, actor=actor, source=source)
     except ApplicationError as error:
         counts.items_rejected += 1
         counts.errors.append(f"{item.external_id}: {error.message}")
         return
-    counts.games_created += created
-    counts.games_updated += updated
-    counts.results_posted += posted
+    counts.games_created += outcome.created
+    counts.games_updated += outcome.updated
+    counts.results_posted += outcome.posted
+    counts.odds_created += outcome.odds_created
 
 
-def _upsert(item: FeedGame, *, actor: Actor) -> tuple[bool, bool, bool]:
-    """(game created, game changed, result posted) for one item, through the betting services."""
+def _odds(item: FeedGame, game: Game, *, actor: Actor, source: FeedSource) -> int:
+    """The item's quotes through the betting service (which checks them); how many rows it created."""
+    if not item.odds:
+        return 0
+    quotes = [
+        OddsQuoteInput(
+            market=quote.market,
+            selection=quote.selection,
+            line=quote.line,
+            american_odds=quote.american_odds,
+            bookmaker=quote.bookmaker or source.name,
+            quoted_at=quote.quoted_at,
+        )
+        for quote in item.odds
+    ]
+    return odds_quotes_upsert(actor=actor, game=game, quotes=quotes, source=f"feed:{source.name}").created
+
+
+def _upsert(item: FeedGame, *, actor: Actor, source: FeedSource) -> ItemOutcome:
+    """What one item did (game created, changed, result posted, odds created), through the betting services."""
     existing = Game.objects.filter(external_id=item.external_id).first()
     if existing is not None and existing.status == item.status == GameStatus.CANCELLED:
-        return False, False, False  # a cancellation repeated: nothing to do
+        # a cancellation repeated: nothing to do but its odds (normally unchanged)
+        return ItemOutcome(odds_created=_odds(item, existing, actor=actor, source=source))
     if existing is not None and existing.status == GameStatus.FINAL:
         same_score = (existing.home_score, existing.away_score) == (item.home_score, item.away_score)
         if item.status != GameStatus.FINAL or not same_score:
@@ -160,7 +199,8 @@ def _upsert(item: FeedGame, *, actor: Actor) -> tuple[bool, bool, bool]:
                 f"is final at {existing.home_score}-{existing.away_score}; the feed now says {item.status} "
                 f"{item.home_score}-{item.away_score}. A corrected score is a staff correction (admin: Games).",
             )
-        return False, False, False  # a final game repeated as it is: nothing to do
+        # a final game repeated as it is: nothing to do but its odds (a quote after the final is refused)
+        return ItemOutcome(odds_created=_odds(item, existing, actor=actor, source=source))
     # game_upsert takes the fixture; a final score or a cancellation then goes through game_record_result
     fixture_status = item.status
     if item.status in FINAL_STATUSES:
@@ -176,6 +216,7 @@ def _upsert(item: FeedGame, *, actor: Actor) -> tuple[bool, bool, bool]:
         status=fixture_status,
     )
     updated = not created and existing is not None and game.updated_at != existing.updated_at
+    odds_created = _odds(item, game, actor=actor, source=source)  # before the result: the market then closes
     if item.status in FINAL_STATUSES:
         game_record_result(
             actor=actor,
@@ -184,7 +225,9 @@ def _upsert(item: FeedGame, *, actor: Actor) -> tuple[bool, bool, bool]:
             away_score=item.away_score or 0,
             status=item.status,
         )
-    return created, updated, item.status in FINAL_STATUSES
+    return ItemOutcome(
+        created=created, updated=updated, posted=item.status in FINAL_STATUSES, odds_created=odds_created
+    )
 
 
 @transaction.atomic

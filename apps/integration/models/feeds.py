@@ -71,6 +71,10 @@ class FeedSyncRun(models.Model):
     games_updated = models.PositiveIntegerField(default=0)
     results_posted = models.PositiveIntegerField(default=0)
     items_rejected = models.PositiveIntegerField(default=0)
+    odds_seen = models.PositiveIntegerField(default=0, help_text="Odds quotes in the listing's games.")
+    odds_created = models.PositiveIntegerField(
+        default=0, help_text="New quotes written (a repeated or unmoved price writes none)."
+    )
     errors = models.JSONField(default=list, blank=True)
     newest_item_at = models.DateTimeField(null=True, blank=True)
     lag_seconds = models.FloatField(null=True, blank=True, help_text="Finish time minus the newest item's update.")

@@ -10,6 +10,7 @@ CACHE_ENABLED = env_bool("DBSBM_CACHE_ENABLED", default=True)
 CACHE_TTLS = {
     "tenant": 300,
     "game": 60,
+    "game_odds": 60,  # a game's odds quotes (apps/betting/services/invalidation.py:odds_changed)
     "capper_ledger": 300,
     "leaderboard": 120,
     "bet_count": 60,

@@ -12,7 +12,15 @@ from django.utils import timezone
 
 from apps.accounts.choices import StaffRole
 from apps.betting.choices import SettlementSource
-from apps.betting.services import bet_place, bet_settle, capper_create, game_record_result, game_upsert
+from apps.betting.services import (
+    OddsQuoteInput,
+    bet_place,
+    bet_settle,
+    capper_create,
+    game_record_result,
+    game_upsert,
+    odds_quotes_upsert,
+)
 from apps.betting.services.bets import LegInput
 from apps.tenants.choices import PlanCode
 from tests.betting.admin.rows import ROWS
@@ -154,5 +162,17 @@ def betting_rows(db, actor, make_game, finish, place):
             (next_game, "total", "over", "210.5", -105),
             capper=capper,
         )
+    for number, game in enumerate(games):  # a quote per game and a moved line on the last: ROWS + 1 quotes
+        moves = [(-3 - number % 3, 0)] if number < ROWS - 1 else [(-3, 0), (-4, 30)]
+        odds_quotes_upsert(
+            actor=actor,
+            game=game,
+            quotes=[
+                OddsQuoteInput(market="spread", selection="home", line=Decimal(line), american_odds=-110,
+                               bookmaker="Book", quoted_at=timezone.now() - timedelta(minutes=60 - minutes))
+                for line, minutes in moves
+            ],
+            source="test",
+        )  # fmt: skip
     finish(games[0], 100, 90)
     return SimpleNamespace(tenants=tenants, cappers=cappers, games=games)

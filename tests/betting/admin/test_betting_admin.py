@@ -9,7 +9,7 @@ from django.urls import reverse
 from apps.accounts.choices import StaffRole
 from apps.audit.models import AuditEvent
 from apps.betting.choices import SettlementSource
-from apps.betting.models import Bet, BetLeg, Capper, Game, League, LedgerEntry, Sport, Team
+from apps.betting.models import Bet, BetLeg, Capper, Game, League, LedgerEntry, OddsQuote, Sport, Team
 from apps.betting.services import bet_settle
 from tests.betting.admin.rows import ROWS
 
@@ -18,7 +18,7 @@ assert BUDGET < ROWS
 
 BETS = reverse("admin:betting_bet_changelist")
 PENDING_PAGE = reverse("admin:betting_bet_pending_past_game_end")
-MODELS = [Sport, League, Team, Game, Capper, Bet, LedgerEntry]
+MODELS = [Sport, League, Team, Game, Capper, Bet, LedgerEntry, OddsQuote]
 
 
 def _url(model, view: str, *args) -> str:
@@ -552,3 +552,26 @@ def test_the_admin_refuses_writes_that_bypass_the_services(
 def test_ledger_actions_offer_no_delete(house, superuser_client):
     response = superuser_client.get(_url(LedgerEntry, "changelist"))
     assert response.context["action_form"] is None
+
+
+def test_a_games_page_shows_its_current_odds_and_links_to_their_movement(betting_rows, superuser_client):
+    game = betting_rows.games[-1]  # its spread moved from -3.00 to -4.00
+
+    page = superuser_client.get(_url(Game, "change", game.pk)).content.decode()
+    history = superuser_client.get(_url(OddsQuote, "changelist") + f"?game__id__exact={game.pk}")
+
+    assert "<td>spread</td><td>home</td><td>-4.00</td><td>-110</td><td>Book</td>" in page
+    assert "<td>-3.00</td>" not in page  # the moved line is history, not a current price
+    assert f"?game__id__exact={game.pk}" in page
+    assert sorted(quote.line for quote in history.context["cl"].result_list) == [Decimal("-4.00"), Decimal("-3.00")]
+
+
+def test_odds_quotes_are_read_only_in_the_admin(betting_rows, superuser_client):
+    quote = OddsQuote.objects.order_by("pk").first()
+    before = list(OddsQuote.objects.order_by("pk").values_list("pk", "line", "american_odds"))
+
+    changed = superuser_client.post(_url(OddsQuote, "change", quote.pk), {"american_odds": "250"})
+
+    assert superuser_client.get(_url(OddsQuote, "add")).status_code == 403
+    assert changed.status_code == 403
+    assert list(OddsQuote.objects.order_by("pk").values_list("pk", "line", "american_odds")) == before
