@@ -20,6 +20,7 @@ CONFUSIONS = str.maketrans({"—": "-", "–": "-", "‘": "'", "’": "'", "“
 # ("lu", "su", "2.su", "lunits") or a signed line or price ("-llO", "(+l45)")
 DIGIT_FOR = str.maketrans({"l": "1", "I": "1", "O": "0", "o": "0", "S": "5", "s": "5"})
 UNITS_TOKEN = re.compile(r"^([0-9lIOoSs]+(?:\.[0-9lIOoSs]+)?)(u|units?)$")
+NUMBER_BEFORE_UNITS = re.compile(r"(?<![\w.])([0-9lIOoSs]+(?:\.[0-9lIOoSs]+)?)(?= units?\b)")
 SIGNED_TOKEN = re.compile(r"^(\(?)([+-])([0-9lIOoSs]+(?:\.[0-9lIOoSs]+)?)(\)?)$")
 
 
@@ -47,7 +48,7 @@ def ocr_text(binary: np.ndarray) -> str:
 
 def _token_restore(token: str) -> str:
     units = UNITS_TOKEN.match(token)
-    if units and any(character.isdigit() for character in units.group(1)) or units and len(units.group(1)) == 1:
+    if units and (len(units.group(1)) == 1 or any(character.isdigit() for character in units.group(1))):
         number = units.group(1).translate(DIGIT_FOR)
         return f"{number}u" if units.group(2) == "u" else f"{number} {units.group(2)}"
     signed = SIGNED_TOKEN.match(token)
@@ -58,4 +59,5 @@ def _token_restore(token: str) -> str:
 
 def numerals_restore(line: str) -> str:
     """The line with digits Tesseract read as letters put back in number-shaped tokens ("lu" -> "1u")."""
-    return " ".join(_token_restore(token) for token in line.split(" "))
+    line = " ".join(_token_restore(token) for token in line.split(" "))
+    return NUMBER_BEFORE_UNITS.sub(lambda match: match.group(1).translate(DIGIT_FOR), line)

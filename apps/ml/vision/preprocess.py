@@ -92,7 +92,8 @@ def slip_preprocess(gray: np.ndarray) -> tuple[np.ndarray, dict]:
         mask = _text_mask(gray)
     gray = rules_remove(gray, mask)
     # a median filter takes off salt-and-pepper noise without rounding the rescaled glyphs' corners much
-    denoised = cv2.medianBlur(gray, 3)
+    # (its window grows with the rescaling, so it spans one original pixel's worth of noise)
+    denoised = cv2.medianBlur(gray, 5 if scale >= 2 else 3)
     _, binary = cv2.threshold(denoised, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     binary = cv2.copyMakeBorder(binary, PADDING, PADDING, PADDING, PADDING, cv2.BORDER_CONSTANT, value=255)
     steps = {"inverted": inverted, "scale": round(scale, 2), "deskew_degrees": round(angle, 1)}

@@ -183,5 +183,29 @@ def slips_generate(count: int, *, seed: int = 16) -> list[Slip]:
     return [slip_render(slip_content(rng), rng, fonts=fonts) for _ in range(count)]
 
 
-def stake_decimal(units: str) -> Decimal:
-    return Decimal(units)
+def slip_read_mistakes(slip: Slip, parsed: dict) -> list[str]:
+    """What a read got wrong against the slip drawn (empty when fully correct): one bet, every leg's team,
+    market, line and odds in order, the over/under of totals, and the stake in units."""
+    bets = parsed.get("bets", [])
+    if len(bets) != 1:
+        return [f"{len(bets)} bets read, 1 drawn"]
+    bet = bets[0]
+    mistakes = []
+    if bet["stake_units"] is None or Decimal(bet["stake_units"]) != Decimal(slip.stake_units):
+        mistakes.append(f"stake {bet['stake_units']} read, {slip.stake_units} drawn")
+    legs = bet["legs"]
+    if len(legs) != len(slip.legs):
+        return [*mistakes, f"{len(legs)} legs read, {len(slip.legs)} drawn"]
+    for number, (drawn, read) in enumerate(zip(slip.legs, legs, strict=True), start=1):
+        expected = {"team": drawn.team, "market": drawn.market, "line": drawn.line, "american_odds": drawn.american_odds}
+        if drawn.market == "total":
+            expected["selection"] = drawn.selection
+        for key, value in expected.items():
+            got = read.get(key)
+            if key == "line" and got is not None and value is not None:
+                equal = Decimal(got) == Decimal(value)
+            else:
+                equal = got == value
+            if not equal:
+                mistakes.append(f"leg {number} {key}: {got!r} read, {value!r} drawn")
+    return mistakes
