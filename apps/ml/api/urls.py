@@ -1,3 +1,7 @@
 """Routes of the ml API under /api/v1/ (one include line per area)."""
 
-urlpatterns = []
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("apps.ml.api.vision_urls")),
+]

@@ -1,7 +1,8 @@
 """Image quality assessment before any OCR: resolution, sharpness (variance of the Laplacian) and contrast.
 
 Sharpness is measured on the image scaled to at most ASSESS_WIDTH pixels wide, so the same slip sent at two
-resolutions scores alike (the variance of the Laplacian falls as an image is enlarged).
+resolutions scores alike (the variance of the Laplacian falls as an image is enlarged), and with its grey
+levels stretched to the full range (the variance also falls with contrast, which is measured on its own).
 """
 
 from dataclasses import asdict, dataclass, field
@@ -32,7 +33,10 @@ def image_quality_assess(gray: np.ndarray) -> ImageQuality:
     scaled = gray
     if width > ASSESS_WIDTH:
         scaled = cv2.resize(gray, (ASSESS_WIDTH, max(1, round(height * ASSESS_WIDTH / width))), cv2.INTER_AREA)
-    blur_variance = float(cv2.Laplacian(scaled, cv2.CV_64F).var())
+    # stretched to the full grey range first, so a faint but sharp image is called faint, not blurred
+    low, high = np.percentile(scaled, (0.5, 99.5))
+    stretched = np.clip((scaled.astype(np.float64) - low) * (255.0 / max(high - low, 1.0)), 0, 255)
+    blur_variance = float(cv2.Laplacian(stretched, cv2.CV_64F).var())
     contrast = float(gray.std() / 255.0)
     reasons = []
     min_width, min_height = int(settings.ML_VISION_MIN_WIDTH), int(settings.ML_VISION_MIN_HEIGHT)
