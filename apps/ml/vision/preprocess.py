@@ -12,6 +12,7 @@ MAX_SCALE, MIN_SCALE = 4.0, 0.5
 MAX_SKEW_DEGREES = 8.0
 SKEW_WIDTH = 600  # the angle is searched on a copy this wide (speed)
 PADDING = 16
+FAINT_INK_MARGIN = 40  # grey levels below the paper's median that count as ink when looking for rules
 
 
 def _text_mask(gray: np.ndarray) -> np.ndarray:
@@ -60,7 +61,7 @@ def rules_remove(gray: np.ndarray, mask: np.ndarray) -> np.ndarray:
     rules = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
     rules = cv2.dilate(rules, cv2.getStructuringElement(cv2.MORPH_RECT, (41, 7)))
     cleaned = gray.copy()
-    cleaned[rules > 0] = 255
+    cleaned[rules > 0] = int(np.median(gray))  # the paper's grey
     return cleaned
 
 
@@ -90,7 +91,10 @@ def slip_preprocess(gray: np.ndarray) -> tuple[np.ndarray, dict]:
     if abs(angle) >= 0.2:
         gray = _rotate(gray, angle)
         mask = _text_mask(gray)
-    gray = rules_remove(gray, mask)
+    # the rules are found in everything clearly darker than the paper (not only what Otsu calls ink): a light
+    # grey separator on a noisy photo is a dashed line to Otsu, and no longer long enough to be seen as one
+    faint_ink = np.where(gray < np.median(gray) - FAINT_INK_MARGIN, 255, 0).astype(np.uint8)
+    gray = rules_remove(gray, faint_ink)
     # a median filter takes off salt-and-pepper noise without rounding the rescaled glyphs' corners much
     # (its window grows with the rescaling, so it spans one original pixel's worth of noise)
     denoised = cv2.medianBlur(gray, 5 if scale >= 2 else 3)
