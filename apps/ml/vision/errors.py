@@ -21,5 +21,7 @@ class ImageUnusableError(ApplicationError):
 
 
 class OcrUnavailableError(ApplicationError):
+    """Tesseract or OpenCV's face detector is missing: nothing is read (an operator installs them)."""
+
     status_code = 503
     code = "ocr_unavailable"

@@ -6,20 +6,27 @@ expression — there is no lawful purpose for that on a bet slip, and no such mo
 """
 
 from functools import lru_cache
+from pathlib import Path
 
 import cv2
 import numpy as np
+
+from apps.ml.vision.errors import OcrUnavailableError
 
 CASCADE_FILE = "haarcascade_frontalface_default.xml"
 DETECT_WIDTH = 1000  # detection runs on a copy at most this wide (speed); boxes are scaled back
 
 
 @lru_cache(maxsize=1)
-def _cascade() -> cv2.CascadeClassifier:
-    cascade = cv2.CascadeClassifier(cv2.data.haarcascades + CASCADE_FILE)
-    if cascade.empty():
-        raise RuntimeError(f"OpenCV's {CASCADE_FILE} is missing from {cv2.data.haarcascades}")
-    return cascade
+def _cascade():
+    # without the detector no image is processed at all: an unblurred face must never go further
+    classifier = getattr(cv2, "CascadeClassifier", None)
+    if classifier is None or not (Path(cv2.data.haarcascades) / CASCADE_FILE).is_file():
+        raise OcrUnavailableError(
+            f"Face detection is unavailable (OpenCV {cv2.__version__} without its Haar cascades), so no image is "
+            "read. An operator installs the pinned opencv-python-headless (requirements.txt)."
+        )
+    return classifier(str(Path(cv2.data.haarcascades) / CASCADE_FILE))
 
 
 def faces_detect(bgr: np.ndarray) -> list[tuple[int, int, int, int]]:

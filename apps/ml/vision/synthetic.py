@@ -98,7 +98,9 @@ def _leg(rng: random.Random, used: set[str]) -> SlipLeg:
         line = f"{rng.choice(['-', '+'])}{points}"
         return SlipLeg(team, market, team, line, rng.choice([-115, -110, -105, 100, -120]))
     low, high = TOTAL_RANGES[league]
-    return SlipLeg(team, market, rng.choice(["over", "under"]), _half_line(rng, low, high), rng.choice([-115, -110, -105]))
+    return SlipLeg(
+        team, market, rng.choice(["over", "under"]), _half_line(rng, low, high), rng.choice([-115, -110, -105])
+    )
 
 
 def _format_odds(odds: int, rng: random.Random) -> str:
@@ -178,7 +180,7 @@ def slip_render(slip: Slip, rng: random.Random, *, fonts: list[Path] | None = No
 
 def slips_generate(count: int, *, seed: int = 16) -> list[Slip]:
     """`count` rendered slips, the same ones for the same seed."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - test images must be reproducible, not secret
     fonts = fonts_available()
     return [slip_render(slip_content(rng), rng, fonts=fonts) for _ in range(count)]
 
@@ -197,7 +199,12 @@ def slip_read_mistakes(slip: Slip, parsed: dict) -> list[str]:
     if len(legs) != len(slip.legs):
         return [*mistakes, f"{len(legs)} legs read, {len(slip.legs)} drawn"]
     for number, (drawn, read) in enumerate(zip(slip.legs, legs, strict=True), start=1):
-        expected = {"team": drawn.team, "market": drawn.market, "line": drawn.line, "american_odds": drawn.american_odds}
+        expected = {
+            "team": drawn.team,
+            "market": drawn.market,
+            "line": drawn.line,
+            "american_odds": drawn.american_odds,
+        }
         if drawn.market == "total":
             expected["selection"] = drawn.selection
         for key, value in expected.items():

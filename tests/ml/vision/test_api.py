@@ -4,6 +4,7 @@ bad uploads answer 400/413 with what is wrong and what would do, and nothing is 
 import cv2
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
 
 from tests.api.snapshots import snapshot_diff, take_snapshot
 from tests.ml.nlp.catalogue import demo_catalogue_build
@@ -79,8 +80,6 @@ def test_a_decompression_bomb_is_refused(client, tenant, settings):
 
 
 def test_a_blurred_photo_is_refused_with_the_reason(client, tenant):
-    from PIL import Image
-
     blurred = Image.fromarray(cv2.GaussianBlur(gray_array(png(text_image(SLIP))), (0, 0), 3))
     body = _refused(client, tenant, _upload(png(blurred)), 400, "image_unusable")
     assert body["message"].startswith("The image cannot be read reliably: The image is blurred (variance of")

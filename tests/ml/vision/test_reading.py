@@ -6,6 +6,7 @@ import pytest
 from PIL import Image
 
 from apps.ml.vision.errors import ImageUnusableError
+from apps.ml.vision.faces import faces_detect
 from apps.ml.vision.services import bet_slip_read, bet_slip_text
 from apps.ml.vision.synthetic import slip_read_mistakes, slips_generate
 from tests.ml.nlp.catalogue import demo_catalogue_build
@@ -58,8 +59,6 @@ def test_a_face_on_a_slip_is_blurred_before_the_slip_is_read(catalogue):
     face_draw(image, centre=(780, 210), size=140)
     slip = bet_slip_text(content=png(image))
     assert slip.faces_blurred == 1
-    from apps.ml.vision.faces import faces_detect
-
     assert faces_detect(slip.blurred) == []  # what the rest of the pipeline (and any preview) sees
     read = bet_slip_read(content=png(image))
     (leg,) = read["bets"][0]["legs"]
