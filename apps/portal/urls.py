@@ -22,6 +22,7 @@ from apps.portal.views import (
     security,
 )
 from apps.portal.views.integration_usage import integration_usage
+from apps.portal.views.ml_parser import ml_parser
 
 app_name = "portal"
 
@@ -183,4 +184,5 @@ urlpatterns = [
         name="analytics_drill",
     ),
     path("integration/usage/", integration_usage, name="integration_usage"),
+    path("ml/parser/", ml_parser, name="ml_parser"),  # issue #16 nlp
 ]

@@ -22,7 +22,7 @@ from apps.accounts.choices import StaffRole
 from apps.accounts.services import api_key_create, member_create
 from apps.audit.services import audit_seal_pending
 from apps.betting.choices import LegResult, Market, Selection
-from apps.betting.models import Capper
+from apps.betting.models import Capper, Team
 from apps.betting.services import bet_place, bet_settle, capper_create, game_upsert
 from apps.betting.services.bets import LegInput
 from apps.core.actors import Actor
@@ -31,6 +31,8 @@ from apps.core.models import LeakSuspect, MemorySnapshot, SlowQuery
 from apps.fraud.choices import CaseStatus, FraudKind
 from apps.fraud.detectors import Finding
 from apps.fraud.services import fraud_case_record, fraud_case_triage
+from apps.ml.models import Player
+from apps.ml.nlp.services import team_alias_create
 from apps.privacy.choices import PiiKind
 from apps.privacy.models import PiiFinding
 from apps.privacy.services import pseudonymize
@@ -114,6 +116,7 @@ def _seed(*, actor: Actor) -> None:
     _monitoring_rows()
     _security_rows(actor=actor)
     _fraud_rows(actor=actor)
+    _nlp_rows()  # issue #16 nlp
     compliance_check_rows(actor=actor, rows=ROWS)
     compliance_automation_rows(actor=actor, rows=ROWS)
     _privacy_classification_rows()
@@ -150,6 +153,13 @@ def _betting_rows(*, actor: Actor, tenant, member, number: int) -> None:
         legs=[LegInput(market=Market.MONEYLINE, selection=Selection.HOME, odds=-110, game=game.external_id)],
     )
     bet_settle(bet=bet, actor=actor, leg_results={leg.pk: LegResult.WON for leg in bet.legs.all()})
+
+
+def _nlp_rows() -> None:
+    """issue #16 nlp: an alias and a player for each seeded home team."""
+    for team in Team.objects.filter(name__startswith="Home ").select_related("league"):
+        team_alias_create(team=team, alias=f"{team.name} Homers")
+        Player.objects.create(name=f"Player of {team.name}", team=team, league=team.league)
 
 
 def _beat_rows() -> None:

@@ -181,6 +181,10 @@ ENDPOINTS = {
         "webhooks:admin",
         202,
     ),  # fmt: skip
+    # issue #16 nlp: parsing stores nothing; a tenant key with bets:write (the scope that posts the bet)
+    "nlp_parse_bet": Endpoint(
+        "POST", "/api/v1/tenants/{guild_id}/nlp/parse-bet/", "bets:write", 200, {"text": "Lakers -3.5 (-110) 2u"}
+    ),
     # issue #16 ocr: a bet slip image read into bets (nothing stored)
     "vision_bet_slip": Endpoint("POST", "/api/v1/tenants/{guild_id}/vision/bet-slip/", "bets:write", 200, upload=True),
 }
@@ -246,6 +250,8 @@ MATRIX = {
     "webhook_test":          (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
     "webhook_deliveries":    (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
     "webhook_delivery_replay": (U, U,       U,      U,      U,      OK,      F,         OK,  F,           N,    S),
+    # issue #16 nlp
+    "nlp_parse_bet":         (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
     # issue #16 ocr
     "vision_bet_slip":       (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
 }
@@ -788,6 +794,23 @@ def _webhook_delivery_replay(*, world, response, diff, api_key, **_):
     )
 
 
+def _nlp_parse_bet(*, response, diff, **_):
+    """issue #16 nlp: the parse of the world's "Lakers" (its only game started three hours ago); nothing stored."""
+    (bet,) = response.json()["bets"]
+    assert bet["legs"] == [
+        {
+            "team": "Lakers",
+            "game_external_id": None,
+            "market": "spread",
+            "selection": None,
+            "line": "-3.5",
+            "american_odds": -110,
+        }
+    ]
+    assert bet["stake_units"] == "2"
+    assert diff == {}
+
+
 def _vision_bet_slip(*, world, response, diff, **_):
     body = response.json()
     assert "Lakers ML -110" in body["ocr_text"].splitlines()
@@ -838,6 +861,8 @@ EFFECTS = {
     "webhook_test": _webhook_test,
     "webhook_deliveries": _webhook_deliveries,
     "webhook_delivery_replay": _webhook_delivery_replay,
+    # issue #16 nlp
+    "nlp_parse_bet": _nlp_parse_bet,
     # issue #16 ocr
     "vision_bet_slip": _vision_bet_slip,
 }

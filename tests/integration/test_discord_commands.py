@@ -5,17 +5,18 @@ Deferred commands run eagerly here (test settings), enqueued through the outbox 
 tests/integration/test_discord_worker.py runs one through a real worker."""
 
 import time
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from apps.audit.models import AuditEvent
 from apps.betting.models import Bet, Capper
-from apps.betting.services import bet_place, bet_settle, capper_create
+from apps.betting.services import bet_place, bet_settle, capper_create, game_upsert
 from apps.betting.services.bets import LegInput
 from apps.core.models import OutboxMessage
 from apps.core.outbox import outbox_message_run
@@ -24,6 +25,7 @@ from apps.integration.discord.commands import period_label
 from apps.integration.discord.followup import FollowupNotDelivered, discord_command_follow_up
 from apps.integration.discord.interactions import interaction_parse
 from apps.integration.discord.messages import EPHEMERAL
+from apps.ml.nlp.services import team_aliases_seed
 from apps.tenants.services import tenant_update
 from tests.api.snapshots import snapshot_diff, take_snapshot
 from tests.integration.discord_helpers import (
@@ -189,8 +191,8 @@ def test_a_bet_the_ledger_refuses_is_answered_with_the_reason_and_nothing_is_kep
 @pytest.mark.parametrize(
     ("options", "content"),
     [
-        ({"text": "Lakers -3.5 for 2u"}, "Bets in free text are not available yet: post it with the options market, "
-         "selection, odds and stake."),
+        ({"text": "   "}, "Write the bet in the text option, e.g. `Lakers -3.5 (-110) 2u`, or "
+         "`Parlay 1u: Celtics ML -150 + Knicks +4 -110`."),
         ({"market": "total", "odds": -110}, "A bet needs selection, stake."),
         ({**BET, "stake": 1.234}, "stake must be a number from 0.01 to 999999.99 with at most 2 decimals."),
         ({**BET, "odds": "150"}, "odds must be whole American odds, e.g. -110 or 150."),
@@ -309,3 +311,84 @@ def test_the_inline_commands_run_a_fixed_number_of_queries_whatever_the_number_o
 )
 def test_period_choices_are_the_ledgers_labels_in_the_tenants_time_zone(choice, now, zone, expected):
     assert period_label(choice, timezone_name=zone, now=datetime.fromisoformat(now)) == expected
+
+
+# --- /bet text: the bet in the capper's words, read by the ml app's parser (issue #16 nlp)
+
+
+@pytest.fixture
+def schedule(actor):
+    """Two NBA games tomorrow (Knicks at Lakers, Heat at Celtics) the parser resolves teams to."""
+    tomorrow = timezone.now() + timedelta(days=1)
+    games = {}
+    for external_id, home, away in (("nlp-g1", "Los Angeles Lakers", "New York Knicks"),
+                                    ("nlp-g2", "Boston Celtics", "Miami Heat")):  # fmt: skip
+        games[external_id], _ = game_upsert(
+            actor=actor, external_id=external_id, sport="basketball", league="NBA", home_team=home,
+            away_team=away, starts_at=tomorrow,
+        )  # fmt: skip
+    team_aliases_seed()  # the parser's curated aliases ("Knicks", "LAL") for these teams
+    return games
+
+
+def test_a_bet_in_free_text_is_parsed_and_posted(
+    client, discord, tenant, capper, schedule, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        payload = command("bet", text="LAKERS -3.5 (\u2212110) 2u 🔥")
+        post_signed(client, discord[0], payload)
+
+    bet = Bet.objects.get(external_id=payload["id"])
+    leg = bet.legs.get()
+    assert (bet.stake_units, bet.american_odds) == (Decimal("2.00"), -110)
+    assert (leg.game.external_id, leg.market, leg.selection, leg.line) == ("nlp-g1", "spread", "home", Decimal("-3.50"))
+    [followup] = discord[1].wait_for(1)
+    assert followup.body["content"].startswith(f"Posted. Bet #{bet.pk}: 2.00u at -110")
+
+
+def test_a_free_text_card_posts_each_bet_and_a_parlay_posts_one(
+    client, discord, tenant, capper, schedule, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        card = command("bet", text="Lakers ML -150 1u\nCeltics o221.5 -110 2u")
+        post_signed(client, discord[0], card)
+        parlay = command("bet", text="Parlay 1u: Knicks +4 -110 + Heat ML +130")
+        post_signed(client, discord[0], parlay)
+
+    straights = Bet.objects.filter(external_id__startswith=card["id"]).order_by("external_id")
+    assert [(bet.external_id, bet.stake_units, bet.legs.count()) for bet in straights] == [
+        (f"{card['id']}-1", Decimal("1.00"), 1),
+        (f"{card['id']}-2", Decimal("2.00"), 1),
+    ]
+    parlay_bet = Bet.objects.get(external_id=parlay["id"])
+    assert sorted(parlay_bet.legs.values_list("game__external_id", "market", "selection")) == [
+        ("nlp-g1", "spread", "away"),
+        ("nlp-g2", "moneyline", "away"),
+    ]
+    assert parlay_bet.stake_units == Decimal("1.00")
+
+
+@pytest.mark.parametrize(
+    ("text", "refusal"),
+    [
+        ("Lakers 3.5 2u", "Not posted: I could not read “Lakers 3.5 2u”: a number without a sign or over/under "
+                          "(3.5): spread or total?."),
+        ("Lakers -3.5 2u", "Not posted: add the odds of Los Angeles Lakers (e.g. `-110`).\nI understood:\n"
+                           "• Los Angeles Lakers -3.5 (no odds), 2u"),
+        ("Lakers -3.5 -110", "Not posted: add the stake in units (e.g. `2u`).\nI understood:\n"
+                             "• Los Angeles Lakers -3.5 (-110), no stake"),
+        ("gm fam, big slate today", "Not posted: I found no bet in the text. Write it like e.g. "
+                                    "`Lakers -3.5 (-110) 2u`, or `Parlay 1u: Celtics ML -150 + Knicks +4 -110`."),
+    ],
+)  # fmt: skip
+def test_an_unclear_free_text_bet_is_refused_privately_with_what_was_understood(
+    client, discord, tenant, capper, schedule, django_capture_on_commit_callbacks, text, refusal
+):
+    before = take_snapshot()
+    with django_capture_on_commit_callbacks(execute=True):
+        post_signed(client, discord[0], command("bet", text=text))
+
+    [followup] = discord[1].wait_for(1)
+    assert followup.body["content"] == refusal
+    assert followup.body["flags"] == EPHEMERAL
+    assert snapshot_diff(before, take_snapshot()) == {}

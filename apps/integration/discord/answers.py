@@ -8,9 +8,10 @@ from apps.betting.selectors import capper_get, capper_record, leaderboard
 from apps.core.errors import NotFoundError
 from apps.integration.discord.commands import CommandRefused, bet_from_options, period_label
 from apps.integration.discord.formatting import bet_text, leaderboard_text, pending_text, record_text
+from apps.integration.discord.free_text import bets_from_text, text_check
 from apps.integration.discord.interactions import Interaction
 from apps.integration.discord.selectors import capper_open_bets
-from apps.integration.discord.services import discord_bet_place
+from apps.integration.discord.services import discord_bet_place, discord_bets_place
 from apps.tenants.choices import TenantStatus
 from apps.tenants.models import Tenant
 from apps.tenants.selectors import tenant_get
@@ -63,11 +64,25 @@ def pending_answer(*, tenant: Tenant, interaction: Interaction, ip_address: str 
 
 
 def bet_answer(*, tenant: Tenant, interaction: Interaction, ip_address: str | None = None) -> str:
+    if interaction.options.get("text") is not None:
+        return _text_bet_answer(tenant=tenant, interaction=interaction, ip_address=ip_address)
     stake, leg = bet_from_options(interaction.options)
     bet, created = discord_bet_place(
         tenant=tenant, interaction=interaction, stake_units=stake, leg=leg, ip_address=ip_address
     )
     return ("Posted. " if created else "Already posted. ") + bet_text(bet)
+
+
+def _text_bet_answer(*, tenant: Tenant, interaction: Interaction, ip_address: str | None) -> str:
+    bets = bets_from_text(interaction.options["text"], tenant=tenant)
+    placed = discord_bets_place(
+        tenant=tenant,
+        interaction=interaction,
+        bets=[(bet.stake, bet.legs) for bet in bets],
+        ip_address=ip_address,
+    )
+    lines = [("Posted. " if created else "Already posted. ") + bet_text(bet) for bet, created in placed]
+    return "\n".join(lines)
 
 
 ANSWERS = {"bet": bet_answer, "record": record_answer, "leaderboard": leaderboard_answer, "pending": pending_answer}
@@ -76,7 +91,9 @@ ANSWERS = {"bet": bet_answer, "record": record_answer, "leaderboard": leaderboar
 def options_check(interaction: Interaction, *, tenant: Tenant) -> None:
     """What can be refused before a command is deferred (its options), so that the refusal is immediate and
     private; what needs the ledger is checked by the deferred run."""
-    if interaction.command == "bet":
+    if interaction.command == "bet" and interaction.options.get("text") is not None:
+        text_check(interaction.options["text"])  # parsed by the deferred run (the parser may load its models)
+    elif interaction.command == "bet":
         bet_from_options(interaction.options)
     elif "period" in interaction.options or interaction.command in ("record", "leaderboard"):
         period_label(interaction.options.get("period"), timezone_name=tenant.timezone)

@@ -98,7 +98,7 @@ COMMAND_DEFINITIONS = [
                 "name": "text",
                 "required": False,
                 "max_length": 500,
-                "description": "The bet in your own words (not available yet)",
+                "description": "The bet in your words, e.g. Lakers -3.5 (-110) 2u (instead of the other options)",
             },
         ],
     },  # fmt: skip
@@ -154,10 +154,6 @@ def bet_from_options(options: dict) -> tuple[Decimal, LegInput]:
 
     The betting service checks the rest (the tenant's stake bounds, the selection for the market, the
     game, the line): its message is the answer when it refuses."""
-    if options.get("text"):
-        raise CommandRefused(
-            "Bets in free text are not available yet: post it with the options market, selection, odds and stake."
-        )
     missing = [name for name in ("market", "selection", "odds", "stake") if options.get(name) in (None, "")]
     if missing:
         raise CommandRefused(f"A bet needs {', '.join(missing)}.")

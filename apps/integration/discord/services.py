@@ -62,12 +62,35 @@ def discord_bet_place(
     *, tenant: Tenant, interaction: Interaction, stake_units: Decimal, leg: LegInput, ip_address: str | None = None
 ) -> tuple[Bet, bool]:
     """Post the calling capper's bet (one transaction: a refused bet leaves no self-registered capper behind)."""
-    capper = _capper(tenant=tenant, interaction=interaction, ip_address=ip_address)
-    return bet_place(
-        tenant=tenant,
-        actor=discord_actor(interaction=interaction, member_id=capper.member_id, ip_address=ip_address),
-        external_id=interaction.id,
-        capper=capper,
-        stake_units=stake_units,
-        legs=[leg],
+    ((bet, created),) = discord_bets_place(
+        tenant=tenant, interaction=interaction, bets=[(stake_units, [leg])], ip_address=ip_address
     )
+    return bet, created
+
+
+@transaction.atomic
+def discord_bets_place(
+    *,
+    tenant: Tenant,
+    interaction: Interaction,
+    bets: list[tuple[Decimal, list[LegInput]]],
+    ip_address: str | None = None,
+) -> list[tuple[Bet, bool]]:
+    """Post the calling capper's bets of one interaction (a free-text card): all or none. One bet keeps the
+    interaction id as its idempotency key; several get `<id>-1`, `<id>-2`, ... (a retry returns them)."""
+    capper = _capper(tenant=tenant, interaction=interaction, ip_address=ip_address)
+    actor = discord_actor(interaction=interaction, member_id=capper.member_id, ip_address=ip_address)
+    placed = []
+    for number, (stake_units, legs) in enumerate(bets, start=1):
+        external_id = interaction.id if len(bets) == 1 else f"{interaction.id}-{number}"
+        placed.append(
+            bet_place(
+                tenant=tenant,
+                actor=actor,
+                external_id=external_id,
+                capper=capper,
+                stake_units=stake_units,
+                legs=legs,
+            )
+        )
+    return placed

@@ -2,6 +2,6 @@
 
 from django.urls import include, path
 
-urlpatterns = [
-    path("", include("apps.ml.api.vision_urls")),
-]
+urlpatterns = []
+urlpatterns += [path("", include("apps.ml.nlp.api.urls"))]  # nlp
+urlpatterns += [path("", include("apps.ml.api.vision_urls"))]  # ocr

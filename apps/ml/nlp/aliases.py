@@ -27,7 +27,7 @@ CURATED = {
         "Milwaukee Bucks": "Bucks | MIL | Milwaukee",
         "Minnesota Timberwolves": "Timberwolves, Wolves, T-Wolves, Twolves | MIN | Minnesota",
         "New Orleans Pelicans": "Pelicans, Pels | NOP | New Orleans, NOLA",
-        "New York Knicks": "Knicks, Knickerbockers, NY Knicks | NYK | New York",
+        "New York Knicks": "Knicks, Knickerbockers, NY Knicks | NYK |",
         "Oklahoma City Thunder": "Thunder, OKC Thunder | OKC | Oklahoma City, Oklahoma",
         "Orlando Magic": "Magic | ORL | Orlando",
         "Philadelphia 76ers": "76ers, Sixers, Philly Sixers | PHI | Philadelphia, Philly",
@@ -147,7 +147,7 @@ CURATED = {
         "Brighton & Hove Albion": "Brighton, Seagulls | BHA |",
         "Burnley": "Clarets | BUR |",
         "Chelsea": "Blues, Chelsea FC | CHE |",
-        "Crystal Palace": "Palace, Eagles | CRY |",
+        "Crystal Palace": "Palace | CRY |",
         "Everton": "Toffees | EVE |",
         "Fulham": "Cottagers | FUL |",
         "Leeds United": "Leeds | LEE |",
@@ -214,4 +214,15 @@ PLAYERS = {
         "Arsenal": "Bukayo Saka, Martin Odegaard",
         "Tottenham Hotspur": "Son Heung-min",
     },
+}
+
+# The lines each league's books offer: used only to choose between teams an alias shares ("KC -3" is the
+# Chiefs: baseball run lines are 1.5) when exactly one league fits. (spreads allowed or None for any,
+# lowest total, highest total)
+LINE_SHAPES = {
+    "nba": (None, 170, 270),
+    "nfl": (None, 28, 65),
+    "mlb": ({0, 1.5}, 4.5, 15),
+    "nhl": ({0, 1.5}, 4, 7.5),
+    "epl": ({0, 0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2, 2.25, 2.5, 3}, 0.5, 6.5),
 }

@@ -16,25 +16,30 @@ from apps.ml.models import AliasKind, Player, TeamAlias
 from apps.ml.nlp.aliases import LEAGUE_WORDS
 from apps.ml.nlp.text import name_normalise
 
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 VERSION_KEY = "ml:nlp:catalogue-version"
+SCHEDULE_VERSION_KEY = "ml:nlp:schedule-version"
 FUZZY_MIN_LENGTH = 5
 # Words cappers write that sit close to a team name but never mean one.
 NOT_NAMES = frozenset(
-    (
+    _words(
         "lock locks hammer hammers play plays pick picks today tonight units unit parlay parley bets best value "
         "sharp sharps fade tail tails card bomb whale max over under total line lines odds free game games week "
         "night early late slate spread spreads money moneyline straight leg legs bonus boost boosted potd de la "
         "el los las con para hoy vamos apuesta apuestas cuota gana ganar more less with from the and going gonna "
         "love like take taking hitting winner winners loser losers green red"
-    ).split()
+    )
 )
-# Short abbreviations that are also ordinary words: they count only when written in capitals.
+# Abbreviations that are ordinary words: never read as teams (all-capitals messages would make capitals
+# meaningless), and short ones that count only when written in capitals.
 WORD_ABBREVIATIONS = frozenset(
-    (
-        "no ne sea car den min sun new ind mil was pit ana van col bal ten cle hou mia det dal tor sd sf kc tb gb "
-        "lv nj sj az gs chi phi bos atl buf cin sac mem ari jax oak lee eve ful bur tex stl"
-    ).split()
+    _words("no new sea car den min sun was pit ten ind van col ana mil bal lee eve ful bur oak mem cle")
 )
+CAPITALS_ONLY = frozenset(_words("ne sd sf kc tb gb lv nj sj az gs"))
 
 
 @dataclass(frozen=True)
@@ -55,12 +60,7 @@ class Catalogue:
     league_names: dict[str, str] = field(default_factory=dict)  # league key -> name
     players: dict[str, tuple[str, str, int | None]] = field(default_factory=dict)  # normalised -> (name, league, team)
     longest: int = 4
-
-    def league_pattern(self) -> re.Pattern | None:
-        if not self.leagues:
-            return None
-        words = sorted(self.leagues, key=len, reverse=True)
-        return re.compile(r"\b(?:" + "|".join(re.escape(word) for word in words) + r")\b")
+    league_pattern: re.Pattern | None = None
 
 
 @dataclass
@@ -75,43 +75,43 @@ class Mention:
 
 
 _lock = threading.Lock()
-_state: dict = {"catalogue": None, "version": None, "checked": 0.0, "built": 0.0, "league_pattern": None}
+_state: dict = {"catalogue": None, "version": None, "schedule_version": None, "built": 0.0}
 
 
 def catalogue_version_bump() -> None:
-    """Tell every process to rebuild its catalogue (aliases or players changed)."""
+    """Tell every process to rebuild its catalogue (teams, aliases or players changed)."""
     cache.set(VERSION_KEY, time.time_ns(), timeout=None)
 
 
-def catalogue_version() -> int | None:
-    return _state["version"]
+def schedule_version_bump() -> None:
+    """Tell every process to re-read the schedule of the window (a game was added, moved or finished)."""
+    cache.set(SCHEDULE_VERSION_KEY, time.time_ns(), timeout=None)
+
+
+def catalogue_versions() -> tuple:
+    """(catalogue version, schedule version) seen by the last `catalogue_get` of this process."""
+    return _state["version"], _state["schedule_version"]
 
 
 def catalogue_get() -> Catalogue:
-    """The current catalogue; the cache version is read at most once a second per process."""
+    """The current catalogue: both versions are read from the cache in one round trip per message, so a
+    change made anywhere is seen by the next parse everywhere; a missing version (never set, or the cache
+    was flushed) starts a new one."""
+    versions = cache.get_many([VERSION_KEY, SCHEDULE_VERSION_KEY])
+    for key in (VERSION_KEY, SCHEDULE_VERSION_KEY):
+        if versions.get(key) is None:
+            cache.add(key, time.time_ns(), timeout=None)
+            versions[key] = cache.get(key)
+    version = versions[VERSION_KEY]
     now = time.monotonic()
-    if _state["catalogue"] is not None and now - _state["checked"] < 1.0:
-        return _state["catalogue"]
-    version = cache.get(VERSION_KEY)
-    if version is None:  # never set, or the cache was flushed: start a new version everyone rebuilds on
-        version = time.time_ns()
-        cache.add(VERSION_KEY, version, timeout=None)
-        version = cache.get(VERSION_KEY, version)
-    ttl = getattr(settings, "NLP_CATALOGUE_TTL_SECONDS", 300)
     with _lock:
-        stale = _state["catalogue"] is None or version != _state["version"] or now - _state["built"] > ttl
-        if stale:
+        _state["schedule_version"] = versions[SCHEDULE_VERSION_KEY]
+        expired = now - _state["built"] > settings.NLP_CATALOGUE_TTL_SECONDS
+        if _state["catalogue"] is None or version != _state["version"] or expired:
             _state["catalogue"] = _build()
             _state["built"] = now
             _state["version"] = version
-            _state["league_pattern"] = _state["catalogue"].league_pattern()
-        _state["checked"] = now
-    return _state["catalogue"]
-
-
-def league_pattern() -> re.Pattern | None:
-    catalogue_get()
-    return _state["league_pattern"]
+        return _state["catalogue"]
 
 
 def _build() -> Catalogue:
@@ -123,11 +123,34 @@ def _build() -> Catalogue:
     for team in Team.objects.select_related("league").only("name", "abbreviation", "league__key", "league__name"):
         catalogue.teams[team.pk] = TeamEntry(team.pk, team.name, team.league.key, team.league.name)
         catalogue.names.setdefault(name_normalise(team.name), set()).add(team.pk)
+        for nickname in _nicknames(team.name):
+            catalogue.names.setdefault(nickname, set()).add(team.pk)
         if team.abbreviation:
             catalogue.abbreviations.setdefault(name_normalise(team.abbreviation), set()).add(team.pk)
     for team_id, normalised, kind in TeamAlias.objects.values_list("team_id", "normalised", "kind"):
         target = catalogue.abbreviations if kind == AliasKind.ABBREVIATION else catalogue.names
         target.setdefault(normalised, set()).add(team_id)
+    _players_add(catalogue)
+    catalogue.fuzzy_choices = sorted(
+        name for name in catalogue.names if len(name) >= FUZZY_MIN_LENGTH and name not in NOT_NAMES
+    )
+    if catalogue.leagues:
+        words = sorted(catalogue.leagues, key=len, reverse=True)
+        catalogue.league_pattern = re.compile(r"\b(?:" + "|".join(re.escape(word) for word in words) + r")\b")
+    every = [*catalogue.names, *catalogue.abbreviations, *catalogue.players]
+    catalogue.longest = max((len(name.split()) for name in every), default=1)
+    return catalogue
+
+
+def _nicknames(name: str) -> list[str]:
+    """What a team name ends with ("Lakers", "Trail Blazers"): a catalogue without curated aliases (a league
+    a feed just added) still knows teams by their nicknames."""
+    words = name_normalise(name).split()
+    found = [words[-1]] if len(words) >= 2 and len(words[-1]) >= 4 else []
+    return found + ([" ".join(words[-2:])] if len(words) >= 3 else [])
+
+
+def _players_add(catalogue: Catalogue) -> None:
     short_names: dict[str, list] = {}
     for name, normalised, league_key, team_id in Player.objects.values_list(
         "name", "normalised", "league__key", "team_id"
@@ -138,15 +161,9 @@ def _build() -> Catalogue:
     for word, named in short_names.items():  # "LeBron", "Jokic": a first or last name only one player has
         if len(named) == 1 and len(word) >= 5 and word not in catalogue.names and word not in NOT_NAMES:
             catalogue.players.setdefault(word, named[0])
-    catalogue.fuzzy_choices = sorted(
-        name for name in catalogue.names if len(name) >= FUZZY_MIN_LENGTH and name not in NOT_NAMES
-    )
-    every = [*catalogue.names, *catalogue.abbreviations, *catalogue.players]
-    catalogue.longest = max((len(name.split()) for name in every), default=1)
-    return catalogue
 
 
-_TOKEN = re.compile(r"[^\W_]+(?:['\u2019.&-][^\W_]+)*", re.UNICODE)
+_TOKEN = re.compile(r"[^\W_]+(?:['\u2019.][^\W_]+)*", re.UNICODE)
 
 
 def mentions_find(catalogue: Catalogue, rest: str, original: str) -> tuple[list[Mention], list[tuple[str, str]]]:
@@ -162,7 +179,28 @@ def mentions_find(catalogue: Catalogue, rest: str, original: str) -> tuple[list[
         index += found or 1
     _fuzzy_pass(catalogue, tokens, mentions)
     mentions.sort(key=lambda mention: mention.start)
-    return mentions, players
+    return _merge_adjacent(mentions), players
+
+
+def _merge_adjacent(mentions: list[Mention]) -> list[Mention]:
+    """ "Philly Eagles", "Boston Bruins" written apart: a city and a nickname side by side that share a team
+    are one mention of that team."""
+    merged: list[Mention] = []
+    for mention in mentions:
+        previous = merged[-1] if merged else None
+        if previous is not None and mention.start - previous.end <= 2:
+            shared = previous.team_ids & mention.team_ids
+            if shared and shared != previous.team_ids | mention.team_ids:
+                merged[-1] = Mention(
+                    f"{previous.text} {mention.text}",
+                    previous.start,
+                    mention.end,
+                    shared,
+                    min(previous.score, mention.score),
+                )
+                continue
+        merged.append(mention)
+    return merged
 
 
 def _contiguous(rest_tokens: list[tuple[int, int, str]], index: int, size: int) -> bool:
@@ -184,7 +222,7 @@ def _exact_at(catalogue, tokens, index, original, mentions, players) -> int:
             return size
         if key in catalogue.abbreviations:
             written = original[start:end]
-            if key in WORD_ABBREVIATIONS and not written.isupper():
+            if key in WORD_ABBREVIATIONS or (key in CAPITALS_ONLY and not written.isupper()):
                 continue
             mentions.append(Mention(written, start, end, set(catalogue.abbreviations[key]), 0.97))
             return size

@@ -10,15 +10,17 @@ from decimal import Decimal, InvalidOperation
 
 from apps.betting.choices import Selection
 
-_NUMBER = r"\d+(?:[.,]\d+)?"
+_NUMBER = r"(?:\d+(?:[.,]\d+)?|\.\d+)"
 _UNIT_WORDS = r"u|units?|unidad(?:es)?|unidades|unids?|uds?|unités?|unites?|einheit(?:en)?|unità|unita|unidade?s?|uni"
 _NUMBER_WORDS = {"half": "0.5", "media": "0.5", "one": "1", "two": "2", "three": "3", "una": "1", "dos": "2"}
 
 TO_WIN = re.compile(
-    r"(?:to\s+win|para\s+ganar|pour\s+gagner|para\s+ganhar|um\s+zu\s+gewinnen|per\s+vincere)\s*:?\s*\$?\s*"
+    r"(?:to\s+win|to\s+pay|to\s+return|para\s+cobrar|para\s+ganar|pour\s+gagner|para\s+ganhar|um\s+zu\s+gewinnen|per\s+vincere)\s*:?\s*\$?\s*"
     + _NUMBER
     + rf"\s*(?:{_UNIT_WORDS}|\$)?(?![a-z])"
 )
+# "+2.4u on the day": a result, not a stake.
+RESULT_UNITS = re.compile(r"(?<![\w.])[+-](?=[\d.])" + _NUMBER + rf"\s*(?:{_UNIT_WORDS})(?![a-z])")
 UNITS = re.compile(
     r"(?:\b(?:risk(?:ing)?|riesgo|stake|apuesta|wager|bet)\s*:?\s*)?(?<![\d.,+-])("
     + _NUMBER
@@ -27,7 +29,7 @@ UNITS = re.compile(
 UNITS_BEFORE = re.compile(r"\b(?:units?|unidades|stake|risk(?:ing)?)\s*[:=]?\s*(" + _NUMBER + r")(?![\d.%])")
 UNITS_WORDS = re.compile(r"\b(half|media|one|two|three|una|dos)\s+(?:a\s+)?(?:units?|unidad(?:es)?)\b")
 MONEY = re.compile(
-    r"(?:[$€£]\s?(" + _NUMBER + r")|(" + _NUMBER + r")\s?(?:[$€£]|usd|dollars|bucks|eur|euros|pesos)(?![a-z]))"
+    r"(?:[$€£]\s?(" + _NUMBER + r")|(" + _NUMBER + r")\s?(?:[$€£](?!\s?\d)|usd|dollars|bucks|eur|euros|pesos)(?![a-z]))"
 )
 NOISE = re.compile(
     r"\b\d{1,2}(?::\d{2})?\s*(?:am|pm|et|est|edt|pt|pst|ct|cst|mt|hs)\b"
@@ -139,6 +141,7 @@ def _ignore(reading: PartReading, match: re.Match) -> None:
 _STEPS = (
     (PARLAY, _ignore),
     (TO_WIN, _ignore),
+    (RESULT_UNITS, _ignore),
     (MONEY, lambda reading, match: reading.money.append(match.group(0).strip())),
     (UNITS_WORDS, lambda reading, match: reading.units.append(Decimal(_NUMBER_WORDS[match.group(1)]))),
     (UNITS, _units),

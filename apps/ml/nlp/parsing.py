@@ -9,13 +9,14 @@ from decimal import Decimal
 
 from apps.betting.choices import Market, Selection
 from apps.ml.nlp import analysis
-from apps.ml.nlp.catalogue import Catalogue, Mention, catalogue_get, catalogue_version, league_pattern, mentions_find
+from apps.ml.nlp.aliases import LINE_SHAPES
+from apps.ml.nlp.catalogue import Catalogue, Mention, catalogue_get, catalogue_versions, mentions_find
 from apps.ml.nlp.grammar import PartReading, part_read
 from apps.ml.nlp.selectors import team_next_games
 from apps.ml.nlp.text import name_normalise, text_clean
 
 # Parlay joiners: " + ", "+Celtics", "/" between words; commas and "|" separate legs without joining them.
-_JOINER = re.compile(r"(\s+\+\s+|\+(?=\s*[^\W\d_])|(?<!\d)\s*/\s*(?!\d))")
+_JOINER = re.compile(r"(\s+\+\s+|\+(?=\s*(?:[^\W\d_]|\d+ers\b))|(?<!\d)\s*/\s*(?!\d))")
 _SEPARATOR = re.compile(r"\s*\|\s*|;|,(?!\d)")
 _LEADING_JOIN = re.compile(r"^\s*(?:\+|&|and\b|y\b)\s*", re.IGNORECASE)
 _SLASH_WORDS = (
@@ -67,7 +68,7 @@ def message_parse(text: str) -> dict:
 
 
 def _parts(catalogue: Catalogue, cleaned: str) -> list[Part]:
-    pattern = league_pattern()
+    pattern = catalogue.league_pattern
     parts: list[Part] = []
     context: set[str] = set()
     for line_number, line in enumerate(cleaned.splitlines()):
@@ -126,8 +127,9 @@ def _resolve(catalogue: Catalogue, parts: list[Part]) -> None:
                 leagues = {catalogue.teams[next(iter(other.team_ids))].league_key for other in others}
                 narrowed = {team for team in mention.team_ids if catalogue.teams[team].league_key in leagues}
                 mention.team_ids = narrowed or mention.team_ids
+    _narrow_by_message(catalogue, parts)
     candidates = {team for part in parts for mention in part.mentions for team in mention.team_ids}
-    games = team_next_games(team_ids=candidates, version=catalogue_version())
+    games = team_next_games(team_ids=candidates, version=catalogue_versions())
     for part in parts:
         for mention in part.mentions:
             if len(mention.team_ids) > 1:
@@ -135,6 +137,23 @@ def _resolve(catalogue: Catalogue, parts: list[Part]) -> None:
                 if len(scheduled) == 1:
                     mention.team_ids = scheduled
         part.games = games
+
+
+def _narrow_by_message(catalogue: Catalogue, parts: list[Part]) -> None:
+    """An alias still shared ("Reds") in a message whose other teams are all of one league takes that league."""
+    sure = {
+        catalogue.teams[next(iter(mention.team_ids))].league_key
+        for part in parts
+        for mention in part.mentions
+        if len(mention.team_ids) == 1
+    }
+    if len(sure) != 1:
+        return
+    for part in parts:
+        for mention in part.mentions:
+            if len(mention.team_ids) > 1:
+                narrowed = {team for team in mention.team_ids if catalogue.teams[team].league_key in sure}
+                mention.team_ids = narrowed if len(narrowed) == 1 else mention.team_ids
 
 
 def _legs(catalogue: Catalogue, parts: list[Part]) -> tuple[list[Leg], list[dict], list[Decimal]]:
@@ -145,29 +164,16 @@ def _legs(catalogue: Catalogue, parts: list[Part]) -> tuple[list[Leg], list[dict
     for index, part in enumerate(parts):
         reading = part.reading
         if not part.mentions and not reading.has_bet_words:
-            if reading.ambiguous_numbers:
-                unparsed.append(_unparsed(part, "a number without a sign or over/under: spread or total?"))
-            elif reading.units:
-                if legs and legs[-1].part.line == part.line and not legs[-1].units:
-                    legs[-1].units.extend(reading.units)
-                else:
-                    loose_units.extend(reading.units)
+            _loose_part(part, legs, unparsed, loose_units)
             continue
         if part.mentions and not reading.has_bet_words:
             following = parts[index + 1] if index + 1 < len(parts) else None
-            if following is not None and following.reading.totals and not reading.ambiguous_numbers:
-                matchup = part  # "Lakers vs Celtics" then "o221.5", or "Nuggets/Suns o 230": a game total
-                following.joined = following.joined and following.line != part.line
-                continue
-            if following is not None and _shares_team(part, following):
-                continue
-            reason = (
-                f"a number without a sign or over/under ({reading.ambiguous_numbers[0]}): spread or total?"
-                if reading.ambiguous_numbers
-                else "a team without a market (ML, a spread, a total or odds)"
-            )
-            unparsed.append(_unparsed(part, reason))
-            loose_units.extend(reading.units)
+            role = _team_only_role(part, following)
+            if role == "matchup":
+                matchup = part
+            elif role == "unclear":
+                unparsed.append(_unparsed(part, _team_only_reason(reading)))
+                loose_units.extend(reading.units)
             continue
         mentions = part.mentions
         if matchup is not None and reading.totals:
@@ -176,10 +182,41 @@ def _legs(catalogue: Catalogue, parts: list[Part]) -> tuple[list[Leg], list[dict
         leg, reason = _leg(catalogue, part, mentions)
         if leg is None:
             unparsed.append(_unparsed(part, reason))
+            if part.joined:  # "A ML + B ML 1u" with B unclear: the 1u is still the parlay's stake
+                loose_units.extend(reading.units)
             continue
         leg.units.extend(reading.units)
         legs.append(leg)
     return legs, unparsed, loose_units
+
+
+def _loose_part(part: Part, legs: list[Leg], unparsed: list[dict], loose_units: list[Decimal]) -> None:
+    """A part with neither team nor market: a bare number is unclear; units belong to the leg just before
+    on the same line ("Lakers -3.5, 2u"), or to the message; the rest is chatter."""
+    reading = part.reading
+    if reading.ambiguous_numbers:
+        unparsed.append(_unparsed(part, "a number without a sign or over/under: spread or total?"))
+    elif reading.units and legs and legs[-1].part.line == part.line and not legs[-1].units:
+        legs[-1].units.extend(reading.units)
+    else:
+        loose_units.extend(reading.units)
+
+
+def _team_only_role(part: Part, following: Part | None) -> str:
+    """A part naming teams and no market: the game of the next part's total ("Lakers vs Celtics" then
+    "o221.5", or "Nuggets/Suns o 230"), a heading of the next part's bet, or unclear."""
+    if following is not None and following.reading.totals and not part.reading.ambiguous_numbers:
+        following.joined = following.joined and following.line != part.line
+        return "matchup"
+    if following is not None and _shares_team(part, following):
+        return "heading"
+    return "unclear"
+
+
+def _team_only_reason(reading: PartReading) -> str:
+    if reading.ambiguous_numbers:
+        return f"a number without a sign or over/under ({reading.ambiguous_numbers[0]}): spread or total?"
+    return "a team without a market (ML, a spread, a total or odds)"
 
 
 def _shares_team(part: Part, other: Part) -> bool:
@@ -187,21 +224,27 @@ def _shares_team(part: Part, other: Part) -> bool:
     return any(mention.team_ids & teams for mention in other.mentions)
 
 
+def _leg_refusal(part: Part, mentions: list[Mention]) -> str:
+    """Why a part with a market cannot be one leg, or "" when it can."""
+    reading = part.reading
+    kinds = [bool(reading.totals), bool(reading.spreads), bool(reading.moneylines)]
+    refusals = (
+        (reading.unsupported, lambda: f"a market the parser does not take ({reading.unsupported[0]}): "
+         "periods, props, team totals"),
+        (part.players, lambda: f"a player bet ({part.players[0][0]}): props are not parsed"),
+        (reading.ambiguous_numbers, lambda: f"a number without a sign or over/under ({reading.ambiguous_numbers[0]})"),
+        (len(reading.odds) > 1, lambda: "several prices in one leg"),
+        (sum(kinds) > 1 or len(reading.totals) > 1 or len(reading.spreads) > 1, lambda: "two markets in one leg"),
+        (not mentions, lambda: "a market without a team"),
+    )  # fmt: skip
+    return next((reason() for failed, reason in refusals if failed), "")
+
+
 def _leg(catalogue: Catalogue, part: Part, mentions: list[Mention]) -> tuple[Leg | None, str]:
     reading = part.reading
-    if reading.unsupported:
-        return None, f"a market the parser does not take ({reading.unsupported[0]}): periods, props, team totals"
-    if part.players:
-        return None, f"a player bet ({part.players[0][0]}): props are not parsed"
-    if reading.ambiguous_numbers:
-        return None, f"a number without a sign or over/under ({reading.ambiguous_numbers[0]})"
-    if len(reading.odds) > 1:
-        return None, "several prices in one leg"
-    kinds = [bool(reading.totals), bool(reading.spreads), bool(reading.moneylines)]
-    if sum(kinds) > 1 or len(reading.totals) > 1 or len(reading.spreads) > 1:
-        return None, "two markets in one leg"
-    if not mentions:
-        return None, "a market without a team"
+    refusal = _leg_refusal(part, mentions)
+    if refusal:
+        return None, refusal
     if reading.totals:
         market, anchor = Market.TOTAL, reading.totals[0][0]
     elif reading.spreads:
@@ -210,10 +253,11 @@ def _leg(catalogue: Catalogue, part: Part, mentions: list[Mention]) -> tuple[Leg
         market = Market.MONEYLINE
         anchor = (reading.moneylines or [position for position, _ in reading.odds])[0]
     mention = mentions[0] if market == Market.TOTAL else _nearest(mentions, anchor)
-    if len(mention.team_ids) != 1:
-        names = sorted(catalogue.teams[team].name for team in mention.team_ids)
+    team_ids = _narrow_by_line(catalogue, mention.team_ids, market, reading)
+    if len(team_ids) != 1:
+        names = sorted(catalogue.teams[team].name for team in team_ids)
         return None, f"'{mention.text}' may be {', '.join(names[:4])}: name the team or the league"
-    team_id = next(iter(mention.team_ids))
+    team_id = next(iter(team_ids))
     game = part.games.get(team_id)
     if market == Market.TOTAL:
         selection, line = reading.totals[0][1], reading.totals[0][2]
@@ -230,6 +274,22 @@ def _leg(catalogue: Catalogue, part: Part, mentions: list[Mention]) -> tuple[Leg
     }
     confidence = mention.score * (1.0 if game else 0.9)
     return Leg(data=data, part=part, confidence=confidence), ""
+
+
+def _narrow_by_line(catalogue: Catalogue, team_ids: set[int], market: str, reading: PartReading) -> set[int]:
+    """Of the teams an alias shares, those whose league offers such a line, when that leaves exactly one."""
+    if len(team_ids) < 2 or market == Market.MONEYLINE:
+        return team_ids
+    fitting = set()
+    for team_id in team_ids:
+        spreads, lowest, highest = LINE_SHAPES.get(catalogue.teams[team_id].league_key, (None, 0, 1000))
+        if market == Market.TOTAL:
+            fits = lowest <= reading.totals[0][2] <= highest
+        else:
+            fits = spreads is None or abs(reading.spreads[0][1]) in spreads
+        if fits:
+            fitting.add(team_id)
+    return fitting if len(fitting) == 1 else team_ids
 
 
 def _nearest(mentions: list[Mention], anchor: int) -> Mention:
@@ -249,9 +309,11 @@ def _bets(parts: list[Part], legs: list[Leg], loose_units: list[Decimal], *, has
         sure = 1.0 if len(stakes) <= 1 else UNSURE
         return [_bet(legs, stake, min(leg.confidence for leg in legs) * sure * penalty)]
     bets = []
-    shared = set(loose_units)
+    # "1u each" shares its units with every leg; a leg's own units otherwise stay its own.
+    each_units = {value for leg in legs if leg.part.reading.is_each for value in leg.units}
+    shared = set(loose_units) | each_units
     for leg in legs:
-        own = set(leg.units)
+        own = set() if leg.part.reading.is_each else set(leg.units)
         stakes = own or shared
         stake = next(iter(stakes)) if len(stakes) == 1 else None
         sure = 1.0 if len(stakes) <= 1 else UNSURE
@@ -299,17 +361,22 @@ def _entities(catalogue: Catalogue, parts: list[Part]) -> list[dict]:
             entities.append({"type": kind, "text": text, "value": value})
 
     for part in parts:
-        for league in sorted(part.leagues):
-            add("league", catalogue.league_names.get(league, league), league)
-        for mention in part.mentions:
-            if len(mention.team_ids) == 1:
-                add("team", mention.text, catalogue.teams[next(iter(mention.team_ids))].name)
-        for name, _league in part.players:
-            add("player", name, name)
-        for _position, odds in part.reading.odds:
-            add("odds", f"{odds:+d}", odds)
-        for units in part.reading.units:
-            add("units", f"{_decimal_text(units)}u", _decimal_text(units))
-        for money in part.reading.money:
-            add("money", money, money)
+        for kind, text, value in _part_entities(catalogue, part):
+            add(kind, text, value)
     return entities
+
+
+def _part_entities(catalogue: Catalogue, part: Part) -> list[tuple[str, str, object]]:
+    found: list[tuple[str, str, object]] = [
+        ("league", catalogue.league_names.get(league, league), league) for league in sorted(part.leagues)
+    ]
+    found += [
+        ("team", mention.text, catalogue.teams[next(iter(mention.team_ids))].name)
+        for mention in part.mentions
+        if len(mention.team_ids) == 1
+    ]
+    found += [("player", name, name) for name, _league in part.players]
+    found += [("odds", f"{odds:+d}", odds) for _position, odds in part.reading.odds]
+    found += [("units", f"{_decimal_text(units)}u", _decimal_text(units)) for units in part.reading.units]
+    found += [("money", money, money) for money in part.reading.money]
+    return found

@@ -20,7 +20,7 @@ def team_next_games(*, team_ids: set[int], version=None) -> dict[int, Game]:
     the catalogue `version` changes): one query per message would be most of the parser's time."""
     if not team_ids:
         return {}
-    ttl = getattr(settings, "NLP_SCHEDULE_TTL_SECONDS", 30)
+    ttl = settings.NLP_SCHEDULE_TTL_SECONDS
     now = time.monotonic()
     if _schedule["games"] is None or _schedule["version"] != version or now - _schedule["read"] > ttl:
         _schedule.update(games=_schedule_read(), version=version, read=now)
@@ -33,8 +33,8 @@ _schedule: dict = {"games": None, "version": None, "read": 0.0}
 
 def _schedule_read() -> dict[int, Game]:
     now = timezone.now()
-    window = timedelta(hours=getattr(settings, "NLP_GAME_WINDOW_HOURS", 72))
-    grace = timedelta(minutes=getattr(settings, "NLP_GAME_GRACE_MINUTES", 15))
+    window = timedelta(hours=settings.NLP_GAME_WINDOW_HOURS)
+    grace = timedelta(minutes=settings.NLP_GAME_GRACE_MINUTES)
     games = (
         Game.objects.filter(status=GameStatus.SCHEDULED, starts_at__gte=now - grace, starts_at__lte=now + window)
         .only("external_id", "home_team_id", "away_team_id", "starts_at")

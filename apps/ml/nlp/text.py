@@ -11,9 +11,9 @@ _NOT_WORD = re.compile(r"[^a-z0-9]+")
 
 def text_clean(text: str) -> str:
     """Compatibility-normalised text with one kind of minus, half points as decimals and emojis as spaces."""
-    text = unicodedata.normalize("NFKC", text).translate(_MINUS)
-    for fraction, decimal in _FRACTIONS.items():
+    for fraction, decimal in _FRACTIONS.items():  # before NFKC, which would make "½" into "1⁄2"
         text = text.replace(fraction, decimal)
+    text = unicodedata.normalize("NFKC", text).translate(_MINUS)
     # Emojis, pictographs, dingbats and other symbols are noise to the grammar.
     return "".join(" " if unicodedata.category(char) in {"So", "Sk", "Cs", "Co", "Cn"} else char for char in text)
 

@@ -20,6 +20,7 @@ from apps.demo.loading import (
     grade_games,
     seed_demo,
 )
+from apps.ml.nlp.services import team_aliases_seed
 
 
 class Command(BaseCommand):
@@ -48,6 +49,7 @@ class Command(BaseCommand):
             settled = grade_games(game_ids=ungraded, actor=actor, progress=progress) if ungraded else 0
             finished = f" (settled {settled} bets an interrupted run left pending)" if settled else ""
             self.stdout.write(f"Demo data: already present, nothing created{finished}.")
+            team_aliases_seed()  # the bet-text parser's aliases (idempotent: a demo seeded before them gets them)
             unbuilt = demo_tenants_without_rollups(tenant_count=tenants)
             if unbuilt.exists():
                 rows, seconds = build_rollups(tenants=unbuilt, actor=actor, progress=progress)
@@ -62,6 +64,7 @@ class Command(BaseCommand):
             f"{result.graded_games} finished games settled {result.settled_bets} bets; analytics rollups: "
             f"{result.rollup_rows} rows in {result.rollup_seconds:.1f} s."
         )
+        self.stdout.write(f"Parser catalogue: {team_aliases_seed()} team aliases and players.")
         if options["fraud"]:
             self._plant(actor, options["seed"])
 
