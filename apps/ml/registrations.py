@@ -2,4 +2,5 @@
 (one import line per area)."""
 
 from apps.ml import admin_nlp, portal_nlp  # noqa: F401 - nlp: the parser's admin and its portal page
+from apps.ml import portal_ocr  # noqa: F401 - ocr: the bet-slip OCR playground page
 from apps.ml.nlp import receivers  # noqa: F401 - nlp: catalogue and schedule versions

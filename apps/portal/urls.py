@@ -23,6 +23,7 @@ from apps.portal.views import (
 )
 from apps.portal.views.integration_usage import integration_usage
 from apps.portal.views.ml_parser import ml_parser
+from apps.portal.views.ml_vision import ml_vision
 
 app_name = "portal"
 
@@ -185,4 +186,5 @@ urlpatterns = [
     ),
     path("integration/usage/", integration_usage, name="integration_usage"),
     path("ml/parser/", ml_parser, name="ml_parser"),  # issue #16 nlp
+    path("ml/vision/", ml_vision, name="ml_vision"),  # issue #16 ocr
 ]

@@ -50,6 +50,17 @@ def bet_slip_text(*, content: bytes) -> SlipText:
     )
 
 
+def bet_slip_preview_png(*, content: bytes, max_width: int = 800) -> bytes:
+    """The upload as the pipeline sees it, faces blurred, as a PNG at most `max_width` wide (for the portal's
+    playground, which shows it inline and stores nothing)."""
+    blurred = faces_blur(image := image_decode(content), faces_detect(image))
+    del image
+    height, width = blurred.shape[:2]
+    if width > max_width:
+        blurred = cv2.resize(blurred, (max_width, round(height * max_width / width)), interpolation=cv2.INTER_AREA)
+    return cv2.imencode(".png", blurred)[1].tobytes()
+
+
 def bet_slip_read(*, content: bytes, tenant=None) -> dict:
     """The parser's answer for the slip's text (`bets`, `unparsed`, ...) plus `image_quality`, `ocr_text`,
     `preprocessing` and `faces_blurred`."""
