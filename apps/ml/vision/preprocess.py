@@ -12,6 +12,7 @@ MAX_SCALE, MIN_SCALE = 4.0, 0.5
 MAX_SKEW_DEGREES = 8.0
 SKEW_WIDTH = 600  # the angle is searched on a copy this wide (speed)
 PADDING = 16
+MAX_SCALED_PIXELS = 12_000_000  # enlarging never makes an image bigger than this (memory and Tesseract time)
 FAINT_INK_MARGIN = 40  # grey levels below the paper's median that count as ink when looking for rules
 
 
@@ -83,6 +84,7 @@ def slip_preprocess(gray: np.ndarray) -> tuple[np.ndarray, dict]:
     scale = 1.0
     if text_height:
         scale = float(np.clip(TARGET_TEXT_HEIGHT / text_height, MIN_SCALE, MAX_SCALE))
+        scale = min(scale, (MAX_SCALED_PIXELS / (gray.shape[0] * gray.shape[1])) ** 0.5)
     if abs(scale - 1.0) > 0.1:
         interpolation = cv2.INTER_CUBIC if scale > 1 else cv2.INTER_AREA
         gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=interpolation)
