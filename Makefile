@@ -15,7 +15,7 @@ TEST_REDIS_URL := $${REDIS_URL:-redis://127.0.0.1:6379/15}
 TEST_PROCESSES ?= 2
 TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_SETTINGS_MODULE=dbsbm.settings.test
 
-.PHONY: help run serve up setup test lint format check-schema check-manifests clean bench bench-ledger bench-fraud bench-placement bench-broker-down bench-privacy bench-incidents bench-dashboards bench-analytics bench-integration bench-ml vendor-static browser
+.PHONY: help run serve up setup test lint format check-schema check-manifests clean bench bench-ledger bench-fraud bench-placement bench-broker-down bench-privacy bench-incidents bench-dashboards bench-analytics bench-integration bench-ml vendor-static browser ocr
 
 help:
 	@echo "make run   - set up (virtualenv, install, migrate, demo data, staff login) and serve on http://$(HOST):$(PORT)"
@@ -48,7 +48,7 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt $(VENV)/.runtime-i
 	$(BIN)/python -c "import pytest, pytest_django, factory, hypothesis"
 	touch $@
 
-setup: $(VENV)/.runtime-installed vendor-static
+setup: $(VENV)/.runtime-installed vendor-static ocr
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py ensure_staff_login
@@ -97,6 +97,13 @@ vendor-static: $(VENV)/.runtime-installed
 browser:
 	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
 
+# Debian's tesseract-ocr (English data included) for bet-slip OCR (apps/ml/vision): the vision API and its tests;
+# the DejaVu and Liberation fonts the tests and bench draw their generated slips in
+OCR_FONTS := /usr/share/fonts/truetype/dejavu/DejaVuSansCondensed.ttf /usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf
+ocr:
+	@command -v tesseract >/dev/null || (apt-get update && apt-get install -y tesseract-ocr)
+	@ls $(OCR_FONTS) >/dev/null 2>&1 || (apt-get update && apt-get install -y fonts-dejavu-core fonts-dejavu-extra fonts-liberation)
+
 lint: $(VENV)/.dev-installed vendor-static
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -111,7 +118,7 @@ format: $(VENV)/.dev-installed
 	$(BIN)/ruff format .
 
 # the browser tests run in their own pytest process (TOOLCHAIN.md: sync Playwright leaves an event loop behind)
-test: lint browser
+test: lint browser ocr
 	$(TEST_ENV) $(BIN)/pytest -m "not e2e" -n $(TEST_PROCESSES)
 	$(TEST_ENV) $(BIN)/pytest -m e2e
 

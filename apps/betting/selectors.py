@@ -304,6 +304,8 @@ def league_leg_win_counts() -> dict[str, list[int]]:
         return {key or "": [won, decided] for key, won, decided in rows}
 
     return cache_get_or_set("capper_ledger", "league_leg_win_counts", counts)
+
+
 # ---- odds ----------------------------------------------------------------------------------------
 
 # the history read returns at most this many quotes (the newest), and says when it left some out

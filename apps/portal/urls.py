@@ -26,6 +26,7 @@ from apps.portal.views import (
 )
 from apps.portal.views.integration_usage import integration_usage
 from apps.portal.views.ml_parser import ml_parser
+from apps.portal.views.ml_vision import ml_vision
 
 app_name = "portal"
 
@@ -215,4 +216,5 @@ urlpatterns = [
     path("ml/bandits/simulate/", ml_experiments.ml_bandit_simulate, name="ml_bandit_simulate"),
     path("ml/bandits/<slug:model_name>/", ml_experiments.ml_bandit_detail, name="ml_bandit"),
     path("ml/bandits/<slug:model_name>/<slug:action>/", ml_experiments.ml_bandit_action, name="ml_bandit_action"),
+    path("ml/vision/", ml_vision, name="ml_vision"),  # issue #16 ocr
 ]

@@ -456,6 +456,7 @@ from dbsbm.settings.components.integration_upstreams import *  # noqa: E402, F40
 from dbsbm.settings.components.integration_webhooks import *  # noqa: E402, F403
 from dbsbm.settings.components.keyring import *  # noqa: E402, F403
 from dbsbm.settings.components.ml_nlp import *  # noqa: E402, F403
+from dbsbm.settings.components.ml_ocr import *  # noqa: E402, F403
 from dbsbm.settings.components.ml_registry import *  # noqa: E402, F403
 from dbsbm.settings.components.notifications import *  # noqa: E402, F403
 from dbsbm.settings.components.observability import *  # noqa: E402, F403

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from apps.accounts.choices import ApiScope, StaffRole
@@ -58,6 +59,7 @@ from apps.tenants.services import tenant_offboard, tenant_suspend, tenant_update
 from tests.analytics.history import place_daily_history
 from tests.api.snapshots import snapshot_diff, take_snapshot
 from tests.factories import MemberFactory, TenantFactory
+from tests.ml.vision.drawing import png, text_image
 
 pytestmark = pytest.mark.django_db
 
@@ -100,6 +102,7 @@ class Endpoint:
     history_days: int = 0  # days of bets placed for the home tenant before an allowed call (a forecast's history)
     with_bets: bool = False  # the home and the other tenant have a bet each before the call
     ml_model: bool = False  # issue #16 mlreg: demo_logistic has a trained version (champion) before the call
+    upload: bool = False  # issue #16 ocr: multipart, a generated bet slip image in the field `image`
 
 
 ENDPOINTS = {
@@ -216,6 +219,8 @@ ENDPOINTS = {
     "nlp_parse_bet": Endpoint(
         "POST", "/api/v1/tenants/{guild_id}/nlp/parse-bet/", "bets:write", 200, {"text": "Lakers -3.5 (-110) 2u"}
     ),
+    # issue #16 ocr: a bet slip image read into bets (nothing stored)
+    "vision_bet_slip": Endpoint("POST", "/api/v1/tenants/{guild_id}/vision/bet-slip/", "bets:write", 200, upload=True),
 }
 
 CREDENTIALS = (
@@ -289,6 +294,8 @@ MATRIX = {
     "capper_skill":          (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
     # issue #16 nlp
     "nlp_parse_bet":         (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
+    # issue #16 ocr
+    "vision_bet_slip":       (U,  U,        U,      U,      U,      OK,      F,         OK,  F,           N,    S),
 }
 # fmt: on
 
@@ -407,11 +414,19 @@ def _call(api_client, endpoint: Endpoint, world, authorization: str | None):
         delivery_id=world.delivery.pk,
     )
     headers = {"HTTP_AUTHORIZATION": authorization} if authorization else {}
+    if endpoint.upload:
+        return api_client.post(path, {"image": _slip_upload()}, format="multipart", **headers)
     if endpoint.body is None:
         return api_client.generic(endpoint.method, path, **headers)
     return api_client.generic(
         endpoint.method, path, json.dumps(endpoint.body), content_type="application/json", **headers
     )
+
+
+def _slip_upload() -> SimpleUploadedFile:
+    """issue #16 ocr: a slip on the world's game (Lakers at home), drawn here."""
+    image = text_image(["BET SLIP", "SINGLE", "Lakers ML -110", "Stake: 1u"])
+    return SimpleUploadedFile("slip.png", png(image), content_type="image/png")
 
 
 def _expected(outcome: str, credential: str, endpoint: Endpoint) -> tuple[int, str | None]:
@@ -887,6 +902,17 @@ def _nlp_parse_bet(*, response, diff, **_):
     assert diff == {}
 
 
+def _vision_bet_slip(*, world, response, diff, **_):
+    body = response.json()
+    assert "Lakers ML -110" in body["ocr_text"].splitlines()
+    (bet,) = body["bets"]
+    assert [(leg["team"], leg["market"], leg["american_odds"]) for leg in bet["legs"]] == [
+        ("Lakers", "moneyline", -110)
+    ]
+    assert body["image_quality"]["usable"] is True
+    assert diff == {}  # nothing stored
+
+
 EFFECTS = {
     "plans_list": _plans_list,
     "tenants_list": _tenants_list,
@@ -934,6 +960,8 @@ EFFECTS = {
     "capper_skill": _capper_skill,
     # issue #16 nlp
     "nlp_parse_bet": _nlp_parse_bet,
+    # issue #16 ocr
+    "vision_bet_slip": _vision_bet_slip,
 }
 
 

@@ -1,0 +1,12 @@
+"""The bet-slip OCR playground in the staff portal (apps/portal/views/ml_vision.py)."""
+
+from apps.accounts.choices import StaffRole
+from apps.core.portal import register_portal_page
+
+register_portal_page(
+    "Machine learning",
+    "Bet-slip OCR",
+    "portal:ml_vision",
+    roles=[StaffRole.SECURITY_ANALYST.value, StaffRole.COMPLIANCE_OFFICER.value],
+    order=135,
+)
