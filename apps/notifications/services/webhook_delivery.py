@@ -149,6 +149,7 @@ def webhook_delivered(delivery: Delivery) -> None:
     """A delivered copy ends the endpoint's run of failures (an UPDATE only when there was one)."""
     if delivery.webhook is not None and delivery.webhook.consecutive_failures:
         WebhookEndpoint.objects.filter(pk=delivery.webhook_id).update(consecutive_failures=0)
+        delivery.webhook.consecutive_failures = 0  # a batch's next delivery shares this object: no second UPDATE
 
 
 def webhook_failed(delivery: Delivery, *, error: str, now: datetime) -> bool:
