@@ -92,7 +92,13 @@ def delivery_send(*, delivery_id: int, now: datetime | None = None) -> str:
     return _send_locked(delivery, now=now or timezone.now())
 
 
-def _send_locked(delivery: Delivery, *, now: datetime, recorded: list[Delivery] | None = None) -> str:
+def _send_locked(
+    delivery: Delivery,
+    *,
+    now: datetime,
+    recorded: list[Delivery] | None = None,
+    held: dict[int, InFlightSlot | None] | None = None,
+) -> str:
     """One attempt of a locked delivery, once due. `recorded` (a batch): a webhook attempt's outcome is added
     there, for the batch's one UPDATE, instead of being saved at once."""
     if delivery.status in FINAL_DELIVERY_STATUSES:
@@ -101,7 +107,7 @@ def _send_locked(delivery: Delivery, *, now: datetime, recorded: list[Delivery] 
     if due is not None and due > now:
         return delivery.status  # an early copy of the task: the scheduled one sends it
     if delivery.channel == Channel.WEBHOOK:
-        return _webhook_attempt(delivery, now, recorded)
+        return _webhook_attempt(delivery, now, recorded, held)
     delivery.attempts += 1
     try:
         status = SENDERS[delivery.channel](delivery, now=now)
@@ -119,11 +125,13 @@ def _send_locked(delivery: Delivery, *, now: datetime, recorded: list[Delivery] 
 def webhook_deliveries_send(*, delivery_ids: list[int]) -> list[str]:
     """The first attempts of a batch of one endpoint's new deliveries (the event fan-out's task: one Celery task
     and one outbox run for WEBHOOK_SEND_BATCH deliveries instead of one each). Each is sent as `delivery_send`
-    sends it alone: its row locked, its own in-flight slot, breaker permit, SSRF check and signature, a final
-    state never sent again, its own outcome on its own row (status, attempts, response, error); its retries are
-    single tasks. Only the statements are shared: one SELECT ... FOR UPDATE locks the batch's rows (in id
-    order, as the rows stay locked to the end of the transaction either way) and one UPDATE records every
-    attempt's outcome after the last one.
+    sends it alone: its row locked, its own breaker permit, SSRF check (after DNS, the connection pinned) and
+    signature, a final state never sent again, its own outcome on its own row (status, attempts, response,
+    error); its retries are single tasks. Shared: one SELECT ... FOR UPDATE locks the batch's rows (in id order;
+    the rows stay locked to the end of the transaction either way), one UPDATE records every attempt's outcome
+    after the last one, and one in-flight slot of the endpoint is held by the batch (its requests go one at a
+    time, so the batch is one request in flight; the slot's age is renewed at each request, so a slow one is
+    seen as slow), released at its end, when it wakes one parked delivery.
 
     One transaction for the batch (the outbox run's): nothing of it is recorded until the batch ends. A crash or
     an error mid-batch rolls the whole batch back and its outbox row runs it again later; deliveries already
@@ -136,13 +144,22 @@ def webhook_deliveries_send(*, delivery_ids: list[int]) -> list[str]:
             row.webhook = endpoints.setdefault(row.webhook_id, row.webhook)
     statuses: list[str] = []
     recorded: list[Delivery] = []
-    for delivery_id in delivery_ids:
-        delivery = rows.get(delivery_id)
-        statuses.append("" if delivery is None else _send_locked(delivery, now=timezone.now(), recorded=recorded))
-        if delivery is not None and delivery.status == DeliveryStatus.DEAD_LETTER and delivery.webhook is not None:
-            delivery.webhook.refresh_from_db(fields=["is_active", "consecutive_failures"])  # disabled by it?
-    if recorded:
-        _record_outcomes(recorded)
+    held: dict[int, InFlightSlot | None] = {}
+    try:
+        for delivery_id in delivery_ids:
+            delivery = rows.get(delivery_id)
+            if delivery is None:
+                statuses.append("")
+                continue
+            statuses.append(_send_locked(delivery, now=timezone.now(), recorded=recorded, held=held))
+            if delivery.status == DeliveryStatus.DEAD_LETTER and delivery.webhook is not None:
+                delivery.webhook.refresh_from_db(fields=["is_active", "consecutive_failures"])  # disabled by it?
+        if recorded:
+            _record_outcomes(recorded)
+    finally:
+        woken = [(slot, slot.release()) for slot in held.values() if slot is not None]
+    for slot, parked_id in woken:
+        _wake_parked(slot, parked_id, timezone.now())
     return statuses
 
 
@@ -169,23 +186,41 @@ def _record_outcomes(rows: list[Delivery]) -> None:
         cursor.execute(sql, params)
 
 
-def _webhook_attempt(delivery: Delivery, now: datetime, recorded: list[Delivery] | None = None) -> str:
+def _webhook_attempt(
+    delivery: Delivery,
+    now: datetime,
+    recorded: list[Delivery] | None = None,
+    held: dict[int, InFlightSlot | None] | None = None,
+) -> str:
     """One attempt of a webhook delivery within its endpoint's in-flight cap (a full endpoint: parked until a slot
-    frees, no attempt spent); a disabled or removed endpoint makes it a dead letter without an attempt."""
+    frees, no attempt spent); a disabled or removed endpoint makes it a dead letter without an attempt.
+
+    `held` (a batch): the batch's slot per endpoint, taken by its first attempt and kept for the next ones (their
+    requests still go one at a time: the batch is one request in flight), released by the batch at its end;
+    None there: the endpoint was full and slow for this batch, so its other deliveries are parked too."""
     endpoint = delivery.webhook
     if endpoint is None or not endpoint.is_active:
         delivery.status, delivery.next_attempt_at = DeliveryStatus.DEAD_LETTER, None
         delivery.last_error = "The webhook endpoint was removed or disabled: not sent (replay it once enabled)."
         delivery.save()
         return delivery.status
-    slot = InFlightSlot(endpoint.pk)
-    if not slot.acquire():
-        delivery.next_attempt_at = now + parked_fallback_delay()
-        delivery.save(update_fields=["next_attempt_at", "updated_at"])
-        delivery_schedule_soon(delivery_id=delivery.pk, at=delivery.next_attempt_at)  # if no release wakes it
-        # parked once this row is committed and unlocked: a release that wakes it earlier would skip it
-        transaction.on_commit(partial(slot.park, delivery.pk))
-        return delivery.status
+    slot = held.get(endpoint.pk) if held is not None else None
+    if slot is not None:
+        slot.refresh()
+    else:
+        slot = InFlightSlot(endpoint.pk)
+        parked_before = held is not None and endpoint.pk in held
+        if parked_before or not slot.acquire(patient=held is not None):
+            if held is not None:
+                held[endpoint.pk] = None
+            delivery.next_attempt_at = now + parked_fallback_delay()
+            delivery.save(update_fields=["next_attempt_at", "updated_at"])
+            delivery_schedule_soon(delivery_id=delivery.pk, at=delivery.next_attempt_at)  # if no release wakes it
+            # parked once this row is committed and unlocked: a release that wakes it earlier would skip it
+            transaction.on_commit(partial(slot.park, delivery.pk))
+            return delivery.status
+        if held is not None:
+            held[endpoint.pk] = slot
     delivery.attempts += 1
     try:
         status = SENDERS[Channel.WEBHOOK](delivery, now=now)
@@ -198,17 +233,23 @@ def _webhook_attempt(delivery: Delivery, now: datetime, recorded: list[Delivery]
         delivery.last_error, delivery.next_attempt_at = "", None
         webhook_delivered(delivery)
     finally:
-        woken = slot.release()
+        woken = slot.release() if held is None else None
     if recorded is None:
         delivery.save(update_fields=ATTEMPT_FIELDS)
     else:
         delivery.updated_at = timezone.now()  # what save() sets (auto_now), which bulk_update does not
         recorded.append(delivery)
-    for _ in range(10):  # a parked id sent meanwhile (by its fallback timer) wakes the next one instead
-        if woken is None or _wake(woken, now):
-            break
-        woken = slot.next_parked()
+    _wake_parked(slot, woken, now)
     return delivery.status
+
+
+def _wake_parked(slot: InFlightSlot, woken: int | None, now: datetime) -> None:
+    """Send the parked delivery a released slot woke; a parked id sent meanwhile (by its fallback timer) wakes
+    the next one instead."""
+    for _ in range(10):
+        if woken is None or _wake(woken, now):
+            return
+        woken = slot.next_parked()
 
 
 def _wake(delivery_id: int, now: datetime) -> bool:

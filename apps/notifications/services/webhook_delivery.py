@@ -14,6 +14,7 @@ configuration) there is no cap: tasks run in the request there anyway.
 """
 
 import logging
+import math
 import random
 import time
 import uuid
@@ -67,18 +68,30 @@ class InFlightSlot:
         self.token = uuid.uuid4().hex
         self.client = None
 
-    def acquire(self) -> bool:
+    @staticmethod
+    def hold_ms() -> int:
+        """How long one request may hold a slot (its connect and read time-outs, and a margin): past that the
+        slot frees itself (a worker killed mid-request)."""
+        return (settings.NOTIFICATIONS_HTTP_CONNECT_TIMEOUT + settings.NOTIFICATIONS_HTTP_READ_TIMEOUT + 5) * 1000
+
+    def acquire(self, *, patient: bool = False) -> bool:
         """True when a slot is taken (or there is no Redis to count in); False when the endpoint is full and slow.
 
         A busy healthy endpoint frees a slot within milliseconds: the delivery polls for one up to
         WEBHOOK_SLOT_WAIT_MS. When even the youngest request in flight has been waiting longer than that (the
         receiver is slow or hanging), or other deliveries are parked already: False at once, and the delivery is
-        parked (behind them) instead of holding a worker."""
+        parked (behind them) instead of holding a worker.
+
+        `patient` (a batch, which holds its slot for all its deliveries, so a slot frees once per batch): while
+        the endpoint is healthy (its youngest request younger than WEBHOOK_SLOT_WAIT_MS) it polls up to
+        WEBHOOK_BATCH_SLOT_WAIT_MS, whether or not others are parked (each release still wakes one of them); a
+        slow endpoint parks it at once as above."""
         client = _redis()
         if client is None:
             return True
-        hold_ms = (settings.NOTIFICATIONS_HTTP_CONNECT_TIMEOUT + settings.NOTIFICATIONS_HTTP_READ_TIMEOUT + 5) * 1000
-        deadline = time.monotonic() + settings.WEBHOOK_SLOT_WAIT_MS / 1000
+        hold_ms = self.hold_ms()
+        wait_ms = settings.WEBHOOK_BATCH_SLOT_WAIT_MS if patient else settings.WEBHOOK_SLOT_WAIT_MS
+        deadline = time.monotonic() + wait_ms / 1000
         while True:
             now_ms = time.time() * 1000
             try:
@@ -93,9 +106,23 @@ class InFlightSlot:
                 self.client = client
                 return True
             youngest_age_ms = now_ms - (float(answer[1]) - hold_ms)
-            if int(answer[2]) or youngest_age_ms > settings.WEBHOOK_SLOT_WAIT_MS or time.monotonic() >= deadline:
+            queued = int(answer[2]) and not patient
+            if queued or youngest_age_ms > settings.WEBHOOK_SLOT_WAIT_MS or time.monotonic() >= deadline:
                 return False
-            time.sleep(0.005)
+            time.sleep(0.01 if patient else 0.005)
+
+    def refresh(self) -> None:
+        """The held slot's next request (a batch's next delivery): its age, as the others see it, and its
+        expiry count from now. One round trip; a slot lost meanwhile (Redis restarted) is not taken again."""
+        if self.client is None:
+            return
+        until = time.time() * 1000 + self.hold_ms()
+        try:
+            self.client.pipeline(transaction=False).zadd(self.key, {self.token: until}, xx=True).pexpireat(
+                self.key, math.ceil(until)
+            ).execute()
+        except RedisError:
+            logger.warning("webhooks: slot of %s not refreshed (Redis unavailable)", self.key)
 
     def park(self, delivery_id: int) -> None:
         """Wait for a free slot of this endpoint: the next release wakes it (best effort: the caller's fallback
