@@ -97,7 +97,7 @@ def _send_locked(
     *,
     now: datetime,
     recorded: list[Delivery] | None = None,
-    held: dict[int, InFlightSlot | None] | None = None,
+    parked: set[int] | None = None,
 ) -> str:
     """One attempt of a locked delivery, once due. `recorded` (a batch): a webhook attempt's outcome is added
     there, for the batch's one UPDATE, instead of being saved at once."""
@@ -107,7 +107,7 @@ def _send_locked(
     if due is not None and due > now:
         return delivery.status  # an early copy of the task: the scheduled one sends it
     if delivery.channel == Channel.WEBHOOK:
-        return _webhook_attempt(delivery, now, recorded, held)
+        return _webhook_attempt(delivery, now, recorded, parked)
     delivery.attempts += 1
     try:
         status = SENDERS[delivery.channel](delivery, now=now)
@@ -125,13 +125,13 @@ def _send_locked(
 def webhook_deliveries_send(*, delivery_ids: list[int]) -> list[str]:
     """The first attempts of a batch of one endpoint's new deliveries (the event fan-out's task: one Celery task
     and one outbox run for WEBHOOK_SEND_BATCH deliveries instead of one each). Each is sent as `delivery_send`
-    sends it alone: its row locked, its own breaker permit, SSRF check (after DNS, the connection pinned) and
-    signature, a final state never sent again, its own outcome on its own row (status, attempts, response,
-    error); its retries are single tasks. Shared: one SELECT ... FOR UPDATE locks the batch's rows (in id order;
-    the rows stay locked to the end of the transaction either way), one UPDATE records every attempt's outcome
-    after the last one, and one in-flight slot of the endpoint is held by the batch (its requests go one at a
-    time, so the batch is one request in flight; the slot's age is renewed at each request, so a slow one is
-    seen as slow), released at its end, when it wakes one parked delivery.
+    sends it alone: its row locked, its own in-flight slot, breaker permit, SSRF check (after DNS, the connection
+    pinned) and signature, a final state never sent again, its own outcome on its own row (status, attempts,
+    response, error); its retries are single tasks. Shared: one SELECT ... FOR UPDATE locks the batch's rows (in
+    id order; the rows stay locked to the end of the transaction either way) and one UPDATE records every
+    attempt's outcome after the last one. A batch that finds its endpoint full but healthy waits for a slot
+    (patiently: InFlightSlot.acquire); once one of its deliveries is parked (the endpoint is slow), the rest are
+    parked without asking again.
 
     One transaction for the batch (the outbox run's): nothing of it is recorded until the batch ends. A crash or
     an error mid-batch rolls the whole batch back and its outbox row runs it again later; deliveries already
@@ -144,22 +144,17 @@ def webhook_deliveries_send(*, delivery_ids: list[int]) -> list[str]:
             row.webhook = endpoints.setdefault(row.webhook_id, row.webhook)
     statuses: list[str] = []
     recorded: list[Delivery] = []
-    held: dict[int, InFlightSlot | None] = {}
-    try:
-        for delivery_id in delivery_ids:
-            delivery = rows.get(delivery_id)
-            if delivery is None:
-                statuses.append("")
-                continue
-            statuses.append(_send_locked(delivery, now=timezone.now(), recorded=recorded, held=held))
-            if delivery.status == DeliveryStatus.DEAD_LETTER and delivery.webhook is not None:
-                delivery.webhook.refresh_from_db(fields=["is_active", "consecutive_failures"])  # disabled by it?
-        if recorded:
-            _record_outcomes(recorded)
-    finally:
-        woken = [(slot, slot.release()) for slot in held.values() if slot is not None]
-    for slot, parked_id in woken:
-        _wake_parked(slot, parked_id, timezone.now())
+    parked: set[int] = set()
+    for delivery_id in delivery_ids:
+        delivery = rows.get(delivery_id)
+        if delivery is None:
+            statuses.append("")
+            continue
+        statuses.append(_send_locked(delivery, now=timezone.now(), recorded=recorded, parked=parked))
+        if delivery.status == DeliveryStatus.DEAD_LETTER and delivery.webhook is not None:
+            delivery.webhook.refresh_from_db(fields=["is_active", "consecutive_failures"])  # disabled by it?
+    if recorded:
+        _record_outcomes(recorded)
     return statuses
 
 
@@ -187,40 +182,30 @@ def _record_outcomes(rows: list[Delivery]) -> None:
 
 
 def _webhook_attempt(
-    delivery: Delivery,
-    now: datetime,
-    recorded: list[Delivery] | None = None,
-    held: dict[int, InFlightSlot | None] | None = None,
+    delivery: Delivery, now: datetime, recorded: list[Delivery] | None = None, parked: set[int] | None = None
 ) -> str:
     """One attempt of a webhook delivery within its endpoint's in-flight cap (a full endpoint: parked until a slot
     frees, no attempt spent); a disabled or removed endpoint makes it a dead letter without an attempt.
 
-    `held` (a batch): the batch's slot per endpoint, taken by its first attempt and kept for the next ones (their
-    requests still go one at a time: the batch is one request in flight), released by the batch at its end;
-    None there: the endpoint was full and slow for this batch, so its other deliveries are parked too."""
+    `parked` (a batch): the endpoints this batch found full and slow; the batch's other deliveries to them are
+    parked at once, without asking again. A batch waits for a busy endpoint's slot patiently (InFlightSlot)."""
     endpoint = delivery.webhook
     if endpoint is None or not endpoint.is_active:
         delivery.status, delivery.next_attempt_at = DeliveryStatus.DEAD_LETTER, None
         delivery.last_error = "The webhook endpoint was removed or disabled: not sent (replay it once enabled)."
         delivery.save()
         return delivery.status
-    slot = held.get(endpoint.pk) if held is not None else None
-    if slot is not None:
-        slot.refresh()
-    else:
-        slot = InFlightSlot(endpoint.pk)
-        parked_before = held is not None and endpoint.pk in held
-        if parked_before or not slot.acquire(patient=held is not None):
-            if held is not None:
-                held[endpoint.pk] = None
-            delivery.next_attempt_at = now + parked_fallback_delay()
-            delivery.save(update_fields=["next_attempt_at", "updated_at"])
-            delivery_schedule_soon(delivery_id=delivery.pk, at=delivery.next_attempt_at)  # if no release wakes it
-            # parked once this row is committed and unlocked: a release that wakes it earlier would skip it
-            transaction.on_commit(partial(slot.park, delivery.pk))
-            return delivery.status
-        if held is not None:
-            held[endpoint.pk] = slot
+    slot = InFlightSlot(endpoint.pk)
+    in_batch = parked is not None
+    if (in_batch and endpoint.pk in parked) or not slot.acquire(patient=in_batch):
+        if in_batch:
+            parked.add(endpoint.pk)
+        delivery.next_attempt_at = now + parked_fallback_delay()
+        delivery.save(update_fields=["next_attempt_at", "updated_at"])
+        delivery_schedule_soon(delivery_id=delivery.pk, at=delivery.next_attempt_at)  # if no release wakes it
+        # parked once this row is committed and unlocked: a release that wakes it earlier would skip it
+        transaction.on_commit(partial(slot.park, delivery.pk))
+        return delivery.status
     delivery.attempts += 1
     try:
         status = SENDERS[Channel.WEBHOOK](delivery, now=now)
@@ -233,7 +218,7 @@ def _webhook_attempt(
         delivery.last_error, delivery.next_attempt_at = "", None
         webhook_delivered(delivery)
     finally:
-        woken = slot.release() if held is None else None
+        woken = slot.release()
     if recorded is None:
         delivery.save(update_fields=ATTEMPT_FIELDS)
     else:

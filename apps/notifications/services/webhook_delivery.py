@@ -14,7 +14,6 @@ configuration) there is no cap: tasks run in the request there anyway.
 """
 
 import logging
-import math
 import random
 import time
 import uuid
@@ -82,10 +81,11 @@ class InFlightSlot:
         receiver is slow or hanging), or other deliveries are parked already: False at once, and the delivery is
         parked (behind them) instead of holding a worker.
 
-        `patient` (a batch, which holds its slot for all its deliveries, so a slot frees once per batch): while
-        the endpoint is healthy (its youngest request younger than WEBHOOK_SLOT_WAIT_MS) it polls up to
-        WEBHOOK_BATCH_SLOT_WAIT_MS, whether or not others are parked (each release still wakes one of them); a
-        slow endpoint parks it at once as above."""
+        `patient` (a delivery of a batch, whose worker has more of this endpoint's deliveries to send): while the
+        endpoint is healthy (its youngest request younger than WEBHOOK_SLOT_WAIT_MS) it polls up to
+        WEBHOOK_BATCH_SLOT_WAIT_MS, whether or not others are parked (each release still wakes one of them): a
+        busy endpoint whose worker threads outnumber its slots, on a loaded machine, must not park a batch after
+        50 ms, since a parked delivery costs three tasks more. A slow endpoint parks it at once as above."""
         client = _redis()
         if client is None:
             return True
@@ -110,19 +110,6 @@ class InFlightSlot:
             if queued or youngest_age_ms > settings.WEBHOOK_SLOT_WAIT_MS or time.monotonic() >= deadline:
                 return False
             time.sleep(0.01 if patient else 0.005)
-
-    def refresh(self) -> None:
-        """The held slot's next request (a batch's next delivery): its age, as the others see it, and its
-        expiry count from now. One round trip; a slot lost meanwhile (Redis restarted) is not taken again."""
-        if self.client is None:
-            return
-        until = time.time() * 1000 + self.hold_ms()
-        try:
-            self.client.pipeline(transaction=False).zadd(self.key, {self.token: until}, xx=True).pexpireat(
-                self.key, math.ceil(until)
-            ).execute()
-        except RedisError:
-            logger.warning("webhooks: slot of %s not refreshed (Redis unavailable)", self.key)
 
     def park(self, delivery_id: int) -> None:
         """Wait for a free slot of this endpoint: the next release wakes it (best effort: the caller's fallback
