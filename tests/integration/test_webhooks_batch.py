@@ -5,12 +5,15 @@ records nothing, runs again from its outbox row, and never sends a delivery alre
 The outbox rows are run here by hand (`outbox_message_run`, what the worker's task does) inside the test's
 transaction, so the crash is the run's exception rolling its transaction back."""
 
+import threading
+import time
 from collections import Counter
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_redis import get_redis_connection
 
 from apps.core.actors import Actor
 from apps.core.models import OutboxMessage
@@ -21,6 +24,7 @@ from apps.notifications.choices import DeliveryStatus
 from apps.notifications.models import Delivery
 from apps.notifications.services import WebhookEvent, webhook_events_publish
 from apps.notifications.services.delivery import BATCH_SEND_TASK, SEND_TASK, webhook_deliveries_send
+from apps.notifications.services.webhook_delivery import InFlightSlot
 from tests.factories import TenantFactory
 from tests.integration.webhooks_support import Receiver
 
@@ -169,3 +173,52 @@ def test_each_attempt_of_a_batch_is_recorded_on_its_own_row(endpoint, receiver, 
     (retry,) = OutboxMessage.objects.filter(task_name=SEND_TASK, args=[second.pk])
     assert retry.available_at == failed.next_attempt_at
     assert _sent_ids(receiver) == Counter({first.key: 1, third.key: 1})
+
+
+@pytest.fixture
+def full_endpoint(endpoint, settings):
+    """The endpoint with every in-flight slot taken by other requests (holders that never answer)."""
+    settings.WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT = 2
+    client = get_redis_connection("default")
+    probe = InFlightSlot(endpoint.pk)
+    client.delete(probe.key, probe.parked_key)
+    holders = [InFlightSlot(endpoint.pk) for _ in range(2)]
+    assert all(holder.acquire() for holder in holders)
+    yield holders
+    client.delete(probe.key, probe.parked_key)
+
+
+def test_a_batch_waits_for_a_busy_healthy_endpoint_even_behind_parked_deliveries(full_endpoint, endpoint, settings):
+    settings.WEBHOOK_SLOT_WAIT_MS, settings.WEBHOOK_BATCH_SLOT_WAIT_MS = 2000, 10_000
+    client = get_redis_connection("default")
+    client.rpush(InFlightSlot(endpoint.pk).parked_key, 999_999)  # somebody parked already
+
+    # a single delivery parks at once behind the parked one; a batch's waits for the next freed slot
+    assert not InFlightSlot(endpoint.pk).acquire()
+    releaser = threading.Timer(0.05, full_endpoint[0].release)
+    releaser.start()
+    patient = InFlightSlot(endpoint.pk)
+    assert patient.acquire(patient=True)
+    releaser.join()
+    assert client.zcard(patient.key) == 2  # still the cap: the freed slot, taken
+    patient.release()
+
+
+def test_a_batch_whose_endpoint_is_full_and_slow_parks_all_its_deliveries_unsent(
+    full_endpoint, endpoint, receiver, settings, django_capture_on_commit_callbacks
+):
+    settings.WEBHOOK_SLOT_WAIT_MS = 20
+    deliveries = _publish(endpoint, 3)
+    time.sleep(0.1)  # the requests in flight are older than WEBHOOK_SLOT_WAIT_MS: the endpoint is slow
+
+    with django_capture_on_commit_callbacks(execute=True):
+        statuses = webhook_deliveries_send(delivery_ids=[delivery.pk for delivery in deliveries])
+
+    assert statuses == [DeliveryStatus.QUEUED] * 3
+    rows = Delivery.objects.filter(pk__in=[delivery.pk for delivery in deliveries])
+    assert {(row.attempts, row.next_attempt_at is not None) for row in rows} == {(0, True)}  # no attempt spent
+    assert not receiver.received
+    # each waits for a freed slot (parked, in order) or its fallback timer (a task of its own)
+    parked = get_redis_connection("default").lrange(InFlightSlot(endpoint.pk).parked_key, 0, -1)
+    assert [int(value) for value in parked] == [delivery.pk for delivery in deliveries]
+    assert OutboxMessage.objects.filter(task_name=SEND_TASK).count() == 3
