@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.audit.services import audit_record
@@ -22,7 +22,7 @@ from apps.core.models import OutboxMessage
 from apps.core.outbox import outbox_dispatch_after_commit, outbox_publish_at
 from apps.notifications.channels import SENDERS, DeliveryError
 from apps.notifications.choices import FINAL_DELIVERY_STATUSES, Channel, DeliveryStatus
-from apps.notifications.models import Delivery
+from apps.notifications.models import Delivery, WebhookEndpoint
 from apps.notifications.services.webhook_delivery import (
     InFlightSlot,
     parked_fallback_delay,
@@ -74,28 +74,40 @@ def _failed(delivery: Delivery, error: DeliveryError, now: datetime) -> None:
     logger.info("notification delivery %s failed (attempt %d), retried later", delivery.pk, delivery.attempts)
 
 
+def _locked(delivery_ids: list[int]):
+    """The deliveries, locked (SELECT ... FOR UPDATE of their own rows), with what sending them reads."""
+    rows = Delivery.objects.select_for_update(of=("self",)).filter(pk__in=delivery_ids).order_by("pk")
+    return rows.select_related("notification", "webhook", "discord_channel")
+
+
 # savepoint=False: its callers (the outbox run of a task, a batch) let any exception roll the whole transaction
 # back, so a savepoint per delivery would only cost two more statements
 @transaction.atomic(savepoint=False)
 def delivery_send(*, delivery_id: int, now: datetime | None = None) -> str:
     """Send a queued or failed delivery once it is due; a delivery already sent, delivered or given up is
     never sent again (a retried or duplicated task sends nothing). Returns the delivery's status."""
-    delivery = (
-        Delivery.objects.select_for_update(of=("self",))
-        .select_related("notification", "webhook", "discord_channel")
-        .filter(pk=delivery_id)
-        .first()
-    )
+    delivery = _locked([delivery_id]).first()
     if delivery is None:
         return ""
+    return _send_locked(delivery, now=now or timezone.now())
+
+
+def _send_locked(
+    delivery: Delivery,
+    *,
+    now: datetime,
+    recorded: list[Delivery] | None = None,
+    parked: set[int] | None = None,
+) -> str:
+    """One attempt of a locked delivery, once due. `recorded` (a batch): a webhook attempt's outcome is added
+    there, for the batch's one UPDATE, instead of being saved at once."""
     if delivery.status in FINAL_DELIVERY_STATUSES:
         return delivery.status
-    now = now or timezone.now()
     due = delivery.next_attempt_at or delivery.not_before
     if due is not None and due > now:
         return delivery.status  # an early copy of the task: the scheduled one sends it
     if delivery.channel == Channel.WEBHOOK:
-        return _webhook_attempt(delivery, now)
+        return _webhook_attempt(delivery, now, recorded, parked)
     delivery.attempts += 1
     try:
         status = SENDERS[delivery.channel](delivery, now=now)
@@ -109,21 +121,74 @@ def delivery_send(*, delivery_id: int, now: datetime | None = None) -> str:
     return delivery.status
 
 
+@transaction.atomic(savepoint=False)
 def webhook_deliveries_send(*, delivery_ids: list[int]) -> list[str]:
-    """The first attempts of a batch of one endpoint's new deliveries (the fan-out's task: one Celery task and
-    one outbox run for WEBHOOK_SEND_BATCH deliveries instead of one each). Each is `delivery_send` as alone: its
-    own row lock, its own in-flight slot, a final state never sent again; its retries are single tasks.
+    """The first attempts of a batch of one endpoint's new deliveries (the event fan-out's task: one Celery task
+    and one outbox run for WEBHOOK_SEND_BATCH deliveries instead of one each). Each is sent as `delivery_send`
+    sends it alone: its row locked, its own in-flight slot, breaker permit, SSRF check (after DNS, the connection
+    pinned) and signature, a final state never sent again, its own outcome on its own row (status, attempts,
+    response, error); its retries are single tasks. Shared: one SELECT ... FOR UPDATE locks the batch's rows (in
+    id order; the rows stay locked to the end of the transaction either way) and one UPDATE records every
+    attempt's outcome after the last one. A batch that finds its endpoint full but healthy waits for a slot
+    (patiently: InFlightSlot.acquire); once one of its deliveries is parked (the endpoint is slow), the rest are
+    parked without asking again.
 
     One transaction for the batch (the outbox run's): nothing of it is recorded until the batch ends. A crash or
     an error mid-batch rolls the whole batch back and its outbox row runs it again later; deliveries already
     POSTed then are sent again with the same webhook-id (at least once, as for a single delivery whose commit
     fails), and those recorded final by an earlier run are skipped."""
-    return [delivery_send(delivery_id=delivery_id) for delivery_id in delivery_ids]
+    rows = {row.pk: row for row in _locked(delivery_ids)}
+    endpoints: dict[int, WebhookEndpoint] = {}
+    for row in rows.values():  # one object per endpoint: what a delivery changes on it, the next one sees
+        if row.webhook is not None:
+            row.webhook = endpoints.setdefault(row.webhook_id, row.webhook)
+    statuses: list[str] = []
+    recorded: list[Delivery] = []
+    parked: set[int] = set()
+    for delivery_id in delivery_ids:
+        delivery = rows.get(delivery_id)
+        if delivery is None:
+            statuses.append("")
+            continue
+        statuses.append(_send_locked(delivery, now=timezone.now(), recorded=recorded, parked=parked))
+        if delivery.status == DeliveryStatus.DEAD_LETTER and delivery.webhook is not None:
+            delivery.webhook.refresh_from_db(fields=["is_active", "consecutive_failures"])  # disabled by it?
+    if recorded:
+        _record_outcomes(recorded)
+    return statuses
 
 
-def _webhook_attempt(delivery: Delivery, now: datetime) -> str:
+def _record_outcomes(rows: list[Delivery]) -> None:
+    """One UPDATE for a batch's attempts, each row set to its own values (ATTEMPT_FIELDS). On PostgreSQL an
+    UPDATE ... FROM (VALUES ...) (bulk_update's CASE per field and row cost more to build than the sends);
+    elsewhere (the embedded SQLite) bulk_update."""
+    if connection.vendor != "postgresql":
+        Delivery.objects.bulk_update(rows, ATTEMPT_FIELDS)
+        return
+    quote, fields = connection.ops.quote_name, [Delivery._meta.get_field(name) for name in ATTEMPT_FIELDS]
+    pk = quote(Delivery._meta.pk.column)
+    names = ", ".join(quote(field.column) for field in fields)
+    assignments = ", ".join(
+        f"{quote(field.column)} = outcome.{quote(field.column)}::{field.db_type(connection)}" for field in fields
+    )
+    row_values = "(" + ", ".join(["%s"] * (len(fields) + 1)) + ")"
+    sql = (
+        f"UPDATE {quote(Delivery._meta.db_table)} AS target SET {assignments} "  # noqa: S608 - quoted identifiers, values as parameters
+        f"FROM (VALUES {', '.join([row_values] * len(rows))}) AS outcome(id, {names}) WHERE target.{pk} = outcome.id"
+    )
+    params = [value for row in rows for value in (row.pk, *(getattr(row, name) for name in ATTEMPT_FIELDS))]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def _webhook_attempt(
+    delivery: Delivery, now: datetime, recorded: list[Delivery] | None = None, parked: set[int] | None = None
+) -> str:
     """One attempt of a webhook delivery within its endpoint's in-flight cap (a full endpoint: parked until a slot
-    frees, no attempt spent); a disabled or removed endpoint makes it a dead letter without an attempt."""
+    frees, no attempt spent); a disabled or removed endpoint makes it a dead letter without an attempt.
+
+    `parked` (a batch): the endpoints this batch found full and slow; the batch's other deliveries to them are
+    parked at once, without asking again. A batch waits for a busy endpoint's slot patiently (InFlightSlot)."""
     endpoint = delivery.webhook
     if endpoint is None or not endpoint.is_active:
         delivery.status, delivery.next_attempt_at = DeliveryStatus.DEAD_LETTER, None
@@ -131,7 +196,10 @@ def _webhook_attempt(delivery: Delivery, now: datetime) -> str:
         delivery.save()
         return delivery.status
     slot = InFlightSlot(endpoint.pk)
-    if not slot.acquire():
+    in_batch = parked is not None
+    if (in_batch and endpoint.pk in parked) or not slot.acquire(patient=in_batch):
+        if in_batch:
+            parked.add(endpoint.pk)
         delivery.next_attempt_at = now + parked_fallback_delay()
         delivery.save(update_fields=["next_attempt_at", "updated_at"])
         delivery_schedule_soon(delivery_id=delivery.pk, at=delivery.next_attempt_at)  # if no release wakes it
@@ -151,12 +219,22 @@ def _webhook_attempt(delivery: Delivery, now: datetime) -> str:
         webhook_delivered(delivery)
     finally:
         woken = slot.release()
-    delivery.save(update_fields=ATTEMPT_FIELDS)
-    for _ in range(10):  # a parked id sent meanwhile (by its fallback timer) wakes the next one instead
-        if woken is None or _wake(woken, now):
-            break
-        woken = slot.next_parked()
+    if recorded is None:
+        delivery.save(update_fields=ATTEMPT_FIELDS)
+    else:
+        delivery.updated_at = timezone.now()  # what save() sets (auto_now), which bulk_update does not
+        recorded.append(delivery)
+    _wake_parked(slot, woken, now)
     return delivery.status
+
+
+def _wake_parked(slot: InFlightSlot, woken: int | None, now: datetime) -> None:
+    """Send the parked delivery a released slot woke; a parked id sent meanwhile (by its fallback timer) wakes
+    the next one instead."""
+    for _ in range(10):
+        if woken is None or _wake(woken, now):
+            return
+        woken = slot.next_parked()
 
 
 def _wake(delivery_id: int, now: datetime) -> bool:

@@ -19,6 +19,10 @@ WEBHOOK_DISABLE_AFTER = env_int("WEBHOOK_DISABLE_AFTER", 5)
 # timer after WEBHOOK_PARKED_FALLBACK_SECONDS (jittered). A hanging receiver holds this many worker slots.
 WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT = env_int("WEBHOOK_MAX_IN_FLIGHT_PER_ENDPOINT", 4)
 WEBHOOK_SLOT_WAIT_MS = env_int("WEBHOOK_SLOT_WAIT_MS", 50)
+# A delivery of a batch (WEBHOOK_SEND_BATCH) that finds its endpoint full waits up to this long for a slot while
+# the endpoint stays healthy (its youngest request younger than WEBHOOK_SLOT_WAIT_MS), whether or not others are
+# parked, before it is parked; a slow endpoint parks it (and the rest of its batch) at once.
+WEBHOOK_BATCH_SLOT_WAIT_MS = env_int("WEBHOOK_BATCH_SLOT_WAIT_MS", 1000)
 WEBHOOK_PARKED_FALLBACK_SECONDS = env_int("WEBHOOK_PARKED_FALLBACK_SECONDS", 60)
 # A retry due within this many seconds is also published with Celery's eta (on time); a later one waits in
 # the outbox for beat's dispatcher (an eta message held for hours by a worker is fragile).
