@@ -177,11 +177,14 @@ def settled_bets(bets: QuerySet[Bet]) -> SettledBets:
         sql, params = grouped.query.sql_with_params()
     except EmptyResultSet:
         return _as_settled([])
-    epoch = "(EXTRACT(EPOCH FROM {}) * 1000000)::bigint"
+    epoch, posted_at = "(EXTRACT(EPOCH FROM {}) * 1000000)::bigint", POSTED_AT
+    if connections[grouped.db].vendor == "sqlite":  # the embedded configuration: Julian days, MAX of two values
+        epoch = "CAST(ROUND((julianday({}) - 2440587.5) * 86400000000) AS INTEGER)"
+        posted_at = POSTED_AT.replace("GREATEST(", "MAX(")
     # only constants around the ORM's own SQL; the values stay bound parameters
     query = (
         "SELECT settled.id, settled.capper_id, settled.status, settled.decimal_odds, settled.settlement_source, "  # noqa: S608
-        f"{epoch.format(POSTED_AT)}, {epoch.format('settled.first_start')} FROM ({sql}) AS settled"
+        f"{epoch.format(posted_at)}, {epoch.format('settled.first_start')} FROM ({sql}) AS settled"
     )
     with connections[grouped.db].cursor() as cursor:
         cursor.execute(query, params)
