@@ -101,25 +101,35 @@ def _fraud_done() -> bool:
 def _fraud_run(actor: Actor) -> str:
     from apps.fraud.services.scan import fraud_scan  # noqa: PLC0415
 
+    started = time.monotonic()
     try:
-        planted = f"planted {len(plant_fraud(seed=1, actor=actor))} scenarios; "
+        planted = f"planted {len(plant_fraud(seed=1, actor=actor))} scenarios in {time.monotonic() - started:.1f} s; "
     except FraudPlantingError as error:
         planted = f"{error}; "
+    started = time.monotonic()
     since = timezone.now() - timedelta(days=settings.FRAUD_SCAN_SINCE_DAYS)
     report = fraud_scan(actor=Actor.system("fraud scan"), since=since)
-    return f"{planted}the fraud scan found {len(report.findings)} findings"
+    return f"{planted}the fraud scan found {len(report.findings)} findings in {time.monotonic() - started:.1f} s"
 
 
 # --- 3. security alerts from a scripted attack -------------------------------------------------------------
-def _attack_done() -> bool:
+ATTACK_RULES = ("brute-force-per-user", "credential-stuffing-per-ip")
+
+
+def _attack_alerts():
     from apps.security.models import Alert  # noqa: PLC0415
 
-    return Alert.objects.exists()
+    return Alert.objects.filter(rule__slug__in=ATTACK_RULES).order_by("pk")
+
+
+def _attack_done() -> bool:
+    from apps.security.models import SecurityEvent  # noqa: PLC0415
+
+    return SecurityEvent.objects.filter(details__demo_attack=True).exists()
 
 
 def _attack_run(actor: Actor) -> str:
     from apps.security.choices import SecurityEventType  # noqa: PLC0415
-    from apps.security.models import Alert  # noqa: PLC0415
     from apps.security.services.events import security_event_record  # noqa: PLC0415
 
     now = timezone.now()
@@ -129,7 +139,12 @@ def _attack_run(actor: Actor) -> str:
     events = 0
     for n in range(8):  # brute force on one account: the rule's threshold is 5 in 5 minutes
         at = now - timedelta(minutes=4) + timedelta(seconds=20 * n)
-        details = {"username": ATTACK_TARGET, "reason": "invalid_password", "path": "/admin/login/"}
+        details = {
+            "username": ATTACK_TARGET,
+            "reason": "invalid_password",
+            "path": "/admin/login/",
+            "demo_attack": True,
+        }
         events += (
             security_event_record(
                 event_type=SecurityEventType.LOGIN_FAILED, actor=brute, details=details, occurred_at=at
@@ -139,13 +154,15 @@ def _attack_run(actor: Actor) -> str:
     for n in range(14):  # credential stuffing: 10 distinct usernames from one address in 10 minutes
         at = now - timedelta(minutes=8) + timedelta(seconds=25 * n)
         details = {"username": f"staff{n:02d}@example.com", "reason": "unknown_user", "path": "/portal/login/"}
+        details["demo_attack"] = True
         events += (
             security_event_record(
                 event_type=SecurityEventType.LOGIN_FAILED, actor=stuffing, details=details, occurred_at=at
             )
             is not None
         )
-    return f"{events} failed logins recorded; {Alert.objects.count()} alerts raised by the detection rules"
+    raised = ", ".join(alert.rule.name for alert in _attack_alerts().select_related("rule")) or "none"
+    return f"{events} failed logins recorded; alerts raised by the detection rules: {raised}"
 
 
 def _fields(actor: Actor) -> dict:
@@ -163,10 +180,10 @@ def _incident_run(actor: Actor) -> str:
     from apps.incidents.choices import EvidenceKind, IncidentKind, IncidentSeverity  # noqa: PLC0415
     from apps.incidents.services.evidence import evidence_add  # noqa: PLC0415
     from apps.incidents.services.incidents import incident_declare, incident_note  # noqa: PLC0415
-    from apps.security.models import Alert, SecurityEvent  # noqa: PLC0415
+    from apps.security.models import SecurityEvent  # noqa: PLC0415
 
     analyst = user_actor(ANALYST)
-    alerts = list(Alert.objects.order_by("pk"))
+    alerts = list(_attack_alerts())
     with transaction.atomic():
         incident = incident_declare(
             actor=analyst,
@@ -182,7 +199,7 @@ def _incident_run(actor: Actor) -> str:
             security_alerts=alerts,
         )
     lines = ["occurred_at,event_type,ip_address,username"]
-    for event in SecurityEvent.objects.filter(event_type="login_failed").order_by("occurred_at"):
+    for event in SecurityEvent.objects.filter(details__demo_attack=True).order_by("occurred_at"):
         username = event.details.get("username", "")
         lines.append(f"{event.occurred_at.isoformat()},{event.event_type},{event.ip_address},{username}")
     with transaction.atomic():

@@ -39,15 +39,17 @@ def privacy_run(actor: Actor) -> str:
         return "skipped: the demo needs 6 members (run seed_demo first)"
     officer, officer_2 = user_actor(OFFICER), user_actor(OFFICER_2)
 
-    def receive(member, kind):
+    def receive(member, kind, **details):
         with transaction.atomic():
-            return request_receive(actor=DSR_CHANNEL, member=member, kind=kind, details={"channel": "discord"})
+            return request_receive(
+                actor=DSR_CHANNEL, member=member, kind=kind, details={"channel": "discord", **details}
+            )
 
     receive(members[0], RequestKind.ACCESS)  # received: waits for someone to start verification
     waiting = receive(members[1], RequestKind.PORTABILITY)
     with transaction.atomic():
         request_start_verification(request=waiting, actor=officer, note="Asked the member to confirm by DM.")
-    working = receive(members[2], RequestKind.RECTIFICATION)
+    working = receive(members[2], RequestKind.RECTIFICATION, changes={"username": "corrected-name"})
     with transaction.atomic():
         request_verify_identity(request=working, actor=officer, method=VerificationMethod.DISCORD_DM)
     done = receive(members[3], RequestKind.ACCESS)
