@@ -121,16 +121,21 @@ def run_due(*, now: datetime | None = None, started_at: datetime | None = None) 
     now = now or timezone.now()
     started_at = started_at or state.started_at or now
     ran = []
-    close_old_connections()
-    try:
-        for job in due_jobs(now=now, started_at=started_at):
-            job_run(job)
-            ran.append(job.name)
-    finally:
-        close_old_connections()
+    for job in due_jobs(now=now, started_at=started_at):
+        job_run(job)
+        ran.append(job.name)
     state.last_tick_at = now
     state.ran = ran
     return ran
+
+
+def _pass() -> list[str]:
+    """A pass in the scheduler's thread, with fresh database connections as a request gets."""
+    close_old_connections()
+    try:
+        return run_due()
+    finally:
+        close_old_connections()
 
 
 class EmbeddedScheduler:
@@ -156,7 +161,7 @@ class EmbeddedScheduler:
                 pass
             try:
                 # a thread of its own (not the requests' thread): a long job does not hold up the pages
-                await sync_to_async(run_due, thread_sensitive=False)()
+                await sync_to_async(_pass, thread_sensitive=False)()
             except Exception:  # noqa: BLE001 - e.g. the database briefly locked: the next tick tries again
                 logger.exception("embedded scheduler: pass failed")
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from apps.accounts.models import Member
 from apps.core.actors import Actor
-from apps.demo.showcase import LATE_REQUEST_DAYS, OFFICER, OFFICER_2, demo_tenants, user_actor
+from apps.demo.showcase import LATE_REQUEST_DAYS, OFFICER, OFFICER_2, demo_tenants, run_scheduled, user_actor
 
 COMPLIANCE_REPORT_NAME = "SOC 2 status, weekly (demo)"
 BI_REPORT_NAME = "Weekly executive summary (demo)"
@@ -82,15 +82,18 @@ def checks_done() -> bool:
 
 
 def checks_run_now(actor: Actor) -> str:
-    from apps.compliance.services.runs import checks_run  # noqa: PLC0415
-    from apps.compliance.services.scores import score_snapshots_take  # noqa: PLC0415
+    from apps.compliance.models import CheckRun, ScoreSnapshot  # noqa: PLC0415
 
-    batch = checks_run(trigger="schedule")
-    failed = [run.check_id for run in batch.runs if run.status == "fail"]
-    snapshots = score_snapshots_take()
+    # the scheduled jobs the checks watch run first (retention), then the checks' own dispatcher and the
+    # score snapshots, as the embedded scheduler runs them
+    run_scheduled("apps.privacy.tasks.retention_run_task")
+    run_scheduled("apps.compliance.tasks.checks_dispatch_task")
+    run_scheduled("apps.compliance.tasks.score_snapshots_task")
+    runs = CheckRun.objects.order_by("check_id")
+    failed = [run.check_id for run in runs if run.status == "fail"]
     return (
-        f"{len(batch.runs)} checks ran, {len(failed)} failed ({', '.join(failed) or 'none'}); "
-        f"{len(snapshots)} framework score snapshots"
+        f"{runs.count()} checks ran, {len(failed)} failed ({', '.join(failed) or 'none'}); "
+        f"{ScoreSnapshot.objects.count()} framework score snapshots"
     )
 
 
@@ -150,9 +153,8 @@ def analytics_done() -> bool:
 
 def analytics_run(actor: Actor) -> str:
     from apps.analytics.models import Forecast, Insight  # noqa: PLC0415
-    from apps.analytics.tasks import forecasts_refresh_task, insights_dispatch_task  # noqa: PLC0415
 
     # the scheduled jobs themselves, run now (eagerly: the embedded configuration has no worker)
-    forecasts_refresh_task.apply(throw=True)
-    insights_dispatch_task.apply(throw=True)
+    run_scheduled("apps.analytics.tasks.forecasts_refresh_task")
+    run_scheduled("apps.analytics.tasks.insights_dispatch_task")
     return f"{Forecast.objects.count()} forecasts, {Insight.objects.count()} insights"
