@@ -1,0 +1,76 @@
+"""`manage.py seed_showcase` on a small demo set: one item of every kind a portal page lists, written through the
+apps' services, a failing check that fails for the reason the demo planted, and a second run that creates nothing."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django_celery_beat.models import PeriodicTask
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from apps.analytics.models import Forecast
+from apps.analytics.models import ReportRun as BiReportRun
+from apps.compliance.models import CheckRun, ReportRun, ScoreSnapshot
+from apps.demo.showcase import ATTACK_RULES, DEMO_STAFF, INCIDENT_TITLE
+from apps.fraud.models import FraudCase
+from apps.incidents.models import Incident
+from apps.privacy.choices import RequestStatus
+from apps.privacy.models import DataSubjectRequest
+from apps.security.models import Alert
+
+# transactional: the outbox runs the eager tasks after each commit (event rules, fraud checks); serialized rollback
+# keeps the rows data migrations wrote (the shipped detection rules) that a flush would remove
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
+def _counts() -> dict[str, int]:
+    return {
+        model.__name__ + str(index): model.objects.count()
+        for index, model in enumerate(
+            [FraudCase, Alert, Incident, DataSubjectRequest, CheckRun, ReportRun, BiReportRun, Forecast, ScoreSnapshot]
+        )
+    }
+
+
+def _showcase() -> str:
+    output = StringIO()
+    call_command("seed_showcase", stdout=output)
+    return output.getvalue()
+
+
+def test_the_showcase_needs_the_demo_set_first():
+    with pytest.raises(CommandError, match="seed_demo"):
+        _showcase()
+
+
+def test_the_showcase_has_every_kind_of_item_once_and_a_second_run_creates_nothing():
+    call_command("seed_demo", tenants=2, bets=150, no_progress=True, stdout=StringIO(), stderr=StringIO())
+
+    output = _showcase()
+
+    assert "[8/8]" in output and "Demo story: 8 steps" in output
+    # the actors of the story: staff with their role and a confirmed authenticator (the second factor)
+    assert TOTPDevice.objects.filter(user__username__in=list(DEMO_STAFF), confirmed=True).count() == len(DEMO_STAFF)
+    assert FraudCase.objects.values("kind").distinct().count() >= 3  # planted scenarios became cases
+    assert set(Alert.objects.filter(rule__slug__in=ATTACK_RULES).values_list("rule__slug", flat=True)) == set(
+        ATTACK_RULES
+    )
+    incident = Incident.objects.get(title=INCIDENT_TITLE)
+    assert incident.evidence.count() == 1 and incident.security_alerts.count() == 2
+    statuses = set(DataSubjectRequest.objects.values_list("status", flat=True))
+    assert statuses == set(RequestStatus.values)  # every state, completed with four eyes
+    assert ReportRun.objects.filter(status="succeeded").exists() and BiReportRun.objects.filter(status="succeeded")
+    assert Forecast.objects.exists() and ScoreSnapshot.objects.exists()
+    # the checks ran, through their scheduled job; the only failure is the one the demo planted (a late request)
+    assert CheckRun.objects.count() >= 15
+    failed = {run.check_id: run for run in CheckRun.objects.filter(status="fail")}
+    assert set(failed) == {"privacy.requests_overdue"}, {key: run.summary for key, run in failed.items()}
+    assert failed["privacy.requests_overdue"].evidence["overdue_count"] == 1
+    for task in ("apps.fraud.tasks.fraud_scan_task", "apps.compliance.tasks.checks_dispatch_task"):
+        assert PeriodicTask.objects.get(task=task).last_run_at is not None  # recorded as beat records a run
+
+    before = _counts()
+    again = _showcase()
+
+    assert "Demo story: already present, nothing created." in again
+    assert _counts() == before
