@@ -2,6 +2,7 @@
 the workflow step admin."""
 
 import pytest
+from django.contrib import admin
 from django.template import Context, Template
 from django.urls import reverse
 
@@ -35,7 +36,5 @@ def test_unknown_or_empty_values_are_shown_as_stored():
 
 
 def test_the_workflow_step_admin_shows_the_role_in_words():
-    from django.contrib import admin
-
     step = WorkflowStep(assignee_role=StaffRole.SECURITY_ANALYST)
     assert WorkflowStepAdmin(WorkflowStep, admin.site).assignee_role_name(step) == "Security analyst"
