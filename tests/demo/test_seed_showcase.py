@@ -1,9 +1,11 @@
 """`manage.py seed_showcase` on a small demo set: one item of every kind a portal page lists, written through the
 apps' services, a failing check that fails for the reason the demo planted, and a second run that creates nothing."""
 
+from importlib import import_module
 from io import StringIO
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import CommandError, call_command
 from django_celery_beat.models import PeriodicTask
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -18,9 +20,22 @@ from apps.privacy.choices import RequestStatus
 from apps.privacy.models import DataSubjectRequest
 from apps.security.models import Alert
 
-# transactional: the outbox runs the eager tasks after each commit (event rules, fraud checks); serialized rollback
-# keeps the rows data migrations wrote (the shipped detection rules) that a flush would remove
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+# transactional: the outbox runs the eager tasks after each commit (event rules, fraud checks)
+pytestmark = pytest.mark.django_db(transaction=True)
+
+# rows data migrations ship (the detection rules, the incident rules and clocks): a transactional test's flush
+# removed them, so they are written again as `migrate` writes them
+SHIPPED = [
+    ("apps.security.migrations.0002_default_rules", "create_rules"),
+    ("apps.incidents.migrations.0002_core_default_rules", "create_rules"),
+    ("apps.incidents.migrations.0005_clock_definitions", "create_defaults"),
+]
+
+
+@pytest.fixture(autouse=True)
+def _shipped_rows(transactional_db):
+    for module, function in SHIPPED:
+        getattr(import_module(module), function)(django_apps, None)
 
 
 def _counts() -> dict[str, int]:
@@ -56,7 +71,7 @@ def test_the_showcase_has_every_kind_of_item_once_and_a_second_run_creates_nothi
         ATTACK_RULES
     )
     incident = Incident.objects.get(title=INCIDENT_TITLE)
-    assert incident.evidence.count() == 1 and incident.security_alerts.count() == 2
+    assert incident.evidence.filter(kind="file").count() == 1 and incident.security_alerts.count() == 2
     statuses = set(DataSubjectRequest.objects.values_list("status", flat=True))
     assert statuses == set(RequestStatus.values)  # every state, completed with four eyes
     assert ReportRun.objects.filter(status="succeeded").exists() and BiReportRun.objects.filter(status="succeeded")
