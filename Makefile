@@ -51,6 +51,7 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt $(VENV)/.runtime-i
 setup: $(VENV)/.runtime-installed vendor-static ocr
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_showcase
 	$(BIN)/python manage.py ensure_staff_login
 
 serve:

@@ -18,6 +18,7 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from apps.core.middleware import ConditionalGetASGI  # noqa: E402
+from apps.core.scheduler import lifespan_application  # noqa: E402
 from dbsbm.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
@@ -25,5 +26,7 @@ application = ProtocolTypeRouter(
         # 304s of versioned API reads answered before Django's handler (apps/core/middleware.py)
         "http": asgi_traced(ConditionalGetASGI(django_asgi_application)),
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        # the embedded configuration runs beat's schedule in this process (apps/core/scheduler.py)
+        "lifespan": lifespan_application(),
     }
 )

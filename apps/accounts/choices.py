@@ -32,3 +32,8 @@ class StaffRole(models.TextChoices):
     SUPPORT = "support", "Support"
     COMPLIANCE_OFFICER = "compliance_officer", "Compliance officer"
     SECURITY_ANALYST = "security_analyst", "Security analyst"
+
+
+def staff_role_label(value: str) -> str:
+    """A role's name as words ("Compliance officer") for a stored slug; an unknown value is shown as stored."""
+    return StaffRole(value).label if value in StaffRole.values else value

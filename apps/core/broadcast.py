@@ -31,3 +31,21 @@ def broadcast(*, group: str, message: dict[str, Any], label: str) -> None:
 def broadcast_on_commit(*, group: str, message: Callable[[], dict[str, Any]], label: str) -> None:
     """Send the message `message()` builds to `group` once the current transaction commits."""
     transaction.on_commit(lambda: broadcast(group=group, message=message(), label=label))
+
+
+def live_reach() -> str:
+    """How far a live message travels: "cluster" when the channel layer carries it between processes (Redis:
+    a worker's change reaches every web process), "process" when it stays in this process (the embedded
+    configuration's in-memory layer: only this server's own requests and its embedded scheduler's jobs reach
+    the open pages; a `manage.py` command run in another terminal does not)."""
+    layer = get_channel_layer()
+    if layer is None:
+        return "none"
+    return "process" if type(layer).__name__ == "InMemoryChannelLayer" else "cluster"
+
+
+def live_hello() -> dict[str, Any]:
+    """The first message of every live socket: what the page's "Live updates" indicator may truthfully say."""
+    from apps.core.scheduler import state  # noqa: PLC0415 - the scheduler module imports django_celery_beat models
+
+    return {"type": "hello", "reach": live_reach(), "scheduler": "in-process" if state.running else "separate"}

@@ -20,7 +20,7 @@ from apps.audit.services import audit_record
 from apps.betting.choices import BetStatus, GameStatus, LegResult, SettlementSource
 from apps.betting.models import Bet, BetLeg, Capper, Game
 from apps.betting.odds import american_to_decimal, net_units
-from apps.betting.services import bet_settle, game_grade
+from apps.betting.services import bet_settle, games_grade
 from apps.core.actors import Actor
 from apps.demo.bets import BET_COLUMNS, LEG_COLUMNS, _snowflake
 from apps.demo.fraud_scenarios import GameRow, PlannedBet, Planner, Scenario, plan_scenarios
@@ -83,8 +83,9 @@ def plant_fraud(*, seed: int, actor: Actor) -> list[Scenario]:
         leg = bet.legs.get()
         bet_settle(bet=bet, actor=actor, leg_results={leg.pk: planned.hand_settle},
                    settled_by=planned.settled_by or planned.capper, source=SettlementSource.API)  # fmt: skip
-    for game_id in sorted({planned.game.id for planned in plan.bets if planned.game.home_score is not None}):
-        game_grade(game_id=game_id, actor=actor)
+    # set-based, as the demo's own grading (the same legs, bets, ledger and per-game audit as game_grade one by one)
+    games_grade(game_ids=sorted({planned.game.id for planned in plan.bets if planned.game.home_score is not None}),
+                actor=actor)  # fmt: skip
     return plan.scenarios
 
 

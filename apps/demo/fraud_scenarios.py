@@ -8,6 +8,7 @@ pre-game bets, so the fraud hides among normal activity. Bets are straights on t
 games, priced like the demo's (-110-ish spreads and totals, moneylines from the probability).
 """
 
+import bisect
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -303,11 +304,13 @@ def _plant_rings(planner: Planner) -> None:
 def _plant_bots(planner: Planner) -> None:
     rng = planner.rng
     starts = sorted(planner.recent, key=lambda game: game.starts_at)
+    keys = [game.starts_at for game in starts]
 
     def next_game(moment: datetime) -> GameRow | None:
-        later = [
-            game for game in starts if moment + timedelta(minutes=10) <= game.starts_at <= moment + timedelta(hours=30)
-        ]
+        # the games starting 10 minutes to 30 hours later: a slice of the sorted list (the same games, in the
+        # same order, as filtering the whole list, so the same draws), found by bisection
+        low = bisect.bisect_left(keys, moment + timedelta(minutes=10))
+        later = starts[low : bisect.bisect_right(keys, moment + timedelta(hours=30))]
         return rng.choice(later) if later else None
 
     def post(capper: str, moments: list[datetime]) -> None:

@@ -17,6 +17,7 @@ from django.conf import settings
 from apps.analytics.models import DashboardScope
 from apps.analytics.selectors.dashboards import dashboard_get, dashboard_tenant
 from apps.analytics.selectors.live import widgets_changed
+from apps.core.broadcast import live_hello
 from apps.core.errors import NotFoundError
 from apps.core.second_factor import REFUSED, StaffSocketMixin
 from apps.portal.access import may_use_portal
@@ -41,7 +42,7 @@ class DashboardConsumer(StaffSocketMixin, AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         self.staff_watch_start()
-        await self.send_json({"type": "hello"})
+        await self.send_json(live_hello())
 
     async def disconnect(self, code) -> None:
         await self.staff_watch_stop()
@@ -72,7 +73,7 @@ class IncidentsConsumer(StaffSocketMixin, AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         self.staff_watch_start()
-        await self.send_json({"type": "hello"})
+        await self.send_json(live_hello())
 
     async def disconnect(self, code) -> None:
         await self.staff_watch_stop()
@@ -116,7 +117,7 @@ class AnalyticsDashboardConsumer(StaffSocketMixin, AsyncJsonWebsocketConsumer):
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
         self.staff_watch_start()
-        await self.send_json({"type": "hello"})
+        await self.send_json(live_hello())
 
     @database_sync_to_async
     def _group(self) -> str | None:

@@ -444,6 +444,7 @@ from dbsbm.settings.components.analytics_rollups import *  # noqa: E402, F403
 from dbsbm.settings.components.cache import *  # noqa: E402, F403
 from dbsbm.settings.components.compliance import *  # noqa: E402, F403
 from dbsbm.settings.components.compliance_automation import *  # noqa: E402, F403
+from dbsbm.settings.components.core_demo import *  # noqa: E402, F403
 from dbsbm.settings.components.deployment import *  # noqa: E402, F403
 from dbsbm.settings.components.fraud import *  # noqa: E402, F403
 from dbsbm.settings.components.incidents_evidence import *  # noqa: E402, F403

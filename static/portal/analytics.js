@@ -179,16 +179,17 @@
     if (!path || !window.WebSocket) return;
     var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
     var socket = new WebSocket(scheme + window.location.host + path);
-    socket.onopen = function () { retryMs = 1000; setStatus("open", "on"); root.setAttribute("data-live", "open"); };
+    socket.onopen = function () { retryMs = 1000; window.portalLiveStatus(status, "open", null); };
     socket.onmessage = function (event) {
       var message = JSON.parse(event.data);
+      if (message.type === "hello") { window.portalLiveStatus(status, "open", message); root.setAttribute("data-live", "open"); }
       if (message.type === "changed") queue(message.widgets.map(String));
     };
     socket.onclose = function (event) {
       root.setAttribute("data-live", "closed");
       if (event.code === 4403) { setStatus("closed", "not allowed (sign in again)"); return; }
       if (event.code === 4404) { setStatus("closed", "this dashboard is gone"); return; }
-      setStatus("closed", "reconnecting…");
+      window.portalLiveStatus(status, "closed", null);
       window.setTimeout(connect, retryMs);
       retryMs = Math.min(retryMs * 2, 30000);
     };

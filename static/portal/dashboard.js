@@ -39,15 +39,16 @@
   function connect() {
     var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
     var socket = new WebSocket(scheme + window.location.host + board.getAttribute("data-ws-path"));
-    socket.onopen = function () { retryMs = 1000; setStatus("open", "on"); board.setAttribute("data-live", "open"); };
+    socket.onopen = function () { retryMs = 1000; window.portalLiveStatus(status, "open", null); };
     socket.onmessage = function (event) {
       var message = JSON.parse(event.data);
+      if (message.type === "hello") { window.portalLiveStatus(status, "open", message); board.setAttribute("data-live", "open"); }
       if (message.type === "changed") message.widgets.forEach(refresh);
     };
     socket.onclose = function (event) {
       board.setAttribute("data-live", "closed");
       if (event.code === 4403) { setStatus("closed", "not allowed (sign in again)"); return; }
-      setStatus("closed", "reconnecting…");
+      window.portalLiveStatus(status, "closed", null);
       window.setTimeout(connect, retryMs);
       retryMs = Math.min(retryMs * 2, 30000);
     };

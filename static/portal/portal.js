@@ -13,3 +13,33 @@
   window.portalDrawCharts = drawCharts;
   window.addEventListener("load", function () { drawCharts(document); });
 })();
+
+/* The "Live updates" indicator of every live page, from the socket's state and the server's hello: "on" only once
+   the server said hello on an open socket, and then what the server's channel layer can deliver. */
+(function () {
+  "use strict";
+  window.portalLiveStatus = function (status, socketState, hello) {
+    if (!status) return;
+    var state = socketState, text;
+    if (socketState === "open" && hello) {
+      if (hello.reach === "process") {
+        state = "open-local";
+        text = "on for this server's own changes (its pages and its scheduled jobs); changes made by another " +
+          "process, such as a manage.py command, show after a reload";
+      } else if (hello.reach === "none") {
+        state = "closed";
+        text = "off (this server has no channel layer); reload to see changes";
+      } else {
+        text = "on";
+      }
+    } else if (socketState === "open") {
+      state = "connecting";
+      text = "connecting…";
+    } else {
+      text = socketState === "connecting" ? "connecting…" : "off, reconnecting…";
+    }
+    status.setAttribute("data-state", state);
+    status.setAttribute("title", hello ? "channel layer: " + hello.reach + ", scheduler: " + hello.scheduler : "");
+    status.textContent = "Live updates: " + text;
+  };
+})();

@@ -82,7 +82,8 @@ def embedded_portal(tmp_path):
             start_new_session=True,  # its own process group: make, uvicorn and children stop together
         )
     try:
-        _wait_for(f"http://127.0.0.1:{port}/healthz", process, log)
+        # migrate, seed_demo and seed_showcase (the demo story) run before the server starts
+        _wait_for(f"http://127.0.0.1:{port}/healthz", process, log, deadline_seconds=600)
         yield f"http://127.0.0.1:{port}", log, tmp_path / "data"
     finally:
         os.killpg(process.pid, signal.SIGTERM)

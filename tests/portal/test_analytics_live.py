@@ -64,7 +64,11 @@ def _session(portal_user, username: str) -> str:
 
 
 async def _hello(communicator) -> None:
-    assert await communicator.receive_json_from(timeout=5) == {"type": "hello"}
+    assert await communicator.receive_json_from(timeout=5) == {
+        "type": "hello",
+        "reach": "cluster",
+        "scheduler": "separate",
+    }
 
 
 @pytest.mark.django_db(transaction=True)

@@ -57,9 +57,17 @@ async def test_a_timeline_line_tells_the_list_and_that_incidents_page_after_comm
 
     watched, other, cookie = await database_sync_to_async(_setup)()
     board, connected, _ = await _connect("/ws/portal/incidents/", cookie)
-    assert connected and await board.receive_json_from(timeout=5) == {"type": "hello"}
+    assert connected and await board.receive_json_from(timeout=5) == {
+        "type": "hello",
+        "reach": "cluster",
+        "scheduler": "separate",
+    }
     page, connected, _ = await _connect(f"/ws/portal/incidents/{watched.pk}/", cookie)
-    assert connected and await page.receive_json_from(timeout=5) == {"type": "hello"}
+    assert connected and await page.receive_json_from(timeout=5) == {
+        "type": "hello",
+        "reach": "cluster",
+        "scheduler": "separate",
+    }
 
     await database_sync_to_async(incident_note)(incident=watched, actor=ACTOR, text="Blocked at the edge")
     expected = {"type": "changed", "incident": watched.pk, "kind": "note"}
@@ -83,7 +91,11 @@ async def test_a_rolled_back_change_tells_nobody(portal_user):
 
     incident, cookie = await database_sync_to_async(_setup)()
     page, connected, _ = await _connect(f"/ws/portal/incidents/{incident.pk}/", cookie)
-    assert connected and await page.receive_json_from(timeout=5) == {"type": "hello"}
+    assert connected and await page.receive_json_from(timeout=5) == {
+        "type": "hello",
+        "reach": "cluster",
+        "scheduler": "separate",
+    }
 
     def _rolled_back():
         with pytest.raises(RuntimeError), transaction.atomic():

@@ -59,7 +59,11 @@ async def test_check_runs_alerts_and_requests_refresh_their_widgets(staff_user, 
 
     communicator, connected, _ = await _connect(await database_sync_to_async(_session)())
     assert connected
-    assert await communicator.receive_json_from(timeout=5) == {"type": "hello"}
+    assert await communicator.receive_json_from(timeout=5) == {
+        "type": "hello",
+        "reach": "cluster",
+        "scheduler": "separate",
+    }
 
     await database_sync_to_async(data.run_mfa_check)()
     assert await communicator.receive_json_from(timeout=5) == {
@@ -93,7 +97,11 @@ async def test_an_open_socket_is_closed_once_its_session_or_user_may_no_longer_w
     officer, cookie = await database_sync_to_async(_session)()
     communicator, connected, _ = await _connect(cookie)
     assert connected
-    assert await communicator.receive_json_from(timeout=5) == {"type": "hello"}
+    assert await communicator.receive_json_from(timeout=5) == {
+        "type": "hello",
+        "reach": "cluster",
+        "scheduler": "separate",
+    }
     await database_sync_to_async(data.compliance_alerts)(1)
     assert (await communicator.receive_json_from(timeout=5))["reason"] == "compliance_alert"
 

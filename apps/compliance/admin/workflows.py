@@ -4,6 +4,7 @@ review decisions, which are actions calling the service (self-review refused).""
 
 from django.contrib import admin
 
+from apps.accounts.choices import staff_role_label
 from apps.compliance.choices import AccessDecision
 from apps.compliance.models import AccessReview, AccessReviewItem, WorkflowDefinition, WorkflowInstance, WorkflowStep
 from apps.compliance.services.access_review import access_review_decide
@@ -29,7 +30,7 @@ class WorkflowStepInline(ReadOnlyInline):
     fields = [
         "order",
         "name",
-        "assignee_role",
+        "assignee_role_name",
         "assignee",
         "status",
         "due_at",
@@ -41,6 +42,10 @@ class WorkflowStepInline(ReadOnlyInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("instance", "assignee", "completed_by")
+
+    @admin.display(description="assignee role", ordering="assignee_role")
+    def assignee_role_name(self, step):
+        return staff_role_label(step.assignee_role)
 
 
 @admin.register(WorkflowInstance)
@@ -54,10 +59,14 @@ class WorkflowInstanceAdmin(ReadOnlyAdmin):
 
 @admin.register(WorkflowStep)
 class WorkflowStepAdmin(ReadOnlyAdmin):
-    list_display = ["id", "instance", "order", "name", "assignee_role", "assignee", "status", "due_at"]
+    list_display = ["id", "instance", "order", "name", "assignee_role_name", "assignee", "status", "due_at"]
     list_filter = ["status", "assignee_role"]
     list_select_related = ["instance", "assignee"]
     search_fields = ["name", "instance__title"]
+
+    @admin.display(description="assignee role", ordering="assignee_role")
+    def assignee_role_name(self, step):
+        return staff_role_label(step.assignee_role)
 
 
 class AccessReviewItemInline(ReadOnlyInline):

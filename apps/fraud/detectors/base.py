@@ -88,11 +88,19 @@ def score_from_p_value(p_value: float, alpha: float) -> float:
     return round(min(1.0, max(0.0, 0.5 + orders_below / 20)), 4)
 
 
+JULIAN_UNIX_EPOCH = 2440587.5  # julianday('1970-01-01 00:00:00')
+
+
 class EpochMicroseconds(Func):
     """A timestamp as whole microseconds since 1970-01-01 UTC (PostgreSQL's exact numeric epoch, as bigint)."""
 
     template = "(EXTRACT(EPOCH FROM %(expressions)s) * 1000000)::bigint"
     output_field = BigIntegerField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        # the embedded configuration: Julian days (microsecond-rounded; SQLite keeps timestamps as text)
+        template = f"CAST(ROUND((julianday(%(expressions)s) - {JULIAN_UNIX_EPOCH}) * 86400000000) AS INTEGER)"
+        return self.as_sql(compiler, connection, template=template, **extra_context)
 
 
 def seconds_from_microseconds(microseconds: np.ndarray) -> np.ndarray:
@@ -177,11 +185,14 @@ def settled_bets(bets: QuerySet[Bet]) -> SettledBets:
         sql, params = grouped.query.sql_with_params()
     except EmptyResultSet:
         return _as_settled([])
-    epoch = "(EXTRACT(EPOCH FROM {}) * 1000000)::bigint"
+    epoch, posted_at = "(EXTRACT(EPOCH FROM {}) * 1000000)::bigint", POSTED_AT
+    if connections[grouped.db].vendor == "sqlite":  # the embedded configuration: Julian days, MAX of two values
+        epoch = "CAST(ROUND((julianday({}) - " + str(JULIAN_UNIX_EPOCH) + ") * 86400000000) AS INTEGER)"
+        posted_at = POSTED_AT.replace("GREATEST(", "MAX(")
     # only constants around the ORM's own SQL; the values stay bound parameters
     query = (
         "SELECT settled.id, settled.capper_id, settled.status, settled.decimal_odds, settled.settlement_source, "  # noqa: S608
-        f"{epoch.format(POSTED_AT)}, {epoch.format('settled.first_start')} FROM ({sql}) AS settled"
+        f"{epoch.format(posted_at)}, {epoch.format('settled.first_start')} FROM ({sql}) AS settled"
     )
     with connections[grouped.db].cursor() as cursor:
         cursor.execute(query, params)
