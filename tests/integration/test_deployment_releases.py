@@ -11,6 +11,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
+from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.urls import reverse
 
@@ -22,10 +23,31 @@ from tests.admin.helpers import form_data
 from tests.second_factor import verified_client
 
 pytestmark = pytest.mark.django_db
-# the release brings the seed migration and the merge migration after it (the app's leaf): both pending
-SEED = ("integration", "0003_scaling_seed_environments")
-MERGE = ("integration", "0004_merge_areas")
-SEED_NAMES = ["integration.0003_scaling_seed_environments", "integration.0004_merge_areas"]
+# the release brings the integration app's newest migrations that may run again: its idempotent data migrations
+# (the seeded environments, the ml queue) and merges, from the leaf back to the newest schema change (which stays
+# applied: a migration may not be unapplied while one that depends on it is applied)
+RERUNNABLE = {("integration", "0003_scaling_seed_environments"), ("integration", "0005_mlreg_queue")}
+
+
+def _release_migrations() -> list[tuple[str, str]]:
+    """The re-runnable migrations none of whose descendants (`backwards_plan`) is a schema change, in plan order."""
+    graph = MigrationLoader(connection).graph
+    (leaf,) = [node for node in graph.leaf_nodes() if node[0] == "integration"]
+
+    def rerunnable(node) -> bool:
+        return node in RERUNNABLE or (node[0] == "integration" and graph.nodes[node].operations == [])
+
+    return [
+        node
+        for node in graph.forwards_plan(leaf)
+        if rerunnable(node) and all(rerunnable(descendant) for descendant in graph.backwards_plan(node))
+    ]
+
+
+def _names(migrations: list[tuple[str, str]]) -> list[str]:
+    return [f"{app}.{name}" for app, name in migrations]
+
+
 JSON_FIELDS = ["hosts", "config", "secret_names", "worker_groups"]
 
 
@@ -51,35 +73,38 @@ def test_a_release_with_nothing_pending_is_recorded_as_migrated_with_who_and_whi
 
 def test_pending_migrations_are_recorded_then_the_release_closes_when_they_are_applied_or_fails_after_the_timeout():
     recorder = MigrationRecorder(connection)
-    for migration in (SEED, MERGE):  # as if this release brought them (the seed's rows stay: it is idempotent)
+    brought = _release_migrations()
+    for migration in brought:  # as if this release brought them (the seed's rows stay: it is idempotent)
         recorder.record_unapplied(*migration)
 
     release = _start("--version", "2026.12.2", "--git-commit", "abc123")
     assert (release.status, release.pending_migrations) == (
         ReleaseStatus.STARTED,
-        SEED_NAMES,
+        _names(brought),
     )
     assert release_reconcile() == 0  # still running: migrations pending, within the timeout
     assert release_reconcile(now=release.started_at + timedelta(hours=1)) == 1
     release.refresh_from_db()
-    assert (release.status, release.detail) == ("failed", "still pending: " + ", ".join(SEED_NAMES))
+    assert (release.status, release.detail) == ("failed", "still pending: " + ", ".join(_names(brought)))
 
     late = _start("--version", "2026.12.3")
-    recorder.record_applied(*SEED)
-    recorder.record_applied(*MERGE)
+    for migration in brought:
+        recorder.record_applied(*migration)
     assert release_reconcile() == 1
     late.refresh_from_db()
     assert late.status == ReleaseStatus.MIGRATED and late.finished_at is not None
 
 
 def test_release_start_with_migrate_runs_the_pending_migrations_and_records_the_outcome():
-    for migration in (SEED, MERGE):
+    brought = _release_migrations()
+    for migration in brought:
         MigrationRecorder(connection).record_unapplied(*migration)
 
     release = _start("--version", "2026.12.4", "--migrate")
 
-    assert (release.status, release.pending_migrations) == ("migrated", SEED_NAMES)
-    assert MigrationRecorder(connection).migration_qs.filter(app=SEED[0], name=SEED[1]).exists()
+    assert (release.status, release.pending_migrations) == ("migrated", _names(brought))
+    assert len(brought) >= 2  # a data migration and the merge after it, at least
+    assert MigrationRecorder(connection).migration_qs.filter(app=brought[0][0], name=brought[0][1]).exists()
     assert list(
         AuditEvent.objects.filter(action__startswith="integration.release_")
         .order_by("pk")
