@@ -37,6 +37,8 @@ class _PasswordStep(LoginView):
 class StaffAdminSite(admin.AdminSite):
     """Django's AdminSite, open only to active staff signed in with a verified second factor."""
 
+    index_template = "admin/dbsbm_index.html"  # Django's index with the tools (cache, data map) above the app list
+
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user
         return bool(user.is_active and user.is_staff and user.is_verified())

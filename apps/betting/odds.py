@@ -16,6 +16,14 @@ UNIT_QUANTUM = Decimal("0.0001")  # ledger precision in units
 DECIMAL_ODDS_QUANTUM = Decimal("0.000001")
 
 
+def format_american(odds: int | str | None) -> str:
+    """American odds as people read them, always with their sign: +1387, -110; "–" when there are none.
+    Every page (admin, portal) shows odds through this, so a favourite and an underdog never look alike."""
+    if odds is None or odds == "":
+        return "–"
+    return f"{int(odds):+d}"
+
+
 class InvalidOdds(ValueError):
     """Odds that no book quotes: |American| < 100, or decimal odds not above 1."""
 

@@ -25,13 +25,18 @@ def inbox_unread_count(*, user) -> int:
 
 
 def inbox_unread_badge(*, user) -> int | None:
-    """The unread count the portal's badge shows, from the cache only (no query on every portal page): the
-    writes of the inbox keep it (services.inbox_unread_refresh); None when it is not there."""
+    """The unread count the portal's badge shows: from the cache, which the writes of the inbox keep
+    (services.inbox_unread_refresh); on a miss (a cold or flushed cache) one count query, stored for the next
+    pages. None only when the cache cannot be reached (a badge is not worth a query on every page then)."""
     try:
-        return cache.get(unread_cache_key(user.pk))
+        count = cache.get(unread_cache_key(user.pk))
     except Exception:  # noqa: BLE001 - a badge is not worth a failed page
         logger.warning("notifications: unread badge of user %s not read from the cache", user.pk)
         return None
+    if count is None:
+        count = inbox_unread_count(user=user)
+        inbox_unread_store(counts={user.pk: count})
+    return count
 
 
 def inbox_unread_store(*, counts: dict[int, int]) -> None:

@@ -15,9 +15,11 @@ from apps.betting.admin.repairs import BetRepairActions
 from apps.betting.admin.sports import grade_games
 from apps.betting.choices import OPEN_BET_STATUSES, GameStatus, LegResult
 from apps.betting.models import Bet, BetLeg, Capper, Game, League
+from apps.betting.odds import format_american
 from apps.core.admin.tools import ReadOnlyInline, admin_page
 
 PENDING_PAGE_LIMIT = 200
+TENANT_COLUMN_CHARS = 18  # the bet list's tenant column: a laptop still shows capper, status and odds
 PENDING_TEMPLATE = "admin/betting/bet/pending_past_game_end.html"
 
 
@@ -33,7 +35,7 @@ class BetLegInline(ReadOnlyInline):
         "market",
         "selection",
         "line",
-        "odds",
+        "american_odds",
         "description",
         "result",
         "graded_at",
@@ -43,6 +45,10 @@ class BetLegInline(ReadOnlyInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("game__home_team", "game__away_team")
+
+    @admin.display(description="odds")
+    def american_odds(self, leg: BetLeg) -> str:
+        return format_american(leg.odds)
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
@@ -128,7 +134,7 @@ class BetAdmin(BetRepairActions, admin.ModelAdmin):
     list_display = [
         "external_id",
         "placed_at",
-        "tenant",
+        "tenant_short",
         "capper",
         "status",
         "leg_count",
@@ -150,19 +156,33 @@ class BetAdmin(BetRepairActions, admin.ModelAdmin):
             "Bet",
             {"fields": ["external_id", "tenant", "capper", "placed_at", "received_at", "stake_units", "leg_count"]},
         ),
-        ("Odds", {"fields": ["american_odds", "decimal_odds", "potential_profit"]}),
+        ("Odds", {"fields": ["odds", "decimal_odds", "potential_profit"]}),
         ("Settlement", {"fields": ["status", "net_units", "settled_at", "settlement_source", "settled_by"]}),
         ("Review", {"fields": ["needs_review", "review_note"]}),
         ("History", {"fields": ["created_at", "updated_at", "ledger_link", "audit_link"]}),
     ]
-    readonly_fields = ["ledger_link", "audit_link"]
+    readonly_fields = ["odds", "ledger_link", "audit_link"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("tenant", "capper")
 
-    @admin.display(description="odds", ordering="american_odds")
+    def get_list_display(self, request):
+        # filtered to one tenant, every row would repeat its name: give the width to capper, status and odds
+        columns = super().get_list_display(request)
+        if request.GET.get(TENANT_PARAMETER, "").isdigit():
+            return [column for column in columns if column != "tenant_short"]
+        return columns
+
+    @admin.display(description="tenant", ordering="tenant__name")
+    def tenant_short(self, bet: Bet) -> str:
+        """The tenant's name, cut to TENANT_COLUMN_CHARS (the full name and guild in the tooltip)."""
+        name = bet.tenant.name
+        short = name if len(name) <= TENANT_COLUMN_CHARS else name[: TENANT_COLUMN_CHARS - 1] + "…"
+        return format_html('<span title="{} (guild {})">{}</span>', name, bet.tenant.guild_id, short)
+
+    @admin.display(description="American odds", ordering="american_odds")
     def odds(self, bet: Bet) -> str:
-        return f"{bet.american_odds:+d}"
+        return format_american(bet.american_odds)
 
     @admin.display(description="ledger")
     def ledger_link(self, bet: Bet) -> str:

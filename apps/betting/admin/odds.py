@@ -9,9 +9,10 @@ from django.utils.safestring import mark_safe
 
 from apps.betting import selectors
 from apps.betting.models import Game, OddsQuote
+from apps.betting.odds import format_american
 from apps.core.admin.tools import LargeReadOnlyAdmin
 
-QUOTE_FIELDS = ["market", "selection", "line", "american_odds", "bookmaker", "quoted_at", "received_at", "source"]
+QUOTE_FIELDS = ["market", "selection", "line", "odds", "bookmaker", "quoted_at", "received_at", "source"]
 
 
 @admin.register(OddsQuote)
@@ -26,6 +27,10 @@ class OddsQuoteAdmin(LargeReadOnlyAdmin):
     ordering = ["game", "market", "selection", "bookmaker", "-quoted_at"]
     fields = readonly_fields = ["game", *QUOTE_FIELDS]
 
+    @admin.display(description="American odds", ordering="american_odds")
+    def odds(self, quote: OddsQuote) -> str:
+        return format_american(quote.american_odds)
+
 
 def current_odds_table(game: Game) -> str:
     """The game's current prices (the newest quote of each market, selection and bookmaker), as a table: a
@@ -37,7 +42,7 @@ def current_odds_table(game: Game) -> str:
         "",
         "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
         (
-            (q.market, q.selection, "" if q.line is None else q.line, f"{q.american_odds:+d}", q.bookmaker, q.quoted_at)
+            (q.market, q.selection, "" if q.line is None else q.line, format_american(q.american_odds), q.bookmaker, q.quoted_at)
             for q in quotes
         ),
     )

@@ -6,6 +6,7 @@ from django.db.models import Q
 from apps.accounts.models import Member
 from apps.betting.choices import BetStatus, LegResult, Market, SettlementSource
 from apps.betting.models.sports import Game
+from apps.betting.odds import format_american
 from apps.tenants.models import Tenant
 
 MAX_PARLAY_LEGS = 12
@@ -144,4 +145,5 @@ class BetLeg(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"leg {self.position} of {self.bet_id}: {self.market} {self.selection} {self.odds:+d}"
+        # the bet's page lists its legs under this caption: the position, not the bet's id ("leg 1 of 250")
+        return f"Leg {self.position}: {self.market} {self.selection} {format_american(self.odds)}"
