@@ -37,6 +37,8 @@ class _PasswordStep(LoginView):
 class StaffAdminSite(admin.AdminSite):
     """Django's AdminSite, open only to active staff signed in with a verified second factor."""
 
+    site_header = "DBSBM administration"  # the product's name, not "Django administration"
+    site_title = "DBSBM admin"
     index_template = "admin/dbsbm_index.html"  # Django's index with the tools (cache, data map) above the app list
 
     def has_permission(self, request: HttpRequest) -> bool:
