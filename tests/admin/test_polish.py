@@ -102,12 +102,12 @@ def test_the_bet_list_shortens_the_tenant_and_drops_it_when_filtered_to_one(supe
     assert f'title="{LONG_NAME} (guild {tenant.guild_id})">The Extremely Lon…</span>' in body
     for column in ("capper", "status", "odds"):
         assert f"column-{column}" in body
-    assert "<td class=\"field-odds\">+1387</td>" in body
+    assert '<td class="field-odds">+1387</td>' in body
 
     filtered = superuser_client.get(url, {"tenant__id__exact": tenant.pk}).content.decode()
     assert "column-tenant_short" not in filtered
     assert "field-tenant_short" not in filtered
-    assert "sharpie" in filtered and "<td class=\"field-odds\">+1387</td>" in filtered
+    assert "sharpie" in filtered and '<td class="field-odds">+1387</td>' in filtered
 
 
 def test_the_odds_quote_list_shows_signed_odds(superuser_client, bets):

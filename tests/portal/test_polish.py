@@ -1,6 +1,8 @@
 """Polish where users look first (issue #17, section 6): the landing page's entry points, the portal's unread
 badge on a cold cache, dark mode with its switch, and American odds with their sign in templates."""
 
+from pathlib import Path
+
 import pytest
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -84,13 +86,13 @@ def test_portal_pages_offer_the_theme_switch_from_a_static_script(officer_client
         assert response.status_code == 200, path
         head, body = response.content.decode().split("</head>")
         assert f'<script src="{settings.STATIC_URL}portal/theme.js"></script>' in head, path
-        assert 'data-theme-switch hidden>Theme: auto</button>' in body, path
+        assert "data-theme-switch hidden>Theme: auto</button>" in body, path
         assert "<script>" not in head + body  # no inline script: the CSP is script-src 'self'
 
 
 def test_the_portal_stylesheet_has_a_dark_theme_for_the_system_preference_and_the_switch():
-    css = open(finders.find("portal/portal.css"), encoding="utf-8").read()
-    script = open(finders.find("portal/theme.js"), encoding="utf-8").read()
+    css = Path(finders.find("portal/portal.css")).read_text(encoding="utf-8")
+    script = Path(finders.find("portal/theme.js")).read_text(encoding="utf-8")
 
     assert "@media (prefers-color-scheme: dark)" in css
     assert ':root:not([data-theme="light"])' in css and ':root[data-theme="dark"]' in css
@@ -99,4 +101,4 @@ def test_the_portal_stylesheet_has_a_dark_theme_for_the_system_preference_and_th
         assert f"{variable}:" in dark
     # the light theme's colours are variables, so the dark one reaches every surface
     assert "background: #fff;" not in css
-    assert 'localStorage.setItem(KEY, next)' in script and '"portal-theme"' in script
+    assert "localStorage.setItem(KEY, next)" in script and '"portal-theme"' in script

@@ -42,7 +42,14 @@ def current_odds_table(game: Game) -> str:
         "",
         "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
         (
-            (q.market, q.selection, "" if q.line is None else q.line, format_american(q.american_odds), q.bookmaker, q.quoted_at)
+            (
+                q.market,
+                q.selection,
+                "" if q.line is None else q.line,
+                format_american(q.american_odds),
+                q.bookmaker,
+                q.quoted_at,
+            )
             for q in quotes
         ),
     )
