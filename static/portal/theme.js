@@ -22,7 +22,7 @@
 
   function label(button, theme) {
     button.textContent = "Theme: " + theme;
-    button.setAttribute("aria-label", "Colour theme: " + theme + " (change)");
+    button.setAttribute("title", "Colour theme: " + theme + " (click to change)");
   }
 
   apply(stored());
