@@ -51,7 +51,7 @@ def exports_recorded() -> list[dict]:
 def cases(actor, db):
     """Two fraud cases (one dismissed), the first with a capper named like a formula."""
     made = []
-    for number, name in enumerate(["=HYPERLINK(\"http://x\")", "plain"]):
+    for number, name in enumerate(['=HYPERLINK("http://x")', "plain"]):
         tenant = tenant_create(actor=actor, guild_id=str(710000000000000000 + number), name=f"G{number}")
         member = member_create(
             actor=actor, tenant=tenant, discord_user_id=str(810000000000000000 + number), username=f"m{number}"

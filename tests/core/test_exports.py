@@ -30,21 +30,25 @@ def read_xlsx(response) -> list[tuple]:
 
 
 def test_csv_rows_are_streamed_with_formulas_neutralised_and_numbers_left_alone():
-    rows = [(1, "=HYPERLINK(\"http://evil\")", -110), (2, "-2.50", "@SUM(A1)"), (3, "line\r\nbreak", None)]
+    rows = [(1, '=HYPERLINK("http://evil")', -110), (2, "-2.50", "@SUM(A1)"), (3, "line\r\nbreak", None)]
     response = csv_response([Column("a", "a"), Column("b", "b"), Column("c", "c")], rows, filename="x.csv")
     assert isinstance(response, StreamingHttpResponse)
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="x.csv"'
     assert read_csv(response) == [
         ["a", "b", "c"],
-        ["1", "'=HYPERLINK(\"http://evil\")", "-110"],
+        ["1", '\'=HYPERLINK("http://evil")', "-110"],
         ["2", "-2.50", "'@SUM(A1)"],
         ["3", "line\r\nbreak", ""],
     ]
 
 
 def test_xlsx_keeps_numbers_numeric_and_text_formulas_as_text():
-    rows = [(1, "=1+1", -110, datetime(2026, 1, 2, 3, 4)), (2, "+cmd|' /C calc'!A0", -2.5, None), (3, "bell\x07", 0, None)]
+    rows = [
+        (1, "=1+1", -110, datetime(2026, 1, 2, 3, 4)),
+        (2, "+cmd|' /C calc'!A0", -2.5, None),
+        (3, "bell\x07", 0, None),
+    ]
     columns = [Column("id", "id"), Column("text", "t"), Column("odds", "o"), Column("when", "w")]
     response = xlsx_response(columns, rows, filename="x.xlsx", title="Test: list/one")
     assert isinstance(response, FileResponse)
