@@ -1,9 +1,12 @@
-"""Changes of the key ring (a lower layer, which cannot import the audit trail) recorded in it."""
+"""Changes of the key ring (a lower layer, which cannot import the audit trail) recorded in it, and the
+exports of lists (apps.core.exports) too."""
 
 from django.db import transaction
 from django.dispatch import receiver
 
 from apps.audit.services import audit_record
+from apps.core.actors import actor_for_request
+from apps.core.signals import list_exported
 from apps.keyring.models import DataKey
 from apps.keyring.signals import data_key_created, keys_rotated, master_key_rotated
 
@@ -47,3 +50,14 @@ def record_master_key_rotated(sender, old_fingerprint, new_fingerprint, data_key
             "blind_indexes_recomputed": {"before": None, "after": sum(reindexed.values())},
         },
     )
+
+
+@receiver(list_exported, dispatch_uid="audit.list_exported")
+def record_list_exported(sender, request, list_name, fmt, rows, filters, **kwargs) -> None:
+    # who took which rows out of the platform: the list, the format, how many rows and the filters used
+    with transaction.atomic():
+        audit_record(
+            actor=actor_for_request(request),
+            action="core.list_exported",
+            changes={"list": list_name, "format": fmt, "rows": rows, "filters": filters[:1000]},
+        )

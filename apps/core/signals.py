@@ -25,3 +25,8 @@ api_request_refused = Signal()
 # A staff page (admin, portal) refused a signed-in or anonymous user with 403 (sent by
 # apps.core.views.permission_denied). request: HttpRequest, reason: str (the refusal's message)
 page_refused = Signal()
+
+# A staff user exported a list (apps.core.exports.export_response), before the file is written; the audit
+# app records it. request: HttpRequest, list_name: str, fmt: "csv" | "xlsx", rows: int, filters: str (the
+# list's query string)
+list_exported = Signal()

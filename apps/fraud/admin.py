@@ -14,8 +14,10 @@ from django.db.models import Count
 from django.utils.html import format_html
 
 from apps.core.actors import actor_for_request
+from apps.core.admin.exports import ExportAdminMixin
 from apps.core.admin.tools import ReadOnlyInline, ServiceAdminMixin
 from apps.core.errors import ApplicationError
+from apps.core.exports import Column
 from apps.fraud import selectors
 from apps.fraud.choices import CaseStatus
 from apps.fraud.models import FraudCase, FraudCaseEvent, FraudCaseMember
@@ -63,12 +65,23 @@ class FraudCaseTriageForm(forms.ModelForm):
 
 
 @admin.register(FraudCase)
-class FraudCaseAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class FraudCaseAdmin(ExportAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
     form = FraudCaseTriageForm
     list_display = ["id", "kind", "score", "status", "member_count", "assignee", "explanation", "last_detected_at"]
     list_filter = ["kind", "status"]
     list_select_related = ["assignee"]
     search_fields = ["explanation"]
+    export_columns = [
+        Column("id", "id"),
+        Column("kind", "kind"),
+        Column("score", "score"),
+        Column("status", "status"),
+        Column("detections", "detection_count"),
+        Column("assignee", "assignee__username"),
+        Column("explanation", "explanation"),
+        Column("first detected (UTC)", "first_detected_at"),
+        Column("last detected (UTC)", "last_detected_at"),
+    ]
     ordering = ["-id"]
     inlines = [FraudCaseMemberInline, FraudCaseEventInline]
     readonly_fields = [

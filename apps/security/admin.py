@@ -9,8 +9,10 @@ from django.contrib.auth import get_user_model
 from django.utils.html import format_html, format_html_join
 
 from apps.core.actors import actor_for_request
+from apps.core.admin.exports import ExportAdminMixin
 from apps.core.admin.tools import LargeReadOnlyAdmin, ReadOnlyInline, ServiceAdminMixin
 from apps.core.errors import ApplicationError
+from apps.core.exports import Column
 from apps.keyring.fields import blind_index_for
 from apps.security.choices import AlertStatus
 from apps.security.models import (
@@ -31,11 +33,20 @@ def _pretty(value) -> str:
 
 
 @admin.register(SecurityEvent)
-class SecurityEventAdmin(LargeReadOnlyAdmin):
+class SecurityEventAdmin(ExportAdminMixin, LargeReadOnlyAdmin):
     list_display = ["occurred_at", "event_type", "actor_kind", "actor_label", "ip_address", "guild_id", "risk_score"]
     list_filter = ["event_type", "actor_kind", "occurred_at"]
     search_fields = ["actor_label", "=actor_identifier", "=guild_id", "=request_id"]
     search_help_text = "Part of an actor's name, or an exact actor id, IP address, guild id or request id."
+    export_columns = [  # no IP address: personal data stays in the platform
+        Column("occurred at (UTC)", "occurred_at"),
+        Column("event type", "event_type"),
+        Column("actor kind", "actor_kind"),
+        Column("actor", "actor_label"),
+        Column("guild id", "guild_id"),
+        Column("risk score", "risk_score"),
+        Column("request id", "request_id"),
+    ]
     date_hierarchy = "occurred_at"
     fields = [
         "occurred_at",
@@ -140,12 +151,24 @@ EVIDENCE_FIELDS = ["details_pretty", "event_list"]
 
 
 @admin.register(Alert)
-class AlertAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class AlertAdmin(ExportAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
     form = AlertTriageForm
     list_display = ["id", "title", "severity", "status", "assignee", "detection_count", "last_seen_at", "rule"]
     list_filter = ["status", "severity", "rule", "last_seen_at"]
     list_select_related = ["rule", "assignee"]
     search_fields = ["title", "=dedup_key", "=group_key", "=guild_id"]
+    export_columns = [
+        Column("id", "id"),
+        Column("title", "title"),
+        Column("severity", "severity"),
+        Column("status", "status"),
+        Column("assignee", "assignee__username"),
+        Column("detections", "detection_count"),
+        Column("first seen (UTC)", "first_seen_at"),
+        Column("last seen (UTC)", "last_seen_at"),
+        Column("rule", "rule__slug"),
+        Column("guild id", "guild_id"),
+    ]
     show_facets = admin.ShowFacets.NEVER
     fieldsets = [
         ("Alert", {"fields": ALERT_FIELDS}),

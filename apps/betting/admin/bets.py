@@ -16,7 +16,9 @@ from apps.betting.admin.sports import grade_games
 from apps.betting.choices import OPEN_BET_STATUSES, GameStatus, LegResult
 from apps.betting.models import Bet, BetLeg, Capper, Game, League
 from apps.betting.odds import format_american
+from apps.core.admin.exports import ExportAdminMixin
 from apps.core.admin.tools import ReadOnlyInline, admin_page
+from apps.core.exports import Column
 
 PENDING_PAGE_LIMIT = 200
 TENANT_COLUMN_CHARS = 18  # the bet list's tenant column: a laptop still shows capper, status and odds
@@ -128,7 +130,7 @@ def _stale_games() -> QuerySet[Game]:
 
 
 @admin.register(Bet)
-class BetAdmin(BetRepairActions, admin.ModelAdmin):
+class BetAdmin(ExportAdminMixin, BetRepairActions, admin.ModelAdmin):
     """Bets are read-only here: the bot places them; staff settle, void and correct through actions."""
 
     list_display = [
@@ -147,6 +149,21 @@ class BetAdmin(BetRepairActions, admin.ModelAdmin):
     search_fields = ["=external_id", "capper__display_name", "=capper__member__discord_user_id"]
     search_help_text = "An exact Discord message id or capper Discord user id, or part of a capper's name."
     list_select_related = ["tenant", "capper"]
+    export_columns = [
+        Column("message id", "external_id"),
+        Column("placed at (UTC)", "placed_at"),
+        Column("guild id", "tenant__guild_id"),
+        Column("capper", "capper__display_name"),
+        Column("status", "status"),
+        Column("legs", "leg_count"),
+        Column("stake units", "stake_units"),
+        Column("american odds", "american_odds"),
+        Column("decimal odds", "decimal_odds"),
+        Column("net units", "net_units"),
+        Column("settled at (UTC)", "settled_at"),
+        Column("settlement source", "settlement_source"),
+        Column("needs review", "needs_review"),
+    ]
     date_hierarchy = "placed_at"
     show_facets = admin.ShowFacets.NEVER
     show_full_result_count = False

@@ -10,11 +10,12 @@ from apps.core.errors import ApplicationError
 from apps.core.portal import portal_user_may
 from apps.fraud.choices import CaseStatus
 from apps.fraud.models import FraudCase
-from apps.fraud.selectors import fraud_case_get, fraud_case_list
+from apps.fraud.selectors import fraud_case_get
 from apps.fraud.services import fraud_case_triage
 from apps.portal.access import ANALYST, OFFICER, portal_view
 from apps.portal.shell import paginate, render_portal
 from apps.portal.triage import triage_post
+from apps.portal.views.exports import fraud_case_rows
 
 TRIAGE = "fraud.case_triage"
 
@@ -31,7 +32,7 @@ def _case_or_404(case_id: int) -> FraudCase:
 @portal_view(OFFICER, ANALYST)
 def fraud_cases(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
-    rows = fraud_case_list(status=status if status in CaseStatus.values else None)
+    rows = fraud_case_rows(request)
     context = {"page": paginate(request, rows), "status": status, "statuses": CaseStatus.choices}
     return render_portal(request, "portal/fraud/cases.html", context)
 

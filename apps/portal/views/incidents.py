@@ -35,7 +35,7 @@ BOARD_CARDS = 25  # per column; the list pages through all of them
 TIMELINE_LIMIT = 500
 
 
-def _filters(request: HttpRequest) -> dict:
+def incident_filters(request: HttpRequest) -> dict:
     chosen = {
         "status": request.GET.get("status", ""),
         "severity": request.GET.get("severity", ""),
@@ -45,7 +45,7 @@ def _filters(request: HttpRequest) -> dict:
     return {name: value for name, value in chosen.items() if value in valid[name]}
 
 
-def _incidents(filters: dict):
+def incident_rows(filters: dict):
     return Incident.objects.select_related("owner").filter(**filters).order_by("-id")
 
 
@@ -65,8 +65,8 @@ def _filter_context(request: HttpRequest, filters: dict) -> dict:
 @require_safe
 @portal_view(*ROLES)
 def incidents(request: HttpRequest) -> HttpResponse:
-    filters = _filters(request)
-    context = {"page": paginate(request, _incidents(filters)), **_filter_context(request, filters)}
+    filters = incident_filters(request)
+    context = {"page": paginate(request, incident_rows(filters)), **_filter_context(request, filters)}
     return render_portal(request, "portal/incidents/list.html", context)
 
 
@@ -99,7 +99,7 @@ def board_columns(filters: dict) -> list[dict]:
 @require_safe
 @portal_view(*ROLES)
 def incident_board(request: HttpRequest) -> HttpResponse:
-    filters = _filters(request)
+    filters = incident_filters(request)
     context = {"columns": board_columns(filters), "board_cards": BOARD_CARDS, **_filter_context(request, filters)}
     return render_portal(request, "portal/incidents/board.html", context)
 

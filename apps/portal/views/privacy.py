@@ -24,11 +24,12 @@ from apps.core.portal import portal_user_may
 from apps.portal.access import OFFICER, portal_view
 from apps.portal.shell import paginate, render_portal
 from apps.portal.triage import ASSIGN_ME
+from apps.portal.views.exports import dsr_rows
 from apps.privacy import services as privacy_services
 from apps.privacy.choices import RequestKind, RequestStatus, VerificationMethod
 from apps.privacy.models import DataSubjectRequest
 from apps.privacy.selectors.dashboard import dsr_sla
-from apps.privacy.selectors.requests import latest_export, request_get, request_list
+from apps.privacy.selectors.requests import latest_export, request_get
 
 CHANGE = "privacy.request_change"
 DOWNLOAD = "privacy.export_download"
@@ -116,7 +117,7 @@ def _form_errors(form: forms.Form) -> str:
 @portal_view(OFFICER)
 def dsrs(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
-    rows = request_list(status=status if status in RequestStatus.values else None).order_by("-received_at", "-id")
+    rows = dsr_rows(request)
     context = {"page": paginate(request, rows), "sla": dsr_sla(), "status": status, "statuses": RequestStatus.choices}
     return render_portal(request, "portal/privacy/dsrs.html", context)
 

@@ -10,6 +10,7 @@ from apps.core.portal import portal_user_may
 from apps.portal.access import ANALYST, OFFICER, portal_view
 from apps.portal.shell import paginate, render_portal
 from apps.portal.triage import triage_post
+from apps.portal.views.exports import alert_rows
 from apps.security.choices import AlertStatus
 from apps.security.models import Alert
 from apps.security.selectors import alert_list
@@ -30,9 +31,7 @@ def _alert_or_404(alert_id: int) -> Alert:
 @portal_view(OFFICER, ANALYST)
 def security_alerts(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
-    rows = alert_list().prefetch_related(None).select_related("rule", "assignee")
-    if status in AlertStatus.values:
-        rows = rows.filter(status=status)
+    rows = alert_rows(request)
     context = {"page": paginate(request, rows), "status": status, "statuses": AlertStatus.choices}
     return render_portal(request, "portal/security/alerts.html", context)
 

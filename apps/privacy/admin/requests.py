@@ -17,7 +17,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from apps.core.actors import actor_for_request
+from apps.core.admin.exports import ExportAdminMixin
 from apps.core.admin.tools import ReadOnlyInline, each_selected
+from apps.core.exports import Column
 from apps.privacy.admin.reasons import action_form_page
 from apps.privacy.choices import OPEN_REQUEST_STATUSES, RequestStatus, VerificationMethod
 from apps.privacy.models import (
@@ -72,11 +74,23 @@ class RequestEventInline(ReadOnlyInline):
 
 
 @admin.register(DataSubjectRequest)
-class DataSubjectRequestAdmin(admin.ModelAdmin):
+class DataSubjectRequestAdmin(ExportAdminMixin, admin.ModelAdmin):
     list_display = ["id", "kind", "status", "guild", "member_id", "due_at", "overdue", "assignee", "verified_at"]
     list_filter = ["status", "kind"]
     list_select_related = ["tenant", "assignee"]
     search_fields = ["=id", "tenant__guild_id"]
+    export_columns = [
+        Column("id", "id"),
+        Column("kind", "kind"),
+        Column("status", "status"),
+        Column("guild id", "tenant__guild_id"),
+        Column("member id", "member_id"),
+        Column("received at (UTC)", "received_at"),
+        Column("due at (UTC)", "due_at"),
+        Column("assignee", "assignee__username"),
+        Column("verified at (UTC)", "verified_at"),
+        Column("requested by", "requested_by"),
+    ]
     date_hierarchy = "received_at"
     ordering = ["-id"]
     inlines = [RequestEventInline]
