@@ -228,6 +228,7 @@ def test_the_alert_list_costs_the_same_for_few_and_many_rules_and_silences(offic
     for number in range(2):
         rule = _rule(actor, name=f"rule {number}", tenant=tenant if number % 2 else None)
         alert_silence_create(actor=actor, rule=rule, ends_at=ends, comment="quiet")
+    officer_client.get(path)  # the first page also caches the officer's unread badge (one count query, once)
     few = _queries(officer_client, path)
     for number in range(2, 12):
         rule = _rule(actor, name=f"rule {number}", tenant=tenant if number % 2 else None)
