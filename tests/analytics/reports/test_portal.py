@@ -181,6 +181,7 @@ def _queries(client, path: str) -> int:
 
 def test_the_scope_page_costs_the_same_for_few_and_many_reports(officer_client, actor, tenant, media_root):
     _run(actor, tenant, name="First")
+    officer_client.get(_scope_url(tenant.guild_id))  # the first page also caches the unread badge (one query, once)
     few = _queries(officer_client, _scope_url(tenant.guild_id))
     for number in range(4):
         _run(actor, tenant, name=f"More {number}")
