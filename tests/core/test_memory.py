@@ -130,17 +130,19 @@ def test_sustained_growth_over_n_snapshots_is_a_leak_suspect(settings, leaks):
     held = []
     snapshots = []
     for _ in range(3):
-        held.append(b"\x01" * (24 * MEBIBYTE))  # written, so resident
+        # written, so resident; over glibc's largest mmap threshold (32 MiB), so fresh pages, never reused ones
+        # that a long-lived test process already had resident (the growth would then be less than allocated)
+        held.append(b"\x01" * (40 * MEBIBYTE))
         snapshots.append(memory.memory_snapshot_record(kind=ProcessKind.WORKER))
 
     suspect = LeakSuspect.objects.get()
     assert suspect.process == snapshots[0].process
     assert suspect.snapshot_count == 3
     assert (suspect.first_rss_bytes, suspect.last_rss_bytes) == (snapshots[0].rss_bytes, snapshots[-1].rss_bytes)
-    assert suspect.growth_bytes >= 40 * MEBIBYTE
+    assert suspect.growth_bytes >= 64 * MEBIBYTE  # two more chunks of 40 MiB between the first and last
     assert leaks == [{"leak_suspect_id": suspect.pk, "process": suspect.process, "growth_bytes": suspect.growth_bytes}]
 
-    held.append(b"\x01" * (24 * MEBIBYTE))
+    held.append(b"\x01" * (40 * MEBIBYTE))
     memory.memory_snapshot_record(kind=ProcessKind.WORKER)  # the growth goes on: the same suspect
     suspect.refresh_from_db()
     assert suspect.snapshot_count == 4
