@@ -71,6 +71,13 @@ _COMPLIANCE_AUTOMATION = [
     "compliance.view_accessreview",
     "compliance.view_accessreviewitem",
     "compliance.change_accessreviewitem",
+    # issue 17 officer actions: run checks now, attest with evidence, create, assign and complete remediation
+    "compliance.add_checkrun",
+    "compliance.view_manualattestation",
+    "compliance.add_manualattestation",
+    "compliance.view_remediationtask",
+    "compliance.add_remediationtask",
+    "compliance.change_remediationtask",
 ]
 
 # incident response (apps/incidents): analysts run incidents (declare, acknowledge, move, act, collect
@@ -212,6 +219,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_ANALYTICS_REPORTS_READ,
         *_ML_VIEW,
         *_ML_OPERATE,
+        # issue 17: analysts read remediation tasks and complete the ones assigned to them
+        "compliance.view_remediationtask",
+        "compliance.change_remediationtask",
     ],
 }
 

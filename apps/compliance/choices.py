@@ -135,3 +135,10 @@ class AccessDecision(models.TextChoices):
 # the workflows the platform itself starts (seeded after migrate, see services_workflows.py)
 DSR_WORKFLOW_CODE = "dsr"
 ACCESS_REVIEW_WORKFLOW_CODE = "access_review"
+
+
+class RemediationStatus(models.TextChoices):
+    """A remediation task is open until someone completes it (issue 17: officers work them in the portal)."""
+
+    OPEN = "open", "Open"
+    DONE = "done", "Done"

@@ -39,6 +39,9 @@ register_portal_page("Compliance", "Frameworks", "portal:frameworks", roles=[OFF
 register_portal_page("Compliance", "Reports", "portal:reports", roles=[OFFICER], order=30)
 register_portal_page("Compliance", "Compliance alerts", "portal:alerts", roles=[OFFICER], order=40)
 register_portal_page("Compliance", "Workflow inbox", "portal:workflows", roles=[OFFICER, ANALYST], order=50)
+# issue 17 officer actions
+register_portal_page("Compliance", "Check runs", "portal:check_runs", roles=[OFFICER], order=25)
+register_portal_page("Compliance", "Remediation tasks", "portal:remediation", roles=[OFFICER, ANALYST], order=55)
 
 register_portal_widget("scores", "Framework scores", "portal/widgets/scores.html", _scores, order=10)
 register_portal_widget("failing", "Failing checks", "portal/widgets/failing.html", _failing, order=20)
@@ -47,6 +50,13 @@ register_portal_widget("alerts", "Open compliance alerts", "portal/widgets/alert
 register_portal_permission("compliance.alert_acknowledge", "compliance.change_compliancealert")
 register_portal_permission("compliance.report_download", "compliance.view_reportfile")
 register_portal_permission("compliance.report_run", "compliance.add_reportrun")
+# issue 17 officer actions: define reports, run checks now, attest, create/assign and complete remediation tasks
+register_portal_permission("compliance.report_define", "compliance.add_reportdefinition")
+register_portal_permission("compliance.checks_run", "compliance.add_checkrun")
+register_portal_permission("compliance.attest", "compliance.add_manualattestation")
+register_portal_permission("compliance.attestation_download", "compliance.view_manualattestation")
+register_portal_permission("compliance.remediation_manage", "compliance.add_remediationtask")
+register_portal_permission("compliance.remediation_complete", "compliance.change_remediationtask")
 
 # a check run may change the scores, the failing checks and the data-protection widget (privacy's)
 register_portal_refresh(check_run_recorded, "check_run", ["scores", "failing", "protection"])

@@ -37,6 +37,18 @@ def checks_dispatch_task() -> int:
 
 
 @shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def checks_run_task(framework: str | None = None, check_id: str | None = None) -> int:
+    """Run a framework's enabled checks, or one check, now (asked for in the portal), then refresh today's
+    score snapshots; returns the runs made."""
+    from apps.compliance.services.runs import checks_run  # noqa: PLC0415 (see checks_dispatch_task)
+
+    runs = checks_run(framework=framework, check_id=check_id, trigger="manual").runs
+    if runs:
+        score_snapshots_take()
+    return len(runs)
+
+
+@shared_task(acks_late=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
 def score_snapshots_task() -> int:
     """Take today's score snapshot of every framework (also done after each dispatch that ran checks)."""
     return len(score_snapshots_take())

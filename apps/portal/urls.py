@@ -11,6 +11,7 @@ from apps.portal.views import (
     analytics_reports,
     auth,
     compliance,
+    compliance_actions,  # issue 17 officer actions
     dashboard,
     exports,
     fraud,
@@ -22,6 +23,7 @@ from apps.portal.views import (
     ml_registry,
     ml_registry_actions,
     privacy,
+    remediation,  # issue 17 officer actions
     reports,
     security,
 )
@@ -74,6 +76,29 @@ urlpatterns = [
         compliance.workflow_step_action,
         name="workflow_step_action",
     ),
+    # issue 17 officer actions: define a report, run checks now, attest with evidence, remediation tasks
+    path("reports/definitions/new/", compliance_actions.report_define, name="report_define"),
+    path("check-runs/", compliance_actions.check_runs, name="check_runs"),
+    path("check-runs/run/", compliance_actions.checks_run_now, name="checks_run_now"),
+    path(
+        "frameworks/<slug:framework_id>/attest/<path:ref>/",
+        compliance_actions.requirement_attest,
+        name="requirement_attest",
+    ),
+    path(
+        "attestations/<int:attestation_id>/evidence/",
+        compliance_actions.attestation_evidence_download,
+        name="attestation_evidence",
+    ),
+    path("remediation/", remediation.remediation_tasks, name="remediation"),
+    path("remediation/new/", remediation.remediation_task_new, name="remediation_new"),
+    path("remediation/<int:task_id>/assign/", remediation.remediation_task_assign_view, name="remediation_assign"),
+    path(
+        "remediation/<int:task_id>/complete/",
+        remediation.remediation_task_complete_view,
+        name="remediation_complete",
+    ),
+    # end of issue 17 officer actions
     path("security/alerts/", security.security_alerts, name="security_alerts"),
     path("security/alerts/export.<str:fmt>", exports.security_alerts_export, name="security_alerts_export"),
     path("security/alerts/<int:alert_id>/", security.security_alert_detail, name="security_alert"),

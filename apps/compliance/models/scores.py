@@ -55,3 +55,7 @@ class ManualAttestation(models.Model):
 
     def __str__(self) -> str:
         return f"attestation of {self.requirement} until {self.expires_at:%Y-%m-%d}"
+
+    @property
+    def evidence_filename(self) -> str:
+        return self.evidence_file.name.rsplit("/", 1)[-1] if self.evidence_file else ""

@@ -72,3 +72,10 @@ def attestation_revoke(*, attestation: ManualAttestation, actor: Actor, reason: 
         attestation.save(update_fields=["revoked_at"])
         audit_record(actor=actor, action="compliance.attestation_revoked", target=attestation, reason=reason)
     return attestation
+
+
+@transaction.atomic
+def attestation_evidence_download_record(*, attestation: ManualAttestation, actor: Actor) -> ManualAttestation:
+    """Every download of an attestation's evidence file leaves an audit event before the file is served."""
+    audit_record(actor=actor, action="compliance.attestation_evidence_downloaded", target=attestation)
+    return attestation

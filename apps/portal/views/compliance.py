@@ -30,6 +30,7 @@ from apps.core.portal import portal_user_may
 from apps.portal import charts
 from apps.portal.access import ANALYST, OFFICER, portal_view
 from apps.portal.shell import paginate, render_portal
+from apps.portal.views import compliance_context
 from apps.privacy.choices import VerificationMethod
 
 TREND_DAYS = 30
@@ -65,6 +66,7 @@ def framework_detail(request: HttpRequest, framework_id: str) -> HttpResponse:
         charts.score_trend_figure([str(s.day) for s in snapshots], [s.score for s in snapshots]) if snapshots else None
     )
     context = {"framework": framework, "requirements": states, "trend": trend, "counts": sorted(counts.items())}
+    context |= compliance_context.framework_actions(request, framework)  # issue 17 officer actions
     return render_portal(request, "portal/compliance/framework.html", context)
 
 
@@ -72,13 +74,19 @@ def framework_detail(request: HttpRequest, framework_id: str) -> HttpResponse:
 @require_safe
 @portal_view(OFFICER)
 def requirement_detail(request: HttpRequest, framework_id: str, ref: str) -> HttpResponse:
+    return render_requirement(request, framework_id, ref)
+
+
+def render_requirement(request: HttpRequest, framework_id: str, ref: str, attest_form=None, status: int = 200):
+    """The requirement page (again, with the attestation form's errors and a 4xx status, after a refused upload)."""
     detail = requirement_detail_read(framework_id=framework_id, ref=ref)
     if detail is None:
         raise Http404("No such requirement.")
     requirement = detail["requirement"]
     evidence = list(requirement.evidence_items.order_by("-collected_at")[:HISTORY_LIMIT])
     context = {**detail, "history": detail["history"][:HISTORY_LIMIT], "evidence_items": evidence}
-    return render_portal(request, "portal/compliance/requirement.html", context)
+    context |= compliance_context.requirement_actions(request, requirement, attest_form)  # issue 17 officer actions
+    return render_portal(request, "portal/compliance/requirement.html", context, status=status)
 
 
 @never_cache
@@ -90,6 +98,7 @@ def check_run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     verified = (evidence_digest(run.evidence) == run.evidence_sha256) if request.GET.get("verify") else None
     keys = [key.split(":", 1) for key in run.requirements or [] if ":" in key]
     context = {"run": run, "evidence_json": pretty, "verified": verified, "requirement_links": keys}
+    context |= compliance_context.check_run_actions(request, run)  # issue 17 officer actions
     return render_portal(request, "portal/compliance/check_run.html", context)
 
 

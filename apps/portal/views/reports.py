@@ -36,6 +36,7 @@ def reports(request: HttpRequest) -> HttpResponse:
         "definitions": list(report_library()),
         "may_download": portal_user_may(request.user, DOWNLOAD),
         "may_run": portal_user_may(request.user, RUN),
+        "may_define": portal_user_may(request.user, "compliance.report_define"),  # issue 17 officer actions
     }
     return render_portal(request, "portal/compliance/reports.html", context)
 

@@ -1,0 +1,142 @@
+"""Remediation tasks: create, assign to a compliance officer or security analyst, complete; every change audited.
+
+Who may do what is the portal's role check plus these rules: a task is assigned only to an active staff
+account holding the compliance officer or security analyst role; it is completed by its assignee, or by a
+compliance officer (or a superuser) on someone's behalf, with a note saying what was done.
+"""
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from apps.accounts.choices import StaffRole
+from apps.audit.services import audit_record, field_changes
+from apps.compliance.choices import RemediationStatus
+from apps.compliance.models import CheckRun, RemediationTask, Requirement
+from apps.compliance.people import role_members, user_holds_role
+from apps.core.actors import Actor
+from apps.core.errors import ApplicationError, ConflictError, PermissionDeniedError
+
+ASSIGNABLE_ROLES = (StaffRole.COMPLIANCE_OFFICER.value, StaffRole.SECURITY_ANALYST.value)
+
+
+def assignable_users():
+    """Active staff who may be given a remediation task (officers and analysts), by username."""
+    officers, analysts = (role_members(role) for role in ASSIGNABLE_ROLES)
+    return (officers | analysts).distinct().order_by("username")
+
+
+def _check_assignee(user) -> None:
+    if user is not None and not any(user_holds_role(user, role) for role in ASSIGNABLE_ROLES):
+        raise ApplicationError(
+            f"{user.get_username()} is not an active compliance officer or security analyst.",
+            code="remediation_assignee_invalid",
+            fields={"assignee": ["Choose a compliance officer or a security analyst."]},
+        )
+
+
+def _check_requirement(key: str) -> str:
+    key = (key or "").strip()
+    if not key:
+        return ""
+    framework_id, _, ref = key.partition(":")
+    if not Requirement.objects.filter(framework_id=framework_id, ref=ref).exists():
+        message = f"No requirement {key!r}: write it as framework:ref, e.g. soc2:CC6.1."
+        raise ApplicationError(message, code="requirement_not_found", fields={"requirement_key": [message]})
+    return key
+
+
+def _snapshot(task: RemediationTask) -> dict:
+    return {
+        "title": task.title,
+        "requirement": task.requirement_key,
+        "check_run": task.check_run_id,
+        "status": task.status,
+        "assignee": task.assignee_id,
+        "due_on": task.due_on.isoformat() if task.due_on else None,
+    }
+
+
+@transaction.atomic
+def remediation_task_create(
+    *,
+    actor: Actor,
+    title: str,
+    description: str = "",
+    requirement_key: str = "",
+    check_run: CheckRun | None = None,
+    assignee=None,
+    due_on: date | None = None,
+) -> RemediationTask:
+    """A new open task (assigned at once when an assignee is given); invalid input writes nothing."""
+    title = (title or "").strip()
+    if not title or len(title) > 200:
+        raise ApplicationError("Give the task a title of 1 to 200 characters.", fields={"title": ["Required."]})
+    if due_on is not None and due_on < timezone.now().date():
+        raise ApplicationError("The due date is in the past.", fields={"due_on": ["Choose today or a later day."]})
+    _check_assignee(assignee)
+    task = RemediationTask.objects.create(
+        title=title,
+        description=(description or "").strip(),
+        requirement_key=_check_requirement(requirement_key),
+        check_run=check_run,
+        assignee=assignee,
+        assigned_at=timezone.now() if assignee is not None else None,
+        due_on=due_on,
+        created_by=actor.label[:150],
+    )
+    audit_record(
+        actor=actor, action="compliance.remediation_created", target=task, changes=field_changes({}, _snapshot(task))
+    )
+    return task
+
+
+def _locked_open(task: RemediationTask) -> RemediationTask:
+    task = RemediationTask.objects.select_for_update().get(pk=task.pk)
+    if task.status != RemediationStatus.OPEN:
+        raise ConflictError(f"'{task.title}' is already done.", code="remediation_done")
+    return task
+
+
+@transaction.atomic
+def remediation_task_assign(*, task: RemediationTask, assignee, actor: Actor) -> RemediationTask:
+    """Give an open task to an officer or analyst (or to nobody: None)."""
+    task = _locked_open(task)
+    _check_assignee(assignee)
+    before = _snapshot(task)
+    task.assignee = assignee
+    task.assigned_at = timezone.now() if assignee is not None else None
+    task.save(update_fields=["assignee", "assigned_at"])
+    audit_record(
+        actor=actor,
+        action="compliance.remediation_assigned",
+        target=task,
+        changes=field_changes(before, _snapshot(task)),
+    )
+    return task
+
+
+@transaction.atomic
+def remediation_task_complete(*, task: RemediationTask, user, actor: Actor, note: str) -> RemediationTask:
+    """Mark an open task done: by its assignee, or by a compliance officer; the note says what was done."""
+    note = (note or "").strip()
+    if not note:
+        raise ApplicationError("Say what was done to complete the task.", fields={"note": ["Required."]})
+    task = _locked_open(task)
+    if task.assignee_id != user.pk and not user_holds_role(user, StaffRole.COMPLIANCE_OFFICER.value):
+        raise PermissionDeniedError(
+            "Only the task's assignee or a compliance officer may complete it.", code="remediation_not_yours"
+        )
+    before = _snapshot(task)
+    task.status, task.completed_by, task.completed_at = RemediationStatus.DONE, user, timezone.now()
+    task.completion_note = note[:4000]
+    task.save(update_fields=["status", "completed_by", "completed_at", "completion_note"])
+    audit_record(
+        actor=actor,
+        action="compliance.remediation_completed",
+        target=task,
+        changes=field_changes(before, _snapshot(task)),
+        reason=task.completion_note[:500],
+    )
+    return task
