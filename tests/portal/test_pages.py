@@ -58,6 +58,15 @@ def _pages(rows) -> list[str]:
         reverse("portal:fraud_case", kwargs={"case_id": rows["case"].pk}),
         reverse("portal:dsrs"),
         reverse("portal:dsr", kwargs={"request_id": rows["dsr"].pk}),
+        # issue 17 officer actions
+        reverse("portal:report_define"),
+        reverse("portal:check_runs"),
+        reverse("portal:check_runs") + f"?framework={framework}&status=fail",
+        reverse("portal:check_runs") + f"?check={rows['run'].check_id}",
+        reverse("portal:remediation"),
+        *[reverse("portal:remediation") + f"?show={show}" for show in ("mine", "done", "all")],
+        reverse("portal:remediation_new"),
+        reverse("portal:remediation_new") + f"?check_run={rows['run'].pk}",
     ]
 
 

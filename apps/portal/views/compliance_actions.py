@@ -132,8 +132,8 @@ def check_runs(request: HttpRequest) -> HttpResponse:
 def _check_runs_page(request: HttpRequest, status: int = 200) -> HttpResponse:
     framework = Framework.objects.filter(pk=request.GET.get("framework", "")).first()
     check_id = request.GET.get("check", "")[:100]
-    status = request.GET.get("status", "")
-    runs = check_run_list(check_id=check_id or None, status=status if status in CheckStatus.values else None)
+    wanted = request.GET.get("status", "")
+    runs = check_run_list(check_id=check_id or None, status=wanted if wanted in CheckStatus.values else None)
     if framework is not None:
         runs = runs.filter(check_id__in=[check.id for check in check_catalogue(framework_id=framework.pk)])
     pending = None
@@ -144,7 +144,7 @@ def _check_runs_page(request: HttpRequest, status: int = 200) -> HttpResponse:
         "page": paginate(request, runs),
         "framework": framework,
         "check_id": check_id,
-        "status": status,
+        "status": wanted,
         "statuses": CheckStatus.choices,
         "queued": pending,
         "may_run_checks": portal_user_may(request.user, "compliance.checks_run"),
