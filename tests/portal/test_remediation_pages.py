@@ -13,7 +13,6 @@ from apps.audit.models import AuditEvent
 from apps.compliance.models import RemediationTask
 from apps.compliance.services.remediation_tasks import remediation_task_create
 from apps.core.actors import Actor
-from tests.portal.conftest import make_check_run
 
 pytestmark = pytest.mark.django_db
 
@@ -191,7 +190,7 @@ def test_sessions_without_a_second_factor_and_anonymous_visitors_change_nothing(
 
 
 def test_a_task_created_from_a_check_run_keeps_its_link_when_more_runs_come(officer_client, catalogue):
-    run = make_check_run("portal.mfa", "fail", ["portaltest:PT-1.1"])
+    run = catalogue["failing"]
     officer_client.post(reverse("portal:remediation_new"), {"title": "From the run", "check_run": run.pk})
 
     page = officer_client.get(reverse("portal:remediation")).content.decode()
