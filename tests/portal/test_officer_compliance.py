@@ -149,7 +149,7 @@ def test_running_a_frameworks_checks_now_queues_them_and_the_runs_appear(
     runs = CheckRun.objects.filter(trigger="manual")
     assert runs.count() == 4
     page = officer_client.get(response["Location"]).content.decode()
-    assert "The requested run finished" in page
+    assert "The requested run finished" in page and "data-pending" not in page
     assert all(f'data-run="{run.pk}"' in page for run in runs)
     event = AuditEvent.objects.get(action="compliance.checks_run_requested")
     assert (event.actor_label, event.target_id, event.changes["checks"]["after"]) == ("officer", SMALL_FRAMEWORK, 4)
@@ -160,6 +160,7 @@ def test_a_queued_run_says_it_waits_for_the_worker(officer_client):
 
     page = officer_client.get(response["Location"]).content.decode()
     assert "the worker has not run it yet" in page and "Reload to see its results" in page
+    assert "data-pending" in page and "portal/check_runs.js" in page  # the page fetches itself until the runs come
     assert not CheckRun.objects.exists()
 
 
