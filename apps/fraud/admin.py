@@ -15,7 +15,7 @@ from django.utils.html import format_html
 
 from apps.core.actors import actor_for_request
 from apps.core.admin.exports import ExportAdminMixin
-from apps.core.admin.tools import ReadOnlyInline, ServiceAdminMixin
+from apps.core.admin.tools import ModelAdmin, ReadOnlyInline, ServiceAdminMixin
 from apps.core.errors import ApplicationError
 from apps.core.exports import Column
 from apps.fraud import selectors
@@ -65,7 +65,7 @@ class FraudCaseTriageForm(forms.ModelForm):
 
 
 @admin.register(FraudCase)
-class FraudCaseAdmin(ExportAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
+class FraudCaseAdmin(ExportAdminMixin, ServiceAdminMixin, ModelAdmin):
     form = FraudCaseTriageForm
     list_display = ["id", "kind", "score", "status", "member_count", "assignee", "explanation", "last_detected_at"]
     list_filter = ["kind", "status"]

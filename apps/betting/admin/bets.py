@@ -17,7 +17,7 @@ from apps.betting.choices import OPEN_BET_STATUSES, GameStatus, LegResult
 from apps.betting.models import Bet, BetLeg, Capper, Game, League
 from apps.betting.odds import format_american
 from apps.core.admin.exports import ExportAdminMixin
-from apps.core.admin.tools import ReadOnlyInline, admin_page
+from apps.core.admin.tools import ModelAdmin, ReadOnlyInline, admin_page
 from apps.core.exports import Column
 
 PENDING_PAGE_LIMIT = 200
@@ -130,7 +130,7 @@ def _stale_games() -> QuerySet[Game]:
 
 
 @admin.register(Bet)
-class BetAdmin(ExportAdminMixin, BetRepairActions, admin.ModelAdmin):
+class BetAdmin(ExportAdminMixin, BetRepairActions, ModelAdmin):
     """Bets are read-only here: the bot places them; staff settle, void and correct through actions."""
 
     list_display = [

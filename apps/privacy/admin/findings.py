@@ -8,10 +8,11 @@ from apps.privacy.admin.reasons import MAX_ROWS_PER_ACTION, reason_action
 from apps.privacy.choices import FindingStatus
 from apps.privacy.models import PiiFinding
 from apps.privacy.services import pii_finding_dismiss, pii_finding_redact
+from apps.core.admin.tools import ModelAdmin
 
 
 @admin.register(PiiFinding)
-class PiiFindingAdmin(admin.ModelAdmin):
+class PiiFindingAdmin(ModelAdmin):
     list_display = ["id", "kind", "model_label", "field_name", "object_id", "guild_id", "masked_excerpt", "status"]
     list_filter = ["status", "kind", "model_label"]
     search_fields = ["object_id", "guild_id"]
