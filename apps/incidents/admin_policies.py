@@ -76,6 +76,11 @@ class EscalationPolicyAdmin(ServiceAdminMixin, ModelAdmin):
     def webhook_secrets(self, obj) -> str:
         if obj is None or obj.pk is None:
             return "Created with the policy."
+        if not hasattr(obj, "_webhook_secrets"):  # unfold's form reads a read-only field's value more than once
+            obj._webhook_secrets = self._webhook_secrets(obj)
+        return obj._webhook_secrets
+
+    def _webhook_secrets(self, obj) -> str:
         urls = {
             target["url"]
             for row in obj.levels.all()
