@@ -25,7 +25,7 @@ from apps.tenants.models import Tenant
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin, ModelAdmin):
-    """Django's user admin in unfold's theme (its forms), plus an audit event for every change of a user's privileges."""
+    """Django's user admin in unfold's theme (its forms), plus an audit event for every change of privileges."""
 
     form = UserChangeForm
     add_form = UserCreationForm

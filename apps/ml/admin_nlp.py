@@ -3,8 +3,8 @@ model's save) and bumps the catalogue version (apps/ml/nlp/receivers.py), so eve
 
 from django.contrib import admin
 
-from apps.ml.models import Player, TeamAlias
 from apps.core.admin.tools import ModelAdmin
+from apps.ml.models import Player, TeamAlias
 
 
 @admin.register(TeamAlias)

@@ -4,10 +4,10 @@ from django.contrib import admin, messages
 from django.db import models
 
 from apps.core.actors import actor_for_request
+from apps.core.admin.tools import ModelAdmin, TabularInline
 from apps.core.errors import ApplicationError
 from apps.notifications.models import Delivery, DiscordChannel, Notification, NotificationPreference, WebhookEndpoint
 from apps.notifications.services import webhook_dead_letters_replay
-from apps.core.admin.tools import ModelAdmin, TabularInline
 
 
 @admin.register(WebhookEndpoint)

@@ -7,6 +7,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.utils.html import format_html, format_html_join
+from unfold.contrib.filters.admin import ChoicesDropdownFilter, RangeDateTimeFilter, RelatedDropdownFilter
 
 from apps.core.actors import actor_for_request
 from apps.core.admin.exports import ExportAdminMixin
@@ -154,7 +155,13 @@ EVIDENCE_FIELDS = ["details_pretty", "event_list"]
 class AlertAdmin(ExportAdminMixin, ServiceAdminMixin, ModelAdmin):
     form = AlertTriageForm
     list_display = ["id", "title", "severity", "status", "assignee", "detection_count", "last_seen_at", "rule"]
-    list_filter = ["status", "severity", "rule", "last_seen_at"]
+    list_filter = [
+        ("status", ChoicesDropdownFilter),
+        ("severity", ChoicesDropdownFilter),
+        ("rule", RelatedDropdownFilter),
+        ("last_seen_at", RangeDateTimeFilter),
+    ]
+    list_filter_submit = True
     list_select_related = ["rule", "assignee"]
     search_fields = ["title", "=dedup_key", "=group_key", "=guild_id"]
     export_columns = [

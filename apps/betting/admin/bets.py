@@ -8,6 +8,7 @@ from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from unfold.contrib.filters.admin import ChoicesDropdownFilter, RangeDateFilter, RelatedDropdownFilter
 
 from apps.betting import selectors
 from apps.betting.admin.cappers import TENANT_PARAMETER
@@ -145,7 +146,18 @@ class BetAdmin(ExportAdminMixin, BetRepairActions, ModelAdmin):
         "net_units",
         "needs_review",
     ]
-    list_filter = ["tenant", "status", LeagueFilter, CapperFilter, GameFilter, "needs_review", "settlement_source"]
+    # unfold's filters: dropdowns for the long lists, a date range for when the bet was placed
+    list_filter = [
+        ("tenant", RelatedDropdownFilter),
+        ("status", ChoicesDropdownFilter),
+        ("placed_at", RangeDateFilter),
+        LeagueFilter,
+        CapperFilter,
+        GameFilter,
+        "needs_review",
+        ("settlement_source", ChoicesDropdownFilter),
+    ]
+    list_filter_submit = True
     search_fields = ["=external_id", "capper__display_name", "=capper__member__discord_user_id"]
     search_help_text = "An exact Discord message id or capper Discord user id, or part of a capper's name."
     list_select_related = ["tenant", "capper"]

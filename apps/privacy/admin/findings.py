@@ -3,12 +3,12 @@
 from django.contrib import admin, messages
 
 from apps.core.actors import actor_for_request
+from apps.core.admin.tools import ModelAdmin
 from apps.core.errors import ApplicationError
 from apps.privacy.admin.reasons import MAX_ROWS_PER_ACTION, reason_action
 from apps.privacy.choices import FindingStatus
 from apps.privacy.models import PiiFinding
 from apps.privacy.services import pii_finding_dismiss, pii_finding_redact
-from apps.core.admin.tools import ModelAdmin
 
 
 @admin.register(PiiFinding)
