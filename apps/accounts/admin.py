@@ -5,6 +5,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
 from apps.accounts import (
     admin_devices,  # noqa: F401 - registers the TOTP device admin
@@ -16,15 +17,19 @@ from apps.accounts.models import ApiKey, Member, User
 from apps.accounts.signals import personal_data_viewed
 from apps.accounts.staff import staff_password_change_record, staff_privileges, staff_privileges_record
 from apps.core.actors import actor_for_request
-from apps.core.admin.tools import ServiceAdminMixin
+from apps.core.admin.tools import ModelAdmin, ServiceAdminMixin
 from apps.core.errors import ApplicationError
 from apps.keyring.fields import is_sealed
 from apps.tenants.models import Tenant
 
 
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
-    """Django's user admin, plus an audit event for every change of a user's privileges."""
+class UserAdmin(DjangoUserAdmin, ModelAdmin):
+    """Django's user admin in unfold's theme (its forms), plus an audit event for every change of privileges."""
+
+    form = UserChangeForm
+    add_form = UserCreationForm
+    change_password_form = AdminPasswordChangeForm
 
     list_display = ["username", "email", "is_staff", "is_superuser", "is_active", "last_login"]
     list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
@@ -62,7 +67,7 @@ def _live_tenants():
 
 
 @admin.register(Member)
-class MemberAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class MemberAdmin(ServiceAdminMixin, ModelAdmin):
     list_display = ["username", "display_name", "discord_user_id", "tenant", "country", "created_at"]
     list_filter = ["tenant__status", "created_at"]
     search_fields = ["username", "=discord_user_id", "tenant__name", "=tenant__guild_id"]
@@ -183,7 +188,7 @@ class ApiKeyAdminForm(forms.ModelForm):
 
 
 @admin.register(ApiKey)
-class ApiKeyAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class ApiKeyAdmin(ServiceAdminMixin, ModelAdmin):
     """Keys are created through the service (secret shown once, here) and revoked by an action.
 
     A key's grant never changes after creation (revoke it and create another), so an existing

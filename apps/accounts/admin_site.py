@@ -7,7 +7,6 @@ password does not sign anyone in; a user with a confirmed device then types its 
 enrols first (QR code and key shown once on the page) and is signed in by confirming it.
 """
 
-from django.contrib import admin
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import LoginView
@@ -17,6 +16,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.views.decorators.cache import never_cache
+from unfold.sites import UnfoldAdminSite
 
 from apps.accounts.selectors import totp_device_confirmed
 from apps.accounts.signin import SigninSurface, StepPage, signin_enrol_step, signin_verify_step, token_step
@@ -34,12 +34,13 @@ class _PasswordStep(LoginView):
         return redirect(SURFACE.verify_url if totp_device_confirmed(user=user) else SURFACE.enrol_url)
 
 
-class StaffAdminSite(admin.AdminSite):
-    """Django's AdminSite, open only to active staff signed in with a verified second factor."""
+class StaffAdminSite(UnfoldAdminSite):
+    """django-unfold's AdminSite (the theme: settings UNFOLD), open only to active staff signed in with a
+    verified second factor."""
 
     site_header = "DBSBM administration"  # the product's name, not "Django administration"
     site_title = "DBSBM admin"
-    index_template = "admin/dbsbm_index.html"  # Django's index with the tools (cache, data map) above the app list
+    index_template = "admin/dbsbm_index.html"  # the dashboard (apps/portal/admin_dashboard.py) and the tools
 
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user

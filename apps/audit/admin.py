@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
+from unfold.contrib.filters.admin import ChoicesDropdownFilter, RangeDateTimeFilter
 
 from apps.audit.models import AuditArchiveCheckpoint, AuditEvent, AuditSeal
 from apps.audit.verification import audit_verify
@@ -83,7 +84,13 @@ class TenantFilter(admin.SimpleListFilter):
 @admin.register(AuditEvent)
 class AuditEventAdmin(ExportAdminMixin, LargeReadOnlyAdmin):
     list_display = ["id", "occurred_at", "action", "actor_kind", "actor_label", "guild_id", "target_label"]
-    list_filter = [ActionAppFilter, "actor_kind", TenantFilter, "occurred_at"]
+    list_filter = [
+        ActionAppFilter,
+        ("actor_kind", ChoicesDropdownFilter),
+        TenantFilter,
+        ("occurred_at", RangeDateTimeFilter),
+    ]
+    list_filter_submit = True  # unfold's range filter: applied with the button, not on every keystroke
     # parts of an action, an actor's name or a target's label (icontains: a scan of the filtered rows; narrow
     # by app, tenant or date first on a large trail), or an exact actor id, guild id, target id or request id
     search_fields = [

@@ -12,10 +12,11 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.db.models import Count
 from django.utils.html import format_html
+from unfold.contrib.filters.admin import ChoicesDropdownFilter, RangeDateTimeFilter, RangeNumericFilter
 
 from apps.core.actors import actor_for_request
 from apps.core.admin.exports import ExportAdminMixin
-from apps.core.admin.tools import ReadOnlyInline, ServiceAdminMixin
+from apps.core.admin.tools import ModelAdmin, ReadOnlyInline, ServiceAdminMixin
 from apps.core.errors import ApplicationError
 from apps.core.exports import Column
 from apps.fraud import selectors
@@ -65,10 +66,16 @@ class FraudCaseTriageForm(forms.ModelForm):
 
 
 @admin.register(FraudCase)
-class FraudCaseAdmin(ExportAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
+class FraudCaseAdmin(ExportAdminMixin, ServiceAdminMixin, ModelAdmin):
     form = FraudCaseTriageForm
     list_display = ["id", "kind", "score", "status", "member_count", "assignee", "explanation", "last_detected_at"]
-    list_filter = ["kind", "status"]
+    list_filter = [
+        ("kind", ChoicesDropdownFilter),
+        ("status", ChoicesDropdownFilter),
+        ("score", RangeNumericFilter),
+        ("last_detected_at", RangeDateTimeFilter),
+    ]
+    list_filter_submit = True
     list_select_related = ["assignee"]
     search_fields = ["explanation"]
     export_columns = [

@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 
 from apps.core.actors import actor_for_request
-from apps.core.admin.tools import ReadOnlyInline, ServiceAdminMixin
+from apps.core.admin.tools import ModelAdmin, ReadOnlyInline, ServiceAdminMixin
 from apps.incidents.choices import INCIDENT_TIMES, IncidentStatus, RuleSource
 from apps.incidents.models import Incident, IncidentRule, TimelineEntry
 from apps.incidents.services.incidents import incident_note, incident_transition, incident_update
@@ -43,7 +43,7 @@ class IncidentResponseForm(forms.ModelForm):
 
 
 @admin.register(Incident)
-class IncidentAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class IncidentAdmin(ServiceAdminMixin, ModelAdmin):
     form = IncidentResponseForm
     list_display = [
         "reference",
@@ -140,7 +140,7 @@ class IncidentRuleForm(forms.ModelForm):
 
 
 @admin.register(IncidentRule)
-class IncidentRuleAdmin(admin.ModelAdmin):
+class IncidentRuleAdmin(ModelAdmin):
     form = IncidentRuleForm
     list_display = [
         "name",

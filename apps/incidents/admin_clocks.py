@@ -4,13 +4,13 @@ service (validated, audited)."""
 from django.contrib import admin
 
 from apps.core.actors import actor_for_request
-from apps.core.admin.tools import ServiceAdminMixin
+from apps.core.admin.tools import ModelAdmin, ServiceAdminMixin
 from apps.incidents.models import ClockDefinition
 from apps.incidents.services.clocks import clock_definition_save
 
 
 @admin.register(ClockDefinition)
-class ClockDefinitionAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class ClockDefinitionAdmin(ServiceAdminMixin, ModelAdmin):
     list_display = ["regulation", "name", "hours", "requires_personal_data", "min_severity", "is_active"]
     list_filter = ["is_active", "requires_personal_data"]
     search_fields = ["regulation", "name"]

@@ -9,7 +9,7 @@ from django.forms.models import BaseInlineFormSet
 from django.utils.html import format_html_join
 
 from apps.core.actors import actor_for_request
-from apps.core.admin.tools import ServiceAdminMixin
+from apps.core.admin.tools import ModelAdmin, ServiceAdminMixin, TabularInline
 from apps.core.errors import ApplicationError
 from apps.incidents.choices import TargetKind
 from apps.incidents.models import EscalationLevel, EscalationPolicy
@@ -49,7 +49,7 @@ class EscalationLevelFormSet(BaseInlineFormSet):
             form.cleaned_data["targets"] = by_level[form.cleaned_data["level"]]
 
 
-class EscalationLevelInline(admin.TabularInline):
+class EscalationLevelInline(TabularInline):
     model = EscalationLevel
     formset = EscalationLevelFormSet
     fields = ["level", "ack_timeout_seconds", "targets"]
@@ -58,7 +58,7 @@ class EscalationLevelInline(admin.TabularInline):
 
 
 @admin.register(EscalationPolicy)
-class EscalationPolicyAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class EscalationPolicyAdmin(ServiceAdminMixin, ModelAdmin):
     list_display = ["name", "is_default", "critical_start_level", "level_count", "updated_at"]
     list_filter = ["is_default"]
     search_fields = ["name"]
@@ -76,6 +76,11 @@ class EscalationPolicyAdmin(ServiceAdminMixin, admin.ModelAdmin):
     def webhook_secrets(self, obj) -> str:
         if obj is None or obj.pk is None:
             return "Created with the policy."
+        if not hasattr(obj, "_webhook_secrets"):  # unfold's form reads a read-only field's value more than once
+            obj._webhook_secrets = self._webhook_secrets(obj)
+        return obj._webhook_secrets
+
+    def _webhook_secrets(self, obj) -> str:
         urls = {
             target["url"]
             for row in obj.levels.all()

@@ -3,11 +3,12 @@ model's save) and bumps the catalogue version (apps/ml/nlp/receivers.py), so eve
 
 from django.contrib import admin
 
+from apps.core.admin.tools import ModelAdmin
 from apps.ml.models import Player, TeamAlias
 
 
 @admin.register(TeamAlias)
-class TeamAliasAdmin(admin.ModelAdmin):
+class TeamAliasAdmin(ModelAdmin):
     list_display = ["alias", "team", "team_league", "kind", "normalised"]
     list_filter = ["kind", "team__league"]
     search_fields = ["alias", "normalised", "team__name", "team__abbreviation"]
@@ -21,7 +22,7 @@ class TeamAliasAdmin(admin.ModelAdmin):
 
 
 @admin.register(Player)
-class PlayerAdmin(admin.ModelAdmin):
+class PlayerAdmin(ModelAdmin):
     list_display = ["name", "team", "league"]
     list_filter = ["league"]
     search_fields = ["name", "normalised", "team__name"]

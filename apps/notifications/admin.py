@@ -4,13 +4,14 @@ from django.contrib import admin, messages
 from django.db import models
 
 from apps.core.actors import actor_for_request
+from apps.core.admin.tools import ModelAdmin, TabularInline
 from apps.core.errors import ApplicationError
 from apps.notifications.models import Delivery, DiscordChannel, Notification, NotificationPreference, WebhookEndpoint
 from apps.notifications.services import webhook_dead_letters_replay
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(admin.ModelAdmin):
+class WebhookEndpointAdmin(ModelAdmin):
     """Tenants' subscriptions and the platform's endpoints: state and failures at a glance; the failure count and
     the disabling are the delivery layer's (read-only here)."""
 
@@ -38,20 +39,20 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
 
 @admin.register(DiscordChannel)
-class DiscordChannelAdmin(admin.ModelAdmin):
+class DiscordChannelAdmin(ModelAdmin):
     list_display = ["__str__", "tenant", "is_active", "created_at"]
     list_select_related = ["tenant"]
     list_filter = ["is_active", "subscribed"]
 
 
 @admin.register(NotificationPreference)
-class NotificationPreferenceAdmin(admin.ModelAdmin):
+class NotificationPreferenceAdmin(ModelAdmin):
     list_display = ["user", "channels", "quiet_hours_start", "quiet_hours_end", "time_zone"]
     list_select_related = ["user"]
     raw_id_fields = ["user"]
 
 
-class DeliveryInline(admin.TabularInline):
+class DeliveryInline(TabularInline):
     model = Delivery
     extra = 0
     can_delete = False
@@ -63,7 +64,7 @@ class DeliveryInline(admin.TabularInline):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin):
+class NotificationAdmin(ModelAdmin):
     list_display = ["subject", "kind", "severity", "guild_id", "created_at"]
     list_filter = ["kind", "severity"]
     search_fields = ["key", "subject"]

@@ -7,10 +7,11 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.utils.html import format_html, format_html_join
+from unfold.contrib.filters.admin import ChoicesDropdownFilter, RangeDateTimeFilter, RelatedDropdownFilter
 
 from apps.core.actors import actor_for_request
 from apps.core.admin.exports import ExportAdminMixin
-from apps.core.admin.tools import LargeReadOnlyAdmin, ReadOnlyInline, ServiceAdminMixin
+from apps.core.admin.tools import LargeReadOnlyAdmin, ModelAdmin, ReadOnlyInline, ServiceAdminMixin
 from apps.core.errors import ApplicationError
 from apps.core.exports import Column
 from apps.keyring.fields import blind_index_for
@@ -92,7 +93,7 @@ class DetectionRuleForm(forms.ModelForm):
 
 
 @admin.register(DetectionRule)
-class DetectionRuleAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class DetectionRuleAdmin(ServiceAdminMixin, ModelAdmin):
     form = DetectionRuleForm
     list_display = ["slug", "name", "kind", "severity", "is_enabled", "version", "window_seconds", "updated_at"]
     list_filter = ["kind", "severity", "is_enabled"]
@@ -151,10 +152,16 @@ EVIDENCE_FIELDS = ["details_pretty", "event_list"]
 
 
 @admin.register(Alert)
-class AlertAdmin(ExportAdminMixin, ServiceAdminMixin, admin.ModelAdmin):
+class AlertAdmin(ExportAdminMixin, ServiceAdminMixin, ModelAdmin):
     form = AlertTriageForm
     list_display = ["id", "title", "severity", "status", "assignee", "detection_count", "last_seen_at", "rule"]
-    list_filter = ["status", "severity", "rule", "last_seen_at"]
+    list_filter = [
+        ("status", ChoicesDropdownFilter),
+        ("severity", ChoicesDropdownFilter),
+        ("rule", RelatedDropdownFilter),
+        ("last_seen_at", RangeDateTimeFilter),
+    ]
+    list_filter_submit = True
     list_select_related = ["rule", "assignee"]
     search_fields = ["title", "=dedup_key", "=group_key", "=guild_id"]
     export_columns = [

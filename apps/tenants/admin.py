@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 
 from apps.core.actors import actor_for_request
-from apps.core.admin.tools import ServiceAdminMixin, each_selected
+from apps.core.admin.tools import ModelAdmin, ServiceAdminMixin, each_selected
 from apps.tenants import services
 from apps.tenants.choices import TenantStatus
 from apps.tenants.models import Tenant
@@ -39,7 +39,7 @@ class TenantAdminForm(forms.ModelForm):
 
 
 @admin.register(Tenant)
-class TenantAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class TenantAdmin(ServiceAdminMixin, ModelAdmin):
     """Writes go through the tenant services (audit record included); status moves by actions."""
 
     form = TenantAdminForm

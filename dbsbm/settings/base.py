@@ -23,6 +23,10 @@ DEBUG = env_bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 
 INSTALLED_APPS = [
+    # django-unfold, the admin's theme: before django.contrib.admin (its templates win). The basic config
+    # leaves `admin.site` alone: the staff site (apps/accounts/admin_site.py) is an UnfoldAdminSite itself.
+    "unfold.apps.BasicAppConfig",
+    "unfold.contrib.filters",  # date, numeric and dropdown filters of the main lists
     "apps.accounts.admin_config.StaffAdminConfig",  # django.contrib.admin behind the second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -444,6 +448,7 @@ AUDIT_CHECKPOINT_S3_PREFIX = env_str("AUDIT_CHECKPOINT_S3_PREFIX", "audit-checkp
 AUDIT_CHECKPOINT_S3_ENDPOINT_URL = env_str("AUDIT_CHECKPOINT_S3_ENDPOINT_URL")
 AUDIT_CHECKPOINT_S3_REGION = env_str("AUDIT_CHECKPOINT_S3_REGION")
 
+from dbsbm.settings.components.admin_theme import *  # noqa: E402, F403
 from dbsbm.settings.components.analytics_alerting import *  # noqa: E402, F403
 from dbsbm.settings.components.analytics_forecasts import *  # noqa: E402, F403
 from dbsbm.settings.components.analytics_rollups import *  # noqa: E402, F403

@@ -22,7 +22,7 @@ from apps.analytics.services.alerting import (
     alert_silence_expire,
 )
 from apps.core.actors import actor_for_request
-from apps.core.admin.tools import ReadOnlyInline, ServiceAdminMixin, each_selected
+from apps.core.admin.tools import ModelAdmin, ReadOnlyInline, ServiceAdminMixin, each_selected
 from apps.core.errors import ApplicationError
 
 # the service names a query's parameter (query.metrics …); the admin shows it on the query field
@@ -62,7 +62,7 @@ class AlertInstanceInline(ReadOnlyInline):
 
 
 @admin.register(AlertRule)
-class AlertRuleAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class AlertRuleAdmin(ServiceAdminMixin, ModelAdmin):
     form = AlertRuleForm
     list_display = ["name", "tenant", "condition_text", "severity", "is_enabled", "last_evaluated_at", "last_error"]
     list_filter = ["is_enabled", "severity"]
@@ -128,7 +128,7 @@ class AlertSilenceForm(forms.ModelForm):
 
 
 @admin.register(AlertSilence)
-class AlertSilenceAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class AlertSilenceAdmin(ServiceAdminMixin, ModelAdmin):
     form = AlertSilenceForm
     list_display = ["__str__", "starts_at", "ends_at", "created_by_label", "comment", "expired_at"]
     list_select_related = ["rule"]

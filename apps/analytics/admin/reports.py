@@ -16,7 +16,7 @@ from apps.analytics.services.reports import (
     report_definition_update,
 )
 from apps.core.actors import actor_for_request
-from apps.core.admin.tools import ReadOnlyAdmin, ReadOnlyInline, ServiceAdminMixin, each_selected
+from apps.core.admin.tools import ModelAdmin, ReadOnlyAdmin, ReadOnlyInline, ServiceAdminMixin, each_selected
 from apps.core.errors import ApplicationError
 
 DEFINITION_FIELDS = ["name", "template", "period", "formats", "recipients", "cron", "is_enabled"]
@@ -57,7 +57,7 @@ class ReportDefinitionForm(forms.ModelForm):
 
 
 @admin.register(ReportDefinition)
-class ReportDefinitionAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class ReportDefinitionAdmin(ServiceAdminMixin, ModelAdmin):
     form = ReportDefinitionForm
     list_display = ["name", "tenant", "template", "period", "cron", "is_enabled", "last_run_number", "updated_at"]
     list_filter = ["template", "period", "is_enabled"]

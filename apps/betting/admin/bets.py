@@ -8,6 +8,7 @@ from django.http import HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from unfold.contrib.filters.admin import ChoicesDropdownFilter, RangeDateFilter, RelatedDropdownFilter
 
 from apps.betting import selectors
 from apps.betting.admin.cappers import TENANT_PARAMETER
@@ -17,7 +18,7 @@ from apps.betting.choices import OPEN_BET_STATUSES, GameStatus, LegResult
 from apps.betting.models import Bet, BetLeg, Capper, Game, League
 from apps.betting.odds import format_american
 from apps.core.admin.exports import ExportAdminMixin
-from apps.core.admin.tools import ReadOnlyInline, admin_page
+from apps.core.admin.tools import ModelAdmin, ReadOnlyInline, admin_page
 from apps.core.exports import Column
 
 PENDING_PAGE_LIMIT = 200
@@ -130,7 +131,7 @@ def _stale_games() -> QuerySet[Game]:
 
 
 @admin.register(Bet)
-class BetAdmin(ExportAdminMixin, BetRepairActions, admin.ModelAdmin):
+class BetAdmin(ExportAdminMixin, BetRepairActions, ModelAdmin):
     """Bets are read-only here: the bot places them; staff settle, void and correct through actions."""
 
     list_display = [
@@ -145,7 +146,18 @@ class BetAdmin(ExportAdminMixin, BetRepairActions, admin.ModelAdmin):
         "net_units",
         "needs_review",
     ]
-    list_filter = ["tenant", "status", LeagueFilter, CapperFilter, GameFilter, "needs_review", "settlement_source"]
+    # unfold's filters: dropdowns for the long lists, a date range for when the bet was placed
+    list_filter = [
+        ("tenant", RelatedDropdownFilter),
+        ("status", ChoicesDropdownFilter),
+        ("placed_at", RangeDateFilter),
+        LeagueFilter,
+        CapperFilter,
+        GameFilter,
+        "needs_review",
+        ("settlement_source", ChoicesDropdownFilter),
+    ]
+    list_filter_submit = True
     search_fields = ["=external_id", "capper__display_name", "=capper__member__discord_user_id"]
     search_help_text = "An exact Discord message id or capper Discord user id, or part of a capper's name."
     list_select_related = ["tenant", "capper"]

@@ -10,14 +10,14 @@ from apps.betting import services
 from apps.betting.admin.forms import CapperAddForm
 from apps.betting.models import Capper
 from apps.core.actors import actor_for_request
-from apps.core.admin.tools import ServiceAdminMixin
+from apps.core.admin.tools import ModelAdmin, ServiceAdminMixin
 from apps.tenants.models import Tenant
 
 TENANT_PARAMETER = "tenant__id__exact"  # the bet list's tenant filter parameter
 
 
 @admin.register(Capper)
-class CapperAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class CapperAdmin(ServiceAdminMixin, ModelAdmin):
     """Created through `capper_create`; an existing capper's name, avatar and active flag can change."""
 
     list_display = ["display_name", "discord_user_id", "tenant", "is_active", "created_at"]

@@ -20,7 +20,7 @@ from apps.betting.admin.odds import current_odds_table, odds_history_link
 from apps.betting.choices import GameStatus
 from apps.betting.models import Game, League, Sport, Team
 from apps.core.actors import actor_for_request
-from apps.core.admin.tools import ReadOnlyAdmin, ServiceAdminMixin, action_page
+from apps.core.admin.tools import ModelAdmin, ReadOnlyAdmin, ServiceAdminMixin, action_page
 from apps.core.errors import ApplicationError
 
 # statuses that end a game: recorded through game_record_result, which enqueues grading
@@ -91,7 +91,7 @@ class GameAdminForm(forms.ModelForm):
 
 
 @admin.register(Game)
-class GameAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class GameAdmin(ServiceAdminMixin, ModelAdmin):
     """Games come from the provider's feed; staff fix a schedule or record a result the feed missed."""
 
     form = GameAdminForm

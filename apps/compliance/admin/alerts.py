@@ -13,7 +13,7 @@ from apps.compliance.services.alerts import (
     alert_rule_validate,
 )
 from apps.core.actors import actor_for_request
-from apps.core.admin.tools import ReadOnlyAdmin, ServiceAdminMixin, each_selected
+from apps.core.admin.tools import ModelAdmin, ReadOnlyAdmin, ServiceAdminMixin, each_selected
 from apps.core.errors import ApplicationError
 
 
@@ -36,7 +36,7 @@ class AlertRuleForm(forms.ModelForm):
 
 
 @admin.register(AlertRule)
-class AlertRuleAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class AlertRuleAdmin(ServiceAdminMixin, ModelAdmin):
     form = AlertRuleForm
     list_display = [
         "name",

@@ -11,7 +11,7 @@ from apps.compliance.models import CheckRun, CheckSetting, EvidenceItem, ManualA
 from apps.compliance.services.attestations import attestation_save
 from apps.compliance.services.settings import check_setting_save
 from apps.core.actors import actor_for_request
-from apps.core.admin.tools import ReadOnlyAdmin
+from apps.core.admin.tools import ModelAdmin, ReadOnlyAdmin
 
 
 class CheckSettingForm(forms.ModelForm):
@@ -28,7 +28,7 @@ class CheckSettingForm(forms.ModelForm):
 
 
 @admin.register(CheckSetting)
-class CheckSettingAdmin(admin.ModelAdmin):
+class CheckSettingAdmin(ModelAdmin):
     form = CheckSettingForm
     list_display = ["check_id", "is_enabled", "auto_remediation_enabled", "frequency_minutes", "updated_at"]
     list_filter = ["is_enabled", "auto_remediation_enabled"]
@@ -66,7 +66,7 @@ class ScoreSnapshotAdmin(ReadOnlyAdmin):
 
 
 @admin.register(ManualAttestation)
-class ManualAttestationAdmin(admin.ModelAdmin):
+class ManualAttestationAdmin(ModelAdmin):
     list_display = ["id", "requirement", "owner", "created_at", "expires_at", "revoked_at"]
     list_select_related = ["requirement", "owner"]
     raw_id_fields = ["requirement"]

@@ -16,7 +16,7 @@ from apps.compliance.services.reports import (
 )
 from apps.compliance.tasks import run_report
 from apps.core.actors import actor_for_request
-from apps.core.admin.tools import ReadOnlyAdmin, ReadOnlyInline, ServiceAdminMixin
+from apps.core.admin.tools import ModelAdmin, ReadOnlyAdmin, ReadOnlyInline, ServiceAdminMixin
 from apps.core.enqueue import enqueue
 from apps.core.errors import ApplicationError
 
@@ -56,7 +56,7 @@ class ReportDefinitionForm(forms.ModelForm):
 
 
 @admin.register(ReportDefinition)
-class ReportDefinitionAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class ReportDefinitionAdmin(ServiceAdminMixin, ModelAdmin):
     form = ReportDefinitionForm
     list_display = ["name", "kind", "framework", "cron", "is_enabled", "last_run_number", "updated_at"]
     list_filter = ["kind", "is_enabled"]

@@ -10,11 +10,11 @@ from apps.compliance.models import AccessReview, AccessReviewItem, WorkflowDefin
 from apps.compliance.services.access_review import access_review_decide
 from apps.compliance.services.workflows import workflow_definition_save
 from apps.core.actors import actor_for_request
-from apps.core.admin.tools import ReadOnlyAdmin, ReadOnlyInline, ServiceAdminMixin, each_selected
+from apps.core.admin.tools import ModelAdmin, ReadOnlyAdmin, ReadOnlyInline, ServiceAdminMixin, each_selected
 
 
 @admin.register(WorkflowDefinition)
-class WorkflowDefinitionAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class WorkflowDefinitionAdmin(ServiceAdminMixin, ModelAdmin):
     list_display = ["code", "name", "is_active", "updated_at"]
     search_fields = ["code", "name"]
 

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django_celery_beat import admin as beat_admin
 from django_celery_beat.models import ClockedSchedule, CrontabSchedule, IntervalSchedule, SolarSchedule
 
+from apps.core.admin.theme import adopt_registered_admins, themed
 from apps.core.admin.tools import ReadOnlyAdmin
 from apps.core.models import LeakSuspect, MemorySnapshot, OutboxMessage, SlowQuery
 
@@ -15,16 +16,16 @@ class PeriodicTaskInline(beat_admin.PeriodicTaskInline):
         return super().get_queryset(request).select_related("interval", "crontab", "solar", "clocked")
 
 
-def _with_fixed_inline(admin_class: type[admin.ModelAdmin]) -> type[admin.ModelAdmin]:
-    return type(admin_class.__name__, (admin_class,), {"inlines": [PeriodicTaskInline]})
-
-
 # The schedule pages list the periodic tasks that use the schedule (the beat jobs of every app share
 # a few schedules): re-register django-celery-beat's schedule admins with the inline fixed above.
 for _model in (IntervalSchedule, CrontabSchedule, SolarSchedule, ClockedSchedule):
     _admin_class = type(admin.site.get_model_admin(_model))
     admin.site.unregister(_model)
-    admin.site.register(_model, _with_fixed_inline(_admin_class))
+    admin.site.register(_model, themed(_admin_class, inlines=[PeriodicTaskInline]))
+
+# the other apps listed above apps.core in INSTALLED_APPS (auth's groups, axes, celery-beat's periodic
+# tasks) registered their admins already: into the theme with them (apps/core/admin/theme.py)
+adopt_registered_admins(admin.site)
 
 
 class MonitoringAdmin(ReadOnlyAdmin):

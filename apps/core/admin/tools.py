@@ -7,8 +7,22 @@ from django.contrib.admin import helpers
 from django.db.models import Model
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
+from unfold import admin as unfold_admin
 
 from apps.core.errors import ApplicationError
+
+
+class ModelAdmin(unfold_admin.ModelAdmin):
+    """The base of every model admin of the project: django-unfold's (the admin's theme, its filters and
+    widgets), so that no page falls back to Django's own styling. tests/admin/test_theme.py checks all of them."""
+
+
+class TabularInline(unfold_admin.TabularInline):
+    """The base of every tabular inline, unfold's (see ModelAdmin)."""
+
+
+class StackedInline(unfold_admin.StackedInline):
+    """The base of every stacked inline, unfold's (see ModelAdmin)."""
 
 
 class ServiceAdminMixin:
@@ -29,7 +43,7 @@ class ServiceAdminMixin:
             return HttpResponseRedirect(request.get_full_path())
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ModelAdmin):
     """Rows that services write (or that are synced from files): browsable here, never added, changed
     or deleted through the admin (a subclass whose actions call services may allow what they need)."""
 
@@ -43,7 +57,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ReadOnlyInline(admin.TabularInline):
+class ReadOnlyInline(TabularInline):
     """Rows shown under their parent (its history, its files, its members), never added or edited there.
     Subclasses name their `fields` and make them `readonly_fields`."""
 

@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.core.exceptions import ValidationError
 
 from apps.core.actors import actor_for_request
-from apps.core.admin.tools import ReadOnlyAdmin, ServiceAdminMixin
+from apps.core.admin.tools import ModelAdmin, ReadOnlyAdmin, ServiceAdminMixin
 from apps.integration.deployment.services import deployment_environment_save
 from apps.integration.deployment.validation import deployment_environment_check
 from apps.integration.models.deployment import DeploymentEnvironment, Release
@@ -52,7 +52,7 @@ class DeploymentEnvironmentForm(forms.ModelForm):
 
 
 @admin.register(DeploymentEnvironment)
-class DeploymentEnvironmentAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class DeploymentEnvironmentAdmin(ServiceAdminMixin, ModelAdmin):
     form = DeploymentEnvironmentForm
     list_display = ["name", "namespace", "image", "image_tag", "web_replicas", "updated_at"]
     search_fields = ["name", "namespace"]

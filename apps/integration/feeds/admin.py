@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin
 
 from apps.core.actors import actor_for_request
-from apps.core.admin.tools import ReadOnlyAdmin, ServiceAdminMixin
+from apps.core.admin.tools import ModelAdmin, ReadOnlyAdmin, ServiceAdminMixin
 from apps.core.enqueue import enqueue
 from apps.core.outbound import breakers
 from apps.core.outbound.ssrf import OutboundBlocked, url_check
@@ -61,7 +61,7 @@ class FeedSourceForm(forms.ModelForm):
 
 
 @admin.register(FeedSource)
-class FeedSourceAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class FeedSourceAdmin(ServiceAdminMixin, ModelAdmin):
     form = FeedSourceForm
     list_display = ["name", "is_enabled", "strategy", "interval_seconds", "last_run_at", "newest_item_at"]
     list_filter = ["is_enabled", "strategy"]

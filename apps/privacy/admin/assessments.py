@@ -9,7 +9,7 @@ from django.contrib import admin
 from django.utils.html import format_html_join
 
 from apps.core.actors import actor_for_request
-from apps.core.admin.tools import ServiceAdminMixin, each_selected
+from apps.core.admin.tools import ModelAdmin, ServiceAdminMixin, each_selected
 from apps.privacy.admin.reasons import MAX_ROWS_PER_ACTION, reason_action
 from apps.privacy.assessments import QUESTIONS
 from apps.privacy.choices import PiaStatus
@@ -42,7 +42,7 @@ class AssessmentForm(forms.ModelForm):
 
 
 @admin.register(PrivacyImpactAssessment)
-class PrivacyImpactAssessmentAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class PrivacyImpactAssessmentAdmin(ServiceAdminMixin, ModelAdmin):
     form = AssessmentForm
     list_display = ["id", "title", "status", "level", "score", "author", "reviewer", "next_review_at"]
     list_filter = ["status", "level"]

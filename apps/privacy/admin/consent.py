@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import admin
 
 from apps.core.actors import actor_for_request
-from apps.core.admin.tools import ReadOnlyAdmin, ServiceAdminMixin
+from apps.core.admin.tools import ModelAdmin, ReadOnlyAdmin, ServiceAdminMixin
 from apps.privacy.models import ConsentRecord, ConsentType
 from apps.privacy.services.consent import consent_type_publish
 
@@ -20,7 +20,7 @@ class ConsentTypeForm(forms.ModelForm):
 
 
 @admin.register(ConsentType)
-class ConsentTypeAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class ConsentTypeAdmin(ServiceAdminMixin, ModelAdmin):
     form = ConsentTypeForm
     list_display = ["code", "version", "title", "is_required", "is_active", "created_at"]
     list_filter = ["is_active", "code"]

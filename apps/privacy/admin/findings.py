@@ -3,6 +3,7 @@
 from django.contrib import admin, messages
 
 from apps.core.actors import actor_for_request
+from apps.core.admin.tools import ModelAdmin
 from apps.core.errors import ApplicationError
 from apps.privacy.admin.reasons import MAX_ROWS_PER_ACTION, reason_action
 from apps.privacy.choices import FindingStatus
@@ -11,7 +12,7 @@ from apps.privacy.services import pii_finding_dismiss, pii_finding_redact
 
 
 @admin.register(PiiFinding)
-class PiiFindingAdmin(admin.ModelAdmin):
+class PiiFindingAdmin(ModelAdmin):
     list_display = ["id", "kind", "model_label", "field_name", "object_id", "guild_id", "masked_excerpt", "status"]
     list_filter = ["status", "kind", "model_label"]
     search_fields = ["object_id", "guild_id"]

@@ -18,7 +18,7 @@ from django.utils.html import format_html
 
 from apps.core.actors import actor_for_request
 from apps.core.admin.exports import ExportAdminMixin
-from apps.core.admin.tools import ReadOnlyInline, each_selected
+from apps.core.admin.tools import ModelAdmin, ReadOnlyInline, each_selected
 from apps.core.exports import Column
 from apps.privacy.admin.reasons import action_form_page
 from apps.privacy.choices import OPEN_REQUEST_STATUSES, RequestStatus, VerificationMethod
@@ -74,7 +74,7 @@ class RequestEventInline(ReadOnlyInline):
 
 
 @admin.register(DataSubjectRequest)
-class DataSubjectRequestAdmin(ExportAdminMixin, admin.ModelAdmin):
+class DataSubjectRequestAdmin(ExportAdminMixin, ModelAdmin):
     list_display = ["id", "kind", "status", "guild", "member_id", "due_at", "overdue", "assignee", "verified_at"]
     list_filter = ["status", "kind"]
     list_select_related = ["tenant", "assignee"]
@@ -204,7 +204,7 @@ class DataSubjectRequestAdmin(ExportAdminMixin, admin.ModelAdmin):
         )
 
 
-class _ReadOnlyAdmin(admin.ModelAdmin):
+class _ReadOnlyAdmin(ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return _readonly(self)
 

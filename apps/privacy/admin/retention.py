@@ -8,7 +8,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from apps.core.actors import actor_for_request
-from apps.core.admin.tools import ReadOnlyAdmin, ServiceAdminMixin
+from apps.core.admin.tools import ModelAdmin, ReadOnlyAdmin, ServiceAdminMixin
 from apps.core.errors import ApplicationError
 from apps.privacy.admin.reasons import MAX_ROWS_PER_ACTION, reason_action
 from apps.privacy.models import LegalHold, RetentionPolicy, RetentionRun
@@ -36,7 +36,7 @@ class RetentionPolicyForm(forms.ModelForm):
 
 
 @admin.register(RetentionPolicy)
-class RetentionPolicyAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class RetentionPolicyAdmin(ServiceAdminMixin, ModelAdmin):
     form = RetentionPolicyForm
     list_display = ["kind", "action", "period_days", "enabled", "updated_at"]
     list_filter = ["action", "enabled"]
@@ -73,7 +73,7 @@ class LegalHoldPlaceForm(forms.ModelForm):
 
 
 @admin.register(LegalHold)
-class LegalHoldAdmin(ServiceAdminMixin, admin.ModelAdmin):
+class LegalHoldAdmin(ServiceAdminMixin, ModelAdmin):
     list_display = ["id", "subject", "is_active", "placed_by", "placed_at", "released_at"]
     list_filter = [("released_at", admin.EmptyFieldListFilter)]
     list_select_related = ["tenant", "member__tenant"]
