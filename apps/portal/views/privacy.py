@@ -129,7 +129,6 @@ def dsrs(request: HttpRequest) -> HttpResponse:
         "sla": dsr_sla(),
         "status": status,
         "statuses": RequestStatus.choices,
-        "may_file": portal_user_may(request.user, CHANGE),
         "filtered": bool(status or request.GET.get("assignee")),
     }
     return render_portal(request, "portal/privacy/dsrs.html", context)
