@@ -228,6 +228,7 @@ urlpatterns = [
     path("privacy/requests/new/", dsr_create, name="dsr_create"),
     path("security/alerts/bulk/", security.security_alerts_bulk, name="security_alerts_bulk"),
     path("fraud/cases/bulk/", fraud.fraud_cases_bulk, name="fraud_cases_bulk"),
+    path("fraud/scan/", fraud.fraud_scan_now, name="fraud_scan_now"),
     path("alerts/bulk/", compliance_alerts.alerts_bulk, name="alerts_bulk"),
     path("alerts/<int:alert_id>/resolve/", compliance_alerts.alert_resolve, name="alert_resolve"),
 ]

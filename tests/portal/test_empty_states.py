@@ -13,7 +13,6 @@ pytestmark = pytest.mark.django_db
 # (list, what its empty state says, where it links)
 EMPTY_LISTS = [
     ("portal:security_alerts", "No security alerts yet.", "admin:security_detectionrule_changelist"),
-    ("portal:fraud_cases", "No fraud cases yet.", "admin:betting_bet_changelist"),
     ("portal:dsrs", "No data-subject requests yet.", "portal:dsr_create"),
     ("portal:incidents", "No incidents here.", "portal:incident_declare"),
     ("portal:alerts", "No open compliance alerts.", "portal:frameworks"),
@@ -42,6 +41,13 @@ def test_an_empty_list_says_what_creates_its_first_item_and_links_there(root_cli
     page = response.content.decode().replace("&#x27;", "'")
     empty = page[page.index(text) :]
     assert f'href="{reverse(link)}' in empty[:600], empty[:600]
+
+
+def test_an_empty_fraud_case_list_offers_to_run_a_scan_now(root_client):
+    page = root_client.get(reverse("portal:fraud_cases")).content.decode()
+
+    assert "No fraud cases yet." in page and 'href="#scan-now"' in page
+    assert f'<form method="post" action="{reverse("portal:fraud_scan_now")}" id="scan-now">' in page
 
 
 def test_a_scope_without_reports_links_to_the_definition_form(root_client):

@@ -11,6 +11,7 @@ from django.urls import reverse
 from apps.accounts.choices import StaffRole
 from apps.audit.models import AuditEvent
 from apps.compliance.models import ComplianceAlert
+from apps.core.models import OutboxMessage
 from apps.fraud.choices import CaseStatus
 from apps.fraud.models import FraudCase, FraudCaseEvent, FraudLabel
 from apps.security.choices import AlertStatus
@@ -199,6 +200,19 @@ def test_bulk_close_cases_as_dismissed_and_a_bad_transition_writes_nothing(analy
     assert statuses == [CaseStatus.DISMISSED, CaseStatus.DISMISSED, CaseStatus.NEW]
     page = analyst_client.get(reverse("portal:fraud_cases"), {"assignee": "me"}).content.decode()
     assert f'id="row-{cases[0].pk}"' in page and f'id="row-{cases[2].pk}"' not in page
+
+
+def test_run_a_scan_now_enqueues_the_scheduled_scan_and_is_audited(analyst_client, officer_client):
+    before = OutboxMessage.objects.filter(task_name="apps.fraud.tasks.fraud_scan_task").count()
+
+    refused = officer_client.post(reverse("portal:fraud_scan_now"))
+    assert refused.status_code == 403 and not AuditEvent.objects.filter(action="fraud.scan_requested").exists()
+    response = analyst_client.post(reverse("portal:fraud_scan_now"))
+
+    assert response.status_code == 302 and response["Location"] == reverse("portal:fraud_cases")
+    assert OutboxMessage.objects.filter(task_name="apps.fraud.tasks.fraud_scan_task").count() == before + 1
+    assert AuditEvent.objects.get(action="fraud.scan_requested").actor_label == "analyst"
+    assert analyst_client.get(reverse("portal:fraud_scan_now")).status_code == 405
 
 
 def test_an_officer_may_not_triage_cases(officer_client):

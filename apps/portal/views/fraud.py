@@ -5,6 +5,7 @@ from it (the declare form comes filled in)."""
 
 from urllib.parse import urlencode
 
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -13,15 +14,16 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
+from apps.core.actors import actor_for_request
 from apps.core.errors import ApplicationError
 from apps.core.portal import portal_user_may
 from apps.fraud.choices import CaseStatus
 from apps.fraud.models import FraudCase
 from apps.fraud.selectors import fraud_case_get
-from apps.fraud.services import fraud_case_triage
+from apps.fraud.services import fraud_case_triage, fraud_scan_request
 from apps.portal.access import ANALYST, OFFICER, SUPERUSER, portal_view
 from apps.portal.shell import paginate, render_portal
-from apps.portal.triage import assignable_usernames, triage_bulk, triage_post
+from apps.portal.triage import assignable_usernames, require_triage, triage_bulk, triage_post
 from apps.portal.views.exports import fraud_case_rows
 
 TRIAGE = "fraud.case_triage"
@@ -138,3 +140,13 @@ def fraud_cases_bulk(request: HttpRequest) -> HttpResponse:
         back=lambda: redirect(reverse("portal:fraud_cases") + (f"?{query}" if query else "")),
         again=lambda status: _list_page(request, status),
     )
+
+
+@require_POST
+@portal_view(OFFICER, ANALYST)
+def fraud_scan_now(request: HttpRequest) -> HttpResponse:
+    """Ask for the full scan now (audited); its cases appear on the list when a worker has run it."""
+    require_triage(request, TRIAGE, DENIED)
+    fraud_scan_request(actor=actor_for_request(request))
+    messages.success(request, _("Scan requested: the cases it opens appear here once a worker has run it."))
+    return redirect("portal:fraud_cases")
