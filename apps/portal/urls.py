@@ -12,6 +12,7 @@ from apps.portal.views import (
     auth,
     compliance,
     compliance_actions,  # issue 17 officer actions
+    compliance_alerts,
     dashboard,
     exports,
     fraud,
@@ -30,6 +31,7 @@ from apps.portal.views import (
 from apps.portal.views.integration_usage import integration_usage
 from apps.portal.views.ml_parser import ml_parser
 from apps.portal.views.ml_vision import ml_vision
+from apps.portal.views.privacy_intake import dsr_create
 
 app_name = "portal"
 
@@ -68,8 +70,8 @@ urlpatterns = [
         analytics_reports.analytics_report_file,
         name="analytics_report_file",
     ),
-    path("alerts/", compliance.alerts, name="alerts"),
-    path("alerts/<int:alert_id>/acknowledge/", compliance.alert_acknowledge, name="alert_acknowledge"),
+    path("alerts/", compliance_alerts.alerts, name="alerts"),
+    path("alerts/<int:alert_id>/acknowledge/", compliance_alerts.alert_acknowledge, name="alert_acknowledge"),
     path("workflows/", compliance.workflows, name="workflows"),
     path(
         "workflows/steps/<int:step_id>/<slug:action>/",
@@ -247,4 +249,11 @@ urlpatterns = [
     path("ml/bandits/<slug:model_name>/", ml_experiments.ml_bandit_detail, name="ml_bandit"),
     path("ml/bandits/<slug:model_name>/<slug:action>/", ml_experiments.ml_bandit_action, name="ml_bandit_action"),
     path("ml/vision/", ml_vision, name="ml_vision"),  # issue #16 ocr
+    # issue 17 triage and DSR
+    path("privacy/requests/new/", dsr_create, name="dsr_create"),
+    path("security/alerts/bulk/", security.security_alerts_bulk, name="security_alerts_bulk"),
+    path("fraud/cases/bulk/", fraud.fraud_cases_bulk, name="fraud_cases_bulk"),
+    path("fraud/scan/", fraud.fraud_scan_now, name="fraud_scan_now"),
+    path("alerts/bulk/", compliance_alerts.alerts_bulk, name="alerts_bulk"),
+    path("alerts/<int:alert_id>/resolve/", compliance_alerts.alert_resolve, name="alert_resolve"),
 ]

@@ -213,7 +213,7 @@ def test_bad_input_is_a_message_and_changes_nothing(officer_client, file_request
     if message is None:
         assert response.status_code == 404
     else:
-        assert response.status_code == 200 and escape(message) in response.content.decode()
+        assert response.status_code == 400 and escape(message) in response.content.decode()
     assert _state(dsr) == before
 
 

@@ -1,4 +1,5 @@
-"""Compliance pages: frameworks -> requirements -> check runs -> evidence; compliance alerts; workflows."""
+"""Compliance pages: frameworks -> requirements -> check runs -> evidence; workflows (compliance alerts:
+compliance_alerts.py)."""
 
 import json
 
@@ -19,23 +20,19 @@ from apps.compliance.selectors import (
 from apps.compliance.selectors import (
     requirement_detail as requirement_detail_read,
 )
-from apps.compliance.selectors.alerts import alert_get, alert_list, open_alerts
 from apps.compliance.selectors.workflows import workflow_inbox
-from apps.compliance.services.alerts import alert_acknowledge as alert_acknowledge_service
 from apps.compliance.services.runs import evidence_digest
 from apps.compliance.services.workflows import workflow_step_claim, workflow_step_complete, workflow_step_fail
 from apps.core.actors import actor_for_request
 from apps.core.errors import ApplicationError
-from apps.core.portal import portal_user_may
 from apps.portal import charts
 from apps.portal.access import ANALYST, OFFICER, portal_view
-from apps.portal.shell import paginate, render_portal
+from apps.portal.shell import render_portal
 from apps.portal.views import compliance_context
 from apps.privacy.choices import VerificationMethod
 
 TREND_DAYS = 30
 HISTORY_LIMIT = 25
-ACKNOWLEDGE = "compliance.alert_acknowledge"
 
 
 @never_cache
@@ -100,38 +97,6 @@ def check_run_detail(request: HttpRequest, run_id: int) -> HttpResponse:
     context = {"run": run, "evidence_json": pretty, "verified": verified, "requirement_links": keys}
     context |= compliance_context.check_run_actions(request, run)  # issue 17 officer actions
     return render_portal(request, "portal/compliance/check_run.html", context)
-
-
-# --- compliance alerts ----------------------------------------------------------------------------
-
-
-@never_cache
-@require_safe
-@portal_view(OFFICER)
-def alerts(request: HttpRequest) -> HttpResponse:
-    show_all = request.GET.get("all") == "1"
-    rows = alert_list() if show_all else open_alerts()
-    may_handle = portal_user_may(request.user, ACKNOWLEDGE)
-    context = {"page": paginate(request, rows), "show_all": show_all, "may_handle": may_handle}
-    return render_portal(request, "portal/compliance/alerts.html", context)
-
-
-@require_POST
-@portal_view(OFFICER)
-def alert_acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
-    if not portal_user_may(request.user, ACKNOWLEDGE):
-        messages.error(request, "Your role may not handle compliance alerts.")
-        return redirect("portal:alerts")
-    alert = alert_get(alert_id=alert_id)
-    if alert is None:
-        raise Http404("No such alert.")
-    try:
-        alert_acknowledge_service(alert=alert, user=request.user, actor=actor_for_request(request))
-    except ApplicationError as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, f"Alert {alert.pk} acknowledged.")
-    return redirect("portal:alerts")
 
 
 # --- workflow inbox -------------------------------------------------------------------------------

@@ -71,21 +71,27 @@ def _status(request: HttpRequest, values) -> str | None:
     return status if status in values else None
 
 
+def _mine(request: HttpRequest, rows):
+    """Only the rows assigned to the signed-in user when the list asks for them (?assignee=me)."""
+    return rows.filter(assignee=request.user) if request.GET.get("assignee") == "me" else rows
+
+
 def fraud_case_rows(request: HttpRequest):
-    """The fraud case list as /portal/fraud/cases/ shows it (its ?status= filter)."""
-    return fraud_case_list(status=_status(request, CaseStatus.values))
+    """The fraud case list as /portal/fraud/cases/ shows it (its ?status= and ?assignee=me filters)."""
+    return _mine(request, fraud_case_list(status=_status(request, CaseStatus.values)))
 
 
 def alert_rows(request: HttpRequest):
-    """The alert list as /portal/security/alerts/ shows it (its ?status= filter)."""
+    """The alert list as /portal/security/alerts/ shows it (its ?status= and ?assignee=me filters)."""
     rows = alert_list().prefetch_related(None).select_related("rule", "assignee")
     status = _status(request, AlertStatus.values)
-    return rows.filter(status=status) if status else rows
+    return _mine(request, rows.filter(status=status) if status else rows)
 
 
 def dsr_rows(request: HttpRequest):
-    """The data-subject requests as /portal/privacy/requests/ shows them (its ?status= filter)."""
-    return request_list(status=_status(request, RequestStatus.values)).order_by("-received_at", "-id")
+    """The data-subject requests as /portal/privacy/requests/ shows them (its ?status= and ?assignee=me filters)."""
+    rows = request_list(status=_status(request, RequestStatus.values)).order_by("-received_at", "-id")
+    return _mine(request, rows)
 
 
 def _checked(fmt: str) -> str:

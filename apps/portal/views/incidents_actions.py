@@ -32,6 +32,7 @@ from apps.portal.views.incidents import incident_for_page, render_incident
 
 ROLES = (OFFICER, ANALYST)
 UPLOAD_METHOD = "Upload from the portal"
+DECLARE_INITIAL = ("title", "kind", "severity", "description", "guild_id")
 
 
 def _require(request: HttpRequest, action: str, what: str) -> None:
@@ -59,7 +60,9 @@ def _again(request: HttpRequest, incident: Incident, name: str, form, refused: A
 @portal_view(ANALYST)
 def incident_declare_view(request: HttpRequest) -> HttpResponse:
     _require(request, "incidents.declare", "declare them")
-    form = f.DeclareForm(request.POST if request.method == "POST" else None)
+    # a link may fill the form in (a fraud case's "declare an incident": ?title=&kind=&description=)
+    initial = {name: request.GET[name][:2000] for name in DECLARE_INITIAL if name in request.GET}
+    form = f.DeclareForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST":
         if form.is_valid():
             try:

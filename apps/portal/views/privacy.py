@@ -11,9 +11,11 @@ message (what was done, or why not).
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -25,6 +27,7 @@ from apps.portal.access import OFFICER, portal_view
 from apps.portal.shell import paginate, render_portal
 from apps.portal.triage import ASSIGN_ME
 from apps.portal.views.exports import dsr_rows
+from apps.portal.views.privacy_sla import request_sla
 from apps.privacy import services as privacy_services
 from apps.privacy.choices import RequestKind, RequestStatus, VerificationMethod
 from apps.privacy.models import DataSubjectRequest
@@ -117,30 +120,42 @@ def _form_errors(form: forms.Form) -> str:
 @portal_view(OFFICER)
 def dsrs(request: HttpRequest) -> HttpResponse:
     status = request.GET.get("status", "")
-    rows = dsr_rows(request)
-    context = {"page": paginate(request, rows), "sla": dsr_sla(), "status": status, "statuses": RequestStatus.choices}
+    page = paginate(request, dsr_rows(request))
+    now = timezone.now()
+    for dsr in page:
+        dsr.sla = request_sla(dsr, now=now)
+    context = {
+        "page": page,
+        "sla": dsr_sla(),
+        "status": status,
+        "statuses": RequestStatus.choices,
+        "filtered": bool(status or request.GET.get("assignee")),
+    }
     return render_portal(request, "portal/privacy/dsrs.html", context)
 
 
-@never_cache
-@require_safe
-@portal_view(OFFICER)
-def dsr_detail(request: HttpRequest, request_id: int) -> HttpResponse:
-    dsr = _request_or_404(request_id)
+def _closed_by(history: list) -> str:
+    """Who completed or rejected the request (the history row of its last status change), or ""."""
+    closing = [row for row in history if row.to_status in (RequestStatus.COMPLETED, RequestStatus.REJECTED)]
+    return closing[-1].actor_label if closing else ""
+
+
+def _detail_context(request: HttpRequest, dsr: DataSubjectRequest) -> dict:
     exports = getattr(dsr, "prefetched_exports", [])
     may_act = portal_user_may(request.user, CHANGE)
-    context = {
+    history = list(dsr.history.order_by("id"))
+    return {
         "dsr": dsr,
         "now": timezone.now(),
-        "history": list(dsr.history.order_by("id")),
+        "sla": request_sla(dsr),
+        "history": history,
+        "closed_by": _closed_by(history),
         "export": exports[0] if exports else None,
         "certificate": getattr(dsr, "certificate", None),
         "may_act": may_act,
         "may_download": portal_user_may(request.user, DOWNLOAD),
         "methods": VerificationMethod.choices,
-        "staff": list(staff_role_members(role=OFFICER).order_by("username").values_list("username", flat=True))
-        if may_act
-        else [],
+        "staff": _officer_usernames() if may_act else [],
         "can_verify": dsr.is_open and not dsr.is_verified,
         "can_complete": dsr.status == RequestStatus.IN_PROGRESS,
         "four_eyes": privacy_services.request_four_eyes_refusal(request=dsr, actor=actor_for_request(request))
@@ -148,30 +163,44 @@ def dsr_detail(request: HttpRequest, request_id: int) -> HttpResponse:
         else "",
         "is_erasure": dsr.kind == RequestKind.ERASURE,
     }
-    return render_portal(request, "portal/privacy/dsr.html", context)
+
+
+@never_cache
+@require_safe
+@portal_view(OFFICER)
+def dsr_detail(request: HttpRequest, request_id: int) -> HttpResponse:
+    dsr = _request_or_404(request_id)
+    return render_portal(request, "portal/privacy/dsr.html", _detail_context(request, dsr))
+
+
+def _again(request: HttpRequest, dsr: DataSubjectRequest, action: str, problem: str, status: int) -> HttpResponse:
+    """The request's page again with the problem beside the form that failed (a 4xx; nothing was written)."""
+    messages.error(request, problem)
+    fresh = _request_or_404(dsr.pk)
+    context = {**_detail_context(request, fresh), "failed": action, "problem": problem}
+    return render_portal(request, "portal/privacy/dsr.html", context, status=status)
 
 
 @require_POST
 @portal_view(OFFICER)
 def dsr_action(request: HttpRequest, request_id: int, action: str) -> HttpResponse:
-    """One staff action on a request, through its privacy service; the answer is the request's page."""
+    """One staff action on a request, through its privacy service; the answer is the request's page (again,
+    with the problem beside the form and a 4xx status, when the input is bad or the service refuses)."""
     if action not in ACTIONS:
         raise Http404("No such action.")
     dsr = _request_or_404(request_id)
     if not portal_user_may(request.user, CHANGE):
-        messages.error(request, "Your role may read data-subject requests but not act on them.")
-        return redirect("portal:dsr", request_id=dsr.pk)
+        raise PermissionDenied(_("Your role may read data-subject requests but not act on them."))
     form_class, call = ACTIONS[action]
     form = form_class(request.POST)
     if not form.is_valid():
-        messages.error(request, _form_errors(form))
-        return redirect("portal:dsr", request_id=dsr.pk)
+        return _again(request, dsr, action, _form_errors(form), 400)
     try:
         done = call(dsr, actor_for_request(request), form.cleaned_data, request)
     except ApplicationError as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, done)
+        status = refused.status_code if 400 <= refused.status_code < 500 else 400
+        return _again(request, dsr, action, refused.message, status)
+    messages.success(request, done)
     return redirect("portal:dsr", request_id=dsr.pk)
 
 
