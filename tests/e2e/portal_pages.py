@@ -5,9 +5,11 @@ A route under /portal/ is one of:
 - a page: opened in the browser; its parameters come from `sample_kwargs` (a parameter without a sample fails
   the test, naming the route and the parameter: add the sample below);
 - an action: it answers GET with 405 (require_POST), found by asking the server, so nothing lists actions;
-- listed in NOT_PAGES (downloads and fragments that answer GET but are no page) or SIGN_IN (checked on the way in).
+- listed in NOT_PAGES or NOT_PAGE_ROUTES (downloads and fragments that answer GET but are no page), or in SIGN_IN
+  (checked on the way in).
 """
 
+import re
 from dataclasses import dataclass
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -38,21 +40,19 @@ from tests.portal.incidents_data import closed_with_review, full_incident
 
 PREFIX = "portal/"
 
-# Routes under /portal/ that answer GET but are no page of their own: files and the fragments a page fetches (the
-# page that shows a fragment is checked with it in place). Each with the reason; a stale name fails the test.
+# Routes under /portal/ that answer GET but are no page of their own: files, and the fragments a page fetches (the
+# page that shows a fragment is checked with it in place). By name, each with the reason, and by route: every list's
+# CSV/XLSX export (`…/export.<fmt>`).
 NOT_PAGES = {
     "portal:widget": "a dashboard widget's fragment, swapped into the dashboard page",
     "portal:analytics_widget": "an analytics widget's fragment, swapped into the dashboard page",
     "portal:incident_live": "the incident page's live parts, swapped into the incident page",
     "portal:report_file_download": "a report file (CSV, XLSX, PDF)",
     "portal:analytics_report_file": "a BI report file",
-    "portal:security_alerts_export": "a CSV/XLSX export",
-    "portal:fraud_cases_export": "a CSV/XLSX export",
-    "portal:dsrs_export": "a CSV/XLSX export",
-    "portal:incidents_export": "a CSV/XLSX export",
     "portal:incident_evidence_download": "an evidence file",
-    "portal:incident_review_export": "a post-incident review file (Markdown, PDF)",
+    "portal:attestation_evidence": "an attestation's evidence file",
 }
+NOT_PAGE_ROUTES = re.compile(r"/export\.<(str|slug):fmt>$")  # a list's export, in the format the URL names
 # The sign-in steps: checked while each role signs in (the password page, the code page, enrolment).
 SIGN_IN = {"portal:login", "portal:login_verify", "portal:login_enrol"}
 
@@ -70,6 +70,10 @@ class Route:
 
     def placeholder_url(self) -> str:
         return self.url({param: PLACEHOLDERS.get(kind, "x") for param, kind in self.params.items()})
+
+
+def not_a_page(route: Route) -> bool:
+    return route.name in NOT_PAGES or bool(NOT_PAGE_ROUTES.search(route.route))
 
 
 def _converter_name(converter) -> str:
