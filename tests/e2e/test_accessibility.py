@@ -1,12 +1,13 @@
 """Every portal page passes axe-core (issue 17 §7): no serious or critical violation of the WCAG 2 A/AA and
-best-practice rules, in the light theme and in the dark one (contrast differs).
+best-practice rules, in the light theme and in the dark one (where only the colour rules run again).
 
 The pages are not listed here: tests/e2e/portal_pages.py enumerates every route under /portal/ from the URL
-configuration and fills its parameters from one seeded row of each kind, so a new page is checked as soon as it is
-routed (a parameter without a sample fails, naming it). Routes that answer GET with 405 are actions; downloads and
-fragments are listed there with a reason. The superuser opens every page (a superuser may open them all and sees
-every control); the sign-in steps are checked on the way in, and a compliance officer's and a security analyst's
-dashboards (their navigation differs). axe.min.js is vendored from npm by `make test-assets`.
+configuration and fills its parameters from one seeded row of each kind, so a new page is checked as soon as it
+is routed (a parameter without a sample fails, naming it). Routes that answer GET with 405 are actions;
+downloads, exports and fragments are listed there with a reason. The superuser opens every page (a superuser may
+open them all and sees every control); the sign-in steps are checked on the way in, as are a compliance
+officer's and a security analyst's dashboards (their navigation differs) and the page refusing a role.
+axe.min.js is vendored from npm by `make test-assets`.
 """
 
 import re
@@ -155,6 +156,10 @@ def test_every_portal_page_passes_axe_core_in_both_themes(browser, asgi_server):
         other = new_page()
         _sign_in(other, asgi_server, user, device, None, label)
         audit.check(other, label)
+        if user is analyst:  # the page that says why a role may not open a page, and where to go
+            refused = other.goto(f"{asgi_server}/portal/frameworks/", wait_until="networkidle")
+            assert refused.status == 403, refused.status
+            audit.check(other, "analyst, refused")
         other.context.close()
     enrolling = new_page()
     _sign_in(enrolling, asgi_server, newcomer, None, audit, "officer without an authenticator")
