@@ -125,6 +125,10 @@ def _check_every_route(page, base_url: str, audit: Audit) -> None:
             audit.problems.append(str(missing))
             continue
         content_type = probe.headers.get("content-type", "")
+        if probe.status >= 500:
+            audit.problems.append(f"{route.name} ({url}): fails with {probe.status} (a server error: render it with "
+                                  "the test client to see the traceback)")  # fmt: skip
+            continue
         if probe.status != 200 or not content_type.startswith("text/html"):
             audit.problems.append(f"{route.name} ({url}): answered GET with {probe.status} {content_type}: fix its "
                                   "sample (BY_PARAM/BY_ROUTE) or, if it is no page, list it in NOT_PAGES")  # fmt: skip
