@@ -15,7 +15,7 @@ TEST_REDIS_URL := $${REDIS_URL:-redis://127.0.0.1:6379/15}
 TEST_PROCESSES ?= 2
 TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_SETTINGS_MODULE=dbsbm.settings.test
 
-.PHONY: help run serve up setup test lint format check-schema check-manifests clean bench bench-ledger bench-fraud bench-placement bench-broker-down bench-privacy bench-incidents bench-dashboards bench-analytics bench-integration bench-ml vendor-static browser ocr
+.PHONY: help run serve up setup test lint format check-schema check-manifests clean bench bench-ledger bench-fraud bench-placement bench-broker-down bench-privacy bench-incidents bench-dashboards bench-analytics bench-integration bench-ml vendor-static test-assets browser ocr
 
 help:
 	@echo "make run   - set up (virtualenv, install, migrate, demo data, staff login) and serve on http://$(HOST):$(PORT)"
@@ -94,6 +94,11 @@ vendor-static: $(VENV)/.runtime-installed
 	$(BIN)/python scripts/vendor_plotly.py
 	$(BIN)/python scripts/vendor_gridstack.py
 
+# axe-core (the accessibility rules the browser tests run on every portal page) from the npm registry, pinned to a
+# version and its SHA-512 integrity hash, into tests/e2e/assets/ (a test asset: never served by the portal)
+test-assets: $(VENV)/.runtime-installed
+	$(BIN)/python scripts/vendor_axe.py
+
 # Debian's chromium for the browser tests (pytest -m e2e); never `playwright install`
 browser:
 	@command -v chromium >/dev/null || (apt-get update && apt-get install -y chromium)
@@ -119,7 +124,7 @@ format: $(VENV)/.dev-installed
 	$(BIN)/ruff format .
 
 # the browser tests run in their own pytest process (TOOLCHAIN.md: sync Playwright leaves an event loop behind)
-test: lint browser ocr
+test: lint browser ocr test-assets
 	$(TEST_ENV) $(BIN)/pytest -m "not e2e" -n $(TEST_PROCESSES)
 	$(TEST_ENV) $(BIN)/pytest -m e2e
 
