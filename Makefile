@@ -48,11 +48,9 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt $(VENV)/.runtime-i
 	$(BIN)/python -c "import pytest, pytest_django, factory, hypothesis"
 	touch $@
 
+# migrate, seed_demo, seed_showcase and ensure_staff_login in one process (one Django start, not four), each timed
 setup: $(VENV)/.runtime-installed vendor-static ocr
-	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py seed_showcase
-	$(BIN)/python manage.py ensure_staff_login
+	$(BIN)/python manage.py setup_demo
 
 serve:
 	$(BIN)/uvicorn dbsbm.asgi:application --host $(HOST) --port $(PORT) --no-proxy-headers

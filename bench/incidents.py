@@ -44,8 +44,6 @@ ALERTS = int(os.environ.get("BENCH_INCIDENTS_ALERTS", "50"))
 ESCALATIONS = int(os.environ.get("BENCH_INCIDENTS_ESCALATIONS", "10"))
 OPEN_INCIDENTS = int(os.environ.get("BENCH_INCIDENTS_OPEN", "1000"))
 URGENT_WORKER = os.environ.get("BENCH_INCIDENTS_URGENT_WORKER", "1") != "0"
-# the Procfile's general `worker`: every queue, urgent first (README "Processes and queues")
-GENERAL_QUEUES = "urgent,grading,notifications,fraud,celery,integration,analytics,reports"
 REDIS_SERVER = shutil.which("redis-server") or "/usr/bin/redis-server"
 RESULTS = BASE_DIR / "bench" / "results-incidents.md"
 LAYOUT = (
@@ -166,10 +164,18 @@ def _ready(worker: subprocess.Popen, name: str) -> subprocess.Popen:
     return worker
 
 
+def _general_queues() -> str:
+    """The Procfile's general `worker`: every queue of CELERY_QUEUE_NAMES, in its order (urgent first; README
+    "Processes and queues"), read from the settings once Django is set up, so a queue added there is taken here."""
+    from django.conf import settings  # noqa: PLC0415 - main() sets Django up first
+
+    return ",".join(settings.CELERY_QUEUE_NAMES)
+
+
 def _start_workers() -> tuple[subprocess.Popen, subprocess.Popen | None]:
     """The Procfile's `worker` and (unless BENCH_INCIDENTS_URGENT_WORKER=0) `urgent`, started together as a
     supervisor starts them; returned once both answer a ping."""
-    spawned = [_spawn_worker(queues=GENERAL_QUEUES, pool="prefork", concurrency=2)]
+    spawned = [_spawn_worker(queues=_general_queues(), pool="prefork", concurrency=2)]
     if URGENT_WORKER:
         spawned.append(_spawn_worker(queues="urgent", pool="threads", concurrency=4))
     ready = [_ready(worker, name) for worker, name in spawned]
@@ -178,7 +184,7 @@ def _start_workers() -> tuple[subprocess.Popen, subprocess.Popen | None]:
 
 def _start_worker() -> subprocess.Popen:
     """One more of the Procfile's `worker`."""
-    return _ready(*_spawn_worker(queues=GENERAL_QUEUES, pool="prefork", concurrency=2))
+    return _ready(*_spawn_worker(queues=_general_queues(), pool="prefork", concurrency=2))
 
 
 def _percentile(values: list[float], fraction: float) -> float:

@@ -153,6 +153,20 @@ _ML_VIEW = [
     "ml.decide_promotionrequest",
 ]
 _ML_OPERATE = ["ml.add_trainingjob", "ml.add_promotionrequest", "ml.move_modelalias"]
+# experiments and bandits (apps/ml/experiments): both portal roles read them (the portal pages, the admin lists);
+# security analysts, who operate the models, also create, start and stop them and run simulations (the portal
+# actions ml.experiment_manage and ml.bandit_manage need change_experiment and change_bandit)
+_ML_EXPERIMENTS_VIEW = [
+    "ml.view_experiment",
+    "ml.view_experimentexposure",
+    "ml.view_experimentoutcome",
+    "ml.view_bandit",
+    "ml.view_banditarm",
+    "ml.view_banditepisode",
+    "ml.view_banditstep",
+    "ml.view_banditsimulation",
+]
+_ML_EXPERIMENTS_MANAGE = ["ml.add_experiment", "ml.change_experiment", "ml.add_bandit", "ml.change_bandit"]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     StaffRole.OPS: [
@@ -203,6 +217,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_ANALYTICS_ALERTING,
         *_ANALYTICS_REPORTS_MANAGE,
         *_ML_VIEW,
+        *_ML_EXPERIMENTS_VIEW,
     ],
     StaffRole.SECURITY_ANALYST: [
         *_READ_ALL,
@@ -222,6 +237,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         # issue 17: analysts read remediation tasks and complete the ones assigned to them
         "compliance.view_remediationtask",
         "compliance.change_remediationtask",
+        *_ML_EXPERIMENTS_VIEW,
+        *_ML_EXPERIMENTS_MANAGE,
     ],
 }
 

@@ -25,6 +25,7 @@ from apps.core.monitoring.workers import (
     worker_heartbeat_forget,
     worker_heartbeat_maybe,
 )
+from apps.core.warmup import warm_up_start
 
 
 @receiver(post_migrate, dispatch_uid="core.schedules_sync")
@@ -70,6 +71,12 @@ def worker_heartbeat_thread_started(**kwargs) -> None:
     # the solo pool sends this in the main process too, which Celery's heartbeat already covers
     if is_pool_child():
         heartbeat_thread_start()
+
+
+@worker_process_init.connect(dispatch_uid="core.warm_up_worker")
+def worker_warm_up_started(**kwargs) -> None:
+    # each prefork child (and the solo pool's main process): the warm-ups registered with worker=True
+    warm_up_start("worker")
 
 
 @worker_process_shutdown.connect(dispatch_uid="core.worker_heartbeat_thread_stop")

@@ -34,6 +34,8 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_celery_beat.models import PeriodicTask
 
+from apps.core.warmup import warm_up_start
+
 logger = logging.getLogger(__name__)
 
 
@@ -181,8 +183,9 @@ class EmbeddedScheduler:
 
 
 def lifespan_application(get_scheduler=EmbeddedScheduler):
-    """The ASGI `lifespan` handler: start the scheduler at startup (embedded configuration only), stop it at
-    shutdown. Everything else about the server is unchanged."""
+    """The ASGI `lifespan` handler: start the registered warm-ups (apps/core/warmup.py) and the scheduler
+    (embedded configuration only) at startup, stop the scheduler at shutdown. Everything else about the server is
+    unchanged."""
 
     async def lifespan(scope, receive, send) -> None:
         scheduler = None
@@ -190,6 +193,7 @@ def lifespan_application(get_scheduler=EmbeddedScheduler):
             message = await receive()
             if message["type"] == "lifespan.startup":
                 try:
+                    warm_up_start("web")  # e.g. the parser's language models, in a thread (apps/core/warmup.py)
                     if embedded_scheduler_enabled():
                         scheduler = get_scheduler()
                         scheduler.start()

@@ -66,6 +66,9 @@ DBSBM_KEY_RING_CACHE_SECONDS = 86_400
 WEBHOOK_ALLOWED_PRIVATE_NETWORKS = ["127.0.0.0/8", "::1/128"]
 # The test client is no server: no web process announces itself to the registry (its tests start one).
 REGISTRY_WEB_HEARTBEAT_ENABLED = False
+# No background warm-ups (seconds of CPU) in the servers and workers tests start; tests/core/test_warmup.py turns
+# them on for itself.
+WARM_UP_ENABLED = env_bool("DBSBM_WARM_UP", default=False)
 
 # The read replica (apps/core/replica.py): the alias points at the test database itself (Django's TEST MIRROR: a
 # second connection, no copy), and nothing is routed to it unless a test sets DATABASE_REPLICA_ALIAS

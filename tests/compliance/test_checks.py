@@ -17,9 +17,11 @@ from apps.betting.choices import LedgerKind, LegResult, Market
 from apps.betting.models import LedgerEntry
 from apps.betting.services import bet_place, capper_create, game_upsert
 from apps.betting.services.bets import LegInput
+from apps.compliance.checks import platform as platform_checks
 from apps.compliance.checks.platform import deploy_check_environment
 from apps.compliance.checks.registry import CHECKS, CheckDefinition, CheckResult, checks_for
 from apps.compliance.models import CheckRun, CheckSetting, EvidenceItem
+from apps.compliance.services.checks import deploy_check_start
 from apps.compliance.services.runs import check_run_execute, checks_due, checks_run_due
 from apps.compliance.signals import check_run_recorded
 from apps.fraud.tasks import fraud_scan_task
@@ -280,3 +282,20 @@ def test_the_deploy_check_names_placeholders_when_the_configuration_has_no_servi
     assert env["DATABASE_URL"].startswith("postgres://placeholder.invalid")
     assert env["REDIS_URL"].startswith("redis://placeholder.invalid")
     assert {"DATABASE_URL", "REDIS_URL"} <= set(supplied)
+
+
+def test_check_deploy_started_early_is_what_the_next_run_of_the_check_takes():
+    """The demo's seeding starts `check --deploy` before writing its story (deploy_check_start); the check's next
+    run takes that process's output instead of starting another, and a second start before the run is a no-op."""
+    deploy_check_start()
+    future, supplied = platform_checks._early["run"]
+    deploy_check_start()
+    assert platform_checks._early["run"][0] is future  # one process until a run takes it
+
+    deploy = run("platform.deploy_check")
+
+    assert "run" not in platform_checks._early
+    completed = future.result()
+    assert deploy.evidence["exit_code"] == completed.returncode
+    assert deploy.evidence["placeholder_variables"] == supplied
+    assert deploy.status in {"pass", "fail"} and "failure" not in deploy.evidence, deploy.summary

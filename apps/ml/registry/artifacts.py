@@ -11,7 +11,6 @@ import threading
 from collections import OrderedDict
 from typing import Any
 
-import skops.io
 from django.conf import settings
 
 from apps.core.errors import ApplicationError
@@ -25,13 +24,21 @@ class ArtifactRefused(ApplicationError):
     code = "artifact_refused"
 
 
+def _skops_io():
+    """skops.io, imported on first use: its import lists every scikit-learn type it trusts (about 2.5 s of CPU),
+    which every process would otherwise pay at start (each `manage.py` command, the server, the workers)."""
+    import skops.io  # noqa: PLC0415
+
+    return skops.io
+
+
 def artifact_sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
 def artifact_dump(estimator: Any) -> bytes:
     """The estimator as skops bytes."""
-    return skops.io.dumps(estimator)
+    return _skops_io().dumps(estimator)
 
 
 def allowed_types() -> frozenset[str]:
@@ -41,7 +48,7 @@ def allowed_types() -> frozenset[str]:
 def artifact_load(data: bytes) -> Any:
     """The estimator stored in skops bytes, built only from trusted types (ArtifactRefused otherwise)."""
     try:
-        untrusted = skops.io.get_untrusted_types(data=data)
+        untrusted = _skops_io().get_untrusted_types(data=data)
     except Exception as error:  # a truncated or foreign file: zip or schema errors of any kind
         raise ArtifactRefused(f"The artifact is not a readable skops file ({type(error).__name__}).") from error
     refused = sorted(set(untrusted) - allowed_types())
@@ -50,7 +57,7 @@ def artifact_load(data: bytes) -> Any:
             f"The artifact contains types nobody trusted: {', '.join(refused)}. Add them to "
             "ML_ARTIFACT_TRUSTED_TYPES (or artifact_types_trust) only if their code is this project's."
         )
-    return skops.io.loads(data, trusted=list(untrusted))
+    return _skops_io().loads(data, trusted=list(untrusted))
 
 
 class LoadedCache:

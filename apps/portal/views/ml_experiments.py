@@ -46,6 +46,36 @@ def _require(request: HttpRequest, action: str) -> None:
         raise PermissionDenied("Your role may read experiments and bandits but not change them.")
 
 
+def _create(request: HttpRequest, *, permission: str, form, page, create, done) -> HttpResponse:
+    """A create form posted: 403 without `permission`; the list `page` again with the form's or the service's
+    message (400) and nothing written; else `create(actor=…, **cleaned_data)`, and `done(created)` gives the
+    success message and the redirect."""
+    _require(request, permission)
+    if not form.is_valid():
+        return page(request, form, status=400)
+    try:
+        created = create(actor=actor_for_request(request), **form.cleaned_data)
+    except ApplicationError as refused:
+        form.add_error(None, refused.message)
+        return page(request, form, status=400)
+    message, response = done(created)
+    messages.success(request, message)
+    return response
+
+
+def _act(request: HttpRequest, actions: dict, action: str, done: str, response: HttpResponse) -> HttpResponse:
+    """Run one of `actions` by name (404 for another name); its refusal or `done` is the message on `response`."""
+    if action not in actions:
+        raise Http404("No such action.")
+    try:
+        actions[action]()
+    except ApplicationError as refused:
+        messages.error(request, refused.message)
+    else:
+        messages.success(request, done)
+    return response
+
+
 def _experiments_page(request: HttpRequest, form: ExperimentForm, status: int = 200) -> HttpResponse:
     context = {
         "page": paginate(request, experiment_list()),
@@ -65,17 +95,17 @@ def ml_experiments(request: HttpRequest) -> HttpResponse:
 @require_POST
 @portal_view(OFFICER, ANALYST)
 def ml_experiment_create(request: HttpRequest) -> HttpResponse:
-    _require(request, MANAGE_EXPERIMENTS)
-    form = ExperimentForm(request.POST)
-    if not form.is_valid():
-        return _experiments_page(request, form, status=400)
-    try:
-        experiment = experiment_create(actor=actor_for_request(request), **form.cleaned_data)
-    except ApplicationError as refused:
-        form.add_error(None, refused.message)
-        return _experiments_page(request, form, status=400)
-    messages.success(request, f"Experiment {experiment.key} created as a draft.")
-    return redirect("portal:ml_experiment", key=experiment.key)
+    return _create(
+        request,
+        permission=MANAGE_EXPERIMENTS,
+        form=ExperimentForm(request.POST),
+        page=_experiments_page,
+        create=experiment_create,
+        done=lambda experiment: (
+            f"Experiment {experiment.key} created as a draft.",
+            redirect("portal:ml_experiment", key=experiment.key),
+        ),
+    )
 
 
 def _experiment_or_404(key: str):
@@ -110,21 +140,16 @@ def ml_experiment_action(request: HttpRequest, key: str, action: str) -> HttpRes
     _require(request, MANAGE_EXPERIMENTS)
     experiment = _experiment_or_404(key)
     actor = actor_for_request(request)
-    try:
-        if action == "start":
-            experiment_start(experiment=experiment, actor=actor)
-        elif action == "stop":
-            form = StopForm(request.POST)
-            if not form.is_valid():
-                raise ApplicationError("Say why the experiment stops (up to 300 characters).")
-            experiment_stop(experiment=experiment, actor=actor, reason=form.cleaned_data["reason"])
-        else:
-            raise Http404("No such action.")
-    except ApplicationError as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, f"Experiment {experiment.key}: {action} done.")
-    return redirect("portal:ml_experiment", key=experiment.key)
+
+    def stop() -> None:
+        form = StopForm(request.POST)
+        if not form.is_valid():
+            raise ApplicationError("Say why the experiment stops (up to 300 characters).")
+        experiment_stop(experiment=experiment, actor=actor, reason=form.cleaned_data["reason"])
+
+    actions = {"start": lambda: experiment_start(experiment=experiment, actor=actor), "stop": stop}
+    done = f"Experiment {experiment.key}: {action} done."
+    return _act(request, actions, action, done, redirect("portal:ml_experiment", key=experiment.key))
 
 
 def _bandits_page(request: HttpRequest, form: BanditForm, status: int = 200) -> HttpResponse:
@@ -150,17 +175,17 @@ def ml_bandits(request: HttpRequest) -> HttpResponse:
 @require_POST
 @portal_view(OFFICER, ANALYST)
 def ml_bandit_create(request: HttpRequest) -> HttpResponse:
-    _require(request, MANAGE_BANDITS)
-    form = BanditForm(request.POST)
-    if not form.is_valid():
-        return _bandits_page(request, form, status=400)
-    try:
-        bandit = bandit_create(actor=actor_for_request(request), **form.cleaned_data)
-    except ApplicationError as refused:
-        form.add_error(None, refused.message)
-        return _bandits_page(request, form, status=400)
-    messages.success(request, f"Bandit for {bandit.model_name} created (not running yet).")
-    return redirect("portal:ml_bandit", model_name=bandit.model_name)
+    return _create(
+        request,
+        permission=MANAGE_BANDITS,
+        form=BanditForm(request.POST),
+        page=_bandits_page,
+        create=bandit_create,
+        done=lambda bandit: (
+            f"Bandit for {bandit.model_name} created (not running yet).",
+            redirect("portal:ml_bandit", model_name=bandit.model_name),
+        ),
+    )
 
 
 @require_POST
@@ -211,15 +236,9 @@ def ml_bandit_action(request: HttpRequest, model_name: str, action: str) -> Http
     _require(request, MANAGE_BANDITS)
     bandit = _bandit_or_404(model_name)
     actor = actor_for_request(request)
-    try:
-        if action == "start":
-            bandit_start(bandit=bandit, actor=actor)
-        elif action == "stop":
-            bandit_stop(bandit=bandit, actor=actor, reason=request.POST.get("reason", "")[:300])
-        else:
-            raise Http404("No such action.")
-    except ApplicationError as refused:
-        messages.error(request, refused.message)
-    else:
-        messages.success(request, f"Bandit of {bandit.model_name}: {action} done.")
-    return redirect("portal:ml_bandit", model_name=bandit.model_name)
+    actions = {
+        "start": lambda: bandit_start(bandit=bandit, actor=actor),
+        "stop": lambda: bandit_stop(bandit=bandit, actor=actor, reason=request.POST.get("reason", "")[:300]),
+    }
+    done = f"Bandit of {bandit.model_name}: {action} done."
+    return _act(request, actions, action, done, redirect("portal:ml_bandit", model_name=bandit.model_name))

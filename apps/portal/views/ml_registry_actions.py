@@ -48,6 +48,20 @@ def _refused(request: HttpRequest, model: RegisteredModel, error: ApplicationErr
     return render_model(request, model, status=status)
 
 
+def _model_action(request: HttpRequest, name: str, *, permission: str, what: str, act, done: str) -> HttpResponse:
+    """One action on a model's page: 403 without `permission` (`what` says what the role may not do), 404 for
+    an unknown model; `act(model)` refused shows the page again with the message and a 4xx; else `done` and back
+    to the model's page."""
+    _require(request, permission, what)
+    model = _model(name)
+    try:
+        act(model)
+    except ApplicationError as error:
+        return _refused(request, model, error)
+    messages.success(request, done)
+    return redirect("portal:ml_model", name=model.name)
+
+
 def _number(request: HttpRequest, name: str) -> int:
     try:
         return int(request.POST.get(name, ""))
@@ -78,20 +92,20 @@ def ml_train(request: HttpRequest, name: str) -> HttpResponse:
 @require_POST
 @portal_view(*ROLES)
 def ml_promotion_request(request: HttpRequest, name: str) -> HttpResponse:
-    _require(request, "ml.request_promotion", "request promotions")
-    model = _model(name)
-    try:
-        promotion_request(
+    return _model_action(
+        request,
+        name,
+        permission="ml.request_promotion",
+        what="request promotions",
+        act=lambda model: promotion_request(
             name=model.name,
             version_number=_number(request, "version"),
             user=request.user,
             actor=actor_for_request(request),
             reason=request.POST.get("reason", ""),
-        )
-    except ApplicationError as error:
-        return _refused(request, model, error)
-    messages.success(request, "Promotion requested; a second staff user must approve it.")
-    return redirect("portal:ml_model", name=model.name)
+        ),
+        done="Promotion requested; a second staff user must approve it.",
+    )
 
 
 @never_cache
@@ -121,36 +135,36 @@ def ml_promotion_decide(request: HttpRequest, name: str, request_id: int) -> Htt
 @require_POST
 @portal_view(*ROLES)
 def ml_alias_move(request: HttpRequest, name: str) -> HttpResponse:
-    _require(request, "ml.move_alias", "move aliases")
-    model = _model(name)
-    try:
-        alias_move(
+    return _model_action(
+        request,
+        name,
+        permission="ml.move_alias",
+        what="move aliases",
+        act=lambda model: alias_move(
             name=model.name,
             alias=request.POST.get("alias", "").strip(),
             version_number=_number(request, "version"),
             actor=actor_for_request(request),
             reason=request.POST.get("reason", ""),
-        )
-    except ApplicationError as error:
-        return _refused(request, model, error)
-    messages.success(request, "Alias moved.")
-    return redirect("portal:ml_model", name=model.name)
+        ),
+        done="Alias moved.",
+    )
 
 
 @never_cache
 @require_POST
 @portal_view(*ROLES)
 def ml_alias_rollback(request: HttpRequest, name: str) -> HttpResponse:
-    _require(request, "ml.move_alias", "roll aliases back")
-    model = _model(name)
-    try:
-        alias_rollback(
+    return _model_action(
+        request,
+        name,
+        permission="ml.move_alias",
+        what="roll aliases back",
+        act=lambda model: alias_rollback(
             name=model.name,
             alias=request.POST.get("alias", "").strip(),
             actor=actor_for_request(request),
             reason=request.POST.get("reason", ""),
-        )
-    except ApplicationError as error:
-        return _refused(request, model, error)
-    messages.success(request, "Alias rolled back.")
-    return redirect("portal:ml_model", name=model.name)
+        ),
+        done="Alias rolled back.",
+    )

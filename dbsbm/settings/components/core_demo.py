@@ -11,3 +11,6 @@ EMBEDDED_SCHEDULER_TICK_SECONDS = env_int("DBSBM_EMBEDDED_SCHEDULER_TICK_SECONDS
 # No job runs more often than this in the embedded configuration (SQLite has one writer: the 3-second escalation
 # sweep and the 5-second outbox relay of the full configuration run every 10 s here).
 EMBEDDED_SCHEDULER_MIN_INTERVAL_SECONDS = env_int("DBSBM_EMBEDDED_SCHEDULER_MIN_INTERVAL_SECONDS", 10)
+# Warm-ups a serving process runs in the background at start (apps/core/warmup.py: the ASGI lifespan, Celery's
+# worker_process_init), e.g. the bet-text parser's language models; DBSBM_WARM_UP=false turns them off.
+WARM_UP_ENABLED = env_bool("DBSBM_WARM_UP", default=True)

@@ -116,3 +116,35 @@ def test_a_superuser_creates_and_runs_a_bandit_and_a_simulation(root_client):
     assert BanditSimulation.objects.get().result["steps"] == 300
     assert root_client.post("/portal/ml/bandits/simulate/", {"rate_a": "2"}).status_code == 302
     assert BanditSimulation.objects.count() == 1
+
+
+def test_a_security_analyst_manages_experiments_and_bandits_an_officer_only_reads(staff_user, officer_client):
+    """The role that operates models (security analyst) holds the experiments' and bandits' change permissions the
+    portal actions need; compliance officers hold the view permissions only (the admin lists), not the actions."""
+    analyst = staff_user(StaffRole.SECURITY_ANALYST, username="analyst")
+    analyst_client = verified_client(analyst)
+    officer = staff_user(StaffRole.COMPLIANCE_OFFICER, username="reader")
+    views = {"ml.view_experiment", "ml.view_bandit", "ml.view_banditsimulation", "ml.view_experimentexposure"}
+    assert views <= analyst.get_all_permissions() and views <= officer.get_all_permissions()
+    assert analyst.has_perms(["ml.change_experiment", "ml.change_bandit"])
+    assert not officer.has_perm("ml.change_experiment") and not officer.has_perm("ml.change_bandit")
+
+    assert b"New experiment" in analyst_client.get("/portal/ml/experiments/").content
+    form = {
+        "key": "cards", "hypothesis": "Cards help", "unit_kind": "tenant", "metric": "retained",
+        "metric_kind": "conversion", "variants": "control:1, treatment:1", "baseline_rate": "0.2",
+        "minimum_detectable_effect": "0.05", "alpha": "0.05", "power": "0.8",
+    }  # fmt: skip
+    assert analyst_client.post("/portal/ml/experiments/new/", form).status_code == 302
+    assert analyst_client.post("/portal/ml/experiments/cards/start/").status_code == 302
+    assert analyst_client.post("/portal/ml/experiments/cards/stop/", {"reason": "enough"}).status_code == 302
+    assert Experiment.objects.get(key="cards").status == "stopped"
+    assert analyst_client.post("/portal/ml/experiments/cards/pause/").status_code == 404  # no such action
+    bandit = {"model_name": "capper_skill", "arms": "champion, challenger", "prior_alpha": "1", "prior_beta": "1",
+              "minimum_share": "0.1"}  # fmt: skip
+    assert analyst_client.post("/portal/ml/bandits/new/", bandit).status_code == 302
+    assert analyst_client.post("/portal/ml/bandits/capper_skill/start/").status_code == 302
+    assert Bandit.objects.get(model_name="capper_skill").is_active
+    assert officer_client.post("/portal/ml/bandits/capper_skill/stop/", {"reason": "no"}).status_code == 403
+    assert analyst_client.post("/portal/ml/bandits/capper_skill/stop/", {"reason": "done"}).status_code == 302
+    assert not Bandit.objects.get(model_name="capper_skill").is_active
