@@ -11,6 +11,7 @@ from apps.portal.views import (
     analytics_reports,
     auth,
     compliance,
+    compliance_history,
     dashboard,
     exports,
     exports_analytics,
@@ -227,6 +228,8 @@ urlpatterns = [
     path("ml/bandits/<slug:model_name>/<slug:action>/", ml_experiments.ml_bandit_action, name="ml_bandit_action"),
     path("ml/vision/", ml_vision, name="ml_vision"),  # issue #16 ocr
     # issue 17 exports and history
+    path("check-runs/", compliance_history.check_runs, name="check_runs"),
+    path("check-runs/export.<str:fmt>", compliance_history.check_runs_export, name="check_runs_export"),
     path("alerts/export.<str:fmt>", exports_compliance.compliance_alerts_export, name="alerts_export"),
     path("reports/export.<str:fmt>", exports_compliance.compliance_reports_export, name="reports_export"),
     path("workflows/export.<str:fmt>", exports_compliance.workflows_export, name="workflows_export"),

@@ -14,7 +14,6 @@ from apps.compliance.selectors import (
     framework_list,
     framework_scores,
     requirement_statuses,
-    score_trend,
 )
 from apps.compliance.selectors import (
     requirement_detail as requirement_detail_read,
@@ -27,12 +26,11 @@ from apps.compliance.services.workflows import workflow_step_claim, workflow_ste
 from apps.core.actors import actor_for_request
 from apps.core.errors import ApplicationError
 from apps.core.portal import portal_user_may
-from apps.portal import charts
 from apps.portal.access import ANALYST, OFFICER, portal_view
 from apps.portal.shell import paginate, render_portal
+from apps.portal.views.compliance_history import framework_history, page_range, range_context
 from apps.privacy.choices import VerificationMethod
 
-TREND_DAYS = 30
 HISTORY_LIMIT = 25
 ACKNOWLEDGE = "compliance.alert_acknowledge"
 
@@ -60,12 +58,15 @@ def framework_detail(request: HttpRequest, framework_id: str) -> HttpResponse:
         state.depth = depth[state.ref] = depth.get(state.parent_ref, -1) + 1 if state.parent_ref else 0
         if not state.is_group:
             counts[state.status] = counts.get(state.status, 0) + 1
-    snapshots = score_trend(framework_id=framework.pk, days=TREND_DAYS)
-    trend = (
-        charts.score_trend_figure([str(s.day) for s in snapshots], [s.score for s in snapshots]) if snapshots else None
-    )
-    context = {"framework": framework, "requirements": states, "trend": trend, "counts": sorted(counts.items())}
-    return render_portal(request, "portal/compliance/framework.html", context)
+    date_range, problem = page_range(request)  # issue 17: score and failing checks over the picked range
+    context = {
+        "framework": framework,
+        "requirements": states,
+        "counts": sorted(counts.items()),
+        **framework_history(framework_id=framework.pk, date_range=date_range),
+        **range_context(date_range, problem),
+    }
+    return render_portal(request, "portal/compliance/framework.html", context, status=400 if problem else 200)
 
 
 @never_cache
