@@ -12,9 +12,8 @@ from playwright.sync_api import expect
 
 from apps.accounts.choices import StaffRole
 from apps.accounts.roles import ROLE_GROUP_NAMES
-from apps.compliance.models import CheckRun
 from tests.factories import PASSWORD, UserFactory
-from tests.portal.conftest import make_check_run
+from tests.portal import data
 from tests.second_factor import token_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -27,8 +26,7 @@ def test_a_click_on_a_failing_checks_bar_opens_the_runs_behind_it(page, asgi_ser
     user.groups.add(Group.objects.get(name=ROLE_GROUP_NAMES[StaffRole.COMPLIANCE_OFFICER]))
     device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
     yesterday = timezone.now() - timedelta(days=1)
-    run = make_check_run("history.e2e", "fail", ["gdpr:Art.32"])
-    CheckRun.objects.filter(pk=run.pk).update(started_at=yesterday, finished_at=yesterday)
+    run = data.stored_check_run("history.e2e", "fail", ["gdpr:Art.32"], finished_at=yesterday)
 
     page.goto(f"{asgi_server}/portal/?range=7d")
     page.get_by_label("Username").fill(user.username)

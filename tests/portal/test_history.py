@@ -14,16 +14,14 @@ from django.utils import timezone
 
 from apps.compliance.models import CheckRun, ScoreSnapshot
 from apps.compliance.selectors.history import failing_checks_by_day, failing_runs, score_history
-from tests.portal.conftest import make_check_run
+from tests.portal import data
 
 pytestmark = pytest.mark.django_db
 
 
-def _finished(run: CheckRun, days_ago: int) -> CheckRun:
+def _run(check_id: str, status: str, requirements: list[str], days_ago: int) -> CheckRun:
     when = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0) - timedelta(days=days_ago)
-    CheckRun.objects.filter(pk=run.pk).update(started_at=when, finished_at=when)
-    run.refresh_from_db()
-    return run
+    return data.stored_check_run(check_id, status, requirements, finished_at=when)
 
 
 def _day(days_ago: int) -> date:
@@ -36,13 +34,13 @@ def history(catalogue):
     and one 40 days ago), passing runs, and daily score snapshots of the test framework."""
     framework = catalogue["framework"]
     runs = {
-        "mfa_old": _finished(make_check_run("portal.mfa", "fail", ["portaltest:PT-1.1"]), 40),
-        "mfa_2": _finished(make_check_run("portal.mfa", "fail", ["portaltest:PT-1.1"]), 2),
-        "mfa_2_again": _finished(make_check_run("portal.mfa", "error", ["portaltest:PT-1.1"]), 2),
-        "keys_2": _finished(make_check_run("portal.keys", "fail", ["portaltest:PT-1.2"]), 2),
-        "keys_1": _finished(make_check_run("portal.keys", "fail", ["portaltest:PT-1.2", "other:X"]), 1),
-        "other_1": _finished(make_check_run("other.only", "fail", ["other:Y"]), 1),
-        "pass_1": _finished(make_check_run("portal.keys", "pass", ["portaltest:PT-1.2"]), 1),
+        "mfa_old": _run("portal.mfa", "fail", ["portaltest:PT-1.1"], 40),
+        "mfa_2": _run("portal.mfa", "fail", ["portaltest:PT-1.1"], 2),
+        "mfa_2_again": _run("portal.mfa", "error", ["portaltest:PT-1.1"], 2),
+        "keys_2": _run("portal.keys", "fail", ["portaltest:PT-1.2"], 2),
+        "keys_1": _run("portal.keys", "fail", ["portaltest:PT-1.2", "other:X"], 1),
+        "other_1": _run("other.only", "fail", ["other:Y"], 1),
+        "pass_1": _run("portal.keys", "pass", ["portaltest:PT-1.2"], 1),
     }
     CheckRun.objects.filter(pk__in=[catalogue["failing"].pk, catalogue["passing"].pk]).delete()
     for days_ago, score in [(3, 100.0), (2, 50.0), (1, 75.0)]:
