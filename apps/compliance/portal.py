@@ -53,14 +53,14 @@ def _history(*, start, end) -> dict:
     }
 
 
-register_portal_page("Compliance", "Frameworks", "portal:frameworks", roles=[OFFICER], order=20)
-register_portal_page("Compliance", "Reports", "portal:reports", roles=[OFFICER], order=30)
-register_portal_page("Compliance", "Compliance alerts", "portal:alerts", roles=[OFFICER], order=40)
-register_portal_page("Compliance", "Workflow inbox", "portal:workflows", roles=[OFFICER, ANALYST], order=50)
+register_portal_page(_("Compliance"), _("Frameworks"), "portal:frameworks", roles=[OFFICER], order=20)
+register_portal_page(_("Compliance"), _("Reports"), "portal:reports", roles=[OFFICER], order=30)
+register_portal_page(_("Compliance"), _("Compliance alerts"), "portal:alerts", roles=[OFFICER], order=40)
+register_portal_page(_("Compliance"), _("Workflow inbox"), "portal:workflows", roles=[OFFICER, ANALYST], order=50)
 
-register_portal_widget("scores", "Framework scores", "portal/widgets/scores.html", _scores, order=10)
-register_portal_widget("failing", "Failing checks", "portal/widgets/failing.html", _failing, order=20)
-register_portal_widget("alerts", "Open compliance alerts", "portal/widgets/alerts.html", _alerts, order=30)
+register_portal_widget("scores", _("Framework scores"), "portal/widgets/scores.html", _scores, order=10)
+register_portal_widget("failing", _("Failing checks"), "portal/widgets/failing.html", _failing, order=20)
+register_portal_widget("alerts", _("Open compliance alerts"), "portal/widgets/alerts.html", _alerts, order=30)
 register_portal_widget(
     "history", _("Compliance over time"), "portal/widgets/history.html", _history, order=25, takes_range=True
 )
