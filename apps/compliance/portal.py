@@ -8,6 +8,7 @@ from apps.accounts.choices import StaffRole
 from apps.compliance import charts
 from apps.compliance.selectors import failing_checks, framework_scores
 from apps.compliance.selectors.alerts import open_alerts
+from apps.compliance.selectors.history import failing_checks_by_day, framework_names, score_history
 from apps.compliance.signals import check_run_recorded, compliance_alert_changed
 from apps.core.portal import (
     register_portal_page,
@@ -37,6 +38,21 @@ def _alerts() -> dict:
     return {"alerts": alerts[:ALERTS_LIMIT], "more": len(alerts) > ALERTS_LIMIT}
 
 
+def _history(*, start, end) -> dict:
+    """Framework scores and failing checks day by day over the dashboard's range (issue 17, item 5)."""
+    scores = score_history(start=start, end=end)
+    failing = failing_checks_by_day(start=start, end=end)
+    names = framework_names()
+    return {
+        "start": start,
+        "end": end,
+        "score_figure": charts.score_history_figure(scores, names) if scores else None,
+        "failing_figure": charts.failing_history_figure(failing, names) if failing else None,
+        "failing_days": len({row["day"] for row in failing}),
+        "failing_total": sum(row["checks"] for row in failing),
+    }
+
+
 register_portal_page(_("Compliance"), _("Frameworks"), "portal:frameworks", roles=[OFFICER], order=20)
 register_portal_page(_("Compliance"), _("Reports"), "portal:reports", roles=[OFFICER], order=30)
 register_portal_page(_("Compliance"), _("Compliance alerts"), "portal:alerts", roles=[OFFICER], order=40)
@@ -48,6 +64,9 @@ register_portal_page(_("Compliance"), _("Remediation tasks"), "portal:remediatio
 register_portal_widget("scores", _("Framework scores"), "portal/widgets/scores.html", _scores, order=10)
 register_portal_widget("failing", _("Failing checks"), "portal/widgets/failing.html", _failing, order=20)
 register_portal_widget("alerts", _("Open compliance alerts"), "portal/widgets/alerts.html", _alerts, order=30)
+register_portal_widget(
+    "history", _("Compliance over time"), "portal/widgets/history.html", _history, order=25, takes_range=True
+)
 
 register_portal_permission("compliance.alert_acknowledge", "compliance.change_compliancealert")
 register_portal_permission("compliance.report_download", "compliance.view_reportfile")
@@ -61,5 +80,5 @@ register_portal_permission("compliance.remediation_manage", "compliance.add_reme
 register_portal_permission("compliance.remediation_complete", "compliance.change_remediationtask")
 
 # a check run may change the scores, the failing checks and the data-protection widget (privacy's)
-register_portal_refresh(check_run_recorded, "check_run", ["scores", "failing", "protection"])
+register_portal_refresh(check_run_recorded, "check_run", ["scores", "failing", "history", "protection"])
 register_portal_refresh(compliance_alert_changed, "compliance_alert", ["alerts"])

@@ -7,6 +7,9 @@ file and returned as a `FileResponse` (a zip cannot be streamed before its end i
 Every text cell goes through `apps.core.csv_cells.csv_cell`: text that a spreadsheet would run as a formula
 (= + - @ tab CR) gets a leading apostrophe (OWASP "CSV injection"); numbers stay numbers (an integer -110
 is written as a number, never escaped). The file name carries the list's name and the UTC date and time.
+
+A list that is not a queryset (a selector that filters in Python, a summary of counted rows) exports the same
+way from a sequence of objects or dicts: each column's path is then read attribute by attribute (`a__b`).
 """
 
 import json
@@ -38,7 +41,7 @@ _SAFE_NAME = re.compile(r"[^A-Za-z0-9_-]+")
 class Column:
     """One exported column: its header and the ORM path of its value (given to `values_list`)."""
 
-    header: str
+    header: Any  # text, or a lazy translation
     path: str
 
 
@@ -68,12 +71,26 @@ def _xlsx_value(value: Any) -> Any:
 
 
 def _headers(columns: Sequence[Column]) -> list[str]:
-    return [column.header for column in columns]
+    return [str(column.header) for column in columns]  # a header may be a lazy translation
 
 
-def export_rows(queryset: QuerySet, columns: Sequence[Column]) -> Iterator[tuple]:
-    """The queryset's rows as value tuples, read in chunks (no model instances, no prefetching)."""
-    return queryset.prefetch_related(None).values_list(*[c.path for c in columns]).iterator(chunk_size=CHUNK_SIZE)
+def _read(item: Any, path: str) -> Any:
+    """`a__b` of an object or dict (None when a step is missing); a method is called (get_status_display)."""
+    for step in path.split("__"):
+        if item is None:
+            return None
+        item = item.get(step) if isinstance(item, dict) else getattr(item, step, None)
+        if callable(item):
+            item = item()
+    return item
+
+
+def export_rows(rows: QuerySet | Sequence, columns: Sequence[Column]) -> Iterator[tuple]:
+    """The rows as value tuples: a queryset read in chunks (no model instances, no prefetching), a sequence
+    of objects or dicts read column path by column path."""
+    if isinstance(rows, QuerySet):
+        return rows.prefetch_related(None).values_list(*[c.path for c in columns]).iterator(chunk_size=CHUNK_SIZE)
+    return (tuple(_read(item, column.path) for column in columns) for item in rows)
 
 
 def export_filename(name: str, fmt: str) -> str:
@@ -115,19 +132,21 @@ def xlsx_response(columns: Sequence[Column], rows: Iterable[tuple], *, filename:
 
 
 def export_response(
-    request, queryset: QuerySet, columns: Sequence[Column], *, fmt: str, name: str, title: str = ""
+    request, queryset: QuerySet | Sequence, columns: Sequence[Column], *, fmt: str, name: str, title: str = ""
 ) -> HttpResponseBase:
-    """The rows of `queryset` (already filtered as the list shows them, and to what the user may see) in
-    `fmt`, and the `list_exported` signal (the audit trail records who exported what, how many rows).
+    """The rows of `queryset` (or a sequence of objects or dicts; already filtered as the list shows them, and
+    to what the user may see) in `fmt`, and the `list_exported` signal (the audit trail records who exported
+    what, how many rows).
 
     The row count is taken before the file is written, so the export is recorded even if the download is
     cut off. `fmt` must be one of FORMATS (callers turn anything else into a 404 or 400)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}")
     filters = request.GET.urlencode() if request is not None else ""
-    list_exported.send(
-        sender=queryset.model, request=request, list_name=name, fmt=fmt, rows=queryset.count(), filters=filters
-    )
+    is_queryset = isinstance(queryset, QuerySet)
+    count = queryset.count() if is_queryset else len(queryset)
+    sender = queryset.model if is_queryset else None
+    list_exported.send(sender=sender, request=request, list_name=name, fmt=fmt, rows=count, filters=filters)
     filename = export_filename(name, fmt)
     if fmt == "csv":
         return csv_response(columns, export_rows(queryset, columns), filename=filename)

@@ -76,25 +76,28 @@ def portal_navigation(roles: Iterable[str]) -> list[PortalSection]:
 
 @dataclass(frozen=True, slots=True)
 class PortalWidget:
-    """A dashboard widget: `build()` returns its template's context in a fixed number of queries."""
+    """A dashboard widget: `build()` returns its template's context in a fixed number of queries. A widget that
+    shows a period (`takes_range`) is built as `build(start=date, end=date)`, the days the dashboard's time-range
+    picker chose (both included)."""
 
     name: str
     title: str
     template: str
-    build: Callable[[], dict]
+    build: Callable[..., dict]
     order: int = 100
+    takes_range: bool = False
 
 
 _widgets: dict[str, PortalWidget] = {}
 
 
 def register_portal_widget(
-    name: str, title: str, template: str, build: Callable[[], dict], order: int = 100
+    name: str, title: str, template: str, build: Callable[..., dict], order: int = 100, takes_range: bool = False
 ) -> PortalWidget:
     """Add a widget to the portal's dashboard (idempotent per name: a repeat replaces the entry)."""
     if not name or not title or not template:
         raise ValueError("A portal widget needs a name, a title and a template.")
-    widget = PortalWidget(name=name, title=title, template=template, build=build, order=order)
+    widget = PortalWidget(name=name, title=title, template=template, build=build, order=order, takes_range=takes_range)
     _widgets[name] = widget
     return widget
 

@@ -9,7 +9,9 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 
 from apps.core.actors import actor_for_request
+from apps.core.admin.exports import ExportAdminMixin
 from apps.core.admin.tools import ModelAdmin, ReadOnlyInline, ServiceAdminMixin
+from apps.core.exports import Column
 from apps.incidents.choices import INCIDENT_TIMES, IncidentStatus, RuleSource
 from apps.incidents.models import Incident, IncidentRule, TimelineEntry
 from apps.incidents.services.incidents import incident_note, incident_transition, incident_update
@@ -43,7 +45,7 @@ class IncidentResponseForm(forms.ModelForm):
 
 
 @admin.register(Incident)
-class IncidentAdmin(ServiceAdminMixin, ModelAdmin):
+class IncidentAdmin(ExportAdminMixin, ServiceAdminMixin, ModelAdmin):
     form = IncidentResponseForm
     list_display = [
         "reference",
@@ -61,6 +63,17 @@ class IncidentAdmin(ServiceAdminMixin, ModelAdmin):
     search_fields = ["title", "guild_id", "correlation_key"]
     ordering = ["-id"]
     inlines = [TimelineEntryInline]
+    export_columns = [
+        Column("id", "id"),
+        Column("title", "title"),
+        Column("kind", "kind"),
+        Column("severity", "severity"),
+        Column("status", "status"),
+        Column("escalation level", "escalation_level"),
+        Column("owner", "owner__username"),
+        Column("guild id", "guild_id"),
+        Column("created at (UTC)", "created_at"),
+    ]
     _record = [  # what the services keep: shown, never edited here
         (None, {"fields": ["title", "kind", "severity", "status", "description", "guild_id", "affected_systems"]}),
         ("Origin", {"fields": ["declared_by_label", "rule", "correlation_key", "personal_data_involved"]}),

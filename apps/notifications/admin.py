@@ -4,14 +4,16 @@ from django.contrib import admin, messages
 from django.db import models
 
 from apps.core.actors import actor_for_request
+from apps.core.admin.exports import ExportAdminMixin
 from apps.core.admin.tools import ModelAdmin, TabularInline
 from apps.core.errors import ApplicationError
+from apps.core.exports import Column
 from apps.notifications.models import Delivery, DiscordChannel, Notification, NotificationPreference, WebhookEndpoint
 from apps.notifications.services import webhook_dead_letters_replay
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(ModelAdmin):
+class WebhookEndpointAdmin(ExportAdminMixin, ModelAdmin):
     """Tenants' subscriptions and the platform's endpoints: state and failures at a glance; the failure count and
     the disabling are the delivery layer's (read-only here)."""
 
@@ -19,6 +21,17 @@ class WebhookEndpointAdmin(ModelAdmin):
     list_select_related = ["tenant"]
     list_filter = ["is_active", "subscribed"]
     search_fields = ["name", "url", "tenant__guild_id"]
+    export_columns = [
+        Column("id", "id"),
+        Column("name", "name"),
+        Column("guild id", "tenant__guild_id"),
+        Column("url", "url"),
+        Column("active", "is_active"),
+        Column("consecutive failures", "consecutive_failures"),
+        Column("disabled at (UTC)", "disabled_at"),
+        Column("disabled reason", "disabled_reason"),
+        Column("created at (UTC)", "created_at"),
+    ]
     readonly_fields = ["consecutive_failures", "disabled_at", "disabled_reason", "created_at", "updated_at"]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = ["replay_dead_letters"]

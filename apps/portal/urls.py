@@ -13,8 +13,13 @@ from apps.portal.views import (
     compliance,
     compliance_actions,  # issue 17 officer actions
     compliance_alerts,
+    compliance_history,
     dashboard,
     exports,
+    exports_analytics,
+    exports_compliance,
+    exports_integration,
+    exports_ml,
     fraud,
     incidents,
     incidents_actions,
@@ -256,4 +261,40 @@ urlpatterns = [
     path("fraud/scan/", fraud.fraud_scan_now, name="fraud_scan_now"),
     path("alerts/bulk/", compliance_alerts.alerts_bulk, name="alerts_bulk"),
     path("alerts/<int:alert_id>/resolve/", compliance_alerts.alert_resolve, name="alert_resolve"),
+    # issue 17 exports and history
+    path("check-runs/failing/", compliance_history.failing_check_runs, name="failing_check_runs"),
+    path(
+        "check-runs/failing/export.<str:fmt>",
+        compliance_history.failing_check_runs_export,
+        name="failing_check_runs_export",
+    ),
+    path("alerts/export.<str:fmt>", exports_compliance.compliance_alerts_export, name="alerts_export"),
+    path("reports/export.<str:fmt>", exports_compliance.compliance_reports_export, name="reports_export"),
+    path("workflows/export.<str:fmt>", exports_compliance.workflows_export, name="workflows_export"),
+    path(
+        "incidents/metrics/export.<str:fmt>", exports_compliance.incident_metrics_export, name="incident_metrics_export"
+    ),
+    path("analytics/export.<str:fmt>", exports_analytics.dashboards_export, name="analytics_dashboards_export"),
+    path("analytics/alerts/export.<str:fmt>", exports_analytics.alert_rules_export, name="analytics_alerts_export"),
+    path("analytics/insights/export.<str:fmt>", exports_analytics.insights_export, name="analytics_insights_export"),
+    path(
+        "analytics/reports/<slug:scope>/export.<str:fmt>",
+        exports_analytics.report_files_export,
+        name="analytics_reports_scope_export",
+    ),
+    path(
+        "analytics/<int:dashboard_id>/widgets/<int:widget_id>/rows/export.<str:fmt>",
+        exports_analytics.drill_export,
+        name="analytics_drill_export",
+    ),
+    path("ml/models/export.<str:fmt>", exports_ml.models_export, name="ml_models_export"),
+    path("ml/jobs/export.<str:fmt>", exports_ml.jobs_export, name="ml_jobs_export"),
+    path("ml/predictions/export.<str:fmt>", exports_ml.predictions_export, name="ml_predictions_export"),
+    path("ml/drift/export.<str:fmt>", exports_ml.drift_export, name="ml_drift_export"),
+    path("ml/experiments/export.<str:fmt>", exports_ml.experiments_export, name="ml_experiments_export"),
+    path("ml/bandits/export.<str:fmt>", exports_ml.bandits_export, name="ml_bandits_export"),
+    path(
+        "integration/registry/export.<str:fmt>", exports_integration.registry_export, name="integration_registry_export"
+    ),
+    path("integration/usage/export.<str:fmt>", exports_integration.usage_export, name="integration_usage_export"),
 ]

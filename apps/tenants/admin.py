@@ -9,7 +9,9 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 
 from apps.core.actors import actor_for_request
+from apps.core.admin.exports import ExportAdminMixin
 from apps.core.admin.tools import ModelAdmin, ServiceAdminMixin, each_selected
+from apps.core.exports import Column
 from apps.tenants import services
 from apps.tenants.choices import TenantStatus
 from apps.tenants.models import Tenant
@@ -39,13 +41,22 @@ class TenantAdminForm(forms.ModelForm):
 
 
 @admin.register(Tenant)
-class TenantAdmin(ServiceAdminMixin, ModelAdmin):
+class TenantAdmin(ExportAdminMixin, ServiceAdminMixin, ModelAdmin):
     """Writes go through the tenant services (audit record included); status moves by actions."""
 
     form = TenantAdminForm
     list_display = ["name", "guild_id", "status", "plan_code", "timezone", "member_count", "created_at"]
     list_filter = ["status", "plan_code"]
     search_fields = ["name", "=guild_id"]
+    export_columns = [
+        Column("guild id", "guild_id"),
+        Column("name", "name"),
+        Column("status", "status"),
+        Column("plan", "plan_code"),
+        Column("time zone", "timezone"),
+        Column("members", "member_total"),
+        Column("created at (UTC)", "created_at"),
+    ]
     fields = [
         "guild_id",
         "name",

@@ -2,9 +2,9 @@
 
 from apps.accounts.services import member_create
 from apps.betting.services import capper_create
-from apps.compliance.models import AlertRule
+from apps.compliance.models import AlertRule, CheckRun
 from apps.compliance.services.alerts import alert_raise as compliance_alert_raise
-from apps.compliance.services.runs import checks_run
+from apps.compliance.services.runs import checks_run, evidence_digest
 from apps.core.actors import Actor
 from apps.fraud.choices import FraudKind
 from apps.fraud.detectors import Finding
@@ -91,3 +91,21 @@ def run_baseline_checks() -> list:
 
 def run_mfa_check():
     return checks_run(check_id=MFA_CHECK, trigger="manual").runs[0]
+
+
+def stored_check_run(check_id: str, status: str, requirements: list[str], *, finished_at) -> CheckRun:
+    """A run as the runner stores it, finished at `finished_at` (the history reads the runs day by day)."""
+    evidence = {"check": check_id}
+    return CheckRun.objects.create(
+        check_id=check_id,
+        check_version="1",
+        severity="high",
+        status=status,
+        summary=f"{check_id}: {status}",
+        requirements=requirements,
+        evidence=evidence,
+        evidence_sha256=evidence_digest(evidence),
+        started_at=finished_at,
+        finished_at=finished_at,
+        trigger="manual",
+    )

@@ -68,7 +68,7 @@ async def test_check_runs_alerts_and_requests_refresh_their_widgets(staff_user, 
     await database_sync_to_async(data.run_mfa_check)()
     assert await communicator.receive_json_from(timeout=5) == {
         "type": "changed",
-        "widgets": ["failing", "protection", "scores"],
+        "widgets": ["failing", "history", "protection", "scores"],
         "reason": "check_run",
     }
 

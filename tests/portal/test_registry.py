@@ -14,10 +14,11 @@ from apps.core.portal import (
 
 
 def test_every_domain_app_contributes_its_part_through_its_own_portal_module():
-    assert list(portal_widgets()) == ["scores", "failing", "alerts", "audit", "protection", "dsr"]
+    assert list(portal_widgets()) == ["scores", "failing", "history", "alerts", "audit", "protection", "dsr"]
     assert {name: widget.build.__module__ for name, widget in portal_widgets().items()} == {
         "scores": "apps.compliance.portal",
         "failing": "apps.compliance.portal",
+        "history": "apps.compliance.portal",
         "alerts": "apps.compliance.portal",
         "audit": "apps.audit.portal",
         "protection": "apps.privacy.portal",
@@ -49,7 +50,7 @@ def test_an_unregistered_action_fails_loudly_and_a_malformed_one_is_refused():
 
 def test_the_apps_name_the_signals_that_refresh_their_widgets():
     assert {refresh.reason: refresh.widgets for refresh in portal_refreshes()} == {
-        "check_run": ("scores", "failing", "protection"),
+        "check_run": ("scores", "failing", "history", "protection"),
         "compliance_alert": ("alerts",),
         "data_subject_request": ("dsr", "protection"),
     }

@@ -120,6 +120,13 @@ def _day(raw: str, name: str) -> date:
 def dashboard_range(*, dashboard: Dashboard, tenant: Tenant | None, params) -> DateRange:
     """The range asked for (`range=7d|30d|90d|…`, or `from`/`to` dates), else the dashboard's default; 400 naming
     the allowed values for anything else."""
+    return date_range_parse(params=params, default=dashboard.time_range, tenant=tenant)
+
+
+def date_range_parse(*, params, default: str, tenant: Tenant | None = None) -> DateRange:
+    """The range a page's query asks for (`range=7d|30d|90d|…|custom`, `from`/`to` dates), else the `default`
+    preset; an ApplicationError (400) naming what is allowed for anything else. Any page with a time-range picker
+    reads its range here (the analytics dashboards, the portal's dashboard)."""
     preset = params.get("range") or ""
     raw_from, raw_to = params.get("from") or "", params.get("to") or ""
     if preset and preset != "custom":
@@ -130,7 +137,7 @@ def dashboard_range(*, dashboard: Dashboard, tenant: Tenant | None, params) -> D
         return DateRange(end - timedelta(days=TIME_RANGES[preset] - 1), end, preset)
     if raw_from or raw_to:
         end = _day(raw_to, "to") if raw_to else _today(tenant)
-        start = _day(raw_from, "from") if raw_from else end - timedelta(days=dashboard.range_days - 1)
+        start = _day(raw_from, "from") if raw_from else end - timedelta(days=TIME_RANGES[default] - 1)
         if start > end:
             raise ApplicationError(f"from ({start}) is after to ({end}).", fields={"from": ["After to."]})
         if (end - start).days + 1 > CUSTOM_RANGE_MAX_DAYS:
@@ -140,7 +147,7 @@ def dashboard_range(*, dashboard: Dashboard, tenant: Tenant | None, params) -> D
             )
         return DateRange(start, end)
     end = _today(tenant)
-    return DateRange(end - timedelta(days=dashboard.range_days - 1), end, dashboard.time_range)
+    return DateRange(end - timedelta(days=TIME_RANGES[default] - 1), end, default)
 
 
 def widget_catalogue(*, dashboard: Dashboard) -> dict:

@@ -10,14 +10,16 @@ from apps.betting import services
 from apps.betting.admin.forms import CapperAddForm
 from apps.betting.models import Capper
 from apps.core.actors import actor_for_request
+from apps.core.admin.exports import ExportAdminMixin
 from apps.core.admin.tools import ModelAdmin, ServiceAdminMixin
+from apps.core.exports import Column
 from apps.tenants.models import Tenant
 
 TENANT_PARAMETER = "tenant__id__exact"  # the bet list's tenant filter parameter
 
 
 @admin.register(Capper)
-class CapperAdmin(ServiceAdminMixin, ModelAdmin):
+class CapperAdmin(ExportAdminMixin, ServiceAdminMixin, ModelAdmin):
     """Created through `capper_create`; an existing capper's name, avatar and active flag can change."""
 
     list_display = ["display_name", "discord_user_id", "tenant", "is_active", "created_at"]
@@ -26,6 +28,14 @@ class CapperAdmin(ServiceAdminMixin, ModelAdmin):
     search_help_text = "Part of a display name or username, or an exact Discord user id."
     list_select_related = ["tenant", "member"]
     autocomplete_fields = ["tenant"]
+    export_columns = [
+        Column("id", "id"),
+        Column("display name", "display_name"),
+        Column("Discord user id", "member__discord_user_id"),
+        Column("guild id", "tenant__guild_id"),
+        Column("active", "is_active"),
+        Column("created at (UTC)", "created_at"),
+    ]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def get_queryset(self, request):

@@ -10,13 +10,15 @@ from django.utils.safestring import mark_safe
 from apps.betting import selectors
 from apps.betting.models import Game, OddsQuote
 from apps.betting.odds import format_american
+from apps.core.admin.exports import ExportAdminMixin
 from apps.core.admin.tools import LargeReadOnlyAdmin
+from apps.core.exports import Column
 
 QUOTE_FIELDS = ["market", "selection", "line", "odds", "bookmaker", "quoted_at", "received_at", "source"]
 
 
 @admin.register(OddsQuote)
-class OddsQuoteAdmin(LargeReadOnlyAdmin):
+class OddsQuoteAdmin(ExportAdminMixin, LargeReadOnlyAdmin):
     """Every quote kept: a game/market/selection/bookmaker's rows in time order are its line movement."""
 
     list_display = ["game", *QUOTE_FIELDS]
@@ -26,6 +28,17 @@ class OddsQuoteAdmin(LargeReadOnlyAdmin):
     list_select_related = ["game__home_team", "game__away_team"]
     ordering = ["game", "market", "selection", "bookmaker", "-quoted_at"]
     fields = readonly_fields = ["game", *QUOTE_FIELDS]
+    export_columns = [
+        Column("game", "game__external_id"),
+        Column("market", "market"),
+        Column("selection", "selection"),
+        Column("line", "line"),
+        Column("american odds", "american_odds"),
+        Column("bookmaker", "bookmaker"),
+        Column("quoted at (UTC)", "quoted_at"),
+        Column("received at (UTC)", "received_at"),
+        Column("source", "source"),
+    ]
 
     @admin.display(description="American odds", ordering="american_odds")
     def odds(self, quote: OddsQuote) -> str:

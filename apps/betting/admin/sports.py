@@ -20,8 +20,10 @@ from apps.betting.admin.odds import current_odds_table, odds_history_link
 from apps.betting.choices import GameStatus
 from apps.betting.models import Game, League, Sport, Team
 from apps.core.actors import actor_for_request
+from apps.core.admin.exports import ExportAdminMixin
 from apps.core.admin.tools import ModelAdmin, ReadOnlyAdmin, ServiceAdminMixin, action_page
 from apps.core.errors import ApplicationError
+from apps.core.exports import Column
 
 # statuses that end a game: recorded through game_record_result, which enqueues grading
 RESULT_STATUSES = (GameStatus.FINAL, GameStatus.CANCELLED)
@@ -91,7 +93,7 @@ class GameAdminForm(forms.ModelForm):
 
 
 @admin.register(Game)
-class GameAdmin(ServiceAdminMixin, ModelAdmin):
+class GameAdmin(ExportAdminMixin, ServiceAdminMixin, ModelAdmin):
     """Games come from the provider's feed; staff fix a schedule or record a result the feed missed."""
 
     form = GameAdminForm
@@ -102,6 +104,18 @@ class GameAdmin(ServiceAdminMixin, ModelAdmin):
     list_select_related = ["league", "home_team", "away_team"]
     date_hierarchy = "starts_at"
     show_facets = admin.ShowFacets.NEVER
+    export_columns = [
+        Column("provider id", "external_id"),
+        Column("sport", "league__sport__name"),
+        Column("league", "league__name"),
+        Column("home team", "home_team__name"),
+        Column("away team", "away_team__name"),
+        Column("starts at (UTC)", "starts_at"),
+        Column("status", "status"),
+        Column("home score", "home_score"),
+        Column("away score", "away_score"),
+        Column("finalized at (UTC)", "finalized_at"),
+    ]
     fields = [
         "external_id",
         "league",

@@ -15,7 +15,6 @@ from apps.compliance.selectors import (
     framework_list,
     framework_scores,
     requirement_statuses,
-    score_trend,
 )
 from apps.compliance.selectors import (
     requirement_detail as requirement_detail_read,
@@ -25,13 +24,12 @@ from apps.compliance.services.runs import evidence_digest
 from apps.compliance.services.workflows import workflow_step_claim, workflow_step_complete, workflow_step_fail
 from apps.core.actors import actor_for_request
 from apps.core.errors import ApplicationError
-from apps.portal import charts
 from apps.portal.access import ANALYST, OFFICER, portal_view
 from apps.portal.shell import render_portal
 from apps.portal.views import compliance_context
+from apps.portal.views.compliance_history import framework_history, page_range, range_context
 from apps.privacy.choices import VerificationMethod
 
-TREND_DAYS = 30
 HISTORY_LIMIT = 25
 
 
@@ -58,13 +56,16 @@ def framework_detail(request: HttpRequest, framework_id: str) -> HttpResponse:
         state.depth = depth[state.ref] = depth.get(state.parent_ref, -1) + 1 if state.parent_ref else 0
         if not state.is_group:
             counts[state.status] = counts.get(state.status, 0) + 1
-    snapshots = score_trend(framework_id=framework.pk, days=TREND_DAYS)
-    trend = (
-        charts.score_trend_figure([str(s.day) for s in snapshots], [s.score for s in snapshots]) if snapshots else None
-    )
-    context = {"framework": framework, "requirements": states, "trend": trend, "counts": sorted(counts.items())}
+    date_range, problem = page_range(request)  # issue 17: score and failing checks over the picked range
+    context = {
+        "framework": framework,
+        "requirements": states,
+        "counts": sorted(counts.items()),
+        **framework_history(framework_id=framework.pk, date_range=date_range),
+        **range_context(date_range, problem),
+    }
     context |= compliance_context.framework_actions(request, framework)  # issue 17 officer actions
-    return render_portal(request, "portal/compliance/framework.html", context)
+    return render_portal(request, "portal/compliance/framework.html", context, status=400 if problem else 200)
 
 
 @never_cache

@@ -1,17 +1,16 @@
-"""CSV and XLSX exports of the portal's lists (issue 17, item 4), through apps.core.exports.
+"""CSV and XLSX exports of the portal's triage lists (issue 17, item 4), declared for apps/portal/list_exports.py.
 
 Each export takes the same filters as its list (the list's query string: the export link carries it) and the
 same access rule (`portal_view` with the list's roles: a verified second factor, a role that reads the list).
 Each is recorded in the audit trail (`core.list_exported`: list, format, rows, filters)."""
 
-from django.http import Http404, HttpRequest, HttpResponseBase
-from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_safe
+from django.http import HttpRequest
 
-from apps.core.exports import FORMATS, Column, export_response
+from apps.core.exports import Column
 from apps.fraud.choices import CaseStatus
 from apps.fraud.selectors import fraud_case_list
-from apps.portal.access import ANALYST, OFFICER, portal_view
+from apps.portal.access import ANALYST, OFFICER
+from apps.portal.list_exports import ListExport, export_view
 from apps.portal.views.incidents import incident_filters, incident_rows
 from apps.privacy.choices import RequestStatus
 from apps.privacy.selectors.requests import request_list
@@ -94,39 +93,14 @@ def dsr_rows(request: HttpRequest):
     return _mine(request, rows)
 
 
-def _checked(fmt: str) -> str:
-    if fmt not in FORMATS:
-        raise Http404("Exports are CSV or XLSX.")
-    return fmt
+FRAUD_CASES = ListExport("fraud-cases", FRAUD_CASE_COLUMNS, fraud_case_rows, roles=(OFFICER, ANALYST))
+SECURITY_ALERTS = ListExport("security-alerts", ALERT_COLUMNS, alert_rows, roles=(OFFICER, ANALYST))
+DSRS = ListExport("data-subject-requests", DSR_COLUMNS, dsr_rows, roles=(OFFICER,))
+INCIDENTS = ListExport(
+    "incidents", INCIDENT_COLUMNS, lambda request: incident_rows(incident_filters(request)), roles=(OFFICER, ANALYST)
+)
 
-
-@never_cache
-@require_safe
-@portal_view(OFFICER, ANALYST)
-def fraud_cases_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
-    rows = fraud_case_rows(request)
-    return export_response(request, rows, FRAUD_CASE_COLUMNS, fmt=_checked(fmt), name="fraud-cases")
-
-
-@never_cache
-@require_safe
-@portal_view(OFFICER, ANALYST)
-def security_alerts_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
-    rows = alert_rows(request)
-    return export_response(request, rows, ALERT_COLUMNS, fmt=_checked(fmt), name="security-alerts")
-
-
-@never_cache
-@require_safe
-@portal_view(OFFICER)
-def dsrs_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
-    rows = dsr_rows(request)
-    return export_response(request, rows, DSR_COLUMNS, fmt=_checked(fmt), name="data-subject-requests")
-
-
-@never_cache
-@require_safe
-@portal_view(OFFICER, ANALYST)
-def incidents_export(request: HttpRequest, fmt: str) -> HttpResponseBase:
-    rows = incident_rows(incident_filters(request))
-    return export_response(request, rows, INCIDENT_COLUMNS, fmt=_checked(fmt), name="incidents")
+fraud_cases_export = export_view(FRAUD_CASES)
+security_alerts_export = export_view(SECURITY_ALERTS)
+dsrs_export = export_view(DSRS)
+incidents_export = export_view(INCIDENTS)

@@ -20,13 +20,10 @@ ROLES = (ANALYST,)
 WINDOWS = {"1": 1, "7": 7, "30": 30, "90": 90}
 
 
-@never_cache
-@require_safe
-@portal_view(*ROLES)
-def integration_usage(request: HttpRequest) -> HttpResponse:
+def usage_window(request: HttpRequest) -> dict:
+    """The page's filters: ?days= (7 unless told), ?guild_id= (a tenant's keys; a problem when unknown), ?key=."""
     days = WINDOWS.get(request.GET.get("days", ""), 7)
     guild_id = request.GET.get("guild_id", "").strip()
-    key = request.GET.get("key", "").strip()[:16]
     tenant, problem = None, ""
     if guild_id:
         try:
@@ -34,19 +31,21 @@ def integration_usage(request: HttpRequest) -> HttpResponse:
         except NotFoundError as error:
             problem = error.message
     end = datetime.now(UTC).date()
-    start = end - timedelta(days=days - 1)
-    summary = (
-        usage_summary(rows=usage_rows(tenant=tenant, start=start, end=end, key_prefix=key)) if not problem else None
-    )
+    key = request.GET.get("key", "").strip()[:16]
+    return {"days": days, "guild_id": guild_id, "key": key, "tenant": tenant, "problem": problem, "end": end,
+            "start": end - timedelta(days=days - 1)}  # fmt: skip
+
+
+@never_cache
+@require_safe
+@portal_view(*ROLES)
+def integration_usage(request: HttpRequest) -> HttpResponse:
+    window = usage_window(request)
+    rows = usage_rows(tenant=window["tenant"], start=window["start"], end=window["end"], key_prefix=window["key"])
+    summary = usage_summary(rows=rows) if not window["problem"] else None
     context = {
-        "days": days,
+        **window,
         "windows": list(WINDOWS),
-        "guild_id": guild_id,
-        "key": key,
-        "tenant": tenant,
-        "problem": problem,
-        "start": start,
-        "end": end,
         "summary": summary,
         "figure": usage_by_day_figure(summary["by_day"]) if summary and summary["by_day"] else None,
     }
