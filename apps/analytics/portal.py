@@ -7,7 +7,12 @@ analysts read and download tenant reports. Platform reports need `analytics.mana
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.choices import StaffRole
-from apps.core.portal import register_portal_page, register_portal_permission
+from apps.analytics.portal_forecast import forecast_widget
+from apps.core.portal import (
+    register_portal_page,
+    register_portal_permission,
+    register_portal_widget,
+)
 
 OFFICER = StaffRole.COMPLIANCE_OFFICER.value
 ANALYST = StaffRole.SECURITY_ANALYST.value
@@ -30,3 +35,6 @@ register_portal_permission("analytics.report_define", "analytics.add_reportdefin
 register_portal_permission("analytics.report_run", "analytics.add_reportrun")
 register_portal_permission("analytics.report_download", "analytics.view_reportfile")
 register_portal_permission("analytics.report_platform", "analytics.manage_platform_reports")
+
+# the compliance dashboard's forecast (issue 17: the first screen shows one): actuals and bands
+register_portal_widget("forecast", _("Forecast"), "portal/widgets/forecast.html", forecast_widget, order=80)

@@ -78,3 +78,8 @@ def fraud_case_rows() -> list[dict]:
     for row in rows:
         row["capper_ids"] = members.get(row["id"], [])
     return rows
+
+
+def fraud_case_open() -> QuerySet[FraudCase]:
+    """Cases still being worked (new or investigating), strongest evidence first (the dashboard's widget)."""
+    return FraudCase.objects.filter(status__in=[CaseStatus.NEW, CaseStatus.INVESTIGATING]).order_by("-score", "-pk")

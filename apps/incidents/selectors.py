@@ -1,16 +1,17 @@
 """Every read of incidents: the list (API, portal, board), one incident, its timeline. The list's query count
 does not grow with the number of incidents: owners and policies are joined, the rest prefetched."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Case, Prefetch, QuerySet, When
 
 from apps.audit.models import AuditEvent
 from apps.compliance.models import CheckRun
 from apps.core.errors import NotFoundError
 from apps.fraud.models import FraudCase
+from apps.incidents.choices import SEVERITY_RANK, IncidentStatus
 from apps.incidents.models import Incident, RegulatoryClock, TimelineEntry
 from apps.incidents.selectors_metrics import incident_metrics
 
-__all__ = ["incident_get", "incident_list", "incident_metrics", "incident_timeline"]
+__all__ = ["incident_get", "incident_list", "incident_metrics", "incident_open", "incident_timeline"]
 from apps.security.models import Alert
 
 
@@ -45,3 +46,13 @@ def incident_get(*, incident_id: int) -> Incident:
 def incident_timeline(*, incident: Incident) -> QuerySet[TimelineEntry]:
     """The incident's timeline, oldest first."""
     return TimelineEntry.objects.filter(incident=incident).order_by("occurred_at", "id")
+
+
+def incident_open() -> QuerySet[Incident]:
+    """Incidents not closed yet, the most severe and newest first (the dashboard's widget)."""
+    severity_rank = Case(*(When(severity=name, then=rank) for name, rank in SEVERITY_RANK.items()), default=0)
+    return (
+        Incident.objects.exclude(status=IncidentStatus.CLOSED)
+        .annotate(severity_rank=severity_rank)
+        .order_by("-severity_rank", "-pk")
+    )

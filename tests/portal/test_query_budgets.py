@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.notifications.selectors import inbox_unread_store
-from tests.portal import data
+from tests.portal import data, incidents_data
 
 pytestmark = pytest.mark.django_db
 
@@ -18,8 +18,9 @@ LISTS = {
 }
 # session, user, groups (roles), OTP device, then the page itself (count + page + prefetches)
 LIST_BUDGET = 12
-DASHBOARD_BUDGET = 24  # seven widgets, each a fixed number of queries (the key ring: one for every encrypted column;
-# the history over the range: snapshots, failing runs, framework names)
+DASHBOARD_BUDGET = 31  # eleven widgets, each a fixed number of queries (the key ring: one for every encrypted column;
+# the history over the range: snapshots, failing runs, framework names; open incidents, security alerts and fraud
+# cases: a count and the first rows each; the forecast: its row)
 
 
 @pytest.fixture(autouse=True)
@@ -55,10 +56,15 @@ def test_the_dashboard_costs_the_same_for_few_and_many_rows(officer_client):
     data.security_alerts(1)
     data.compliance_alerts(1)
     data.data_subject_requests(1)
+    data.fraud_cases(1)
+    incidents_data.incidents(1)
     data.run_mfa_check()
     few = _queries(officer_client, path)
+    data.security_alerts(10, start=100)
     data.compliance_alerts(10, start=100)
     data.data_subject_requests(10, start=100)
+    data.fraud_cases(10, start=100)
+    incidents_data.incidents(10)
     data.run_mfa_check()
 
     many = _queries(officer_client, path)

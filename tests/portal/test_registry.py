@@ -14,7 +14,10 @@ from apps.core.portal import (
 
 
 def test_every_domain_app_contributes_its_part_through_its_own_portal_module():
-    assert list(portal_widgets()) == ["scores", "failing", "history", "alerts", "audit", "protection", "dsr"]
+    assert list(portal_widgets()) == [
+        "scores", "failing", "history", "alerts", "audit", "protection", "dsr",
+        "incidents", "security_alerts", "fraud_cases", "forecast",
+    ]  # fmt: skip
     assert {name: widget.build.__module__ for name, widget in portal_widgets().items()} == {
         "scores": "apps.compliance.portal",
         "failing": "apps.compliance.portal",
@@ -23,6 +26,10 @@ def test_every_domain_app_contributes_its_part_through_its_own_portal_module():
         "audit": "apps.audit.portal",
         "protection": "apps.privacy.portal",
         "dsr": "apps.privacy.portal",
+        "incidents": "apps.incidents.portal",
+        "security_alerts": "apps.security.portal",
+        "fraud_cases": "apps.fraud.portal",
+        "forecast": "apps.analytics.portal_forecast",
     }
     assert portal_permission("security.alert_triage") == "security.change_alert"
     assert portal_permission("fraud.case_triage") == "fraud.change_fraudcase"
@@ -31,12 +38,12 @@ def test_every_domain_app_contributes_its_part_through_its_own_portal_module():
 
 
 def test_a_later_app_adds_a_widget_without_editing_the_portal():
-    register_portal_widget("incidents", "Open incidents", "portal/widgets/dsr.html", dict, order=5)
+    register_portal_widget("example", "An example", "portal/widgets/dsr.html", dict, order=5)
     try:
-        assert list(portal_widgets())[0] == "incidents"
+        assert list(portal_widgets())[0] == "example"
     finally:
-        unregister_portal_widget("incidents")
-    assert "incidents" not in portal_widgets()
+        unregister_portal_widget("example")
+    assert "example" not in portal_widgets()
 
 
 def test_an_unregistered_action_fails_loudly_and_a_malformed_one_is_refused():
@@ -53,4 +60,8 @@ def test_the_apps_name_the_signals_that_refresh_their_widgets():
         "check_run": ("scores", "failing", "history", "protection"),
         "compliance_alert": ("alerts",),
         "data_subject_request": ("dsr", "protection"),
+        "incident_opened": ("incidents",),
+        "incident_status": ("incidents",),
+        "security_alert": ("security_alerts",),
+        "fraud_case": ("fraud_cases",),
     }
