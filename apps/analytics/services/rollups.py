@@ -72,6 +72,10 @@ def rollups_marking_suspended() -> Iterator[None]:
         _marking_suspended.reset(token)
 
 
+def rollups_marking_is_suspended() -> bool:
+    return _marking_suspended.get()
+
+
 def rollups_mark_dirty(*, bets: Iterable[tuple[int, int]]) -> bool:
     """Queue (bet id, tenant id) pairs for the next refresh, in the caller's transaction. True when the
     caller should ask for a refresh: the queue was empty before these rows (as this transaction sees it).
