@@ -30,7 +30,7 @@ delta's commit. SQLite has one writer at a time.
 import logging
 import zoneinfo
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -112,12 +112,49 @@ def _add(tenant_id: int, zone: zoneinfo.ZoneInfo, bet_ids: list[int], *, graded:
     if offset is None:
         raise ValueError(f"{zone.key}: its hours shift against UTC within the kept days; recomputed instead")
     for chunk in chunks:
-        daily = _delta_sql(tenant_id, chunk, daily_bucket(zone), graded=graded)
-        hourly = _delta_sql(tenant_id, chunk, hourly_bucket(offset), graded=graded, since=hours_from)
         if connection.vendor == "postgresql":
-            _upsert_postgresql(daily, hourly, graded=graded, jit_off=len(chunk) >= JIT_OFF_FROM)
+            sql, slots = _compiled(zone, offset, graded=graded)
+            values = {"tenant": tenant_id, "ids": chunk, "since": hours_from}
+            params = [values[slot.name] if isinstance(slot, _Slot) else slot for slot in slots]
+            _upsert_postgresql(sql, params, jit_off=len(chunk) >= JIT_OFF_FROM)
         else:
+            daily = _delta_sql(tenant_id, chunk, daily_bucket(zone), graded=graded)
+            hourly = _delta_sql(tenant_id, chunk, hourly_bucket(offset), graded=graded, since=hours_from)
             _upsert_sqlite(daily, hourly, graded=graded)
+
+
+class _Slot:
+    """A parameter filled per call in a cached statement (the rest are the definition's constants)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+
+_TENANT, _IDS, _SINCE = _Slot("tenant"), _Slot("ids"), _Slot("since")
+# sentinels the statement is compiled with once, then found again among its parameters
+_SENTINELS = ((-424_242_424, _TENANT), ([-434_343_434], _IDS), (datetime(1970, 1, 2, 3, 4, 5, tzinfo=UTC), _SINCE))
+_COMPILED: dict[tuple, tuple[str, list]] = {}
+
+
+def _same(param, sentinel) -> bool:
+    return type(param) is type(sentinel) and param == sentinel
+
+
+def _compiled(zone: zoneinfo.ZoneInfo, offset: int, *, graded: bool) -> tuple[str, list]:
+    """The PostgreSQL statement of a delta for tenants in `zone`, compiled by the ORM once per process (the
+    compilation cost more than the statement), with the slots of its per-call parameters."""
+    key = (zone.key, offset, graded)
+    if key not in _COMPILED:
+        tenant, ids, since = (sentinel for sentinel, _ in _SENTINELS)
+        daily = _delta_sql(tenant, ids, daily_bucket(zone), graded=graded)
+        hourly = _delta_sql(tenant, ids, hourly_bucket(offset), graded=graded, since=since)
+        sql = _postgresql_statement(daily[0], hourly[0], graded=graded)
+        slots = [
+            next((slot for sentinel, slot in _SENTINELS if param == sentinel), param)
+            for param in (*daily[1], *hourly[1])
+        ]
+        _COMPILED[key] = (sql, slots)
+    return _COMPILED[key]
 
 
 def _chunks(ids: list[int], size: int) -> list[list[int]]:
@@ -255,11 +292,11 @@ def _as_cells(select: str, time_column: str) -> str:
     return f"SELECT {names} FROM ({select}) cells"  # noqa: S608 - names only
 
 
-def _upsert_postgresql(daily: tuple[str, tuple], hourly: tuple[str, tuple], *, graded: bool, jit_off: bool) -> None:
-    """One statement: the deltas computed once (CTEs), added to the five tables; for a settlement, the
-    cells it found counted against the cells it had to change."""
-    daily_cte = f"daily_delta AS ({_as_cells(daily[0], 'day')})"
-    hourly_cte = f"hourly_delta AS ({_as_cells(hourly[0], 'hour')})"
+def _postgresql_statement(daily: str, hourly: str, *, graded: bool) -> str:
+    """One statement: the deltas computed once (CTEs), added to the five tables; it returns the cells it
+    changed and the cells it had to change (for a settlement they must agree)."""
+    daily_cte = f"daily_delta AS ({_as_cells(daily, 'day')})"
+    hourly_cte = f"hourly_delta AS ({_as_cells(hourly, 'hour')})"
     sources = _sources("daily_delta d", "hourly_delta d")
     writes = ", ".join(
         f"w{number} AS ({_add_sql(model, source, graded=graded)} RETURNING 1)"
@@ -267,12 +304,15 @@ def _upsert_postgresql(daily: tuple[str, tuple], hourly: tuple[str, tuple], *, g
     )
     found = " + ".join(f"(SELECT count(*) FROM w{number})" for number in range(len(sources)))  # noqa: S608
     wanted = " + ".join(f"(SELECT count(*) FROM {source})" for _, source in sources)  # noqa: S608 - names only
-    sql = f"WITH {daily_cte}, {hourly_cte}, {writes} SELECT {found}, {wanted}"  # noqa: S608 - names only
+    return f"WITH {daily_cte}, {hourly_cte}, {writes} SELECT {found}, {wanted}"  # noqa: S608 - names only
+
+
+def _upsert_postgresql(sql: str, params: list, *, jit_off: bool) -> None:
     with connection.cursor() as cursor:
         if jit_off:  # a grading pass's estimate passes jit_above_cost: compiling took longer than the statement
             cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
             before = cursor.fetchone()[0]
-        cursor.execute(sql, (*daily[1], *hourly[1]))
+        cursor.execute(sql, params)
         changed, cells = cursor.fetchone()
         if jit_off:
             cursor.execute("SELECT set_config('jit', %s, true)", [before])
