@@ -32,6 +32,7 @@ import zoneinfo
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
+import psycopg
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import BooleanField, F, Func, IntegerField, Q, Value
@@ -55,6 +56,7 @@ logger = logging.getLogger(__name__)
 
 SQLITE_CHUNK = 500  # ids per statement on SQLite (bound parameters); deltas add up, so chunks are exact
 JIT_OFF_FROM = 200  # bets in a batch from which PostgreSQL's jit is switched off for the statement
+PREPARE_NEVER_BY_ITSELF = 2**31 - 1  # psycopg's threshold: statements are prepared only when asked to
 
 
 def rollups_add_placed(*, bets: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -308,11 +310,18 @@ def _postgresql_statement(daily: str, hourly: str, *, graded: bool) -> str:
 
 
 def _upsert_postgresql(sql: str, params: list, *, jit_off: bool) -> None:
-    with connection.cursor() as cursor:
+    """On a server-side binding cursor of the change's own connection (same transaction), prepared: the
+    same text every call (`_compiled`), so PostgreSQL plans it once per connection, not per placement
+    (planning cost more than running it). Django's own cursors bind client-side and never prepare."""
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw.prepare_threshold is None:  # Django turns automatic preparing off; asked for (prepare=True) only
+        raw.prepare_threshold = PREPARE_NEVER_BY_ITSELF
+    with psycopg.Cursor(raw) as cursor:
         if jit_off:  # a grading pass's estimate passes jit_above_cost: compiling took longer than the statement
             cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
             before = cursor.fetchone()[0]
-        cursor.execute(sql, params)
+        cursor.execute(sql, params, prepare=not jit_off)
         changed, cells = cursor.fetchone()
         if jit_off:
             cursor.execute("SELECT set_config('jit', %s, true)", [before])
