@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from apps.core import views as core_views
@@ -41,5 +42,7 @@ urlpatterns = [
     path("discord/", include("apps.integration.discord.urls")),
     path("portal/inbox/", include("apps.portal.inbox_urls")),
     path("portal/", include("apps.portal.urls")),
+    # the language switch (portal header and sign-in page): POST language + next, sets the language cookie
+    path("i18n/setlang/", set_language, name="set_language"),
     path("", core_views.home, name="home"),
 ]

@@ -2,6 +2,7 @@
 apps/core/portal.py; apps/portal renders it). Any portal role sees it, so it names no role."""
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 from apps.audit import charts
 from apps.audit.selectors import audit_activity
@@ -20,4 +21,4 @@ def _audit() -> dict:
     }
 
 
-register_portal_widget("audit", "Audit activity", "portal/widgets/audit.html", _audit, order=40)
+register_portal_widget("audit", _("Audit activity"), "portal/widgets/audit.html", _audit, order=40)

@@ -2,6 +2,8 @@
 signals that refresh them, the permissions its portal actions need (the registry is apps/core/portal.py;
 apps/portal reads it). The page views live in the portal (apps/portal/views/compliance.py, reports.py)."""
 
+from django.utils.translation import gettext_lazy as _
+
 from apps.accounts.choices import StaffRole
 from apps.compliance import charts
 from apps.compliance.selectors import failing_checks, framework_scores
@@ -35,14 +37,14 @@ def _alerts() -> dict:
     return {"alerts": alerts[:ALERTS_LIMIT], "more": len(alerts) > ALERTS_LIMIT}
 
 
-register_portal_page("Compliance", "Frameworks", "portal:frameworks", roles=[OFFICER], order=20)
-register_portal_page("Compliance", "Reports", "portal:reports", roles=[OFFICER], order=30)
-register_portal_page("Compliance", "Compliance alerts", "portal:alerts", roles=[OFFICER], order=40)
-register_portal_page("Compliance", "Workflow inbox", "portal:workflows", roles=[OFFICER, ANALYST], order=50)
+register_portal_page(_("Compliance"), _("Frameworks"), "portal:frameworks", roles=[OFFICER], order=20)
+register_portal_page(_("Compliance"), _("Reports"), "portal:reports", roles=[OFFICER], order=30)
+register_portal_page(_("Compliance"), _("Compliance alerts"), "portal:alerts", roles=[OFFICER], order=40)
+register_portal_page(_("Compliance"), _("Workflow inbox"), "portal:workflows", roles=[OFFICER, ANALYST], order=50)
 
-register_portal_widget("scores", "Framework scores", "portal/widgets/scores.html", _scores, order=10)
-register_portal_widget("failing", "Failing checks", "portal/widgets/failing.html", _failing, order=20)
-register_portal_widget("alerts", "Open compliance alerts", "portal/widgets/alerts.html", _alerts, order=30)
+register_portal_widget("scores", _("Framework scores"), "portal/widgets/scores.html", _scores, order=10)
+register_portal_widget("failing", _("Failing checks"), "portal/widgets/failing.html", _failing, order=20)
+register_portal_widget("alerts", _("Open compliance alerts"), "portal/widgets/alerts.html", _alerts, order=30)
 
 register_portal_permission("compliance.alert_acknowledge", "compliance.change_compliancealert")
 register_portal_permission("compliance.report_download", "compliance.view_reportfile")

@@ -18,6 +18,7 @@ from django.core.handlers.asgi import ASGIRequest, get_script_prefix
 from django.http import HttpResponseBase
 from django.middleware.clickjacking import XFrameOptionsMiddleware
 from django.middleware.common import CommonMiddleware
+from django.middleware.locale import LocaleMiddleware
 from django.middleware.security import SecurityMiddleware
 from django.urls import get_resolver, resolve, set_script_prefix
 from rest_framework.settings import api_settings
@@ -151,9 +152,9 @@ class ConditionalGetMiddleware:
     Anything else — no or a refused key, an unknown tenant, a missing scope, a stale ETag, a cache miss,
     a memory snapshot due — goes down the full stack untouched, which refuses, reports and records as
     always. The 304 gets the headers the full stack would add (DRF's finalize_response with the
-    RateLimit-* headers, X-Frame-Options, Content-Length, the query header, CORS (the tenant's own origins:
-    the tenant is read from the cache only, a miss declines), X-Request-ID, SecurityMiddleware's); a
-    test compares both paths' headers.
+    RateLimit-* headers, X-Frame-Options, Content-Length, Content-Language, the query header, CORS (the
+    tenant's own origins: the tenant is read from the cache only, a miss declines), X-Request-ID,
+    SecurityMiddleware's); a test compares both paths' headers.
     """
 
     sync_capable = False
@@ -164,6 +165,7 @@ class ConditionalGetMiddleware:
         self.security = SecurityMiddleware(get_response)
         self.frame_options = XFrameOptionsMiddleware(get_response)
         self.common = CommonMiddleware(get_response)
+        self.locale = LocaleMiddleware(get_response)
         self.cors = CorsMiddleware(get_response)
         markcoroutinefunction(self)
 
@@ -210,6 +212,7 @@ class ConditionalGetMiddleware:
             return None  # a blocked address: the full stack refuses it (apps.security.middleware)
         if not _count(view, drf_request, request):
             return None  # refused by a rate limit: the full stack answers 429 with these counts
+        self.locale.process_request(request)  # the answer's language (Content-Language, Vary) as the full stack
         response = view.finalize_response(drf_request, not_modified(*versioned), *match.args, **match.kwargs)
         response.render()
         request.resolver_match = match  # the route the request metrics count it under
@@ -220,6 +223,7 @@ class ConditionalGetMiddleware:
         check needs is not in the cache; the full stack answers)."""
         response = self.frame_options.process_response(request, response)
         response = self.common.process_response(request, response)  # Content-Length
+        response = self.locale.process_response(request, response)  # Content-Language, Vary: Accept-Language
         if settings.QUERY_MONITORING_ENABLED and settings.QUERY_COUNT_HEADER_ENABLED:
             response[QUERY_HEADER] = "0; time-ms=0.0"  # QueryMonitor.header_value of a request without queries
         try:

@@ -1,11 +1,13 @@
 """The parser playground in the staff portal (apps/portal/views/ml_parser.py)."""
 
+from django.utils.translation import gettext_lazy as _
+
 from apps.accounts.choices import StaffRole
 from apps.core.portal import register_portal_page
 
 register_portal_page(
-    "Machine learning",
-    "Bet-text parser",
+    _("Machine learning"),
+    _("Bet-text parser"),
     "portal:ml_parser",
     roles=[StaffRole.SECURITY_ANALYST.value, StaffRole.COMPLIANCE_OFFICER.value],
     order=130,

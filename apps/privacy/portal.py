@@ -5,6 +5,7 @@ apps/core/portal.py; the views are apps/portal/views/privacy.py)."""
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.choices import StaffRole
 from apps.core.portal import (
@@ -38,10 +39,10 @@ def _dsr() -> dict:
     return {"sla": dsr_sla()}
 
 
-register_portal_page("Data protection", "Data-subject requests", "portal:dsrs", roles=[OFFICER], order=80)
+register_portal_page(_("Data protection"), _("Data-subject requests"), "portal:dsrs", roles=[OFFICER], order=80)
 
-register_portal_widget("protection", "Data protection", "portal/widgets/protection.html", _protection, order=50)
-register_portal_widget("dsr", "Data-subject request SLA", "portal/widgets/dsr.html", _dsr, order=60)
+register_portal_widget("protection", _("Data protection"), "portal/widgets/protection.html", _protection, order=50)
+register_portal_widget("dsr", _("Data-subject request SLA"), "portal/widgets/dsr.html", _dsr, order=60)
 
 register_portal_permission("privacy.request_change", "privacy.change_datasubjectrequest")
 register_portal_permission("privacy.export_download", "privacy.view_dataexport")

@@ -87,6 +87,8 @@ MIDDLEWARE = [
     "apps.core.middleware.MemoryMonitorMiddleware",
     "apps.core.middleware.QueryMonitorMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # the language of each answer (issue 17 §7): the language switch's cookie, else Accept-Language, else English
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -349,7 +351,11 @@ CONTENT_SECURITY_POLICY = {
 AXES_CLIENT_IP_CALLABLE = "apps.core.actors.client_ip"
 
 # --- i18n, static -------------------------------------------------------------------------------
-LANGUAGE_CODE = "en-us"
+# English by default; Spanish for the many Spanish-speaking guilds (issue 17 §7). The portal's language switch
+# (/i18n/setlang/) stores the choice in a cookie; the API follows the client's Accept-Language.
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
