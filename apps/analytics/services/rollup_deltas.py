@@ -80,28 +80,17 @@ def _apply(pairs: list[tuple[int, int]], *, graded: bool) -> list[tuple[int, int
     left: list[tuple[int, int]] = []
     try:
         with transaction.atomic():  # a savepoint: a failing delta leaves the change itself alone
+            zones = _lock_built(sorted(by_tenant))
             for tenant_id, bet_ids in sorted(by_tenant.items()):
-                # the zone seen last time first: the statement itself checks and locks the state row
-                # (PostgreSQL), so the usual placement is one round trip; otherwise look, then add
-                zone = _KNOWN_ZONES.get(tenant_id) if connection.vendor == "postgresql" else None
-                if zone is not None and _add(tenant_id, zone, sorted(bet_ids), graded=graded):
-                    continue
-                zone = _lock_built([tenant_id]).get(tenant_id)
+                zone = zones.get(tenant_id)
                 if zone is None:
-                    _KNOWN_ZONES.pop(tenant_id, None)
                     left += [(bet_id, tenant_id) for bet_id in bet_ids]
                     continue
-                _KNOWN_ZONES[tenant_id] = zone
-                if not _add(tenant_id, zone, sorted(bet_ids), graded=graded):
-                    left += [(bet_id, tenant_id) for bet_id in bet_ids]
+                _add(tenant_id, zone, sorted(bet_ids), graded=graded)
     except Exception:  # noqa: BLE001 - the refresh recomputes these bets' days from the raw rows instead
         logger.exception("analytics: rollup delta failed, the bets are queued for the refresh")
         return pairs
     return left
-
-
-# tenant id -> the zone its rollups were last found built in, in this process (checked again by each delta)
-_KNOWN_ZONES: dict[int, zoneinfo.ZoneInfo] = {}
 
 
 def _lock_built(tenant_ids: list[int]) -> dict[int, zoneinfo.ZoneInfo]:
@@ -118,8 +107,7 @@ def _lock_built(tenant_ids: list[int]) -> dict[int, zoneinfo.ZoneInfo]:
         return {tenant_id: zoneinfo.ZoneInfo(name) for tenant_id, name in cursor.fetchall()}
 
 
-def _add(tenant_id: int, zone: zoneinfo.ZoneInfo, bet_ids: list[int], *, graded: bool) -> bool:
-    """Add the delta; False (nothing done) when the tenant's rollups are not built in `zone` (PostgreSQL)."""
+def _add(tenant_id: int, zone: zoneinfo.ZoneInfo, bet_ids: list[int], *, graded: bool) -> None:
     chunks = [bet_ids] if connection.vendor == "postgresql" else _chunks(bet_ids, SQLITE_CHUNK)
     hours_from = day_bounds(hourly_first_day(zone), zone)[0]
     offset = _steady_offset(zone)
@@ -130,13 +118,11 @@ def _add(tenant_id: int, zone: zoneinfo.ZoneInfo, bet_ids: list[int], *, graded:
             sql, slots = _compiled(zone, offset, graded=graded)
             values = {"tenant": tenant_id, "ids": chunk, "since": hours_from}
             params = [values[slot.name] if isinstance(slot, _Slot) else slot for slot in slots]
-            if not _upsert_postgresql(sql, params, jit_off=len(chunk) >= JIT_OFF_FROM):
-                return False
+            _upsert_postgresql(sql, params, jit_off=len(chunk) >= JIT_OFF_FROM)
         else:
             daily = _delta_sql(tenant_id, chunk, daily_bucket(zone), graded=graded)
             hourly = _delta_sql(tenant_id, chunk, hourly_bucket(offset), graded=graded, since=hours_from)
             _upsert_sqlite(daily, hourly, graded=graded)
-    return True
 
 
 class _Slot:
@@ -165,8 +151,10 @@ def _compiled(zone: zoneinfo.ZoneInfo, offset: int, *, graded: bool) -> tuple[st
         daily = _delta_sql(tenant, ids, daily_bucket(zone), graded=graded)
         hourly = _delta_sql(tenant, ids, hourly_bucket(offset), graded=graded, since=since)
         sql = _postgresql_statement(daily[0], hourly[0], graded=graded)
-        params = (tenant, zone.key, *daily[1], *hourly[1])
-        slots = [next((slot for sentinel, slot in _SENTINELS if _same(param, sentinel)), param) for param in params]
+        slots = [
+            next((slot for sentinel, slot in _SENTINELS if param == sentinel), param)
+            for param in (*daily[1], *hourly[1])
+        ]
         _COMPILED[key] = (sql, slots)
     return _COMPILED[key]
 
@@ -309,14 +297,8 @@ def _as_cells(select: str, time_column: str) -> str:
 def _postgresql_statement(daily: str, hourly: str, *, graded: bool) -> str:
     """One statement: the deltas computed once (CTEs), added to the five tables; it returns the cells it
     changed and the cells it had to change (for a settlement they must agree)."""
-    state_cte = (
-        "state AS (SELECT 1 FROM analytics_rollupstate s JOIN tenants_tenant t ON t.id = s.tenant_id "
-        "WHERE s.tenant_id = %s AND s.built_at IS NOT NULL AND s.timezone_name = t.timezone AND t.timezone = %s "
-        "FOR KEY SHARE OF s)"
-    )  # built in the zone the statement cuts days in: held against a refresh or a rebuild (`_lock_built`)
-    gate = " WHERE EXISTS (SELECT 1 FROM state)"
-    daily_cte = f"daily_delta AS ({_as_cells(daily, 'day')}{gate})"
-    hourly_cte = f"hourly_delta AS ({_as_cells(hourly, 'hour')}{gate})"
+    daily_cte = f"daily_delta AS ({_as_cells(daily, 'day')})"
+    hourly_cte = f"hourly_delta AS ({_as_cells(hourly, 'hour')})"
     sources = _sources("daily_delta d", "hourly_delta d")
     writes = ", ".join(
         f"w{number} AS ({_add_sql(model, source, graded=graded)} RETURNING 1)"
@@ -324,11 +306,10 @@ def _postgresql_statement(daily: str, hourly: str, *, graded: bool) -> str:
     )
     found = " + ".join(f"(SELECT count(*) FROM w{number})" for number in range(len(sources)))  # noqa: S608
     wanted = " + ".join(f"(SELECT count(*) FROM {source})" for _, source in sources)  # noqa: S608 - names only
-    ctes = f"{state_cte}, {daily_cte}, {hourly_cte}, {writes}"
-    return f"WITH {ctes} SELECT (SELECT count(*) FROM state), {found}, {wanted}"  # noqa: S608 - names only
+    return f"WITH {daily_cte}, {hourly_cte}, {writes} SELECT {found}, {wanted}"  # noqa: S608 - names only
 
 
-def _upsert_postgresql(sql: str, params: list, *, jit_off: bool) -> bool:
+def _upsert_postgresql(sql: str, params: list, *, jit_off: bool) -> None:
     """On a server-side binding cursor of the change's own connection (same transaction), prepared: the
     same text every call (`_compiled`), so PostgreSQL plans it once per connection, not per placement
     (planning cost more than running it). Django's own cursors bind client-side and never prepare."""
@@ -341,12 +322,11 @@ def _upsert_postgresql(sql: str, params: list, *, jit_off: bool) -> bool:
             cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
             before = cursor.fetchone()[0]
         cursor.execute(sql, params, prepare=not jit_off)
-        built, changed, cells = cursor.fetchone()
+        changed, cells = cursor.fetchone()
         if jit_off:
             cursor.execute("SELECT set_config('jit', %s, true)", [before])
     if changed != cells:
         raise CellMissing(f"{cells - changed} of {cells} rollup cells missing")
-    return bool(built)
 
 
 def _upsert_sqlite(daily: tuple[str, tuple], hourly: tuple[str, tuple], *, graded: bool) -> None:
