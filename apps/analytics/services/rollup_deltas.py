@@ -27,6 +27,7 @@ but never while a refresh or a rebuild rewrites the tenant's days, which then re
 delta's commit. SQLite has one writer at a time.
 """
 
+import functools
 import logging
 import zoneinfo
 from collections.abc import Iterable
@@ -96,15 +97,22 @@ def _apply(pairs: list[tuple[int, int]], *, graded: bool) -> list[tuple[int, int
 def _lock_built(tenant_ids: list[int]) -> dict[int, zoneinfo.ZoneInfo]:
     """The zones of the tenants whose rollups are built in their current time zone, their state rows
     locked against a refresh or a rebuild (FOR KEY SHARE) until the caller's transaction ends."""
-    placeholders = ", ".join(["%s"] * len(tenant_ids))
-    lock = " ORDER BY s.tenant_id FOR KEY SHARE OF s" if connection.vendor == "postgresql" else ""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT s.tenant_id, t.timezone FROM analytics_rollupstate s JOIN tenants_tenant t ON t.id = s.tenant_id "  # noqa: S608 - placeholders only
-            f"WHERE s.tenant_id IN ({placeholders}) AND s.built_at IS NOT NULL AND s.timezone_name = t.timezone{lock}",
-            tenant_ids,
-        )
-        return {tenant_id: zoneinfo.ZoneInfo(name) for tenant_id, name in cursor.fetchall()}
+    select = (
+        "SELECT s.tenant_id, t.timezone FROM analytics_rollupstate s JOIN tenants_tenant t ON t.id = s.tenant_id "
+        "WHERE s.built_at IS NOT NULL AND s.timezone_name = t.timezone AND s.tenant_id"
+    )
+    if connection.vendor == "postgresql":  # one text for any tenants: prepared like the delta
+        rows = _prepared(f"{select} = ANY(%s::bigint[]) ORDER BY s.tenant_id FOR KEY SHARE OF s", [tenant_ids])
+    else:
+        with connection.cursor() as cursor:
+            cursor.execute(f"{select} IN ({', '.join(['%s'] * len(tenant_ids))})", tenant_ids)  # noqa: S608
+            rows = cursor.fetchall()
+    return {tenant_id: _zone(name) for tenant_id, name in rows}
+
+
+@functools.cache
+def _zone(name: str) -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(name)
 
 
 def _add(tenant_id: int, zone: zoneinfo.ZoneInfo, bet_ids: list[int], *, graded: bool) -> None:
@@ -166,7 +174,11 @@ def _chunks(ids: list[int], size: int) -> list[list[int]]:
 def _steady_offset(zone: zoneinfo.ZoneInfo) -> int | None:
     """Minutes past the UTC hour the zone's hours start on every kept day (None: it changes in between,
     as on Lord Howe Island's half-hour daylight saving)."""
-    first = hourly_first_day(zone)
+    return _offset_from(zone, hourly_first_day(zone))
+
+
+@functools.lru_cache(maxsize=1024)
+def _offset_from(zone: zoneinfo.ZoneInfo, first) -> int | None:
     offsets = {
         hour_offset_minutes(zone, first + timedelta(days=day)) for day in range(-1, settings.ANALYTICS_HOURLY_DAYS + 3)
     }
@@ -309,22 +321,29 @@ def _postgresql_statement(daily: str, hourly: str, *, graded: bool) -> str:
     return f"WITH {daily_cte}, {hourly_cte}, {writes} SELECT {found}, {wanted}"  # noqa: S608 - names only
 
 
+def _prepared(sql: str, params: list, *, prepare: bool = True) -> list[tuple]:
+    """Run `sql` on a server-side binding cursor of the change's own connection (same transaction),
+    prepared: PostgreSQL plans it once per connection. Django's own cursors bind client-side and never
+    prepare (and Django turns psycopg's automatic preparing off: here it is asked for, statement by
+    statement)."""
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw.prepare_threshold is None:
+        raw.prepare_threshold = PREPARE_NEVER_BY_ITSELF
+    with psycopg.Cursor(raw) as cursor:
+        cursor.execute(sql, params, prepare=prepare)
+        return cursor.fetchall()
+
+
 def _upsert_postgresql(sql: str, params: list, *, jit_off: bool) -> None:
     """On a server-side binding cursor of the change's own connection (same transaction), prepared: the
     same text every call (`_compiled`), so PostgreSQL plans it once per connection, not per placement
     (planning cost more than running it). Django's own cursors bind client-side and never prepare."""
-    connection.ensure_connection()
-    raw = connection.connection
-    if raw.prepare_threshold is None:  # Django turns automatic preparing off; asked for (prepare=True) only
-        raw.prepare_threshold = PREPARE_NEVER_BY_ITSELF
-    with psycopg.Cursor(raw) as cursor:
-        if jit_off:  # a grading pass's estimate passes jit_above_cost: compiling took longer than the statement
-            cursor.execute("SELECT current_setting('jit'), set_config('jit', 'off', true)")
-            before = cursor.fetchone()[0]
-        cursor.execute(sql, params, prepare=not jit_off)
-        changed, cells = cursor.fetchone()
-        if jit_off:
-            cursor.execute("SELECT set_config('jit', %s, true)", [before])
+    if jit_off:  # a grading pass's estimate passes jit_above_cost: compiling took longer than the statement
+        before = _prepared("SELECT current_setting('jit'), set_config('jit', 'off', true)", [])[0][0]
+    changed, cells = _prepared(sql, params, prepare=not jit_off)[0]
+    if jit_off:
+        _prepared("SELECT set_config('jit', %s, true)", [before])
     if changed != cells:
         raise CellMissing(f"{cells - changed} of {cells} rollup cells missing")
 
