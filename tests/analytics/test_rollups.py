@@ -1,6 +1,6 @@
 """Rollups: a failing refresh leaves them stale and queries read the raw ledger (correctly, saying so);
 changes queued too long, a changed time zone and hours older than the kept days also read the raw rows;
-a settlement by hand queues its bet in one statement; the rebuild and verify commands (placements and
+a settlement by hand queues its bet in one statement; the rebuild and verify commands (bulk imports and
 auto-grading add their delta at once: test_rollup_deltas.py)."""
 
 import io
@@ -132,8 +132,9 @@ def test_a_failing_refresh_leaves_the_tenant_stale_and_queries_read_the_raw_ledg
 
 def test_changes_queued_longer_than_allowed_make_the_rollups_stale(world, settings):
     home = world.tenants[0]
+    bet = _place(world, home, "late-1", "3.00")
     rollups_refresh()
-    _settle(world, _place(world, home, "late-1", "3.00"))
+    _settle(world, bet)
     fresh = run_query(_won_query(home))
     assert (fresh.source, fresh.stale, fresh.rows) == ("rollup", False, [[1, None]])  # not refreshed yet
 

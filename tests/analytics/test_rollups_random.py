@@ -2,8 +2,8 @@
 
 Each example draws a sequence of placements, settlements, corrections, voids, final scores with
 auto-grading, corrected scores, fixtures moved between leagues and queue refreshes, in four tenants
-whose time zones are far apart: placements and grading passes add their deltas in their transactions,
-the other changes queue their bets. Then the queue is emptied and `analytics_verify`'s comparison finds
+whose time zones are far apart: grading passes add their deltas in their transactions, the other
+changes queue their bets. Then the queue is emptied and `analytics_verify`'s comparison finds
 no difference, and queries answered from the rollups equal the same queries answered from the raw rows.
 """
 
@@ -80,13 +80,12 @@ def _queries(world):
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(operations=st.lists(OPERATION, min_size=5, max_size=35))
-def test_random_changes_keep_the_rollups_equal_to_the_raw_ledger(world, operations, caplog):
+def test_random_changes_keep_the_rollups_equal_to_the_raw_ledger(world, operations):
     with transaction.atomic():  # each example starts from the same world
         for number, operation in enumerate(operations):
             apply(world, operation, number)
-        # placements and auto-grading passes added their deltas (none fell back to the queue); the rest
-        # queued their bets, and the refresh recomputes those days on top of the deltas
-        assert not [record for record in caplog.records if record.name.endswith("rollup_deltas")]
+        # auto-grading passes added their deltas (or fell back to the queue when a bet's placement was still
+        # queued); the rest queued their bets, and the refresh recomputes those days on top of the deltas
         rollups_refresh()
         assert not RollupDirtyBet.objects.exists()
 
