@@ -3,9 +3,9 @@
 Two changes are applied as deltas, each one set-based statement per rollup table for the whole batch
 (on PostgreSQL one statement for all of them), never a query per bet:
 
-* a placement or a bulk import (`rollups_add_placed`): a new bet contributed nothing before, so its delta
-  is its whole contribution, computed by the raw definition's own SQL (rollup_rows.py) over the new bets
-  only, summed per cell (tenant × capper × league × market × bet type × local day, and local hour for the
+* a bulk import (`rollups_add_placed`; single placements are queued, see services/rollups.py): a new
+  bet contributed nothing before, so its delta is its whole contribution, computed by the raw
+  definition's own SQL (rollup_rows.py) over the new bets only, summed per cell (tenant × capper × league × market × bet type × local day, and local hour for the
   kept days);
 * an auto-grading pass (`rollups_add_graded`): the bets it settled were open (pending 1, no settlement,
   so no grading lag) and it appended one settle entry each, created at the settlement's instant. The delta

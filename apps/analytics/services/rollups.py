@@ -1,8 +1,8 @@
 """Keeping the rollups (models/rollups.py) equal to what the raw rows say, incrementally.
 
-Design. Placements, bulk imports and auto-grading passes (the hot path: every bet pays them) add their
-delta to the rollup cells in their own transaction, one statement per batch (rollup_deltas.py). Every other
-change (a settlement by hand, a void, a correction, a final or moved game) does not update rollup rows
+Design. Bulk imports and auto-grading passes (batches: every bet pays one) add their delta to the rollup
+cells in their own transaction, one statement per batch (rollup_deltas.py). Every other change (a single
+placement, a settlement by hand, a void, a correction, a final or moved game) does not update rollup rows
 itself: the analytics receivers of the betting signals (receivers.py) queue the bets it touched
 (`rollups_mark_dirty`: one INSERT, in the change's transaction, so a rolled-back change queues nothing) and
 enqueue a refresh through the outbox when the queue was empty (otherwise one was asked for already); beat
@@ -20,6 +20,8 @@ refresh.
 Why only those changes as deltas: a delta must know the bet's old contribution. A new bet had none, and a
 bet an auto-grading pass settles was open (pending, no settlement); a correction or a void would have to
 know the old ledger parts and state of each bet, and recomputing their day is cheap for the few there are.
+A single placement could be a delta (`rollups_add_placed`) but its own statement cost as much CPU as its
+share of a refresh that recomputes the day once for a burst of placements (bench-analytics (c)).
 
 Per tenant, a refresh holds the tenant's `RollupState` row (locked, in tenant id order), so two
 refreshes never write the same tenant-day at once. A tenant never built (new, or rollups introduced
