@@ -5,8 +5,8 @@ Two changes are applied as deltas, each one set-based statement per rollup table
 
 * a bulk import (`rollups_add_placed`; single placements are queued, see services/rollups.py): a new
   bet contributed nothing before, so its delta is its whole contribution, computed by the raw
-  definition's own SQL (rollup_rows.py) over the new bets only, summed per cell (tenant × capper × league × market × bet type × local day, and local hour for the
-  kept days);
+  definition's own SQL (rollup_rows.py) over the new bets only, summed per cell (tenant × capper ×
+  league × market × bet type × local day, and local hour for the kept days);
 * an auto-grading pass (`rollups_add_graded`): the bets it settled were open (pending 1, no settlement,
   so no grading lag) and it appended one settle entry each, created at the settlement's instant. The delta
   per bet is pending −1, its grading lag by the definition's expression, and that entry's result parts.
