@@ -308,10 +308,11 @@ def overhead_placement(rng) -> dict:
 
 def overhead_grading(rng) -> dict:
     """`games_grade` of GRADE_GAMES final games with GRADE_BETS pending single bets each (written in bulk
-    beforehand, not timed), then, with the receivers on, the refresh of the queue (which recomputes the
-    tenant-day the bets were placed on, demo bets included)."""
+    beforehand, not timed), then, with the receivers on, the refresh of the queue (empty when the pass's
+    delta was applied in its transaction; otherwise it recomputes the tenant-day the bets were placed on)."""
     from django.db import connection, transaction
 
+    from apps.analytics.services.rollup_deltas import rollups_add_placed
     from apps.betting.models import Bet, BetLeg, Game
     from apps.betting.services import game_upsert, games_grade
     from apps.core.actors import Actor
@@ -323,9 +324,11 @@ def overhead_grading(rng) -> dict:
 
     days_back = iter(range(20, 200))
 
-    def slate(tag: str) -> list[int]:
+    def slate(tag: str, *, counted: bool) -> list[int]:
         """GRADE_GAMES final games with GRADE_BETS bets each, placed on a day of the season no other round
-        used: the refresh recomputes that day, as busy as the demo made it, plus these bets."""
+        used (as busy as the demo made it). Written in bulk, so no placement signal: with the upkeep on
+        (`counted`), the bets are added to the rollups as their placements would have added them (not
+        timed), and grading then changes cells that hold them."""
         now = datetime.now(UTC)
         placed_day = now - timedelta(days=next(days_back))
         games = [
@@ -366,12 +369,15 @@ def overhead_grading(rng) -> dict:
             Game.objects.filter(pk__in=[game.pk for game in games]).update(
                 status="final", home_score=101, away_score=99, finalized_at=now
             )
+        if counted:
+            left = rollups_add_placed(bets=[(row[0], tenant.pk) for row in bets])
+            assert not left, "the slate's bets could not be added to the rollups"
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE betting_bet, betting_betleg")
         return [game.pk for game in games]
 
     def run(*, connected: bool, tag: str) -> Round:
-        game_ids = slate(tag)
+        game_ids = slate(tag, counted=connected)
         with analytics_receivers(connected=connected):
             started, cpu = time.perf_counter(), cpu_seconds()
             outcome = games_grade(game_ids=game_ids, actor=actor)

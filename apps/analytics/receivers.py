@@ -1,14 +1,20 @@
-"""Reactions to the betting app's signals: queue the bets a change touched for the rollup refresh (in the
-change's transaction: a rolled-back change queues nothing; one INSERT, no SELECT first) and, when the queue
-was empty, enqueue the refresh through the outbox (`rollups_mark_dirty` says when).
+"""Reactions to the betting app's signals, in the change's transaction (a rolled-back change leaves the
+rollups as they were).
+
+Bulk imports and auto-grading passes add their delta to the rollup cells at once (services/rollup_deltas.py:
+one statement for the batch). Every other change (a single placement too) queues the bets it touched
+for the refresh that recomputes their days (one INSERT, no SELECT first) and, when the queue was empty,
+enqueues the refresh through the outbox (`rollups_mark_dirty` says when); so do the bets a delta could
+not be applied to.
 
 Auto-grading's per-bet `bet_settled` (graded_in_pass) is skipped: its pass sends `bets_graded` once with
-all of them, queued in one statement.
+all of them.
 """
 
 from django.dispatch import receiver
 
-from apps.analytics.services.rollups import rollups_mark_dirty
+from apps.analytics.services.rollup_deltas import rollups_add_graded, rollups_add_placed
+from apps.analytics.services.rollups import rollups_mark_dirty, rollups_marking_is_suspended
 from apps.analytics.tasks import analytics_rollups_refresh_task
 from apps.betting.choices import FINAL_BET_STATUSES, SettlementSource
 from apps.betting.models import Bet
@@ -29,14 +35,24 @@ def _queue(pairs) -> None:
         enqueue(analytics_rollups_refresh_task)
 
 
+def _add_or_queue(add, pairs) -> None:
+    if rollups_marking_is_suspended():
+        return
+    left = add(bets=pairs)
+    if left:
+        _queue(left)
+
+
 @receiver(bet_placed, dispatch_uid="analytics.rollups_bet_placed")
 def queue_placed_bet(sender, bet_id: int, tenant_id: int, **kwargs) -> None:
+    """Queued, not a delta: one placement's delta (a statement of its own, ~2 ms of CPU) cost more than its
+    share of the refresh that recomputes its day once for a burst of placements (bench-analytics (c))."""
     _queue([(bet_id, tenant_id)])
 
 
 @receiver(bets_imported, dispatch_uid="analytics.rollups_bets_imported")
 def queue_imported_bets(sender, bet_ids: list[int], tenant_id: int, **kwargs) -> None:
-    _queue([(bet_id, tenant_id) for bet_id in bet_ids])
+    _add_or_queue(rollups_add_placed, [(bet_id, tenant_id) for bet_id in bet_ids])
 
 
 @receiver(bet_settled, dispatch_uid="analytics.rollups_bet_settled")
@@ -48,7 +64,7 @@ def queue_settled_bet(sender, bet_id: int, tenant_id: int, graded_in_pass: bool 
 
 @receiver(bets_graded, dispatch_uid="analytics.rollups_bets_graded")
 def queue_graded_bets(sender, bet_tenants: dict[int, int], **kwargs) -> None:
-    _queue(sorted(bet_tenants.items()))
+    _add_or_queue(rollups_add_graded, sorted(bet_tenants.items()))
 
 
 @receiver(bet_voided, dispatch_uid="analytics.rollups_bet_voided")

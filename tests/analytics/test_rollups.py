@@ -1,6 +1,7 @@
 """Rollups: a failing refresh leaves them stale and queries read the raw ledger (correctly, saying so);
 changes queued too long, a changed time zone and hours older than the kept days also read the raw rows;
-auto-grading queues its bets in one statement; the rebuild and verify commands."""
+a settlement by hand queues its bet in one statement; the rebuild and verify commands (bulk imports and
+auto-grading add their delta at once: test_rollup_deltas.py)."""
 
 import io
 import zoneinfo
@@ -19,9 +20,8 @@ from apps.analytics.query import MetricQuery, run_query
 from apps.analytics.services.rollups import rollups_maintain, rollups_mark_stale, rollups_refresh
 from apps.analytics.tasks import analytics_rollups_refresh_task
 from apps.audit.models import AuditEvent
-from apps.betting.services import bet_place, game_grade, game_record_result
+from apps.betting.services import bet_place, bet_settle
 from apps.betting.services.bets import LegInput
-from apps.betting.services.bulk import BetInput, bet_place_many
 from apps.core.beat import declared_schedules
 from apps.core.cache.manager import cache_versions
 from apps.core.models import OutboxMessage
@@ -55,6 +55,17 @@ def _place(world, tenant, external_id: str, stake: str, hours_ago: float = 2, ga
         placed_at=timezone.now() - timedelta(hours=hours_ago),
     )
     return bet
+
+
+def _settle(world, bet, result: str = "won"):
+    """A settlement by hand: a change that queues its bet for the refresh (a placement adds it at once)."""
+    return bet_settle(bet=bet, actor=world.actor, result=result, reason="test")
+
+
+def _won_query(tenant):
+    day = timezone.now().astimezone(zoneinfo.ZoneInfo(tenant.timezone)).date()
+    params = {"metrics": "bets_placed,win_rate", "grain": "none", "from": (day - timedelta(days=2)).isoformat()}
+    return MetricQuery.parse({**params, "to": day.isoformat()}, tenant=tenant)
 
 
 def _stake_query(tenant):
@@ -121,18 +132,20 @@ def test_a_failing_refresh_leaves_the_tenant_stale_and_queries_read_the_raw_ledg
 
 def test_changes_queued_longer_than_allowed_make_the_rollups_stale(world, settings):
     home = world.tenants[0]
-    _place(world, home, "late-1", "3.00")
-    fresh = run_query(_stake_query(home))
-    assert (fresh.source, fresh.stale, fresh.rows) == ("rollup", False, [[0, 0.0]])  # not refreshed yet
+    bet = _place(world, home, "late-1", "3.00")
+    rollups_refresh()
+    _settle(world, bet)
+    fresh = run_query(_won_query(home))
+    assert (fresh.source, fresh.stale, fresh.rows) == ("rollup", False, [[1, None]])  # not refreshed yet
 
     RollupDirtyBet.objects.update(marked_at=timezone.now() - timedelta(seconds=settings.ANALYTICS_STALE_AFTER_SECONDS))
-    lagging = run_query(_stake_query(home))
-    assert (lagging.source, lagging.stale, lagging.rows) == ("raw", True, [[1, 3.0]])
-    other = run_query(_stake_query(world.tenants[1]))
+    lagging = run_query(_won_query(home))
+    assert (lagging.source, lagging.stale, lagging.rows) == ("raw", True, [[1, 1.0]])
+    other = run_query(_won_query(world.tenants[1]))
     assert (other.source, other.stale) == ("rollup", False)  # another tenant's queue is not this one's
 
     rollups_refresh()
-    assert run_query(_stake_query(home)).rows == [[1, 3.0]]
+    assert run_query(_won_query(home)).rows == [[1, 1.0]]
 
 
 def test_a_tenant_whose_time_zone_changed_reads_raw_until_beat_rebuilds_it(world):
@@ -169,26 +182,6 @@ def test_hours_older_than_the_kept_days_are_read_raw_and_not_called_stale(world,
     recent = {"metrics": "bets_placed", "grain": "hour", "from": (today - timedelta(days=1)).isoformat()}
     result = run_query(MetricQuery.parse({**recent, "to": today.isoformat()}, tenant=home))
     assert (result.source, sum(row[1] for row in result.rows)) == ("rollup", 1)
-
-
-def test_auto_grading_queues_its_settled_bets_in_one_statement_and_one_task(world):
-    home, game = world.tenants[0], world.games[0]
-    bets = [_place(world, home, f"grade-{number}", "1.00", game=game) for number in range(5)]
-    rollups_refresh()
-    game_record_result(actor=world.actor, external_id=game.external_id, home_score=3, away_score=1, status="final")
-    OutboxMessage.objects.filter(task_name=REFRESH_TASK).delete()
-
-    with CaptureQueriesContext(connection) as captured:
-        outcome = game_grade(game_id=game.pk, actor=world.actor)
-
-    assert outcome.bets_settled == 5
-    queued = [query for query in captured.captured_queries if 'INSERT INTO "analytics_rollupdirtybet"' in query["sql"]]
-    assert len(queued) == 1
-    assert sorted(RollupDirtyBet.objects.values_list("bet_id", flat=True)) == sorted(bet.pk for bet in bets)
-    assert OutboxMessage.objects.filter(task_name=REFRESH_TASK).count() == 1
-    rollups_refresh()
-    day = DailyRollup.objects.get(tenant=home)
-    assert (day.bets, day.won, day.net, day.lag_count) == (5, 5, Decimal("6.0000"), 5)
 
 
 def test_rebuild_reports_each_tenant_and_verify_finds_a_tampered_row(world):
@@ -237,60 +230,41 @@ def test_the_refresh_is_a_declared_beat_job_of_a_registered_task():
     assert "apps.analytics.tasks.analytics_rollups_maintain_task" in celery_app.tasks
 
 
-def test_a_placement_queues_its_bet_in_one_statement_and_only_the_first_change_asks_for_a_refresh(world):
+def test_a_settlement_queues_its_bet_in_one_statement_and_only_the_first_change_asks_for_a_refresh(world):
     home = world.tenants[0]
+    bets = [_place(world, home, f"burst-{number}", "1.00") for number in range(3)]
+    after = _place(world, home, "after-1", "1.00")
     rollups_refresh()  # the world's own bets taken: the queue is empty
     OutboxMessage.objects.filter(task_name=REFRESH_TASK).delete()
 
     with CaptureQueriesContext(connection) as captured:
-        _place(world, home, "burst-0", "1.00")
+        _settle(world, bets[0])
 
     touching = [query["sql"] for query in captured.captured_queries if "analytics_rollupdirtybet" in query["sql"]]
     assert len(touching) == 1 and touching[0].startswith('WITH queued AS (INSERT INTO "analytics_rollupdirtybet"')
     assert OutboxMessage.objects.filter(task_name=REFRESH_TASK).count() == 1  # the queue was empty: it asks
-    for number in range(1, 3):
-        _place(world, home, f"burst-{number}", "1.00")
+    for bet in bets[1:]:
+        _settle(world, bet, "lost")
     assert RollupDirtyBet.objects.filter(tenant=home).count() == 3
     assert OutboxMessage.objects.filter(task_name=REFRESH_TASK).count() == 1  # the others found bets queued
 
     assert rollups_refresh().bets == 3  # it ran: the queue is empty again, the next change asks again
-    _place(world, home, "after-1", "1.00")
+    _settle(world, after)
     assert OutboxMessage.objects.filter(task_name=REFRESH_TASK).count() == 2
 
 
 def test_a_refresh_goes_on_until_the_queue_is_empty(world):
     home = world.tenants[0]
+    bets = [_place(world, home, f"batch-{number}", "1.00") for number in range(5)]
     rollups_refresh()
-    for number in range(5):
-        _place(world, home, f"batch-{number}", "1.00")
+    for bet in bets:
+        _settle(world, bet)
 
     outcome = rollups_refresh(limit=2)  # three batches, the last one smaller than the limit
 
     assert (outcome.bets, outcome.failed) == (5, {})
     assert not RollupDirtyBet.objects.exists()
-    assert run_query(_stake_query(home)).rows == [[5, 5.0]]
-
-
-def test_a_bulk_import_queues_its_bets_in_one_statement_and_the_refresh_counts_them(world):
-    home = world.tenants[0]
-    capper = world.cappers[home.pk][1]
-    bets = [
-        BetInput(
-            f"bulk-{number}",
-            capper.member.discord_user_id,
-            Decimal("1.25"),
-            [LegInput("prop", "x", 105, None, None, "Manual")],
-        )
-        for number in range(4)
-    ]
-    with CaptureQueriesContext(connection) as captured:
-        outcomes = bet_place_many(tenant=home, actor=world.actor, bets=bets)
-
-    assert [outcome.status for outcome in outcomes] == ["created"] * 4
-    assert sum('INSERT INTO "analytics_rollupdirtybet"' in query["sql"] for query in captured.captured_queries) == 1
-    rollups_refresh()
-    result = run_query(_stake_query(home))
-    assert (result.source, result.rows) == ("rollup", [[4, 5.0]])
+    assert run_query(_won_query(home)).rows == [[5, 1.0]]
 
 
 @pytest.mark.parametrize(
@@ -339,8 +313,9 @@ def test_a_refresh_gives_the_refreshed_tenants_answers_new_etags_and_not_the_oth
     world, django_capture_on_commit_callbacks
 ):
     home, other = world.tenants[0], world.tenants[1]
+    bet = _place(world, home, "etag-1", "1.00")
     rollups_refresh()
-    _place(world, home, "etag-1", "1.00")
+    _settle(world, bet)
     home_before = cache_versions(["analytics"], tenant_id=home.pk)
     other_before = cache_versions(["analytics"], tenant_id=other.pk)
 

@@ -2,8 +2,9 @@
 
 Each example draws a sequence of placements, settlements, corrections, voids, final scores with
 auto-grading, corrected scores, fixtures moved between leagues and queue refreshes, in four tenants
-whose time zones are far apart; then the queue is emptied and `analytics_verify`'s comparison finds no
-difference, and queries answered from the rollups equal the same queries answered from the raw rows.
+whose time zones are far apart: grading passes add their deltas in their transactions, the other
+changes queue their bets. Then the queue is emptied and `analytics_verify`'s comparison finds
+no difference, and queries answered from the rollups equal the same queries answered from the raw rows.
 """
 
 from datetime import timedelta
@@ -83,6 +84,8 @@ def test_random_changes_keep_the_rollups_equal_to_the_raw_ledger(world, operatio
     with transaction.atomic():  # each example starts from the same world
         for number, operation in enumerate(operations):
             apply(world, operation, number)
+        # auto-grading passes added their deltas (or fell back to the queue when a bet's placement was still
+        # queued); the rest queued their bets, and the refresh recomputes those days on top of the deltas
         rollups_refresh()
         assert not RollupDirtyBet.objects.exists()
 

@@ -70,7 +70,7 @@ def insert_rows(model: type[DailyRollup | HourlyRollup], *, where: Where, bucket
     SELECT never runs in parallel there).
     """
     quote = connection.ops.quote_name
-    select, params = _select_sql(where, bucket)
+    select, params = select_sql(where, bucket)
     time_column = "day" if model is DailyRollup else "hour"
     columns = ", ".join(quote(name) for name in (*KEYS, time_column, *PARTS))
     table = quote(model._meta.db_table)
@@ -80,7 +80,7 @@ def insert_rows(model: type[DailyRollup | HourlyRollup], *, where: Where, bucket
             # for statements that run in a fraction of one (bench/analytics.py)
             cursor.execute("SET LOCAL jit = off")
         if not (bulk and connection.vendor == "postgresql"):
-            cursor.execute(f"INSERT INTO {table} ({columns}) {select}", params)  # noqa: S608 - see _select_sql
+            cursor.execute(f"INSERT INTO {table} ({columns}) {select}", params)  # noqa: S608 - see select_sql
             return cursor.rowcount
         cursor.execute(f"CREATE TEMPORARY TABLE rollup_rebuilt ({columns}) AS {select}", params)  # noqa: S608
         cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM rollup_rebuilt")  # noqa: S608
@@ -92,20 +92,28 @@ def insert_rows(model: type[DailyRollup | HourlyRollup], *, where: Where, bucket
 PARTS = (*BET_COLUMNS.values(), *LEDGER_COLUMNS.values())
 
 
-def _select_sql(where: Where, bucket) -> tuple[str, tuple]:
-    """The SELECT of the rollup rows: keys, bucket, then the parts in PARTS order."""
+def select_sql(
+    where: Where, bucket, *, entries: Q | None = None, contributions: dict | None = None
+) -> tuple[str, tuple]:
+    """The SELECT of the rollup rows: keys, `bucket`, then the parts in PARTS order, each named as its column.
+
+    `entries` narrows the ledger rows otherwise taken by `where` (their copied tenant and placement time);
+    `contributions` replaces what each bet adds (`bet_contributions`, same names): both for a delta
+    (services/rollup_deltas.py)."""
     quote = connection.ops.quote_name
     keys = {f"k_{name}": expression for name, expression in key_paths("").items()}
-    contributions = {f"c_{name}": expression for name, expression in bet_contributions().items()}
+    contributions = {f"c_{name}": expression for name, expression in (contributions or bet_contributions()).items()}
     per_bet = bet_rows(where).order_by().annotate(**keys, k_bucket=bucket, **contributions)
     bet_sql, bet_params = per_bet.values("id", *keys, "k_bucket", *contributions).query.sql_with_params()
-    per_entry = LedgerEntry.objects.filter(where("")).order_by().values("bet_id").annotate(**ledger_parts())
+    entries = where("") if entries is None else entries
+    per_entry = LedgerEntry.objects.filter(entries).order_by().values("bet_id").annotate(**ledger_parts())
     ledger_sql, ledger_params = per_entry.query.sql_with_params()
     key_columns = ", ".join(f"bet.{quote(f'k_{name}')}" for name in (*KEYS, "bucket"))
-    sums = [f"SUM(bet.{quote(f'c_{name}')})" for name in BET_COLUMNS]
-    sums += [f"COALESCE(SUM(ledger.{quote(name)}), 0)" for name in LEDGER_COLUMNS]
+    named_keys = ", ".join(f"bet.{quote(f'k_{name}')} AS {quote(name)}" for name in (*KEYS, "bucket"))
+    sums = [f"SUM(bet.{quote(f'c_{name}')}) AS {quote(column)}" for name, column in BET_COLUMNS.items()]
+    sums += [f"COALESCE(SUM(ledger.{quote(name)}), 0) AS {quote(column)}" for name, column in LEDGER_COLUMNS.items()]
     sql = (
-        f"SELECT {key_columns}, {', '.join(sums)} FROM ({bet_sql}) bet "  # noqa: S608 - ORM-compiled SQL
+        f"SELECT {named_keys}, {', '.join(sums)} FROM ({bet_sql}) bet "  # noqa: S608 - ORM-compiled SQL
         f"LEFT JOIN ({ledger_sql}) ledger ON ledger.{quote('bet_id')} = bet.{quote('id')} "
         f"GROUP BY {key_columns}"
     )

@@ -1,23 +1,27 @@
 """Keeping the rollups (models/rollups.py) equal to what the raw rows say, incrementally.
 
-Design. A change never updates rollup rows itself. The analytics receivers of the betting signals
-(receivers.py) queue the bets it touched (`rollups_mark_dirty`: one INSERT, in the change's transaction,
-so a rolled-back change queues nothing; an auto-grading pass queues all its bets at once) and enqueue a
-refresh through the outbox when the queue was empty (otherwise one was asked for already); beat also
-refreshes every ANALYTICS_REFRESH_SECONDS. A refresh (`rollups_refresh`) takes a batch of queued bets (SELECT … FOR
-UPDATE SKIP LOCKED on PostgreSQL: concurrent refreshes take different rows), maps them to the (tenant,
-local day) they were placed on, and recomputes those tenant-days from the raw rows: delete their daily,
-tenant-day and (recent days) hourly rows, insert them again with the raw definition's own expressions
-(rollup_rows.py, rollup_days.py). The
+Design. Bulk imports and auto-grading passes (batches: every bet pays one) add their delta to the rollup
+cells in their own transaction, one statement per batch (rollup_deltas.py). Every other change (a single
+placement, a settlement by hand, a void, a correction, a final or moved game) does not update rollup rows
+itself: the analytics receivers of the betting signals (receivers.py) queue the bets it touched
+(`rollups_mark_dirty`: one INSERT, in the change's transaction, so a rolled-back change queues nothing) and
+enqueue a refresh through the outbox when the queue was empty (otherwise one was asked for already); beat
+also refreshes every ANALYTICS_REFRESH_SECONDS. So does a delta that could not be applied. A refresh
+(`rollups_refresh`) takes a batch of queued bets (SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL: concurrent
+refreshes take different rows), maps them to the (tenant, local day) they were placed on, and recomputes
+those tenant-days from the raw rows: delete their daily, tenant-day and (recent days) hourly rows, insert
+them again with the raw definition's own expressions (rollup_rows.py, rollup_days.py). The
 recomputation is the definition, so a refresh is idempotent and order-free: a correction, a void or a
-corrected score re-queues its bet and the day is simply computed again. Taking the queue rows before
-reading the raw rows makes it race-free: every change the rows announce committed before they were
-read; a change committing meanwhile has its own queue row, left for the next refresh.
+corrected score re-queues its bet and the day is simply computed again (whatever deltas came before).
+Taking the queue rows before reading the raw rows makes it race-free: every change the rows announce
+committed before they were read; a change committing meanwhile has its own queue row, left for the next
+refresh.
 
-Why not add deltas (Σ += new − old) at each change: every writer would have to know the old
-contribution of each bet (a settled bet's old ledger parts, its old pending state), a lost or doubled
-delta would be wrong forever, and auto-grading would pay per bet. A recomputed day costs the day's
-bets (a few thousand at most) once per refresh, however many changes it absorbed.
+Why only those changes as deltas: a delta must know the bet's old contribution. A new bet had none, and a
+bet an auto-grading pass settles was open (pending, no settlement); a correction or a void would have to
+know the old ledger parts and state of each bet, and recomputing their day is cheap for the few there are.
+A single placement could be a delta (`rollups_add_placed`) but its own statement cost as much CPU as its
+share of a refresh that recomputes the day once for a burst of placements (bench-analytics (c)).
 
 Per tenant, a refresh holds the tenant's `RollupState` row (locked, in tenant id order), so two
 refreshes never write the same tenant-day at once. A tenant never built (new, or rollups introduced
@@ -72,6 +76,10 @@ def rollups_marking_suspended() -> Iterator[None]:
         _marking_suspended.reset(token)
 
 
+def rollups_marking_is_suspended() -> bool:
+    return _marking_suspended.get()
+
+
 def rollups_mark_dirty(*, bets: Iterable[tuple[int, int]]) -> bool:
     """Queue (bet id, tenant id) pairs for the next refresh, in the caller's transaction. True when the
     caller should ask for a refresh: the queue was empty before these rows (as this transaction sees it).
@@ -80,9 +88,9 @@ def rollups_mark_dirty(*, bets: Iterable[tuple[int, int]]) -> bool:
     a row queued while it ran is taken too. The rare row that commits after a refresh's last look waits
     for beat's refresh (ANALYTICS_REFRESH_SECONDS). A burst of changes asks for one refresh, not one each.
 
-    Cheap on purpose: every placement pays it (issue 14: < 10 % of a placement). One statement, one round
-    trip, no SELECT first: on PostgreSQL the INSERT and the look at the queue travel together (a grading
-    pass of 10,000 bets is one INSERT … SELECT unnest of two arrays). The queue is a plain append-only
+    Cheap on purpose: every change that is not a delta pays it (and a delta that falls back). One statement,
+    one round trip, no SELECT first: on PostgreSQL the INSERT and the look at the queue travel together (a
+    batch of 10,000 bets is one INSERT … SELECT unnest of two arrays). The queue is a plain append-only
     table, not a unique set with ON CONFLICT: a bet queued twice (placed, then settled before a refresh)
     is two rows the refresh reads as one bet, and a refresh that holds a row never makes a change wait.
     """
