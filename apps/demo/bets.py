@@ -36,6 +36,9 @@ LEG_COLUMNS = (
 
 BETTING_HORIZON = timedelta(hours=36)  # cappers post on today's and tomorrow's slates
 PROP_SHARE = 0.006  # props are graded by people: they stay pending after seeding
+# only on games of the last day: a prop pending longer than the compliance grace (48 h after its game) would fail
+# betting.pending_after_game on a fresh demo for a reason nobody planted
+PROP_RECENT = timedelta(hours=24)
 PARLAY_SIZES, PARLAY_WEIGHTS = (2, 3, 4), (55, 30, 15)
 STAKE_MULTIPLES = tuple(Decimal(value) for value in ("0.5", "1", "1", "1", "1", "1.5", "2", "3"))
 MARKET_WEIGHTS = {"points": (25, 45, 30), "goals": (45, 20, 35)}  # moneyline, spread, total
@@ -130,7 +133,8 @@ def _draft(rng, world, tenant, capper, slate, weights, graded, may_stay_open) ->
         others = [game for game in rng.sample(slate, min(size + 1, len(slate))) if game is not first]
         games = [first, *others][:size]
     legs = []
-    if len(games) == 1 and may_stay_open and games[0].is_final and rng.random() < PROP_SHARE:
+    recent = games[0].starts_at >= world.anchor - PROP_RECENT
+    if len(games) == 1 and may_stay_open and games[0].is_final and rng.random() < PROP_SHARE and recent:
         legs.append(_prop(rng, games[0]))
     else:
         legs.extend(_leg(rng, game, capper.skill) for game in games)
