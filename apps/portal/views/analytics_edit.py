@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -85,7 +86,7 @@ def dashboard_settings_view(request: HttpRequest, dashboard_id: int) -> HttpResp
     except ApplicationError as refused:
         _refused(refused)
         return _again(request, page, f"The settings were not saved: {refused.message}", settings_form=form)
-    messages.success(request, "Settings saved.")
+    messages.success(request, _("Settings saved."))
     return _back(page)
 
 

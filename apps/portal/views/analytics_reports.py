@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -128,7 +129,7 @@ def analytics_report_create(request: HttpRequest, scope: str) -> HttpResponse:
         else:
             messages.success(request, f"{definition.name} defined.")
             return redirect("portal:analytics_reports_scope", scope=scope_slug(tenant))
-    messages.error(request, "The report was not defined: check the form.")
+    messages.error(request, _("The report was not defined: check the form."))
     return _render_scope(request, tenant, form, status=status)
 
 

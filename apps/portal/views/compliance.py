@@ -5,6 +5,7 @@ import json
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -111,7 +112,7 @@ def alerts(request: HttpRequest) -> HttpResponse:
 @portal_view(OFFICER)
 def alert_acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
     if not portal_user_may(request.user, ACKNOWLEDGE):
-        messages.error(request, "Your role may not handle compliance alerts.")
+        messages.error(request, _("Your role may not handle compliance alerts."))
         return redirect("portal:alerts")
     alert = alert_get(alert_id=alert_id)
     if alert is None:

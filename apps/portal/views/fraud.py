@@ -3,6 +3,7 @@ services; the permission it needs is the one apps/fraud/portal.py registered).""
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -61,6 +62,6 @@ def fraud_case_triage_view(request: HttpRequest, case_id: int) -> HttpResponse:
         target=lambda: _case_or_404(case_id),
         triage=lambda case, actor, changes: fraud_case_triage(case=case, actor=actor, **changes),
         assignee=request.user.get_username(),
-        label="Case",
+        label=gettext_lazy("Case"),
         back=lambda: redirect("portal:fraud_case", case_id=case_id),
     )

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -90,7 +91,7 @@ def ml_promotion_request(request: HttpRequest, name: str) -> HttpResponse:
         )
     except ApplicationError as error:
         return _refused(request, model, error)
-    messages.success(request, "Promotion requested; a second staff user must approve it.")
+    messages.success(request, _("Promotion requested; a second staff user must approve it."))
     return redirect("portal:ml_model", name=model.name)
 
 
@@ -107,7 +108,7 @@ def ml_promotion_decide(request: HttpRequest, name: str, request_id: int) -> Htt
     decide = {"approve": promotion_approve, "reject": promotion_reject}.get(decision)
     try:
         if decide is None:
-            raise ApplicationError("Approve or reject.", fields={"decision": ["approve or reject"]})
+            raise ApplicationError(_("Approve or reject."), fields={"decision": ["approve or reject"]})
         decide(
             request=promotion, user=request.user, actor=actor_for_request(request), note=request.POST.get("note", "")
         )
@@ -133,7 +134,7 @@ def ml_alias_move(request: HttpRequest, name: str) -> HttpResponse:
         )
     except ApplicationError as error:
         return _refused(request, model, error)
-    messages.success(request, "Alias moved.")
+    messages.success(request, _("Alias moved."))
     return redirect("portal:ml_model", name=model.name)
 
 
@@ -152,5 +153,5 @@ def ml_alias_rollback(request: HttpRequest, name: str) -> HttpResponse:
         )
     except ApplicationError as error:
         return _refused(request, model, error)
-    messages.success(request, "Alias rolled back.")
+    messages.success(request, _("Alias rolled back."))
     return redirect("portal:ml_model", name=model.name)

@@ -3,6 +3,7 @@ app's services; the permission it needs is the one apps/security/portal.py regis
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -60,6 +61,6 @@ def security_alert_triage(request: HttpRequest, alert_id: int) -> HttpResponse:
         target=lambda: _alert_or_404(alert_id),
         triage=lambda alert, actor, changes: alert_triage(alert=alert, actor=actor, **changes),
         assignee=request.user,
-        label="Alert",
+        label=gettext_lazy("Alert"),
         back=lambda: redirect("portal:security_alert", alert_id=alert_id),
     )
