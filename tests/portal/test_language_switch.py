@@ -34,3 +34,10 @@ def test_the_sign_in_page_offers_the_switch_and_follows_accept_language(client):
     assert 'action="/i18n/setlang/"' in english and '<option value="es" lang="es">Español</option>' in english
     assert "<h1>Sign in</h1>" in english
     assert "<h1>Iniciar sesión</h1>" in spanish
+
+
+def test_the_script_catalogue_serves_the_portal_scripts_strings_in_spanish(client):
+    catalogue = client.get("/i18n/js/", HTTP_ACCEPT_LANGUAGE="es")
+
+    assert catalogue.status_code == 200 and catalogue["Content-Type"].startswith("text/javascript")
+    assert "Actualizaciones en vivo:" in catalogue.content.decode()
