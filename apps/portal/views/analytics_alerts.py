@@ -135,7 +135,9 @@ def alert_rule_create_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         rule = _save_rule(request, form)
         if rule is not None:
-            messages.success(request, f"Alert rule {rule.name!r} created: it is evaluated within seconds.")
+            messages.success(
+                request, _("Alert rule %(name)s created: it is evaluated within seconds.") % {"name": repr(rule.name)}
+            )
             return redirect("portal:analytics_alert", rule_id=rule.pk)
     return _rule_form_page(request, form)
 
@@ -152,7 +154,7 @@ def alert_rule_edit_view(request: HttpRequest, rule_id: int) -> HttpResponse:
         form.fields["guild_id"].initial = rule.tenant.guild_id if rule.tenant_id else ""
         saved = _save_rule(request, form, rule)
         if saved is not None:
-            messages.success(request, f"Alert rule {saved.name!r} saved.")
+            messages.success(request, _("Alert rule %(name)s saved.") % {"name": repr(saved.name)})
             return redirect("portal:analytics_alert", rule_id=rule.pk)
     else:
         form = RuleForm(initial=RuleForm.initial_for(rule))
@@ -219,7 +221,7 @@ def alert_silence_expire_view(request: HttpRequest, silence_id: int) -> HttpResp
     except ApplicationError as refused:
         messages.error(request, refused.message)
     else:
-        messages.success(request, f"Silence {silence.pk} ended: its alerts are told again.")
+        messages.success(request, _("Silence %(silence)s ended: its alerts are told again.") % {"silence": silence.pk})
     return redirect("portal:analytics_alerts")
 
 

@@ -122,7 +122,7 @@ def alert_acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
     except ApplicationError as refused:
         messages.error(request, refused.message)
     else:
-        messages.success(request, f"Alert {alert.pk} acknowledged.")
+        messages.success(request, _("Alert %(alert)s acknowledged.") % {"alert": alert.pk})
     return redirect("portal:alerts")
 
 

@@ -36,5 +36,5 @@ def inbox_item_read(request: HttpRequest, item_id: int) -> HttpResponse:
 @portal_view()
 def inbox_all_read(request: HttpRequest) -> HttpResponse:
     count = inbox_mark_all_read(user=request.user)
-    messages.success(request, f"Marked {count} notification(s) read.")
+    messages.success(request, _("Marked %(count)s notification(s) read.") % {"count": count})
     return redirect("notifications:inbox")

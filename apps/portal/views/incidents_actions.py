@@ -68,7 +68,7 @@ def incident_declare_view(request: HttpRequest) -> HttpResponse:
             except ApplicationError as refused:
                 form.add_error(None, refused.message)
             else:
-                messages.success(request, f"{incident.reference} declared.")
+                messages.success(request, _("%(reference)s declared.") % {"reference": incident.reference})
                 return _page(incident)
         messages.error(request, _("The incident was not declared: check the form."))
     return render_portal(request, "portal/incidents/declare.html", {"form": form}, status=400 if form.errors else 200)

@@ -75,7 +75,7 @@ def ml_experiment_create(request: HttpRequest) -> HttpResponse:
     except ApplicationError as refused:
         form.add_error(None, refused.message)
         return _experiments_page(request, form, status=400)
-    messages.success(request, f"Experiment {experiment.key} created as a draft.")
+    messages.success(request, _("Experiment %(key)s created as a draft.") % {"key": experiment.key})
     return redirect("portal:ml_experiment", key=experiment.key)
 
 
@@ -160,7 +160,9 @@ def ml_bandit_create(request: HttpRequest) -> HttpResponse:
     except ApplicationError as refused:
         form.add_error(None, refused.message)
         return _bandits_page(request, form, status=400)
-    messages.success(request, f"Bandit for {bandit.model_name} created (not running yet).")
+    messages.success(
+        request, _("Bandit for %(model_name)s created (not running yet).") % {"model_name": bandit.model_name}
+    )
     return redirect("portal:ml_bandit", model_name=bandit.model_name)
 
 

@@ -71,7 +71,7 @@ def ml_train(request: HttpRequest, name: str) -> HttpResponse:
         job = training_job_enqueue(model.name, params, actor=actor_for_request(request), user=request.user)
     except ApplicationError as error:
         return _refused(request, model, error)
-    messages.success(request, f"Training job {job.pk} queued.")
+    messages.success(request, _("Training job %(job)s queued.") % {"job": job.pk})
     return redirect("portal:ml_job", job_id=job.pk)
 
 
