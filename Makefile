@@ -15,7 +15,7 @@ TEST_REDIS_URL := $${REDIS_URL:-redis://127.0.0.1:6379/15}
 TEST_PROCESSES ?= 2
 TEST_ENV := DATABASE_URL=$(TEST_DATABASE_URL) REDIS_URL=$(TEST_REDIS_URL) DJANGO_SETTINGS_MODULE=dbsbm.settings.test
 
-.PHONY: help run serve up setup test lint format check-schema check-manifests clean bench bench-ledger bench-fraud bench-placement bench-broker-down bench-privacy bench-incidents bench-dashboards bench-analytics bench-integration bench-ml vendor-static test-assets browser ocr
+.PHONY: help run serve up setup test lint format check-schema check-manifests clean bench bench-ledger bench-fraud bench-placement bench-broker-down bench-privacy bench-incidents bench-dashboards bench-analytics bench-integration bench-ml vendor-static test-assets browser ocr gettext messages
 
 help:
 	@echo "make run   - set up (virtualenv, install, migrate, demo data, staff login) and serve on http://$(HOST):$(PORT)"
@@ -49,7 +49,8 @@ $(VENV)/.dev-installed: requirements.txt requirements-dev.txt $(VENV)/.runtime-i
 	touch $@
 
 # migrate, seed_demo, seed_showcase and ensure_staff_login in one process (one Django start, not four), each timed
-setup: $(VENV)/.runtime-installed vendor-static ocr
+setup: $(VENV)/.runtime-installed vendor-static ocr gettext
+	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
 	$(BIN)/python manage.py setup_demo
 
 serve:
@@ -104,6 +105,19 @@ browser:
 # Debian's tesseract-ocr (English data included) for bet-slip OCR (apps/ml/vision): the vision API and its tests;
 # the DejaVu and Liberation fonts the tests and bench draw their generated slips in
 OCR_FONTS := /usr/share/fonts/truetype/dejavu/DejaVuSansCondensed.ttf /usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf
+# GNU gettext (msgfmt, xgettext) for the translations (locale/, issue 17 §7): compilemessages in setup, the
+# completeness tests in `make test`, `make messages` after marking new strings. The compiled .mo files are committed
+# too, so a machine without gettext still serves Spanish.
+gettext:
+	@command -v msgfmt >/dev/null || (apt-get update && apt-get install -y gettext)
+
+# After adding or changing marked strings: update locale/es/LC_MESSAGES/django.po and djangojs.po (translate the new
+# entries, no fuzzy ones), then compile them. tests/core/test_i18n.py fails while a marked string is missing.
+messages: $(VENV)/.dev-installed gettext
+	$(BIN)/python manage.py makemessages -l es --no-obsolete --no-location --ignore=.venv --ignore="tests/*" --ignore="var/*" --ignore="bench/*" --ignore="docs/*"
+	$(BIN)/python manage.py makemessages -l es -d djangojs --no-obsolete --no-location --ignore=.venv --ignore="static/vendor/*" --ignore="tests/*" --ignore="var/*"
+	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
+
 ocr:
 	@command -v tesseract >/dev/null || (apt-get update && apt-get install -y tesseract-ocr)
 	@ls $(OCR_FONTS) >/dev/null 2>&1 || (apt-get update && apt-get install -y fonts-dejavu-core fonts-dejavu-extra fonts-liberation)
@@ -122,7 +136,7 @@ format: $(VENV)/.dev-installed
 	$(BIN)/ruff format .
 
 # the browser tests run in their own pytest process (TOOLCHAIN.md: sync Playwright leaves an event loop behind)
-test: lint browser ocr test-assets
+test: lint browser ocr test-assets gettext
 	$(TEST_ENV) $(BIN)/pytest -m "not e2e" -n $(TEST_PROCESSES)
 	$(TEST_ENV) $(BIN)/pytest -m e2e
 

@@ -2,7 +2,7 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import set_language
+from django.views.i18n import JavaScriptCatalog, set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from apps.core import views as core_views
@@ -44,5 +44,7 @@ urlpatterns = [
     path("portal/", include("apps.portal.urls")),
     # the language switch (portal header and sign-in page): POST language + next, sets the language cookie
     path("i18n/setlang/", set_language, name="set_language"),
+    # the portal scripts' strings in the request's language (locale/*/LC_MESSAGES/djangojs.po): gettext() in JS
+    path("i18n/js/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("", core_views.home, name="home"),
 ]

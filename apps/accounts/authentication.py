@@ -10,6 +10,8 @@ effect with the next request. Expiry is checked against the clock on every reque
 
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.request import Request
@@ -76,7 +78,7 @@ class ApiKeyPrincipal:
 class TenantSuspended(exceptions.APIException):
     status_code = 403
     default_code = "tenant_suspended"
-    default_detail = "This tenant is suspended; its API keys are blocked until it is reactivated."
+    default_detail = gettext_lazy("This tenant is suspended; its API keys are blocked until it is reactivated.")
 
 
 class ApiKeyAuthentication(BaseAuthentication):
@@ -88,26 +90,26 @@ class ApiKeyAuthentication(BaseAuthentication):
             return None
         if header[0].decode(errors="replace").lower() != self.keyword.lower() or len(header) != 2:
             self._reject(request, "malformed")
-            raise exceptions.AuthenticationFailed("Send the API key as 'Authorization: Bearer <key>'.")
+            raise exceptions.AuthenticationFailed(_("Send the API key as 'Authorization: Bearer <key>'."))
         try:
             secret = header[1].decode("ascii")
         except UnicodeDecodeError:
             self._reject(request, "malformed")
-            raise exceptions.AuthenticationFailed("Invalid API key.") from None
+            raise exceptions.AuthenticationFailed(_("Invalid API key.")) from None
         api_key = api_key_resolve(secret=secret)
         if api_key is None:
             self._reject(request, "invalid", prefix=prefix_of(secret) or "")
-            raise exceptions.AuthenticationFailed("Invalid API key.")
+            raise exceptions.AuthenticationFailed(_("Invalid API key."))
         if api_key.is_revoked:
             self._reject(request, "revoked", api_key=api_key)
-            raise exceptions.AuthenticationFailed("This API key has been revoked.")
+            raise exceptions.AuthenticationFailed(_("This API key has been revoked."))
         if api_key.is_expired(now=timezone.now()):
             self._reject(request, "expired", api_key=api_key)
-            raise exceptions.AuthenticationFailed("This API key has expired.")
+            raise exceptions.AuthenticationFailed(_("This API key has expired."))
         if api_key.tenant is not None:
             if api_key.tenant.status == TenantStatus.OFFBOARDED:
                 self._reject(request, "invalid", api_key=api_key)
-                raise exceptions.AuthenticationFailed("Invalid API key.")
+                raise exceptions.AuthenticationFailed(_("Invalid API key."))
             if api_key.tenant.status == TenantStatus.SUSPENDED:
                 raise TenantSuspended()
         api_key_touch(api_key=api_key)

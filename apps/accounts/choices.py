@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext, gettext_noop
 
 
 class ApiScope(models.TextChoices):
@@ -25,15 +26,18 @@ class ApiScope(models.TextChoices):
 
 
 class StaffRole(models.TextChoices):
-    """Staff roles. `superuser` is Django's flag; the other roles are groups with permissions."""
+    """Staff roles. `superuser` is Django's flag; the other roles are groups with permissions.
 
-    SUPERUSER = "superuser", "Superuser"
-    OPS = "ops", "Ops"
-    SUPPORT = "support", "Support"
-    COMPLIANCE_OFFICER = "compliance_officer", "Compliance officer"
-    SECURITY_ANALYST = "security_analyst", "Security analyst"
+    The labels are also the role groups' names (stored, English): `staff_role_label` translates them for display."""
+
+    SUPERUSER = "superuser", gettext_noop("Superuser")
+    OPS = "ops", gettext_noop("Ops")
+    SUPPORT = "support", gettext_noop("Support")
+    COMPLIANCE_OFFICER = "compliance_officer", gettext_noop("Compliance officer")
+    SECURITY_ANALYST = "security_analyst", gettext_noop("Security analyst")
 
 
 def staff_role_label(value: str) -> str:
-    """A role's name as words ("Compliance officer") for a stored slug; an unknown value is shown as stored."""
-    return StaffRole(value).label if value in StaffRole.values else value
+    """A role's name as words ("Compliance officer", in the active language) for a stored slug; an unknown value is
+    shown as stored."""
+    return gettext(StaffRole(value).label) if value in StaffRole.values else value

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.analytics.metrics import DIMENSIONS, GRAINS, METRICS, Metric
 from apps.betting.choices import Market
@@ -82,7 +83,7 @@ class MetricQuery:
         group_by = _names(params.get("group_by"))
         _check_dimensions(metrics, group_by, what="group_by")
         if tenant is not None and "tenant" in group_by:
-            raise _error("group_by=tenant is only for platform-wide queries.", "group_by")
+            raise _error(_("group_by=tenant is only for platform-wide queries."), "group_by")
         filters = tuple(
             (key[len(FILTER_PREFIX) :], tuple(_names(value)))
             for key, value in sorted(params.items())
@@ -153,12 +154,22 @@ def _metric_names(raw, *, tenant_scoped: bool) -> tuple[str, ...]:
     names = _names(raw)
     allowed = sorted(name for name, metric in METRICS.items() if not (tenant_scoped and metric.platform_only))
     if not names:
-        raise _error(f"Name at least one metric: metrics=… (allowed: {', '.join(allowed)}).", "metrics")
+        raise _error(
+            _("Name at least one metric: metrics=… (allowed: %(allowed)s).") % {"allowed": ", ".join(allowed)},
+            "metrics",
+        )
     unknown = [name for name in names if name not in allowed]
     if unknown:
-        raise _error(f"Unknown metric {', '.join(unknown)}: allowed are {', '.join(allowed)}.", "metrics")
+        raise _error(
+            _("Unknown metric %(names)s: allowed are %(allowed)s.")
+            % {"names": ", ".join(unknown), "allowed": ", ".join(allowed)},
+            "metrics",
+        )
     if len(names) > MAX_METRICS:
-        raise _error(f"At most {MAX_METRICS} metrics per query (asked for {len(names)}).", "metrics")
+        raise _error(
+            _("At most %(most)s metrics per query (asked for %(asked)s).") % {"most": MAX_METRICS, "asked": len(names)},
+            "metrics",
+        )
     return names
 
 
@@ -168,14 +179,22 @@ def _grain(raw) -> str | None:
     if raw == "none":
         return None
     if raw not in GRAINS:
-        raise _error(f"Unknown grain {raw!r}: allowed are {', '.join(GRAINS)} or none.", "grain")
+        raise _error(
+            _("Unknown grain %(grain)s: allowed are %(allowed)s or none.")
+            % {"grain": repr(raw), "allowed": ", ".join(GRAINS)},
+            "grain",
+        )
     return raw
 
 
 def _check_dimensions(metrics: tuple[str, ...], dimensions: tuple[str, ...], *, what: str) -> None:
     unknown = [name for name in dimensions if name not in DIMENSIONS]
     if unknown:
-        raise _error(f"Unknown dimension {', '.join(unknown)} in {what}: allowed are {', '.join(DIMENSIONS)}.", what)
+        raise _error(
+            _("Unknown dimension %(names)s in %(what)s: allowed are %(allowed)s.")
+            % {"names": ", ".join(unknown), "what": what, "allowed": ", ".join(DIMENSIONS)},
+            what,
+        )
     for name in metrics:
         metric = METRICS[name]
         refused = [dimension for dimension in dimensions if dimension not in metric.dimensions]
@@ -206,7 +225,9 @@ def _day(raw, name: str) -> date:
     try:
         day = date.fromisoformat(str(raw))
     except ValueError:
-        raise _error(f"{name}={raw!r} is not a date: use YYYY-MM-DD.", name) from None
+        raise _error(
+            _("%(name)s=%(raw)s is not a date: use YYYY-MM-DD.") % {"name": name, "raw": repr(raw)}, name
+        ) from None
     if not FIRST_DAY <= day <= LAST_DAY:
         raise _error(f"{name}={day} is out of range: dates run from {FIRST_DAY} to {LAST_DAY}.", name)
     return day
@@ -217,7 +238,7 @@ def _range(raw_from, raw_to, grain: str | None, zone_name: str, default_days: in
     end = _day(raw_to, "to") if raw_to else today
     start = _day(raw_from, "from") if raw_from else end - timedelta(days=default_days - 1)
     if start > end:
-        raise _error(f"from ({start}) is after to ({end}).", "from")
+        raise _error(_("from (%(start)s) is after to (%(end)s).") % {"start": start, "end": end}, "from")
     limit = MAX_RANGE_DAYS[grain]
     if (end - start).days + 1 > limit:
         raise _error(

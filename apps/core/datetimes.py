@@ -9,7 +9,9 @@ reaches a query, and an instant the database could not give back is a 400 that n
 
 from datetime import UTC, datetime
 
-OUT_OF_RANGE_MESSAGE = "Must be a date and time between the years 1 and 9999 in UTC."
+from django.utils.translation import gettext_lazy
+
+OUT_OF_RANGE_MESSAGE = gettext_lazy("Must be a date and time between the years 1 and 9999 in UTC.")
 
 
 def utc_instant(value: datetime) -> datetime:

@@ -11,10 +11,11 @@ import re
 from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy
 
 DISCORD_ID_PATTERN = r"^[1-9][0-9]{16,19}$"
 DISCORD_ID_MAX = 2**64 - 1
-DISCORD_ID_MESSAGE = "Must be a Discord id: 17 to 20 digits, as a string."
+DISCORD_ID_MESSAGE = gettext_lazy("Must be a Discord id: 17 to 20 digits, as a string.")
 _DISCORD_ID = re.compile(DISCORD_ID_PATTERN)
 DISCORD_EPOCH_MS = 1_420_070_400_000
 

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
@@ -91,7 +92,11 @@ def split_field_errors(detail: Any) -> tuple[dict[str, Any], list[str]]:
 
 def _validation_response(detail: Any) -> Response:
     fields, general = split_field_errors(detail)
-    message = " ".join(general) if general else "Some fields are invalid: " + ", ".join(sorted(fields)) + "."
+    message = (
+        " ".join(general)
+        if general
+        else _("Some fields are invalid: %(fields)s.") % {"fields": ", ".join(sorted(fields))}
+    )
     return Response(error_body("invalid", message, fields), status=status.HTTP_400_BAD_REQUEST)
 
 
@@ -122,7 +127,7 @@ def _report_refusal(context: dict[str, Any], status_code: int, code: str) -> Non
 def _as_api_exception(exc: Exception) -> Exception:
     """Django's 404, permission and validation errors as DRF's; anything else unchanged."""
     if isinstance(exc, Http404):
-        return exceptions.NotFound("Not found.")
+        return exceptions.NotFound(_("Not found."))
     if isinstance(exc, DjangoPermissionDenied):
         return exceptions.PermissionDenied()
     if isinstance(exc, DjangoValidationError):
@@ -141,7 +146,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code, headers=exc.headers)
     if isinstance(exc, RequestDataTooBig):
         return Response(
-            error_body("payload_too_large", "The request body is larger than the API accepts."),
+            error_body("payload_too_large", _("The request body is larger than the API accepts.")),
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
     exc = _as_api_exception(exc)
@@ -154,7 +159,7 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         code = next((code for kind, code in _DRF_CODES.items() if isinstance(exc, kind)), None)
         code = code or str(getattr(exc, "default_code", "error"))
         if isinstance(exc, exceptions.ParseError):
-            message = f"The request body could not be parsed: {exc.detail}"
+            message = _("The request body could not be parsed: %(detail)s") % {"detail": exc.detail}
         else:
             message = " ".join(_flatten_messages(exc.detail))
         response = Response(error_body(code, message), status=exc.status_code)

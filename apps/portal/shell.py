@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
 
-from apps.accounts.choices import StaffRole
+from apps.accounts.choices import staff_role_label
 from apps.core.portal import portal_navigation
 from apps.portal.access import user_roles
 
@@ -30,7 +30,7 @@ def navigation(request: HttpRequest) -> list[dict]:
 
 def render_portal(request: HttpRequest, template: str, context: dict | None = None, status: int = 200) -> HttpResponse:
     # role names as words ("Compliance officer"), never their slugs
-    roles = sorted(StaffRole(role).label for role in user_roles(request.user))
+    roles = sorted(staff_role_label(role) for role in user_roles(request.user))
     full = {"portal_nav": navigation(request), "portal_roles": roles, **(context or {})}
     return render(request, template, full, status=status)
 

@@ -3,6 +3,7 @@
    CSRF), switch the time range, and re-fetch the widgets whose data changed (websocket), at most once a second. */
 (function () {
   "use strict";
+  var gettext = window.gettext || function (text) { return text; };  /* the catalog at /i18n/js/ (djangojs.po) */
   var root = document.getElementById("analytics-grid");
   if (!root) return;
   var viewParams = root.getAttribute("data-view-params") || "";
@@ -55,13 +56,13 @@
     grid.on("change", function () {
       root.setAttribute("data-layout-dirty", "true");
       var saved = document.getElementById("layout-status");
-      if (saved) saved.textContent = "Unsaved changes";
+      if (saved) saved.textContent = gettext("Unsaved changes");
     });
     var toggle = document.getElementById("edit-toggle");
     if (toggle) toggle.addEventListener("click", function () {
       var editing = toggle.getAttribute("aria-pressed") !== "true";
       toggle.setAttribute("aria-pressed", editing ? "true" : "false");
-      toggle.textContent = editing ? "Done editing" : "Edit layout";
+      toggle.textContent = editing ? gettext("Done editing") : gettext("Edit layout");
       document.body.classList.toggle("editing", editing);
       grid.setStatic(!editing);
     });
@@ -98,10 +99,10 @@
     }).then(function (response) {
       return response.json().then(function (body) { return { ok: response.ok, body: body }; });
     }).then(function (answer) {
-      if (!answer.ok) throw new Error(answer.body.message || "The layout was not saved.");
+      if (!answer.ok) throw new Error(answer.body.message || gettext("The layout was not saved."));
       root.removeAttribute("data-layout-dirty");
       root.setAttribute("data-layout-saved", new Date().toISOString());
-      saved.textContent = "Layout saved";
+      saved.textContent = gettext("Layout saved");
     }).catch(function (error) { saved.textContent = error.message; });
   }
 
@@ -170,7 +171,7 @@
   function setStatus(state, text) {
     if (!status) return;
     status.setAttribute("data-state", state);
-    status.textContent = "Live updates: " + text;
+    status.textContent = gettext("Live updates:") + " " + text;
   }
 
   var retryMs = 1000;
@@ -187,8 +188,8 @@
     };
     socket.onclose = function (event) {
       root.setAttribute("data-live", "closed");
-      if (event.code === 4403) { setStatus("closed", "not allowed (sign in again)"); return; }
-      if (event.code === 4404) { setStatus("closed", "this dashboard is gone"); return; }
+      if (event.code === 4403) { setStatus("closed", gettext("not allowed (sign in again)")); return; }
+      if (event.code === 4404) { setStatus("closed", gettext("this dashboard is gone")); return; }
       window.portalLiveStatus(status, "closed", null);
       window.setTimeout(connect, retryMs);
       retryMs = Math.min(retryMs * 2, 30000);

@@ -1,6 +1,7 @@
 /* The live dashboard: a websocket says which widgets changed; each is fetched again and swapped in. */
 (function () {
   "use strict";
+  var gettext = window.gettext || function (text) { return text; };  /* the catalog at /i18n/js/ (djangojs.po) */
   var board = document.getElementById("dashboard");
   var status = document.getElementById("live-status");
   if (!board) return;
@@ -10,7 +11,7 @@
 
   function setStatus(state, text) {
     status.setAttribute("data-state", state);
-    status.textContent = "Live updates: " + text;
+    status.textContent = gettext("Live updates:") + " " + text;
   }
 
   function refresh(name) {
@@ -47,7 +48,7 @@
     };
     socket.onclose = function (event) {
       board.setAttribute("data-live", "closed");
-      if (event.code === 4403) { setStatus("closed", "not allowed (sign in again)"); return; }
+      if (event.code === 4403) { setStatus("closed", gettext("not allowed (sign in again)")); return; }
       window.portalLiveStatus(status, "closed", null);
       window.setTimeout(connect, retryMs);
       retryMs = Math.min(retryMs * 2, 30000);

@@ -3,6 +3,8 @@
    [data-part] in, except a part the user is typing in (it is swapped at the next change). */
 (function () {
   "use strict";
+  var gettext = window.gettext || function (text) { return text; };  /* the catalog at /i18n/js/ (djangojs.po) */
+  var interpolate = window.interpolate || function (format, values) { return format.replace("%s", values[0]); };
 
   function two(n) { return (n < 10 ? "0" : "") + n; }
 
@@ -18,7 +20,7 @@
       var due = Date.parse(el.getAttribute("datetime"));
       if (isNaN(due)) return;
       var left = due - now;
-      el.textContent = left >= 0 ? span(left) + " left" : "overdue by " + span(left);
+      el.textContent = left >= 0 ? interpolate(gettext("%s left"), [span(left)]) : interpolate(gettext("overdue by %s"), [span(left)]);
       el.classList.toggle("bad", left < 0);
     });
   }
@@ -34,7 +36,7 @@
   function setStatus(state, text) {
     if (!status) return;
     status.setAttribute("data-state", state);
-    status.textContent = "Live updates: " + text;
+    status.textContent = gettext("Live updates:") + " " + text;
   }
 
   function swap(html) {
@@ -79,7 +81,7 @@
     };
     socket.onclose = function (event) {
       root.setAttribute("data-live", "closed");
-      if (event.code === 4403) { setStatus("closed", "not allowed (sign in again)"); return; }
+      if (event.code === 4403) { setStatus("closed", gettext("not allowed (sign in again)")); return; }
       window.portalLiveStatus(status, "closed", null);
       window.setTimeout(connect, retryMs);
       retryMs = Math.min(retryMs * 2, 30000);

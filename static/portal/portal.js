@@ -53,28 +53,29 @@
    the server said hello on an open socket, and then what the server's channel layer can deliver. */
 (function () {
   "use strict";
+  var gettext = window.gettext || function (text) { return text; };  /* the catalog at /i18n/js/ (djangojs.po) */
   window.portalLiveStatus = function (status, socketState, hello) {
     if (!status) return;
     var state = socketState, text;
     if (socketState === "open" && hello) {
       if (hello.reach === "process") {
         state = "open-local";
-        text = "on for this server's own changes (its pages and its scheduled jobs); changes made by another " +
-          "process, such as a manage.py command, show after a reload";
+        text = gettext("on for this server's own changes (its pages and its scheduled jobs); changes made by another " +
+          "process, such as a manage.py command, show after a reload");
       } else if (hello.reach === "none") {
         state = "closed";
-        text = "off (this server has no channel layer); reload to see changes";
+        text = gettext("off (this server has no channel layer); reload to see changes");
       } else {
-        text = "on";
+        text = gettext("on");
       }
     } else if (socketState === "open") {
       state = "connecting";
-      text = "connecting…";
+      text = gettext("connecting…");
     } else {
-      text = socketState === "connecting" ? "connecting…" : "off, reconnecting…";
+      text = socketState === "connecting" ? gettext("connecting…") : gettext("off, reconnecting…");
     }
     status.setAttribute("data-state", state);
     status.setAttribute("title", hello ? "channel layer: " + hello.reach + ", scheduler: " + hello.scheduler : "");
-    status.textContent = "Live updates: " + text;
+    status.textContent = gettext("Live updates:") + " " + text;
   };
 })();

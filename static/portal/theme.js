@@ -4,6 +4,8 @@
   "use strict";
   var KEY = "portal-theme";
   var ORDER = ["auto", "dark", "light"];
+  var gettext = window.gettext || function (text) { return text; };  /* the catalog at /i18n/js/ (djangojs.po) */
+  var NAMES = { auto: gettext("auto"), dark: gettext("dark"), light: gettext("light") };
 
   function stored() {
     try {
@@ -20,9 +22,11 @@
     else root.setAttribute("data-theme", theme);
   }
 
+  function interpolateTheme(format, name) { return format.replace("%s", name); }
+
   function label(button, theme) {
-    button.textContent = "Theme: " + theme;
-    button.setAttribute("title", "Colour theme: " + theme + " (click to change)");
+    button.textContent = gettext("Theme:") + " " + NAMES[theme];
+    button.setAttribute("title", interpolateTheme(gettext("Colour theme: %s (click to change)"), NAMES[theme]));
   }
 
   apply(stored());

@@ -1,6 +1,7 @@
 from datetime import date
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from apps.accounts.choices import ApiScope
@@ -125,7 +126,7 @@ class MemberProfileInput(StrictInputSerializer):
 
     def validate_date_of_birth(self, value):
         if value is not None and not (date(1900, 1, 1) <= value <= timezone.localdate()):
-            raise serializers.ValidationError("Must be between 1900-01-01 and today.")
+            raise serializers.ValidationError(_("Must be between 1900-01-01 and today."))
         return value
 
 
@@ -138,7 +139,7 @@ class MemberUpdateInput(MemberProfileInput):
 
     def validate(self, attrs):
         if not attrs:
-            raise serializers.ValidationError("Send at least one field to change.")
+            raise serializers.ValidationError(_("Send at least one field to change."))
         return attrs
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from apps.analytics.forecasting.forecastable import (
     DEFAULT_HORIZONS,
     HISTORY_BUCKETS,
@@ -143,10 +145,16 @@ def _error(message: str, field_name: str, code: str = "invalid_query") -> Applic
 def _metric(raw, *, tenant_scoped: bool) -> str:
     allowed = [name for name in forecastable_metrics() if not (tenant_scoped and METRICS[name].platform_only)]
     if not raw:
-        raise _error(f"Name the metric to forecast: metric=… (one of {', '.join(allowed)}).", "metric")
+        raise _error(
+            _("Name the metric to forecast: metric=… (one of %(allowed)s).") % {"allowed": ", ".join(allowed)}, "metric"
+        )
     metric = METRICS.get(raw)
     if metric is None or (tenant_scoped and metric.platform_only):
-        raise _error(f"Unknown metric {raw!r}: forecasts are of {', '.join(allowed)}.", "metric")
+        raise _error(
+            _("Unknown metric %(name)s: forecasts are of %(allowed)s.")
+            % {"name": repr(raw), "allowed": ", ".join(allowed)},
+            "metric",
+        )
     _check_forecastable(raw, allowed=allowed)
     return raw
 

@@ -2,6 +2,7 @@
 
 import json
 
+from django.utils.translation import gettext as _
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
 
@@ -18,9 +19,9 @@ class JSONParser(parsers.JSONParser):
         try:
             data = super().parse(stream, media_type=media_type, parser_context=parser_context)
         except RecursionError:
-            raise ParseError("JSON parse error - the document is nested too deeply.") from None
+            raise ParseError(_("JSON parse error - the document is nested too deeply.")) from None
         try:
             json.dumps(data, ensure_ascii=False).encode("utf-8")
         except UnicodeEncodeError:
-            raise ParseError("JSON parse error - the document contains an unpaired surrogate.") from None
+            raise ParseError(_("JSON parse error - the document contains an unpaired surrogate.")) from None
         return data

@@ -3,6 +3,7 @@
 from datetime import UTC
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from apps.core.datetimes import OUT_OF_RANGE_MESSAGE
@@ -96,7 +97,7 @@ class StrictInputSerializer(serializers.Serializer):
 
     def to_internal_value(self, data: Any) -> Any:
         if not isinstance(data, dict):
-            raise serializers.ValidationError({"non_field_errors": ["The request body must be a JSON object."]})
+            raise serializers.ValidationError({"non_field_errors": [_("The request body must be a JSON object.")]})
         unknown = sorted(set(data) - set(self.fields))
         if unknown:
             raise serializers.ValidationError(

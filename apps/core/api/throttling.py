@@ -9,6 +9,7 @@ The credential protocol is the one `apps.core.api.permissions` documents: `reque
 """
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 from rest_framework.throttling import BaseThrottle
 
 from apps.core.actors import client_ip
@@ -33,7 +34,7 @@ class CounterThrottle(BaseThrottle):
     """A fixed-window counter; subclasses give `scope`, `policy()` and the refusal `message`."""
 
     scope = ""
-    message = "Too many requests."  # DRF's Throttled appends "Expected available in N seconds."
+    message = _("Too many requests.")  # DRF's Throttled appends "Expected available in N seconds."
 
     def __init__(self) -> None:
         self.result: RateLimitResult | None = None
@@ -71,7 +72,7 @@ class ApiKeyRateThrottle(CounterThrottle):
     """Calls per minute per API key: the tenant's plan quota, or the platform-key setting."""
 
     scope = "api_key"
-    message = "This API key has used its {limit} calls of this minute."
+    message = _("This API key has used its {limit} calls of this minute.")
 
     def policy(self, request, view):
         credential = request.auth
@@ -89,7 +90,7 @@ class AnonymousRateThrottle(CounterThrottle):
     """Requests without a valid key, per client address (ApiViewSet counts refused keys here too)."""
 
     scope = "anonymous"
-    message = "Too many requests without a valid API key from this address."
+    message = _("Too many requests without a valid API key from this address.")
 
     def policy(self, request, view):
         if request.auth is not None:

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -101,7 +102,7 @@ def _tenant_for(form: RuleForm):
 
 def _rule_form_page(request, form, rule=None) -> HttpResponse:
     if form.errors:
-        messages.error(request, "The alert rule was not saved: check the form.")
+        messages.error(request, _("The alert rule was not saved: check the form."))
     context = {"form": form, "rule": rule, "options": alert_metric_options()}
     return render_portal(request, "portal/analytics/alerts_form.html", context, status=400 if form.errors else 200)
 
@@ -134,7 +135,9 @@ def alert_rule_create_view(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         rule = _save_rule(request, form)
         if rule is not None:
-            messages.success(request, f"Alert rule {rule.name!r} created: it is evaluated within seconds.")
+            messages.success(
+                request, _("Alert rule %(name)s created: it is evaluated within seconds.") % {"name": repr(rule.name)}
+            )
             return redirect("portal:analytics_alert", rule_id=rule.pk)
     return _rule_form_page(request, form)
 
@@ -151,7 +154,7 @@ def alert_rule_edit_view(request: HttpRequest, rule_id: int) -> HttpResponse:
         form.fields["guild_id"].initial = rule.tenant.guild_id if rule.tenant_id else ""
         saved = _save_rule(request, form, rule)
         if saved is not None:
-            messages.success(request, f"Alert rule {saved.name!r} saved.")
+            messages.success(request, _("Alert rule %(name)s saved.") % {"name": repr(saved.name)})
             return redirect("portal:analytics_alert", rule_id=rule.pk)
     else:
         form = RuleForm(initial=RuleForm.initial_for(rule))
@@ -166,7 +169,7 @@ def alert_rule_enable_view(request: HttpRequest, rule_id: int) -> HttpResponse:
     rule = _rule_or_404(rule_id)
     form = EnableForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Say whether the rule is to be on (1) or off (0).")
+        messages.error(request, _("Say whether the rule is to be on (1) or off (0)."))
         return redirect("portal:analytics_alert", rule_id=rule.pk)
     rule = alert_rule_set_enabled(rule=rule, actor=actor_for_request(request), **form.cleaned_data)
     messages.success(request, f"Alert rule {rule.name!r} {'resumed' if rule.is_enabled else 'paused'}.")
@@ -201,7 +204,7 @@ def alert_silence_create_view(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Silence {silence.pk} created until {silence.ends_at:%Y-%m-%d %H:%M} UTC.")
             return redirect("portal:analytics_alerts")
     if form.errors:
-        messages.error(request, "The silence was not created: check the form.")
+        messages.error(request, _("The silence was not created: check the form."))
     status = 400 if form.errors else 200
     return render_portal(request, "portal/analytics/alerts_silence.html", {"form": form}, status=status)
 
@@ -218,7 +221,7 @@ def alert_silence_expire_view(request: HttpRequest, silence_id: int) -> HttpResp
     except ApplicationError as refused:
         messages.error(request, refused.message)
     else:
-        messages.success(request, f"Silence {silence.pk} ended: its alerts are told again.")
+        messages.success(request, _("Silence %(silence)s ended: its alerts are told again.") % {"silence": silence.pk})
     return redirect("portal:analytics_alerts")
 
 

@@ -3,6 +3,7 @@ parameters, targets one per line); the analytics services check everything again
 their messages land on the field they are about."""
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from apps.analytics.models import AlertCondition, AlertReducer, AlertRule
 from apps.core.discord import DISCORD_ID_PATTERN
@@ -27,8 +28,8 @@ class RuleForm(forms.Form):
     guild_id = forms.RegexField(
         regex=DISCORD_ID_PATTERN,
         required=False,
-        label="Guild id",
-        help_text="Empty: the whole platform.",
+        label=gettext_lazy("Guild id"),
+        help_text=gettext_lazy("Empty: the whole platform."),
         error_messages={"invalid": "A guild id is the Discord server's number (digits only), or empty."},
     )
     metric = forms.CharField(max_length=64, widget=forms.TextInput(attrs={"list": "alert-metrics"}))
@@ -37,17 +38,23 @@ class RuleForm(forms.Form):
         initial="day",
         widget=forms.Select(choices=[(g, g) for g in ("hour", "day", "week", "month", "none")]),
     )
-    group_by = forms.CharField(max_length=200, required=False, help_text="Comma-separated dimensions, e.g. league.")
-    filters = forms.CharField(
-        max_length=1000, required=False, help_text="dimension=value,value; … e.g. league=nba,nhl; bet_type=single"
+    group_by = forms.CharField(
+        max_length=200, required=False, help_text=gettext_lazy("Comma-separated dimensions, e.g. league.")
     )
-    window = forms.IntegerField(min_value=1, max_value=10_000, initial=1, help_text="Buckets of the grain evaluated.")
+    filters = forms.CharField(
+        max_length=1000,
+        required=False,
+        help_text=gettext_lazy("dimension=value,value; … e.g. league=nba,nhl; bet_type=single"),
+    )
+    window = forms.IntegerField(
+        min_value=1, max_value=10_000, initial=1, help_text=gettext_lazy("Buckets of the grain evaluated.")
+    )
     reducer = forms.ChoiceField(choices=AlertReducer.choices)
     condition = forms.ChoiceField(choices=AlertCondition.choices)
     threshold = forms.FloatField()
-    threshold_high = forms.FloatField(required=False, help_text="The range's high end ('outside' only).")
-    pending_seconds = forms.IntegerField(min_value=0, initial=0, label="Pending period (seconds)")
-    interval_seconds = forms.IntegerField(min_value=10, initial=60, label="Evaluate every (seconds)")
+    threshold_high = forms.FloatField(required=False, help_text=gettext_lazy("The range's high end ('outside' only)."))
+    pending_seconds = forms.IntegerField(min_value=0, initial=0, label=gettext_lazy("Pending period (seconds)"))
+    interval_seconds = forms.IntegerField(min_value=10, initial=60, label=gettext_lazy("Evaluate every (seconds)"))
     severity = forms.ChoiceField(choices=Severity.choices, initial=Severity.WARNING)
     targets = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), help_text=TARGET_HELP)
 
@@ -137,18 +144,24 @@ class SilenceForm(forms.Form):
     rule = forms.ModelChoiceField(
         queryset=AlertRule.objects.select_related("tenant").order_by("name", "pk"),
         required=False,
-        empty_label="(by matchers)",
+        empty_label=gettext_lazy("(by matchers)"),
         error_messages={"invalid_choice": "That alert rule does not exist: pick one from the list."},
     )
     matchers = forms.CharField(
         max_length=1000,
         required=False,
-        help_text="label=value; … over alertname, severity, tenant (guild id or platform), metric and the "
-        "group-by dimensions, e.g. severity=warning; league=nba",
+        help_text=gettext_lazy(
+            "label=value; … over alertname, severity, tenant (guild id or platform), metric and the "
+            "group-by dimensions, e.g. severity=warning; league=nba"
+        ),
     )
-    starts_at = forms.DateTimeField(required=False, label="Starts at (UTC)", help_text="Empty: now.")
-    duration_minutes = forms.IntegerField(min_value=1, max_value=90 * 24 * 60, initial=60, label="Duration (minutes)")
-    comment = forms.CharField(max_length=500, help_text="Why: kept with the silence.")
+    starts_at = forms.DateTimeField(
+        required=False, label=gettext_lazy("Starts at (UTC)"), help_text=gettext_lazy("Empty: now.")
+    )
+    duration_minutes = forms.IntegerField(
+        min_value=1, max_value=90 * 24 * 60, initial=60, label=gettext_lazy("Duration (minutes)")
+    )
+    comment = forms.CharField(max_length=500, help_text=gettext_lazy("Why: kept with the silence."))
 
     def clean_matchers(self) -> dict[str, str]:
         parsed = {}

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -64,10 +65,12 @@ def dashboard_create_view(request: HttpRequest) -> HttpResponse:
         except ApplicationError as refused:
             problem = refused.message
         else:
-            messages.success(request, f"Dashboard {created.title!r} created: add its widgets.")
+            messages.success(
+                request, _("Dashboard %(title)s created: add its widgets.") % {"title": repr(created.title)}
+            )
             return redirect(dashboard_url(created))
     problem = problem or " ".join(str(e) for errors in form.errors.values() for e in errors)
-    messages.error(request, f"The dashboard was not created: {problem}")
+    messages.error(request, _("The dashboard was not created: %(problem)s") % {"problem": problem})
     return render_list(request, form, status=400)
 
 
@@ -85,7 +88,7 @@ def dashboard_settings_view(request: HttpRequest, dashboard_id: int) -> HttpResp
     except ApplicationError as refused:
         _refused(refused)
         return _again(request, page, f"The settings were not saved: {refused.message}", settings_form=form)
-    messages.success(request, "Settings saved.")
+    messages.success(request, _("Settings saved."))
     return _back(page)
 
 
@@ -95,7 +98,7 @@ def dashboard_settings_view(request: HttpRequest, dashboard_id: int) -> HttpResp
 def dashboard_copy_view(request: HttpRequest, dashboard_id: int) -> HttpResponse:
     page = DashboardPage(request, dashboard_id)
     copy = dashboard_copy(dashboard=page.dashboard, owner=request.user, actor=actor_for_request(request))
-    messages.success(request, f"Copied to {copy.title!r}: this one is yours to change.")
+    messages.success(request, _("Copied to %(title)s: this one is yours to change.") % {"title": repr(copy.title)})
     return redirect(dashboard_url(copy, page.params()))
 
 
@@ -109,7 +112,7 @@ def dashboard_delete_view(request: HttpRequest, dashboard_id: int) -> HttpRespon
     except ApplicationError as refused:
         _refused(refused)
         return _again(request, page, refused.message)
-    messages.success(request, f"Dashboard {page.dashboard.title!r} deleted.")
+    messages.success(request, _("Dashboard %(title)s deleted.") % {"title": repr(page.dashboard.title)})
     return redirect("portal:analytics_dashboards")
 
 
@@ -128,7 +131,7 @@ def widget_add_view(request: HttpRequest, dashboard_id: int) -> HttpResponse:
     except ApplicationError as refused:
         _refused(refused)
         return _again(request, page, f"The widget was not added: {refused.message}", widget_form=form, editing=True)
-    messages.success(request, f"Widget {added.title!r} added.")
+    messages.success(request, _("Widget %(title)s added.") % {"title": repr(added.title)})
     return _back(page)
 
 
@@ -143,7 +146,7 @@ def widget_remove_view(request: HttpRequest, dashboard_id: int, widget_id: int) 
     except ApplicationError as refused:
         _refused(refused)
         return _again(request, page, refused.message)
-    messages.success(request, f"Widget {found.title!r} removed.")
+    messages.success(request, _("Widget %(title)s removed.") % {"title": repr(found.title)})
     return _back(page)
 
 

@@ -2,6 +2,8 @@
 the analytics services check what it means (the metric layer's 400s name what is allowed)."""
 
 from django import forms
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.analytics.models import ChartType, DashboardKind, DashboardScope
 from apps.analytics.models.dashboards import TIME_RANGES
@@ -13,14 +15,17 @@ REFRESH_HELP = "0: live updates only; else redraw every N seconds (10 or more)."
 class DashboardForm(forms.Form):
     title = forms.CharField(max_length=120)
     description = forms.CharField(max_length=400, required=False)
-    time_range = forms.ChoiceField(choices=RANGE_CHOICES, initial="30d", label="Default time range")
+    time_range = forms.ChoiceField(choices=RANGE_CHOICES, initial="30d", label=gettext_lazy("Default time range"))
     refresh_seconds = forms.IntegerField(min_value=0, max_value=86400, initial=0, help_text=REFRESH_HELP)
 
 
 class DashboardCreateForm(DashboardForm):
     scope = forms.ChoiceField(choices=DashboardScope.choices, initial=DashboardScope.PLATFORM)
     tenant = forms.CharField(
-        max_length=20, required=False, label="Tenant guild id", help_text="Tenant scope: empty to pick when viewing."
+        max_length=20,
+        required=False,
+        label=gettext_lazy("Tenant guild id"),
+        help_text=gettext_lazy("Tenant scope: empty to pick when viewing."),
     )
     kind = forms.ChoiceField(choices=DashboardKind.choices, initial=DashboardKind.CUSTOM)
 
@@ -43,15 +48,19 @@ class WidgetForm(forms.Form):
 
     title = forms.CharField(max_length=120)
     chart_type = forms.ChoiceField(choices=ChartType.choices)
-    metrics = forms.MultipleChoiceField(required=False, help_text="One or more (a scatter takes x, then y).")
+    metrics = forms.MultipleChoiceField(
+        required=False, help_text=gettext_lazy("One or more (a scatter takes x, then y).")
+    )
     group_by = forms.MultipleChoiceField(required=False)
     grain = forms.ChoiceField(choices=[(g, g) for g in ("day", "hour", "week", "month", "none")], initial="day")
-    filters = forms.CharField(required=False, max_length=400, help_text="e.g. league=nba,nhl; market=spread")
-    panel = forms.ChoiceField(required=False, label="…or a panel")
-    top = forms.IntegerField(required=False, min_value=1, max_value=50, label="Show the top N")
+    filters = forms.CharField(
+        required=False, max_length=400, help_text=gettext_lazy("e.g. league=nba,nhl; market=spread")
+    )
+    panel = forms.ChoiceField(required=False, label=gettext_lazy("…or a panel"))
+    top = forms.IntegerField(required=False, min_value=1, max_value=50, label=gettext_lazy("Show the top N"))
     stacked = forms.BooleanField(required=False)
-    horizontal = forms.BooleanField(required=False, label="Horizontal bars")
-    forecast = forms.BooleanField(required=False, label="Forecast band (line)")
+    horizontal = forms.BooleanField(required=False, label=gettext_lazy("Horizontal bars"))
+    forecast = forms.BooleanField(required=False, label=gettext_lazy("Forecast band (line)"))
 
     def __init__(self, *args, catalogue: dict, **kwargs):
         super().__init__(*args, **kwargs)
@@ -65,7 +74,7 @@ class WidgetForm(forms.Form):
     def clean(self):
         data = super().clean()
         if not data.get("panel") and not data.get("metrics"):
-            raise forms.ValidationError("Choose at least one metric, or a panel.")
+            raise forms.ValidationError(_("Choose at least one metric, or a panel."))
         return data
 
     def service_arguments(self) -> dict:

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -72,7 +73,11 @@ def analytics_reports(request: HttpRequest) -> HttpResponse:
     if guild_id:
         if guild_id.isdigit() and len(guild_id) <= 20:
             return redirect("portal:analytics_reports_scope", scope=guild_id)
-        messages.error(request, f"{guild_id[:40]!r} is not a guild id: give the Discord server's number (digits).")
+        messages.error(
+            request,
+            _("%(guild_id)s is not a guild id: give the Discord server's number (digits).")
+            % {"guild_id": repr(guild_id[:40])},
+        )
         status = 400
     may_platform = portal_user_may(request.user, PLATFORM)
     context = {"scopes": report_scopes(include_platform=may_platform), "may_platform": may_platform}
@@ -126,9 +131,9 @@ def analytics_report_create(request: HttpRequest, scope: str) -> HttpResponse:
             form.add_error("name" if refused.code == "report_definition_exists" else None, refused.message)
             status = refused.status_code if 400 <= refused.status_code < 500 else 400
         else:
-            messages.success(request, f"{definition.name} defined.")
+            messages.success(request, _("%(name)s defined.") % {"name": definition.name})
             return redirect("portal:analytics_reports_scope", scope=scope_slug(tenant))
-    messages.error(request, "The report was not defined: check the form.")
+    messages.error(request, _("The report was not defined: check the form."))
     return _render_scope(request, tenant, form, status=status)
 
 
@@ -143,7 +148,7 @@ def analytics_report_run(request: HttpRequest, scope: str, definition_id: int) -
     except NotFoundError:
         raise Http404("No such report here.") from None
     report_run_request(definition=definition, actor=actor_for_request(request))
-    messages.success(request, f"{definition.name}: a new version is being built.")
+    messages.success(request, _("%(name)s: a new version is being built.") % {"name": definition.name})
     return redirect("portal:analytics_reports_scope", scope=scope_slug(tenant))
 
 

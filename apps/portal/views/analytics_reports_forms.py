@@ -2,6 +2,7 @@
 own checks (`report_definition_check`, no writes), so each problem shows under its own field."""
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from apps.analytics.choices import ReportFormat, ReportPeriod
 from apps.analytics.selectors.reports import report_templates
@@ -19,15 +20,15 @@ class ReportDefinitionForm(forms.Form):
     recipients = forms.CharField(
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="E-mail addresses, separated by commas. The PDF and the XLSX are e-mailed to them.",
+        help_text=gettext_lazy("E-mail addresses, separated by commas. The PDF and the XLSX are e-mailed to them."),
     )
     cron = forms.CharField(
         max_length=100,
         required=False,
-        label="Schedule (cron, UTC)",
-        help_text="Five fields, e.g. '0 6 * * 1' for Mondays at 06:00 UTC. Empty: on demand only.",
+        label=gettext_lazy("Schedule (cron, UTC)"),
+        help_text=gettext_lazy("Five fields, e.g. '0 6 * * 1' for Mondays at 06:00 UTC. Empty: on demand only."),
     )
-    is_enabled = forms.BooleanField(required=False, initial=True, label="Enabled")
+    is_enabled = forms.BooleanField(required=False, initial=True, label=gettext_lazy("Enabled"))
 
     def __init__(self, *args, tenant=None, **kwargs):
         kwargs.setdefault("auto_id", "report_%s")

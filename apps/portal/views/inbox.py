@@ -4,6 +4,7 @@ or all at once. Access is every portal page's: a portal role and a verified seco
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -27,7 +28,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @portal_view()
 def inbox_item_read(request: HttpRequest, item_id: int) -> HttpResponse:
     if not inbox_item_mark_read(user=request.user, item_id=item_id):
-        messages.info(request, "That notification was already read, or is not in your inbox.")
+        messages.info(request, _("That notification was already read, or is not in your inbox."))
     return redirect("notifications:inbox")
 
 
@@ -35,5 +36,5 @@ def inbox_item_read(request: HttpRequest, item_id: int) -> HttpResponse:
 @portal_view()
 def inbox_all_read(request: HttpRequest) -> HttpResponse:
     count = inbox_mark_all_read(user=request.user)
-    messages.success(request, f"Marked {count} notification(s) read.")
+    messages.success(request, _("Marked %(count)s notification(s) read.") % {"count": count})
     return redirect("notifications:inbox")

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils.text import get_valid_filename
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -50,7 +51,7 @@ def _again(request: HttpRequest, incident: Incident, name: str, form, refused: A
     if refused is not None:
         form.add_error(None, refused.message)
     problems = [str(error) for errors in form.errors.values() for error in errors]
-    messages.error(request, " ".join(problems) or "Check the form.")
+    messages.error(request, " ".join(problems) or _("Check the form."))
     status = refused.status_code if refused is not None and 400 <= refused.status_code < 500 else 400
     return render_incident(request, incident, {name: form, **extra}, status=status)
 
@@ -70,9 +71,9 @@ def incident_declare_view(request: HttpRequest) -> HttpResponse:
             except ApplicationError as refused:
                 form.add_error(None, refused.message)
             else:
-                messages.success(request, f"{incident.reference} declared.")
+                messages.success(request, _("%(reference)s declared.") % {"reference": incident.reference})
                 return _page(incident)
-        messages.error(request, "The incident was not declared: check the form.")
+        messages.error(request, _("The incident was not declared: check the form."))
     return render_portal(request, "portal/incidents/declare.html", {"form": form}, status=400 if form.errors else 200)
 
 

@@ -3,6 +3,8 @@
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from apps.incidents.choices import IncidentKind, IncidentSeverity, IncidentStatus
 from apps.incidents.models import EscalationPolicy
@@ -26,31 +28,33 @@ class DeclareForm(PortalForm):
     kind = forms.ChoiceField(choices=IncidentKind.choices)
     severity = forms.ChoiceField(choices=IncidentSeverity.choices)
     description = forms.CharField(max_length=TEXT, required=False, widget=forms.Textarea(attrs={"rows": 4}))
-    personal_data_involved = forms.BooleanField(required=False, label="Personal data involved")
+    personal_data_involved = forms.BooleanField(required=False, label=gettext_lazy("Personal data involved"))
     escalation_policy = forms.ModelChoiceField(
         queryset=EscalationPolicy.objects.order_by("name"),
         required=False,
-        empty_label="(the rule's or the default policy)",
+        empty_label=gettext_lazy("(the rule's or the default policy)"),
         error_messages={"invalid_choice": "That escalation policy does not exist: pick one from the list."},
     )
     guild_id = forms.RegexField(
         regex=r"^\d{0,20}$",
         max_length=20,
         required=False,
-        label="Guild id",
+        label=gettext_lazy("Guild id"),
         error_messages={"invalid": "A guild id is the Discord server's number (digits only), or empty."},
     )
 
 
 class TransitionForm(PortalForm):
     id_prefix = "transition"
-    status = forms.ChoiceField(choices=IncidentStatus.choices, label="New status")
-    reason = forms.CharField(max_length=500, required=False, help_text="Required when a state is skipped.")
+    status = forms.ChoiceField(choices=IncidentStatus.choices, label=gettext_lazy("New status"))
+    reason = forms.CharField(
+        max_length=500, required=False, help_text=gettext_lazy("Required when a state is skipped.")
+    )
 
 
 class NoteForm(PortalForm):
     id_prefix = "note"
-    text = forms.CharField(max_length=TEXT, label="Note", widget=forms.Textarea(attrs={"rows": 3}))
+    text = forms.CharField(max_length=TEXT, label=gettext_lazy("Note"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ManualDoneForm(PortalForm):
@@ -76,20 +80,24 @@ class EvidenceUploadForm(PortalForm):
 
 class EvidenceAccessForm(PortalForm):
     id_prefix = "access"
-    purpose = forms.CharField(max_length=300, help_text="Why you need it: recorded in the chain of custody.")
+    purpose = forms.CharField(
+        max_length=300, help_text=gettext_lazy("Why you need it: recorded in the chain of custody.")
+    )
 
 
 class ClockNoticeForm(PortalForm):
     id_prefix = "clock"
-    authority_notified_at = forms.DateTimeField(required=False, label="Authority notified at (UTC)")
-    authority_notice = forms.CharField(max_length=500, required=False, label="How, to whom, reference")
-    subjects_notified_at = forms.DateTimeField(required=False, label="Data subjects notified at (UTC)")
-    subjects_notice = forms.CharField(max_length=500, required=False, label="How the data subjects were told")
+    authority_notified_at = forms.DateTimeField(required=False, label=gettext_lazy("Authority notified at (UTC)"))
+    authority_notice = forms.CharField(max_length=500, required=False, label=gettext_lazy("How, to whom, reference"))
+    subjects_notified_at = forms.DateTimeField(required=False, label=gettext_lazy("Data subjects notified at (UTC)"))
+    subjects_notice = forms.CharField(
+        max_length=500, required=False, label=gettext_lazy("How the data subjects were told")
+    )
 
     def clean(self):
         data = super().clean()
         if not data.get("authority_notified_at") and not data.get("subjects_notified_at"):
-            raise forms.ValidationError("Give when the authority or the data subjects were notified.")
+            raise forms.ValidationError(_("Give when the authority or the data subjects were notified."))
         return data
 
 
@@ -108,5 +116,5 @@ class ReviewForm(PortalForm):
 class FollowUpForm(PortalForm):
     id_prefix = "followup"
     recommendation = forms.CharField(max_length=TEXT, widget=forms.Textarea(attrs={"rows": 2}))
-    owner = forms.CharField(max_length=150, help_text="A staff username.")
-    due_on = forms.DateField(help_text="YYYY-MM-DD")
+    owner = forms.CharField(max_length=150, help_text=gettext_lazy("A staff username."))
+    due_on = forms.DateField(help_text=gettext_lazy("YYYY-MM-DD"))

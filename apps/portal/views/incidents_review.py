@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -93,7 +94,7 @@ def _again(request, review, name, form, refused: ApplicationError | None = None)
     if refused is not None:
         form.add_error(None, refused.message)
     problems = [str(error) for errors in form.errors.values() for error in errors]
-    messages.error(request, " ".join(problems) or "Check the form.")
+    messages.error(request, " ".join(problems) or _("Check the form."))
     return _render(request, review, {name: form}, status=400)
 
 

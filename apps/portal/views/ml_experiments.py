@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -194,11 +195,11 @@ def ml_bandit_simulate(request: HttpRequest) -> HttpResponse:
     _require(request, MANAGE_BANDITS)
     form = SimulationForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Rates lie between 0 and 1; up to 5,000 steps and 10 seeds.")
+        messages.error(request, _("Rates lie between 0 and 1; up to 5,000 steps and 10 seeds."))
         return redirect("portal:ml_bandits")
     data = form.cleaned_data
     bandit_simulation_run(true_rates=[data["rate_a"], data["rate_b"]], steps=data["steps"], seeds=data["seeds"])
-    messages.success(request, "Simulation done.")
+    messages.success(request, _("Simulation done."))
     return redirect("portal:ml_bandits")
 
 

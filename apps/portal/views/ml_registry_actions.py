@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -84,7 +85,7 @@ def ml_train(request: HttpRequest, name: str) -> HttpResponse:
         job = training_job_enqueue(model.name, params, actor=actor_for_request(request), user=request.user)
     except ApplicationError as error:
         return _refused(request, model, error)
-    messages.success(request, f"Training job {job.pk} queued.")
+    messages.success(request, _("Training job %(job)s queued.") % {"job": job.pk})
     return redirect("portal:ml_job", job_id=job.pk)
 
 
@@ -121,7 +122,7 @@ def ml_promotion_decide(request: HttpRequest, name: str, request_id: int) -> Htt
     decide = {"approve": promotion_approve, "reject": promotion_reject}.get(decision)
     try:
         if decide is None:
-            raise ApplicationError("Approve or reject.", fields={"decision": ["approve or reject"]})
+            raise ApplicationError(_("Approve or reject."), fields={"decision": ["approve or reject"]})
         decide(
             request=promotion, user=request.user, actor=actor_for_request(request), note=request.POST.get("note", "")
         )

@@ -16,6 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -52,7 +53,9 @@ class NoteForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    assignee = forms.CharField(max_length=150, required=False, help_text="A staff username, 'me', or empty.")
+    assignee = forms.CharField(
+        max_length=150, required=False, help_text=gettext_lazy("A staff username, 'me', or empty.")
+    )
 
 
 class CompleteForm(forms.Form):
@@ -84,7 +87,7 @@ def _assign(dsr: DataSubjectRequest, actor: Actor, data: dict, request: HttpRequ
 def _complete(dsr: DataSubjectRequest, actor: Actor, data: dict, request: HttpRequest) -> str:
     # an erasure cannot be undone: the form says so and asks for a tick before anything runs
     if dsr.kind == RequestKind.ERASURE and not data["confirm_erasure"]:
-        raise ApplicationError("Confirm that the erasure may go ahead: it cannot be undone.", code="not_confirmed")
+        raise ApplicationError(_("Confirm that the erasure may go ahead: it cannot be undone."), code="not_confirmed")
     privacy_services.request_complete(request=dsr, actor=actor, resolution=data["resolution"])
     return f"Request completed ({dsr.get_kind_display()})."
 
@@ -210,11 +213,13 @@ def dsr_export(request: HttpRequest, request_id: int) -> HttpResponse:
     """The zip of an access or portability request, checked against its SHA-256; every download audited."""
     dsr = _request_or_404(request_id)
     if not portal_user_may(request.user, DOWNLOAD):
-        messages.error(request, "Your role may not download data-subject exports.")
+        messages.error(request, _("Your role may not download data-subject exports."))
         return redirect("portal:dsr", request_id=dsr.pk)
     export = latest_export(request=dsr)
     if export is None:
-        messages.error(request, "This request has no export: only a completed access or portability request has one.")
+        messages.error(
+            request, _("This request has no export: only a completed access or portability request has one.")
+        )
         return redirect("portal:dsr", request_id=dsr.pk)
     try:
         content = privacy_services.export_download(export=export, actor=actor_for_request(request))

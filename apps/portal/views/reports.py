@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
@@ -73,5 +74,5 @@ def report_run_now(request: HttpRequest, definition_id: int) -> HttpResponse:
     if definition is None:
         raise Http404("No such report.")
     report_run_request(definition=definition)
-    messages.success(request, f"{definition.name}: a new version is being built.")
+    messages.success(request, _("%(name)s: a new version is being built.") % {"name": definition.name})
     return redirect("portal:reports")
