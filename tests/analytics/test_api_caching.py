@@ -64,8 +64,10 @@ def test_an_etag_answers_304_and_a_repeat_or_a_respelling_is_served_from_the_cac
     path = _home(tenant, f"{QUERY}&filter_league=nba,nhl&from={day}&to={day}")
     first = home_client.get(path)
     assert first.status_code == 200
-    # origin: the CORS answer depends on the tenant's allowed origins
-    assert (first["Cache-Control"], first["Vary"]) == ("private, no-cache", "Authorization, Accept, origin")
+    # origin: the CORS answer depends on the tenant's allowed origins; Accept-Language: error messages are translated
+    assert (first["Cache-Control"], first["Vary"]) == (
+        "private, no-cache", "Authorization, Accept, Accept-Language, origin"
+    )  # fmt: skip
 
     revalidated, revalidated_sql = _analytics_sql(home_client, path, HTTP_IF_NONE_MATCH=first["ETag"])
     repeated, repeated_sql = _analytics_sql(home_client, path)
