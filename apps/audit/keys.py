@@ -21,6 +21,7 @@ from functools import lru_cache
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.utils.translation import gettext as _
 
 from apps.core.errors import ApplicationError
 from apps.keyring.services import sealed_secret_create, sealed_secret_get
@@ -74,7 +75,9 @@ def _keys(secret: bytes, legacy_through: int) -> ChainKeys:
 
 def _legacy_through(context: str) -> int:
     if not context.startswith(_CONTEXT_PREFIX) or not context.removeprefix(_CONTEXT_PREFIX).isdigit():
-        raise AuditKeyError(f"The audit chain's sealed secret has an unknown context {context!r}.")
+        raise AuditKeyError(
+            _("The audit chain's sealed secret has an unknown context %(context)r.") % {"context": context}
+        )
     return int(context.removeprefix(_CONTEXT_PREFIX))
 
 

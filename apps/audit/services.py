@@ -10,6 +10,7 @@ from typing import Any
 from django.db import connection, models, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.audit.chain import archive_checkpoint_hmac, link_problem
 from apps.audit.checkpoints import checkpoint_names, checkpoint_store
@@ -132,10 +133,13 @@ def _sealing_keys(*, head_sequence: int) -> ChainKeys:
     store = checkpoint_store()
     if AuditSeal.objects.filter(algorithm=SealAlgorithm.KEYED).exists() or checkpoint_names(store):
         raise AuditKeyError(
-            "The audit chain's key (keyring_sealedsecret 'audit-chain') is missing although keyed seals or "
-            f"signed checkpoints ({store}) exist: the database was tampered with or restored without it. "
-            "Nothing was sealed; run `manage.py audit_verify`. (A new, empty database on purpose: move the "
-            "old checkpoints out of the store first.)"
+            _(
+                "The audit chain's key (keyring_sealedsecret 'audit-chain') is missing although keyed seals "
+                "or signed checkpoints (%(store)s) exist: the database was tampered with or restored without "
+                "it. Nothing was sealed; run `manage.py audit_verify`. (A new, empty database on purpose: "
+                "move the old checkpoints out of the store first.)"
+            )
+            % {"store": store}
         )
     return audit_chain_keys_create(legacy_through=head_sequence)
 
@@ -254,7 +258,8 @@ def _archive_batch(
             )
             if problem:
                 raise AuditChainBroken(
-                    f"Nothing archived: the audit chain is broken ({problem}). Run `manage.py audit_verify`."
+                    _("Nothing archived: the audit chain is broken (%(problem)s). Run `manage.py audit_verify`.")
+                    % {"problem": problem}
                 )
             expected_sequence, previous_hash = expected_sequence + 1, seal["chain_hash"]
         first, last = seals[0], seals[-1]

@@ -25,6 +25,7 @@ from django.core.exceptions import FieldError, ValidationError
 from django.db import models
 from django.db.models.query_utils import DeferredAttribute
 from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
 
 from apps.keyring import crypto
 from apps.keyring.errors import (
@@ -180,7 +181,9 @@ class EncryptedDateField(EncryptedFieldMixin, models.TextField):
         try:
             return datetime.date.fromisoformat(str(value))
         except ValueError:
-            raise ValidationError(f"“{value}” is not a date in YYYY-MM-DD format.", code="invalid_date") from None
+            raise ValidationError(
+                _("“%(value)s” is not a date in YYYY-MM-DD format.") % {"value": value}, code="invalid_date"
+            ) from None
 
     def value_to_text(self, value: datetime.date) -> str:
         return value.isoformat()
@@ -218,7 +221,9 @@ class EncryptedIPAddressField(EncryptedFieldMixin, models.TextField):
         try:
             return canonical_ip(value)
         except ValueError:
-            raise ValidationError(f"“{value}” is not an IPv4 or IPv6 address.", code="invalid_ip") from None
+            raise ValidationError(
+                _("“%(value)s” is not an IPv4 or IPv6 address.") % {"value": value}, code="invalid_ip"
+            ) from None
 
     def empty_value_from_db(self, value):
         return None

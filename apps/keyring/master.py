@@ -14,6 +14,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from apps.keyring.errors import MasterKeyMissing
 
@@ -48,8 +49,11 @@ def _decode(text: str, source: str) -> bytes:
         raw = b""
     if len(raw) != MASTER_KEY_BYTES:
         raise MasterKeyMissing(
-            f"The master key from {source} is not url-safe base64 of {MASTER_KEY_BYTES} bytes; "
-            "generate one with `python manage.py keyring_generate_master_key`."
+            _(
+                "The master key from %(source)s is not url-safe base64 of %(bytes)s bytes; generate one with "
+                "`python manage.py keyring_generate_master_key`."
+            )
+            % {"source": source, "bytes": MASTER_KEY_BYTES}
         )
     return raw
 
@@ -78,12 +82,15 @@ def _read_configured() -> tuple[bytes, str]:
         if not Path(configured_file).exists():
             _create_development_key(Path(configured_file))
     if not configured_file:
-        raise MasterKeyMissing("No master key: set DBSBM_MASTER_KEY or DBSBM_MASTER_KEY_FILE.")
+        raise MasterKeyMissing(_("No master key: set DBSBM_MASTER_KEY or DBSBM_MASTER_KEY_FILE."))
     path = Path(configured_file)
     try:
         text = path.read_text()
     except OSError as error:
-        raise MasterKeyMissing(f"The master key file {path} cannot be read ({error.strerror}).") from None
+        raise MasterKeyMissing(
+            _("The master key file %(path)s cannot be read (%(strerror)s).")
+            % {"path": path, "strerror": error.strerror}
+        ) from None
     source = f"the file {path}"
     return _decode(text, source), source
 

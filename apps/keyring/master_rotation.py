@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from apps.core.actors import Actor
 from apps.keyring.errors import KeyringError
@@ -63,7 +64,8 @@ def _reindex(index: BlindIndexField, new: MasterKey, batch_size: int) -> int:
         for row_pk, value in rows:
             if isinstance(value, Undecryptable | SealedValue):  # its new index cannot be computed
                 raise KeyringError(
-                    f"{model._meta.label}.{index.source} row {row_pk} cannot be read ({value}); nothing was rotated."
+                    _("%(label)s.%(source)s row %(row_pk)s cannot be read (%(value)s); nothing was rotated.")
+                    % {"label": model._meta.label, "source": index.source, "row_pk": row_pk, "value": value}
                 )
             row = model(pk=row_pk)
             setattr(row, index.attname, index.index_of(value, master=new))
@@ -80,7 +82,7 @@ def master_key_rotate(
     old = master_key()
     new = master_key_from_text(new_key_text, source="the new master key")
     if new.fingerprint == old.fingerprint:
-        raise KeyringError("The new master key is the one in use; generate another one.")
+        raise KeyringError(_("The new master key is the one in use; generate another one."))
     result = MasterRotationResult(old_fingerprint=old.fingerprint, new_fingerprint=new.fingerprint)
     with transaction.atomic():
         # indexes first: their sources are decrypted while every data key is still wrapped by the old

@@ -18,6 +18,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from apps.keyring import crypto
 from apps.keyring.errors import CorruptedCiphertext, RestrictedKeyUnavailable
@@ -78,8 +79,11 @@ def public_key():
         return serialization.load_pem_public_key(path.read_bytes())
     except (OSError, ValueError):
         raise RestrictedKeyUnavailable(
-            f"The public key for highly restricted fields ({path}, DBSBM_RESTRICTED_PUBLIC_KEY_FILE) "
-            "is missing or not a PEM public key."
+            _(
+                "The public key for highly restricted fields (%(path)s, DBSBM_RESTRICTED_PUBLIC_KEY_FILE) is "
+                "missing or not a PEM public key."
+            )
+            % {"path": path}
         ) from None
 
 
@@ -116,17 +120,18 @@ def hybrid_decrypt(text: str, context: bytes, private) -> str:
         prefix, kid, wrapped_text, sealed_text = text.split(":")
         wrapped, sealed = base64.b64decode(wrapped_text, validate=True), base64.b64decode(sealed_text, validate=True)
     except (ValueError, binascii.Error):
-        raise CorruptedCiphertext("not a hybrid ciphertext", reason="format") from None
+        raise CorruptedCiphertext(_("not a hybrid ciphertext"), reason="format") from None
     if f"{prefix}:" != crypto.HYBRID_PREFIX:
-        raise CorruptedCiphertext(f"unknown hybrid format {prefix!r}", reason="format")
+        raise CorruptedCiphertext(_("unknown hybrid format %(prefix)r") % {"prefix": prefix}, reason="format")
     if kid != key_id(private.public_key()):
         raise RestrictedKeyUnavailable(
-            f"the value was sealed for restricted key {kid}, and this process holds key {key_id(private.public_key())}"
+            _("the value was sealed for restricted key %(kid)s, and this process holds key %(held_kid)s")
+            % {"kid": kid, "held_kid": key_id(private.public_key())}
         )
     try:
         data_key = private.decrypt(wrapped, _OAEP)
         return crypto.open_sealed(data_key, sealed, context).decode()
     except (ValueError, InvalidTag, crypto.CiphertextFormatError):
         raise CorruptedCiphertext(
-            "the hybrid ciphertext does not authenticate", reason="authentication failed"
+            _("the hybrid ciphertext does not authenticate"), reason="authentication failed"
         ) from None

@@ -11,6 +11,7 @@ import threading
 import time
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from apps.keyring import crypto
 from apps.keyring.choices import DataKeyStatus
@@ -37,16 +38,27 @@ def _wrap_context(version: int) -> bytes:
 def _unwrap(master: MasterKey, version: int, wrapped: str, fingerprint: str) -> bytes:
     if fingerprint != master.fingerprint:
         raise MasterKeyMismatch(
-            f"The master key from {master.source} (fingerprint {master.fingerprint}) is not the one data key "
-            f"v{version} was wrapped with (fingerprint {fingerprint}): configure the original DBSBM_MASTER_KEY. "
-            "Nothing was decrypted or changed."
+            _(
+                "The master key from %(source)s (fingerprint %(master_fingerprint)s) is not the one data key "
+                "v%(version)s was wrapped with (fingerprint %(fingerprint)s): configure the original "
+                "DBSBM_MASTER_KEY. Nothing was decrypted or changed."
+            )
+            % {
+                "source": master.source,
+                "master_fingerprint": master.fingerprint,
+                "version": version,
+                "fingerprint": fingerprint,
+            }
         )
     try:
         return crypto.open_sealed(master.wrapping_key, base64.b64decode(wrapped), _wrap_context(version))
     except (crypto.InvalidTag, crypto.CiphertextFormatError, ValueError):
         raise KeyringError(
-            f"Data key v{version} cannot be unwrapped although the master key fingerprint matches: "
-            "its stored form (keyring_datakey.wrapped_key) is damaged."
+            _(
+                "Data key v%(version)s cannot be unwrapped although the master key fingerprint matches: its "
+                "stored form (keyring_datakey.wrapped_key) is damaged."
+            )
+            % {"version": version}
         ) from None
 
 
@@ -84,8 +96,10 @@ class KeyRing:
             self._load()
         if self._active is None:
             raise NoActiveDataKey(
-                "There is no active data key: run `python manage.py migrate` (creates the first one) "
-                "or `python manage.py rotate_keys --new-key`."
+                _(
+                    "There is no active data key: run `python manage.py migrate` (creates the first one) or "
+                    "`python manage.py rotate_keys --new-key`."
+                )
             )
         return self._active
 
@@ -95,7 +109,8 @@ class KeyRing:
         key = self._keys.get(version)
         if key is None:
             raise UnknownKeyVersion(
-                f"data key v{version} does not exist (deleted, or the row comes from another database)",
+                _("data key v%(version)s does not exist (deleted, or the row comes from another database)")
+                % {"version": version},
                 reason="missing key version",
             )
         return key
@@ -117,8 +132,11 @@ class KeyRing:
             except (crypto.InvalidTag, crypto.CiphertextFormatError):
                 continue
         raise CorruptedCiphertext(
-            f"the ciphertext does not authenticate under data key v{version} (altered, truncated or moved "
-            "from another column)",
+            _(
+                "the ciphertext does not authenticate under data key v%(version)s (altered, truncated or "
+                "moved from another column)"
+            )
+            % {"version": version},
             reason="authentication failed",
         )
 

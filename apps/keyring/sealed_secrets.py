@@ -8,6 +8,8 @@ import base64
 import secrets
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from apps.keyring import crypto
 from apps.keyring.errors import KeyringError
 from apps.keyring.master import MasterKey, master_key
@@ -35,8 +37,15 @@ def unwrap_secret(master: MasterKey, row: SealedSecret) -> bytes:
     """The secret of `row`; a KeyringError when the master key is another one or the row was altered."""
     if row.master_key_fingerprint != master.fingerprint:
         raise KeyringError(
-            f"The sealed secret {row.purpose!r} was wrapped by master key {row.master_key_fingerprint}, "
-            f"not by the configured one ({master.fingerprint}): configure the original DBSBM_MASTER_KEY."
+            _(
+                "The sealed secret %(purpose)r was wrapped by master key %(master_key_fingerprint)s, not by "
+                "the configured one (%(fingerprint)s): configure the original DBSBM_MASTER_KEY."
+            )
+            % {
+                "purpose": row.purpose,
+                "master_key_fingerprint": row.master_key_fingerprint,
+                "fingerprint": master.fingerprint,
+            }
         )
     try:
         return crypto.open_sealed(
@@ -44,8 +53,11 @@ def unwrap_secret(master: MasterKey, row: SealedSecret) -> bytes:
         )
     except (crypto.InvalidTag, crypto.CiphertextFormatError, ValueError):
         raise KeyringError(
-            f"The sealed secret {row.purpose!r} does not unwrap under the configured master key although its "
-            "fingerprint matches: the row (keyring_sealedsecret) was altered."
+            _(
+                "The sealed secret %(purpose)r does not unwrap under the configured master key although its "
+                "fingerprint matches: the row (keyring_sealedsecret) was altered."
+            )
+            % {"purpose": row.purpose}
         ) from None
 
 

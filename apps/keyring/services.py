@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.core.actors import Actor
 from apps.keyring import crypto
@@ -280,6 +281,7 @@ def file_open(sealed: bytes, *, file_key: str, context: str) -> bytes:
         return crypto.open_sealed(base64.b64decode(file_key), sealed, context.encode())
     except (crypto.InvalidTag, crypto.CiphertextFormatError, ValueError):
         raise CorruptedCiphertext(
-            f"the file of {context} does not authenticate under its key (altered, truncated or moved)",
+            _("the file of %(context)s does not authenticate under its key (altered, truncated or moved)")
+            % {"context": context},
             reason="authentication failed",
         ) from None

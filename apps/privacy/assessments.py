@@ -18,6 +18,8 @@ transfers, innovative technology, long retention.
 import re
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from apps.core.errors import ApplicationError
 from apps.core.personal_data import DataCategory
 from apps.privacy.choices import RiskLevel, SubjectScale
@@ -69,33 +71,38 @@ COUNTRY = re.compile(r"^[A-Z]{2}$")
 def questionnaire_validate(questionnaire: Any) -> dict[str, Any]:  # noqa: C901 - one branch per answer type
     """The questionnaire with every question answered in the right type, or an ApplicationError per field."""
     if not isinstance(questionnaire, dict):
-        raise ApplicationError("The questionnaire must be a JSON object.", fields={"questionnaire": ["Not an object."]})
+        raise ApplicationError(
+            _("The questionnaire must be a JSON object."), fields={"questionnaire": [_("Not an object.")]}
+        )
     errors: dict[str, list[str]] = {}
     unknown = sorted(set(questionnaire) - set(QUESTIONS))
     for name in unknown:
-        errors[name] = [f"Unknown question; the questions are: {', '.join(QUESTIONS)}."]
+        errors[name] = [_("Unknown question; the questions are: %(choices)s.") % {"choices": ", ".join(QUESTIONS)}]
     categories = questionnaire.get("data_categories")
     if not isinstance(categories, list) or not categories or not all(isinstance(item, str) for item in categories):
-        errors["data_categories"] = [f"A non-empty list of: {', '.join(DataCategory.values)}."]
+        errors["data_categories"] = [
+            _("A non-empty list of: %(choices)s.") % {"choices": ", ".join(DataCategory.values)}
+        ]
     elif bad := sorted(set(categories) - set(DataCategory.values)):
         errors["data_categories"] = [
-            f"Unknown categories {', '.join(bad)}; choose from {', '.join(DataCategory.values)}."
+            _("Unknown categories %(unknown)s; choose from %(choices)s.")
+            % {"unknown": ", ".join(bad), "choices": ", ".join(DataCategory.values)}
         ]
     if questionnaire.get("subject_scale") not in SubjectScale.values:
-        errors["subject_scale"] = [f"One of: {', '.join(SubjectScale.values)}."]
+        errors["subject_scale"] = [_("One of: %(choices)s.") % {"choices": ", ".join(SubjectScale.values)}]
     for name in BOOLEAN_QUESTIONS:
         if not isinstance(questionnaire.get(name), bool):
-            errors[name] = ["Answer true or false."]
+            errors[name] = [_("Answer true or false.")]
     retention = questionnaire.get("retention_days")
     if isinstance(retention, bool) or not isinstance(retention, int) or not 0 <= retention <= MAX_RETENTION_DAYS:
-        errors["retention_days"] = [f"A whole number of days from 0 to {MAX_RETENTION_DAYS}."]
+        errors["retention_days"] = [_("A whole number of days from 0 to %(max)s.") % {"max": MAX_RETENTION_DAYS}]
     countries = questionnaire.get("transfer_countries", [])
     if not isinstance(countries, list) or not all(isinstance(item, str) and COUNTRY.match(item) for item in countries):
-        errors["transfer_countries"] = ['A list of ISO 3166 alpha-2 country codes, e.g. ["US"].']
+        errors["transfer_countries"] = [_('A list of ISO 3166 alpha-2 country codes, e.g. ["US"].')]
     elif questionnaire.get("cross_border_transfer") is True and not countries:
-        errors["transfer_countries"] = ["Name the countries the data is transferred to."]
+        errors["transfer_countries"] = [_("Name the countries the data is transferred to.")]
     if errors:
-        raise ApplicationError("The questionnaire is incomplete or invalid.", fields={"questionnaire": [errors]})
+        raise ApplicationError(_("The questionnaire is incomplete or invalid."), fields={"questionnaire": [errors]})
     return {
         **{name: questionnaire[name] for name in QUESTIONS if name in questionnaire},
         "data_categories": sorted(set(categories)),

@@ -5,6 +5,7 @@ import json
 from django import forms
 from django.contrib import admin
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from apps.compliance.checks.registry import checks_for
 from apps.compliance.models import CheckRun, CheckSetting, EvidenceItem, ManualAttestation, ScoreSnapshot
@@ -23,7 +24,7 @@ class CheckSettingForm(forms.ModelForm):
         data = super().clean()
         found = checks_for(check_id=data.get("check_id") or "")
         if data.get("auto_remediation_enabled") and not (found and found[0].remediation):
-            raise forms.ValidationError({"auto_remediation_enabled": "This check offers no auto-remediation."})
+            raise forms.ValidationError({"auto_remediation_enabled": _("This check offers no auto-remediation.")})
         return data
 
 

@@ -1,5 +1,6 @@
 """The compliance API: frameworks with scores, their requirements with statuses, and check runs."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins
 from rest_framework.decorators import action
@@ -18,7 +19,10 @@ READ = "compliance:read"
 
 
 def _framework_not_found(framework_id: str) -> NotFoundError:
-    return NotFoundError(f"No framework {framework_id!r}; list them at /api/v1/compliance/frameworks/.")
+    return NotFoundError(
+        _("No framework %(framework_id)r; list them at /api/v1/compliance/frameworks/.")
+        % {"framework_id": framework_id}
+    )
 
 
 def _framework_row(framework_id: str) -> dict:

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Count, F, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.audit.models import AuditEvent
 from apps.betting.choices import GameStatus, LedgerKind, LegResult
@@ -148,8 +149,11 @@ def audit_trail_extract(*, framework, parameters: dict) -> ReportContent:
     total = events.count()
     if total > limit:
         raise ApplicationError(
-            f"The extract would hold {total} audit events, more than the limit of {limit}: "
-            "choose a shorter date range or an action prefix.",
+            _(
+                "The extract would hold %(total)s audit events, more than the limit of %(limit)s: choose a "
+                "shorter date range or an action prefix."
+            )
+            % {"total": total, "limit": limit},
             code="report_too_large",
         )
     columns = ["id", "occurred_at", "actor_kind", "actor_label", "guild_id", "action", "target", "reason"]

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from apps.compliance.choices import ReportKind
 from apps.core.beat import cron_validate as core_cron_validate
 from apps.core.errors import ApplicationError
@@ -59,61 +61,74 @@ def _refuse(message: str, field: str = "parameters") -> ApplicationError:
 def _coerce_int(parameter: Parameter, value: Any) -> int:
     name = parameter.name
     if isinstance(value, bool) or not isinstance(value, int):
-        raise _refuse(f"Parameter {name!r} must be a whole number.")
+        raise _refuse(_("Parameter %(name)r must be a whole number.") % {"name": name})
     if parameter.minimum is not None and value < parameter.minimum:
-        raise _refuse(f"Parameter {name!r} must be at least {parameter.minimum}.")
+        raise _refuse(
+            _("Parameter %(name)r must be at least %(minimum)s.") % {"name": name, "minimum": parameter.minimum}
+        )
     if parameter.maximum is not None and value > parameter.maximum:
-        raise _refuse(f"Parameter {name!r} must be at most {parameter.maximum}.")
+        raise _refuse(
+            _("Parameter %(name)r must be at most %(maximum)s.") % {"name": name, "maximum": parameter.maximum}
+        )
     return value
 
 
 def _coerce_date(parameter: Parameter, value: Any) -> str:
     name = parameter.name
     if not isinstance(value, str):
-        raise _refuse(f"Parameter {name!r} must be a date written YYYY-MM-DD.")
+        raise _refuse(_("Parameter %(name)r must be a date written YYYY-MM-DD.") % {"name": name})
     try:
         return date.fromisoformat(value).isoformat()
     except ValueError:
-        raise _refuse(f"Parameter {name!r} must be a date written YYYY-MM-DD, not {value!r}.") from None
+        raise _refuse(
+            _("Parameter %(name)r must be a date written YYYY-MM-DD, not %(value)r.") % {"name": name, "value": value}
+        ) from None
 
 
 def _coerce(parameter: Parameter, value: Any) -> Any:
     name = parameter.name
     if parameter.kind is bool:
         if not isinstance(value, bool):
-            raise _refuse(f"Parameter {name!r} must be true or false.")
+            raise _refuse(_("Parameter %(name)r must be true or false.") % {"name": name})
         return value
     if parameter.kind is int:
         return _coerce_int(parameter, value)
     if parameter.kind is date:
         return _coerce_date(parameter, value)
     if not isinstance(value, str) or len(value) > 200:
-        raise _refuse(f"Parameter {name!r} must be text of at most 200 characters.")
+        raise _refuse(_("Parameter %(name)r must be text of at most 200 characters.") % {"name": name})
     return value.strip()
 
 
 def parameters_validate(*, kind: str, parameters: Any) -> dict[str, Any]:
     """The kind's parameters with defaults filled in; refuses unknown names and bad values."""
     if kind not in PARAMETERS:
-        raise _refuse(f"Unknown report kind {kind!r}; choose one of {', '.join(ReportKind.values)}.", "kind")
+        raise _refuse(
+            _("Unknown report kind %(kind)r; choose one of %(choices)s.")
+            % {"kind": kind, "choices": ", ".join(ReportKind.values)},
+            "kind",
+        )
     if parameters is None:
         parameters = {}
     if not isinstance(parameters, dict):
-        raise _refuse("Parameters must be a JSON object.")
+        raise _refuse(_("Parameters must be a JSON object."))
     known = {parameter.name: parameter for parameter in PARAMETERS[kind]}
     unknown = sorted(set(parameters) - set(known))
     if unknown:
         allowed = ", ".join(sorted(known)) or "none"
-        raise _refuse(f"Unknown parameter(s) {', '.join(unknown)} for a {kind} report; allowed: {allowed}.")
+        raise _refuse(
+            _("Unknown parameter(s) %(unknown)s for a %(kind)s report; allowed: %(allowed)s.")
+            % {"unknown": ", ".join(unknown), "kind": kind, "allowed": allowed}
+        )
     cleaned = {}
     for name, parameter in known.items():
         value = parameters.get(name)
         cleaned[name] = parameter.default if value is None else _coerce(parameter, value)
     if kind == ReportKind.AUDIT_TRAIL_EXTRACT:
         if (cleaned["start"] is None) != (cleaned["end"] is None):
-            raise _refuse("Give both start and end, or neither (then the last `days` days are used).")
+            raise _refuse(_("Give both start and end, or neither (then the last `days` days are used)."))
         if cleaned["start"] is not None and cleaned["start"] > cleaned["end"]:
-            raise _refuse("The start date must not be after the end date.")
+            raise _refuse(_("The start date must not be after the end date."))
     return cleaned
 
 

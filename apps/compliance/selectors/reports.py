@@ -1,6 +1,7 @@
 """Reads of the scheduled reports for the portal (C3's report library) and the download view."""
 
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils.translation import gettext as _
 
 from apps.compliance.models import ReportDefinition, ReportFile, ReportRun
 from apps.core.errors import NotFoundError
@@ -26,7 +27,7 @@ def report_library() -> QuerySet[ReportDefinition]:
 def report_file_get(*, file_id: int) -> ReportFile:
     report_file = ReportFile.objects.select_related("run__definition").filter(pk=file_id).first()
     if report_file is None:
-        raise NotFoundError(f"No report file {file_id}.", code="report_file_not_found")
+        raise NotFoundError(_("No report file %(file_id)s.") % {"file_id": file_id}, code="report_file_not_found")
     return report_file
 
 

@@ -15,6 +15,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from apps.accounts.choices import StaffRole
 from apps.audit.services import audit_record, field_changes
@@ -59,11 +60,13 @@ def access_review_start(
         reviewer = candidates[0] if candidates else None
     if reviewer is None:
         raise ApplicationError(
-            "No compliance officer or superuser can review access: give someone the compliance officer role.",
+            gettext("No compliance officer or superuser can review access: give someone the compliance officer role."),
             code="no_reviewer",
         )
     if not (reviewer.is_superuser or reviewer in candidates):
-        raise PermissionDeniedError("The reviewer must be a compliance officer or a superuser.", code="not_a_reviewer")
+        raise PermissionDeniedError(
+            gettext("The reviewer must be a compliance officer or a superuser."), code="not_a_reviewer"
+        )
     instance, _ = workflow_start(
         code=ACCESS_REVIEW_WORKFLOW_CODE,
         actor=actor,
@@ -131,17 +134,22 @@ def access_review_decide(
     """Certify or revoke one account's access; refuses self-review, other reviewers' items and re-decisions."""
     item = AccessReviewItem.objects.select_for_update(of=("self",)).select_related("review", "user").get(pk=item.pk)
     if decision not in (AccessDecision.CERTIFIED, AccessDecision.REVOKED):
-        raise ApplicationError("Decide certified or revoked.", fields={"decision": ["certified or revoked"]})
+        raise ApplicationError(
+            gettext("Decide certified or revoked."), fields={"decision": [gettext("certified or revoked")]}
+        )
     if item.user_id is not None and item.user_id == user.pk:
-        raise PermissionDeniedError("You cannot review your own account.", code="self_review")
+        raise PermissionDeniedError(gettext("You cannot review your own account."), code="self_review")
     if item.reviewer_id != user.pk and not user.is_superuser:
-        raise PermissionDeniedError("This account is assigned to another reviewer.", code="not_your_item")
+        raise PermissionDeniedError(gettext("This account is assigned to another reviewer."), code="not_your_item")
     if item.review.status != AccessReviewStatus.OPEN:
-        raise ConflictError("The review is completed.", code="review_completed")
+        raise ConflictError(gettext("The review is completed."), code="review_completed")
     if item.decision != AccessDecision.PENDING:
-        raise ConflictError(f"{item.username} is already {item.decision}.", code="already_decided")
+        raise ConflictError(
+            gettext("%(username)s is already %(decision)s.") % {"username": item.username, "decision": item.decision},
+            code="already_decided",
+        )
     if decision == AccessDecision.REVOKED and not note.strip():
-        raise ApplicationError("Say why the access is revoked.", fields={"note": ["Required."]})
+        raise ApplicationError(gettext("Say why the access is revoked."), fields={"note": [gettext("Required.")]})
     if decision == AccessDecision.REVOKED and item.user is not None:
         _revoke_access(account=item.user, actor=actor, reason=f"access review {item.review.period}: {note}")
     item.decision, item.decided_by, item.decided_at, item.note = decision, user, timezone.now(), note

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from apps.accounts.choices import StaffRole
 from apps.audit.services import audit_record, field_changes
@@ -69,32 +70,38 @@ _RULE_CHOICES = (
 def alert_rule_validate(rule: AlertRule) -> None:
     """Refuse a rule that could never fire or could not tell anyone (with the field to fix)."""
     if not rule.name or not rule.name.strip():
-        raise _refuse("name", "Give the rule a name.")
+        raise _refuse("name", gettext("Give the rule a name."))
     for field_name, choices, noun in _RULE_CHOICES:
         if getattr(rule, field_name) not in choices.values:
-            raise _refuse(field_name, f"Choose a {noun}: {', '.join(choices.values)}.")
+            raise _refuse(
+                field_name,
+                gettext("Choose a %(noun)s: %(choices)s.") % {"noun": noun, "choices": ", ".join(choices.values)},
+            )
     if rule.condition == AlertCondition.FRAMEWORK_SCORE_BELOW and (
         rule.score_threshold is None or not 0 <= rule.score_threshold <= 100
     ):
-        raise _refuse("score_threshold", "A score rule needs a threshold between 0 and 100.")
+        raise _refuse("score_threshold", gettext("A score rule needs a threshold between 0 and 100."))
     rule.requirement_key = (rule.requirement_key or "").strip()
     if rule.condition == AlertCondition.REQUIREMENT_FAILING:
         framework_id, _, ref = rule.requirement_key.partition(":")
         if not Requirement.objects.filter(framework_id=framework_id, ref=ref).exists():
             raise _refuse(
                 "requirement_key",
-                f"A requirement rule needs an existing requirement as 'framework:ref', not {rule.requirement_key!r}.",
+                gettext("A requirement rule needs an existing requirement as 'framework:ref', not %(requirement_key)r.")
+                % {"requirement_key": rule.requirement_key},
             )
     if rule.recipient_role and rule.recipient_role not in StaffRole.values:
         raise _refuse(
-            "recipient_role", f"Unknown role {rule.recipient_role!r}; choose one of {', '.join(StaffRole.values)}."
+            "recipient_role",
+            gettext("Unknown role %(recipient_role)r; choose one of %(choices)s.")
+            % {"recipient_role": rule.recipient_role, "choices": ", ".join(StaffRole.values)},
         )
     if not rule.acknowledgment_minutes or rule.acknowledgment_minutes < 1:
-        raise _refuse("acknowledgment_minutes", "The acknowledgment window must be at least one minute.")
+        raise _refuse("acknowledgment_minutes", gettext("The acknowledgment window must be at least one minute."))
     rule.recipients = recipients_validate(rule.recipients)
     rule.escalation_recipients = recipients_validate(rule.escalation_recipients)
     if not rule.recipients and not rule.recipient_role:
-        raise _refuse("recipients", "Name at least one recipient: e-mail addresses or a staff role.")
+        raise _refuse("recipients", gettext("Name at least one recipient: e-mail addresses or a staff role."))
 
 
 @transaction.atomic
@@ -105,7 +112,9 @@ def alert_rule_save(*, rule: AlertRule, actor: Actor) -> AlertRule:
     if rule.pk is not None:
         before = _rule_snapshot(AlertRule.objects.select_for_update().get(pk=rule.pk))
     if AlertRule.objects.filter(name=rule.name).exclude(pk=rule.pk).exists():
-        raise ConflictError(f"An alert rule named {rule.name!r} already exists.", code="alert_rule_exists")
+        raise ConflictError(
+            gettext("An alert rule named %(name)r already exists.") % {"name": rule.name}, code="alert_rule_exists"
+        )
     created = rule.pk is None
     rule.save()
     changes = field_changes(before, _rule_snapshot(rule))
@@ -186,7 +195,9 @@ def alert_acknowledge(*, alert: ComplianceAlert, user, actor: Actor) -> Complian
     alert = ComplianceAlert.objects.select_for_update().get(pk=alert.pk)
     if alert.status not in (AlertStatus.OPEN, AlertStatus.ESCALATED):
         raise ConflictError(
-            f"The alert is {alert.status}; only an open or escalated alert can be acknowledged.", code="alert_not_open"
+            gettext("The alert is %(status)s; only an open or escalated alert can be acknowledged.")
+            % {"status": alert.status},
+            code="alert_not_open",
         )
     return _transition(
         alert,
@@ -203,9 +214,9 @@ def alert_resolve(*, alert: ComplianceAlert, actor: Actor, user=None, note: str 
     """Close the alert (a person with a note, or the system when the condition cleared)."""
     alert = ComplianceAlert.objects.select_for_update().get(pk=alert.pk)
     if alert.status == AlertStatus.RESOLVED:
-        raise ConflictError("The alert is already resolved.", code="alert_resolved")
+        raise ConflictError(gettext("The alert is already resolved."), code="alert_resolved")
     if user is not None and not note.strip():
-        raise ApplicationError("Say how the alert was resolved.", fields={"note": ["Required."]})
+        raise ApplicationError(gettext("Say how the alert was resolved."), fields={"note": [gettext("Required.")]})
     return _transition(
         alert,
         actor=actor,

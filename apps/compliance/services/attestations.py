@@ -5,6 +5,7 @@ from datetime import datetime
 from django.core.files.base import File
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.audit.services import audit_record
 from apps.compliance.models import ManualAttestation, Requirement
@@ -25,9 +26,11 @@ def attestation_create(
 ) -> ManualAttestation:
     """Record an attestation valid until `expires_at` (in the future); the file's SHA-256 is stored with it."""
     if not statement.strip():
-        raise ApplicationError("An attestation needs a statement.", fields={"statement": ["Required."]})
+        raise ApplicationError(_("An attestation needs a statement."), fields={"statement": [_("Required.")]})
     if expires_at <= timezone.now():
-        raise ApplicationError("The expiry must be in the future.", fields={"expires_at": ["Must be in the future."]})
+        raise ApplicationError(
+            _("The expiry must be in the future."), fields={"expires_at": [_("Must be in the future.")]}
+        )
     attestation = ManualAttestation(requirement=requirement, statement=statement, owner=owner, expires_at=expires_at)
     return attestation_save(attestation=attestation, actor=actor, evidence_file=evidence_file)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import yaml
 from django.db import transaction
+from django.utils.translation import gettext
 
 from apps.audit.services import audit_record
 from apps.compliance.choices import FrameworkSource, MappingRelation
@@ -68,7 +69,10 @@ def _walk(nodes: list[CatalogueNode], parent_ref: str | None = None):
 
 def _node_from_yaml(item: dict, where: str) -> CatalogueNode:
     if not isinstance(item, dict) or not item.get("ref") or not item.get("title"):
-        raise CatalogueError(f"{where}: every requirement needs a ref and a title ({item!r:.80}).")
+        raise CatalogueError(
+            gettext("%(where)s: every requirement needs a ref and a title (%(item)s).")
+            % {"where": where, "item": repr(item)[:80]}
+        )
     children = [_node_from_yaml(child, where) for child in item.get("children") or []]
     return CatalogueNode(
         ref=str(item["ref"]),
@@ -85,9 +89,11 @@ def catalogue_from_yaml(path: Path) -> Catalogue:
     try:
         data = yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
     except yaml.YAMLError as error:
-        raise CatalogueError(f"{path.name}: not valid YAML ({error}).") from error
+        raise CatalogueError(
+            gettext("%(name)s: not valid YAML (%(error)s).") % {"name": path.name, "error": error}
+        ) from error
     if not isinstance(data, dict) or not all(data.get(key) for key in ("id", "name", "version", "requirements")):
-        raise CatalogueError(f"{path.name}: needs id, name, version and requirements.")
+        raise CatalogueError(gettext("%(name)s: needs id, name, version and requirements.") % {"name": path.name})
     mappings = []
     for item in data.get("mappings") or []:
         for target in item.get("to") or []:
@@ -121,7 +127,9 @@ def catalogue_sync(*, catalogue: Catalogue, actor: Actor | None) -> SyncResult: 
     refs = [node.ref for node, _ in _walk(catalogue.nodes)]
     if len(refs) != len(set(refs)):
         duplicates = sorted({ref for ref in refs if refs.count(ref) > 1})
-        raise CatalogueError(f"{catalogue.id}: duplicate requirement ids {duplicates[:10]}.")
+        raise CatalogueError(
+            gettext("%(id)s: duplicate requirement ids %(ids)s.") % {"id": catalogue.id, "ids": duplicates[:10]}
+        )
     checksum = _checksum(catalogue)
     framework = Framework.objects.select_for_update().filter(pk=catalogue.id).first()
     if framework is not None and framework.source_checksum == checksum and framework.version == catalogue.version:
@@ -198,7 +206,9 @@ def catalogue_mappings_sync(*, catalogues: list[Catalogue]) -> int:
             source_key = f"{catalogue.id}:{ref}"
             for key in (source_key, target):
                 if key not in index:
-                    raise CatalogueError(f"{catalogue.id}: mapping names unknown requirement {key}.")
+                    raise CatalogueError(
+                        gettext("%(id)s: mapping names unknown requirement %(key)s.") % {"id": catalogue.id, "key": key}
+                    )
             wanted[(index[source_key], index[target])] = relation
     current = {
         (mapping.source_id, mapping.target_id): mapping

@@ -6,6 +6,7 @@ module imports: this module imports the task it queues. The request is audited (
 """
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from apps.audit.services import audit_record, field_changes
 from apps.compliance.checks.registry import checks_for
@@ -25,16 +26,18 @@ def checks_run_request(*, actor: Actor, framework: Framework | None = None, chec
     whose `completed_at` says when the worker has run them."""
     check_id = (check_id or "").strip()
     if (framework is None) == (not check_id):
-        raise ApplicationError("Choose a framework or a single check to run.", code="checks_run_target")
+        raise ApplicationError(_("Choose a framework or a single check to run."), code="checks_run_target")
     if check_id:
         checks = checks_for(check_id=check_id)
         if not checks:
-            message = f"No check {check_id!r} is registered."
+            message = _("No check %(check_id)r is registered.") % {"check_id": check_id}
             raise ApplicationError(message, code="check_not_found", fields={"check_id": [message]})
     else:
         checks = checks_for(framework=framework.pk)
         if not checks:
-            message = f"No automated check evidences {framework.name}: its requirements are assessed manually."
+            message = _("No automated check evidences %(name)s: its requirements are assessed manually.") % {
+                "name": framework.name
+            }
             raise ApplicationError(message, code="framework_has_no_checks", fields={"framework": [message]})
     row = enqueue(checks_run_task, framework=framework.pk if framework else None, check_id=check_id or None)
     audit_record(

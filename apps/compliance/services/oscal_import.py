@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 from django.utils.text import slugify
+from django.utils.translation import gettext
 
 from apps.compliance.choices import FrameworkSource
 from apps.compliance.services.catalogues import Catalogue, CatalogueError, CatalogueNode
@@ -85,7 +86,7 @@ def _collect_params(node: dict, into: dict[str, dict]) -> None:
 
 def _control_node(control: dict, params: dict[str, dict] | None, where: str) -> CatalogueNode | None:
     if not isinstance(control, dict) or not control.get("id") or not control.get("title"):
-        raise OscalError(f"{where}: a control without an id or a title.")
+        raise OscalError(gettext("%(where)s: a control without an id or a title.") % {"where": where})
     if (_prop(control, "status") or "").lower() == "withdrawn":
         return None
     label = _prop(control, "label")
@@ -107,7 +108,7 @@ def _control_node(control: dict, params: dict[str, dict] | None, where: str) -> 
 
 def _group_node(group: dict, params: dict[str, dict] | None, position: str) -> CatalogueNode:
     if not isinstance(group, dict) or not group.get("title"):
-        raise OscalError(f"group {position}: a group without a title.")
+        raise OscalError(gettext("group %(position)s: a group without a title.") % {"position": position})
     ref = str(group.get("id") or f"group-{position}")
     children = [
         _group_node(child, params, f"{position}.{index}") for index, child in enumerate(group.get("groups") or [], 1)
@@ -125,16 +126,26 @@ def oscal_catalogue_parse(
     try:
         document = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise OscalError(f"{source_name} is not valid JSON ({error}).") from error
+        raise OscalError(
+            gettext("%(source_name)s is not valid JSON (%(error)s).") % {"source_name": source_name, "error": error}
+        ) from error
     catalog = document.get("catalog") if isinstance(document, dict) else None
     if not isinstance(catalog, dict):
         found = sorted(document)[:5] if isinstance(document, dict) else type(document).__name__
-        raise OscalError(f"{source_name} is not an OSCAL catalog: no top-level 'catalog' object (found {found}).")
+        raise OscalError(
+            gettext("%(source_name)s is not an OSCAL catalog: no top-level 'catalog' object (found %(found)s).")
+            % {"source_name": source_name, "found": found}
+        )
     metadata = catalog.get("metadata")
     if not isinstance(metadata, dict) or not metadata.get("title") or not metadata.get("version"):
-        raise OscalError(f"{source_name}: the catalog's metadata needs a title and a version.")
+        raise OscalError(
+            gettext("%(source_name)s: the catalog's metadata needs a title and a version.")
+            % {"source_name": source_name}
+        )
     if not catalog.get("groups") and not catalog.get("controls"):
-        raise OscalError(f"{source_name}: the catalog has no groups and no controls.")
+        raise OscalError(
+            gettext("%(source_name)s: the catalog has no groups and no controls.") % {"source_name": source_name}
+        )
     params: dict[str, dict] | None = None
     if substitute_params:
         params = {}
@@ -143,7 +154,10 @@ def oscal_catalogue_parse(
     nodes += [node for node in (_control_node(c, params, "catalog") for c in catalog.get("controls") or []) if node]
     identifier = framework_id or slugify(metadata["title"])[:64].strip("-")
     if not re.fullmatch(r"[-a-zA-Z0-9_]{1,64}", identifier or ""):
-        raise OscalError(f"{identifier!r} is not a usable framework id (letters, digits, - and _, at most 64).")
+        raise OscalError(
+            gettext("%(identifier)r is not a usable framework id (letters, digits, - and _, at most 64).")
+            % {"identifier": identifier}
+        )
     return Catalogue(
         id=identifier,
         name=str(metadata["title"])[:200],
@@ -158,7 +172,9 @@ def oscal_catalogue_read(path: Path, **options) -> Catalogue:
     try:
         raw = path.read_bytes()
     except OSError as error:
-        raise OscalError(f"cannot read {path}: {error.strerror or error}.") from error
+        raise OscalError(
+            gettext("cannot read %(path)s: %(reason)s.") % {"path": path, "reason": error.strerror or error}
+        ) from error
     return oscal_catalogue_parse(raw=raw, source_name=path.name, **options)
 
 

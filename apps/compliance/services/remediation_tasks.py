@@ -9,6 +9,7 @@ from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from apps.accounts.choices import StaffRole
 from apps.audit.services import audit_record, field_changes
@@ -30,9 +31,10 @@ def assignable_users():
 def _check_assignee(user) -> None:
     if user is not None and not any(user_holds_role(user, role) for role in ASSIGNABLE_ROLES):
         raise ApplicationError(
-            f"{user.get_username()} is not an active compliance officer or security analyst.",
+            gettext("%(username)s is not an active compliance officer or security analyst.")
+            % {"username": user.get_username()},
             code="remediation_assignee_invalid",
-            fields={"assignee": ["Choose a compliance officer or a security analyst."]},
+            fields={"assignee": [gettext("Choose a compliance officer or a security analyst.")]},
         )
 
 
@@ -42,7 +44,7 @@ def _check_requirement(key: str) -> str:
         return ""
     framework_id, _, ref = key.partition(":")
     if not Requirement.objects.filter(framework_id=framework_id, ref=ref).exists():
-        message = f"No requirement {key!r}: write it as framework:ref, e.g. soc2:CC6.1."
+        message = gettext("No requirement %(key)r: write it as framework:ref, e.g. soc2:CC6.1.") % {"key": key}
         raise ApplicationError(message, code="requirement_not_found", fields={"requirement_key": [message]})
     return key
 
@@ -72,9 +74,13 @@ def remediation_task_create(
     """A new open task (assigned at once when an assignee is given); invalid input writes nothing."""
     title = (title or "").strip()
     if not title or len(title) > 200:
-        raise ApplicationError("Give the task a title of 1 to 200 characters.", fields={"title": ["Required."]})
+        raise ApplicationError(
+            gettext("Give the task a title of 1 to 200 characters."), fields={"title": [gettext("Required.")]}
+        )
     if due_on is not None and due_on < timezone.now().date():
-        raise ApplicationError("The due date is in the past.", fields={"due_on": ["Choose today or a later day."]})
+        raise ApplicationError(
+            gettext("The due date is in the past."), fields={"due_on": [gettext("Choose today or a later day.")]}
+        )
     _check_assignee(assignee)
     task = RemediationTask.objects.create(
         title=title,
@@ -95,7 +101,7 @@ def remediation_task_create(
 def _locked_open(task: RemediationTask) -> RemediationTask:
     task = RemediationTask.objects.select_for_update().get(pk=task.pk)
     if task.status != RemediationStatus.OPEN:
-        raise ConflictError(f"'{task.title}' is already done.", code="remediation_done")
+        raise ConflictError(gettext("'%(title)s' is already done.") % {"title": task.title}, code="remediation_done")
     return task
 
 
@@ -122,11 +128,13 @@ def remediation_task_complete(*, task: RemediationTask, user, actor: Actor, note
     """Mark an open task done: by its assignee, or by a compliance officer; the note says what was done."""
     note = (note or "").strip()
     if not note:
-        raise ApplicationError("Say what was done to complete the task.", fields={"note": ["Required."]})
+        raise ApplicationError(
+            gettext("Say what was done to complete the task."), fields={"note": [gettext("Required.")]}
+        )
     task = _locked_open(task)
     if task.assignee_id != user.pk and not user_holds_role(user, StaffRole.COMPLIANCE_OFFICER.value):
         raise PermissionDeniedError(
-            "Only the task's assignee or a compliance officer may complete it.", code="remediation_not_yours"
+            gettext("Only the task's assignee or a compliance officer may complete it."), code="remediation_not_yours"
         )
     before = _snapshot(task)
     task.status, task.completed_by, task.completed_at = RemediationStatus.DONE, user, timezone.now()

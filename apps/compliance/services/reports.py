@@ -18,6 +18,7 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from apps.audit.services import audit_record, field_changes
 from apps.compliance.choices import CONTENT_TYPES, ReportFormat, ReportRunStatus
@@ -66,7 +67,7 @@ def _schedule_sync(definition: ReportDefinition) -> None:
 
 def _clean(*, kind: str, framework, parameters, cron: str, recipients) -> dict:
     if framework is not None and not isinstance(framework, Framework):
-        raise ApplicationError("framework must be a Framework.", fields={"framework": ["Unknown framework."]})
+        raise ApplicationError(_("framework must be a Framework."), fields={"framework": [_("Unknown framework.")]})
     return {
         "parameters": parameters_validate(kind=kind, parameters=parameters),
         "cron": cron_validate(cron),
@@ -89,10 +90,12 @@ def report_definition_create(
     """A report definition and, when it has a cron schedule, its beat row; invalid input writes nothing."""
     name = (name or "").strip()
     if not name or len(name) > 120:
-        raise ApplicationError("Give the report a name of 1 to 120 characters.", fields={"name": ["Required."]})
+        raise ApplicationError(_("Give the report a name of 1 to 120 characters."), fields={"name": [_("Required.")]})
     cleaned = _clean(kind=kind, framework=framework, parameters=parameters, cron=cron, recipients=recipients)
     if ReportDefinition.objects.filter(name=name).exists():
-        raise ConflictError(f"A report named {name!r} already exists.", code="report_definition_exists")
+        raise ConflictError(
+            _("A report named %(name)r already exists.") % {"name": name}, code="report_definition_exists"
+        )
     definition = ReportDefinition.objects.create(
         name=name, kind=kind, framework=framework, is_enabled=is_enabled, created_by=actor.label[:150], **cleaned
     )
@@ -151,9 +154,14 @@ def report_definition_update(
     if "name" in changes:
         new_name = (changes["name"] or "").strip()
         if not new_name or len(new_name) > 120:
-            raise ApplicationError("Give the report a name of 1 to 120 characters.", fields={"name": ["Required."]})
+            raise ApplicationError(
+                _("Give the report a name of 1 to 120 characters."), fields={"name": [_("Required.")]}
+            )
         if ReportDefinition.objects.filter(name=new_name).exclude(pk=definition.pk).exists():
-            raise ConflictError(f"A report named {new_name!r} already exists.", code="report_definition_exists")
+            raise ConflictError(
+                _("A report named %(new_name)r already exists.") % {"new_name": new_name},
+                code="report_definition_exists",
+            )
         definition.name = new_name
     definition.kind = new_kind
     if "framework" in changes:
@@ -178,7 +186,8 @@ def report_definition_delete(*, definition: ReportDefinition, actor: Actor) -> N
     )
     if definition.runs.exists():
         raise ConflictError(
-            f"{definition.name!r} has runs, which are kept as records: disable the definition instead.",
+            _("%(name)r has runs, which are kept as records: disable the definition instead.")
+            % {"name": definition.name},
             code="report_definition_has_runs",
         )
     audit_record(
@@ -283,7 +292,7 @@ def report_run_email(*, run: ReportRun, actor: Actor, recipients: list[str] | No
     """E-mail a run's files to the definition's recipients (or the given ones); records who got it."""
     recipients = recipients_validate(recipients if recipients is not None else run.definition.recipients)
     if not recipients:
-        raise ApplicationError("The report has no recipients to e-mail.", code="no_recipients")
+        raise ApplicationError(_("The report has no recipients to e-mail."), code="no_recipients")
     files = list(run.files.order_by("format"))
     body = [
         f"{run.definition.name}, version {run.number}, generated {run.started_at:%Y-%m-%d %H:%M} UTC.",

@@ -1,6 +1,7 @@
 """Per-check settings: enabling, frequency, auto-remediation (audited: remediation changes other apps' data)."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from apps.audit.services import audit_record, field_changes
 from apps.compliance.checks.registry import checks_for
@@ -17,8 +18,8 @@ def check_setting_save(*, setting: CheckSetting, actor: Actor) -> CheckSetting:
     [check] = checks_for(check_id=setting.check_id) or [None]
     if check is not None and setting.auto_remediation_enabled and check.remediation is None:
         raise ApplicationError(
-            f"Check {setting.check_id} has no auto-remediation to enable.",
-            fields={"auto_remediation_enabled": ["This check offers no remediation."]},
+            _("Check %(check_id)s has no auto-remediation to enable.") % {"check_id": setting.check_id},
+            fields={"auto_remediation_enabled": [_("This check offers no remediation.")]},
         )
     before = {}
     if setting.pk:

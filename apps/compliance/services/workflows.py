@@ -16,6 +16,7 @@ from datetime import timedelta
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from apps.accounts.choices import StaffRole
 from apps.audit.services import audit_record, field_changes
@@ -66,18 +67,26 @@ def workflow_steps_validate(steps) -> list[dict]:
         return ApplicationError(message, code="invalid_workflow_steps", fields={"steps": [message]})
 
     if not isinstance(steps, list) or not 1 <= len(steps) <= 20:
-        raise refuse("Give the steps as a list of 1 to 20 objects {name, assignee_role, due_hours}.")
+        raise refuse(gettext("Give the steps as a list of 1 to 20 objects {name, assignee_role, due_hours}."))
     cleaned = []
     for number, step in enumerate(steps, start=1):
         if not isinstance(step, dict) or set(step) - {"name", "assignee_role", "due_hours"}:
-            raise refuse(f"Step {number}: only name, assignee_role and due_hours are allowed.")
+            raise refuse(
+                gettext("Step %(number)s: only name, assignee_role and due_hours are allowed.") % {"number": number}
+            )
         name, role, hours = str(step.get("name", "")).strip(), step.get("assignee_role", ""), step.get("due_hours")
         if not name or len(name) > 120:
-            raise refuse(f"Step {number}: give a name of 1 to 120 characters.")
+            raise refuse(gettext("Step %(number)s: give a name of 1 to 120 characters.") % {"number": number})
         if role and role not in StaffRole.values:
-            raise refuse(f"Step {number}: unknown role {role!r}; choose one of {', '.join(StaffRole.values)}.")
+            raise refuse(
+                gettext("Step %(number)s: unknown role %(role)r; choose one of %(choices)s.")
+                % {"number": number, "role": role, "choices": ", ".join(StaffRole.values)}
+            )
         if isinstance(hours, bool) or not isinstance(hours, int) or not 1 <= hours <= 8760:
-            raise refuse(f"Step {number}: due_hours must be a whole number of hours from 1 to 8760.")
+            raise refuse(
+                gettext("Step %(number)s: due_hours must be a whole number of hours from 1 to 8760.")
+                % {"number": number}
+            )
         cleaned.append({"name": name, "assignee_role": role or "", "due_hours": hours})
     return cleaned
 
@@ -137,10 +146,12 @@ def workflow_start(
         workflow_definitions_ensure()
         definition = WorkflowDefinition.objects.filter(code=code, is_active=True).first()
     if definition is None:
-        raise NotFoundError(f"No active workflow {code!r}.", code="workflow_not_found")
+        raise NotFoundError(gettext("No active workflow %(code)r.") % {"code": code}, code="workflow_not_found")
     reference = subject_reference(subject) if subject is not None else subject_ref.strip()
     if not reference:
-        raise ApplicationError("Name the workflow's subject (a row or a reference).", code="workflow_subject_missing")
+        raise ApplicationError(
+            gettext("Name the workflow's subject (a row or a reference)."), code="workflow_subject_missing"
+        )
     existing = WorkflowInstance.objects.filter(definition=definition, subject_ref=reference).first()
     if existing is not None:
         return existing, False
@@ -185,18 +196,26 @@ def _current_step(step: WorkflowStep) -> WorkflowStep:
     instance = WorkflowInstance.objects.select_for_update().get(pk=step.instance_id)
     step = WorkflowStep.objects.select_for_update(of=("self",)).select_related("instance").get(pk=step.pk)
     if instance.status != WorkflowStatus.IN_PROGRESS:
-        raise ConflictError(f"The workflow is {instance.status}.", code="workflow_finished")
+        raise ConflictError(
+            gettext("The workflow is %(status)s.") % {"status": instance.status}, code="workflow_finished"
+        )
     current = instance.steps.exclude(status=StepStatus.COMPLETED).order_by("order").first()
     if current is None or current.pk != step.pk or step.status not in OPEN_STEP_STATUSES:
-        raise ConflictError(f"'{step.name}' is not the current step of this workflow.", code="step_not_current")
+        raise ConflictError(
+            gettext("'%(name)s' is not the current step of this workflow.") % {"name": step.name},
+            code="step_not_current",
+        )
     return step
 
 
 def _may_work_on(step: WorkflowStep, user) -> None:
     if step.assignee_id is not None and step.assignee_id != user.pk and not user.is_superuser:
-        raise PermissionDeniedError("This step is assigned to someone else.", code="step_assigned_elsewhere")
+        raise PermissionDeniedError(gettext("This step is assigned to someone else."), code="step_assigned_elsewhere")
     if not user_holds_role(user, step.assignee_role):
-        raise PermissionDeniedError(f"This step needs the {step.assignee_role} role.", code="step_role_required")
+        raise PermissionDeniedError(
+            gettext("This step needs the %(assignee_role)s role.") % {"assignee_role": step.assignee_role},
+            code="step_role_required",
+        )
 
 
 def _step_audit(step: WorkflowStep, actor: Actor, action: str, before: dict, note: str = "") -> None:
@@ -210,7 +229,7 @@ def workflow_step_claim(*, step: WorkflowStep, user, actor: Actor) -> WorkflowSt
     """Take the current step: it becomes the user's and in progress."""
     step = _current_step(step)
     if step.assignee_id is not None and step.assignee_id != user.pk:
-        raise ConflictError("Someone else has claimed this step.", code="step_claimed")
+        raise ConflictError(gettext("Someone else has claimed this step."), code="step_claimed")
     _may_work_on(step, user)
     before = {"status": step.status, "assignee": step.assignee_id}
     step.assignee = user
@@ -260,9 +279,11 @@ def _dsr_verify_from_step(step: WorkflowStep, *, actor: Actor, method: str, note
         return
     if not method:
         raise ApplicationError(
-            "Say how you verified the requester's identity: choose a verification method to complete this step.",
+            gettext(
+                "Say how you verified the requester's identity: choose a verification method to complete this step."
+            ),
             code="verification_method_required",
-            fields={"verification_method": ["Choose how you verified the requester's identity."]},
+            fields={"verification_method": [gettext("Choose how you verified the requester's identity.")]},
         )
     privacy_services.request_verify_identity(request=request, actor=actor, method=method, note=notes[:500])
 
@@ -288,7 +309,7 @@ def workflow_step_complete(
 def workflow_step_fail(*, step: WorkflowStep, user, actor: Actor, notes: str) -> WorkflowStep:
     """Fail the current step, and with it the workflow; the notes say why."""
     if not notes.strip():
-        raise ApplicationError("Say why the step failed.", fields={"notes": ["Required."]})
+        raise ApplicationError(gettext("Say why the step failed."), fields={"notes": [gettext("Required.")]})
     step = _current_step(step)
     _may_work_on(step, user)
     return _finish_step(step, user=user, actor=actor, status=StepStatus.FAILED, notes=notes, now=timezone.now())

@@ -3,6 +3,7 @@ parameters, targets one per line); the analytics services check everything again
 their messages land on the field they are about."""
 
 from django import forms
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from apps.analytics.models import AlertCondition, AlertReducer, AlertRule
@@ -65,7 +66,9 @@ class RuleForm(forms.Form):
                 continue
             dimension, equals, values = part.partition("=")
             if not equals or not dimension.strip() or not values.strip():
-                raise forms.ValidationError(f"{part.strip()!r}: write dimension=value,value (e.g. league=nba).")
+                raise forms.ValidationError(
+                    _("%(part)r: write dimension=value,value (e.g. league=nba).") % {"part": part.strip()}
+                )
             parsed[f"filter_{dimension.strip()}"] = values.strip()
         return parsed
 
@@ -77,7 +80,9 @@ class RuleForm(forms.Form):
             kind, colon, value = line.partition(":")
             kind, value = kind.strip().lower(), value.strip()
             if not colon or not value:
-                raise forms.ValidationError(f"Line {number}: write kind: value ({TARGET_HELP}).")
+                raise forms.ValidationError(
+                    _("Line %(number)s: write kind: value (%(help)s).") % {"number": number, "help": TARGET_HELP}
+                )
             key = {"email": "address", "role": "role", "user": "user_id"}.get(kind, "url")
             targets.append({"kind": kind, key: int(value) if key == "user_id" and value.isdigit() else value})
         return targets
@@ -170,7 +175,9 @@ class SilenceForm(forms.Form):
                 continue
             label, equals, value = part.partition("=")
             if not equals or not label.strip():
-                raise forms.ValidationError(f"{part.strip()!r}: write label=value (e.g. severity=warning).")
+                raise forms.ValidationError(
+                    _("%(part)r: write label=value (e.g. severity=warning).") % {"part": part.strip()}
+                )
             parsed[label.strip()] = value.strip()
         return parsed
 

@@ -37,7 +37,9 @@ def _split_filters(text: str) -> dict[str, str]:
         if not part.strip():
             continue
         if "=" not in part:
-            raise forms.ValidationError(f"{part.strip()!r}: write dimension=value,value (e.g. league=nba,nhl).")
+            raise forms.ValidationError(
+                _("%(part)r: write dimension=value,value (e.g. league=nba,nhl).") % {"part": part.strip()}
+            )
         name, values = part.split("=", 1)
         filters[f"filter_{name.strip()}"] = values.strip()
     return filters

@@ -73,7 +73,8 @@ class EvidenceUploadForm(PortalForm):
         limit = getattr(settings, "INCIDENT_EVIDENCE_MAX_BYTES", 25 * 1024 * 1024)
         if upload.size > limit:
             raise forms.ValidationError(
-                f"The file is {upload.size} bytes; evidence may be at most {limit} bytes. Split or compress it."
+                _("The file is %(size)s bytes; evidence may be at most %(limit)s bytes. Split or compress it.")
+                % {"size": upload.size, "limit": limit}
             )
         return upload
 

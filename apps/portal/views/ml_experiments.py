@@ -145,7 +145,7 @@ def ml_experiment_action(request: HttpRequest, key: str, action: str) -> HttpRes
     def stop() -> None:
         form = StopForm(request.POST)
         if not form.is_valid():
-            raise ApplicationError("Say why the experiment stops (up to 300 characters).")
+            raise ApplicationError(_("Say why the experiment stops (up to 300 characters)."))
         experiment_stop(experiment=experiment, actor=actor, reason=form.cleaned_data["reason"])
 
     actions = {"start": lambda: experiment_start(experiment=experiment, actor=actor), "stop": stop}

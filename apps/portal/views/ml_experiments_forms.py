@@ -1,7 +1,7 @@
 """Forms of the experiments and bandit pages: shapes only; the ml services judge the rest."""
 
 from django import forms
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from apps.ml.experiments.choices import MetricKind, UnitKind
 
@@ -38,7 +38,7 @@ class ExperimentForm(forms.Form):
             try:
                 variants.append({"name": name.strip(), "weight": float(weight)})
             except ValueError:
-                raise forms.ValidationError(f"{part.strip()!r} is not name:weight.") from None
+                raise forms.ValidationError(gettext("%(part)r is not name:weight.") % {"part": part.strip()}) from None
         return variants
 
 

@@ -67,7 +67,9 @@ def _number(request: HttpRequest, name: str) -> int:
     try:
         return int(request.POST.get(name, ""))
     except ValueError as error:
-        raise ApplicationError(f"Choose a version ({name}).", fields={name: ["a version number"]}) from error
+        raise ApplicationError(
+            _("Choose a version (%(name)s).") % {"name": name}, fields={name: [_("a version number")]}
+        ) from error
 
 
 @never_cache
@@ -81,7 +83,7 @@ def ml_train(request: HttpRequest, name: str) -> HttpResponse:
         try:
             params = json.loads(raw) if raw else {}
         except json.JSONDecodeError as error:
-            raise ApplicationError(f"Parameters must be a JSON object: {error.msg}.") from error
+            raise ApplicationError(_("Parameters must be a JSON object: %(msg)s.") % {"msg": error.msg}) from error
         job = training_job_enqueue(model.name, params, actor=actor_for_request(request), user=request.user)
     except ApplicationError as error:
         return _refused(request, model, error)
@@ -122,7 +124,7 @@ def ml_promotion_decide(request: HttpRequest, name: str, request_id: int) -> Htt
     decide = {"approve": promotion_approve, "reject": promotion_reject}.get(decision)
     try:
         if decide is None:
-            raise ApplicationError(_("Approve or reject."), fields={"decision": ["approve or reject"]})
+            raise ApplicationError(_("Approve or reject."), fields={"decision": [_("approve or reject")]})
         decide(
             request=promotion, user=request.user, actor=actor_for_request(request), note=request.POST.get("note", "")
         )

@@ -6,6 +6,7 @@ import json
 from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
 
 from apps.core.actors import actor_for_request
 from apps.core.admin.tools import ModelAdmin, ReadOnlyAdmin, ServiceAdminMixin
@@ -68,7 +69,7 @@ class LegalHoldPlaceForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         if bool(data.get("tenant")) == bool(data.get("member")):
-            raise forms.ValidationError("Choose either a tenant or a member (exactly one).")
+            raise forms.ValidationError(_("Choose either a tenant or a member (exactly one)."))
         return data
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from django.apps import apps
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from apps.betting.choices import FINAL_BET_STATUSES
 from apps.fraud.choices import VERDICT_STATUSES
@@ -83,15 +84,23 @@ def policy_errors(*, kind: str, period_days, action: str) -> dict[str, list[str]
     errors: dict[str, list[str]] = {}
     entry = retention_kind(kind)
     if entry is None:
-        errors["kind"] = [f"Unknown data kind {kind!r}; known kinds: {', '.join(sorted(_KINDS))}."]
+        errors["kind"] = [
+            _("Unknown data kind %(kind)r; known kinds: %(choices)s.")
+            % {"kind": kind, "choices": ", ".join(sorted(_KINDS))}
+        ]
     if isinstance(period_days, bool) or not isinstance(period_days, int):
-        errors["period_days"] = ["A whole number of days is required."]
+        errors["period_days"] = [_("A whole number of days is required.")]
     elif not 1 <= period_days <= MAX_PERIOD_DAYS:
-        errors["period_days"] = [f"Must be between 1 and {MAX_PERIOD_DAYS} days."]
+        errors["period_days"] = [_("Must be between 1 and %(max)s days.") % {"max": MAX_PERIOD_DAYS}]
     if action not in RetentionAction.values:
-        errors["action"] = [f"Unknown action {action!r}; one of: {', '.join(RetentionAction.values)}."]
+        errors["action"] = [
+            _("Unknown action %(action)r; one of: %(choices)s.")
+            % {"action": action, "choices": ", ".join(RetentionAction.values)}
+        ]
     elif entry is not None and action not in entry.actions:
-        errors["action"] = [f"{entry.label} allows only: {', '.join(entry.actions)}."]
+        errors["action"] = [
+            _("%(label)s allows only: %(choices)s.") % {"label": entry.label, "choices": ", ".join(entry.actions)}
+        ]
     return errors
 
 

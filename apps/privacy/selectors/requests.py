@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import Member
 from apps.accounts.selectors import member_get
@@ -32,7 +33,9 @@ def request_list(
 def request_get(*, request_id: int) -> DataSubjectRequest:
     request = request_list().filter(pk=request_id).first()
     if request is None:
-        raise NotFoundError(f"No data-subject request {request_id}.", code="request_not_found")
+        raise NotFoundError(
+            _("No data-subject request %(request_id)s.") % {"request_id": request_id}, code="request_not_found"
+        )
     return request
 
 
@@ -58,7 +61,9 @@ def member_for_request(*, tenant: Tenant, discord_user_id: str) -> Member:
     member = member_get(tenant=tenant, discord_user_id=discord_user_id)
     if member is None:
         raise NotFoundError(
-            f"Guild {tenant.guild_id} has no member with Discord user id {discord_user_id}.", code="member_not_found"
+            _("Guild %(guild_id)s has no member with Discord user id %(discord_user_id)s.")
+            % {"guild_id": tenant.guild_id, "discord_user_id": discord_user_id},
+            code="member_not_found",
         )
     member.tenant = tenant  # the caller's tenant is the member's: no join, no extra query
     return member

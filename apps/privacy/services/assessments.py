@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.audit.services import audit_record, field_changes
 from apps.core.actors import Actor
@@ -38,11 +39,11 @@ def _snapshot(pia: PrivacyImpactAssessment) -> dict[str, Any]:
 def _require_text(title: str, processing: str) -> None:
     errors = {}
     if not title.strip():
-        errors["title"] = ["Required."]
+        errors["title"] = [_("Required.")]
     if not processing.strip():
-        errors["processing"] = ["Describe the processing being assessed."]
+        errors["processing"] = [_("Describe the processing being assessed.")]
     if errors:
-        raise ApplicationError("An assessment needs a title and a description of the processing.", fields=errors)
+        raise ApplicationError(_("An assessment needs a title and a description of the processing."), fields=errors)
 
 
 @transaction.atomic
@@ -77,7 +78,9 @@ def pia_update(
     """Revise a draft (or a rejected assessment, which becomes a draft again) and rescore it."""
     pia = _locked(pia)
     if pia.status not in EDITABLE_STATUSES:
-        raise ConflictError(f"A {pia.status} assessment cannot be edited.", code="pia_not_editable")
+        raise ConflictError(
+            _("A %(status)s assessment cannot be edited.") % {"status": pia.status}, code="pia_not_editable"
+        )
     _require_text(title, processing)
     answers = questionnaire_validate(questionnaire)
     before = _snapshot(pia)
@@ -94,7 +97,10 @@ def pia_submit(*, pia: PrivacyImpactAssessment, actor: Actor) -> PrivacyImpactAs
     """Send a draft for review."""
     pia = _locked(pia)
     if pia.status != PiaStatus.DRAFT:
-        raise ConflictError(f"Only a draft can be submitted; this one is {pia.status}.", code="invalid_transition")
+        raise ConflictError(
+            _("Only a draft can be submitted; this one is %(status)s.") % {"status": pia.status},
+            code="invalid_transition",
+        )
     before = _snapshot(pia)
     pia.status, pia.submitted_at = PiaStatus.SUBMITTED, timezone.now()
     pia.save(update_fields=["status", "submitted_at", "updated_at"])
@@ -109,14 +115,16 @@ def pia_decide(
     """Approve or reject a submitted assessment; the reviewer may not be its author, a rejection needs a note."""
     pia = _locked(pia)
     if pia.status != PiaStatus.SUBMITTED:
-        raise ConflictError(f"Only a submitted assessment can be decided; this one is {pia.status}.",
-                            code="invalid_transition")  # fmt: skip
+        raise ConflictError(
+            _("Only a submitted assessment can be decided; this one is %(status)s.") % {"status": pia.status},
+            code="invalid_transition",
+        )
     if reviewer is None or reviewer.pk == pia.author_id:
         raise PermissionDeniedError(
-            "The reviewer of an assessment must be someone other than its author.", code="reviewer_is_author"
+            _("The reviewer of an assessment must be someone other than its author."), code="reviewer_is_author"
         )
     if not approve and not note.strip():
-        raise ApplicationError("Say why the assessment is rejected.", fields={"note": ["Required."]})
+        raise ApplicationError(_("Say why the assessment is rejected."), fields={"note": [_("Required.")]})
     before = _snapshot(pia)
     now = timezone.now()
     pia.status = PiaStatus.APPROVED if approve else PiaStatus.REJECTED
@@ -135,10 +143,10 @@ def pia_mark_reviewed(
     """A periodic review of an approved assessment found it still valid: the next review is a period later."""
     pia = _locked(pia)
     if pia.status != PiaStatus.APPROVED:
-        raise ConflictError("Only an approved assessment has periodic reviews.", code="invalid_transition")
+        raise ConflictError(_("Only an approved assessment has periodic reviews."), code="invalid_transition")
     if reviewer is None or reviewer.pk == pia.author_id:
         raise PermissionDeniedError(
-            "The reviewer of an assessment must be someone other than its author.", code="reviewer_is_author"
+            _("The reviewer of an assessment must be someone other than its author."), code="reviewer_is_author"
         )
     before = {"next_review_at": pia.next_review_at}
     now = timezone.now()

@@ -7,6 +7,7 @@ in that version, or withdrawing what is not granted, records nothing and returns
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from apps.accounts.models import Member
 from apps.audit.services import audit_record, field_changes
@@ -53,7 +54,9 @@ def consent_types_ensure_defaults() -> int:
 def consent_type_publish(*, actor: Actor, code: str, title: str, text: str, is_required: bool = False) -> ConsentType:
     """A new version of a consent type (the previous version stops being active; members are asked again)."""
     if not text.strip() or not title.strip():
-        raise ApplicationError("A consent type needs a title and a text.", fields={"text": ["Required."]})
+        raise ApplicationError(
+            gettext("A consent type needs a title and a text."), fields={"text": [gettext("Required.")]}
+        )
     current = ConsentType.objects.select_for_update().filter(code=code).order_by("-version").first()
     before = {"version": current.version if current else None}
     ConsentType.objects.filter(code=code, is_active=True).update(is_active=False)
@@ -79,7 +82,8 @@ def _active_type(code: str) -> ConsentType:
     if consent_type is None:
         known = ", ".join(ConsentType.objects.filter(is_active=True).order_by("code").values_list("code", flat=True))
         raise NotFoundError(
-            f"No active consent type {code!r}; active types: {known or 'none'}.",
+            gettext("No active consent type %(code)r; active types: %(choices)s.")
+            % {"code": code, "choices": known or "none"},
             code="consent_type_not_found",
         )
     return consent_type
@@ -100,7 +104,9 @@ def consent_record(
 ) -> tuple[ConsentRecord, bool]:
     """Grant or withdraw a member's consent to a type; returns (the current record, created)."""
     if action not in ConsentAction.values:
-        raise ApplicationError(f"Unknown action {action!r}.", fields={"action": ["Unknown."]})
+        raise ApplicationError(
+            gettext("Unknown action %(action)r.") % {"action": action}, fields={"action": [gettext("Unknown.")]}
+        )
     consent_type = _active_type(code)
     # one writer per member at a time, so two concurrent grants cannot both see "not granted"
     Member.objects.select_for_update().filter(pk=member.pk).values_list("pk", flat=True).first()
@@ -113,7 +119,8 @@ def consent_record(
         return latest, False
     if latest is None and action == ConsentAction.WITHDRAWN:
         raise ApplicationError(
-            f"The member never granted {code!r}; there is nothing to withdraw.", code="consent_not_granted"
+            gettext("The member never granted %(code)r; there is nothing to withdraw.") % {"code": code},
+            code="consent_not_granted",
         )
     record = ConsentRecord.objects.create(
         member=member,

@@ -21,6 +21,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Value
 from django.db.models.functions import Cast, Concat, Left
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import Member
 from apps.audit.services import audit_record
@@ -162,8 +163,11 @@ def member_erase(*, request: DataSubjectRequest, actor: Actor) -> DeletionCertif
     holds = active_legal_holds(member=member)
     if holds:
         raise ConflictError(
-            f"Erasure blocked: {len(holds)} active legal hold(s) cover this member or tenant "
-            f"({'; '.join(holds)}). Release the hold or reject the request.",
+            _(
+                "Erasure blocked: %(count)s active legal hold(s) cover this member or tenant (%(holds)s). "
+                "Release the hold or reject the request."
+            )
+            % {"count": len(holds), "holds": "; ".join(holds)},
             code="legal_hold",
         )
     # per tenant, so that the same person erased in two guilds is not linked by one token; the registry
@@ -191,8 +195,11 @@ def member_erase(*, request: DataSubjectRequest, actor: Actor) -> DeletionCertif
             # would quote the row (personal data), so only the constraint is named.
             constraint = getattr(getattr(error.__cause__, "diag", None), "constraint_name", None) or "a constraint"
             raise ConflictError(
-                f"Erasure stopped: {entry.model_label} refuses the erased values ({constraint}). "
-                "Declare the field's erasure action in its app's personal_data.py.",
+                _(
+                    "Erasure stopped: %(model_label)s refuses the erased values (%(constraint)s). Declare "
+                    "the field's erasure action in its app's personal_data.py."
+                )
+                % {"model_label": entry.model_label, "constraint": constraint},
                 code="erasure_refused",
             ) from None
         erased[entry.model_label] = {"rows": count, "fields": actions}

@@ -27,6 +27,7 @@ from django.core.files.storage import FileSystemStorage
 from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import Member
 from apps.audit.services import audit_record
@@ -181,7 +182,9 @@ def export_download(*, export: DataExport, actor: Actor) -> bytes:
             content = handle.read()
     except FileNotFoundError:
         raise ApplicationError(
-            f"The file of export #{export.pk} is gone; produce a new export.", code="export_missing", status_code=409
+            _("The file of export #%(pk)s is gone; produce a new export.") % {"pk": export.pk},
+            code="export_missing",
+            status_code=409,
         ) from None
     if export.file_key:
         try:
@@ -191,7 +194,7 @@ def export_download(*, export: DataExport, actor: Actor) -> bytes:
             content = b""
     if hashlib.sha256(content).hexdigest() != export.sha256:
         raise ApplicationError(
-            f"Export #{export.pk} no longer matches its SHA-256; produce a new export.",
+            _("Export #%(pk)s no longer matches its SHA-256; produce a new export.") % {"pk": export.pk},
             code="export_corrupted",
             status_code=409,
         )

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import Member
 from apps.accounts.services import MEMBER_PROFILE_FIELDS, member_update
@@ -148,7 +149,10 @@ def pii_scan_member(*, member_id: int, actor: Actor | None = None) -> int:
 def _locked_open(finding: PiiFinding) -> PiiFinding:
     finding = PiiFinding.objects.select_for_update().get(pk=finding.pk)
     if finding.status != FindingStatus.OPEN:
-        raise ConflictError(f"Finding {finding.pk} is already {finding.status}.", code="finding_not_open")
+        raise ConflictError(
+            _("Finding %(pk)s is already %(status)s.") % {"pk": finding.pk, "status": finding.status},
+            code="finding_not_open",
+        )
     return finding
 
 
@@ -167,21 +171,28 @@ def pii_finding_redact(*, finding: PiiFinding, actor: Actor) -> PiiFinding:
     declared = personal_model(finding.model_label).fields.get(finding.field_name)
     if declared is not None and declared.erase == ErasureAction.KEEP:
         raise ApplicationError(
-            f"{finding.model_label}.{finding.field_name} is an append-only record and cannot be rewritten; "
-            "dismiss the finding and handle the person's data through erasure.",
+            _(
+                "%(model_label)s.%(field_name)s is an append-only record and cannot be rewritten; dismiss "
+                "the finding and handle the person's data through erasure."
+            )
+            % {"model_label": finding.model_label, "field_name": finding.field_name},
             code="field_not_redactable",
         )
     row = model._default_manager.select_for_update().filter(pk=finding.object_id).first()
     if row is None:
         raise ApplicationError(
-            f"{finding.model_label} {finding.object_id} no longer exists; dismiss the finding instead.",
+            _("%(model_label)s %(object_id)s no longer exists; dismiss the finding instead.")
+            % {"model_label": finding.model_label, "object_id": finding.object_id},
             code="finding_row_missing",
         )
     text = getattr(row, finding.field_name) or ""
     if is_sealed(text):
         raise ApplicationError(
-            f"{finding.model_label}.{finding.field_name} is sealed in this process (highly restricted); "
-            "redact it where the restricted private key is available.",
+            _(
+                "%(model_label)s.%(field_name)s is sealed in this process (highly restricted); redact it "
+                "where the restricted private key is available."
+            )
+            % {"model_label": finding.model_label, "field_name": finding.field_name},
             code="field_sealed",
         )
     matches = [
@@ -217,7 +228,7 @@ def pii_finding_dismiss(*, finding: PiiFinding, actor: Actor, reason: str) -> Pi
     """Close a finding as a false positive (or accepted); the reason is mandatory and audited."""
     if not reason.strip():
         raise ApplicationError(
-            "Say why the finding is dismissed.", code="reason_required", fields={"reason": ["Required."]}
+            _("Say why the finding is dismissed."), code="reason_required", fields={"reason": [_("Required.")]}
         )
     finding = _locked_open(finding)
     _close(finding, status=FindingStatus.DISMISSED, actor=actor)
@@ -242,7 +253,10 @@ def _close(finding: PiiFinding, *, status: str, actor: Actor) -> None:
 def _model(model_label: str) -> type[models.Model]:
     entry = personal_model(model_label)
     if entry is None:
-        raise ApplicationError(f"{model_label} is not a declared personal-data model.", code="unknown_model")
+        raise ApplicationError(
+            _("%(model_label)s is not a declared personal-data model.") % {"model_label": model_label},
+            code="unknown_model",
+        )
     return entry.model
 
 
@@ -254,7 +268,8 @@ def pii_scan_models(*, model_labels: Iterable[str] | None = None, actor: Actor |
         unknown = wanted - set(labels)
         if unknown:
             raise ApplicationError(
-                f"No free-text fields declared on {', '.join(sorted(unknown))}.", code="unknown_model"
+                _("No free-text fields declared on %(models)s.") % {"models": ", ".join(sorted(unknown))},
+                code="unknown_model",
             )
         labels = [label for label in labels if label in wanted]
     return {label: pii_scan_queryset(queryset=_model(label)._default_manager.all(), actor=actor) for label in labels}

@@ -11,6 +11,7 @@ import secrets
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from apps.audit.services import audit_record
 from apps.core.actors import Actor
@@ -30,10 +31,11 @@ def value_index(value: str) -> str:
 
 def _check(value: object, purpose: str) -> str:
     if not isinstance(value, str) or not value:
-        raise ApplicationError("Only non-empty text can be pseudonymized.", code="invalid_value")
+        raise ApplicationError(gettext("Only non-empty text can be pseudonymized."), code="invalid_value")
     if not purpose or len(purpose) > MAX_PURPOSE_LENGTH:
         raise ApplicationError(
-            f"A purpose of 1 to {MAX_PURPOSE_LENGTH} characters is required.", code="invalid_purpose"
+            gettext("A purpose of 1 to %(max)s characters is required.") % {"max": MAX_PURPOSE_LENGTH},
+            code="invalid_purpose",
         )
     return value
 
@@ -68,14 +70,17 @@ def reidentify(token: str, *, actor: Actor, user, reason: str) -> str:
     refusal = None
     if not (user is not None and user.is_active and user.is_staff and user.has_perm(REIDENTIFY_PERMISSION)):
         refusal = PermissionDeniedError(
-            "Re-identifying a pseudonym needs the privacy.reidentify_pseudonym permission.", code="reidentify_forbidden"
+            gettext("Re-identifying a pseudonym needs the privacy.reidentify_pseudonym permission."),
+            code="reidentify_forbidden",
         )
     elif not reason or not reason.strip():
         refusal = ApplicationError(
-            "Say why the pseudonym must be re-identified.", code="reason_required", fields={"reason": ["Required."]}
+            gettext("Say why the pseudonym must be re-identified."),
+            code="reason_required",
+            fields={"reason": [gettext("Required.")]},
         )
     elif pseudonym is None:
-        refusal = NotFoundError("No pseudonym has this token.", code="pseudonym_not_found")
+        refusal = NotFoundError(gettext("No pseudonym has this token."), code="pseudonym_not_found")
     with transaction.atomic():
         if refusal is not None:
             audit_record(
@@ -108,7 +113,7 @@ def forget(value_or_token: str, *, actor: Actor, purpose: str | None = None, rea
     After this, the tokens already handed out can no longer be re-identified by anyone.
     """
     if not isinstance(value_or_token, str) or not value_or_token:
-        raise ApplicationError("Name a token or a value to forget.", code="invalid_value")
+        raise ApplicationError(gettext("Name a token or a value to forget."), code="invalid_value")
     rows = Pseudonym.objects.filter(token=value_or_token)
     if purpose is not None:
         rows = rows.filter(purpose=purpose)

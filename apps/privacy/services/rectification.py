@@ -8,6 +8,8 @@ themselves (not ids, not the tenant).
 import datetime
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from apps.accounts import services as account_services
 from apps.accounts.models import Member
 from apps.accounts.services import MEMBER_PROFILE_FIELDS as RECTIFIABLE_FIELDS
@@ -22,26 +24,26 @@ def rectification_validate(*, changes: Any) -> dict[str, Any]:
     allowed = RECTIFIABLE_FIELDS
     if not isinstance(changes, dict) or not changes:
         raise ApplicationError(
-            "A rectification needs details.changes: an object of the fields to correct and their values.",
-            fields={"details": [f"Give changes for some of: {', '.join(allowed)}."]},
+            _("A rectification needs details.changes: an object of the fields to correct and their values."),
+            fields={"details": [_("Give changes for some of: %(choices)s.") % {"choices": ", ".join(allowed)}]},
         )
     errors = {}
     for name, value in changes.items():
         if name not in allowed:
-            errors[name] = [f"Not rectifiable; choose from {', '.join(allowed)}."]
+            errors[name] = [_("Not rectifiable; choose from %(choices)s.") % {"choices": ", ".join(allowed)}]
         elif value is not None and not isinstance(value, str):
-            errors[name] = ["Must be a string or null."]
+            errors[name] = [_("Must be a string or null.")]
         elif isinstance(value, str) and len(value) > _MAX_LENGTH:
-            errors[name] = [f"At most {_MAX_LENGTH} characters."]
+            errors[name] = [_("At most %(max)s characters.") % {"max": _MAX_LENGTH}]
         elif name == "date_of_birth" and value:
             try:
                 datetime.date.fromisoformat(value)
             except ValueError:
-                errors[name] = ["Must be a date as YYYY-MM-DD."]
+                errors[name] = [_("Must be a date as YYYY-MM-DD.")]
         elif name == "username" and not (value or "").strip():
-            errors[name] = ["A member always has a username."]
+            errors[name] = [_("A member always has a username.")]
     if errors:
-        raise ApplicationError("Some requested corrections are invalid.", fields={"details": [{"changes": errors}]})
+        raise ApplicationError(_("Some requested corrections are invalid."), fields={"details": [{"changes": errors}]})
     return changes
 
 

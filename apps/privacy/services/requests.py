@@ -21,6 +21,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import ApiKey, Member
 from apps.audit.services import audit_record, field_changes
@@ -58,9 +59,11 @@ def _same_person(actor: Actor, identity: str, label: str) -> bool:
 def request_four_eyes_refusal(*, request: DataSubjectRequest, actor: Actor) -> str:
     """Why `actor` may not complete the request ("" if they may): not whoever filed or verified it."""
     if _same_person(actor, request.filed_by_actor, request.requested_by):
-        return "Four eyes: you filed this request, so another staff member must complete it."
+        return _("Four eyes: you filed this request, so another staff member must complete it.")
     if _same_person(actor, request.verified_by_actor, request.verified_by):
-        return "Four eyes: you verified the requester's identity, so another staff member must complete this request."
+        return _(
+            "Four eyes: you verified the requester's identity, so another staff member must complete this request."
+        )
     return ""
 
 
@@ -93,7 +96,8 @@ def _move(request: DataSubjectRequest, actor: Actor, status: str, *, note: str =
     if status not in TRANSITIONS[request.status]:
         allowed = ", ".join(sorted(TRANSITIONS[request.status])) or "none (it is closed)"
         raise ConflictError(
-            f"A request that is {request.status} cannot become {status}; it can become: {allowed}.",
+            _("A request that is %(current)s cannot become %(status)s; it can become: %(allowed)s.")
+            % {"current": request.status, "status": status, "allowed": allowed},
             code="invalid_transition",
         )
     _history(request, actor, RequestEventAction.STATUS_CHANGED, note=note, to_status=status)
@@ -129,7 +133,9 @@ def request_receive(
     """Record a request about a member; it is due PRIVACY_REQUEST_DUE_DAYS days later."""
     if kind not in RequestKind.values:
         raise ApplicationError(
-            f"Unknown kind {kind!r}; choose one of {', '.join(RequestKind.values)}.", fields={"kind": ["Unknown."]}
+            _("Unknown kind %(kind)r; choose one of %(choices)s.")
+            % {"kind": kind, "choices": ", ".join(RequestKind.values)},
+            fields={"kind": [_("Unknown.")]},
         )
     details = dict(details or {})
     if kind == RequestKind.RECTIFICATION:
@@ -179,12 +185,13 @@ def request_verify_identity(
     request_staff_required(actor=actor, doing="Verifying the requester's identity", request_id=request.pk)
     if method not in VerificationMethod.values:
         raise ApplicationError(
-            f"Unknown verification method {method!r}; choose one of {', '.join(VerificationMethod.values)}.",
-            fields={"method": ["Unknown."]},
+            _("Unknown verification method %(method)r; choose one of %(choices)s.")
+            % {"method": method, "choices": ", ".join(VerificationMethod.values)},
+            fields={"method": [_("Unknown.")]},
         )
     request = _locked(request)
     if request.is_verified:
-        raise ConflictError("The requester's identity is already verified.", code="already_verified")
+        raise ConflictError(_("The requester's identity is already verified."), code="already_verified")
     before = {"status": request.status, "verification_method": ""}
     request.verification_method = method
     request.verification_note = note[:500]
@@ -222,9 +229,9 @@ def _staff_user(username: str | None):
     user = get_user_model().objects.filter(username=username, is_staff=True, is_active=True).first()
     if user is None:
         raise ApplicationError(
-            f"No active staff user {username!r} to assign the request to.",
+            _("No active staff user %(username)r to assign the request to.") % {"username": username},
             code="unknown_assignee",
-            fields={"assignee": ["Not an active staff user."]},
+            fields={"assignee": [_("Not an active staff user.")]},
         )
     return user
 
@@ -234,7 +241,9 @@ def request_assign(*, request: DataSubjectRequest, actor: Actor, assignee: str |
     """Give the request to a staff user (a username), or unassign it (None)."""
     request = _locked(request)
     if not request.is_open:
-        raise ConflictError(f"A {request.status} request cannot be reassigned.", code="request_closed")
+        raise ConflictError(
+            _("A %(status)s request cannot be reassigned.") % {"status": request.status}, code="request_closed"
+        )
     user = _staff_user(assignee)
     before = {"assignee": request.assignee.get_username() if request.assignee else None}
     if user == request.assignee:
@@ -258,10 +267,12 @@ def request_complete(*, request: DataSubjectRequest, actor: Actor, resolution: s
     request = _locked(request)
     if not request.is_verified:
         raise ConflictError(
-            "Verify the requester's identity before processing the request.", code="identity_not_verified"
+            _("Verify the requester's identity before processing the request."), code="identity_not_verified"
         )
     if request.status != RequestStatus.IN_PROGRESS:
-        raise ConflictError(f"A {request.status} request cannot be completed.", code="invalid_transition")
+        raise ConflictError(
+            _("A %(status)s request cannot be completed.") % {"status": request.status}, code="invalid_transition"
+        )
     refusal = request_four_eyes_refusal(request=request, actor=actor)
     if refusal:
         raise PermissionDeniedError(refusal, code="four_eyes")
@@ -289,7 +300,7 @@ def request_reject(*, request: DataSubjectRequest, actor: Actor, reason: str) ->
     """A staff person closes a request without doing it (e.g. identity not proven); the reason is required."""
     request_staff_required(actor=actor, doing="Rejecting a data-subject request", request_id=request.pk)
     if not reason.strip():
-        raise ApplicationError("Give the reason for rejecting the request.", fields={"reason": ["Required."]})
+        raise ApplicationError(_("Give the reason for rejecting the request."), fields={"reason": [_("Required.")]})
     request = _locked(request)
     before = {"status": request.status}
     _move(request, actor, RequestStatus.REJECTED, note=reason)

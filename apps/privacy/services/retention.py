@@ -13,6 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from apps.accounts.models import Member
 from apps.audit.services import audit_record, field_changes
@@ -36,9 +37,9 @@ def _policy_state(policy: RetentionPolicy) -> dict:
 def _validate_policy(*, kind: str, period_days, action: str, enabled) -> None:
     errors = policy_errors(kind=kind, period_days=period_days, action=action)
     if not isinstance(enabled, bool):
-        errors["enabled"] = ["Must be true or false."]
+        errors["enabled"] = [gettext("Must be true or false.")]
     if errors:
-        raise ApplicationError("The retention policy is invalid.", code="invalid_policy", fields=errors)
+        raise ApplicationError(gettext("The retention policy is invalid."), code="invalid_policy", fields=errors)
 
 
 @transaction.atomic
@@ -49,9 +50,9 @@ def retention_policy_create(
     _validate_policy(kind=kind, period_days=period_days, action=action, enabled=enabled)
     if RetentionPolicy.objects.filter(kind=kind).exists():
         raise ApplicationError(
-            f"A policy for {kind} exists already; change that one.",
+            gettext("A policy for %(kind)s exists already; change that one.") % {"kind": kind},
             code="policy_exists",
-            fields={"kind": ["One policy per data kind."]},
+            fields={"kind": [gettext("One policy per data kind.")]},
             status_code=409,
         )
     policy = RetentionPolicy.objects.create(
@@ -70,7 +71,7 @@ def retention_policy_update(*, policy: RetentionPolicy, actor: Actor, **changes)
     unknown = set(changes) - set(_POLICY_FIELDS[1:])
     if unknown:
         raise ApplicationError(
-            f"These cannot be changed: {', '.join(sorted(unknown))}.",
+            gettext("These cannot be changed: %(fields)s.") % {"fields": ", ".join(sorted(unknown))},
             code="invalid_policy",
             fields={name: ["Not changeable."] for name in sorted(unknown)},
         )
@@ -115,17 +116,17 @@ def legal_hold_place(
     reason = (reason or "").strip()
     errors = {}
     if (tenant is None) == (member is None):
-        errors["tenant"] = ["Name either a tenant or a member (exactly one)."]
+        errors["tenant"] = [gettext("Name either a tenant or a member (exactly one).")]
     if not reason:
-        errors["reason"] = ["Say why the data must be kept (a case, a request from an authority...)."]
+        errors["reason"] = [gettext("Say why the data must be kept (a case, a request from an authority...).")]
     if errors:
-        raise ApplicationError("The legal hold is invalid.", code="invalid_hold", fields=errors)
+        raise ApplicationError(gettext("The legal hold is invalid."), code="invalid_hold", fields=errors)
     try:
         with transaction.atomic():
             hold = LegalHold.objects.create(tenant=tenant, member=member, reason=reason, placed_by=actor.label[:150])
     except IntegrityError:
         raise ApplicationError(
-            "An active hold covers this subject already.", code="hold_exists", status_code=409
+            gettext("An active hold covers this subject already."), code="hold_exists", status_code=409
         ) from None
     guild_id = tenant.guild_id if tenant is not None else member.tenant.guild_id
     subject = {"tenant": tenant.guild_id} if tenant is not None else {"member": member.discord_user_id}
@@ -146,11 +147,13 @@ def legal_hold_release(*, hold: LegalHold, actor: Actor, reason: str) -> LegalHo
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError(
-            "Say why the hold ends.", code="invalid_hold", fields={"release_reason": ["A reason is required."]}
+            gettext("Say why the hold ends."),
+            code="invalid_hold",
+            fields={"release_reason": [gettext("A reason is required.")]},
         )
     hold = LegalHold.objects.select_for_update(of=("self",)).select_related("tenant", "member__tenant").get(pk=hold.pk)
     if hold.released_at is not None:
-        raise ApplicationError("This hold was released already.", code="hold_released", status_code=409)
+        raise ApplicationError(gettext("This hold was released already."), code="hold_released", status_code=409)
     hold.released_at, hold.released_by, hold.release_reason = timezone.now(), actor.label[:150], reason
     hold.save(update_fields=["released_at", "released_by", "release_reason"])
     guild_id = hold.tenant.guild_id if hold.tenant_id else hold.member.tenant.guild_id
@@ -181,9 +184,10 @@ def _selected_kinds(kinds: list[str] | None) -> list[str]:
     unknown = sorted(set(kinds) - set(known))
     if unknown:
         raise ApplicationError(
-            f"Unknown data kind(s): {', '.join(unknown)}. Known kinds: {', '.join(known)}.",
+            gettext("Unknown data kind(s): %(unknown)s. Known kinds: %(known)s.")
+            % {"unknown": ", ".join(unknown), "known": ", ".join(known)},
             code="unknown_kind",
-            fields={"kind": [f"One of: {', '.join(known)}."]},
+            fields={"kind": [gettext("One of: %(choices)s.") % {"choices": ", ".join(known)}]},
         )
     return [key for key in known if key in kinds]
 

@@ -7,6 +7,7 @@ obey it too); the portal adds the second factor, which only a browser session ca
 """
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
 
 from apps.core.actors import Actor
 from apps.core.errors import PermissionDeniedError
@@ -25,8 +26,11 @@ def portal_path(request_id: int | str) -> str:
 def staff_only_error(*, doing: str, request_id: int | str) -> PermissionDeniedError:
     """The refusal of a staff act to anyone else (the API answers it to every key): where to do it instead."""
     return PermissionDeniedError(
-        f"{doing} is a staff action: an active staff user does it in the portal, signed in with their second "
-        f"factor ({portal_path(request_id)}). API keys may file requests and read their status.",
+        _(
+            "%(doing)s is a staff action: an active staff user does it in the portal, signed in with their "
+            "second factor (%(path)s). API keys may file requests and read their status."
+        )
+        % {"doing": doing, "path": portal_path(request_id)},
         code="staff_only",
     )
 
