@@ -201,7 +201,9 @@ def _check_dimensions(metrics: tuple[str, ...], dimensions: tuple[str, ...], *, 
         if refused:
             allowed = ", ".join(sorted(metric.dimensions)) or "none"
             raise _error(
-                f"{name} cannot be split by {', '.join(refused)} ({what}); its dimensions are: {allowed}.", what
+                _("%(name)s cannot be split by %(refused)s (%(what)s); its dimensions are: %(allowed)s.")
+                % {"name": name, "refused": ", ".join(refused), "what": what, "allowed": allowed},
+                what,
             )
 
 
@@ -210,15 +212,31 @@ def _check_filter_values(filters: tuple[tuple[str, tuple[str, ...]], ...]) -> No
     for dimension, values in filters:
         name = f"{FILTER_PREFIX}{dimension}"
         if len(values) > MAX_FILTER_VALUES:
-            raise _error(f"{name} names {len(values)} values; at most {MAX_FILTER_VALUES} per filter.", name)
+            raise _error(
+                _("%(name)s names %(count)s values; at most %(MAX_FILTER_VALUES)s per filter.")
+                % {"name": name, "count": len(values), "MAX_FILTER_VALUES": MAX_FILTER_VALUES},
+                name,
+            )
         for value in values:
             if len(value) > MAX_VALUE_LENGTH or "\x00" in value:
-                raise _error(f"{name} values are at most {MAX_VALUE_LENGTH} characters, without NUL.", name)
+                raise _error(
+                    _("%(name)s values are at most %(MAX_VALUE_LENGTH)s characters, without NUL.")
+                    % {"name": name, "MAX_VALUE_LENGTH": MAX_VALUE_LENGTH},
+                    name,
+                )
             if dimension == "capper" and not _CAPPER_ID.match(value):
-                raise _error(f"{name} takes capper ids (whole numbers): {value!r} is not one.", name)
+                raise _error(
+                    _("%(name)s takes capper ids (whole numbers): %(value)s is not one.")
+                    % {"name": name, "value": repr(value)},
+                    name,
+                )
             allowed = CLOSED_VALUES.get(dimension)
             if allowed is not None and value not in allowed:
-                raise _error(f"Unknown {dimension} {value!r} in {name}: allowed are {', '.join(allowed)}.", name)
+                raise _error(
+                    _("Unknown %(dimension)s %(value)s in %(name)s: allowed are %(allowed)s.")
+                    % {"dimension": dimension, "value": repr(value), "name": name, "allowed": ", ".join(allowed)},
+                    name,
+                )
 
 
 def _day(raw, name: str) -> date:
@@ -229,7 +247,11 @@ def _day(raw, name: str) -> date:
             _("%(name)s=%(raw)s is not a date: use YYYY-MM-DD.") % {"name": name, "raw": repr(raw)}, name
         ) from None
     if not FIRST_DAY <= day <= LAST_DAY:
-        raise _error(f"{name}={day} is out of range: dates run from {FIRST_DAY} to {LAST_DAY}.", name)
+        raise _error(
+            _("%(name)s=%(day)s is out of range: dates run from %(FIRST_DAY)s to %(LAST_DAY)s.")
+            % {"name": name, "day": day, "FIRST_DAY": FIRST_DAY, "LAST_DAY": LAST_DAY},
+            name,
+        )
     return day
 
 
@@ -242,8 +264,11 @@ def _range(raw_from, raw_to, grain: str | None, zone_name: str, default_days: in
     limit = MAX_RANGE_DAYS[grain]
     if (end - start).days + 1 > limit:
         raise _error(
-            f"The range {start} to {end} is {(end - start).days + 1} days; grain={grain or 'none'} answers at most "
-            f"{limit} days: narrow the range or use a coarser grain.",
+            _(
+                "The range %(start)s to %(end)s is %(days)s days; grain=%(grain)s answers at most %(limit)s days: "
+                "narrow the range or use a coarser grain."
+            )
+            % {"start": start, "end": end, "days": (end - start).days + 1, "grain": grain or "none", "limit": limit},
             "to",
         )
     return start, end

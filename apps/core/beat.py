@@ -13,6 +13,7 @@ from importlib import import_module
 from croniter import croniter
 from django.apps import apps
 from django.db import transaction
+from django.utils.translation import gettext as _
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
 
 from apps.core.errors import ApplicationError
@@ -63,10 +64,10 @@ def cron_validate(cron: str, *, code: str = "invalid_schedule", field: str = "cr
         return ""
     fields = cron.split(" ")
     if len(fields) != 5 or not croniter.is_valid(cron):
-        message = (
-            f"{cron!r} is not a valid cron schedule: give five fields, minute hour day-of-month month "
+        message = _(
+            "%(cron)s is not a valid cron schedule: give five fields, minute hour day-of-month month "
             "day-of-week, e.g. '0 6 * * 1' for Mondays at 06:00 UTC."
-        )
+        ) % {"cron": repr(cron)}
         raise ApplicationError(message, code=code, fields={field: [message]})
     return cron
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext as _
 
 from apps.core.errors import ApplicationError
 
@@ -24,7 +25,7 @@ def email_addresses_validate(
     if isinstance(addresses, str):
         addresses = addresses.replace(";", ",").replace("\n", ",").split(",")
     if not isinstance(addresses, list | tuple):
-        message = "Recipients must be a list of e-mail addresses."
+        message = _("Recipients must be a list of e-mail addresses.")
         raise ApplicationError(message, code=code, fields={field: [message]})
     cleaned: list[str] = []
     for address in addresses:
@@ -34,7 +35,7 @@ def email_addresses_validate(
         try:
             validate_email(address)
         except (ValidationError, TypeError):
-            message = f"{address!r} is not a valid e-mail address."
+            message = _("%(address)s is not a valid e-mail address.") % {"address": repr(address)}
             raise ApplicationError(message, code=code, fields={field: [message]}) from None
         if address.lower() not in {existing.lower() for existing in cleaned}:
             cleaned.append(address)

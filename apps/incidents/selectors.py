@@ -2,6 +2,7 @@
 does not grow with the number of incidents: owners and policies are joined, the rest prefetched."""
 
 from django.db.models import Case, Prefetch, QuerySet, When
+from django.utils.translation import gettext as _
 
 from apps.audit.models import AuditEvent
 from apps.compliance.models import CheckRun
@@ -39,7 +40,7 @@ def incident_get(*, incident_id: int) -> Incident:
     """One incident with what the list has, or NotFoundError (404)."""
     incident = incident_list().filter(pk=incident_id).first()
     if incident is None:
-        raise NotFoundError(f"No incident {incident_id}.", code="incident_not_found")
+        raise NotFoundError(_("No incident %(id)s.") % {"id": incident_id}, code="incident_not_found")
     return incident
 
 

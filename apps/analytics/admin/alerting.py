@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.analytics.models import AlertInstance, AlertRule, AlertSilence
 from apps.analytics.services.alerting import (
@@ -123,7 +124,7 @@ class AlertSilenceForm(forms.ModelForm):
     def clean(self):
         data = super().clean()
         if not data.get("ends_at"):
-            raise ValidationError("Give when the silence ends.")
+            raise ValidationError(_("Give when the silence ends."))
         return data
 
 

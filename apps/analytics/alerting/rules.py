@@ -13,6 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from django.utils.translation import gettext as _
+
 from apps.analytics.metrics import METRICS
 from apps.analytics.query import FILTER_PREFIX, MetricQuery, QueryResult
 from apps.core.errors import ApplicationError
@@ -57,18 +59,21 @@ def _error(message: str, field_name: str) -> ApplicationError:
 def query_check_shape(query: Mapping) -> dict[str, str]:
     """The stored query as strings with only the keys a rule may hold; one metric exactly."""
     if not isinstance(query, Mapping):
-        raise _error("The query is an object of metric query parameters.", "metrics")
+        raise _error(_("The query is an object of metric query parameters."), "metrics")
     unknown = sorted(key for key in query if key not in QUERY_KEYS and not str(key).startswith(FILTER_PREFIX))
     if unknown:
         raise _error(
-            f"Unknown query parameter {', '.join(unknown)}: a rule's query takes {', '.join(QUERY_KEYS)} and "
-            f"{FILTER_PREFIX}<dimension> (the window replaces from and to).",
+            _(
+                "Unknown query parameter %(unknown)s: a rule's query takes %(QUERY_KEYS)s and "
+                "%(FILTER_PREFIX)s<dimension> (the window replaces from and to)."
+            )
+            % {"unknown": ", ".join(unknown), "QUERY_KEYS": ", ".join(QUERY_KEYS), "FILTER_PREFIX": FILTER_PREFIX},
             "metrics",
         )
     clean = {str(key): str(value).strip() for key, value in query.items() if value not in (None, "")}
     names = [name.strip() for name in clean.get("metrics", "").split(",") if name.strip()]
     if len(names) > 1:
-        raise _error(f"An alert rule watches one metric; got {', '.join(names)}.", "metrics")
+        raise _error(_("An alert rule watches one metric; got %(names)s.") % {"names": ", ".join(names)}, "metrics")
     return clean
 
 

@@ -10,6 +10,7 @@ they were spelled — so "the last 30 days" asked tomorrow is a new question, no
 
 from urllib.parse import urlencode
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -50,7 +51,10 @@ def query_params(request: Request) -> dict[str, str]:
     )
     if unknown:
         allowed = ", ".join([*QUERY_PARAMETERS, f"{FILTER_PREFIX}<dimension>"])
-        message = f"Unknown parameter {', '.join(unknown)}: a metric query takes {allowed}."
+        message = _("Unknown parameter %(unknown)s: a metric query takes %(allowed)s.") % {
+            "unknown": ", ".join(unknown),
+            "allowed": allowed,
+        }
         raise ApplicationError(message, code="invalid_query", fields={name: [message] for name in unknown})
     return {name: ",".join(request.query_params.getlist(name)) for name in request.query_params}
 

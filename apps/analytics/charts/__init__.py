@@ -10,6 +10,8 @@ lists the bets behind it). A result the type cannot draw raises ChartError with 
 `chart_problem` says the same before a widget is saved.
 """
 
+from django.utils.translation import gettext as _
+
 from apps.analytics.charts import series, single
 from apps.analytics.charts.frame import ChartError, Frame, Measure, format_number
 from apps.analytics.query import QueryResult
@@ -24,20 +26,23 @@ def _rules(chart_type: str, dimensions: int, time: str | None, measures: int, ad
     """(refused?, why) for each rule of a chart type, in the order they are reported."""
     one = "KPI" if chart_type == "kpi" else chart_type
     return [
-        (measures < 1, "A chart needs at least one metric."),
+        (measures < 1, _("A chart needs at least one metric.")),
         (chart_type in ("line", "area") and not time,
-         f"A {chart_type} chart draws over time: choose a grain (hour, day, week or month)."),
-        (chart_type == "bar" and not (time or dimensions), "A bar chart needs a grain or a group_by dimension."),
-        (chart_type in ("pie", "funnel") and bool(time), f"A {chart_type} shows one period: set the grain to none."),
-        (chart_type == "pie" and not dimensions, "A pie needs a group_by dimension (its slices)."),
+         _("A %(chart_type)s chart draws over time: choose a grain (hour, day, week or month).")
+         % {"chart_type": chart_type}),
+        (chart_type == "bar" and not (time or dimensions), _("A bar chart needs a grain or a group_by dimension.")),
+        (chart_type in ("pie", "funnel") and bool(time),
+         _("A %(chart_type)s shows one period: set the grain to none.") % {"chart_type": chart_type}),
+        (chart_type == "pie" and not dimensions, _("A pie needs a group_by dimension (its slices).")),
         (chart_type == "funnel" and not dimensions and measures < 2,
-         "A funnel needs a group_by dimension or at least two metrics (its stages)."),
-        (chart_type == "scatter" and measures < 2 and not time, "A scatter needs two metrics (x and y) or a grain."),
+         _("A funnel needs a group_by dimension or at least two metrics (its stages).")),
+        (chart_type == "scatter" and measures < 2 and not time, _("A scatter needs two metrics (x and y) or a grain.")),
         (chart_type == "heatmap" and not (dimensions and (time or dimensions > 1)) and time != "hour",
-         "A heatmap needs a group_by dimension and a grain (or two dimensions), or hourly figures."),
-        (chart_type in ("kpi", "gauge") and bool(time), f"A {one} shows one number: set the grain to none."),
+         _("A heatmap needs a group_by dimension and a grain (or two dimensions), or hourly figures.")),
+        (chart_type in ("kpi", "gauge") and bool(time),
+         _("A %(one)s shows one number: set the grain to none.") % {"one": one}),
         (chart_type in ("kpi", "gauge") and bool(dimensions) and not additive,
-         f"This metric is not a sum: a {one} of it cannot have a group_by."),
+         _("This metric is not a sum: a %(one)s of it cannot have a group_by.") % {"one": one}),
     ]  # fmt: skip
 
 
@@ -45,7 +50,10 @@ def chart_problem(chart_type: str, *, dimensions: int, time: str | None, measure
     """Why a result of this shape (`time`: the grain, None for one period) cannot be drawn as `chart_type`
     ('' when it can)."""
     if chart_type not in CHART_TYPES:
-        return f"Unknown chart type {chart_type!r}: allowed are {', '.join(CHART_TYPES)}."
+        return _("Unknown chart type %(chart_type)s: allowed are %(allowed)s.") % {
+            "chart_type": repr(chart_type),
+            "allowed": ", ".join(CHART_TYPES),
+        }
     return next((why for refused, why in _rules(chart_type, dimensions, time, measures, additive) if refused), "")
 
 

@@ -2,6 +2,8 @@
 
 from collections import defaultdict
 
+from django.utils.translation import gettext
+
 from apps.analytics.charts.frame import PALETTE, ChartError, Frame, Measure, axis_for, hover_format
 
 BAND_80 = "rgba(47, 95, 167, 0.28)"
@@ -194,7 +196,7 @@ def heatmap(frame: Frame, options: dict) -> tuple[list[dict], dict]:
     """The first measure over (first dimension × time or the second dimension); hours: day × hour of day."""
     measure = frame.measures[0]
     if not frame.dimensions and frame.time != "hour":
-        raise ChartError("A heatmap needs a group_by dimension, or hourly figures (day × hour of day).")
+        raise ChartError(gettext("A heatmap needs a group_by dimension, or hourly figures (day × hour of day)."))
     cells = [(*_heat_cell(frame, row), row) for row in frame.rows]
     xs = list(dict.fromkeys(x for x, _, _ in cells))
     ys = list(dict.fromkeys(y for _, y, _ in cells))

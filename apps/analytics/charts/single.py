@@ -2,6 +2,8 @@
 
 from collections import defaultdict
 
+from django.utils.translation import gettext
+
 from apps.analytics.charts.frame import PALETTE, ChartError, Frame, Measure, format_number, hover_format
 
 GOOD, BAD, NEUTRAL = "#1b7f3b", "#b42318", "#5f6b7a"
@@ -15,7 +17,10 @@ def total(frame: Frame, measure: Measure):
     if not values:
         return 0 if measure.additive else None
     if not measure.additive:
-        raise ChartError(f"{measure.label} is not a sum: a KPI of it needs one row (grain none, no group_by).")
+        raise ChartError(
+            gettext("%(label)s is not a sum: a KPI of it needs one row (grain none, no group_by).")
+            % {"label": measure.label}
+        )
     present = [value for value in values if value is not None]
     return sum(present) if present else None
 

@@ -57,11 +57,17 @@ class SeriesRequest:
         """A checked request from API parameters; a 400 naming what is allowed."""
         for name, reason in REFUSED_PARAMETERS.items():
             if params.get(name):
-                raise _error(f"{name} is not a forecast parameter: {reason}.", name)
+                raise _error(
+                    _("%(name)s is not a forecast parameter: %(reason)s.") % {"name": name, "reason": reason}, name
+                )
         metric = _metric(params.get("metric"), tenant_scoped=tenant is not None)
         grain = params.get("grain") or "day"
         if grain not in GRAINS:
-            raise _error(f"Unknown grain {grain!r}: allowed are {', '.join(GRAINS)}.", "grain")
+            raise _error(
+                _("Unknown grain %(grain)s: allowed are %(GRAINS)s.")
+                % {"grain": repr(grain), "GRAINS": ", ".join(GRAINS)},
+                "grain",
+            )
         horizon = _horizon(params.get("horizon"), grain)
         # the filters are checked by the metric layer's own rules (dimensions the metric allows)
         filter_params = {key: value for key, value in params.items() if key.startswith(FILTER_PREFIX)}
@@ -81,13 +87,16 @@ class SeriesRequest:
         tenant and filters; the widget's own date range does not matter (the history is read back from now)."""
         if query.group_by:
             raise _error(
-                "A grouped query is several series: forecast one, narrowed with filters, not grouped.", "group_by"
+                _("A grouped query is several series: forecast one, narrowed with filters, not grouped."), "group_by"
             )
         if query.grain is None:
-            raise _error("A forecast needs a time grain (hour, day, week or month), not grain=none.", "grain")
+            raise _error(_("A forecast needs a time grain (hour, day, week or month), not grain=none."), "grain")
         if metric is None:
             if len(query.metrics) != 1:
-                raise _error(f"Name the metric to forecast, one of {', '.join(query.metrics)}.", "metric")
+                raise _error(
+                    _("Name the metric to forecast, one of %(metrics)s.") % {"metrics": ", ".join(query.metrics)},
+                    "metric",
+                )
             metric = query.metrics[0]
         _check_forecastable(metric)
         return cls(
@@ -163,7 +172,8 @@ def _check_forecastable(name: str, allowed: list[str] | None = None) -> None:
     if forecast_spec(name) is None:
         allowed = allowed or forecastable_metrics()
         raise _error(
-            f"{name} is not forecast: {refusal_reason(name)}. Forecasts are of {', '.join(allowed)}.",
+            _("%(name)s is not forecast: %(refusal_reason)s. Forecasts are of %(allowed)s.")
+            % {"name": name, "refusal_reason": refusal_reason(name), "allowed": ", ".join(allowed)},
             "metric",
             code="not_forecastable",
         )
@@ -176,8 +186,11 @@ def _horizon(raw, grain: str) -> int:
     text = str(raw)
     if not (text.isascii() and text.isdigit() and len(text) <= 4 and 1 <= int(text) <= limit):
         raise _error(
-            f"horizon={text!r}: a whole number of {grain}s from 1 to {limit} (grain={grain} forecasts at most "
-            f"{limit} ahead).",
+            _(
+                "horizon=%(text)s: a whole number of %(grain)ss from 1 to %(limit)s "
+                "(grain=%(grain)s forecasts at most %(limit)s ahead)."
+            )
+            % {"text": repr(text), "grain": grain, "limit": limit},
             "horizon",
         )
     return int(text)

@@ -2,6 +2,8 @@
 cron), with messages a person can act on; shared by the service, the portal's form and the admin's form, so a
 form shows the service's own message under the field it names. No writes."""
 
+from django.utils.translation import gettext as _
+
 from apps.analytics.choices import ReportFormat, ReportPeriod, ReportScope
 from apps.analytics.reports.templates import templates_for
 from apps.core.beat import cron_validate
@@ -20,7 +22,7 @@ def name_validate(name) -> str:
     """The name without surrounding blanks, 1 to 120 characters."""
     name = (name or "").strip() if isinstance(name, str) else ""
     if not name or len(name) > 120:
-        raise _refuse("Give the report a name of 1 to 120 characters.", "name")
+        raise _refuse(_("Give the report a name of 1 to 120 characters."), "name")
     return name
 
 
@@ -29,13 +31,21 @@ def _template_clean(template, tenant: Tenant | None) -> str:
     allowed = [item.key for item in templates_for(scope)]
     if template not in allowed:
         where = "a tenant's report" if tenant is not None else "a platform report"
-        raise _refuse(f"Unknown template {template!r} for {where}; choose one of {', '.join(allowed)}.", "template")
+        raise _refuse(
+            _("Unknown template %(template)s for %(where)s; choose one of %(allowed)s.")
+            % {"template": repr(template), "where": where, "allowed": ", ".join(allowed)},
+            "template",
+        )
     return template
 
 
 def _period_clean(period) -> str:
     if period not in ReportPeriod.values:
-        raise _refuse(f"Unknown period {period!r}; choose one of {', '.join(ReportPeriod.values)}.", "period")
+        raise _refuse(
+            _("Unknown period %(period)s; choose one of %(values)s.")
+            % {"period": repr(period), "values": ", ".join(ReportPeriod.values)},
+            "period",
+        )
     return period
 
 
@@ -44,10 +54,16 @@ def formats_validate(formats) -> list[str]:
     if isinstance(formats, str):
         formats = [part.strip() for part in formats.split(",") if part.strip()]
     if not isinstance(formats, list | tuple) or not formats:
-        raise _refuse(f"Choose at least one format: {', '.join(ReportFormat.values)}.", "formats")
+        raise _refuse(
+            _("Choose at least one format: %(values)s.") % {"values": ", ".join(ReportFormat.values)}, "formats"
+        )
     unknown = [str(item) for item in formats if item not in ReportFormat.values]
     if unknown:
-        raise _refuse(f"Unknown format {', '.join(unknown)}; choose from {', '.join(ReportFormat.values)}.", "formats")
+        raise _refuse(
+            _("Unknown format %(unknown)s; choose from %(values)s.")
+            % {"unknown": ", ".join(unknown), "values": ", ".join(ReportFormat.values)},
+            "formats",
+        )
     return [value for value in ReportFormat.values if value in formats]
 
 
@@ -55,7 +71,7 @@ def definition_inputs_validate(*, tenant, template, period, formats, recipients,
     """The checked template, period, formats, recipients and cron of a definition for `tenant` (None: the
     platform); every problem found is refused at once, in one ApplicationError naming each field."""
     if tenant is not None and not isinstance(tenant, Tenant):
-        raise _refuse("tenant must be a Tenant (or None for a platform report).", "tenant")
+        raise _refuse(_("tenant must be a Tenant (or None for a platform report)."), "tenant")
     checks = {
         "template": lambda: _template_clean(template, tenant),
         "period": lambda: _period_clean(period),

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.utils.translation import gettext as _
 
 from apps.analytics.charts import CHART_TYPES
 from apps.analytics.metrics import DIMENSIONS, GRAINS, metrics_for
@@ -47,7 +48,9 @@ def dashboard_list_for_tenant(*, tenant: Tenant) -> QuerySet[Dashboard]:
 def dashboard_get(*, dashboard_id: int) -> Dashboard:
     dashboard = Dashboard.objects.select_related("owner", "tenant").filter(pk=dashboard_id).first()
     if dashboard is None:
-        raise NotFoundError(f"No dashboard {dashboard_id}.", code="dashboard_not_found")
+        raise NotFoundError(
+            _("No dashboard %(dashboard_id)s.") % {"dashboard_id": dashboard_id}, code="dashboard_not_found"
+        )
     return dashboard
 
 
@@ -58,7 +61,9 @@ def dashboard_widgets(*, dashboard: Dashboard) -> list[Widget]:
 def widget_get(*, dashboard: Dashboard, widget_id: int) -> Widget:
     widget = Widget.objects.filter(dashboard=dashboard, pk=widget_id).first()
     if widget is None:
-        raise NotFoundError(f"No widget {widget_id} on this dashboard.", code="widget_not_found")
+        raise NotFoundError(
+            _("No widget %(widget_id)s on this dashboard.") % {"widget_id": widget_id}, code="widget_not_found"
+        )
     widget.dashboard = dashboard  # drawn with its dashboard's scope: no second read
     return widget
 
@@ -83,7 +88,9 @@ def dashboard_tenant(*, dashboard: Dashboard, guild_id: str | None) -> Tenant | 
         return None
     tenant = Tenant.objects.filter(guild_id=str(guild_id)).first()
     if tenant is None:
-        raise NotFoundError(f"No tenant with guild id {guild_id}.", code="tenant_not_found")
+        raise NotFoundError(
+            _("No tenant with guild id %(guild_id)s.") % {"guild_id": guild_id}, code="tenant_not_found"
+        )
     return tenant
 
 
@@ -113,7 +120,7 @@ def _day(raw: str, name: str) -> date:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        message = f"{name}={raw!r} is not a date: use YYYY-MM-DD."
+        message = _("%(name)s=%(raw)s is not a date: use YYYY-MM-DD.") % {"name": name, "raw": repr(raw)}
         raise ApplicationError(message, fields={name: [message]}) from None
 
 
@@ -132,18 +139,25 @@ def date_range_parse(*, params, default: str, tenant: Tenant | None = None) -> D
     if preset and preset != "custom":
         if preset not in TIME_RANGES:
             allowed = ", ".join([*TIME_RANGES, "custom"])
-            raise ApplicationError(f"Unknown range {preset!r}: allowed are {allowed}.", fields={"range": [allowed]})
+            raise ApplicationError(
+                _("Unknown range %(preset)s: allowed are %(allowed)s.") % {"preset": repr(preset), "allowed": allowed},
+                fields={"range": [allowed]},
+            )
         end = _today(tenant)
         return DateRange(end - timedelta(days=TIME_RANGES[preset] - 1), end, preset)
     if raw_from or raw_to:
         end = _day(raw_to, "to") if raw_to else _today(tenant)
         start = _day(raw_from, "from") if raw_from else end - timedelta(days=TIME_RANGES[default] - 1)
         if start > end:
-            raise ApplicationError(f"from ({start}) is after to ({end}).", fields={"from": ["After to."]})
+            raise ApplicationError(
+                _("from (%(start)s) is after to (%(end)s).") % {"start": start, "end": end},
+                fields={"from": [_("After to.")]},
+            )
         if (end - start).days + 1 > CUSTOM_RANGE_MAX_DAYS:
             raise ApplicationError(
-                f"The range is {(end - start).days + 1} days: at most {CUSTOM_RANGE_MAX_DAYS} days.",
-                fields={"to": ["Too long."]},
+                _("The range is %(days)s days: at most %(CUSTOM_RANGE_MAX_DAYS)s days.")
+                % {"days": (end - start).days + 1, "CUSTOM_RANGE_MAX_DAYS": CUSTOM_RANGE_MAX_DAYS},
+                fields={"to": [_("Too long.")]},
             )
         return DateRange(start, end)
     end = _today(tenant)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from apps.analytics.metrics import DIMENSIONS
 from apps.analytics.models import Widget
@@ -42,14 +44,18 @@ def _bucket_start(raw: str, grain: str | None) -> date | datetime | None:
     if not raw:
         return None
     if grain is None:
-        raise _error("This widget shows the whole range in one figure: drill without a bucket.", "bucket")
+        raise _error(_("This widget shows the whole range in one figure: drill without a bucket."), "bucket")
     try:
         start = datetime.strptime(raw, "%Y-%m-%dT%H:00") if grain == "hour" else date.fromisoformat(raw)
     except ValueError:
         shape = "YYYY-MM-DDTHH:00" if grain == "hour" else "YYYY-MM-DD"
-        raise _error(f"bucket={raw!r} is not a {grain} bucket: use {shape}.", "bucket") from None
+        raise _error(
+            _("bucket=%(raw)s is not a %(grain)s bucket: use %(shape)s.")
+            % {"raw": repr(raw), "grain": grain, "shape": shape},
+            "bucket",
+        ) from None
     if bucket_of(start, grain) != start:
-        raise _error(f"bucket={raw!r} does not start a {grain}.", "bucket")
+        raise _error(_("bucket=%(raw)s does not start a %(grain)s.") % {"raw": repr(raw), "grain": grain}, "bucket")
     return start
 
 
@@ -94,9 +100,13 @@ def _point_filters(params, query: MetricQuery) -> dict[str, str]:
         dimension = key[len(FILTER_PREFIX) :]
         if dimension not in DIMENSIONS or dimension not in allowed:
             names = ", ".join(sorted(allowed)) or "none"
-            raise _error(f"Cannot narrow by {dimension!r}: this widget's dimensions are {names}.", key)
+            raise _error(
+                _("Cannot narrow by %(dimension)s: this widget's dimensions are %(names)s.")
+                % {"dimension": repr(dimension), "names": names},
+                key,
+            )
         if dimension == "capper" and value and not str(value).isdigit():
-            raise _error(f"filter_capper={value!r} is not a capper id (a number).", key)
+            raise _error(_("filter_capper=%(value)s is not a capper id (a number).") % {"value": repr(value)}, key)
         point[dimension] = str(value)
     return point
 
@@ -105,10 +115,10 @@ def drill_rows(*, widget: Widget, tenant: Tenant | None, date_range: DateRange, 
     """The bets behind one point of a widget (`bucket`, `filter_<dimension>` from the click); 400 when the widget's
     rows are not bets or the point does not fit it."""
     if widget.panel:
-        raise _error("This widget shows a panel, not bets: there are no bet rows behind it.", "widget")
+        raise _error(gettext("This widget shows a panel, not bets: there are no bet rows behind it."), "widget")
     query, _ = widget_query(widget=widget, tenant=tenant, date_range=date_range)
     if any(metric.source != "bets" for metric in query.metric_defs):
-        raise _error("Only betting metrics have bet rows behind them.", "widget")
+        raise _error(gettext("Only betting metrics have bet rows behind them."), "widget")
     bucket = _bucket_start(params.get("bucket") or "", query.grain)
     point = _point_filters(params, query)
     window = Q(pk__in=[])

@@ -5,6 +5,7 @@ The scope is explicit in every read (DESIGN rule 3): a definition, run or file o
 """
 
 from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.utils.translation import gettext as _
 
 from apps.analytics.choices import ReportScope
 from apps.analytics.models import ReportDefinition, ReportFile, ReportRun
@@ -26,7 +27,7 @@ def report_scope_tenant(*, scope: str) -> Tenant | None:
         return None
     tenant = Tenant.objects.filter(guild_id=scope).first()
     if tenant is None:
-        raise NotFoundError(f"No tenant with guild id {scope}.", code="tenant_not_found")
+        raise NotFoundError(_("No tenant with guild id %(scope)s.") % {"scope": scope}, code="tenant_not_found")
     return tenant
 
 
@@ -49,7 +50,10 @@ def report_definitions(*, tenant: Tenant | None) -> QuerySet[ReportDefinition]:
 def report_definition_get(*, tenant: Tenant | None, definition_id: int) -> ReportDefinition:
     definition = report_definitions(tenant=tenant).filter(pk=definition_id).first()
     if definition is None:
-        raise NotFoundError(f"No report definition {definition_id} here.", code="report_definition_not_found")
+        raise NotFoundError(
+            _("No report definition %(definition_id)s here.") % {"definition_id": definition_id},
+            code="report_definition_not_found",
+        )
     return definition
 
 
@@ -74,7 +78,7 @@ def report_file_get(*, tenant: Tenant | None, file_id: int) -> ReportFile:
         .first()
     )
     if report_file is None:
-        raise NotFoundError(f"No report file {file_id} here.", code="report_file_not_found")
+        raise NotFoundError(_("No report file %(file_id)s here.") % {"file_id": file_id}, code="report_file_not_found")
     return report_file
 
 

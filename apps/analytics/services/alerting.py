@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.analytics.alerting.rules import query_check_shape, rule_query
 from apps.analytics.models import AlertCondition, AlertReducer, AlertRule, AlertSilence
@@ -49,19 +50,21 @@ QUERY_FIELDS = {"from": "window", "to": "window"}
 
 def _choice(errors: dict, name: str, value: Any, allowed: list[str]) -> None:
     if value not in allowed:
-        errors[name] = [f"{value!r} is not one of: {', '.join(allowed)}."]
+        errors[name] = [
+            _("%(value)s is not one of: %(allowed)s.") % {"value": repr(value), "allowed": ", ".join(allowed)}
+        ]
 
 
 def _whole(errors: dict, name: str, value: Any, low: int, high: int) -> None:
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        errors[name] = [f"A whole number from {low} to {high}."]
+        errors[name] = [_("A whole number from %(low)s to %(high)s.") % {"low": low, "high": high}]
 
 
 def _number(errors: dict, name: str, value: Any, *, required: bool = True) -> None:
     if value is None and not required:
         return
     if not isinstance(value, int | float) or isinstance(value, bool) or value != value or abs(value) == float("inf"):
-        errors[name] = ["A finite number."]
+        errors[name] = [_("A finite number.")]
 
 
 def _query_errors(data: dict, errors: dict, now: datetime) -> dict | None:
@@ -84,7 +87,7 @@ def alert_rule_validate(data: dict[str, Any], *, now: datetime | None = None) ->
     errors: dict[str, list[str]] = {}
     name = str(data.get("name") or "").strip()
     if not name or len(name) > 100:
-        errors["name"] = ["A name of 1 to 100 characters."]
+        errors["name"] = [_("A name of 1 to 100 characters.")]
     _choice(errors, "reducer", data.get("reducer"), AlertReducer.values)
     _choice(errors, "condition", data.get("condition"), AlertCondition.values)
     _choice(errors, "severity", data.get("severity"), Severity.values)
@@ -96,7 +99,7 @@ def alert_rule_validate(data: dict[str, Any], *, now: datetime | None = None) ->
     high = data.get("threshold_high")
     if data.get("condition") == AlertCondition.OUTSIDE and "threshold" not in errors and "threshold_high" not in errors:
         if high is None or high <= data["threshold"]:
-            errors["threshold_high"] = ["'outside' needs the range's high end, above the threshold (its low end)."]
+            errors["threshold_high"] = [_("'outside' needs the range's high end, above the threshold (its low end).")]
     elif data.get("condition") != AlertCondition.OUTSIDE:
         high = None
     query = _query_errors(data, errors, now)
@@ -108,7 +111,8 @@ def alert_rule_validate(data: dict[str, Any], *, now: datetime | None = None) ->
             errors.update(error.fields)
     if errors:
         raise ApplicationError(
-            "The alert rule is not valid: " + " ".join(message for messages in errors.values() for message in messages),
+            _("The alert rule is not valid: %(problems)s")
+            % {"problems": " ".join(message for messages in errors.values() for message in messages)},
             fields=errors,
         )
     return {
@@ -128,8 +132,13 @@ def _saved(rule: AlertRule) -> AlertRule:
     except IntegrityError:
         scope = rule.tenant.name if rule.tenant_id else "the platform"
         raise ApplicationError(
-            f"{scope} already has an alert rule named {rule.name!r}: choose another name.",
-            fields={"name": [f"{scope} already has an alert rule named {rule.name!r}."]},
+            _("%(scope)s already has an alert rule named %(name)s: choose another name.")
+            % {"scope": scope, "name": repr(rule.name)},
+            fields={
+                "name": [
+                    _("%(scope)s already has an alert rule named %(name)s.") % {"scope": scope, "name": repr(rule.name)}
+                ]
+            },
         ) from None
     targets_prepare(rule.targets)
     return rule
@@ -243,17 +252,17 @@ def alert_silence_create(
     if problems:
         errors["matchers"] = problems
     if rule is None and not clean and not problems:
-        errors["matchers"] = ["Silence a rule, or give at least one label matcher (e.g. severity=warning)."]
+        errors["matchers"] = [_("Silence a rule, or give at least one label matcher (e.g. severity=warning).")]
     if not str(comment or "").strip():
-        errors["comment"] = ["Say why the alerts are silenced (it is kept with the silence)."]
+        errors["comment"] = [_("Say why the alerts are silenced (it is kept with the silence).")]
     if ends_at <= starts_at:
-        errors["ends_at"] = ["The silence must end after it starts."]
+        errors["ends_at"] = [_("The silence must end after it starts.")]
     elif ends_at <= now:
-        errors["ends_at"] = ["The silence would already be over: give an end in the future."]
+        errors["ends_at"] = [_("The silence would already be over: give an end in the future.")]
     elif ends_at - starts_at > MAX_SILENCE:
-        errors["ends_at"] = [f"A silence lasts at most {MAX_SILENCE.days} days."]
+        errors["ends_at"] = [_("A silence lasts at most %(days)s days.") % {"days": MAX_SILENCE.days}]
     if errors:
-        raise ApplicationError("The silence is not valid.", fields=errors)
+        raise ApplicationError(_("The silence is not valid."), fields=errors)
     silence = AlertSilence.objects.create(
         rule=rule,
         matchers=clean,
@@ -280,7 +289,7 @@ def alert_silence_expire(*, silence: AlertSilence, actor: Actor, now: datetime |
     now = now or timezone.now()
     silence = AlertSilence.objects.select_for_update().get(pk=silence.pk)
     if silence.ends_at <= now:
-        raise ApplicationError("This silence is over already.", code="silence_over", status_code=409)
+        raise ApplicationError(_("This silence is over already."), code="silence_over", status_code=409)
     before = silence.ends_at
     silence.ends_at = max(now, silence.starts_at + timedelta(microseconds=1))
     silence.expired_at = now

@@ -6,6 +6,7 @@ Only a custom dashboard's owner changes it; only superusers change a shipped one
 """
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from apps.analytics.models import Dashboard, DashboardKind, DashboardScope, Widget
 from apps.analytics.models.dashboards import TIME_RANGES
@@ -31,7 +32,10 @@ def guild_of(dashboard: Dashboard) -> str:
 def _require_editor(editor, dashboard: Dashboard) -> None:
     if not dashboard_may_edit(user=editor, dashboard=dashboard):
         who = "superusers" if dashboard.owner_id is None else "its owner"
-        raise PermissionDeniedError(f"Only {who} may change the dashboard {dashboard.title!r}: copy it to edit.")
+        raise PermissionDeniedError(
+            _("Only %(who)s may change the dashboard %(title)s: copy it to edit.")
+            % {"who": who, "title": repr(dashboard.title)}
+        )
 
 
 def dashboard_for_change(dashboard: Dashboard, editor) -> Dashboard:
@@ -46,14 +50,21 @@ def _settings_clean(values: dict) -> dict:
     if "title" in values:
         title = str(values["title"] or "").strip()
         if not title or len(title) > 120:
-            raise _invalid("A dashboard needs a title of 1 to 120 characters.", "title")
+            raise _invalid(_("A dashboard needs a title of 1 to 120 characters."), "title")
         cleaned["title"] = title
     if "description" in values:
         cleaned["description"] = str(values["description"] or "").strip()[:400]
     if "kind" in values and values["kind"] not in DashboardKind.values:
-        raise _invalid(f"Unknown kind {values['kind']!r}: allowed are {', '.join(DashboardKind.values)}.", "kind")
+        raise _invalid(
+            _("Unknown kind %(kind)s: allowed are %(values)s.")
+            % {"kind": repr(values["kind"]), "values": ", ".join(DashboardKind.values)},
+            "kind",
+        )
     if "time_range" in values and values["time_range"] not in TIME_RANGES:
-        raise _invalid(f"Unknown time range: allowed are {', '.join(TIME_RANGES)}.", "time_range")
+        raise _invalid(
+            _("Unknown time range: allowed are %(TIME_RANGES)s.") % {"TIME_RANGES": ", ".join(TIME_RANGES)},
+            "time_range",
+        )
     if "refresh_seconds" in values:
         seconds = values["refresh_seconds"]
         if (
@@ -61,7 +72,11 @@ def _settings_clean(values: dict) -> dict:
             or isinstance(seconds, bool)
             or not (seconds == 0 or MIN_REFRESH_SECONDS <= seconds <= 86400)
         ):
-            raise _invalid(f"Refresh every 0 (off) or {MIN_REFRESH_SECONDS} to 86400 seconds.", "refresh_seconds")
+            raise _invalid(
+                _("Refresh every 0 (off) or %(MIN_REFRESH_SECONDS)s to 86400 seconds.")
+                % {"MIN_REFRESH_SECONDS": MIN_REFRESH_SECONDS},
+                "refresh_seconds",
+            )
     return {**{k: values[k] for k in ("kind", "time_range", "refresh_seconds") if k in values}, **cleaned}
 
 
@@ -80,9 +95,13 @@ def dashboard_create(
 ) -> Dashboard:
     """A custom dashboard owned by `owner`: the platform's, a tenant's, or a tenant template (tenant None)."""
     if scope not in DashboardScope.values:
-        raise _invalid(f"Unknown scope {scope!r}: allowed are {', '.join(DashboardScope.values)}.", "scope")
+        raise _invalid(
+            _("Unknown scope %(scope)s: allowed are %(values)s.")
+            % {"scope": repr(scope), "values": ", ".join(DashboardScope.values)},
+            "scope",
+        )
     if scope == DashboardScope.PLATFORM and tenant is not None:
-        raise _invalid("A platform dashboard shows every tenant: leave the tenant empty.", "tenant")
+        raise _invalid(_("A platform dashboard shows every tenant: leave the tenant empty."), "tenant")
     values = _settings_clean(
         {"title": title, "description": description, "kind": kind, "time_range": time_range,
          "refresh_seconds": refresh_seconds}
@@ -97,7 +116,11 @@ def dashboard_update(*, dashboard: Dashboard, editor, actor: Actor, **values) ->
     """Change a dashboard's title, description, kind, default time range or refresh interval."""
     unknown = sorted(set(values) - set(DASHBOARD_FIELDS))
     if unknown:
-        raise _invalid(f"Cannot change {', '.join(unknown)}: allowed are {', '.join(DASHBOARD_FIELDS)}.", unknown[0])
+        raise _invalid(
+            _("Cannot change %(unknown)s: allowed are %(DASHBOARD_FIELDS)s.")
+            % {"unknown": ", ".join(unknown), "DASHBOARD_FIELDS": ", ".join(DASHBOARD_FIELDS)},
+            unknown[0],
+        )
     dashboard = dashboard_for_change(dashboard, editor)
     cleaned = _settings_clean(values)
     before = {name: getattr(dashboard, name) for name in cleaned}
@@ -120,7 +143,7 @@ def dashboard_delete(*, dashboard: Dashboard, editor, actor: Actor) -> None:
     dashboard = dashboard_for_change(dashboard, editor)
     if dashboard.is_default:
         raise ApplicationError(
-            "A shipped dashboard is not deleted: remove or change its widgets instead.", code="dashboard_shipped"
+            _("A shipped dashboard is not deleted: remove or change its widgets instead."), code="dashboard_shipped"
         )
     audit_record(actor=actor, action="analytics.dashboard_deleted", target=dashboard, guild_id=guild_of(dashboard))
     dashboard.delete()

@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.analytics.forecasting import Forecast as ComputedForecast
 from apps.analytics.forecasting import InsufficientHistory, forecast_series
@@ -76,7 +77,7 @@ def forecast_compute(*, series: SeriesRequest, history: list[tuple[str, float | 
     """Fit the candidates on `history`, keep the one the backtest chose, and store it as the series' forecast."""
     spec = forecast_spec(series.metric)
     if spec is None:
-        raise ApplicationError(f"{series.metric} is not forecast.", code="not_forecastable")
+        raise ApplicationError(_("%(metric)s is not forecast.") % {"metric": series.metric}, code="not_forecastable")
     started = time.monotonic()
     try:
         computed = forecast_series(

@@ -18,6 +18,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from apps.analytics.choices import (
     CONTENT_TYPES,
@@ -92,7 +93,10 @@ def _name_taken(*, tenant: Tenant | None, name: str, exclude_id: int | None = No
     taken = ReportDefinition.objects.filter(tenant=tenant, name=name).exclude(pk=exclude_id)
     if taken.exists():
         where = f"for {tenant.name}" if tenant is not None else "for the platform"
-        raise ConflictError(f"A report named {name!r} already exists {where}.", code="report_definition_exists")
+        raise ConflictError(
+            _("A report named %(name)s already exists %(where)s.") % {"name": repr(name), "where": where},
+            code="report_definition_exists",
+        )
 
 
 def _schedule_sync(definition: ReportDefinition) -> None:
@@ -216,7 +220,8 @@ def report_definition_delete(*, definition: ReportDefinition, actor: Actor) -> N
     )
     if definition.runs.exists():
         raise ConflictError(
-            f"{definition.name!r} has runs, which are kept as records: disable the definition instead.",
+            _("%(name)s has runs, which are kept as records: disable the definition instead.")
+            % {"name": repr(definition.name)},
             code="report_definition_has_runs",
         )
     audit_record(

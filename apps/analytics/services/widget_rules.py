@@ -3,6 +3,7 @@ options, and a box inside the grid that overlaps no other widget. Each refusal i
 """
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.analytics.charts import chart_problem
 from apps.analytics.metrics import METRICS
@@ -48,21 +49,26 @@ def _text(value, key: str) -> str:
     if isinstance(value, list | tuple):
         value = ",".join(str(part) for part in value)
     if not isinstance(value, str):
-        raise _error(f"{key} must be text (comma-separated names).", key)
+        raise _error(_("%(key)s must be text (comma-separated names).") % {"key": key}, key)
     return value.strip()
 
 
 def query_clean(raw, *, dashboard: Dashboard) -> tuple[dict[str, str], MetricQuery]:
     """The stored form of a widget's query (no dates: they come from the dashboard's range) and the query."""
     if not isinstance(raw, dict) or not raw:
-        raise _error("A widget needs a query: metrics=…, and optionally group_by, grain, filter_<dimension>.", "query")
+        raise _error(
+            _("A widget needs a query: metrics=…, and optionally group_by, grain, filter_<dimension>."), "query"
+        )
     params = {}
     for key, value in raw.items():
         if key in ("from", "to"):
-            raise _error("A widget's dates come from the dashboard's time range: leave out from and to.", key)
+            raise _error(_("A widget's dates come from the dashboard's time range: leave out from and to."), key)
         if key not in QUERY_KEYS and not str(key).startswith(FILTER_PREFIX):
             allowed = ", ".join([*QUERY_KEYS, f"{FILTER_PREFIX}<dimension>"])
-            raise _error(f"Unknown query parameter {key!r}: allowed are {allowed}.", "query")
+            raise _error(
+                _("Unknown query parameter %(key)s: allowed are %(allowed)s.") % {"key": repr(key), "allowed": allowed},
+                "query",
+            )
         params[key] = _text(value, key)
     today = timezone.localdate().isoformat()  # any single day: the range limits of the grains are checked when drawn
     query = MetricQuery.parse({**params, "from": today, "to": today}, tenant=_validation_tenant(dashboard))
@@ -89,25 +95,34 @@ def chart_check(chart_type: str, *, query: MetricQuery | None = None, panel: str
 def panel_check(panel: str, *, dashboard: Dashboard) -> None:
     found = panel_get(panel)
     if found is None:
-        raise _error(f"Unknown panel {panel!r}: allowed are {', '.join(PANELS)}.", "panel")
+        raise _error(
+            _("Unknown panel %(panel)s: allowed are %(PANELS)s.") % {"panel": repr(panel), "PANELS": ", ".join(PANELS)},
+            "panel",
+        )
     if found.platform_only and dashboard.scope == DashboardScope.TENANT:
-        raise _error(f"{found.label} is a platform figure: a tenant dashboard cannot show it.", "panel")
+        raise _error(
+            _("%(label)s is a platform figure: a tenant dashboard cannot show it.") % {"label": found.label}, "panel"
+        )
 
 
 def options_clean(raw, *, chart_type: str) -> dict:
     if raw in (None, ""):
         return {}
     if not isinstance(raw, dict):
-        raise _error("Options are an object of name: value.", "options")
+        raise _error(_("Options are an object of name: value."), "options")
     for name, value in raw.items():
         if name not in OPTIONS:
-            raise _error(f"Unknown option {name!r}: allowed are {', '.join(OPTIONS)}.", "options")
+            raise _error(
+                _("Unknown option %(name)s: allowed are %(OPTIONS)s.")
+                % {"name": repr(name), "OPTIONS": ", ".join(OPTIONS)},
+                "options",
+            )
         types, check, allowed = OPTIONS[name]
         wrong_type = not isinstance(value, types) or (isinstance(value, bool) and types is not bool)
         if wrong_type or (check is not None and not check(value)):
-            raise _error(f"Option {name} must be {allowed}.", "options")
+            raise _error(_("Option %(name)s must be %(allowed)s.") % {"name": name, "allowed": allowed}, "options")
     if raw.get("forecast") and chart_type != "line":
-        raise _error("Only a line chart draws a forecast band.", "options")
+        raise _error(_("Only a line chart draws a forecast band."), "options")
     return dict(raw)
 
 
@@ -116,13 +131,23 @@ def box_check(*, x, y, w, h, widget_id=None) -> tuple[int, int, int, int]:
     values = {"x": x, "y": y, "w": w, "h": h}
     for name, value in values.items():
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise _error(f"{name} must be a whole number of at least 0 (widget {widget_id or 'new'}).", name)
+            raise _error(
+                _("%(name)s must be a whole number of at least 0 (widget %(widget_id)s).")
+                % {"name": name, "widget_id": widget_id or "new"},
+                name,
+            )
     if not 1 <= w <= GRID_COLUMNS or x + w > GRID_COLUMNS:
-        raise _error(f"A widget is 1 to {GRID_COLUMNS} columns wide and ends by column {GRID_COLUMNS}.", "w")
+        raise _error(
+            _("A widget is 1 to %(GRID_COLUMNS)s columns wide and ends by column %(GRID_COLUMNS)s.")
+            % {"GRID_COLUMNS": GRID_COLUMNS},
+            "w",
+        )
     if not 1 <= h <= MAX_WIDGET_HEIGHT:
-        raise _error(f"A widget is 1 to {MAX_WIDGET_HEIGHT} rows high.", "h")
+        raise _error(
+            _("A widget is 1 to %(MAX_WIDGET_HEIGHT)s rows high.") % {"MAX_WIDGET_HEIGHT": MAX_WIDGET_HEIGHT}, "h"
+        )
     if y > MAX_ROWS:
-        raise _error(f"A widget sits in the first {MAX_ROWS} rows.", "y")
+        raise _error(_("A widget sits in the first %(MAX_ROWS)s rows.") % {"MAX_ROWS": MAX_ROWS}, "y")
     return x, y, w, h
 
 
@@ -138,7 +163,11 @@ def overlap_check(boxes: dict[int, tuple[int, int, int, int]]) -> None:
     for index, (first_id, first) in enumerate(items):
         for second_id, second in items[index + 1 :]:
             if _overlap(first, second):
-                raise _error(f"Widgets {first_id} and {second_id} would overlap: move one of them.", "layout")
+                raise _error(
+                    _("Widgets %(first_id)s and %(second_id)s would overlap: move one of them.")
+                    % {"first_id": first_id, "second_id": second_id},
+                    "layout",
+                )
 
 
 def free_box(widgets: list[Widget], *, w: int, h: int) -> tuple[int, int]:

@@ -6,6 +6,7 @@ must be able to draw the query's shape; its box must lie inside the grid and ove
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.analytics.models import ChartType, Dashboard, Widget
 from apps.analytics.services import widget_rules as rules
@@ -22,7 +23,7 @@ def _title(raw) -> str:
     title = str(raw or "").strip()
     if not title or len(title) > 120:
         raise ApplicationError(
-            "A widget needs a title of 1 to 120 characters.", code="invalid_widget", fields={"title": ["1-120"]}
+            _("A widget needs a title of 1 to 120 characters."), code="invalid_widget", fields={"title": [_("1-120")]}
         )
     return title
 
@@ -32,13 +33,14 @@ def widget_content(dashboard: Dashboard, *, chart_type: str, query, panel: str, 
     if chart_type not in ChartType.values:
         allowed = ", ".join(ChartType.values)
         raise ApplicationError(
-            f"Unknown chart type {chart_type!r}: allowed are {allowed}.",
+            _("Unknown chart type %(chart_type)s: allowed are %(allowed)s.")
+            % {"chart_type": repr(chart_type), "allowed": allowed},
             code="invalid_widget",
             fields={"chart_type": [allowed]},
         )
     if panel:
         if query:
-            raise ApplicationError("A widget shows a query or a panel, not both.", code="invalid_widget")
+            raise ApplicationError(_("A widget shows a query or a panel, not both."), code="invalid_widget")
         rules.panel_check(panel, dashboard=dashboard)
         rules.chart_check(chart_type, panel=panel)
         stored = {}
@@ -97,7 +99,7 @@ def widget_update(*, widget: Widget, editor, actor: Actor, **values) -> Widget:
     """Change a widget's title, chart type, query (or panel) or options; the result is checked as a whole."""
     unknown = sorted(set(values) - set(WIDGET_FIELDS))
     if unknown:
-        raise ApplicationError(f"Cannot change {', '.join(unknown)}.", code="invalid_widget")
+        raise ApplicationError(_("Cannot change %(unknown)s.") % {"unknown": ", ".join(unknown)}, code="invalid_widget")
     widget, dashboard = _widget_locked(widget, editor)
     before = {name: getattr(widget, name) for name in WIDGET_FIELDS}
     merged = {**before, **values}
@@ -146,11 +148,11 @@ def widget_resize(*, widget: Widget, editor, actor: Actor, w: int, h: int) -> Wi
 
 def _layout_items(dashboard: Dashboard, items) -> dict[int, tuple[int, int, int, int]]:
     if not isinstance(items, list) or not items:
-        raise ApplicationError("A layout is a list of {id, x, y, w, h}, one per widget.", code="invalid_layout")
+        raise ApplicationError(_("A layout is a list of {id, x, y, w, h}, one per widget."), code="invalid_layout")
     boxes = {}
     for item in items:
         if not isinstance(item, dict) or not isinstance(item.get("id"), int) or isinstance(item.get("id"), bool):
-            raise ApplicationError("Each layout item needs a widget id (a number).", code="invalid_layout")
+            raise ApplicationError(_("Each layout item needs a widget id (a number)."), code="invalid_layout")
         boxes[item["id"]] = rules.box_check(
             x=item.get("x"), y=item.get("y"), w=item.get("w"), h=item.get("h"), widget_id=item["id"]
         )
@@ -159,8 +161,11 @@ def _layout_items(dashboard: Dashboard, items) -> dict[int, tuple[int, int, int,
         strangers = sorted(set(boxes) - current)
         missing = sorted(current - set(boxes))
         raise ApplicationError(
-            f"The layout must place each widget of this dashboard once (unknown: {strangers or 'none'}; "
-            f"missing: {missing or 'none'}): reload the page and try again.",
+            _(
+                "The layout must place each widget of this dashboard once (unknown: %(strangers)s; "
+                "missing: %(missing)s): reload the page and try again."
+            )
+            % {"strangers": strangers or "none", "missing": missing or "none"},
             code="invalid_layout",
         )
     rules.overlap_check(boxes)

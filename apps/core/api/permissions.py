@@ -4,6 +4,7 @@
 `tenant_id` (None for a platform-wide key) and `has_scope(scope)`. Core only knows that protocol.
 """
 
+from django.utils.translation import gettext, gettext_lazy
 from rest_framework.permissions import BasePermission
 
 
@@ -17,7 +18,7 @@ def required_scope(view) -> str | None:
 class HasRequiredScope(BasePermission):
     """Authenticated by an API key holding the scope the action requires."""
 
-    message = "This API key lacks the scope this action needs."
+    message = gettext_lazy("This API key lacks the scope this action needs.")
 
     def has_permission(self, request, view) -> bool:
         credential = request.auth
@@ -25,7 +26,7 @@ class HasRequiredScope(BasePermission):
             return False
         scope = required_scope(view)
         if scope is not None and not credential.has_scope(scope):
-            self.message = f"This API key lacks the '{scope}' scope."
+            self.message = gettext("This API key lacks the '%(scope)s' scope.") % {"scope": scope}
             return False
         return True
 
@@ -33,7 +34,7 @@ class HasRequiredScope(BasePermission):
 class IsPlatformKey(BasePermission):
     """Only platform-wide keys (not tied to one tenant)."""
 
-    message = "This action needs a platform-wide API key."
+    message = gettext_lazy("This action needs a platform-wide API key.")
 
     def has_permission(self, request, view) -> bool:
         return request.auth is not None and request.auth.tenant_id is None

@@ -102,7 +102,9 @@ class StrictInputSerializer(serializers.Serializer):
         if unknown:
             raise serializers.ValidationError(
                 {
-                    name: ["Unknown field; allowed fields are: " + ", ".join(sorted(self.fields)) + "."]
+                    name: [
+                        _("Unknown field; allowed fields are: %(fields)s.") % {"fields": ", ".join(sorted(self.fields))}
+                    ]
                     for name in unknown
                 }
             )

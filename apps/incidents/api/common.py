@@ -3,6 +3,7 @@
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 
 from apps.core.api.schema import ERROR_RESPONSES
@@ -26,5 +27,5 @@ def documented(summary: str, response: Any, *, request: Any = _NO_REQUEST_GIVEN,
 def incident_or_404(incident_id) -> Incident:
     incident = Incident.objects.filter(pk=incident_id).first()
     if incident is None:
-        raise NotFoundError(f"No incident INC-{incident_id}.")
+        raise NotFoundError(_("No incident INC-%(id)s.") % {"id": incident_id})
     return incident

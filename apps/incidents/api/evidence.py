@@ -6,6 +6,7 @@ Platform keys only: `incidents:read` to read, `incidents:write` to upload. Every
 """
 
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -105,7 +106,10 @@ class IncidentEvidenceViewSet(ApiViewSet):
             pk=self.kwargs["evidence_id"], incident_id=self.kwargs["incident_id"]
         ).first()
         if evidence is None:
-            raise NotFoundError(f"No evidence {self.kwargs['evidence_id']} on INC-{self.kwargs['incident_id']}.")
+            raise NotFoundError(
+                _("No evidence %(evidence)s on INC-%(incident)s.")
+                % {"evidence": self.kwargs["evidence_id"], "incident": self.kwargs["incident_id"]}
+            )
         return evidence
 
     @documented("The incident's evidence", EvidenceSerializer(many=True))
@@ -155,7 +159,7 @@ class IncidentEvidenceViewSet(ApiViewSet):
         evidence = self._evidence()
         purpose = request.query_params.get("purpose", "").strip() or DEFAULT_PURPOSE
         if len(purpose) > 300:
-            raise ApplicationError("The purpose is at most 300 characters.", fields={"purpose": ["too long"]})
+            raise ApplicationError(_("The purpose is at most 300 characters."), fields={"purpose": [_("too long")]})
         content = evidence_access(
             evidence=evidence, actor=actor_for_request(request), action="download", purpose=purpose
         )

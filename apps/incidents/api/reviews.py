@@ -1,6 +1,7 @@
 """API of the post-incident review (issue #13 item 8): GET …/incidents/{id}/review/ (platform keys with
 `incidents:read`), the same JSON the export gives (services/review_exports.py)."""
 
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
@@ -30,5 +31,8 @@ class IncidentReviewViewSet(ApiViewSet):
         incident = incident_or_404(incident_id)
         review = Review.objects.filter(incident=incident).select_related("incident__owner", "approved_by").first()
         if review is None:
-            raise NotFoundError(f"{incident.reference} has no review yet: it is generated when the incident closes.")
+            raise NotFoundError(
+                _("%(reference)s has no review yet: it is generated when the incident closes.")
+                % {"reference": incident.reference}
+            )
         return Response(review_json(review))

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -161,7 +162,7 @@ class IncidentUpdateInput(StrictInputSerializer):
 
     def validate(self, data):
         if not data:
-            raise serializers.ValidationError({"non_field_errors": ["Send at least one field to change."]})
+            raise serializers.ValidationError({"non_field_errors": [_("Send at least one field to change.")]})
         return data
 
 

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from django.db import transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.audit.services import audit_record, field_changes
 from apps.core.actors import Actor
@@ -107,14 +108,16 @@ def clock_aware_at_change(*, incident: Incident, actor: Actor, aware_at: datetim
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError(
-            "Changing when the platform became aware moves the legal deadlines: give a reason.",
-            fields={"reason": ["required"]},
+            _("Changing when the platform became aware moves the legal deadlines: give a reason."),
+            fields={"reason": [_("required")]},
         )
     now = timezone.now()
     if timezone.is_naive(aware_at):
-        raise ApplicationError("Give the moment with its time zone.", fields={"aware_at": ["time zone required"]})
+        raise ApplicationError(_("Give the moment with its time zone."), fields={"aware_at": [_("time zone required")]})
     if aware_at > now:
-        raise ApplicationError("The platform cannot have become aware in the future.", fields={"aware_at": ["future"]})
+        raise ApplicationError(
+            _("The platform cannot have become aware in the future."), fields={"aware_at": [_("future")]}
+        )
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     before = incident.aware_at
     Incident.objects.filter(pk=incident.pk).update(aware_at=aware_at, updated_at=now)
@@ -200,11 +203,11 @@ def _validate_notice(at: datetime | None, notice: str, who: str, now: datetime) 
     if at is None:
         return
     if timezone.is_naive(at):
-        raise ApplicationError(f"Give when the {who} were told with its time zone.")
+        raise ApplicationError(_("Give when the %(who)s were told with its time zone.") % {"who": who})
     if at > now:
-        raise ApplicationError(f"The {who} cannot have been told in the future.")
+        raise ApplicationError(_("The %(who)s cannot have been told in the future.") % {"who": who})
     if not notice.strip():
-        raise ApplicationError(f"Say how the {who} were told (channel, recipient, reference).")
+        raise ApplicationError(_("Say how the %(who)s were told (channel, recipient, reference).") % {"who": who})
 
 
 @transaction.atomic
@@ -220,14 +223,14 @@ def clock_record_notice(
     """Record when and how the authority (which ends the clock: met in time or late) and the data subjects
     were told."""
     if authority_notified_at is None and subjects_notified_at is None:
-        raise ApplicationError("Give when the authority or the data subjects were told.")
+        raise ApplicationError(_("Give when the authority or the data subjects were told."))
     now = timezone.now()
-    _validate_notice(authority_notified_at, authority_notice, "authority", now)
-    _validate_notice(subjects_notified_at, subjects_notice, "data subjects", now)
+    _validate_notice(authority_notified_at, authority_notice, _("authority"), now)
+    _validate_notice(subjects_notified_at, subjects_notice, _("data subjects"), now)
     clock = RegulatoryClock.objects.select_for_update().select_related("incident").get(pk=clock.pk)
     if authority_notified_at is not None:
         if clock.authority_notified_at is not None:
-            raise ApplicationError("The authority's notice is already recorded for this clock.")
+            raise ApplicationError(_("The authority's notice is already recorded for this clock."))
         clock.authority_notified_at, clock.authority_notice = authority_notified_at, authority_notice.strip()[:500]
     if subjects_notified_at is not None:
         clock.subjects_notified_at, clock.subjects_notice = subjects_notified_at, subjects_notice.strip()[:500]
@@ -271,13 +274,14 @@ def clock_definition_save(*, definition: ClockDefinition, actor: Actor) -> Clock
     unknown = [kind for kind in definition.kinds or [] if kind not in IncidentKind.values]
     if not isinstance(definition.kinds, list) or unknown:
         raise ApplicationError(
-            f"Kinds are a list of incident kinds ({', '.join(IncidentKind.values)}); unknown: {unknown}.",
-            fields={"kinds": ["unknown kinds"]},
+            _("Kinds are a list of incident kinds (%(kinds)s); unknown: %(unknown)s.")
+            % {"kinds": ", ".join(IncidentKind.values), "unknown": unknown},
+            fields={"kinds": [_("unknown kinds")]},
         )
     if definition.min_severity and definition.min_severity not in IncidentSeverity.values:
-        raise ApplicationError("The minimum severity is low, medium, high, critical or empty.")
+        raise ApplicationError(_("The minimum severity is low, medium, high, critical or empty."))
     if definition.hours < 1:
-        raise ApplicationError("A clock runs at least one hour.", fields={"hours": ["at least 1"]})
+        raise ApplicationError(_("A clock runs at least one hour."), fields={"hours": [_("at least 1")]})
     before = {}
     if definition.pk:
         before = model_to_dict(ClockDefinition.objects.select_for_update().get(pk=definition.pk), DEFINITION_FIELDS)

@@ -26,6 +26,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.core.actors import Actor
 from apps.core.enqueue import enqueue_at
@@ -202,11 +203,12 @@ def escalation_acknowledge(*, incident: Incident, actor: Actor, user=None, now: 
     """Someone owns it: the climb stops (token bumped, timer cleared). A staff user needs
     incidents.change_incident (an API key's scope is checked by the API). Twice: 409, nothing written."""
     if user is not None and not user.has_perm("incidents.change_incident"):
-        raise PermissionDeniedError("Acknowledging an incident needs the incidents.change_incident permission.")
+        raise PermissionDeniedError(_("Acknowledging an incident needs the incidents.change_incident permission."))
     locked = _locked(incident.pk)
     if locked.acknowledged_at is not None:
         raise ConflictError(
-            f"{locked.reference} was acknowledged already at {locked.acknowledged_at:%Y-%m-%d %H:%M:%S} UTC.",
+            _("%(reference)s was acknowledged already at %(at)s UTC.")
+            % {"reference": locked.reference, "at": f"{locked.acknowledged_at:%Y-%m-%d %H:%M:%S}"},
             code="already_acknowledged",
         )
     now = now or timezone.now()

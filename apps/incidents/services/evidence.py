@@ -25,6 +25,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.audit.services import audit_record
 from apps.core.actors import Actor
@@ -92,8 +93,10 @@ def evidence_access_allowed(*, actor: Actor) -> bool:
 def _require_access(actor: Actor) -> None:
     if not evidence_access_allowed(actor=actor):
         raise PermissionDeniedError(
-            "Reading incident evidence needs the 'Can view, download, export and transfer incident evidence' "
-            "permission (incidents.access_evidence); ask a compliance officer or security analyst."
+            _(
+                "Reading incident evidence needs the 'Can view, download, export and transfer incident evidence' "
+                "permission (incidents.access_evidence); ask a compliance officer or security analyst."
+            )
         )
 
 
@@ -162,21 +165,29 @@ def evidence_max_bytes() -> int:
 def evidence_too_large_error(size: int) -> EvidenceTooLargeError:
     limit = evidence_max_bytes()
     return EvidenceTooLargeError(
-        f"The file is {size:,} bytes; evidence may be at most {limit:,} bytes (INCIDENT_EVIDENCE_MAX_BYTES). "
-        "Split it, compress it, or store it elsewhere and upload a hash-bearing manifest.",
-        fields={"file": [f"at most {limit} bytes"]},
+        _(
+            "The file is %(size)s bytes; evidence may be at most %(limit)s bytes (INCIDENT_EVIDENCE_MAX_BYTES). "
+            "Split it, compress it, or store it elsewhere and upload a hash-bearing manifest."
+        )
+        % {"size": f"{size:,}", "limit": f"{limit:,}"},
+        fields={"file": [_("at most %(limit)s bytes") % {"limit": limit}]},
     )
 
 
 def _validate(*, kind: str, title: str, content: bytes, method: str) -> None:
     if kind not in EvidenceKind.values:
-        raise ApplicationError(f"Unknown evidence kind {kind!r}; one of {', '.join(EvidenceKind.values)}.")
+        raise ApplicationError(
+            _("Unknown evidence kind %(kind)s; one of %(kinds)s.")
+            % {"kind": repr(kind), "kinds": ", ".join(EvidenceKind.values)}
+        )
     if not title.strip():
-        raise ApplicationError("Evidence needs a title.", fields={"title": ["required"]})
+        raise ApplicationError(_("Evidence needs a title."), fields={"title": [_("required")]})
     if not method.strip():
-        raise ApplicationError("Say how the evidence was collected.", fields={"method": ["required"]})
+        raise ApplicationError(_("Say how the evidence was collected."), fields={"method": [_("required")]})
     if not content:
-        raise ApplicationError("The file is empty: there is nothing to keep as evidence.", fields={"file": ["empty"]})
+        raise ApplicationError(
+            _("The file is empty: there is nothing to keep as evidence."), fields={"file": [_("empty")]}
+        )
     if len(content) > evidence_max_bytes():
         raise evidence_too_large_error(len(content))
 
@@ -249,12 +260,15 @@ def _read(evidence: Evidence) -> tuple[bytes | None, str]:
 def _validate_access(action: str, purpose: str, recipient: str) -> str:
     custody_action = ACCESS_ACTIONS.get(action)
     if custody_action is None:
-        raise ApplicationError(f"Unknown access {action!r}; one of view, download, export, transfer.")
+        raise ApplicationError(
+            _("Unknown access %(action)s; one of view, download, export, transfer.") % {"action": repr(action)}
+        )
     if not purpose.strip():
-        raise ApplicationError("Say why the evidence is accessed (purpose).", fields={"purpose": ["required"]})
+        raise ApplicationError(_("Say why the evidence is accessed (purpose)."), fields={"purpose": [_("required")]})
     if custody_action == CustodyAction.TRANSFERRED and not recipient.strip():
         raise ApplicationError(
-            "A transfer names the party the evidence goes to.", fields={"recipient": ["required for a transfer"]}
+            _("A transfer names the party the evidence goes to."),
+            fields={"recipient": [_("required for a transfer")]},
         )
     return custody_action
 
@@ -318,8 +332,11 @@ def evidence_access(*, evidence: Evidence, actor: Actor, action: str, purpose: s
     if not intact:
         logger.error("evidence %s failed its hash check (custody event %s)", evidence.pk, event.pk)
         raise EvidenceTamperedError(
-            f"Evidence {evidence.pk} no longer matches its recorded SHA-256 (expected {evidence.sha256}, read "
-            f"{observed}): the access was refused and recorded, and security and compliance were alerted."
+            _(
+                "Evidence %(evidence)s no longer matches its recorded SHA-256 (expected %(expected)s, read "
+                "%(observed)s): the access was refused and recorded, and security and compliance were alerted."
+            )
+            % {"evidence": evidence.pk, "expected": evidence.sha256, "observed": observed}
         )
     return content
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.audit.services import audit_record, field_changes
 from apps.core.actors import Actor
@@ -162,9 +163,9 @@ def incident_update(*, incident: Incident, actor: Actor, **fields: Any) -> Incid
     unknown = set(fields) - set(SETTERS)
     if unknown:
         raise ApplicationError(
-            f"These fields cannot be changed here: {', '.join(sorted(unknown))}.",
+            _("These fields cannot be changed here: %(fields)s.") % {"fields": ", ".join(sorted(unknown))},
             code="invalid_field",
-            fields={name: ["Cannot be changed here."] for name in sorted(unknown)},
+            fields={name: [_("Cannot be changed here.")] for name in sorted(unknown)},
         )
     incident = _lock(incident)
     before = _snapshot(incident)
@@ -173,7 +174,7 @@ def incident_update(*, incident: Incident, actor: Actor, **fields: Any) -> Incid
     after = _snapshot(incident)
     changes = field_changes(before, after)
     if not changes:
-        raise ApplicationError("Nothing to change: every value given is the current one.", code="no_change")
+        raise ApplicationError(_("Nothing to change: every value given is the current one."), code="no_change")
     incident.save()
     audit_record(actor=actor, action="incidents.updated", target=incident, guild_id=incident.guild_id, changes=changes)
     kind = TimelineKind.ASSIGNED if set(changes) <= ASSIGNMENT_FIELDS else TimelineKind.UPDATED
@@ -191,32 +192,37 @@ def _path_position(status: str) -> int:
 def check_transition(current: str, status: str, reason: str) -> None:
     check_choice(status, IncidentStatus, "status")
     if status == current:
-        raise ApplicationError(f"The incident is already {status}.", code="no_change", fields={"status": ["Current."]})
+        raise ApplicationError(
+            _("The incident is already %(status)s.") % {"status": status},
+            code="no_change",
+            fields={"status": [_("Current.")]},
+        )
     if current == IncidentStatus.CLOSED or status == IncidentStatus.REOPENED:
         if current != IncidentStatus.CLOSED or status != IncidentStatus.REOPENED:
             raise ApplicationError(
-                "A closed incident can only be reopened, and only a closed incident can be reopened.",
+                _("A closed incident can only be reopened, and only a closed incident can be reopened."),
                 code="invalid_transition",
-                fields={"status": [f"Not allowed from {current}."]},
+                fields={"status": [_("Not allowed from %(current)s.") % {"current": current}]},
             )
         if not reason:
             raise ApplicationError(
-                "Say why the incident is reopened.", code="reason_required", fields={"reason": ["Required."]}
+                _("Say why the incident is reopened."), code="reason_required", fields={"reason": [_("Required.")]}
             )
         return
     step = _path_position(status) - _path_position(current)
     if step < 0:
         raise ApplicationError(
-            f"An incident that is {current} cannot go back to {status}.",
+            _("An incident that is %(current)s cannot go back to %(status)s.") % {"current": current, "status": status},
             code="invalid_transition",
-            fields={"status": [f"Not allowed from {current}."]},
+            fields={"status": [_("Not allowed from %(current)s.") % {"current": current}]},
         )
     if step > 1 and not reason:
         skipped = STATUS_PATH[_path_position(current) + 1 : _path_position(status)]
         raise ApplicationError(
-            f"Moving from {current} to {status} skips {', '.join(skipped)}: give a reason.",
+            _("Moving from %(current)s to %(status)s skips %(skipped)s: give a reason.")
+            % {"current": current, "status": status, "skipped": ", ".join(skipped)},
             code="reason_required",
-            fields={"reason": ["Required when states are skipped."]},
+            fields={"reason": [_("Required when states are skipped.")]},
         )
 
 
@@ -267,7 +273,9 @@ def incident_note(*, incident: Incident, actor: Actor, text: str) -> TimelineEnt
     text = (text or "").strip()
     if not text or len(text) > NOTE_MAX_LENGTH:
         raise ApplicationError(
-            f"A note is 1 to {NOTE_MAX_LENGTH} characters.", code="invalid_note", fields={"text": ["1 to 500."]}
+            _("A note is 1 to %(max)s characters.") % {"max": NOTE_MAX_LENGTH},
+            code="invalid_note",
+            fields={"text": [_("1 to 500.")]},
         )
     incident = _lock(incident)
     entry = timeline_add(incident=incident, kind=TimelineKind.NOTE, actor=actor, message=text)
@@ -299,7 +307,7 @@ def incident_link(
     incident = _lock(incident)
     added = incident_links_add(incident=incident, rows=rows)
     if not added:
-        raise ApplicationError("Nothing to link: give rows that are not linked yet.", code="no_change")
+        raise ApplicationError(_("Nothing to link: give rows that are not linked yet."), code="no_change")
     changes = {name: {"before": None, "after": ids} for name, ids in added.items()}
     audit_record(actor=actor, action="incidents.linked", target=incident, guild_id=incident.guild_id, changes=changes)
     described = "; ".join(f"{name.replace('_', ' ')} {', '.join(map(str, ids))}" for name, ids in added.items())

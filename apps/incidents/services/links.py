@@ -5,6 +5,7 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Min
+from django.utils.translation import gettext
 
 from apps.audit.models import AuditEvent
 from apps.compliance.models import CheckRun
@@ -29,14 +30,19 @@ def link_rows(**links: Iterable[Any]) -> dict[str, list[Any]]:
         model, _ = LINKS[name]
         ids = {value.pk if hasattr(value, "pk") else value for value in values or ()}
         if not all(isinstance(pk, int) and not isinstance(pk, bool) for pk in ids):
-            raise ApplicationError(f"{name} are ids (integers).", code="invalid_link", fields={name: ["Ids."]})
+            raise ApplicationError(
+                gettext("%(name)s are ids (integers).") % {"name": name},
+                code="invalid_link",
+                fields={name: [gettext("Ids.")]},
+            )
         found = list(model.objects.filter(pk__in=ids))
         missing = ids - {row.pk for row in found}
         if missing:
             raise ApplicationError(
-                f"No {name.replace('_', ' ')} with id {', '.join(str(pk) for pk in sorted(missing))}.",
+                gettext("No %(name)s with id %(ids)s.")
+                % {"name": name.replace("_", " "), "ids": ", ".join(str(pk) for pk in sorted(missing))},
                 code="unknown_link",
-                fields={name: [f"Unknown ids: {sorted(missing)}."]},
+                fields={name: [gettext("Unknown ids: %(ids)s.") % {"ids": sorted(missing)}]},
             )
         rows[name] = found
     return rows

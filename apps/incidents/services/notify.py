@@ -19,6 +19,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.accounts.choices import StaffRole
 from apps.core.actors import Actor
@@ -39,51 +40,59 @@ def _person_target(kind: str, target: Mapping) -> tuple[dict[str, Any], dict[str
         user_id = target.get("user_id")
         valid = isinstance(user_id, int) and not isinstance(user_id, bool)
         if not valid or not get_user_model().objects.filter(pk=user_id, is_active=True).exists():
-            return {}, {"user_id": f"No active user with id {user_id!r}."}
+            return {}, {"user_id": _("No active user with id %(id)s.") % {"id": repr(user_id)}}
         return {"kind": kind, "user_id": user_id}, {}
     if kind == TargetKind.ROLE:
         role = target.get("role")
         if role not in StaffRole.values:
-            return {}, {"role": f"Unknown staff role {role!r}; one of {', '.join(StaffRole.values)}."}
+            return {}, {
+                "role": _("Unknown staff role %(role)s; one of %(roles)s.")
+                % {"role": repr(role), "roles": ", ".join(StaffRole.values)}
+            }
         return {"kind": kind, "role": role}, {}
     address = target.get("address")
     try:
         validate_email(address)
     except DjangoValidationError:
-        return {}, {"address": f"{address!r} is not an e-mail address."}
+        return {}, {"address": _("%(address)s is not an e-mail address.") % {"address": repr(address)}}
     return {"kind": kind, "address": address}, {}
 
 
 def _target_errors(target: Any) -> tuple[dict[str, Any], dict[str, str]]:
     """The target in its canonical form (only its known keys), and the messages for its bad fields."""
     if not isinstance(target, Mapping):
-        return {}, {"kind": 'Each target is an object such as {"kind": "email", "address": "…"}.'}
+        return {}, {"kind": _('Each target is an object such as {"kind": "email", "address": "…"}.')}
     kind = target.get("kind")
     if kind not in TargetKind.values:
-        return {}, {"kind": f"Unknown target kind {kind!r}; one of {', '.join(TargetKind.values)}."}
+        return {}, {
+            "kind": _("Unknown target kind %(kind)s; one of %(kinds)s.")
+            % {"kind": repr(kind), "kinds": ", ".join(TargetKind.values)}
+        }
     if kind in (TargetKind.USER, TargetKind.ROLE, TargetKind.EMAIL):
         return _person_target(kind, target)
     url = target.get("url")
     try:
         _url_validator(url)
     except DjangoValidationError:
-        return {}, {"url": f"{url!r} is not an http(s) URL."}
+        return {}, {"url": _("%(url)s is not an http(s) URL.") % {"url": repr(url)}}
     if len(url) > 500:
-        return {}, {"url": "The URL is longer than 500 characters."}
+        return {}, {"url": _("The URL is longer than 500 characters.")}
     return {"kind": kind, "url": url}, {}
 
 
 def targets_validate(targets: Any, *, field: str = "targets") -> list[dict[str, Any]]:
     """The targets in canonical form; ApplicationError with a message per bad field (`targets[1].url`)."""
     if not isinstance(targets, list) or not targets:
-        raise ApplicationError("Name at least one target.", fields={field: ["Name at least one target (a list)."]})
+        raise ApplicationError(
+            _("Name at least one target."), fields={field: [_("Name at least one target (a list).")]}
+        )
     canonical, errors = [], {}
     for index, target in enumerate(targets):
         clean, messages = _target_errors(target)
         errors.update({f"{field}[{index}].{name}": [message] for name, message in messages.items()})
         canonical.append(clean)
     if errors:
-        raise ApplicationError("Some targets are not valid.", fields=errors)
+        raise ApplicationError(_("Some targets are not valid."), fields=errors)
     return canonical
 
 

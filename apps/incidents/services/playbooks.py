@@ -27,6 +27,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.audit.services import field_changes
 from apps.core.actors import Actor
@@ -301,12 +302,19 @@ def step_run_undo(*, step_run: StepRun, actor: Actor) -> StepRun:
     actions_load()
     run = StepRun.objects.select_for_update().select_related("step", "incident").get(pk=step_run.pk)
     if run.status != StepStatus.SUCCEEDED:
-        raise ConflictError(f"Only a succeeded step can be undone; this one is {run.status}.", code="step_not_undoable")
+        raise ConflictError(
+            _("Only a succeeded step can be undone; this one is %(status)s.") % {"status": run.status},
+            code="step_not_undoable",
+        )
     undo = UNDOS.get(run.step.action)
     if undo is None or not run.undo:
         raise ConflictError(
-            f"The action {run.step.get_action_display().lower()} cannot be undone"
-            + (" (nothing this step changed can be reversed)." if undo else "."),
+            (
+                _("The action %(action)s cannot be undone (nothing this step changed can be reversed).")
+                if undo
+                else _("The action %(action)s cannot be undone.")
+            )
+            % {"action": run.step.get_action_display().lower()},
             code="step_not_undoable",
         )
     undo_result = undo(run, actor)
@@ -331,7 +339,8 @@ def manual_task_complete(*, step_run: StepRun, actor: Actor, note: str = "") -> 
     run = StepRun.objects.select_for_update().select_related("step", "incident").get(pk=step_run.pk)
     if run.status != StepStatus.WAITING:
         raise ConflictError(
-            f"Only a waiting manual task can be completed; this one is {run.status}.", code="step_not_waiting"
+            _("Only a waiting manual task can be completed; this one is %(status)s.") % {"status": run.status},
+            code="step_not_waiting",
         )
     run.status, run.finished_at = StepStatus.DONE, timezone.now()
     run.result = {**run.result, "note": note.strip()[:1000], "completed_by": actor.label}

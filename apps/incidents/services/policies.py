@@ -4,6 +4,7 @@ targets. The same rules serve the API and the admin (`levels_validate`); bad inp
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from apps.audit.services import audit_record
 from apps.core.actors import Actor
@@ -20,13 +21,13 @@ def _int(value: Any) -> int | None:
 def _level_errors(index: int, entry: Any) -> tuple[dict[str, Any] | None, dict[str, list[str]]]:
     prefix = f"levels[{index}]"
     if not isinstance(entry, dict):
-        return None, {prefix: ['Each level is {"level", "ack_timeout_seconds", "targets"}.']}
+        return None, {prefix: [_('Each level is {"level", "ack_timeout_seconds", "targets"}.')]}
     errors: dict[str, list[str]] = {}
     level, timeout = _int(entry.get("level")), _int(entry.get("ack_timeout_seconds"))
     if level is None or not 1 <= level <= MAX_ESCALATION_LEVEL:
-        errors[f"{prefix}.level"] = [f"A level is a whole number from 1 to {MAX_ESCALATION_LEVEL}."]
+        errors[f"{prefix}.level"] = [_("A level is a whole number from 1 to %(max)s.") % {"max": MAX_ESCALATION_LEVEL}]
     if timeout is None or timeout < 1:
-        errors[f"{prefix}.ack_timeout_seconds"] = ["A whole number of seconds, at least 1."]
+        errors[f"{prefix}.ack_timeout_seconds"] = [_("A whole number of seconds, at least 1.")]
     try:
         targets = targets_validate(entry.get("targets"), field=f"{prefix}.targets")
     except ApplicationError as error:
@@ -43,7 +44,9 @@ def levels_validate(levels: Any, *, critical_start_level: Any = 1) -> list[dict[
     Levels run from 1 with no gap (1, 1–2, … 1–4), each at most once; a critical incident's start level
     must be one of them."""
     if not isinstance(levels, list) or not levels:
-        raise ApplicationError("A policy has at least one level.", fields={"levels": ["Give levels 1 to 4 (a list)."]})
+        raise ApplicationError(
+            _("A policy has at least one level."), fields={"levels": [_("Give levels 1 to 4 (a list).")]}
+        )
     clean, errors = [], {}
     for index, entry in enumerate(levels):
         level, messages = _level_errors(index, entry)
@@ -53,16 +56,21 @@ def levels_validate(levels: Any, *, critical_start_level: Any = 1) -> list[dict[
     numbers = [entry["level"] for entry in clean]
     duplicates = sorted({number for number in numbers if numbers.count(number) > 1})
     if duplicates:
-        errors.setdefault("levels", []).append(f"Level(s) {duplicates} appear more than once.")
+        errors.setdefault("levels", []).append(_("Level(s) %(levels)s appear more than once.") % {"levels": duplicates})
     elif not errors and sorted(numbers) != list(range(1, len(numbers) + 1)):
-        errors.setdefault("levels", []).append(f"Levels run from 1 without a gap; got {sorted(numbers)}.")
+        errors.setdefault("levels", []).append(
+            _("Levels run from 1 without a gap; got %(levels)s.") % {"levels": sorted(numbers)}
+        )
     start = _int(critical_start_level)
     if start is None or not 1 <= start <= MAX_ESCALATION_LEVEL:
-        errors["critical_start_level"] = [f"A level from 1 to {MAX_ESCALATION_LEVEL}."]
+        errors["critical_start_level"] = [_("A level from 1 to %(max)s.") % {"max": MAX_ESCALATION_LEVEL}]
     elif not errors and start > len(numbers):
-        errors["critical_start_level"] = [f"The policy has no level {start} (its levels are 1 to {len(numbers)})."]
+        errors["critical_start_level"] = [
+            _("The policy has no level %(start)s (its levels are 1 to %(count)s).")
+            % {"start": start, "count": len(numbers)}
+        ]
     if errors:
-        raise ApplicationError("The escalation policy is not valid.", fields=errors)
+        raise ApplicationError(_("The escalation policy is not valid."), fields=errors)
     return sorted(clean, key=lambda entry: entry["level"])
 
 
@@ -89,15 +97,15 @@ def escalation_policy_create(
     name = (name or "").strip()
     errors: dict[str, list[str]] = {}
     if not name or len(name) > 100:
-        errors["name"] = ["A name of 1 to 100 characters."]
+        errors["name"] = [_("A name of 1 to 100 characters.")]
     elif EscalationPolicy.objects.filter(name=name).exists():
-        errors["name"] = [f"A policy named {name!r} exists already."]
+        errors["name"] = [_("A policy named %(name)s exists already.") % {"name": repr(name)}]
     try:
         clean = levels_validate(levels, critical_start_level=critical_start_level)
     except ApplicationError as error:
         errors.update(error.fields)
     if errors:
-        raise ApplicationError("The escalation policy is not valid.", fields=errors)
+        raise ApplicationError(_("The escalation policy is not valid."), fields=errors)
     if is_default:
         EscalationPolicy.objects.select_for_update().filter(is_default=True).update(is_default=False)
     try:
@@ -107,7 +115,8 @@ def escalation_policy_create(
             )
     except IntegrityError as error:  # a concurrent creation of the same name (or default) won the race
         raise ApplicationError(
-            "The escalation policy is not valid.", fields={"name": [f"A policy named {name!r} exists already."]}
+            _("The escalation policy is not valid."),
+            fields={"name": [_("A policy named %(name)s exists already.") % {"name": repr(name)}]},
         ) from error
     EscalationLevel.objects.bulk_create(EscalationLevel(policy=policy, **entry) for entry in clean)
     for entry in clean:

@@ -27,6 +27,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.audit.services import audit_record
 from apps.betting.models import Bet, Capper
@@ -135,7 +136,10 @@ def review_generate(*, incident: Incident, actor: Actor | None = None) -> Review
     actor = actor or Actor.system("incident review")
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     if incident.status != IncidentStatus.CLOSED:
-        raise ConflictError(f"{incident.reference} is {incident.status}: its review is generated when it closes.")
+        raise ConflictError(
+            _("%(reference)s is %(status)s: its review is generated when it closes.")
+            % {"reference": incident.reference, "status": incident.status}
+        )
     facts = {
         "generated_at": timezone.now(),
         "durations": review_durations(incident),
@@ -177,20 +181,20 @@ def _clean_update(fields: dict) -> dict:
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
         raise ApplicationError(
-            f"These review fields cannot be edited: {', '.join(sorted(unknown))}; "
-            f"editable are {', '.join(sorted(EDITABLE_FIELDS))}."
+            _("These review fields cannot be edited: %(unknown)s; editable are %(editable)s.")
+            % {"unknown": ", ".join(sorted(unknown)), "editable": ", ".join(sorted(EDITABLE_FIELDS))}
         )
     if "cost_amount" in fields and fields["cost_amount"] is not None:
         try:
             amount = Decimal(str(fields["cost_amount"]))
         except ArithmeticError:
-            raise ApplicationError("The cost is a number.", fields={"cost_amount": ["not a number"]}) from None
+            raise ApplicationError(_("The cost is a number."), fields={"cost_amount": [_("not a number")]}) from None
         if not amount.is_finite() or amount < 0 or amount >= Decimal("1e10"):
-            raise ApplicationError("The cost is a positive amount below 10,000,000,000.")
+            raise ApplicationError(_("The cost is a positive amount below 10,000,000,000."))
         fields["cost_amount"] = amount.quantize(Decimal("0.01"))
     currency = fields.get("cost_currency")
     if currency is not None and not (len(currency) == 3 and currency.isalpha()):
-        raise ApplicationError("The currency is a three-letter ISO 4217 code such as EUR.")
+        raise ApplicationError(_("The currency is a three-letter ISO 4217 code such as EUR."))
     if currency is not None:
         fields["cost_currency"] = currency.upper()
     return fields
@@ -202,7 +206,7 @@ def review_update(*, review: Review, actor: Actor, **fields) -> Review:
     fields = _clean_update(fields)
     review = Review.objects.select_for_update().select_related("incident").get(pk=review.pk)
     if review.status == ReviewStatus.APPROVED:
-        raise ConflictError("The review is approved and can no longer be edited.")
+        raise ConflictError(_("The review is approved and can no longer be edited."))
     changes = {name: {"before": str(getattr(review, name)), "after": str(value)} for name, value in fields.items()}
     for name, value in fields.items():
         setattr(review, name, value)
@@ -228,12 +232,15 @@ def review_approve(*, review: Review, actor: Actor, user) -> Review:
     incident = review.incident
     if incident.owner_id is not None and incident.owner_id == user.pk:
         raise PermissionDeniedError(
-            f"You own {incident.reference}: its review must be approved by someone else (four-eyes rule)."
+            _("You own %(reference)s: its review must be approved by someone else (four-eyes rule).")
+            % {"reference": incident.reference}
         )
     if not user.has_perm(APPROVE_PERMISSION):
-        raise PermissionDeniedError("Approving a post-incident review needs the incidents.approve_review permission.")
+        raise PermissionDeniedError(
+            _("Approving a post-incident review needs the incidents.approve_review permission.")
+        )
     if review.status == ReviewStatus.APPROVED:
-        raise ConflictError("The review is already approved.")
+        raise ConflictError(_("The review is already approved."))
     review.status, review.approved_by, review.approved_at = ReviewStatus.APPROVED, user, timezone.now()
     review.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
     timeline_add(
@@ -252,7 +259,7 @@ def _owner(owner):
     if isinstance(owner, int):
         owner = user_model.objects.filter(pk=owner).first()
     if owner is None or not owner.is_active or not owner.is_staff:
-        raise NotFoundError("The follow-up's owner must be an active staff user.", fields={"owner": ["unknown"]})
+        raise NotFoundError(_("The follow-up's owner must be an active staff user."), fields={"owner": [_("unknown")]})
     return owner
 
 
@@ -261,11 +268,11 @@ def follow_up_add(*, review: Review, actor: Actor, recommendation: str, owner, d
     """Turn a recommendation of the review into a tracked task with an owner and a due date."""
     recommendation = (recommendation or "").strip()
     if not recommendation:
-        raise ApplicationError("Write the recommendation.", fields={"recommendation": ["required"]})
+        raise ApplicationError(_("Write the recommendation."), fields={"recommendation": [_("required")]})
     if isinstance(due_on, datetime) or not isinstance(due_on, date):
-        raise ApplicationError("The due date is a date (YYYY-MM-DD).", fields={"due_on": ["not a date"]})
+        raise ApplicationError(_("The due date is a date (YYYY-MM-DD)."), fields={"due_on": [_("not a date")]})
     if due_on < timezone.localdate():
-        raise ApplicationError("The due date is in the past.", fields={"due_on": ["in the past"]})
+        raise ApplicationError(_("The due date is in the past."), fields={"due_on": [_("in the past")]})
     owner = _owner(owner)
     review = Review.objects.select_related("incident").get(pk=review.pk)
     follow_up = FollowUp.objects.create(review=review, recommendation=recommendation, owner=owner, due_on=due_on)

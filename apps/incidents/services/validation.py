@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import Member
 from apps.core.errors import ApplicationError
@@ -18,9 +19,10 @@ User = get_user_model()
 def check_choice(value: str, choices, field: str) -> None:
     if value not in choices.values:
         raise ApplicationError(
-            f"Unknown {field} {value!r}; use one of: {', '.join(choices.values)}.",
+            _("Unknown %(field)s %(value)s; use one of: %(choices)s.")
+            % {"field": field, "value": repr(value), "choices": ", ".join(choices.values)},
             code=f"invalid_{field}",
-            fields={field: [f"Not one of: {', '.join(choices.values)}."]},
+            fields={field: [_("Not one of: %(choices)s.") % {"choices": ", ".join(choices.values)}]},
         )
 
 
@@ -28,9 +30,9 @@ def check_title(title: str) -> str:
     title = (title or "").strip()
     if not title or len(title) > 200:
         raise ApplicationError(
-            "Give the incident a title of 1 to 200 characters.",
+            _("Give the incident a title of 1 to 200 characters."),
             code="invalid_title",
-            fields={"title": ["1 to 200 characters."]},
+            fields={"title": [_("1 to 200 characters.")]},
         )
     return title
 
@@ -38,9 +40,10 @@ def check_title(title: str) -> str:
 def check_guild(guild_id: str) -> str:
     if guild_id and not Tenant.objects.filter(guild_id=guild_id).exists():
         raise ApplicationError(
-            f"No tenant with guild id {guild_id}: give the guild id of a registered tenant, or none.",
+            _("No tenant with guild id %(guild_id)s: give the guild id of a registered tenant, or none.")
+            % {"guild_id": guild_id},
             code="unknown_guild",
-            fields={"guild_id": ["No tenant with this guild id."]},
+            fields={"guild_id": [_("No tenant with this guild id.")]},
         )
     return guild_id
 
@@ -48,9 +51,9 @@ def check_guild(guild_id: str) -> str:
 def check_systems(systems: Any) -> list[str]:
     if isinstance(systems, str) or not all(isinstance(name, str) and 0 < len(name) <= 100 for name in systems):
         raise ApplicationError(
-            "Affected systems are a list of names (1 to 100 characters each), such as api, portal, bot.",
+            _("Affected systems are a list of names (1 to 100 characters each), such as api, portal, bot."),
             code="invalid_affected_systems",
-            fields={"affected_systems": ["A list of names."]},
+            fields={"affected_systems": [_("A list of names.")]},
         )
     return sorted(set(systems))
 
@@ -58,9 +61,10 @@ def check_systems(systems: Any) -> list[str]:
 def check_staff(user, field: str):
     if user is not None and not (user.is_active and user.is_staff):
         raise ApplicationError(
-            f"{user.get_username()} is not an active staff user and cannot be {field} of an incident.",
+            _("%(user)s is not an active staff user and cannot be %(field)s of an incident.")
+            % {"user": user.get_username(), "field": field},
             code=f"invalid_{field}",
-            fields={field: ["Not an active staff user."]},
+            fields={field: [_("Not an active staff user.")]},
         )
     return user
 
@@ -73,10 +77,10 @@ def resolve_policy(escalation_policy: EscalationPolicy | int | None, rule: Incid
         policy = EscalationPolicy.objects.filter(pk=escalation_policy).first()
         if policy is None:
             raise ApplicationError(
-                f"No escalation policy {escalation_policy}: name an existing policy or leave it empty for the "
-                "default one.",
+                _("No escalation policy %(policy)s: name an existing policy or leave it empty for the default one.")
+                % {"policy": escalation_policy},
                 code="unknown_escalation_policy",
-                fields={"escalation_policy": ["No such escalation policy."]},
+                fields={"escalation_policy": [_("No such escalation policy.")]},
             )
         return policy
     if rule is not None and rule.escalation_policy_id is not None:
@@ -97,7 +101,7 @@ def escalation_levels_copy(policy: EscalationPolicy | None) -> list[dict[str, An
 def _set_members(incident: Incident, members: Iterable[Any]) -> None:
     members = list(members)
     if not all(isinstance(member, Member) for member in members):
-        raise ApplicationError("Affected members are members.", code="invalid_affected_members")
+        raise ApplicationError(_("Affected members are members."), code="invalid_affected_members")
     incident.affected_members.set(members)
 
 
@@ -138,8 +142,8 @@ def staff_by_username(usernames: Iterable[str], *, field: str) -> list:
     missing = [name for name in usernames if name not in users]
     if missing:
         raise ApplicationError(
-            f"No staff user named {', '.join(repr(name) for name in missing)}.",
+            _("No staff user named %(names)s.") % {"names": ", ".join(repr(name) for name in missing)},
             code=f"invalid_{field}",
-            fields={field: ["Unknown user."]},
+            fields={field: [_("Unknown user.")]},
         )
     return [check_staff(users[name], field) for name in usernames]

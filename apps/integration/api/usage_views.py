@@ -8,6 +8,7 @@ keys are counted (a platform key's calls on the tenant's paths are the platform'
 from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -71,7 +72,7 @@ def _day(request: Request, name: str, default: date) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        message = f"'{name}' must be a date like 2026-12-01 (UTC days)."
+        message = _("'%(name)s' must be a date like 2026-12-01 (UTC days).") % {"name": name}
         raise ApplicationError(message, code="invalid_range", fields={name: [message]}) from None
 
 
@@ -80,16 +81,23 @@ def usage_range(request: Request) -> tuple[date, date]:
     than USAGE_MAX_RANGE_DAYS, is a 400."""
     unknown = sorted(set(request.query_params) - set(PARAMETERS))
     if unknown:
-        message = f"Unknown parameter {', '.join(unknown)}: usage takes {', '.join(PARAMETERS)}."
+        message = _("Unknown parameter %(unknown)s: usage takes %(PARAMETERS)s.") % {
+            "unknown": ", ".join(unknown),
+            "PARAMETERS": ", ".join(PARAMETERS),
+        }
         raise ApplicationError(message, code="invalid_query", fields={name: [message] for name in unknown})
     today = datetime.now(UTC).date()
     end = _day(request, "to", today)
     start = _day(request, "from", end - timedelta(days=DEFAULT_DAYS - 1))
     if start > end:
-        message = f"'from' ({start}) is after 'to' ({end})."
+        message = _("'from' (%(start)s) is after 'to' (%(end)s).") % {"start": start, "end": end}
         raise ApplicationError(message, code="invalid_range", fields={"from": [message]})
     if (end - start).days + 1 > settings.USAGE_MAX_RANGE_DAYS:
-        message = f"Ask for at most {settings.USAGE_MAX_RANGE_DAYS} days at once ({start} to {end} is longer)."
+        message = _("Ask for at most %(USAGE_MAX_RANGE_DAYS)s days at once (%(start)s to %(end)s is longer).") % {
+            "USAGE_MAX_RANGE_DAYS": settings.USAGE_MAX_RANGE_DAYS,
+            "start": start,
+            "end": end,
+        }
         raise ApplicationError(message, code="invalid_range", fields={"from": [message]})
     return start, end
 

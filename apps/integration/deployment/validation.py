@@ -8,6 +8,7 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from apps.integration.models.deployment import DeploymentEnvironment
 
@@ -25,9 +26,9 @@ WORKER_KEYS = {"name", "queues", "replicas", "concurrency", "pool", "cpu", "memo
 
 def _check_hosts(hosts) -> list[str]:
     if not isinstance(hosts, list) or not hosts:
-        return ['List at least one host name, e.g. ["portal.example.com"].']
+        return [_('List at least one host name, e.g. ["portal.example.com"].')]
     return [
-        f"{host!r} is not a host name (lower case, e.g. portal.example.com)."
+        _("%(host)s is not a host name (lower case, e.g. portal.example.com).") % {"host": repr(host)}
         for host in hosts
         if not (isinstance(host, str) and HOST_NAME.match(host))
     ]
@@ -39,19 +40,25 @@ def _check_config(config) -> list[str]:
     errors = []
     for key, value in config.items():
         if not ENV_NAME.match(key):
-            errors.append(f"{key!r} is not an environment variable name (upper case, digits, _).")
+            errors.append(
+                _("%(key)s is not an environment variable name (upper case, digits, _).") % {"key": repr(key)}
+            )
         elif SECRET_LOOKING.search(key):
-            errors.append(f"{key} looks secret: put it in a Secret and list the Secret's name in secret names.")
+            errors.append(
+                _("%(key)s looks secret: put it in a Secret and list the Secret's name in secret names.") % {"key": key}
+            )
         if not isinstance(value, str):
-            errors.append(f"The value of {key} must be a string (quote numbers and booleans).")
+            errors.append(_("The value of %(key)s must be a string (quote numbers and booleans).") % {"key": key})
     return errors
 
 
 def _check_secret_names(names) -> list[str]:
     if not isinstance(names, list):
-        return ['Give a list of Secret names, e.g. ["dbsbm-env"].']
+        return [_('Give a list of Secret names, e.g. ["dbsbm-env"].')]
     return [
-        f"{name!r} is not a Kubernetes name." for name in names if not (isinstance(name, str) and K8S_NAME.match(name))
+        _("%(name)s is not a Kubernetes name.") % {"name": repr(name)}
+        for name in names
+        if not (isinstance(name, str) and K8S_NAME.match(name))
     ]
 
 
@@ -60,22 +67,33 @@ def _check_group(group, declared: tuple[str, ...]) -> list[str]:
         return ['Each worker group is an object with a Kubernetes "name", e.g. {"name": "grading", "queues": [...]}.']
     name, errors = group["name"], []
     if unknown := sorted(set(group) - WORKER_KEYS):
-        errors.append(f"Worker group {name}: unknown keys {unknown} (allowed: {sorted(WORKER_KEYS)}).")
+        errors.append(
+            _("Worker group %(name)s: unknown keys %(unknown)s (allowed: %(WORKER_KEYS)s).")
+            % {"name": name, "unknown": unknown, "WORKER_KEYS": sorted(WORKER_KEYS)}
+        )
     queues = group.get("queues")
     if not isinstance(queues, list) or not queues:
-        errors.append(f"Worker group {name}: list its queues, in the order it takes them.")
+        errors.append(_("Worker group %(name)s: list its queues, in the order it takes them.") % {"name": name})
     elif undeclared := [queue for queue in queues if queue not in declared]:
-        errors.append(f"Worker group {name}: unknown queues {undeclared} (declared: {', '.join(declared)}).")
+        errors.append(
+            _("Worker group %(name)s: unknown queues %(undeclared)s (declared: %(declared)s).")
+            % {"name": name, "undeclared": undeclared, "declared": ", ".join(declared)}
+        )
     for key in ("replicas", "concurrency"):
         value = group.get(key, 1)
         if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 100:
-            errors.append(f"Worker group {name}: {key} must be a whole number from 1 to 100.")
+            errors.append(
+                _("Worker group %(name)s: %(key)s must be a whole number from 1 to 100.") % {"name": name, "key": key}
+            )
     if group.get("pool", "prefork") not in WORKER_POOLS:
-        errors.append(f"Worker group {name}: pool must be one of {', '.join(WORKER_POOLS)}.")
+        errors.append(
+            _("Worker group %(name)s: pool must be one of %(WORKER_POOLS)s.")
+            % {"name": name, "WORKER_POOLS": ", ".join(WORKER_POOLS)}
+        )
     if not CPU.match(str(group.get("cpu", "500m"))):
-        errors.append(f'Worker group {name}: cpu must be a quantity such as "500m".')
+        errors.append(_('Worker group %(name)s: cpu must be a quantity such as "500m".') % {"name": name})
     if not MEMORY.match(str(group.get("memory", "512Mi"))):
-        errors.append(f'Worker group {name}: memory must be a quantity such as "512Mi".')
+        errors.append(_('Worker group %(name)s: memory must be a quantity such as "512Mi".') % {"name": name})
     return errors
 
 
@@ -88,9 +106,11 @@ def _check_worker_groups(groups) -> list[str]:
         return errors
     names = [group["name"] for group in groups]
     if duplicates := sorted({name for name in names if names.count(name) > 1}):
-        errors.append(f"Worker group names must be unique: {duplicates}.")
+        errors.append(_("Worker group names must be unique: %(duplicates)s.") % {"duplicates": duplicates})
     if uncovered := [queue for queue in declared if not any(queue in group["queues"] for group in groups)]:
-        errors.append(f"No worker group takes {uncovered}: their tasks would wait forever.")
+        errors.append(
+            _("No worker group takes %(uncovered)s: their tasks would wait forever.") % {"uncovered": uncovered}
+        )
     return errors
 
 
@@ -103,10 +123,10 @@ def deployment_environment_check(environment: DeploymentEnvironment) -> None:
         "worker_groups": _check_worker_groups(environment.worker_groups),
     }
     if environment.autoscaling_min_replicas > environment.autoscaling_max_replicas:
-        errors["autoscaling_max_replicas"] = ["The maximum must be at least the minimum."]
+        errors["autoscaling_max_replicas"] = [_("The maximum must be at least the minimum.")]
     if environment.pod_disruption_min_available >= environment.autoscaling_min_replicas:
         errors["pod_disruption_min_available"] = [
-            "Keep it below the autoscaling minimum, or a node drain can never evict a web pod."
+            _("Keep it below the autoscaling minimum, or a node drain can never evict a web pod.")
         ]
     errors = {field: messages for field, messages in errors.items() if messages}
     if errors:

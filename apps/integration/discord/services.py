@@ -14,6 +14,7 @@ interaction (a retried follow-up task) returns the first bet.
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from apps.betting.models import Bet, Capper
 from apps.betting.selectors import capper_get
@@ -45,7 +46,7 @@ def _capper(*, tenant: Tenant, interaction: Interaction, ip_address: str | None)
     except NotFoundError:
         if tenant.settings.get(SELF_REGISTER_SETTING) is not True:
             raise PermissionDeniedError(
-                "You are not a capper in this server: ask its admins to add you, then post your bet again.",
+                _("You are not a capper in this server: ask its admins to add you, then post your bet again."),
                 code="not_a_capper",
             ) from None
     return capper_create(

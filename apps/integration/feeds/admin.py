@@ -4,6 +4,7 @@ service's log, read-only. An action enqueues a run of the selected sources now."
 
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext as _
 
 from apps.core.actors import actor_for_request
 from apps.core.admin.tools import ModelAdmin, ReadOnlyAdmin, ServiceAdminMixin
@@ -42,7 +43,7 @@ class FeedSourceForm(forms.ModelForm):
     def clean_base_urls(self):
         urls = self.cleaned_data["base_urls"]
         if not urls:
-            raise forms.ValidationError("Give at least one mirror URL.")
+            raise forms.ValidationError(_("Give at least one mirror URL."))
         for url in urls:
             try:
                 url_check(url)
@@ -56,7 +57,7 @@ class FeedSourceForm(forms.ModelForm):
             isinstance(weight, int) and not isinstance(weight, bool) and 1 <= weight <= 100
             for weight in weights.values()
         ):
-            raise forms.ValidationError('Give {"<mirror url>": <weight from 1 to 100>, ...}.')
+            raise forms.ValidationError(_('Give {"<mirror url>": <weight from 1 to 100>, ...}.'))
         return weights
 
 

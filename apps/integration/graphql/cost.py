@@ -8,6 +8,7 @@ graphql-core's NoFragmentCycles rule runs first).
 """
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
@@ -78,8 +79,11 @@ class QueryCostLimit(ValidationRule):
             name = node.name.value if node.name else "anonymous"
             self.report_error(
                 GraphQLError(
-                    f"The query '{name}' may return about {cost} objects; the limit is {limit}. "
-                    "Ask for smaller pages (first) or fewer nested lists.",
+                    _(
+                        "The query '%(name)s' may return about %(cost)s objects; the limit is %(limit)s. "
+                        "Ask for smaller pages (first) or fewer nested lists."
+                    )
+                    % {"name": name, "cost": cost, "limit": limit},
                     node,
                     extensions={"code": "query_too_costly", "cost": cost, "limit": limit},
                 )

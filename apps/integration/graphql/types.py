@@ -7,6 +7,7 @@ from decimal import Decimal
 import strawberry
 import strawberry_django
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from apps.betting.models import Bet, BetLeg, Capper
 from apps.core.errors import ApplicationError
@@ -15,9 +16,17 @@ from apps.core.errors import ApplicationError
 def page_bounds(first: int, offset: int) -> tuple[int, int]:
     """A page's (start, stop), refused past GRAPHQL_MAX_PAGE_SIZE (a GraphQL error naming the limit)."""
     if not 0 <= first <= settings.GRAPHQL_MAX_PAGE_SIZE:
-        raise ApplicationError(f"'first' must be between 0 and {settings.GRAPHQL_MAX_PAGE_SIZE}.", code="invalid_page")
+        raise ApplicationError(
+            _("'first' must be between 0 and %(GRAPHQL_MAX_PAGE_SIZE)s.")
+            % {"GRAPHQL_MAX_PAGE_SIZE": settings.GRAPHQL_MAX_PAGE_SIZE},
+            code="invalid_page",
+        )
     if not 0 <= offset <= settings.GRAPHQL_MAX_OFFSET:
-        raise ApplicationError(f"'offset' must be between 0 and {settings.GRAPHQL_MAX_OFFSET}.", code="invalid_page")
+        raise ApplicationError(
+            _("'offset' must be between 0 and %(GRAPHQL_MAX_OFFSET)s.")
+            % {"GRAPHQL_MAX_OFFSET": settings.GRAPHQL_MAX_OFFSET},
+            code="invalid_page",
+        )
     return offset, offset + first
 
 

@@ -11,6 +11,7 @@ document was refused (a parse error, an unknown field, a limit) — never a 500.
 
 import logging
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -58,13 +59,15 @@ class GraphQLViewSet(ApiViewSet):
         key_tenant_id = request.auth.tenant_id
         if not guild_id:
             if key_tenant_id is None:
-                message = "A platform key must name the tenant: POST /api/v1/graphql/?guild_id=<guild id>."
+                message = _("A platform key must name the tenant: POST /api/v1/graphql/?guild_id=<guild id>.")
                 raise ApplicationError(message, code="tenant_required", fields={"guild_id": [message]})
             self.tenant = request.auth.tenant
         else:
             tenant = tenant_get(guild_id=guild_id)
             if key_tenant_id is not None and key_tenant_id != tenant.pk:
-                raise NotFoundError(f"No tenant with guild id {guild_id}.", code="tenant_not_found")
+                raise NotFoundError(
+                    _("No tenant with guild id %(guild_id)s.") % {"guild_id": guild_id}, code="tenant_not_found"
+                )
             self.tenant = tenant
         request_tenant_mark(request, self.tenant.guild_id)
 
@@ -80,13 +83,13 @@ class GraphQLViewSet(ApiViewSet):
     def query(self, request: Request) -> Response:
         body = request.data
         if not isinstance(body, dict) or not isinstance(body.get("query"), str) or not body["query"].strip():
-            return _graphql_error("Send a JSON object with a non-empty 'query' string.")
+            return _graphql_error(_("Send a JSON object with a non-empty 'query' string."))
         variables = body.get("variables")
         operation_name = body.get("operationName")
         if variables is not None and not isinstance(variables, dict):
-            return _graphql_error("'variables' must be a JSON object.")
+            return _graphql_error(_("'variables' must be a JSON object."))
         if operation_name is not None and not isinstance(operation_name, str):
-            return _graphql_error("'operationName' must be a string.")
+            return _graphql_error(_("'operationName' must be a string."))
         result = schema.execute_sync(
             body["query"],
             variable_values=variables,

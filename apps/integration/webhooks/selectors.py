@@ -1,6 +1,7 @@
 """Reads of the tenants' webhook subscriptions and their delivery log (always scoped to one tenant)."""
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 
 from apps.core.errors import NotFoundError
 from apps.notifications.choices import Channel
@@ -16,7 +17,9 @@ def webhook_subscription_get(*, tenant: Tenant, webhook_id: int) -> WebhookEndpo
     """The tenant's endpoint; another tenant's id is as unknown as a missing one (404)."""
     endpoint = webhook_subscriptions(tenant=tenant).select_related("tenant").filter(pk=webhook_id).first()
     if endpoint is None:
-        raise NotFoundError(f"No webhook {webhook_id} in this tenant.", code="not_found")
+        raise NotFoundError(
+            _("No webhook %(webhook_id)s in this tenant.") % {"webhook_id": webhook_id}, code="not_found"
+        )
     return endpoint
 
 
@@ -32,5 +35,8 @@ def webhook_deliveries(*, endpoint: WebhookEndpoint) -> QuerySet[Delivery]:
 def webhook_delivery_get(*, endpoint: WebhookEndpoint, delivery_id: int) -> Delivery:
     delivery = webhook_deliveries(endpoint=endpoint).filter(pk=delivery_id).first()
     if delivery is None:
-        raise NotFoundError(f"No delivery {delivery_id} of webhook {endpoint.pk}.", code="not_found")
+        raise NotFoundError(
+            _("No delivery %(delivery_id)s of webhook %(pk)s.") % {"delivery_id": delivery_id, "pk": endpoint.pk},
+            code="not_found",
+        )
     return delivery

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.audit.services import audit_record, field_changes
 from apps.core.actors import Actor
@@ -36,9 +37,15 @@ def _quota_check(tenant: Tenant) -> None:
     used = WebhookEndpoint.objects.filter(tenant=tenant).count()
     if used >= allowed:
         plan = tenant.plan.name
-        detail = "includes no webhooks" if allowed == 0 else f"allows {allowed} webhook endpoint(s) and {used} exist"
+        if allowed == 0:
+            message = _("The %(plan)s plan includes no webhooks: delete one or upgrade the plan to add another.")
+        else:
+            message = _(
+                "The %(plan)s plan allows %(allowed)s webhook endpoint(s) and %(used)s exist: delete one or upgrade "
+                "the plan to add another."
+            )
         raise PermissionDeniedError(
-            f"The {plan} plan {detail}: delete one or upgrade the plan to add another.", code="plan_quota_exceeded"
+            message % {"plan": plan, "allowed": allowed, "used": used}, code="plan_quota_exceeded"
         )
 
 
@@ -107,7 +114,9 @@ def webhook_subscription_test(*, endpoint: WebhookEndpoint, actor: Actor) -> Del
     """Send a `webhook.test` event to this endpoint only (whatever it subscribes to); returns its delivery."""
     if not endpoint.is_active:
         raise ApplicationError(
-            "The webhook endpoint is disabled: enable it before testing it.", code="webhook_disabled", status_code=409
+            _("The webhook endpoint is disabled: enable it before testing it."),
+            code="webhook_disabled",
+            status_code=409,
         )
     now = timezone.now()
     tenant = endpoint.tenant

@@ -14,6 +14,7 @@ from functools import partial
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from apps.audit.services import audit_record
 from apps.core.actors import Actor
@@ -259,16 +260,19 @@ def webhook_delivery_replay(*, delivery: Delivery, now: datetime | None = None) 
     the copy): one more attempt, then a dead letter again if it fails. Its endpoint must be enabled."""
     delivery = Delivery.objects.select_for_update(of=("self",)).select_related("webhook").get(pk=delivery.pk)
     if delivery.channel != Channel.WEBHOOK:
-        raise ConflictError("Only webhook deliveries can be replayed.", code="not_replayable")
+        raise ConflictError(gettext("Only webhook deliveries can be replayed."), code="not_replayable")
     if delivery.webhook is None or not delivery.webhook.is_active:
         raise ConflictError(
-            "The webhook endpoint is disabled: enable it (PATCH is_active=true) before replaying.",
+            gettext("The webhook endpoint is disabled: enable it (PATCH is_active=true) before replaying."),
             code="webhook_disabled",
         )
     if delivery.status not in REPLAYABLE_STATUSES:
         raise ConflictError(
-            f"The delivery is {delivery.status}: it is sent (or retried) already; only a dead letter or a "
-            "delivered one can be replayed.",
+            gettext(
+                "The delivery is %(status)s: it is sent (or retried) already; only a dead letter or a "
+                "delivered one can be replayed."
+            )
+            % {"status": delivery.status},
             code="delivery_pending",
         )
     delivery.status, delivery.next_attempt_at, delivery.replays = DeliveryStatus.QUEUED, None, delivery.replays + 1

@@ -1,5 +1,6 @@
 """Shapes of the webhook subscriptions API: strict inputs, and outputs that never show a secret after creation."""
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from apps.core.api.serializers import StrictCharField, StrictInputSerializer
@@ -46,7 +47,7 @@ class WebhookUpdateInput(StrictInputSerializer):
 
     def validate(self, attrs):
         if not attrs:
-            raise serializers.ValidationError("Send at least one field to change.")
+            raise serializers.ValidationError(_("Send at least one field to change."))
         return attrs
 
 
