@@ -19,6 +19,7 @@ from apps.accounts.keys import generate_key
 from apps.accounts.models import ApiKey, Member, User
 from apps.accounts.roles import ROLE_GROUP_NAMES
 from apps.accounts.sessions import staff_sessions_end  # noqa: F401 - public here (incident response)
+from apps.accounts.totp_refusals import already_enrolled_error, invalid_token_error
 from apps.audit.services import audit_record, field_changes
 from apps.core.actors import Actor
 from apps.core.cache import cache_bump
@@ -328,28 +329,13 @@ def _totp_token_matches(device: TOTPDevice, token: str) -> bool:
     return token.isdigit() and device.verify_is_allowed()[0] and device.verify_token(token)
 
 
-def _invalid_token() -> ApplicationError:
-    return ApplicationError(
-        _("That code does not match: type the 6 digits your authenticator app shows now."),
-        code="invalid_token",
-        fields={"token": [_("Wrong or expired code.")]},
-    )
-
-
-def _already_enrolled() -> ApplicationError:
-    return ApplicationError(
-        _("This account already has a confirmed authenticator: sign in with it, or have it reset first."),
-        code="already_enrolled",
-    )
-
-
 @transaction.atomic
 def totp_device_enrol_start(*, user: User) -> TOTPDevice:
     """A fresh unconfirmed device with a new random key, for a user without a confirmed one; earlier
     unconfirmed ones are dropped, so a secret that was shown once is never valid unless it was confirmed."""
     User.objects.select_for_update().filter(pk=user.pk).first()  # one enrolment at a time per user
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-        raise _already_enrolled()
+        raise already_enrolled_error()
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
     return TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
 
@@ -359,12 +345,12 @@ def totp_device_enrol_confirm(*, device: TOTPDevice, token: str, actor: Actor) -
     who already has a confirmed device (a new one replaces it only after a reset)."""
     # the code is checked before the transaction: a wrong one must stay counted by the device's throttle
     if not _totp_token_matches(device, token):
-        raise _invalid_token()
+        raise invalid_token_error()
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=device.user_id).first()
         device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
         if device.confirmed or TOTPDevice.objects.filter(user_id=device.user_id, confirmed=True).exists():
-            raise _already_enrolled()
+            raise already_enrolled_error()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         audit_record(
@@ -384,7 +370,7 @@ def totp_device_reset(*, device: TOTPDevice, performed_by: User, actor: Actor, r
         raise ApplicationError(_("Say why the device is reset."), fields={"reason": [_("Required.")]})
     own = device.user_id == performed_by.pk
     if own and not _totp_token_matches(device, token):  # before the transaction: the throttle keeps counting
-        raise _invalid_token()
+        raise invalid_token_error()
     with transaction.atomic():
         device = TOTPDevice.objects.select_for_update().select_related("user").filter(pk=device.pk).first()
         if device is None:

@@ -24,6 +24,7 @@ from apps.core.actors import Actor
 from apps.core.enqueue import enqueue
 from apps.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from apps.ml.models import AliasMove, ModelAlias, ModelVersion, PromotionRequest, RegisteredModel, TrainingJob
+from apps.ml.registry import refusals
 from apps.ml.registry.alerts import artifact_tampered_alert
 from apps.ml.registry.artifacts import (
     artifact_dump,
@@ -151,17 +152,9 @@ def _verified(version: ModelVersion, data: bytes) -> Any:
             _forget_aliases(version.model.name, aliases)
             artifact_tampered_alert(version=version, observed_sha256=observed)
         raise ArtifactTampered(
-            _(
-                "Version %(number)s of %(name)s failed its SHA-256 check (expected %(artifact_sha256)s…, read "
-                "%(observed)s…); it will not be loaded. Security was alerted; train a new version or move the alias to "
-                "another one."
+            refusals.tampered_message(
+                number=version.number, name=version.model.name, expected=version.artifact_sha256, observed=observed
             )
-            % {
-                "number": version.number,
-                "name": version.model.name,
-                "artifact_sha256": version.artifact_sha256[:12],
-                "observed": observed[:12],
-            }
         )
     estimator = artifact_load(data)
     loaded_estimators.put(version.artifact_sha256, estimator)
@@ -206,9 +199,7 @@ def alias_version(*, name: str, alias: str) -> ModelVersion:
         cache.set(key, {field: getattr(version, field) for field in _CACHED_FIELDS}, ALIAS_CACHE_SECONDS)
         return version
     registered_model_get(name=name)  # an unknown model says so rather than "unknown alias"
-    raise NotFoundError(
-        _("Model %(name)r has no alias %(alias)r.") % {"name": name, "alias": alias}, code="alias_not_found"
-    )
+    raise refusals.alias_not_found(name, alias)
 
 
 def _forget_aliases(model_name: str, aliases: list[str]) -> None:
@@ -262,15 +253,9 @@ def _alias_set(
 def _version(model: RegisteredModel, number: int) -> ModelVersion:
     version = model.versions.filter(number=number).first()
     if version is None:
-        raise NotFoundError(
-            _("Model %(name)r has no version %(number)s.") % {"name": model.name, "number": number},
-            code="version_not_found",
-        )
+        raise refusals.version_not_found(model.name, number)
     if version.status != VersionStatus.READY:
-        raise ConflictError(
-            _("Version %(number)s of %(name)s is %(status)s.")
-            % {"number": number, "name": model.name, "status": version.get_status_display().lower()}
-        )
+        raise refusals.version_not_ready(number, model.name, version.get_status_display().lower())
     return version
 
 
@@ -284,13 +269,7 @@ def alias_move(*, name: str, alias: str, version_number: int, actor: Actor, reas
     promotion request (PermissionDeniedError here)."""
     model = registered_model_get(name=name)
     if _needs_approval(model, alias):
-        raise PermissionDeniedError(
-            _(
-                "%(name)s affects members: moving its champion needs a promotion request approved by a second staff "
-                "user."
-            )
-            % {"name": model.name}
-        )
+        raise refusals.approval_needed(model.name)
     if not alias or len(alias) > 32 or not alias.replace("-", "").replace("_", "").isalnum():
         raise ApplicationError(_("An alias is 1-32 letters, digits, '-' or '_'."), fields={"alias": [_("invalid")]})
     return _alias_set(
@@ -308,15 +287,9 @@ def promotion_request(
     model = RegisteredModel.objects.select_for_update().get(pk=registered_model_get(name=name).pk)
     version = _version(model, version_number)
     if model.promotion_requests.filter(alias=alias, status=PromotionStatus.PENDING).exists():
-        raise ConflictError(
-            _("A promotion of %(name)s's %(alias)s is already waiting for a decision.")
-            % {"name": model.name, "alias": alias}
-        )
+        raise refusals.promotion_pending(model.name, alias)
     if ModelAlias.objects.filter(model=model, name=alias, version=version).exists():
-        raise ConflictError(
-            _("Version %(number)s already is %(name)s's %(alias)s.")
-            % {"number": version.number, "name": model.name, "alias": alias}
-        )
+        raise refusals.already_aliased(version.number, model.name, alias)
     request = PromotionRequest.objects.create(
         model=model, version=version, alias=alias, reason=reason.strip()[:500], requested_by=user
     )
@@ -344,10 +317,7 @@ def promotion_approve(*, request: PromotionRequest, user, actor: Actor, note: st
     """A second staff user (not the requester) approves: the alias moves to the requested version."""
     request = _pending(request, user)
     if request.version.status != VersionStatus.READY:
-        raise ConflictError(
-            _("Version %(number)s is %(status)s; it cannot be promoted.")
-            % {"number": request.version.number, "status": request.version.status}
-        )
+        raise refusals.version_not_promotable(request.version.number, request.version.status)
     request.status = PromotionStatus.APPROVED
     request.decided_by = user
     request.decided_at = timezone.now()
@@ -399,20 +369,13 @@ def alias_rollback(*, name: str, alias: str, actor: Actor, reason: str) -> Model
     model = registered_model_get(name=name)
     current = ModelAlias.objects.select_for_update().filter(model=model, name=alias).first()
     if current is None:
-        raise NotFoundError(
-            _("Model %(name)r has no alias %(alias)r.") % {"name": model.name, "alias": alias}, code="alias_not_found"
-        )
+        raise refusals.alias_not_found(model.name, alias)
     last = AliasMove.objects.filter(model=model, alias=alias, to_version=current.version).order_by("-id").first()
     previous = last.from_version if last is not None else None
     if previous is None:
-        raise ConflictError(
-            _("%(name)s's %(alias)s has no earlier version to roll back to.") % {"name": model.name, "alias": alias}
-        )
+        raise refusals.nothing_to_roll_back(model.name, alias)
     if previous.status != VersionStatus.READY:
-        raise ConflictError(
-            _("The earlier version %(number)s is %(status)s; move the alias instead.")
-            % {"number": previous.number, "status": previous.status}
-        )
+        raise refusals.earlier_version_not_ready(previous.number, previous.status)
     return _alias_set(model, alias, previous, actor=actor, kind=AliasMoveKind.ROLLBACK, reason=reason.strip())
 
 
