@@ -5,6 +5,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
 from apps.accounts import (
@@ -158,13 +159,13 @@ class ApiKeyAdminForm(forms.ModelForm):
     def clean_tenant(self):
         tenant = self.cleaned_data.get("tenant")
         if tenant is None and self.granting_user is not None and not self.granting_user.is_superuser:
-            raise forms.ValidationError("Only a superuser can create a platform key.")
+            raise forms.ValidationError(_("Only a superuser can create a platform key."))
         return tenant
 
     def clean_expires_at(self):
         expires_at = self.cleaned_data.get("expires_at")
         if expires_at is not None and expires_at <= timezone.now():
-            raise forms.ValidationError("The expiry must be in the future.")
+            raise forms.ValidationError(_("The expiry must be in the future."))
         return expires_at
 
     def clean(self):

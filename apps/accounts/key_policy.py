@@ -19,6 +19,8 @@ Pure functions over the key and the user: no queries beyond the user's permissio
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.utils.translation import gettext as _
+
 from apps.accounts.choices import ApiScope
 from apps.core.errors import ApplicationError, PermissionDeniedError
 
@@ -98,12 +100,13 @@ def scopes_validate(scopes: list[str]) -> list[str]:
     unknown = sorted(set(scopes) - set(ApiScope.values))
     if unknown:
         raise ApplicationError(
-            f"Unknown scopes: {', '.join(unknown)}. Known scopes: {', '.join(ApiScope.values)}.",
+            _("Unknown scopes: %(unknown)s. Known scopes: %(values)s.")
+            % {"unknown": ", ".join(unknown), "values": ", ".join(ApiScope.values)},
             code="unknown_scope",
-            fields={"scopes": [f"Unknown scope {scope!r}." for scope in unknown]},
+            fields={"scopes": [_("Unknown scope %(scope)r.") % {"scope": scope} for scope in unknown]},
         )
     if not scopes:
-        raise ApplicationError("An API key needs at least one scope.", fields={"scopes": ["Required."]})
+        raise ApplicationError(_("An API key needs at least one scope."), fields={"scopes": [_("Required.")]})
     return sorted(set(scopes))
 
 
@@ -115,10 +118,13 @@ def scopes_user_may_grant(user) -> list[str]:
 def platform_only_error(scopes: Iterable[str]) -> ApplicationError:
     listed = sorted(scopes)
     return ApplicationError(
-        f"A tenant key cannot hold platform-only scopes: {', '.join(listed)}. "
-        "Create a platform key (no tenant) for them, or leave them out.",
+        _(
+            "A tenant key cannot hold platform-only scopes: %(listed)s. Create a platform key (no tenant) for them, or "
+            "leave them out."
+        )
+        % {"listed": ", ".join(listed)},
         code="platform_only_scope",
-        fields={"scopes": [f"{scope} is platform-only." for scope in listed]},
+        fields={"scopes": [_("%(scope)s is platform-only.") % {"scope": scope} for scope in listed]},
     )
 
 
@@ -149,29 +155,34 @@ def _check_key_grant(*, scopes: list[str], expires_at: datetime | None, granting
     beyond = sorted(set(scopes) - {scope for scope in granting_key.scopes if granting_key.has_scope(scope)})
     if beyond:
         raise PermissionDeniedError(
-            f"This key cannot grant scopes it does not hold: {', '.join(beyond)}.", code="scope_escalation"
+            _("This key cannot grant scopes it does not hold: %(beyond)s.") % {"beyond": ", ".join(beyond)},
+            code="scope_escalation",
         )
     limit = granting_key.expires_at
     if limit is not None and (expires_at is None or expires_at > limit):
         raise PermissionDeniedError(
-            f"This key expires at {limit.isoformat()}; the key it mints must expire no later.",
+            _("This key expires at %(expires_at)s; the key it mints must expire no later.")
+            % {"expires_at": limit.isoformat()},
             code="expiry_escalation",
-            fields={"expires_at": [f"Must be set, and no later than {limit.isoformat()}."]},
+            fields={
+                "expires_at": [_("Must be set, and no later than %(expires_at)s.") % {"expires_at": limit.isoformat()}]
+            },
         )
 
 
 def _check_user_grant(*, scopes: list[str], is_tenant_key: bool, granting_user) -> None:
     if not is_tenant_key and not granting_user.is_superuser:
         raise PermissionDeniedError(
-            "Only a superuser can create a platform key.",
+            _("Only a superuser can create a platform key."),
             code="platform_key_forbidden",
-            fields={"tenant": ["Only a superuser can create a platform key."]},
+            fields={"tenant": [_("Only a superuser can create a platform key.")]},
         )
     beyond = sorted(set(scopes) - set(scopes_user_may_grant(granting_user)))
     if beyond:
         needed = "; ".join(f"{scope} needs {', '.join(SCOPE_PERMISSIONS[scope])}" for scope in beyond)
         raise PermissionDeniedError(
-            f"You cannot grant scopes your own permissions do not cover: {', '.join(beyond)} ({needed}).",
+            _("You cannot grant scopes your own permissions do not cover: %(beyond)s (%(needed)s).")
+            % {"beyond": ", ".join(beyond), "needed": needed},
             code="scope_escalation",
-            fields={"scopes": [f"{scope} is beyond your permissions." for scope in beyond]},
+            fields={"scopes": [_("%(scope)s is beyond your permissions.") % {"scope": scope} for scope in beyond]},
         )

@@ -9,6 +9,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts.choices import StaffRole
@@ -18,6 +19,7 @@ from apps.accounts.keys import generate_key
 from apps.accounts.models import ApiKey, Member, User
 from apps.accounts.roles import ROLE_GROUP_NAMES
 from apps.accounts.sessions import staff_sessions_end  # noqa: F401 - public here (incident response)
+from apps.accounts.totp_refusals import already_enrolled_error, invalid_token_error
 from apps.audit.services import audit_record, field_changes
 from apps.core.actors import Actor
 from apps.core.cache import cache_bump
@@ -46,9 +48,11 @@ def api_key_create(
     """
     scopes = scopes_validate(scopes)
     if not name.strip():
-        raise ApplicationError("An API key needs a name.", fields={"name": ["Required."]})
+        raise ApplicationError(_("An API key needs a name."), fields={"name": [_("Required.")]})
     if expires_at is not None and expires_at <= timezone.now():
-        raise ApplicationError("The expiry must be in the future.", fields={"expires_at": ["Must be in the future."]})
+        raise ApplicationError(
+            _("The expiry must be in the future."), fields={"expires_at": [_("Must be in the future.")]}
+        )
     grant_check(
         scopes=scopes,
         is_tenant_key=tenant is not None,
@@ -189,14 +193,14 @@ def _validate_profile(values: dict[str, Any]) -> None:
     country = values.get("country")
     if country and country not in ISO_3166_ALPHA2:
         raise ApplicationError(
-            f"{country!r} is not an ISO 3166-1 alpha-2 country code (e.g. GB, US, DE).",
-            fields={"country": ["Not an ISO 3166-1 alpha-2 code."]},
+            _("%(country)r is not an ISO 3166-1 alpha-2 country code (e.g. GB, US, DE).") % {"country": country},
+            fields={"country": [_("Not an ISO 3166-1 alpha-2 code.")]},
         )
     born = values.get("date_of_birth")
     if born is not None and not (date(1900, 1, 1) <= born <= timezone.localdate()):
         raise ApplicationError(
-            "The date of birth must be between 1900-01-01 and today.",
-            fields={"date_of_birth": ["Must be between 1900-01-01 and today."]},
+            _("The date of birth must be between 1900-01-01 and today."),
+            fields={"date_of_birth": [_("Must be between 1900-01-01 and today.")]},
         )
 
 
@@ -227,7 +231,9 @@ def member_create(
             member = Member.objects.create(tenant=tenant, discord_user_id=discord_user_id, username=username, **profile)
     except IntegrityError:
         raise ConflictError(
-            f"Discord user {discord_user_id} is already a member of this tenant.", code="member_exists"
+            _("Discord user %(discord_user_id)s is already a member of this tenant.")
+            % {"discord_user_id": discord_user_id},
+            code="member_exists",
         ) from None
     given = {name: value for name, value in profile.items() if value not in ("", None)}
     audit_record(
@@ -245,7 +251,7 @@ def member_update(*, member: Member, actor: Actor, **values: Any) -> Member:
     """Change a member's profile (only the given fields); personal values are not written to the audit trail."""
     unknown = sorted(set(values) - set(MEMBER_PROFILE_FIELDS))
     if unknown:
-        raise ApplicationError(f"Unknown member fields: {', '.join(unknown)}.")
+        raise ApplicationError(_("Unknown member fields: %(unknown)s.") % {"unknown": ", ".join(unknown)})
     _validate_profile(values)
     member = Member.objects.select_for_update().get(pk=member.pk)
     before = {name: getattr(member, name) for name in values}
@@ -272,14 +278,17 @@ def member_update(*, member: Member, actor: Actor, **values: Any) -> Member:
 def staff_user_create(*, actor: Actor, username: str, email: str, password: str, role: str) -> User:
     """Create a staff user with one role; the password must satisfy the password policy."""
     if role not in StaffRole.values:
-        raise ApplicationError(f"Unknown role {role!r}; choose one of {', '.join(StaffRole.values)}.")
+        raise ApplicationError(
+            _("Unknown role %(role)r; choose one of %(values)s.")
+            % {"role": role, "values": ", ".join(StaffRole.values)}
+        )
     user = User(username=username, email=email, is_staff=True, is_superuser=role == StaffRole.SUPERUSER)
     try:
         validate_password(password, user)
     except ValidationError as error:
         raise ApplicationError(" ".join(error.messages), fields={"password": error.messages}) from None
     if User.objects.filter(username=username).exists():
-        raise ConflictError(f"A user named {username!r} already exists.", code="user_exists")
+        raise ConflictError(_("A user named %(username)r already exists.") % {"username": username}, code="user_exists")
     user.set_password(password)
     user.save()
     if role in ROLE_GROUP_NAMES:
@@ -320,28 +329,13 @@ def _totp_token_matches(device: TOTPDevice, token: str) -> bool:
     return token.isdigit() and device.verify_is_allowed()[0] and device.verify_token(token)
 
 
-def _invalid_token() -> ApplicationError:
-    return ApplicationError(
-        "That code does not match: type the 6 digits your authenticator app shows now.",
-        code="invalid_token",
-        fields={"token": ["Wrong or expired code."]},
-    )
-
-
-def _already_enrolled() -> ApplicationError:
-    return ApplicationError(
-        "This account already has a confirmed authenticator: sign in with it, or have it reset first.",
-        code="already_enrolled",
-    )
-
-
 @transaction.atomic
 def totp_device_enrol_start(*, user: User) -> TOTPDevice:
     """A fresh unconfirmed device with a new random key, for a user without a confirmed one; earlier
     unconfirmed ones are dropped, so a secret that was shown once is never valid unless it was confirmed."""
     User.objects.select_for_update().filter(pk=user.pk).first()  # one enrolment at a time per user
     if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-        raise _already_enrolled()
+        raise already_enrolled_error()
     TOTPDevice.objects.filter(user=user, confirmed=False).delete()
     return TOTPDevice.objects.create(user=user, name=TOTP_DEVICE_NAME, confirmed=False)
 
@@ -351,12 +345,12 @@ def totp_device_enrol_confirm(*, device: TOTPDevice, token: str, actor: Actor) -
     who already has a confirmed device (a new one replaces it only after a reset)."""
     # the code is checked before the transaction: a wrong one must stay counted by the device's throttle
     if not _totp_token_matches(device, token):
-        raise _invalid_token()
+        raise invalid_token_error()
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=device.user_id).first()
         device = TOTPDevice.objects.select_for_update().get(pk=device.pk)
         if device.confirmed or TOTPDevice.objects.filter(user_id=device.user_id, confirmed=True).exists():
-            raise _already_enrolled()
+            raise already_enrolled_error()
         device.confirmed = True
         device.save(update_fields=["confirmed"])
         audit_record(
@@ -373,21 +367,21 @@ def totp_device_reset(*, device: TOTPDevice, performed_by: User, actor: Actor, r
     a valid code from it (the current factor); anyone else needs the reset permission, a superuser's
     device a superuser. Audited with the reason (the security app records the MFA change)."""
     if not reason.strip():
-        raise ApplicationError("Say why the device is reset.", fields={"reason": ["Required."]})
+        raise ApplicationError(_("Say why the device is reset."), fields={"reason": [_("Required.")]})
     own = device.user_id == performed_by.pk
     if own and not _totp_token_matches(device, token):  # before the transaction: the throttle keeps counting
-        raise _invalid_token()
+        raise invalid_token_error()
     with transaction.atomic():
         device = TOTPDevice.objects.select_for_update().select_related("user").filter(pk=device.pk).first()
         if device is None:
-            raise NotFoundError("This device no longer exists.")
+            raise NotFoundError(_("This device no longer exists."))
         owner = device.user
         if not own and not (
             performed_by.is_active and performed_by.is_staff and performed_by.has_perm(TOTP_RESET_PERMISSION)
         ):
-            raise PermissionDeniedError("Only the owner (with a code from it) or staff allowed to reset devices.")
+            raise PermissionDeniedError(_("Only the owner (with a code from it) or staff allowed to reset devices."))
         if not own and owner.is_superuser and not performed_by.is_superuser:
-            raise PermissionDeniedError("Only a superuser resets a superuser's device.")
+            raise PermissionDeniedError(_("Only a superuser resets a superuser's device."))
         persistent_id = device.persistent_id
         TOTPDevice.objects.filter(user=owner, confirmed=False).delete()
         device.delete()

@@ -5,6 +5,7 @@ from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from apps.accounts.models import User
@@ -27,7 +28,7 @@ def staff_sessions_end(*, user: User, actor: Actor, reason: str) -> dict:
     """Sign a staff user out everywhere and remove their TOTP devices, so their next sign-in must enrol a
     new second factor (the same audit event as a device reset). Repeating it finds nothing left to do."""
     if not reason.strip():
-        raise ApplicationError("Say why the sessions are ended.", fields={"reason": ["Required."]})
+        raise ApplicationError(_("Say why the sessions are ended."), fields={"reason": [_("Required.")]})
     user = User.objects.select_for_update().get(pk=user.pk)
     session_keys = _session_keys_of(user)
     Session.objects.filter(session_key__in=session_keys).delete()

@@ -5,6 +5,8 @@ import zoneinfo
 from dataclasses import dataclass
 from datetime import datetime
 
+from django.utils.translation import gettext as _
+
 from apps.core.errors import ApplicationError
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -37,7 +39,7 @@ def parse_period(label: str, *, timezone_name: str) -> Period:
         year = int(match[1])
         return Period(label, datetime(year, 1, 1, tzinfo=zone), datetime(year + 1, 1, 1, tzinfo=zone))
     raise ApplicationError(
-        f"Unknown period {label!r}: use a month like 2026-11, a year like 2026, or lifetime.",
+        _("Unknown period %(label)r: use a month like 2026-11, a year like 2026, or lifetime.") % {"label": label},
         code="invalid_period",
-        fields={"period": ["Use YYYY-MM, YYYY or lifetime."]},
+        fields={"period": [_("Use YYYY-MM, YYYY or lifetime.")]},
     )

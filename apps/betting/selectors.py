@@ -18,6 +18,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
 from apps.betting.choices import BetStatus, GameStatus, LegResult, Market, SettlementSource
 from apps.betting.grading import grade_leg_row
@@ -61,7 +62,9 @@ def capper_get(*, tenant: Tenant, discord_user_id: str) -> Capper:
     )
     if capper is None:
         raise NotFoundError(
-            f"No capper with Discord user id {discord_user_id} in this tenant.", code="capper_not_found"
+            _("No capper with Discord user id %(discord_user_id)s in this tenant.")
+            % {"discord_user_id": discord_user_id},
+            code="capper_not_found",
         )
     return capper
 
@@ -154,14 +157,14 @@ def bet_version(*, tenant: Tenant, bet_id: int) -> tuple[int, str]:
     """(id, last change) of one bet, from its row alone: what its ETag is made of."""
     row = Bet.objects.filter(tenant=tenant, pk=bet_id).values_list("pk", "updated_at").first()
     if row is None:
-        raise NotFoundError(f"No bet {bet_id} in this tenant.", code="bet_not_found")
+        raise NotFoundError(_("No bet %(bet_id)s in this tenant.") % {"bet_id": bet_id}, code="bet_not_found")
     return row[0], row[1].isoformat()
 
 
 def bet_get(*, tenant: Tenant, bet_id: int) -> Bet:
     bet = bet_list(tenant=tenant).filter(pk=bet_id).first()
     if bet is None:
-        raise NotFoundError(f"No bet {bet_id} in this tenant.", code="bet_not_found")
+        raise NotFoundError(_("No bet %(bet_id)s in this tenant.") % {"bet_id": bet_id}, code="bet_not_found")
     return bet
 
 
@@ -197,7 +200,9 @@ def games_on(*, day: date) -> list[dict]:
 def game_get(*, external_id: str) -> Game:
     game = game_list().filter(external_id=external_id).first()
     if game is None:
-        raise NotFoundError(f"No game with external id {external_id}.", code="game_not_found")
+        raise NotFoundError(
+            _("No game with external id %(external_id)s.") % {"external_id": external_id}, code="game_not_found"
+        )
     return game
 
 

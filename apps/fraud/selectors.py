@@ -1,6 +1,7 @@
 """Every read of the fraud app: cases for the API and the admin, and each detector's precision."""
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils.translation import gettext as _
 
 from apps.core.errors import NotFoundError
 from apps.fraud.choices import CaseStatus, FraudKind
@@ -25,7 +26,7 @@ def fraud_case_list(*, kind: str | None = None, status: str | None = None) -> Qu
 def fraud_case_get(*, case_id: int) -> FraudCase:
     case = fraud_case_list().filter(pk=case_id).first()
     if case is None:
-        raise NotFoundError(f"No fraud case {case_id}.", code="fraud_case_not_found")
+        raise NotFoundError(_("No fraud case %(case_id)s.") % {"case_id": case_id}, code="fraud_case_not_found")
     return case
 
 

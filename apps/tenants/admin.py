@@ -7,6 +7,7 @@ from django.db.models import Count
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 
 from apps.core.actors import actor_for_request
 from apps.core.admin.exports import ExportAdminMixin
@@ -34,9 +35,12 @@ class TenantAdminForm(forms.ModelForm):
         if value in (None, ""):
             return {}
         if not isinstance(value, dict):
-            raise forms.ValidationError("Must be a JSON object.")
+            raise forms.ValidationError(_("Must be a JSON object."))
         if len(json.dumps(value)) > services.MAX_SETTINGS_BYTES:
-            raise forms.ValidationError(f"Must be at most {services.MAX_SETTINGS_BYTES} bytes of JSON.")
+            raise forms.ValidationError(
+                _("Must be at most %(max_settings_bytes)s bytes of JSON.")
+                % {"max_settings_bytes": services.MAX_SETTINGS_BYTES}
+            )
         return value
 
 

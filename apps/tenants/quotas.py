@@ -19,6 +19,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from apps.core.errors import ApplicationError
 from apps.tenants.models import Tenant, TenantQuotaUse
@@ -46,9 +47,19 @@ def _tenant_day(tenant: Tenant, now: datetime) -> tuple[date, int]:
 
 def _exports_refusal(tenant: Tenant, limit: int, retry_after: int) -> QuotaExceeded:
     return QuotaExceeded(
-        f"The {tenant.plan.name} plan allows {limit} export{'s' if limit != 1 else ''} per day and this tenant "
-        f"has used them today: try again after midnight ({tenant.timezone}), in {retry_after} s, or move to a "
-        "larger plan.",
+        ngettext(
+            "The %(name)s plan allows %(limit)s export per day and this tenant has used them today: try again "
+            "after midnight (%(timezone)s), in %(retry_after)s s, or move to a larger plan.",
+            "The %(name)s plan allows %(limit)s exports per day and this tenant has used them today: try again "
+            "after midnight (%(timezone)s), in %(retry_after)s s, or move to a larger plan.",
+            limit,
+        )
+        % {
+            "name": tenant.plan.name,
+            "limit": limit,
+            "timezone": tenant.timezone,
+            "retry_after": retry_after,
+        },
         status_code=429,
         retry_after=retry_after,
     )

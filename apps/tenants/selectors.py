@@ -1,5 +1,7 @@
 """Reading tenants. `tenant_get` runs on every API request, so it goes through the cache."""
 
+from django.utils.translation import gettext as _
+
 from apps.core.cache import cache_get_or_set
 from apps.core.errors import NotFoundError
 from apps.tenants.models import Tenant
@@ -32,7 +34,9 @@ def tenant_get(*, guild_id: str, include_offboarded: bool = False) -> Tenant:
     """
     fields = cache_get_or_set("tenant", guild_id, lambda: _row(guild_id))
     if fields is None or (not include_offboarded and fields["status"] == "offboarded"):
-        raise NotFoundError(f"No tenant with guild id {guild_id}.", code="tenant_not_found")
+        raise NotFoundError(
+            _("No tenant with guild id %(guild_id)s.") % {"guild_id": guild_id}, code="tenant_not_found"
+        )
     return _instance(fields)
 
 

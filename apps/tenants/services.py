@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.audit.services import audit_record, field_changes
 from apps.core.actors import Actor
@@ -24,23 +25,29 @@ MAX_SETTINGS_BYTES = 16 * 1024
 def _validate(values: dict[str, Any]) -> None:
     errors: dict[str, list[str]] = {}
     if "timezone" in values and values["timezone"] not in zoneinfo.available_timezones():
-        errors["timezone"] = [f"Unknown time zone {values['timezone']!r}; use an IANA name like Europe/London."]
+        errors["timezone"] = [
+            _("Unknown time zone %(timezone)r; use an IANA name like Europe/London.") % {"timezone": values["timezone"]}
+        ]
     if "plan_code" in values and values["plan_code"] not in PlanCode.values:
-        errors["plan_code"] = [f"Unknown plan; choose one of {', '.join(PlanCode.values)}."]
+        errors["plan_code"] = [_("Unknown plan; choose one of %(values)s.") % {"values": ", ".join(PlanCode.values)}]
     unit_min, unit_max = values.get("unit_min"), values.get("unit_max")
     if unit_min is not None and unit_min <= 0:
-        errors["unit_min"] = ["Must be greater than 0."]
+        errors["unit_min"] = [_("Must be greater than 0.")]
     if unit_min is not None and unit_max is not None and unit_max < unit_min:
-        errors["unit_max"] = ["Must be at least unit_min."]
+        errors["unit_max"] = [_("Must be at least unit_min.")]
     if "settings" in values:
         if not isinstance(values["settings"], dict):
-            errors["settings"] = ["Must be a JSON object."]
+            errors["settings"] = [_("Must be a JSON object.")]
         elif len(json.dumps(values["settings"])) > MAX_SETTINGS_BYTES:
-            errors["settings"] = [f"Must be at most {MAX_SETTINGS_BYTES} bytes of JSON."]
+            errors["settings"] = [
+                _("Must be at most %(max_settings_bytes)s bytes of JSON.") % {"max_settings_bytes": MAX_SETTINGS_BYTES}
+            ]
         elif origins_problems := cors_origins_problems(values["settings"].get(CORS_SETTING, [])):
             errors["settings"] = origins_problems
     if errors:
-        raise ApplicationError("The tenant is invalid: " + ", ".join(sorted(errors)) + ".", fields=errors)
+        raise ApplicationError(
+            _("The tenant is invalid: %(fields)s.") % {"fields": ", ".join(sorted(errors))}, fields=errors
+        )
 
 
 def _snapshot(tenant: Tenant) -> dict[str, Any]:
@@ -70,12 +77,14 @@ def tenant_create(
     }
     _validate(values)
     if Tenant.objects.filter(guild_id=guild_id).exists():
-        raise ConflictError(f"Guild {guild_id} is already a tenant.", code="tenant_exists")
+        raise ConflictError(_("Guild %(guild_id)s is already a tenant.") % {"guild_id": guild_id}, code="tenant_exists")
     try:
         with transaction.atomic():
             tenant = Tenant.objects.create(guild_id=guild_id, **values)
     except IntegrityError:  # a concurrent create of the same guild won the race
-        raise ConflictError(f"Guild {guild_id} is already a tenant.", code="tenant_exists") from None
+        raise ConflictError(
+            _("Guild %(guild_id)s is already a tenant.") % {"guild_id": guild_id}, code="tenant_exists"
+        ) from None
     cache_bump("tenant")
     audit_record(
         actor=actor,
@@ -96,10 +105,12 @@ def tenant_update(*, tenant: Tenant, actor: Actor, reason: str = "", **changes: 
     """Change a tenant's editable fields; the unit range is checked against the merged values."""
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
-        raise ApplicationError(f"These tenant fields cannot be changed here: {', '.join(sorted(unknown))}.")
+        raise ApplicationError(
+            _("These tenant fields cannot be changed here: %(unknown)s.") % {"unknown": ", ".join(sorted(unknown))}
+        )
     tenant = _locked(tenant)
     if tenant.status == TenantStatus.OFFBOARDED:
-        raise ConflictError("An offboarded tenant cannot be changed.", code="tenant_offboarded")
+        raise ConflictError(_("An offboarded tenant cannot be changed."), code="tenant_offboarded")
     before = _snapshot(tenant)
     _validate({**before, **changes})
     for name, value in changes.items():
@@ -125,7 +136,10 @@ def _transition(*, tenant: Tenant, actor: Actor, to: str, allowed_from: set[str]
     if tenant.status == to:
         return tenant  # idempotent: repeating the request changes nothing and records nothing
     if tenant.status not in allowed_from:
-        raise ConflictError(f"A tenant that is {tenant.status} cannot become {to}.", code="invalid_status_transition")
+        raise ConflictError(
+            _("A tenant that is %(status)s cannot become %(to)s.") % {"status": tenant.status, "to": to},
+            code="invalid_status_transition",
+        )
     before = _snapshot(tenant)
     now = timezone.now()
     tenant.status = to
@@ -149,7 +163,7 @@ def _transition(*, tenant: Tenant, actor: Actor, to: str, allowed_from: set[str]
 def tenant_suspend(*, tenant: Tenant, actor: Actor, reason: str) -> Tenant:
     """Suspend a tenant: its API keys stop working until it is reactivated."""
     if not reason.strip():
-        raise ApplicationError("A reason is required to suspend a tenant.", fields={"reason": ["Required."]})
+        raise ApplicationError(_("A reason is required to suspend a tenant."), fields={"reason": [_("Required.")]})
     return _transition(
         tenant=tenant,
         actor=actor,
@@ -177,7 +191,7 @@ def tenant_reactivate(*, tenant: Tenant, actor: Actor, reason: str = "") -> Tena
 def tenant_offboard(*, tenant: Tenant, actor: Actor, reason: str) -> Tenant:
     """Soft-delete a tenant: the row and its history stay, it disappears from the API for good."""
     if not reason.strip():
-        raise ApplicationError("A reason is required to offboard a tenant.", fields={"reason": ["Required."]})
+        raise ApplicationError(_("A reason is required to offboard a tenant."), fields={"reason": [_("Required.")]})
     return _transition(
         tenant=tenant,
         actor=actor,

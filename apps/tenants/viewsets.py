@@ -1,5 +1,6 @@
 """Tenant scoping for API resources under /api/v1/tenants/{guild_id}/."""
 
+from django.utils.translation import gettext as _
 from rest_framework.request import Request
 
 from apps.core.api.viewsets import ApiViewSet
@@ -23,7 +24,9 @@ class TenantScopedViewSet(ApiViewSet):
         tenant = tenant_get(guild_id=guild_id)
         key_tenant_id = request.auth.tenant_id
         if key_tenant_id is not None and key_tenant_id != tenant.pk:
-            raise NotFoundError(f"No tenant with guild id {guild_id}.", code="tenant_not_found")
+            raise NotFoundError(
+                _("No tenant with guild id %(guild_id)s.") % {"guild_id": guild_id}, code="tenant_not_found"
+            )
         self.tenant = tenant
         request_tenant_mark(request, tenant.guild_id)  # the request metrics count it under this tenant
 

@@ -1,4 +1,5 @@
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.response import Response
@@ -128,7 +129,11 @@ class MemberViewSet(mixins.ListModelMixin, TenantScopedViewSet):
     def _member(self, discord_user_id: str) -> Member:
         member = member_get(tenant=self.tenant, discord_user_id=discord_user_id)
         if member is None:
-            raise NotFoundError(f"No member with Discord user id {discord_user_id} in this tenant.", code="not_found")
+            raise NotFoundError(
+                _("No member with Discord user id %(discord_user_id)s in this tenant.")
+                % {"discord_user_id": discord_user_id},
+                code="not_found",
+            )
         return member
 
     def _detail(self, request, member: Member, status_code: int = status.HTTP_200_OK) -> Response:

@@ -1,6 +1,7 @@
 """The intermediate forms of the bet repair actions: a required reason and, where needed, leg results."""
 
 from django import forms
+from django.utils.translation import gettext as _
 
 from apps.betting.choices import SETTLE_RESULT_CHOICES, LegResult
 from apps.betting.models import BetLeg, Capper
@@ -49,7 +50,7 @@ class LegResultsForm(ReasonForm):
     def clean(self):
         cleaned = super().clean()
         if not self.is_required and self.legs and not any(cleaned.get(leg_field_name(leg)) for leg in self.legs):
-            raise forms.ValidationError("Choose a result for at least one leg.")
+            raise forms.ValidationError(_("Choose a result for at least one leg."))
         return cleaned
 
     def leg_results(self, legs: list[BetLeg]) -> dict[int, str]:

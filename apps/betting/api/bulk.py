@@ -1,6 +1,7 @@
 """The bulk placement endpoint's parsing and per-capper rate limit (the service does the rest)."""
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from apps.betting.api.serializers import BetPlaceInput
 from apps.betting.services.bets import LegInput
@@ -15,7 +16,9 @@ BULK_STATUSES = ("created", "existing", "rejected")
 
 def _shape_error(index: int, item: dict, errors: dict) -> BetOutcome:
     fields, general = split_field_errors(errors)
-    message = " ".join(general) or "Some fields are invalid: " + ", ".join(sorted(fields)) + "."
+    message = " ".join(general) or gettext("Some fields are invalid: %(fields)s.") % {
+        "fields": ", ".join(sorted(fields))
+    }
     external_id = item.get("external_id") if isinstance(item.get("external_id"), str) else ""
     return BetOutcome(index, external_id[:32], "rejected", code="invalid", message=message, fields=fields)
 

@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from apps.betting.choices import SETTLE_RESULT_CHOICES, GameStatus, Market
@@ -166,7 +167,7 @@ class GameOddsQuery(serializers.Serializer):
 
     def validate(self, attrs):
         if "since" in attrs and not attrs["history"]:
-            raise serializers.ValidationError({"since": ["Only with history=1."]})
+            raise serializers.ValidationError({"since": [_("Only with history=1.")]})
         return attrs
 
 
@@ -303,6 +304,6 @@ class BetSettleInput(StrictInputSerializer):
     def validate(self, attrs):
         if ("legs" in attrs) == ("result" in attrs):
             raise serializers.ValidationError(
-                "Send either legs: [{id, result}] or, for a straight bet, result — exactly one of them."
+                _("Send either legs: [{id, result}] or, for a straight bet, result — exactly one of them.")
             )
         return attrs

@@ -3,6 +3,7 @@
 import re
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy
 
 from apps.core.api.throttling import CounterThrottle
 
@@ -17,7 +18,7 @@ class BetPlacementThrottle(CounterThrottle):
     """
 
     scope = "bet_placement"
-    message = "This capper has placed {limit} bets in the current window."
+    message = gettext_lazy("This capper has placed {limit} bets in the current window.")
 
     def policy(self, request, view):
         capper = request.data.get("capper") if isinstance(request.data, dict) else None

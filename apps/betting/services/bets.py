@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.audit.services import audit_record, field_changes
 from apps.betting.choices import BetStatus, GameStatus, LegResult, Market, Selection
@@ -63,9 +64,10 @@ class BetRejected(ApplicationError):
 def capper_frozen_error(capper: Capper) -> BetRejected:
     """The refusal of a frozen capper's new bet, naming the reason (incident response froze it)."""
     return BetRejected(
-        f"This capper is frozen and may not post new bets: {capper.frozen_reason or 'no reason given'}.",
+        _("This capper is frozen and may not post new bets: %(reason)s.")
+        % {"reason": capper.frozen_reason or _("no reason given")},
         code="capper_frozen",
-        fields={"capper": [f"Frozen since {capper.frozen_at:%Y-%m-%d %H:%M} UTC."]},
+        fields={"capper": [_("Frozen since %(frozen_at)s UTC.") % {"frozen_at": f"{capper.frozen_at:%Y-%m-%d %H:%M}"}]},
         status_code=403,
     )
 
@@ -103,25 +105,33 @@ def _leg_errors(position: int, leg: LegInput, game: Game | None) -> list[str]:
     try:
         american_to_decimal(leg.odds)
     except InvalidOdds:
-        errors.append(f"odds {leg.odds} are not valid American odds: use +100 or more, or -100 or less")
+        errors.append(
+            _("odds %(odds)s are not valid American odds: use +100 or more, or -100 or less") % {"odds": leg.odds}
+        )
     allowed = SELECTIONS_BY_MARKET.get(leg.market)
     if allowed is not None and leg.selection not in allowed:
-        errors.append(f"selection for a {leg.market} must be one of {', '.join(sorted(allowed))}")
+        errors.append(
+            _("selection for a %(market)s must be one of %(allowed)s")
+            % {"market": leg.market, "allowed": ", ".join(sorted(allowed))}
+        )
     if leg.market in (Market.SPREAD, Market.TOTAL) and leg.line is None:
-        errors.append(f"a {leg.market} needs a line")
+        errors.append(_("a %(market)s needs a line") % {"market": leg.market})
     if leg.market == Market.MONEYLINE and leg.line is not None:
-        errors.append("a moneyline has no line")
+        errors.append(_("a moneyline has no line"))
     if leg.market == Market.TOTAL and leg.line is not None and leg.line <= 0:
-        errors.append("a total's line must be positive")
+        errors.append(_("a total's line must be positive"))
     if leg.game is not None and game is None:
-        errors.append(f"unknown game {leg.game!r}: post it to /api/v1/games/ first, or send game null for a manual leg")
+        errors.append(
+            _("unknown game %(game)r: post it to /api/v1/games/ first, or send game null for a manual leg")
+            % {"game": leg.game}
+        )
     if leg.game is None and not leg.description.strip():
-        errors.append("a leg on no listed game needs a description naming the teams")
+        errors.append(_("a leg on no listed game needs a description naming the teams"))
     if game is not None and game.status == GameStatus.CANCELLED:
-        errors.append(f"game {leg.game} was cancelled")
+        errors.append(_("game %(game)s was cancelled") % {"game": leg.game})
     if game is not None and game.status == GameStatus.FINAL:
-        errors.append(f"game {leg.game} is already final")
-    return [f"leg {position}: {message}" for message in errors]
+        errors.append(_("game %(game)s is already final") % {"game": leg.game})
+    return [_("leg %(position)s: %(message)s") % {"position": position, "message": message} for message in errors]
 
 
 def _validate(
@@ -137,12 +147,17 @@ def _validate(
     """Raise BetRejected with every field error of the bet; return the placement time to store."""
     placed_at, fields = placement_time(external_id=external_id, placed_at=placed_at, received_at=received_at)
     if not tenant.unit_min <= stake_units <= tenant.unit_max:
-        fields["stake_units"] = [f"Must be between {tenant.unit_min} and {tenant.unit_max} units for this tenant."]
+        fields["stake_units"] = [
+            _("Must be between %(unit_min)s and %(unit_max)s units for this tenant.")
+            % {"unit_min": tenant.unit_min, "unit_max": tenant.unit_max}
+        ]
     if not 1 <= len(legs) <= MAX_PARLAY_LEGS:
-        fields["legs"] = [f"A bet has 1 leg, or 2 to {MAX_PARLAY_LEGS} for a parlay."]
+        fields["legs"] = [
+            _("A bet has 1 leg, or 2 to %(max_parlay_legs)s for a parlay.") % {"max_parlay_legs": MAX_PARLAY_LEGS}
+        ]
     game_ids = [leg.game for leg in legs if leg.game is not None]
     if len(game_ids) != len(set(game_ids)):
-        fields.setdefault("legs", []).append("A parlay's legs must be on distinct games.")
+        fields.setdefault("legs", []).append(_("A parlay's legs must be on distinct games."))
     leg_errors = [
         error
         for position, leg in enumerate(legs, start=1)
@@ -152,12 +167,12 @@ def _validate(
         fields.setdefault("legs", []).extend(leg_errors)
     elif legs and parlay_decimal(leg.odds for leg in legs) > MAX_COMBINED_DECIMAL_ODDS:
         fields.setdefault("legs", []).append(
-            f"The combined odds are above {MAX_COMBINED_DECIMAL_ODDS:,} in decimal (+999,999,900): "
-            "use fewer legs or shorter odds."
+            _("The combined odds are above %(maximum)s in decimal (+999,999,900): use fewer legs or shorter odds.")
+            % {"maximum": f"{MAX_COMBINED_DECIMAL_ODDS:,}"}
         )
     if fields:
         messages = [message for values in fields.values() for message in values]
-        raise BetRejected("The bet was not placed: " + "; ".join(messages), fields=fields)
+        raise BetRejected(_("The bet was not placed: %(reasons)s") % {"reasons": "; ".join(messages)}, fields=fields)
     return placed_at
 
 
@@ -187,7 +202,8 @@ def _check_quota(tenant: Tenant) -> None:
     open_bets = Bet.objects.filter(tenant=tenant, status__in=[BetStatus.PENDING, BetStatus.LIVE]).count()
     if open_bets >= quota:
         raise PermissionDeniedError(
-            f"The {tenant.plan.name} plan allows {quota} open bets; settle some or upgrade the plan.",
+            _("The %(name)s plan allows %(quota)s open bets; settle some or upgrade the plan.")
+            % {"name": tenant.plan.name, "quota": quota},
             code="plan_quota_exceeded",
         )
 
@@ -295,7 +311,9 @@ def _bet_create(
     received_at: datetime,
 ) -> Bet:
     if capper.tenant_id != tenant.pk or not capper.is_active:
-        raise BetRejected("This capper may not post bets in this tenant.", fields={"capper": ["Not an active capper."]})
+        raise BetRejected(
+            _("This capper may not post bets in this tenant."), fields={"capper": [_("Not an active capper.")]}
+        )
     if capper.is_frozen:
         raise capper_frozen_error(capper)
     game_ids = {leg.game for leg in legs if leg.game is not None}

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from apps.audit.services import audit_event, audit_record_many
 from apps.betting.choices import BetStatus
@@ -66,7 +67,10 @@ def _rejected(index: int, bet: BetInput, error: ApplicationError) -> BetOutcome:
 def bet_place_many(*, tenant: Tenant, actor: Actor, bets: list[BetInput]) -> list[BetOutcome]:
     """Place each bet unless it repeats a recorded message or breaks a rule; one outcome per bet, in order."""
     if len(bets) > MAX_BULK_BETS:
-        raise ApplicationError(f"Send at most {MAX_BULK_BETS} bets per request.", fields={"bets": ["Too many."]})
+        raise ApplicationError(
+            gettext("Send at most %(max_bulk_bets)s bets per request.") % {"max_bulk_bets": MAX_BULK_BETS},
+            fields={"bets": [gettext("Too many.")]},
+        )
     try:
         return _place_many(tenant=tenant, actor=actor, bets=bets)
     except IntegrityError:
@@ -90,8 +94,9 @@ def _place_one(index: int, tenant: Tenant, actor: Actor, bet: BetInput) -> BetOu
 
 def _unknown_capper(bet: BetInput) -> BetRejected:
     return BetRejected(
-        f"No active capper with Discord user id {bet.capper} in this tenant; register it first.",
-        fields={"capper": ["Unknown or inactive capper."]},
+        gettext("No active capper with Discord user id %(capper)s in this tenant; register it first.")
+        % {"capper": bet.capper},
+        fields={"capper": [gettext("Unknown or inactive capper.")]},
     )
 
 
@@ -147,7 +152,8 @@ def _place_many(*, tenant: Tenant, actor: Actor, bets: list[BetInput]) -> list[B
             continue
         if quota is not None and open_bets >= quota:
             error = ApplicationError(
-                f"The {tenant.plan.name} plan allows {quota} open bets; settle some or upgrade the plan.",
+                gettext("The %(name)s plan allows %(quota)s open bets; settle some or upgrade the plan.")
+                % {"name": tenant.plan.name, "quota": quota},
                 code="plan_quota_exceeded",
             )
             outcomes.append(_rejected(index, bet, error))

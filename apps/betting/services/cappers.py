@@ -1,5 +1,6 @@
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.accounts.models import Member
 from apps.accounts.services import member_create
@@ -24,7 +25,10 @@ def capper_create(
                 tenant=tenant, member=member, display_name=display_name or username, avatar_url=avatar_url
             )
     except IntegrityError:
-        raise ConflictError(f"Discord user {discord_user_id} is already a capper here.", code="capper_exists") from None
+        raise ConflictError(
+            _("Discord user %(discord_user_id)s is already a capper here.") % {"discord_user_id": discord_user_id},
+            code="capper_exists",
+        ) from None
     audit_record(
         actor=actor,
         action="betting.capper_created",
@@ -63,7 +67,7 @@ def capper_freeze(*, capper: Capper, actor: Actor, reason: str) -> Capper:
     """Freeze a capper: its new bets are refused (with the reason) until it is unfrozen; freezing twice
     changes nothing and records nothing."""
     if not reason.strip():
-        raise ApplicationError("Say why the capper is frozen.", fields={"reason": ["Required."]})
+        raise ApplicationError(_("Say why the capper is frozen."), fields={"reason": [_("Required.")]})
     capper = Capper.objects.select_for_update().select_related("tenant").get(pk=capper.pk)
     if capper.is_frozen:
         return capper

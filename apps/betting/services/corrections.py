@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.audit.services import audit_record, field_changes
 from apps.betting.choices import OPEN_BET_STATUSES, BetStatus, GameStatus, LegResult, SettlementSource
@@ -41,20 +42,26 @@ def game_correct_score(*, game: Game, actor: Actor, home_score: int, away_score:
     """Correct a final game's score with a reason; re-grade what the old score graded (module docstring)."""
     if not reason.strip():
         raise ApplicationError(
-            "A reason is required to correct a final score.", code="reason_required", fields={"reason": ["Required."]}
+            _("A reason is required to correct a final score."),
+            code="reason_required",
+            fields={"reason": [_("Required.")]},
         )
     if min(home_score, away_score) < 0:
-        raise ApplicationError("Scores cannot be negative.", fields={"home_score": ["Must be 0 or more."]})
+        raise ApplicationError(_("Scores cannot be negative."), fields={"home_score": [_("Must be 0 or more.")]})
     game = Game.objects.select_for_update().get(pk=game.pk)
     if game.status != GameStatus.FINAL:
         raise ConflictError(
-            f"Game {game.external_id} is {game.status}: only a final game's score can be corrected; "
-            "post its result instead.",
+            _(
+                "Game %(external_id)s is %(status)s: only a final game's score can be corrected; post its result "
+                "instead."
+            )
+            % {"external_id": game.external_id, "status": game.status},
             code="game_not_final",
         )
     if (game.home_score, game.away_score) == (home_score, away_score):
         raise ApplicationError(
-            f"Game {game.external_id} already has the score {home_score}-{away_score}: nothing to correct.",
+            _("Game %(external_id)s already has the score %(home_score)s-%(away_score)s: nothing to correct.")
+            % {"external_id": game.external_id, "home_score": home_score, "away_score": away_score},
             code="score_unchanged",
         )
     before = {"home_score": game.home_score, "away_score": game.away_score}

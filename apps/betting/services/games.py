@@ -2,6 +2,8 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from apps.audit.services import audit_record, field_changes
 from apps.betting.choices import GameStatus
@@ -37,10 +39,13 @@ def game_upsert(
 ) -> tuple[Game, bool]:
     """Create or update a fixture by the provider's id; a final game's result goes through game_record_result."""
     if home_team.strip().lower() == away_team.strip().lower():
-        raise ApplicationError("A game needs two different teams.", fields={"away_team": ["Same as home_team."]})
+        raise ApplicationError(
+            gettext("A game needs two different teams."), fields={"away_team": [gettext("Same as home_team.")]}
+        )
     if status == GameStatus.FINAL:
         raise ApplicationError(
-            "Post the final score to /games/{external_id}/result/ instead.", fields={"status": ["Not allowed here."]}
+            gettext("Post the final score to /games/{external_id}/result/ instead."),
+            fields={"status": [gettext("Not allowed here.")]},
         )
     sport_row, _ = Sport.objects.get_or_create(key=sport.lower(), defaults={"name": sport})
     league_row, _ = League.objects.get_or_create(key=league.lower(), defaults={"name": league, "sport": sport_row})
@@ -60,7 +65,10 @@ def game_upsert(
         )
         return game, True
     if game.status == GameStatus.FINAL:
-        raise ConflictError(f"Game {external_id} is final and can no longer change.", code="game_final")
+        raise ConflictError(
+            gettext("Game %(external_id)s is final and can no longer change.") % {"external_id": external_id},
+            code="game_final",
+        )
     before = _snapshot(game)
     for name, value in values.items():
         setattr(game, name, value)
@@ -85,23 +93,30 @@ def game_record_result(*, actor: Actor, external_id: str, home_score: int, away_
     """
     game = Game.objects.select_for_update().filter(external_id=external_id).first()
     if game is None:
-        raise NotFoundError(f"No game with external id {external_id}.", code="game_not_found")
+        raise NotFoundError(
+            _("No game with external id %(external_id)s.") % {"external_id": external_id}, code="game_not_found"
+        )
     if status not in (GameStatus.FINAL, GameStatus.CANCELLED):
-        raise ApplicationError("status must be final or cancelled.", fields={"status": ["Must be final or cancelled."]})
+        raise ApplicationError(
+            _("status must be final or cancelled."), fields={"status": [_("Must be final or cancelled.")]}
+        )
     if game.status == GameStatus.FINAL:
         if (game.home_score, game.away_score) == (home_score, away_score) and status == GameStatus.FINAL:
             return game
         raise ConflictError(
-            f"Game {external_id} already has a final score ({game.home_score}-{game.away_score}). A different "
-            "score is a staff correction: in the admin, Games → select the game → “Correct the final score”, "
-            "with a reason.",
+            _(
+                "Game %(external_id)s already has a final score (%(home_score)s-%(away_score)s). A different score is "
+                "a staff correction: in the admin, Games → select the game → “Correct the final score”, with a reason."
+            )
+            % {"external_id": external_id, "home_score": game.home_score, "away_score": game.away_score},
             code="game_final",
         )
     if status == GameStatus.FINAL and game.starts_at > timezone.now():
         raise ApplicationError(
-            f"Game {external_id} starts at {game.starts_at.isoformat()}: it cannot have a final score yet.",
+            _("Game %(external_id)s starts at %(starts_at)s: it cannot have a final score yet.")
+            % {"external_id": external_id, "starts_at": game.starts_at.isoformat()},
             code="game_not_started",
-            fields={"status": ["A game that has not started cannot be final."]},
+            fields={"status": [_("A game that has not started cannot be final.")]},
         )
     before = _snapshot(game)
     game.status = status

@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.audit.services import audit_record
 from apps.betting.choices import GameStatus, Market
@@ -69,10 +70,16 @@ def odds_quote_errors(quote: OddsQuoteInput, *, now: datetime) -> list[str]:
     """What is wrong with one quote, in words (empty: nothing)."""
     errors = []
     if quote.market not in QUOTED_MARKETS:
-        errors.append(f"market must be one of {', '.join(QUOTED_MARKETS)}, got {quote.market!r}")
+        errors.append(
+            _("market must be one of %(quoted_markets)s, got %(market)r")
+            % {"quoted_markets": ", ".join(QUOTED_MARKETS), "market": quote.market}
+        )
     elif quote.selection not in SELECTIONS_BY_MARKET[quote.market]:
         allowed = " or ".join(sorted(SELECTIONS_BY_MARKET[quote.market]))
-        errors.append(f"a {quote.market} selection must be {allowed}, got {quote.selection!r}")
+        errors.append(
+            _("a %(market)s selection must be %(allowed)s, got %(selection)r")
+            % {"market": quote.market, "allowed": allowed, "selection": quote.selection}
+        )
     try:
         validate_american(quote.american_odds)
     except InvalidOdds as error:
@@ -80,26 +87,36 @@ def odds_quote_errors(quote: OddsQuoteInput, *, now: datetime) -> list[str]:
     errors.extend(_line_errors(quote))
     bookmaker = quote.bookmaker.strip() if isinstance(quote.bookmaker, str) else ""
     if not bookmaker or len(bookmaker) > BOOKMAKER_MAX_LENGTH:
-        errors.append(f"bookmaker must be a non-empty name of at most {BOOKMAKER_MAX_LENGTH} characters")
+        errors.append(
+            _("bookmaker must be a non-empty name of at most %(bookmaker_max_length)s characters")
+            % {"bookmaker_max_length": BOOKMAKER_MAX_LENGTH}
+        )
     if not isinstance(quote.quoted_at, datetime) or timezone.is_naive(quote.quoted_at):
-        errors.append("quoted_at must be a date-time with a time zone")
+        errors.append(_("quoted_at must be a date-time with a time zone"))
     elif quote.quoted_at > now + QUOTE_CLOCK_SKEW:
-        errors.append(f"quoted_at {quote.quoted_at.isoformat()} is in the future")
+        errors.append(_("quoted_at %(quoted_at)s is in the future") % {"quoted_at": quote.quoted_at.isoformat()})
     return errors
 
 
 def _line_errors(quote: OddsQuoteInput) -> list[str]:
     line = quote.line
     if line is None:
-        return [f"a {quote.market} needs a line"] if quote.market in (Market.SPREAD, Market.TOTAL) else []
+        return (
+            [_("a %(market)s needs a line") % {"market": quote.market}]
+            if quote.market in (Market.SPREAD, Market.TOTAL)
+            else []
+        )
     if quote.market == Market.MONEYLINE:
-        return ["a moneyline has no line"]
+        return [_("a moneyline has no line")]
     if not isinstance(line, Decimal) or not line.is_finite():
-        return [f"line must be a decimal number, got {line!r}"]
+        return [_("line must be a decimal number, got %(line)r") % {"line": line}]
     if line != line.quantize(Decimal("0.01")) or abs(line) > MAX_LINE:
-        return [f"line must have at most 2 decimal places and be within ±{MAX_LINE}, got {line}"]
+        return [
+            _("line must have at most 2 decimal places and be within ±%(max_line)s, got %(line)s")
+            % {"max_line": MAX_LINE, "line": line}
+        ]
     if quote.market == Market.TOTAL and line <= 0:
-        return [f"a total's line must be positive, got {line}"]
+        return [_("a total's line must be positive, got %(line)s") % {"line": line}]
     return []
 
 
@@ -112,12 +129,14 @@ def _check(quotes: list[OddsQuoteInput], *, now: datetime) -> None:
         if not errors:
             moment = (*quote.key, quote.quoted_at)
             if moments.setdefault(moment, quote.price) != quote.price:
-                errors.append("two different prices for the same market, selection, bookmaker and quoted_at")
+                errors.append(_("two different prices for the same market, selection, bookmaker and quoted_at"))
         if errors:
             fields[f"odds[{index}]"] = errors
     if fields:
         index, errors = next(iter(fields.items()))
-        raise InvalidOddsQuote(f"{index}: {'; '.join(errors)}.", fields=fields)
+        raise InvalidOddsQuote(
+            _("%(index)s: %(errors)s.") % {"index": index, "errors": "; ".join(errors)}, fields=fields
+        )
 
 
 def _describe(line: Decimal | None, american_odds: int) -> str:
@@ -145,9 +164,19 @@ def odds_quotes_upsert(*, actor: Actor, game: Game, quotes: list[OddsQuoteInput]
         )
         if previous is not None and previous.quoted_at == quote.quoted_at and previous.price != quote.price:
             raise ConflictError(
-                f"{bookmaker} already quoted {market} {selection} on game {game.external_id} at "
-                f"{quote.quoted_at.isoformat()} as {_describe(*previous.price)}, not {_describe(*quote.price)}: "
-                "a price at a past moment is not changed.",
+                _(
+                    "%(bookmaker)s already quoted %(market)s %(selection)s on game %(external_id)s at %(quoted_at)s as "
+                    "%(previous_price)s, not %(price)s: a price at a past moment is not changed."
+                )
+                % {
+                    "bookmaker": bookmaker,
+                    "market": market,
+                    "selection": selection,
+                    "external_id": game.external_id,
+                    "quoted_at": quote.quoted_at.isoformat(),
+                    "previous_price": _describe(*previous.price),
+                    "price": _describe(*quote.price),
+                },
                 code="odds_quote_conflict",
             )
         if previous is not None and previous.price == quote.price:
@@ -155,8 +184,16 @@ def odds_quotes_upsert(*, actor: Actor, game: Game, quotes: list[OddsQuoteInput]
             continue
         if closed_at is not None and quote.quoted_at > closed_at:  # (the same price re-stamped is harmless)
             raise ConflictError(
-                f"Game {game.external_id} is {game.status} since {closed_at.isoformat()}: its markets are "
-                f"closed, a new price at {quote.quoted_at.isoformat()} cannot be taken.",
+                _(
+                    "Game %(external_id)s is %(status)s since %(closed_at)s: its markets are closed, a new price at "
+                    "%(quoted_at)s cannot be taken."
+                )
+                % {
+                    "external_id": game.external_id,
+                    "status": game.status,
+                    "closed_at": closed_at.isoformat(),
+                    "quoted_at": quote.quoted_at.isoformat(),
+                },
                 code="odds_market_closed",
             )
         row = OddsQuote.objects.create(

@@ -3,6 +3,7 @@ and the second finds the bet final (409, or a no-op for the idempotent paths).""
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.audit.services import audit_record, field_changes
 from apps.betting.choices import (
@@ -25,10 +26,12 @@ def _locked(bet: Bet) -> Bet:
     return Bet.objects.select_for_update(of=("self",)).select_related("tenant").get(pk=bet.pk)
 
 
-def _require_reason(reason: str, what: str) -> None:
+def _require_reason(reason: str, message: str) -> None:
     if not reason.strip():
         raise ApplicationError(
-            f"A reason is required to {what}.", code="reason_required", fields={"reason": ["Required."]}
+            message,
+            code="reason_required",
+            fields={"reason": [_("Required.")]},
         )
 
 
@@ -36,7 +39,7 @@ def _single_leg_results(bet: Bet, result: str) -> dict[int, str]:
     leg_ids = list(bet.legs.values_list("pk", flat=True)[:2])
     if len(leg_ids) != 1:
         raise ApplicationError(
-            "This bet is a parlay: send legs: [{id, result}] for each leg.", code="parlay_needs_legs"
+            _("This bet is a parlay: send legs: [{id, result}] for each leg."), code="parlay_needs_legs"
         )
     return {leg_ids[0]: result}
 
@@ -46,16 +49,21 @@ def _apply_results(legs: list[BetLeg], leg_results: dict[int, str], source: str,
     unknown = sorted(set(leg_results) - set(by_id))
     if unknown:
         raise ApplicationError(
-            f"Legs {unknown} are not legs of this bet.",
+            _("Legs %(unknown)s are not legs of this bet.") % {"unknown": unknown},
             code="unknown_leg",
-            fields={"legs": [f"Unknown leg ids {unknown}."]},
+            fields={"legs": [_("Unknown leg ids %(unknown)s.") % {"unknown": unknown}]},
         )
     invalid = {leg_id: result for leg_id, result in leg_results.items() if result not in GRADED_LEG_RESULTS}
     if invalid:
         raise ApplicationError(
-            "A leg result must be one of won, lost, push, void.",
+            _("A leg result must be one of won, lost, push, void."),
             code="invalid_result",
-            fields={"legs": [f"Leg {leg_id}: {result!r} is not a result." for leg_id, result in invalid.items()]},
+            fields={
+                "legs": [
+                    _("Leg %(leg_id)s: %(result)r is not a result.") % {"leg_id": leg_id, "result": result}
+                    for leg_id, result in invalid.items()
+                ]
+            },
         )
     now = timezone.now()
     changed = []
@@ -65,7 +73,9 @@ def _apply_results(legs: list[BetLeg], leg_results: dict[int, str], source: str,
             continue
         if leg.result != LegResult.PENDING and not regrade:
             raise ConflictError(
-                f"Leg {leg_id} is already graded {leg.result}; a staff correction can change it.", code="leg_graded"
+                _("Leg %(leg_id)s is already graded %(result)s; a staff correction can change it.")
+                % {"leg_id": leg_id, "result": leg.result},
+                code="leg_graded",
             )
         leg.result, leg.graded_at, leg.graded_source = result, now, source
         changed.append(leg)
@@ -104,10 +114,13 @@ def bet_settle(
     if result is not None:
         leg_results = _single_leg_results(bet, result)
     if source == SettlementSource.STAFF:
-        _require_reason(reason, "settle a bet by hand")
+        _require_reason(reason, _("A reason is required to settle a bet by hand."))
     bet = _locked(bet)
     if bet.status in FINAL_BET_STATUSES:
-        raise ConflictError(f"Bet {bet.external_id} is already {bet.status}.", code="bet_already_settled")
+        raise ConflictError(
+            _("Bet %(external_id)s is already %(status)s.") % {"external_id": bet.external_id, "status": bet.status},
+            code="bet_already_settled",
+        )
     status_before = bet.status
     legs = _apply_results(list(bet.legs.order_by("position")), leg_results, source, regrade=False)
     settled = all(leg.result != LegResult.PENDING for leg in legs)
@@ -135,12 +148,14 @@ def bet_settle(
 @transaction.atomic
 def bet_void(*, bet: Bet, actor: Actor, reason: str, source: str = SettlementSource.API) -> Bet:
     """Void a bet; a settled bet's ledger entry is reversed first. Voiding twice is a no-op."""
-    _require_reason(reason, "void a bet")
+    _require_reason(reason, _("A reason is required to void a bet."))
     bet = _locked(bet)
     if bet.status == BetStatus.VOID:
         return bet
     if bet.status == BetStatus.CANCELLED:
-        raise ConflictError(f"Bet {bet.external_id} was cancelled.", code="bet_cancelled")
+        raise ConflictError(
+            _("Bet %(external_id)s was cancelled.") % {"external_id": bet.external_id}, code="bet_cancelled"
+        )
     before = {"status": bet.status, "net_units": bet.net_units}
     reverse_current(bet=bet, reason=reason)
     bet.status, bet.net_units, bet.settled_at = BetStatus.VOID, 0, timezone.now()
@@ -169,16 +184,20 @@ def bet_correct(
     `source` staff (a staff repair) resolves a review flag; `source` auto is a game's corrected score
     (services/corrections.py): the legs stay graded from the score and a review flag stands.
     """
-    _require_reason(reason, "correct a settled bet")
+    _require_reason(reason, _("A reason is required to correct a settled bet."))
     bet = _locked(bet)
     if bet.status not in FINAL_BET_STATUSES or bet.status == BetStatus.CANCELLED:
-        raise ConflictError("Only a settled or voided bet can be corrected; settle it instead.", code="bet_not_settled")
+        raise ConflictError(
+            _("Only a settled or voided bet can be corrected; settle it instead."), code="bet_not_settled"
+        )
     legs = list(bet.legs.order_by("position"))
     before = {"status": bet.status, "net_units": bet.net_units, "legs": {str(leg.pk): leg.result for leg in legs}}
     legs = _apply_results(legs, leg_results, source, regrade=True)
     if any(leg.result == LegResult.PENDING for leg in legs):
         raise ApplicationError(
-            "A correction must leave every leg graded.", code="legs_pending", fields={"legs": ["Grade every leg."]}
+            _("A correction must leave every leg graded."),
+            code="legs_pending",
+            fields={"legs": [_("Grade every leg.")]},
         )
     reverse_current(bet=bet, reason=reason)
     if source == SettlementSource.STAFF:

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -57,5 +58,5 @@ class FraudCaseTriageInput(StrictInputSerializer):
 
     def validate(self, data):
         if not data.get("note") and "status" not in data and "assignee" not in data:
-            raise serializers.ValidationError({"non_field_errors": ["Send a status, an assignee or a note."]})
+            raise serializers.ValidationError({"non_field_errors": [_("Send a status, an assignee or a note.")]})
         return data

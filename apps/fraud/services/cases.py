@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.audit.services import audit_record, field_changes
 from apps.betting.models import Capper
@@ -131,9 +132,9 @@ def _assignee(username: str | None):
     user = User.objects.filter(username=username, is_staff=True, is_active=True).first()
     if user is None:
         raise ApplicationError(
-            f"No active staff user {username!r} to assign the case to.",
+            _("No active staff user %(username)r to assign the case to.") % {"username": username},
             code="unknown_assignee",
-            fields={"assignee": ["Not an active staff user."]},
+            fields={"assignee": [_("Not an active staff user.")]},
         )
     return user
 
@@ -156,9 +157,14 @@ def fraud_case_triage(
     if status is not None and status != case.status:
         if status not in TRANSITIONS.get(case.status, set()):
             raise ApplicationError(
-                f"A {case.status} case cannot become {status}.",
+                _("A %(status)s case cannot become %(new_status)s.") % {"status": case.status, "new_status": status},
                 code="invalid_transition",
-                fields={"status": [f"Allowed from {case.status}: {', '.join(sorted(TRANSITIONS[case.status]))}."]},
+                fields={
+                    "status": [
+                        _("Allowed from %(status)s: %(transitions)s.")
+                        % {"status": case.status, "transitions": ", ".join(sorted(TRANSITIONS[case.status]))}
+                    ]
+                },
             )
         if status in OPEN_CASE_STATUSES and case.status not in OPEN_CASE_STATUSES:
             reopened = FraudCase.objects.filter(
@@ -166,7 +172,7 @@ def fraud_case_triage(
             ).exclude(pk=case.pk)
             if reopened.exists():
                 raise ApplicationError(
-                    "Another open case has the same kind and members; triage that one.", code="open_case_exists"
+                    _("Another open case has the same kind and members; triage that one."), code="open_case_exists"
                 )
         history.append(
             FraudCaseEvent(

@@ -4,6 +4,7 @@ platform keys) and the models with their versions, aliases and metrics against t
 did is platform information, a tenant's integration only needs to call predict)."""
 
 from django.db.models import Prefetch
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -115,7 +116,7 @@ class MlModelViewSet(ApiViewSet):
         versions = ModelVersion.objects.defer("artifact", "reference_features", "report").order_by("-number")
         model = _models().prefetch_related(Prefetch("versions", queryset=versions)).filter(name=name).first()
         if model is None:
-            raise NotFoundError(f"No model is named {name!r}.", code="model_not_found")
+            raise NotFoundError(_("No model is named %(name)r.") % {"name": name}, code="model_not_found")
         return Response(ModelDetailSerializer(model).data)
 
     @extend_schema(

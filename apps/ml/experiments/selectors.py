@@ -3,6 +3,7 @@ statistics), a bandit's posteriors, its allocation over time, the latest regret 
 
 from django.db.models import Count, F, FloatField, Q, Sum
 from django.db.models.functions import Cast, TruncHour
+from django.utils.translation import gettext as _
 from scipy import stats as scipy_stats
 
 from apps.core.errors import NotFoundError
@@ -17,7 +18,7 @@ def experiment_list():
 def experiment_get(*, key: str) -> Experiment:
     experiment = Experiment.objects.filter(key=key).first()
     if experiment is None:
-        raise NotFoundError(f"No experiment with key {key!r}.")
+        raise NotFoundError(_("No experiment with key %(key)r.") % {"key": key})
     return experiment
 
 
@@ -94,7 +95,7 @@ def bandit_list():
 def bandit_get(*, model_name: str) -> Bandit:
     bandit = Bandit.objects.filter(model_name=model_name).prefetch_related("arms").first()
     if bandit is None:
-        raise NotFoundError(f"No bandit for model {model_name!r}.")
+        raise NotFoundError(_("No bandit for model %(model_name)r.") % {"model_name": model_name})
     return bandit
 
 

@@ -4,6 +4,7 @@ several seeds. Regret is the expected reward lost against always playing the bes
 sum over steps of (best rate - rate of the arm played)."""
 
 import numpy as np
+from django.utils.translation import gettext as _
 
 CURVE_POINTS = 50
 
@@ -43,9 +44,9 @@ def regret_simulate(*, true_rates: list[float], steps: int, seeds: int, prior_al
     """Run both policies on `seeds` seeds; the final regret's mean and standard deviation per policy and the mean
     curves (sampled at up to 50 points) for a chart."""
     if len(true_rates) < 2 or not all(0 <= rate <= 1 for rate in true_rates):
-        raise ValueError("Give at least two true rates, each between 0 and 1.")
+        raise ValueError(_("Give at least two true rates, each between 0 and 1."))
     if steps < 1 or seeds < 1:
-        raise ValueError("Steps and seeds must be positive.")
+        raise ValueError(_("Steps and seeds must be positive."))
     rates = np.asarray(true_rates, dtype=float)
     thompson = np.empty((seeds, steps))
     fixed = np.empty((seeds, steps))

@@ -11,6 +11,7 @@ as broken whatever the sample size.
 import math
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
 from scipy import stats as scipy_stats
 from statsmodels.stats.power import NormalIndPower, TTestIndPower
 from statsmodels.stats.proportion import confint_proportions_2indep, proportion_effectsize
@@ -47,15 +48,15 @@ def sample_size_per_variant(
     """Outcomes per variant for a two-sided test to detect the effect with the given power (equal allocation)."""
     if metric_kind == "conversion":
         if baseline_rate is None or not 0 < baseline_rate < 1:
-            raise ValueError("A conversion metric needs a baseline rate strictly between 0 and 1.")
+            raise ValueError(_("A conversion metric needs a baseline rate strictly between 0 and 1."))
         target = baseline_rate + minimum_detectable_effect
         if not 0 < target < 1:
-            raise ValueError("The baseline rate plus the minimum detectable effect must stay between 0 and 1.")
+            raise ValueError(_("The baseline rate plus the minimum detectable effect must stay between 0 and 1."))
         effect_size = abs(proportion_effectsize(target, baseline_rate))
         solver = NormalIndPower()
     else:
         if baseline_sd is None or baseline_sd <= 0:
-            raise ValueError("A mean metric needs a positive expected standard deviation.")
+            raise ValueError(_("A mean metric needs a positive expected standard deviation."))
         effect_size = minimum_detectable_effect / baseline_sd
         solver = TTestIndPower()
     n = solver.solve_power(effect_size=effect_size, alpha=alpha, power=power, ratio=1.0, alternative="two-sided")

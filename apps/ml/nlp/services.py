@@ -1,6 +1,7 @@
 """The bet-text parser (the contract other areas call) and the writes of its catalogue."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from apps.betting.models import League, Team
 from apps.core.errors import ApplicationError
@@ -22,12 +23,17 @@ def bet_text_parse(text: str, *, tenant=None) -> dict:
     the result today; it is part of the signature so callers need not change if tenants get their own aliases.
     """
     if not isinstance(text, str):
-        raise ApplicationError("The text must be a string.", code="text_invalid", fields={"text": ["Not a string."]})
+        raise ApplicationError(
+            _("The text must be a string."), code="text_invalid", fields={"text": [_("Not a string.")]}
+        )
     if len(text) > MAX_TEXT_LENGTH:
-        message = f"The text has {len(text):,} characters; the parser reads at most {MAX_TEXT_LENGTH:,}."
+        message = _("The text has %(length)s characters; the parser reads at most %(maximum)s.") % {
+            "length": f"{len(text):,}",
+            "maximum": f"{MAX_TEXT_LENGTH:,}",
+        }
         raise ApplicationError(message, code="text_too_long", fields={"text": [message]})
     if not text.strip():
-        message = "The text is empty: paste the bet as the capper wrote it."
+        message = _("The text is empty: paste the bet as the capper wrote it.")
         raise ApplicationError(message, code="text_empty", fields={"text": [message]})
     return message_parse(text)
 
@@ -37,9 +43,11 @@ def team_alias_create(*, team: Team, alias: str, kind: str = AliasKind.NICKNAME)
     """Add another name for a team; the same normalised name twice for one team is refused."""
     normalised = name_normalise(alias)
     if not normalised:
-        raise ApplicationError("The alias has no letters or digits.", code="alias_empty")
+        raise ApplicationError(_("The alias has no letters or digits."), code="alias_empty")
     if TeamAlias.objects.filter(team=team, normalised=normalised).exists():
-        raise ApplicationError(f"{team.name} already has the alias '{alias}'.", code="alias_exists")
+        raise ApplicationError(
+            _("%(name)s already has the alias '%(alias)s'.") % {"name": team.name, "alias": alias}, code="alias_exists"
+        )
     row = TeamAlias.objects.create(team=team, alias=alias.strip(), normalised=normalised, kind=kind)
     transaction.on_commit(catalogue_version_bump)
     return row

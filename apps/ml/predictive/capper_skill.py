@@ -17,6 +17,7 @@ explain, whatever its sign).
 from datetime import UTC, datetime
 
 import numpy as np
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 from scipy.stats import norm
 from statsmodels.stats.meta_analysis import combine_effects
@@ -57,7 +58,7 @@ def fit_prior(legs, wins, expected, variance) -> dict[str, float]:
     legs, wins, expected, variance = (np.asarray(v, dtype=float) for v in (legs, wins, expected, variance))
     keep = (legs > 0) & (variance > 0)
     if keep.sum() < 2:
-        raise TrainingFailed("Fitting the prior needs at least 2 cappers with decided legs.")
+        raise TrainingFailed(_("Fitting the prior needs at least 2 cappers with decided legs."))
     edge = (wins[keep] - expected[keep]) / legs[keep]
     sampling = variance[keep] / legs[keep] ** 2
     result = combine_effects(edge, sampling, method_re="pm")
@@ -109,8 +110,11 @@ def train(params: dict, progress: Progress) -> TrainingResult:
     late = records(columns.capper[cut:], columns.won[cut:], implied[cut:])
     if len(early["capper"]) < params["min_cappers"]:
         raise TrainingFailed(
-            f"Only {len(early['capper'])} cappers have decided legs in the earlier period; at least "
-            f"{params['min_cappers']} are needed to fit a prior across cappers."
+            _(
+                "Only %(count)s cappers have decided legs in the earlier period; at least %(min_cappers)s are needed "
+                "to fit a prior across cappers."
+            )
+            % {"count": len(early["capper"]), "min_cappers": params["min_cappers"]}
         )
     prior = fit_prior(early["legs"], early["wins"], early["expected"], early["variance"])
     progress(0.5, f"Prior fitted on {prior['cappers']} cappers: mean edge {prior['prior_mean']:+.4f}")
@@ -119,8 +123,11 @@ def train(params: dict, progress: Progress) -> TrainingResult:
     in_early, in_late = in_early[usable], in_late[usable]
     if len(in_early) < 3:
         raise TrainingFailed(
-            f"Only {len(in_early)} cappers have {params['min_eval_legs']}+ decided legs in both periods; at least 3 "
-            "are needed to compare the estimate with the later record."
+            _(
+                "Only %(count)s cappers have %(min_eval_legs)s+ decided legs in both periods; at least 3 are needed to "
+                "compare the estimate with the later record."
+            )
+            % {"count": len(in_early), "min_eval_legs": params["min_eval_legs"]}
         )
     estimates = posterior(prior, *(early[key][in_early] for key in ("legs", "wins", "expected", "variance")))
     shrunk = np.array([row["edge"] for row in estimates])
@@ -204,7 +211,7 @@ class SkillInputSerializer(serializers.Serializer):
     def validate(self, attrs: dict) -> dict:
         for field in ("wins", "expected_wins"):
             if attrs[field] > attrs["legs"]:
-                raise serializers.ValidationError({field: ["Cannot exceed legs."]})
+                raise serializers.ValidationError({field: [_("Cannot exceed legs.")]})
         return attrs
 
 

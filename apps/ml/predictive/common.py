@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
+from django.utils.translation import gettext as _
 from sklearn.metrics import brier_score_loss, log_loss
 
 from apps.ml.models import ModelAlias
@@ -31,7 +32,7 @@ def time_split(times: np.ndarray, *, test_fraction: float) -> int:
     n = len(times)
     cut = int(np.floor(n * (1 - test_fraction)))
     if cut <= 0 or cut >= n:
-        raise TrainingFailed(f"Cannot split {n} rows in time: too few rows.")
+        raise TrainingFailed(_("Cannot split %(rows)s rows in time: too few rows.") % {"rows": n})
     return int(np.searchsorted(times, times[cut], side="left"))
 
 

@@ -12,6 +12,7 @@ already confirmed or dismissed before it was detected. Model: standardised logis
 from collections import defaultdict
 
 import numpy as np
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import make_pipeline
@@ -77,8 +78,11 @@ def train(params: dict, progress: Progress) -> TrainingResult:
     progress(0.3, f"{len(cases)} cases, {len(labelled)} with an analyst's verdict")
     if len(labelled) < params["min_cases"]:
         raise TrainingFailed(
-            f"Only {len(labelled)} fraud cases have a confirmed or dismissed verdict; the ranking model needs at "
-            f"least {params['min_cases']}."
+            _(
+                "Only %(count)s fraud cases have a confirmed or dismissed verdict; the ranking model needs at least "
+                "%(min_cases)s."
+            )
+            % {"count": len(labelled), "min_cases": params["min_cases"]}
         )
     y = np.array([cases[i]["verdict"] == CaseStatus.CONFIRMED for i in labelled], dtype=int)
     times = np.array([cases[i]["first_detected_at"].timestamp() for i in labelled])
@@ -86,8 +90,11 @@ def train(params: dict, progress: Progress) -> TrainingResult:
     train_rows, test_rows = labelled[:cut], labelled[cut:]
     if y[:cut].min() == y[:cut].max() or len(test_rows) < params["min_test_cases"]:
         raise TrainingFailed(
-            f"The earlier {cut} labelled cases need both confirmed and dismissed ones, and the later part at "
-            f"least {params['min_test_cases']} cases (it has {len(test_rows)})."
+            _(
+                "The earlier %(cut)s labelled cases need both confirmed and dismissed ones, and the later part at "
+                "least %(min_test_cases)s cases (it has %(count)s)."
+            )
+            % {"cut": cut, "min_test_cases": params["min_test_cases"], "count": len(test_rows)}
         )
     model = make_pipeline(StandardScaler(), LogisticRegression(C=params["C"], max_iter=1000))
     model.fit(features[train_rows], y[:cut])
@@ -157,7 +164,9 @@ class FraudCaseInputSerializer(serializers.Serializer):
     def validate_other_scores(self, value: dict) -> dict:
         unknown = sorted(set(value) - set(KINDS))
         if unknown:
-            raise serializers.ValidationError(f"Unknown detector kinds: {', '.join(unknown)}.")
+            raise serializers.ValidationError(
+                _("Unknown detector kinds: %(unknown)s.") % {"unknown": ", ".join(unknown)}
+            )
         return value
 
 

@@ -9,6 +9,7 @@ import zlib
 from dataclasses import dataclass
 
 import numpy as np
+from django.utils.translation import gettext as _
 
 from apps.betting.choices import LegResult, Market
 from apps.ml.training import TrainingFailed
@@ -67,7 +68,7 @@ def columns_from_rows(rows) -> LegColumns:
     rows = list(rows)
     n = len(rows)
     if n == 0:
-        raise TrainingFailed("No graded (won or lost) legs to learn from.")
+        raise TrainingFailed(_("No graded (won or lost) legs to learn from."))
     ids, _bets, cappers, _tenants, placed, graded, odds, markets, lines, results, leagues, starts = zip(
         *rows, strict=True
     )

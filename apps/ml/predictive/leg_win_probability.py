@@ -12,6 +12,7 @@ probability with the bookmaker's margin removed proportionally at the margin of 
 from datetime import UTC, datetime
 
 import numpy as np
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 from sklearn.calibration import CalibratedClassifierCV
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -81,8 +82,11 @@ def _parts(columns: lf.LegColumns, params: dict) -> tuple[np.ndarray, np.ndarray
 def _check(y: np.ndarray, part: str, minimum: int) -> None:
     if len(y) < minimum or y.min() == y.max():
         raise TrainingFailed(
-            f"The {part} part has {len(y)} legs ({int(y.sum())} won): at least {minimum} with both wins and "
-            "losses are needed. Grade more legs, or lower min_legs."
+            _(
+                "The %(part)s part has %(count)s legs (%(won)s won): at least %(minimum)s with both wins and losses "
+                "are needed. Grade more legs, or lower min_legs."
+            )
+            % {"part": part, "count": len(y), "won": int(y.sum()), "minimum": minimum}
         )
 
 
@@ -100,7 +104,8 @@ def train_on_columns(columns: lf.LegColumns, params: dict, progress: Progress) -
 def _train(columns: lf.LegColumns, params: dict, progress: Progress) -> TrainingResult:
     if len(columns.leg_id) < params["min_legs"]:
         raise TrainingFailed(
-            f"Only {len(columns.leg_id)} graded legs; the leg model needs at least {params['min_legs']}."
+            _("Only %(count)s graded legs; the leg model needs at least %(min_legs)s.")
+            % {"count": len(columns.leg_id), "min_legs": params["min_legs"]}
         )
     features = lf.training_features(columns, shrinkage=params["shrinkage_legs"])
     progress(0.3, f"Built {features.shape[1]} features per leg (capper history only from earlier results)")
@@ -203,15 +208,15 @@ class LegInputSerializer(serializers.Serializer):
 
     def validate_american_odds(self, value: int) -> int:
         if abs(value) < 100:
-            raise serializers.ValidationError("American odds are at least +100 or at most -100.")
+            raise serializers.ValidationError(_("American odds are at least +100 or at most -100."))
         return value
 
     def validate(self, attrs: dict) -> dict:
         if attrs["capper_wins"] > attrs["capper_legs"]:
-            raise serializers.ValidationError({"capper_wins": ["Cannot exceed capper_legs."]})
+            raise serializers.ValidationError({"capper_wins": [_("Cannot exceed capper_legs.")]})
         expected = attrs.get("capper_expected_wins")
         if expected is not None and expected > attrs["capper_legs"]:
-            raise serializers.ValidationError({"capper_expected_wins": ["Cannot exceed capper_legs."]})
+            raise serializers.ValidationError({"capper_expected_wins": [_("Cannot exceed capper_legs.")]})
         return attrs
 
 

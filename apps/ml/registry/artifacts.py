@@ -12,6 +12,7 @@ from collections import OrderedDict
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from apps.core.errors import ApplicationError
 from apps.ml.training import artifact_trusted_types
@@ -50,12 +51,17 @@ def artifact_load(data: bytes) -> Any:
     try:
         untrusted = _skops_io().get_untrusted_types(data=data)
     except Exception as error:  # a truncated or foreign file: zip or schema errors of any kind
-        raise ArtifactRefused(f"The artifact is not a readable skops file ({type(error).__name__}).") from error
+        raise ArtifactRefused(
+            _("The artifact is not a readable skops file (%(name)s).") % {"name": type(error).__name__}
+        ) from error
     refused = sorted(set(untrusted) - allowed_types())
     if refused:
         raise ArtifactRefused(
-            f"The artifact contains types nobody trusted: {', '.join(refused)}. Add them to "
-            "ML_ARTIFACT_TRUSTED_TYPES (or artifact_types_trust) only if their code is this project's."
+            _(
+                "The artifact contains types nobody trusted: %(refused)s. Add them to ML_ARTIFACT_TRUSTED_TYPES (or "
+                "artifact_types_trust) only if their code is this project's."
+            )
+            % {"refused": ", ".join(refused)}
         )
     return _skops_io().loads(data, trusted=list(untrusted))
 

@@ -7,6 +7,7 @@ import hashlib
 from typing import Any
 
 import numpy as np
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import brier_score_loss, log_loss
@@ -60,7 +61,7 @@ def train(params: dict, progress: Progress) -> TrainingResult:
     seed = int(params.get("seed", 7))
     shift = float(params.get("shift", 0.0))
     if rows < 100:
-        raise TrainingFailed(f"{rows} rows are too few to train and test a model (at least 100).")
+        raise TrainingFailed(_("%(rows)s rows are too few to train and test a model (at least 100).") % {"rows": rows})
     generator = np.random.default_rng(seed)
     x = generator.normal(loc=shift, size=(rows, len(FEATURES)))
     y = (generator.random(rows) < 1 / (1 + np.exp(-(x @ TRUE_WEIGHTS)))).astype(int)

@@ -7,6 +7,7 @@ import random
 import uuid
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from apps.core.errors import ApplicationError, NotFoundError
 from apps.ml.experiments.routing import bandit_route
@@ -19,11 +20,14 @@ from apps.ml.training import model_kind_get
 def _rows(inputs) -> list:
     limit = settings.ML_PREDICT_MAX_INPUTS
     if not isinstance(inputs, list) or not inputs:
-        raise ApplicationError("Send a non-empty list of input rows as 'inputs'.", fields={"inputs": ["required"]})
+        raise ApplicationError(
+            _("Send a non-empty list of input rows as 'inputs'."), fields={"inputs": [_("required")]}
+        )
     if len(inputs) > limit:
         raise ApplicationError(
-            f"At most {limit} input rows per call; this one has {len(inputs)}. Split it.",
-            fields={"inputs": [f"at most {limit} rows"]},
+            _("At most %(limit)s input rows per call; this one has %(count)s. Split it.")
+            % {"limit": limit, "count": len(inputs)},
+            fields={"inputs": [_("at most %(limit)s rows") % {"limit": limit}]},
         )
     return inputs
 
@@ -42,7 +46,9 @@ def _validated(serializer_class, inputs: list) -> list[dict]:
         elif row:
             fields[f"inputs[{index}]"] = [str(message) for message in row]
     first = next(iter(fields.items()))
-    raise ApplicationError(f"Input row rejected: {first[0]}: {first[1][0]}", fields=fields)
+    raise ApplicationError(
+        _("Input row rejected: %(field)s: %(message)s") % {"field": first[0], "message": first[1][0]}, fields=fields
+    )
 
 
 def predict(
@@ -52,7 +58,7 @@ def predict(
     rows = _rows(inputs)
     kind = model_kind_get(name)
     if kind is None or kind.predictor is None:
-        raise NotFoundError(f"No model named {name!r} serves predictions.", code="model_not_found")
+        raise NotFoundError(_("No model named %(name)r serves predictions.") % {"name": name}, code="model_not_found")
     validated = _validated(kind.predictor.input_serializer, rows)  # before the bandit stores a step for it
     prediction_id = uuid.uuid4()
     chosen = alias or bandit_route(name, prediction_id, tenant_id=tenant_id) or CHAMPION

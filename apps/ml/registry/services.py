@@ -16,12 +16,15 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext as _
 
 from apps.audit.services import audit_record
 from apps.core.actors import Actor
 from apps.core.enqueue import enqueue
 from apps.core.errors import ApplicationError, ConflictError, NotFoundError, PermissionDeniedError
 from apps.ml.models import AliasMove, ModelAlias, ModelVersion, PromotionRequest, RegisteredModel, TrainingJob
+from apps.ml.registry import refusals
 from apps.ml.registry.alerts import artifact_tampered_alert
 from apps.ml.registry.artifacts import (
     artifact_dump,
@@ -75,7 +78,7 @@ def registered_model_get(*, name: str) -> RegisteredModel:
         return model
     kind = model_kind_get(name)
     if kind is None:
-        raise NotFoundError(f"No model is named {name!r}.", code="model_not_found")
+        raise NotFoundError(gettext("No model is named %(name)r.") % {"name": name}, code="model_not_found")
     model, _ = RegisteredModel.objects.get_or_create(
         name=name,
         defaults={"label": kind.label, "description": kind.description, "affects_members": kind.affects_members},
@@ -149,9 +152,9 @@ def _verified(version: ModelVersion, data: bytes) -> Any:
             _forget_aliases(version.model.name, aliases)
             artifact_tampered_alert(version=version, observed_sha256=observed)
         raise ArtifactTampered(
-            f"Version {version.number} of {version.model.name} failed its SHA-256 check (expected "
-            f"{version.artifact_sha256[:12]}…, read {observed[:12]}…); it will not be loaded. Security was "
-            "alerted; train a new version or move the alias to another one."
+            refusals.tampered_message(
+                number=version.number, name=version.model.name, expected=version.artifact_sha256, observed=observed
+            )
         )
     estimator = artifact_load(data)
     loaded_estimators.put(version.artifact_sha256, estimator)
@@ -196,7 +199,7 @@ def alias_version(*, name: str, alias: str) -> ModelVersion:
         cache.set(key, {field: getattr(version, field) for field in _CACHED_FIELDS}, ALIAS_CACHE_SECONDS)
         return version
     registered_model_get(name=name)  # an unknown model says so rather than "unknown alias"
-    raise NotFoundError(f"Model {name!r} has no alias {alias!r}.", code="alias_not_found")
+    raise refusals.alias_not_found(name, alias)
 
 
 def _forget_aliases(model_name: str, aliases: list[str]) -> None:
@@ -250,9 +253,9 @@ def _alias_set(
 def _version(model: RegisteredModel, number: int) -> ModelVersion:
     version = model.versions.filter(number=number).first()
     if version is None:
-        raise NotFoundError(f"Model {model.name!r} has no version {number}.", code="version_not_found")
+        raise refusals.version_not_found(model.name, number)
     if version.status != VersionStatus.READY:
-        raise ConflictError(f"Version {number} of {model.name} is {version.get_status_display().lower()}.")
+        raise refusals.version_not_ready(number, model.name, version.get_status_display().lower())
     return version
 
 
@@ -266,12 +269,9 @@ def alias_move(*, name: str, alias: str, version_number: int, actor: Actor, reas
     promotion request (PermissionDeniedError here)."""
     model = registered_model_get(name=name)
     if _needs_approval(model, alias):
-        raise PermissionDeniedError(
-            f"{model.name} affects members: moving its champion needs a promotion request approved by a second "
-            "staff user."
-        )
+        raise refusals.approval_needed(model.name)
     if not alias or len(alias) > 32 or not alias.replace("-", "").replace("_", "").isalnum():
-        raise ApplicationError("An alias is 1-32 letters, digits, '-' or '_'.", fields={"alias": ["invalid"]})
+        raise ApplicationError(_("An alias is 1-32 letters, digits, '-' or '_'."), fields={"alias": [_("invalid")]})
     return _alias_set(
         model, alias, _version(model, version_number), actor=actor, kind=AliasMoveKind.MOVE, reason=reason
     )
@@ -283,13 +283,13 @@ def promotion_request(
 ) -> PromotionRequest:
     """Ask for a version to become `alias` (champion); one pending request per model and alias."""
     if not reason.strip():
-        raise ApplicationError("Say why this version should be promoted.", fields={"reason": ["required"]})
+        raise ApplicationError(_("Say why this version should be promoted."), fields={"reason": [_("required")]})
     model = RegisteredModel.objects.select_for_update().get(pk=registered_model_get(name=name).pk)
     version = _version(model, version_number)
     if model.promotion_requests.filter(alias=alias, status=PromotionStatus.PENDING).exists():
-        raise ConflictError(f"A promotion of {model.name}'s {alias} is already waiting for a decision.")
+        raise refusals.promotion_pending(model.name, alias)
     if ModelAlias.objects.filter(model=model, name=alias, version=version).exists():
-        raise ConflictError(f"Version {version.number} already is {model.name}'s {alias}.")
+        raise refusals.already_aliased(version.number, model.name, alias)
     request = PromotionRequest.objects.create(
         model=model, version=version, alias=alias, reason=reason.strip()[:500], requested_by=user
     )
@@ -306,9 +306,9 @@ def promotion_request(
 def _pending(request: PromotionRequest, user) -> PromotionRequest:
     request = PromotionRequest.objects.select_for_update().select_related("model", "version").get(pk=request.pk)
     if request.status != PromotionStatus.PENDING:
-        raise ConflictError(f"This promotion request was already {request.status}.")
+        raise ConflictError(_("This promotion request was already %(status)s.") % {"status": request.status})
     if request.requested_by_id == user.pk:
-        raise PermissionDeniedError("You asked for this promotion: a second staff user must decide it.")
+        raise PermissionDeniedError(_("You asked for this promotion: a second staff user must decide it."))
     return request
 
 
@@ -317,7 +317,7 @@ def promotion_approve(*, request: PromotionRequest, user, actor: Actor, note: st
     """A second staff user (not the requester) approves: the alias moves to the requested version."""
     request = _pending(request, user)
     if request.version.status != VersionStatus.READY:
-        raise ConflictError(f"Version {request.version.number} is {request.version.status}; it cannot be promoted.")
+        raise refusals.version_not_promotable(request.version.number, request.version.status)
     request.status = PromotionStatus.APPROVED
     request.decided_by = user
     request.decided_at = timezone.now()
@@ -365,17 +365,17 @@ def alias_rollback(*, name: str, alias: str, actor: Actor, reason: str) -> Model
     """Move the alias back to the version it pointed at before its last move (that version was approved
     then, so a rollback needs no second approval); nothing to go back to is a 409."""
     if not reason.strip():
-        raise ApplicationError("Say why the alias is rolled back.", fields={"reason": ["required"]})
+        raise ApplicationError(_("Say why the alias is rolled back."), fields={"reason": [_("required")]})
     model = registered_model_get(name=name)
     current = ModelAlias.objects.select_for_update().filter(model=model, name=alias).first()
     if current is None:
-        raise NotFoundError(f"Model {model.name!r} has no alias {alias!r}.", code="alias_not_found")
+        raise refusals.alias_not_found(model.name, alias)
     last = AliasMove.objects.filter(model=model, alias=alias, to_version=current.version).order_by("-id").first()
     previous = last.from_version if last is not None else None
     if previous is None:
-        raise ConflictError(f"{model.name}'s {alias} has no earlier version to roll back to.")
+        raise refusals.nothing_to_roll_back(model.name, alias)
     if previous.status != VersionStatus.READY:
-        raise ConflictError(f"The earlier version {previous.number} is {previous.status}; move the alias instead.")
+        raise refusals.earlier_version_not_ready(previous.number, previous.status)
     return _alias_set(model, alias, previous, actor=actor, kind=AliasMoveKind.ROLLBACK, reason=reason.strip())
 
 
@@ -386,9 +386,11 @@ def training_job_enqueue(name: str, params: dict | None = None, *, actor: Actor,
     from apps.ml.registry.tasks import training_job_run_task  # noqa: PLC0415 - a module-level import is circular
 
     if model_kind_get(name) is None:
-        raise ApplicationError(f"No trainer is registered for {name!r}.", code="model_not_found", status_code=404)
+        raise ApplicationError(
+            _("No trainer is registered for %(name)r.") % {"name": name}, code="model_not_found", status_code=404
+        )
     if params is not None and not isinstance(params, dict):
-        raise ApplicationError("Training parameters are a JSON object.", fields={"params": ["an object"]})
+        raise ApplicationError(_("Training parameters are a JSON object."), fields={"params": [_("an object")]})
     model = registered_model_get(name=name)
     job = TrainingJob.objects.create(
         model=model, params=params or {}, requested_by=user, requested_by_label=actor.label[:150]

@@ -6,12 +6,14 @@ import warnings
 import cv2
 import numpy as np
 from django.conf import settings
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from apps.ml.vision.errors import ImageInvalidError, ImageTooLargeError
 
 ACCEPTED_FORMATS = {"PNG", "JPEG", "WEBP"}
-WHAT_WOULD_DO = "Send a PNG, JPEG or WebP screenshot or photo of the bet slip."
+WHAT_WOULD_DO = gettext_lazy("Send a PNG, JPEG or WebP screenshot or photo of the bet slip.")
 
 
 def image_max_bytes() -> int:
@@ -21,9 +23,12 @@ def image_max_bytes() -> int:
 def image_too_large_error(size: int) -> ImageTooLargeError:
     limit = image_max_bytes()
     return ImageTooLargeError(
-        f"The image is {size:,} bytes; at most {limit:,} bytes are accepted (ML_VISION_MAX_BYTES). "
-        "Crop it to the bet slip or save it as a JPEG.",
-        fields={"image": [f"at most {limit} bytes"]},
+        _(
+            "The image is %(size)s bytes; at most %(limit)s bytes are accepted (ML_VISION_MAX_BYTES). "
+            "Crop it to the bet slip or save it as a JPEG."
+        )
+        % {"size": f"{size:,}", "limit": f"{limit:,}"},
+        fields={"image": [_("at most %(limit)s bytes") % {"limit": limit}]},
     )
 
 
@@ -36,7 +41,7 @@ def image_decode(content: bytes) -> np.ndarray:
     if len(content) > image_max_bytes():
         raise image_too_large_error(len(content))
     if not content:
-        raise _invalid("The file is empty.")
+        raise _invalid(_("The file is empty."))
     max_pixels = int(settings.ML_VISION_MAX_PIXELS)
     try:
         with warnings.catch_warnings():
@@ -44,7 +49,9 @@ def image_decode(content: bytes) -> np.ndarray:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(content)) as probe:
                 if probe.format not in ACCEPTED_FORMATS:
-                    raise _invalid(f"The file is a {probe.format} image, which is not accepted.")
+                    raise _invalid(
+                        _("The file is a %(format)s image, which is not accepted.") % {"format": probe.format}
+                    )
                 width, height = probe.size
                 if width * height > max_pixels:
                     raise _invalid(
@@ -58,9 +65,9 @@ def image_decode(content: bytes) -> np.ndarray:
     except ImageInvalidError:
         raise
     except UnidentifiedImageError:
-        raise _invalid("The file is not an image.") from None
+        raise _invalid(_("The file is not an image.")) from None
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise _invalid("The image decompresses to too many pixels (a decompression bomb).") from None
+        raise _invalid(_("The image decompresses to too many pixels (a decompression bomb).")) from None
     except (OSError, SyntaxError, ValueError) as error:
-        raise _invalid(f"The image is damaged or truncated ({error}).") from None
+        raise _invalid(_("The image is damaged or truncated (%(error)s).") % {"error": error}) from None
     return cv2.cvtColor(np.asarray(rgb), cv2.COLOR_RGB2BGR)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+from django.utils.translation import gettext as _
 
 from apps.ml.vision.errors import OcrUnavailableError
 
@@ -23,8 +24,11 @@ def _cascade():
     classifier = getattr(cv2, "CascadeClassifier", None)
     if classifier is None or not (Path(cv2.data.haarcascades) / CASCADE_FILE).is_file():
         raise OcrUnavailableError(
-            f"Face detection is unavailable (OpenCV {cv2.__version__} without its Haar cascades), so no image is "
-            "read. An operator installs the pinned opencv-python-headless (requirements.txt)."
+            _(
+                "Face detection is unavailable (OpenCV %(version)s without its Haar cascades), so no image is read. An "
+                "operator installs the pinned opencv-python-headless (requirements.txt)."
+            )
+            % {"version": cv2.__version__}
         )
     return classifier(str(Path(cv2.data.haarcascades) / CASCADE_FILE))
 

@@ -6,6 +6,7 @@ import re
 import numpy as np
 import pytesseract
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from apps.ml.vision.errors import ImageUnusableError, OcrUnavailableError
 
@@ -32,15 +33,15 @@ def ocr_text(binary: np.ndarray) -> str:
         )
     except pytesseract.TesseractNotFoundError:
         raise OcrUnavailableError(
-            "The OCR engine (tesseract) is not installed on this server; an operator runs `make ocr`."
+            _("The OCR engine (tesseract) is not installed on this server; an operator runs `make ocr`.")
         ) from None
     except RuntimeError as error:  # pytesseract's timeout
         if "timeout" not in str(error).lower():
             raise
         raise ImageUnusableError(
-            f"Reading the image took longer than {settings.ML_VISION_OCR_TIMEOUT_SECONDS} s. "
-            "Crop it to the bet slip and send it again.",
-            fields={"image": ["OCR timed out"]},
+            _("Reading the image took longer than %(seconds)s s. Crop it to the bet slip and send it again.")
+            % {"seconds": settings.ML_VISION_OCR_TIMEOUT_SECONDS},
+            fields={"image": [_("OCR timed out")]},
         ) from None
     lines = (numerals_restore(re.sub(r"\s+", " ", line.translate(CONFUSIONS)).strip()) for line in raw.splitlines())
     return "\n".join(line for line in lines if line)

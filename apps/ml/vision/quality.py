@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 import cv2
 import numpy as np
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 ASSESS_WIDTH = 1000
 
@@ -42,20 +43,29 @@ def image_quality_assess(gray: np.ndarray) -> ImageQuality:
     min_width, min_height = int(settings.ML_VISION_MIN_WIDTH), int(settings.ML_VISION_MIN_HEIGHT)
     if width < min_width or height < min_height:
         reasons.append(
-            f"The image is {width}x{height} pixels; at least {min_width}x{min_height} are needed. "
-            "Send the screenshot at its original size, not a thumbnail."
+            _(
+                "The image is %(width)sx%(height)s pixels; at least %(min_width)sx%(min_height)s are needed. Send the "
+                "screenshot at its original size, not a thumbnail."
+            )
+            % {"width": width, "height": height, "min_width": min_width, "min_height": min_height}
         )
     min_blur = float(settings.ML_VISION_MIN_BLUR_VARIANCE)
     if blur_variance < min_blur:
         reasons.append(
-            f"The image is blurred (variance of the Laplacian {blur_variance:.1f}, at least {min_blur:g} needed). "
-            "Hold the camera still and focus on the slip, or send a screenshot instead of a photo."
+            _(
+                "The image is blurred (variance of the Laplacian %(blur_variance).1f, at least %(min_blur)g needed). "
+                "Hold the camera still and focus on the slip, or send a screenshot instead of a photo."
+            )
+            % {"blur_variance": blur_variance, "min_blur": min_blur}
         )
     min_contrast = float(settings.ML_VISION_MIN_CONTRAST)
     if contrast < min_contrast:
         reasons.append(
-            f"The contrast is too low ({contrast:.3f}, at least {min_contrast:g} needed). "
-            "Photograph the slip in even light, without glare, or send a screenshot."
+            _(
+                "The contrast is too low (%(contrast).3f, at least %(min_contrast)g needed). Photograph the slip in "
+                "even light, without glare, or send a screenshot."
+            )
+            % {"contrast": contrast, "min_contrast": min_contrast}
         )
     return ImageQuality(
         width=width,

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+from django.utils.translation import gettext as _
 
 from apps.core.errors import ApplicationError
 from apps.ml.nlp.services import bet_text_parse
@@ -37,7 +38,8 @@ def bet_slip_text(*, content: bytes) -> SlipText:
     quality = image_quality_assess(gray)
     if not quality.usable:
         raise ImageUnusableError(
-            "The image cannot be read reliably: " + " ".join(quality.reasons), fields={"image": quality.reasons}
+            _("The image cannot be read reliably: %(reasons)s") % {"reasons": " ".join(quality.reasons)},
+            fields={"image": quality.reasons},
         )
     prepared, steps = slip_preprocess(gray)
     return SlipText(
@@ -67,9 +69,9 @@ def bet_slip_read(*, content: bytes, tenant=None) -> dict:
     slip = bet_slip_text(content=content)
     if not slip.text.strip():
         raise ImageUnusableError(
-            "No text was found in the image. Send a screenshot of the bet slip itself, upright and uncropped.",
+            _("No text was found in the image. Send a screenshot of the bet slip itself, upright and uncropped."),
             code="image_no_text",
-            fields={"image": ["no text recognised"]},
+            fields={"image": [_("no text recognised")]},
         )
     try:
         parsed = bet_text_parse(slip.text, tenant=tenant)
@@ -77,9 +79,10 @@ def bet_slip_read(*, content: bytes, tenant=None) -> dict:
         if error.code != "text_too_long":
             raise
         raise ImageUnusableError(
-            f"The image holds more text than a bet slip ({len(slip.text):,} characters). Crop it to the slip.",
+            _("The image holds more text than a bet slip (%(length)s characters). Crop it to the slip.")
+            % {"length": f"{len(slip.text):,}"},
             code="image_too_much_text",
-            fields={"image": ["too much text"]},
+            fields={"image": [_("too much text")]},
         ) from None
     return {
         **parsed,

@@ -1,6 +1,7 @@
 import ipaddress
 
 import django_filters
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ValidationError
 
 from apps.core.api.filters import DateTimeFilter
@@ -33,6 +34,6 @@ class SecurityEventFilter(django_filters.FilterSet):
         try:
             address = str(ipaddress.ip_address(value))
         except ValueError:
-            raise ValidationError({"ip": ["Enter an IPv4 or IPv6 address."]}) from None
+            raise ValidationError({"ip": [_("Enter an IPv4 or IPv6 address.")]}) from None
         # the address is encrypted at rest: exact matches go through its blind index
         return queryset.filter(ip_address_index=blind_index_for(SecurityEvent, "ip_address_index", address))

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.audit.services import audit_record, field_changes
 from apps.core.actors import Actor
@@ -155,9 +156,10 @@ def _check_assignee(assignee) -> None:
         return
     if not (assignee.is_active and assignee.is_staff and assignee.has_perm("security.change_alert")):
         raise ApplicationError(
-            f"{assignee.get_username()} cannot triage alerts (an active security analyst or superuser can).",
+            _("%(username)s cannot triage alerts (an active security analyst or superuser can).")
+            % {"username": assignee.get_username()},
             code="invalid_assignee",
-            fields={"assignee": ["This user may not triage alerts."]},
+            fields={"assignee": [_("This user may not triage alerts.")]},
         )
 
 
@@ -173,9 +175,10 @@ def alert_triage(
         if status not in TRANSITIONS.get(alert.status, set()):
             allowed = ", ".join(sorted(TRANSITIONS.get(alert.status, set()))) or "none"
             raise ApplicationError(
-                f"An alert that is {alert.status} cannot become {status}; it can become: {allowed}.",
+                _("An alert that is %(status)s cannot become %(new_status)s; it can become: %(allowed)s.")
+                % {"status": alert.status, "new_status": status, "allowed": allowed},
                 code="invalid_transition",
-                fields={"status": [f"Not allowed from {alert.status}."]},
+                fields={"status": [_("Not allowed from %(status)s.") % {"status": alert.status}]},
             )
         _activity(alert=alert, actor=actor, action="status_changed", from_status=alert.status, to_status=status)
         alert.status = status
@@ -191,7 +194,7 @@ def alert_triage(
     after = {"status": alert.status, "assignee": alert.assignee.get_username() if alert.assignee else None}
     changes = field_changes(before, after)
     if not changes and not note.strip():
-        raise ApplicationError("Nothing to change: give a new status, an assignee or a note.", code="no_change")
+        raise ApplicationError(_("Nothing to change: give a new status, an assignee or a note."), code="no_change")
     if note.strip():
         _activity(alert=alert, actor=actor, action="noted", note=note.strip())
     alert.save(update_fields=["status", "assignee", "updated_at"])
@@ -214,6 +217,8 @@ def alert_assignee_by_username(username: str | None):
     user = get_user_model().objects.filter(username=username).first()
     if user is None:
         raise ApplicationError(
-            f"No staff user named {username!r}.", code="invalid_assignee", fields={"assignee": ["Unknown user."]}
+            _("No staff user named %(username)r.") % {"username": username},
+            code="invalid_assignee",
+            fields={"assignee": [_("Unknown user.")]},
         )
     return user

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.audit.services import audit_record, field_changes
 from apps.core.actors import Actor
@@ -21,13 +22,16 @@ def normalized_network(address: str) -> str:
         network = ipaddress.ip_network(address.strip(), strict=False)
     except ValueError:
         raise ApplicationError(
-            f"{address!r} is not an IP address or network.", code="invalid_address", fields={"address": ["Invalid."]}
+            _("%(address)r is not an IP address or network.") % {"address": address},
+            code="invalid_address",
+            fields={"address": [_("Invalid.")]},
         ) from None
     if network.prefixlen < MAX_BLOCK_PREFIX[network.version]:
         raise ApplicationError(
-            f"{network} is too wide to block; the widest is /{MAX_BLOCK_PREFIX[network.version]}.",
+            _("%(network)s is too wide to block; the widest is /%(max_block_prefix)s.")
+            % {"network": network, "max_block_prefix": MAX_BLOCK_PREFIX[network.version]},
             code="invalid_address",
-            fields={"address": ["Too wide."]},
+            fields={"address": [_("Too wide.")]},
         )
     return str(network)
 
@@ -38,10 +42,10 @@ def address_block(*, address: str, until: datetime, reason: str, actor: Actor) -
     network is reused and extended if `until` is later: blocking twice leaves one block."""
     network = normalized_network(address)
     if not reason.strip():
-        raise ApplicationError("Say why the address is blocked.", fields={"reason": ["Required."]})
+        raise ApplicationError(_("Say why the address is blocked."), fields={"reason": [_("Required.")]})
     now = timezone.now()
     if until <= now:
-        raise ApplicationError("The block must end in the future.", fields={"until": ["In the past."]})
+        raise ApplicationError(_("The block must end in the future."), fields={"until": [_("In the past.")]})
     block = (
         BlockedAddress.objects.select_for_update()
         .filter(network=network, lifted_at__isnull=True, blocked_until__gt=now)

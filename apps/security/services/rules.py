@@ -1,6 +1,7 @@
 """Detection rules: every save validates the definition, bumps the version and keeps the old one."""
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from apps.audit.services import audit_record, field_changes
 from apps.core.actors import Actor
@@ -34,8 +35,8 @@ def detection_rule_save(*, rule: DetectionRule, actor: Actor, reason: str = "") 
         isinstance(item, str) for item in rule.compliance_requirements
     ):
         raise ApplicationError(
-            "Compliance requirements must be a list of ids such as 'pci_dss:10.2.4'.",
-            fields={"compliance_requirements": ["A list of strings."]},
+            _("Compliance requirements must be a list of ids such as 'pci_dss:10.2.4'."),
+            fields={"compliance_requirements": [_("A list of strings.")]},
         )
     before = {}
     if rule.pk:

@@ -1,5 +1,6 @@
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from apps.core.api.serializers import DiscordIdField, JSONObjectField, StrictCharField, StrictInputSerializer
@@ -63,5 +64,5 @@ class TenantCreateInput(StrictInputSerializer):
 
     def validate_guild_id(self, value):
         if not isinstance(self.initial_data.get("guild_id"), str):
-            raise serializers.ValidationError("Must be a string of digits (JSON numbers lose precision).")
+            raise serializers.ValidationError(_("Must be a string of digits (JSON numbers lose precision)."))
         return value

@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -109,7 +110,9 @@ class TenantViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, TenantScop
         reason = changes.pop("reason", "")
         if "plan_code" in changes and request.auth.tenant_id is not None:
             # the plan is billing: a tenant's own key may tune its settings, not upgrade itself
-            raise PermissionDeniedError("Only a platform key can change a tenant's plan.", code="plan_change_forbidden")
+            raise PermissionDeniedError(
+                _("Only a platform key can change a tenant's plan."), code="plan_change_forbidden"
+            )
         tenant = services.tenant_update(tenant=self.tenant, actor=actor_for_request(request), reason=reason, **changes)
         return Response(TenantSerializer(tenant).data)
 

@@ -3,6 +3,7 @@
 import math
 
 from django.core.validators import RegexValidator
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from apps.core.api.serializers import StrictCharField, StrictInputSerializer
@@ -15,7 +16,7 @@ class StrictNumberField(serializers.FloatField):
 
     def to_internal_value(self, data):
         if isinstance(data, bool) or not isinstance(data, int | float) or not math.isfinite(data):
-            raise serializers.ValidationError("A finite JSON number is required.")
+            raise serializers.ValidationError(_("A finite JSON number is required."))
         return super().to_internal_value(data)
 
 

@@ -7,6 +7,7 @@ from uuid import UUID
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.audit.services import audit_record
 from apps.core.actors import Actor
@@ -23,14 +24,18 @@ def bandit_create(
     minimum share of traffic per arm."""
     names = [str(alias).strip() for alias in arms]
     if len(names) < 2 or len(set(names)) != len(names) or not all(0 < len(name) <= 64 for name in names):
-        raise ApplicationError("A bandit needs at least two distinct arm aliases.", fields={"arms": ["2+ aliases."]})
+        raise ApplicationError(
+            _("A bandit needs at least two distinct arm aliases."), fields={"arms": [_("2+ aliases.")]}
+        )
     if not (prior_alpha > 0 and prior_beta > 0 and math.isfinite(prior_alpha) and math.isfinite(prior_beta)):
-        raise ApplicationError("The prior's alpha and beta must be positive.")
+        raise ApplicationError(_("The prior's alpha and beta must be positive."))
     if not 0 <= minimum_share <= 1 / len(names):
-        raise ApplicationError(f"The minimum share per arm lies between 0 and {1 / len(names):g}.")
+        raise ApplicationError(
+            _("The minimum share per arm lies between 0 and %(maximum)g.") % {"maximum": 1 / len(names)}
+        )
     with transaction.atomic():
         if Bandit.objects.filter(model_name=model_name).exists():
-            raise ConflictError(f"Model {model_name!r} has a bandit already.")
+            raise ConflictError(_("Model %(model_name)r has a bandit already.") % {"model_name": model_name})
         bandit = Bandit.objects.create(
             model_name=model_name, prior_alpha=prior_alpha, prior_beta=prior_beta, minimum_share=minimum_share,
             created_by=actor.label,
@@ -49,7 +54,9 @@ def bandit_start(*, bandit: Bandit, actor: Actor) -> Bandit:
     with transaction.atomic():
         bandit = Bandit.objects.select_for_update().get(pk=bandit.pk)
         if bandit.is_active:
-            raise ConflictError(f"The bandit of {bandit.model_name!r} is running already.")
+            raise ConflictError(
+                _("The bandit of %(model_name)r is running already.") % {"model_name": bandit.model_name}
+            )
         number = (bandit.episodes.aggregate(last=Max("number"))["last"] or 0) + 1
         episode = BanditEpisode.objects.create(bandit=bandit, number=number)
         bandit.is_active, bandit.current_episode = True, episode
@@ -63,7 +70,7 @@ def bandit_stop(*, bandit: Bandit, actor: Actor, reason: str = "") -> Bandit:
     with transaction.atomic():
         bandit = Bandit.objects.select_for_update().get(pk=bandit.pk)
         if not bandit.is_active:
-            raise ConflictError(f"The bandit of {bandit.model_name!r} is not running.")
+            raise ConflictError(_("The bandit of %(model_name)r is not running.") % {"model_name": bandit.model_name})
         BanditEpisode.objects.filter(pk=bandit.current_episode_id).update(ended_at=timezone.now())
         bandit.is_active, bandit.current_episode = False, None
         bandit.save(update_fields=["is_active", "current_episode"])
@@ -75,13 +82,16 @@ def bandit_reward(*, prediction_id: UUID, reward: float, tenant_id: int | None =
     """Record the observed reward (0..1) of one routed prediction, once, and add it to its arm's posterior in the
     same transaction. A tenant's key sees only its tenant's predictions (others: not found)."""
     if isinstance(reward, bool) or not isinstance(reward, int | float) or not 0 <= reward <= 1:
-        raise ApplicationError("The reward is a number between 0 and 1.", fields={"reward": ["0 to 1."]})
+        raise ApplicationError(_("The reward is a number between 0 and 1."), fields={"reward": [_("0 to 1.")]})
     with transaction.atomic():
         step = BanditStep.objects.select_for_update().filter(prediction_id=prediction_id).first()
         if step is None or (tenant_id is not None and step.tenant_id != tenant_id):
-            raise NotFoundError(f"No bandit-routed prediction {prediction_id}.")
+            raise NotFoundError(_("No bandit-routed prediction %(prediction_id)s.") % {"prediction_id": prediction_id})
         if step.reward is not None:
-            raise ConflictError(f"Prediction {prediction_id} already has its reward ({step.reward:g}).")
+            raise ConflictError(
+                _("Prediction %(prediction_id)s already has its reward (%(reward)g).")
+                % {"prediction_id": prediction_id, "reward": step.reward}
+            )
         step.reward, step.rewarded_at = float(reward), timezone.now()
         step.save(update_fields=["reward", "rewarded_at"])
         BanditArm.objects.filter(pk=step.arm_id).update(

@@ -5,6 +5,7 @@ import math
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from apps.audit.services import audit_record
 from apps.core.actors import Actor
@@ -19,17 +20,22 @@ MAX_VARIANTS = 10
 
 def _clean_variants(variants: list[dict]) -> list[dict]:
     if not isinstance(variants, list) or not 2 <= len(variants) <= MAX_VARIANTS:
-        raise ApplicationError(f"Give between 2 and {MAX_VARIANTS} variants.", fields={"variants": ["2 to 10."]})
+        raise ApplicationError(
+            _("Give between 2 and %(max_variants)s variants.") % {"max_variants": MAX_VARIANTS},
+            fields={"variants": [_("2 to 10.")]},
+        )
     cleaned, names = [], set()
     for variant in variants:
         name = str(variant.get("name", "")).strip() if isinstance(variant, dict) else ""
         weight = variant.get("weight") if isinstance(variant, dict) else None
         if not name or len(name) > 64 or name in names:
             raise ApplicationError(
-                "Each variant needs a unique name of 1 to 64 characters.", fields={"variants": [name]}
+                _("Each variant needs a unique name of 1 to 64 characters."), fields={"variants": [name]}
             )
         if isinstance(weight, bool) or not isinstance(weight, int | float) or not math.isfinite(weight) or weight <= 0:
-            raise ApplicationError(f"Variant {name!r} needs a positive weight.", fields={"variants": [name]})
+            raise ApplicationError(
+                _("Variant %(name)r needs a positive weight.") % {"name": name}, fields={"variants": [name]}
+            )
         names.add(name)
         cleaned.append({"name": name, "weight": float(weight)})
     return cleaned
@@ -42,9 +48,9 @@ def experiment_create(
 ) -> Experiment:  # fmt: skip
     """A draft experiment; its fixed sample size per variant is computed from the effect, alpha and power."""
     if unit_kind not in UnitKind.values or metric_kind not in MetricKind.values:
-        raise ApplicationError("Unknown unit kind or metric kind.")
+        raise ApplicationError(_("Unknown unit kind or metric kind."))
     if not 0 < alpha < 1 or not 0 < power < 1 or not minimum_detectable_effect > 0:
-        raise ApplicationError("Alpha and power lie strictly between 0 and 1; the detectable effect is positive.")
+        raise ApplicationError(_("Alpha and power lie strictly between 0 and 1; the detectable effect is positive."))
     cleaned = _clean_variants(variants)
     try:
         required = sample_size_per_variant(
@@ -55,7 +61,7 @@ def experiment_create(
         raise ApplicationError(str(problem)) from problem
     with transaction.atomic():
         if Experiment.objects.filter(key=key).exists():
-            raise ConflictError(f"An experiment with key {key!r} exists already.")
+            raise ConflictError(_("An experiment with key %(key)r exists already.") % {"key": key})
         experiment = Experiment.objects.create(
             key=key, hypothesis=hypothesis, unit_kind=unit_kind, variants=cleaned, metric=metric,
             metric_kind=metric_kind, baseline_rate=baseline_rate, baseline_sd=baseline_sd,
@@ -74,7 +80,9 @@ def experiment_start(*, experiment: Experiment, actor: Actor) -> Experiment:
     with transaction.atomic():
         experiment = Experiment.objects.select_for_update().get(pk=experiment.pk)
         if experiment.status != ExperimentStatus.DRAFT:
-            raise ConflictError(f"Only a draft experiment starts; this one is {experiment.status}.")
+            raise ConflictError(
+                _("Only a draft experiment starts; this one is %(status)s.") % {"status": experiment.status}
+            )
         experiment.status, experiment.started_at = ExperimentStatus.RUNNING, timezone.now()
         experiment.save(update_fields=["status", "started_at"])
         audit_record(actor=actor, action="ml.experiment_started", target=experiment)
@@ -84,11 +92,13 @@ def experiment_start(*, experiment: Experiment, actor: Actor) -> Experiment:
 def experiment_stop(*, experiment: Experiment, actor: Actor, reason: str) -> Experiment:
     """Running -> stopped, with the reason (usually the stop rule's decision)."""
     if not reason.strip():
-        raise ApplicationError("Say why the experiment stops.", fields={"reason": ["Required."]})
+        raise ApplicationError(_("Say why the experiment stops."), fields={"reason": [_("Required.")]})
     with transaction.atomic():
         experiment = Experiment.objects.select_for_update().get(pk=experiment.pk)
         if experiment.status != ExperimentStatus.RUNNING:
-            raise ConflictError(f"Only a running experiment stops; this one is {experiment.status}.")
+            raise ConflictError(
+                _("Only a running experiment stops; this one is %(status)s.") % {"status": experiment.status}
+            )
         experiment.status, experiment.stopped_at = ExperimentStatus.STOPPED, timezone.now()
         experiment.stop_reason = reason.strip()[:300]
         experiment.save(update_fields=["status", "stopped_at", "stop_reason"])
@@ -99,9 +109,11 @@ def experiment_stop(*, experiment: Experiment, actor: Actor, reason: str) -> Exp
 def _running(key: str) -> Experiment:
     experiment = Experiment.objects.filter(key=key).first()
     if experiment is None:
-        raise NotFoundError(f"No experiment with key {key!r}.")
+        raise NotFoundError(_("No experiment with key %(key)r.") % {"key": key})
     if experiment.status != ExperimentStatus.RUNNING:
-        raise ConflictError(f"Experiment {key!r} is {experiment.status}, not running.")
+        raise ConflictError(
+            _("Experiment %(key)r is %(status)s, not running.") % {"key": key, "status": experiment.status}
+        )
     return experiment
 
 
@@ -123,10 +135,13 @@ def experiment_outcome_record(*, key: str, unit_id: str, value: float) -> tuple[
     0 or 1, and the unit must have been exposed."""
     experiment = _running(key)
     if experiment.metric_kind == MetricKind.CONVERSION and value not in (0, 1):
-        raise ApplicationError("A conversion outcome is 0 or 1.", fields={"value": ["0 or 1."]})
+        raise ApplicationError(_("A conversion outcome is 0 or 1."), fields={"value": [_("0 or 1.")]})
     exposure = ExperimentExposure.objects.filter(experiment=experiment, unit_id=unit_id).first()
     if exposure is None:
-        raise ApplicationError(f"Unit {unit_id!r} was never assigned in {key!r}; assign it first.", code="not_exposed")
+        raise ApplicationError(
+            _("Unit %(unit_id)r was never assigned in %(key)r; assign it first.") % {"unit_id": unit_id, "key": key},
+            code="not_exposed",
+        )
     try:
         with transaction.atomic():
             outcome = ExperimentOutcome.objects.create(
@@ -136,7 +151,8 @@ def experiment_outcome_record(*, key: str, unit_id: str, value: float) -> tuple[
         outcome = ExperimentOutcome.objects.get(experiment=experiment, unit_id=unit_id)
         if outcome.value != float(value):
             raise ConflictError(
-                f"Unit {unit_id!r} already has outcome {outcome.value:g} in {key!r}; an outcome is recorded once."
+                _("Unit %(unit_id)r already has outcome %(outcome)g in %(key)r; an outcome is recorded once.")
+                % {"unit_id": unit_id, "outcome": outcome.value, "key": key}
             ) from None
         return outcome, False
     return outcome, True

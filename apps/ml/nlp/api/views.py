@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 
@@ -24,6 +25,6 @@ class ParseBetViewSet(TenantScopedViewSet):
     def create(self, request, guild_id=None):
         data = request.data if isinstance(request.data, dict) else {}
         if "text" not in data:
-            message = "Send the message to parse in the 'text' field."
+            message = _("Send the message to parse in the 'text' field.")
             raise ApplicationError(message, code="text_missing", fields={"text": [message]})
         return Response(bet_text_parse(data["text"], tenant=self.tenant))
