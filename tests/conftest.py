@@ -11,8 +11,10 @@ import os
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 import pytest  # noqa: E402
+from django.conf import settings  # noqa: E402
 from django.contrib.auth.models import Group  # noqa: E402
 from django.core.cache import cache  # noqa: E402
+from django.utils import translation  # noqa: E402
 from hypothesis import settings as hypothesis_settings  # noqa: E402
 from rest_framework.test import APIClient  # noqa: E402
 
@@ -49,6 +51,16 @@ def _clear_cache():
     cache_stats.reset()
     reset_failure_reports()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: the test client's requests run in this thread, and a request in
+    Spanish (LocaleMiddleware activates it) would otherwise leave the next test's services speaking Spanish. Under
+    ASGI the active language is local to each request's context, so production has no such carry-over."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

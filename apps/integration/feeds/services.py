@@ -107,7 +107,8 @@ def feed_source_sync(*, source_id: int, actor: Actor | None = None) -> FeedSyncR
 
 
 def _finish(run: FeedSyncRun, *, status: str, errors: list[str] | None = None, **values) -> FeedSyncRun:
-    run.status, run.finished_at, run.errors = status, timezone.now(), errors or []
+    run.status, run.errors = status, errors or []
+    run.finished_at = values.pop("finished_at", None) or timezone.now()
     for name, value in values.items():
         setattr(run, name, value)
     run.save()
@@ -137,6 +138,7 @@ def _apply(source: FeedSource, run: FeedSyncRun, fetched: FeedFetch, *, actor: A
                 pages=len(fetched.pages),
                 newest_item_at=newest,
                 lag_seconds=lag,
+                finished_at=finished,  # the instant the lag is measured at
                 games_seen=counts.games_seen,
                 games_created=counts.games_created,
                 games_updated=counts.games_updated,
